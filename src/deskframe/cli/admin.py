@@ -1,0 +1,148 @@
+"""``deskframe init``, ``db upgrade|status``, ``plugins``, ``serve``, ``canned list``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import serialize
+from ..store import head_revision
+from .context import AppContext, pass_app, pass_desk
+from .output import FORMAT_OPTION, emit
+
+CONFIG_TEMPLATE = """\
+# deskframe configuration. Reference: docs/config.md
+[desk]
+database = "sqlite:///deskframe.db"     # or postgresql+psycopg://user@host/db
+data_dir = "data"                       # raw mail and attachments (content-addressed)
+timezone = "{timezone}"
+
+[tickets]
+system_id = "10"                        # two digits inside every ticket number
+number_layout = "DateChecksum"          # DateChecksum | Date | AutoIncrement
+subject_hook = "Ticket#"                # replies carry [Ticket#<number>] in the subject
+default_priority = "P3"
+default_queue = "support"
+unknown_queue = "unknown"               # mail from unknown senders lands here
+
+[tickets.priorities]                    # display names of P1..P4
+P1 = "critical"
+P2 = "high"
+P3 = "normal"
+P4 = "low"
+
+[canned.thanks]
+body = \"\"\"Hello {{{{ customer }}}},
+
+thank you for your request {{{{ number }}}}. We are on it.
+
+{{{{ agent }}}}\"\"\"
+"""
+
+
+@click.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--timezone", default="UTC", show_default=True, help="IANA zone times are shown in.")
+def init_command(directory: Path, timezone: str) -> None:
+    """Create DIRECTORY/deskframe.toml (if missing) and its database."""
+    ctx = click.get_current_context()
+    app = ctx.find_object(AppContext)
+    directory.mkdir(parents=True, exist_ok=True)
+    config_file = directory / "deskframe.toml"
+    if config_file.exists():
+        click.echo(f"{config_file} exists; upgrading its database")
+    else:
+        config_file.write_text(CONFIG_TEMPLATE.format(timezone=timezone), encoding="utf-8")
+        click.echo(f"wrote {config_file}")
+    app.config_path = config_file
+    desk = app.desk
+    desk.upgrade()
+    click.echo(f"database ready: {desk.store.db.url}")
+    click.echo(f"next: cd {directory} && deskframe customer add --id acme --name 'ACME LLC'")
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@pass_desk
+def db_upgrade(desk: Any) -> None:
+    """Create or migrate the schema to the newest revision."""
+    desk.upgrade()
+    click.echo(f"database at revision {desk.store.revision()}")
+
+
+@db_group.command("status")
+@FORMAT_OPTION
+@pass_desk
+def db_status(desk: Any, fmt: str) -> None:
+    """Show the schema revision and whether it is current."""
+    current, head = desk.store.revision(), head_revision()
+    row = {"url": desk.store.db.url, "revision": current, "head": head, "current": current == head}
+    emit([row], ("url", "revision", "head", "current"), fmt)
+
+
+@click.command("plugins")
+@click.option("--all", "show_all", is_flag=True, help="Include the core's built-in default plugins.")
+@FORMAT_OPTION
+@pass_app
+def plugins_command(app: AppContext, show_all: bool, fmt: str) -> None:
+    """List installed plugins: distribution, version, hooks and what each registered."""
+    rows = []
+    for info in app.plugins.infos:
+        if info.builtin and not show_all:
+            continue
+        rows.append({"name": info.name, "distribution": info.distribution, "version": info.version,
+                     "hooks": app.plugins.hook_names(info.name),
+                     "registered": app.plugins.registry.by_plugin(info.name)})
+    if fmt == "json":
+        click.echo(serialize.dumps(rows))
+        return
+    if not rows:
+        click.echo("No plugins installed.")
+    for row in rows:
+        click.echo(f"{row['name']}  ({row['distribution'] or '-'} {row['version'] or ''})".rstrip())
+        click.echo(f"  hooks: {', '.join(row['hooks']) or '-'}")
+        for kind, names in row["registered"].items():
+            click.echo(f"  {kind}: {', '.join(names)}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@pass_desk
+def serve_command(desk: Any, host: str, port: int) -> None:
+    """Serve /healthz and the plugins' web routes (chat webhooks, invoice links)."""
+    import uvicorn
+
+    from ..web import create_app
+
+    uvicorn.run(create_app(desk), host=host, port=port, log_level="info")
+
+
+@click.group("canned")
+def canned_group() -> None:
+    """Canned responses from the config's [canned.NAME] tables."""
+
+
+@canned_group.command("list")
+@FORMAT_OPTION
+@pass_app
+def canned_list(app: AppContext, fmt: str) -> None:
+    """List canned responses."""
+    rows = [{"name": name, "body": body} for name, body in sorted(app.config.canned.items())]
+    emit(rows, ("name", "body"), fmt, empty="No canned responses.")
+
+
+@canned_group.command("show")
+@click.argument("name")
+@click.argument("number")
+@click.option("--agent")
+@pass_desk
+def canned_show(desk: Any, name: str, number: str, agent: str | None) -> None:
+    """Render canned response NAME for ticket NUMBER."""
+    click.echo(desk.render_canned(name, number, agent))

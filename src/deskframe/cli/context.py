@@ -1,0 +1,90 @@
+"""The CLI's per-run context: config path, plugins, and a lazily opened Desk."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from ..config import Config, load_config, locate
+from ..errors import DeskframeError
+from ..plugins import Plugins
+
+
+class AppContext:
+    """What every command can reach through ``click.get_current_context().obj``."""
+
+    def __init__(self, plugins: Plugins, config_path: str | None):
+        self.plugins = plugins
+        self.config_path = locate(config_path)
+        self._config: Config | None = None
+        self._desk: Any = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path, self.plugins.registry)
+        return self._config
+
+    @property
+    def desk(self) -> Any:
+        if self._desk is None:
+            from ..desk import Desk
+
+            self._desk = Desk(self.config, self.plugins)
+        return self._desk
+
+    def close(self) -> None:
+        if self._desk is not None:
+            self._desk.close()
+
+
+def pass_desk(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator for commands (core or plugin) that need the configured Desk as first argument."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        app = click.get_current_context().find_object(AppContext)
+        return func(app.desk, *args, **kwargs)
+
+    return wrapper
+
+
+def pass_app(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator for commands that need the :class:`AppContext`."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(click.get_current_context().find_object(AppContext), *args, **kwargs)
+
+    return wrapper
+
+
+class DeskGroup(click.Group):
+    """The top-level group: turns deskframe errors into one line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DeskframeError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        finally:
+            app = ctx.find_object(AppContext)
+            if app is not None:
+                app.close()
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def config_file_arg(path: str | None) -> Path | None:
+    return Path(path) if path else None

@@ -1,0 +1,180 @@
+"""``deskframe customer|contact|agent|queue|contract ...`` and ``deskframe apply``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import serialize
+from ..apply import apply_file, parse_agent, parse_contact, parse_contract, parse_customer, parse_queue
+from ..errors import ConfigError
+from ..tables import TableReader
+from .context import pass_desk
+from .output import FORMAT_OPTION, emit
+
+
+def _report(outcome: str, what: str) -> None:
+    click.echo(f"{what} {outcome}")
+
+
+@click.group("customer")
+def customer_group() -> None:
+    """Customers (organizations) the vendor supports."""
+
+
+@customer_group.command("add")
+@click.option("--id", "key", required=True, help="Handle used on the command line.")
+@click.option("--name", required=True)
+@click.option("--domain", "domains", multiple=True, help="Mail domain routed to this customer (repeatable).")
+@pass_desk
+def customer_add(desk: Any, key: str, name: str, domains: tuple[str, ...]) -> None:
+    """Create or update a customer."""
+    customer = parse_customer(TableReader({"id": key, "name": name, "domains": list(domains)}))
+    _report(desk.add_customer(customer), f"customer {key}")
+
+
+@customer_group.command("list")
+@FORMAT_OPTION
+@pass_desk
+def customer_list(desk: Any, fmt: str) -> None:
+    """List customers."""
+    emit([serialize.customer(c) for c in desk.customers()], ("id", "name", "domains"), fmt, empty="No customers.")
+
+
+@click.group("contact")
+def contact_group() -> None:
+    """People at customers."""
+
+
+@contact_group.command("add")
+@click.option("--customer")
+@click.option("--name", required=True)
+@click.option("--email")
+@click.option("--phone")
+@pass_desk
+def contact_add(desk: Any, customer: str | None, name: str, email: str | None, phone: str | None) -> None:
+    """Create or update a contact (keyed by e-mail)."""
+    data = {k: v for k, v in dict(customer=customer, name=name, email=email, phone=phone).items() if v is not None}
+    _report(desk.add_contact(parse_contact(TableReader(data))), f"contact {email or name}")
+
+
+@contact_group.command("list")
+@click.option("--customer")
+@FORMAT_OPTION
+@pass_desk
+def contact_list(desk: Any, customer: str | None, fmt: str) -> None:
+    """List contacts."""
+    emit([serialize.contact(c) for c in desk.contacts(customer)], ("name", "email", "phone", "customer"), fmt,
+         empty="No contacts.")
+
+
+@click.group("agent")
+def agent_group() -> None:
+    """The vendor's support engineers."""
+
+
+@agent_group.command("add")
+@click.option("--login", required=True)
+@click.option("--name", required=True)
+@click.option("--role", default="engineer", show_default=True, help="Rate cards key on the role.")
+@click.option("--line", type=click.IntRange(1, 3), default=1, show_default=True, help="Support line 1, 2 or 3.")
+@click.option("--email")
+@pass_desk
+def agent_add(desk: Any, login: str, name: str, role: str, line: int, email: str | None) -> None:
+    """Create or update an agent."""
+    data = {k: v for k, v in dict(login=login, name=name, role=role, line=line, email=email).items() if v is not None}
+    _report(desk.add_agent(parse_agent(TableReader(data))), f"agent {login}")
+
+
+@agent_group.command("list")
+@FORMAT_OPTION
+@pass_desk
+def agent_list(desk: Any, fmt: str) -> None:
+    """List agents."""
+    emit([serialize.agent(a) for a in desk.agents()], ("login", "name", "role", "line", "email"), fmt,
+         empty="No agents.")
+
+
+@click.group("queue")
+def queue_group() -> None:
+    """Work queues."""
+
+
+@queue_group.command("add")
+@click.option("--name", required=True)
+@click.option("--description", default="")
+@pass_desk
+def queue_add(desk: Any, name: str, description: str) -> None:
+    """Create or update a queue."""
+    _report(desk.add_queue(parse_queue(TableReader({"name": name, "description": description}))), f"queue {name}")
+
+
+@queue_group.command("list")
+@FORMAT_OPTION
+@pass_desk
+def queue_list(desk: Any, fmt: str) -> None:
+    """List queues with their open ticket counts."""
+    rows = [dict(serialize.queue(q), open=count) for q, count in desk.queues()]
+    emit(rows, ("name", "open", "description"), fmt, empty="No queues.")
+
+
+@click.group("contract")
+def contract_group() -> None:
+    """What customers bought: support type, SLA policy, pricing model."""
+
+
+@contract_group.command("add")
+@click.option("--id", "key", required=True)
+@click.option("--customer", required=True)
+@click.option("--support-type", "support_type", required=True, help="warranty | 8x5 | 24x7 | premium | ...")
+@click.option("--sla", help="SLA policy name from the config.")
+@click.option("--pricing", help="Pricing model name from the config.")
+@click.option("--params", help='Pricing inputs as JSON, e.g. \'{"users": 1200, "servers": 3}\'.')
+@click.option("--channel", "channels", multiple=True, help="Agreed channel (repeatable; the first is primary).")
+@click.option("--line", "lines", type=click.IntRange(1, 3), multiple=True, help="Support line covered (repeatable).")
+@click.option("--start", help="YYYY-MM-DD")
+@click.option("--end", help="YYYY-MM-DD")
+@pass_desk
+def contract_add(desk: Any, key: str, customer: str, support_type: str, sla: str | None, pricing: str | None,
+                 params: str | None, channels: tuple[str, ...], lines: tuple[int, ...], start: str | None,
+                 end: str | None) -> None:
+    """Create or update a contract."""
+    data: dict[str, Any] = {"id": key, "customer": customer, "support_type": support_type}
+    for name, value in (("sla", sla), ("pricing", pricing), ("start", start), ("end", end)):
+        if value is not None:
+            data[name] = value
+    if params:
+        try:
+            data["params"] = json.loads(params)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"not valid JSON: {exc.msg}", key="--params") from None
+    if channels:
+        data["channels"] = list(channels)
+    if lines:
+        data["lines"] = sorted(set(lines))
+    _report(desk.add_contract(parse_contract(TableReader(data))), f"contract {key}")
+
+
+@contract_group.command("list")
+@click.option("--customer")
+@FORMAT_OPTION
+@pass_desk
+def contract_list(desk: Any, customer: str | None, fmt: str) -> None:
+    """List contracts."""
+    emit([serialize.contract(c) for c in desk.contracts(customer)],
+         ("id", "customer", "support_type", "sla", "pricing", "start", "end", "params"), fmt, empty="No contracts.")
+
+
+@click.command("apply")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_desk
+def apply_command(desk: Any, file: Path) -> None:
+    """Create or update customers, contacts, agents, queues and contracts from a TOML FILE."""
+    counts = apply_file(desk, file)
+    if not counts:
+        click.echo(f"{file}: nothing to apply")
+    for key in sorted(counts):
+        click.echo(f"{key}: {counts[key]}")

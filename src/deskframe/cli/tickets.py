@@ -1,0 +1,210 @@
+"""``deskframe ticket ...``: the ticket lifecycle from the command line."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from .. import serialize
+from ..model import Ticket
+from .context import pass_desk
+from .output import FORMAT_OPTION, emit, emit_one
+
+LIST_COLUMNS = ("number", "state", "priority", "queue", "customer", "owner", "locked_by", "subject")
+
+
+@click.group("ticket")
+def ticket_group() -> None:
+    """Open, answer, lock, assign, merge and find tickets."""
+
+
+@ticket_group.command("open")
+@click.option("--customer", help="Customer id.")
+@click.option("--contact", help="Contact e-mail (created if new).")
+@click.option("--subject", required=True)
+@click.option("--body", required=True)
+@click.option("--priority", help="P1..P4 or a configured name.")
+@click.option("--channel", help="Channel the request came through (phone, chat, ...).")
+@click.option("--queue", help="Queue name (default from config).")
+@click.option("--agent", help="Agent who records the ticket.")
+@FORMAT_OPTION
+@pass_desk
+def ticket_open(desk: Any, customer: str | None, contact: str | None, subject: str, body: str,
+                priority: str | None, channel: str | None, queue: str | None, agent: str | None, fmt: str) -> None:
+    """Open a ticket and print its number."""
+    ticket = desk.open_ticket(subject=subject, body=body, customer=customer, contact=contact, priority=priority,
+                              channel=channel, queue=queue, agent=agent)
+    emit_one(serialize.ticket(ticket, full=False), fmt, ticket.number)
+
+
+@ticket_group.command("list")
+@click.option("--state", help="A state name or a state type (new, open, pending, resolved, closed).")
+@click.option("--queue")
+@click.option("--owner", help="Owner agent login.")
+@click.option("--customer")
+@click.option("--open", "open_only", is_flag=True, help="Only new, open and pending tickets.")
+@click.option("--limit", type=int, default=100, show_default=True, help="0 for all.")
+@FORMAT_OPTION
+@pass_desk
+def ticket_list(desk: Any, state: str | None, queue: str | None, owner: str | None, customer: str | None,
+                open_only: bool, limit: int, fmt: str) -> None:
+    """List tickets, most recently changed first."""
+    rows = desk.tickets(state=state, queue=queue, owner=owner, customer=customer, open_only=open_only,
+                        limit=limit or None)
+    emit(rows, LIST_COLUMNS, fmt, empty="No tickets.")
+
+
+def render_ticket(ticket: Ticket, zone: str) -> str:
+    tz = ZoneInfo(zone)
+
+    def when(value: Any) -> str:
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+    lines = [f"Ticket#{ticket.number}  {ticket.subject}",
+             f"  state {ticket.state}  priority {ticket.priority}  queue {ticket.queue}  line {ticket.line}",
+             f"  customer {ticket.customer or '-'}  contact {ticket.contact or '-'}  contract {ticket.contract or '-'}",
+             f"  owner {ticket.owner or '-'}  locked by {ticket.locked_by or '-'}  "
+             f"created {when(ticket.created_at)}  changed {when(ticket.updated_at)}"]
+    if ticket.merged_into:
+        lines.append(f"  merged into {ticket.merged_into}")
+    lines.append("")
+    lines.append(f"Articles ({len(ticket.articles)}):")
+    for a in ticket.articles:
+        who = a.agent or a.sender or "-"
+        lines.append(f"  [{a.id}] {when(a.created_at)} {a.direction:<8} {a.channel or '-':<8} {who}: {a.subject}")
+        for text_line in a.text.strip().splitlines()[:20]:
+            lines.append(f"      {text_line}")
+        for f in a.attachments:
+            lines.append(f"      attachment: {f.filename} ({f.size} bytes, {f.content_type})")
+    lines.append("")
+    lines.append("History:")
+    for h in ticket.history:
+        change = " -> ".join(v for v in (h.old, h.new) if v) or ""
+        extra = f" ({h.reason})" if h.reason else ""
+        source = f" [{h.ticket}]" if h.ticket and h.ticket != ticket.number else ""
+        lines.append(f"  {when(h.at)} {h.actor or 'system'}: {h.action} {change}{extra}{source}".rstrip())
+    return "\n".join(lines)
+
+
+@ticket_group.command("show")
+@click.argument("number")
+@FORMAT_OPTION
+@pass_desk
+def ticket_show(desk: Any, number: str, fmt: str) -> None:
+    """Show a ticket with its articles and history."""
+    ticket = desk.ticket(number)
+    emit_one(serialize.ticket(ticket), fmt, render_ticket(ticket, desk.config.timezone))
+
+
+@ticket_group.command("reply")
+@click.argument("number")
+@click.option("--agent", required=True)
+@click.option("--body", default="", help="Text (after the canned response, if any).")
+@click.option("--canned", "canned_name", help="Start with this canned response.")
+@pass_desk
+def ticket_reply(desk: Any, number: str, agent: str, body: str, canned_name: str | None) -> None:
+    """Answer the customer (takes the lock if the ticket is free)."""
+    article = desk.reply(number, agent=agent, body=body, canned_name=canned_name)
+    click.echo(f"reply {article.id} added to {number}")
+
+
+@ticket_group.command("note")
+@click.argument("number")
+@click.option("--agent", required=True)
+@click.option("--body", required=True)
+@pass_desk
+def ticket_note(desk: Any, number: str, agent: str, body: str) -> None:
+    """Add an internal note (never shown to the customer)."""
+    article = desk.note(number, agent=agent, body=body)
+    click.echo(f"note {article.id} added to {number}")
+
+
+@ticket_group.command("lock")
+@click.argument("number")
+@click.option("--agent", required=True)
+@pass_desk
+def ticket_lock(desk: Any, number: str, agent: str) -> None:
+    """Lock the ticket to an agent."""
+    desk.lock(number, agent=agent)
+    click.echo(f"{number} locked by {agent}")
+
+
+@ticket_group.command("unlock")
+@click.argument("number")
+@click.option("--agent", required=True)
+@click.option("--force", is_flag=True, help="Take another agent's lock away (needs --reason).")
+@click.option("--reason")
+@pass_desk
+def ticket_unlock(desk: Any, number: str, agent: str, force: bool, reason: str | None) -> None:
+    """Release the ticket's lock."""
+    desk.unlock(number, agent=agent, force=force, reason=reason)
+    click.echo(f"{number} unlocked")
+
+
+@ticket_group.command("assign")
+@click.argument("number")
+@click.option("--agent", required=True)
+@click.option("--by", "actor", help="Who assigns.")
+@pass_desk
+def ticket_assign(desk: Any, number: str, agent: str, actor: str | None) -> None:
+    """Make an agent the ticket's owner."""
+    desk.assign(number, agent=agent, actor=actor)
+    click.echo(f"{number} owned by {agent}")
+
+
+@ticket_group.command("state")
+@click.argument("number")
+@click.argument("state")
+@click.option("--agent", help="Who changes it (must hold the lock if the ticket is locked).")
+@click.option("--reason")
+@pass_desk
+def ticket_state(desk: Any, number: str, state: str, agent: str | None, reason: str | None) -> None:
+    """Change the ticket's state."""
+    desk.set_state(number, state, actor=agent, reason=reason)
+    click.echo(f"{number} is {state}")
+
+
+@ticket_group.command("priority")
+@click.argument("number")
+@click.argument("priority")
+@click.option("--agent")
+@pass_desk
+def ticket_priority(desk: Any, number: str, priority: str, agent: str | None) -> None:
+    """Change the ticket's priority."""
+    ticket = desk.set_priority(number, priority, actor=agent)
+    click.echo(f"{number} priority {ticket.priority}")
+
+
+@ticket_group.command("move")
+@click.argument("number")
+@click.argument("queue")
+@click.option("--agent")
+@pass_desk
+def ticket_move(desk: Any, number: str, queue: str, agent: str | None) -> None:
+    """Move the ticket to another queue."""
+    desk.move(number, queue, actor=agent)
+    click.echo(f"{number} moved to {queue}")
+
+
+@ticket_group.command("merge")
+@click.argument("number")
+@click.argument("into")
+@click.option("--agent")
+@pass_desk
+def ticket_merge(desk: Any, number: str, into: str, agent: str | None) -> None:
+    """Merge ticket NUMBER into ticket INTO."""
+    desk.merge(number, into, actor=agent)
+    click.echo(f"{number} merged into {into}")
+
+
+@ticket_group.command("search")
+@click.argument("text")
+@click.option("--limit", type=int, default=50, show_default=True)
+@FORMAT_OPTION
+@pass_desk
+def ticket_search(desk: Any, text: str, limit: int, fmt: str) -> None:
+    """Find tickets whose subjects or article texts contain every word of TEXT."""
+    emit(desk.search(text, limit), ("number", "state", "priority", "customer", "subject"), fmt,
+         empty="No matching tickets.")

@@ -1,0 +1,296 @@
+"""``deskframe.toml`` -> frozen attrs config; every error names file and key.
+
+Default location ``./deskframe.toml``, overridden by ``--config`` or the
+``DESKFRAME_CONFIG`` environment variable. ``DESKFRAME_DATABASE_URL`` overrides
+``[desk] database`` (handy for running the same config against PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .errors import ConfigError
+from .model import PRIORITY_LEVELS, STATE_TYPES
+from .registry import Registry
+from .tables import TableReader
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+CONFIG_ENV = "DESKFRAME_CONFIG"
+DATABASE_ENV = "DESKFRAME_DATABASE_URL"
+DEFAULT_CONFIG = "deskframe.toml"
+NUMBER_LAYOUTS = ("DateChecksum", "Date", "AutoIncrement")
+DEFAULT_STATES = {"new": "new", "open": "open", "pending": "pending",
+                  "resolved": "resolved", "closed": "closed", "merged": "merged"}
+CORE_TABLES = ("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars")
+
+
+@attrs.frozen
+class TicketSettings:
+    """How tickets are numbered, which states and priorities exist, where they go."""
+
+    system_id: str = "10"
+    number_layout: str = "DateChecksum"
+    subject_hook: str = "Ticket#"
+    states: dict[str, str] = attrs.field(factory=lambda: dict(DEFAULT_STATES))
+    priority_names: dict[str, str] = attrs.field(factory=lambda: {p: p for p in PRIORITY_LEVELS})
+    default_priority: str = "P3"
+    default_queue: str = "support"
+    unknown_queue: str = "unknown"
+    allow_foreign_replies: bool = False
+
+    def state_type(self, state: str) -> str:
+        return self.states[state]
+
+    def first_state(self, state_type: str) -> str:
+        for name, kind in self.states.items():
+            if kind == state_type:
+                return name
+        raise ConfigError(f"no state of type '{state_type}' is configured", key="tickets.states")
+
+    def priority_level(self, text: str) -> str | None:
+        """``P2`` or a configured display name (case-insensitive) -> ``P2``."""
+        wanted = text.strip().lower()
+        for level, name in self.priority_names.items():
+            if wanted in (level.lower(), name.lower()):
+                return level
+        return None
+
+
+@attrs.frozen
+class Config:
+    """A validated ``deskframe.toml``."""
+
+    path: Path | None
+    base_dir: Path
+    database_url: str
+    data_dir: Path
+    attachment_max_bytes: int = 25 * 1024 * 1024
+    timezone: str = "UTC"
+    tickets: TicketSettings = attrs.field(factory=TicketSettings)
+    canned: dict[str, str] = attrs.field(factory=dict)
+    channels: tuple[dict[str, Any], ...] = ()
+    sla: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    pricing: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    calendars: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    sections: dict[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def label(self) -> str:
+        return str(self.path.name if self.path else "<defaults>")
+
+    def channel(self, name: str) -> dict[str, Any] | None:
+        for table in self.channels:
+            if table.get("name") == name:
+                return table
+        return None
+
+
+def locate(explicit: str | os.PathLike[str] | None) -> Path:
+    """The config file to read: ``--config``, else ``$DESKFRAME_CONFIG``, else ./deskframe.toml."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env) if env else Path(DEFAULT_CONFIG)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; a syntax error names the file, line and column."""
+    label = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError("file not found (run 'deskframe init' or pass --config)", file=label) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", file=label) from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=label) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", file=label) from None
+
+
+def load_config(path: Path, registry: Registry) -> Config:
+    """Read and validate ``path`` against the core schema and the plugins' tables."""
+    data = read_toml(path)
+    try:
+        return parse_config(data, registry, path=path)
+    except ConfigError as exc:
+        raise exc.within(file=str(path)) from None
+
+
+def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None = None) -> Config:
+    """Validate an already parsed TOML document (keys in errors, no file name)."""
+    top = TableReader(data)
+    sections = registry.names("config_sections")
+    top.reject_unknown([*CORE_TABLES, *sections])
+    base_dir = (path.parent if path else Path.cwd()).resolve()
+
+    desk = top.sub("desk", {})
+    desk.reject_unknown(["database", "data_dir", "attachment_max_bytes", "timezone"])
+    database = os.environ.get(DATABASE_ENV) or desk.str("database", "sqlite:///deskframe.db")
+    database = _absolute_sqlite(database, base_dir, desk)
+    data_dir = base_dir / desk.str("data_dir", "data")
+    max_bytes = desk.int("attachment_max_bytes", 25 * 1024 * 1024, minimum=1)
+    timezone = _timezone(desk, "timezone", "UTC")
+
+    tickets = _tickets(top.sub("tickets", {}))
+    canned = _canned(top.sub("canned", {}))
+    channels = _channels(top, registry)
+    sla = _named_tables(top, registry, "sla", "type", "sla_policies", "SLA policy type")
+    pricing = _named_tables(top, registry, "pricing", "model", "pricing_models", "pricing model")
+    calendars = _calendars(top.sub("calendars", {}))
+    own = {}
+    for name in sections:
+        if name in data:
+            section = registry.get("config_sections", name)
+            try:
+                own[name] = section.validate(data[name])
+            except ConfigError as exc:
+                raise exc.within(prefix=name) from None
+    return Config(
+        path=path, base_dir=base_dir, database_url=database, data_dir=data_dir,
+        attachment_max_bytes=max_bytes, timezone=timezone, tickets=tickets, canned=canned,
+        channels=channels, sla=sla, pricing=pricing, calendars=calendars, sections=own,
+    )
+
+
+def _absolute_sqlite(url: str, base_dir: Path, desk: TableReader) -> str:
+    if "://" not in url:
+        raise desk.error("database", f"not a database URL: {url!r} (e.g. sqlite:///deskframe.db)")
+    scheme, rest = url.split("://", 1)
+    if scheme.startswith("sqlite") and rest.startswith("/") and not rest.startswith("//") and rest != "/:memory:":
+        file = rest[1:]
+        query = ""
+        if "?" in file:
+            file, query = file.split("?", 1)
+            query = "?" + query
+        if file and not Path(file).is_absolute():
+            return f"{scheme}:///{(base_dir / file).as_posix()}{query}"
+    return url
+
+
+def _timezone(table: TableReader, key: str, default: str) -> str:
+    name = table.str(key, default)
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise table.error(key, f"unknown time zone {name!r} (an IANA name such as Europe/Moscow)") from None
+    return name
+
+
+def _tickets(t: TableReader) -> TicketSettings:
+    t.reject_unknown(["system_id", "number_layout", "subject_hook", "states", "priorities",
+                      "default_priority", "default_queue", "unknown_queue",
+                      "allow_foreign_replies"])
+    system_id = t.str("system_id", "10")
+    if not (system_id.isdigit() and 1 <= len(system_id) <= 2):
+        raise t.error("system_id", f"must be 1 or 2 digits, got {system_id!r}")
+    layout = t.choice("number_layout", NUMBER_LAYOUTS, "DateChecksum")
+    hook = t.str("subject_hook", "Ticket#")
+    states = dict(DEFAULT_STATES)
+    if "states" in t.data:
+        given = t.sub("states")
+        states = {}
+        for name, kind in given.data.items():
+            if kind not in STATE_TYPES:
+                raise given.error(name, f"unknown state type {kind!r} (known: {', '.join(STATE_TYPES)})")
+            states[name] = kind
+        for kind in ("new", "open", "closed"):
+            if kind not in states.values():
+                raise t.error("states", f"needs a state of type '{kind}'")
+        states.setdefault("merged", "merged")
+    names = {p: p for p in PRIORITY_LEVELS}
+    if "priorities" in t.data:
+        given = t.sub("priorities")
+        for level, label in given.data.items():
+            if level not in PRIORITY_LEVELS:
+                raise given.error(level, f"unknown priority level (known: {', '.join(PRIORITY_LEVELS)})")
+            names[level] = given.str(level)
+    settings = TicketSettings(
+        system_id=system_id.zfill(2) if layout != "AutoIncrement" else system_id,
+        number_layout=layout, subject_hook=hook, states=states, priority_names=names,
+        default_priority="P3", default_queue=t.str("default_queue", "support"),
+        unknown_queue=t.str("unknown_queue", "unknown"),
+        allow_foreign_replies=t.bool("allow_foreign_replies", False),
+    )
+    wanted = t.str("default_priority", "P3")
+    level = settings.priority_level(wanted)
+    if level is None:
+        raise t.error("default_priority", f"unknown priority {wanted!r}")
+    return attrs.evolve(settings, default_priority=level)
+
+
+def _canned(t: TableReader) -> dict[str, str]:
+    out = {}
+    for name in t.data:
+        entry = t.sub(name)
+        entry.reject_unknown(["body", "description"])
+        body = entry.str("body")
+        from .canned import check_template
+
+        problem = check_template(body)
+        if problem:
+            raise entry.error("body", problem)
+        out[name] = body
+    return out
+
+
+def _channels(top: TableReader, registry: Registry) -> tuple[dict[str, Any], ...]:
+    items = top.list("channels", [])
+    known = registry.names("channel_types")
+    seen: set[str] = set()
+    out = []
+    for i, item in enumerate(items):
+        table = TableReader(item, f"channels[{i}]")
+        name = table.str("name")
+        if name in seen:
+            raise table.error("name", f"duplicate channel name {name!r}")
+        seen.add(name)
+        kind = table.str("type")
+        if kind not in known:
+            raise table.error("type", f"unknown channel type {kind!r} (known: {', '.join(known) or 'none installed'})")
+        ctype = registry.get("channel_types", kind)
+        if ctype.validate is not None:
+            try:
+                ctype.validate(item)
+            except ConfigError as exc:
+                raise exc.within(prefix=f"channels[{i}]") from None
+        out.append(item)
+    return tuple(out)
+
+
+def _named_tables(top: TableReader, registry: Registry, section: str, type_key: str,
+                  kind: str, what: str) -> dict[str, dict[str, Any]]:
+    group = top.sub(section, {})
+    known = registry.names(kind)
+    out = {}
+    for name in group.data:
+        table = group.sub(name)
+        chosen = table.str(type_key)
+        if chosen not in known:
+            raise table.error(type_key, f"unknown {what} {chosen!r} (known: {', '.join(known) or 'none installed'})")
+        try:
+            registry.get(kind, chosen).build(table.data)
+        except ConfigError as exc:
+            raise exc.within(prefix=f"{section}.{name}") from None
+        out[name] = table.data
+    return out
+
+
+def _calendars(t: TableReader) -> dict[str, dict[str, Any]]:
+    out = {}
+    for name in t.data:
+        out[name] = t.sub(name).data
+    return out

@@ -1,0 +1,34 @@
+"""The core's own answers to the resolve hooks, registered like any plugin (last)."""
+
+from __future__ import annotations
+
+import pluggy
+
+from .directory import DirectoryView
+from .model import InboundMessage, Route
+
+hookimpl = pluggy.HookimplMarker("deskframe")
+
+
+@hookimpl(trylast=True)
+def route_message(message: InboundMessage, directory: DirectoryView) -> Route:
+    """Sender e-mail -> contact -> customer; else sender domain -> customer; else unknown."""
+    sender = (message.sender or "").strip().lower()
+    contact = directory.contact_by_email(sender) if sender else None
+    customer = contact.customer if contact else None
+    if customer is None and "@" in sender:
+        found = directory.customer_by_domain(sender.rsplit("@", 1)[1])
+        customer = found.key if found else None
+    contract = directory.active_contract(customer) if customer else None
+    return Route(
+        customer=customer,
+        contact_email=sender or None,
+        contact_name=message.sender_name,
+        contract=contract.key if contract else None,
+    )
+
+
+@hookimpl(trylast=True)
+def classify_priority(message: InboundMessage, route: Route) -> str | None:
+    """The route's priority, if it set one."""
+    return route.priority

@@ -1,0 +1,499 @@
+"""The application service: every change to tickets goes through :class:`Desk`.
+
+Each public method runs in one transaction; notify hooks fire after it commits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from . import canned, numbering
+from .config import Config
+from .errors import ConfigError, DomainError, NotFound, TicketLocked
+from .events import ArticleAdded, TicketChanged, TicketOpened
+from .hooks import HookFailure, Hooks
+from .intake import run_intake
+from .model import (
+    PRIORITY_LEVELS,
+    Agent,
+    Article,
+    Contact,
+    Contract,
+    Customer,
+    InboundMessage,
+    IntakeResult,
+    Queue,
+    Ticket,
+    TimeEntry,
+)
+from .plugins import Plugins
+from .services import CursorStore, DirectoryLookup, ExternalIds
+from .store import BlobStore, Repository, Store
+
+CLOSED_TYPES = ("resolved", "closed", "merged")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Desk:
+    """A configured deskframe installation: config, plugins, store, hooks."""
+
+    def __init__(self, config: Config, plugins: Plugins, *, clock: Callable[[], dt.datetime] = utcnow):
+        self.config = config
+        self.plugins = plugins
+        self.hooks = Hooks(plugins.pm)
+        self.clock = clock
+        self.blobs = BlobStore(Path(config.data_dir) / "blobs", config.attachment_max_bytes)
+        self.store = Store(config.database_url, self.blobs, clock)
+        self.cursors = CursorStore(self.store)
+        self.external_ids = ExternalIds(self.store)
+        self.last_hook_failures: list[HookFailure] = []
+
+    # --- plumbing ----------------------------------------------------------
+    @property
+    def settings(self) -> Any:
+        return self.config.tickets
+
+    def close(self) -> None:
+        self.store.close()
+
+    def upgrade(self) -> None:
+        """Create or migrate the schema to the newest revision."""
+        self.store.upgrade()
+
+    @contextlib.contextmanager
+    def _change(self) -> Iterator[tuple[Repository, list[tuple[str, Any]]]]:
+        events: list[tuple[str, Any]] = []
+        with self.store.write() as repo:
+            yield repo, events
+        self._fire(events)
+
+    def _fire(self, events: list[tuple[str, Any]]) -> None:
+        failures = []
+        for hook, event in events:
+            failures.extend(self.hooks.notify(hook, event, self))
+        self.last_hook_failures = failures
+
+    @contextlib.contextmanager
+    def lookup(self) -> Iterator[DirectoryLookup]:
+        """Read-only directory lookups (the view resolve hooks get)."""
+        with self.store.read() as repo:
+            yield DirectoryLookup(repo)
+
+    def _priority(self, text: str | None) -> str:
+        if not text:
+            return self.settings.default_priority
+        level = self.settings.priority_level(text)
+        if level is None:
+            names = ", ".join(f"{p} ({self.settings.priority_names[p]})" if self.settings.priority_names[p] != p
+                              else p for p in PRIORITY_LEVELS)
+            raise DomainError(f"unknown priority '{text}' (known: {names})")
+        return level
+
+    def _state(self, state: str) -> str:
+        if state not in self.settings.states:
+            raise DomainError(f"unknown state '{state}' (known: {', '.join(self.settings.states)})")
+        return self.settings.states[state]
+
+    def local_date(self, when: dt.datetime | None = None) -> dt.date:
+        from zoneinfo import ZoneInfo
+
+        return (when or self.clock()).astimezone(ZoneInfo(self.config.timezone)).date()
+
+    # --- tickets -------------------------------------------------------------
+    def open_ticket(self, *, subject: str, body: str, customer: str | None = None,
+                    contact: str | None = None, priority: str | None = None, channel: str | None = None,
+                    queue: str | None = None, agent: str | None = None, html: str | None = None,
+                    direction: str = "in") -> Ticket:
+        """Open a ticket with a first article; returns it (``number`` is the new number)."""
+        if not subject.strip():
+            raise DomainError("a ticket needs a subject")
+        level = self._priority(priority)
+        with self._change() as (repo, events):
+            customer_row = repo.customer_row(customer) if customer else None
+            contact_row = None
+            if contact:
+                contact_row = repo.contact_row_by_email(contact)
+                if contact_row is None:
+                    repo.upsert_contact(Contact(name=contact, email=contact, customer=customer))
+                    contact_row = repo.contact_row_by_email(contact)
+            contract = repo.active_contract(customer, self.local_date()) if customer else None
+            agent_row = repo.agent_row(agent) if agent else None
+            row = self._create(repo, subject=subject, priority=level, channel=channel,
+                               queue=queue or self.settings.default_queue,
+                               customer_id=customer_row.id if customer_row else None,
+                               contact_id=contact_row.id if contact_row else None,
+                               contract_key=contract.key if contract else None,
+                               lines=contract.lines if contract else None, actor=agent)
+            sender = contact or (agent_row.email if agent_row else None)
+            article = repo.add_article(row, direction=direction, channel=channel, sender=sender,
+                                       recipients=(), subject=subject, text=body, html=html, message_id=None,
+                                       references=(), agent_id=agent_row.id if agent_row and direction != "in" else None,
+                                       visible=direction != "internal", raw_sha256=None)
+            ticket = repo.ticket_view(row)
+            events.append(("ticket_opened", TicketOpened(ticket, repo.article_view(article))))
+        return ticket
+
+    def _create(self, repo: Repository, *, subject: str, priority: str, channel: str | None, queue: str,
+                customer_id: int | None, contact_id: int | None, contract_key: str | None,
+                lines: Any, actor: str | None) -> Any:
+        number = repo.next_number(self.settings.number_layout, self.settings.system_id, self.local_date())
+        new_state = self.settings.first_state("new")
+        contract_id = repo.contract_row(contract_key).id if contract_key else None
+        row = repo.create_ticket(number=number, subject=subject[:1000], state=new_state, state_type="new",
+                                 priority=priority, queue_id=repo.queue_row(queue, create=True).id,
+                                 customer_id=customer_id, contact_id=contact_id, contract_id=contract_id,
+                                 line=min(lines) if lines else 1, channel=channel)
+        repo.history(row, actor, "created", new=number)
+        return row
+
+    def intake(self, message: InboundMessage) -> IntakeResult:
+        """Store one inbound message: dedupe, thread, route, append; one transaction.
+
+        A message seen before (same channel and external id, or same Message-ID)
+        changes nothing and is reported as a duplicate.
+        """
+        with self._change() as (repo, events):
+            result = run_intake(self, repo, message, events)
+        return result
+
+    def ticket(self, number: str) -> Ticket:
+        """The ticket with its articles and history (including tickets merged into it)."""
+        with self.store.read() as repo:
+            return repo.ticket_view(repo.ticket_row(number), full=True)
+
+    def tickets(self, *, state: str | None = None, queue: str | None = None, owner: str | None = None,
+                customer: str | None = None, open_only: bool = False, limit: int | None = 100) -> list[dict[str, Any]]:
+        """Tickets as summary rows, most recently changed first."""
+        types = None
+        if state and state not in self.settings.states:
+            if state in ("new", "open", "pending", "resolved", "closed", "merged"):
+                types, state = [state], None
+            else:
+                self._state(state)
+        if open_only:
+            types = [t for t in ("new", "open", "pending")]
+        with self.store.read() as repo:
+            return repo.list_tickets(state=state, state_types=types, queue=queue, owner=owner,
+                                     customer=customer, limit=limit)
+
+    def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Full-text search over article subjects and texts (every word must match)."""
+        with self.store.read() as repo:
+            return repo.search(text, limit)
+
+    def _agent_may_act(self, row: Any, agent_id: int, repo: Repository) -> None:
+        if row.locked_by_id is not None and row.locked_by_id != agent_id:
+            raise TicketLocked(row.number, repo.agent_login(row.locked_by_id) or "another agent")
+
+    def reply(self, number: str, *, agent: str, body: str, canned_name: str | None = None,
+              html: str | None = None) -> Article:
+        """An agent's answer to the customer; takes the lock if the ticket is free."""
+        if canned_name:
+            body = self.render_canned(canned_name, number, agent) + (("\n\n" + body) if body else "")
+        if not body.strip():
+            raise DomainError("a reply needs a body")
+        with self._change() as (repo, events):
+            row = repo.ticket_row(number, for_update=True)
+            agent_row = repo.agent_row(agent)
+            self._agent_may_act(row, agent_row.id, repo)
+            if repo.lock(row, agent_row):
+                repo.history(row, agent, "lock", new=agent)
+            if row.owner_id is None:
+                row.owner_id = agent_row.id
+                repo.history(row, agent, "owner", new=agent)
+            if row.state_type == "new":
+                self._set_state(repo, row, self.settings.first_state("open"), agent, events)
+            subject = numbering.tag_subject(self.settings.subject_hook, row.number, f"Re: {row.subject}")
+            article = repo.add_article(row, direction="out", channel=row.channel, sender=agent_row.email,
+                                       recipients=(), subject=subject, text=body, html=html, message_id=None,
+                                       references=(), agent_id=agent_row.id, visible=True, raw_sha256=None)
+            repo.history(row, agent, "reply", new=str(article.id))
+            repo.touch(row)
+            view = repo.article_view(article)
+            events.append(("article_added", ArticleAdded(repo.ticket_view(row), view)))
+        return view
+
+    def note(self, number: str, *, agent: str, body: str) -> Article:
+        """An internal note, never shown to the customer; allowed whoever holds the lock."""
+        if not body.strip():
+            raise DomainError("a note needs a body")
+        with self._change() as (repo, events):
+            row = repo.ticket_row(number, for_update=True)
+            agent_row = repo.agent_row(agent)
+            article = repo.add_article(row, direction="internal", channel=None, sender=agent_row.email,
+                                       recipients=(), subject=f"Note: {row.subject}", text=body, html=None,
+                                       message_id=None, references=(), agent_id=agent_row.id, visible=False,
+                                       raw_sha256=None)
+            repo.history(row, agent, "note", new=str(article.id))
+            repo.touch(row)
+            view = repo.article_view(article)
+            events.append(("article_added", ArticleAdded(repo.ticket_view(row), view)))
+        return view
+
+    def add_article(self, number: str, *, direction: str, body: str, subject: str | None = None,
+                    channel: str | None = None, sender: str | None = None, agent: str | None = None,
+                    visible: bool = True) -> Article:
+        """Append an article of any direction (phone calls, imports, plugin messages)."""
+        if direction not in ("in", "out", "internal"):
+            raise DomainError(f"unknown direction '{direction}' (known: in, out, internal)")
+        with self._change() as (repo, events):
+            row = repo.ticket_row(number, for_update=True)
+            agent_row = repo.agent_row(agent) if agent else None
+            if agent_row and direction == "out":
+                self._agent_may_act(row, agent_row.id, repo)
+            article = repo.add_article(row, direction=direction, channel=channel, sender=sender, recipients=(),
+                                       subject=subject or row.subject, text=body, html=None, message_id=None,
+                                       references=(), agent_id=agent_row.id if agent_row else None,
+                                       visible=visible and direction != "internal", raw_sha256=None)
+            repo.history(row, agent, "article", new=str(article.id))
+            if direction == "in" and row.state_type in CLOSED_TYPES[:2] + ("pending",):
+                self._set_state(repo, row, self.settings.first_state("open"), agent, events)
+            repo.touch(row)
+            view = repo.article_view(article)
+            events.append(("article_added", ArticleAdded(repo.ticket_view(row), view)))
+        return view
+
+    def lock(self, number: str, *, agent: str) -> Ticket:
+        """Lock the ticket to ``agent``; fails naming the holder if another agent has it."""
+        with self._change() as (repo, events):
+            row = repo.ticket_row(number, for_update=True)
+            agent_row = repo.agent_row(agent)
+            if repo.lock(row, agent_row):
+                repo.history(row, agent, "lock", new=agent)
+                repo.touch(row)
+                ticket = repo.ticket_view(row)
+                events.append(("ticket_changed", TicketChanged(ticket, "lock", None, agent, agent)))
+            return repo.ticket_view(row)
+
+    def unlock(self, number: str, *, agent: str, force: bool = False, reason: str | None = None) -> Ticket:
+        """Release the lock: by its holder, or by anyone with ``force`` and a reason."""
+        with self._change() as (repo, events):
+            row = repo.ticket_row(number, for_update=True)
+            agent_row = repo.agent_row(agent)
+            if row.locked_by_id is None:
+                return repo.ticket_view(row)
+            holder = repo.agent_login(row.locked_by_id)
+            if row.locked_by_id != agent_row.id:
+                if not force:
+                    raise TicketLocked(row.number, holder or "another agent")
+                if not (reason and reason.strip()):
+                    raise DomainError("a forced unlock needs a reason")
+            row.locked_by_id = None
+            row.locked_at = None
+            repo.history(row, agent, "unlock", old=holder, reason=reason if force else None)
+            repo.touch(row)
+            ticket = repo.ticket_view(row)
+            events.append(("ticket_changed", TicketChanged(ticket, "unlock", holder, None, agent, reason)))
+            return ticket
+
+    def assign(self, number: str, *, agent: str, actor: str | None = None) -> Ticket:
+        """Make ``agent`` the ticket's owner."""
+        with self._change() as (repo, events):
+            row = repo.ticket_row(number, for_update=True)
+            agent_row = repo.agent_row(agent)
+            old = repo.agent_login(row.owner_id)
+            if row.owner_id != agent_row.id:
+                row.owner_id = agent_row.id
+                repo.history(row, actor, "owner", old=old, new=agent)
+                repo.touch(row)
+                events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "owner", old, agent, actor)))
+            return repo.ticket_view(row)
+
+    def _set_state(self, repo: Repository, row: Any, state: str, actor: str | None,
+                   events: list[tuple[str, Any]], reason: str | None = None) -> None:
+        kind = self._state(state)
+        if row.state == state:
+            return
+        old = row.state
+        row.state, row.state_type = state, kind
+        repo.history(row, actor, "state", old=old, new=state, reason=reason)
+        if kind in CLOSED_TYPES and row.locked_by_id is not None:
+            holder = repo.agent_login(row.locked_by_id)
+            row.locked_by_id = None
+            row.locked_at = None
+            repo.history(row, actor, "unlock", old=holder, reason=f"ticket {kind}")
+        repo.touch(row)
+        events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "state", old, state, actor, reason)))
+
+    def set_state(self, number: str, state: str, *, actor: str | None = None, reason: str | None = None) -> Ticket:
+        """Move the ticket to a configured state (``merged`` only through :meth:`merge`)."""
+        if self._state(state) == "merged":
+            raise DomainError("use 'ticket merge' to merge tickets")
+        with self._change() as (repo, events):
+            row = repo.ticket_row(number, for_update=True)
+            if row.state_type == "merged":
+                raise DomainError(f"ticket {number} is merged into another ticket")
+            if actor:
+                self._agent_may_act(row, repo.agent_row(actor).id, repo)
+            self._set_state(repo, row, state, actor, events, reason)
+            return repo.ticket_view(row)
+
+    def set_priority(self, number: str, priority: str, *, actor: str | None = None) -> Ticket:
+        """Change the priority (``P1``..``P4`` or a configured name)."""
+        level = self._priority(priority)
+        with self._change() as (repo, events):
+            row = repo.ticket_row(number, for_update=True)
+            if row.priority != level:
+                old, row.priority = row.priority, level
+                repo.history(row, actor, "priority", old=old, new=level)
+                repo.touch(row)
+                events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "priority", old, level, actor)))
+            return repo.ticket_view(row)
+
+    def move(self, number: str, queue: str, *, actor: str | None = None) -> Ticket:
+        """Move the ticket to another (existing) queue."""
+        with self._change() as (repo, events):
+            row = repo.ticket_row(number, for_update=True)
+            target = repo.queue_row(queue)
+            if row.queue_id != target.id:
+                old = repo.queue_name(row.queue_id)
+                row.queue_id = target.id
+                repo.history(row, actor, "queue", old=old, new=queue)
+                repo.touch(row)
+                events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "queue", old, queue, actor)))
+            return repo.ticket_view(row)
+
+    def merge(self, number: str, into: str, *, actor: str | None = None) -> Ticket:
+        """Merge ticket ``number`` into ``into``: articles and time move, both histories stay."""
+        if number == into:
+            raise DomainError("cannot merge a ticket into itself")
+        with self._change() as (repo, events):
+            source = repo.ticket_row(number, for_update=True)
+            target = repo.ticket_row(into, for_update=True)
+            for row in (source, target):
+                if row.state_type == "merged":
+                    raise DomainError(f"ticket {row.number} is already merged")
+            moved = repo.move_articles(source, target)
+            repo.move_time(source, target)
+            merged_state = self.settings.first_state("merged")
+            old_state = source.state
+            source.state, source.state_type = merged_state, "merged"
+            source.merged_into_id = target.id
+            source.locked_by_id = None
+            repo.history(source, actor, "merged_into", old=old_state, new=target.number)
+            repo.history(target, actor, "merged_from", new=source.number, reason=f"{moved} articles moved")
+            repo.touch(source)
+            repo.touch(target)
+            repo.flush()
+            events.append(("ticket_changed", TicketChanged(repo.ticket_view(source), "merge", source.number,
+                                                          target.number, actor)))
+            events.append(("ticket_changed", TicketChanged(repo.ticket_view(target), "merge", source.number,
+                                                          target.number, actor)))
+            return repo.ticket_view(target, full=True)
+
+    # --- canned responses --------------------------------------------------
+    def render_canned(self, name: str, number: str, agent: str | None = None) -> str:
+        """Render canned response ``name`` for a ticket."""
+        body = self.config.canned.get(name)
+        if body is None:
+            raise NotFound(f"unknown canned response '{name}' (known: {', '.join(sorted(self.config.canned)) or 'none'})")
+        ticket = self.ticket(number)
+        with self.store.read() as repo:
+            customer = repo.customer(ticket.customer) if ticket.customer else None
+            agent_name = repo.agent(agent).name if agent else None
+        values = {"customer": customer.name if customer else (ticket.contact or ""),
+                  "contact": ticket.contact, "number": ticket.number, "subject": ticket.subject,
+                  "agent": agent_name, "due": "", "queue": ticket.queue,
+                  "priority": self.settings.priority_names.get(ticket.priority, ticket.priority)}
+        return canned.render(body, values)
+
+    # --- time ----------------------------------------------------------------
+    def log_time(self, number: str, *, agent: str, minutes: int, date: dt.date | None = None,
+                 note: str = "", billable: bool = True) -> TimeEntry:
+        """Record time an agent spent on a ticket."""
+        if minutes <= 0:
+            raise DomainError(f"minutes must be positive, got {minutes}")
+        with self.store.write() as repo:
+            row = repo.ticket_row(number)
+            agent_row = repo.agent_row(agent)
+            entry = repo.add_time(row, agent_row, minutes, date or self.local_date(), note, billable)
+            repo.history(row, agent, "time", new=f"{minutes}m")
+            customer = repo.customer_key(row.customer_id)
+        return TimeEntry(id=entry.id, ticket=number, agent=agent, minutes=minutes, work_date=entry.work_date,
+                         note=note, billable=billable, customer=customer, created_at=entry.created_at)
+
+    def time_entries(self, *, ticket: str | None = None, customer: str | None = None,
+                     period: str | None = None) -> list[TimeEntry]:
+        """Time entries, optionally of one ticket, customer, or month (``2026-10``)."""
+        start = end = None
+        if period:
+            start, end = month_bounds(period)
+        with self.store.read() as repo:
+            if customer:
+                repo.customer_row(customer)
+            return repo.list_time(ticket=ticket, customer=customer, start=start, end=end)
+
+    # --- directory -----------------------------------------------------------
+    def add_customer(self, customer: Customer) -> str:
+        with self.store.write() as repo:
+            return repo.upsert_customer(customer)
+
+    def add_contact(self, contact: Contact) -> str:
+        with self.store.write() as repo:
+            return repo.upsert_contact(contact)
+
+    def add_agent(self, agent: Agent) -> str:
+        if agent.line not in (1, 2, 3):
+            raise DomainError(f"support line must be 1, 2 or 3, got {agent.line}")
+        with self.store.write() as repo:
+            return repo.upsert_agent(agent)
+
+    def add_queue(self, queue: Queue) -> str:
+        with self.store.write() as repo:
+            return repo.upsert_queue(queue)
+
+    def add_contract(self, contract: Contract) -> str:
+        self.check_contract(contract)
+        with self.store.write() as repo:
+            return repo.upsert_contract(contract)
+
+    def check_contract(self, contract: Contract) -> None:
+        """A contract must name an SLA policy and pricing model the config defines."""
+        if contract.sla and contract.sla not in self.config.sla:
+            raise DomainError(f"contract '{contract.key}': unknown SLA policy '{contract.sla}' "
+                              f"(configured: {', '.join(sorted(self.config.sla)) or 'none'})")
+        if contract.pricing and contract.pricing not in self.config.pricing:
+            raise DomainError(f"contract '{contract.key}': unknown pricing model '{contract.pricing}' "
+                              f"(configured: {', '.join(sorted(self.config.pricing)) or 'none'})")
+        if contract.start and contract.end and contract.end < contract.start:
+            raise DomainError(f"contract '{contract.key}': end {contract.end} is before start {contract.start}")
+
+    def customers(self) -> list[Customer]:
+        with self.store.read() as repo:
+            return repo.list_customers()
+
+    def contacts(self, customer: str | None = None) -> list[Contact]:
+        with self.store.read() as repo:
+            return repo.list_contacts(customer)
+
+    def agents(self) -> list[Agent]:
+        with self.store.read() as repo:
+            return repo.list_agents()
+
+    def queues(self) -> list[tuple[Queue, int]]:
+        with self.store.read() as repo:
+            return repo.list_queues()
+
+    def contracts(self, customer: str | None = None) -> list[Contract]:
+        with self.store.read() as repo:
+            return repo.list_contracts(customer)
+
+
+def month_bounds(period: str) -> tuple[dt.date, dt.date]:
+    """``2026-10`` -> (2026-10-01, 2026-11-01)."""
+    try:
+        year, month = (int(p) for p in period.split("-"))
+        start = dt.date(year, month, 1)
+    except ValueError:
+        raise DomainError(f"bad period '{period}' (expected YYYY-MM)") from None
+    end = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return start, end
+
+
+__all__ = ["Desk", "month_bounds", "ConfigError"]

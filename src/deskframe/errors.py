@@ -1,0 +1,68 @@
+"""The one error hierarchy of deskframe.
+
+The CLI turns a :class:`ConfigError` into one line and exit code 2, every other
+:class:`DeskframeError` into one line and exit code 1. Anything else is a bug.
+"""
+
+from __future__ import annotations
+
+
+class DeskframeError(Exception):
+    """Base class of every error deskframe reports to a user."""
+
+    exit_code = 1
+
+
+class ConfigError(DeskframeError):
+    """A configuration file or value is wrong.
+
+    ``str()`` gives ``FILE: KEY: PROBLEM`` so that the user knows where to look.
+    """
+
+    exit_code = 2
+
+    def __init__(self, problem: str, *, file: str | None = None, key: str | None = None):
+        self.problem = problem
+        self.file = file
+        self.key = key
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        parts = [p for p in (self.file, self.key) if p]
+        parts.append(self.problem)
+        return ": ".join(parts)
+
+    def within(self, *, file: str | None = None, prefix: str | None = None) -> "ConfigError":
+        """Return a copy located in ``file`` with ``prefix`` put before the key."""
+        key = self.key
+        if prefix:
+            key = f"{prefix}.{key}" if key else prefix
+            key = key.replace(".[", "[")
+        return ConfigError(self.problem, file=file or self.file, key=key)
+
+
+class PluginError(DeskframeError):
+    """A plugin failed to load, misspelled a hook, or registered a clashing name."""
+
+    exit_code = 2
+
+
+class DomainError(DeskframeError):
+    """A request breaks a rule of the domain (unknown ticket, bad state, ...)."""
+
+
+class NotFound(DomainError):
+    """The named object does not exist."""
+
+
+class TicketLocked(DomainError):
+    """The ticket is locked by another agent; ``holder`` names that agent."""
+
+    def __init__(self, number: str, holder: str):
+        self.number = number
+        self.holder = holder
+        super().__init__(f"ticket {number} is locked by {holder}")
+
+
+class StorageError(DeskframeError):
+    """The database is missing, not migrated, or refused an operation."""

@@ -1,0 +1,100 @@
+"""What plugins register: small descriptors the core keeps in its registry.
+
+Each descriptor has a ``name``; the core rejects two plugins registering the
+same name of the same kind and remembers which plugin gave what.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, runtime_checkable
+
+import attrs
+
+if TYPE_CHECKING:
+    import click
+
+    from .desk import Desk
+    from .model import InboundMessage, IntakeResult
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """A configured intake channel instance.
+
+    ``fetch`` yields messages; the core calls ``ack`` for each only after the
+    message's ticket change has been committed, so a crash before ``ack`` means
+    the message is fetched again and deduplicated, never lost.
+    """
+
+    name: str
+
+    def fetch(self) -> Iterable["InboundMessage"]: ...
+
+    def ack(self, message: "InboundMessage", result: "IntakeResult") -> None: ...
+
+
+@attrs.frozen
+class ChannelType:
+    """A kind of intake channel (``email``, ``chat``, ``phone`` ...).
+
+    ``build(table, desk)`` validates one ``[[channels]]`` table and returns a
+    :class:`Channel`; it raises :class:`deskframe.errors.ConfigError` with a key
+    relative to the table on bad input. ``validate(table)`` checks a table without
+    building it (used at start-up); by default the core calls nothing more than
+    the name check.
+    """
+
+    name: str
+    build: Callable[[dict[str, Any], "Desk"], Channel]
+    validate: Callable[[dict[str, Any]], Any] | None = None
+    description: str = ""
+
+
+@attrs.frozen
+class SlaPolicyType:
+    """A kind of SLA policy; ``build(table)`` turns a ``[sla.NAME]`` table into a policy."""
+
+    name: str
+    build: Callable[[dict[str, Any]], Any]
+    description: str = ""
+
+
+@attrs.frozen
+class PricingModelType:
+    """A kind of pricing model; ``build(table)`` turns a ``[pricing.NAME]`` table into a model."""
+
+    name: str
+    build: Callable[[dict[str, Any]], Any]
+    description: str = ""
+
+
+@attrs.frozen
+class OutputFormat:
+    """An output format: ``render(kind, data)`` returns text or bytes of ``media_type``.
+
+    ``kinds`` lists what it renders (``invoice``, ``report`` ...).
+    """
+
+    name: str
+    media_type: str
+    render: Callable[[str, Any], "str | bytes"]
+    kinds: tuple[str, ...] = ("invoice",)
+    description: str = ""
+
+
+@attrs.frozen
+class Importer:
+    """An importer of another system's data, mounted as ``deskframe import NAME``."""
+
+    name: str
+    command: "click.Command"
+    description: str = ""
+
+
+@attrs.frozen
+class ConfigSection:
+    """A top-level config table a plugin owns; ``validate(value)`` raises ConfigError."""
+
+    name: str
+    validate: Callable[[Any], Any]
+    description: str = ""

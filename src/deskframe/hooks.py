@@ -1,0 +1,52 @@
+"""A typed facade over the plugin manager: core code never calls ``pm.hook`` untyped."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pluggy
+
+from .model import InboundMessage, Route
+
+if TYPE_CHECKING:
+    from .desk import Desk
+    from .directory import DirectoryView
+
+log = logging.getLogger("deskframe.plugins")
+
+
+@attrs.frozen
+class HookFailure:
+    """A notify hook implementation that raised."""
+
+    plugin: str
+    hook: str
+    error: str
+
+
+class Hooks:
+    """One method per resolve/notify hook."""
+
+    def __init__(self, pm: pluggy.PluginManager):
+        self._pm = pm
+
+    def route_message(self, message: InboundMessage, directory: "DirectoryView") -> Route:
+        route = self._pm.hook.route_message(message=message, directory=directory)
+        return route if route is not None else Route()
+
+    def classify_priority(self, message: InboundMessage, route: Route) -> str | None:
+        return self._pm.hook.classify_priority(message=message, route=route)
+
+    def notify(self, hook: str, event: Any, desk: "Desk") -> list[HookFailure]:
+        """Call every implementation of notify hook ``hook``; one failing does not stop the rest."""
+        failures = []
+        for impl in reversed(getattr(self._pm.hook, hook).get_hookimpls()):
+            try:
+                impl.function(event=event, desk=desk)
+            except Exception as exc:  # a plugin's bug must not undo the committed change
+                log.error("plugin '%s' failed in %s: %s: %s", impl.plugin_name, hook,
+                          type(exc).__name__, exc, exc_info=True)
+                failures.append(HookFailure(impl.plugin_name, hook, f"{type(exc).__name__}: {exc}"))
+        return failures

@@ -1,0 +1,172 @@
+"""The hook contract between the deskframe core and its plugins.
+
+Three kinds of hook:
+
+* **register** hooks receive a ``register`` callback. Call it once per thing the
+  plugin provides. The core rejects a name another plugin already registered
+  and remembers which plugin registered what (``deskframe plugins``).
+* **resolve** hooks are ``firstresult``: the first plugin returning something
+  other than ``None`` wins; the core's own answer runs last.
+* **notify** hooks receive a frozen event after the change that fired them has
+  been committed. An exception in one plugin is logged with the plugin's name
+  and neither rolls back the change nor stops other plugins.
+
+Implement a hook with :data:`deskframe.hookimpl`; a function named like a hook
+but misspelled is an error naming the plugin.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from starlette.routing import BaseRoute
+
+    from .desk import Desk
+    from .directory import DirectoryView
+    from .events import ArticleAdded, InvoiceIssued, SlaEvent, TicketChanged, TicketOpened
+    from .extensions import (
+        ChannelType,
+        ConfigSection,
+        Importer,
+        OutputFormat,
+        PricingModelType,
+        SlaPolicyType,
+    )
+    from .model import InboundMessage, Route
+
+hookspec = pluggy.HookspecMarker("deskframe")
+
+
+# --- register hooks -------------------------------------------------------
+
+
+@hookspec
+def register_channel_types(register: Callable[["ChannelType"], None]) -> None:
+    """Register intake channel types.
+
+    Call ``register(ChannelType(name, build))`` for each type. A ``[[channels]]``
+    table whose ``type`` equals ``name`` is handed to ``build(table, desk)``.
+    """
+
+
+@hookspec
+def register_sla_policies(register: Callable[["SlaPolicyType"], None]) -> None:
+    """Register SLA policy types.
+
+    Call ``register(SlaPolicyType(name, build))``; a ``[sla.NAME]`` table whose
+    ``type`` equals ``name`` is handed to ``build(table)``.
+    """
+
+
+@hookspec
+def register_pricing_models(register: Callable[["PricingModelType"], None]) -> None:
+    """Register pricing models.
+
+    Call ``register(PricingModelType(name, build))``; a ``[pricing.NAME]`` table
+    whose ``model`` equals ``name`` is handed to ``build(table)``.
+    """
+
+
+@hookspec
+def register_output_formats(register: Callable[["OutputFormat"], None]) -> None:
+    """Register output formats for invoices and reports.
+
+    Call ``register(OutputFormat(name, media_type, render))``; the name becomes a
+    ``--format`` choice of the commands that render those kinds.
+    """
+
+
+@hookspec
+def register_importers(register: Callable[["Importer"], None]) -> None:
+    """Register importers of other systems' data.
+
+    Call ``register(Importer(name, command))``; ``command`` (a click command) is
+    mounted as ``deskframe import NAME``.
+    """
+
+
+@hookspec
+def register_commands(register: Callable[["click.Command"], None]) -> None:
+    """Register top-level CLI commands or groups.
+
+    Call ``register(command)`` with a click command; it is added to the
+    ``deskframe`` group under ``command.name``. Use ``deskframe.cli.pass_desk``
+    to receive the configured :class:`~deskframe.desk.Desk`.
+    """
+
+
+@hookspec
+def register_routes(register: Callable[["BaseRoute"], None]) -> None:
+    """Register web routes served by ``deskframe serve``.
+
+    Call ``register(route)`` with a Starlette route; handlers reach the desk as
+    ``request.app.state.desk``. Paths must be unique across plugins.
+    """
+
+
+@hookspec
+def register_config_sections(register: Callable[["ConfigSection"], None]) -> None:
+    """Claim a top-level table of ``deskframe.toml``.
+
+    Call ``register(ConfigSection(name, validate))``; ``validate(value)`` raises
+    :class:`~deskframe.errors.ConfigError` with a key relative to the table.
+    Unclaimed unknown tables are a configuration error.
+    """
+
+
+# --- resolve hooks --------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def route_message(message: "InboundMessage", directory: "DirectoryView") -> "Route | None":
+    """Decide the customer, contact, contract and queue of a new inbound message.
+
+    Return a :class:`~deskframe.model.Route` or ``None`` to let the next plugin
+    (and finally the core's default: sender e-mail -> contact -> customer,
+    else sender domain -> customer, else the unknown queue) decide.
+    """
+
+
+@hookspec(firstresult=True)
+def classify_priority(message: "InboundMessage", route: "Route") -> "str | None":
+    """Return the priority (``P1`` .. ``P4``) of a new ticket, or ``None``.
+
+    The core's default is the route's priority, else the configured default.
+    """
+
+
+# --- notify hooks ---------------------------------------------------------
+
+
+@hookspec
+def ticket_opened(event: "TicketOpened", desk: "Desk") -> None:
+    """A ticket was created (by intake, CLI, import ...)."""
+
+
+@hookspec
+def article_added(event: "ArticleAdded", desk: "Desk") -> None:
+    """An article was added; an outbound one is the channel plugin's to deliver."""
+
+
+@hookspec
+def ticket_changed(event: "TicketChanged", desk: "Desk") -> None:
+    """A ticket's state, priority, owner, lock, queue or line changed, or it was merged."""
+
+
+@hookspec
+def sla_warning(event: "SlaEvent", desk: "Desk") -> None:
+    """An SLA clock reached its warning point (fired once per clock)."""
+
+
+@hookspec
+def sla_breached(event: "SlaEvent", desk: "Desk") -> None:
+    """An SLA clock passed its due time unmet (fired once per clock)."""
+
+
+@hookspec
+def invoice_issued(event: "InvoiceIssued", desk: "Desk") -> None:
+    """An invoice was issued (fired once per invoice)."""

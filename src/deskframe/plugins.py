@@ -1,0 +1,162 @@
+"""Building the plugin manager: explicit, per run, never at import time."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import importlib
+import importlib.metadata
+import os
+from typing import Any, Iterable
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError
+from .registry import REGISTER_HOOKS, Registry
+
+#: The entry-point group plugins (reference and third-party alike) register under.
+ENTRY_POINT_GROUP = "deskframe"
+#: Modules inside the core that are registered like plugins (datasette's DEFAULT_PLUGINS).
+DEFAULT_PLUGINS = ("deskframe.defaults",)
+#: Comma-separated plugin names to skip, e.g. a broken third-party plugin.
+DISABLE_ENV = "DESKFRAME_DISABLE_PLUGINS"
+
+
+@attrs.frozen
+class PluginInfo:
+    """A loaded plugin: its name, and where it came from."""
+
+    name: str
+    module: str
+    distribution: str | None
+    version: str | None
+    builtin: bool = False
+
+
+@attrs.define
+class Plugins:
+    """The plugin manager of one run, what it loaded, and what they registered."""
+
+    pm: pluggy.PluginManager
+    infos: list[PluginInfo]
+    registry: Registry
+
+    def hook_names(self, name: str) -> list[str]:
+        """Names of the hooks plugin ``name`` implements."""
+        plugin = self.pm.get_plugin(name)
+        if plugin is None:
+            return []
+        return sorted(c.name for c in self.pm.get_hookcallers(plugin) or [])
+
+
+def new_plugin_manager() -> pluggy.PluginManager:
+    """A plugin manager that knows the hook specifications and nothing else."""
+    pm = pluggy.PluginManager("deskframe")
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+def _dist_of(ep: importlib.metadata.EntryPoint) -> tuple[str | None, str | None]:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return None, None
+    return dist.metadata["Name"], dist.version
+
+
+def _register(pm: pluggy.PluginManager, module: Any, name: str) -> None:
+    try:
+        pm.register(module, name=name)
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin '{name}': {exc}") from None
+    except ValueError as exc:  # a second plugin under the same name
+        raise PluginError(f"plugin '{name}': {exc}") from None
+
+
+def load_entry_points(pm: pluggy.PluginManager, blocked: Iterable[str] = ()) -> list[PluginInfo]:
+    """Import and register every plugin of the ``deskframe`` entry-point group.
+
+    A plugin that fails to import is reported by name with its error.
+    """
+    infos = []
+    skip = set(blocked)
+    for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        if ep.name in skip or pm.get_plugin(ep.name) is not None:
+            continue
+        dist, version = _dist_of(ep)
+        try:
+            module = ep.load()
+        except Exception as exc:  # any import-time failure of third-party code
+            origin = f" (distribution {dist} {version})" if dist else ""
+            raise PluginError(
+                f"plugin '{ep.name}'{origin} failed to import: {type(exc).__name__}: {exc}"
+            ) from None
+        _register(pm, module, ep.name)
+        infos.append(PluginInfo(ep.name, ep.value, dist, version))
+    return infos
+
+
+def check_hooks(pm: pluggy.PluginManager) -> None:
+    """Fail on a hook implementation that matches no specification, naming the plugin."""
+    known = sorted(pm.hook.__dict__)
+    for name, caller in sorted(pm.hook.__dict__.items()):
+        if caller.spec is not None:
+            continue
+        for impl in caller.get_hookimpls():
+            close = difflib.get_close_matches(name, [k for k in known if pm.hook.__dict__[k].spec], n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise PluginError(f"plugin '{impl.plugin_name}' implements unknown hook '{name}'{hint}")
+    pm.check_pending()
+
+
+def build_registry(pm: pluggy.PluginManager) -> Registry:
+    """Call every register hook, plugin by plugin, so each item is attributed."""
+    registry = Registry()
+    for hook_name, kind in REGISTER_HOOKS.items():
+        caller = getattr(pm.hook, hook_name)
+        for impl in reversed(caller.get_hookimpls()):  # registration order
+            register = functools.partial(registry.add, kind, plugin=impl.plugin_name)
+            try:
+                impl.function(register=register)
+            except PluginError:
+                raise
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin '{impl.plugin_name}' failed in {hook_name}: {type(exc).__name__}: {exc}"
+                ) from None
+    return registry
+
+
+def build_plugins(
+    *,
+    entry_points: bool = True,
+    extra: Iterable[tuple[str, Any]] = (),
+    blocked: Iterable[str] | None = None,
+) -> Plugins:
+    """Build the plugin manager of one run.
+
+    Loads the core's default plugins, the ``deskframe`` entry points (unless
+    ``entry_points`` is false) and any ``extra`` (name, plugin object) pairs,
+    checks every hook implementation, then fills the registry.
+    """
+    if blocked is None:
+        blocked = [n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()]
+    pm = new_plugin_manager()
+    infos: list[PluginInfo] = []
+    for module_name in DEFAULT_PLUGINS:
+        _register(pm, importlib.import_module(module_name), module_name)
+        infos.append(PluginInfo(module_name, module_name, "deskframe", _own_version(), builtin=True))
+    if entry_points:
+        infos.extend(load_entry_points(pm, blocked))
+    for name, plugin in extra:
+        _register(pm, plugin, name)
+        infos.append(PluginInfo(name, getattr(plugin, "__name__", type(plugin).__name__), None, None))
+    check_hooks(pm)
+    return Plugins(pm, infos, build_registry(pm))
+
+
+def _own_version() -> str:
+    from . import __version__
+
+    return __version__

@@ -1,0 +1,90 @@
+"""Stable JSON shapes of domain values (documented in docs/json.md).
+
+Kept out of the value classes: the classes stay plain, the wire format is one
+place to read and to test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .model import Agent, Article, Contact, Contract, Customer, HistoryEntry, Queue, Ticket, TimeEntry
+from .money import Money
+
+
+def _time(value: dt.datetime | dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def article(a: Article) -> dict[str, Any]:
+    return {"id": a.id, "direction": a.direction, "channel": a.channel, "sender": a.sender,
+            "recipients": list(a.recipients), "subject": a.subject, "text": a.text, "html": a.html,
+            "message_id": a.message_id, "created_at": _time(a.created_at), "agent": a.agent,
+            "visible_to_customer": a.visible_to_customer, "raw_sha256": a.raw_sha256,
+            "attachments": [attrs.asdict(f) for f in a.attachments]}
+
+
+def history(h: HistoryEntry) -> dict[str, Any]:
+    return {"at": _time(h.at), "actor": h.actor, "action": h.action, "old": h.old, "new": h.new,
+            "reason": h.reason, "ticket": h.ticket}
+
+
+def ticket(t: Ticket, *, full: bool = True) -> dict[str, Any]:
+    out = {"number": t.number, "subject": t.subject, "state": t.state, "state_type": t.state_type,
+           "priority": t.priority, "customer": t.customer, "contact": t.contact, "contract": t.contract,
+           "owner": t.owner, "locked_by": t.locked_by, "queue": t.queue, "line": t.line,
+           "channel": t.channel, "merged_into": t.merged_into, "created_at": _time(t.created_at),
+           "updated_at": _time(t.updated_at)}
+    if full:
+        out["articles"] = [article(a) for a in t.articles]
+        out["history"] = [history(h) for h in t.history]
+    return out
+
+
+def customer(c: Customer) -> dict[str, Any]:
+    return {"id": c.key, "name": c.name, "domains": list(c.domains)}
+
+
+def contact(c: Contact) -> dict[str, Any]:
+    return {"name": c.name, "email": c.email, "phone": c.phone, "customer": c.customer}
+
+
+def agent(a: Agent) -> dict[str, Any]:
+    return {"login": a.login, "name": a.name, "role": a.role, "line": a.line, "email": a.email}
+
+
+def queue(q: Queue) -> dict[str, Any]:
+    return {"name": q.name, "description": q.description}
+
+
+def contract(c: Contract) -> dict[str, Any]:
+    return {"id": c.key, "customer": c.customer, "support_type": c.support_type, "sla": c.sla,
+            "pricing": c.pricing, "params": c.params, "channels": list(c.channels), "lines": list(c.lines),
+            "start": _time(c.start), "end": _time(c.end)}
+
+
+def time_entry(e: TimeEntry) -> dict[str, Any]:
+    return {"id": e.id, "ticket": e.ticket, "agent": e.agent, "minutes": e.minutes,
+            "date": _time(e.work_date), "note": e.note, "billable": e.billable, "customer": e.customer}
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Money):
+        return {"amount": str(value.amount), "currency": value.currency}
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def dumps(value: Any) -> str:
+    """JSON text with ISO datetimes, Decimal as strings, non-ASCII kept readable."""
+    return json.dumps(value, default=_default, ensure_ascii=False, indent=2)

@@ -1,0 +1,69 @@
+"""Storage: the only package that speaks SQL.
+
+:class:`Store` opens the database and hands out :class:`Repository` objects,
+one per transaction; nothing outside this package sees a session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from typing import Callable, Iterator
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..errors import DomainError
+from .blobs import BlobStore, BlobTooLarge
+from .database import Database
+from .directory_repo import DirectoryRepo, phone_digits
+from .migrate import current_revision, head_revision, upgrade
+from .service_repo import ServiceRepo
+from .ticket_repo import TicketRepo
+
+
+class Repository(DirectoryRepo, TicketRepo, ServiceRepo):
+    """Data access inside one transaction; ``now`` is the transaction's clock reading."""
+
+    def __init__(self, session: Session, now: dt.datetime):
+        self.session = session
+        self.now = now
+
+    def flush(self) -> None:
+        self.session.flush()
+
+
+class Store:
+    """The database plus the blob store of one deskframe installation."""
+
+    def __init__(self, url: str, blobs: BlobStore, clock: Callable[[], dt.datetime]):
+        self.db = Database(url)
+        self.blobs = blobs
+        self.clock = clock
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Repository]:
+        """One write transaction; committed when the block ends without error."""
+        try:
+            with self.db.write() as session:
+                yield Repository(session, self.clock())
+        except IntegrityError as exc:
+            first = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+            raise DomainError(f"conflicting change: {first}") from None
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Repository]:
+        with self.db.read() as session:
+            yield Repository(session, self.clock())
+
+    def upgrade(self) -> None:
+        upgrade(self.db)
+
+    def revision(self) -> str | None:
+        return current_revision(self.db)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+__all__ = ["BlobStore", "BlobTooLarge", "Repository", "Store", "head_revision", "phone_digits"]

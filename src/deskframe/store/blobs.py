@@ -1,0 +1,61 @@
+"""Content-addressed blob store on disk: raw mail sources and attachments.
+
+Blobs are named by their SHA-256 and written atomically (temporary file, fsync,
+rename), so a crash leaves either the whole blob or nothing. File names given
+by senders never reach the file system.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import DomainError
+
+
+class BlobTooLarge(DomainError):
+    """A blob is over the configured size limit."""
+
+
+class BlobStore:
+    """Blobs under ``root/ab/cdef...`` keyed by SHA-256 hex digest."""
+
+    def __init__(self, root: Path, max_bytes: int | None = None):
+        self.root = Path(root)
+        self.max_bytes = max_bytes
+
+    def path(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a SHA-256 digest: {sha256!r}")
+        return self.root / sha256[:2] / sha256[2:]
+
+    def put(self, data: bytes, *, limit: bool = True) -> str:
+        """Store ``data`` (once) and return its digest."""
+        if limit and self.max_bytes is not None and len(data) > self.max_bytes:
+            raise BlobTooLarge(f"blob of {len(data)} bytes is over the limit of {self.max_bytes}")
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.path(digest)
+        if target.exists():
+            return digest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return digest
+
+    def get(self, sha256: str) -> bytes:
+        return self.path(sha256).read_bytes()
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).exists()

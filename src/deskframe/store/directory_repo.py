@@ -1,0 +1,233 @@
+"""Customers, contacts, agents, queues and contracts: create-or-update by key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..errors import NotFound
+from ..model import Agent, Contact, Contract, Customer, Queue
+from .rows import AgentRow, ContactRow, ContractRow, CustomerDomainRow, CustomerRow, QueueRow
+
+
+def phone_digits(phone: str | None) -> str | None:
+    """The digits of a phone number, for matching (``+7 495 123-45-67`` -> ``74951234567``)."""
+    if not phone:
+        return None
+    digits = re.sub(r"\D", "", phone)
+    return digits or None
+
+
+class DirectoryRepo:
+    """Directory data access; every write is create-or-update, never a duplicate."""
+
+    session: Session
+    now: dt.datetime
+
+    # --- customers ---------------------------------------------------------
+    def customer_row(self, key: str) -> CustomerRow:
+        row = self.session.scalar(select(CustomerRow).where(CustomerRow.key == key))
+        if row is None:
+            raise NotFound(f"unknown customer '{key}'")
+        return row
+
+    def upsert_customer(self, customer: Customer) -> str:
+        row = self.session.scalar(select(CustomerRow).where(CustomerRow.key == customer.key))
+        result = "unchanged"
+        if row is None:
+            row = CustomerRow(key=customer.key, name=customer.name, created_at=self.now)
+            self.session.add(row)
+            self.session.flush()
+            result = "created"
+        elif row.name != customer.name:
+            row.name = customer.name
+            result = "updated"
+        domains = sorted({d.lower() for d in customer.domains})
+        current = sorted(self.session.scalars(
+            select(CustomerDomainRow.domain).where(CustomerDomainRow.customer_id == row.id)))
+        if domains != current:
+            self.session.execute(delete(CustomerDomainRow).where(CustomerDomainRow.customer_id == row.id))
+            self.session.execute(delete(CustomerDomainRow).where(CustomerDomainRow.domain.in_(domains)))
+            self.session.add_all(CustomerDomainRow(domain=d, customer_id=row.id) for d in domains)
+            result = "updated" if result == "unchanged" else result
+        return result
+
+    def _customer(self, row: CustomerRow) -> Customer:
+        domains = self.session.scalars(select(CustomerDomainRow.domain)
+                                       .where(CustomerDomainRow.customer_id == row.id)
+                                       .order_by(CustomerDomainRow.domain))
+        return Customer(key=row.key, name=row.name, domains=tuple(domains))
+
+    def customer(self, key: str) -> Customer | None:
+        row = self.session.scalar(select(CustomerRow).where(CustomerRow.key == key))
+        return self._customer(row) if row else None
+
+    def list_customers(self) -> list[Customer]:
+        return [self._customer(r) for r in self.session.scalars(select(CustomerRow).order_by(CustomerRow.key))]
+
+    def customer_by_domain(self, domain: str) -> Customer | None:
+        row = self.session.scalar(select(CustomerRow).join(CustomerDomainRow)
+                                  .where(CustomerDomainRow.domain == domain.lower()))
+        return self._customer(row) if row else None
+
+    # --- contacts ----------------------------------------------------------
+    def upsert_contact(self, contact: Contact) -> str:
+        customer_id = self.customer_row(contact.customer).id if contact.customer else None
+        email = contact.email.strip().lower() if contact.email else None
+        if email:
+            row = self.session.scalar(select(ContactRow).where(ContactRow.email == email))
+        else:
+            row = self.session.scalar(select(ContactRow).where(
+                ContactRow.email.is_(None), ContactRow.name == contact.name,
+                ContactRow.customer_id.is_(None) if customer_id is None else ContactRow.customer_id == customer_id))
+        values = dict(name=contact.name, email=email, phone=contact.phone,
+                      phone_digits=phone_digits(contact.phone), customer_id=customer_id)
+        if row is None:
+            self.session.add(ContactRow(created_at=self.now, **values))
+            self.session.flush()
+            return "created"
+        changed = False
+        for key, value in values.items():
+            if key in ("phone", "phone_digits") and value is None:
+                continue
+            if getattr(row, key) != value:
+                setattr(row, key, value)
+                changed = True
+        return "updated" if changed else "unchanged"
+
+    def _contact(self, row: ContactRow) -> Contact:
+        customer = self.session.get(CustomerRow, row.customer_id) if row.customer_id else None
+        return Contact(name=row.name, email=row.email, phone=row.phone,
+                       customer=customer.key if customer else None)
+
+    def contact_row_by_email(self, email: str) -> ContactRow | None:
+        return self.session.scalar(select(ContactRow).where(ContactRow.email == email.strip().lower()))
+
+    def contact_by_email(self, email: str) -> Contact | None:
+        row = self.contact_row_by_email(email)
+        return self._contact(row) if row else None
+
+    def contact_by_phone(self, phone: str) -> Contact | None:
+        digits = phone_digits(phone)
+        if not digits:
+            return None
+        row = self.session.scalar(select(ContactRow).where(ContactRow.phone_digits == digits).limit(1))
+        return self._contact(row) if row else None
+
+    def list_contacts(self, customer: str | None = None) -> list[Contact]:
+        query = select(ContactRow).order_by(ContactRow.name)
+        if customer:
+            query = query.where(ContactRow.customer_id == self.customer_row(customer).id)
+        return [self._contact(r) for r in self.session.scalars(query)]
+
+    # --- agents ------------------------------------------------------------
+    def agent_row(self, login: str) -> AgentRow:
+        row = self.session.scalar(select(AgentRow).where(AgentRow.login == login))
+        if row is None:
+            raise NotFound(f"unknown agent '{login}'")
+        return row
+
+    def upsert_agent(self, agent: Agent) -> str:
+        row = self.session.scalar(select(AgentRow).where(AgentRow.login == agent.login))
+        values = dict(name=agent.name, role=agent.role, line=agent.line, email=agent.email)
+        if row is None:
+            self.session.add(AgentRow(login=agent.login, active=True, **values))
+            self.session.flush()
+            return "created"
+        changed = [k for k, v in values.items() if getattr(row, k) != v]
+        for key in changed:
+            setattr(row, key, values[key])
+        return "updated" if changed else "unchanged"
+
+    @staticmethod
+    def _agent(row: AgentRow) -> Agent:
+        return Agent(login=row.login, name=row.name, role=row.role, line=row.line, email=row.email)
+
+    def agent(self, login: str) -> Agent:
+        return self._agent(self.agent_row(login))
+
+    def list_agents(self) -> list[Agent]:
+        return [self._agent(r) for r in self.session.scalars(select(AgentRow).order_by(AgentRow.login))]
+
+    # --- queues ------------------------------------------------------------
+    def queue_row(self, name: str, *, create: bool = False) -> QueueRow:
+        row = self.session.scalar(select(QueueRow).where(QueueRow.name == name))
+        if row is None:
+            if not create:
+                raise NotFound(f"unknown queue '{name}'")
+            row = QueueRow(name=name, description="")
+            self.session.add(row)
+            self.session.flush()
+        return row
+
+    def upsert_queue(self, queue: Queue) -> str:
+        row = self.session.scalar(select(QueueRow).where(QueueRow.name == queue.name))
+        if row is None:
+            self.session.add(QueueRow(name=queue.name, description=queue.description))
+            self.session.flush()
+            return "created"
+        if row.description != queue.description:
+            row.description = queue.description
+            return "updated"
+        return "unchanged"
+
+    def list_queues(self) -> list[tuple[Queue, int]]:
+        from .rows import TicketRow
+
+        open_count = (select(func.count(TicketRow.id)).where(
+            TicketRow.queue_id == QueueRow.id,
+            TicketRow.state_type.not_in(("closed", "resolved", "merged"))).scalar_subquery())
+        rows = self.session.execute(select(QueueRow, open_count).order_by(QueueRow.name))
+        return [(Queue(r.name, r.description), count) for r, count in rows]
+
+    # --- contracts ---------------------------------------------------------
+    def upsert_contract(self, contract: Contract) -> str:
+        customer_id = self.customer_row(contract.customer).id
+        values = dict(customer_id=customer_id, support_type=contract.support_type, sla=contract.sla,
+                      pricing=contract.pricing, params=dict(contract.params),
+                      channels=list(contract.channels), lines=list(contract.lines),
+                      start_date=contract.start, end_date=contract.end)
+        row = self.session.scalar(select(ContractRow).where(ContractRow.key == contract.key))
+        if row is None:
+            self.session.add(ContractRow(key=contract.key, **values))
+            self.session.flush()
+            return "created"
+        changed = [k for k, v in values.items() if getattr(row, k) != v]
+        for key in changed:
+            setattr(row, key, values[key])
+        return "updated" if changed else "unchanged"
+
+    def _contract(self, row: ContractRow) -> Contract:
+        customer = self.session.get(CustomerRow, row.customer_id)
+        return Contract(key=row.key, customer=customer.key, support_type=row.support_type,
+                        sla=row.sla, pricing=row.pricing, params=dict(row.params or {}),
+                        channels=tuple(row.channels or ()), lines=tuple(row.lines or (1, 2, 3)),
+                        start=row.start_date, end=row.end_date)
+
+    def contract_row(self, key: str) -> ContractRow:
+        row = self.session.scalar(select(ContractRow).where(ContractRow.key == key))
+        if row is None:
+            raise NotFound(f"unknown contract '{key}'")
+        return row
+
+    def contract(self, key: str) -> Contract:
+        return self._contract(self.contract_row(key))
+
+    def list_contracts(self, customer: str | None = None) -> list[Contract]:
+        query = select(ContractRow).order_by(ContractRow.key)
+        if customer:
+            query = query.where(ContractRow.customer_id == self.customer_row(customer).id)
+        return [self._contract(r) for r in self.session.scalars(query)]
+
+    def active_contract(self, customer: str, on: dt.date | None = None) -> Contract | None:
+        day = on or self.now.date()
+        row = self.session.scalar(
+            select(ContractRow).join(CustomerRow, ContractRow.customer_id == CustomerRow.id)
+            .where(CustomerRow.key == customer)
+            .where(or_(ContractRow.start_date.is_(None), ContractRow.start_date <= day))
+            .where(or_(ContractRow.end_date.is_(None), ContractRow.end_date >= day))
+            .order_by(ContractRow.start_date.desc(), ContractRow.id.desc()).limit(1))
+        return self._contract(row) if row else None

@@ -1,0 +1,216 @@
+"""SQLAlchemy 2 table rows. Only ``deskframe.store`` imports this module."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out; stored as naive UTC everywhere."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use an aware datetime")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every deskframe table."""
+
+    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+class CustomerRow(Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime]
+
+
+class CustomerDomainRow(Base):
+    __tablename__ = "customer_domains"
+    domain: Mapped[str] = mapped_column(String(255), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+
+
+class ContactRow(Base):
+    __tablename__ = "contacts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("customers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[Optional[str]] = mapped_column(String(320), unique=True)
+    phone: Mapped[Optional[str]] = mapped_column(String(64))
+    phone_digits: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    created_at: Mapped[dt.datetime]
+
+
+class AgentRow(Base):
+    __tablename__ = "agents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(100))
+    line: Mapped[int] = mapped_column(Integer)
+    email: Mapped[Optional[str]] = mapped_column(String(320))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class QueueRow(Base):
+    __tablename__ = "queues"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class ContractRow(Base):
+    __tablename__ = "contracts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    support_type: Mapped[str] = mapped_column(String(100))
+    sla: Mapped[Optional[str]] = mapped_column(String(100))
+    pricing: Mapped[Optional[str]] = mapped_column(String(100))
+    params: Mapped[dict[str, Any]]
+    channels: Mapped[list[Any]]
+    lines: Mapped[list[Any]]
+    start_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    end_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+
+
+class TicketRow(Base):
+    __tablename__ = "tickets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    subject: Mapped[str] = mapped_column(String(1000))
+    state: Mapped[str] = mapped_column(String(100), index=True)
+    state_type: Mapped[str] = mapped_column(String(20), index=True)
+    priority: Mapped[str] = mapped_column(String(4))
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"), index=True)
+    customer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("customers.id"), index=True)
+    contact_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contacts.id"))
+    contract_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contracts.id"))
+    owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"), index=True)
+    locked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"))
+    locked_at: Mapped[Optional[dt.datetime]]
+    line: Mapped[int] = mapped_column(Integer, default=1)
+    channel: Mapped[Optional[str]] = mapped_column(String(100))
+    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ArticleRow(Base):
+    __tablename__ = "articles"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[Optional[str]] = mapped_column(String(100))
+    sender: Mapped[Optional[str]] = mapped_column(String(500))
+    recipients: Mapped[list[Any]]
+    subject: Mapped[str] = mapped_column(String(1000))
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[Optional[str]] = mapped_column(Text)
+    message_id: Mapped[Optional[str]] = mapped_column(String(998), index=True)
+    references: Mapped[list[Any]]
+    agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"))
+    visible: Mapped[bool] = mapped_column(Boolean, default=True)
+    raw_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+
+
+class AttachmentRow(Base):
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class HistoryRow(Base):
+    __tablename__ = "history"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    at: Mapped[dt.datetime]
+    actor: Mapped[Optional[str]] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(50))
+    old: Mapped[Optional[str]] = mapped_column(Text)
+    new: Mapped[Optional[str]] = mapped_column(Text)
+    reason: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class TimeEntryRow(Base):
+    __tablename__ = "time_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
+    minutes: Mapped[int] = mapped_column(Integer)
+    work_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    billable: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime]
+
+
+class TicketCounterRow(Base):
+    __tablename__ = "ticket_counters"
+    key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class ChannelCursorRow(Base):
+    __tablename__ = "channel_cursors"
+    channel: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime]
+
+
+class ExternalIdRow(Base):
+    __tablename__ = "external_ids"
+    __table_args__ = (UniqueConstraint("namespace", "kind", "external_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    namespace: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(50))
+    external_id: Mapped[str] = mapped_column(String(500))
+    local_id: Mapped[str] = mapped_column(String(200))
+
+
+class IntakeKeyRow(Base):
+    """Which (channel, external id) has become which article: the dedupe table."""
+
+    __tablename__ = "intake_keys"
+    channel: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(500), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    article_id: Mapped[Optional[int]] = mapped_column(ForeignKey("articles.id"))
+
+
+Index("ix_articles_ticket_created", ArticleRow.ticket_id, ArticleRow.created_at)
+Index("ix_history_ticket_at", HistoryRow.ticket_id, HistoryRow.at)

@@ -1,0 +1,92 @@
+"""Small services plugins use without a session: cursors, external ids, time entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..model import TimeEntry
+from .rows import AgentRow, ChannelCursorRow, CustomerRow, ExternalIdRow, TicketRow, TimeEntryRow
+
+
+class ServiceRepo:
+    """Channel cursors, the external-id map, and time entries."""
+
+    session: Session
+    now: dt.datetime
+
+    # --- channel cursor store ---------------------------------------------
+    def get_cursor(self, channel: str, key: str) -> str | None:
+        row = self.session.get(ChannelCursorRow, (channel, key))
+        return row.value if row else None
+
+    def set_cursor(self, channel: str, key: str, value: str) -> None:
+        row = self.session.get(ChannelCursorRow, (channel, key))
+        if row is None:
+            self.session.add(ChannelCursorRow(channel=channel, key=key, value=value, updated_at=self.now))
+        else:
+            row.value = value
+            row.updated_at = self.now
+
+    def cursors(self, channel: str) -> dict[str, str]:
+        rows = self.session.scalars(select(ChannelCursorRow).where(ChannelCursorRow.channel == channel))
+        return {r.key: r.value for r in rows}
+
+    # --- external-id map ---------------------------------------------------
+    def get_external(self, namespace: str, kind: str, external_id: str) -> str | None:
+        return self.session.scalar(select(ExternalIdRow.local_id).where(
+            ExternalIdRow.namespace == namespace, ExternalIdRow.kind == kind,
+            ExternalIdRow.external_id == external_id))
+
+    def set_external(self, namespace: str, kind: str, external_id: str, local_id: str) -> None:
+        row = self.session.scalar(select(ExternalIdRow).where(
+            ExternalIdRow.namespace == namespace, ExternalIdRow.kind == kind,
+            ExternalIdRow.external_id == external_id))
+        if row is None:
+            self.session.add(ExternalIdRow(namespace=namespace, kind=kind, external_id=external_id,
+                                           local_id=local_id))
+        else:
+            row.local_id = local_id
+
+    def external_map(self, namespace: str, kind: str) -> dict[str, str]:
+        rows = self.session.execute(select(ExternalIdRow.external_id, ExternalIdRow.local_id).where(
+            ExternalIdRow.namespace == namespace, ExternalIdRow.kind == kind))
+        return dict(rows.all())
+
+    # --- time entries ------------------------------------------------------
+    def add_time(self, ticket: TicketRow, agent: AgentRow, minutes: int, work_date: dt.date,
+                 note: str, billable: bool) -> TimeEntryRow:
+        row = TimeEntryRow(ticket_id=ticket.id, agent_id=agent.id, minutes=minutes, work_date=work_date,
+                           note=note, billable=billable, created_at=self.now)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def list_time(self, *, ticket: str | None = None, customer: str | None = None,
+                  start: dt.date | None = None, end: dt.date | None = None) -> list[TimeEntry]:
+        query = (select(TimeEntryRow, TicketRow.number, AgentRow.login, CustomerRow.key)
+                 .join(TicketRow, TimeEntryRow.ticket_id == TicketRow.id)
+                 .join(AgentRow, TimeEntryRow.agent_id == AgentRow.id)
+                 .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+                 .order_by(TimeEntryRow.work_date, TimeEntryRow.id))
+        if ticket:
+            query = query.where(TicketRow.number == ticket)
+        if customer:
+            query = query.where(CustomerRow.key == customer)
+        if start:
+            query = query.where(TimeEntryRow.work_date >= start)
+        if end:
+            query = query.where(TimeEntryRow.work_date < end)
+        return [self._time(row, number, login, cust) for row, number, login, cust in self.session.execute(query)]
+
+    @staticmethod
+    def _time(row: TimeEntryRow, number: str, login: str, customer: Any) -> TimeEntry:
+        return TimeEntry(id=row.id, ticket=number, agent=login, minutes=row.minutes, work_date=row.work_date,
+                         note=row.note, billable=row.billable, customer=customer, created_at=row.created_at)
+
+    def move_time(self, source: TicketRow, target: TicketRow) -> None:
+        for row in self.session.scalars(select(TimeEntryRow).where(TimeEntryRow.ticket_id == source.id)):
+            row.ticket_id = target.id

@@ -1,0 +1,275 @@
+"""Tickets, articles, attachments, history, numbers, locks, search."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Iterable
+
+from sqlalchemy import column, func, or_, select, table, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from .. import numbering
+from ..errors import NotFound, StorageError, TicketLocked
+from ..model import Article, Attachment, HistoryEntry, Ticket
+from .rows import (
+    AgentRow,
+    ArticleRow,
+    AttachmentRow,
+    ContactRow,
+    ContractRow,
+    CustomerRow,
+    HistoryRow,
+    IntakeKeyRow,
+    QueueRow,
+    TicketCounterRow,
+    TicketRow,
+)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _insert_for(session: Session) -> Any:
+    name = session.get_bind().dialect.name
+    if name == "sqlite":
+        return sqlite.insert
+    if name == "postgresql":
+        return postgresql.insert
+    raise StorageError(f"unsupported database dialect {name!r} (use SQLite or PostgreSQL)")
+
+
+class TicketRepo:
+    """Ticket data access for :class:`deskframe.desk.Desk`."""
+
+    session: Session
+    now: dt.datetime
+
+    # --- numbers -----------------------------------------------------------
+    def draw_counter(self, key: str) -> int:
+        """Increment and return counter ``key``; atomic across processes."""
+        insert = _insert_for(self.session)
+        self.session.execute(insert(TicketCounterRow).values(key=key, value=0)
+                             .on_conflict_do_nothing(index_elements=["key"]))
+        return self.session.execute(
+            update(TicketCounterRow).where(TicketCounterRow.key == key)
+            .values(value=TicketCounterRow.value + 1).returning(TicketCounterRow.value)).scalar_one()
+
+    def next_number(self, layout: str, system_id: str, day: dt.date) -> str:
+        key = numbering.counter_key(layout, day)
+        while True:
+            number = numbering.format_number(layout, system_id, day, self.draw_counter(key))
+            if not self.session.scalar(select(TicketRow.id).where(TicketRow.number == number)):
+                return number
+
+    # --- tickets -----------------------------------------------------------
+    def ticket_row(self, number: str, *, for_update: bool = False) -> TicketRow:
+        query = select(TicketRow).where(TicketRow.number == number)
+        if for_update:
+            query = query.with_for_update()
+        row = self.session.scalar(query)
+        if row is None:
+            raise NotFound(f"unknown ticket '{number}'")
+        return row
+
+    def ticket_row_by_id(self, ticket_id: int) -> TicketRow:
+        return self.session.get(TicketRow, ticket_id)
+
+    def article_by_message_id(self, message_id: str) -> ArticleRow | None:
+        return self.session.scalar(select(ArticleRow).where(ArticleRow.message_id == message_id)
+                                   .order_by(ArticleRow.id).limit(1))
+
+    def ticket_exists(self, number: str) -> bool:
+        return self.session.scalar(select(TicketRow.id).where(TicketRow.number == number)) is not None
+
+    def create_ticket(self, **values: Any) -> TicketRow:
+        row = TicketRow(created_at=self.now, updated_at=self.now, **values)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def touch(self, row: TicketRow) -> None:
+        row.updated_at = self.now
+
+    def history(self, row: TicketRow, actor: str | None, action: str, old: Any = None,
+                new: Any = None, reason: str | None = None) -> None:
+        self.session.add(HistoryRow(ticket_id=row.id, at=self.now, actor=actor, action=action,
+                                    old=None if old is None else str(old),
+                                    new=None if new is None else str(new), reason=reason))
+
+    def lock(self, row: TicketRow, agent: AgentRow) -> bool:
+        """Take the lock for ``agent``; True if newly taken. Raises naming the holder."""
+        if row.locked_by_id == agent.id:
+            return False
+        result = self.session.execute(
+            update(TicketRow).where(TicketRow.id == row.id, or_(TicketRow.locked_by_id.is_(None),
+                                                                TicketRow.locked_by_id == agent.id))
+            .values(locked_by_id=agent.id, locked_at=self.now)
+            .execution_options(synchronize_session=False))
+        self.session.refresh(row)
+        if result.rowcount != 1:
+            holder = self.session.get(AgentRow, row.locked_by_id)
+            raise TicketLocked(row.number, holder.login if holder else "another agent")
+        return True
+
+    def queue_name(self, queue_id: int | None) -> str | None:
+        return self._key(QueueRow, queue_id, "name")
+
+    def customer_key(self, customer_id: int | None) -> str | None:
+        return self._key(CustomerRow, customer_id, "key")
+
+    def agent_login(self, agent_id: int | None) -> str | None:
+        if agent_id is None:
+            return None
+        row = self.session.get(AgentRow, agent_id)
+        return row.login if row else None
+
+    # --- articles ----------------------------------------------------------
+    def add_article(self, ticket: TicketRow, *, direction: str, channel: str | None, sender: str | None,
+                    recipients: Iterable[str], subject: str, text: str, html: str | None,
+                    message_id: str | None, references: Iterable[str], agent_id: int | None,
+                    visible: bool, raw_sha256: str | None,
+                    attachments: Iterable[tuple[str, str, int, str]] = (),
+                    created_at: dt.datetime | None = None) -> ArticleRow:
+        row = ArticleRow(ticket_id=ticket.id, direction=direction, channel=channel, sender=sender,
+                         recipients=list(recipients), subject=subject, text=text, html=html,
+                         message_id=message_id, references=list(references), agent_id=agent_id,
+                         visible=visible, raw_sha256=raw_sha256, created_at=created_at or self.now)
+        self.session.add(row)
+        self.session.flush()
+        for filename, content_type, size, sha in attachments:
+            self.session.add(AttachmentRow(article_id=row.id, filename=filename,
+                                           content_type=content_type, size=size, sha256=sha))
+        return row
+
+    def ticket_by_message_ids(self, message_ids: Iterable[str]) -> TicketRow | None:
+        ids = [m for m in message_ids if m]
+        if not ids:
+            return None
+        ticket_id = self.session.scalar(select(ArticleRow.ticket_id).where(ArticleRow.message_id.in_(ids))
+                                        .order_by(ArticleRow.id.desc()).limit(1))
+        return self.session.get(TicketRow, ticket_id) if ticket_id else None
+
+    def follow_merges(self, row: TicketRow) -> TicketRow:
+        seen = set()
+        while row.merged_into_id and row.id not in seen:
+            seen.add(row.id)
+            row = self.session.get(TicketRow, row.merged_into_id)
+        return row
+
+    def move_articles(self, source: TicketRow, target: TicketRow) -> int:
+        result = self.session.execute(update(ArticleRow).where(ArticleRow.ticket_id == source.id)
+                                      .values(ticket_id=target.id)
+                                      .execution_options(synchronize_session=False))
+        return result.rowcount
+
+    def has_agent_reply(self, row: TicketRow) -> bool:
+        return self.session.scalar(select(ArticleRow.id).where(
+            ArticleRow.ticket_id == row.id, ArticleRow.direction == "out").limit(1)) is not None
+
+    # --- intake dedupe -----------------------------------------------------
+    def intake_key(self, channel: str, key: str) -> IntakeKeyRow | None:
+        return self.session.get(IntakeKeyRow, (channel, key))
+
+    def record_intake_key(self, channel: str, key: str, ticket: TicketRow, article: ArticleRow | None) -> None:
+        self.session.add(IntakeKeyRow(channel=channel, key=key, ticket_id=ticket.id,
+                                      article_id=article.id if article else None))
+
+    # --- views -------------------------------------------------------------
+    def _key(self, row_type: Any, row_id: int | None, attr: str) -> str | None:
+        if row_id is None:
+            return None
+        row = self.session.get(row_type, row_id)
+        return getattr(row, attr) if row else None
+
+    def article_view(self, row: ArticleRow) -> Article:
+        files = self.session.scalars(select(AttachmentRow).where(AttachmentRow.article_id == row.id)
+                                     .order_by(AttachmentRow.id))
+        return Article(
+            id=row.id, direction=row.direction, channel=row.channel, sender=row.sender,
+            recipients=tuple(row.recipients or ()), subject=row.subject, text=row.text, html=row.html,
+            message_id=row.message_id, created_at=row.created_at,
+            agent=self.agent_login(row.agent_id), visible_to_customer=row.visible,
+            raw_sha256=row.raw_sha256,
+            attachments=tuple(Attachment(f.filename, f.content_type, f.size, f.sha256) for f in files))
+
+    def ticket_view(self, row: TicketRow, *, full: bool = False) -> Ticket:
+        articles: tuple[Article, ...] = ()
+        history: tuple[HistoryEntry, ...] = ()
+        if full:
+            articles = tuple(self.article_view(a) for a in self.session.scalars(
+                select(ArticleRow).where(ArticleRow.ticket_id == row.id)
+                .order_by(ArticleRow.created_at, ArticleRow.id)))
+            history = tuple(self.history_entries(row))
+        return Ticket(
+            number=row.number, subject=row.subject, state=row.state, state_type=row.state_type,
+            priority=row.priority, queue=self._key(QueueRow, row.queue_id, "name") or "",
+            created_at=row.created_at, updated_at=row.updated_at,
+            customer=self._key(CustomerRow, row.customer_id, "key"),
+            contact=self._key(ContactRow, row.contact_id, "email") or self._key(ContactRow, row.contact_id, "name"),
+            contract=self._key(ContractRow, row.contract_id, "key"),
+            owner=self.agent_login(row.owner_id), locked_by=self.agent_login(row.locked_by_id),
+            line=row.line, channel=row.channel,
+            merged_into=self._key(TicketRow, row.merged_into_id, "number"),
+            articles=articles, history=history)
+
+    def history_entries(self, row: TicketRow) -> list[HistoryEntry]:
+        """History of the ticket and of every ticket merged into it, oldest first."""
+        ids = [row.id, *self.session.scalars(select(TicketRow.id).where(TicketRow.merged_into_id == row.id))]
+        numbers = dict(self.session.execute(select(TicketRow.id, TicketRow.number).where(TicketRow.id.in_(ids))).all())
+        rows = self.session.scalars(select(HistoryRow).where(HistoryRow.ticket_id.in_(ids))
+                                    .order_by(HistoryRow.at, HistoryRow.id))
+        return [HistoryEntry(at=h.at, actor=h.actor, action=h.action, old=h.old, new=h.new,
+                             reason=h.reason, ticket=numbers.get(h.ticket_id)) for h in rows]
+
+    def list_tickets(self, *, state: str | None = None, state_types: Iterable[str] | None = None,
+                     queue: str | None = None, owner: str | None = None, customer: str | None = None,
+                     limit: int | None = 100) -> list[dict[str, Any]]:
+        owner_row, locker = aliased(AgentRow), aliased(AgentRow)
+        query = (select(TicketRow.number, TicketRow.subject, TicketRow.state, TicketRow.state_type,
+                        TicketRow.priority, QueueRow.name.label("queue"), CustomerRow.key.label("customer"),
+                        owner_row.login.label("owner"), locker.login.label("locked_by"),
+                        TicketRow.created_at, TicketRow.updated_at)
+                 .join(QueueRow, TicketRow.queue_id == QueueRow.id)
+                 .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+                 .outerjoin(owner_row, TicketRow.owner_id == owner_row.id)
+                 .outerjoin(locker, TicketRow.locked_by_id == locker.id)
+                 .order_by(TicketRow.updated_at.desc(), TicketRow.id.desc()))
+        if state:
+            query = query.where(TicketRow.state == state)
+        if state_types is not None:
+            query = query.where(TicketRow.state_type.in_(list(state_types)))
+        if queue:
+            query = query.where(QueueRow.name == queue)
+        if owner:
+            query = query.where(owner_row.login == owner)
+        if customer:
+            query = query.where(CustomerRow.key == customer)
+        if limit:
+            query = query.limit(limit)
+        return [dict(r._mapping) for r in self.session.execute(query)]
+
+    def search(self, words: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Tickets whose article subjects or texts contain every word of ``words``."""
+        tokens = _WORD.findall(words)
+        if not tokens:
+            return []
+        dialect = self.session.get_bind().dialect.name
+        if dialect == "sqlite":
+            match = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+            fts = table("article_fts", column("rowid"))
+            hits = (select(ArticleRow.ticket_id).join(fts, fts.c.rowid == ArticleRow.id)
+                    .where(text("article_fts MATCH :match").bindparams(match=match)))
+        else:
+            hits = select(ArticleRow.ticket_id).where(text(
+                "to_tsvector('simple', coalesce(articles.subject, '') || ' ' || coalesce(articles.text, '')) "
+                "@@ plainto_tsquery('simple', :match)").bindparams(match=" ".join(tokens)))
+        query = (select(TicketRow.number, TicketRow.subject, TicketRow.state, TicketRow.priority,
+                        TicketRow.updated_at, CustomerRow.key.label("customer"))
+                 .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+                 .where(TicketRow.id.in_(hits.scalar_subquery()))
+                 .order_by(TicketRow.updated_at.desc()).limit(limit))
+        return [dict(r._mapping) for r in self.session.execute(query)]
+
+    def count_tickets(self) -> int:
+        return self.session.scalar(select(func.count(TicketRow.id))) or 0

@@ -1,0 +1,116 @@
+"""Reading one TOML table with errors that name the key at fault.
+
+Plugins use :class:`TableReader` to validate their own tables; errors are
+:class:`~deskframe.errors.ConfigError` with the key path relative to the table,
+which the core prefixes with the table's place and the file name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+from .errors import ConfigError
+
+_MISSING = object()
+
+
+def _type_name(value: Any) -> str:
+    return {str: "a string", int: "an integer", bool: "a boolean", float: "a number",
+            list: "an array", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+class TableReader:
+    """Typed access to a TOML table; every error names ``prefix.key``."""
+
+    def __init__(self, data: Any, prefix: str = ""):
+        if not isinstance(data, dict):
+            raise ConfigError(f"must be a table, got {_type_name(data)}", key=prefix or None)
+        self.data = data
+        self.prefix = prefix
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def error(self, name: str, problem: str) -> ConfigError:
+        return ConfigError(problem, key=self.key(name))
+
+    def _get(self, name: str, default: Any, kind: type | tuple[type, ...], what: str) -> Any:
+        value = self.data.get(name, _MISSING)
+        if value is _MISSING:
+            if default is _MISSING:
+                raise self.error(name, "is required")
+            return default
+        if isinstance(value, bool) and kind is not bool and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            raise self.error(name, f"must be {what}, got {_type_name(value)}")
+        if not isinstance(value, kind):
+            raise self.error(name, f"must be {what}, got {_type_name(value)}")
+        return value
+
+    def str(self, name: str, default: Any = _MISSING) -> Any:
+        value = self._get(name, default, str, "a string")
+        if value is not default and isinstance(value, str) and not value.strip():
+            raise self.error(name, "must not be empty")
+        return value
+
+    def int(self, name: str, default: Any = _MISSING, *, minimum: int | None = None,
+            maximum: int | None = None) -> Any:
+        value = self._get(name, default, int, "an integer")
+        if isinstance(value, int) and value is not default:
+            if minimum is not None and value < minimum:
+                raise self.error(name, f"must be at least {minimum}, got {value}")
+            if maximum is not None and value > maximum:
+                raise self.error(name, f"must be at most {maximum}, got {value}")
+        return value
+
+    def bool(self, name: str, default: Any = _MISSING) -> Any:
+        return self._get(name, default, bool, "true or false")
+
+    def choice(self, name: str, choices: Iterable[str], default: Any = _MISSING) -> Any:
+        options = list(choices)
+        value = self.str(name, default)
+        if value is not default and value not in options:
+            raise self.error(name, f"unknown value {value!r} (known: {', '.join(options)})")
+        return value
+
+    def list(self, name: str, default: Any = _MISSING) -> Any:
+        return self._get(name, default, list, "an array")
+
+    def str_list(self, name: str, default: Any = _MISSING) -> Any:
+        value = self.list(name, default)
+        if value is default:
+            return value
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                raise ConfigError(f"must be a string, got {_type_name(item)}", key=f"{self.key(name)}[{i}]")
+        return value
+
+    def table(self, name: str, default: Any = _MISSING) -> Any:
+        return self._get(name, default, dict, "a table")
+
+    def sub(self, name: str, default: Any = _MISSING) -> "TableReader":
+        value = self.table(name, default)
+        return TableReader(value if value is not _MISSING else {}, self.key(name))
+
+    def date(self, name: str, default: Any = _MISSING) -> Any:
+        value = self.data.get(name, _MISSING)
+        if value is _MISSING:
+            if default is _MISSING:
+                raise self.error(name, "is required")
+            return default
+        if isinstance(value, dt.datetime):
+            raise self.error(name, "must be a date (YYYY-MM-DD), not a date-time")
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise self.error(name, f"must be a date (YYYY-MM-DD), got {value!r}")
+
+    def reject_unknown(self, known: Iterable[str]) -> None:
+        allowed = set(known)
+        for name in self.data:
+            if name not in allowed:
+                raise self.error(name, f"unknown key (known: {', '.join(sorted(allowed))})")
