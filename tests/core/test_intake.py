@@ -1,0 +1,112 @@
+"""Desk.intake: dedupe, threading, routing, raw source and attachments kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from deskframe import InboundAttachment, InboundMessage
+
+NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
+
+
+def message(**kw):
+    values = dict(channel="mail", external_id="m1", received_at=NOW, sender="ivan@acme.example",
+                  subject="Не работает почта", text="Письма не уходят", message_id="m1@acme.example",
+                  raw=b"From: ivan@acme.example\r\n\r\nraw body")
+    values.update(kw)
+    return InboundMessage(**values)
+
+
+def test_known_contact_routes_to_customer_and_contract(desk, factory):
+    factory.customer("acme", domains=["acme.example"])
+    factory.contract("acme", key="acme-2026")
+    result = desk.intake(message())
+    assert result.created and not result.duplicate
+    ticket = desk.ticket(result.ticket)
+    assert (ticket.customer, ticket.contract, ticket.queue, ticket.contact) == ("acme", "acme-2026", "support",
+                                                                              "ivan@acme.example")
+    article = ticket.articles[0]
+    assert article.raw_sha256 and desk.blobs.get(article.raw_sha256) == b"From: ivan@acme.example\r\n\r\nraw body"
+    assert article.created_at == NOW
+
+
+def test_unknown_sender_goes_to_unknown_queue_as_new_contact(desk):
+    result = desk.intake(message(sender="stranger@nowhere.example"))
+    ticket = desk.ticket(result.ticket)
+    assert ticket.queue == "unknown" and ticket.customer is None
+    assert [c.email for c in desk.contacts()] == ["stranger@nowhere.example"]
+
+
+def test_same_message_twice_yields_one_article(desk):
+    first = desk.intake(message())
+    again = desk.intake(message())
+    assert again.duplicate and again.ticket == first.ticket and again.article_id == first.article_id
+    # same Message-ID under another external id (e.g. a new IMAP UID after UIDVALIDITY changed)
+    other_uid = desk.intake(message(external_id="uid-99"))
+    assert other_uid.duplicate and other_uid.ticket == first.ticket
+    assert len(desk.ticket(first.ticket).articles) == 1
+
+
+def test_no_message_id_dedupes_on_raw_bytes(desk):
+    a = desk.intake(message(external_id="", message_id=None, raw=b"exact same bytes"))
+    b = desk.intake(message(external_id="", message_id=None, raw=b"exact same bytes"))
+    c = desk.intake(message(external_id="", message_id=None, raw=b"other bytes"))
+    assert b.duplicate and not c.duplicate
+    assert a.ticket == b.ticket
+
+
+def test_reply_threads_by_ticket_number_in_subject(desk, factory):
+    factory.customer("acme", domains=["acme.example"])
+    first = desk.intake(message())
+    reply = desk.intake(message(external_id="m2", message_id="m2@acme.example",
+                                subject=f"Re: [Ticket#{first.ticket}] Не работает почта"))
+    assert not reply.created and reply.ticket == first.ticket
+    # a number of another system id is not ours: new ticket
+    foreign = desk.intake(message(external_id="m3", message_id="m3@x", subject="[Ticket#2011120999000041] hi"))
+    assert foreign.created
+
+
+def test_reply_threads_by_references_and_reopens_closed_ticket(desk, factory):
+    factory.customer("acme", domains=["acme.example"])
+    first = desk.intake(message())
+    desk.set_state(first.ticket, "closed")
+    reply = desk.intake(message(external_id="m2", message_id="m2@acme.example", subject="Re: hello",
+                                references=("unrelated@x", "m1@acme.example")))
+    assert reply.ticket == first.ticket
+    assert desk.ticket(first.ticket).state == "open"
+
+
+def test_reply_from_another_customer_does_not_land_on_foreign_ticket(desk, factory):
+    factory.customer("acme", domains=["acme.example"])
+    factory.customer("evil", domains=["evil.example"])
+    first = desk.intake(message())
+    attack = desk.intake(message(external_id="x", message_id="x@evil.example", sender="mallory@evil.example",
+                                 subject=f"Re: [Ticket#{first.ticket}]"))
+    assert attack.created and attack.ticket != first.ticket
+    assert len(desk.ticket(first.ticket).articles) == 1
+
+
+def test_attachments_stored_under_digest_with_safe_names(desk, tmp_path):
+    files = (InboundAttachment("../../etc/passwd", "text/plain", b"root:x:0:0"),
+             InboundAttachment("C:\\x\\..\\report.pdf", "application/pdf", b"%PDF-1.4"),
+             InboundAttachment("a\x00b" + "x" * 300 + ".txt", "text/plain", b"long"))
+    result = desk.intake(message(attachments=files))
+    stored = desk.ticket(result.ticket).articles[0].attachments
+    assert [a.filename for a in stored][:2] == ["passwd", "report.pdf"]
+    assert "\x00" not in stored[2].filename and len(stored[2].filename.encode()) <= 200
+    assert stored[2].filename.endswith(".txt")
+    root = desk.blobs.root.resolve()
+    for a in stored:
+        path = desk.blobs.path(a.sha256).resolve()
+        assert root in path.parents and path.exists()
+    assert not (root.parent / "etc").exists()
+
+
+def test_attachment_over_limit_is_recorded_not_dropped_silently(make_desk):
+    desk = make_desk("")
+    desk.blobs.max_bytes = 10
+    result = desk.intake(message(attachments=(InboundAttachment("big.bin", "application/octet-stream", b"x" * 11),)))
+    ticket = desk.ticket(result.ticket)
+    assert ticket.articles[0].attachments == ()
+    assert any(h.action == "attachment_too_large" and h.new == "big.bin" for h in ticket.history)
+    assert ticket.articles[0].raw_sha256  # the raw source still holds it
