@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import click
 
     from .desk import Desk
-    from .model import InboundMessage, IntakeResult
+    from .model import InboundMessage, IntakeResult, Unparseable
 
 
 @runtime_checkable
@@ -28,7 +28,7 @@ class Channel(Protocol):
 
     name: str
 
-    def fetch(self) -> Iterable["InboundMessage"]: ...
+    def fetch(self) -> Iterable["InboundMessage | Unparseable"]: ...
 
     def ack(self, message: "InboundMessage", result: "IntakeResult") -> None: ...
 
@@ -41,12 +41,14 @@ class ChannelType:
     :class:`Channel`; it raises :class:`deskframe.errors.ConfigError` with a key
     relative to the table on bad input. ``validate(table)`` checks a table without
     building it (used at start-up); by default the core calls nothing more than
-    the name check.
+    the name check. ``parse(raw, table)`` turns kept raw bytes back into an
+    :class:`~deskframe.model.InboundMessage` (used by ``intake quarantine retry``).
     """
 
     name: str
     build: Callable[[dict[str, Any], "Desk"], Channel]
     validate: Callable[[dict[str, Any]], Any] | None = None
+    parse: Callable[[bytes, dict[str, Any]], "InboundMessage"] | None = None
     description: str = ""
 
 

@@ -200,6 +200,20 @@ class InboundMessage:
 
 
 @attrs.frozen
+class Unparseable:
+    """What a channel yields for a message it could not parse: kept raw in quarantine.
+
+    The core stores ``raw`` with ``reason`` and then acknowledges the message, so
+    the loop goes on with the next one and nothing is lost.
+    """
+
+    channel: str
+    external_id: str
+    raw: bytes
+    reason: str
+
+
+@attrs.frozen
 class Route:
     """Where an inbound message goes: the answer of the ``route_message`` hook.
 

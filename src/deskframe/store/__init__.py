@@ -18,11 +18,11 @@ from .blobs import BlobStore, BlobTooLarge
 from .database import Database
 from .directory_repo import DirectoryRepo, phone_digits
 from .migrate import current_revision, head_revision, upgrade
-from .service_repo import ServiceRepo
+from .service_repo import QuarantineRepo, ServiceRepo
 from .ticket_repo import TicketRepo
 
 
-class Repository(DirectoryRepo, TicketRepo, ServiceRepo):
+class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo):
     """Data access inside one transaction; ``now`` is the transaction's clock reading."""
 
     def __init__(self, session: Session, now: dt.datetime):

@@ -212,5 +212,22 @@ class IntakeKeyRow(Base):
     article_id: Mapped[Optional[int]] = mapped_column(ForeignKey("articles.id"))
 
 
+class QuarantineRow(Base):
+    """A message intake could not store: raw bytes kept (in the blob store) with the reason."""
+
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(100), index=True)
+    external_id: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(Text)
+    raw_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    ticket_number: Mapped[Optional[str]] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
 Index("ix_articles_ticket_created", ArticleRow.ticket_id, ArticleRow.created_at)
 Index("ix_history_ticket_at", HistoryRow.ticket_id, HistoryRow.at)

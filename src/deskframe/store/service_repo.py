@@ -9,7 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..model import TimeEntry
-from .rows import AgentRow, ChannelCursorRow, CustomerRow, ExternalIdRow, TicketRow, TimeEntryRow
+from .rows import (
+    AgentRow,
+    ChannelCursorRow,
+    CustomerRow,
+    ExternalIdRow,
+    QuarantineRow,
+    TicketRow,
+    TimeEntryRow,
+)
 
 
 class ServiceRepo:
@@ -90,3 +98,58 @@ class ServiceRepo:
     def move_time(self, source: TicketRow, target: TicketRow) -> None:
         for row in self.session.scalars(select(TimeEntryRow).where(TimeEntryRow.ticket_id == source.id)):
             row.ticket_id = target.id
+
+
+class QuarantineRepo:
+    """Messages kept raw because intake could not store them."""
+
+    session: Session
+    now: dt.datetime
+
+    def quarantine(self, channel: str, external_id: str, reason: str, raw_sha256: str | None, size: int) -> int:
+        row = self.session.scalar(select(QuarantineRow).where(
+            QuarantineRow.channel == channel, QuarantineRow.external_id == external_id,
+            QuarantineRow.status == "held"))
+        if row is not None:
+            row.attempts += 1
+            row.reason = reason
+            row.updated_at = self.now
+            return row.id
+        row = QuarantineRow(channel=channel, external_id=external_id, reason=reason, raw_sha256=raw_sha256,
+                            size=size, status="held", attempts=1, created_at=self.now, updated_at=self.now)
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def quarantine_item(self, item_id: int) -> dict[str, Any]:
+        row = self.session.get(QuarantineRow, item_id)
+        if row is None:
+            from ..errors import NotFound
+
+            raise NotFound(f"no quarantined message {item_id}")
+        return self._item(row)
+
+    def quarantine_items(self, status: str | None = "held", channel: str | None = None) -> list[dict[str, Any]]:
+        query = select(QuarantineRow).order_by(QuarantineRow.id)
+        if status:
+            query = query.where(QuarantineRow.status == status)
+        if channel:
+            query = query.where(QuarantineRow.channel == channel)
+        return [self._item(r) for r in self.session.scalars(query)]
+
+    def set_quarantine_status(self, item_id: int, status: str, ticket_number: str | None = None,
+                              reason: str | None = None) -> None:
+        row = self.session.get(QuarantineRow, item_id)
+        row.status = status
+        row.updated_at = self.now
+        if ticket_number:
+            row.ticket_number = ticket_number
+        if reason:
+            row.reason = reason
+            row.attempts += 1
+
+    @staticmethod
+    def _item(row: QuarantineRow) -> dict[str, Any]:
+        return {"id": row.id, "channel": row.channel, "external_id": row.external_id, "reason": row.reason,
+                "raw_sha256": row.raw_sha256, "size": row.size, "status": row.status, "attempts": row.attempts,
+                "ticket": row.ticket_number, "created_at": row.created_at, "updated_at": row.updated_at}

@@ -1,0 +1,156 @@
+"""The core intake loop: commit before ack, quarantine, retry, storage errors leave mail at the source."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+import deskframe
+from deskframe import ChannelType, InboundMessage
+from deskframe.errors import StorageError
+from deskframe.model import Unparseable
+from deskframe.polling import build_channel, poll
+
+NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
+
+
+def parse_line(raw: bytes, table: dict) -> InboundMessage:
+    """The test channel's 'format': 'external-id|sender|subject|text'."""
+    text = raw.decode("utf-8")
+    ext, sender, subject, body = text.split("|", 3)
+    if subject == "BROKEN":
+        raise ValueError("still broken")
+    return InboundMessage(channel=table["name"], external_id=ext, received_at=NOW, sender=sender,
+                          subject=subject, text=body, raw=raw)
+
+
+class ListChannel:
+    """A channel over an in-memory mailbox: items stay until acknowledged."""
+
+    def __init__(self, table, desk):
+        self.name = table["name"]
+        self.table = table
+        self.desk = desk
+        self.mailbox: list[bytes] = list(table.get("_mailbox", []))
+        self.acked: list[str] = []
+        self.committed_at_ack: list[bool] = []
+
+    def fetch(self):
+        for raw in list(self.mailbox):
+            try:
+                yield parse_line(raw, self.table)
+            except ValueError as exc:
+                yield Unparseable(self.name, raw.decode().split("|")[0], raw, f"parse error: {exc}")
+
+    def ack(self, message, result):
+        if result is not None:  # the ticket must already be committed when we are told
+            self.committed_at_ack.append(bool(self.desk.ticket(result.ticket).articles))
+        self.acked.append(message.external_id)
+        self.mailbox = [r for r in self.mailbox if not r.decode().startswith(message.external_id + "|")]
+
+
+class ListChannelPlugin:
+    """Registers the 'list' channel type; ``fixed`` stands for a deployed parser fix."""
+
+    def __init__(self):
+        self.fixed = False
+
+    def parse(self, raw, table):
+        if self.fixed:
+            raw = raw.replace(b"BROKEN", b"Recovered")
+        return parse_line(raw, table)
+
+    @deskframe.hookimpl
+    def register_channel_types(self, register):
+        register(ChannelType("list", build=ListChannel, parse=self.parse))
+
+
+CONFIG = '[[channels]]\nname = "box"\ntype = "list"\n'
+
+
+@pytest.fixture
+def plugin():
+    return ListChannelPlugin()
+
+
+@pytest.fixture
+def box_desk(make_desk, plugin):
+    return make_desk(CONFIG, plugins=[plugin])
+
+
+def channel_with(desk, *lines):
+    channel = build_channel(desk, "box")
+    channel.mailbox = [line.encode() for line in lines]
+    return channel
+
+
+def test_poll_commits_then_acks_and_quarantines_unparseable(box_desk):
+    channel = channel_with(box_desk, "a|ivan@acme.example|Hello|first", "b|x@y.example|BROKEN|zzz",
+                           "c|ivan@acme.example|Other|second")
+    report = poll(box_desk, channel)
+    assert (report.fetched, report.created, report.quarantined) == (3, 2, 1)
+    assert channel.acked == ["a", "b", "c"] and channel.mailbox == []
+    assert channel.committed_at_ack == [True, True]
+    with box_desk.store.read() as repo:
+        held = repo.quarantine_items("held")
+    assert [(h["external_id"], h["reason"]) for h in held] == [("b", "parse error: still broken")]
+    assert box_desk.blobs.get(held[0]["raw_sha256"]) == b"b|x@y.example|BROKEN|zzz"
+
+
+def test_refetch_after_crash_before_ack_is_deduplicated(box_desk):
+    channel = channel_with(box_desk, "a|ivan@acme.example|Hello|first")
+    box_desk.intake(next(iter(channel.fetch())))  # stored, then "crashed" before ack
+    report = poll(box_desk, channel)
+    assert (report.created, report.duplicates) == (0, 1)
+    assert len(box_desk.tickets()) == 1
+
+
+def test_storage_error_leaves_message_at_source(box_desk, monkeypatch):
+    channel = channel_with(box_desk, "a|ivan@acme.example|Hello|first")
+
+    def broken(message):
+        raise StorageError("database is locked")
+
+    monkeypatch.setattr(box_desk, "intake", broken)
+    report = poll(box_desk, channel)
+    assert report.stopped and channel.acked == [] and len(channel.mailbox) == 1
+
+
+def test_quarantine_cli_list_show_retry_drop(box_desk, cli):
+    channel = channel_with(box_desk, "b|x@y.example|BROKEN|zzz", "d|x@y.example|BROKEN|again")
+    poll(box_desk, channel)
+    run = cli(box_desk)
+    listed = run("intake", "quarantine", "list", "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    items = json.loads(listed.output)
+    assert [i["external_id"] for i in items] == ["b", "d"]
+    shown = run("intake", "quarantine", "show", str(items[0]["id"]))
+    assert "parse error" in shown.output and "BROKEN" in shown.output
+    failed = run("intake", "quarantine", "retry", str(items[0]["id"]))
+    assert failed.exit_code == 1 and "still broken" in failed.output
+    dropped = run("intake", "quarantine", "drop", str(items[1]["id"]))
+    assert dropped.exit_code == 0
+    remaining = json.loads(run("intake", "quarantine", "list", "--format", "json").output)
+    assert [i["external_id"] for i in remaining] == ["b"]
+    assert remaining[0]["attempts"] == 2
+
+
+def test_retry_takes_message_in_after_parser_fix(box_desk, plugin, cli):
+    channel = channel_with(box_desk, "b|x@y.example|BROKEN|zzz")
+    poll(box_desk, channel)
+    item = json.loads(cli(box_desk)("intake", "quarantine", "list", "--format", "json").output)[0]
+    plugin.fixed = True
+    result = cli(box_desk)("intake", "quarantine", "retry", str(item["id"]))
+    assert result.exit_code == 0, result.output
+    number = result.output.split()[-1]
+    assert box_desk.ticket(number).subject == "Recovered"
+    retried = json.loads(cli(box_desk)("intake", "quarantine", "list", "--status", "retried", "--format", "json").output)
+    assert retried[0]["ticket"] == number
+
+
+def test_intake_run_once_over_cli(box_desk, cli):
+    result = cli(box_desk)("intake", "run", "--once", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[0]["channel"] == "box"
