@@ -46,6 +46,7 @@ class TicketSettings:
     default_queue: str = "support"
     unknown_queue: str = "unknown"
     allow_foreign_replies: bool = False
+    default_sla: str | None = None
 
     def state_type(self, state: str) -> str:
         return self.states[state]
@@ -82,6 +83,10 @@ class Config:
     pricing: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     calendars: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     sections: dict[str, Any] = attrs.field(factory=dict)
+    #: Built objects: SLA policies and pricing models by name, calendars by name.
+    sla_policies: dict[str, Any] = attrs.field(factory=dict)
+    pricing_models: dict[str, Any] = attrs.field(factory=dict)
+    calendar_objects: dict[str, Any] = attrs.field(factory=dict)
 
     @property
     def label(self) -> str:
@@ -146,9 +151,13 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     tickets = _tickets(top.sub("tickets", {}))
     canned = _canned(top.sub("canned", {}))
     channels = _channels(top, registry)
-    sla = _named_tables(top, registry, "sla", "type", "sla_policies", "SLA policy type")
-    pricing = _named_tables(top, registry, "pricing", "model", "pricing_models", "pricing model")
-    calendars = _calendars(top.sub("calendars", {}))
+    calendars, calendar_objects = _calendars(top.sub("calendars", {}))
+    sla, sla_policies = _named_tables(top, registry, "sla", "type", "sla_policies", "SLA policy type")
+    pricing, pricing_models = _named_tables(top, registry, "pricing", "model", "pricing_models", "pricing model")
+    _check_policy_calendars(sla_policies, calendar_objects)
+    if tickets.default_sla and tickets.default_sla not in sla:
+        raise ConfigError(f"unknown SLA policy {tickets.default_sla!r} (configured: {', '.join(sorted(sla)) or 'none'})",
+                          key="tickets.default_sla")
     own = {}
     for name in sections:
         if name in data:
@@ -161,6 +170,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
         path=path, base_dir=base_dir, database_url=database, data_dir=data_dir,
         attachment_max_bytes=max_bytes, timezone=timezone, tickets=tickets, canned=canned,
         channels=channels, sla=sla, pricing=pricing, calendars=calendars, sections=own,
+        sla_policies=sla_policies, pricing_models=pricing_models, calendar_objects=calendar_objects,
     )
 
 
@@ -193,7 +203,7 @@ def _timezone(table: TableReader, key: str, default: str) -> str:
 def _tickets(t: TableReader) -> TicketSettings:
     t.reject_unknown(["system_id", "number_layout", "subject_hook", "states", "priorities",
                       "default_priority", "default_queue", "unknown_queue",
-                      "allow_foreign_replies"])
+                      "allow_foreign_replies", "default_sla"])
     system_id = t.str("system_id", "10")
     if not (system_id.isdigit() and 1 <= len(system_id) <= 2):
         raise t.error("system_id", f"must be 1 or 2 digits, got {system_id!r}")
@@ -224,6 +234,7 @@ def _tickets(t: TableReader) -> TicketSettings:
         default_priority="P3", default_queue=t.str("default_queue", "support"),
         unknown_queue=t.str("unknown_queue", "unknown"),
         allow_foreign_replies=t.bool("allow_foreign_replies", False),
+        default_sla=t.str("default_sla", None),
     )
     wanted = t.str("default_priority", "P3")
     level = settings.priority_level(wanted)
@@ -272,25 +283,40 @@ def _channels(top: TableReader, registry: Registry) -> tuple[dict[str, Any], ...
 
 
 def _named_tables(top: TableReader, registry: Registry, section: str, type_key: str,
-                  kind: str, what: str) -> dict[str, dict[str, Any]]:
+                  kind: str, what: str) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     group = top.sub(section, {})
     known = registry.names(kind)
-    out = {}
+    tables, built = {}, {}
     for name in group.data:
         table = group.sub(name)
         chosen = table.str(type_key)
         if chosen not in known:
             raise table.error(type_key, f"unknown {what} {chosen!r} (known: {', '.join(known) or 'none installed'})")
         try:
-            registry.get(kind, chosen).build(table.data)
+            built[name] = registry.get(kind, chosen).build(table.data)
         except ConfigError as exc:
             raise exc.within(prefix=f"{section}.{name}") from None
-        out[name] = table.data
-    return out
+        tables[name] = table.data
+    return tables, built
 
 
-def _calendars(t: TableReader) -> dict[str, dict[str, Any]]:
-    out = {}
+def _calendars(t: TableReader) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    from .sla import Calendar, CalendarConfigError
+
+    tables, built = {}, {}
     for name in t.data:
-        out[name] = t.sub(name).data
-    return out
+        table = t.sub(name)
+        try:
+            built[name] = Calendar.from_config(table.data, name)
+        except CalendarConfigError as exc:
+            raise ConfigError(exc.problem, key=f"calendars.{name}.{exc.key}" if exc.key else f"calendars.{name}") from None
+        tables[name] = table.data
+    return tables, built
+
+
+def _check_policy_calendars(policies: dict[str, Any], calendars: dict[str, Any]) -> None:
+    for name, policy in policies.items():
+        for calendar in sorted(getattr(policy, "calendar_names", lambda: set())()):
+            if calendar not in calendars:
+                raise ConfigError(f"unknown calendar {calendar!r} (configured: {', '.join(sorted(calendars)) or 'none'})",
+                                  key=f"sla.{name}.calendar")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import canned, numbering
+from .clocks import CheckResult, ClockView, SlaEngine
 from .config import Config
 from .errors import ConfigError, DomainError, NotFound, TicketLocked
 from .events import ArticleAdded, TicketChanged, TicketOpened
@@ -53,6 +54,7 @@ class Desk:
         self.cursors = CursorStore(self.store)
         self.external_ids = ExternalIds(self.store)
         self.last_hook_failures: list[HookFailure] = []
+        self.sla = SlaEngine(self)
 
     # --- plumbing ----------------------------------------------------------
     @property
@@ -150,6 +152,7 @@ class Desk:
                                  customer_id=customer_id, contact_id=contact_id, contract_id=contract_id,
                                  line=min(lines) if lines else 1, channel=channel)
         repo.history(row, actor, "created", new=number)
+        self.sla.on_open(repo, row)
         return row
 
     def intake(self, message: InboundMessage) -> IntakeResult:
@@ -214,6 +217,7 @@ class Desk:
                                        recipients=(), subject=subject, text=body, html=html, message_id=None,
                                        references=(), agent_id=agent_row.id, visible=True, raw_sha256=None)
             repo.history(row, agent, "reply", new=str(article.id))
+            self.sla.on_agent_reply(repo, row, repo.now)
             repo.touch(row)
             view = repo.article_view(article)
             events.append(("article_added", ArticleAdded(repo.ticket_view(row), view)))
@@ -254,6 +258,10 @@ class Desk:
             repo.history(row, agent, "article", new=str(article.id))
             if direction == "in" and row.state_type in CLOSED_TYPES[:2] + ("pending",):
                 self._set_state(repo, row, self.settings.first_state("open"), agent, events)
+            if direction == "in":
+                self.sla.on_customer_message(repo, row, repo.now)
+            elif direction == "out" and visible and agent_row is not None:
+                self.sla.on_agent_reply(repo, row, repo.now)
             repo.touch(row)
             view = repo.article_view(article)
             events.append(("article_added", ArticleAdded(repo.ticket_view(row), view)))
@@ -318,6 +326,7 @@ class Desk:
             row.locked_by_id = None
             row.locked_at = None
             repo.history(row, actor, "unlock", old=holder, reason=f"ticket {kind}")
+        self.sla.on_state(repo, row, kind, repo.now)
         repo.touch(row)
         events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "state", old, state, actor, reason)))
 
@@ -342,6 +351,7 @@ class Desk:
             if row.priority != level:
                 old, row.priority = row.priority, level
                 repo.history(row, actor, "priority", old=old, new=level)
+                self.sla.on_priority(repo, row)
                 repo.touch(row)
                 events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "priority", old, level, actor)))
             return repo.ticket_view(row)
@@ -376,6 +386,7 @@ class Desk:
             source.state, source.state_type = merged_state, "merged"
             source.merged_into_id = target.id
             source.locked_by_id = None
+            self.sla.on_state(repo, source, "merged", repo.now)
             repo.history(source, actor, "merged_into", old=old_state, new=target.number)
             repo.history(target, actor, "merged_from", new=source.number, reason=f"{moved} articles moved")
             repo.touch(source)
@@ -386,6 +397,61 @@ class Desk:
             events.append(("ticket_changed", TicketChanged(repo.ticket_view(target), "merge", source.number,
                                                           target.number, actor)))
             return repo.ticket_view(target, full=True)
+
+    def escalate(self, number: str, *, to: int, reason: str, actor: str | None = None) -> Ticket:
+        """Hand the ticket to support line ``to`` (1-3) with a reason in its history."""
+        if to not in (1, 2, 3):
+            raise DomainError(f"support line must be 1, 2 or 3, got {to}")
+        if not reason.strip():
+            raise DomainError("an escalation needs a reason")
+        with self._change() as (repo, events):
+            row = repo.ticket_row(number, for_update=True)
+            if row.line != to:
+                old, row.line = row.line, to
+                repo.history(row, actor, "line", old=old, new=to, reason=reason)
+                repo.touch(row)
+                events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "line", str(old), str(to),
+                                                              actor, reason)))
+            return repo.ticket_view(row)
+
+    # --- SLA -------------------------------------------------------------------
+    def clocks(self, number: str, now: dt.datetime | None = None) -> list[ClockView]:
+        """The ticket's SLA clocks with working time remaining (negative: overdue)."""
+        with self.store.read() as repo:
+            return self.sla.views(repo, repo.ticket_row(number), now or self.clock())
+
+    def sla_check(self, now: dt.datetime | None = None) -> CheckResult:
+        """Fire SLA warnings and breaches that are due, each exactly once."""
+        return self.sla.check(now or self.clock())
+
+    def sla_report(self, customer: str, period: str) -> list[dict[str, Any]]:
+        """Per priority and clock kind: clocks, met, breached, median and p90 working response time."""
+        from zoneinfo import ZoneInfo
+
+        from .sla.report import summarize
+
+        start, end = month_bounds(period)
+        zone = ZoneInfo(self.config.timezone)
+        begin = dt.datetime.combine(start, dt.time(), zone)
+        finish = dt.datetime.combine(end, dt.time(), zone)
+        with self.store.read() as repo:
+            repo.customer_row(customer)
+            rows = repo.clock_report_rows(customer, begin, finish)
+        clocks = []
+        for r in rows:
+            response = None
+            if r.stopped_at is not None and r.status in ("met", "missed"):
+                calendar = self.sla.calendar(r.calendar)
+                response = (calendar.between(r.started_at, r.stopped_at).total_seconds() - r.paused_seconds)
+            clocks.append({"priority": r.priority, "kind": r.kind, "status": r.status,
+                           "breached": r.breached_at is not None or r.status == "missed",
+                           "response_seconds": response})
+        return summarize(clocks)
+
+    def contract(self, key: str) -> Contract:
+        """The contract with this id."""
+        with self.store.read() as repo:
+            return repo.contract(key)
 
     # --- canned responses --------------------------------------------------
     def render_canned(self, name: str, number: str, agent: str | None = None) -> str:

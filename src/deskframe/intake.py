@@ -63,8 +63,10 @@ def run_intake(desk: "Desk", repo: Repository, message: InboundMessage, events: 
     created = ticket is None
     if created:
         ticket = _open_for(desk, repo, message, route)
-    elif ticket.state_type in REOPEN_TYPES:
-        desk._set_state(repo, ticket, settings.first_state("open"), None, events, reason="customer wrote")
+    else:
+        if ticket.state_type in REOPEN_TYPES:
+            desk._set_state(repo, ticket, settings.first_state("open"), None, events, reason="customer wrote")
+        desk.sla.on_customer_message(repo, ticket, repo.now)
 
     raw_sha = desk.blobs.put(message.raw, limit=False) if message.raw else None
     files = []

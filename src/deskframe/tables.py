@@ -30,7 +30,8 @@ class TableReader:
         self.prefix = prefix
 
     def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
+        shown = name if name.isprintable() and name.strip() == name and name else repr(name)
+        return f"{self.prefix}.{shown}" if self.prefix else shown
 
     def error(self, name: str, problem: str) -> ConfigError:
         return ConfigError(problem, key=self.key(name))

@@ -10,7 +10,7 @@ from typing import Any, Callable
 import click
 
 from ..config import Config, load_config, locate
-from ..errors import DeskframeError
+from ..errors import ConfigError, DeskframeError
 from ..plugins import Plugins
 
 
@@ -34,7 +34,10 @@ class AppContext:
         if self._desk is None:
             from ..desk import Desk
 
-            self._desk = Desk(self.config, self.plugins)
+            try:
+                self._desk = Desk(self.config, self.plugins)
+            except ConfigError as exc:
+                raise exc.within(file=exc.file or str(self.config_path)) from None
         return self._desk
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -56,6 +57,31 @@ def ticket_list(desk: Any, state: str | None, queue: str | None, owner: str | No
     emit(rows, LIST_COLUMNS, fmt, empty="No tickets.")
 
 
+def clock_rows(clocks: list[Any]) -> list[dict[str, Any]]:
+    return [{"kind": c.kind, "status": c.status, "calendar": c.calendar, "started_at": c.started_at,
+             "due_at": c.due_at, "paused_seconds": c.paused_seconds, "stopped_at": c.stopped_at,
+             "warned_at": c.warned_at, "breached_at": c.breached_at, "remaining_seconds": c.remaining_seconds}
+            for c in clocks]
+
+
+def render_clocks(clocks: list[Any], zone: str) -> list[str]:
+    from ..sla import format_duration
+
+    tz = ZoneInfo(zone)
+    lines = ["", "SLA clocks:"] if clocks else []
+    for c in clocks:
+        due = c.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        if c.remaining_seconds is None:
+            left = f"stopped {c.stopped_at.astimezone(tz):%Y-%m-%d %H:%M}" if c.stopped_at else ""
+        elif c.remaining_seconds >= 0:
+            left = f"{format_duration(dt.timedelta(seconds=c.remaining_seconds))} working time left"
+        else:
+            left = f"overdue by {format_duration(dt.timedelta(seconds=-c.remaining_seconds))}"
+        marks = "".join(f", {m}" for m, v in (("warned", c.warned_at), ("breached", c.breached_at)) if v)
+        lines.append(f"  {c.kind:<16} {c.status:<9} due {due}  {left}{marks}")
+    return lines
+
+
 def render_ticket(ticket: Ticket, zone: str) -> str:
     tz = ZoneInfo(zone)
 
@@ -95,7 +121,10 @@ def render_ticket(ticket: Ticket, zone: str) -> str:
 def ticket_show(desk: Any, number: str, fmt: str) -> None:
     """Show a ticket with its articles and history."""
     ticket = desk.ticket(number)
-    emit_one(serialize.ticket(ticket), fmt, render_ticket(ticket, desk.config.timezone))
+    clocks = desk.clocks(number)
+    data = dict(serialize.ticket(ticket), clocks=clock_rows(clocks))
+    text = render_ticket(ticket, desk.config.timezone) + "\n".join(render_clocks(clocks, desk.config.timezone))
+    emit_one(data, fmt, text)
 
 
 @ticket_group.command("reply")
@@ -208,3 +237,15 @@ def ticket_search(desk: Any, text: str, limit: int, fmt: str) -> None:
     """Find tickets whose subjects or article texts contain every word of TEXT."""
     emit(desk.search(text, limit), ("number", "state", "priority", "customer", "subject"), fmt,
          empty="No matching tickets.")
+
+
+@ticket_group.command("escalate")
+@click.argument("number")
+@click.option("--to", "line", type=click.IntRange(1, 3), required=True, help="Support line 1, 2 or 3.")
+@click.option("--reason", required=True)
+@click.option("--agent")
+@pass_desk
+def ticket_escalate(desk: Any, number: str, line: int, reason: str, agent: str | None) -> None:
+    """Hand a ticket to another support line."""
+    desk.escalate(number, to=line, reason=reason, actor=agent)
+    click.echo(f"{number} now on line {line}")

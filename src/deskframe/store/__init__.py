@@ -19,10 +19,11 @@ from .database import Database
 from .directory_repo import DirectoryRepo, phone_digits
 from .migrate import current_revision, head_revision, upgrade
 from .service_repo import QuarantineRepo, ServiceRepo
+from .sla_repo import SlaRepo
 from .ticket_repo import TicketRepo
 
 
-class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo):
+class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo, SlaRepo):
     """Data access inside one transaction; ``now`` is the transaction's clock reading."""
 
     def __init__(self, session: Session, now: dt.datetime):

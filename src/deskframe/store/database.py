@@ -45,7 +45,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     try:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                parent = Path(parsed.database).parent
+                try:
+                    parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise ConfigError(f"cannot create the database directory {str(parent)!r}: {exc.strerror}",
+                                      key="desk.database") from None
             engine = create_engine(parsed, **kwargs)
             _sqlite_events(engine)
             return engine

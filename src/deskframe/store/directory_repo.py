@@ -213,6 +213,10 @@ class DirectoryRepo:
             raise NotFound(f"unknown contract '{key}'")
         return row
 
+    def contract_by_id(self, contract_id: int) -> Contract | None:
+        row = self.session.get(ContractRow, contract_id)
+        return self._contract(row) if row else None
+
     def contract(self, key: str) -> Contract:
         return self._contract(self.contract_row(key))
 

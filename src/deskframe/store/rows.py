@@ -229,5 +229,31 @@ class QuarantineRow(Base):
     updated_at: Mapped[dt.datetime]
 
 
+class SlaClockRow(Base):
+    """One SLA clock of a ticket: due times, pause credit, and warning/breach marks set once."""
+
+    __tablename__ = "sla_clocks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    policy: Mapped[str] = mapped_column(String(100))
+    calendar: Mapped[str] = mapped_column(String(100))
+    stop_on: Mapped[str] = mapped_column(String(20))
+    pause_on: Mapped[list[Any]]
+    escalate_to: Mapped[Optional[int]] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[dt.datetime]
+    due_base: Mapped[dt.datetime]
+    warn_base: Mapped[Optional[dt.datetime]]
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    warn_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime(), index=True)
+    paused_at: Mapped[Optional[dt.datetime]]
+    paused_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    stopped_at: Mapped[Optional[dt.datetime]]
+    warned_at: Mapped[Optional[dt.datetime]]
+    breached_at: Mapped[Optional[dt.datetime]]
+
+
+Index("ix_sla_clocks_status_due", SlaClockRow.status, SlaClockRow.due_at)
 Index("ix_articles_ticket_created", ArticleRow.ticket_id, ArticleRow.created_at)
 Index("ix_history_ticket_at", HistoryRow.ticket_id, HistoryRow.at)

@@ -213,6 +213,32 @@ class TicketRepo:
             merged_into=self._key(TicketRow, row.merged_into_id, "number"),
             articles=articles, history=history)
 
+    def ticket_views_by_id(self, ids: Iterable[int]) -> dict[int, Ticket]:
+        """Ticket values (no articles, no history) for many ids in one query."""
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        owner_row, locker = aliased(AgentRow), aliased(AgentRow)
+        out: dict[int, Ticket] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            query = (select(TicketRow, QueueRow.name, CustomerRow.key, ContactRow.email, ContractRow.key,
+                            owner_row.login, locker.login)
+                     .join(QueueRow, TicketRow.queue_id == QueueRow.id)
+                     .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+                     .outerjoin(ContactRow, TicketRow.contact_id == ContactRow.id)
+                     .outerjoin(ContractRow, TicketRow.contract_id == ContractRow.id)
+                     .outerjoin(owner_row, TicketRow.owner_id == owner_row.id)
+                     .outerjoin(locker, TicketRow.locked_by_id == locker.id)
+                     .where(TicketRow.id.in_(chunk)))
+            for row, queue, customer, contact, contract, owner, locked_by in self.session.execute(query):
+                out[row.id] = Ticket(number=row.number, subject=row.subject, state=row.state,
+                                     state_type=row.state_type, priority=row.priority, queue=queue,
+                                     created_at=row.created_at, updated_at=row.updated_at, customer=customer,
+                                     contact=contact, contract=contract, owner=owner, locked_by=locked_by,
+                                     line=row.line, channel=row.channel)
+        return out
+
     def history_entries(self, row: TicketRow) -> list[HistoryEntry]:
         """History of the ticket and of every ticket merged into it, oldest first."""
         ids = [row.id, *self.session.scalars(select(TicketRow.id).where(TicketRow.merged_into_id == row.id))]

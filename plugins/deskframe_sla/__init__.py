@@ -1,0 +1,57 @@
+"""Reference SLA plugin: ``targets`` and ``cutoff`` policy types, and on-call rotations.
+
+Hooks implemented here:
+
+* ``register_sla_policies`` - ``targets`` (per-priority first response, update and
+  resolution targets, with overrides per support type) and ``cutoff`` (the web studio's
+  "today if before noon, else by noon of the next working day" rule);
+* ``register_config_sections`` - the top-level ``[oncall]`` table of rotations;
+* ``register_commands`` - ``deskframe oncall who``;
+* ``ticket_opened`` - a ticket of a contract whose support type a rotation covers,
+  opened outside the rotation's business calendar, goes to the agent on duty.
+
+The pure parts are importable: :func:`deskframe_sla.oncall.on_duty`,
+:func:`deskframe_sla.cutoff.cutoff_due`, the policy classes and their ``build`` functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import deskframe
+from deskframe.extensions import ConfigSection, SlaPolicyType
+
+from . import cutoff, oncall, targets
+from .oncall import Rotation, Shift, on_duty, shift_at
+from .routing import route_to_duty
+
+__all__ = ["Rotation", "Shift", "on_duty", "shift_at", "route_to_duty", "cutoff", "oncall", "targets"]
+
+
+@deskframe.hookimpl
+def register_sla_policies(register: Callable[[SlaPolicyType], None]) -> None:
+    """Register the ``targets`` and ``cutoff`` policy types."""
+    register(SlaPolicyType("targets", targets.build,
+                           "Per-priority first response / update / resolution targets on a business calendar"))
+    register(SlaPolicyType("cutoff", cutoff.build,
+                           "Due the same working day before the cutoff time, else at the cutoff of the next"))
+
+
+@deskframe.hookimpl
+def register_config_sections(register: Callable[[ConfigSection], None]) -> None:
+    """Claim ``[oncall]``: named on-call rotations."""
+    register(ConfigSection("oncall", oncall.validate, "On-call rotations: [oncall.NAME]"))
+
+
+@deskframe.hookimpl
+def register_commands(register: Callable[[Any], None]) -> None:
+    """Register the ``deskframe oncall`` command group."""
+    from .commands import oncall_group
+
+    register(oncall_group)
+
+
+@deskframe.hookimpl
+def ticket_opened(event: deskframe.TicketOpened, desk: Any) -> None:
+    """Give a new out-of-hours ticket of a covered support type to the agent on duty."""
+    route_to_duty(event.ticket, desk)

@@ -1,0 +1,211 @@
+"""Running SLA clocks on tickets: the core machinery behind the SLA policy plugins.
+
+Policies (plugins) say which clocks a ticket gets and when they are due; this
+module starts them on new tickets, stops them on the first agent reply or on
+resolution, pauses them in pending states and credits the paused *working*
+time back (the due time moves by exactly that much business time), and
+claims warnings and breaches exactly once for ``sla check``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .errors import DomainError
+from .events import SlaEvent
+from .sla import Calendar
+from .sla.policy import TicketFacts
+
+if TYPE_CHECKING:
+    from .desk import Desk
+    from .store import Repository
+
+CLOSING = ("resolved", "closed", "merged")
+
+
+@attrs.frozen
+class ClockView:
+    """A clock as shown by ``ticket show``."""
+
+    kind: str
+    status: str
+    calendar: str
+    started_at: dt.datetime
+    due_at: dt.datetime
+    paused_seconds: int
+    stopped_at: dt.datetime | None
+    warned_at: dt.datetime | None
+    breached_at: dt.datetime | None
+    remaining_seconds: int | None
+
+
+@attrs.define
+class CheckResult:
+    """What one ``sla check`` did."""
+
+    warnings: int = 0
+    breaches: int = 0
+    escalations: int = 0
+    live_clocks: int = 0
+
+
+class SlaEngine:
+    """Starts, pauses, resumes and stops clocks inside the Desk's transactions."""
+
+    def __init__(self, desk: "Desk"):
+        self.desk = desk
+
+    @property
+    def calendars(self) -> dict[str, Calendar]:
+        return self.desk.config.calendar_objects
+
+    def calendar(self, name: str) -> Calendar:
+        try:
+            return self.calendars[name]
+        except KeyError:
+            raise DomainError(f"unknown calendar '{name}'") from None
+
+    def _policy(self, repo: "Repository", row: Any) -> tuple[str, Any, Any] | None:
+        contract = repo.contract_by_id(row.contract_id) if row.contract_id else None
+        name = (contract.sla if contract else None) or self.desk.settings.default_sla
+        if not name:
+            return None
+        policy = self.desk.config.sla_policies.get(name)
+        if policy is None:
+            return None
+        return name, policy, contract
+
+    def facts(self, repo: "Repository", row: Any, contract: Any) -> TicketFacts:
+        return TicketFacts(number=row.number, priority=row.priority, opened_at=row.created_at,
+                           support_type=contract.support_type if contract else None,
+                           contract=contract.key if contract else None, customer=repo.customer_key(row.customer_id),
+                           channel=row.channel, line=row.line)
+
+    # --- lifecycle -------------------------------------------------------------
+    def on_open(self, repo: "Repository", row: Any) -> None:
+        found = self._policy(repo, row)
+        if found is None:
+            return
+        name, policy, contract = found
+        for spec in policy.start(self.facts(repo, row, contract), self.calendars):
+            repo.add_clock(row, name, spec, row.created_at)
+
+    def on_agent_reply(self, repo: "Repository", row: Any, now: dt.datetime) -> None:
+        for clock in repo.live_clocks(row):
+            if clock.stop_on == "reply":
+                self._stop(clock, now)
+
+    def on_customer_message(self, repo: "Repository", row: Any, now: dt.datetime) -> None:
+        if any(c.kind == "update" for c in repo.live_clocks(row)):
+            return
+        found = self._policy(repo, row)
+        if found is None:
+            return
+        name, policy, contract = found
+        spec = policy.restart("update", self.facts(repo, row, contract), now, self.calendars)
+        if spec is not None:
+            repo.add_clock(row, name, spec, now)
+
+    def on_state(self, repo: "Repository", row: Any, new_type: str, now: dt.datetime) -> None:
+        for clock in repo.live_clocks(row):
+            if new_type in CLOSING:
+                self._stop(clock, now, cancel=clock.stop_on != "resolve" or new_type == "merged")
+            elif new_type in clock.pause_on and clock.status == "running":
+                clock.status, clock.paused_at = "paused", now
+            elif clock.status == "paused" and new_type not in clock.pause_on:
+                self._resume(clock, now)
+
+    def on_priority(self, repo: "Repository", row: Any) -> None:
+        """Re-target live clocks after a priority change (started time and pause credit kept)."""
+        found = self._policy(repo, row)
+        if found is None:
+            return
+        _, policy, contract = found
+        specs = {s.kind: s for s in policy.start(self.facts(repo, row, contract), self.calendars)}
+        for clock in repo.live_clocks(row):
+            spec = specs.get(clock.kind)
+            if clock.kind == "update":
+                continue
+            if spec is None:
+                self._stop(clock, repo.now, cancel=True)
+                continue
+            clock.due_base, clock.warn_base = spec.due, spec.warn_at
+            self._apply_credit(clock)
+
+    # --- clock arithmetic --------------------------------------------------------
+    def _apply_credit(self, clock: Any) -> None:
+        credit = dt.timedelta(seconds=clock.paused_seconds)
+        if not credit:
+            clock.due_at, clock.warn_at = clock.due_base, clock.warn_base
+            return
+        calendar = self.calendar(clock.calendar)
+        clock.due_at = calendar.add(clock.due_base, credit)
+        clock.warn_at = calendar.add(clock.warn_base, credit) if clock.warn_base else None
+
+    def _resume(self, clock: Any, now: dt.datetime) -> None:
+        paused = self.calendar(clock.calendar).between(clock.paused_at, now)
+        clock.paused_seconds += int(paused.total_seconds())
+        clock.paused_at = None
+        clock.status = "running"
+        self._apply_credit(clock)
+
+    def _stop(self, clock: Any, now: dt.datetime, cancel: bool = False) -> None:
+        if clock.status == "paused":
+            self._resume(clock, now)
+        clock.stopped_at = now
+        if now > clock.due_at:
+            clock.status = "missed"
+        else:
+            clock.status = "cancelled" if cancel else "met"
+
+    # --- views and checks --------------------------------------------------------
+    def views(self, repo: "Repository", row: Any, now: dt.datetime) -> list[ClockView]:
+        out = []
+        for clock in repo.clocks(row.id):
+            remaining = None
+            if clock.status in ("running", "paused"):
+                calendar = self.calendar(clock.calendar)
+                if clock.status == "paused":
+                    probe = calendar.add(clock.due_base, dt.timedelta(
+                        seconds=clock.paused_seconds) + calendar.between(clock.paused_at, now))
+                    remaining = int(calendar.between(now, probe).total_seconds())
+                elif now < clock.due_at:
+                    remaining = int(calendar.between(now, clock.due_at).total_seconds())
+                else:
+                    remaining = -int(calendar.between(clock.due_at, now).total_seconds())
+            out.append(ClockView(kind=clock.kind, status=clock.status, calendar=clock.calendar,
+                                 started_at=clock.started_at, due_at=clock.due_at,
+                                 paused_seconds=clock.paused_seconds, stopped_at=clock.stopped_at,
+                                 warned_at=clock.warned_at, breached_at=clock.breached_at,
+                                 remaining_seconds=remaining))
+        return out
+
+    def check(self, now: dt.datetime) -> CheckResult:
+        """Warn and breach every due clock exactly once (safe to run in several processes)."""
+        result = CheckResult()
+        events: list[tuple[str, Any]] = []
+        with self.desk.store.write() as repo:
+            warned = repo.claim_warnings(now)
+            breached = repo.claim_breaches(now)
+            history = [dict(ticket_id=w.ticket_id, at=now, actor="sla", action="sla_warning", old=None,
+                            new=w.kind, reason=f"due {w.due_at.isoformat()}") for w in warned]
+            history += [dict(ticket_id=b.ticket_id, at=now, actor="sla", action="sla_breached", old=None,
+                             new=b.kind, reason=f"due {b.due_at.isoformat()}") for b in breached]
+            repo.add_history_rows(history)
+            escalate = {b.ticket_id: b.escalate_to for b in breached if b.escalate_to}
+            for ticket_id, line in escalate.items():
+                row = repo.ticket_row_by_id(ticket_id)
+                if row.line < line:
+                    old, row.line = row.line, line
+                    repo.history(row, "sla", "line", old=old, new=line, reason="escalated on SLA breach")
+                    result.escalations += 1
+            views = repo.ticket_views_by_id({c.ticket_id for c in warned} | {c.ticket_id for c in breached})
+            events += [("sla_warning", SlaEvent(views[w.ticket_id], w.kind, w.due_at, now)) for w in warned]
+            events += [("sla_breached", SlaEvent(views[b.ticket_id], b.kind, b.due_at, now)) for b in breached]
+            result.warnings, result.breaches = len(warned), len(breached)
+            result.live_clocks = repo.count_live_clocks()
+        self.desk._fire(events)
+        return result

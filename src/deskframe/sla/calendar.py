@@ -1,0 +1,684 @@
+"""Business calendars: working hours in a time zone, minus public and extra holidays.
+
+A :class:`Calendar` answers four questions about instants (aware datetimes): is this
+working time (:meth:`~Calendar.is_working`), when does work resume
+(:meth:`~Calendar.next_working`), when has a given amount of working time elapsed
+(:meth:`~Calendar.add`, :meth:`~Calendar.add_many`), and how much working time lies
+between two instants (:meth:`~Calendar.between`).
+
+How it is fast: the calendar's working frames are turned, a few local years at a time
+and only when first needed, into sorted lists of UTC intervals in integer
+microseconds, with the working time accumulated before each interval. Then ``add`` is
+one bisection to find the start, one addition, and (when the deadline is not in the
+same frame) a second bisection over the accumulated sums; ``between`` is two
+bisections. The lists live in the instance (no global state) and are replaced, never
+mutated, when the covered range of years grows, so concurrent readers are safe.
+
+Semantics, precisely:
+
+* A frame ``"10:00-19:00"`` is local wall-clock time in the calendar's zone and covers
+  ``[10:00, 19:00)``: 10:00 is working, 19:00 is not.
+* Daylight saving: a frame starts when the wall clock first reaches its start time
+  and ends when the wall clock last reaches its end time. A time that does not exist
+  (in the spring-forward gap) is reached at the moment of the jump; a time that occurs
+  twice (autumn fall-back) is reached first at its first occurrence (starts) and last
+  at its second (ends). So ``"01:00-04:00"`` holds 2 real hours on the March Sunday in
+  Europe/Berlin and 4 in October; a frame entirely inside the gap holds none.
+* ``add(start, delta)``: counting starts at ``start`` if it is working time, else at
+  the next opening. The result is the instant when ``delta`` of working time has
+  elapsed. A result that falls exactly on the end of a frame is that end (19:00), not
+  the next opening. ``add(s, timedelta(0))`` is ``s`` if ``s`` is working time, else
+  the next opening.
+* ``between(a, b)`` is the working time in ``[a, b)``; zero when ``b <= a``. For any
+  ``s`` and ``d >= 0``: ``between(s, add(s, d)) == d``.
+* All methods take aware datetimes (any zone; naive ones raise ``ValueError``) and
+  return UTC datetimes, exact to the microsecond.
+* A holiday removes a whole local day. ``extra_workdays`` give a date its own frames,
+  overriding the weekday's frames and any public holiday on that date (a transferred
+  working Saturday, or a shortened day before a holiday).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import sys
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from .config import (
+    WEEKDAYS,
+    CalendarConfigError,
+    Frames,
+    format_frames,
+    parse_date,
+    parse_frames,
+    parse_holidays,
+    parse_hours,
+)
+
+__all__ = ["UTC", "Calendar", "CalendarConfigError"]
+
+UTC = _dt.timezone.utc
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_NAIVE = datetime(1970, 1, 1)
+_EPOCH_ORD = date(1970, 1, 1).toordinal()
+_US = timedelta(microseconds=1)
+_ONE_SECOND = timedelta(seconds=1)
+_SEC = 1_000_000  # microseconds per second
+_FAR = 1 << 62  # beyond any datetime, in microseconds
+_MIN_YEAR, _MAX_YEAR = 2, 9997  # years a table may cover (local dates must map into datetime's range)
+_INITIAL_MARGIN = 1  # years built on each side of the first instant asked about
+
+KNOWN_KEYS = ("timezone", "hours", "holidays", "extra_holidays", "extra_workdays")
+
+
+
+class _Table(NamedTuple):
+    """Precomputed working intervals of local years ``y0..y1``, in UTC microseconds.
+
+    ``starts``/``ends``: sorted, disjoint, non-adjacent intervals (``ends`` has one
+    sentinel ``_FAR`` after the last, so ``len(ends) == n + 1``); ``cum[i]``: working
+    time before interval ``i``; ``cumend[i] = cum[i] + length``; ``off[i] = starts[i] -
+    cum[i]``; ``total = cumend[-1]``. The table is exact for instants in ``[lo, hi)``.
+    Bucket indexes replace bisection on the hot path: for ``flo <= t < fhi``, the first
+    interval ending after ``t`` is at or after ``ib[(t - flo) // ispan]``, and for a
+    cumulative amount ``c <= total`` the first interval with ``cumend >= c`` is at or
+    after ``jb[c // jspan]``. ``flo``/``fhi`` equal ``lo``/``hi``, or exclude every
+    instant when the table has no buckets (a calendar without weekly frames).
+    Tables are never mutated once built: a wider one replaces them.
+    """
+
+    flo: int
+    fhi: int
+    ib: list
+    ispan: int
+    starts: list
+    ends: list
+    cum: list
+    cumend: list
+    off: list
+    n: int
+    jb: list
+    jspan: int
+    total: int
+    lo: int
+    hi: int
+    y0: int | None
+    y1: int | None
+
+
+_EMPTY_TABLE = _Table(_FAR, -_FAR, [], 1, [], [_FAR], [], [], [], 0, [], 1, 0, _FAR, -_FAR, None, None)
+
+
+def _naive_error(value: object) -> Exception:
+    if isinstance(value, datetime):
+        return ValueError(f"naive datetime {value.isoformat()}: business time needs an aware datetime (with tzinfo)")
+    return TypeError(f"expected an aware datetime, not {type(value).__name__}")
+
+
+def _to_us(t: datetime) -> int:
+    try:
+        return (t - _EPOCH) // _US
+    except TypeError:
+        raise _naive_error(t) from None
+
+
+def _delta_us(delta: timedelta) -> int:
+    try:
+        d = delta // _US
+    except TypeError:
+        raise TypeError(f"delta must be a timedelta, not {type(delta).__name__}") from None
+    if d < 0:
+        raise ValueError(f"delta must not be negative ({delta})")
+    return d
+
+
+def _offset_s(off: timedelta | None) -> int:
+    return off // _ONE_SECOND if off is not None else 0
+
+
+class Calendar:
+    """A business calendar: weekly working frames in an IANA time zone, minus public
+    holidays (from the ``holidays`` package) and extra holidays, plus extra working days.
+
+    Build one with :meth:`from_config` from a TOML table, or with the keyword arguments
+    of the same names::
+
+        Calendar(timezone="Europe/Moscow", hours={"mon-fri": "10:00-19:00"},
+                 holidays={"country": "RU"}, extra_workdays={"2025-11-01": "10:00-19:00"})
+
+    A calendar is immutable and hashable; equal configurations compare equal. It keeps
+    a private cache of precomputed years, filled on first use (building it is lazy, so
+    constructing calendars is cheap). Bad configuration raises
+    :class:`CalendarConfigError`. See the module docstring for the exact semantics.
+    """
+
+    __slots__ = (
+        "_name", "_tzkey", "_tz", "_week", "_always", "_holidays", "_extra_holidays",
+        "_extra_workdays", "_plain", "_open_ended", "_tab", "_np_cache", "_years", "_hol_cache",
+    )
+
+    def __init__(
+        self,
+        *,
+        hours: str | Mapping[str, object],
+        timezone: str = "UTC",
+        holidays: Mapping[str, str] | str | None = None,
+        extra_holidays: Iterable[str | date] = (),
+        extra_workdays: Mapping[str | date, object] | None = None,
+        name: str = "",
+    ) -> None:
+        """Validate and normalize a configuration; see the class docstring. Keyword
+        arguments are the keys of the TOML table; ``name`` is used in messages only."""
+        try:
+            self._init(hours, timezone, holidays, extra_holidays, extra_workdays, name)
+        except CalendarConfigError as e:
+            if not e.calendar and name:
+                raise CalendarConfigError(e.key, e.problem, name) from None
+            raise
+
+    def _init(self, hours, timezone, holidays, extra_holidays, extra_workdays, name) -> None:
+        put = object.__setattr__
+        put(self, "_name", str(name))
+        if not isinstance(timezone, str) or not timezone.strip():
+            raise CalendarConfigError("timezone", f"expected an IANA time zone name such as 'Europe/Moscow', not {timezone!r}")
+        try:
+            tz = ZoneInfo(timezone)
+        except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            raise CalendarConfigError("timezone", f"unknown time zone {timezone!r}") from None
+        put(self, "_tzkey", timezone)
+        put(self, "_tz", tz)
+        week = parse_hours(hours)
+        put(self, "_always", week is None)
+        if week is None:
+            week = (((0, 1440),),) * 7
+        put(self, "_week", week)
+        put(self, "_holidays", parse_holidays(holidays))
+        if isinstance(extra_holidays, (str, bytes)) or not isinstance(extra_holidays, Iterable):
+            raise CalendarConfigError("extra_holidays", f"expected a list of dates such as [\"2026-12-31\"], not {extra_holidays!r}")
+        xh = set()
+        for k, v in enumerate(extra_holidays):
+            xh.add(parse_date(v, f"extra_holidays[{k}]"))
+        put(self, "_extra_holidays", frozenset(xh))
+        if extra_workdays is None:
+            extra_workdays = {}
+        if not isinstance(extra_workdays, Mapping):
+            raise CalendarConfigError("extra_workdays", f"expected a table of date = frames such as {{ \"2025-11-01\" = \"10:00-19:00\" }}, not {extra_workdays!r}")
+        xw: dict[date, Frames] = {}
+        for k, v in extra_workdays.items():
+            key = f"extra_workdays.{k}"
+            d = parse_date(k, key)
+            if d in xw:
+                raise CalendarConfigError(key, "date given more than once")
+            if d in xh:
+                raise CalendarConfigError(key, "this date is also in extra_holidays")
+            frames = parse_frames(v, key)
+            if not frames:
+                raise CalendarConfigError(key, "no working frames (to close a date, list it in extra_holidays)")
+            xw[d] = frames
+        put(self, "_extra_workdays", dict(sorted(xw.items())))
+        if not any(week) and not xw:
+            raise CalendarConfigError("hours", "no working time on any day")
+        for d in list(xh) + list(xw):
+            if not _MIN_YEAR <= d.year <= _MAX_YEAR:
+                raise CalendarConfigError("extra_holidays" if d in xh else f"extra_workdays.{d}", f"date {d} out of the supported range")
+        put(self, "_plain", self._always and not self._holidays and not xh and not xw)
+        put(self, "_open_ended", any(week))
+        put(self, "_tab", _EMPTY_TABLE)
+        put(self, "_np_cache", None)
+        put(self, "_years", {})
+        put(self, "_hol_cache", {})
+
+    # -- construction, identity ---------------------------------------------------
+
+    @classmethod
+    def from_config(cls, table: Mapping[str, object], name: str = "") -> Calendar:
+        """Build a calendar from a TOML table such as ``[calendars.moscow-8x5]``.
+
+        Keys: ``timezone`` (IANA name, default ``"UTC"``), ``hours`` (required:
+        ``"24x7"`` or a table of weekday -> frames, weekdays ``mon``..``sun`` or ranges
+        like ``mon-fri``, frames ``"10:00-13:00,14:00-19:00"``), ``holidays``
+        (``{ country = "RU", subdiv = ".." }``), ``extra_holidays`` (list of dates),
+        ``extra_workdays`` (table of date -> frames). Anything else, or a bad value,
+        raises :class:`CalendarConfigError` whose ``key`` is the path inside ``table``.
+        """
+        if not isinstance(table, Mapping):
+            raise CalendarConfigError("", f"a calendar must be a table, not {table!r}", name)
+        for key in table:
+            if key not in KNOWN_KEYS:
+                raise CalendarConfigError(str(key), f"unknown key (known: {', '.join(KNOWN_KEYS)})", name)
+        if "hours" not in table:
+            raise CalendarConfigError("hours", "missing: give hours = \"24x7\" or weekday frames such as { mon = \"10:00-19:00\" }", name)
+        return cls(**table, name=name)  # type: ignore[arg-type]
+
+    def to_config(self) -> dict[str, object]:
+        """The normalized table: ``Calendar.from_config(c.to_config(), c.name) == c``."""
+        out: dict[str, object] = {"timezone": self._tzkey}
+        if self._always:
+            out["hours"] = "24x7"
+        else:
+            out["hours"] = {WEEKDAYS[i]: format_frames(f) for i, f in enumerate(self._week) if f}
+        if self._holidays:
+            country, subdiv = self._holidays
+            out["holidays"] = {"country": country} if subdiv is None else {"country": country, "subdiv": subdiv}
+        if self._extra_holidays:
+            out["extra_holidays"] = [d.isoformat() for d in sorted(self._extra_holidays)]
+        if self._extra_workdays:
+            out["extra_workdays"] = {d.isoformat(): format_frames(f) for d, f in self._extra_workdays.items()}
+        return out
+
+    @property
+    def name(self) -> str:
+        """The name given at construction (``""`` if none)."""
+        return self._name
+
+    @property
+    def timezone(self) -> str:
+        """The IANA time zone name the frames are in."""
+        return self._tzkey
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        """The calendar's zone as a ``ZoneInfo``."""
+        return self._tz
+
+    def _key(self) -> tuple:
+        return (self._name, self._tzkey, self._always, self._week, self._holidays,
+                self._extra_holidays, tuple(self._extra_workdays.items()))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Calendar):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        cfg = ", ".join(f"{k}={v!r}" for k, v in self.to_config().items())
+        return f"Calendar(name={self._name!r}, {cfg})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Calendar is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Calendar is immutable")
+
+    def __reduce__(self):
+        return (_restore, (self.to_config(), self._name))
+
+    # -- queries ------------------------------------------------------------------
+
+    def add(self, start: datetime, delta: timedelta) -> datetime:
+        """The UTC instant when ``delta`` of working time has elapsed, counting from
+        ``start`` (or from the next opening if ``start`` is not working time).
+
+        A result exactly at the end of a frame is that end, not the next opening;
+        ``add(s, timedelta(0))`` is ``s`` when ``s`` is working time, else the next
+        opening. ``start`` must be aware (``ValueError`` otherwise); ``delta`` must be a
+        non-negative timedelta. Raises ``ValueError`` if the calendar has no working
+        time left to count (only possible with no weekly frames).
+        """
+        try:
+            us = (start - _EPOCH) // _US
+        except TypeError:
+            raise _naive_error(start) from None
+        d = _delta_us(delta)
+        if self._plain:
+            return _EPOCH + _US * (us + d)
+        flo, fhi, ib, ispan, starts, ends, cum, cumend, off, n, jb, jspan, total, _lo, _hi, _y0, _y1 = self._tab
+        if flo <= us < fhi:
+            i = ib[(us - flo) // ispan]
+            while ends[i] <= us:
+                i += 1
+            if i < n:
+                target = (us - off[i] if us > starts[i] else cum[i]) + d
+                if target <= cumend[i]:
+                    return _EPOCH + _US * (off[i] + target)
+                if target <= total:
+                    j = jb[target // jspan]
+                    while cumend[j] < target:
+                        j += 1
+                    return _EPOCH + _US * (off[j] + target)
+        return _EPOCH + _US * self._add_us(us, d)
+
+    def add_many(self, starts, delta):
+        """``add`` for many start instants at once, with identical answers.
+
+        ``starts`` is an iterable of aware datetimes (returns a list of UTC datetimes),
+        or a NumPy ``datetime64`` array taken as UTC (returns a ``datetime64[us]``
+        array; ``NaT`` stays ``NaT``; needs NumPy, which is optional). ``delta`` is one
+        timedelta for all, or one per start (a sequence of timedeltas, or a
+        ``timedelta64`` array for the NumPy form).
+        """
+        np = sys.modules.get("numpy")
+        if np is not None and isinstance(starts, np.ndarray):
+            return self._add_many_np(np, starts, delta)
+        if not isinstance(delta, timedelta):
+            deltas = list(delta)
+            starts = list(starts)
+            if len(deltas) != len(starts):
+                raise ValueError(f"add_many: {len(starts)} starts but {len(deltas)} deltas")
+            return [self.add(s, dd) for s, dd in zip(starts, deltas)]
+        d = _delta_us(delta)
+        epoch, us_td = _EPOCH, _US
+        if self._plain:
+            try:
+                return [epoch + us_td * ((t - epoch) // us_td + d) for t in starts]
+            except TypeError:
+                for t in starts:
+                    _to_us(t)
+                raise
+        out: list[datetime] = []
+        append = out.append
+        flo, fhi, ib, ispan, starts_, ends, cum, cumend, off, n, jb, jspan, total, _lo, _hi, _y0, _y1 = self._tab
+        for t in starts:
+            try:
+                us = (t - epoch) // us_td
+            except TypeError:
+                raise _naive_error(t) from None
+            if flo <= us < fhi:
+                i = ib[(us - flo) // ispan]
+                while ends[i] <= us:
+                    i += 1
+                if i < n:
+                    target = (us - off[i] if us > starts_[i] else cum[i]) + d
+                    if target <= cumend[i]:
+                        append(epoch + us_td * (off[i] + target))
+                        continue
+                    if target <= total:
+                        j = jb[target // jspan]
+                        while cumend[j] < target:
+                            j += 1
+                        append(epoch + us_td * (off[j] + target))
+                        continue
+            append(epoch + us_td * self._add_us(us, d))
+            flo, fhi, ib, ispan, starts_, ends, cum, cumend, off, n, jb, jspan, total, _lo, _hi, _y0, _y1 = self._tab
+        return out
+
+    def between(self, a: datetime, b: datetime) -> timedelta:
+        """Working time in ``[a, b)``; ``timedelta(0)`` if ``b <= a``. Both aware."""
+        ua, ub = _to_us(a), _to_us(b)
+        if ub <= ua:
+            return timedelta(0)
+        if self._plain:
+            return _US * (ub - ua)
+        tab = self._tab
+        if not (tab.lo <= ua and ub < tab.hi):
+            tab = self._cover(ua, ub)
+        return _US * (_cum_at(tab, ub) - _cum_at(tab, ua))
+
+    def is_working(self, t: datetime) -> bool:
+        """Whether ``t`` (aware) is working time; a frame is ``[start, end)``."""
+        us = _to_us(t)
+        if self._plain:
+            return True
+        tab = self._tab
+        if not (tab.lo <= us < tab.hi):
+            tab = self._cover(us, us)
+        i = bisect_right(tab.ends, us)
+        return i < tab.n and tab.starts[i] <= us
+
+    def next_working(self, t: datetime) -> datetime:
+        """``t`` (as UTC) if it is working time, else the next opening. Raises
+        ``ValueError`` if no working time follows (only without weekly frames)."""
+        us = _to_us(t)
+        if self._plain:
+            return _EPOCH + _US * us
+        return _EPOCH + _US * self._add_us(us, 0)
+
+    def frames_on(self, day: date) -> list[tuple[datetime, datetime]]:
+        """The working frames of local date ``day`` as UTC ``(start, end)`` pairs, after
+        holidays and extra working days; empty on a day off. Frames are as configured
+        (not merged with the neighbouring days'); a frame inside a DST gap is dropped."""
+        if isinstance(day, datetime) or not isinstance(day, date):
+            raise TypeError(f"frames_on needs a date, not {type(day).__name__}")
+        ordn = day.toordinal()
+        hol = self._holiday_dates(day.year)
+        out = []
+        for s, e in self._day_frames(day, hol):
+            us_s, us_e = self._local_to_us(ordn, s, True), self._local_to_us(ordn, e, False)
+            if us_e > us_s:
+                out.append((_EPOCH + _US * us_s, _EPOCH + _US * us_e))
+        return out
+
+    # -- the table ----------------------------------------------------------------
+
+    def _add_us(self, us: int, d: int) -> int:
+        """The general ``add`` in microseconds: extends the table as needed."""
+        tab = self._tab
+        if not (tab.lo <= us < tab.hi):
+            tab = self._cover(us, us)
+        while True:
+            starts, ends, cum, cumend, off, n = tab.starts, tab.ends, tab.cum, tab.cumend, tab.off, tab.n
+            i = bisect_right(ends, us, 0, n)
+            if i == n:
+                tab = self._extend_forward(tab, us)
+                continue
+            target = (us - off[i] if us > starts[i] else cum[i]) + d
+            j = bisect_left(cumend, target, i, n)
+            if j == n:
+                tab = self._extend_forward(tab, us)
+                continue
+            return off[j] + target
+
+    def _cover(self, lo_us: int, hi_us: int) -> tuple:
+        """A table exact for every instant in ``[lo_us, hi_us]`` (building years as needed)."""
+        tab = self._tab
+        if tab.lo <= lo_us and hi_us < tab.hi:
+            return tab
+        if not self._open_ended:
+            return self._build_finite()
+        y_lo = _utc_year(lo_us) - _INITIAL_MARGIN
+        y_hi = _utc_year(hi_us) + _INITIAL_MARGIN
+        y0, y1 = tab.y0, tab.y1
+        if y0 is not None:
+            # grow by at least the current span so repeated growth stays cheap
+            span = y1 - y0 + 1
+            if y_lo < y0:
+                y_lo = min(y_lo, y0 - span)
+            if y_hi > y1:
+                y_hi = max(y_hi, y1 + span)
+            y_lo, y_hi = min(y_lo, y0), max(y_hi, y1)
+        y_lo, y_hi = max(y_lo, _MIN_YEAR), min(y_hi, _MAX_YEAR)
+        if _utc_year(lo_us) < _MIN_YEAR + 1 or _utc_year(hi_us) > _MAX_YEAR - 1:
+            raise ValueError("business time is supported for years %d..%d only" % (_MIN_YEAR + 1, _MAX_YEAR - 1))
+        return self._build(y_lo, y_hi)
+
+    def _extend_forward(self, tab: tuple, us: int) -> tuple:
+        if not self._open_ended:
+            raise ValueError(f"calendar {self._name!r} has no working time after {(_EPOCH + _US * us).isoformat()}")
+        y0, y1 = tab.y0, tab.y1
+        if y1 >= _MAX_YEAR:
+            raise ValueError("business time is supported up to the year %d only" % (_MAX_YEAR - 1))
+        return self._build(y0, min(_MAX_YEAR, y1 + (y1 - y0 + 1)))
+
+    def _build_finite(self) -> tuple:
+        """No weekly frames: the table is every extra working day, exact everywhere."""
+        years = sorted({d.year for d in self._extra_workdays})
+        tab = self._build(years[0], years[-1])._replace(flo=_FAR, fhi=-_FAR, lo=-_FAR, hi=_FAR)
+        object.__setattr__(self, "_tab", tab)
+        return tab
+
+    def _build(self, y0: int, y1: int) -> tuple:
+        cache = self._years
+        missing = [y for y in range(y0, y1 + 1) if y not in cache]
+        if missing:
+            self._holiday_dates(*missing)
+            for y in missing:
+                cache[y] = self._year_intervals(y)
+        starts: list[int] = []
+        ends: list[int] = []
+        for y in range(y0, y1 + 1):
+            for s, e in cache[y]:
+                if ends and s <= ends[-1]:
+                    if e > ends[-1]:
+                        ends[-1] = e
+                else:
+                    starts.append(s)
+                    ends.append(e)
+        cum, cumend, off = [], [], []
+        acc = 0
+        for s, e in zip(starts, ends):
+            cum.append(acc)
+            off.append(s - acc)
+            acc += e - s
+            cumend.append(acc)
+        n = len(starts)
+        ends.append(_FAR)  # sentinel: the walk after a bucket lookup always stops
+        lo = self._local_to_us(date(y0, 1, 1).toordinal(), 0, True)
+        hi = self._local_to_us(date(y1 + 1, 1, 1).toordinal(), 0, True)
+        # buckets of about one interval each (see _Table)
+        ispan = max(1, (hi - lo) // max(n, 1))
+        ib = [bisect_right(ends, lo + k * ispan, 0, n) for k in range((hi - lo) // ispan + 1)]
+        jspan = max(1, acc // max(n, 1))
+        jb = [bisect_left(cumend, k * jspan) for k in range(acc // jspan + 1)]
+        tab = _Table(lo, hi, ib, ispan, starts, ends, cum, cumend, off, n, jb, jspan, acc, lo, hi, y0, y1)
+        object.__setattr__(self, "_tab", tab)
+        return tab
+
+    def _year_intervals(self, year: int) -> list[tuple[int, int]]:
+        hol = self._holiday_dates(year)
+        out = []
+        local_to_us = self._local_to_us
+        for ordn in range(date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal()):
+            for s, e in self._day_frames(date.fromordinal(ordn), hol):
+                us_s, us_e = local_to_us(ordn, s, True), local_to_us(ordn, e, False)
+                if us_e > us_s:
+                    out.append((us_s, us_e))
+        return out
+
+    def _day_frames(self, day: date, hol: frozenset[date]) -> Frames:
+        frames = self._extra_workdays.get(day)
+        if frames is not None:
+            return frames
+        if day in hol or day in self._extra_holidays:
+            return ()
+        return self._week[day.weekday()]
+
+    def _holiday_dates(self, *years: int) -> frozenset[date]:
+        """Public holidays of the given years (cached per year); returns the first year's."""
+        if not self._holidays:
+            return frozenset()
+        cache = self._hol_cache
+        missing = sorted(y for y in years if y not in cache)
+        if missing:
+            import holidays
+
+            country, subdiv = self._holidays
+            # neighbouring years too: an "observed" day may fall in the year before or after
+            found = holidays.country_holidays(country, subdiv=subdiv, years=range(missing[0] - 1, missing[-1] + 2))
+            per_year: dict[int, set[date]] = {y: set() for y in missing}
+            for d in found:
+                if d.year in per_year:
+                    per_year[d.year].add(d)
+            for y, ds in per_year.items():
+                cache[y] = frozenset(ds)
+        return cache[years[0]]
+
+    def _local_to_us(self, ordn: int, minute: int, first: bool) -> int:
+        """Local wall-clock time ``minute`` (0..1440) of the date with ordinal ``ordn`` ->
+        UTC microseconds: the moment the wall clock first (``first``) or last reaches it;
+        a time in a DST gap is reached at the jump."""
+        local = (ordn - _EPOCH_ORD) * 86400 + minute * 60
+        naive = _EPOCH_NAIVE + timedelta(seconds=local)
+        tz = self._tz
+        before = _offset_s(tz.utcoffset(naive))
+        after = _offset_s(tz.utcoffset(naive.replace(fold=1)))
+        if before == after:
+            return (local - before) * _SEC
+        if after < before:  # repeated hour (fall back)
+            return (local - (before if first else after)) * _SEC
+        # gap (spring forward): find the jump by bisection between the two readings
+        lo_u, hi_u = local - after, local - before
+        while hi_u - lo_u > 1:
+            mid = (lo_u + hi_u) // 2
+            if _offset_s(datetime.fromtimestamp(mid, tz).utcoffset()) == before:
+                lo_u = mid
+            else:
+                hi_u = mid
+        return hi_u * _SEC
+
+    def _np_tables(self, np, tab):
+        cached = self._np_cache
+        if cached is not None and cached[0] is tab:
+            return cached[1]
+        arrays = tuple(np.asarray(a, dtype=np.int64) for a in (tab.starts, tab.ends[:tab.n], tab.cum, tab.cumend, tab.off))
+        object.__setattr__(self, "_np_cache", (tab, arrays))
+        return arrays
+
+    def _add_many_np(self, np, starts, delta):
+        if starts.dtype.kind != "M":
+            raise TypeError(f"add_many needs a datetime64 array, not {starts.dtype}")
+        x = starts.astype("datetime64[us]").view(np.int64)
+        if isinstance(delta, timedelta):
+            d = np.int64(_delta_us(delta))
+        else:
+            d = np.asarray(delta)
+            if d.dtype.kind != "m":
+                raise TypeError(f"add_many needs a timedelta or a timedelta64 array, not {d.dtype}")
+            d = d.astype("timedelta64[us]").view(np.int64)
+            if d.shape and d.shape != x.shape:
+                raise ValueError(f"add_many: {x.shape} starts but {d.shape} deltas")
+            if (d < 0).any():
+                raise ValueError("delta must not be negative")
+        nat = np.iinfo(np.int64).min
+        mask = x == nat
+        if mask.any() and d.shape:
+            mask |= d == nat
+        has_nat = bool(mask.any())
+        if has_nat:
+            if mask.all():
+                return np.full(x.shape, nat, dtype=np.int64).view("datetime64[us]")
+            fill = x[~mask][0]
+            x = np.where(mask, fill, x)
+            if d.shape:
+                d = np.where(mask, 0, d)
+        if x.size == 0:
+            res = x.copy()
+        elif self._plain:
+            res = x + d
+        else:
+            tab = self._cover(int(x.min()), int(x.max()))
+            while True:
+                starts_a, ends_a, cum_a, cumend_a, off_a = self._np_tables(np, tab)
+                n = tab.n
+                i = np.searchsorted(ends_a, x, side="right")
+                if n == 0 or i.max() >= n:
+                    tab = self._extend_forward(tab, int(x.max()))
+                    continue
+                target = np.where(x > starts_a[i], x - off_a[i], cum_a[i]) + d
+                j = np.searchsorted(cumend_a, target, side="left")
+                np.maximum(j, i, out=j)
+                if j.max() >= n:
+                    tab = self._extend_forward(tab, int(x.max()))
+                    continue
+                res = off_a[j] + target
+                break
+        if has_nat:
+            res = np.where(mask, nat, res)
+        return res.view("datetime64[us]")
+
+
+def _cum_at(tab: tuple, us: int) -> int:
+    """Working microseconds from the table's origin up to ``us`` (exclusive)."""
+    i = bisect_right(tab.ends, us, 0, tab.n)
+    if i == tab.n:
+        return tab.total
+    return us - tab.off[i] if us > tab.starts[i] else tab.cum[i]
+
+
+def _utc_year(us: int) -> int:
+    if us <= -62135596800 * _SEC:  # before 0001-01-01
+        return 1
+    if us >= 253402300799 * _SEC:  # after 9999-12-31
+        return 9999
+    return (_EPOCH + _US * us).year
+
+
+def _restore(config: dict, name: str) -> Calendar:
+    return Calendar.from_config(config, name)
+

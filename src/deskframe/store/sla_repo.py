@@ -1,0 +1,72 @@
+"""SLA clocks: start, pause, resume, stop; claim warnings and breaches exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.orm import Session
+
+from .rows import CustomerRow, HistoryRow, SlaClockRow, TicketRow
+
+LIVE = ("running", "paused")
+
+
+class SlaRepo:
+    """Clock rows of tickets; the only place their SQL lives."""
+
+    session: Session
+    now: dt.datetime
+
+    def add_clock(self, ticket: TicketRow, policy: str, spec: Any, started_at: dt.datetime) -> SlaClockRow:
+        row = SlaClockRow(ticket_id=ticket.id, kind=spec.kind, policy=policy, calendar=spec.calendar,
+                          stop_on=spec.stop_on, pause_on=list(spec.pause_on), escalate_to=spec.escalate_to,
+                          status="running", started_at=started_at, due_base=spec.due, warn_base=spec.warn_at,
+                          due_at=spec.due, warn_at=spec.warn_at, paused_seconds=0)
+        self.session.add(row)
+        return row
+
+    def live_clocks(self, ticket: TicketRow) -> list[SlaClockRow]:
+        return list(self.session.scalars(select(SlaClockRow).where(
+            SlaClockRow.ticket_id == ticket.id, SlaClockRow.status.in_(LIVE)).order_by(SlaClockRow.id)))
+
+    def clocks(self, ticket_id: int) -> list[SlaClockRow]:
+        return list(self.session.scalars(select(SlaClockRow).where(SlaClockRow.ticket_id == ticket_id)
+                                         .order_by(SlaClockRow.id)))
+
+    def _claim(self, column: Any, condition: Any, now: dt.datetime, limit_ids: Iterable[int] | None = None) -> list[Any]:
+        stmt = (update(SlaClockRow).where(condition).values({column: now})
+                .returning(SlaClockRow.id, SlaClockRow.ticket_id, SlaClockRow.kind, SlaClockRow.due_at,
+                           SlaClockRow.escalate_to)
+                .execution_options(synchronize_session=False))
+        return list(self.session.execute(stmt))
+
+    def claim_warnings(self, now: dt.datetime) -> list[Any]:
+        """Mark every running clock past its warning point (and not yet due) as warned; return them."""
+        return self._claim("warned_at", and_(SlaClockRow.status == "running", SlaClockRow.warned_at.is_(None),
+                                             SlaClockRow.warn_at <= now, SlaClockRow.due_at > now), now)
+
+    def claim_breaches(self, now: dt.datetime) -> list[Any]:
+        """Mark every running clock past its due time as breached; return them (each once, ever)."""
+        return self._claim("breached_at", and_(SlaClockRow.status == "running", SlaClockRow.breached_at.is_(None),
+                                               SlaClockRow.due_at <= now), now)
+
+    def add_history_rows(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(HistoryRow), rows)
+
+    def clock_report_rows(self, customer: str, start: dt.datetime, end: dt.datetime) -> list[Any]:
+        return list(self.session.execute(
+            select(SlaClockRow.kind, SlaClockRow.status, SlaClockRow.started_at, SlaClockRow.stopped_at,
+                   SlaClockRow.due_at, SlaClockRow.breached_at, SlaClockRow.paused_seconds, SlaClockRow.calendar,
+                   TicketRow.priority, TicketRow.number)
+            .join(TicketRow, SlaClockRow.ticket_id == TicketRow.id)
+            .join(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+            .where(CustomerRow.key == customer, SlaClockRow.started_at >= start, SlaClockRow.started_at < end)
+            .order_by(SlaClockRow.started_at)))
+
+    def count_live_clocks(self) -> int:
+        from sqlalchemy import func
+
+        return self.session.scalar(select(func.count(SlaClockRow.id)).where(SlaClockRow.status.in_(LIVE))) or 0

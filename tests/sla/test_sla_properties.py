@@ -1,0 +1,175 @@
+"""Property tests: the fast paths against a day-walking oracle, and the laws of add/between.
+
+Calendars are random (zones with and without DST, several frames a day at any minute,
+extra holidays and working days, public holidays), instants are random to the
+microsecond around 2024-2027, deltas up to about two weeks of working time.
+"""
+
+import json
+import os
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sla_oracle import oracle_add, oracle_between, oracle_is_working
+
+from deskframe.sla import Calendar
+
+UTC = timezone.utc
+US = timedelta(microseconds=1)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ZONES = ["UTC", "Europe/Moscow", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+         "Asia/Kathmandu", "America/Santiago"]
+# SLA_EXAMPLES=2000 for a thorough run; the default keeps the suite fast
+EXAMPLES = int(os.environ.get("SLA_EXAMPLES", "40"))
+PROPS = settings(max_examples=EXAMPLES, deadline=None, database=None,
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+# minutes that hit DST transitions (01:00-03:00) and day edges often, any minute sometimes
+minute = st.one_of(st.sampled_from([0, 60, 90, 120, 150, 180, 210, 240, 600, 780, 840, 1140, 1380, 1440]),
+                   st.integers(0, 1440))
+
+
+def fmt(m):
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+@st.composite
+def frames(draw, min_frames=0):
+    k = draw(st.integers(min_frames, 3))
+    pts = sorted(draw(st.sets(minute, min_size=2 * k, max_size=2 * k)))
+    return ",".join(f"{fmt(pts[i])}-{fmt(pts[i + 1])}" for i in range(0, len(pts), 2))
+
+
+day = st.dates(min_value=datetime(2024, 1, 1).date(), max_value=datetime(2028, 6, 30).date())
+
+
+@st.composite
+def configs(draw):
+    cfg = {"timezone": draw(st.sampled_from(ZONES))}
+    if draw(st.integers(0, 9)) == 0:
+        cfg["hours"] = "24x7"
+    else:
+        hours = {d: draw(frames()) for d in WEEKDAYS}
+        if not any(hours.values()):
+            hours["mon"] = "10:00-19:00"
+        cfg["hours"] = hours
+    hol = draw(st.sampled_from([None, None, {"country": "RU"}, {"country": "DE", "subdiv": "BE"}]))
+    if hol:
+        cfg["holidays"] = hol
+    xh = draw(st.lists(day, max_size=8, unique=True))
+    if xh:
+        cfg["extra_holidays"] = [d.isoformat() for d in xh]
+    xw = draw(st.dictionaries(day.filter(lambda d: d not in xh), frames(min_frames=1), max_size=4))
+    if xw:
+        cfg["extra_workdays"] = {d.isoformat(): f for d, f in xw.items()}
+    return cfg
+
+
+@lru_cache(maxsize=256)
+def _calendar(key: str) -> Calendar:
+    return Calendar.from_config(json.loads(key))
+
+
+def calendar(cfg) -> Calendar:
+    return _calendar(json.dumps(cfg, sort_keys=True))
+
+
+def weekly_minutes(cfg) -> int:
+    if cfg["hours"] == "24x7":
+        return 7 * 1440
+    total = 0
+    for f in cfg["hours"].values():
+        for part in filter(None, f.split(",")):
+            a, b = part.split("-")
+            total += (int(b[:2]) * 60 + int(b[3:])) - (int(a[:2]) * 60 + int(a[3:]))
+    return total
+
+
+instants = st.datetimes(min_value=datetime(2024, 3, 1), max_value=datetime(2027, 10, 1), timezones=st.just(UTC))
+input_zone = st.sampled_from([UTC, ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Tokyo"), timezone(timedelta(hours=-5))])
+
+
+@st.composite
+def cases(draw, starts=1):
+    cfg = draw(configs())
+    cal = calendar(cfg)
+    week = timedelta(minutes=weekly_minutes(cfg))
+    ss = [draw(instants).astimezone(draw(input_zone)) for _ in range(starts)]
+    d = draw(st.one_of(st.just(timedelta(0)), st.timedeltas(timedelta(0), 2 * week)))
+    return cal, ss, d
+
+
+@PROPS
+@given(cases())
+def test_add_matches_oracle_and_between_inverts_it(case):
+    cal, (s,), d = case
+    r = cal.add(s, d)
+    assert r.tzinfo is UTC
+    assert r == oracle_add(cal, s, d)
+    assert cal.between(s, r) == d
+    assert cal.add_many([s], d) == [r]
+    if d:
+        # the last moment before the deadline is working time, never on a holiday...
+        assert cal.is_working(r - US)
+        local = (r - US).astimezone(cal.tzinfo).date()
+        assert cal.frames_on(local) or cal.frames_on(local - timedelta(days=1))
+        # ...and the deadline itself is working time or exactly a frame end
+        if not cal.is_working(r):
+            assert any(end == r for day_ in (local, local - timedelta(days=1)) for _, end in cal.frames_on(day_)) \
+                or cal.next_working(r) > r
+    else:
+        assert r == cal.next_working(s)
+        assert r == s or not cal.is_working(s)
+
+
+@PROPS
+@given(cases(starts=2), st.data())
+def test_add_is_monotonic(case, data):
+    cal, (s1, s2), d1 = case
+    if s2 < s1:
+        s1, s2 = s2, s1
+    d2 = d1 + data.draw(st.timedeltas(timedelta(0), timedelta(days=3)))
+    assert cal.add(s1, d1) <= cal.add(s2, d1)
+    assert cal.add(s1, d1) <= cal.add(s1, d2)
+    assert cal.between(s1, s2) >= timedelta(0)
+
+
+@PROPS
+@given(cases(starts=3))
+def test_between_matches_oracle_and_is_additive(case):
+    cal, starts, _ = case
+    a, b, c = sorted(starts)
+    assert cal.between(a, c) == oracle_between(cal, a, c)
+    assert cal.between(a, b) + cal.between(b, c) == cal.between(a, c)
+    assert cal.between(c, a) == timedelta(0)
+
+
+@PROPS
+@given(cases())
+def test_is_working_and_next_working(case):
+    cal, (t,), _ = case
+    assert cal.is_working(t) == oracle_is_working(cal, t)
+    nxt = cal.next_working(t)
+    assert nxt >= t and cal.is_working(nxt)
+    assert cal.between(t, nxt) == timedelta(0)
+    assert (nxt == t) == cal.is_working(t)
+
+
+@PROPS
+@given(cases(starts=8))
+def test_add_many_equals_add(case):
+    cal, starts, d = case
+    assert cal.add_many(starts, d) == [cal.add(s, d) for s in starts]
+    assert cal.add_many(starts, [d] * len(starts)) == [cal.add(s, d) for s in starts]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(instants, st.timedeltas(timedelta(0), timedelta(hours=200)))
+def test_moscow_8x5_against_oracle(s, d):
+    cal = calendar({"timezone": "Europe/Moscow", "hours": {"mon-fri": "10:00-19:00"}, "holidays": {"country": "RU"}})
+    r = cal.add(s, d)
+    assert r == oracle_add(cal, s, d)
+    assert cal.between(s, r) == d
