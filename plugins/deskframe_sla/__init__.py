@@ -40,7 +40,7 @@ def register_sla_policies(register: Callable[[SlaPolicyType], None]) -> None:
 @deskframe.hookimpl
 def register_config_sections(register: Callable[[ConfigSection], None]) -> None:
     """Claim ``[oncall]``: named on-call rotations."""
-    register(ConfigSection("oncall", oncall.validate, "On-call rotations: [oncall.NAME]"))
+    register(ConfigSection("oncall", oncall.validate, oncall.check, "On-call rotations: [oncall.NAME]"))
 
 
 @deskframe.hookimpl

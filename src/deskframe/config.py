@@ -8,6 +8,7 @@ Default location ``./deskframe.toml``, overridden by ``--config`` or the
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,9 @@ DEFAULT_CONFIG = "deskframe.toml"
 NUMBER_LAYOUTS = ("DateChecksum", "Date", "AutoIncrement")
 DEFAULT_STATES = {"new": "new", "open": "open", "pending": "pending",
                   "resolved": "resolved", "closed": "closed", "merged": "merged"}
-CORE_TABLES = ("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars")
+#: A calendar every configuration has unless it defines its own of that name.
+ALWAYS_CALENDAR = "always"
+CORE_TABLES = ("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing")
 
 
 @attrs.frozen
@@ -67,6 +70,18 @@ class TicketSettings:
 
 
 @attrs.frozen
+class BillingSettings:
+    """The vendor's invoicing settings: tax, number series, public link base, vendor details."""
+
+    tax_rate: Decimal = Decimal("0")
+    series: str = "INV"
+    credit_series: str = "CN"
+    public_url: str = "http://127.0.0.1:8000"
+    locale: str = "en"
+    vendor: dict[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
 class Config:
     """A validated ``deskframe.toml``."""
 
@@ -77,6 +92,7 @@ class Config:
     attachment_max_bytes: int = 25 * 1024 * 1024
     timezone: str = "UTC"
     tickets: TicketSettings = attrs.field(factory=TicketSettings)
+    billing: BillingSettings = attrs.field(factory=BillingSettings)
     canned: dict[str, str] = attrs.field(factory=dict)
     channels: tuple[dict[str, Any], ...] = ()
     sla: dict[str, dict[str, Any]] = attrs.field(factory=dict)
@@ -149,6 +165,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     timezone = _timezone(desk, "timezone", "UTC")
 
     tickets = _tickets(top.sub("tickets", {}))
+    billing = _billing(top.sub("billing", {}))
     canned = _canned(top.sub("canned", {}))
     channels = _channels(top, registry)
     calendars, calendar_objects = _calendars(top.sub("calendars", {}))
@@ -166,12 +183,20 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
                 own[name] = section.validate(data[name])
             except ConfigError as exc:
                 raise exc.within(prefix=name) from None
-    return Config(
+    config = Config(
         path=path, base_dir=base_dir, database_url=database, data_dir=data_dir,
-        attachment_max_bytes=max_bytes, timezone=timezone, tickets=tickets, canned=canned,
+        attachment_max_bytes=max_bytes, timezone=timezone, tickets=tickets, billing=billing, canned=canned,
         channels=channels, sla=sla, pricing=pricing, calendars=calendars, sections=own,
         sla_policies=sla_policies, pricing_models=pricing_models, calendar_objects=calendar_objects,
     )
+    for name, value in own.items():
+        section = registry.get("config_sections", name)
+        if section.check is not None:
+            try:
+                section.check(value, config)
+            except ConfigError as exc:
+                raise exc.within(prefix=name) from None
+    return config
 
 
 def _absolute_sqlite(url: str, base_dir: Path, desk: TableReader) -> str:
@@ -243,6 +268,41 @@ def _tickets(t: TableReader) -> TicketSettings:
     return attrs.evolve(settings, default_priority=level)
 
 
+def parse_rate(text: str) -> Decimal:
+    """``"20%"`` -> Decimal("0.20"); ``"0.2"`` -> Decimal("0.2")."""
+    value = text.strip()
+    try:
+        rate = Decimal(value[:-1]) / 100 if value.endswith("%") else Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"not a rate: {text!r} (e.g. \"20%\")") from None
+    if not (0 <= rate < 1):
+        raise ValueError(f"rate out of range: {text!r}")
+    return rate
+
+
+def _billing(t: TableReader) -> BillingSettings:
+    t.reject_unknown(["tax_rate", "series", "credit_series", "public_url", "locale", "vendor"])
+    try:
+        tax = parse_rate(t.str("tax_rate", "0"))
+    except ValueError as exc:
+        raise t.error("tax_rate", str(exc)) from None
+    series = t.str("series", "INV")
+    credit = t.str("credit_series", "CN")
+    for key, value in (("series", series), ("credit_series", credit)):
+        if not value.replace("-", "").replace("_", "").isalnum():
+            raise t.error(key, f"letters, digits, - and _ only, got {value!r}")
+    if series == credit:
+        raise t.error("credit_series", "must differ from series")
+    url = t.str("public_url", "http://127.0.0.1:8000").rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise t.error("public_url", f"must start with http:// or https://, got {url!r}")
+    vendor = t.sub("vendor", {})
+    for key in vendor.data:
+        vendor.str(key)
+    return BillingSettings(tax_rate=tax, series=series, credit_series=credit, public_url=url,
+                           locale=t.str("locale", "en"), vendor=dict(vendor.data))
+
+
 def _canned(t: TableReader) -> dict[str, str]:
     out = {}
     for name in t.data:
@@ -303,7 +363,8 @@ def _named_tables(top: TableReader, registry: Registry, section: str, type_key: 
 def _calendars(t: TableReader) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     from .sla import Calendar, CalendarConfigError
 
-    tables, built = {}, {}
+    tables: dict[str, dict[str, Any]] = {}
+    built: dict[str, Any] = {}
     for name in t.data:
         table = t.sub(name)
         try:
@@ -311,6 +372,9 @@ def _calendars(t: TableReader) -> tuple[dict[str, dict[str, Any]], dict[str, Any
         except CalendarConfigError as exc:
             raise ConfigError(exc.problem, key=f"calendars.{name}.{exc.key}" if exc.key else f"calendars.{name}") from None
         tables[name] = table.data
+    if ALWAYS_CALENDAR not in built:  # round the clock, no holidays: always there for 24x7 terms
+        tables[ALWAYS_CALENDAR] = {"hours": "24x7"}
+        built[ALWAYS_CALENDAR] = Calendar.from_config(tables[ALWAYS_CALENDAR], ALWAYS_CALENDAR)
     return tables, built
 
 

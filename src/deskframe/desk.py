@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import canned, numbering
+from .billing.ledger import Ledger
+from .billing.model import Estimate
 from .clocks import CheckResult, ClockView, SlaEngine
 from .config import Config
 from .errors import ConfigError, DomainError, NotFound, TicketLocked
@@ -55,6 +57,7 @@ class Desk:
         self.external_ids = ExternalIds(self.store)
         self.last_hook_failures: list[HookFailure] = []
         self.sla = SlaEngine(self)
+        self.ledger = Ledger(self)
 
     # --- plumbing ----------------------------------------------------------
     @property
@@ -413,6 +416,21 @@ class Desk:
                 events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "line", str(old), str(to),
                                                               actor, reason)))
             return repo.ticket_view(row)
+
+    def estimate(self, number: str, *, hours: Any = None, approve: bool = False,
+                 actor: str | None = None) -> Estimate:
+        """Set (``hours``) and/or approve a ticket's estimate; changing hours needs a new approval."""
+        with self.store.write() as repo:
+            row = repo.ticket_row(number, for_update=True)
+            before = repo.estimate(row)
+            repo.set_estimate(row, hours, approve, actor)
+            repo.flush()
+            after = repo.estimate(row)
+            if before is None or before.hours != after.hours:
+                repo.history(row, actor, "estimate", old=before.hours if before else None, new=after.hours)
+            if after.approved and not (before and before.approved and before.hours == after.hours):
+                repo.history(row, actor, "estimate_approved", new=after.hours)
+            return after
 
     # --- SLA -------------------------------------------------------------------
     def clocks(self, number: str, now: dt.datetime | None = None) -> list[ClockView]:

@@ -95,8 +95,15 @@ class Importer:
 
 @attrs.frozen
 class ConfigSection:
-    """A top-level config table a plugin owns; ``validate(value)`` raises ConfigError."""
+    """A top-level config table a plugin owns.
+
+    ``validate(value)`` checks the table alone and returns what the plugin keeps
+    (in ``config.sections[name]``); ``check(validated, config)``, if given, runs
+    after the whole file is parsed to check references into other tables (a
+    calendar name, an agent). Both raise ConfigError with keys relative to the table.
+    """
 
     name: str
     validate: Callable[[Any], Any]
+    check: Callable[[Any, Any], None] | None = None
     description: str = ""

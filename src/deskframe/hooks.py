@@ -33,8 +33,20 @@ class Hooks:
         self._pm = pm
 
     def route_message(self, message: InboundMessage, directory: "DirectoryView") -> Route:
+        """The first plugin's route, with the fields it left ``None`` filled by the core's default."""
+        from . import defaults
+
         route = self._pm.hook.route_message(message=message, directory=directory)
-        return route if route is not None else Route()
+        default = defaults.route_message(message=message, directory=directory)
+        if route is None:
+            return default
+        missing = {f.name: getattr(default, f.name) for f in attrs.fields(Route) if getattr(route, f.name) is None}
+        if "customer" not in missing and route.customer is not None and route.customer != default.customer:
+            missing.pop("contract", None)  # the default contract belongs to the default customer
+            if route.contract is None and directory.customer(route.customer) is not None:
+                contract = directory.active_contract(route.customer)
+                missing["contract"] = contract.key if contract else None
+        return attrs.evolve(route, **missing)
 
     def classify_priority(self, message: InboundMessage, route: Route) -> str | None:
         return self._pm.hook.classify_priority(message=message, route=route)

@@ -69,7 +69,7 @@ def _register(pm: pluggy.PluginManager, module: Any, name: str) -> None:
     try:
         pm.register(module, name=name)
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin '{name}': {exc}") from None
+        raise PluginError(f"plugin '{name}': {' '.join(str(exc).split())}") from None
     except ValueError as exc:  # a second plugin under the same name
         raise PluginError(f"plugin '{name}': {exc}") from None
 
@@ -107,7 +107,10 @@ def check_hooks(pm: pluggy.PluginManager) -> None:
             close = difflib.get_close_matches(name, [k for k in known if pm.hook.__dict__[k].spec], n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise PluginError(f"plugin '{impl.plugin_name}' implements unknown hook '{name}'{hint}")
-    pm.check_pending()
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(" ".join(str(exc).split())) from None
 
 
 def build_registry(pm: pluggy.PluginManager) -> Registry:

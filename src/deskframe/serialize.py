@@ -73,6 +73,27 @@ def time_entry(e: TimeEntry) -> dict[str, Any]:
             "date": _time(e.work_date), "note": e.note, "billable": e.billable, "customer": e.customer}
 
 
+def invoice_line(line: Any) -> dict[str, Any]:
+    return {"kind": line.kind, "description": line.description, "ticket": line.ticket, "agent": line.agent,
+            "date": _time(line.work_date), "original_date": _time(line.original_date),
+            "quantity": str(line.quantity), "unit": line.unit, "unit_price": str(line.unit_price.amount),
+            "amount": str(line.amount.amount), "estimate_hours": None if line.estimate_hours is None
+            else str(line.estimate_hours), "time_entries": list(line.entry_ids)}
+
+
+def invoice(inv: Any, *, lines: bool = True) -> dict[str, Any]:
+    out = {"number": inv.number, "id": inv.id, "status": inv.status, "kind": inv.kind, "customer": inv.customer,
+           "customer_name": inv.customer_name, "contract": inv.contract, "period": inv.period,
+           "currency": inv.currency, "subtotal": str(inv.subtotal.amount), "tax_rate": str(inv.tax_rate),
+           "tax": str(inv.tax.amount), "total": str(inv.total.amount), "created_at": _time(inv.created_at),
+           "issued_at": _time(inv.issued_at), "credit_for": inv.credit_for, "reason": inv.reason}
+    if lines:
+        out["lines"] = [invoice_line(line) for line in inv.lines]
+        out["held"] = list(inv.held)
+        out["vendor"] = dict(inv.vendor)
+    return out
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()

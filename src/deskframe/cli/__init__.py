@@ -12,8 +12,10 @@ from ..plugins import Plugins, build_plugins
 from .admin import canned_group, db_group, init_command, plugins_command, serve_command
 from .context import AppContext, DeskGroup, pass_app, pass_desk
 from .intake_cmd import intake_group
+from .invoice_cmd import build_invoice_group
 from .sla_cmd import sla_group
 from .directory import agent_group, apply_command, contact_group, contract_group, customer_group, queue_group
+from .output import FORMAT_OPTION, emit, emit_one
 from .tickets import ticket_group
 from .time_cmd import time_group
 
@@ -36,6 +38,7 @@ def build_cli(plugins: Plugins) -> click.Group:
 
     for command in CORE_COMMANDS:
         cli.add_command(command)
+    cli.add_command(build_invoice_group(plugins))
     importers = plugins.registry.items("importers")
     if importers:
         @click.group("import")
@@ -64,4 +67,4 @@ def main(argv: Sequence[str] | None = None) -> None:
     cli.main(args=list(argv) if argv is not None else None, prog_name="deskframe")
 
 
-__all__ = ["build_cli", "main", "pass_app", "pass_desk"]
+__all__ = ["FORMAT_OPTION", "build_cli", "emit", "emit_one", "main", "pass_app", "pass_desk"]

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import click
 
 from .. import serialize
+from ..billing.ledger import estimate_hours
+from ..errors import DomainError
 from ..model import Ticket
 from .context import pass_desk
 from .output import FORMAT_OPTION, emit, emit_one
@@ -249,3 +251,18 @@ def ticket_escalate(desk: Any, number: str, line: int, reason: str, agent: str |
     """Hand a ticket to another support line."""
     desk.escalate(number, to=line, reason=reason, actor=agent)
     click.echo(f"{number} now on line {line}")
+
+
+@ticket_group.command("estimate")
+@click.argument("number")
+@click.option("--hours", help="Estimated hours (e.g. 2.5); changing it needs a new approval.")
+@click.option("--approve", is_flag=True, help="Record the customer's approval of the estimate.")
+@click.option("--agent", help="Who records it.")
+@pass_desk
+def ticket_estimate(desk: Any, number: str, hours: str | None, approve: bool, agent: str | None) -> None:
+    """Estimate a ticket's work and/or record its approval; unapproved time is held from invoices."""
+    if hours is None and not approve:
+        raise DomainError("give --hours, --approve, or both")
+    estimate = desk.estimate(number, hours=estimate_hours(hours) if hours else None, approve=approve, actor=agent)
+    state = "approved" if estimate.approved else "not approved"
+    click.echo(f"{number}: estimate {estimate.hours} h, {state}")

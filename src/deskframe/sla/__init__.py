@@ -10,5 +10,7 @@ read and write the ``"1h30m"`` form used in configuration.
 from .calendar import UTC, Calendar
 from .config import CalendarConfigError
 from .durations import format_duration, parse_duration
+from .policy import STOP_ON, ClockSpec, SlaPolicy, TicketFacts
 
-__all__ = ["UTC", "Calendar", "CalendarConfigError", "format_duration", "parse_duration"]
+__all__ = ["STOP_ON", "UTC", "Calendar", "CalendarConfigError", "ClockSpec", "SlaPolicy", "TicketFacts",
+           "format_duration", "parse_duration"]

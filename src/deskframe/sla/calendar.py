@@ -71,6 +71,7 @@ _SEC = 1_000_000  # microseconds per second
 _FAR = 1 << 62  # beyond any datetime, in microseconds
 _MIN_YEAR, _MAX_YEAR = 2, 9997  # years a table may cover (local dates must map into datetime's range)
 _INITIAL_MARGIN = 1  # years built on each side of the first instant asked about
+_MAX_SPAN = 64  # years a table grows to before an instant far away gets a table of its own
 
 KNOWN_KEYS = ("timezone", "hours", "holidays", "extra_holidays", "extra_workdays")
 
@@ -172,7 +173,8 @@ class Calendar:
         name: str = "",
     ) -> None:
         """Validate and normalize a configuration; see the class docstring. Keyword
-        arguments are the keys of the TOML table; ``name`` is used in messages only."""
+        arguments are the keys of the TOML table; ``name`` labels the calendar in
+        errors and ``repr`` (and takes part in equality)."""
         try:
             self._init(hours, timezone, holidays, extra_holidays, extra_workdays, name)
         except CalendarConfigError as e:
@@ -461,7 +463,7 @@ class Calendar:
             target = (us - off[i] if us > starts[i] else cum[i]) + d
             j = bisect_left(cumend, target, i, n)
             if j == n:
-                tab = self._extend_forward(tab, us)
+                tab = self._extend_forward(tab, us, target - tab.total)
                 continue
             return off[j] + target
 
@@ -472,29 +474,40 @@ class Calendar:
             return tab
         if not self._open_ended:
             return self._build_finite()
-        y_lo = _utc_year(lo_us) - _INITIAL_MARGIN
-        y_hi = _utc_year(hi_us) + _INITIAL_MARGIN
-        y0, y1 = tab.y0, tab.y1
-        if y0 is not None:
-            # grow by at least the current span so repeated growth stays cheap
-            span = y1 - y0 + 1
-            if y_lo < y0:
-                y_lo = min(y_lo, y0 - span)
-            if y_hi > y1:
-                y_hi = max(y_hi, y1 + span)
-            y_lo, y_hi = min(y_lo, y0), max(y_hi, y1)
-        y_lo, y_hi = max(y_lo, _MIN_YEAR), min(y_hi, _MAX_YEAR)
         if _utc_year(lo_us) < _MIN_YEAR + 1 or _utc_year(hi_us) > _MAX_YEAR - 1:
             raise ValueError("business time is supported for years %d..%d only" % (_MIN_YEAR + 1, _MAX_YEAR - 1))
-        return self._build(y_lo, y_hi)
+        need_lo = max(_MIN_YEAR, _utc_year(lo_us) - _INITIAL_MARGIN)
+        need_hi = min(_MAX_YEAR, _utc_year(hi_us) + _INITIAL_MARGIN)
+        y0, y1 = tab.y0, tab.y1
+        if y0 is None:
+            return self._build(need_lo, need_hi)
+        # grow by the current span (so repeated growth stays cheap), or just enough, as
+        # long as the table stays under _MAX_SPAN years; an instant far from the current
+        # range gets a table of its own instead of one reaching all the way to it
+        span = y1 - y0 + 1
+        grown = (max(_MIN_YEAR, min(need_lo, y0 - span)) if need_lo < y0 else y0,
+                 min(_MAX_YEAR, max(need_hi, y1 + span)) if need_hi > y1 else y1)
+        union = (min(need_lo, y0), max(need_hi, y1))
+        for y_lo, y_hi in (grown, union):
+            if y_hi - y_lo < _MAX_SPAN:
+                return self._build(y_lo, y_hi)
+        for y in [y for y in self._years if not need_lo <= y <= need_hi]:
+            self._years.pop(y, None)  # keep the memory bounded by the current table
+        return self._build(need_lo, need_hi)
 
-    def _extend_forward(self, tab: tuple, us: int) -> tuple:
+    def _extend_forward(self, tab: tuple, us: int, short: int = 0) -> tuple:
+        """A table reaching further into the future; ``short`` is how much working time
+        the current one lacks (used to jump ahead in one step for long deltas)."""
         if not self._open_ended:
             raise ValueError(f"calendar {self._name!r} has no working time after {(_EPOCH + _US * us).isoformat()}")
         y0, y1 = tab.y0, tab.y1
         if y1 >= _MAX_YEAR:
             raise ValueError("business time is supported up to the year %d only" % (_MAX_YEAR - 1))
-        return self._build(y0, min(_MAX_YEAR, y1 + (y1 - y0 + 1)))
+        span = y1 - y0 + 1
+        step = min(span, _MAX_SPAN // 2)
+        if short > 0 and tab.total > 0:
+            step = max(step, -(-short * span // tab.total) + 1)  # years at the current yearly rate
+        return self._build(y0, min(_MAX_YEAR, y1 + step))
 
     def _build_finite(self) -> tuple:
         """No weekly frames: the table is every extra working day, exact everywhere."""
@@ -529,7 +542,9 @@ class Calendar:
             cumend.append(acc)
         n = len(starts)
         ends.append(_FAR)  # sentinel: the walk after a bucket lookup always stops
-        lo = self._local_to_us(date(y0, 1, 1).toordinal(), 0, True)
+        # the table is exact from the last time the wall clock shows the first midnight
+        # to the first time it shows the midnight after the last day
+        lo = self._local_to_us(date(y0, 1, 1).toordinal(), 0, False)
         hi = self._local_to_us(date(y1 + 1, 1, 1).toordinal(), 0, True)
         # buckets of about one interval each (see _Table)
         ispan = max(1, (hi - lo) // max(n, 1))
@@ -543,12 +558,30 @@ class Calendar:
     def _year_intervals(self, year: int) -> list[tuple[int, int]]:
         hol = self._holiday_dates(year)
         out = []
+        tz = self._tz
         local_to_us = self._local_to_us
-        for ordn in range(date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal()):
-            for s, e in self._day_frames(date.fromordinal(ordn), hol):
-                us_s, us_e = local_to_us(ordn, s, True), local_to_us(ordn, e, False)
-                if us_e > us_s:
-                    out.append((us_s, us_e))
+
+        def midnight_offsets(ordn: int) -> tuple:
+            naive = datetime.fromordinal(ordn)
+            return tz.utcoffset(naive), tz.utcoffset(naive.replace(fold=1))
+
+        first, last = date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal()
+        this = midnight_offsets(first)
+        for ordn in range(first, last):
+            nxt = midnight_offsets(ordn + 1)
+            frames = self._day_frames(date.fromordinal(ordn), hol)
+            if frames:
+                if this[0] == this[1] == nxt[0] == nxt[1]:
+                    # no transition on this day: one offset for every frame
+                    base = (ordn - _EPOCH_ORD) * 86400 - _offset_s(this[0])
+                    for s, e in frames:
+                        out.append(((base + s * 60) * _SEC, (base + e * 60) * _SEC))
+                else:
+                    for s, e in frames:
+                        us_s, us_e = local_to_us(ordn, s, True), local_to_us(ordn, e, False)
+                        if us_e > us_s:
+                            out.append((us_s, us_e))
+            this = nxt
         return out
 
     def _day_frames(self, day: date, hol: frozenset[date]) -> Frames:
@@ -654,7 +687,7 @@ class Calendar:
                 j = np.searchsorted(cumend_a, target, side="left")
                 np.maximum(j, i, out=j)
                 if j.max() >= n:
-                    tab = self._extend_forward(tab, int(x.max()))
+                    tab = self._extend_forward(tab, int(x.max()), int(target.max()) - tab.total)
                     continue
                 res = off_a[j] + target
                 break

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import DomainError
+from .billing_repo import BillingRepo
 from .blobs import BlobStore, BlobTooLarge
 from .database import Database
 from .directory_repo import DirectoryRepo, phone_digits
@@ -23,7 +24,7 @@ from .sla_repo import SlaRepo
 from .ticket_repo import TicketRepo
 
 
-class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo, SlaRepo):
+class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo, SlaRepo, BillingRepo):
     """Data access inside one transaction; ``now`` is the transaction's clock reading."""
 
     def __init__(self, session: Session, now: dt.datetime):

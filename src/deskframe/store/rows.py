@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Optional
 
 from sqlalchemy import (
@@ -20,6 +21,23 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class DecimalText(TypeDecorator):
+    """Exact decimals stored as text (SQLite has no decimal type; floats are never used for money)."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, float):
+            raise TypeError("floats are not stored as money or quantities")
+        return str(Decimal(value))
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Decimal | None:
+        return None if value is None else Decimal(value)
 
 
 class UTCDateTime(TypeDecorator):
@@ -176,6 +194,7 @@ class TimeEntryRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     billable: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime]
+    invoice_line_id: Mapped[Optional[int]] = mapped_column(ForeignKey("invoice_lines.id"), index=True)
 
 
 class TicketCounterRow(Base):
@@ -252,6 +271,71 @@ class SlaClockRow(Base):
     stopped_at: Mapped[Optional[dt.datetime]]
     warned_at: Mapped[Optional[dt.datetime]]
     breached_at: Mapped[Optional[dt.datetime]]
+
+
+class EstimateRow(Base):
+    """The agreed estimate of a ticket's work."""
+
+    __tablename__ = "estimates"
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    hours: Mapped[Decimal] = mapped_column(DecimalText())
+    approved_at: Mapped[Optional[dt.datetime]]
+    approved_by: Mapped[Optional[str]] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime]
+
+
+class InvoiceRow(Base):
+    """An invoice or credit note; immutable once issued."""
+
+    __tablename__ = "invoices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[Optional[str]] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    contract_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contracts.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    subtotal: Mapped[Decimal] = mapped_column(DecimalText())
+    tax_rate: Mapped[Decimal] = mapped_column(DecimalText())
+    tax: Mapped[Decimal] = mapped_column(DecimalText())
+    total: Mapped[Decimal] = mapped_column(DecimalText())
+    held: Mapped[list[Any]]
+    vendor: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+    issued_at: Mapped[Optional[dt.datetime]]
+    credit_for_id: Mapped[Optional[int]] = mapped_column(ForeignKey("invoices.id"))
+    reason: Mapped[Optional[str]] = mapped_column(Text)
+    link_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+
+
+class InvoiceLineRow(Base):
+    """A line of an invoice; time entries point at the line that billed them."""
+
+    __tablename__ = "invoice_lines"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[Decimal] = mapped_column(DecimalText())
+    unit: Mapped[str] = mapped_column(String(20))
+    unit_price: Mapped[Decimal] = mapped_column(DecimalText())
+    amount: Mapped[Decimal] = mapped_column(DecimalText())
+    ticket: Mapped[Optional[str]] = mapped_column(String(40))
+    agent: Mapped[Optional[str]] = mapped_column(String(100))
+    work_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    original_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    estimate_hours: Mapped[Optional[Decimal]] = mapped_column(DecimalText())
+    details: Mapped[dict[str, Any]]
+
+
+class InvoiceSeriesRow(Base):
+    """The last number issued in a series: numbers are drawn in the issuing transaction, so gapless."""
+
+    __tablename__ = "invoice_series"
+    series: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last: Mapped[int] = mapped_column(BigInteger)
 
 
 Index("ix_sla_clocks_status_due", SlaClockRow.status, SlaClockRow.due_at)

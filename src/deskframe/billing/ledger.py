@@ -1,0 +1,201 @@
+"""The invoice ledger: drafts per contract and period, issue with gapless numbers, credit notes.
+
+Rules:
+* ``run(period)`` prices every contract with a pricing model and something to bill
+  (unbilled time entries up to the period's end, and what the model charges by
+  itself). Each contract's draft is rebuilt in its own transaction; an issued
+  invoice for the contract and period is never touched, so re-running changes
+  nothing already issued. A crash mid-run leaves whole drafts or none.
+* A time entry is linked to the invoice line that billed it and is never priced
+  again; time logged late for an already issued period is picked up by the next
+  period's run as a line marked with its original date.
+* ``issue`` draws the number inside the issuing transaction (gapless per series
+  and year) and makes the invoice immutable; ``void`` issues a credit note that
+  reverses it and releases its time entries for a later invoice.
+* Amounts: each line is rounded half-up to the currency's minor unit by the
+  pricing model; the subtotal is the sum of rounded lines; tax is the subtotal
+  times the vendor's tax rate, rounded once; total = subtotal + tax.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..errors import DomainError
+from ..events import InvoiceIssued
+from ..money import Money
+from .model import BillingContext, Invoice, InvoiceLine
+
+if TYPE_CHECKING:
+    from ..desk import Desk
+
+
+@attrs.define
+class RunReport:
+    """What one ``invoice run`` did, per contract."""
+
+    period: str
+    drafted: list[str] = attrs.field(factory=list)
+    skipped_issued: list[str] = attrs.field(factory=list)
+    nothing_to_bill: list[str] = attrs.field(factory=list)
+    held_entries: int = 0
+
+
+class Ledger:
+    """Invoice operations of one Desk."""
+
+    def __init__(self, desk: "Desk"):
+        self.desk = desk
+
+    @property
+    def settings(self) -> Any:
+        return self.desk.config.billing
+
+    def _model(self, name: str) -> Any:
+        model = self.desk.config.pricing_models.get(name)
+        if model is None:
+            raise DomainError(f"unknown pricing model '{name}' (configured: "
+                              f"{', '.join(sorted(self.desk.config.pricing_models)) or 'none'})")
+        return model
+
+    def run(self, period: str) -> RunReport:
+        from ..desk import month_bounds
+
+        start, end = month_bounds(period)
+        report = RunReport(period)
+        with self.desk.store.read() as repo:
+            contracts = [(row.id, row.key) for row in repo.billable_contracts(start, end)]
+        for contract_id, key in contracts:
+            with self.desk.store.write() as repo:
+                if repo.invoice_for(contract_id, period, "issued") is not None:
+                    report.skipped_issued.append(key)
+                    continue
+                draft = repo.invoice_for(contract_id, period, "draft")
+                if draft is not None:
+                    repo.delete_invoice(draft)
+                contract = repo.contract_by_id(contract_id)
+                entries, ticket_ids = repo.unbilled_entries(contract_id, end, start)
+                context = BillingContext(contract=contract, period=period, period_start=start, period_end=end,
+                                         entries=tuple(entries), estimates=repo.estimates(ticket_ids),
+                                         calendars=self.desk.config.calendar_objects)
+                result = self._model(contract.pricing).price(context)
+                report.held_entries += len(result.held)
+                if not result.lines:
+                    report.nothing_to_bill.append(key)
+                    continue
+                self._check_lines(result.lines, result.currency, key)
+                subtotal = sum((line.amount for line in result.lines), Money.zero(result.currency))
+                tax = (subtotal * self.settings.tax_rate).rounded()
+                held = [{"id": e.id, "ticket": e.ticket, "agent": e.agent, "minutes": e.minutes,
+                         "work_date": e.work_date.isoformat(), "reason": "estimate not approved"}
+                        for e in result.held]
+                repo.add_invoice(kind="invoice", customer_id=repo.customer_row(contract.customer).id,
+                                 contract_id=contract_id, period=period, currency=result.currency,
+                                 lines=result.lines, subtotal=subtotal.amount, tax_rate=self.settings.tax_rate,
+                                 tax=tax.amount, total=(subtotal + tax).amount, held=held,
+                                 vendor=dict(self.settings.vendor))
+                report.drafted.append(key)
+        return report
+
+    @staticmethod
+    def _check_lines(lines: tuple[InvoiceLine, ...], currency: str, contract: str) -> None:
+        for line in lines:
+            if line.amount.currency != currency or line.amount != line.amount.rounded():
+                raise DomainError(f"contract '{contract}': pricing model returned a line not rounded to "
+                                  f"{currency} minor units: {line.description!r} {line.amount}")
+
+    def _issue_row(self, repo: Any, row: Any, now: dt.datetime) -> None:
+        local_year = self.desk.local_date(now).year
+        series = self.settings.credit_series if row.kind == "credit" else self.settings.series
+        key = f"{series}-{local_year}"
+        row.number = f"{key}-{repo.draw_number(key):05d}"
+        row.status = "issued"
+        row.issued_at = now
+        row.link_token = secrets.token_urlsafe(24)
+
+    def issue(self, *, period: str | None = None, ref: str | None = None) -> list[Invoice]:
+        """Issue one draft (``ref`` = ``draft-ID``) or every draft of a period; one transaction each."""
+        if bool(period) == bool(ref):
+            raise DomainError("give either a period or one draft to issue")
+        if ref:
+            refs = [ref]
+        else:
+            with self.desk.store.read() as repo:
+                refs = [f"draft-{row.id}" for row in repo.invoice_rows(period=period, status="draft")]
+        issued = []
+        for one in refs:
+            with self.desk.store.write() as repo:
+                row = repo.invoice_row(one, for_update=True)
+                if row.status != "draft":
+                    raise DomainError(f"invoice {row.number} is already {row.status}")
+                self._issue_row(repo, row, repo.now)
+                repo.flush()
+                invoice = repo.invoice_view(row)
+            issued.append(invoice)
+            self._announce(invoice)
+        return issued
+
+    def void(self, number: str, reason: str) -> Invoice:
+        """Cancel an issued invoice by issuing a credit note; its time becomes billable again."""
+        if not reason.strip():
+            raise DomainError("voiding an invoice needs a reason")
+        with self.desk.store.write() as repo:
+            row = repo.invoice_row(number, for_update=True)
+            if row.status != "issued" or row.kind != "invoice":
+                raise DomainError(f"only an issued invoice can be voided; {number} is {row.status} {row.kind}")
+            original = repo.invoice_view(row)
+            lines = [attrs.evolve(line, quantity=-line.quantity, amount=-line.amount, entry_ids=(), kind="credit")
+                     for line in original.lines]
+            credit = repo.add_invoice(kind="credit", customer_id=row.customer_id, contract_id=row.contract_id,
+                                      period=row.period, currency=row.currency, lines=lines,
+                                      subtotal=-row.subtotal, tax_rate=row.tax_rate, tax=-row.tax,
+                                      total=-row.total, held=[], vendor=dict(row.vendor or {}),
+                                      credit_for_id=row.id, reason=reason)
+            repo.release_entries(row)
+            row.status, row.reason = "void", reason
+            self._issue_row(repo, credit, repo.now)
+            repo.flush()
+            view = repo.invoice_view(credit)
+        self._announce(view)
+        return view
+
+    def _announce(self, invoice: Invoice) -> None:
+        self.desk._fire([("invoice_issued", InvoiceIssued(invoice.number or "", invoice.customer, invoice.contract,
+                                                          invoice.period, invoice.total))])
+
+    def invoices(self, *, period: str | None = None, status: str | None = None,
+                 customer: str | None = None) -> list[Invoice]:
+        with self.desk.store.read() as repo:
+            return [repo.invoice_view(r) for r in repo.invoice_rows(period=period, status=status, customer=customer)]
+
+    def invoice(self, ref: str) -> Invoice:
+        with self.desk.store.read() as repo:
+            return repo.invoice_view(repo.invoice_row(ref))
+
+    def by_token(self, token: str) -> Invoice | None:
+        with self.desk.store.read() as repo:
+            row = repo.invoice_by_token(token) if token else None
+            return repo.invoice_view(row) if row else None
+
+    def link(self, number: str) -> str:
+        with self.desk.store.read() as repo:
+            row = repo.invoice_row(number)
+            if row.link_token is None:
+                raise DomainError(f"invoice {number} is a draft: issue it first")
+            return f"{self.settings.public_url}/invoices/{row.link_token}"
+
+
+def estimate_hours(text: str) -> Decimal:
+    """Hours as a positive decimal (``"2.5"``)."""
+    try:
+        hours = Decimal(text)
+    except Exception:
+        raise DomainError(f"--hours: not a number: {text!r}") from None
+    if hours <= 0 or hours != hours.quantize(Decimal("0.01")):
+        raise DomainError(f"--hours: must be positive with at most 2 decimals, got {text!r}")
+    return hours

@@ -1,0 +1,135 @@
+"""``deskframe invoice run|issue|list|show|void|link`` and ``deskframe ticket estimate``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from .. import serialize
+from ..plugins import Plugins
+from .context import pass_desk
+from .output import FORMAT_OPTION, emit, emit_one
+
+LIST_COLUMNS = ("number", "status", "kind", "period", "customer", "contract", "total", "issued_at")
+
+
+def _write(data: str | bytes, output: str | None) -> None:
+    if output:
+        mode = "wb" if isinstance(data, bytes) else "w"
+        with open(output, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
+            fh.write(data)
+        click.echo(f"wrote {output}", err=True)
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+    else:
+        click.echo(data, nl=not data.endswith("\n"))
+
+
+def build_invoice_group(plugins: Plugins) -> click.Group:
+    """The ``invoice`` group; ``--format`` offers table, json and every registered invoice format."""
+    formats = [f for f in plugins.registry.items("output_formats") if "invoice" in f.kinds]
+    list_formats = [f for f in formats if "invoices" in f.kinds]
+    choice = click.Choice(["table", "json", *[f.name for f in formats]])
+    list_choice = click.Choice(["table", "json", *[f.name for f in list_formats]])
+    by_name = {f.name: f for f in formats}
+
+    @click.group("invoice")
+    def invoice_group() -> None:
+        """Monthly invoices: draft, issue (gapless numbers), list, show, void (credit note), link."""
+
+    @invoice_group.command("run")
+    @click.option("--period", required=True, help="A month, YYYY-MM.")
+    @FORMAT_OPTION
+    @pass_desk
+    def invoice_run(desk: Any, period: str, fmt: str) -> None:
+        """Create (or rebuild) draft invoices of every contract with something to bill."""
+        report = desk.ledger.run(period)
+        data = {"period": period, "drafted": report.drafted, "skipped_issued": report.skipped_issued,
+                "nothing_to_bill": report.nothing_to_bill, "held_entries": report.held_entries}
+        emit_one(data, fmt, f"{period}: drafted {len(report.drafted)}, already issued {len(report.skipped_issued)}, "
+                            f"nothing to bill {len(report.nothing_to_bill)}, held entries {report.held_entries}")
+
+    @invoice_group.command("issue")
+    @click.argument("ref", required=False)
+    @click.option("--period", help="Issue every draft of this month.")
+    @pass_desk
+    def invoice_issue(desk: Any, ref: str | None, period: str | None) -> None:
+        """Issue one draft (draft-ID, as listed) or all drafts of --period."""
+        issued = desk.ledger.issue(period=period, ref=ref)
+        for invoice in issued:
+            click.echo(f"issued {invoice.number} {invoice.customer} {invoice.total}")
+        if not issued:
+            click.echo("No drafts to issue.")
+
+    @invoice_group.command("list")
+    @click.option("--period")
+    @click.option("--status", type=click.Choice(["draft", "issued", "void"]))
+    @click.option("--customer")
+    @click.option("--format", "fmt", type=list_choice, default="table", show_default=True)
+    @click.option("--output", "-o", help="Write to this file instead of stdout.")
+    @pass_desk
+    def invoice_list(desk: Any, period: str | None, status: str | None, customer: str | None, fmt: str,
+                     output: str | None) -> None:
+        """List invoices and credit notes."""
+        invoices = desk.ledger.invoices(period=period, status=status, customer=customer)
+        if fmt in ("table", "json"):
+            rows = [dict(serialize.invoice(i, lines=fmt == "json"),
+                         number=i.number or f"draft-{i.id}") for i in invoices]
+            emit(rows, LIST_COLUMNS, fmt, empty="No invoices.")
+            return
+        _write(by_name[fmt].render("invoices", invoices), output)
+
+    @invoice_group.command("show")
+    @click.argument("ref")
+    @click.option("--format", "fmt", type=choice, default="table", show_default=True)
+    @click.option("--output", "-o", help="Write to this file instead of stdout.")
+    @pass_desk
+    def invoice_show(desk: Any, ref: str, fmt: str, output: str | None) -> None:
+        """Show one invoice (NUMBER, or draft-ID)."""
+        invoice = desk.ledger.invoice(ref)
+        if fmt == "json":
+            click.echo(serialize.dumps(serialize.invoice(invoice)))
+        elif fmt == "table":
+            click.echo(render_invoice(invoice))
+        else:
+            _write(by_name[fmt].render("invoice", invoice), output)
+
+    @invoice_group.command("void")
+    @click.argument("number")
+    @click.option("--reason", required=True)
+    @pass_desk
+    def invoice_void(desk: Any, number: str, reason: str) -> None:
+        """Cancel an issued invoice with a credit note (its time is billed again later)."""
+        credit = desk.ledger.void(number, reason)
+        click.echo(f"issued credit note {credit.number} for {number} ({credit.total})")
+
+    @invoice_group.command("link")
+    @click.argument("number")
+    @pass_desk
+    def invoice_link(desk: Any, number: str) -> None:
+        """Print the unguessable URL under which `deskframe serve` shows the invoice."""
+        click.echo(desk.ledger.link(number))
+
+    return invoice_group
+
+
+def render_invoice(invoice: Any) -> str:
+    title = invoice.number or f"draft-{invoice.id}"
+    lines = [f"{'Credit note' if invoice.kind == 'credit' else 'Invoice'} {title} ({invoice.status})  "
+             f"{invoice.customer_name} [{invoice.customer}]  contract {invoice.contract or '-'}  period {invoice.period}"]
+    if invoice.credit_for:
+        lines.append(f"  credits {invoice.credit_for}: {invoice.reason}")
+    for line in invoice.lines:
+        when = (line.original_date or line.work_date)
+        mark = " (logged late)" if line.original_date else ""
+        est = f" est {line.estimate_hours}h" if line.estimate_hours is not None else ""
+        lines.append(f"  {when or '':<10} {line.ticket or '-':<17} {line.agent or '-':<8} "
+                     f"{line.quantity:>8} {line.unit:<4} x {line.unit_price.amount:>10} = {line.amount.amount:>12}"
+                     f"  {line.description}{est}{mark}")
+    lines.append(f"  subtotal {invoice.subtotal}  tax {invoice.tax_rate * 100:.2f}% {invoice.tax}  total {invoice.total}")
+    for held in invoice.held:
+        lines.append(f"  held: {held['ticket']} {held['agent']} {held['minutes']} min on {held['work_date']} "
+                     f"({held['reason']})")
+    return "\n".join(lines)

@@ -1,0 +1,206 @@
+"""The invoice ledger with a minimal pricing model defined here (the reference models are tested in plugins)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import ROUND_CEILING, Decimal
+
+import pytest
+
+import deskframe
+from deskframe import Money, PricingModelType
+from deskframe.billing import InvoiceLine, PricingResult
+from deskframe.errors import DomainError
+
+
+class PerMinute:
+    """1 RUB per started minute of billable time; held if an estimate exists unapproved."""
+
+    currency = "RUB"
+
+    def __init__(self, table):
+        self.rate = Decimal(table.get("rate", "1"))
+
+    def price(self, ctx):
+        lines, held = [], []
+        for e in ctx.entries:
+            if not e.billable:
+                continue
+            est = ctx.estimates.get(e.ticket)
+            if est is not None and not est.approved:
+                held.append(e)
+                continue
+            amount = Money(self.rate * e.minutes, "RUB").rounded()
+            lines.append(InvoiceLine(description=e.ticket_subject, quantity=Decimal(e.minutes), unit="min",
+                                     unit_price=Money(self.rate, "RUB"), amount=amount, ticket=e.ticket,
+                                     agent=e.agent, work_date=e.work_date,
+                                     original_date=e.work_date if e.late else None, entry_ids=(e.id,),
+                                     estimate_hours=est.hours if est else None))
+        return PricingResult("RUB", tuple(lines), tuple(held))
+
+
+class ModelPlugin:
+    @deskframe.hookimpl
+    def register_pricing_models(self, register):
+        register(PricingModelType("per-minute", PerMinute))
+
+
+class Announcements:
+    def __init__(self):
+        self.numbers = []
+
+    @deskframe.hookimpl
+    def invoice_issued(self, event, desk):
+        self.numbers.append(event.number)
+
+
+CONFIG = """
+[billing]
+tax_rate = "20%"
+series = "INV"
+public_url = "http://127.0.0.1:8123"
+[billing.vendor]
+name = "Studio LLC"
+[pricing.pm]
+model = "per-minute"
+rate = "1.5"
+"""
+
+
+@pytest.fixture
+def announcements():
+    return Announcements()
+
+
+@pytest.fixture
+def billing(make_desk, announcements):
+    desk = make_desk(CONFIG, plugins=[ModelPlugin(), announcements],
+                     clock=lambda: dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.timezone.utc))
+    from deskframe.testing import Factory
+
+    f = Factory(desk)
+    f.customer("acme", name="ACME LLC")
+    f.contract("acme", key="acme-hourly", pricing="pm", start=dt.date(2026, 1, 1))
+    f.agent("alice")
+    return desk
+
+
+def log(desk, number, minutes, day, **kw):
+    return desk.log_time(number, agent="alice", minutes=minutes, date=day, **kw)
+
+
+def test_run_issue_is_idempotent_and_never_bills_twice(billing, announcements):
+    t = billing.open_ticket(subject="Fix header", body="x", customer="acme")
+    log(billing, t.number, 10, dt.date(2026, 10, 5))
+    log(billing, t.number, 20, dt.date(2026, 10, 6))
+    log(billing, t.number, 5, dt.date(2026, 10, 7), billable=False)
+    report = billing.ledger.run("2026-10")
+    assert report.drafted == ["acme-hourly"]
+    again = billing.ledger.run("2026-10")  # rebuilds the draft, no duplicate
+    assert again.drafted == ["acme-hourly"]
+    drafts = billing.ledger.invoices(period="2026-10")
+    assert len(drafts) == 1 and drafts[0].status == "draft"
+    assert drafts[0].subtotal == Money("45.00", "RUB")
+    assert drafts[0].tax == Money("9.00", "RUB") and drafts[0].total == Money("54.00", "RUB")
+    issued = billing.ledger.issue(period="2026-10")
+    assert [i.number for i in issued] == ["INV-2026-00001"]
+    assert announcements.numbers == ["INV-2026-00001"]
+    # a second run and issue change nothing
+    assert billing.ledger.run("2026-10").skipped_issued == ["acme-hourly"]
+    assert billing.ledger.issue(period="2026-10") == []
+    assert len(billing.ledger.invoices()) == 1
+    assert announcements.numbers == ["INV-2026-00001"]
+    # November has nothing new to bill
+    assert billing.ledger.run("2026-11").nothing_to_bill == ["acme-hourly"]
+
+
+def test_late_entry_goes_on_next_invoice_with_original_date(billing):
+    t = billing.open_ticket(subject="Fix header", body="x", customer="acme")
+    log(billing, t.number, 10, dt.date(2026, 10, 5))
+    billing.ledger.run("2026-10")
+    billing.ledger.issue(period="2026-10")
+    log(billing, t.number, 30, dt.date(2026, 10, 30))  # logged after October was issued
+    log(billing, t.number, 60, dt.date(2026, 11, 2))
+    billing.ledger.run("2026-11")
+    november = billing.ledger.issue(period="2026-11")[0]
+    assert november.number == "INV-2026-00002"
+    dates = sorted((line.work_date, line.original_date) for line in november.lines)
+    assert dates == [(dt.date(2026, 10, 30), dt.date(2026, 10, 30)), (dt.date(2026, 11, 2), None)]
+    assert november.subtotal == Money("135.00", "RUB")
+
+
+def test_unapproved_estimate_holds_time_until_approved(billing):
+    t = billing.open_ticket(subject="Redesign", body="x", customer="acme")
+    billing.estimate(t.number, hours=Decimal("3"))
+    log(billing, t.number, 60, dt.date(2026, 10, 5))
+    report = billing.ledger.run("2026-10")
+    assert report.nothing_to_bill == ["acme-hourly"] and report.held_entries == 1
+    billing.estimate(t.number, approve=True, actor="alice")
+    billing.ledger.run("2026-10")
+    draft = billing.ledger.invoices(period="2026-10")[0]
+    assert draft.lines[0].estimate_hours == Decimal("3") and draft.subtotal == Money("90.00", "RUB")
+    history = [h.action for h in billing.ticket(t.number).history]
+    assert "estimate" in history and "estimate_approved" in history
+
+
+def test_void_issues_credit_note_and_releases_time(billing, announcements):
+    t = billing.open_ticket(subject="Fix", body="x", customer="acme")
+    log(billing, t.number, 100, dt.date(2026, 10, 5))
+    billing.ledger.run("2026-10")
+    invoice = billing.ledger.issue(period="2026-10")[0]
+    with pytest.raises(DomainError):
+        billing.ledger.void(invoice.number, "")
+    credit = billing.ledger.void(invoice.number, "wrong rate")
+    assert credit.number == "CN-2026-00001" and credit.kind == "credit"
+    assert credit.total == -invoice.total and credit.credit_for == invoice.number
+    assert billing.ledger.invoice(invoice.number).status == "void"
+    with pytest.raises(DomainError):
+        billing.ledger.void(invoice.number, "again")
+    # the time is billable again: a new run of the period drafts a new invoice
+    assert billing.ledger.run("2026-10").drafted == ["acme-hourly"]
+    reissued = billing.ledger.issue(period="2026-10")[0]
+    assert reissued.number == "INV-2026-00002" and reissued.total == invoice.total
+    assert announcements.numbers == ["INV-2026-00001", "CN-2026-00001", "INV-2026-00002"]
+
+
+def test_crash_inside_issue_leaves_no_half_issued_invoice_and_no_number_gap(billing, monkeypatch):
+    t = billing.open_ticket(subject="Fix", body="x", customer="acme")
+    log(billing, t.number, 10, dt.date(2026, 10, 5))
+    billing.ledger.run("2026-10")
+    from deskframe.store import Repository
+
+    original = Repository.invoice_view
+
+    def crash(self, row):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(Repository, "invoice_view", crash)
+    with pytest.raises(RuntimeError):
+        billing.ledger.issue(period="2026-10")
+    monkeypatch.setattr(Repository, "invoice_view", original)
+    draft = billing.ledger.invoices(period="2026-10")[0]
+    assert draft.status == "draft" and draft.number is None
+    assert billing.ledger.issue(period="2026-10")[0].number == "INV-2026-00001"
+
+
+def test_invoice_cli(billing, cli):
+    t = billing.open_ticket(subject="Fix", body="x", customer="acme")
+    run = cli(billing)
+    assert run("ticket", "estimate", t.number, "--hours", "2", "--approve").exit_code == 0
+    log(billing, t.number, 10, dt.date(2026, 10, 5))
+    out = run("invoice", "run", "--period", "2026-10", "--format", "json")
+    assert json.loads(out.output)["drafted"] == ["acme-hourly"]
+    listed = json.loads(run("invoice", "list", "--format", "json").output)
+    assert listed[0]["number"].startswith("draft-") and listed[0]["total"] == "18.00"
+    assert run("invoice", "issue", listed[0]["number"]).exit_code == 0
+    shown = json.loads(run("invoice", "show", "INV-2026-00001", "--format", "json").output)
+    assert shown["lines"][0]["estimate_hours"] == "2" and shown["lines"][0]["time_entries"]
+    assert "INV-2026-00001" in run("invoice", "show", "INV-2026-00001").output
+    link = run("invoice", "link", "INV-2026-00001").output.strip()
+    assert link.startswith("http://127.0.0.1:8123/invoices/") and len(link.rsplit("/", 1)[1]) >= 32
+    assert billing.ledger.by_token(link.rsplit("/", 1)[1]).number == "INV-2026-00001"
+    assert billing.ledger.by_token("wrong") is None
+    bad = run("invoice", "void", "INV-2026-00001")
+    assert bad.exit_code == 2  # --reason is required
+    assert run("invoice", "void", "INV-2026-00001", "--reason", "typo").exit_code == 0
