@@ -432,6 +432,31 @@ class Desk:
                 repo.history(row, actor, "estimate_approved", new=after.hours)
             return after
 
+    def import_tickets(self, tickets: list[Any], *, namespace: str) -> Any:
+        """Store a batch of :class:`~deskframe.importing.ImportedTicket` in one transaction.
+
+        Idempotent: every external id goes into the external-id map, so a re-run adds
+        nothing and an interrupted import resumes. No SLA clocks, no notify hooks.
+        """
+        from .files import safe_filename
+        from .store import BlobTooLarge
+
+        for ticket in tickets:
+            if ticket.state not in self.settings.states:
+                raise DomainError(f"imported ticket {ticket.external_id}: unknown state '{ticket.state}'")
+            if self.settings.priority_level(ticket.priority) != ticket.priority:
+                raise DomainError(f"imported ticket {ticket.external_id}: priority must be P1..P4, got {ticket.priority!r}")
+
+        def put_blob(data: bytes, limit: bool) -> str | None:
+            try:
+                return self.blobs.put(data, limit=limit)
+            except BlobTooLarge:
+                return None
+
+        with self.store.write() as repo:
+            return repo.import_batch(tickets, namespace, state_types=dict(self.settings.states), put_blob=put_blob,
+                                     safe_name=safe_filename)
+
     # --- SLA -------------------------------------------------------------------
     def clocks(self, number: str, now: dt.datetime | None = None) -> list[ClockView]:
         """The ticket's SLA clocks with working time remaining (negative: overdue)."""

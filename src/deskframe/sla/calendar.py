@@ -186,7 +186,8 @@ class Calendar:
         put = object.__setattr__
         put(self, "_name", str(name))
         if not isinstance(timezone, str) or not timezone.strip():
-            raise CalendarConfigError("timezone", f"expected an IANA time zone name such as 'Europe/Moscow', not {timezone!r}")
+            raise CalendarConfigError("timezone",
+                                      f"expected an IANA time zone name such as 'Europe/Moscow', not {timezone!r}")
         try:
             tz = ZoneInfo(timezone)
         except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
@@ -200,7 +201,8 @@ class Calendar:
         put(self, "_week", week)
         put(self, "_holidays", parse_holidays(holidays))
         if isinstance(extra_holidays, (str, bytes)) or not isinstance(extra_holidays, Iterable):
-            raise CalendarConfigError("extra_holidays", f"expected a list of dates such as [\"2026-12-31\"], not {extra_holidays!r}")
+            raise CalendarConfigError("extra_holidays",
+                                      f"expected a list of dates such as [\"2026-12-31\"], not {extra_holidays!r}")
         xh = set()
         for k, v in enumerate(extra_holidays):
             xh.add(parse_date(v, f"extra_holidays[{k}]"))
@@ -208,7 +210,8 @@ class Calendar:
         if extra_workdays is None:
             extra_workdays = {}
         if not isinstance(extra_workdays, Mapping):
-            raise CalendarConfigError("extra_workdays", f"expected a table of date = frames such as {{ \"2025-11-01\" = \"10:00-19:00\" }}, not {extra_workdays!r}")
+            raise CalendarConfigError("extra_workdays", "expected a table of date = frames such as "
+                                      f"{{ \"2025-11-01\" = \"10:00-19:00\" }}, not {extra_workdays!r}")
         xw: dict[date, Frames] = {}
         for k, v in extra_workdays.items():
             key = f"extra_workdays.{k}"
@@ -226,7 +229,8 @@ class Calendar:
             raise CalendarConfigError("hours", "no working time on any day")
         for d in list(xh) + list(xw):
             if not _MIN_YEAR <= d.year <= _MAX_YEAR:
-                raise CalendarConfigError("extra_holidays" if d in xh else f"extra_workdays.{d}", f"date {d} out of the supported range")
+                key = "extra_holidays" if d in xh else f"extra_workdays.{d}"
+                raise CalendarConfigError(key, f"date {d} out of the supported range")
         put(self, "_plain", self._always and not self._holidays and not xh and not xw)
         put(self, "_open_ended", any(week))
         put(self, "_tab", _EMPTY_TABLE)
@@ -253,7 +257,8 @@ class Calendar:
             if key not in KNOWN_KEYS:
                 raise CalendarConfigError(str(key), f"unknown key (known: {', '.join(KNOWN_KEYS)})", name)
         if "hours" not in table:
-            raise CalendarConfigError("hours", "missing: give hours = \"24x7\" or weekday frames such as { mon = \"10:00-19:00\" }", name)
+            raise CalendarConfigError(
+                "hours", "missing: give hours = \"24x7\" or weekday frames such as { mon = \"10:00-19:00\" }", name)
         return cls(**table, name=name)  # type: ignore[arg-type]
 
     def to_config(self) -> dict[str, object]:
@@ -367,15 +372,15 @@ class Calendar:
             return [self.add(s, dd) for s, dd in zip(starts, deltas)]
         d = _delta_us(delta)
         epoch, us_td = _EPOCH, _US
-        if self._plain:
-            try:
-                return [epoch + us_td * ((t - epoch) // us_td + d) for t in starts]
-            except TypeError:
-                for t in starts:
-                    _to_us(t)
-                raise
         out: list[datetime] = []
         append = out.append
+        if self._plain:
+            for t in starts:
+                try:
+                    append(epoch + us_td * ((t - epoch) // us_td + d))
+                except TypeError:
+                    raise _naive_error(t) from None
+            return out
         flo, fhi, ib, ispan, starts_, ends, cum, cumend, off, n, jb, jspan, total, _lo, _hi, _y0, _y1 = self._tab
         for t in starts:
             try:
@@ -639,7 +644,8 @@ class Calendar:
         cached = self._np_cache
         if cached is not None and cached[0] is tab:
             return cached[1]
-        arrays = tuple(np.asarray(a, dtype=np.int64) for a in (tab.starts, tab.ends[:tab.n], tab.cum, tab.cumend, tab.off))
+        lists = (tab.starts, tab.ends[:tab.n], tab.cum, tab.cumend, tab.off)
+        arrays = tuple(np.asarray(a, dtype=np.int64) for a in lists)
         object.__setattr__(self, "_np_cache", (tab, arrays))
         return arrays
 

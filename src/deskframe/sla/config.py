@@ -109,7 +109,8 @@ def _day_names(raw: object, key: str) -> list[int]:
         n = name.strip().lower()
         n = _FULL_NAMES.get(n, n)
         if n not in _DAY_INDEX:
-            raise CalendarConfigError(key, f"unknown weekday {name.strip()!r} (use {', '.join(WEEKDAYS)} or a range such as 'mon-fri')")
+            raise CalendarConfigError(
+                key, f"unknown weekday {name.strip()!r} (use {', '.join(WEEKDAYS)} or a range such as 'mon-fri')")
         return _DAY_INDEX[n]
 
     if "-" in raw:
@@ -127,7 +128,8 @@ def parse_hours(value: object, key: str = "hours") -> tuple[Frames, ...] | None:
     if isinstance(value, str):
         if value.strip().lower() in ALWAYS:
             return None
-        raise CalendarConfigError(key, f"expected '24x7' or a table of weekday frames such as {{ mon = \"10:00-19:00\" }}, not {value!r}")
+        raise CalendarConfigError(
+            key, f"expected '24x7' or a table of weekday frames such as {{ mon = \"10:00-19:00\" }}, not {value!r}")
     if not isinstance(value, Mapping):
         raise CalendarConfigError(key, f"expected '24x7' or a table of weekday frames, not {value!r}")
     week: list[Frames | None] = [None] * 7
@@ -180,12 +182,14 @@ def parse_holidays(value: object, key: str = "holidays") -> tuple[str, str | Non
 
     supported = holidays.list_supported_countries()
     if country not in supported:
-        raise CalendarConfigError(f"{key}.country", f"unknown country code {country!r} (the 'holidays' package has no such country)")
+        raise CalendarConfigError(f"{key}.country",
+                                  f"unknown country code {country!r} (the 'holidays' package has no such country)")
     if subdiv is not None:
         subdiv = subdiv.strip()
         try:
             holidays.country_holidays(country, subdiv=subdiv, years=())
         except NotImplementedError:
             known = ", ".join(supported[country]) or "none"
-            raise CalendarConfigError(f"{key}.subdiv", f"unknown subdivision {subdiv!r} of {country} (known: {known})") from None
+            raise CalendarConfigError(f"{key}.subdiv",
+                                      f"unknown subdivision {subdiv!r} of {country} (known: {known})") from None
     return country, subdiv

@@ -90,7 +90,7 @@ class BillingRepo:
             .join(TicketRow, TimeEntryRow.ticket_id == TicketRow.id)
             .join(AgentRow, TimeEntryRow.agent_id == AgentRow.id)
             .where(TicketRow.contract_id == contract_id, TimeEntryRow.invoice_line_id.is_(None),
-                   TimeEntryRow.work_date < before)
+                   TimeEntryRow.billed_externally.is_(False), TimeEntryRow.work_date < before)
             .order_by(TimeEntryRow.work_date, TimeEntryRow.id))
         entries, ticket_ids = [], set()
         for entry, number, subject, login, role in rows:

@@ -195,6 +195,7 @@ class TimeEntryRow(Base):
     billable: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime]
     invoice_line_id: Mapped[Optional[int]] = mapped_column(ForeignKey("invoice_lines.id"), index=True)
+    billed_externally: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class TicketCounterRow(Base):
