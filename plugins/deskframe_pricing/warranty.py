@@ -1,0 +1,53 @@
+"""The ``warranty`` pricing model: no charge; time is tracked, never invoiced.
+
+Configuration (``[pricing.NAME]``, ``model = "warranty"``)::
+
+    currency = "RUB"   # optional; default "XXX" (ISO 4217: no currency), it prices nothing
+
+Contract ``params``: none (any key is an error naming it).
+
+``price`` returns a result with no lines and nothing held, so the ledger creates no
+invoice: warranty time stays on the time reports and never reaches an invoice. The
+entries stay unlinked to any invoice line; a note gives the time tracked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from deskframe.billing import BillingContext, PricingResult
+from deskframe.tables import TableReader
+
+from . import common
+
+NAME = "warranty"
+KEYS = ("currency",)
+NO_CURRENCY = "XXX"
+
+
+@attrs.frozen
+class WarrantyModel:
+    """A configured ``warranty`` model: prices everything at nothing, on no invoice."""
+
+    currency: str = NO_CURRENCY
+
+    def price(self, context: BillingContext) -> PricingResult:
+        common.Params(context.contract, ())
+        minutes = sum(e.minutes for e in context.entries)
+        notes = ()
+        if context.entries:
+            notes = (f"warranty: {len(context.entries)} time entries, {common.fmt_hours(common.hours(minutes))} h "
+                     "tracked, not invoiced",)
+        return PricingResult(self.currency, (), (), notes)
+
+
+def build(table: dict[str, Any]) -> WarrantyModel:
+    """Validate a ``[pricing.NAME]`` table of ``model = "warranty"``."""
+    t = TableReader(table)
+    common.reject_unknown(t, KEYS)
+    return WarrantyModel(common.currency(t, NO_CURRENCY))
+
+
+__all__ = ["WarrantyModel", "build", "NAME"]
