@@ -1,0 +1,1 @@
+"""Reference importer of OTRS/Znuny databases: `deskframe import otrs --source URL`."""
