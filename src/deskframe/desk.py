@@ -270,6 +270,14 @@ class Desk:
             events.append(("article_added", ArticleAdded(repo.ticket_view(row), view)))
         return view
 
+    def annotate(self, number: str, action: str, *, new: str | None = None, reason: str | None = None,
+                 actor: str | None = None) -> None:
+        """Record a plugin's event in the ticket's history (a delivery failure, a call logged ...)."""
+        if not action.strip():
+            raise DomainError("a history entry needs an action")
+        with self.store.write() as repo:
+            repo.history(repo.ticket_row(number), actor, action[:50], new=new, reason=reason)
+
     def lock(self, number: str, *, agent: str) -> Ticket:
         """Lock the ticket to ``agent``; fails naming the holder if another agent has it."""
         with self._change() as (repo, events):

@@ -1,0 +1,1 @@
+"""Reference chat channel: signed webhooks in, agent replies out through a callback URL."""
