@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Mapping
 
 from deskframe.billing import BillingContext
-from deskframe.errors import ConfigError, DomainError
+from deskframe.errors import DomainError
 from deskframe.model import Contract
 from deskframe.money import Money
 from deskframe.sla import parse_duration

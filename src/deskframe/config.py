@@ -171,7 +171,8 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     calendars, calendar_objects = _calendars(top.sub("calendars", {}))
     sla, sla_policies = _named_tables(top, registry, "sla", "type", "sla_policies", "SLA policy type")
     pricing, pricing_models = _named_tables(top, registry, "pricing", "model", "pricing_models", "pricing model")
-    _check_policy_calendars(sla_policies, calendar_objects)
+    _check_policy_calendars("sla", sla_policies, calendar_objects)
+    _check_policy_calendars("pricing", pricing_models, calendar_objects)
     if tickets.default_sla and tickets.default_sla not in sla:
         raise ConfigError(f"unknown SLA policy {tickets.default_sla!r} (configured: {', '.join(sorted(sla)) or 'none'})",
                           key="tickets.default_sla")
@@ -378,9 +379,10 @@ def _calendars(t: TableReader) -> tuple[dict[str, dict[str, Any]], dict[str, Any
     return tables, built
 
 
-def _check_policy_calendars(policies: dict[str, Any], calendars: dict[str, Any]) -> None:
-    for name, policy in policies.items():
-        for calendar in sorted(getattr(policy, "calendar_names", lambda: set())()):
+def _check_policy_calendars(section: str, built: dict[str, Any], calendars: dict[str, Any]) -> None:
+    """Every calendar an SLA policy or pricing model names (``calendar_names()``) must be configured."""
+    for name, obj in built.items():
+        for calendar in sorted(getattr(obj, "calendar_names", lambda: set())()):
             if calendar not in calendars:
                 raise ConfigError(f"unknown calendar {calendar!r} (configured: {', '.join(sorted(calendars)) or 'none'})",
-                                  key=f"sla.{name}.calendar")
+                                  key=f"{section}.{name}.calendar")

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from pricing_helpers import MSK, SATURDAY, TUESDAY, context, contract, entry, estimate, office_calendar, rub, total
+from pricing_helpers import MSK, SATURDAY, context, contract, entry, estimate, office_calendar, rub, total
 
 from deskframe.errors import DomainError
 from deskframe_pricing import hourly

@@ -46,3 +46,10 @@ EXAMPLES = {
 def test_built_models_follow_the_protocol(name):
     built = build_plugins().registry.get("pricing_models", name).build(EXAMPLES[name])
     assert isinstance(built, PricingModel)
+
+
+def test_registered_without_other_plugins():
+    import deskframe_pricing
+
+    registry = build_plugins(entry_points=False, extra=[("pricing", deskframe_pricing)]).registry
+    assert registry.names("pricing_models") == ["hourly", "retainer", "subscription", "warranty"]
