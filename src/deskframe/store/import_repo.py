@@ -62,6 +62,7 @@ class ImportRepo:
                            + [a.agent for t in tickets for a in t.articles] + [e.agent for t in tickets for e in t.time])
         contacts = self._ids(ContactRow.id, ContactRow.email, ((t.contact or "").lower() for t in tickets))
         numbers = self._ids(TicketRow.id, TicketRow.number, (t.number for t in tickets))
+        queues = {name: self.queue_row(name, create=True).id for name in {t.queue for t in tickets}}  # type: ignore[attr-defined]
         new_ids: list[dict[str, Any]] = []
         rows: dict[str, TicketRow] = {}
         for t in tickets:
@@ -74,7 +75,7 @@ class ImportRepo:
                     contacts[email] = self.contact_row_by_email(email).id  # type: ignore[attr-defined]
                 contact_id = contacts[email]
             values = dict(subject=t.subject[:1000], state=t.state, state_type=state_types[t.state],
-                          priority=t.priority, queue_id=self.queue_row(t.queue, create=True).id,  # type: ignore[attr-defined]
+                          priority=t.priority, queue_id=queues[t.queue],
                           customer_id=customers.get(t.customer or ""), contact_id=contact_id,
                           contract_id=contracts.get(t.contract or ""),
                           owner_id=agents.get(t.owner or ""), locked_by_id=agents.get(t.locked_by or ""),
@@ -97,65 +98,88 @@ class ImportRepo:
         self.session.flush()
         for t in tickets:
             row = rows.get(t.external_id)
-            if row is None:
-                continue
-            if t.external_id not in known_tickets:
+            if row is not None and t.external_id not in known_tickets:
                 new_ids.append(dict(namespace=namespace, kind="ticket", external_id=t.external_id, local_id=str(row.id)))
-            self._import_children(t, row, namespace, counts, new_ids, known_articles, known_history, known_time,
-                                  agents, put_blob, safe_name)
-        if new_ids:
-            self.session.execute(insert(ExternalIdRow), new_ids)
+        self._import_articles(tickets, rows, namespace, counts, new_ids, known_articles, agents, put_blob, safe_name)
+        self._import_history_and_time(tickets, rows, namespace, counts, new_ids, known_history, known_time, agents)
+        for start in range(0, len(new_ids), 5000):
+            self.session.execute(insert(ExternalIdRow), new_ids[start:start + 5000])
         self._link_merges(tickets, rows, namespace)
         return counts
 
-    def _import_children(self, t: ImportedTicket, row: TicketRow, namespace: str, counts: ImportCounts,
-                         new_ids: list[dict[str, Any]], known_articles: dict[str, str], known_history: dict[str, str],
-                         known_time: dict[str, str], agents: dict[str, int],
-                         put_blob: Callable[[bytes, bool], str | None], safe_name: Callable[[str], str]) -> None:
-        for a in t.articles:
-            if a.external_id in known_articles:
+    def _import_articles(self, tickets: list[ImportedTicket], rows: dict[str, TicketRow], namespace: str,
+                         counts: ImportCounts, new_ids: list[dict[str, Any]], known: dict[str, str],
+                         agents: dict[str, int], put_blob: Callable[[bytes, bool], str | None],
+                         safe_name: Callable[[str], str]) -> None:
+        values, pending = [], []
+        for t in tickets:
+            row = rows.get(t.external_id)
+            if row is None:
                 continue
-            raw_sha = put_blob(a.raw, False) if a.raw else None
-            article = ArticleRow(ticket_id=row.id, direction=a.direction, channel=a.channel, sender=a.sender,
-                                 recipients=list(a.recipients), subject=a.subject[:1000] or "(no subject)",
-                                 text=a.text, html=a.html, message_id=a.message_id, references=list(a.references),
-                                 agent_id=agents.get(a.agent or ""), visible=a.visible and a.direction != "internal",
-                                 raw_sha256=raw_sha, created_at=a.created_at)
-            self.session.add(article)
-            self.session.flush()
+            for a in t.articles:
+                if a.external_id in known:
+                    continue
+                values.append(dict(ticket_id=row.id, direction=a.direction, channel=a.channel, sender=a.sender,
+                                   recipients=list(a.recipients), subject=a.subject[:1000] or "(no subject)",
+                                   text=a.text, html=a.html, message_id=a.message_id, references=list(a.references),
+                                   agent_id=agents.get(a.agent or ""), visible=a.visible and a.direction != "internal",
+                                   raw_sha256=put_blob(a.raw, False) if a.raw else None, created_at=a.created_at))
+                pending.append(a)
+        if not values:
+            return
+        ids = list(self.session.scalars(insert(ArticleRow).returning(ArticleRow.id, sort_by_parameter_order=True),
+                                        values))
+        files = []
+        for article_id, a in zip(ids, pending):
+            new_ids.append(dict(namespace=namespace, kind="article", external_id=a.external_id, local_id=str(article_id)))
             for file in a.attachments:
                 sha = put_blob(file.data, True)
                 if sha is None:
                     counts.skipped.append((a.external_id, f"attachment {safe_name(file.filename)!r} over the size limit"))
                     continue
-                self.session.add(AttachmentRow(article_id=article.id, filename=safe_name(file.filename),
-                                               content_type=file.content_type or "application/octet-stream",
-                                               size=len(file.data), sha256=sha))
-                counts.attachments += 1
-            new_ids.append(dict(namespace=namespace, kind="article", external_id=a.external_id, local_id=str(article.id)))
-            counts.articles += 1
-        history = [h for h in t.history if h.external_id not in known_history]
+                files.append(dict(article_id=article_id, filename=safe_name(file.filename),
+                                  content_type=file.content_type or "application/octet-stream", size=len(file.data),
+                                  sha256=sha))
+        if files:
+            self.session.execute(insert(AttachmentRow), files)
+        counts.articles += len(ids)
+        counts.attachments += len(files)
+
+    def _import_history_and_time(self, tickets: list[ImportedTicket], rows: dict[str, TicketRow], namespace: str,
+                                 counts: ImportCounts, new_ids: list[dict[str, Any]], known_history: dict[str, str],
+                                 known_time: dict[str, str], agents: dict[str, int]) -> None:
+        history, entries, pending = [], [], []
+        for t in tickets:
+            row = rows.get(t.external_id)
+            if row is None:
+                continue
+            for h in t.history:
+                if h.external_id not in known_history:
+                    history.append(dict(ticket_id=row.id, at=h.at, actor=h.actor, action=h.action, old=h.old,
+                                        new=h.new, reason=h.reason))
+                    new_ids.append(dict(namespace=namespace, kind="history", external_id=h.external_id,
+                                        local_id=str(row.id)))
+            for e in t.time:
+                if e.external_id in known_time:
+                    continue
+                agent_id = agents.get(e.agent)
+                if agent_id is None:
+                    counts.skipped.append((e.external_id, f"time entry by unknown agent {e.agent!r}"))
+                    continue
+                entries.append(dict(ticket_id=row.id, agent_id=agent_id, minutes=e.minutes, work_date=e.work_date,
+                                    note=e.note, billable=e.billable, created_at=self.now,
+                                    billed_externally=e.already_billed))
+                pending.append(e)
         if history:
-            self.session.execute(insert(HistoryRow), [dict(ticket_id=row.id, at=h.at, actor=h.actor, action=h.action,
-                                                           old=h.old, new=h.new, reason=h.reason) for h in history])
-            new_ids.extend(dict(namespace=namespace, kind="history", external_id=h.external_id, local_id=str(row.id))
-                           for h in history)
+            self.session.execute(insert(HistoryRow), history)
             counts.history += len(history)
-        for e in t.time:
-            if e.external_id in known_time:
-                continue
-            agent_id = agents.get(e.agent)
-            if agent_id is None:
-                counts.skipped.append((e.external_id, f"time entry by unknown agent {e.agent!r}"))
-                continue
-            entry = TimeEntryRow(ticket_id=row.id, agent_id=agent_id, minutes=e.minutes, work_date=e.work_date,
-                                 note=e.note, billable=e.billable, created_at=self.now,
-                                 billed_externally=e.already_billed)
-            self.session.add(entry)
-            self.session.flush()
-            new_ids.append(dict(namespace=namespace, kind="time", external_id=e.external_id, local_id=str(entry.id)))
-            counts.time_entries += 1
-            counts.minutes += e.minutes
+        if entries:
+            ids = self.session.scalars(insert(TimeEntryRow).returning(TimeEntryRow.id, sort_by_parameter_order=True),
+                                       entries)
+            for entry_id, e in zip(ids, pending):
+                new_ids.append(dict(namespace=namespace, kind="time", external_id=e.external_id, local_id=str(entry_id)))
+                counts.time_entries += 1
+                counts.minutes += e.minutes
 
     def _link_merges(self, tickets: list[ImportedTicket], rows: dict[str, TicketRow], namespace: str) -> None:
         """Point merged tickets at their targets; a target not imported yet is linked by a later batch."""
