@@ -1,1 +1,40 @@
-"""Reference invoice output formats: HTML (printable, served as a link), CSV, plain text."""
+"""Reference invoice output formats: HTML (printable, served as a link), CSV, plain text.
+
+Registers the output formats ``html``, ``csv`` and ``text`` (kinds ``invoice`` and
+``invoices``; ``deskframe invoice show|list --format NAME [-o FILE]``) and the route
+``GET /invoices/{token}`` (html, or csv with a ``.csv`` suffix) that
+``deskframe invoice link NUMBER`` points to.
+
+Locale: ``render(kind, data, *, locale=None)`` of the html and text formats takes
+the Babel locale for money and numbers (default ``"en"``). The web route passes
+``[billing] locale``; the core's CLI calls ``render(kind, data)`` and so gets ``en``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import deskframe
+from deskframe import OutputFormat
+
+from . import csv_format, html_format, text_format, web
+
+FORMATS = (
+    OutputFormat("html", html_format.MEDIA_TYPE, html_format.render, kinds=html_format.KINDS,
+                 description="printable invoice page (A4, no scripts, inline CSS)", options=("locale",)),
+    OutputFormat("csv", csv_format.MEDIA_TYPE, csv_format.render, kinds=csv_format.KINDS,
+                 description="one row per invoice line, for accounting import"),
+    OutputFormat("text", text_format.MEDIA_TYPE, text_format.render, kinds=text_format.KINDS,
+                 description="plain text for e-mail bodies", options=("locale",)),
+)
+
+
+@deskframe.hookimpl
+def register_output_formats(register: Callable[[OutputFormat], None]) -> None:
+    for fmt in FORMATS:
+        register(fmt)
+
+
+@deskframe.hookimpl
+def register_routes(register: Callable[..., None]) -> None:
+    web.register_all(register)

@@ -8,6 +8,7 @@ Default location ``./deskframe.toml``, overridden by ``--config`` or the
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal, InvalidOperation
 import sys
 from pathlib import Path
@@ -300,8 +301,11 @@ def _billing(t: TableReader) -> BillingSettings:
     vendor = t.sub("vendor", {})
     for key in vendor.data:
         vendor.str(key)
+    locale = t.str("locale", "en")
+    if not re.fullmatch(r"[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*", locale):
+        raise t.error("locale", f"not a locale name such as 'ru' or 'en_US': {locale!r}")
     return BillingSettings(tax_rate=tax, series=series, credit_series=credit, public_url=url,
-                           locale=t.str("locale", "en"), vendor=dict(vendor.data))
+                           locale=locale, vendor=dict(vendor.data))
 
 
 def _canned(t: TableReader) -> dict[str, str]:

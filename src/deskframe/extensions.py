@@ -74,14 +74,17 @@ class PricingModelType:
 class OutputFormat:
     """An output format: ``render(kind, data)`` returns text or bytes of ``media_type``.
 
-    ``kinds`` lists what it renders (``invoice``, ``report`` ...).
+    ``kinds`` lists what it renders (``invoice``, ``invoices``, ``report`` ...).
+    ``options`` names the keyword arguments ``render`` accepts from the core:
+    ``locale`` (``[billing] locale``) and ``timezone`` (``[desk] timezone``).
     """
 
     name: str
     media_type: str
-    render: Callable[[str, Any], "str | bytes"]
+    render: Callable[..., "str | bytes"]
     kinds: tuple[str, ...] = ("invoice",)
     description: str = ""
+    options: tuple[str, ...] = ()
 
 
 @attrs.frozen

@@ -71,7 +71,8 @@ class Registry:
         return sorted(self._items.get(kind, {}))
 
     def items(self, kind: str) -> list[Any]:
-        return [self._items[kind][n].item for n in self.names(kind)] if kind in self._items else []
+        """Registered items of ``kind`` in registration order (routes match in this order)."""
+        return [entry.item for entry in self._items.get(kind, {}).values()]
 
     def __iter__(self) -> Iterator[Registered]:
         for bucket in self._items.values():

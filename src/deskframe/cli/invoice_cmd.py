@@ -79,7 +79,7 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
                          number=i.number or f"draft-{i.id}") for i in invoices]
             emit(rows, LIST_COLUMNS, fmt, empty="No invoices.")
             return
-        _write(by_name[fmt].render("invoices", invoices), output)
+        _write(render(desk, by_name[fmt], "invoices", invoices), output)
 
     @invoice_group.command("show")
     @click.argument("ref")
@@ -94,7 +94,7 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
         elif fmt == "table":
             click.echo(render_invoice(invoice))
         else:
-            _write(by_name[fmt].render("invoice", invoice), output)
+            _write(render(desk, by_name[fmt], "invoice", invoice), output)
 
     @invoice_group.command("void")
     @click.argument("number")
@@ -113,6 +113,13 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
         click.echo(desk.ledger.link(number))
 
     return invoice_group
+
+
+def render(desk: Any, output_format: Any, kind: str, data: Any) -> str | bytes:
+    """Call a format's ``render`` with the options it declares (locale, timezone)."""
+    available = {"locale": desk.config.billing.locale, "timezone": desk.config.timezone}
+    options = {name: available[name] for name in output_format.options if name in available}
+    return output_format.render(kind, data, **options)
 
 
 def render_invoice(invoice: Any) -> str:
