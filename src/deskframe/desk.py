@@ -278,6 +278,18 @@ class Desk:
         with self.store.write() as repo:
             repo.history(repo.ticket_row(number), actor, action[:50], new=new, reason=reason)
 
+    def mark_sent(self, article_id: int, *, message_id: str, recipients: tuple[str, ...] = (),
+                  channel: str | None = None) -> None:
+        """Record that a channel delivered an outbound article: its Message-ID (so replies
+        thread by References) and recipients, with a ``sent`` history entry."""
+        with self.store.write() as repo:
+            article = repo.article_row(article_id)
+            article.message_id = message_id
+            if recipients:
+                article.recipients = list(recipients)
+            repo.history(repo.ticket_row_by_id(article.ticket_id), None, "sent", new=str(article_id),
+                         reason=f"via {channel or article.channel or 'channel'} to {', '.join(recipients) or '-'}")
+
     def lock(self, number: str, *, agent: str) -> Ticket:
         """Lock the ticket to ``agent``; fails naming the holder if another agent has it."""
         with self._change() as (repo, events):

@@ -106,8 +106,10 @@ def _open_for(desk: "Desk", repo: Repository, message: InboundMessage, route: Ro
             contact_row = repo.contact_row_by_email(email)
     customer_row = repo.customer_row(route.customer) if route.customer else None
     contract = repo.contract(route.contract) if route.contract else None
-    queue = route.queue or (settings.default_queue if customer_row else settings.unknown_queue)
-    wanted = desk.hooks.classify_priority(message, route)
+    control = message.headers if message.trusted else {}
+    queue = (control.get("x-deskframe-queue") or "").strip() or route.queue or (
+        settings.default_queue if customer_row else settings.unknown_queue)
+    wanted = (control.get("x-deskframe-priority") or "").strip() or desk.hooks.classify_priority(message, route)
     priority = settings.priority_level(wanted) if wanted else None
     return desk._create(repo, subject=message.subject or "(no subject)",
                         priority=priority or settings.default_priority, channel=message.channel, queue=queue,

@@ -179,7 +179,9 @@ class InboundMessage:
     ``external_id`` identifies the message within its channel (an IMAP UID, a
     Message-ID, a chat message id); intake deduplicates on (channel, external_id).
     ``references`` lists message ids this one answers (In-Reply-To, References).
-    ``headers`` carries control data a trusted channel may use (e.g. a queue).
+    ``headers`` carries the source's control headers (lower-cased names). Only when
+    the channel sets ``trusted`` does intake honour ``x-deskframe-queue`` and
+    ``x-deskframe-priority`` there for a new ticket.
     """
 
     channel: str
@@ -197,6 +199,7 @@ class InboundMessage:
     raw: bytes | None = None
     headers: dict[str, str] = attrs.field(factory=dict)
     ticket_number: str | None = None
+    trusted: bool = False
 
 
 @attrs.frozen

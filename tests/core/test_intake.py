@@ -110,3 +110,24 @@ def test_attachment_over_limit_is_recorded_not_dropped_silently(make_desk):
     assert ticket.articles[0].attachments == ()
     assert any(h.action == "attachment_too_large" and h.new == "big.bin" for h in ticket.history)
     assert ticket.articles[0].raw_sha256  # the raw source still holds it
+
+
+def test_control_headers_apply_only_on_trusted_channels(desk):
+    headers = {"x-deskframe-queue": "vip", "x-deskframe-priority": "P1"}
+    untrusted = desk.ticket(desk.intake(message(headers=headers)).ticket)
+    assert (untrusted.queue, untrusted.priority) == ("unknown", "P3")
+    trusted = desk.ticket(desk.intake(message(external_id="m2", message_id="m2@x", headers=headers,
+                                              trusted=True)).ticket)
+    assert (trusted.queue, trusted.priority) == ("vip", "P1")
+
+
+def test_mark_sent_records_message_id_so_replies_thread(desk, factory):
+    factory.customer("acme", domains=["acme.example"])
+    factory.agent("alice")
+    first = desk.intake(message())
+    reply = desk.reply(first.ticket, agent="alice", body="answer")
+    desk.mark_sent(reply.id, message_id="out-1@vendor.example", recipients=("ivan@acme.example",), channel="mail")
+    answer = desk.intake(message(external_id="m9", message_id="m9@acme.example", subject="no number here",
+                                 references=("out-1@vendor.example",)))
+    assert answer.ticket == first.ticket
+    assert desk.ticket(first.ticket).history[-2].action == "sent"

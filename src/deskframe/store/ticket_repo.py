@@ -75,6 +75,12 @@ class TicketRepo:
     def ticket_row_by_id(self, ticket_id: int) -> TicketRow:
         return self.session.get(TicketRow, ticket_id)
 
+    def article_row(self, article_id: int) -> ArticleRow:
+        row = self.session.get(ArticleRow, article_id)
+        if row is None:
+            raise NotFound(f"unknown article {article_id}")
+        return row
+
     def article_by_message_id(self, message_id: str) -> ArticleRow | None:
         return self.session.scalar(select(ArticleRow).where(ArticleRow.message_id == message_id)
                                    .order_by(ArticleRow.id).limit(1))
