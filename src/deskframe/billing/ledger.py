@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import attrs
 
@@ -63,7 +63,8 @@ class Ledger:
                               f"{', '.join(sorted(self.desk.config.pricing_models)) or 'none'})")
         return model
 
-    def run(self, period: str) -> RunReport:
+    def run(self, period: str, on_progress: Callable[[int], None] | None = None) -> RunReport:
+        """Draft every contract's invoice for ``period``; ``on_progress(1)`` after each contract."""
         from ..desk import month_bounds
 
         start, end = month_bounds(period)
@@ -71,6 +72,8 @@ class Ledger:
         with self.desk.store.read() as repo:
             contracts = [(row.id, row.key) for row in repo.billable_contracts(start, end)]
         for contract_id, key in contracts:
+            if on_progress is not None:
+                on_progress(1)
             with self.desk.store.write() as repo:
                 if repo.invoice_for(contract_id, period, "issued") is not None:
                     report.skipped_issued.append(key)

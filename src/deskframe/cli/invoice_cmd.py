@@ -8,6 +8,8 @@ from typing import Any
 import click
 
 from .. import serialize
+from ..desk import month_bounds
+from ..progress import progress
 from ..plugins import Plugins
 from .context import pass_desk
 from .output import FORMAT_OPTION, emit, emit_one
@@ -45,7 +47,10 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
     @pass_desk
     def invoice_run(desk: Any, period: str, fmt: str) -> None:
         """Create (or rebuild) draft invoices of every contract with something to bill."""
-        report = desk.ledger.run(period)
+        with desk.store.read() as repo:
+            count = len(repo.billable_contracts(*month_bounds(period)))
+        with progress(f"invoice run {period}", count) as advance:
+            report = desk.ledger.run(period, on_progress=advance)
         data = {"period": period, "drafted": report.drafted, "skipped_issued": report.skipped_issued,
                 "nothing_to_bill": report.nothing_to_bill, "held_entries": report.held_entries}
         emit_one(data, fmt, f"{period}: drafted {len(report.drafted)}, already issued {len(report.skipped_issued)}, "
