@@ -1,1 +1,78 @@
-"""Reference chat channel: signed webhooks in, agent replies out through a callback URL."""
+"""Reference chat channel: signed webhooks in, agent replies out through a callback URL.
+
+Hooks implemented here:
+
+* ``register_channel_types`` - the ``chat`` channel type (settings: :mod:`.settings`).
+  It is webhook-driven: the built channel's ``fetch()`` yields nothing, so
+  ``deskframe intake run`` accepts it and does nothing with it.
+* ``register_routes`` - ``POST /channels/{name}/messages`` (:mod:`.web`), served by
+  ``deskframe serve``. Requests are signed with HMAC-SHA256 over the body
+  (``X-Deskframe-Signature: sha256=<hex>``) using the secret in the environment variable
+  named by ``secret_env``; a missing or wrong signature gets 401 and stores nothing;
+  a replay of a ``message_id`` answers 200 with the same ticket and ``"duplicate": true``.
+  Body format: :mod:`.payload`. URL attachments are never fetched by the server (SSRF):
+  they are kept as links in the article text.
+* ``article_added`` - an agent's reply on a chat ticket is POSTed, signed the same way,
+  to the channel's ``callback_url``, retried with exponential backoff; the outcome is
+  recorded in the ticket's history as ``chat_delivered`` / ``chat_delivery_failed``
+  (:mod:`.outbound`).
+
+One open ticket per conversation: the conversation's ticket and last activity live in
+the channel cursor store; a conversation idle longer than ``idle_gap``, or whose ticket
+is resolved or closed, starts a new ticket (:mod:`.inbound`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+import attrs
+
+import deskframe
+from deskframe import ChannelType
+
+from . import inbound, outbound, payload, settings, web
+
+__all__ = ["ChatChannel", "inbound", "outbound", "payload", "settings", "web"]
+
+
+@attrs.define
+class ChatChannel:
+    """A configured chat channel. Messages arrive by webhook, so there is nothing to poll."""
+
+    name: str
+    settings: settings.ChatSettings
+
+    def fetch(self) -> Iterable[Any]:
+        return ()
+
+    def ack(self, message: Any, result: Any) -> None:
+        return None
+
+
+def build(table: dict[str, Any], desk: Any) -> ChatChannel:
+    parsed = settings.parse_settings(table)
+    return ChatChannel(parsed.name, parsed)
+
+
+def parse_raw(raw: bytes, table: dict[str, Any]) -> deskframe.InboundMessage:
+    """Re-read a kept webhook body (``intake quarantine retry``); it starts or joins a ticket by intake's rules."""
+    return inbound.to_inbound(settings.parse_settings(table), payload.parse(raw), raw)
+
+
+@deskframe.hookimpl
+def register_channel_types(register: Callable[[ChannelType], None]) -> None:
+    register(ChannelType(settings.TYPE, build, validate=settings.validate, parse=parse_raw,
+                         description="Signed JSON webhooks (POST /channels/NAME/messages); replies to a callback URL"))
+
+
+@deskframe.hookimpl
+def register_routes(register: Callable[..., None]) -> None:
+    for route in web.routes():
+        register(route)
+
+
+@deskframe.hookimpl
+def article_added(event: deskframe.ArticleAdded, desk: Any) -> None:
+    """Deliver an agent's reply on a chat ticket to the channel's callback URL."""
+    outbound.deliver(event, desk)

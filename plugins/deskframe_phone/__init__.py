@@ -1,1 +1,48 @@
-"""Reference phone log: calls recorded as articles, PBX call-log import, written-request follow-up."""
+"""Reference phone log: calls recorded as articles, PBX call-log import, written-request follow-up.
+
+Hooks implemented here:
+
+* ``register_config_sections`` - the ``[phone]`` table (:mod:`.settings`): default region,
+  channel name, the work-request state (checked to be a configured ``pending`` state),
+  the written-request template, the e-mail channel, the CSV column mapping.
+* ``register_commands`` - ``deskframe phone log`` and ``deskframe phone import`` (:mod:`.commands`).
+* ``route_message`` - a message whose sender is ``tel:<E.164>`` and whose number belongs to a
+  contact known only by phone goes to that contact's customer (:func:`.callers.route_phone_sender`).
+
+Callers are matched to contacts by phone number normalized with ``phonenumbers``
+(:mod:`.callers`). A call is an inbound article on the ``phone`` channel; ``--work-request``
+moves the ticket to the work-request state and, when the caller has an e-mail address,
+adds an outbound article on the configured e-mail channel asking for the request in
+writing (the e-mail plugin delivers it; its subject carries the ticket number, so the
+answer threads into the same ticket).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import deskframe
+from deskframe import ConfigSection, InboundMessage, Route
+
+from . import callers, callog, calls, settings
+
+__all__ = ["callers", "callog", "calls", "settings"]
+
+
+@deskframe.hookimpl
+def register_config_sections(register: Callable[[ConfigSection], None]) -> None:
+    register(ConfigSection("phone", settings.validate, settings.check,
+                           "Phone log: default region, work-request state and template, CSV column mapping"))
+
+
+@deskframe.hookimpl
+def register_commands(register: Callable[[Any], None]) -> None:
+    from .commands import phone_group
+
+    register(phone_group)
+
+
+@deskframe.hookimpl
+def route_message(message: InboundMessage, directory: Any) -> Route | None:
+    """Route ``tel:`` senders known only by phone to their contact's customer."""
+    return callers.route_phone_sender(message, directory)

@@ -1,0 +1,120 @@
+"""Agent replies on chat tickets go to the callback URL (a real HTTP receiver on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import json
+
+import attrs
+
+from chat_support import SECRET, SECRET_ENV, CallbackReceiver, body_of, message, signature, signed_headers
+
+from deskframe.testing import Factory
+from deskframe_chat import outbound, settings
+
+URL = "/channels/site-chat/messages"
+
+
+def make(chat_desk, client_for, callback_url=None, **keys):
+    """A chat desk with agent ``alice`` and one conversation's ticket: (desk, factory, number)."""
+    desk = chat_desk(callback_url, **keys)
+    factory = Factory(desk)
+    factory.agent("alice")
+    return desk, factory, open_chat(desk, client_for(desk))
+
+
+def open_chat(desk, client, conversation="c-1"):
+    body = body_of(message(conversation_id=conversation))
+    return client.post(URL, content=body, headers=signed_headers(body)).json()["ticket"]
+
+
+def history(desk, number, prefix="chat_"):
+    return [(h.action, h.new, h.reason) for h in desk.ticket(number).history if h.action.startswith(prefix)]
+
+
+def test_reply_is_posted_signed_to_the_callback(chat_desk, client_for):
+    with CallbackReceiver() as receiver:
+        desk, factory, number = make(chat_desk, client_for, receiver.url)
+        article = desk.reply(number, agent="alice", body="Unplug it, please.")
+    assert len(receiver.requests) == 1
+    sent = receiver.requests[0]
+    assert sent["path"] == "/replies"
+    assert sent["headers"]["X-Deskframe-Signature"] == signature(sent["body"], SECRET)
+    assert sent["headers"]["Content-Type"] == "application/json"
+    assert json.loads(sent["body"]) == {"conversation_id": "c-1", "text": "Unplug it, please.",
+                                        "ticket": number, "article_id": article.id}
+    assert history(desk, number) == [("chat_delivered", str(article.id), "HTTP 200 after 1 attempt(s)")]
+
+
+def test_failing_callback_is_retried_with_backoff_then_recorded(chat_desk, client_for):
+    with CallbackReceiver(statuses=(500,)) as receiver:
+        desk, factory, number = make(chat_desk, client_for, receiver.url, callback_tries=3, callback_backoff=0.05)
+        article = desk.reply(number, agent="alice", body="Try this.")
+    assert len(receiver.requests) == 3
+    gaps = [b["at"] - a["at"] for a, b in zip(receiver.requests, receiver.requests[1:])]
+    assert gaps[0] >= 0.05 and gaps[1] >= 0.1  # 0.05 s, then doubled
+    assert history(desk, number) == [("chat_delivery_failed", str(article.id), "after 3 attempt(s): HTTP 500")]
+    assert desk.last_hook_failures == []  # a failed delivery is recorded, not raised
+
+
+def test_a_retry_that_succeeds_is_delivered(chat_desk, client_for):
+    with CallbackReceiver(statuses=(503, 200)) as receiver:
+        desk, factory, number = make(chat_desk, client_for, receiver.url)
+        desk.reply(number, agent="alice", body="Try this.")
+    assert len(receiver.requests) == 2
+    assert history(desk, number)[0][2] == "HTTP 200 after 2 attempt(s)"
+
+
+def test_client_errors_are_not_retried(chat_desk, client_for):
+    with CallbackReceiver(statuses=(400,)) as receiver:
+        desk, factory, number = make(chat_desk, client_for, receiver.url)
+        desk.reply(number, agent="alice", body="Try this.")
+    assert len(receiver.requests) == 1
+    assert history(desk, number)[0][:1] == ("chat_delivery_failed",)
+    assert history(desk, number)[0][2] == "after 1 attempt(s): HTTP 400"
+
+
+def test_unreachable_callback_is_recorded(chat_desk, client_for):
+    from chat_support import free_port
+
+    desk, factory, number = make(chat_desk, client_for, f"http://127.0.0.1:{free_port()}/nobody", callback_tries=2)
+    desk.reply(number, agent="alice", body="Hello?")
+    action, _, reason = history(desk, number)[0]
+    assert action == "chat_delivery_failed" and reason.startswith("after 2 attempt(s): URLError")
+
+
+def test_without_callback_url_the_failure_is_visible(chat_desk, client_for):
+    desk, factory, number = make(chat_desk, client_for)
+    desk.reply(number, agent="alice", body="Hello?")
+    assert history(desk, number)[0][2] == "channel site-chat has no callback_url"
+
+
+def test_missing_secret_at_delivery_is_recorded(chat_desk, client_for, monkeypatch):
+    with CallbackReceiver() as receiver:
+        desk, factory, number = make(chat_desk, client_for, receiver.url)
+        monkeypatch.delenv(SECRET_ENV)
+        desk.reply(number, agent="alice", body="Hello?")
+    assert receiver.requests == []
+    assert SECRET_ENV in history(desk, number)[0][2]
+
+
+def test_notes_other_channels_and_non_chat_tickets_are_not_posted(chat_desk, client_for):
+    with CallbackReceiver() as receiver:
+        desk, factory, number = make(chat_desk, client_for, receiver.url)
+        desk.note(number, agent="alice", body="internal")
+        desk.add_article(number, direction="out", channel="support-mail", body="by mail", agent="alice")
+        desk.add_article(number, direction="in", channel="site-chat", body="customer again")
+        other = factory.ticket(channel="support-mail")
+        desk.reply(other.number, agent="alice", body="mail reply")
+    assert receiver.requests == []
+    assert history(desk, number) == []
+
+
+def test_backoff_doubles_from_the_configured_start():
+    chat = settings.parse_settings({"name": "c", "type": "chat", "secret_env": "X",
+                                    "callback_url": "http://127.0.0.1:9/none"})
+    waits = []
+    with CallbackReceiver(statuses=(500,)) as receiver:
+        chat = attrs.evolve(chat, callback_url=receiver.url)
+        outcome = outbound.post_signed(chat, "k", {"a": 1}, sleep=waits.append)
+    assert (outcome.delivered, outcome.attempts) == (False, 3)
+    assert waits == [0.5, 1.0]
