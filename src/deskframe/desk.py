@@ -168,10 +168,11 @@ class Desk:
             result = run_intake(self, repo, message, events)
         return result
 
-    def ticket(self, number: str) -> Ticket:
-        """The ticket with its articles and history (including tickets merged into it)."""
+    def ticket(self, number: str, *, full: bool = True) -> Ticket:
+        """The ticket with its articles and history (including tickets merged into it);
+        ``full=False`` reads the ticket alone, cheaply."""
         with self.store.read() as repo:
-            return repo.ticket_view(repo.ticket_row(number), full=True)
+            return repo.ticket_view(repo.ticket_row(number), full=full)
 
     def tickets(self, *, state: str | None = None, queue: str | None = None, owner: str | None = None,
                 customer: str | None = None, open_only: bool = False, limit: int | None = 100) -> list[dict[str, Any]]:
@@ -245,7 +246,7 @@ class Desk:
 
     def add_article(self, number: str, *, direction: str, body: str, subject: str | None = None,
                     channel: str | None = None, sender: str | None = None, agent: str | None = None,
-                    visible: bool = True) -> Article:
+                    visible: bool = True, recipients: tuple[str, ...] = ()) -> Article:
         """Append an article of any direction (phone calls, imports, plugin messages)."""
         if direction not in ("in", "out", "internal"):
             raise DomainError(f"unknown direction '{direction}' (known: in, out, internal)")
@@ -254,8 +255,9 @@ class Desk:
             agent_row = repo.agent_row(agent) if agent else None
             if agent_row and direction == "out":
                 self._agent_may_act(row, agent_row.id, repo)
-            article = repo.add_article(row, direction=direction, channel=channel, sender=sender, recipients=(),
-                                       subject=subject or row.subject, text=body, html=None, message_id=None,
+            article = repo.add_article(row, direction=direction, channel=channel, sender=sender,
+                                       recipients=tuple(recipients), subject=subject or row.subject, text=body,
+                                       html=None, message_id=None,
                                        references=(), agent_id=agent_row.id if agent_row else None,
                                        visible=visible and direction != "internal", raw_sha256=None)
             repo.history(row, agent, "article", new=str(article.id))

@@ -97,7 +97,13 @@ def run_intake(desk: "Desk", repo: Repository, message: InboundMessage, events: 
 def _open_for(desk: "Desk", repo: Repository, message: InboundMessage, route: Route) -> Any:
     settings = desk.settings
     contact_row = None
-    email = (route.contact_email or message.sender or "").strip().lower()
+    email = (route.contact_email or ("" if route.contact_phone else message.sender) or "").strip().lower()
+    if not email and route.contact_phone:
+        contact_row = repo.contact_row_by_phone(route.contact_phone)
+        if contact_row is None:
+            repo.upsert_contact(Contact(name=route.contact_name or route.contact_phone, phone=route.contact_phone,
+                                        customer=route.customer))
+            contact_row = repo.contact_row_by_phone(route.contact_phone)
     if email:
         contact_row = repo.contact_row_by_email(email)
         if contact_row is None:

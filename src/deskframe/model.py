@@ -229,6 +229,7 @@ class Route:
     contract: str | None = None
     queue: str | None = None
     priority: str | None = None
+    contact_phone: str | None = None
 
 
 @attrs.frozen

@@ -110,6 +110,18 @@ class TableReader:
                 pass
         raise self.error(name, f"must be a date (YYYY-MM-DD), got {value!r}")
 
+    def duration(self, name: str, default: Any = _MISSING) -> Any:
+        """A duration such as ``"15m"``, ``"1h30m"``, ``"2d"`` as a timedelta."""
+        value = self.str(name, default)
+        if value is default and not isinstance(value, str):
+            return value
+        from .sla.durations import parse_duration
+
+        try:
+            return parse_duration(value)
+        except ValueError as exc:
+            raise self.error(name, str(exc)) from None
+
     def reject_unknown(self, known: Iterable[str]) -> None:
         allowed = set(known)
         for name in self.data:

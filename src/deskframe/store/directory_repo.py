@@ -110,11 +110,15 @@ class DirectoryRepo:
         row = self.contact_row_by_email(email)
         return self._contact(row) if row else None
 
-    def contact_by_phone(self, phone: str) -> Contact | None:
+    def contact_row_by_phone(self, phone: str) -> ContactRow | None:
         digits = phone_digits(phone)
         if not digits:
             return None
-        row = self.session.scalar(select(ContactRow).where(ContactRow.phone_digits == digits).limit(1))
+        return self.session.scalar(select(ContactRow).where(ContactRow.phone_digits == digits)
+                                   .order_by(ContactRow.id).limit(1))
+
+    def contact_by_phone(self, phone: str) -> Contact | None:
+        row = self.contact_row_by_phone(phone)
         return self._contact(row) if row else None
 
     def list_contacts(self, customer: str | None = None) -> list[Contact]:

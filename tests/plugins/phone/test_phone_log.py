@@ -57,9 +57,9 @@ def test_unknown_caller_becomes_one_contact_in_the_unknown_queue(world, cli):
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     for result in (first, second):
         ticket = world.ticket(result.stdout.strip())
-        assert (ticket.queue, ticket.customer, ticket.contact) == ("unknown", None, "tel:+78125551234")
-    handles = [c for c in world.contacts() if c.email == "tel:+78125551234"]
-    assert len(handles) == 1 and handles[0].name == "+7 812 555-12-34"
+        assert (ticket.queue, ticket.customer, ticket.contact) == ("unknown", None, "+7 812 555-12-34")
+    handles = [c for c in world.contacts() if c.phone == "+78125551234"]
+    assert len(handles) == 1 and handles[0].name == "+7 812 555-12-34" and handles[0].email is None
 
 
 def test_call_on_a_given_ticket(world, cli):
