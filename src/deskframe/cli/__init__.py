@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from typing import Sequence
 
@@ -30,11 +31,21 @@ def build_cli(plugins: Plugins) -> click.Group:
     @click.group(cls=DeskGroup, name="deskframe")
     @click.option("--config", "config_path", envvar="DESKFRAME_CONFIG", type=click.Path(dir_okay=False),
                   help="Config file (default ./deskframe.toml; env DESKFRAME_CONFIG).")
+    @click.option("--now", "now_text", metavar="ISO", envvar="DESKFRAME_NOW",
+                  help="Act as if the time were ISO (with offset): replays, demos, back-dated entry.")
     @click.version_option(package_name="deskframe")
     @click.pass_context
-    def cli(ctx: click.Context, config_path: str | None) -> None:
+    def cli(ctx: click.Context, config_path: str | None, now_text: str | None) -> None:
         """deskframe: a support desk assembled from plugins."""
-        ctx.obj = AppContext(plugins, config_path)
+        now = None
+        if now_text:
+            from .sla_cmd import parse_instant
+
+            try:
+                now = parse_instant(now_text, "--now").astimezone(dt.timezone.utc)
+            except DeskframeError as exc:
+                raise click.BadParameter(str(exc).removeprefix("--now: "), param_hint="--now") from None
+        ctx.obj = AppContext(plugins, config_path, now)
 
     for command in CORE_COMMANDS:
         cli.add_command(command)

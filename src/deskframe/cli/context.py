@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import sys
 from pathlib import Path
@@ -17,9 +18,10 @@ from ..plugins import Plugins
 class AppContext:
     """What every command can reach through ``click.get_current_context().obj``."""
 
-    def __init__(self, plugins: Plugins, config_path: str | None):
+    def __init__(self, plugins: Plugins, config_path: str | None, now: dt.datetime | None = None):
         self.plugins = plugins
         self.config_path = locate(config_path)
+        self.now = now
         self._config: Config | None = None
         self._desk: Any = None
 
@@ -35,7 +37,11 @@ class AppContext:
             from ..desk import Desk
 
             try:
-                self._desk = Desk(self.config, self.plugins)
+                if self.now is not None:
+                    fixed = self.now
+                    self._desk = Desk(self.config, self.plugins, clock=lambda: fixed)
+                else:
+                    self._desk = Desk(self.config, self.plugins)
             except ConfigError as exc:
                 raise exc.within(file=exc.file or str(self.config_path)) from None
         return self._desk
