@@ -31,7 +31,7 @@ import attrs
 import deskframe
 from deskframe import ChannelType
 
-from . import inbound, outbound, payload, settings, web
+from . import commands, inbound, outbound, payload, settings, web
 
 __all__ = ["ChatChannel", "inbound", "outbound", "payload", "settings", "web"]
 
@@ -64,6 +64,11 @@ def parse_raw(raw: bytes, table: dict[str, Any]) -> deskframe.InboundMessage:
 def register_channel_types(register: Callable[[ChannelType], None]) -> None:
     register(ChannelType(settings.TYPE, build, validate=settings.validate, parse=parse_raw,
                          description="Signed JSON webhooks (POST /channels/NAME/messages); replies to a callback URL"))
+
+
+@deskframe.hookimpl
+def register_commands(register: Callable[..., None]) -> None:
+    register(commands.chat_group)
 
 
 @deskframe.hookimpl
