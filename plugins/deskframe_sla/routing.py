@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-from deskframe.errors import ConfigError
+from deskframe.errors import ConfigError, NotFound
 from deskframe.model import Contract, Ticket
 from deskframe.sla import Calendar, CalendarConfigError
 
@@ -39,10 +39,13 @@ def calendar(desk: Any, name: str, *, key: str) -> Calendar:
 
 
 def contract_of(desk: Any, ticket: Ticket) -> Contract | None:
-    """The ticket's contract, looked up among its customer's contracts."""
+    """The ticket's contract (None if it has none or it was removed)."""
     if not ticket.contract:
         return None
-    return next((c for c in desk.contracts(ticket.customer) if c.key == ticket.contract), None)
+    try:
+        return desk.contract(ticket.contract)
+    except NotFound:
+        return None
 
 
 def duty_agent(desk: Any, support_type: str | None, at: dt.datetime) -> tuple[Rotation, str] | None:

@@ -69,6 +69,8 @@ class SlaEngine:
             raise DomainError(f"unknown calendar '{name}'") from None
 
     def _policy(self, repo: "Repository", row: Any) -> tuple[str, Any, Any] | None:
+        if not self.desk.config.sla_policies:
+            return None
         contract = repo.contract_by_id(row.contract_id) if row.contract_id else None
         name = (contract.sla if contract else None) or self.desk.settings.default_sla
         if not name:

@@ -127,13 +127,13 @@ class Desk:
                 if contact_row is None:
                     repo.upsert_contact(Contact(name=contact, email=contact, customer=customer))
                     contact_row = repo.contact_row_by_email(contact)
-            contract = repo.active_contract(customer, self.local_date()) if customer else None
+            contract = repo.active_contract_row(customer, self.local_date()) if customer else None
             agent_row = repo.agent_row(agent) if agent else None
             row = self._create(repo, subject=subject, priority=level, channel=channel,
                                queue=queue or self.settings.default_queue,
                                customer_id=customer_row.id if customer_row else None,
                                contact_id=contact_row.id if contact_row else None,
-                               contract_key=contract.key if contract else None,
+                               contract_id=contract.id if contract else None,
                                lines=contract.lines if contract else None, actor=agent)
             sender = contact or (agent_row.email if agent_row else None)
             article = repo.add_article(row, direction=direction, channel=channel, sender=sender,
@@ -141,15 +141,15 @@ class Desk:
                                        references=(), agent_id=agent_row.id if agent_row and direction != "in" else None,
                                        visible=direction != "internal", raw_sha256=None)
             ticket = repo.ticket_view(row)
-            events.append(("ticket_opened", TicketOpened(ticket, repo.article_view(article))))
+            if self.hooks.wants("ticket_opened"):
+                events.append(("ticket_opened", TicketOpened(ticket, repo.article_view(article, attachments=False))))
         return ticket
 
     def _create(self, repo: Repository, *, subject: str, priority: str, channel: str | None, queue: str,
-                customer_id: int | None, contact_id: int | None, contract_key: str | None,
+                customer_id: int | None, contact_id: int | None, contract_id: int | None,
                 lines: Any, actor: str | None) -> Any:
         number = repo.next_number(self.settings.number_layout, self.settings.system_id, self.local_date())
         new_state = self.settings.first_state("new")
-        contract_id = repo.contract_row(contract_key).id if contract_key else None
         row = repo.create_ticket(number=number, subject=subject[:1000], state=new_state, state_type="new",
                                  priority=priority, queue_id=repo.queue_row(queue, create=True).id,
                                  customer_id=customer_id, contact_id=contact_id, contract_id=contract_id,
@@ -223,8 +223,9 @@ class Desk:
             repo.history(row, agent, "reply", new=str(article.id))
             self.sla.on_agent_reply(repo, row, repo.now)
             repo.touch(row)
-            view = repo.article_view(article)
-            events.append(("article_added", ArticleAdded(repo.ticket_view(row), view)))
+            view = repo.article_view(article, attachments=False)
+            if self.hooks.wants("article_added"):
+                events.append(("article_added", ArticleAdded(repo.ticket_view(row), view)))
         return view
 
     def note(self, number: str, *, agent: str, body: str) -> Article:
@@ -240,8 +241,9 @@ class Desk:
                                        raw_sha256=None)
             repo.history(row, agent, "note", new=str(article.id))
             repo.touch(row)
-            view = repo.article_view(article)
-            events.append(("article_added", ArticleAdded(repo.ticket_view(row), view)))
+            view = repo.article_view(article, attachments=False)
+            if self.hooks.wants("article_added"):
+                events.append(("article_added", ArticleAdded(repo.ticket_view(row), view)))
         return view
 
     def add_article(self, number: str, *, direction: str, body: str, subject: str | None = None,
@@ -268,8 +270,9 @@ class Desk:
             elif direction == "out" and visible and agent_row is not None:
                 self.sla.on_agent_reply(repo, row, repo.now)
             repo.touch(row)
-            view = repo.article_view(article)
-            events.append(("article_added", ArticleAdded(repo.ticket_view(row), view)))
+            view = repo.article_view(article, attachments=False)
+            if self.hooks.wants("article_added"):
+                events.append(("article_added", ArticleAdded(repo.ticket_view(row), view)))
         return view
 
     def annotate(self, number: str, action: str, *, new: str | None = None, reason: str | None = None,
@@ -301,7 +304,8 @@ class Desk:
                 repo.history(row, agent, "lock", new=agent)
                 repo.touch(row)
                 ticket = repo.ticket_view(row)
-                events.append(("ticket_changed", TicketChanged(ticket, "lock", None, agent, agent)))
+                if self.hooks.wants("ticket_changed"):
+                    events.append(("ticket_changed", TicketChanged(ticket, "lock", None, agent, agent)))
             return repo.ticket_view(row)
 
     def unlock(self, number: str, *, agent: str, force: bool = False, reason: str | None = None) -> Ticket:
@@ -322,7 +326,8 @@ class Desk:
             repo.history(row, agent, "unlock", old=holder, reason=reason if force else None)
             repo.touch(row)
             ticket = repo.ticket_view(row)
-            events.append(("ticket_changed", TicketChanged(ticket, "unlock", holder, None, agent, reason)))
+            if self.hooks.wants("ticket_changed"):
+                events.append(("ticket_changed", TicketChanged(ticket, "unlock", holder, None, agent, reason)))
             return ticket
 
     def assign(self, number: str, *, agent: str, actor: str | None = None) -> Ticket:
@@ -335,7 +340,8 @@ class Desk:
                 row.owner_id = agent_row.id
                 repo.history(row, actor, "owner", old=old, new=agent)
                 repo.touch(row)
-                events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "owner", old, agent, actor)))
+                if self.hooks.wants("ticket_changed"):
+                    events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "owner", old, agent, actor)))
             return repo.ticket_view(row)
 
     def _set_state(self, repo: Repository, row: Any, state: str, actor: str | None,
@@ -353,7 +359,8 @@ class Desk:
             repo.history(row, actor, "unlock", old=holder, reason=f"ticket {kind}")
         self.sla.on_state(repo, row, kind, repo.now)
         repo.touch(row)
-        events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "state", old, state, actor, reason)))
+        if self.hooks.wants("ticket_changed"):
+            events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "state", old, state, actor, reason)))
 
     def set_state(self, number: str, state: str, *, actor: str | None = None, reason: str | None = None) -> Ticket:
         """Move the ticket to a configured state (``merged`` only through :meth:`merge`)."""
@@ -378,7 +385,8 @@ class Desk:
                 repo.history(row, actor, "priority", old=old, new=level)
                 self.sla.on_priority(repo, row)
                 repo.touch(row)
-                events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "priority", old, level, actor)))
+                if self.hooks.wants("ticket_changed"):
+                    events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "priority", old, level, actor)))
             return repo.ticket_view(row)
 
     def move(self, number: str, queue: str, *, actor: str | None = None) -> Ticket:
@@ -391,7 +399,8 @@ class Desk:
                 row.queue_id = target.id
                 repo.history(row, actor, "queue", old=old, new=queue)
                 repo.touch(row)
-                events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "queue", old, queue, actor)))
+                if self.hooks.wants("ticket_changed"):
+                    events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "queue", old, queue, actor)))
             return repo.ticket_view(row)
 
     def merge(self, number: str, into: str, *, actor: str | None = None) -> Ticket:
@@ -417,10 +426,12 @@ class Desk:
             repo.touch(source)
             repo.touch(target)
             repo.flush()
-            events.append(("ticket_changed", TicketChanged(repo.ticket_view(source), "merge", source.number,
-                                                          target.number, actor)))
-            events.append(("ticket_changed", TicketChanged(repo.ticket_view(target), "merge", source.number,
-                                                          target.number, actor)))
+            if self.hooks.wants("ticket_changed"):
+                events.append(("ticket_changed", TicketChanged(repo.ticket_view(source), "merge", source.number,
+                                                              target.number, actor)))
+            if self.hooks.wants("ticket_changed"):
+                events.append(("ticket_changed", TicketChanged(repo.ticket_view(target), "merge", source.number,
+                                                              target.number, actor)))
             return repo.ticket_view(target, full=True)
 
     def escalate(self, number: str, *, to: int, reason: str, actor: str | None = None) -> Ticket:
@@ -435,8 +446,9 @@ class Desk:
                 old, row.line = row.line, to
                 repo.history(row, actor, "line", old=old, new=to, reason=reason)
                 repo.touch(row)
-                events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "line", str(old), str(to),
-                                                              actor, reason)))
+                if self.hooks.wants("ticket_changed"):
+                    events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "line", str(old), str(to),
+                                                                  actor, reason)))
             return repo.ticket_view(row)
 
     def estimate(self, number: str, *, hours: Any = None, approve: bool = False,

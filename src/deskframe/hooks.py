@@ -32,6 +32,10 @@ class Hooks:
     def __init__(self, pm: pluggy.PluginManager):
         self._pm = pm
 
+    def wants(self, hook: str) -> bool:
+        """True if any plugin implements notify hook ``hook`` (events are built only then)."""
+        return bool(getattr(self._pm.hook, hook).get_hookimpls())
+
     def route_message(self, message: InboundMessage, directory: "DirectoryView") -> Route:
         """The first plugin's route, with the fields it left ``None`` filled by the core's default."""
         from . import defaults

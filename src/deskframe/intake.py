@@ -87,10 +87,10 @@ def run_intake(desk: "Desk", repo: Repository, message: InboundMessage, events: 
     repo.history(ticket, message.sender, "article", new=str(article.id), reason=f"via {message.channel}")
     repo.record_intake_key(message.channel, key, ticket, article)
     repo.touch(ticket)
-    view = repo.ticket_view(ticket)
-    article_view = repo.article_view(article)
-    events.append(("ticket_opened", TicketOpened(view, article_view)) if created
-                  else ("article_added", ArticleAdded(view, article_view)))
+    hook = "ticket_opened" if created else "article_added"
+    if desk.hooks.wants(hook):
+        view, article_view = repo.ticket_view(ticket), repo.article_view(article, attachments=bool(files))
+        events.append((hook, TicketOpened(view, article_view) if created else ArticleAdded(view, article_view)))
     return IntakeResult(ticket=ticket.number, article_id=article.id, created=created)
 
 
@@ -111,7 +111,7 @@ def _open_for(desk: "Desk", repo: Repository, message: InboundMessage, route: Ro
                                         email=email, customer=route.customer))
             contact_row = repo.contact_row_by_email(email)
     customer_row = repo.customer_row(route.customer) if route.customer else None
-    contract = repo.contract(route.contract) if route.contract else None
+    contract = repo.contract_row(route.contract) if route.contract else None
     control = message.headers if message.trusted else {}
     queue = (control.get("x-deskframe-queue") or "").strip() or route.queue or (
         settings.default_queue if customer_row else settings.unknown_queue)
@@ -121,5 +121,5 @@ def _open_for(desk: "Desk", repo: Repository, message: InboundMessage, route: Ro
                         priority=priority or settings.default_priority, channel=message.channel, queue=queue,
                         customer_id=customer_row.id if customer_row else None,
                         contact_id=contact_row.id if contact_row else None,
-                        contract_key=contract.key if contract else None,
+                        contract_id=contract.id if contract else None,
                         lines=contract.lines if contract else None, actor=message.sender)

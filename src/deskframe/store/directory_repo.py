@@ -231,11 +231,14 @@ class DirectoryRepo:
         return [self._contract(r) for r in self.session.scalars(query)]
 
     def active_contract(self, customer: str, on: dt.date | None = None) -> Contract | None:
+        row = self.active_contract_row(customer, on)
+        return self._contract(row) if row else None
+
+    def active_contract_row(self, customer: str, on: dt.date | None = None) -> ContractRow | None:
         day = on or self.now.date()
-        row = self.session.scalar(
+        return self.session.scalar(
             select(ContractRow).join(CustomerRow, ContractRow.customer_id == CustomerRow.id)
             .where(CustomerRow.key == customer)
             .where(or_(ContractRow.start_date.is_(None), ContractRow.start_date <= day))
             .where(or_(ContractRow.end_date.is_(None), ContractRow.end_date >= day))
             .order_by(ContractRow.start_date.desc(), ContractRow.id.desc()).limit(1))
-        return self._contract(row) if row else None

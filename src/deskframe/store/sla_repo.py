@@ -28,8 +28,11 @@ class SlaRepo:
         return row
 
     def live_clocks(self, ticket: TicketRow) -> list[SlaClockRow]:
-        return list(self.session.scalars(select(SlaClockRow).where(
-            SlaClockRow.ticket_id == ticket.id, SlaClockRow.status.in_(LIVE)).order_by(SlaClockRow.id)))
+        """Running or paused clocks; without an autoflush, so in-memory changes are re-checked here."""
+        rows = self.session.scalars(select(SlaClockRow).where(
+            SlaClockRow.ticket_id == ticket.id, SlaClockRow.status.in_(LIVE)).order_by(SlaClockRow.id)
+            .execution_options(autoflush=False))
+        return [row for row in rows if row.status in LIVE]
 
     def clocks(self, ticket_id: int) -> list[SlaClockRow]:
         return list(self.session.scalars(select(SlaClockRow).where(SlaClockRow.ticket_id == ticket_id)
@@ -65,6 +68,16 @@ class SlaRepo:
             .join(CustomerRow, TicketRow.customer_id == CustomerRow.id)
             .where(CustomerRow.key == customer, SlaClockRow.started_at >= start, SlaClockRow.started_at < end)
             .order_by(SlaClockRow.started_at)))
+
+    def clock_counts(self) -> dict[str, int]:
+        """Clocks by status, plus ``breached`` (announced breaches) across all tickets."""
+        from sqlalchemy import func
+
+        counts = dict(self.session.execute(select(SlaClockRow.status, func.count(SlaClockRow.id))
+                                           .group_by(SlaClockRow.status)).all())
+        counts["breached"] = self.session.scalar(select(func.count(SlaClockRow.id))
+                                                 .where(SlaClockRow.breached_at.is_not(None))) or 0
+        return counts
 
     def count_live_clocks(self) -> int:
         from sqlalchemy import func

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Any, Iterable
 
-from sqlalchemy import column, func, or_, select, table, text, update
+from sqlalchemy import column, false, func, or_, select, table, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -47,13 +47,11 @@ class TicketRepo:
 
     # --- numbers -----------------------------------------------------------
     def draw_counter(self, key: str) -> int:
-        """Increment and return counter ``key``; atomic across processes."""
+        """Increment and return counter ``key`` in one statement; atomic across processes."""
         insert = _insert_for(self.session)
-        self.session.execute(insert(TicketCounterRow).values(key=key, value=0)
-                             .on_conflict_do_nothing(index_elements=["key"]))
-        return self.session.execute(
-            update(TicketCounterRow).where(TicketCounterRow.key == key)
-            .values(value=TicketCounterRow.value + 1).returning(TicketCounterRow.value)).scalar_one()
+        stmt = insert(TicketCounterRow).values(key=key, value=1)
+        stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": TicketCounterRow.value + 1})
+        return self.session.execute(stmt.returning(TicketCounterRow.value)).scalar_one()
 
     def next_number(self, layout: str, system_id: str, day: dt.date) -> str:
         key = numbering.counter_key(layout, day)
@@ -188,9 +186,9 @@ class TicketRepo:
         row = self.session.get(row_type, row_id)
         return getattr(row, attr) if row else None
 
-    def article_view(self, row: ArticleRow) -> Article:
+    def article_view(self, row: ArticleRow, *, attachments: bool = True) -> Article:
         files = self.session.scalars(select(AttachmentRow).where(AttachmentRow.article_id == row.id)
-                                     .order_by(AttachmentRow.id))
+                                     .order_by(AttachmentRow.id)) if attachments else ()
         return Article(
             id=row.id, direction=row.direction, channel=row.channel, sender=row.sender,
             recipients=tuple(row.recipients or ()), subject=row.subject, text=row.text, html=row.html,
@@ -198,6 +196,31 @@ class TicketRepo:
             agent=self.agent_login(row.agent_id), visible_to_customer=row.visible,
             raw_sha256=row.raw_sha256,
             attachments=tuple(Attachment(f.filename, f.content_type, f.size, f.sha256) for f in files))
+
+    def _names(self, row: TicketRow) -> tuple[Any, ...]:
+        """Queue, customer, contact, contract, owner, locker and merge target of a ticket: one query."""
+        ids = (row.queue_id, row.customer_id, row.contact_id, row.contract_id, row.owner_id, row.locked_by_id,
+               row.merged_into_id)
+        cache = self.__dict__.setdefault("_name_cache", {})
+        if ids in cache:
+            return cache[ids]
+        owner, locker, merged = aliased(AgentRow), aliased(AgentRow), aliased(TicketRow)
+
+        def one(table: Any, value: Any) -> Any:
+            return table.id == value if value is not None else false()
+
+        query = (select(QueueRow.name, CustomerRow.key, ContactRow.email, ContactRow.name, ContractRow.key,
+                        owner.login, locker.login, merged.number)
+                 .select_from(QueueRow).where(QueueRow.id == row.queue_id)
+                 .outerjoin(CustomerRow, one(CustomerRow, row.customer_id))
+                 .outerjoin(ContactRow, one(ContactRow, row.contact_id))
+                 .outerjoin(ContractRow, one(ContractRow, row.contract_id))
+                 .outerjoin(owner, one(owner, row.owner_id))
+                 .outerjoin(locker, one(locker, row.locked_by_id))
+                 .outerjoin(merged, one(merged, row.merged_into_id)))
+        found = self.session.execute(query.execution_options(autoflush=False)).first()
+        cache[ids] = tuple(found) if found else ("",) + (None,) * 7
+        return cache[ids]
 
     def ticket_view(self, row: TicketRow, *, full: bool = False) -> Ticket:
         articles: tuple[Article, ...] = ()
@@ -207,17 +230,12 @@ class TicketRepo:
                 select(ArticleRow).where(ArticleRow.ticket_id == row.id)
                 .order_by(ArticleRow.created_at, ArticleRow.id)))
             history = tuple(self.history_entries(row))
+        queue, customer, email, contact_name, contract, owner, locked_by, merged = self._names(row)
         return Ticket(
             number=row.number, subject=row.subject, state=row.state, state_type=row.state_type,
-            priority=row.priority, queue=self._key(QueueRow, row.queue_id, "name") or "",
-            created_at=row.created_at, updated_at=row.updated_at,
-            customer=self._key(CustomerRow, row.customer_id, "key"),
-            contact=self._key(ContactRow, row.contact_id, "email") or self._key(ContactRow, row.contact_id, "name"),
-            contract=self._key(ContractRow, row.contract_id, "key"),
-            owner=self.agent_login(row.owner_id), locked_by=self.agent_login(row.locked_by_id),
-            line=row.line, channel=row.channel,
-            merged_into=self._key(TicketRow, row.merged_into_id, "number"),
-            articles=articles, history=history)
+            priority=row.priority, queue=queue or "", created_at=row.created_at, updated_at=row.updated_at,
+            customer=customer, contact=email or contact_name, contract=contract, owner=owner, locked_by=locked_by,
+            line=row.line, channel=row.channel, merged_into=merged, articles=articles, history=history)
 
     def ticket_views_by_id(self, ids: Iterable[int]) -> dict[int, Ticket]:
         """Ticket values (no articles, no history) for many ids in one query."""

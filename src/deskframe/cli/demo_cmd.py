@@ -1,0 +1,90 @@
+"""``deskframe demo [DIR]``: the reference configuration, end to end, in one command."""
+
+from __future__ import annotations
+
+import io
+import time
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import demo, serialize
+from ..config import load_config
+from .context import AppContext
+
+
+@click.command("demo")
+@click.argument("directory", default="deskframe-demo", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--example", default="webstudio", show_default=True, help="Example name or path (with demo.toml).")
+@click.option("--reset", is_flag=True, help="Delete DIRECTORY first and start over.")
+@click.option("--verbose", "-v", is_flag=True, help="Show every step's output.")
+@click.option("--serve", is_flag=True, help="Afterwards serve the invoice links and webhooks on 127.0.0.1.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def demo_command(ctx: click.Context, directory: Path, example: str, reset: bool, verbose: bool, serve: bool,
+                 port: int, fmt: str) -> None:
+    """Run an example's scenario (default: the web studio) in DIRECTORY and summarise it."""
+    from . import build_cli
+
+    app = ctx.find_object(AppContext)
+    source = demo.find_example(example, demo.default_search_path())
+    title, steps = demo.load_scenario(source)
+    demo.prepare(source, directory, reset)
+    started = time.perf_counter()
+    say = click.echo if fmt == "table" else (lambda text: None)
+    say(f"{title}: running {len(steps)} steps in {directory}")
+
+    def invoke(args: list[str]) -> tuple[int, str]:
+        buffer = io.StringIO()
+        command = build_cli(app.plugins)
+        with redirect_stdout(buffer), redirect_stderr(buffer):
+            try:
+                command.main(args=args, prog_name="deskframe", standalone_mode=False)
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            except click.exceptions.Exit as exc:
+                code = exc.exit_code
+            except click.ClickException as exc:
+                exc.show()
+                code = exc.exit_code
+        if verbose and fmt == "table":
+            click.echo(buffer.getvalue().rstrip())
+        return code or 0, buffer.getvalue()
+
+    demo.run_steps(directory, steps, invoke, say if verbose else (lambda text: None))
+    from ..desk import Desk
+
+    desk = Desk(load_config(directory / "deskframe.toml", app.plugins.registry), app.plugins)
+    try:
+        result = demo.summary(desk, directory)
+        result["seconds"] = round(time.perf_counter() - started, 1)
+        if fmt == "json":
+            click.echo(serialize.dumps(result))
+        else:
+            _print(result)
+        if serve:
+            import uvicorn
+
+            from ..web import create_app
+
+            click.echo(f"serving on http://127.0.0.1:{port} (Ctrl-C to stop)")
+            uvicorn.run(create_app(desk), host="127.0.0.1", port=port, log_level="warning")
+    finally:
+        desk.close()
+
+
+def _print(result: dict[str, Any]) -> None:
+    click.echo(f"\nDone in {result['seconds']} s. Desk: {result['directory']}/deskframe.toml")
+    click.echo("Tickets by state: " + (", ".join(f"{k} {v}" for k, v in result["tickets"].items()) or "none"))
+    sla = result["sla"]
+    click.echo(f"SLA clocks: met {sla['met']}, breached {sla['breached']} (missed {sla['missed']}), "
+               f"running {sla['running']}")
+    click.echo(f"Invoices ({len(result['invoices'])}):")
+    for inv in result["invoices"]:
+        click.echo(f"  {inv['number']}  {inv['customer']:<12} {inv['period']}  {inv['total']:>16}  "
+                   f"{inv['file'] or inv['link']}")
+    click.echo(f"\nTry: cd {result['directory']} && deskframe ticket list")

@@ -1,0 +1,113 @@
+"""``deskframe demo``: run a reference configuration's scenario end to end.
+
+A scenario is a ``demo.toml`` beside an example's ``deskframe.toml``: a list of
+CLI steps, each optionally at a simulated time (``at``), run in-process against
+a copy of the example in a fresh directory. The core knows no concrete channel
+or price: the scenario says which (plugin) commands to run. After the steps the
+demo prints a summary: tickets by state, SLA clocks met and breached, and the
+issued invoices with their totals and files.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+import attrs
+
+from .config import read_toml
+from .errors import ConfigError, DomainError
+from .tables import TableReader
+
+SCENARIO = "demo.toml"
+
+
+@attrs.frozen
+class Step:
+    """One CLI invocation of a scenario."""
+
+    args: tuple[str, ...]
+    at: str | None = None
+    expect_failure: bool = False
+    note: str = ""
+
+
+def find_example(name: str, search: list[Path]) -> Path:
+    """The example directory ``name`` (a path, or a name under an ``examples/`` directory)."""
+    candidate = Path(name)
+    if (candidate / SCENARIO).is_file():
+        return candidate
+    for root in search:
+        if (root / name / SCENARIO).is_file():
+            return root / name
+    raise DomainError(f"example '{name}' not found (looked in {', '.join(str(r) for r in search)})")
+
+
+def default_search_path() -> list[Path]:
+    here = Path(__file__).resolve()
+    return [Path.cwd() / "examples", here.parents[2] / "examples"]
+
+
+def load_scenario(example: Path) -> tuple[str, list[Step]]:
+    path = example / SCENARIO
+    data = read_toml(path)
+    try:
+        top = TableReader(data)
+        top.reject_unknown(["title", "steps"])
+        steps = []
+        for i, raw in enumerate(top.list("steps")):
+            table = TableReader(raw, f"steps[{i}]")
+            table.reject_unknown(["run", "at", "expect_failure", "note"])
+            steps.append(Step(args=tuple(table.str_list("run")), at=table.str("at", None),
+                              expect_failure=table.bool("expect_failure", False), note=table.str("note", "")))
+        return top.str("title", example.name), steps
+    except ConfigError as exc:
+        raise exc.within(file=str(path)) from None
+
+
+def prepare(example: Path, target: Path, reset: bool) -> None:
+    """Copy the example into ``target`` (fresh), or refuse if it exists without ``reset``."""
+    if target.exists():
+        if not reset:
+            raise DomainError(f"{target} exists: run 'deskframe demo {target}' with --reset to start over")
+        shutil.rmtree(target)
+    shutil.copytree(example, target, ignore=shutil.ignore_patterns("*.db", "*.db-*", "data", "__pycache__"))
+
+
+def run_steps(target: Path, steps: list[Step], invoke: Callable[[list[str]], tuple[int, str]],
+              echo: Callable[[str], None]) -> None:
+    config = str(target / "deskframe.toml")
+    for step in steps:
+        args = ["--config", config] + (["--now", step.at] if step.at else []) + list(step.args)
+        code, output = invoke(args)
+        shown = " ".join(step.args)
+        if (code != 0) != step.expect_failure:
+            raise DomainError(f"demo step failed (exit {code}): deskframe {shown}\n{output.strip()}")
+        echo(f"$ deskframe {shown}" + (f"   # at {step.at}" if step.at else "") + (f"  ({step.note})" if step.note else ""))
+
+
+def summary(desk: Any, target: Path) -> dict[str, Any]:
+    """Tickets by state, SLA clocks, invoices with totals and rendered files/links."""
+    states = collections.Counter(row["state"] for row in desk.tickets(limit=None))
+    with desk.store.read() as repo:
+        clocks = repo.clock_counts()
+    invoices = []
+    html = desk.plugins.registry.get("output_formats", "html")
+    folder = target / "invoices"
+    for invoice in desk.ledger.invoices(status="issued"):
+        entry = {"number": invoice.number, "customer": invoice.customer, "period": invoice.period,
+                 "total": str(invoice.total), "link": desk.ledger.link(invoice.number), "file": None}
+        if html is not None:
+            folder.mkdir(exist_ok=True)
+            options = {"locale": desk.config.billing.locale} if "locale" in html.options else {}
+            file = folder / f"{invoice.number}.html"
+            file.write_text(html.render("invoice", invoice, **options), encoding="utf-8")
+            entry["file"] = str(file)
+        invoices.append(entry)
+    return {"directory": str(target), "tickets": dict(sorted(states.items())),
+            "sla": {"met": clocks.get("met", 0), "breached": clocks.get("breached", 0),
+                    "missed": clocks.get("missed", 0), "running": clocks.get("running", 0) + clocks.get("paused", 0)},
+            "invoices": invoices, "generated_at": dt.datetime.now(dt.timezone.utc).isoformat()}
