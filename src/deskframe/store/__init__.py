@@ -19,7 +19,6 @@ from .blobs import BlobStore, BlobTooLarge
 from .database import Database
 from .directory_repo import DirectoryRepo, phone_digits
 from .import_repo import ImportRepo
-from .migrate import current_revision, head_revision, upgrade
 from .service_repo import QuarantineRepo, ServiceRepo
 from .sla_repo import SlaRepo
 from .ticket_repo import TicketRepo
@@ -60,13 +59,24 @@ class Store:
             yield Repository(session, self.clock())
 
     def upgrade(self) -> None:
+        from .migrate import upgrade  # Alembic is loaded only when migrating
+
         upgrade(self.db)
 
     def revision(self) -> str | None:
+        from .migrate import current_revision
+
         return current_revision(self.db)
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def head_revision() -> str | None:
+    """The newest schema revision this deskframe ships."""
+    from .migrate import head_revision as head
+
+    return head()
 
 
 __all__ = ["BlobStore", "BlobTooLarge", "Repository", "Store", "head_revision", "phone_digits"]

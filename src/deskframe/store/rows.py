@@ -340,5 +340,7 @@ class InvoiceSeriesRow(Base):
 
 
 Index("ix_sla_clocks_status_due", SlaClockRow.status, SlaClockRow.due_at)
+Index("ix_tickets_state_updated", TicketRow.state, TicketRow.updated_at)
+Index("ix_tickets_queue_owner_updated", TicketRow.queue_id, TicketRow.owner_id, TicketRow.updated_at)
 Index("ix_articles_ticket_created", ArticleRow.ticket_id, ArticleRow.created_at)
 Index("ix_history_ticket_at", HistoryRow.ticket_id, HistoryRow.at)

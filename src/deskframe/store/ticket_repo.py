@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Any, Iterable
 
-from sqlalchemy import column, false, func, or_, select, table, text, update
+from sqlalchemy import false, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -300,26 +300,37 @@ class TicketRepo:
         return [dict(r._mapping) for r in self.session.execute(query)]
 
     def search(self, words: str, limit: int = 50) -> list[dict[str, Any]]:
-        """Tickets whose article subjects or texts contain every word of ``words``."""
+        """Tickets whose article subjects or texts contain every word of ``words``.
+
+        Ordered by their most recent matching article (newest first). Matching
+        articles are walked newest-first in growing windows, so a common word
+        costs a window, not every match.
+        """
         tokens = _WORD.findall(words)
         if not tokens:
             return []
         dialect = self.session.get_bind().dialect.name
         if dialect == "sqlite":
             match = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
-            fts = table("article_fts", column("rowid"))
-            hits = (select(ArticleRow.ticket_id).join(fts, fts.c.rowid == ArticleRow.id)
-                    .where(text("article_fts MATCH :match").bindparams(match=match)))
+            sql = ("SELECT a.ticket_id FROM article_fts JOIN articles a ON a.id = article_fts.rowid "
+                   "WHERE article_fts MATCH :match ORDER BY article_fts.rowid DESC LIMIT :window")
         else:
-            hits = select(ArticleRow.ticket_id).where(text(
-                "to_tsvector('simple', coalesce(articles.subject, '') || ' ' || coalesce(articles.text, '')) "
-                "@@ plainto_tsquery('simple', :match)").bindparams(match=" ".join(tokens)))
-        query = (select(TicketRow.number, TicketRow.subject, TicketRow.state, TicketRow.priority,
+            match = " ".join(tokens)
+            sql = ("SELECT ticket_id FROM articles WHERE to_tsvector('simple', coalesce(subject, '') || ' ' || "
+                   "coalesce(text, '')) @@ plainto_tsquery('simple', :match) ORDER BY id DESC LIMIT :window")
+        window = max(limit * 10, 100)
+        while True:
+            found = [r[0] for r in self.session.execute(text(sql), {"match": match, "window": window})]
+            ordered = list(dict.fromkeys(found))
+            if len(ordered) >= limit or len(found) < window:
+                break
+            window *= 8
+        query = (select(TicketRow.id, TicketRow.number, TicketRow.subject, TicketRow.state, TicketRow.priority,
                         TicketRow.updated_at, CustomerRow.key.label("customer"))
                  .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
-                 .where(TicketRow.id.in_(hits.scalar_subquery()))
-                 .order_by(TicketRow.updated_at.desc()).limit(limit))
-        return [dict(r._mapping) for r in self.session.execute(query)]
+                 .where(TicketRow.id.in_(ordered[:limit])))
+        rows = {r.id: r for r in self.session.execute(query)}
+        return [{k: v for k, v in rows[i]._mapping.items() if k != "id"} for i in ordered[:limit] if i in rows]
 
     def count_tickets(self) -> int:
         return self.session.scalar(select(func.count(TicketRow.id))) or 0
