@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 from typing import Any, Callable
@@ -27,12 +28,15 @@ SCENARIO = "demo.toml"
 
 @attrs.frozen
 class Step:
-    """One CLI invocation of a scenario."""
+    """One step of a scenario: optionally copy a file into place (new mail arriving),
+    then run one CLI command, optionally at a simulated time. ``{ticket:WORDS}`` in an
+    argument stands for the newest ticket a full-text search for WORDS finds."""
 
-    args: tuple[str, ...]
+    args: tuple[str, ...] = ()
     at: str | None = None
     expect_failure: bool = False
     note: str = ""
+    copy: tuple[str, str] | None = None
 
 
 def find_example(name: str, search: list[Path]) -> Path:
@@ -60,9 +64,15 @@ def load_scenario(example: Path) -> tuple[str, list[Step]]:
         steps = []
         for i, raw in enumerate(top.list("steps")):
             table = TableReader(raw, f"steps[{i}]")
-            table.reject_unknown(["run", "at", "expect_failure", "note"])
-            steps.append(Step(args=tuple(table.str_list("run")), at=table.str("at", None),
-                              expect_failure=table.bool("expect_failure", False), note=table.str("note", "")))
+            table.reject_unknown(["run", "at", "expect_failure", "note", "copy"])
+            copy = table.str_list("copy", None)
+            if copy is not None and len(copy) != 2:
+                raise table.error("copy", "must be [source, destination]")
+            if copy is None and "run" not in raw:
+                raise table.error("run", "is required (or give copy)")
+            steps.append(Step(args=tuple(table.str_list("run", [])), at=table.str("at", None),
+                              expect_failure=table.bool("expect_failure", False), note=table.str("note", ""),
+                              copy=tuple(copy) if copy else None))
         return top.str("title", example.name), steps
     except ConfigError as exc:
         raise exc.within(file=str(path)) from None
@@ -77,13 +87,26 @@ def prepare(example: Path, target: Path, reset: bool) -> None:
     shutil.copytree(example, target, ignore=shutil.ignore_patterns("*.db", "*.db-*", "data", "__pycache__"))
 
 
+TICKET_REF = re.compile(r"\{ticket:([^}]+)\}")
+
+
 def run_steps(target: Path, steps: list[Step], invoke: Callable[[list[str]], tuple[int, str]],
-              echo: Callable[[str], None]) -> None:
+              echo: Callable[[str], None], find_ticket: Callable[[str], str]) -> None:
+    """Run every step; a step whose outcome differs from what it expects stops the demo."""
     config = str(target / "deskframe.toml")
     for step in steps:
-        args = ["--config", config] + (["--now", step.at] if step.at else []) + list(step.args)
+        if step.copy:
+            source, destination = (target / p for p in step.copy)
+            if not source.resolve().is_relative_to(target.resolve()) or not destination.resolve().is_relative_to(target.resolve()):
+                raise DomainError(f"demo step copies outside the demo directory: {step.copy}")
+            shutil.copy2(source, destination)
+            echo(f"(new file {step.copy[1]}/{source.name})" if destination.is_dir() else f"(new file {step.copy[1]})")
+        if not step.args:
+            continue
+        resolved = [TICKET_REF.sub(lambda m: find_ticket(m.group(1)), arg) for arg in step.args]
+        args = ["--config", config] + (["--now", step.at] if step.at else []) + resolved
         code, output = invoke(args)
-        shown = " ".join(step.args)
+        shown = " ".join(resolved)
         if (code != 0) != step.expect_failure:
             raise DomainError(f"demo step failed (exit {code}): deskframe {shown}\n{output.strip()}")
         echo(f"$ deskframe {shown}" + (f"   # at {step.at}" if step.at else "") + (f"  ({step.note})" if step.note else ""))

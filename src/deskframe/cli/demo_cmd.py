@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import click
 
@@ -40,10 +42,10 @@ def demo_command(ctx: click.Context, directory: Path, example: str, reset: bool,
     def invoke(args: list[str]) -> tuple[int, str]:
         buffer = io.StringIO()
         command = build_cli(app.plugins)
-        with redirect_stdout(buffer), redirect_stderr(buffer):
+        with redirect_stdout(buffer), redirect_stderr(buffer), _inside(directory):
             try:
-                command.main(args=args, prog_name="deskframe", standalone_mode=False)
-                code = 0
+                returned = command.main(args=args, prog_name="deskframe", standalone_mode=False)
+                code = returned if isinstance(returned, int) else 0
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else 1
             except click.exceptions.Exit as exc:
@@ -55,8 +57,23 @@ def demo_command(ctx: click.Context, directory: Path, example: str, reset: bool,
             click.echo(buffer.getvalue().rstrip())
         return code or 0, buffer.getvalue()
 
-    demo.run_steps(directory, steps, invoke, say if verbose else (lambda text: None))
     from ..desk import Desk
+
+    fresh = Desk(load_config(directory / "deskframe.toml", app.plugins.registry), app.plugins)
+    fresh.upgrade()
+    fresh.close()
+
+    def find_ticket(words: str) -> str:
+        desk = Desk(load_config(directory / "deskframe.toml", app.plugins.registry), app.plugins)
+        try:
+            hits = desk.search(words, limit=1)
+        finally:
+            desk.close()
+        if not hits:
+            raise click.ClickException(f"demo: no ticket matches {words!r}")
+        return hits[0]["number"]
+
+    demo.run_steps(directory, steps, invoke, say if verbose else (lambda text: None), find_ticket)
 
     desk = Desk(load_config(directory / "deskframe.toml", app.plugins.registry), app.plugins)
     try:
@@ -75,6 +92,17 @@ def demo_command(ctx: click.Context, directory: Path, example: str, reset: bool,
             uvicorn.run(create_app(desk), host="127.0.0.1", port=port, log_level="warning")
     finally:
         desk.close()
+
+
+@contextlib.contextmanager
+def _inside(directory: Path) -> Iterator[None]:
+    """Run a step from the demo directory, so the scenario's relative paths work."""
+    previous = os.getcwd()
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
 
 
 def _print(result: dict[str, Any]) -> None:
