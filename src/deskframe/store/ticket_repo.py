@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Any, Iterable
 
-from sqlalchemy import false, func, or_, select, text, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -204,20 +204,17 @@ class TicketRepo:
         cache = self.__dict__.setdefault("_name_cache", {})
         if ids in cache:
             return cache[ids]
-        owner, locker, merged = aliased(AgentRow), aliased(AgentRow), aliased(TicketRow)
+        def pick(column: Any, key: Any, value: Any) -> Any:
+            return select(column).where(key == value).scalar_subquery()
 
-        def one(table: Any, value: Any) -> Any:
-            return table.id == value if value is not None else false()
-
-        query = (select(QueueRow.name, CustomerRow.key, ContactRow.email, ContactRow.name, ContractRow.key,
-                        owner.login, locker.login, merged.number)
-                 .select_from(QueueRow).where(QueueRow.id == row.queue_id)
-                 .outerjoin(CustomerRow, one(CustomerRow, row.customer_id))
-                 .outerjoin(ContactRow, one(ContactRow, row.contact_id))
-                 .outerjoin(ContractRow, one(ContractRow, row.contract_id))
-                 .outerjoin(owner, one(owner, row.owner_id))
-                 .outerjoin(locker, one(locker, row.locked_by_id))
-                 .outerjoin(merged, one(merged, row.merged_into_id)))
+        query = select(pick(QueueRow.name, QueueRow.id, row.queue_id),
+                       pick(CustomerRow.key, CustomerRow.id, row.customer_id),
+                       pick(ContactRow.email, ContactRow.id, row.contact_id),
+                       pick(ContactRow.name, ContactRow.id, row.contact_id),
+                       pick(ContractRow.key, ContractRow.id, row.contract_id),
+                       pick(AgentRow.login, AgentRow.id, row.owner_id),
+                       pick(AgentRow.login, AgentRow.id, row.locked_by_id),
+                       pick(TicketRow.number, TicketRow.id, row.merged_into_id))
         found = self.session.execute(query.execution_options(autoflush=False)).first()
         cache[ids] = tuple(found) if found else ("",) + (None,) * 7
         return cache[ids]
