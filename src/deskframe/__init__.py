@@ -35,7 +35,9 @@ from .model import (
     Ticket,
     TimeEntry,
 )
+from .model import PRIORITY_LEVELS, Unparseable
 from .money import Money
+from .tables import TableReader
 
 __version__ = "0.1.0"
 
@@ -47,6 +49,6 @@ __all__ = [
     "ConfigSection", "Contact", "Contract", "Customer", "DeskframeError", "DomainError",
     "HistoryEntry", "Importer", "InboundAttachment", "InboundMessage", "IntakeResult",
     "InvoiceIssued", "Money", "NotFound", "OutputFormat", "PluginError", "PricingModelType",
-    "Queue", "Route", "SlaEvent", "SlaPolicyType", "Ticket", "TicketChanged", "TicketLocked",
-    "TicketOpened", "TimeEntry", "__version__", "hookimpl",
+    "PRIORITY_LEVELS", "Queue", "Route", "SlaEvent", "SlaPolicyType", "TableReader", "Ticket", "TicketChanged",
+    "TicketLocked", "TicketOpened", "TimeEntry", "Unparseable", "__version__", "hookimpl",
 ]

@@ -82,9 +82,15 @@ def load_entry_points(pm: pluggy.PluginManager, blocked: Iterable[str] = ()) -> 
     infos = []
     skip = set(blocked)
     for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        if ep.name in skip or pm.get_plugin(ep.name) is not None:
+        if ep.name in skip:
             continue
         dist, version = _dist_of(ep)
+        if pm.get_plugin(ep.name) is not None:
+            first = next((i for i in infos if i.name == ep.name), None)
+            if first is not None and first.distribution == dist and first.module == ep.value:
+                continue  # the same plugin seen twice (duplicate metadata of one install)
+            other = f"distribution {first.distribution}" if first and first.distribution else "the core"
+            raise PluginError(f"plugin name '{ep.name}' of distribution {dist} is already used by {other}")
         try:
             module = ep.load()
         except Exception as exc:  # any import-time failure of third-party code

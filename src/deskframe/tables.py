@@ -8,6 +8,7 @@ which the core prefixes with the table's place and the file name.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
 from .errors import ConfigError
@@ -121,6 +122,34 @@ class TableReader:
             return parse_duration(value)
         except ValueError as exc:
             raise self.error(name, str(exc)) from None
+
+    def amount(self, name: str, default: Any = _MISSING) -> Any:
+        """A money amount written as a string (``"1500.00"``) or an integer; floats are refused."""
+        value = self.data.get(name, _MISSING)
+        if value is _MISSING:
+            if default is _MISSING:
+                raise self.error(name, "is required")
+            return default
+        if isinstance(value, bool) or isinstance(value, float):
+            raise self.error(name, f'must be a string such as "1500.00" or an integer, got {_type_name(value)}')
+        if isinstance(value, int):
+            return Decimal(value)
+        if isinstance(value, str):
+            try:
+                amount = Decimal(value.strip())
+            except InvalidOperation:
+                raise self.error(name, f"not an amount: {value!r}") from None
+            if not amount.is_finite():
+                raise self.error(name, f"not an amount: {value!r}")
+            return amount
+        raise self.error(name, f"must be an amount, got {_type_name(value)}")
+
+    def currency(self, name: str, default: Any = _MISSING) -> Any:
+        """An ISO 4217 currency code such as ``RUB``."""
+        value = self.str(name, default)
+        if value is not default and not (len(value) == 3 and value.isalpha() and value.isupper()):
+            raise self.error(name, f"not an ISO 4217 currency code: {value!r}")
+        return value
 
     def reject_unknown(self, known: Iterable[str]) -> None:
         allowed = set(known)

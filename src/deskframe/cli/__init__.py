@@ -14,6 +14,7 @@ from .admin import canned_group, db_group, init_command, plugins_command, serve_
 from .context import AppContext, DeskGroup, pass_app, pass_desk
 from .demo_cmd import demo_command
 from .intake_cmd import intake_group
+from .plugin_cmd import plugin_group
 from .invoice_cmd import build_invoice_group
 from .sla_cmd import sla_group
 from .directory import agent_group, apply_command, contact_group, contract_group, customer_group, queue_group
@@ -23,7 +24,7 @@ from .time_cmd import time_group
 
 CORE_COMMANDS = (init_command, db_group, plugins_command, serve_command, apply_command, customer_group,
                  contact_group, agent_group, queue_group, contract_group, ticket_group, time_group, canned_group, intake_group,
-                 sla_group, demo_command)
+                 sla_group, demo_command, plugin_group)
 
 
 def build_cli(plugins: Plugins) -> click.Group:
