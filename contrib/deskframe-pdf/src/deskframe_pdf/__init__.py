@@ -1,0 +1,41 @@
+"""deskframe-pdf: invoices as PDF, an output format for ``deskframe invoice show``.
+
+Hook implemented here:
+
+* ``register_output_formats`` - the format ``pdf`` (``application/pdf``, kind ``invoice``,
+  option ``locale``): ``deskframe invoice show NUMBER --format pdf -o invoice.pdf``.
+
+The PDF is laid out with fpdf2 (:mod:`.render`) in DejaVu Sans, a Unicode font shipped
+inside this package (``fonts/``, with its license), so Cyrillic and other non-Latin
+text print without any font installed on the machine. Money is formatted for
+``[billing] locale`` with Babel (:mod:`.formatting`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import deskframe
+from deskframe import OutputFormat
+from deskframe.billing import Invoice
+
+from . import formatting, render
+
+__version__ = "0.1.0"
+__all__ = ["FORMAT", "formatting", "render", "render_pdf"]
+
+
+def render_pdf(kind: str, data: Any, *, locale: str | None = None) -> bytes:
+    """``OutputFormat.render``: the PDF bytes of one invoice (``kind`` ``"invoice"``)."""
+    if kind != "invoice" or not isinstance(data, Invoice):
+        raise deskframe.DomainError(f"the pdf format renders one invoice, not {kind!r}")
+    return render.render_invoice(data, locale)
+
+
+FORMAT = OutputFormat("pdf", render.MEDIA_TYPE, render_pdf, kinds=("invoice",), options=("locale",),
+                      description="printable A4 invoice as PDF (fpdf2, DejaVu Sans: Cyrillic included)")
+
+
+@deskframe.hookimpl
+def register_output_formats(register: Callable[[OutputFormat], None]) -> None:
+    register(FORMAT)

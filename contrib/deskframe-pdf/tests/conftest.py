@@ -1,0 +1,3 @@
+"""deskframe.testing gives the fixtures make_desk, desk, factory and cli."""
+
+pytest_plugins = ["deskframe.testing"]
