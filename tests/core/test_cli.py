@@ -219,7 +219,7 @@ def test_db_upgrade_and_status(run: Run) -> None:
     assert "database at revision" in run.ok("db", "upgrade")
     [row] = run.json("db", "status")
     assert row["current"] is True and row["revision"] == head_revision()
-    assert "sqlite" in row["url"]
+    assert row["url"].startswith(("sqlite", "postgresql"))
 
 
 # --- directory ------------------------------------------------------------------
