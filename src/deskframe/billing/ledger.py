@@ -69,41 +69,57 @@ class Ledger:
 
         start, end = month_bounds(period)
         report = RunReport(period)
-        with self.desk.store.read() as repo:
-            contracts = [(row.id, row.key) for row in repo.billable_contracts(start, end)]
-        for contract_id, key in contracts:
-            if on_progress is not None:
-                on_progress(1)
-            with self.desk.store.write() as repo:
-                if repo.invoice_for(contract_id, period, "issued") is not None:
+        with self.desk.store.read() as reader:
+            contracts = [(row.id, row.key) for row in reader.billable_contracts(start, end)]
+            statuses = reader.period_invoice_status(period)
+            stream = reader.unbilled_by_contract(end, start)
+            pending = next(stream, None)
+            for contract_id, key in sorted(contracts):
+                if on_progress is not None:
+                    on_progress(1)
+                while pending is not None and pending[0] < contract_id:
+                    pending = next(stream, None)
+                entries, tickets = (pending[1], pending[2]) if pending and pending[0] == contract_id else ([], set())
+                if "issued" in statuses.get(contract_id, ()):
                     report.skipped_issued.append(key)
                     continue
-                draft = repo.invoice_for(contract_id, period, "draft")
-                if draft is not None:
-                    repo.delete_invoice(draft)
-                contract = repo.contract_by_id(contract_id)
-                entries, ticket_ids = repo.unbilled_entries(contract_id, end, start)
-                context = BillingContext(contract=contract, period=period, period_start=start, period_end=end,
-                                         entries=tuple(entries), estimates=repo.estimates(ticket_ids),
-                                         calendars=self.desk.config.calendar_objects)
-                result = self._model(contract.pricing).price(context)
-                report.held_entries += len(result.held)
-                if not result.lines:
-                    report.nothing_to_bill.append(key)
-                    continue
-                self._check_lines(result.lines, result.currency, key)
-                subtotal = sum((line.amount for line in result.lines), Money.zero(result.currency))
-                tax = (subtotal * self.settings.tax_rate).rounded()
-                held = [{"id": e.id, "ticket": e.ticket, "agent": e.agent, "minutes": e.minutes,
-                         "work_date": e.work_date.isoformat(), "reason": "estimate not approved"}
-                        for e in result.held]
-                repo.add_invoice(kind="invoice", customer_id=repo.customer_row(contract.customer).id,
-                                 contract_id=contract_id, period=period, currency=result.currency,
-                                 lines=result.lines, subtotal=subtotal.amount, tax_rate=self.settings.tax_rate,
-                                 tax=tax.amount, total=(subtotal + tax).amount, held=held,
-                                 vendor=dict(self.settings.vendor))
-                report.drafted.append(key)
+                self._draft(contract_id, key, period, start, end, entries, tickets, report)
+        report.drafted.sort()
+        report.skipped_issued.sort()
+        report.nothing_to_bill.sort()
         return report
+
+    def _draft(self, contract_id: int, key: str, period: str, start: Any, end: Any, entries: list[Any],
+               tickets: set[int], report: RunReport) -> None:
+        """Rebuild one contract's draft in its own transaction (an issued invoice is never touched)."""
+        with self.desk.store.write() as repo:
+            if repo.invoice_for(contract_id, period, "issued") is not None:  # issued by a parallel run
+                report.skipped_issued.append(key)
+                return
+            draft = repo.invoice_for(contract_id, period, "draft")
+            if draft is not None:
+                repo.delete_invoice(draft)
+                entries, tickets = repo.unbilled_entries(contract_id, end, start)  # the draft held some
+            contract = repo.contract_by_id(contract_id)
+            context = BillingContext(contract=contract, period=period, period_start=start, period_end=end,
+                                     entries=tuple(entries), estimates=repo.estimates(tickets),
+                                     calendars=self.desk.config.calendar_objects)
+            result = self._model(contract.pricing).price(context)
+            report.held_entries += len(result.held)
+            if not result.lines:
+                report.nothing_to_bill.append(key)
+                return
+            self._check_lines(result.lines, result.currency, key)
+            subtotal = sum((line.amount for line in result.lines), Money.zero(result.currency))
+            tax = (subtotal * self.settings.tax_rate).rounded()
+            held = [{"id": e.id, "ticket": e.ticket, "agent": e.agent, "minutes": e.minutes,
+                     "work_date": e.work_date.isoformat(), "reason": "estimate not approved"} for e in result.held]
+            repo.add_invoice(kind="invoice", customer_id=repo.customer_row(contract.customer).id,
+                             contract_id=contract_id, period=period, currency=result.currency,
+                             lines=result.lines, subtotal=subtotal.amount, tax_rate=self.settings.tax_rate,
+                             tax=tax.amount, total=(subtotal + tax).amount, held=held,
+                             vendor=dict(self.settings.vendor))
+            report.drafted.append(key)
 
     @staticmethod
     def _check_lines(lines: tuple[InvoiceLine, ...], currency: str, contract: str) -> None:

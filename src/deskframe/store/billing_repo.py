@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Iterable
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..billing.model import BillableEntry, Estimate, Invoice, InvoiceLine
@@ -85,21 +85,47 @@ class BillingRepo:
         self.session.flush()
 
     def unbilled_entries(self, contract_id: int, before: dt.date, period_start: dt.date) -> tuple[list[BillableEntry], set[int]]:
-        rows = self.session.execute(
-            select(TimeEntryRow, TicketRow.number, TicketRow.subject, AgentRow.login, AgentRow.role)
-            .join(TicketRow, TimeEntryRow.ticket_id == TicketRow.id)
-            .join(AgentRow, TimeEntryRow.agent_id == AgentRow.id)
-            .where(TicketRow.contract_id == contract_id, TimeEntryRow.invoice_line_id.is_(None),
-                   TimeEntryRow.billed_externally.is_(False), TimeEntryRow.work_date < before)
-            .order_by(TimeEntryRow.work_date, TimeEntryRow.id))
-        entries, ticket_ids = [], set()
-        for entry, number, subject, login, role in rows:
-            ticket_ids.add(entry.ticket_id)
-            entries.append(BillableEntry(id=entry.id, ticket=number, ticket_subject=subject, agent=login, role=role,
-                                         minutes=entry.minutes, work_date=entry.work_date, billable=entry.billable,
-                                         note=entry.note, late=entry.work_date < period_start,
-                                         logged_at=entry.created_at))
-        return entries, ticket_ids
+        """One contract's unbilled time up to ``before`` (see :meth:`unbilled_by_contract`)."""
+        for cid, entries, tickets in self.unbilled_by_contract(before, period_start, only=contract_id):
+            return entries, tickets
+        return [], set()
+
+    def unbilled_by_contract(self, before: dt.date, period_start: dt.date, only: int | None = None):  # type: ignore[no-untyped-def]
+        """Yield ``(contract_id, entries, ticket_ids)`` for every contract with unbilled time, by contract id.
+
+        One streaming query over tickets in contract order (indexed), so memory holds
+        one contract's entries at a time however many there are.
+        """
+        query = (select(TimeEntryRow.id, TimeEntryRow.ticket_id, TimeEntryRow.minutes, TimeEntryRow.work_date,
+                        TimeEntryRow.billable, TimeEntryRow.note, TimeEntryRow.created_at, TicketRow.contract_id,
+                        TicketRow.number, TicketRow.subject, AgentRow.login, AgentRow.role)
+                 .select_from(TicketRow)
+                 .join(TimeEntryRow, TimeEntryRow.ticket_id == TicketRow.id)
+                 .join(AgentRow, TimeEntryRow.agent_id == AgentRow.id)
+                 .where(TicketRow.contract_id.is_not(None) if only is None else TicketRow.contract_id == only,
+                        TimeEntryRow.invoice_line_id.is_(None), TimeEntryRow.billed_externally.is_(False),
+                        TimeEntryRow.work_date < before)
+                 .order_by(TicketRow.contract_id, TimeEntryRow.work_date, TimeEntryRow.id))
+        current, entries, tickets = None, [], set()
+        for r in self.session.execute(query.execution_options(yield_per=5000)):
+            if r.contract_id != current:
+                if current is not None:
+                    yield current, entries, tickets
+                current, entries, tickets = r.contract_id, [], set()
+            tickets.add(r.ticket_id)
+            entries.append(BillableEntry(id=r.id, ticket=r.number, ticket_subject=r.subject, agent=r.login,
+                                         role=r.role, minutes=r.minutes, work_date=r.work_date, billable=r.billable,
+                                         note=r.note, late=r.work_date < period_start, logged_at=r.created_at))
+        if current is not None:
+            yield current, entries, tickets
+
+    def period_invoice_status(self, period: str) -> dict[int, set[str]]:
+        """contract id -> statuses of its invoices (not credit notes) for ``period``."""
+        out: dict[int, set[str]] = {}
+        for contract_id, status in self.session.execute(select(InvoiceRow.contract_id, InvoiceRow.status).where(
+                InvoiceRow.period == period, InvoiceRow.kind == "invoice")):
+            out.setdefault(contract_id, set()).add(status)
+        return out
 
     # --- invoices --------------------------------------------------------------
     def add_invoice(self, *, kind: str, customer_id: int, contract_id: int | None, period: str, currency: str,
@@ -112,18 +138,26 @@ class BillingRepo:
                              credit_for_id=credit_for_id, reason=reason)
         self.session.add(invoice)
         self.session.flush()
-        for position, line in enumerate(lines, 1):
-            row = InvoiceLineRow(invoice_id=invoice.id, position=position, kind=line.kind,
-                                 description=line.description, quantity=line.quantity, unit=line.unit,
-                                 unit_price=line.unit_price.amount, amount=line.amount.amount, ticket=line.ticket,
-                                 agent=line.agent, work_date=line.work_date, original_date=line.original_date,
-                                 estimate_hours=line.estimate_hours, details=dict(line.details))
-            self.session.add(row)
-            self.session.flush()
-            if line.entry_ids:
-                self.session.execute(update(TimeEntryRow).where(TimeEntryRow.id.in_(list(line.entry_ids)),
-                                                                TimeEntryRow.invoice_line_id.is_(None))
-                                     .values(invoice_line_id=row.id).execution_options(synchronize_session=False))
+        lines = list(lines)
+        if not lines:
+            return invoice
+        values = [dict(invoice_id=invoice.id, position=position, kind=line.kind, description=line.description,
+                       quantity=line.quantity, unit=line.unit, unit_price=line.unit_price.amount,
+                       amount=line.amount.amount, ticket=line.ticket, agent=line.agent, work_date=line.work_date,
+                       original_date=line.original_date, estimate_hours=line.estimate_hours,
+                       details=dict(line.details))
+                  for position, line in enumerate(lines, 1)]
+        table = InvoiceLineRow.__table__
+        ids = list(self.session.connection().execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), values).scalars())
+        links = [{"entry": entry, "line": line_id} for line_id, line in zip(ids, lines) for entry in line.entry_ids]
+        if links:
+            # each entry is linked once: the WHERE keeps an already billed entry out of a second invoice
+            self.session.connection().execute(
+                update(TimeEntryRow.__table__)
+                .where(TimeEntryRow.__table__.c.id == bindparam("entry"),
+                       TimeEntryRow.__table__.c.invoice_line_id.is_(None))
+                .values(invoice_line_id=bindparam("line")), links)
         return invoice
 
     def draw_number(self, series: str) -> int:

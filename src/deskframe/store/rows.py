@@ -132,7 +132,7 @@ class TicketRow(Base):
     queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"), index=True)
     customer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("customers.id"), index=True)
     contact_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contacts.id"))
-    contract_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contracts.id"))
+    contract_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contracts.id"), index=True)
     owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"), index=True)
     locked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"))
     locked_at: Mapped[Optional[dt.datetime]]
