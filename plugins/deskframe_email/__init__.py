@@ -1,6 +1,16 @@
-"""deskframe's reference e-mail channel (parsing, sanitizing and composing mail).
+"""deskframe's reference e-mail channel: intake from Maildir, mbox, IMAP and POP3; replies over SMTP.
 
-The modules here are pure functions with no network and no database:
+Hooks implemented here:
+
+* ``register_channel_types`` - the ``email`` channel type (settings: :mod:`.settings`;
+  the channel: :mod:`.channel`; sources: :mod:`.sources` (Maildir, mbox), :mod:`.imap`,
+  :mod:`.pop3`). ``deskframe intake run`` polls it; a source is only moved, flagged or
+  deleted after the core committed the message.
+* ``article_added`` / ``ticket_opened`` - an outbound article on an e-mail channel is sent
+  over SMTP; a ticket opened by e-mail on a channel with ``autoreply`` gets an automatic
+  acknowledgement (:mod:`.outbound`).
+
+Pure modules (no network, no database):
 
 * :mod:`.parse` turns raw RFC 5322 bytes into a :class:`deskframe.model.InboundMessage`
   (best effort; :class:`.parse.UnparseableMessage` only when nothing can be recovered).
@@ -10,6 +20,44 @@ The modules here are pure functions with no network and no database:
 * :mod:`.tnef` expands ``winmail.dat`` attachments.
 * :mod:`.autoreply` decides whether an automatic answer is allowed.
 * :mod:`.compose` builds outgoing replies without header injection.
-
-Hook implementations (channel registration) are wired by the core separately.
 """
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import deskframe
+from deskframe import ChannelType
+
+from . import settings as _settings
+
+
+@deskframe.hookimpl
+def register_channel_types(register: Callable[[ChannelType], None]) -> None:
+    from .channel import build, reparse
+
+    register(ChannelType(_settings.TYPE, build, validate=_settings.validate, parse=reparse,
+                         description="E-mail: Maildir, mbox, IMAP, POP3 in; SMTP out"))
+
+
+@deskframe.hookimpl
+def article_added(event: deskframe.ArticleAdded, desk: Any) -> None:
+    """Send an outbound article of an e-mail channel to the ticket's contact."""
+    if event.article.direction == "out":
+        from .outbound import deliver
+
+        deliver(event.ticket, event.article, desk)
+
+
+@deskframe.hookimpl
+def ticket_opened(event: deskframe.TicketOpened, desk: Any) -> None:
+    """Acknowledge a ticket opened by e-mail; send a ticket opened with an outbound article."""
+    article = event.article
+    if article is None:
+        return
+    from .outbound import acknowledge, deliver
+
+    if article.direction == "out":
+        deliver(event.ticket, article, desk)
+    elif article.direction == "in":
+        acknowledge(event.ticket, article, desk)
