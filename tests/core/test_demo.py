@@ -80,6 +80,14 @@ def test_a_step_with_an_unexpected_outcome_stops_the_demo(tmp_path):
     assert "demo step failed" in result.output and "locked by alice" in result.output
 
 
+def test_relative_directory(tmp_path, monkeypatch):
+    example = make_example(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = run("demo", "rel-demo", "--example", str(example), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "rel-demo" / "deskframe.db").exists()
+
+
 def test_unknown_example_is_a_clear_error(tmp_path):
     result = run("demo", str(tmp_path / "out"), "--example", "no-such-example")
     assert result.exit_code == 1 and "example 'no-such-example' not found" in result.output

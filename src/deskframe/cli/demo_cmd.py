@@ -32,6 +32,7 @@ def demo_command(ctx: click.Context, directory: Path, example: str, reset: bool,
     from . import build_cli
 
     app = ctx.find_object(AppContext)
+    directory = directory.resolve()  # steps run from inside it
     source = demo.find_example(example, demo.default_search_path())
     title, steps = demo.load_scenario(source)
     demo.prepare(source, directory, reset)
