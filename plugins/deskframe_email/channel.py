@@ -66,6 +66,12 @@ class EmailChannel:
         crash = os.environ.get(CRASH_ENV, "")
         self._crash_after = int(crash) if crash.isdigit() else None
 
+    @property
+    def batch_size(self) -> int:
+        """Files (Maildir, mbox) are acknowledged after the iterator ends, so the core may
+        commit 50 per transaction; IMAP/POP3 acknowledge over the live connection: one."""
+        return 50 if self.settings.kind in ("maildir", "mbox") else 1
+
     def fetch(self) -> Iterator[InboundMessage | Unparseable]:
         self._pending.clear()
         now = dt.datetime.now(dt.timezone.utc)
@@ -90,7 +96,8 @@ class EmailChannel:
                 yield item
         finally:
             messages.close()
-            self._pending.clear()
+            if self.batch_size == 1:
+                self._pending.clear()
 
     def _item(self, fetched: Fetched) -> InboundMessage | Unparseable:
         if fetched.left_on_server:

@@ -168,6 +168,15 @@ class Desk:
             result = run_intake(self, repo, message, events)
         return result
 
+    def intake_many(self, messages: list[InboundMessage]) -> list[IntakeResult]:
+        """Store a batch of inbound messages in one transaction (same rules as :meth:`intake`).
+
+        All or nothing: if one message fails, nothing of the batch is stored and the
+        error is raised, so a caller can retry the batch one message at a time.
+        """
+        with self._change() as (repo, events):
+            return [run_intake(self, repo, message, events) for message in messages]
+
     def ticket(self, number: str, *, full: bool = True) -> Ticket:
         """The ticket with its articles and history (including tickets merged into it);
         ``full=False`` reads the ticket alone, cheaply."""

@@ -23,7 +23,10 @@ class Channel(Protocol):
 
     ``fetch`` yields messages; the core calls ``ack`` for each only after the
     message's ticket change has been committed, so a crash before ``ack`` means
-    the message is fetched again and deduplicated, never lost.
+    the message is fetched again and deduplicated, never lost. An optional
+    ``batch_size`` above 1 lets the core commit that many messages per
+    transaction; such a channel must accept ``ack`` after its ``fetch`` iterator
+    is exhausted (until the next ``fetch``).
     """
 
     name: str

@@ -40,7 +40,13 @@ class Hooks:
         """The first plugin's route, with the fields it left ``None`` filled by the core's default."""
         from . import defaults
 
-        route = self._pm.hook.route_message(message=message, directory=directory)
+        route = None
+        for impl in reversed(self._pm.hook.route_message.get_hookimpls()):
+            if impl.plugin is defaults:
+                continue
+            route = impl.function(message=message, directory=directory)
+            if route is not None:
+                break
         default = defaults.route_message(message=message, directory=directory)
         if route is None:
             return default

@@ -61,36 +61,84 @@ def quarantine(desk: "Desk", channel: str, external_id: str, raw: bytes | None, 
         return repo.quarantine(channel, external_id or (digest or "?"), reason, digest, len(raw or b""))
 
 
-def poll(desk: "Desk", channel: Channel) -> PollReport:
-    """Fetch everything the channel has now; store, then acknowledge each message."""
+def poll(desk: "Desk", channel: Channel, batch: int | None = None) -> PollReport:
+    """Fetch everything the channel has now; store, then acknowledge each message.
+
+    A channel whose ``batch_size`` attribute is above 1 has its messages stored that
+    many per transaction: it promises that ``ack`` still works after its ``fetch``
+    iterator is exhausted (until the next ``fetch``). Others commit one by one.
+    """
+    batch = batch or max(1, int(getattr(channel, "batch_size", 1)))
     report = PollReport(channel.name)
+    pending: list[InboundMessage] = []
     for item in channel.fetch():
         report.fetched += 1
         if isinstance(item, Unparseable):
+            if not _flush(desk, channel, pending, report):
+                return report
             quarantine(desk, item.channel, item.external_id, item.raw, item.reason)
             report.quarantined += 1
             channel.ack(item, None)  # type: ignore[arg-type]
             continue
-        try:
-            result = desk.intake(item)
-        except StorageError as exc:
-            # the database is unwell: leave the message at its source for the next poll
-            report.stopped = str(exc)
-            log.error("channel %s: storage error, stopping this poll: %s", channel.name, exc)
-            break
-        except DeskframeError as exc:
-            quarantine(desk, item.channel, item.external_id, item.raw, f"cannot store: {exc}")
-            report.quarantined += 1
-            channel.ack(item, None)  # type: ignore[arg-type]
-            continue
-        if result.duplicate:
-            report.duplicates += 1
-        elif result.created:
-            report.created += 1
-        else:
-            report.appended += 1
-        channel.ack(item, result)
+        pending.append(item)
+        if len(pending) >= batch and not _flush(desk, channel, pending, report):
+            return report
+    _flush(desk, channel, pending, report)
     return report
+
+
+def _flush(desk: "Desk", channel: Channel, pending: list[InboundMessage], report: PollReport) -> bool:
+    """Store ``pending`` (one transaction), then ack each; False if storage failed (stop polling)."""
+    if not pending:
+        return True
+    batch, pending[:] = list(pending), []
+    if len(batch) == 1:
+        return _one(desk, channel, batch[0], report)
+    try:
+        results = desk.intake_many(batch)
+    except StorageError as exc:
+        return _stop(channel, report, exc)
+    except DeskframeError:
+        # one message spoils the batch: take them one at a time, quarantining the bad one
+        for message in batch:
+            if not _one(desk, channel, message, report):
+                return False
+        return True
+    for message, result in zip(batch, results):
+        _count(report, result)
+        channel.ack(message, result)
+    return True
+
+
+def _one(desk: "Desk", channel: Channel, message: InboundMessage, report: PollReport) -> bool:
+    try:
+        result = desk.intake(message)
+    except StorageError as exc:
+        return _stop(channel, report, exc)
+    except DeskframeError as exc:
+        quarantine(desk, message.channel, message.external_id, message.raw, f"cannot store: {exc}")
+        report.quarantined += 1
+        channel.ack(message, None)  # type: ignore[arg-type]
+        return True
+    _count(report, result)
+    channel.ack(message, result)
+    return True
+
+
+def _stop(channel: Channel, report: PollReport, exc: Exception) -> bool:
+    # the database is unwell: leave the messages at their source for the next poll
+    report.stopped = str(exc)
+    log.error("channel %s: storage error, stopping this poll: %s", channel.name, exc)
+    return False
+
+
+def _count(report: PollReport, result: Any) -> None:
+    if result.duplicate:
+        report.duplicates += 1
+    elif result.created:
+        report.created += 1
+    else:
+        report.appended += 1
 
 
 def retry(desk: "Desk", item_id: int) -> dict[str, Any]:

@@ -114,6 +114,7 @@ def test_storage_error_leaves_message_at_source(box_desk, monkeypatch):
         raise StorageError("database is locked")
 
     monkeypatch.setattr(box_desk, "intake", broken)
+    monkeypatch.setattr(box_desk, "intake_many", broken)
     report = poll(box_desk, channel)
     assert report.stopped and channel.acked == [] and len(channel.mailbox) == 1
 
@@ -154,3 +155,37 @@ def test_intake_run_once_over_cli(box_desk, cli):
     result = cli(box_desk)("intake", "run", "--once", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)[0]["channel"] == "box"
+
+
+def test_a_message_that_cannot_be_stored_spoils_only_itself(box_desk, monkeypatch):
+    channel = channel_with(box_desk, "a|ivan@acme.example|Hello|first", "b|x@y.example|Other|second",
+                           "c|z@y.example|Third|third")
+    real = box_desk.intake
+
+    def picky(message):
+        if message.external_id == "b":
+            from deskframe.errors import DomainError
+
+            raise DomainError("refused")
+        return real(message)
+
+    def picky_many(messages):
+        if any(m.external_id == "b" for m in messages):
+            from deskframe.errors import DomainError
+
+            raise DomainError("refused")  # the whole batch rolls back
+        return [real(m) for m in messages]
+
+    monkeypatch.setattr(box_desk, "intake", picky)
+    monkeypatch.setattr(box_desk, "intake_many", picky_many)
+    report = poll(box_desk, channel, batch=3)
+    assert (report.created, report.quarantined) == (2, 1)
+    assert channel.acked == ["a", "b", "c"]
+
+
+def test_batches_are_committed_before_their_messages_are_acked(box_desk):
+    lines = [f"m{i}|ivan@acme.example|Subject {i}|body {i}" for i in range(7)]
+    channel = channel_with(box_desk, *lines)
+    report = poll(box_desk, channel, batch=3)
+    assert report.created == 7 and channel.committed_at_ack == [True] * 7
+

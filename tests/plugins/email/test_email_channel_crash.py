@@ -89,7 +89,7 @@ def test_killed_at_random_moments_then_resumed(make_desk, tmp_path):
     assert final["duplicates"] >= 1  # the committed-but-unacknowledged one, recognised
 
     assert killed >= 3, "the runs ended before they could be killed"
-    assert os.listdir(box / "new") == []
+    assert os.listdir(box / "new") == [], final
     assert len(os.listdir(box / "cur")) == N  # every file still there, none deleted
 
     unparseable = [r for r in raws if not r.startswith(b"From:")]
