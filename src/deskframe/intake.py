@@ -30,8 +30,12 @@ def _thread(desk: "Desk", repo: Repository, message: InboundMessage) -> Any:
     candidates = [message.ticket_number] if message.ticket_number else []
     candidates += numbering.numbers_in_subject(settings.subject_hook, message.subject)
     for number in candidates:
-        if numbering.is_valid(settings.number_layout, settings.system_id, number) and repo.ticket_exists(number):
-            return repo.follow_merges(repo.ticket_row(number))
+        if not repo.ticket_exists(number):
+            continue
+        row = repo.ticket_row(number)
+        # our own numbers, and numbers kept from an imported system (old [Ticket#...] subjects)
+        if numbering.is_valid(settings.number_layout, settings.system_id, number) or repo.is_imported(row):
+            return repo.follow_merges(row)
     row = repo.ticket_by_message_ids(message.references)
     return repo.follow_merges(row) if row is not None else None
 

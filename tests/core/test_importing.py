@@ -103,3 +103,14 @@ def test_skips_a_number_that_already_exists(desk, factory):
     live = desk.open_ticket(subject="live", body="x", customer="acme").number
     counts = desk.import_tickets([ticket("9", live)], namespace="otrs")
     assert counts.tickets == 0 and counts.skipped == [("9", f"ticket number {live} already exists")]
+
+
+def test_reply_to_an_imported_number_of_another_system_id_threads(desk, factory):
+    setup(desk, factory)
+    desk.import_tickets([ticket("7", "2010010199000017")], namespace="otrs")  # system id 99, not ours
+    result = desk.intake(InboundMessage(channel="mail", external_id="x", received_at=T0, sender="ivan@acme.example",
+                                        subject="Re: [Ticket#2010010199000017] old", text="still there?"))
+    assert result.ticket == "2010010199000017"
+    live = desk.intake(InboundMessage(channel="mail", external_id="y", received_at=T0, sender="ivan@acme.example",
+                                      subject="[Ticket#2010010199000025] never imported", text="?"))
+    assert live.created

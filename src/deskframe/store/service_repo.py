@@ -59,6 +59,11 @@ class ServiceRepo:
         else:
             row.local_id = local_id
 
+    def is_imported(self, ticket: TicketRow) -> bool:
+        """True if the ticket came from an importer (its number is another system's)."""
+        return self.session.scalar(select(ExternalIdRow.id).where(
+            ExternalIdRow.kind == "ticket", ExternalIdRow.local_id == str(ticket.id)).limit(1)) is not None
+
     def external_map(self, namespace: str, kind: str) -> dict[str, str]:
         rows = self.session.execute(select(ExternalIdRow.external_id, ExternalIdRow.local_id).where(
             ExternalIdRow.namespace == namespace, ExternalIdRow.kind == kind))
