@@ -166,6 +166,7 @@ class Desk:
         """
         with self._change() as (repo, events):
             result = run_intake(self, repo, message, events)
+            self.blobs.flush()  # blobs durable before the rows that name them commit
         return result
 
     def intake_many(self, messages: list[InboundMessage]) -> list[IntakeResult]:
@@ -175,7 +176,9 @@ class Desk:
         error is raised, so a caller can retry the batch one message at a time.
         """
         with self._change() as (repo, events):
-            return [run_intake(self, repo, message, events) for message in messages]
+            results = [run_intake(self, repo, message, events) for message in messages]
+            self.blobs.flush()
+            return results
 
     def ticket(self, number: str, *, full: bool = True) -> Ticket:
         """The ticket with its articles and history (including tickets merged into it);
@@ -492,13 +495,15 @@ class Desk:
 
         def put_blob(data: bytes, limit: bool) -> str | None:
             try:
-                return self.blobs.put(data, limit=limit)
+                return self.blobs.put(data, limit=limit, sync=False)
             except BlobTooLarge:
                 return None
 
         with self.store.write() as repo:
-            return repo.import_batch(tickets, namespace, state_types=dict(self.settings.states), put_blob=put_blob,
-                                     safe_name=safe_filename)
+            counts = repo.import_batch(tickets, namespace, state_types=dict(self.settings.states),
+                                       put_blob=put_blob, safe_name=safe_filename)
+            self.blobs.flush()
+            return counts
 
     # --- SLA -------------------------------------------------------------------
     def clocks(self, number: str, now: dt.datetime | None = None) -> list[ClockView]:

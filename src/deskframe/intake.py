@@ -72,12 +72,12 @@ def run_intake(desk: "Desk", repo: Repository, message: InboundMessage, events: 
             desk._set_state(repo, ticket, settings.first_state("open"), None, events, reason="customer wrote")
         desk.sla.on_customer_message(repo, ticket, repo.now)
 
-    raw_sha = desk.blobs.put(message.raw, limit=False) if message.raw else None
+    raw_sha = desk.blobs.put(message.raw, limit=False, sync=False) if message.raw else None
     files = []
     for attachment in message.attachments:
         name = safe_filename(attachment.filename)
         try:
-            sha = desk.blobs.put(attachment.data)
+            sha = desk.blobs.put(attachment.data, sync=False)
         except BlobTooLarge:
             repo.history(ticket, None, "attachment_too_large", new=name,
                          reason=f"{len(attachment.data)} bytes; kept in the raw source only")

@@ -26,14 +26,19 @@ class BlobStore:
     def __init__(self, root: Path, max_bytes: int | None = None):
         self.root = Path(root)
         self.max_bytes = max_bytes
+        self._unsynced: list[Path] = []
 
     def path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise ValueError(f"not a SHA-256 digest: {sha256!r}")
         return self.root / sha256[:2] / sha256[2:]
 
-    def put(self, data: bytes, *, limit: bool = True) -> str:
-        """Store ``data`` (once) and return its digest."""
+    def put(self, data: bytes, *, limit: bool = True, sync: bool = True) -> str:
+        """Store ``data`` (once) and return its digest.
+
+        ``sync=False`` defers the fsync to :meth:`flush`, which a batch calls once
+        before its database commit (a blob is durable before anything refers to it).
+        """
         if limit and self.max_bytes is not None and len(data) > self.max_bytes:
             raise BlobTooLarge(f"blob of {len(data)} bytes is over the limit of {self.max_bytes}")
         digest = hashlib.sha256(data).hexdigest()
@@ -46,13 +51,28 @@ class BlobStore:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
-                os.fsync(fh.fileno())
+                if sync:
+                    os.fsync(fh.fileno())
             os.replace(tmp, target)
+            if not sync:
+                self._unsynced.append(target)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
         return digest
+
+    def flush(self) -> None:
+        """Make every blob written with ``sync=False`` durable (one ``sync`` for the batch)."""
+        if not self._unsynced:
+            return
+        if hasattr(os, "sync"):
+            os.sync()
+        else:  # pragma: no cover - platforms without sync(2)
+            for path in self._unsynced:
+                with open(path, "rb") as fh:
+                    os.fsync(fh.fileno())
+        self._unsynced.clear()
 
     def get(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()

@@ -127,8 +127,9 @@ class ImportRepo:
                 pending.append(a)
         if not values:
             return
-        ids = list(self.session.scalars(insert(ArticleRow).returning(ArticleRow.id, sort_by_parameter_order=True),
-                                        values))
+        table = ArticleRow.__table__
+        ids = list(self.session.connection().execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), values).scalars())
         files = []
         for article_id, a in zip(ids, pending):
             new_ids.append(dict(namespace=namespace, kind="article", external_id=a.external_id, local_id=str(article_id)))
@@ -174,8 +175,9 @@ class ImportRepo:
             self.session.execute(insert(HistoryRow), history)
             counts.history += len(history)
         if entries:
-            ids = self.session.scalars(insert(TimeEntryRow).returning(TimeEntryRow.id, sort_by_parameter_order=True),
-                                       entries)
+            table = TimeEntryRow.__table__
+            ids = self.session.connection().execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), entries).scalars()
             for entry_id, e in zip(ids, pending):
                 new_ids.append(dict(namespace=namespace, kind="time", external_id=e.external_id, local_id=str(entry_id)))
                 counts.time_entries += 1
