@@ -158,6 +158,7 @@ class OtrsImport:
         self.unthreaded = 0
         self.unthreaded_example: str | None = None
         self._warned: set[str] = set()
+        self._pending_directory: list[Any] = []
         self._named_contacts: set[tuple[str, str, str | None]] = set()
         self._company_keys: set[str] = set()
         self._known: dict[str, set[str]] = {}
@@ -199,13 +200,19 @@ class OtrsImport:
             self.report.warn(kind, ident, reason)
 
     # --- directory ----------------------------------------------------------------------
-    def _put(self, kind: str, current: Any, wanted: Any, add: Callable[[Any], Any]) -> None:
+    def _put(self, kind: str, current: Any, wanted: Any) -> None:
         if current == wanted:
             self.directory[kind]["unchanged"] += 1
             return
         self.directory[kind]["created" if current is None else "updated"] += 1
         if not self.dry_run:
-            add(wanted)
+            self._pending_directory.append(wanted)
+
+    def _flush_directory(self) -> None:
+        """Write the directory changes collected so far in one transaction."""
+        if self._pending_directory:
+            self.desk.upsert_directory(self._pending_directory)
+            self._pending_directory = []
 
     def _sync_directory(self) -> None:
         desk = self.desk
@@ -220,8 +227,9 @@ class OtrsImport:
                 name = _clean(mapping.text_of(r.get("name"))).strip() or key
                 current = customers.get(key)
                 wanted = Customer(key=key, name=name, domains=current.domains if current else ())
-                self._put("customers", current, wanted, desk.add_customer)
+                self._put("customers", current, wanted)
         del customers
+        self._flush_directory()  # contacts refer to these customers
 
         contacts = desk.contacts()
         by_email = {c.email: c for c in contacts if c.email}
@@ -231,6 +239,7 @@ class OtrsImport:
         for rows in self.src.customer_users(500):
             for r in rows:
                 self._contact(r, by_email, owners)
+            self._flush_directory()
         del by_email, owners
 
         agents = {a.login: a for a in desk.agents()}
@@ -245,7 +254,7 @@ class OtrsImport:
             email = self.user_emails.get(u["id"]) or (current.email if current else None)
             wanted = Agent(login=login, name=name, role=current.role if current else "engineer",
                            line=current.line if current else 1, email=email)
-            self._put("agents", current, wanted, desk.add_agent)
+            self._put("agents", current, wanted)
 
         queues = {q.name: q for q, _ in desk.queues()}
         for q in self._queue_rows:
@@ -254,7 +263,8 @@ class OtrsImport:
                 self.report.skip("queue", q["id"], "empty queue name")
                 continue
             wanted = Queue(name=name, description=_clean(mapping.text_of(q.get("comments"))).strip())
-            self._put("queues", queues.get(name), wanted, desk.add_queue)
+            self._put("queues", queues.get(name), wanted)
+        self._flush_directory()
 
     def _contact(self, r: dict[str, Any], by_email: dict[str, Contact], owners: dict[str, str]) -> None:
         login = _clean(mapping.text_of(r["login"])).strip()
@@ -279,14 +289,14 @@ class OtrsImport:
                 phone = phone or current.phone
                 customer = customer or current.customer
             wanted = Contact(name=name, email=email, phone=phone, customer=customer)
-            self._put("contacts", current, wanted, self.desk.add_contact)
+            self._put("contacts", current, wanted)
             return
         key = ("named", name, customer)
         if key in self._named_contacts:
             self.directory["contacts"]["unchanged"] += 1
             return
         self._remember(key)
-        self._put("contacts", None, Contact(name=name, phone=phone, customer=customer), self.desk.add_contact)
+        self._put("contacts", None, Contact(name=name, phone=phone, customer=customer))
 
     # --- tickets ------------------------------------------------------------------------
     def _pages(self) -> tuple[int, Iterator[list[dict[str, Any]]], int]:

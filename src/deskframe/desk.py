@@ -621,6 +621,23 @@ class Desk:
         if contract.start and contract.end and contract.end < contract.start:
             raise DomainError(f"contract '{contract.key}': end {contract.end} is before start {contract.start}")
 
+    def upsert_directory(self, entries: list[Any]) -> dict[str, int]:
+        """Create or update many customers, contacts, agents, queues and contracts in one
+        transaction (importers and ``apply``); returns counts by outcome."""
+        counts: dict[str, int] = {}
+        for entry in entries:
+            if isinstance(entry, Agent) and entry.line not in (1, 2, 3):
+                raise DomainError(f"support line must be 1, 2 or 3, got {entry.line}")
+            if isinstance(entry, Contract):
+                self.check_contract(entry)
+        with self.store.write() as repo:
+            upsert = {Customer: repo.upsert_customer, Contact: repo.upsert_contact, Agent: repo.upsert_agent,
+                      Queue: repo.upsert_queue, Contract: repo.upsert_contract}
+            for entry in entries:
+                outcome = upsert[type(entry)](entry)
+                counts[outcome] = counts.get(outcome, 0) + 1
+        return counts
+
     def customers(self) -> list[Customer]:
         with self.store.read() as repo:
             return repo.list_customers()
