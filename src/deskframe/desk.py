@@ -545,20 +545,32 @@ class Desk:
             return repo.contract(key)
 
     # --- canned responses --------------------------------------------------
-    def render_canned(self, name: str, number: str, agent: str | None = None) -> str:
-        """Render canned response ``name`` for a ticket."""
+    def next_due(self, number: str) -> dt.datetime | None:
+        """The earliest due time of the ticket's running SLA clocks (None without one)."""
+        running = [c.due_at for c in self.clocks(number) if c.status == "running"]
+        return min(running) if running else None
+
+    def render_canned(self, name: str, number: str, agent: str | None = None,
+                      values: dict[str, Any] | None = None) -> str:
+        """Render canned response ``name`` for a ticket; ``{{ due }}`` is the next SLA due
+        time in the desk's time zone; ``values`` overrides or adds placeholders' values."""
+        from zoneinfo import ZoneInfo
+
         body = self.config.canned.get(name)
         if body is None:
             raise NotFound(f"unknown canned response '{name}' (known: {', '.join(sorted(self.config.canned)) or 'none'})")
-        ticket = self.ticket(number)
+        ticket = self.ticket(number, full=False)
+        due = self.next_due(number)
+        due_text = due.astimezone(ZoneInfo(self.config.timezone)).strftime("%Y-%m-%d %H:%M") if due else ""
         with self.store.read() as repo:
             customer = repo.customer(ticket.customer) if ticket.customer else None
             agent_name = repo.agent(agent).name if agent else None
-        values = {"customer": customer.name if customer else (ticket.contact or ""),
+        context = {"customer": customer.name if customer else (ticket.contact or ""),
                   "contact": ticket.contact, "number": ticket.number, "subject": ticket.subject,
-                  "agent": agent_name, "due": "", "queue": ticket.queue,
-                  "priority": self.settings.priority_names.get(ticket.priority, ticket.priority)}
-        return canned.render(body, values)
+                  "agent": agent_name, "due": due_text, "queue": ticket.queue,
+                  "priority": self.settings.priority_names.get(ticket.priority, ticket.priority),
+                  **(values or {})}
+        return canned.render(body, context)
 
     # --- time ----------------------------------------------------------------
     def log_time(self, number: str, *, agent: str, minutes: int, date: dt.date | None = None,

@@ -241,3 +241,13 @@ def test_escalate_command(sla_desk, cli):
     ticket = sla_desk.ticket(t.number)
     assert ticket.line == 3
     assert ticket.history[-1].reason == "needs a developer"
+
+
+def test_canned_due_placeholder_is_the_next_sla_due_time(make_desk, clock):
+    config = CONFIG.replace("[desk]\ntimezone", "[desk_]\ntimezone").replace("[desk_]\n", "")
+    desk = make_desk(config + '[canned.ack]\nbody = "Ticket {{ number }}: answer by {{ due }}"\n',
+                     plugins=[PolicyPlugin()], clock=clock)
+    ticket = desk.open_ticket(subject="s", body="b", priority="P1")
+    text = desk.render_canned("ack", ticket.number)
+    assert text == f"Ticket {ticket.number}: answer by 2026-10-05 11:00"  # shown in [desk] timezone (Moscow)
+    assert desk.render_canned("ack", ticket.number, values={"due": "soon"}).endswith("by soon")
