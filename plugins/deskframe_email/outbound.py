@@ -160,16 +160,18 @@ def _claim(desk: Any, settings: EmailSettings, recipient: str, now: dt.datetime)
     """Count one automatic reply to ``recipient`` if the daily cap allows it."""
     assert settings.autoreply is not None
     budget = ReplyBudget(cap=settings.autoreply.cap_per_day, window=dt.timedelta(hours=24))
-    key = _budget_key(recipient)
-    try:
-        sent = [dt.datetime.fromisoformat(t) for t in json.loads(desk.cursors.get(settings.name, key) or "[]")]
-    except (ValueError, TypeError):
-        sent = []
-    if not budget.allows(sent, now):
-        return False
-    kept = [t for t in sent if now - t < budget.window] + [now]
-    desk.cursors.set(settings.name, key, json.dumps([t.isoformat() for t in kept]))
-    return True
+    def take(current: str | None) -> tuple[str | None, bool]:
+        try:
+            sent = [dt.datetime.fromisoformat(t) for t in json.loads(current or "[]")]
+        except (ValueError, TypeError):
+            sent = []
+        if not budget.allows(sent, now):
+            return None, False
+        kept = [t for t in sent if now - t < budget.window] + [now]
+        return json.dumps([t.isoformat() for t in kept]), True
+
+    # atomic, so two intake processes cannot both spend the last reply of the day
+    return desk.cursors.update(settings.name, _budget_key(recipient), take)
 
 
 def due_text(desk: Any, number: str) -> str:

@@ -9,9 +9,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Callable, TypeVar
 
 from .model import Contact, Contract, Customer
 from .store import Repository, Store
+
+T = TypeVar("T")
 
 
 class CursorStore:
@@ -32,6 +35,23 @@ class CursorStore:
     def all(self, channel: str) -> dict[str, str]:
         with self._store.read() as repo:
             return repo.cursors(channel)
+
+    def update(self, channel: str, key: str, change: Callable[[str | None], T]) -> T:
+        """Read-modify-write one cursor atomically, even across processes.
+
+        ``change(current)`` returns ``(new_value, result)``: the value to store (None
+        leaves the cursor as it is) and what ``update`` returns.
+        """
+        with self._store.write() as repo:
+            value, result = change(repo.get_cursor(channel, key, for_update=True))
+            if value is not None:
+                repo.set_cursor(channel, key, value)
+            return result
+
+    def delete(self, channel: str, key: str) -> None:
+        """Forget one cursor (a UIDL no longer on the server, an expired counter)."""
+        with self._store.write() as repo:
+            repo.delete_cursor(channel, key)
 
 
 class ExternalIds:

@@ -189,3 +189,24 @@ def test_batches_are_committed_before_their_messages_are_acked(box_desk):
     report = poll(box_desk, channel, batch=3)
     assert report.created == 7 and channel.committed_at_ack == [True] * 7
 
+
+
+def test_cursor_update_is_atomic_read_modify_write(box_desk):
+    import threading
+
+    cursors = box_desk.cursors
+
+    def bump(current):
+        value = int(current or "0") + 1
+        return str(value), value
+
+    threads = [threading.Thread(target=lambda: [cursors.update("box", "n", bump) for _ in range(20)])
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert cursors.get("box", "n") == "80"
+    assert cursors.update("box", "n", lambda current: (None, current)) == "80"  # None keeps the value
+    cursors.delete("box", "n")
+    assert cursors.get("box", "n") is None

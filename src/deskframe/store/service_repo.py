@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..model import TimeEntry
@@ -27,9 +27,19 @@ class ServiceRepo:
     now: dt.datetime
 
     # --- channel cursor store ---------------------------------------------
-    def get_cursor(self, channel: str, key: str) -> str | None:
+    def get_cursor(self, channel: str, key: str, *, for_update: bool = False) -> str | None:
+        """The cursor's value; ``for_update`` serializes writers of this key until commit
+        (SQLite: the write transaction already does; PostgreSQL: a transaction-scoped
+        advisory lock, which also covers a cursor that does not exist yet)."""
+        if for_update and self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{channel}/{key}"})
         row = self.session.get(ChannelCursorRow, (channel, key))
         return row.value if row else None
+
+    def delete_cursor(self, channel: str, key: str) -> None:
+        row = self.session.get(ChannelCursorRow, (channel, key))
+        if row is not None:
+            self.session.delete(row)
 
     def set_cursor(self, channel: str, key: str, value: str) -> None:
         row = self.session.get(ChannelCursorRow, (channel, key))
