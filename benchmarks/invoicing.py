@@ -54,7 +54,7 @@ MODELS = ("hourly", "subscription", "retainer", "warranty")
 def build(root: Path, contracts: int, entries: int, seed: int = 11) -> Path:
     from sqlalchemy import insert, select
 
-    from deskframe import Agent, Contract, Customer
+    from deskframe import Agent
     from deskframe.config import load_config
     from deskframe.desk import Desk
     from deskframe.plugins import build_plugins
@@ -96,7 +96,7 @@ def build(root: Path, contracts: int, entries: int, seed: int = 11) -> Path:
              "created_at": now, "updated_at": now}
             for i in range(contracts) for t in range(tickets_per_contract)])
         ticket_ids = list(s.scalars(select(TicketRow.id)))
-        agents = [desk.store.db and 1, 2]
+        agents = [1, 2]  # the two agents added above
         batch = []
         for n in range(entries):
             batch.append({"ticket_id": rng.choice(ticket_ids), "agent_id": agents[n % 2],

@@ -292,7 +292,6 @@ def core_load(db: Database, plan: Plan, start: int, stop: int, *, settings: Any,
         contact_id = conn.scalar(select(func.coalesce(func.max(ContactRow.id), 0)))
         counter = conn.scalar(select(TicketCounterRow.value).where(TicketCounterRow.key == key)) or 0
         first = counter
-        agent_email = {lg: e for lg, _, e, _ in plan.agents}
         ticket_id: dict[int, int] = {}  # ticket index -> id
 
         # phase a: tickets (final state and owner), their first articles, "created" history
@@ -616,7 +615,7 @@ def main(argv: list[str] | None = None) -> int:
     floor_s = sum(w.wall for w in ft.values())
     floor_cpu = sum(w.cpu for w in ft.values())
     rss_floor = peak_rss_mb()
-    out(f"floor (Core insert() executemany, batches of 5,000-20,000 rows, one transaction)")
+    out("floor (Core insert() executemany, batches of 5,000-20,000 rows, one transaction)")
     out(f"  {floor_rows:,} rows ({', '.join(f'{v:,} {k}' for k, v in fc.items())}) in {floor_s:.1f}s of "
         f"executes + commit ({floor_cpu:.1f}s CPU; {floor_wall:.0f}s wall with text generation) "
         f"= {rate(floor_rows, floor_s):,.0f} rows/s")

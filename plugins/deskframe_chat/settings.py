@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from deskframe.errors import ConfigError
+from deskframe.sla import parse_duration
 from deskframe.tables import TableReader
 
 TYPE = "chat"
@@ -34,17 +35,6 @@ KEYS = ("name", "type", "secret_env", "callback_url", "idle_gap", "max_body_byte
         "callback_tries", "callback_backoff", "callback_timeout")
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_DURATION = re.compile(r"\s*(?:(\d+)\s*w\s*)?(?:(\d+)\s*d\s*)?(?:(\d+)\s*h\s*)?(?:(\d+)\s*m\s*)?(?:(\d+)\s*s\s*)?",
-                       re.IGNORECASE)
-
-
-def parse_duration(text: str) -> dt.timedelta:
-    """``"4h"``, ``"1h30m"``, ``"2d"``, ``"90s"`` -> timedelta; ValueError on anything else."""
-    m = _DURATION.fullmatch(text)
-    if m is None or not any(m.groups()):
-        raise ValueError(f"bad duration {text!r} (e.g. '30m', '4h', '1d')")
-    w, d, h, mi, s = (int(g or 0) for g in m.groups())
-    return dt.timedelta(weeks=w, days=d, hours=h, minutes=mi, seconds=s)
 
 
 @attrs.frozen

@@ -176,11 +176,11 @@ def _claim(desk: Any, settings: EmailSettings, recipient: str, now: dt.datetime)
 
 def due_text(desk: Any, number: str) -> str:
     """The earliest running SLA clock's due time in the desk's time zone, or ``""``."""
-    running = [c.due_at for c in desk.clocks(number) if c.status == "running" and c.due_at is not None]
-    if not running:
+    due = desk.next_due(number)
+    if due is None:
         return ""
     zone = desk.config.timezone
-    return f"{min(running).astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})"
+    return f"{due.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})"
 
 
 def _values(desk: Any, ticket: Ticket, due: str) -> dict[str, Any]:

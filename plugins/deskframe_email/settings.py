@@ -39,6 +39,7 @@ from urllib.parse import unquote, urlsplit
 import attrs
 
 from deskframe.errors import ConfigError
+from deskframe.sla import parse_duration
 from deskframe.tables import TableReader
 
 TYPE = "email"
@@ -53,7 +54,6 @@ DEFAULT_PORTS = {"imap": 143, "imap+starttls": 143, "imaps": 993, "pop3": 110, "
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?")
 _FOLDER = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
-_DURATION = re.compile(r"\s*(?:(\d+)\s*d\s*)?(?:(\d+)\s*h\s*)?(?:(\d+)\s*m\s*)?(?:(\d+)\s*s\s*)?", re.IGNORECASE)
 
 
 @attrs.frozen
@@ -117,14 +117,6 @@ class EmailSettings:
     @property
     def domain(self) -> str:
         return self.address.rsplit("@", 1)[1]
-
-
-def parse_duration(text: str) -> dt.timedelta:
-    m = _DURATION.fullmatch(text)
-    if m is None or not any(m.groups()):
-        raise ValueError(f"bad duration {text!r} (e.g. '90s', '5m', '1h')")
-    d, h, mi, s = (int(g or 0) for g in m.groups())
-    return dt.timedelta(days=d, hours=h, minutes=mi, seconds=s)
 
 
 def _loopback(host: str) -> bool:

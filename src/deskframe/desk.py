@@ -52,7 +52,7 @@ class Desk:
         self.hooks = Hooks(plugins.pm)
         self.clock = clock
         self.blobs = BlobStore(Path(config.data_dir) / "blobs", config.attachment_max_bytes)
-        self.store = Store(config.database_url, self.blobs, clock)
+        self.store = Store(config.database_url, clock)
         self.cursors = CursorStore(self.store)
         self.external_ids = ExternalIds(self.store)
         self.last_hook_failures: list[HookFailure] = []
@@ -196,7 +196,7 @@ class Desk:
             else:
                 self._state(state)
         if open_only:
-            types = [t for t in ("new", "open", "pending")]
+            types = ["new", "open", "pending"]
         with self.store.read() as repo:
             return repo.list_tickets(state=state, state_types=types, queue=queue, owner=owner,
                                      customer=customer, limit=limit)

@@ -36,11 +36,10 @@ class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo, SlaRepo
 
 
 class Store:
-    """The database plus the blob store of one deskframe installation."""
+    """The database of one deskframe installation (blobs live in :class:`BlobStore`)."""
 
-    def __init__(self, url: str, blobs: BlobStore, clock: Callable[[], dt.datetime]):
+    def __init__(self, url: str, clock: Callable[[], dt.datetime]):
         self.db = Database(url)
-        self.blobs = blobs
         self.clock = clock
 
     @contextlib.contextmanager
