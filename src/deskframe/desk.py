@@ -18,7 +18,7 @@ from .config import Config
 from .errors import ConfigError, DomainError, NotFound, TicketLocked
 from .events import ArticleAdded, TicketChanged, TicketOpened
 from .hooks import HookFailure, Hooks
-from .intake import run_intake
+from .intake import run_intake_batch
 from .model import (
     PRIORITY_LEVELS,
     Agent,
@@ -147,16 +147,25 @@ class Desk:
 
     def _create(self, repo: Repository, *, subject: str, priority: str, channel: str | None, queue: str,
                 customer_id: int | None, contact_id: int | None, contract_id: int | None,
-                lines: Any, actor: str | None) -> Any:
-        number = repo.next_number(self.settings.number_layout, self.settings.system_id, self.local_date())
-        new_state = self.settings.first_state("new")
-        row = repo.create_ticket(number=number, subject=subject[:1000], state=new_state, state_type="new",
-                                 priority=priority, queue_id=repo.queue_row(queue, create=True).id,
-                                 customer_id=customer_id, contact_id=contact_id, contract_id=contract_id,
-                                 line=min(lines) if lines else 1, channel=channel)
-        repo.history(row, actor, "created", new=number)
+                lines: Any, actor: str | None, queue_id: int | None = None) -> Any:
+        if queue_id is None:
+            queue_id = repo.queue_row(queue, create=True).id
+        values = self._ticket_values(subject=subject, priority=priority, channel=channel, queue_id=queue_id,
+                                     customer_id=customer_id, contact_id=contact_id, contract_id=contract_id,
+                                     lines=lines)
+        row = repo.create_numbered_ticket(self.settings.number_layout, self.settings.system_id, self.local_date(),
+                                          **values)
+        repo.history(row, actor, "created", new=row.number)
         self.sla.on_open(repo, row)
         return row
+
+    def _ticket_values(self, *, subject: str, priority: str, channel: str | None, queue_id: int,
+                       customer_id: int | None, contact_id: int | None, contract_id: int | None,
+                       lines: Any) -> dict[str, Any]:
+        """The column values of a new ticket (its number is drawn when it is written)."""
+        return dict(subject=subject[:1000], state=self.settings.first_state("new"), state_type="new",
+                    priority=priority, queue_id=queue_id, customer_id=customer_id, contact_id=contact_id,
+                    contract_id=contract_id, line=min(lines) if lines else 1, channel=channel)
 
     def intake(self, message: InboundMessage) -> IntakeResult:
         """Store one inbound message: dedupe, thread, route, append; one transaction.
@@ -164,10 +173,7 @@ class Desk:
         A message seen before (same channel and external id, or same Message-ID)
         changes nothing and is reported as a duplicate.
         """
-        with self._change() as (repo, events):
-            result = run_intake(self, repo, message, events)
-            self.blobs.flush()  # blobs durable before the rows that name them commit
-        return result
+        return self._store_inbound([message])[0]
 
     def intake_many(self, messages: list[InboundMessage]) -> list[IntakeResult]:
         """Store a batch of inbound messages in one transaction (same rules as :meth:`intake`).
@@ -175,9 +181,12 @@ class Desk:
         All or nothing: if one message fails, nothing of the batch is stored and the
         error is raised, so a caller can retry the batch one message at a time.
         """
+        return self._store_inbound(messages)
+
+    def _store_inbound(self, messages: list[InboundMessage]) -> list[IntakeResult]:
         with self._change() as (repo, events):
-            results = [run_intake(self, repo, message, events) for message in messages]
-            self.blobs.flush()
+            results = run_intake_batch(self, repo, messages, events)
+            self.blobs.flush()  # blobs durable before the rows that name them commit
             return results
 
     def ticket(self, number: str, *, full: bool = True) -> Ticket:

@@ -131,3 +131,99 @@ def test_mark_sent_records_message_id_so_replies_thread(desk, factory):
                                  references=("out-1@vendor.example",)))
     assert answer.ticket == first.ticket
     assert desk.ticket(first.ticket).history[-2].action == "sent"
+
+
+# --- a batch (Desk.intake_many): one transaction, written together -------------------------------
+
+
+def test_batch_reply_threads_into_a_ticket_opened_earlier_in_the_same_batch(desk):
+    first, by_refs, by_number_later = desk.intake_many([
+        message(),
+        message(external_id="m2", message_id="m2@acme.example", subject="Re: hello", references=("m1@acme.example",)),
+        message(external_id="m3", message_id="m3@acme.example", subject="Re: again",
+                references=("m2@acme.example",)),
+    ])
+    assert first.created and not by_refs.created and not by_number_later.created
+    assert first.ticket == by_refs.ticket == by_number_later.ticket
+    ticket = desk.ticket(first.ticket)
+    assert [a.message_id for a in ticket.articles] == ["m1@acme.example", "m2@acme.example", "m3@acme.example"]
+    assert [h.action for h in ticket.history] == ["created", "article", "article", "article"]
+    assert [h.new for h in ticket.history if h.action == "article"] == [str(r.article_id) for r in
+                                                                       (first, by_refs, by_number_later)]
+
+
+def test_batch_threads_by_the_number_of_a_ticket_opened_in_the_same_batch(desk, factory):
+    factory.customer("acme", domains=["acme.example"])
+    first = desk.intake_many([message()])[0]
+    # the next ticket's number is unknown until written: a subject naming it must still find it
+    opened, reply = desk.intake_many([
+        message(external_id="n1", message_id="n1@acme.example", subject="New problem"),
+        message(external_id="n2", message_id="n2@acme.example", subject=f"Re: [Ticket#{first.ticket}] ok"),
+    ])
+    assert opened.created and opened.ticket != first.ticket
+    assert reply.ticket == first.ticket and not reply.created
+
+
+def test_batch_dedupes_within_itself_and_against_stored_mail(desk):
+    stored = desk.intake(message())
+    again, new, new_again, same_id_other_uid = desk.intake_many([
+        message(),
+        message(external_id="k1", message_id="k1@x"),
+        message(external_id="k1", message_id="k1@x"),
+        message(external_id="uid-7", message_id="k1@x"),
+    ])
+    assert again.duplicate and again.article_id == stored.article_id
+    assert new.created and new_again.duplicate and same_id_other_uid.duplicate
+    assert new_again.article_id == same_id_other_uid.article_id == new.article_id
+    assert desk.intake(message(external_id="uid-7", message_id="k1@x")).duplicate  # keys were stored
+
+
+def test_batch_creates_one_contact_per_new_sender(desk):
+    results = desk.intake_many([
+        message(external_id=f"s{i}", message_id=f"s{i}@x", sender="New.Person@Somewhere.example") for i in range(3)
+    ] + [message(external_id=f"t{i}", message_id=f"t{i}@x", sender="tel:+7 495 123-45-67", text="call")
+         for i in range(2)])
+    assert all(r.created for r in results)
+    contacts = desk.contacts()
+    assert sorted((c.email or "", c.phone or "") for c in contacts) == [("", "+7 495 123-45-67"),
+                                                                        ("new.person@somewhere.example", "")]
+    tickets = [desk.ticket(r.ticket) for r in results]
+    assert {t.contact for t in tickets[:3]} == {"new.person@somewhere.example"}
+
+
+def test_batch_numbers_skip_numbers_an_import_already_holds(desk):
+    from deskframe import numbering
+
+    settings = desk.settings
+    day = desk.local_date()
+    taken = numbering.format_number(settings.number_layout, settings.system_id, day, 2)
+    from deskframe.importing import ImportedArticle, ImportedTicket
+
+    desk.import_tickets([ImportedTicket(external_id="t1", number=taken, subject="old", state="closed",
+                                        priority="P3", queue="support", created_at=NOW, updated_at=NOW,
+                                        articles=(ImportedArticle("a1", "in", NOW, "old", "x"),))],
+                        namespace="otrs")
+    results = desk.intake_many([message(external_id=f"b{i}", message_id=f"b{i}@x") for i in range(3)])
+    numbers = [r.ticket for r in results]
+    assert taken not in numbers and len(set(numbers)) == 3
+    assert numbers == sorted(numbers)
+
+
+def test_batch_events_fire_after_commit_with_the_written_rows(make_desk):
+    from deskframe import hookimpl
+
+    seen = []
+
+    class Listener:
+        @hookimpl
+        def ticket_opened(self, event, desk):
+            seen.append(("opened", event.ticket.number, event.article.message_id, len(desk.tickets())))
+
+        @hookimpl
+        def article_added(self, event, desk):
+            seen.append(("added", event.ticket.number, event.article.message_id, len(desk.tickets())))
+
+    desk = make_desk("", plugins=[Listener()])
+    first, reply = desk.intake_many([
+        message(), message(external_id="m2", message_id="m2@acme.example", references=("m1@acme.example",))])
+    assert seen == [("opened", first.ticket, "m1@acme.example", 1), ("added", first.ticket, "m2@acme.example", 1)]

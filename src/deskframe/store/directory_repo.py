@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Iterable
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -102,6 +103,19 @@ class DirectoryRepo:
         customer = self.session.get(CustomerRow, row.customer_id) if row.customer_id else None
         return Contact(name=row.name, email=row.email, phone=row.phone,
                        customer=customer.key if customer else None)
+
+    def contact_view(self, row: ContactRow) -> Contact:
+        """The :class:`Contact` value of a contact row."""
+        return self._contact(row)
+
+    def contact_rows_by_emails(self, emails: Iterable[str]) -> dict[str, ContactRow]:
+        """Contacts by lower-cased e-mail address, for many addresses in few queries."""
+        wanted = sorted({e.strip().lower() for e in emails if e and e.strip()})
+        found: dict[str, ContactRow] = {}
+        for start in range(0, len(wanted), 500):
+            for row in self.session.scalars(select(ContactRow).where(ContactRow.email.in_(wanted[start:start + 500]))):
+                found[row.email] = row
+        return found
 
     def contact_row_by_email(self, email: str) -> ContactRow | None:
         return self.session.scalar(select(ContactRow).where(ContactRow.email == email.strip().lower()))

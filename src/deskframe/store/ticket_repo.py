@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 
 from .. import numbering
 from ..errors import NotFound, StorageError, TicketLocked
@@ -39,26 +40,75 @@ def _insert_for(session: Session) -> Any:
     raise StorageError(f"unsupported database dialect {name!r} (use SQLite or PostgreSQL)")
 
 
+def _with_defaults(row_type: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` completed with every other column's scalar default (or None), id left out."""
+    full = {}
+    for column in row_type.__table__.columns:
+        if column.key == "id":
+            continue
+        if column.key in values:
+            full[column.key] = values[column.key]
+        else:
+            default = column.default
+            full[column.key] = default.arg if default is not None and default.is_scalar else None
+    return full
+
+
 class TicketRepo:
     """Ticket data access for :class:`deskframe.desk.Desk`."""
 
     session: Session
     now: dt.datetime
+    _deferred_history: list[dict[str, Any]] | None = None
 
     # --- numbers -----------------------------------------------------------
-    def draw_counter(self, key: str) -> int:
-        """Increment and return counter ``key`` in one statement; atomic across processes."""
+    def draw_counter(self, key: str, step: int = 1) -> int:
+        """Add ``step`` to counter ``key`` and return its new value, in one statement; atomic
+        across processes (the values ``new - step + 1 .. new`` are the caller's)."""
         insert = _insert_for(self.session)
-        stmt = insert(TicketCounterRow).values(key=key, value=1)
-        stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": TicketCounterRow.value + 1})
+        stmt = insert(TicketCounterRow).values(key=key, value=step)
+        stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": TicketCounterRow.value + step})
         return self.session.execute(stmt.returning(TicketCounterRow.value)).scalar_one()
 
-    def next_number(self, layout: str, system_id: str, day: dt.date) -> str:
+    def draw_numbers(self, layout: str, system_id: str, day: dt.date, count: int) -> list[str]:
+        """``count`` new ticket numbers in a few statements, skipping numbers already taken
+        (an imported system's tickets keep their numbers)."""
         key = numbering.counter_key(layout, day)
-        while True:
-            number = numbering.format_number(layout, system_id, day, self.draw_counter(key))
-            if not self.session.scalar(select(TicketRow.id).where(TicketRow.number == number)):
-                return number
+        numbers: list[str] = []
+        while len(numbers) < count:
+            need = count - len(numbers)
+            top = self.draw_counter(key, need)
+            fresh = [numbering.format_number(layout, system_id, day, value) for value in range(top - need + 1, top + 1)]
+            taken = set(self.session.scalars(select(TicketRow.number).where(TicketRow.number.in_(fresh))))
+            numbers += [number for number in fresh if number not in taken]
+        return numbers
+
+    def insert_contacts(self, rows: list[dict[str, Any]]) -> list[ContactRow]:
+        """New contacts (values by column name), in order; see :meth:`_insert_rows`."""
+        return self._insert_rows(ContactRow, rows)
+
+    def insert_tickets(self, rows: list[dict[str, Any]]) -> list[TicketRow]:
+        """New tickets (values by column name, numbers drawn), in order."""
+        return self._insert_rows(TicketRow, rows)
+
+    def insert_articles(self, rows: list[dict[str, Any]]) -> list[ArticleRow]:
+        """New articles (values by column name), in order."""
+        return self._insert_rows(ArticleRow, rows)
+
+    def insert_attachments(self, rows: list[dict[str, Any]]) -> None:
+        """Attachment rows (``article_id``, ``filename``, ``content_type``, ``size``, ``sha256``)."""
+        if rows:
+            self.session.execute(insert(AttachmentRow), rows)
+
+    def _insert_rows(self, row_type: Any, rows: list[dict[str, Any]]) -> list[Any]:
+        """Insert many rows of one table (other columns get their defaults) in one executemany with
+        RETURNING; returns their ORM rows, in order, without a unit-of-work flush."""
+        if not rows:
+            return []
+        table = row_type.__table__
+        full = [_with_defaults(row_type, values) for values in rows]
+        ids = self.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), full).scalars().all()
+        return [self._adopt(row_type, new_id, values) for new_id, values in zip(ids, full)]
 
     # --- tickets -----------------------------------------------------------
     def ticket_row(self, number: str, *, for_update: bool = False) -> TicketRow:
@@ -69,6 +119,9 @@ class TicketRepo:
         if row is None:
             raise NotFound(f"unknown ticket '{number}'")
         return row
+
+    def ticket_row_or_none(self, number: str) -> TicketRow | None:
+        return self.session.scalar(select(TicketRow).where(TicketRow.number == number))
 
     def ticket_row_by_id(self, ticket_id: int) -> TicketRow:
         return self.session.get(TicketRow, ticket_id)
@@ -86,10 +139,23 @@ class TicketRepo:
     def ticket_exists(self, number: str) -> bool:
         return self.session.scalar(select(TicketRow.id).where(TicketRow.number == number)) is not None
 
-    def create_ticket(self, **values: Any) -> TicketRow:
-        row = TicketRow(created_at=self.now, updated_at=self.now, **values)
+    def create_numbered_ticket(self, layout: str, system_id: str, day: dt.date, **values: Any) -> TicketRow:
+        """A new ticket with the next free number of ``layout`` (numbers taken by imports are skipped)."""
+        key = numbering.counter_key(layout, day)
+        full = _with_defaults(TicketRow, dict(created_at=self.now, updated_at=self.now, number="", **values))
+        stmt = (_insert_for(self.session)(TicketRow.__table__).on_conflict_do_nothing(index_elements=["number"])
+                .returning(TicketRow.__table__.c.id))
+        while True:
+            full["number"] = numbering.format_number(layout, system_id, day, self.draw_counter(key))
+            new_id = self.session.execute(stmt, full).scalar()
+            if new_id is not None:
+                return self._adopt(TicketRow, new_id, full)
+
+    def _adopt(self, row_type: Any, new_id: int, values: dict[str, Any]) -> Any:
+        """The ORM row for a row just inserted with Core, without a unit-of-work flush or a reload."""
+        row = row_type(id=new_id, **values)
+        make_transient_to_detached(row)
         self.session.add(row)
-        self.session.flush()
         return row
 
     def touch(self, row: TicketRow) -> None:
@@ -97,9 +163,27 @@ class TicketRepo:
 
     def history(self, row: TicketRow, actor: str | None, action: str, old: Any = None,
                 new: Any = None, reason: str | None = None) -> None:
-        self.session.add(HistoryRow(ticket_id=row.id, at=self.now, actor=actor, action=action,
-                                    old=None if old is None else str(old),
-                                    new=None if new is None else str(new), reason=reason))
+        values = dict(ticket_id=row.id, at=self.now, actor=actor, action=action,
+                      old=None if old is None else str(old), new=None if new is None else str(new), reason=reason)
+        if self._deferred_history is not None:
+            self._deferred_history.append(values)
+        else:
+            self.session.add(HistoryRow(**values))
+
+    @contextlib.contextmanager
+    def deferred_history(self) -> Iterator[None]:
+        """Inside the block, history rows are kept and written in one executemany at its end.
+
+        For bulk paths (a batch of inbound mail) that never read a ticket's history
+        back inside the block.
+        """
+        self._deferred_history = []
+        try:
+            yield
+            if self._deferred_history:
+                self.session.execute(insert(HistoryRow), self._deferred_history)
+        finally:
+            self._deferred_history = None
 
     def lock(self, row: TicketRow, agent: AgentRow) -> bool:
         """Take the lock for ``agent``; True if newly taken. Raises naming the holder."""
@@ -135,15 +219,17 @@ class TicketRepo:
                     visible: bool, raw_sha256: str | None,
                     attachments: Iterable[tuple[str, str, int, str]] = (),
                     created_at: dt.datetime | None = None) -> ArticleRow:
-        row = ArticleRow(ticket_id=ticket.id, direction=direction, channel=channel, sender=sender,
-                         recipients=list(recipients), subject=subject, text=text, html=html,
-                         message_id=message_id, references=list(references), agent_id=agent_id,
-                         visible=visible, raw_sha256=raw_sha256, created_at=created_at or self.now)
-        self.session.add(row)
-        self.session.flush()
-        for filename, content_type, size, sha in attachments:
-            self.session.add(AttachmentRow(article_id=row.id, filename=filename,
-                                           content_type=content_type, size=size, sha256=sha))
+        values = dict(ticket_id=ticket.id, direction=direction, channel=channel, sender=sender,
+                      recipients=list(recipients), subject=subject, text=text, html=html,
+                      message_id=message_id, references=list(references), agent_id=agent_id,
+                      visible=visible, raw_sha256=raw_sha256, created_at=created_at or self.now)
+        table = ArticleRow.__table__
+        row = self._adopt(ArticleRow, self.session.execute(insert(table).returning(table.c.id), values).scalar_one(),
+                          values)
+        files = [dict(article_id=row.id, filename=filename, content_type=content_type, size=size, sha256=sha)
+                 for filename, content_type, size, sha in attachments]
+        if files:
+            self.session.execute(insert(AttachmentRow), files)
         return row
 
     def ticket_by_message_ids(self, message_ids: Iterable[str]) -> TicketRow | None:
@@ -176,8 +262,38 @@ class TicketRepo:
         return self.session.get(IntakeKeyRow, (channel, key))
 
     def record_intake_key(self, channel: str, key: str, ticket: TicketRow, article: ArticleRow | None) -> None:
-        self.session.add(IntakeKeyRow(channel=channel, key=key, ticket_id=ticket.id,
-                                      article_id=article.id if article else None))
+        self.add_intake_key(channel, key, ticket.id, article.id if article else None)
+
+    def add_intake_key(self, channel: str, key: str, ticket_id: int, article_id: int | None) -> None:
+        self.session.add(IntakeKeyRow(channel=channel, key=key, ticket_id=ticket_id, article_id=article_id))
+
+    def add_intake_keys(self, rows: list[dict[str, Any]]) -> None:
+        """Many intake keys (``channel``, ``key``, ``ticket_id``, ``article_id``) in one executemany."""
+        if rows:
+            self.session.execute(insert(IntakeKeyRow), rows)
+
+    def intake_keys_in(self, channel: str, keys: Iterable[str]) -> dict[str, tuple[int, int | None]]:
+        """The already-recorded ``keys`` of ``channel``: key -> (ticket id, article id), in few queries."""
+        wanted = sorted(set(keys))
+        found: dict[str, tuple[int, int | None]] = {}
+        for start in range(0, len(wanted), 500):
+            rows = self.session.execute(
+                select(IntakeKeyRow.key, IntakeKeyRow.ticket_id, IntakeKeyRow.article_id)
+                .where(IntakeKeyRow.channel == channel, IntakeKeyRow.key.in_(wanted[start:start + 500])))
+            found.update((key, (ticket_id, article_id)) for key, ticket_id, article_id in rows)
+        return found
+
+    def message_id_index(self, message_ids: Iterable[str]) -> dict[str, list[tuple[int, int]]]:
+        """Stored articles carrying these Message-IDs: id -> [(article id, ticket id)], oldest first."""
+        wanted = sorted({m for m in message_ids if m})
+        found: dict[str, list[tuple[int, int]]] = {}
+        for start in range(0, len(wanted), 500):
+            rows = self.session.execute(
+                select(ArticleRow.message_id, ArticleRow.id, ArticleRow.ticket_id)
+                .where(ArticleRow.message_id.in_(wanted[start:start + 500])).order_by(ArticleRow.id))
+            for message_id, article_id, ticket_id in rows:
+                found.setdefault(message_id, []).append((article_id, ticket_id))
+        return found
 
     # --- views -------------------------------------------------------------
     def _key(self, row_type: Any, row_id: int | None, attr: str) -> str | None:
