@@ -9,21 +9,29 @@ Configuration (``[pricing.NAME]``, ``model = "hourly"``)::
     multipliers = { out_of_hours = "1.5", weekend = "2" }  # optional
     calendar = "moscow-8x5"      # required with multipliers.out_of_hours: a [calendars.NAME]
     require_estimate = true      # true (default) | false | "always"
+    lines = "ticket"             # "ticket" (default): a line per ticket and agent | "entry"
 
 Contract ``params``: ``rates = { developer = "2100.00" }`` (optional) - the contract's
 card is laid over the configured one key by key, then an entry's rate is the card's
 rate for the agent's role, else the card's ``default``.
 
 Per entry, in order: non-billable entries are left out (no line, not held); entries
-held for their estimate are listed in ``PricingResult.held``; the others get one line.
+held for their estimate are listed in ``PricingResult.held``; the others are billed.
 Billed minutes: zero stays zero, else ``max(minutes, minimum)`` rounded up to the
-increment. Multiplier: ``weekend`` when the entry's ``work_date`` is a Saturday or
-Sunday; ``out_of_hours`` when its ``logged_at`` instant is outside the working time of
-``calendar`` (an entry without ``logged_at`` is never out of hours); when both apply
-the larger one is used (they do not compound). The line's ``unit_price`` is the rate
-times the multiplier, its amount ``rate x multiplier x billed minutes / 60`` rounded
-half up to the minor unit; its quantity is the billed hours (see
-:func:`deskframe_pricing.common.hours`).
+increment - always per entry, whatever the lines. Multiplier: ``weekend`` when the
+entry's ``work_date`` is a Saturday or Sunday; ``out_of_hours`` when its ``logged_at``
+instant is outside the working time of ``calendar`` (an entry without ``logged_at`` is
+never out of hours); when both apply the larger one is used (they do not compound).
+
+Lines (``lines``): ``"ticket"`` (the default) gives one line per ticket, agent, rate and
+multiplier - and, for late entries, per original date, so a late line is still marked
+with its own date; ``"entry"`` gives one line per entry. A line's ``entry_ids`` are the
+entries it bills (each linked to it by the ledger); its quantity is the summed billed
+hours (see :func:`deskframe_pricing.common.hours`), its ``unit_price`` the rate times
+the multiplier, its amount ``rate x multiplier x billed minutes / 60`` rounded half up
+to the minor unit once per line; ``work_date`` is the last work date of its entries,
+``details`` has the logged and billed minutes and, for several entries, their count and
+first and last dates. Entry notes are appended to the description.
 
 Estimates (``require_estimate``): ``true`` holds the entries of a ticket whose estimate
 exists but is not approved, and bills tickets with no estimate at all (small requests
@@ -48,7 +56,8 @@ from . import common
 
 NAME = "hourly"
 MULTIPLIERS = ("out_of_hours", "weekend")
-KEYS = ("currency", "rates", "increment", "minimum", "multipliers", "calendar", "require_estimate")
+KEYS = ("currency", "rates", "increment", "minimum", "multipliers", "calendar", "require_estimate", "lines")
+LINES = ("ticket", "entry")
 PARAMS = ("rates",)
 
 
@@ -63,6 +72,7 @@ class HourlyModel:
     multipliers: Mapping[str, Decimal] = attrs.field(factory=dict)
     calendar: str | None = None
     require_estimate: bool | str = True
+    lines: str = "ticket"
 
     def calendar_names(self) -> set[str]:
         """Calendars this model needs from ``BillingContext.calendars``."""
@@ -104,20 +114,42 @@ class HourlyModel:
                 raise DomainError(f"contract '{contract.key}': pricing model '{contract.pricing}' needs "
                                   f"calendar '{self.calendar}', which is not configured "
                                   f"(configured: {', '.join(sorted(context.calendars)) or 'none'})")
-        lines: list[InvoiceLine] = []
+        groups: dict[tuple[Any, ...], _Group] = {}
         held: list[BillableEntry] = []
         held_minutes: dict[str, int] = {}
-        for entry in sorted(context.entries, key=lambda e: (e.ticket, e.work_date, e.id)):
+        holds: dict[str, bool] = {}
+        rates: dict[str, tuple[Decimal, str]] = {}
+        increment, minimum, per_entry = self.increment, self.minimum, self.lines == "entry"
+        plain: tuple[Decimal, str | None] = (_ONE, None)
+        for entry in context.entries:  # one pass, no per-entry objects: this runs for every billed entry
             if not entry.billable:
                 continue
-            if entry.minutes < 0:
-                raise DomainError(f"time entry {entry.id}: negative minutes ({entry.minutes})")
-            estimate = context.estimates.get(entry.ticket)
-            if self.is_held(estimate):
+            logged = entry.minutes
+            if logged < 0:
+                raise DomainError(f"time entry {entry.id}: negative minutes ({logged})")
+            ticket = entry.ticket
+            hold = holds.get(ticket)
+            if hold is None:
+                hold = holds[ticket] = self.is_held(context.estimates.get(ticket))
+            if hold:
                 held.append(entry)
-                held_minutes[entry.ticket] = held_minutes.get(entry.ticket, 0) + entry.minutes
+                held_minutes[ticket] = held_minutes.get(ticket, 0) + logged
                 continue
-            lines.append(self.line(entry, card, estimate, calendar, contract.key))
+            rate = rates.get(entry.role)
+            if rate is None:
+                rate = rates[entry.role] = self.rate(card, entry.role, contract.key)
+            factor, reason = self.multiplier(entry, calendar) if self.multipliers else plain
+            billed = 0 if logged <= 0 else max(logged, minimum)
+            if increment and billed:
+                billed = -(-billed // increment) * increment
+            key = (ticket, entry.agent, rate[1], reason, entry.work_date if entry.late else None,
+                   entry.id if per_entry else None)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _Group(entry, rate, factor, reason)
+            group.add(entry, logged, billed)
+        lines = [self.line(g, context.estimates.get(g.first.ticket), contract.key)
+                 for g in sorted(groups.values(), key=_Group.order)]
         notes = []
         for ticket, mins in held_minutes.items():
             estimate = context.estimates.get(ticket)
@@ -126,44 +158,83 @@ class HourlyModel:
                          f"({why}); billed once the estimate is approved")
         return PricingResult(self.currency, tuple(lines), tuple(held), tuple(notes))
 
-    def line(self, entry: BillableEntry, card: Mapping[str, Decimal], estimate: Estimate | None,
-             calendar: Any, contract: str) -> InvoiceLine:
-        if entry.role in card:
-            rate, rate_key = card[entry.role], entry.role
-        elif "default" in card:
-            rate, rate_key = card["default"], "default"
-        else:  # only when a contract's card replaced everything; rates.default is required
-            raise DomainError(f"contract '{contract}': no rate for role '{entry.role}' and no default")
-        factor, reason = self.multiplier(entry, calendar)
-        billed = common.billed_minutes(entry.minutes, self.increment, self.minimum)
-        amount = common.rounded(common.time_amount(rate, billed, factor), self.currency)
+    @staticmethod
+    def rate(card: Mapping[str, Decimal], role: str, contract: str) -> tuple[Decimal, str]:
+        """The hourly rate of ``role`` and the card key it came from."""
+        if role in card:
+            return card[role], role
+        if "default" in card:
+            return card["default"], "default"
+        # only when a contract's card replaced everything; rates.default is required
+        raise DomainError(f"contract '{contract}': no rate for role '{role}' and no default")
+
+    def line(self, group: _Group, estimate: Estimate | None, contract: str) -> InvoiceLine:
+        """One invoice line for a group of entries (rounded once, from the summed billed minutes)."""
+        first, (rate, rate_key), factor, reason = group.first, group.rate, group.factor, group.reason
+        amount = common.rounded(common.time_amount(rate, group.billed, factor), self.currency)
         unit_price = Money(rate * factor, self.currency)  # exact: both are short decimals
-        description = entry.ticket_subject or entry.ticket
-        if entry.note:
-            description = f"{description} - {entry.note}"
+        description = first.ticket_subject or first.ticket
+        notes = list(dict.fromkeys(note for note in group.notes if note))
+        if notes:
+            description = f"{description} - {'; '.join(notes)}"
         if reason:
             description += f" ({reason.replace('_', ' ')} x{common.fmt_hours(factor)})"
-        details: dict[str, Any] = {"minutes": entry.minutes, "billed_minutes": billed,
-                                   "rate": str(rate), "rate_key": rate_key, "role": entry.role}
+        details: dict[str, Any] = {"minutes": group.minutes, "billed_minutes": group.billed,
+                                   "rate": str(rate), "rate_key": rate_key, "role": first.role}
+        if len(group.ids) > 1:
+            details.update(entries=len(group.ids), first_date=group.first_date.isoformat(),
+                           last_date=group.last_date.isoformat())
         if reason:
             details.update(multiplier=str(factor), multiplier_reason=reason)
         if estimate is not None:
             details["estimate_approved"] = estimate.approved
         return InvoiceLine(
             description=description,
-            quantity=common.hours(billed),
+            quantity=common.hours(group.billed),
             unit="h",
             unit_price=unit_price,
             amount=amount,
             kind="time",
-            ticket=entry.ticket,
-            agent=entry.agent,
-            work_date=entry.work_date,
-            original_date=entry.work_date if entry.late else None,
-            entry_ids=(entry.id,),
+            ticket=first.ticket,
+            agent=first.agent,
+            work_date=group.last_date,
+            original_date=first.work_date if first.late else None,
+            entry_ids=tuple(sorted(group.ids)),
             estimate_hours=estimate.hours if estimate is not None else None,
             details=details,
         )
+
+
+_ONE = Decimal(1)
+
+
+class _Group:
+    """The entries of one invoice line while they are summed (mutable, private to ``price``)."""
+
+    __slots__ = ("first", "rate", "factor", "reason", "minutes", "billed", "ids", "notes", "first_date",
+                 "last_date")
+
+    def __init__(self, first: BillableEntry, rate: tuple[Decimal, str], factor: Decimal, reason: str | None):
+        self.first, self.rate, self.factor, self.reason = first, rate, factor, reason
+        self.minutes = self.billed = 0
+        self.ids: list[int] = []
+        self.notes: list[str] = []
+        self.first_date = self.last_date = first.work_date
+
+    def add(self, entry: BillableEntry, logged: int, billed: int) -> None:
+        self.minutes += logged
+        self.billed += billed
+        self.ids.append(entry.id)
+        if entry.note:
+            self.notes.append(entry.note)
+        if entry.work_date < self.first_date:
+            self.first_date = entry.work_date
+        elif entry.work_date > self.last_date:
+            self.last_date = entry.work_date
+
+    def order(self) -> tuple[Any, ...]:
+        """Lines by ticket, then date, then the first entry's id."""
+        return (self.first.ticket, self.first_date, min(self.ids))
 
 
 def build(table: dict[str, Any]) -> HourlyModel:
@@ -192,8 +263,12 @@ def build(table: dict[str, Any]) -> HourlyModel:
     require = t.data.get("require_estimate", True)
     if not (isinstance(require, bool) or require == "always"):
         raise t.error("require_estimate", f"must be true, false or \"always\", got {require!r}")
+    lines = t.str("lines", "ticket")
+    if lines not in LINES:
+        raise t.error("lines", f"must be \"ticket\" (a line per ticket and agent) or \"entry\" "
+                               f"(a line per time entry), got {lines!r}")
     return HourlyModel(currency=currency, rates=rates, increment=increment, minimum=minimum,
-                       multipliers=multipliers, calendar=calendar, require_estimate=require)
+                       multipliers=multipliers, calendar=calendar, require_estimate=require, lines=lines)
 
 
 __all__ = ["HourlyModel", "build", "NAME"]

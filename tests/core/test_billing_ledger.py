@@ -204,3 +204,97 @@ def test_invoice_cli(billing, cli):
     bad = run("invoice", "void", "INV-2026-00001")
     assert bad.exit_code == 2  # --reason is required
     assert run("invoice", "void", "INV-2026-00001", "--reason", "typo").exit_code == 0
+
+
+STUDIO = CONFIG + """
+[pricing.studio]
+model = "hourly"
+currency = "RUB"
+rates = { default = "1500.00" }
+increment = "15m"
+"""
+
+
+@pytest.fixture
+def studio(make_desk):
+    desk = make_desk(STUDIO, plugins=[ModelPlugin()],
+                     clock=lambda: dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.timezone.utc))
+    from deskframe.testing import Factory
+
+    f = Factory(desk)
+    f.agent("alice")
+    for key in ("acme", "beta", "gamma"):
+        f.customer(key)
+        f.contract(key, key=f"{key}-hourly", pricing="studio", start=dt.date(2026, 1, 1))
+    return desk
+
+
+def linked_entries(invoice):
+    return sorted(i for line in invoice.lines for i in line.entry_ids)
+
+
+def test_a_line_per_ticket_links_every_entry_and_holds_unapproved_time(studio):
+    fix = studio.open_ticket(subject="Fix header", body="x", customer="acme")
+    redesign = studio.open_ticket(subject="Redesign", body="x", customer="acme")
+    studio.estimate(redesign.number, hours=Decimal("3"))
+    ids = [log(studio, fix.number, m, dt.date(2026, 10, d)).id for m, d in ((7, 5), (20, 6), (50, 7))]
+    held = log(studio, redesign.number, 60, dt.date(2026, 10, 8)).id
+    report = studio.ledger.run("2026-10")
+    assert report.drafted == ["acme-hourly"] and report.held_entries == 1
+    (draft,) = studio.ledger.invoices(period="2026-10")
+    (line,) = draft.lines  # one line for the ticket: 15 + 30 + 60 = 105 min = 1.75 h x 1500.00
+    assert line.ticket == fix.number and line.amount == Money("2625.00", "RUB")
+    assert linked_entries(draft) == sorted(ids)
+    assert [h["id"] for h in draft.held] == [held]
+    studio.ledger.issue(period="2026-10")
+    # the held entry stayed unbilled: once approved, November bills it as a late line
+    studio.estimate(redesign.number, approve=True, actor="alice")
+    studio.ledger.run("2026-11")
+    (november,) = studio.ledger.invoices(period="2026-11")
+    assert linked_entries(november) == [held]
+    assert november.lines[0].original_date == dt.date(2026, 10, 8)
+
+
+def test_drafts_are_written_in_batches_each_invoice_whole(studio, monkeypatch):
+    from deskframe.billing import ledger
+
+    monkeypatch.setattr(ledger, "BATCH_CONTRACTS", 2)
+    tickets = {key: studio.open_ticket(subject=f"Work for {key}", body="x", customer=key) for key in ("acme", "beta", "gamma")}
+    entries = {key: [log(studio, t.number, 30, dt.date(2026, 10, d)).id for d in (1, 2)] for key, t in tickets.items()}
+    model = studio.config.pricing_models["studio"]
+    price = type(model).price
+
+    def crash_on_gamma(self, context):
+        if context.contract.key == "gamma-hourly":
+            raise RuntimeError("power cut")
+        return price(self, context)
+
+    monkeypatch.setattr(type(model), "price", crash_on_gamma)
+    with pytest.raises(RuntimeError):
+        studio.ledger.run("2026-10")
+    # the first batch (acme, beta) is committed whole; the failed one left nothing behind
+    drafts = {i.contract: i for i in studio.ledger.invoices(period="2026-10")}
+    assert sorted(drafts) == ["acme-hourly", "beta-hourly"]
+    assert all(linked_entries(drafts[f"{k}-hourly"]) == entries[k] for k in ("acme", "beta"))
+    monkeypatch.setattr(type(model), "price", price)
+    report = studio.ledger.run("2026-10")  # a re-run rebuilds the drafts, bills nothing twice
+    assert report.drafted == ["acme-hourly", "beta-hourly", "gamma-hourly"]
+    drafts = {i.contract: i for i in studio.ledger.invoices(period="2026-10")}
+    assert {k: linked_entries(v) for k, v in drafts.items()} == {f"{k}-hourly": v for k, v in entries.items()}
+    assert all(d.subtotal == Money("1500.00", "RUB") for d in drafts.values())
+
+
+def test_an_entry_billed_meanwhile_refuses_the_whole_batch(studio):
+    t = studio.open_ticket(subject="Fix", body="x", customer="acme")
+    entry = log(studio, t.number, 30, dt.date(2026, 10, 5)).id
+    studio.ledger.run("2026-10")
+    (draft,) = studio.ledger.invoices(period="2026-10")
+    line = InvoiceLine(description="again", quantity=Decimal(1), unit="h", unit_price=Money("1", "RUB"),
+                       amount=Money("1.00", "RUB"), entry_ids=(entry,))
+    with pytest.raises(DomainError, match="billed by another invoice"):
+        with studio.store.write() as repo:
+            repo.add_invoice(kind="invoice", customer_id=1, contract_id=None, period="2026-10", currency="RUB",
+                             lines=[line], subtotal=Decimal(1), tax_rate=Decimal(0), tax=Decimal(0),
+                             total=Decimal(1), held=[], vendor={})
+    assert len(studio.ledger.invoices(period="2026-10")) == 1
+    assert linked_entries(studio.ledger.invoice(f"draft-{draft.id}")) == [entry]

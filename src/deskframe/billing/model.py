@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Mapping, Protocol, runtime_checkable
+from typing import Any, Mapping, NamedTuple, Protocol, runtime_checkable
 
 import attrs
 
@@ -23,13 +23,16 @@ class Estimate:
     approved_by: str | None = None
 
 
-@attrs.frozen
-class BillableEntry:
+class BillableEntry(NamedTuple):
     """A time entry not yet billed, as a pricing model sees it.
 
     ``role`` is the agent's role (rate cards key on it); ``late`` is true for an
     entry whose work date lies before the period being billed (logged after its
     own period was invoiced): its line must say its original date.
+
+    A named tuple rather than an attrs class: an ``invoice run`` builds one per
+    unbilled entry (hundreds of thousands), and a tuple costs a fraction to make.
+    Read it by attribute; it is immutable like every other billing value.
     """
 
     id: int
@@ -136,3 +139,20 @@ class Invoice:
     held: tuple[Mapping[str, Any], ...] = ()
     id: int | None = None
     vendor: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class NewInvoice:
+    """A draft invoice the ledger hands to the store to write (amounts are plain decimals)."""
+
+    customer_id: int
+    contract_id: int
+    period: str
+    currency: str
+    lines: tuple[InvoiceLine, ...]
+    subtotal: Decimal
+    tax_rate: Decimal
+    tax: Decimal
+    total: Decimal
+    held: list[dict[str, Any]]
+    vendor: dict[str, Any]

@@ -36,11 +36,51 @@ def test_seven_minutes_round_up_to_fifteen():
 
 
 def test_exact_multiple_is_not_rounded():
-    result = price(model(increment="15m"), [entry(1, 45), entry(2, 60), entry(3, 61)])
+    result = price(model(increment="15m", lines="entry"), [entry(1, 45), entry(2, 60), entry(3, 61)])
     # 45 -> 0.75 h = 1125.00; 60 -> 1 h = 1500.00; 61 -> 75 min = 1.25 h = 1875.00
     assert [line.quantity for line in result.lines] == [Decimal("0.75"), Decimal("1"), Decimal("1.25")]
     assert [line.amount for line in result.lines] == [rub("1125.00"), rub("1500.00"), rub("1875.00")]
     assert total(result) == rub("4500.00")
+
+
+def test_a_line_per_ticket_sums_entries_rounded_each():
+    # the same entries on one line: 45 + 60 + 75 billed minutes = 3 h = 4500.00
+    result = price(model(increment="15m"), [entry(1, 45), entry(2, 60), entry(3, 61)])
+    (line,) = result.lines
+    assert line.quantity == Decimal("3") and line.amount == rub("4500.00")
+    assert line.entry_ids == (1, 2, 3)
+    assert line.details["minutes"] == 166 and line.details["billed_minutes"] == 180
+    assert line.details["entries"] == 3
+
+
+def test_a_line_per_ticket_agent_and_rate():
+    entries = [entry(1, 10, ticket="T-1", agent="alice"), entry(2, 10, ticket="T-1", agent="alice"),
+               entry(3, 10, ticket="T-1", agent="bob", role="developer"), entry(4, 10, ticket="T-2", agent="alice"),
+               entry(5, 10, ticket="T-1", agent="alice", work_date=dt.date(2026, 3, 5))]
+    result = price(model(increment="15m"), entries)
+    # T-1 alice: 3 x 15 min = 0.75 h x 1500.00 = 1125.00; T-1 bob: 0.25 h x 2000.00 = 500.00;
+    # T-2 alice: 0.25 h x 1500.00 = 375.00
+    assert [(line.ticket, line.agent, line.entry_ids, line.amount) for line in result.lines] == [
+        ("T-1", "alice", (1, 2, 5), rub("1125.00")), ("T-1", "bob", (3,), rub("500.00")),
+        ("T-2", "alice", (4,), rub("375.00"))]
+    assert result.lines[0].work_date == dt.date(2026, 3, 5)  # the last day worked
+    assert (result.lines[0].details["first_date"], result.lines[0].details["last_date"]) == ("2026-03-03", "2026-03-05")
+
+
+def test_late_entries_keep_a_line_per_original_date():
+    entries = [entry(1, 30), entry(2, 30, late=True, work_date=dt.date(2026, 2, 26)),
+               entry(3, 30, late=True, work_date=dt.date(2026, 2, 26)), entry(4, 30, late=True, work_date=dt.date(2026, 2, 27))]
+    result = price(model(), entries)
+    assert [(line.original_date, line.entry_ids, line.amount) for line in result.lines] == [
+        (dt.date(2026, 2, 26), (2, 3), rub("1500.00")), (dt.date(2026, 2, 27), (4,), rub("750.00")),
+        (None, (1,), rub("750.00"))]
+
+
+def test_lines_option_is_validated():
+    from deskframe.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="lines"):
+        model(lines="day")
 
 
 def test_one_minute_with_a_minimum_of_thirty():
@@ -90,9 +130,12 @@ def test_half_kopeck_rounding(rate, minutes, expected):
 
 
 def test_each_line_rounded_then_summed():
-    # three single minutes at 1000.00/h: 16.67 x 3 = 50.01 (not 50.00 = 3 min exactly)
-    result = price(hourly.build({**BASE, "rates": {"default": "1000.00"}}), [entry(i, 1) for i in (1, 2, 3)])
-    assert total(result) == rub("50.01")
+    # three single minutes at 1000.00/h on a line each: 16.67 x 3 = 50.01 (not 50.00 = 3 min exactly)
+    m = hourly.build({**BASE, "rates": {"default": "1000.00"}, "lines": "entry"})
+    assert total(price(m, [entry(i, 1) for i in (1, 2, 3)])) == rub("50.01")
+    # on one line per ticket the line is rounded once: 3 min at 1000.00/h = 50.00
+    m = hourly.build({**BASE, "rates": {"default": "1000.00"}})
+    assert total(price(m, [entry(i, 1) for i in (1, 2, 3)])) == rub("50.00")
 
 
 # --- rate card --------------------------------------------------------------------
@@ -161,9 +204,11 @@ def test_weekend_and_the_larger_multiplier_wins():
     saturday_noon = dt.datetime(2026, 3, 7, 12, 0, tzinfo=MSK)  # outside the mon-fri calendar too
     result = price(night_model(), [entry(1, 30, work_date=SATURDAY, logged_at=saturday_noon),
                                    entry(2, 30, work_date=SATURDAY)], calendars=cal)
-    # 0.5 h x 1500.00 x 2 = 1500.00 both (weekend 2 beats out-of-hours 1.5; they do not compound)
-    assert [line.amount for line in result.lines] == [rub("1500.00"), rub("1500.00")]
-    assert {line.details["multiplier_reason"] for line in result.lines} == {"weekend"}
+    # 0.5 h x 1500.00 x 2 = 1500.00 both (weekend 2 beats out-of-hours 1.5; they do not compound),
+    # on one line: 1 h x 3000.00
+    (line,) = result.lines
+    assert line.amount == rub("3000.00") and line.unit_price == rub("3000.00") and line.entry_ids == (1, 2)
+    assert line.details["multiplier_reason"] == "weekend"
 
 
 def test_weekend_multiplier_needs_no_calendar():

@@ -44,11 +44,12 @@ def billed(minutes, increment, minimum):
 
 @settings(max_examples=200, deadline=None)
 @given(entries(), money, money, st.sampled_from([None, 1, 5, 15, 30, 60]), st.sampled_from([0, 10, 30]),
-       factors, factors, st.lists(st.tuples(st.sampled_from(["T-1", "T-2", "T-3"]), st.booleans()), max_size=3))
+       factors, factors, st.lists(st.tuples(st.sampled_from(["T-1", "T-2", "T-3"]), st.booleans()), max_size=3),
+       st.sampled_from(["ticket", "entry"]))
 def test_hourly_amounts_are_exact_rationals_rounded_half_up(es, default, developer, increment, minimum,
-                                                           night, weekend, ests):
+                                                           night, weekend, ests, lines):
     table = {"model": "hourly", "currency": "RUB", "rates": {"default": str(default), "developer": str(developer)},
-             "multipliers": {"out_of_hours": night, "weekend": weekend}, "calendar": "office"}
+             "multipliers": {"out_of_hours": night, "weekend": weekend}, "calendar": "office", "lines": lines}
     if increment:
         table["increment"] = f"{increment}m"
     if minimum:
@@ -60,16 +61,21 @@ def test_hourly_amounts_are_exact_rationals_rounded_half_up(es, default, develop
     expected_total = Decimal("0.00")
     for line in result.lines:
         assert line.amount.amount.as_tuple().exponent == -2  # exactly two decimals
-        (eid,) = line.entry_ids
-        e = es[eid - 1]
-        rate = Fraction(developer if e.role == "developer" else default)
-        factor = Fraction(1)
-        if e.work_date.weekday() >= 5:
-            factor = max(factor, Fraction(weekend))
-        if e.logged_at is not None and not CAL["office"].is_working(e.logged_at):
-            factor = max(factor, Fraction(night))
-        exact = rate * factor * billed(e.minutes, increment, minimum) / 60
-        assert line.amount.amount == half_up(exact)
+        if lines == "entry":
+            assert len(line.entry_ids) == 1
+        exact, prices = Fraction(0), set()
+        for eid in line.entry_ids:  # a line's entries share ticket, agent, rate and multiplier
+            e = es[eid - 1]
+            rate = Fraction(developer if e.role == "developer" else default)
+            factor = Fraction(1)
+            if e.work_date.weekday() >= 5:
+                factor = max(factor, Fraction(weekend))
+            if e.logged_at is not None and not CAL["office"].is_working(e.logged_at):
+                factor = max(factor, Fraction(night))
+            prices.add((e.ticket, e.agent, rate * factor))
+            exact += rate * factor * billed(e.minutes, increment, minimum) / 60
+        assert len(prices) == 1 and Fraction(line.unit_price.amount) == prices.pop()[2]
+        assert line.amount.amount == half_up(exact)  # rounded once per line
         expected_total += half_up(exact)
     assert total(result).amount == expected_total == sum((line.amount.amount for line in result.lines), Decimal(0))
 
