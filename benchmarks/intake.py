@@ -59,6 +59,7 @@ name = "{channel}"
 type = "email"
 source = "maildir:{maildir}"
 address = "support@helpdesk.example.com"
+parse_workers = {workers}
 """
 
 
@@ -89,11 +90,14 @@ def worker(run_dir: Path) -> None:
     report = poll(desk, channel)
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before any check loads rows
+    children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # parse workers, if any
+    children_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     left = len(os.listdir(run_dir / "maildir" / "new"))
     desk.close()
     print(json.dumps({**report.as_dict(), "seconds": wall, "cpu_seconds": cpu,
                       "msgs_per_s": report.fetched / wall if wall else 0.0, "left_in_new": left,
-                      "peak_rss_mib": peak}))
+                      "peak_rss_mib": peak, "worker_peak_rss_mib": children_peak,
+                      "worker_cpu_seconds": children_cpu.ru_utime + children_cpu.ru_stime}))
 
 
 # --- set-up ----------------------------------------------------------------------------------
@@ -123,7 +127,7 @@ def subset(corpus: Path, target: Path, n: int) -> list[str]:
     return names
 
 
-def prepare(corpus: Path, workdir: Path, n: int, index: int) -> Path:
+def prepare(corpus: Path, workdir: Path, n: int, index: int, workers: str = '"auto"') -> Path:
     run_dir = workdir / f"run-{n}-{index}"
     shutil.rmtree(run_dir, ignore_errors=True)
     maildir = run_dir / "maildir"
@@ -131,7 +135,8 @@ def prepare(corpus: Path, workdir: Path, n: int, index: int) -> Path:
         (maildir / sub).mkdir(parents=True)
     subset(corpus, maildir / "new", n)
     (run_dir / "deskframe.toml").write_text(CONFIG.format(db=_toml(run_dir / "desk.sqlite3"), data=_toml(run_dir / "data"),
-                                                          channel=CHANNEL, maildir=_toml(maildir)), encoding="utf-8")
+                                                          channel=CHANNEL, maildir=_toml(maildir), workers=workers),
+                                              encoding="utf-8")
     return run_dir
 
 
@@ -154,6 +159,27 @@ def floor(peers: Path, corpus_dir: Path, repeat: int, commit_each: bool) -> dict
         print("  | " + line)
     m = re.search(r"MEDIAN .*?: (\d+) msg/s, peak RSS ([\d.]+) MiB", done.stdout)
     return {"msgs_per_s": float(m.group(1)), "peak_rss_mib": float(m.group(2))} if m else None
+
+
+def helpdesk_measured(python: Path, peers: Path, workdir: Path, n: int, seed: int, repeat: int) -> float | None:
+    """Run the peers' django-helpdesk bench now (its own venv), so both figures share the machine's load."""
+    cmd = [str(python), str(peers / "django_helpdesk_bench.py"), "-n", str(n), "--seed", str(seed),
+           "--repeat", str(repeat)]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=peers,
+                          env={**os.environ, "PEERS_TMPDIR": str(workdir)})
+    for line in done.stdout.splitlines():
+        print("  | " + line)
+    if done.returncode != 0:
+        print(f"  django-helpdesk bench failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+        return None
+    m = re.search(r"MEDIAN django-helpdesk .*?: ([\d.]+) msg/s", done.stdout)
+    return float(m.group(1)) if m else None
+
+
+def default_helpdesk_python() -> Path | None:
+    venv = Path(os.environ.get("PEERS_VENV", "/tmp/peers-venv"))
+    python = venv / "bin" / "python"
+    return python if python.exists() else None
 
 
 def helpdesk_reference(peers: Path) -> tuple[float | None, str]:
@@ -224,6 +250,13 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, help="where corpus and runs go (default: a temporary directory)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--peers", type=Path, default=ROOT.parent / "shared" / "peers")
+    ap.add_argument("--parse-workers", default="auto",
+                    help='parse_workers of the measured channel ("auto" or a number); an in-process run '
+                         "(parse_workers = 0) is measured beside it")
+    ap.add_argument("--helpdesk-python", type=Path, default=default_helpdesk_python(),
+                    help="python of a venv with ../shared/peers/requirements.txt (default $PEERS_VENV or "
+                         "/tmp/peers-venv): django-helpdesk is then measured in this run")
+    ap.add_argument("--helpdesk-n", type=int, default=2000, help="messages for the django-helpdesk run")
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
@@ -231,33 +264,48 @@ def main() -> None:
         return
     if not (a.peers / "gen_corpus.py").exists():
         raise SystemExit(f"no gen_corpus.py in {a.peers} (use --peers)")
+    workers = '"auto"' if a.parse_workers == "auto" else str(int(a.parse_workers))
     workdir = a.workdir or Path(tempfile.mkdtemp(prefix="deskframe-intake-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     import sqlite3
 
     print(f"deskframe e-mail intake benchmark: Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}, "
-          f"{os.cpu_count()} CPUs, sizes {a.sizes}, seed {a.seed}, repeat {a.repeat}, workdir {workdir}", flush=True)
+          f"{os.cpu_count()} CPUs, load {' '.join(f'{x:.2f}' for x in os.getloadavg())}, sizes {a.sizes}, "
+          f"seed {a.seed}, repeat {a.repeat}, parse_workers {workers}, workdir {workdir}", flush=True)
     corpus = make_corpus(a.peers, workdir, max(a.sizes), a.seed)
     helpdesk, helpdesk_line = helpdesk_reference(a.peers)
+    helpdesk_source = "quoted from ../shared/peers/README.md (N=2000, not run here)"
     rows = []
     try:
+        if a.helpdesk_python:
+            print(f"django-helpdesk N={a.helpdesk_n}, measured now with {a.helpdesk_python}:", flush=True)
+            measured = helpdesk_measured(a.helpdesk_python, a.peers, workdir, a.helpdesk_n, a.seed, a.repeat)
+            if measured:
+                helpdesk, helpdesk_source = measured, f"measured in this run (N={a.helpdesk_n})"
+                helpdesk_line = f"django-helpdesk get_email: {measured:.1f} msg/s"
         for n in a.sizes:
-            runs = []
-            for i in range(a.repeat):
-                run_dir = prepare(corpus, workdir, n, i)
-                r = measure(run_dir)
-                ok = (r["fetched"] == n and r["quarantined"] == 0 and r["left_in_new"] == 0
-                      and r["created"] + r["appended"] == n and r["stopped"] is None)
-                print(f"deskframe N={n} run {i + 1}: {r['fetched']} msgs in {r['seconds']:.1f} s "
-                      f"(CPU {r['cpu_seconds']:.1f} s) = {r['msgs_per_s']:.0f} msg/s, peak RSS {r['peak_rss_mib']:.1f} MiB; "
-                      f"new tickets {r['created']}, follow-ups {r['appended']}, duplicates {r['duplicates']}, "
-                      f"quarantined {r['quarantined']}, left in new/ {r['left_in_new']} -> {'OK' if ok else 'CHECK FAILED'}",
-                      flush=True)
-                runs.append(r)
-                if not a.keep:
-                    shutil.rmtree(run_dir, ignore_errors=True)
-            runs.sort(key=lambda r: r["msgs_per_s"])
-            mine = runs[len(runs) // 2]
+            best = {}
+            for label, setting in (("workers", workers), ("in-process", "0")):
+                runs = []
+                for i in range(a.repeat):
+                    run_dir = prepare(corpus, workdir, n, i, setting)
+                    r = measure(run_dir)
+                    ok = (r["fetched"] == n and r["quarantined"] == 0 and r["left_in_new"] == 0
+                          and r["created"] + r["appended"] == n and r["stopped"] is None)
+                    print(f"deskframe N={n} parse_workers={setting} run {i + 1}: {r['fetched']} msgs in "
+                          f"{r['seconds']:.1f} s (CPU {r['cpu_seconds']:.1f} s, workers' CPU "
+                          f"{r['worker_cpu_seconds']:.1f} s) = {r['msgs_per_s']:.0f} msg/s, peak RSS "
+                          f"{r['peak_rss_mib']:.1f} MiB (largest worker {r['worker_peak_rss_mib']:.1f} MiB); "
+                          f"new tickets {r['created']}, follow-ups {r['appended']}, duplicates {r['duplicates']}, "
+                          f"quarantined {r['quarantined']}, left in new/ {r['left_in_new']} -> "
+                          f"{'OK' if ok else 'CHECK FAILED'}", flush=True)
+                    runs.append(r)
+                    if not a.keep:
+                        shutil.rmtree(run_dir, ignore_errors=True)
+                runs.sort(key=lambda r: r["msgs_per_s"])
+                best[label] = runs[len(runs) // 2]
+                if setting == "0" and workers == "0":
+                    break
             one_tx = each = None
             if not a.no_floor:
                 files = workdir / f"floor-corpus-{n}"
@@ -268,34 +316,38 @@ def main() -> None:
                 print(f"stdlib floor N={n}, commit per message:", flush=True)
                 each = floor(a.peers, files, a.repeat, commit_each=True)
                 shutil.rmtree(files, ignore_errors=True)
-            rows.append((n, mine, one_tx, each))
+            rows.append((n, best["workers"], best.get("in-process"), one_tx, each))
         if a.profile:
             profile(corpus, workdir, a.profile)
     finally:
         if not a.keep and a.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    print("\n== summary (msg/s; peak RSS MiB) ==")
-    print(f"{'N':>6}  {'deskframe':>16}  {'floor 1 tx':>16}  {'floor commit/msg':>16}  {'vs floor 1tx':>12}  "
-          f"{'vs floor/msg':>12}  {'vs helpdesk':>11}")
-    for n, mine, one_tx, each in rows:
-        def cell(r):
-            return f"{r['msgs_per_s']:7.0f} ; {r['peak_rss_mib']:5.1f}" if r else f"{'-':>16}"
+    print(f"\n== summary (msg/s ; peak RSS MiB of the main process), load {' '.join(f'{x:.2f}' for x in os.getloadavg())} ==")
+    print(f"{'N':>6}  {'deskframe':>16}  {'in-process':>16}  {'floor 1 tx':>16}  {'floor commit/msg':>16}  "
+          f"{'vs floor 1tx':>12}  {'vs helpdesk':>11}  {'in-proc vs hd':>13}")
 
-        ratio = lambda r: f"{mine['msgs_per_s'] / r['msgs_per_s']:.2f}x" if r else "-"  # noqa: E731
+    def cell(r):
+        return f"{r['msgs_per_s']:7.0f} ; {r['peak_rss_mib']:5.1f}" if r else f"{'-':>16}"
+
+    for n, mine, single, one_tx, each in rows:
+        ratio = f"{mine['msgs_per_s'] / one_tx['msgs_per_s']:.2f}x" if one_tx else "-"
         vs_helpdesk = f"{mine['msgs_per_s'] / helpdesk:.1f}x" if helpdesk else "-"
-        print(f"{n:>6}  {cell(mine):>16}  {cell(one_tx):>16}  {cell(each):>16}  {ratio(one_tx):>12}  "
-              f"{ratio(each):>12}  {vs_helpdesk:>11}")
-    print(f"django-helpdesk, quoted from ../shared/peers/README.md (N=2000, not run here):\n  {helpdesk_line}")
+        single_vs = f"{single['msgs_per_s'] / helpdesk:.1f}x" if helpdesk and single else "-"
+        print(f"{n:>6}  {cell(mine):>16}  {cell(single):>16}  {cell(one_tx):>16}  {cell(each):>16}  {ratio:>12}  "
+              f"{vs_helpdesk:>11}  {single_vs:>13}")
+    print(f"django-helpdesk, {helpdesk_source}:\n  {helpdesk_line}")
     if len(rows) >= 2:
         small, large = rows[0][1], rows[-1][1]
         print(f"peak RSS N={rows[0][0]}: {small['peak_rss_mib']:.1f} MiB, N={rows[-1][0]}: {large['peak_rss_mib']:.1f} MiB "
-              f"({(large['peak_rss_mib'] / small['peak_rss_mib'] - 1) * 100:+.1f}%)")
+              f"({(large['peak_rss_mib'] / small['peak_rss_mib'] - 1) * 100:+.1f}%); largest parse worker "
+              f"{small['worker_peak_rss_mib']:.1f} / {large['worker_peak_rss_mib']:.1f} MiB")
     if helpdesk:
-        best = rows[-1][1]["msgs_per_s"]
-        print(f"targets: >= 10x django-helpdesk = {10 * helpdesk:.0f} msg/s: {'met' if best >= 10 * helpdesk else 'NOT met'}"
-              + (f"; >= 1/3 of the floor (one transaction) = {rows[-1][2]['msgs_per_s'] / 3:.0f} msg/s: "
-                 f"{'met' if best >= rows[-1][2]['msgs_per_s'] / 3 else 'NOT met'}" if rows[-1][2] else ""))
+        best_rate = rows[-1][1]["msgs_per_s"]
+        print(f"targets: >= 10x django-helpdesk = {10 * helpdesk:.0f} msg/s: "
+              f"{'met' if best_rate >= 10 * helpdesk else 'NOT met'}"
+              + (f"; >= 1/3 of the floor (one transaction) = {rows[-1][3]['msgs_per_s'] / 3:.0f} msg/s: "
+                 f"{'met' if best_rate >= rows[-1][3]['msgs_per_s'] / 3 else 'NOT met'}" if rows[-1][3] else ""))
 
 
 if __name__ == "__main__":

@@ -24,14 +24,12 @@ import logging
 import os
 from typing import Any, Iterator
 
-import attrs
-
 from deskframe.errors import DeskframeError
 from deskframe.model import InboundMessage, IntakeResult, Unparseable
 
-from .parse import ParseLimits, UnparseableMessage, parse_message
+from .parallel import parse_ahead, parse_for_channel, parse_one, worker_count
 from .settings import EmailSettings, parse_settings
-from .sources import LEFT, LEFT_MARKER, QUARANTINED, STORED, Fetched, MailboxUnavailable, MaildirSource, MboxSource
+from .sources import LEFT, QUARANTINED, STORED, Fetched, MailboxUnavailable, MaildirSource, MboxSource
 
 log = logging.getLogger("deskframe.email")
 CRASH_ENV = "DESKFRAME_EMAIL_TEST_CRASH_AFTER"
@@ -39,12 +37,8 @@ CRASH_ENV = "DESKFRAME_EMAIL_TEST_CRASH_AFTER"
 
 def parse_raw(raw: bytes, settings: EmailSettings, *, received_at: dt.datetime | None = None) -> InboundMessage:
     """Parse one message as this channel does (limits, trusted flag)."""
-    if raw[:len(LEFT_MARKER) + 1].lower() == (LEFT_MARKER + ":").lower().encode():
-        raise UnparseableMessage("only the header was kept: the message is still on the mail server; raise "
-                                 "max_bytes and the next poll takes it in (then drop this entry)")
-    message = parse_message(raw, channel=settings.name, received_at=received_at,
-                            limits=ParseLimits(max_bytes=settings.max_bytes))
-    return attrs.evolve(message, trusted=True) if settings.trusted else message
+    return parse_for_channel(raw, channel=settings.name, max_bytes=settings.max_bytes, trusted=settings.trusted,
+                             received_at=received_at)
 
 
 def reparse(raw: bytes, table: dict[str, Any]) -> InboundMessage:
@@ -80,18 +74,11 @@ class EmailChannel:
             return  # polled less than `interval` ago (only within one long-running `intake run`)
         self._last_poll = now
         messages = self.source.messages()
+        workers = worker_count(self.settings.parse_workers) if self.batch_size > 1 else 0
         try:
-            while True:
-                try:
-                    fetched = next(messages)
-                except StopIteration:
-                    break
-                except DeskframeError:
-                    raise
-                except Exception as exc:  # a dropped connection, an I/O error: one line, not a traceback
-                    raise MailboxUnavailable(f"channel {self.name}: reading the mailbox failed: "
-                                             f"{type(exc).__name__}: {exc}") from exc
-                item = self._item(fetched)
+            for fetched, outcome in parse_ahead(self._read(messages), self._job, self._parse_here, workers,
+                                                self.name, self.settings.max_bytes, self.settings.trusted):
+                item = self._item(fetched, outcome)
                 self._pending[id(item)] = (item, fetched)
                 yield item
         finally:
@@ -99,21 +86,41 @@ class EmailChannel:
             if self.batch_size == 1:
                 self._pending.clear()
 
-    def _item(self, fetched: Fetched) -> InboundMessage | Unparseable:
+    def _read(self, messages: Iterator[Fetched]) -> Iterator[Fetched]:
+        while True:
+            try:
+                fetched = next(messages)
+            except StopIteration:
+                return
+            except DeskframeError:
+                raise
+            except Exception as exc:  # a dropped connection, an I/O error: one line, not a traceback
+                raise MailboxUnavailable(f"channel {self.name}: reading the mailbox failed: "
+                                         f"{type(exc).__name__}: {exc}") from exc
+            yield fetched
+
+    @staticmethod
+    def _job(fetched: Fetched) -> tuple[bytes, dt.datetime | None] | None:
+        return None if fetched.left_on_server else (fetched.raw, fetched.received_at)
+
+    def _parse_here(self, fetched: Fetched) -> tuple[str, Any] | None:
         if fetched.left_on_server:
+            return None
+        return parse_one(fetched.raw, self.name, self.settings.max_bytes, self.settings.trusted, fetched.received_at)
+
+    def _item(self, fetched: Fetched, outcome: tuple[str, Any] | None) -> InboundMessage | Unparseable:
+        if fetched.left_on_server or outcome is None:
             return Unparseable(self.name, fetched.label, fetched.raw,
                                f"message of {fetched.size} bytes is over max_bytes = {self.settings.max_bytes}: "
                                f"left on the server, only its header is kept here")
-        try:
-            return parse_raw(fetched.raw, self.settings, received_at=fetched.received_at)
-        except UnparseableMessage as exc:
-            reason = exc.reason
-        except Exception as exc:  # a parser bug must not stop the loop: keep the raw bytes
-            log.exception("channel %s: parser failed on %s", self.name, fetched.label)
-            reason = f"parser failed: {type(exc).__name__}: {exc}"
+        kind, value = outcome
+        if kind == "ok":
+            return value
+        if kind == "failed":  # a parser bug must not stop the loop: keep the raw bytes
+            log.error("channel %s: %s on %s", self.name, value, fetched.label)
         # keyed by content, so a message fetched again (crash, new UIDVALIDITY) is one quarantine entry
         return Unparseable(self.name, "sha256:" + hashlib.sha256(fetched.raw).hexdigest(), fetched.raw,
-                           f"{reason} (from {fetched.label})")
+                           f"{value} (from {fetched.label})")
 
     def ack(self, message: InboundMessage | Unparseable, result: IntakeResult | None) -> None:
         entry = self._pending.pop(id(message), None)

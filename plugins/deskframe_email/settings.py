@@ -20,6 +20,7 @@ interval = "5m"                         # shortest time between two polls of thi
 timeout = 60                            # seconds for one network operation
 ca_file = "/etc/ssl/our-ca.pem"         # extra CA for the IMAP/POP3/SMTP server (optional)
 allow_plaintext = false                 # true: allow imap:// pop3:// smtp:// logins off loopback
+parse_workers = "auto"                  # Maildir/mbox: processes parsing ahead of the store (0: none)
 autoreply = { canned = "ack", cap_per_day = 3 }   # acknowledge new tickets (optional)
 ```
 
@@ -45,7 +46,7 @@ from deskframe.tables import TableReader
 TYPE = "email"
 KEYS = ("name", "type", "source", "folder", "address", "from_name", "password_env", "smtp", "trusted",
         "max_bytes", "autoreply", "processed_folder", "delete_after_import", "interval", "timeout", "ca_file",
-        "allow_plaintext")
+        "allow_plaintext", "parse_workers")
 SOURCE_SCHEMES = ("maildir", "mbox", "imap", "imaps", "imap+starttls", "pop3", "pop3s", "pop3+starttls")
 SMTP_SCHEMES = ("smtp", "smtps", "smtp+starttls")
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
@@ -113,6 +114,7 @@ class EmailSettings:
     timeout: float = 60.0
     ca_file: str | None = None
     allow_plaintext: bool = False
+    parse_workers: int | None = None  # None: "auto" (see deskframe_email.parallel.worker_count)
 
     @property
     def domain(self) -> str:
@@ -242,6 +244,13 @@ def parse_settings(table: dict[str, Any], base_dir: Path | None = None) -> Email
         if interval.total_seconds() < 1:
             raise t.error("interval", "must be at least one second")
     timeout = t.int("timeout", 60, minimum=1, maximum=3600)
+    parse_workers = None
+    raw_workers = table.get("parse_workers", "auto")
+    if raw_workers != "auto":
+        if isinstance(raw_workers, bool) or not isinstance(raw_workers, int):
+            raise t.error("parse_workers", f'must be "auto" or a number of processes (0: parse in-process), '
+                                           f"got {raw_workers!r}")
+        parse_workers = t.int("parse_workers", 0, minimum=0, maximum=64)
     ca_file = t.str("ca_file", None)
 
     autoreply = None
@@ -254,7 +263,8 @@ def parse_settings(table: dict[str, Any], base_dir: Path | None = None) -> Email
                          from_name=from_name, password_env=password_env, smtp=smtp,
                          trusted=t.bool("trusted", False), max_bytes=max_bytes, autoreply=autoreply,
                          processed_folder=processed, delete_after_import=delete, interval=interval,
-                         timeout=float(timeout), ca_file=ca_file, allow_plaintext=allow_plaintext)
+                         timeout=float(timeout), ca_file=ca_file, allow_plaintext=allow_plaintext,
+                         parse_workers=parse_workers)
 
 
 def validate(table: dict[str, Any]) -> EmailSettings:

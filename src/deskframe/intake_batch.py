@@ -81,6 +81,11 @@ class BatchDirectory:
             self._domains[key] = self._repo.customer_by_domain(key)
         return self._domains[key]
 
+    def known_domains(self, domains: set[str]) -> None:
+        """Look up the owners of many sender domains at once (the batch's senders)."""
+        found = self._repo.customers_by_domains(domains)
+        self._domains.update({domain.lower(): found.get(domain.lower()) for domain in domains})
+
     def active_contract(self, customer: str, on: dt.date | None = None) -> Contract | None:
         key = (customer, on)
         if key not in self._contracts:
@@ -124,6 +129,7 @@ class IntakeBatch:
         self.contact_rows: dict[str, Any] = dict.fromkeys(_senders(messages))
         self.contact_rows.update(repo.contact_rows_by_emails(self.contact_rows))
         self.directory = BatchDirectory(repo, self.contact_rows)
+        self.directory.known_domains({sender.rsplit("@", 1)[1] for sender in self.contact_rows})
         self._queues: dict[str, Any] = {}
         self._phone_contacts: dict[str | None, Any] = {}
         self._customers: dict[str, Any] = {}

@@ -74,6 +74,17 @@ class DirectoryRepo:
                                   .where(CustomerDomainRow.domain == domain.lower()))
         return self._customer(row) if row else None
 
+    def customers_by_domains(self, domains: Iterable[str]) -> dict[str, Customer]:
+        """Customers owning these mail domains (lower-cased), for many domains in few queries."""
+        wanted = sorted({d.lower() for d in domains if d})
+        found: dict[str, Customer] = {}
+        for start in range(0, len(wanted), 500):
+            rows = self.session.execute(select(CustomerDomainRow.domain, CustomerRow).join(CustomerRow)
+                                        .where(CustomerDomainRow.domain.in_(wanted[start:start + 500])))
+            for domain, row in rows:
+                found[domain] = self._customer(row)
+        return found
+
     # --- contacts ----------------------------------------------------------
     def upsert_contact(self, contact: Contact) -> str:
         customer_id = self.customer_row(contact.customer).id if contact.customer else None
