@@ -66,6 +66,11 @@ class EmailChannel:
         commit 50 per transaction; IMAP/POP3 acknowledge over the live connection: one."""
         return 50 if self.settings.kind in ("maildir", "mbox") else 1
 
+    @property
+    def poll_interval(self) -> float | None:
+        """Seconds between two polls (``interval``), for ``deskframe intake run``'s schedule."""
+        return self.settings.interval.total_seconds() if self.settings.interval else None
+
     def fetch(self) -> Iterator[InboundMessage | Unparseable]:
         self._pending.clear()
         now = dt.datetime.now(dt.timezone.utc)

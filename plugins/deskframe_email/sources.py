@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import attrs
 
-from deskframe.errors import DeskframeError
+from deskframe.errors import ChannelUnavailable
 
 if TYPE_CHECKING:
     from .settings import EmailSettings
@@ -35,7 +35,7 @@ STORED, QUARANTINED, LEFT = "stored", "quarantined", "left"
 LEFT_MARKER = "X-Deskframe-Left-On-Server"
 
 
-class MailboxUnavailable(DeskframeError):
+class MailboxUnavailable(ChannelUnavailable):
     """The mailbox cannot be reached (missing directory, refused connection, failed login)."""
 
 

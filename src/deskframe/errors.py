@@ -66,3 +66,12 @@ class TicketLocked(DomainError):
 
 class StorageError(DeskframeError):
     """The database is missing, not migrated, or refused an operation."""
+
+
+class ChannelUnavailable(DeskframeError):
+    """An intake channel's source cannot be reached now (server down, login refused, missing folder).
+
+    A channel raises it from ``fetch`` or ``ack``; the core ends that channel's poll
+    (messages not yet stored stay at their source), reports why, and polls it again
+    at its next turn while the other channels go on.
+    """

@@ -26,7 +26,11 @@ class Channel(Protocol):
     the message is fetched again and deduplicated, never lost. An optional
     ``batch_size`` above 1 lets the core commit that many messages per
     transaction; such a channel must accept ``ack`` after its ``fetch`` iterator
-    is exhausted (until the next ``fetch``).
+    is exhausted (until the next ``fetch``). An optional ``poll_interval``
+    (seconds) is how often ``deskframe intake run`` polls it (else its
+    ``--interval``). A source that cannot be reached raises
+    :class:`deskframe.errors.ChannelUnavailable` from ``fetch`` or ``ack``: the
+    core reports it and polls the channel again at its next turn.
     """
 
     name: str

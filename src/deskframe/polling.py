@@ -10,11 +10,12 @@ reason, acknowledged, and the loop goes on.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+import time
+from typing import TYPE_CHECKING, Any, Callable
 
 import attrs
 
-from .errors import ConfigError, DeskframeError, DomainError, NotFound, StorageError
+from .errors import ChannelUnavailable, ConfigError, DeskframeError, DomainError, NotFound, StorageError
 from .extensions import Channel
 from .model import InboundMessage, Unparseable
 
@@ -61,30 +62,80 @@ def quarantine(desk: "Desk", channel: str, external_id: str, raw: bytes | None, 
         return repo.quarantine(channel, external_id or (digest or "?"), reason, digest, len(raw or b""))
 
 
-def poll(desk: "Desk", channel: Channel, batch: int | None = None) -> PollReport:
+def poll(desk: "Desk", channel: Channel, batch: int | None = None,
+         advance: Callable[[int], None] | None = None) -> PollReport:
     """Fetch everything the channel has now; store, then acknowledge each message.
 
     A channel whose ``batch_size`` attribute is above 1 has its messages stored that
     many per transaction: it promises that ``ack`` still works after its ``fetch``
     iterator is exhausted (until the next ``fetch``). Others commit one by one.
+    A :class:`~deskframe.errors.ChannelUnavailable` from the channel ends this poll
+    with ``stopped`` set (what was stored stays stored; the rest stays at the
+    source). ``advance(n)`` is told how many messages each step handled.
     """
     batch = batch or max(1, int(getattr(channel, "batch_size", 1)))
     report = PollReport(channel.name)
     pending: list[InboundMessage] = []
-    for item in channel.fetch():
-        report.fetched += 1
-        if isinstance(item, Unparseable):
-            if not _flush(desk, channel, pending, report):
-                return report
-            quarantine(desk, item.channel, item.external_id, item.raw, item.reason)
-            report.quarantined += 1
-            channel.ack(item, None)  # type: ignore[arg-type]
-            continue
-        pending.append(item)
-        if len(pending) >= batch and not _flush(desk, channel, pending, report):
-            return report
-    _flush(desk, channel, pending, report)
+    step = advance or (lambda n: None)
+    try:
+        for item in channel.fetch():
+            report.fetched += 1
+            if isinstance(item, Unparseable):
+                if not _flush(desk, channel, pending, report):
+                    return report
+                quarantine(desk, item.channel, item.external_id, item.raw, item.reason)
+                report.quarantined += 1
+                channel.ack(item, None)  # type: ignore[arg-type]
+                step(1)
+                continue
+            pending.append(item)
+            if len(pending) >= batch:
+                count = len(pending)
+                if not _flush(desk, channel, pending, report):
+                    return report
+                step(count)
+    except ChannelUnavailable as exc:
+        _stop(channel, report, exc, what="channel unavailable")
+        if pending:
+            _flush_quietly(desk, channel, pending, report)
+        return report
+    count = len(pending)
+    try:
+        if _flush(desk, channel, pending, report):
+            step(count)
+    except ChannelUnavailable as exc:
+        _stop(channel, report, exc, what="channel unavailable")
     return report
+
+
+def _flush_quietly(desk: "Desk", channel: Channel, pending: list[InboundMessage], report: PollReport) -> None:
+    """Store what was fetched before the source failed (its acks may fail too: then it is fetched again)."""
+    try:
+        _flush(desk, channel, pending, report)
+    except ChannelUnavailable:
+        pass
+
+
+def run_forever(desk: "Desk", channels: list[Channel], default_interval: float,
+                on_report: Callable[[PollReport], None], *, sleep: Callable[[float], None] = time.sleep,
+                clock: Callable[[], float] = time.monotonic, rounds: int | None = None) -> None:
+    """Poll every channel at its own interval (its ``poll_interval`` in seconds, else
+    ``default_interval``), sleeping until the next one is due; a channel that is
+    unavailable is reported and polled again at its next turn. ``rounds`` ends the
+    loop after that many polls in all (for tests)."""
+    due = {id(channel): clock() for channel in channels}
+    done = 0
+    while rounds is None or done < rounds:
+        now = clock()
+        channel = min(channels, key=lambda c: due[id(c)])
+        wait = due[id(channel)] - now
+        if wait > 0:
+            sleep(wait)
+            continue
+        on_report(poll(desk, channel))
+        done += 1
+        every = getattr(channel, "poll_interval", None) or default_interval
+        due[id(channel)] = max(due[id(channel)] + every, clock())
 
 
 def _flush(desk: "Desk", channel: Channel, pending: list[InboundMessage], report: PollReport) -> bool:
@@ -125,10 +176,10 @@ def _one(desk: "Desk", channel: Channel, message: InboundMessage, report: PollRe
     return True
 
 
-def _stop(channel: Channel, report: PollReport, exc: Exception) -> bool:
-    # the database is unwell: leave the messages at their source for the next poll
+def _stop(channel: Channel, report: PollReport, exc: Exception, what: str = "storage error") -> bool:
+    # the database (or the source) is unwell: leave the messages at their source for the next poll
     report.stopped = str(exc)
-    log.error("channel %s: storage error, stopping this poll: %s", channel.name, exc)
+    log.error("channel %s: %s, stopping this poll: %s", channel.name, what, exc)
     return False
 
 

@@ -15,5 +15,19 @@ def progress(label: str, total: int | None = None) -> Iterator[Callable[[int], N
     if not sys.stderr.isatty():
         yield lambda n=1: None
         return
-    with click.progressbar(length=total or 0, label=label, file=sys.stderr, show_pos=True) as bar:
+    if total is None:  # unknown length: a running count
+        done = 0
+
+        def count(n: int = 1) -> None:
+            nonlocal done
+            done += n
+            click.echo(f"\r{label}: {done}", file=sys.stderr, nl=False)
+
+        try:
+            yield count
+        finally:
+            if done:
+                click.echo("", file=sys.stderr)
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True) as bar:
         yield bar.update

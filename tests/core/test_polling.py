@@ -210,3 +210,71 @@ def test_cursor_update_is_atomic_read_modify_write(box_desk):
     assert cursors.update("box", "n", lambda current: (None, current)) == "80"  # None keeps the value
     cursors.delete("box", "n")
     assert cursors.get("box", "n") is None
+
+
+# --- an unreachable source; the long-running loop's schedule -----------------------------------
+
+
+class FlakyChannel(ListChannel):
+    """Yields ``fail_after`` messages, then its server 'goes away'."""
+
+    batch_size = 50
+
+    def __init__(self, table, desk, fail_after=2):
+        super().__init__(table, desk)
+        self.fail_after = fail_after
+
+    def fetch(self):
+        from deskframe.errors import ChannelUnavailable
+
+        for index, message in enumerate(super().fetch()):
+            if index == self.fail_after:
+                raise ChannelUnavailable("imap.example.com: connection refused")
+            yield message
+
+
+def test_an_unreachable_source_stops_its_poll_keeping_what_was_fetched(box_desk):
+    channel = FlakyChannel({"name": "box"}, box_desk)
+    channel.mailbox = [f"f{i}|ivan@acme.example|Subject {i}|body".encode() for i in range(5)]
+    report = poll(box_desk, channel)
+    assert report.stopped == "imap.example.com: connection refused"
+    assert (report.fetched, report.created) == (2, 2)
+    assert channel.acked == ["f0", "f1"] and len(channel.mailbox) == 3  # the rest waits at the source
+    channel.fail_after = 99
+    again = poll(box_desk, channel)
+    assert again.stopped is None and again.created == 3 and channel.mailbox == []
+
+
+def test_run_forever_polls_each_channel_at_its_own_interval_and_survives_an_outage(box_desk):
+    from deskframe.polling import run_forever
+
+    fast = FlakyChannel({"name": "fast"}, box_desk, fail_after=0)  # unreachable at first
+    fast.poll_interval = 60
+    fast.mailbox = [b"x1|ivan@acme.example|Back|body"]
+    slow = ListChannel({"name": "slow"}, box_desk)
+    slow.mailbox = [b"s1|ivan@acme.example|Slow|body"]
+    now = [0.0]
+    polls = []
+
+    def on_report(report):
+        polls.append((now[0], report.channel, report.fetched, bool(report.stopped)))
+        if len(polls) == 3:
+            fast.fail_after = 99  # the server is back
+
+    run_forever(box_desk, [fast, slow], 600, on_report, sleep=lambda s: now.__setitem__(0, now[0] + s),
+                clock=lambda: now[0], rounds=14)
+    assert polls[:4] == [(0.0, "fast", 0, True), (0.0, "slow", 1, False), (60.0, "fast", 0, True),
+                         (120.0, "fast", 1, False)]
+    assert [t for t, name, *_ in polls if name == "slow"] == [0.0, 600.0]
+    assert [t for t, name, *_ in polls if name == "fast"] == [60.0 * i for i in range(12)]
+
+
+def test_intake_run_once_goes_on_after_an_unreachable_channel(make_desk, cli, tmp_path):
+    config = (CONFIG.replace('"box"', '"good"') + '\n[[channels]]\nname = "gone"\ntype = "email"\n'
+              f'source = "maildir:{tmp_path / "missing"}"\naddress = "support@desk.example"\n')
+    plugin = ListChannelPlugin()
+    desk = make_desk(config, plugins=[plugin])
+    result = cli(desk)("intake", "run", "--once", "--format", "json", "--channel", "gone", "--channel", "good")
+    assert result.exit_code == 1, result.output
+    reports = {r["channel"]: r for r in json.loads(result.output)}
+    assert "is not a Maildir" in reports["gone"]["stopped"] and reports["good"]["stopped"] is None

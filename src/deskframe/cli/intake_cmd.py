@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
-import time
 from typing import Any
 
 import click
 
 from .. import polling, serialize
+from ..progress import progress
 from .context import pass_desk
 from .output import FORMAT_OPTION, emit, emit_one
 
@@ -22,32 +23,45 @@ def intake_group() -> None:
 @click.option("--once", is_flag=True, help="Poll every channel once, then exit.")
 @click.option("--channel", "names", multiple=True, help="Only this channel (repeatable).")
 @click.option("--interval", type=click.IntRange(min=1), default=600, show_default=True,
-              help="Seconds between polls when not --once.")
+              help="Seconds between polls of a channel that sets no interval of its own (when not --once).")
 @FORMAT_OPTION
 @pass_desk
 def intake_run(desk: Any, once: bool, names: tuple[str, ...], interval: int, fmt: str) -> None:
-    """Fetch new messages from the configured channels and turn them into tickets."""
+    """Fetch new messages from the configured channels and turn them into tickets.
+
+    Without --once it runs until stopped: each channel is polled at its own
+    interval, and a channel whose source is unreachable is reported and tried
+    again at its next turn while the others go on.
+    """
     wanted = list(names) or [t["name"] for t in desk.config.channels]
     if not wanted:
         click.echo("No channels configured ([[channels]] in the config).", err=True)
         return
     channels = [polling.build_channel(desk, name) for name in wanted]
-    while True:
+    if once:
         reports = []
         for channel in channels:
-            report = polling.poll(desk, channel)
+            with progress(f"{channel.name}: messages") as advance:
+                report = polling.poll(desk, channel, advance=advance)
+            _show(report, fmt)
             reports.append(report.as_dict())
-            if fmt == "table":
-                click.echo(f"{report.channel}: fetched {report.fetched}, new tickets {report.created}, "
-                           f"follow-ups {report.appended}, duplicates {report.duplicates}, "
-                           f"quarantined {report.quarantined}" + (f", stopped: {report.stopped}" if report.stopped else ""))
         if fmt == "json":
             click.echo(serialize.dumps(reports))
-        if once:
-            if any(r["stopped"] for r in reports):
-                sys.exit(1)
-            return
-        time.sleep(interval)
+        if any(r["stopped"] for r in reports):
+            sys.exit(1)
+        return
+    polling.run_forever(desk, channels, interval,
+                        lambda report: _show(report, fmt, lines=True))
+
+
+def _show(report: Any, fmt: str, lines: bool = False) -> None:
+    if fmt == "json":
+        if lines:  # a long-running loop: one JSON object per poll, as it happens
+            click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+        return
+    click.echo(f"{report.channel}: fetched {report.fetched}, new tickets {report.created}, "
+               f"follow-ups {report.appended}, duplicates {report.duplicates}, "
+               f"quarantined {report.quarantined}" + (f", stopped: {report.stopped}" if report.stopped else ""))
 
 
 @intake_group.group("quarantine")
