@@ -10,7 +10,8 @@ For each size (default 5,000 and 20,000 tickets, 5 articles each) the benchmark
    ``article_data_mime_plain``, base64 as OTRS stores it on PostgreSQL; every 20th
    article with a 16 KB attachment), 3 history rows and 1-2 time entries per ticket;
 2. runs ``deskframe import otrs --source URL`` (the console script, in a child
-   process) into a fresh SQLite desk and reads its JSON summary;
+   process) into a fresh SQLite desk, reads its JSON summary and counts where the
+   blobs went (rows of the ``blobs`` table for small ones, files for the rest);
 3. runs the **floor** in a child process: the same source rows (ticket, article,
    article_data_mime, _plain, _attachment, ticket_history, time_accounting and the
    directory tables) copied table by table into SQLite with SQLAlchemy Core
@@ -20,11 +21,6 @@ For each size (default 5,000 and 20,000 tickets, 5 articles each) the benchmark
 
     .venv/bin/python benchmarks/otrs_import.py [--sizes 5000,20000] [--articles-per-ticket 5]
         [--pg postgresql://postgres@127.0.0.1:5432/test] [--batch 100] [--keep] [--seed 7]
-        [--no-fsync-variant]
-
-``--no-fsync-variant`` also runs the import with ``os.fsync`` disabled in the child, a diagnostic
-figure: the core's blob store fsyncs every raw mail and attachment file on its own, which
-dominates the import on ordinary disks.
 
 ``--pg`` (or ``DESKFRAME_BENCH_POSTGRES``) is a server URL whose user may CREATE DATABASE.
 """
@@ -33,11 +29,13 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import datetime as dt
 import json
 import os
 import random
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -267,10 +265,14 @@ def _waitpid_with_usage(pid: int, options: int) -> tuple[int, int]:
 
 os.waitpid = _waitpid_with_usage  # type: ignore[assignment]
 
-#: Diagnostic variant: the same import with os.fsync made a no-op, i.e. what it would cost if the
-#: core's blob store synced once per batch instead of once per blob (SQLite's own syncs are untouched).
-NO_BLOB_FSYNC = ("import os, sys; os.fsync = lambda fd: None; sys.argv[0] = 'deskframe'; "
-                 "from deskframe.cli import main; main()")
+
+def blob_placement(work: Path) -> str:
+    """Where the desk's blobs are: rows of its ``blobs`` table and files under ``data/blobs``."""
+    with contextlib.closing(sqlite3.connect(work / "desk.db")) as conn:
+        rows, row_bytes = conn.execute("SELECT count(*), coalesce(sum(size), 0) FROM blobs").fetchone()
+    files = [p for p in (work / "data" / "blobs").rglob("*") if p.is_file() and not p.name.startswith(".tmp-")]
+    return (f"{rows:,} in the database ({fmt_mb(row_bytes)}), {len(files):,} files "
+            f"({fmt_mb(sum(p.stat().st_size for p in files))})")
 
 
 def floor_copy(source: str, target: str) -> None:
@@ -328,8 +330,6 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the generated databases and desks")
-    parser.add_argument("--no-fsync-variant", action="store_true",
-                        help="also time the import with os.fsync disabled (what per-blob syncs cost)")
     parser.add_argument("--child", choices=["floor"], help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
@@ -365,24 +365,14 @@ def main() -> None:
             print(f"  import : {seconds:7.1f} s (cpu {cpu:6.1f} s)  {summary['tickets']['new'] / seconds:6.0f} "
                   f"tickets/s  {summary['articles'] / seconds:6.0f} articles/s  peak RSS {fmt_mb(rss)}  "
                   f"(tickets, articles, attachments, history, time) = {imported} {ok}", flush=True)
-            nf_seconds = nf_cpu = nf_rss = None
-            if args.no_fsync_variant:
-                (work / "desk.db").unlink()
-                shutil.rmtree(work / "data", ignore_errors=True)
-                subprocess.run([str(script), "db", "upgrade"], check=True, env=env, capture_output=True)
-                nf_seconds, nf_cpu, nf_rss, _ = run_child([sys.executable, "-c", NO_BLOB_FSYNC, *cmd], env)
-                print(f"  import without per-blob fsync (diagnostic): {nf_seconds:7.1f} s (cpu {nf_cpu:6.1f} s)  "
-                      f"{summary['tickets']['new'] / nf_seconds:6.0f} tickets/s  "
-                      f"{summary['articles'] / nf_seconds:6.0f} articles/s  peak RSS {fmt_mb(nf_rss)}", flush=True)
+            print(f"  blobs  : {blob_placement(work)}", flush=True)
             floor_s, floor_cpu, floor_rss, _ = run_child([sys.executable, __file__, "--child", "floor", "--source",
                                                           url, "--target", str(work / "floor.db")])
             print(f"  floor  : {floor_s:7.1f} s (cpu {floor_cpu:6.1f} s)  {(counts['tickets'] + 1) / floor_s:6.0f} "
                   f"tickets/s  {(counts['articles'] + 1) / floor_s:6.0f} articles/s  peak RSS {fmt_mb(floor_rss)}  "
                   "(SQLAlchemy Core copy of the same rows)", flush=True)
-            print(f"  ratio  : {seconds / floor_s:.2f}x the floor (wall), {cpu / floor_cpu:.2f}x (cpu)"
-                  + (f"; without per-blob fsync {nf_seconds / floor_s:.2f}x (wall)" if nf_seconds else ""),
-                  flush=True)
-            results.append((size, seconds, cpu, nf_seconds, floor_s, floor_cpu, rss, floor_rss))
+            print(f"  ratio  : {seconds / floor_s:.2f}x the floor (wall), {cpu / floor_cpu:.2f}x (cpu)", flush=True)
+            results.append((size, seconds, cpu, floor_s, floor_cpu, rss, floor_rss))
         finally:
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
@@ -390,12 +380,12 @@ def main() -> None:
             else:
                 print(f"  kept: {work} and database {name}")
     print("\nsummary")
-    print(f"  {'tickets':>8}  {'import s':>9}  {'cpu s':>6}  {'no-fsync s':>10}  {'floor s':>8}  {'cpu s':>6}  "
+    print(f"  {'tickets':>8}  {'import s':>9}  {'cpu s':>6}  {'floor s':>8}  {'cpu s':>6}  "
           f"{'ratio':>6}  {'import RSS':>10}  {'floor RSS':>9}")
-    for size, seconds, cpu, nf_seconds, floor_s, floor_cpu, rss, floor_rss in results:
-        nf = f"{nf_seconds:>10.1f}" if nf_seconds else f"{'-':>10}"
-        print(f"  {size:>8,}  {seconds:>9.1f}  {cpu:>6.1f}  {nf}  {floor_s:>8.1f}  {floor_cpu:>6.1f}  "
+    for size, seconds, cpu, floor_s, floor_cpu, rss, floor_rss in results:
+        print(f"  {size:>8,}  {seconds:>9.1f}  {cpu:>6.1f}  {floor_s:>8.1f}  {floor_cpu:>6.1f}  "
               f"{seconds / floor_s:>5.2f}x  {fmt_mb(rss):>10}  {fmt_mb(floor_rss):>9}")
+    print(f"  load average at the end: {os.getloadavg()[0]:.1f} (other jobs on the machine inflate wall times)")
 
 if __name__ == "__main__":
     main()

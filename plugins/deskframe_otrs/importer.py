@@ -5,8 +5,9 @@
 * Tickets are read in keyset pages of ``batch`` ids with their articles, raw mail,
   attachments, history and time, mapped to :class:`~deskframe.importing.ImportedTicket`
   and stored with :meth:`Desk.import_tickets` (one transaction, idempotent through the
-  external-id map). After each committed batch the last OTRS ticket id is kept as a
-  cursor, so a run killed midway continues after the last committed batch.
+  external-id map). The batch's last OTRS ticket id is kept as a cursor in that same
+  transaction, so a run killed midway continues after the last committed batch.
+  A batch's source queries share one connection (:meth:`Source.batch`).
 * ``--since`` re-reads every ticket changed (or given an article, history row or time
   entry) since a date, whatever the cursor says; the core adds only what is new and
   updates the ticket's state, owner, queue ...
@@ -321,13 +322,13 @@ class OtrsImport:
         total, pages, cursor = self._pages()
         self.progress_total(total)
         for rows in pages:
-            counts = self._store(self._build(rows))
+            # the resume point commits with the batch (a --since or dry run moves no cursor)
+            after = str(rows[-1]["id"]) if self.since is None and not self.dry_run else None
+            counts = self._store(self._build(rows), after)
             for ext, reason in counts.skipped:  # the core's reasons, reported as they come (bounded memory)
                 self.report.skip(_core_skip_kind(reason), ext, reason)
             counts.skipped = []
             self.counts.add(counts)
-            if self.since is None and not self.dry_run:
-                self.desk.external_ids.set(self.ns, "cursor", "ticket", str(rows[-1]["id"]))
             self.tickets_seen += len(rows)
             self.progress(len(rows))
             if self.pause:
@@ -335,24 +336,30 @@ class OtrsImport:
         self._known = {}
         return cursor
 
-    def _store(self, tickets: list[ImportedTicket]) -> ImportCounts:
-        if not tickets:
-            return ImportCounts()
+    def _store(self, tickets: list[ImportedTicket], after: str | None = None) -> ImportCounts:
+        """Store one batch; ``after`` is the OTRS ticket id the run resumes after once it is stored."""
         if self.dry_run:
             return self._would_store(tickets)
-        try:
-            return self.desk.import_tickets(tickets, namespace=self.ns)
-        except Exception as exc:
-            if _is_fatal(exc):
-                raise
-            if len(tickets) == 1:
-                self.report.skip("ticket", tickets[0].external_id,
-                                 f"ticket {tickets[0].number} not stored: {type(exc).__name__}: {exc}")
-                return ImportCounts()
-            half = len(tickets) // 2
-            counts = self._store(tickets[:half])
-            counts.add(self._store(tickets[half:]))
-            return counts
+        if not tickets:
+            counts = ImportCounts()
+        else:
+            try:
+                return self.desk.import_tickets(tickets, namespace=self.ns,
+                                                cursor=("ticket", after) if after is not None else None)
+            except Exception as exc:
+                if _is_fatal(exc):
+                    raise
+                if len(tickets) == 1:
+                    self.report.skip("ticket", tickets[0].external_id,
+                                     f"ticket {tickets[0].number} not stored: {type(exc).__name__}: {exc}")
+                    counts = ImportCounts()
+                else:  # isolate the ticket the core refuses; the rest of the batch is stored
+                    half = len(tickets) // 2
+                    counts = self._store(tickets[:half])
+                    counts.add(self._store(tickets[half:]))
+        if after is not None:
+            self.desk.external_ids.set(self.ns, "cursor", "ticket", after)
+        return counts
 
     def _would_store(self, tickets: list[ImportedTicket]) -> ImportCounts:
         counts = ImportCounts()
@@ -377,19 +384,20 @@ class OtrsImport:
         src = self.src
         ids = [r["id"] for r in rows]
         articles: dict[Any, list[dict[str, Any]]] = collections.defaultdict(list)
-        for a in src.articles(ids):
-            articles[a["ticket_id"]].append(a)
-        plains = src.plains(ids)
-        attachments = src.attachments(ids)
-        chats = src.chats(ids)
         history: dict[Any, list[dict[str, Any]]] = collections.defaultdict(list)
-        for h in src.history(ids):
-            history[h["ticket_id"]].append(h)
         times: dict[Any, list[dict[str, Any]]] = collections.defaultdict(list)
-        for x in src.time(ids):
-            times[x["ticket_id"]].append(x)
         logins = sorted({mapping.text_of(r.get("customer_user_id")).strip() for r in rows} - {""})
-        customer_users = src.customer_users_by_login(logins)
+        with src.batch():  # the batch's queries on one source connection
+            for a in src.articles(ids):
+                articles[a["ticket_id"]].append(a)
+            plains = src.plains(ids)
+            attachments = src.attachments(ids)
+            chats = src.chats(ids)
+            for h in src.history(ids):
+                history[h["ticket_id"]].append(h)
+            for x in src.time(ids):
+                times[x["ticket_id"]].append(x)
+            customer_users = src.customer_users_by_login(logins)
         out = []
         for r in rows:
             try:

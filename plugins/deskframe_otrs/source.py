@@ -5,16 +5,22 @@ The layout is discovered at run time: Znuny / OTRS 6+ keep a slim ``article`` wi
 ``article_plain`` and ``article_attachment``. Optional columns are selected only
 when the source has them. Every statement is plain SQL that PostgreSQL and
 MySQL/MariaDB both accept; lists of ids are bound one parameter each.
+
+The queries of one ticket batch run on one connection (:meth:`Source.batch`):
+one pool checkout and one short read transaction instead of one per query.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any, Iterator, Sequence
 
 import attrs
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
-from deskframe.errors import ConfigError
+from deskframe.errors import ConfigError, StorageError
 
 REQUIRED = ("ticket", "article", "users", "queue", "ticket_state", "ticket_state_type", "ticket_priority",
             "ticket_lock_type", "article_sender_type")
@@ -100,6 +106,37 @@ class Source:
     def __init__(self, db: Any, layout: Layout):
         self.db = db
         self.layout = layout
+        self._batch: list[Any] | None = None  # [connection or None] while a batch() is open
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Run the queries inside the block on one connection (opened at the first, closed at the end)."""
+        if self._batch is not None or getattr(self.db, "engine", None) is None:
+            yield
+            return
+        self._batch = [None]
+        try:
+            yield
+        finally:
+            conn, self._batch = self._batch[0], None
+            if conn is not None:
+                with contextlib.suppress(SQLAlchemyError):
+                    conn.close()
+
+    def _all(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Rows as dicts: on the batch's connection inside :meth:`batch`, else through the database."""
+        if self._batch is None:
+            return self.db.all(sql, params)
+        try:
+            if self._batch[0] is None:
+                self._batch[0] = self.db.engine.connect()
+            result = self._batch[0].execute(text(sql), params or {})
+            keys = list(result.keys())
+            return [dict(zip(keys, row)) for row in result.fetchall()]
+        except SQLAlchemyError as exc:
+            orig = getattr(exc, "orig", None)
+            first = (str(orig) if orig is not None else str(exc)).strip().splitlines()[0]
+            raise StorageError(f"source database {self.db.url}: {first}") from None
 
     # --- lookups (small tables, read once) -----------------------------------------
     def lookup(self, table: str, columns: str = "id, name") -> dict[Any, dict[str, Any]]:
@@ -154,7 +191,7 @@ class Source:
         if not logins or "customer_user" not in self.layout.tables:
             return {}
         clause, params = in_list("l", logins)
-        rows = self.db.all(f"SELECT login, email, customer_id FROM customer_user WHERE login IN {clause}", params)
+        rows = self._all(f"SELECT login, email, customer_id FROM customer_user WHERE login IN {clause}", params)
         return {r["login"]: r for r in rows}
 
     def companies_by_id(self, ids: Sequence[str]) -> set[str]:
@@ -215,18 +252,18 @@ class Source:
 
     def tickets_by_id(self, ids: Sequence[Any]) -> list[dict[str, Any]]:
         clause, params = in_list("t", ids)
-        return self.db.all(f"{self._ticket_select()} WHERE t.id IN {clause} ORDER BY t.id", params)
+        return self._all(f"{self._ticket_select()} WHERE t.id IN {clause} ORDER BY t.id", params)
 
     def articles(self, ticket_ids: Sequence[Any]) -> list[dict[str, Any]]:
         clause, params = in_list("t", ticket_ids)
-        return self.db.all(f"SELECT {self.layout.article} FROM {self.layout.article_from} "
+        return self._all(f"SELECT {self.layout.article} FROM {self.layout.article_from} "
                            f"WHERE a.ticket_id IN {clause} ORDER BY a.ticket_id, a.id", params)
 
     def plains(self, ticket_ids: Sequence[Any]) -> dict[Any, Any]:
         if not self.layout.plain:
             return {}
         clause, params = in_list("t", ticket_ids)
-        rows = self.db.all(f"SELECT p.article_id, p.body FROM {self.layout.plain} p "
+        rows = self._all(f"SELECT p.article_id, p.body FROM {self.layout.plain} p "
                            f"JOIN article a ON a.id = p.article_id WHERE a.ticket_id IN {clause} ORDER BY p.id",
                            params)
         out: dict[Any, Any] = {}
@@ -239,7 +276,7 @@ class Source:
             return {}
         clause, params = in_list("t", ticket_ids)
         cols = ", ".join(f"x.{c}" for c in self.layout.attachment_columns)
-        rows = self.db.all(f"SELECT {cols} FROM {self.layout.attachment} x JOIN article a ON a.id = x.article_id "
+        rows = self._all(f"SELECT {cols} FROM {self.layout.attachment} x JOIN article a ON a.id = x.article_id "
                            f"WHERE a.ticket_id IN {clause} ORDER BY x.id", params)
         out: dict[Any, list[dict[str, Any]]] = {}
         for r in rows:
@@ -250,7 +287,7 @@ class Source:
         if not self.layout.chat:
             return {}
         clause, params = in_list("t", ticket_ids)
-        rows = self.db.all("SELECT c.article_id, c.chat_participant_name, c.message_text, c.create_time "
+        rows = self._all("SELECT c.article_id, c.chat_participant_name, c.message_text, c.create_time "
                            "FROM article_data_otrs_chat c JOIN article a ON a.id = c.article_id "
                            f"WHERE a.ticket_id IN {clause} ORDER BY c.id", params)
         out: dict[Any, list[dict[str, Any]]] = {}
@@ -262,14 +299,14 @@ class Source:
         if not self.layout.history:
             return []
         clause, params = in_list("t", ticket_ids)
-        return self.db.all("SELECT id, ticket_id, article_id, name, history_type_id, create_time, create_by "
+        return self._all("SELECT id, ticket_id, article_id, name, history_type_id, create_time, create_by "
                            f"FROM ticket_history WHERE ticket_id IN {clause} ORDER BY ticket_id, id", params)
 
     def time(self, ticket_ids: Sequence[Any]) -> list[dict[str, Any]]:
         if not self.layout.time:
             return []
         clause, params = in_list("t", ticket_ids)
-        return self.db.all("SELECT id, ticket_id, article_id, time_unit, create_time, create_by "
+        return self._all("SELECT id, ticket_id, article_id, time_unit, create_time, create_by "
                            f"FROM time_accounting WHERE ticket_id IN {clause} ORDER BY ticket_id, id", params)
 
     # --- rows that belong to no ticket -----------------------------------------------

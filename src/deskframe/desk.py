@@ -51,8 +51,8 @@ class Desk:
         self.plugins = plugins
         self.hooks = Hooks(plugins.pm)
         self.clock = clock
-        self.blobs = BlobStore(Path(config.data_dir) / "blobs", config.attachment_max_bytes)
         self.store = Store(config.database_url, clock)
+        self.blobs = BlobStore(Path(config.data_dir) / "blobs", config.attachment_max_bytes, database=self.store.db)
         self.cursors = CursorStore(self.store)
         self.external_ids = ExternalIds(self.store)
         self.last_hook_failures: list[HookFailure] = []
@@ -487,14 +487,15 @@ class Desk:
                 repo.history(row, actor, "estimate_approved", new=after.hours)
             return after
 
-    def import_tickets(self, tickets: list[Any], *, namespace: str) -> Any:
+    def import_tickets(self, tickets: list[Any], *, namespace: str, cursor: tuple[str, str] | None = None) -> Any:
         """Store a batch of :class:`~deskframe.importing.ImportedTicket` in one transaction.
 
         Idempotent: every external id goes into the external-id map, so a re-run adds
         nothing and an interrupted import resumes. No SLA clocks, no notify hooks.
+        ``cursor`` ``(key, value)`` is stored in the same transaction as the namespace's
+        external id of kind ``"cursor"`` (an importer's resume point commits with its batch).
         """
         from .files import safe_filename
-        from .store import BlobTooLarge
 
         for ticket in tickets:
             if ticket.state not in self.settings.states:
@@ -502,16 +503,12 @@ class Desk:
             if self.settings.priority_level(ticket.priority) != ticket.priority:
                 raise DomainError(f"imported ticket {ticket.external_id}: priority must be P1..P4, got {ticket.priority!r}")
 
-        def put_blob(data: bytes, limit: bool) -> str | None:
-            try:
-                return self.blobs.put(data, limit=limit, sync=False)
-            except BlobTooLarge:
-                return None
-
-        with self.store.write() as repo:
+        with self.store.write() as repo:  # small blobs go into the blobs table in this transaction
             counts = repo.import_batch(tickets, namespace, state_types=dict(self.settings.states),
-                                       put_blob=put_blob, safe_name=safe_filename)
-            self.blobs.flush()
+                                       blobs=self.blobs, safe_name=safe_filename)
+            if cursor is not None:
+                repo.set_external(namespace, "cursor", cursor[0], cursor[1])
+            self.blobs.flush()  # blob files durable before the rows that name them commit
             return counts
 
     # --- SLA -------------------------------------------------------------------

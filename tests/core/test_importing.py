@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from deskframe import InboundAttachment, InboundMessage
 from deskframe.importing import ImportedArticle, ImportedHistory, ImportedTicket, ImportedTime
 
@@ -114,3 +116,92 @@ def test_reply_to_an_imported_number_of_another_system_id_threads(desk, factory)
     live = desk.intake(InboundMessage(channel="mail", external_id="y", received_at=T0, sender="ivan@acme.example",
                                       subject="[Ticket#2010010199000025] never imported", text="?"))
     assert live.created
+
+
+def test_small_blobs_go_into_the_database_large_ones_into_files(desk, factory):
+    from deskframe.desk import Desk
+
+    setup(desk, factory)
+    big = bytes(range(256)) * (desk.blobs.inline_max // 256 + 1)
+    large = ImportedArticle("a2-1", "in", T0, "Big", "big", raw=big,
+                            attachments=[InboundAttachment("big.bin", "application/octet-stream", big[::-1])])
+    desk.import_tickets([ticket("1", "2011120910000047"), ticket("2", "2011120910000055", articles=[large])],
+                        namespace="otrs")
+    small = desk.ticket("2011120910000047").articles[0]
+    assert not desk.blobs.path(small.raw_sha256).exists()  # a row of the blobs table, no file
+    assert desk.blobs.exists(small.raw_sha256) and desk.blobs.get(small.raw_sha256) == b"From: ivan\r\n\r\nraw"
+    assert desk.blobs.get(small.attachments[0].sha256) == b"x"
+    stored = desk.ticket("2011120910000055").articles[0]
+    assert desk.blobs.path(stored.raw_sha256).read_bytes() == big
+    assert desk.blobs.path(stored.attachments[0].sha256).read_bytes() == big[::-1]
+    other = Desk(desk.config, desk.plugins)  # another process on the same desk reads both kinds
+    try:
+        assert other.blobs.get(small.raw_sha256) == b"From: ivan\r\n\r\nraw" and other.blobs.get(stored.raw_sha256) == big
+    finally:
+        other.close()
+    unknown = "0" * 64
+    assert not desk.blobs.exists(unknown)
+    with pytest.raises(FileNotFoundError):
+        desk.blobs.get(unknown)
+
+
+def test_a_blob_store_without_a_database_keeps_files(tmp_path):
+    from deskframe.store import BlobStore
+
+    blobs = BlobStore(tmp_path / "blobs")
+    pending: dict[str, bytes] = {}
+    sha = blobs.put_in_transaction(b"small", pending)
+    blobs.flush()
+    assert pending == {} and blobs.path(sha).read_bytes() == b"small" and blobs.get(sha) == b"small"
+
+
+def test_over_limit_attachment_is_reported_and_the_rest_stored(desk, factory):
+    setup(desk, factory)
+    desk.blobs.max_bytes = 4
+    big = ImportedArticle("a1-9", "in", T0, "Big", "big", raw=b"From: x\r\n\r\n" + b"y" * 10,
+                          attachments=[InboundAttachment("big.bin", "application/octet-stream", b"z" * 5),
+                                       InboundAttachment("ok.txt", "text/plain", b"ok")])
+    counts = desk.import_tickets([ticket("1", "2011120910000047", articles=[big])], namespace="otrs")
+    assert counts.skipped == [("a1-9", "attachment 'big.bin' over the size limit")]
+    article = desk.ticket("2011120910000047").articles[0]
+    assert [a.filename for a in article.attachments] == ["ok.txt"]
+    assert desk.blobs.get(article.raw_sha256).endswith(b"y" * 10)  # raw sources are never refused
+
+
+def test_a_batch_costs_the_same_statements_whatever_its_size(desk, factory):
+    from sqlalchemy import event
+
+    setup(desk, factory)
+    desk.import_tickets([ticket("0", "2011120910099990")], namespace="otrs")  # contact and queue now exist
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = desk.store.db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        sizes = []
+        for start, n in ((1, 2), (3, 40)):
+            statements.clear()
+            counts = desk.import_tickets([ticket(str(i), f"20111209100{i:05d}") for i in range(start, start + n)],
+                                         namespace="otrs")
+            assert (counts.tickets, counts.articles, counts.time_entries) == (n, 2 * n, n)
+            sizes.append(len(statements))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert sizes[0] == sizes[1], statements
+
+
+def test_the_import_cursor_commits_with_its_batch(desk, factory):
+    from deskframe.errors import DomainError
+
+    setup(desk, factory)
+    desk.import_tickets([ticket("1", "2011120910000047")], namespace="otrs", cursor=("ticket", "1"))
+    assert desk.external_ids.get("otrs", "cursor", "ticket") == "1"
+    twice = ImportedArticle("a2-1", "in", T0, "Help", "text")
+    with pytest.raises(DomainError):  # the same article id twice: the whole batch rolls back
+        desk.import_tickets([ticket("2", "2011120910000055", articles=[twice, twice])], namespace="otrs",
+                            cursor=("ticket", "2"))
+    assert desk.external_ids.get("otrs", "cursor", "ticket") == "1"
+    assert desk.external_ids.get("otrs", "ticket", "2") is None

@@ -265,9 +265,9 @@ def test_imported_time_is_marked_billed_unless_told_otherwise(desk, otrs_source)
         def __getattr__(self, name):
             return getattr(self._real, name)
 
-        def import_tickets(self, batch, *, namespace):
+        def import_tickets(self, batch, *, namespace, **options):
             seen.extend(e for t in batch for e in t.time)
-            return self._real.import_tickets(batch, namespace=namespace)
+            return self._real.import_tickets(batch, namespace=namespace, **options)
 
     db = ForeignDatabase(src.url)
     try:
