@@ -47,7 +47,7 @@ from typing import Any, Mapping
 
 import attrs
 
-from deskframe.billing import BillableEntry, BillingContext, Estimate, InvoiceLine, PricingResult
+from deskframe.billing import BillableEntry, BillingContext, Estimate, InvoiceLine, PricingResult, TimeGroup, TimeRules
 from deskframe.errors import DomainError
 from deskframe.money import Money
 from deskframe.tables import TableReader
@@ -150,13 +150,7 @@ class HourlyModel:
             group.add(entry, logged, billed)
         lines = [self.line(g, context.estimates.get(g.first.ticket), contract.key)
                  for g in sorted(groups.values(), key=_Group.order)]
-        notes = []
-        for ticket, mins in held_minutes.items():
-            estimate = context.estimates.get(ticket)
-            why = "it has no estimate" if estimate is None else "its estimate is not approved"
-            notes.append(f"held: {common.fmt_hours(common.hours(mins))} h logged on ticket {ticket} "
-                         f"({why}); billed once the estimate is approved")
-        return PricingResult(self.currency, tuple(lines), tuple(held), tuple(notes))
+        return PricingResult(self.currency, tuple(lines), tuple(held), self._held_notes(held_minutes, context))
 
     @staticmethod
     def rate(card: Mapping[str, Decimal], role: str, contract: str) -> tuple[Decimal, str]:
@@ -170,39 +164,110 @@ class HourlyModel:
 
     def line(self, group: _Group, estimate: Estimate | None, contract: str) -> InvoiceLine:
         """One invoice line for a group of entries (rounded once, from the summed billed minutes)."""
-        first, (rate, rate_key), factor, reason = group.first, group.rate, group.factor, group.reason
-        amount = common.rounded(common.time_amount(rate, group.billed, factor), self.currency)
+        first = group.first
+        return self._line(ticket=first.ticket, subject=first.ticket_subject, agent=first.agent, role=first.role,
+                          rate=group.rate, factor=group.factor, reason=group.reason, minutes=group.minutes,
+                          billed=group.billed, count=len(group.ids), first_date=group.first_date,
+                          last_date=group.last_date, original_date=first.work_date if first.late else None,
+                          notes=group.notes, estimate=estimate, entry_ids=tuple(sorted(group.ids)))
+
+    def _line(self, *, ticket: str, subject: str | None, agent: str, role: str, rate: tuple[Decimal, str],
+              factor: Decimal, reason: str | None, minutes: int, billed: int, count: int, first_date: Any,
+              last_date: Any, original_date: Any, notes: Any, estimate: Estimate | None,
+              entry_ids: tuple[int, ...] = (), entry_groups: tuple[int, ...] = ()) -> InvoiceLine:
+        (rate, rate_key) = rate
+        amount = common.rounded(common.time_amount(rate, billed, factor), self.currency)
         unit_price = Money(rate * factor, self.currency)  # exact: both are short decimals
-        description = first.ticket_subject or first.ticket
-        notes = list(dict.fromkeys(note for note in group.notes if note))
+        description = subject or ticket
+        notes = list(dict.fromkeys(note for note in notes if note))
         if notes:
             description = f"{description} - {'; '.join(notes)}"
         if reason:
             description += f" ({reason.replace('_', ' ')} x{common.fmt_hours(factor)})"
-        details: dict[str, Any] = {"minutes": group.minutes, "billed_minutes": group.billed,
-                                   "rate": str(rate), "rate_key": rate_key, "role": first.role}
-        if len(group.ids) > 1:
-            details.update(entries=len(group.ids), first_date=group.first_date.isoformat(),
-                           last_date=group.last_date.isoformat())
+        details: dict[str, Any] = {"minutes": minutes, "billed_minutes": billed,
+                                   "rate": str(rate), "rate_key": rate_key, "role": role}
+        if count > 1:
+            details.update(entries=count, first_date=first_date.isoformat(), last_date=last_date.isoformat())
         if reason:
             details.update(multiplier=str(factor), multiplier_reason=reason)
         if estimate is not None:
             details["estimate_approved"] = estimate.approved
         return InvoiceLine(
             description=description,
-            quantity=common.hours(group.billed),
+            quantity=common.hours(billed),
             unit="h",
             unit_price=unit_price,
             amount=amount,
             kind="time",
-            ticket=first.ticket,
-            agent=first.agent,
-            work_date=group.last_date,
-            original_date=first.work_date if first.late else None,
-            entry_ids=tuple(sorted(group.ids)),
+            ticket=ticket,
+            agent=agent,
+            work_date=last_date,
+            original_date=original_date,
+            entry_ids=entry_ids,
             estimate_hours=estimate.hours if estimate is not None else None,
             details=details,
+            entry_groups=entry_groups,
         )
+
+    # --- the summed path (TimeRules): the same invoice from sums computed in SQL ----
+    def time_rules(self, context: BillingContext) -> TimeRules | None:
+        """Per-entry rounding for the store to sum in SQL; None (price entries one by one)
+        for a line per entry, or when the calendar is missing (``price`` reports it)."""
+        if self.lines == "entry":
+            return None
+        if "out_of_hours" in self.multipliers and self.calendar not in context.calendars:
+            return None
+        return TimeRules(increment=self.increment, minimum=self.minimum,
+                         weekend=self.multipliers.get("weekend"), out_of_hours=self.multipliers.get("out_of_hours"),
+                         calendar=self.calendar if "out_of_hours" in self.multipliers else None,
+                         group_by="ticket", billable_only=True)
+
+    def price_groups(self, context: BillingContext, groups: tuple[TimeGroup, ...]) -> PricingResult:
+        """As :meth:`price`, from groups summed per :meth:`time_rules`."""
+        contract = context.contract
+        params = common.Params(contract, PARAMS)
+        card = self.rate_card(params)
+        bad = [g for g in groups if g.negative is not None]
+        if bad:  # as price: the first negative entry by ticket, then id
+            eid, logged = min((g.negative for g in bad if g.key[1] == bad[0].key[1]))  # type: ignore[misc]
+            raise DomainError(f"time entry {eid}: negative minutes ({logged})")
+        holds: dict[str, bool] = {}
+        held_groups: list[int] = []
+        held_minutes: dict[str, int] = {}
+        rates: dict[str, tuple[Decimal, str]] = {}
+        lines = []
+        for i, g in enumerate(groups):
+            ticket = g.ticket or ""
+            hold = holds.get(ticket)
+            if hold is None:
+                hold = holds[ticket] = self.is_held(context.estimates.get(ticket))
+            if hold:
+                held_groups.append(i)
+                held_minutes[ticket] = held_minutes.get(ticket, 0) + g.minutes
+                continue
+            role = g.role or ""
+            rate = rates.get(role)
+            if rate is None:
+                rate = rates[role] = self.rate(card, role, contract.key)
+            factor = self.multipliers[g.multiplier] if g.multiplier else _ONE
+            lines.append(((ticket, g.first_date, g.first_id), self._line(
+                ticket=ticket, subject=g.ticket_subject, agent=g.agent or "", role=role, rate=rate, factor=factor,
+                reason=g.multiplier, minutes=g.minutes, billed=g.billed, count=g.entries, first_date=g.first_date,
+                last_date=g.last_date, original_date=g.original_date, notes=g.notes,
+                estimate=context.estimates.get(ticket), entry_groups=(i,))))
+        lines.sort(key=lambda pair: pair[0])
+        return PricingResult(self.currency, tuple(line for _, line in lines), (),
+                             self._held_notes(held_minutes, context), tuple(held_groups))
+
+    @staticmethod
+    def _held_notes(held_minutes: Mapping[str, int], context: BillingContext) -> tuple[str, ...]:
+        notes = []
+        for ticket, mins in held_minutes.items():
+            estimate = context.estimates.get(ticket)
+            why = "it has no estimate" if estimate is None else "its estimate is not approved"
+            notes.append(f"held: {common.fmt_hours(common.hours(mins))} h logged on ticket {ticket} "
+                         f"({why}); billed once the estimate is approved")
+        return tuple(notes)
 
 
 _ONE = Decimal(1)

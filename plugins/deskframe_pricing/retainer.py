@@ -49,7 +49,7 @@ from typing import Any
 
 import attrs
 
-from deskframe.billing import BillingContext, InvoiceLine, PricingResult
+from deskframe.billing import BillingContext, InvoiceLine, PricingResult, TimeGroup, TimeRules
 from deskframe.errors import DomainError
 from deskframe.money import Money
 from deskframe.tables import TableReader
@@ -85,7 +85,8 @@ class RetainerModel:
         with decimal.localcontext(common.context()):
             return int((params.amount("carried_hours") * 60).to_integral_value(ROUND_HALF_UP))
 
-    def price(self, context: BillingContext) -> PricingResult:
+    def _available(self, context: BillingContext) -> tuple[tuple[int, int], int, int, int] | PricingResult:
+        """``(share, included, carried, available)``, or the result of a contract not active in the period."""
         contract = context.contract
         params = common.Params(contract, PARAMS)
         carried = self.carried_minutes(params)
@@ -95,9 +96,13 @@ class RetainerModel:
                 f"contract '{contract.key}' is not active in period {context.period}: nothing to bill",))
         active, days = share
         included = -(-self.included * active // days)  # prorated, rounded up to a whole minute
-        available = included + carried
-        cur = self.currency
+        return share, included, carried, included + carried
 
+    def price(self, context: BillingContext) -> PricingResult:
+        found = self._available(context)
+        if isinstance(found, PricingResult):
+            return found
+        available = found[3]
         covered: list[int] = []
         over: list[int] = []
         used = 0
@@ -109,9 +114,35 @@ class RetainerModel:
                 raise DomainError(f"time entry {entry.id}: negative minutes ({entry.minutes})")
             used += common.billed_minutes(entry.minutes, self.increment, self.minimum)
             (covered if used <= available else over).append(entry.id)
+        return self._result(found, used, {"entry_ids": tuple(sorted(covered))}, {"entry_ids": tuple(sorted(over))})
+
+    # --- the summed path (TimeRules): the same invoice from sums computed in SQL ----
+    def time_rules(self, context: BillingContext) -> TimeRules:
+        """Entries rounded as ``price`` does, split where the running sum passes the available minutes."""
+        found = self._available(context)
+        budget = None if isinstance(found, PricingResult) else found[3]
+        return TimeRules(increment=self.increment, minimum=self.minimum, budget=budget, group_by="contract")
+
+    def price_groups(self, context: BillingContext, groups: tuple[TimeGroup, ...]) -> PricingResult:
+        """As :meth:`price`, from groups summed per :meth:`time_rules`."""
+        found = self._available(context)
+        if isinstance(found, PricingResult):
+            return found
+        bad = [g.negative for g in groups if g.negative is not None]
+        if bad:
+            eid, logged = min(bad)  # type: ignore[type-var]
+            raise DomainError(f"time entry {eid}: negative minutes ({logged})")
+        used = sum(g.billed for g in groups if g.billable)
+        covered = tuple(i for i, g in enumerate(groups) if not (g.billable and g.over_budget))
+        over = tuple(i for i, g in enumerate(groups) if g.billable and g.over_budget)
+        return self._result(found, used, {"entry_groups": covered}, {"entry_groups": over})
+
+    def _result(self, found: tuple[tuple[int, int], int, int, int], used: int, covered: dict[str, Any],
+                over: dict[str, Any]) -> PricingResult:
+        share, included, carried, available = found
         overage = max(0, used - available)
         unused = max(0, available - used)
-
+        cur = self.currency
         fee_details: dict[str, Any] = {
             **common.share_details(share), "included_minutes": included, "carried_minutes": carried,
             "available_minutes": available, "used_minutes": used, "unused_minutes": unused,
@@ -120,13 +151,13 @@ class RetainerModel:
             description=f"Retainer fee, {_h(included)} h included" + common.share_text(share),
             quantity=Decimal(1), unit="period", unit_price=Money(self.fee, cur),
             amount=common.rounded(common.prorate(self.fee, share), cur), kind="fee",
-            entry_ids=tuple(sorted(covered)), details=fee_details)]
+            details=fee_details, **covered)]
         if overage:
             lines.append(InvoiceLine(
                 description=f"Hours above the {_h(available)} h available",
                 quantity=common.hours(overage), unit="h", unit_price=Money(self.overage_rate, cur),
                 amount=common.rounded(common.time_amount(self.overage_rate, overage), cur), kind="overage",
-                entry_ids=tuple(sorted(over)), details={"overage_minutes": overage}))
+                details={"overage_minutes": overage}, **over))
         if self.carry_over:
             notes: tuple[str, ...] = (f'{CARRIED_NOTE} = "{_h(unused)}" (unused hours carried to the next period)',)
         else:

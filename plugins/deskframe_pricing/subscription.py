@@ -42,7 +42,7 @@ from typing import Any, Mapping
 
 import attrs
 
-from deskframe.billing import BillingContext, InvoiceLine, PricingResult
+from deskframe.billing import BillingContext, InvoiceLine, PricingResult, TimeGroup, TimeRules
 from deskframe.errors import DomainError
 from deskframe.money import Money
 from deskframe.tables import TableReader
@@ -144,15 +144,30 @@ class SubscriptionModel:
             if self.addons[name]:
                 add(f"Add-on: {name}", Decimal(1), "service", self.addons[name], self.addons[name], "addon",
                     addon=name)
-        entry_ids = tuple(sorted(e.id for e in context.entries))
-        if lines and entry_ids:
+        return self._cover(cur, lines, len(context.entries), entry_ids=tuple(sorted(e.id for e in context.entries)))
+
+    @staticmethod
+    def _cover(cur: str, lines: list[InvoiceLine], count: int, **covered: Any) -> PricingResult:
+        """Put every entry offered (``count`` of them) on the first line."""
+        if lines and count:
             first = lines[0]
-            lines[0] = attrs.evolve(first, entry_ids=entry_ids,
-                                    details={**first.details, "covered_entries": len(entry_ids)})
+            lines[0] = attrs.evolve(first, details={**first.details, "covered_entries": count}, **covered)
         notes = ()
-        if entry_ids and not lines:
-            notes = (f"{len(entry_ids)} time entries not covered: the subscription has no line to cover them",)
+        if count and not lines:
+            notes = (f"{count} time entries not covered: the subscription has no line to cover them",)
         return PricingResult(cur, tuple(lines), (), notes)
+
+    # --- the summed path (TimeRules): entries are only counted and covered ----------
+    def time_rules(self, context: BillingContext) -> TimeRules:
+        return TimeRules(group_by="contract")
+
+    def price_groups(self, context: BillingContext, groups: tuple[TimeGroup, ...]) -> PricingResult:
+        """As :meth:`price`: the first line covers every group."""
+        result = self.price(context)  # context.entries is empty: the lines alone
+        if result.notes:  # not active in the period
+            return result
+        return self._cover(result.currency, list(result.lines), sum(g.entries for g in groups),
+                           entry_groups=tuple(range(len(groups))))
 
 
 def _failover(t: TableReader, name: str) -> Failover:

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from deskframe.billing import BillingContext, PricingResult
+from deskframe.billing import BillingContext, PricingResult, TimeGroup, TimeRules
 from deskframe.tables import TableReader
 
 from . import common
@@ -34,11 +34,20 @@ class WarrantyModel:
     currency: str = NO_CURRENCY
 
     def price(self, context: BillingContext) -> PricingResult:
+        return self._tracked(context, len(context.entries), sum(e.minutes for e in context.entries))
+
+    def time_rules(self, context: BillingContext) -> TimeRules:
+        """Entries are only counted (summed path)."""
+        return TimeRules(group_by="contract")
+
+    def price_groups(self, context: BillingContext, groups: tuple[TimeGroup, ...]) -> PricingResult:
+        return self._tracked(context, sum(g.entries for g in groups), sum(g.minutes for g in groups))
+
+    def _tracked(self, context: BillingContext, count: int, minutes: int) -> PricingResult:
         common.Params(context.contract, ())
-        minutes = sum(e.minutes for e in context.entries)
         notes = ()
-        if context.entries:
-            notes = (f"warranty: {len(context.entries)} time entries, {common.fmt_hours(common.hours(minutes))} h "
+        if count:
+            notes = (f"warranty: {count} time entries, {common.fmt_hours(common.hours(minutes))} h "
                      "tracked, not invoiced",)
         return PricingResult(self.currency, (), (), notes)
 

@@ -262,21 +262,25 @@ def test_drafts_are_written_in_batches_each_invoice_whole(studio, monkeypatch):
     tickets = {key: studio.open_ticket(subject=f"Work for {key}", body="x", customer=key) for key in ("acme", "beta", "gamma")}
     entries = {key: [log(studio, t.number, 30, dt.date(2026, 10, d)).id for d in (1, 2)] for key, t in tickets.items()}
     model = studio.config.pricing_models["studio"]
-    price = type(model).price
+    originals = {name: getattr(type(model), name) for name in ("price", "price_groups")}
 
-    def crash_on_gamma(self, context):
-        if context.contract.key == "gamma-hourly":
-            raise RuntimeError("power cut")
-        return price(self, context)
+    def crashing(original):
+        def crash_on_gamma(self, context, *args):
+            if context.contract.key == "gamma-hourly":
+                raise RuntimeError("power cut")
+            return original(self, context, *args)
+        return crash_on_gamma
 
-    monkeypatch.setattr(type(model), "price", crash_on_gamma)
+    for name, original in originals.items():  # both the per-entry and the summed path
+        monkeypatch.setattr(type(model), name, crashing(original))
     with pytest.raises(RuntimeError):
         studio.ledger.run("2026-10")
     # the first batch (acme, beta) is committed whole; the failed one left nothing behind
     drafts = {i.contract: i for i in studio.ledger.invoices(period="2026-10")}
     assert sorted(drafts) == ["acme-hourly", "beta-hourly"]
     assert all(linked_entries(drafts[f"{k}-hourly"]) == entries[k] for k in ("acme", "beta"))
-    monkeypatch.setattr(type(model), "price", price)
+    for name, original in originals.items():
+        monkeypatch.setattr(type(model), name, original)
     report = studio.ledger.run("2026-10")  # a re-run rebuilds the drafts, bills nothing twice
     assert report.drafted == ["acme-hourly", "beta-hourly", "gamma-hourly"]
     drafts = {i.contract: i for i in studio.ledger.invoices(period="2026-10")}

@@ -6,6 +6,18 @@ the ledger: drafts, gapless numbers per series on issue, credit notes, and the
 link from each time entry to the line that billed it so nothing is billed twice.
 """
 
-from .model import BillableEntry, BillingContext, Estimate, Invoice, InvoiceLine, PricingModel, PricingResult
+from .model import (
+    BillableEntry,
+    BillingContext,
+    Estimate,
+    Invoice,
+    InvoiceLine,
+    PricingModel,
+    PricingResult,
+    SummedPricingModel,
+    TimeGroup,
+    TimeRules,
+)
 
-__all__ = ["BillableEntry", "BillingContext", "Estimate", "Invoice", "InvoiceLine", "PricingModel", "PricingResult"]
+__all__ = ["BillableEntry", "BillingContext", "Estimate", "Invoice", "InvoiceLine", "PricingModel", "PricingResult",
+           "SummedPricingModel", "TimeGroup", "TimeRules"]

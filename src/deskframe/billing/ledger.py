@@ -37,7 +37,7 @@ from ..errors import DomainError
 from ..events import InvoiceIssued
 from ..money import Money
 from ..model import Contract
-from .model import BillingContext, Invoice, InvoiceLine, NewInvoice
+from .model import BillingContext, Invoice, InvoiceLine, NewInvoice, PricingResult, TimeGroup, TimeRules
 
 if TYPE_CHECKING:
     from ..desk import Desk
@@ -105,7 +105,18 @@ class Ledger:
             todo = [cid for cid, _, _ in batch if cid not in issued]
             repo.delete_drafts(todo, period)
             estimates = repo.estimates_by_contract(todo)
-            stream = repo.unbilled_by_contract(end, start, only=todo) if todo else iter(())
+            calendars = self.desk.config.calendar_objects
+            contexts = {cid: BillingContext(contract=contract, period=period, period_start=start, period_end=end,
+                                            estimates=estimates.get(cid, {}), calendars=calendars)
+                        for cid, _, contract in batch if cid not in issued}
+            rules = {}
+            for cid, context in contexts.items():
+                found = self._time_rules(context)
+                if found is not None:
+                    rules[cid] = found
+            summed = repo.time_groups(rules, dict(calendars), end, start) if rules else {}
+            rest = [cid for cid in todo if cid not in rules]
+            stream = repo.unbilled_by_contract(end, start, only=rest) if rest else iter(())
             pending = next(stream, None)
             drafts = []
             for contract_id, customer_id, contract in batch:
@@ -114,39 +125,68 @@ class Ledger:
                 if contract_id in issued:
                     report.skipped_issued.append(contract.key)
                     continue
-                while pending is not None and pending[0] < contract_id:
-                    pending = next(stream, None)
-                entries = pending[1] if pending is not None and pending[0] == contract_id else []
-                context = BillingContext(contract=contract, period=period, period_start=start, period_end=end,
-                                         entries=tuple(entries), estimates=estimates.get(contract_id, {}),
-                                         calendars=self.desk.config.calendar_objects)
-                draft = self._draft(context, contract_id, customer_id, report)
+                context = contexts[contract_id]
+                if contract_id in rules:
+                    draft = self._draft_summed(repo, context, tuple(summed.get(contract_id, ())), contract_id,
+                                               customer_id, report)
+                else:
+                    while pending is not None and pending[0] < contract_id:
+                        pending = next(stream, None)
+                    entries = pending[1] if pending is not None and pending[0] == contract_id else []
+                    draft = self._draft(attrs.evolve(context, entries=tuple(entries)), contract_id, customer_id,
+                                        report)
                 if draft is not None:
                     drafts.append(draft)
             for _ in stream:  # the query is read to its end before anything is written
                 pass
             repo.add_drafts(drafts)
+            if rules:
+                repo.drop_time_groups()
         drafted = {d.contract_id for d in drafts}
         report.drafted.extend(contract.key for contract_id, _, contract in batch if contract_id in drafted)
+
+    def _time_rules(self, context: BillingContext) -> TimeRules | None:
+        """The model's :class:`TimeRules` for this contract, or None (it prices entries one by one)."""
+        model = self._model(context.contract.pricing)
+        time_rules = getattr(model, "time_rules", None)
+        if time_rules is None or not callable(getattr(model, "price_groups", None)):
+            return None
+        return time_rules(context)
 
     def _draft(self, context: BillingContext, contract_id: int, customer_id: int,
                report: RunReport) -> NewInvoice | None:
         """Price one contract; the draft to write, or None when there is nothing to bill."""
-        key = context.contract.key
         result = self._model(context.contract.pricing).price(context)
-        report.held_entries += len(result.held)
+        held = [{"id": e.id, "ticket": e.ticket, "agent": e.agent, "minutes": e.minutes,
+                 "work_date": e.work_date.isoformat(), "reason": "estimate not approved"} for e in result.held]
+        return self._new_invoice(context, result, held, (), contract_id, customer_id, report)
+
+    def _draft_summed(self, repo: Any, context: BillingContext, groups: tuple[TimeGroup, ...], contract_id: int,
+                      customer_id: int, report: RunReport) -> NewInvoice | None:
+        """Price one contract from its summed time (:class:`TimeRules`); as :meth:`_draft`."""
+        result = self._model(context.contract.pricing).price_groups(context, groups)
+        held = [{"id": e.id, "ticket": e.ticket, "agent": e.agent, "minutes": e.minutes,
+                 "work_date": e.work_date.isoformat(), "reason": "estimate not approved"} for e in result.held]
+        held += repo.held_entries([groups[i] for i in result.held_groups])
+        links = tuple((position, groups[i].key, groups[i].entries)
+                      for position, line in enumerate(result.lines, 1) for i in line.entry_groups)
+        return self._new_invoice(context, result, held, links, contract_id, customer_id, report)
+
+    def _new_invoice(self, context: BillingContext, result: PricingResult, held: list[dict[str, Any]],
+                     links: tuple[tuple[int, tuple[Any, ...], int], ...], contract_id: int, customer_id: int,
+                     report: RunReport) -> NewInvoice | None:
+        key = context.contract.key
+        report.held_entries += len(held)
         if not result.lines:
             report.nothing_to_bill.append(key)
             return None
         self._check_lines(result.lines, result.currency, key)
         subtotal = sum((line.amount for line in result.lines), Money.zero(result.currency))
         tax = (subtotal * self.settings.tax_rate).rounded()
-        held = [{"id": e.id, "ticket": e.ticket, "agent": e.agent, "minutes": e.minutes,
-                 "work_date": e.work_date.isoformat(), "reason": "estimate not approved"} for e in result.held]
         return NewInvoice(customer_id=customer_id, contract_id=contract_id, period=context.period,
                           currency=result.currency, lines=result.lines, subtotal=subtotal.amount,
                           tax_rate=self.settings.tax_rate, tax=tax.amount, total=(subtotal + tax).amount,
-                          held=held, vendor=dict(self.settings.vendor))
+                          held=held, vendor=dict(self.settings.vendor), group_links=links)
 
     @staticmethod
     def _check_lines(lines: tuple[InvoiceLine, ...], currency: str, contract: str) -> None:

@@ -93,6 +93,9 @@ class InvoiceLine:
     entry_ids: tuple[int, ...] = ()
     estimate_hours: Decimal | None = None
     details: Mapping[str, Any] = attrs.field(factory=dict)
+    #: Summed path only (see :class:`TimeRules`): the positions, in the groups handed to
+    #: ``price_groups``, of the :class:`TimeGroup` s whose entries this line bills.
+    entry_groups: tuple[int, ...] = ()
 
 
 @attrs.frozen
@@ -103,6 +106,8 @@ class PricingResult:
     lines: tuple[InvoiceLine, ...] = ()
     held: tuple[BillableEntry, ...] = ()
     notes: tuple[str, ...] = ()
+    #: Summed path only: positions of the groups held back (their entries are listed, not billed).
+    held_groups: tuple[int, ...] = ()
 
 
 @runtime_checkable
@@ -113,6 +118,83 @@ class PricingModel(Protocol):
 
     def price(self, context: BillingContext) -> PricingResult:
         """Invoice lines for one contract and period; pure, no side effects."""
+
+
+@attrs.frozen
+class TimeRules:
+    """How a pricing model counts each time entry, so the store can sum entries in SQL.
+
+    A model that can say this returns it from ``time_rules(context)`` (``context``
+    has no entries) and prices the sums in ``price_groups(context, groups)`` instead
+    of ``price(context)``; the ledger then never loads the entries one by one and
+    links them to their lines in one set-based statement. Per entry, in SQL:
+
+    * ``billed``: zero when the entry's minutes are zero or less, else
+      ``max(minutes, minimum)`` rounded up to a multiple of ``increment``;
+    * ``multiplier``: ``"weekend"`` when ``weekend`` is set and the work date is a
+      Saturday or Sunday, ``"out_of_hours"`` when ``out_of_hours`` is set and the
+      entry's logged-at instant lies outside the working time of the calendar
+      ``calendar``; when both apply, the larger factor (``"weekend"`` on a tie);
+      else ``None``;
+    * ``late``: the work date lies before the period (its group keeps that date);
+    * ``over_budget`` (with ``budget``, minutes): taking the entries in the order
+      work date, logged-at, id, the running sum of billable entries' billed minutes
+      exceeds ``budget`` at this entry.
+
+    Entries are grouped per ``group_by``: ``"ticket"`` by ticket, agent, billable,
+    multiplier and late date; ``"contract"`` by billable and ``over_budget`` only.
+    ``billable_only`` leaves non-billable entries out (no group: never linked).
+    Results must equal ``price(context)`` on the same entries to the kopeck.
+    """
+
+    increment: int | None = None
+    minimum: int = 0
+    weekend: Decimal | None = None
+    out_of_hours: Decimal | None = None
+    calendar: str | None = None
+    budget: int | None = None
+    group_by: str = "ticket"
+    billable_only: bool = False
+
+
+class TimeGroup(NamedTuple):
+    """The sums of one group of unbilled time entries (see :class:`TimeRules`).
+
+    With ``group_by = "contract"`` the ticket and agent fields are ``None``.
+    ``first_id`` is the smallest entry id; ``notes`` the distinct non-empty notes in
+    entry id order; ``negative`` the ``(id, minutes)`` of the billable entry with
+    negative minutes and the smallest id (None when there is none). ``key`` is the store's own and opaque.
+    """
+
+    ticket: str | None
+    ticket_subject: str | None
+    agent: str | None
+    role: str | None
+    billable: bool
+    multiplier: str | None
+    original_date: dt.date | None
+    over_budget: bool
+    entries: int
+    minutes: int
+    billed: int
+    first_date: dt.date
+    last_date: dt.date
+    first_id: int
+    notes: tuple[str, ...]
+    negative: tuple[int, int] | None
+    key: tuple[Any, ...]
+
+
+@runtime_checkable
+class SummedPricingModel(PricingModel, Protocol):
+    """A pricing model that can also price summed time (optional, see :class:`TimeRules`)."""
+
+    def time_rules(self, context: BillingContext) -> TimeRules | None:
+        """How to sum this contract's entries; ``None``: use ``price`` with the entries."""
+
+    def price_groups(self, context: BillingContext, groups: tuple[TimeGroup, ...]) -> PricingResult:
+        """As ``price``, from the groups (``context.entries`` is empty); lines name their
+        groups in ``entry_groups``, held groups go in ``held_groups``."""
 
 
 @attrs.frozen
@@ -156,3 +238,5 @@ class NewInvoice:
     total: Decimal
     held: list[dict[str, Any]]
     vendor: dict[str, Any]
+    #: summed path: ``(line position from 1, group key, entries in the group)`` to link
+    group_links: tuple[tuple[int, tuple[Any, ...], int], ...] = ()

@@ -8,10 +8,25 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import String, bindparam, delete, insert, or_, select, type_coerce, update
+from sqlalchemy import (
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from ..billing.model import BillableEntry, Estimate, Invoice, InvoiceLine, NewInvoice
+from ..billing.model import BillableEntry, Estimate, Invoice, InvoiceLine, NewInvoice, TimeGroup, TimeRules
 from ..errors import DomainError, NotFound
 from ..model import Contract
 from ..money import Money
@@ -27,6 +42,24 @@ from .rows import (
     TimeEntryRow,
 )
 from .ticket_repo import _insert_for
+
+
+# Work tables of the summed path (see ``BillingRepo.time_groups``): temporary, so private
+# to the connection, created and dropped inside one write transaction.
+_TEMP = MetaData()
+_RULES = Table("billing_tmp_rules", _TEMP, Column("contract_id", Integer, primary_key=True),
+               Column("inc", Integer), Column("minimum", Integer), Column("wk", Integer), Column("cal", Integer),
+               Column("wk_wins", Integer), Column("budget", Integer), Column("by_ticket", Integer),
+               Column("billable_only", Integer), prefixes=["TEMPORARY"])
+_FRAMES = Table("billing_tmp_frames", _TEMP, Column("cal", Integer), Column("s", TimeEntryRow.created_at.type),
+                Column("e", TimeEntryRow.created_at.type), prefixes=["TEMPORARY"])
+_KEY = ("contract_id", "g_ticket", "g_agent", "b", "g_cls", "g_late", "over")
+_LINES = Table("billing_tmp_lines", _TEMP, Column("contract_id", Integer), Column("g_ticket", Integer),
+               Column("g_agent", Integer), Column("b", Integer), Column("g_cls", Integer), Column("g_late", Date),
+               Column("over", Integer), Column("line_id", Integer), prefixes=["TEMPORARY"])
+_ENTRIES = "billing_tmp_entries"
+_NOT_LATE = dt.date(1, 1, 1)  # the late-date key of an entry of the period itself
+_CLASSES = (None, "weekend", "out_of_hours")
 
 
 class BillingRepo:
@@ -161,6 +194,180 @@ class BillingRepo:
         if current is not None:
             yield current, entries, tickets
 
+    # --- the summed path: per-entry rounding in SQL ------------------------------
+    def time_groups(self, rules: dict[int, TimeRules], calendars: dict[str, Any], before: dt.date,
+                    period_start: dt.date) -> dict[int, list[TimeGroup]]:
+        """Sum the unbilled entries of these contracts in SQL, per their :class:`TimeRules`.
+
+        The same entries as :meth:`unbilled_by_contract` (not linked, not billed
+        externally, worked before ``before``). Each entry's billed minutes, multiplier,
+        late date and budget side are computed once into a temporary table, which
+        :meth:`held_entries` and :meth:`_link_groups` read later in the same
+        transaction (:meth:`drop_time_groups` drops it). Groups per contract come by
+        ticket, then first entry id.
+        """
+        conn = self.session.connection()
+        self.drop_time_groups()
+        _RULES.create(conn)
+        _FRAMES.create(conn)
+        _LINES.create(conn)
+        cal_ids: dict[str, int] = {}
+        rows = []
+        for cid, r in rules.items():
+            if r.group_by not in ("ticket", "contract"):
+                raise DomainError(f"TimeRules.group_by must be 'ticket' or 'contract', got {r.group_by!r}")
+            cal = None
+            if r.out_of_hours is not None:
+                if r.calendar not in calendars:
+                    raise DomainError(f"calendar '{r.calendar}' is not configured")
+                cal = cal_ids.setdefault(r.calendar, len(cal_ids) + 1)  # type: ignore[arg-type]
+            wk = r.weekend is not None
+            rows.append(dict(contract_id=cid, inc=r.increment or None, minimum=r.minimum or 0, wk=int(wk), cal=cal,
+                             wk_wins=int(wk and (cal is None or r.weekend >= r.out_of_hours)),  # type: ignore[operator]
+                             budget=r.budget, by_ticket=int(r.group_by == "ticket"),
+                             billable_only=int(r.billable_only)))
+        for chunk in range(0, len(rows), 500):
+            conn.execute(insert(_RULES), rows[chunk:chunk + 500])
+        # CROSS JOIN fixes SQLite's join order (PostgreSQL plans it freely): these contracts,
+        # their tickets, their entries - not every entry of the month through the work date
+        # index; "+ 0": nor the index of unbilled entries
+        candidates = ("FROM billing_tmp_rules r CROSS JOIN tickets t CROSS JOIN time_entries e "
+                      "WHERE t.contract_id = r.contract_id AND e.ticket_id = t.id "
+                      "AND (e.invoice_line_id + 0) IS NULL AND NOT e.billed_externally AND e.work_date < :before "
+                      "AND (r.billable_only = 0 OR e.billable)")
+        params = dict(before=before, start=period_start, not_late=_NOT_LATE)
+        types = [bindparam("before", type_=Date), bindparam("start", type_=Date), bindparam("not_late", type_=Date)]
+        if cal_ids:
+            self._add_frames(conn, candidates + " AND r.cal IS NOT NULL", params, types, cal_ids, calendars)
+        if conn.dialect.name == "sqlite":
+            weekend = "strftime('%w', e.work_date) IN ('0', '6')"
+        else:
+            weekend = "EXTRACT(ISODOW FROM e.work_date) >= 6"
+        ooh = ("(r.cal IS NOT NULL AND NOT EXISTS (SELECT 1 FROM billing_tmp_frames f WHERE f.cal = r.cal "
+               "AND e.created_at >= f.s AND e.created_at < f.e))")
+        wk = f"(r.wk = 1 AND {weekend})"
+        at_least = "(CASE WHEN e.minutes < r.minimum THEN r.minimum ELSE e.minutes END)"
+        inner = f"""
+                SELECT e.id, t.contract_id, e.ticket_id, e.agent_id, e.minutes, e.work_date, e.created_at, e.note,
+                       r.budget,
+                       CASE WHEN e.billable THEN 1 ELSE 0 END AS b,
+                       CASE WHEN e.minutes <= 0 THEN 0
+                            WHEN r.inc IS NULL THEN {at_least}
+                            ELSE ({at_least} + r.inc - 1) / r.inc * r.inc END AS billed,
+                       CASE WHEN r.by_ticket = 1 THEN e.ticket_id ELSE 0 END AS g_ticket,
+                       CASE WHEN r.by_ticket = 1 THEN e.agent_id ELSE 0 END AS g_agent,
+                       CASE WHEN r.by_ticket = 0 THEN 0
+                            WHEN {wk} AND {ooh} THEN (CASE WHEN r.wk_wins = 1 THEN 1 ELSE 2 END)
+                            WHEN {wk} THEN 1 WHEN {ooh} THEN 2 ELSE 0 END AS g_cls,
+                       CASE WHEN r.by_ticket = 1 AND e.work_date < :start THEN e.work_date
+                            ELSE :not_late END AS g_late
+                {candidates}"""
+        # the running sum (a sort) only over the contracts with a budget
+        conn.execute(text(f"""
+            CREATE TEMPORARY TABLE {_ENTRIES} AS
+            SELECT y.*, 0 AS over FROM ({inner} AND r.budget IS NULL) y
+            UNION ALL
+            SELECT x.*, CASE WHEN SUM(CASE WHEN x.b = 1 THEN x.billed ELSE 0 END) OVER (
+                       PARTITION BY x.contract_id ORDER BY x.work_date, x.created_at, x.id ROWS UNBOUNDED PRECEDING
+                   ) > x.budget THEN 1 ELSE 0 END AS over
+            FROM ({inner} AND r.budget IS NOT NULL) x""").bindparams(*types), params)
+        agents = {r.id: (r.login, r.role) for r in self.session.execute(select(AgentRow.id, AgentRow.login,
+                                                                               AgentRow.role))}
+        tickets = {}
+        for chunk in _chunks(sorted(rules)):
+            for tid, number, subject in self.session.execute(select(TicketRow.id, TicketRow.number, TicketRow.subject)
+                                                             .where(TicketRow.contract_id.in_(chunk))):
+                tickets[tid] = (number, subject)
+        notes: dict[tuple[Any, ...], list[str]] = {}
+        for *key, note in conn.execute(text(f"SELECT {', '.join(_KEY)}, note FROM {_ENTRIES} "
+                                            "WHERE note IS NOT NULL AND note <> '' ORDER BY id")):
+            key = _group_key(key)
+            if note not in notes.setdefault(key, []):
+                notes[key].append(note)
+        out: dict[int, list[TimeGroup]] = {}
+        dates: dict[Any, dt.date] = {}
+        for (*key, entries, minutes, billed, first, last, first_id, negative) in conn.execute(text(
+                f"SELECT {', '.join(_KEY)}, COUNT(*), SUM(minutes), SUM(billed), MIN(work_date), MAX(work_date), "
+                f"MIN(id), MIN(CASE WHEN minutes < 0 AND b = 1 THEN id END) FROM {_ENTRIES} "
+                f"GROUP BY {', '.join(_KEY)} ORDER BY contract_id, g_ticket, MIN(id)")):
+            key = _group_key(key)
+            cid, tid, aid, b, cls, late, over = key
+            number, subject = tickets[tid] if tid else (None, None)
+            login, role = agents[aid] if aid else (None, None)
+            for day in (first, last):
+                if day not in dates:
+                    dates[day] = _as_date(day)
+            out.setdefault(cid, []).append(TimeGroup(
+                ticket=number, ticket_subject=subject, agent=login, role=role, billable=bool(b),
+                multiplier=_CLASSES[cls], original_date=None if late == _NOT_LATE else late, over_budget=bool(over),
+                entries=entries, minutes=int(minutes), billed=int(billed), first_date=dates[first],
+                last_date=dates[last], first_id=first_id, notes=tuple(notes.get(key, ())),
+                negative=(negative, 0) if negative is not None else None, key=key))
+        negatives = [g for gs in out.values() for g in gs if g.negative is not None]
+        if negatives:  # rare: the minutes of each group's first negative entry, for the error message
+            found = dict(self.session.execute(select(TimeEntryRow.id, TimeEntryRow.minutes).where(
+                TimeEntryRow.id.in_([g.negative[0] for g in negatives]))).all())  # type: ignore[index]
+            for cid, gs in out.items():
+                out[cid] = [g._replace(negative=(g.negative[0], found[g.negative[0]])) if g.negative else g
+                            for g in gs]
+        return out
+
+    def _add_frames(self, conn: Any, candidates: str, params: dict[str, Any], types: list[Any],
+                    cal_ids: dict[str, int], calendars: dict[str, Any]) -> None:
+        """The working frames (UTC) of each calendar over the logged-at range of the candidates."""
+        lo, hi = conn.execute(text(f"SELECT MIN(e.created_at), MAX(e.created_at) {candidates}")
+                              .bindparams(*(b for b in types if b.key == "before")),
+                              {"before": params["before"]}).one()
+        if lo is None:
+            return
+        lo, hi = (v if isinstance(v, dt.datetime) else dt.datetime.fromisoformat(v) for v in (lo, hi))
+        frames = []
+        for name, cal in cal_ids.items():
+            calendar = calendars[name]
+            day, last = lo.date() - dt.timedelta(days=2), hi.date() + dt.timedelta(days=2)
+            while day <= last:
+                for start, end in calendar.frames_on(day):
+                    frames.append(dict(cal=cal, s=start, e=end))
+                day += dt.timedelta(days=1)
+        for chunk in range(0, len(frames), 500):
+            conn.execute(insert(_FRAMES), frames[chunk:chunk + 500])
+
+    def held_entries(self, groups: list[TimeGroup]) -> list[dict[str, Any]]:
+        """The entries of these groups, one by one, by ticket then id (as the held list shows them)."""
+        if not groups:
+            return []
+        keys = {g.key: g for g in groups}
+        tickets = sorted({g.key[1] for g in groups})
+        contracts = sorted({g.key[0] for g in groups})
+        out = []
+        conn = self.session.connection()
+        for chunk in _chunks(contracts):
+            rows = conn.execute(text(f"SELECT {', '.join(_KEY)}, id, ticket_id, minutes, work_date FROM {_ENTRIES} "
+                                     "WHERE contract_id IN :cids AND g_ticket IN :tids ORDER BY ticket_id, id")
+                                .bindparams(bindparam("cids", expanding=True), bindparam("tids", expanding=True)),
+                                dict(cids=chunk, tids=tickets))
+            for *key, eid, _tid, minutes, day in rows:
+                group = keys.get(_group_key(key))
+                if group is not None:
+                    out.append({"id": eid, "ticket": group.ticket, "agent": group.agent, "minutes": minutes,
+                                "work_date": _as_date(day).isoformat(), "reason": "estimate not approved"})
+        return out
+
+    def drop_time_groups(self) -> None:
+        conn = self.session.connection()
+        for name in (_ENTRIES, _LINES.name, _FRAMES.name, _RULES.name):
+            conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
+
+    def _link_groups(self, links: list[dict[str, Any]]) -> int:
+        """Link every entry of the given groups (rows of ``_LINES``) to its line in one statement."""
+        conn = self.session.connection()
+        for chunk in range(0, len(links), 500):
+            conn.execute(insert(_LINES), links[chunk:chunk + 500])
+        on = " AND ".join(f"m.{c} = x.{c}" for c in _KEY)
+        return conn.execute(text(
+            f"UPDATE time_entries SET invoice_line_id = m.line_id FROM {_ENTRIES} x JOIN {_LINES.name} m ON {on} "
+            "WHERE time_entries.id = x.id AND time_entries.invoice_line_id IS NULL")).rowcount
+
     def period_invoice_status(self, period: str) -> dict[int, set[str]]:
         out: dict[int, set[str]] = {}
         for contract_id, status in self.session.execute(select(InvoiceRow.contract_id, InvoiceRow.status).where(
@@ -198,10 +405,18 @@ class BillingRepo:
                 kind="invoice", status="draft", customer_id=d.customer_id, contract_id=d.contract_id,
                 period=d.period, currency=d.currency, subtotal=d.subtotal, tax_rate=d.tax_rate, tax=d.tax,
                 total=d.total, held=d.held, vendor=d.vendor, created_at=self.now)]).scalar_one())
-        self._add_lines([(invoice_id, list(d.lines)) for invoice_id, d in zip(ids, drafts)])
+        line_ids = self._add_lines([(invoice_id, list(d.lines)) for invoice_id, d in zip(ids, drafts)])
+        links = [dict(zip(_KEY, key), line_id=line_ids[(invoice_id, position)])
+                 for invoice_id, d in zip(ids, drafts) for position, key, _ in d.group_links]
+        if links:
+            expected = sum(n for d in drafts for _, _, n in d.group_links)
+            linked = self._link_groups(links)
+            if linked != expected:
+                raise DomainError(f"{expected - linked} of {expected} time entries were billed by another "
+                                  "invoice meanwhile; nothing was written, run again")
         return ids
 
-    def _add_lines(self, invoices: list[tuple[int, list[InvoiceLine]]]) -> None:
+    def _add_lines(self, invoices: list[tuple[int, list[InvoiceLine]]]) -> dict[tuple[int, int], int]:
         """Insert the lines of these invoices and link each line's time entries to it.
 
         Each entry is linked once: the update only takes an entry no line links yet, and
@@ -214,7 +429,7 @@ class BillingRepo:
                        details=dict(line.details))
                   for invoice_id, lines in invoices for position, line in enumerate(lines, 1)]
         if not values:
-            return
+            return {}
         table = InvoiceLineRow.__table__
         conn = self.session.connection()
         conn.execute(insert(table), values)
@@ -228,7 +443,7 @@ class BillingRepo:
             for position, line in enumerate(lines, 1):
                 links.extend(zip(repeat(line_ids[(invoice_id, position)]), line.entry_ids))
         if not links:
-            return
+            return line_ids
         links.sort(key=itemgetter(1))  # in entry order the updates walk the table once
         # straight to the driver: building SQLAlchemy parameters per row would cost more
         # than the update itself, and there is one row per billed time entry
@@ -239,6 +454,7 @@ class BillingRepo:
         if linked != len(links):
             raise DomainError(f"{len(links) - linked} of {len(links)} time entries were billed by another "
                               "invoice meanwhile; nothing was written, run again")
+        return line_ids
 
     def draw_number(self, series: str) -> int:
         insert = _insert_for(self.session)
@@ -317,6 +533,12 @@ def _chunks(values: list[int], size: int = 500) -> Iterator[list[int]]:
     """``values`` in slices small enough for one ``IN (...)`` on every backend."""
     for start in range(0, len(values), size):
         yield values[start:start + size]
+
+
+def _group_key(key: list[Any]) -> tuple[Any, ...]:
+    """A row's group key as read back from either backend (the late date as a date)."""
+    cid, tid, aid, b, cls, late, over = key
+    return (cid, tid, aid, int(b), cls, _as_date(late), int(over))
 
 
 def _as_date(value: Any) -> dt.date:

@@ -1,0 +1,176 @@
+"""The summed path (TimeRules: per-entry rounding in SQL) gives the same invoices as ``price``.
+
+Every reference model prices a contract's time either entry by entry (``price``) or
+from sums the store computes in SQL (``time_rules`` + ``price_groups``). The ledger
+is run on the same data both ways and every invoice, line, amount, held entry and
+entry link must be equal to the kopeck. Runs on SQLite and, with
+``DESKFRAME_TEST_DATABASE_URL``, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from deskframe.billing import ledger as ledger_module
+from deskframe.testing import Factory
+
+CONFIG = """
+[billing]
+tax_rate = "20%"
+[calendars.office]
+timezone = "Asia/Vladivostok"
+hours = { mon-fri = "10:00-19:00" }
+[pricing.studio]
+model = "hourly"
+currency = "RUB"
+rates = { default = "1500.00", developer = "2000.00" }
+increment = "15m"
+minimum = "20m"
+multipliers = { out_of_hours = "1.5", weekend = "2" }
+calendar = "office"
+[pricing.tie]
+model = "hourly"
+currency = "RUB"
+rates = { default = "1000.00" }
+multipliers = { out_of_hours = "2", weekend = "2" }
+calendar = "office"
+require_estimate = "always"
+[pricing.plain]
+model = "hourly"
+currency = "RUB"
+rates = { default = "1001.00" }
+require_estimate = false
+[pricing.retainer]
+model = "retainer"
+currency = "RUB"
+fee = "100000.00"
+included = "3h"
+overage_rate = "9000.00"
+increment = "10m"
+minimum = "15m"
+[pricing.platform]
+model = "subscription"
+currency = "RUB"
+per_user = { "8x5" = "40.00" }
+[pricing.warranty]
+model = "warranty"
+"""
+
+UTC = dt.timezone.utc
+
+
+class Clock:
+    def __init__(self):
+        self.now = dt.datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
+
+    def __call__(self):
+        return self.now
+
+
+def build(make_desk):
+    clock = Clock()
+    desk = make_desk(CONFIG, clock=clock)
+    f = Factory(desk)
+    f.agent("alice", role="developer")
+    f.agent("bob", role="support")
+    plans = {"studio": {"rates": {"support": "1234.56"}}, "tie": {}, "plain": {}, "retainer": {},
+             "platform": {"users": 7}, "warranty": {}}
+    tickets = {}
+    for plan, params in plans.items():
+        f.customer(plan)
+        f.contract(plan, key=f"{plan}-1", pricing=plan, params=params, start=dt.date(2026, 1, 1))
+        tickets[plan] = [desk.open_ticket(subject=f"{plan} task {i}", body="x", customer=plan).number
+                         for i in range(3)]
+    desk.estimate(tickets["studio"][1], hours=Decimal("2"))  # held: not approved
+    desk.estimate(tickets["tie"][0], hours=Decimal("5"), approve=True, actor="alice")
+    return desk, clock, tickets
+
+
+def log_month(desk, clock, tickets, days, seed):
+    """Entries over ``days``, logged at instants in and out of the office's hours."""
+    import random
+
+    rng = random.Random(seed)
+    for plan, numbers in tickets.items():
+        for n in range(40):
+            day = rng.choice(days)
+            clock.now = dt.datetime.combine(day, dt.time(rng.randrange(24), rng.choice((0, 0, 59))), UTC)
+            if rng.random() < 0.1:  # exactly on a frame edge (10:00 / 19:00 Vladivostok = 00:00 / 09:00 UTC)
+                clock.now = dt.datetime.combine(day, dt.time(rng.choice((0, 9))), UTC)
+            desk.log_time(rng.choice(numbers), agent=rng.choice(("alice", "bob")),
+                          minutes=rng.choice((1, 7, 14, 15, 16, 20, 31, 45, 59, 61, 90, 121)), date=day,
+                          note=rng.choice(("", "", "", "call", "fix", "call")), billable=rng.random() > 0.15)
+
+
+def snapshot(desk, period):
+    out = {}
+    for invoice in desk.ledger.invoices(period=period):
+        lines = [(line.kind, line.description, line.quantity, line.unit, line.unit_price, line.amount, line.ticket,
+                  line.agent, line.work_date, line.original_date, tuple(sorted(line.entry_ids)), line.estimate_hours,
+                  dict(line.details)) for line in invoice.lines]
+        out[invoice.contract] = (invoice.status, invoice.currency, invoice.subtotal, invoice.tax, invoice.total,
+                                 tuple(tuple(sorted(h.items())) for h in invoice.held), lines)
+    return out
+
+
+def run_both(desk, period, monkeypatch):
+    summed_report = desk.ledger.run(period)
+    summed = snapshot(desk, period)
+    with monkeypatch.context() as m:
+        m.setattr(ledger_module.Ledger, "_time_rules", lambda self, context: None)
+        entry_report = desk.ledger.run(period)  # rebuilds the drafts entry by entry
+        by_entry = snapshot(desk, period)
+    assert (summed_report.drafted, summed_report.nothing_to_bill, summed_report.held_entries) == \
+        (entry_report.drafted, entry_report.nothing_to_bill, entry_report.held_entries)
+    return summed, by_entry
+
+
+def test_summed_and_per_entry_paths_give_identical_invoices(make_desk, monkeypatch):
+    desk, clock, tickets = build(make_desk)
+    october = [dt.date(2026, 10, d) for d in range(1, 32)]
+    log_month(desk, clock, tickets, [dt.date(2026, 9, 29), dt.date(2026, 9, 30)], seed=1)
+    september = run_both(desk, "2026-09", monkeypatch)
+    assert september[0] == september[1]
+    desk.ledger.issue(period="2026-09")
+    clock.now = dt.datetime(2026, 10, 1, 3, tzinfo=UTC)
+    log_month(desk, clock, tickets, [dt.date(2026, 9, 30)] + october, seed=2)  # some late for September
+    summed, by_entry = run_both(desk, "2026-10", monkeypatch)
+    assert summed == by_entry
+    # the data exercises what it should
+    lines = [line for inv in summed.values() for line in inv[6]]
+    reasons = {line[12].get("multiplier_reason") for line in lines}
+    assert {"weekend", "out_of_hours", None} <= reasons
+    assert any(line[9] == dt.date(2026, 9, 30) for line in lines)  # late entries keep their date
+    assert any(line[0] == "overage" for line in lines)
+    assert summed["studio-1"][5]  # held entries on the unapproved estimate
+    assert "warranty-1" not in summed
+    # again on the summed path: still identical, nothing billed twice
+    desk.ledger.run("2026-10")
+    assert snapshot(desk, "2026-10") == by_entry
+    linked = [e for inv in summed.values() for line in inv[6] for e in line[10]]
+    assert len(linked) == len(set(linked))
+
+
+def test_a_model_without_time_rules_still_prices_entry_by_entry(make_desk, monkeypatch):
+    """Third-party models that only have ``price`` keep working beside summed ones."""
+    from deskframe_pricing.hourly import HourlyModel
+
+    desk, clock, tickets = build(make_desk)
+    log_month(desk, clock, tickets, [dt.date(2026, 10, d) for d in range(1, 32)], seed=3)
+    summed = run_both(desk, "2026-10", monkeypatch)[0]
+    monkeypatch.delattr(HourlyModel, "time_rules")
+    desk.ledger.run("2026-10")
+    assert snapshot(desk, "2026-10") == summed
+
+
+@pytest.mark.parametrize("lines", ["entry"])
+def test_line_per_entry_uses_the_per_entry_path(lines):
+    from deskframe_pricing.hourly import build as build_hourly
+
+    from pricing_helpers import context
+
+    model = build_hourly({"model": "hourly", "currency": "RUB", "rates": {"default": "1.00"}, "lines": lines})
+    assert model.time_rules(context()) is None
