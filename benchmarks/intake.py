@@ -257,6 +257,7 @@ def main() -> None:
                     help="python of a venv with ../shared/peers/requirements.txt (default $PEERS_VENV or "
                          "/tmp/peers-venv): django-helpdesk is then measured in this run")
     ap.add_argument("--helpdesk-n", type=int, default=2000, help="messages for the django-helpdesk run")
+    ap.add_argument("--no-helpdesk", action="store_true", help="quote django-helpdesk's figure instead of running it")
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
@@ -277,7 +278,7 @@ def main() -> None:
     helpdesk_source = "quoted from ../shared/peers/README.md (N=2000, not run here)"
     rows = []
     try:
-        if a.helpdesk_python:
+        if a.helpdesk_python and not a.no_helpdesk:
             print(f"django-helpdesk N={a.helpdesk_n}, measured now with {a.helpdesk_python}:", flush=True)
             measured = helpdesk_measured(a.helpdesk_python, a.peers, workdir, a.helpdesk_n, a.seed, a.repeat)
             if measured:

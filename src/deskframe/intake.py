@@ -72,6 +72,7 @@ def run_intake_batch(desk: "Desk", repo: Repository, messages: list[InboundMessa
             outcomes.append(run_intake(desk, repo, batch, message, key, events))
         batch.writes.write()
     batch.write()
+    repo.insert_blobs(batch.blobs)
     results, opened = [], []
     for outcome in outcomes:
         if isinstance(outcome, IntakeResult):
@@ -126,12 +127,13 @@ def run_intake(desk: "Desk", repo: Repository, batch: IntakeBatch, message: Inbo
         desk.sla.on_customer_message(repo, ticket, repo.now)
         repo.touch(ticket)
 
-    raw_sha = desk.blobs.put(message.raw, limit=False, sync=False) if message.raw else None
+    # small blobs go into the blobs table with the batch, larger ones into files (synced before commit)
+    raw_sha = desk.blobs.put_in_transaction(message.raw, batch.blobs, limit=False) if message.raw else None
     files, notes = [], []
     for attachment in message.attachments:
         name = safe_filename(attachment.filename)
         try:
-            sha = desk.blobs.put(attachment.data, sync=False)
+            sha = desk.blobs.put_in_transaction(attachment.data, batch.blobs)
         except BlobTooLarge:
             notes.append(dict(actor=None, action="attachment_too_large", new=name,
                               reason=f"{len(attachment.data)} bytes; kept in the raw source only"))

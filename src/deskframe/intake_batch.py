@@ -131,6 +131,7 @@ class IntakeBatch:
         self.directory = BatchDirectory(repo, self.contact_rows)
         self.directory.known_domains({sender.rsplit("@", 1)[1] for sender in self.contact_rows})
         self._queues: dict[str, Any] = {}
+        self.blobs: dict[str, bytes] = {}  # small blobs to write with the batch (digest -> bytes)
         self._phone_contacts: dict[str | None, Any] = {}
         self._customers: dict[str, Any] = {}
         self._contracts: dict[str, Any] = {}

@@ -96,10 +96,10 @@ def test_attachments_stored_under_digest_with_safe_names(desk, tmp_path):
     assert "\x00" not in stored[2].filename and len(stored[2].filename.encode()) <= 200
     assert stored[2].filename.endswith(".txt")
     root = desk.blobs.root.resolve()
-    for a in stored:
-        path = desk.blobs.path(a.sha256).resolve()
-        assert root in path.parents and path.exists()
-    assert not (root.parent / "etc").exists()
+    for a, original in zip(stored, files):
+        assert desk.blobs.get(a.sha256) == original.data  # kept by digest (small ones in the database)
+        assert root in desk.blobs.path(a.sha256).resolve().parents
+    assert not (root.parent / "etc").exists() and not list(root.parent.rglob("passwd"))
 
 
 def test_attachment_over_limit_is_recorded_not_dropped_silently(make_desk):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 from .. import numbering
 from ..errors import NotFound, StorageError, TicketLocked
 from ..model import Article, Attachment, HistoryEntry, Ticket
+from .blobs import insert_rows as insert_blob_rows
 from .rows import (
     AgentRow,
     ArticleRow,
@@ -99,6 +100,10 @@ class TicketRepo:
         """Attachment rows (``article_id``, ``filename``, ``content_type``, ``size``, ``sha256``)."""
         if rows:
             self.session.execute(insert(AttachmentRow), rows)
+
+    def insert_blobs(self, blobs: dict[str, bytes]) -> None:
+        """Small blobs (digest -> bytes) into the blobs table, in this transaction."""
+        insert_blob_rows(self.session.connection(), blobs)
 
     def _insert_rows(self, row_type: Any, rows: list[dict[str, Any]]) -> list[Any]:
         """Insert many rows of one table (other columns get their defaults) in one executemany with
