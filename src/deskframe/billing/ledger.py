@@ -43,9 +43,11 @@ if TYPE_CHECKING:
     from ..desk import Desk
 
 #: Contracts drafted per write transaction: few enough that the write lock is held
-#: briefly (other writers wait at most one batch), many enough that commits and the
-#: bulk statements of a batch cost little per contract.
-BATCH_CONTRACTS = 200
+#: briefly (other writers wait at most one batch, about a second and a half at 500
+#: contracts and 125,000 entries), many enough that commits and the bulk statements
+#: of a batch cost little per contract (a batch's entries lie all over the time
+#: entries table, so each batch rewrites most of its pages whatever its size).
+BATCH_CONTRACTS = 500
 
 
 @attrs.define

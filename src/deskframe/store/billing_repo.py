@@ -57,6 +57,12 @@ _KEY = ("contract_id", "g_ticket", "g_agent", "b", "g_cls", "g_late", "over")
 _LINES = Table("billing_tmp_lines", _TEMP, Column("contract_id", Integer), Column("g_ticket", Integer),
                Column("g_agent", Integer), Column("b", Integer), Column("g_cls", Integer), Column("g_late", Date),
                Column("over", Integer), Column("line_id", Integer), prefixes=["TEMPORARY"])
+# each linked entry's line, keyed (and so stored) by entry id: the linking update then
+# visits ``time_entries`` in id order, page after page, instead of in ticket order
+_LINKS = Table("billing_tmp_links", _TEMP, Column("id", Integer, primary_key=True, autoincrement=False),
+               Column("line_id", Integer), prefixes=["TEMPORARY"])
+#: SQLite page cache (KiB) while an invoice run's work tables exist; SQLite's default is 2 MiB.
+RUN_CACHE_KIB = 65_536
 _ENTRIES = "billing_tmp_entries"
 _NOT_LATE = dt.date(1, 1, 1)  # the late-date key of an entry of the period itself
 _CLASSES = (None, "weekend", "out_of_hours")
@@ -208,6 +214,11 @@ class BillingRepo:
         """
         conn = self.session.connection()
         self.drop_time_groups()
+        if conn.dialect.name == "sqlite":
+            # for this run only (drop_time_groups restores the default): a page cache big enough
+            # that linking rewrites time_entries page by page; durability unchanged. Other work
+            # (intake, imports) keeps SQLite's 2 MiB cache.
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{RUN_CACHE_KIB}")
         _RULES.create(conn)
         _FRAMES.create(conn)
         _LINES.create(conn)
@@ -248,8 +259,8 @@ class BillingRepo:
         wk = f"(r.wk = 1 AND {weekend})"
         at_least = "(CASE WHEN e.minutes < r.minimum THEN r.minimum ELSE e.minutes END)"
         inner = f"""
-                SELECT e.id, t.contract_id, e.ticket_id, e.agent_id, e.minutes, e.work_date, e.created_at, e.note,
-                       r.budget,
+                SELECT e.id, t.contract_id, e.ticket_id, e.minutes, e.work_date, e.created_at,
+                       NULLIF(e.note, '') AS note, r.budget,
                        CASE WHEN e.billable THEN 1 ELSE 0 END AS b,
                        CASE WHEN e.minutes <= 0 THEN 0
                             WHEN r.inc IS NULL THEN {at_least}
@@ -262,12 +273,14 @@ class BillingRepo:
                        CASE WHEN r.by_ticket = 1 AND e.work_date < :start THEN e.work_date
                             ELSE :not_late END AS g_late
                 {candidates}"""
-        # the running sum (a sort) only over the contracts with a budget
+        # the running sum (a sort) only over the contracts with a budget; only the columns
+        # read later are kept (the table is written once per entry, so each column costs)
+        kept = "id, contract_id, ticket_id, minutes, work_date, note, b, billed, g_ticket, g_agent, g_cls, g_late"
         conn.execute(text(f"""
             CREATE TEMPORARY TABLE {_ENTRIES} AS
-            SELECT y.*, 0 AS over FROM ({inner} AND r.budget IS NULL) y
+            SELECT {kept}, 0 AS over FROM ({inner} AND r.budget IS NULL) y
             UNION ALL
-            SELECT x.*, CASE WHEN SUM(CASE WHEN x.b = 1 THEN x.billed ELSE 0 END) OVER (
+            SELECT {kept}, CASE WHEN SUM(CASE WHEN x.b = 1 THEN x.billed ELSE 0 END) OVER (
                        PARTITION BY x.contract_id ORDER BY x.work_date, x.created_at, x.id ROWS UNBOUNDED PRECEDING
                    ) > x.budget THEN 1 ELSE 0 END AS over
             FROM ({inner} AND r.budget IS NOT NULL) x""").bindparams(*types), params)
@@ -280,7 +293,7 @@ class BillingRepo:
                 tickets[tid] = (number, subject)
         notes: dict[tuple[Any, ...], list[str]] = {}
         for *key, note in conn.execute(text(f"SELECT {', '.join(_KEY)}, note FROM {_ENTRIES} "
-                                            "WHERE note IS NOT NULL AND note <> '' ORDER BY id")):
+                                            "WHERE note IS NOT NULL ORDER BY id")):
             key = _group_key(key)
             if note not in notes.setdefault(key, []):
                 notes[key].append(note)
@@ -355,8 +368,10 @@ class BillingRepo:
 
     def drop_time_groups(self) -> None:
         conn = self.session.connection()
-        for name in (_ENTRIES, _LINES.name, _FRAMES.name, _RULES.name):
+        for name in (_ENTRIES, _LINKS.name, _LINES.name, _FRAMES.name, _RULES.name):
             conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default
 
     def _link_groups(self, links: list[dict[str, Any]]) -> int:
         """Link every entry of the given groups (rows of ``_LINES``) to its line in one statement."""
@@ -364,9 +379,14 @@ class BillingRepo:
         for chunk in range(0, len(links), 500):
             conn.execute(insert(_LINES), links[chunk:chunk + 500])
         on = " AND ".join(f"m.{c} = x.{c}" for c in _KEY)
+        conn.execute(text(f"DROP TABLE IF EXISTS {_LINKS.name}"))
+        _LINKS.create(conn)
+        conn.execute(text(f"INSERT INTO {_LINKS.name} (id, line_id) SELECT x.id, m.line_id "
+                          f"FROM {_ENTRIES} x JOIN {_LINES.name} m ON {on} ORDER BY x.id"))
+        # "+ 0": the target rows are found by id, not through the index of unbilled entries
         return conn.execute(text(
-            f"UPDATE time_entries SET invoice_line_id = m.line_id FROM {_ENTRIES} x JOIN {_LINES.name} m ON {on} "
-            "WHERE time_entries.id = x.id AND time_entries.invoice_line_id IS NULL")).rowcount
+            f"UPDATE time_entries SET invoice_line_id = l.line_id FROM {_LINKS.name} l "
+            "WHERE time_entries.id = l.id AND (time_entries.invoice_line_id + 0) IS NULL")).rowcount
 
     def period_invoice_status(self, period: str) -> dict[int, set[str]]:
         out: dict[int, set[str]] = {}

@@ -26,6 +26,7 @@ def _sqlite_events(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA temp_store = MEMORY")  # temporary work tables (invoice run) without a temp file
         cur.close()
 
     @event.listens_for(engine, "begin")
