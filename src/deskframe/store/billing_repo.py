@@ -41,7 +41,7 @@ from .rows import (
     TicketRow,
     TimeEntryRow,
 )
-from .ticket_repo import _insert_for
+from .ticket_repo import dialect_insert
 
 
 # Work tables of the summed path (see ``BillingRepo.time_groups``): temporary, so private
@@ -477,7 +477,7 @@ class BillingRepo:
         return line_ids
 
     def draw_number(self, series: str) -> int:
-        insert = _insert_for(self.session)
+        insert = dialect_insert(self.session)
         self.session.execute(insert(InvoiceSeriesRow).values(series=series, last=0)
                              .on_conflict_do_nothing(index_elements=["series"]))
         return self.session.execute(update(InvoiceSeriesRow).where(InvoiceSeriesRow.series == series)

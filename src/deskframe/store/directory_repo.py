@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..errors import NotFound
 from ..model import Agent, Contact, Contract, Customer, Queue
 from .rows import AgentRow, ContactRow, ContractRow, CustomerDomainRow, CustomerRow, QueueRow
+from .ticket_repo import dialect_insert
 
 
 def phone_digits(phone: str | None) -> str | None:
@@ -187,9 +188,11 @@ class DirectoryRepo:
         if row is None:
             if not create:
                 raise NotFound(f"unknown queue '{name}'")
-            row = QueueRow(name=name, description="")
-            self.session.add(row)
-            self.session.flush()
+            # another process may create the same queue at the same moment (PostgreSQL): insert
+            # unless it exists, then read whichever row won
+            self.session.execute(dialect_insert(self.session)(QueueRow).values(name=name, description="")
+                                 .on_conflict_do_nothing(index_elements=["name"]))
+            row = self.session.scalar(select(QueueRow).where(QueueRow.name == name))
         return row
 
     def upsert_queue(self, queue: Queue) -> str:

@@ -32,7 +32,8 @@ from .rows import (
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def _insert_for(session: Session) -> Any:
+def dialect_insert(session: Session) -> Any:
+    """The INSERT construct of the session's dialect (for ON CONFLICT clauses)."""
     name = session.get_bind().dialect.name
     if name == "sqlite":
         return sqlite.insert
@@ -66,7 +67,7 @@ class TicketRepo:
     def draw_counter(self, key: str, step: int = 1) -> int:
         """Add ``step`` to counter ``key`` and return its new value, in one statement; atomic
         across processes (the values ``new - step + 1 .. new`` are the caller's)."""
-        insert = _insert_for(self.session)
+        insert = dialect_insert(self.session)
         stmt = insert(TicketCounterRow).values(key=key, value=step)
         stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"value": TicketCounterRow.value + step})
         return self.session.execute(stmt.returning(TicketCounterRow.value)).scalar_one()
@@ -148,7 +149,7 @@ class TicketRepo:
         """A new ticket with the next free number of ``layout`` (numbers taken by imports are skipped)."""
         key = numbering.counter_key(layout, day)
         full = _with_defaults(TicketRow, dict(created_at=self.now, updated_at=self.now, number="", **values))
-        stmt = (_insert_for(self.session)(TicketRow.__table__).on_conflict_do_nothing(index_elements=["number"])
+        stmt = (dialect_insert(self.session)(TicketRow.__table__).on_conflict_do_nothing(index_elements=["number"])
                 .returning(TicketRow.__table__.c.id))
         while True:
             full["number"] = numbering.format_number(layout, system_id, day, self.draw_counter(key))
