@@ -17,10 +17,8 @@ import datetime as dt
 from typing import Any, Iterator, Sequence
 
 import attrs
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from deskframe.errors import ConfigError, StorageError
+from deskframe.errors import ConfigError
 
 REQUIRED = ("ticket", "article", "users", "queue", "ticket_state", "ticket_state_type", "ticket_priority",
             "ticket_lock_type", "article_sender_type")
@@ -106,37 +104,19 @@ class Source:
     def __init__(self, db: Any, layout: Layout):
         self.db = db
         self.layout = layout
-        self._batch: list[Any] | None = None  # [connection or None] while a batch() is open
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
-        """Run the queries inside the block on one connection (opened at the first, closed at the end)."""
-        if self._batch is not None or getattr(self.db, "engine", None) is None:
+        """Run the queries inside the block on one connection of the source database."""
+        shared = getattr(self.db, "one_connection", None)
+        if shared is None:
             yield
             return
-        self._batch = [None]
-        try:
+        with shared():
             yield
-        finally:
-            conn, self._batch = self._batch[0], None
-            if conn is not None:
-                with contextlib.suppress(SQLAlchemyError):
-                    conn.close()
 
     def _all(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Rows as dicts: on the batch's connection inside :meth:`batch`, else through the database."""
-        if self._batch is None:
-            return self.db.all(sql, params)
-        try:
-            if self._batch[0] is None:
-                self._batch[0] = self.db.engine.connect()
-            result = self._batch[0].execute(text(sql), params or {})
-            keys = list(result.keys())
-            return [dict(zip(keys, row)) for row in result.fetchall()]
-        except SQLAlchemyError as exc:
-            orig = getattr(exc, "orig", None)
-            first = (str(orig) if orig is not None else str(exc)).strip().splitlines()[0]
-            raise StorageError(f"source database {self.db.url}: {first}") from None
+        return self.db.all(sql, params)
 
     # --- lookups (small tables, read once) -----------------------------------------
     def lookup(self, table: str, columns: str = "id, name") -> dict[Any, dict[str, Any]]:

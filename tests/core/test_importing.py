@@ -205,3 +205,27 @@ def test_the_import_cursor_commits_with_its_batch(desk, factory):
                             cursor=("ticket", "2"))
     assert desk.external_ids.get("otrs", "cursor", "ticket") == "1"
     assert desk.external_ids.get("otrs", "ticket", "2") is None
+
+
+def test_foreign_database_queries_share_one_connection_inside_one_connection(tmp_path):
+    from deskframe.foreign import ForeignDatabase
+
+    db = ForeignDatabase(f"sqlite:///{tmp_path / 'source.db'}")
+    with db.one_connection():
+        db.all("CREATE TEMP TABLE seen (x INTEGER)")  # a temp table lives on its connection only
+        db.all("INSERT INTO seen VALUES (1)")
+        with db.one_connection():  # nested: the same connection
+            assert db.scalar("SELECT count(*) FROM seen") == 1
+        assert db.all("SELECT x FROM seen") == [{"x": 1}]
+    assert "no such table" in _error(lambda: db.all("SELECT x FROM seen"))
+    db.close()
+
+
+def _error(call):
+    from deskframe.errors import StorageError
+
+    try:
+        call()
+    except StorageError as exc:
+        return str(exc)
+    return ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Iterator, Mapping
 
 from sqlalchemy import inspect, text
@@ -35,6 +36,7 @@ class ForeignDatabase:
         except (NoSuchModuleError, ModuleNotFoundError) as exc:
             raise ConfigError(f"no driver for {parsed.drivername}: {exc}", key="--source") from None
         self.dialect = self.engine.dialect.name
+        self._shared: Any = None  # the connection of an open one_connection() block
 
     def _fail(self, exc: SQLAlchemyError) -> StorageError:
         orig = getattr(exc, "orig", None)
@@ -53,16 +55,46 @@ class ForeignDatabase:
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
+    @contextlib.contextmanager
+    def one_connection(self) -> Iterator[None]:
+        """Inside the block, :meth:`all` and :meth:`scalar` share one connection (one pool checkout
+        and one read transaction for many queries, e.g. an importer's batch); nested blocks reuse it."""
+        if self._shared is not None:
+            yield
+            return
+        try:
+            self._shared = self.engine.connect()
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+        try:
+            yield
+        finally:
+            conn, self._shared = self._shared, None
+            with contextlib.suppress(SQLAlchemyError):
+                conn.close()
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Any]:
+        if self._shared is not None:
+            yield self._shared
+        else:
+            with self.engine.connect() as conn:
+                yield conn
+
     def all(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
-            with self.engine.connect() as conn:
-                return [dict(r._mapping) for r in conn.execute(text(sql), dict(params or {}))]
+            with self._connection() as conn:
+                result = conn.execute(text(sql), dict(params or {}))
+                if not result.returns_rows:
+                    return []
+                keys = list(result.keys())
+                return [dict(zip(keys, row)) for row in result.fetchall()]
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
     def scalar(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
         try:
-            with self.engine.connect() as conn:
+            with self._connection() as conn:
                 return conn.execute(text(sql), dict(params or {})).scalar()
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
