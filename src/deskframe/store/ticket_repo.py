@@ -138,13 +138,6 @@ class TicketRepo:
             raise NotFound(f"unknown article {article_id}")
         return row
 
-    def article_by_message_id(self, message_id: str) -> ArticleRow | None:
-        return self.session.scalar(select(ArticleRow).where(ArticleRow.message_id == message_id)
-                                   .order_by(ArticleRow.id).limit(1))
-
-    def ticket_exists(self, number: str) -> bool:
-        return self.session.scalar(select(TicketRow.id).where(TicketRow.number == number)) is not None
-
     def create_numbered_ticket(self, layout: str, system_id: str, day: dt.date, **values: Any) -> TicketRow:
         """A new ticket with the next free number of ``layout`` (numbers taken by imports are skipped)."""
         key = numbering.counter_key(layout, day)
@@ -238,14 +231,6 @@ class TicketRepo:
             self.session.execute(insert(AttachmentRow), files)
         return row
 
-    def ticket_by_message_ids(self, message_ids: Iterable[str]) -> TicketRow | None:
-        ids = [m for m in message_ids if m]
-        if not ids:
-            return None
-        ticket_id = self.session.scalar(select(ArticleRow.ticket_id).where(ArticleRow.message_id.in_(ids))
-                                        .order_by(ArticleRow.id.desc()).limit(1))
-        return self.session.get(TicketRow, ticket_id) if ticket_id else None
-
     def follow_merges(self, row: TicketRow) -> TicketRow:
         seen = set()
         while row.merged_into_id and row.id not in seen:
@@ -264,15 +249,6 @@ class TicketRepo:
             ArticleRow.ticket_id == row.id, ArticleRow.direction == "out").limit(1)) is not None
 
     # --- intake dedupe -----------------------------------------------------
-    def intake_key(self, channel: str, key: str) -> IntakeKeyRow | None:
-        return self.session.get(IntakeKeyRow, (channel, key))
-
-    def record_intake_key(self, channel: str, key: str, ticket: TicketRow, article: ArticleRow | None) -> None:
-        self.add_intake_key(channel, key, ticket.id, article.id if article else None)
-
-    def add_intake_key(self, channel: str, key: str, ticket_id: int, article_id: int | None) -> None:
-        self.session.add(IntakeKeyRow(channel=channel, key=key, ticket_id=ticket_id, article_id=article_id))
-
     def add_intake_keys(self, rows: list[dict[str, Any]]) -> None:
         """Many intake keys (``channel``, ``key``, ``ticket_id``, ``article_id``) in one executemany."""
         if rows:
