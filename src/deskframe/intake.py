@@ -30,15 +30,17 @@ def _thread(desk: "Desk", repo: Repository, batch: IntakeBatch, message: Inbound
     settings = desk.settings
     candidates = [message.ticket_number] if message.ticket_number else []
     candidates += numbering.numbers_in_subject(settings.subject_hook, message.subject)
-    if candidates:
-        batch.writes.write()  # a ticket opened earlier in this batch must be findable by number
-    for number in candidates:
-        row = repo.ticket_row_or_none(number)
-        if row is None:
-            continue
-        # our own numbers, and numbers kept from an imported system (old [Ticket#...] subjects)
-        if numbering.is_valid(settings.number_layout, settings.system_id, number) or repo.is_imported(row):
-            return repo.follow_merges(row)
+    for attempt in range(2):
+        for number in candidates:
+            row = repo.ticket_row_or_none(number)
+            if row is None:
+                continue
+            # our own numbers, and numbers kept from an imported system (old [Ticket#...] subjects)
+            if numbering.is_valid(settings.number_layout, settings.system_id, number) or repo.is_imported(row):
+                return repo.follow_merges(row)
+        if attempt or not candidates or not batch.writes.has_tickets():
+            break
+        batch.writes.write()  # the number may be a ticket opened earlier in this batch: look again
     ticket = batch.thread_by_references(message.references)
     if ticket is None:
         return None

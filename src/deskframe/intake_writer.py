@@ -69,8 +69,9 @@ class PendingWrites:
         self._tickets: list[PendingTicket] = []
         self._articles: list[PendingArticle] = []
 
-    def __bool__(self) -> bool:
-        return bool(self._contacts or self._tickets or self._articles)
+    def has_tickets(self) -> bool:
+        """True while tickets are pending (their numbers are drawn only when written)."""
+        return bool(self._tickets)
 
     def contact(self, *, name: str, email: str | None, phone: str | None, customer: Any) -> PendingContact:
         values = dict(name=name, email=email.strip().lower() if email else None, phone=phone,

@@ -140,15 +140,8 @@ class TicketRepo:
 
     def create_numbered_ticket(self, layout: str, system_id: str, day: dt.date, **values: Any) -> TicketRow:
         """A new ticket with the next free number of ``layout`` (numbers taken by imports are skipped)."""
-        key = numbering.counter_key(layout, day)
-        full = _with_defaults(TicketRow, dict(created_at=self.now, updated_at=self.now, number="", **values))
-        stmt = (dialect_insert(self.session)(TicketRow.__table__).on_conflict_do_nothing(index_elements=["number"])
-                .returning(TicketRow.__table__.c.id))
-        while True:
-            full["number"] = numbering.format_number(layout, system_id, day, self.draw_counter(key))
-            new_id = self.session.execute(stmt, full).scalar()
-            if new_id is not None:
-                return self._adopt(TicketRow, new_id, full)
+        number = self.draw_numbers(layout, system_id, day, 1)[0]
+        return self.insert_tickets([dict(values, number=number, created_at=self.now, updated_at=self.now)])[0]
 
     def _adopt(self, row_type: Any, new_id: int, values: dict[str, Any]) -> Any:
         """The ORM row for a row just inserted with Core, without a unit-of-work flush or a reload."""
