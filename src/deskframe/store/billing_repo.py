@@ -35,6 +35,7 @@ from .rows import (
     ContractRow,
     CustomerRow,
     EstimateRow,
+    InvoiceLineEntryRow,
     InvoiceLineRow,
     InvoiceRow,
     InvoiceSeriesRow,
@@ -57,10 +58,6 @@ _KEY = ("contract_id", "g_ticket", "g_agent", "b", "g_cls", "g_late", "over")
 _LINES = Table("billing_tmp_lines", _TEMP, Column("contract_id", Integer), Column("g_ticket", Integer),
                Column("g_agent", Integer), Column("b", Integer), Column("g_cls", Integer), Column("g_late", Date),
                Column("over", Integer), Column("line_id", Integer), prefixes=["TEMPORARY"])
-# each linked entry's line, keyed (and so stored) by entry id: the linking update then
-# visits ``time_entries`` in id order, page after page, instead of in ticket order
-_LINKS = Table("billing_tmp_links", _TEMP, Column("id", Integer, primary_key=True, autoincrement=False),
-               Column("line_id", Integer), prefixes=["TEMPORARY"])
 #: SQLite page cache (KiB) while an invoice run's work tables exist; SQLite's default is 2 MiB.
 RUN_CACHE_KIB = 65_536
 _ENTRIES = "billing_tmp_entries"
@@ -137,8 +134,8 @@ class BillingRepo:
             if not drafts:
                 continue
             lines = select(InvoiceLineRow.id).where(InvoiceLineRow.invoice_id.in_(drafts))
-            self.session.execute(update(TimeEntryRow).where(TimeEntryRow.invoice_line_id.in_(lines))
-                                 .values(invoice_line_id=None).execution_options(synchronize_session=False))
+            self.session.execute(delete(InvoiceLineEntryRow).where(InvoiceLineEntryRow.line_id.in_(lines))
+                                 .execution_options(synchronize_session=False))
             self.session.execute(delete(InvoiceLineRow).where(InvoiceLineRow.invoice_id.in_(drafts))
                                  .execution_options(synchronize_session=False))
             self.session.execute(delete(InvoiceRow).where(InvoiceRow.id.in_(drafts))
@@ -170,15 +167,14 @@ class BillingRepo:
         """
         agents = {r.id: (r.login, r.role) for r in self.session.execute(select(AgentRow.id, AgentRow.login, AgentRow.role))}
         contract = TicketRow.contract_id
+        linked = select(InvoiceLineEntryRow.entry_id).where(InvoiceLineEntryRow.entry_id == TimeEntryRow.id)
         query = (select(contract, TimeEntryRow.id, TimeEntryRow.ticket_id, TicketRow.number, TicketRow.subject,
                         TimeEntryRow.agent_id, TimeEntryRow.minutes, type_coerce(TimeEntryRow.work_date, String),
                         TimeEntryRow.billable, TimeEntryRow.note, type_coerce(TimeEntryRow.created_at, String))
                  .select_from(TicketRow)
                  .join(TimeEntryRow, TimeEntryRow.ticket_id == TicketRow.id)
                  .where(contract.is_not(None) if only is None else contract.in_(only),
-                        # "+ 0": without statistics SQLite would walk the index of every unbilled
-                        # entry instead of the tickets of these contracts
-                        (TimeEntryRow.invoice_line_id + 0).is_(None), TimeEntryRow.billed_externally.is_(False),
+                        ~linked.exists(), TimeEntryRow.billed_externally.is_(False),
                         TimeEntryRow.work_date < before)
                  .order_by(contract, TicketRow.id, TimeEntryRow.id))  # the indexes' own order: no sort
         dates: dict[Any, dt.date] = {}
@@ -216,8 +212,8 @@ class BillingRepo:
         self.drop_time_groups()
         if conn.dialect.name == "sqlite":
             # for this run only (drop_time_groups restores the default): a page cache big enough
-            # that linking rewrites time_entries page by page; durability unchanged. Other work
-            # (intake, imports) keeps SQLite's 2 MiB cache.
+            # that the batches' reads of time_entries and the link table's pages stay in memory;
+            # durability unchanged. Other work (intake, imports) keeps SQLite's 2 MiB cache.
             conn.exec_driver_sql(f"PRAGMA cache_size = -{RUN_CACHE_KIB}")
         _RULES.create(conn)
         _FRAMES.create(conn)
@@ -241,10 +237,11 @@ class BillingRepo:
             conn.execute(insert(_RULES), rows[chunk:chunk + 500])
         # CROSS JOIN fixes SQLite's join order (PostgreSQL plans it freely): these contracts,
         # their tickets, their entries - not every entry of the month through the work date
-        # index; "+ 0": nor the index of unbilled entries
+        # index; an entry is unbilled when no line links it (a primary-key look-up)
         candidates = ("FROM billing_tmp_rules r CROSS JOIN tickets t CROSS JOIN time_entries e "
                       "WHERE t.contract_id = r.contract_id AND e.ticket_id = t.id "
-                      "AND (e.invoice_line_id + 0) IS NULL AND NOT e.billed_externally AND e.work_date < :before "
+                      "AND NOT EXISTS (SELECT 1 FROM invoice_line_entries l WHERE l.entry_id = e.id) "
+                      "AND NOT e.billed_externally AND e.work_date < :before "
                       "AND (r.billable_only = 0 OR e.billable)")
         params = dict(before=before, start=period_start, not_late=_NOT_LATE)
         types = [bindparam("before", type_=Date), bindparam("start", type_=Date), bindparam("not_late", type_=Date)]
@@ -368,25 +365,26 @@ class BillingRepo:
 
     def drop_time_groups(self) -> None:
         conn = self.session.connection()
-        for name in (_ENTRIES, _LINKS.name, _LINES.name, _FRAMES.name, _RULES.name):
+        for name in (_ENTRIES, _LINES.name, _FRAMES.name, _RULES.name):
             conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default
 
     def _link_groups(self, links: list[dict[str, Any]]) -> int:
-        """Link every entry of the given groups (rows of ``_LINES``) to its line in one statement."""
+        """Link every entry of the given groups (rows of ``_LINES``) to its line in one statement.
+
+        The links are appended in entry order (the primary key's), so the insert walks
+        the link table's pages once; an entry linked already (a parallel run) is left
+        alone and shows in the count returned.
+        """
         conn = self.session.connection()
         for chunk in range(0, len(links), 500):
             conn.execute(insert(_LINES), links[chunk:chunk + 500])
         on = " AND ".join(f"m.{c} = x.{c}" for c in _KEY)
-        conn.execute(text(f"DROP TABLE IF EXISTS {_LINKS.name}"))
-        _LINKS.create(conn)
-        conn.execute(text(f"INSERT INTO {_LINKS.name} (id, line_id) SELECT x.id, m.line_id "
-                          f"FROM {_ENTRIES} x JOIN {_LINES.name} m ON {on} ORDER BY x.id"))
-        # "+ 0": the target rows are found by id, not through the index of unbilled entries
         return conn.execute(text(
-            f"UPDATE time_entries SET invoice_line_id = l.line_id FROM {_LINKS.name} l "
-            "WHERE time_entries.id = l.id AND (time_entries.invoice_line_id + 0) IS NULL")).rowcount
+            f"INSERT INTO invoice_line_entries (entry_id, line_id) SELECT x.id, m.line_id "
+            f"FROM {_ENTRIES} x JOIN {_LINES.name} m ON {on} WHERE true ORDER BY x.id "
+            "ON CONFLICT (entry_id) DO NOTHING")).rowcount
 
     def period_invoice_status(self, period: str) -> dict[int, set[str]]:
         out: dict[int, set[str]] = {}
@@ -439,7 +437,7 @@ class BillingRepo:
     def _add_lines(self, invoices: list[tuple[int, list[InvoiceLine]]]) -> dict[tuple[int, int], int]:
         """Insert the lines of these invoices and link each line's time entries to it.
 
-        Each entry is linked once: the update only takes an entry no line links yet, and
+        Each entry is linked once: the link table takes an entry no line links yet, and
         if any entry was linked meanwhile (a parallel run) the transaction is refused.
         """
         values = [dict(invoice_id=invoice_id, position=position, kind=line.kind, description=line.description,
@@ -464,13 +462,13 @@ class BillingRepo:
                 links.extend(zip(repeat(line_ids[(invoice_id, position)]), line.entry_ids))
         if not links:
             return line_ids
-        links.sort(key=itemgetter(1))  # in entry order the updates walk the table once
+        links.sort(key=itemgetter(1))  # in entry order: appended to the link table's pages
         # straight to the driver: building SQLAlchemy parameters per row would cost more
-        # than the update itself, and there is one row per billed time entry
+        # than the insert itself, and there is one row per billed time entry
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         linked = conn.exec_driver_sql(
-            f"UPDATE time_entries SET invoice_line_id = {mark} WHERE id = {mark} AND invoice_line_id IS NULL",
-            links).rowcount
+            f"INSERT INTO invoice_line_entries (line_id, entry_id) VALUES ({mark}, {mark}) "
+            "ON CONFLICT (entry_id) DO NOTHING", links).rowcount
         if linked != len(links):
             raise DomainError(f"{len(links) - linked} of {len(links)} time entries were billed by another "
                               "invoice meanwhile; nothing was written, run again")
@@ -517,16 +515,19 @@ class BillingRepo:
                                          .order_by(InvoiceLineRow.position)))
 
     def line_entry_ids(self, line_ids: list[int]) -> dict[int, list[int]]:
+        """The time entries each of these lines bills, by entry id."""
         out: dict[int, list[int]] = {}
-        for entry_id, line_id in self.session.execute(select(TimeEntryRow.id, TimeEntryRow.invoice_line_id)
-                                                      .where(TimeEntryRow.invoice_line_id.in_(line_ids))):
-            out.setdefault(line_id, []).append(entry_id)
+        link = InvoiceLineEntryRow
+        for chunk in _chunks(line_ids):
+            for entry_id, line_id in self.session.execute(select(link.entry_id, link.line_id)
+                                                          .where(link.line_id.in_(chunk)).order_by(link.entry_id)):
+                out.setdefault(line_id, []).append(entry_id)
         return out
 
     def release_entries(self, invoice: InvoiceRow) -> int:
+        """Unlink the time entries of this invoice's lines (billable again); how many."""
         line_ids = select(InvoiceLineRow.id).where(InvoiceLineRow.invoice_id == invoice.id)
-        return self.session.execute(update(TimeEntryRow).where(TimeEntryRow.invoice_line_id.in_(line_ids))
-                                    .values(invoice_line_id=None)
+        return self.session.execute(delete(InvoiceLineEntryRow).where(InvoiceLineEntryRow.line_id.in_(line_ids))
                                     .execution_options(synchronize_session=False)).rowcount
 
     def invoice_view(self, row: InvoiceRow) -> Invoice:

@@ -255,7 +255,7 @@ class ImportRepo:
                     counts.skipped.append((e.external_id, f"time entry by unknown agent {e.agent!r}"))
                     continue
                 entries.append(dict(ticket_id=ticket_id, agent_id=agent_id, minutes=e.minutes, work_date=e.work_date,
-                                    note=e.note, billable=e.billable, created_at=self.now, invoice_line_id=None,
+                                    note=e.note, billable=e.billable, created_at=self.now,
                                     billed_externally=e.already_billed))
                 pending.append(e)
         if history:

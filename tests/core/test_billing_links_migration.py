@@ -1,0 +1,54 @@
+"""Migration 0009 moves the entry-to-line links into ``invoice_line_entries`` and back, losing none."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from alembic import command
+from sqlalchemy import text
+
+from deskframe import Money
+
+from test_billing_ledger import CONFIG, ModelPlugin, linked_entries, log
+
+
+def _downgrade(db, revision):
+    from deskframe.store.database import _translate
+    from deskframe.store.migrate import alembic_config
+
+    cfg = alembic_config()
+    with _translate(db.url), db.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)
+
+
+def test_links_survive_a_downgrade_and_an_upgrade(make_desk):
+    from deskframe.store.migrate import upgrade
+    from deskframe.testing import Factory
+
+    desk = make_desk(CONFIG, plugins=[ModelPlugin()],
+                     clock=lambda: dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.timezone.utc))
+    f = Factory(desk)
+    f.customer("acme")
+    f.contract("acme", key="acme-hourly", pricing="pm", start=dt.date(2026, 1, 1))
+    f.agent("alice")
+    t = desk.open_ticket(subject="Fix", body="x", customer="acme")
+    billed = [log(desk, t.number, m, dt.date(2026, 10, d)).id for m, d in ((10, 5), (20, 6))]
+    desk.ledger.run("2026-10")
+    (invoice,) = desk.ledger.issue(period="2026-10")
+    unbilled = log(desk, t.number, 30, dt.date(2026, 10, 30)).id  # late: after the issue
+    db = desk.store.db
+
+    _downgrade(db, "0008")
+    with db.engine.connect() as conn:
+        column = dict(conn.execute(text("SELECT id, invoice_line_id FROM time_entries")).all())
+    assert sorted(e for e, line in column.items() if line is not None) == billed
+    assert column[unbilled] is None
+
+    upgrade(db)
+    assert linked_entries(desk.ledger.invoice(invoice.number)) == billed
+    report = desk.ledger.run("2026-11")  # only the late entry is billed again
+    assert report.drafted == ["acme-hourly"]
+    (november,) = desk.ledger.invoices(period="2026-11")
+    assert linked_entries(november) == [unbilled]
+    assert november.subtotal == Money("45.00", "RUB")
