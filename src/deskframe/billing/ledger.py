@@ -102,6 +102,7 @@ class Ledger:
         is deleted (its entries released) and the contract priced afresh.
         """
         with self.desk.store.write() as repo:
+            repo.lock_contracts([cid for cid, _, _ in batch])
             statuses = repo.period_invoice_status(period)
             issued = {cid for cid, _, _ in batch if "issued" in statuses.get(cid, ())}
             todo = [cid for cid, _, _ in batch if cid not in issued]
@@ -218,6 +219,9 @@ class Ledger:
         issued = []
         for one in refs:
             with self.desk.store.write() as repo:
+                contract_id = repo.invoice_row(one).contract_id
+                if contract_id is not None:  # a run rebuilding this contract's draft goes first
+                    repo.lock_contracts([contract_id])
                 row = repo.invoice_row(one, for_update=True)
                 if row.status != "draft":
                     raise DomainError(f"invoice {row.number} is already {row.status}")

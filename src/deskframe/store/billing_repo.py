@@ -124,6 +124,21 @@ class BillingRepo:
         del customers
         return contracts
 
+    def lock_contracts(self, contract_ids: list[int]) -> None:
+        """Hold these contracts' rows until the transaction ends (``FOR UPDATE``; SQLite's
+        write transaction is a lock of its own already).
+
+        An invoice run locks a batch's contracts before it reads their invoices, and
+        issuing locks its invoice's contract: so two runs of one period (or a run and an
+        issue) take turns per batch instead of each writing a draft for the same
+        contract. Locked in id order, so two runs never wait on each other in a circle.
+        """
+        if self.session.get_bind().dialect.name == "sqlite":
+            return
+        for chunk in _chunks(sorted(contract_ids)):
+            self.session.execute(select(ContractRow.id).where(ContractRow.id.in_(chunk))
+                                 .order_by(ContractRow.id).with_for_update()).all()
+
     def delete_drafts(self, contract_ids: list[int], period: str) -> int:
         """Delete the period's draft invoices of these contracts and release their time entries."""
         deleted = 0

@@ -70,10 +70,15 @@ class Clock:
         return self.now
 
 
-def build(make_desk):
+def build(make_desk, idle=0):
+    """A desk with a contract per plan and three tickets each; ``idle`` subscriptions without
+    tickets come first (the lowest contract ids)."""
     clock = Clock()
     desk = make_desk(CONFIG, clock=clock)
     f = Factory(desk)
+    for n in range(idle):
+        f.customer(f"idle{n}")
+        f.contract(f"idle{n}", key=f"idle{n}-1", pricing="platform", params={"users": 3}, start=dt.date(2026, 1, 1))
     f.agent("alice", role="developer")
     f.agent("bob", role="support")
     plans = {"studio": {"rates": {"support": "1234.56"}}, "tie": {}, "plain": {}, "retainer": {},
@@ -174,3 +179,47 @@ def test_line_per_entry_uses_the_per_entry_path(lines):
 
     model = build_hourly({"model": "hourly", "currency": "RUB", "rates": {"default": "1.00"}, "lines": lines})
     assert model.time_rules(context()) is None
+
+
+def test_two_runs_at_once_bill_every_entry_exactly_once(make_desk, monkeypatch):
+    """Reliability item 17 with two processes' worth of runs racing over the same period.
+
+    Each run is its own Desk (own connections) in its own thread, in batches of two
+    contracts so their transactions interleave. Either may be told to run again (an
+    entry it priced was linked by the other meanwhile); whatever happens, every
+    contract ends with one draft, no entry is linked twice, and the drafts are exactly
+    those a run on its own makes.
+    """
+    import threading
+
+    from deskframe.config import load_config
+    from deskframe.desk import Desk
+    from deskframe.errors import DomainError
+
+    desk, clock, tickets = build(make_desk, idle=4)  # drafts that link no entry, and so cannot conflict
+    log_month(desk, clock, tickets, [dt.date(2026, 10, d) for d in range(1, 32)], seed=4)
+    monkeypatch.setattr(ledger_module, "BATCH_CONTRACTS", 2)
+    other = Desk(load_config(desk.config.path, desk.plugins.registry), desk.plugins, clock=clock)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def run(one):
+        barrier.wait()
+        try:
+            outcomes.append(one.ledger.run("2026-10").drafted)
+        except DomainError as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=run, args=(d,)) for d in (desk, other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    other.close()
+    assert any(isinstance(o, list) for o in outcomes), outcomes
+    assert all(isinstance(o, list) or "run again" in o for o in outcomes), outcomes
+    raced = snapshot(desk, "2026-10")
+    assert len(desk.ledger.invoices(period="2026-10")) == len(raced)  # one draft per contract
+    linked = [e for inv in raced.values() for line in inv[6] for e in line[10]]
+    assert linked and len(linked) == len(set(linked))
+    desk.ledger.run("2026-10")  # alone
+    assert snapshot(desk, "2026-10") == raced
