@@ -385,7 +385,7 @@ class BillingRepo:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default
 
-    def _link_groups(self, links: list[dict[str, Any]]) -> int:
+    def _link_groups(self, links: list[tuple[Any, ...]]) -> int:
         """Link every entry of the given groups (rows of ``_LINES``) to its line in one statement.
 
         The links are appended in entry order (the primary key's), so the insert walks
@@ -393,8 +393,15 @@ class BillingRepo:
         alone and shows in the count returned.
         """
         conn = self.session.connection()
-        for chunk in range(0, len(links), 500):
-            conn.execute(insert(_LINES), links[chunk:chunk + 500])
+        # ``(group key..., line id)`` straight to the driver (one row per line: SQLAlchemy's
+        # parameter building cost more than the insert); the late date as each backend
+        # stores a DATE (ISO text in SQLite), so it compares equal to the working table's
+        sqlite = conn.dialect.name == "sqlite"
+        late = _KEY.index("g_late")
+        rows = [(*row[:late], row[late].isoformat() if sqlite else row[late], *row[late + 1:]) for row in links]
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        conn.exec_driver_sql(f"INSERT INTO {_LINES.name} ({', '.join(_KEY)}, line_id) "
+                             f"VALUES ({', '.join([mark] * (len(_KEY) + 1))})", rows)
         on = " AND ".join(f"m.{c} = x.{c}" for c in _KEY)
         return conn.execute(text(
             f"INSERT INTO invoice_line_entries (entry_id, line_id) SELECT x.id, m.line_id "
@@ -425,21 +432,32 @@ class BillingRepo:
     def add_drafts(self, drafts: list[NewInvoice]) -> list[int]:
         """Write draft invoices with their lines and entry links in bulk; their ids, in order.
 
-        A handful of statements per call whatever the number of lines: one insert per
-        invoice, one multi-row insert for all lines, one executemany linking the
+        A handful of statements per call whatever the number of drafts and lines: one
+        executemany for the invoices (their ids read back by contract: the drafts are of one
+        period, one per contract), one for all lines, one set-based insert linking the
         entries (in entry id order, which keeps the writes local).
         """
         if not drafts:
             return []
+        if len({d.period for d in drafts}) != 1 or len({d.contract_id for d in drafts}) != len(drafts):
+            raise ValueError("add_drafts takes one draft per contract, all of one period")
         table = InvoiceRow.__table__
-        ids = []
-        for d in drafts:
-            ids.append(self.session.connection().execute(insert(table).returning(table.c.id), [dict(
-                kind="invoice", status="draft", customer_id=d.customer_id, contract_id=d.contract_id,
-                period=d.period, currency=d.currency, subtotal=d.subtotal, tax_rate=d.tax_rate, tax=d.tax,
-                total=d.total, held=d.held, vendor=d.vendor, created_at=self.now)]).scalar_one())
+        conn = self.session.connection()
+        conn.execute(insert(table), [dict(
+            kind="invoice", status="draft", customer_id=d.customer_id, contract_id=d.contract_id, period=d.period,
+            currency=d.currency, subtotal=d.subtotal, tax_rate=d.tax_rate, tax=d.tax, total=d.total, held=d.held,
+            vendor=d.vendor, created_at=self.now) for d in drafts])
+        # a contract has one draft per period (the run deleted the old ones under the contracts' lock)
+        found = [(cid, iid) for chunk in _chunks([d.contract_id for d in drafts])
+                 for iid, cid in conn.execute(select(table.c.id, table.c.contract_id).where(
+                     table.c.contract_id.in_(chunk), table.c.period == drafts[0].period,
+                     table.c.kind == "invoice", table.c.status == "draft"))]
+        if len(found) != len(drafts):
+            raise DomainError(f"period {drafts[0].period}: a contract has another draft meanwhile; run again")
+        by_contract = dict(found)
+        ids = [by_contract[d.contract_id] for d in drafts]
         line_ids = self._add_lines([(invoice_id, list(d.lines)) for invoice_id, d in zip(ids, drafts)])
-        links = [dict(zip(_KEY, key), line_id=line_ids[(invoice_id, position)])
+        links = [(*key, line_ids[(invoice_id, position)])
                  for invoice_id, d in zip(ids, drafts) for position, key, _ in d.group_links]
         if links:
             expected = sum(n for d in drafts for _, _, n in d.group_links)
