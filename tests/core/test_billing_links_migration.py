@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from alembic import command
 from sqlalchemy import text
 
 from deskframe import Money
@@ -12,18 +11,8 @@ from deskframe import Money
 from test_billing_ledger import CONFIG, ModelPlugin, linked_entries, log
 
 
-def _downgrade(db, revision):
-    from deskframe.store.database import _translate
-    from deskframe.store.migrate import alembic_config
-
-    cfg = alembic_config()
-    with _translate(db.url), db.engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.downgrade(cfg, revision)
-
-
 def test_links_survive_a_downgrade_and_an_upgrade(make_desk):
-    from deskframe.store.migrate import upgrade
+    from deskframe.store.migrate import downgrade, upgrade
     from deskframe.testing import Factory
 
     desk = make_desk(CONFIG, plugins=[ModelPlugin()],
@@ -39,7 +28,7 @@ def test_links_survive_a_downgrade_and_an_upgrade(make_desk):
     unbilled = log(desk, t.number, 30, dt.date(2026, 10, 30)).id  # late: after the issue
     db = desk.store.db
 
-    _downgrade(db, "0008")
+    downgrade(db, "0008")
     with db.engine.connect() as conn:
         column = dict(conn.execute(text("SELECT id, invoice_line_id FROM time_entries")).all())
     assert sorted(e for e, line in column.items() if line is not None) == billed

@@ -394,11 +394,11 @@ class BillingRepo:
         """
         conn = self.session.connection()
         # ``(group key..., line id)`` straight to the driver (one row per line: SQLAlchemy's
-        # parameter building cost more than the insert); the late date as each backend
-        # stores a DATE (ISO text in SQLite), so it compares equal to the working table's
-        sqlite = conn.dialect.name == "sqlite"
+        # parameter building cost more than the insert); only the late date goes through its
+        # column type's own conversion, so it compares equal to the working table's
         late = _KEY.index("g_late")
-        rows = [(*row[:late], row[late].isoformat() if sqlite else row[late], *row[late + 1:]) for row in links]
+        to_db = _LINES.c.g_late.type.bind_processor(conn.dialect) or (lambda value: value)
+        rows = [(*row[:late], to_db(row[late]), *row[late + 1:]) for row in links]
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         conn.exec_driver_sql(f"INSERT INTO {_LINES.name} ({', '.join(_KEY)}, line_id) "
                              f"VALUES ({', '.join([mark] * (len(_KEY) + 1))})", rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -22,10 +23,19 @@ def alembic_config() -> AlembicConfig:
 
 def upgrade(db: Database, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (idempotent)."""
+    _run(command.upgrade, db, revision)
+
+
+def downgrade(db: Database, revision: str) -> None:
+    """Take the schema back to ``revision`` (each migration's ``downgrade``, newest first)."""
+    _run(command.downgrade, db, revision)
+
+
+def _run(step: Callable[[AlembicConfig, str], None], db: Database, revision: str) -> None:
     cfg = alembic_config()
     with _translate(db.url), db.engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+        step(cfg, revision)
 
 
 def current_revision(db: Database) -> str | None:
