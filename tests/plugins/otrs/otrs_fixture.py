@@ -74,7 +74,7 @@ def pg_template() -> str:
     """The template database holding Znuny's schema + seed (created on first use)."""
     for f in PG_FILES:
         if not (SHARED / f).is_file():
-            unavailable("Znuny schema files", f"{SHARED / f} is missing (set DESKFRAME_OTRS_SCHEMA_DIR)")
+            unavailable("Znuny schema files", f"{SHARED / f} is missing (set DESKFRAME_OTRS_SCHEMA_DIR to a folder with Znuny's scripts/database/*.postgresql.sql; see docs/import-otrs.md)")
     digest = hashlib.sha256(b"".join((SHARED / f).read_bytes() for f in PG_FILES)).hexdigest()[:12]
     name = f"otrs_tpl_{digest}"
     admin_url = pg_admin_url()
@@ -558,7 +558,7 @@ def new_mysql_database(prefix: str = "otrs") -> tuple[str, Callable[[], None]]:
     from sqlalchemy.engine import make_url
 
     if not (SHARED / "schema.postgresql.sql").is_file():
-        unavailable("Znuny schema files", f"{SHARED} is missing (set DESKFRAME_OTRS_SCHEMA_DIR)")
+        unavailable("Znuny schema files", f"{SHARED} is missing (set DESKFRAME_OTRS_SCHEMA_DIR to a folder with Znuny's scripts/database/*.postgresql.sql; see docs/import-otrs.md)")
     admin_url = mysql_admin_url()
     try:
         admin = _mysql_connect(admin_url)
