@@ -40,105 +40,34 @@ Semantics, precisely:
 
 from __future__ import annotations
 
-import datetime as _dt
 import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from .calendar_table import EMPTY_TABLE, FAR, MAX_YEAR, MIN_YEAR, UTC, IntervalTable, build_table, cum_at, delta_us
+from .calendar_table import EPOCH as _EPOCH
+from .calendar_table import US as _US
+from .calendar_numpy import add_many_array
+from .calendar_table import local_to_us, naive_error, to_us, utc_year, year_intervals
 from .config import (
     WEEKDAYS,
     CalendarConfigError,
     Frames,
     format_frames,
-    parse_date,
-    parse_frames,
+    parse_extra_holidays,
+    parse_extra_workdays,
     parse_holidays,
     parse_hours,
 )
 
 __all__ = ["UTC", "Calendar", "CalendarConfigError"]
 
-UTC = _dt.timezone.utc
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_EPOCH_NAIVE = datetime(1970, 1, 1)
-_EPOCH_ORD = date(1970, 1, 1).toordinal()
-_US = timedelta(microseconds=1)
-_ONE_SECOND = timedelta(seconds=1)
-_SEC = 1_000_000  # microseconds per second
-_FAR = 1 << 62  # beyond any datetime, in microseconds
-_MIN_YEAR, _MAX_YEAR = 2, 9997  # years a table may cover (local dates must map into datetime's range)
 _INITIAL_MARGIN = 1  # years built on each side of the first instant asked about
 _MAX_SPAN = 64  # years a table grows to before an instant far away gets a table of its own
 
 KNOWN_KEYS = ("timezone", "hours", "holidays", "extra_holidays", "extra_workdays")
-
-
-
-class _Table(NamedTuple):
-    """Precomputed working intervals of local years ``y0..y1``, in UTC microseconds.
-
-    ``starts``/``ends``: sorted, disjoint, non-adjacent intervals (``ends`` has one
-    sentinel ``_FAR`` after the last, so ``len(ends) == n + 1``); ``cum[i]``: working
-    time before interval ``i``; ``cumend[i] = cum[i] + length``; ``off[i] = starts[i] -
-    cum[i]``; ``total = cumend[-1]``. The table is exact for instants in ``[lo, hi)``.
-    Bucket indexes replace bisection on the hot path: for ``flo <= t < fhi``, the first
-    interval ending after ``t`` is at or after ``ib[(t - flo) // ispan]``, and for a
-    cumulative amount ``c <= total`` the first interval with ``cumend >= c`` is at or
-    after ``jb[c // jspan]``. ``flo``/``fhi`` equal ``lo``/``hi``, or exclude every
-    instant when the table has no buckets (a calendar without weekly frames).
-    Tables are never mutated once built: a wider one replaces them.
-    """
-
-    flo: int
-    fhi: int
-    ib: list
-    ispan: int
-    starts: list
-    ends: list
-    cum: list
-    cumend: list
-    off: list
-    n: int
-    jb: list
-    jspan: int
-    total: int
-    lo: int
-    hi: int
-    y0: int | None
-    y1: int | None
-
-
-_EMPTY_TABLE = _Table(_FAR, -_FAR, [], 1, [], [_FAR], [], [], [], 0, [], 1, 0, _FAR, -_FAR, None, None)
-
-
-def _naive_error(value: object) -> Exception:
-    if isinstance(value, datetime):
-        return ValueError(f"naive datetime {value.isoformat()}: business time needs an aware datetime (with tzinfo)")
-    return TypeError(f"expected an aware datetime, not {type(value).__name__}")
-
-
-def _to_us(t: datetime) -> int:
-    try:
-        return (t - _EPOCH) // _US
-    except TypeError:
-        raise _naive_error(t) from None
-
-
-def _delta_us(delta: timedelta) -> int:
-    try:
-        d = delta // _US
-    except TypeError:
-        raise TypeError(f"delta must be a timedelta, not {type(delta).__name__}") from None
-    if d < 0:
-        raise ValueError(f"delta must not be negative ({delta})")
-    return d
-
-
-def _offset_s(off: timedelta | None) -> int:
-    return off // _ONE_SECOND if off is not None else 0
 
 
 class Calendar:
@@ -200,40 +129,19 @@ class Calendar:
             week = (((0, 1440),),) * 7
         put(self, "_week", week)
         put(self, "_holidays", parse_holidays(holidays))
-        if isinstance(extra_holidays, (str, bytes)) or not isinstance(extra_holidays, Iterable):
-            raise CalendarConfigError("extra_holidays",
-                                      f"expected a list of dates such as [\"2026-12-31\"], not {extra_holidays!r}")
-        xh = set()
-        for k, v in enumerate(extra_holidays):
-            xh.add(parse_date(v, f"extra_holidays[{k}]"))
-        put(self, "_extra_holidays", frozenset(xh))
-        if extra_workdays is None:
-            extra_workdays = {}
-        if not isinstance(extra_workdays, Mapping):
-            raise CalendarConfigError("extra_workdays", "expected a table of date = frames such as "
-                                      f"{{ \"2025-11-01\" = \"10:00-19:00\" }}, not {extra_workdays!r}")
-        xw: dict[date, Frames] = {}
-        for k, v in extra_workdays.items():
-            key = f"extra_workdays.{k}"
-            d = parse_date(k, key)
-            if d in xw:
-                raise CalendarConfigError(key, "date given more than once")
-            if d in xh:
-                raise CalendarConfigError(key, "this date is also in extra_holidays")
-            frames = parse_frames(v, key)
-            if not frames:
-                raise CalendarConfigError(key, "no working frames (to close a date, list it in extra_holidays)")
-            xw[d] = frames
-        put(self, "_extra_workdays", dict(sorted(xw.items())))
+        xh = parse_extra_holidays(extra_holidays)
+        put(self, "_extra_holidays", xh)
+        xw = parse_extra_workdays(extra_workdays, xh)
+        put(self, "_extra_workdays", xw)
         if not any(week) and not xw:
             raise CalendarConfigError("hours", "no working time on any day")
         for d in list(xh) + list(xw):
-            if not _MIN_YEAR <= d.year <= _MAX_YEAR:
+            if not MIN_YEAR <= d.year <= MAX_YEAR:
                 key = "extra_holidays" if d in xh else f"extra_workdays.{d}"
                 raise CalendarConfigError(key, f"date {d} out of the supported range")
         put(self, "_plain", self._always and not self._holidays and not xh and not xw)
         put(self, "_open_ended", any(week))
-        put(self, "_tab", _EMPTY_TABLE)
+        put(self, "_tab", EMPTY_TABLE)
         put(self, "_np_cache", None)
         put(self, "_years", {})
         put(self, "_hol_cache", {})
@@ -332,8 +240,8 @@ class Calendar:
         try:
             us = (start - _EPOCH) // _US
         except TypeError:
-            raise _naive_error(start) from None
-        d = _delta_us(delta)
+            raise naive_error(start) from None
+        d = delta_us(delta)
         if self._plain:
             return _EPOCH + _US * (us + d)
         flo, fhi, ib, ispan, starts, ends, cum, cumend, off, n, jb, jspan, total, _lo, _hi, _y0, _y1 = self._tab
@@ -370,7 +278,7 @@ class Calendar:
             if len(deltas) != len(starts):
                 raise ValueError(f"add_many: {len(starts)} starts but {len(deltas)} deltas")
             return [self.add(s, dd) for s, dd in zip(starts, deltas)]
-        d = _delta_us(delta)
+        d = delta_us(delta)
         epoch, us_td = _EPOCH, _US
         out: list[datetime] = []
         append = out.append
@@ -379,14 +287,14 @@ class Calendar:
                 try:
                     append(epoch + us_td * ((t - epoch) // us_td + d))
                 except TypeError:
-                    raise _naive_error(t) from None
+                    raise naive_error(t) from None
             return out
         flo, fhi, ib, ispan, starts_, ends, cum, cumend, off, n, jb, jspan, total, _lo, _hi, _y0, _y1 = self._tab
         for t in starts:
             try:
                 us = (t - epoch) // us_td
             except TypeError:
-                raise _naive_error(t) from None
+                raise naive_error(t) from None
             if flo <= us < fhi:
                 i = ib[(us - flo) // ispan]
                 while ends[i] <= us:
@@ -408,7 +316,7 @@ class Calendar:
 
     def between(self, a: datetime, b: datetime) -> timedelta:
         """Working time in ``[a, b)``; ``timedelta(0)`` if ``b <= a``. Both aware."""
-        ua, ub = _to_us(a), _to_us(b)
+        ua, ub = to_us(a), to_us(b)
         if ub <= ua:
             return timedelta(0)
         if self._plain:
@@ -416,11 +324,11 @@ class Calendar:
         tab = self._tab
         if not (tab.lo <= ua and ub < tab.hi):
             tab = self._cover(ua, ub)
-        return _US * (_cum_at(tab, ub) - _cum_at(tab, ua))
+        return _US * (cum_at(tab, ub) - cum_at(tab, ua))
 
     def is_working(self, t: datetime) -> bool:
         """Whether ``t`` (aware) is working time; a frame is ``[start, end)``."""
-        us = _to_us(t)
+        us = to_us(t)
         if self._plain:
             return True
         tab = self._tab
@@ -432,7 +340,7 @@ class Calendar:
     def next_working(self, t: datetime) -> datetime:
         """``t`` (as UTC) if it is working time, else the next opening. Raises
         ``ValueError`` if no working time follows (only without weekly frames)."""
-        us = _to_us(t)
+        us = to_us(t)
         if self._plain:
             return _EPOCH + _US * us
         return _EPOCH + _US * self._add_us(us, 0)
@@ -447,7 +355,7 @@ class Calendar:
         hol = self._holiday_dates(day.year)
         out = []
         for s, e in self._day_frames(day, hol):
-            us_s, us_e = self._local_to_us(ordn, s, True), self._local_to_us(ordn, e, False)
+            us_s, us_e = local_to_us(self._tz, ordn, s, True), local_to_us(self._tz, ordn, e, False)
             if us_e > us_s:
                 out.append((_EPOCH + _US * us_s, _EPOCH + _US * us_e))
         return out
@@ -472,17 +380,17 @@ class Calendar:
                 continue
             return off[j] + target
 
-    def _cover(self, lo_us: int, hi_us: int) -> tuple:
+    def _cover(self, lo_us: int, hi_us: int) -> IntervalTable:
         """A table exact for every instant in ``[lo_us, hi_us]`` (building years as needed)."""
         tab = self._tab
         if tab.lo <= lo_us and hi_us < tab.hi:
             return tab
         if not self._open_ended:
             return self._build_finite()
-        if _utc_year(lo_us) < _MIN_YEAR + 1 or _utc_year(hi_us) > _MAX_YEAR - 1:
-            raise ValueError("business time is supported for years %d..%d only" % (_MIN_YEAR + 1, _MAX_YEAR - 1))
-        need_lo = max(_MIN_YEAR, _utc_year(lo_us) - _INITIAL_MARGIN)
-        need_hi = min(_MAX_YEAR, _utc_year(hi_us) + _INITIAL_MARGIN)
+        if utc_year(lo_us) < MIN_YEAR + 1 or utc_year(hi_us) > MAX_YEAR - 1:
+            raise ValueError("business time is supported for years %d..%d only" % (MIN_YEAR + 1, MAX_YEAR - 1))
+        need_lo = max(MIN_YEAR, utc_year(lo_us) - _INITIAL_MARGIN)
+        need_hi = min(MAX_YEAR, utc_year(hi_us) + _INITIAL_MARGIN)
         y0, y1 = tab.y0, tab.y1
         if y0 is None:
             return self._build(need_lo, need_hi)
@@ -490,8 +398,8 @@ class Calendar:
         # long as the table stays under _MAX_SPAN years; an instant far from the current
         # range gets a table of its own instead of one reaching all the way to it
         span = y1 - y0 + 1
-        grown = (max(_MIN_YEAR, min(need_lo, y0 - span)) if need_lo < y0 else y0,
-                 min(_MAX_YEAR, max(need_hi, y1 + span)) if need_hi > y1 else y1)
+        grown = (max(MIN_YEAR, min(need_lo, y0 - span)) if need_lo < y0 else y0,
+                 min(MAX_YEAR, max(need_hi, y1 + span)) if need_hi > y1 else y1)
         union = (min(need_lo, y0), max(need_hi, y1))
         for y_lo, y_hi in (grown, union):
             if y_hi - y_lo < _MAX_SPAN:
@@ -500,94 +408,38 @@ class Calendar:
             self._years.pop(y, None)  # keep the memory bounded by the current table
         return self._build(need_lo, need_hi)
 
-    def _extend_forward(self, tab: tuple, us: int, short: int = 0) -> tuple:
+    def _extend_forward(self, tab: IntervalTable, us: int, short: int = 0) -> IntervalTable:
         """A table reaching further into the future; ``short`` is how much working time
         the current one lacks (used to jump ahead in one step for long deltas)."""
         if not self._open_ended:
             raise ValueError(f"calendar {self._name!r} has no working time after {(_EPOCH + _US * us).isoformat()}")
         y0, y1 = tab.y0, tab.y1
-        if y1 >= _MAX_YEAR:
-            raise ValueError("business time is supported up to the year %d only" % (_MAX_YEAR - 1))
+        if y1 >= MAX_YEAR:
+            raise ValueError("business time is supported up to the year %d only" % (MAX_YEAR - 1))
         span = y1 - y0 + 1
         step = min(span, _MAX_SPAN // 2)
         if short > 0 and tab.total > 0:
             step = max(step, -(-short * span // tab.total) + 1)  # years at the current yearly rate
-        return self._build(y0, min(_MAX_YEAR, y1 + step))
+        return self._build(y0, min(MAX_YEAR, y1 + step))
 
-    def _build_finite(self) -> tuple:
+    def _build_finite(self) -> IntervalTable:
         """No weekly frames: the table is every extra working day, exact everywhere."""
         years = sorted({d.year for d in self._extra_workdays})
-        tab = self._build(years[0], years[-1])._replace(flo=_FAR, fhi=-_FAR, lo=-_FAR, hi=_FAR)
+        tab = self._build(years[0], years[-1])._replace(flo=FAR, fhi=-FAR, lo=-FAR, hi=FAR)
         object.__setattr__(self, "_tab", tab)
         return tab
 
-    def _build(self, y0: int, y1: int) -> tuple:
+    def _build(self, y0: int, y1: int) -> IntervalTable:
         cache = self._years
         missing = [y for y in range(y0, y1 + 1) if y not in cache]
         if missing:
             self._holiday_dates(*missing)
             for y in missing:
-                cache[y] = self._year_intervals(y)
-        starts: list[int] = []
-        ends: list[int] = []
-        for y in range(y0, y1 + 1):
-            for s, e in cache[y]:
-                if ends and s <= ends[-1]:
-                    if e > ends[-1]:
-                        ends[-1] = e
-                else:
-                    starts.append(s)
-                    ends.append(e)
-        cum, cumend, off = [], [], []
-        acc = 0
-        for s, e in zip(starts, ends):
-            cum.append(acc)
-            off.append(s - acc)
-            acc += e - s
-            cumend.append(acc)
-        n = len(starts)
-        ends.append(_FAR)  # sentinel: the walk after a bucket lookup always stops
-        # the table is exact from the last time the wall clock shows the first midnight
-        # to the first time it shows the midnight after the last day
-        lo = self._local_to_us(date(y0, 1, 1).toordinal(), 0, False)
-        hi = self._local_to_us(date(y1 + 1, 1, 1).toordinal(), 0, True)
-        # buckets of about one interval each (see _Table)
-        ispan = max(1, (hi - lo) // max(n, 1))
-        ib = [bisect_right(ends, lo + k * ispan, 0, n) for k in range((hi - lo) // ispan + 1)]
-        jspan = max(1, acc // max(n, 1))
-        jb = [bisect_left(cumend, k * jspan) for k in range(acc // jspan + 1)]
-        tab = _Table(lo, hi, ib, ispan, starts, ends, cum, cumend, off, n, jb, jspan, acc, lo, hi, y0, y1)
+                hol = self._holiday_dates(y)
+                cache[y] = year_intervals(self._tz, y, lambda day, hol=hol: self._day_frames(day, hol))
+        tab = build_table(self._tz, cache, y0, y1)
         object.__setattr__(self, "_tab", tab)
         return tab
-
-    def _year_intervals(self, year: int) -> list[tuple[int, int]]:
-        hol = self._holiday_dates(year)
-        out = []
-        tz = self._tz
-        local_to_us = self._local_to_us
-
-        def midnight_offsets(ordn: int) -> tuple:
-            naive = datetime.fromordinal(ordn)
-            return tz.utcoffset(naive), tz.utcoffset(naive.replace(fold=1))
-
-        first, last = date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal()
-        this = midnight_offsets(first)
-        for ordn in range(first, last):
-            nxt = midnight_offsets(ordn + 1)
-            frames = self._day_frames(date.fromordinal(ordn), hol)
-            if frames:
-                if this[0] == this[1] == nxt[0] == nxt[1]:
-                    # no transition on this day: one offset for every frame
-                    base = (ordn - _EPOCH_ORD) * 86400 - _offset_s(this[0])
-                    for s, e in frames:
-                        out.append(((base + s * 60) * _SEC, (base + e * 60) * _SEC))
-                else:
-                    for s, e in frames:
-                        us_s, us_e = local_to_us(ordn, s, True), local_to_us(ordn, e, False)
-                        if us_e > us_s:
-                            out.append((us_s, us_e))
-            this = nxt
-        return out
 
     def _day_frames(self, day: date, hol: frozenset[date]) -> Frames:
         frames = self._extra_workdays.get(day)
@@ -617,29 +469,6 @@ class Calendar:
                 cache[y] = frozenset(ds)
         return cache[years[0]]
 
-    def _local_to_us(self, ordn: int, minute: int, first: bool) -> int:
-        """Local wall-clock time ``minute`` (0..1440) of the date with ordinal ``ordn`` ->
-        UTC microseconds: the moment the wall clock first (``first``) or last reaches it;
-        a time in a DST gap is reached at the jump."""
-        local = (ordn - _EPOCH_ORD) * 86400 + minute * 60
-        naive = _EPOCH_NAIVE + timedelta(seconds=local)
-        tz = self._tz
-        before = _offset_s(tz.utcoffset(naive))
-        after = _offset_s(tz.utcoffset(naive.replace(fold=1)))
-        if before == after:
-            return (local - before) * _SEC
-        if after < before:  # repeated hour (fall back)
-            return (local - (before if first else after)) * _SEC
-        # gap (spring forward): find the jump by bisection between the two readings
-        lo_u, hi_u = local - after, local - before
-        while hi_u - lo_u > 1:
-            mid = (lo_u + hi_u) // 2
-            if _offset_s(datetime.fromtimestamp(mid, tz).utcoffset()) == before:
-                lo_u = mid
-            else:
-                hi_u = mid
-        return hi_u * _SEC
-
     def _np_tables(self, np, tab):
         cached = self._np_cache
         if cached is not None and cached[0] is tab:
@@ -650,72 +479,9 @@ class Calendar:
         return arrays
 
     def _add_many_np(self, np, starts, delta):
-        if starts.dtype.kind != "M":
-            raise TypeError(f"add_many needs a datetime64 array, not {starts.dtype}")
-        x = starts.astype("datetime64[us]").view(np.int64)
-        if isinstance(delta, timedelta):
-            d = np.int64(_delta_us(delta))
-        else:
-            d = np.asarray(delta)
-            if d.dtype.kind != "m":
-                raise TypeError(f"add_many needs a timedelta or a timedelta64 array, not {d.dtype}")
-            d = d.astype("timedelta64[us]").view(np.int64)
-            if d.shape and d.shape != x.shape:
-                raise ValueError(f"add_many: {x.shape} starts but {d.shape} deltas")
-            if (d < 0).any():
-                raise ValueError("delta must not be negative")
-        nat = np.iinfo(np.int64).min
-        mask = x == nat
-        if mask.any() and d.shape:
-            mask |= d == nat
-        has_nat = bool(mask.any())
-        if has_nat:
-            if mask.all():
-                return np.full(x.shape, nat, dtype=np.int64).view("datetime64[us]")
-            fill = x[~mask][0]
-            x = np.where(mask, fill, x)
-            if d.shape:
-                d = np.where(mask, 0, d)
-        if x.size == 0:
-            res = x.copy()
-        elif self._plain:
-            res = x + d
-        else:
-            tab = self._cover(int(x.min()), int(x.max()))
-            while True:
-                starts_a, ends_a, cum_a, cumend_a, off_a = self._np_tables(np, tab)
-                n = tab.n
-                i = np.searchsorted(ends_a, x, side="right")
-                if n == 0 or i.max() >= n:
-                    tab = self._extend_forward(tab, int(x.max()))
-                    continue
-                target = np.where(x > starts_a[i], x - off_a[i], cum_a[i]) + d
-                j = np.searchsorted(cumend_a, target, side="left")
-                np.maximum(j, i, out=j)
-                if j.max() >= n:
-                    tab = self._extend_forward(tab, int(x.max()), int(target.max()) - tab.total)
-                    continue
-                res = off_a[j] + target
-                break
-        if has_nat:
-            res = np.where(mask, nat, res)
-        return res.view("datetime64[us]")
+        return add_many_array(np, starts, delta, plain=self._plain, cover=self._cover,
+                              extend_forward=self._extend_forward, arrays_of=self._np_tables)
 
-
-def _cum_at(tab: tuple, us: int) -> int:
-    """Working microseconds from the table's origin up to ``us`` (exclusive)."""
-    i = bisect_right(tab.ends, us, 0, tab.n)
-    if i == tab.n:
-        return tab.total
-    return us - tab.off[i] if us > tab.starts[i] else tab.cum[i]
-
-
-def _utc_year(us: int) -> int:
-    if us <= -62135596800 * _SEC:  # before 0001-01-01
-        return 1
-    if us >= 253402300799 * _SEC:  # after 9999-12-31
-        return 9999
-    return (_EPOCH + _US * us).year
 
 
 def _restore(config: dict, name: str) -> Calendar:

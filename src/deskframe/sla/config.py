@@ -7,7 +7,7 @@ Everything here is pure: strings, dates and minute counts in, normalized values 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 __all__ = ["CalendarConfigError", "WEEKDAYS"]
@@ -193,3 +193,35 @@ def parse_holidays(value: object, key: str = "holidays") -> tuple[str, str | Non
             raise CalendarConfigError(f"{key}.subdiv",
                                       f"unknown subdivision {subdiv!r} of {country} (known: {known})") from None
     return country, subdiv
+
+
+def parse_extra_holidays(value: object, key: str = "extra_holidays") -> frozenset[date]:
+    """A calendar's ``extra_holidays``: a list of dates (strings or dates)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise CalendarConfigError(key, f"expected a list of dates such as [\"2026-12-31\"], not {value!r}")
+    return frozenset(parse_date(v, f"{key}[{k}]") for k, v in enumerate(value))
+
+
+def parse_extra_workdays(value: object, extra_holidays: frozenset[date] = frozenset(),
+                         key: str = "extra_workdays") -> dict[date, Frames]:
+    """A calendar's ``extra_workdays``: a table of date -> frames, in date order.
+
+    A date may not also be in ``extra_holidays``, nor come without working frames."""
+    if value is None:
+        value = {}
+    if not isinstance(value, Mapping):
+        raise CalendarConfigError(key, "expected a table of date = frames such as "
+                                  f"{{ \"2025-11-01\" = \"10:00-19:00\" }}, not {value!r}")
+    found: dict[date, Frames] = {}
+    for k, v in value.items():
+        where = f"{key}.{k}"
+        d = parse_date(k, where)
+        if d in found:
+            raise CalendarConfigError(where, "date given more than once")
+        if d in extra_holidays:
+            raise CalendarConfigError(where, "this date is also in extra_holidays")
+        frames = parse_frames(v, where)
+        if not frames:
+            raise CalendarConfigError(where, "no working frames (to close a date, list it in extra_holidays)")
+        found[d] = frames
+    return dict(sorted(found.items()))
