@@ -49,9 +49,11 @@ def test_basic_formatting_is_kept():
                                    "<x" * 500_000, "&nbsp;" * 160_000, "<table><tr><td>" * 60_000,
                                    "<a>" * 300_000, "<p>x" * 250_000])
 def test_pathological_html_is_bounded(shape):
-    start = time.perf_counter()
+    # a CPU-time bound (not wall clock: a busy machine must not fail it), generous enough
+    # that only super-linear work on these megabyte inputs can exceed it
+    start = time.process_time()
     html_to_text(clean_html(shape).html)
-    assert time.perf_counter() - start < 3.0
+    assert time.process_time() - start < 15.0
 
 
 def test_html_to_text_strips_tags_after_the_tag_budget():
@@ -93,6 +95,6 @@ def test_tnef_expansion():
     mc.hostile_tnef(), struct.pack("<IH", 0x223E9F78, 1) + b"\x02\x05\x90\x06\x00" + b"\xff" * 200,
 ])
 def test_broken_tnef_never_raises_or_hangs(blob):
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time, generous: a hang or a loop over junk exceeds it
     files = expand_tnef(blob)
-    assert isinstance(files, list) and time.perf_counter() - start < 1.0
+    assert isinstance(files, list) and time.process_time() - start < 10.0
