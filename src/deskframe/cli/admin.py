@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import click
 
@@ -46,21 +48,67 @@ thank you for your request {{{{ number }}}}. We are on it.
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--timezone", default="UTC", show_default=True, help="IANA zone times are shown in.")
 def init_command(directory: Path, timezone: str) -> None:
-    """Create DIRECTORY/deskframe.toml (if missing) and its database."""
+    """Create DIRECTORY/deskframe.toml (if missing) and its database.
+
+    A failed init leaves nothing behind: what it created is removed again."""
+    check_timezone(timezone)
     ctx = click.get_current_context()
     app = ctx.find_object(AppContext)
-    directory.mkdir(parents=True, exist_ok=True)
     config_file = directory / "deskframe.toml"
-    if config_file.exists():
-        click.echo(f"{config_file} exists; upgrading its database")
-    else:
-        config_file.write_text(CONFIG_TEMPLATE.format(timezone=timezone), encoding="utf-8")
-        click.echo(f"wrote {config_file}")
-    app.config_path = config_file
-    desk = app.desk
-    desk.upgrade()
-    click.echo(f"database ready: {desk.store.db.url}")
+    with undone_on_failure(directory, app):
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise click.BadParameter(f"cannot create {directory}: {exc.strerror or exc}",
+                                     param_hint="DIRECTORY") from None
+        if config_file.exists():
+            click.echo(f"{config_file} exists; upgrading its database")
+        else:
+            try:
+                config_file.write_text(CONFIG_TEMPLATE.format(timezone=timezone), encoding="utf-8")
+            except OSError as exc:
+                raise click.BadParameter(f"cannot write {config_file}: {exc.strerror or exc}",
+                                         param_hint="DIRECTORY") from None
+            click.echo(f"wrote {config_file}")
+        app.config_path = config_file
+        desk = app.desk
+        desk.upgrade()
+        click.echo(f"database ready: {desk.store.db.url}")
     click.echo(f"next: cd {directory} && deskframe customer add --id acme --name 'ACME LLC'")
+
+
+def check_timezone(name: str) -> None:
+    """Refuse an unknown IANA zone before anything is written."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        raise click.BadParameter(f"unknown time zone {name!r} (an IANA name such as Europe/Moscow)",
+                                 param_hint="--timezone") from None
+
+
+@contextlib.contextmanager
+def undone_on_failure(directory: Path, app: AppContext) -> Iterator[None]:
+    """Remove what the block created in ``directory`` (and the directory itself, if the
+    block created it) when the block fails; keep everything that was there before."""
+    existed = directory.exists()
+    before = set(directory.iterdir()) if existed and directory.is_dir() else set()
+    missing_parents = [p for p in [directory, *directory.parents] if not p.exists()]
+    try:
+        yield
+    except BaseException:
+        app.close()  # release the database file before removing it
+        if not existed:
+            top = missing_parents[-1] if missing_parents else directory
+            shutil.rmtree(top, ignore_errors=True)
+        elif directory.is_dir():
+            for path in set(directory.iterdir()) - before:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+        raise
 
 
 @click.group("db")

@@ -35,7 +35,11 @@ def demo_command(ctx: click.Context, directory: Path, example: str, reset: bool,
     directory = directory.resolve()  # steps run from inside it
     source = demo.find_example(example, demo.default_search_path())
     title, steps = demo.load_scenario(source)
-    demo.prepare(source, directory, reset)
+    try:
+        demo.prepare(source, directory, reset)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {exc.filename or directory}: {exc.strerror or exc}",
+                                 param_hint="DIRECTORY") from None
     started = time.perf_counter()
     say = click.echo if fmt == "table" else (lambda text: None)
     say(f"{title}: running {len(steps)} steps in {directory}")
