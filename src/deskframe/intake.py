@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,16 @@ def _thread(desk: "Desk", repo: Repository, batch: IntakeBatch, message: Inbound
     if ticket is None:
         return None
     return repo.follow_merges(repo.ticket_row_by_id(_resolved(batch, ticket)))
+
+
+def received_time(message: InboundMessage, now: dt.datetime) -> dt.datetime:
+    """When an inbound article was received: the channel's time (delivery, or the Date
+    header), but never after the desk's own present, so a desk running on a replayed or
+    simulated clock (``--now``) never shows a request as written after its answer."""
+    received = message.received_at
+    if received is None or received.tzinfo is None or received > now:
+        return now
+    return received
 
 
 def _resolved(batch: IntakeBatch, ref: Any) -> int:
@@ -145,7 +156,7 @@ def run_intake(desk: "Desk", repo: Repository, batch: IntakeBatch, message: Inbo
         direction="in", channel=message.channel, sender=message.sender, recipients=list(message.recipients),
         subject=message.subject or "(no subject)", text=message.text, html=message.html,
         message_id=message.message_id, references=list(message.references), agent_id=None, visible=True,
-        raw_sha256=raw_sha, created_at=message.received_at or repo.now), files, notes)
+        raw_sha256=raw_sha, created_at=received_time(message, repo.now)), files, notes)
     batch.remember(message.channel, key, ticket, article)
     batch.article_added(message.message_id, article, ticket)
     return article, created

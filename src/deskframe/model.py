@@ -181,7 +181,9 @@ class InboundMessage:
     ``references`` lists message ids this one answers (In-Reply-To, References).
     ``headers`` carries the source's control headers (lower-cased names). Only when
     the channel sets ``trusted`` does intake honour ``x-deskframe-queue`` and
-    ``x-deskframe-priority`` there for a new ticket.
+    ``x-deskframe-priority`` there for a new ticket. ``received_at`` (aware) is when
+    the source received the message (Maildir delivery, IMAP INTERNALDATE, the Date
+    header); the article keeps it unless it lies after the desk's clock, which wins then.
     """
 
     channel: str
