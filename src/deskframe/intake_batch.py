@@ -21,6 +21,8 @@ from .store import Repository
 from .store.directory_repo import phone_digits
 
 _MISSING = object()
+#: RFC 3696: 64 characters before the @, 255 after it. A longer "sender" becomes no contact.
+MAX_ADDRESS_CHARS = 320
 _NEWER = 1 << 62  # orders articles of this batch after every stored article id
 
 
@@ -210,7 +212,10 @@ class IntakeBatch:
         return self._phone_contacts[digits]
 
     def add_contact(self, *, name: str, email: str | None, phone: str | None, customer: str | None) -> Any:
-        """A new contact, written with the batch (a :class:`PendingContact`)."""
+        """A new contact, written with the batch (a :class:`PendingContact`); None for a sender
+        longer than any e-mail address can be (kept on the article, not made a contact)."""
+        if email and len(email) > MAX_ADDRESS_CHARS:
+            return None
         pending = self.writes.contact(name=name, email=email, phone=phone,
                                       customer=self.customer_row(customer) if customer else None)
         if email:

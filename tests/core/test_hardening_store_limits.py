@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import random
+import string
 from pathlib import Path
 
 import pytest
@@ -29,9 +31,15 @@ def inbound(n: int, **kw) -> InboundMessage:
     return InboundMessage(**values)
 
 
+def noise(length: int) -> str:
+    """Letters PostgreSQL cannot compress (a repeated letter would fit a B-tree entry compressed)."""
+    rng = random.Random(length)
+    return "".join(rng.choice(string.ascii_lowercase) for _ in range(length))
+
+
 def long_address(length: int) -> str:
     domain = "@customer.example"
-    return "a" * (length - len(domain)) + domain
+    return noise(length - len(domain)) + domain
 
 
 def _articles(desk):
@@ -165,3 +173,48 @@ def test_intake_run_stores_a_batch_with_a_long_message_id_and_a_long_sender(make
     assert (report["created"], report["quarantined"], report["stopped"]) == (4, 0, None)
     assert os.listdir(Path(box) / "new") == []
     assert len(_articles(desk)) == 4
+
+
+class ListChannel:
+    """A polled channel over a list of messages, committed 50 per transaction (as Maildir is)."""
+
+    name = CHANNEL
+    batch_size = 50
+
+    def __init__(self, messages):
+        self.messages = messages
+        self.acked = []
+
+    def fetch(self):
+        yield from self.messages
+
+    def ack(self, message, result):
+        self.acked.append((message.external_id, result))
+
+
+def test_a_value_the_database_refuses_quarantines_only_its_own_message(desk):
+    """A 3,000-character queue name from a trusted header is over PostgreSQL's B-tree entry limit:
+    that message goes to quarantine with the reason, the rest of its batch is stored and acknowledged."""
+    from deskframe.polling import poll
+
+    messages = [inbound(n, raw=f"raw {n}".encode()) for n in range(1, 6)]
+    messages[2] = inbound(3, raw=b"raw 3", trusted=True, headers={"x-deskframe-queue": noise(3000)})
+    channel = ListChannel(messages)
+    report = poll(desk, channel)
+    assert report.stopped is None and report.created + report.quarantined == 5
+    assert sorted(e for e, _ in channel.acked) == [m.external_id for m in messages]
+    with desk.store.read() as repo:
+        held = repo.quarantine_items()
+    assert len(_articles(desk)) + len(held) == 5 and len(held) == report.quarantined
+    if desk.store.db.dialect == "postgresql":
+        assert report.quarantined == 1 and held[0]["external_id"] == "ext-3"
+        assert "cannot store" in held[0]["reason"] and "index row" in held[0]["reason"]
+        assert desk.blobs.get(held[0]["raw_sha256"]) == b"raw 3"
+
+
+def test_a_sender_longer_than_any_address_is_kept_on_the_article_without_a_contact(desk):
+    sender = long_address(4000)
+    desk.intake_many([inbound(1), inbound(2, sender=sender), inbound(3)])
+    (ticket, article), = [(t, a) for t, a in _articles(desk) if a.sender == sender]
+    assert ticket.contact is None
+    assert len(desk.contacts()) == 2
