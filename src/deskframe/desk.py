@@ -15,10 +15,11 @@ from .billing.ledger import Ledger
 from .billing.model import Estimate
 from .clocks import CheckResult, ClockView, SlaEngine
 from .config import Config
-from .errors import ConfigError, DomainError, NotFound, TicketLocked
+from .errors import ConfigError, Conflict, DomainError, NotFound, TicketLocked
 from .events import ArticleAdded, TicketChanged, TicketOpened
 from .hooks import HookFailure, Hooks
 from .intake import run_intake_batch
+from .intake_batch import without_nul
 from .model import (
     PRIORITY_LEVELS,
     Agent,
@@ -37,6 +38,8 @@ from .services import CursorStore, DirectoryLookup, ExternalIds
 from .store import BlobStore, Repository, Store
 
 CLOSED_TYPES = ("resolved", "closed", "merged")
+#: Transactions an intake batch gets when racing writers take its unique keys first.
+INTAKE_ATTEMPTS = 10
 
 
 def utcnow() -> dt.datetime:
@@ -184,10 +187,23 @@ class Desk:
         return self._store_inbound(messages)
 
     def _store_inbound(self, messages: list[InboundMessage]) -> list[IntakeResult]:
-        with self._change() as (repo, events):
-            results = run_intake_batch(self, repo, messages, events)
-            self.blobs.flush()  # blobs durable before the rows that name them commit
-            return results
+        """One transaction; again, from the start, if another writer took a unique key meanwhile.
+
+        Another intake that stored the same message (or created the same sender's contact)
+        first makes the commit fail on a unique key. The next attempt sees its rows: the
+        message is then a duplicate (looked up and acknowledged), never quarantined.
+        """
+        messages = [without_nul(m) for m in messages]
+        for attempt in range(1, INTAKE_ATTEMPTS + 1):
+            try:
+                with self._change() as (repo, events):
+                    results = run_intake_batch(self, repo, messages, events)
+                    self.blobs.flush()  # blobs durable before the rows that name them commit
+                    return results
+            except Conflict:
+                if attempt == INTAKE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
 
     def ticket(self, number: str, *, full: bool = True) -> Ticket:
         """The ticket with its articles and history (including tickets merged into it);

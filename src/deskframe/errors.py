@@ -64,6 +64,22 @@ class TicketLocked(DomainError):
         super().__init__(f"ticket {number} is locked by {holder}")
 
 
+class Conflict(DomainError):
+    """A write collided with another writer's (a unique key taken meanwhile); ``constraint`` names it."""
+
+    def __init__(self, message: str, constraint: str | None = None):
+        self.constraint = constraint
+        super().__init__(message)
+
+
+class UnstorableValue(DomainError):
+    """The database refused a value of this request (too long for an index, out of range, malformed).
+
+    The fault is in the data, not the database: intake quarantines such a message and
+    goes on with the next one.
+    """
+
+
 class StorageError(DeskframeError):
     """The database is missing, not migrated, or refused an operation."""
 

@@ -13,12 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable
 
+import attrs
+
 from .intake_writer import PendingContact, PendingWrites
 from .model import Contact, Contract, Customer, InboundMessage
 from .store import Repository
 from .store.directory_repo import phone_digits
 
 _MISSING = object()
+#: RFC 3696: 64 characters before the @, 255 after it. A longer "sender" becomes no contact.
+MAX_ADDRESS_CHARS = 320
 _NEWER = 1 << 62  # orders articles of this batch after every stored article id
 
 
@@ -28,6 +32,26 @@ def ident(ref: Any) -> Any:
         return ref
     row = getattr(ref, "row", ref)
     return row.id
+
+
+def without_nul(message: InboundMessage) -> InboundMessage:
+    """``message`` with NUL characters removed from its text fields (the store cannot keep them,
+    and dedupe and threading must compare the values as stored)."""
+    changes: dict[str, Any] = {}
+    for field in attrs.fields(InboundMessage):
+        value = getattr(message, field.name)
+        if isinstance(value, str) and "\x00" in value:
+            changes[field.name] = value.replace("\x00", "")
+        elif isinstance(value, tuple) and any(isinstance(v, str) and "\x00" in v for v in value):
+            changes[field.name] = tuple(v.replace("\x00", "") if isinstance(v, str) else v for v in value)
+        elif isinstance(value, dict) and any("\x00" in str(k) + str(v) for k, v in value.items()):
+            changes[field.name] = {str(k).replace("\x00", ""): str(v).replace("\x00", "") for k, v in value.items()}
+    attachments = message.attachments
+    if any("\x00" in (a.filename or "") + (a.content_type or "") for a in attachments):
+        changes["attachments"] = tuple(attrs.evolve(a, filename=(a.filename or "").replace("\x00", ""),
+                                                    content_type=(a.content_type or "").replace("\x00", ""))
+                                       for a in attachments)
+    return attrs.evolve(message, **changes) if changes else message
 
 
 def _senders(messages: Iterable[InboundMessage]) -> set[str]:
@@ -188,7 +212,10 @@ class IntakeBatch:
         return self._phone_contacts[digits]
 
     def add_contact(self, *, name: str, email: str | None, phone: str | None, customer: str | None) -> Any:
-        """A new contact, written with the batch (a :class:`PendingContact`)."""
+        """A new contact, written with the batch (a :class:`PendingContact`); None for a sender
+        longer than any e-mail address can be (kept on the article, not made a contact)."""
+        if email and len(email) > MAX_ADDRESS_CHARS:
+            return None
         pending = self.writes.contact(name=name, email=email, phone=phone,
                                       customer=self.customer_row(customer) if customer else None)
         if email:

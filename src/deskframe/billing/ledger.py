@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import attrs
 
-from ..errors import DomainError
+from ..errors import DomainError, NotFound
 from ..events import InvoiceIssued
 from ..money import Money
 from ..model import Contract
@@ -208,29 +208,47 @@ class Ledger:
         row.link_token = secrets.token_urlsafe(24)
 
     def issue(self, *, period: str | None = None, ref: str | None = None) -> list[Invoice]:
-        """Issue one draft (``ref`` = ``draft-ID``) or every draft of a period; one transaction each."""
+        """Issue one draft (``ref`` = ``draft-ID``) or every draft of a period; one transaction each.
+
+        For a period, a draft that vanished meanwhile (a concurrent ``run`` rebuilt it under
+        a new id) or that another process issued first is skipped; drafts a concurrent run
+        created meanwhile are issued too, until the period has none left that this call
+        has not tried.
+        """
         if bool(period) == bool(ref):
             raise DomainError("give either a period or one draft to issue")
         if ref:
-            refs = [ref]
-        else:
-            with self.desk.store.read() as repo:
-                refs = [f"draft-{row.id}" for row in repo.invoice_rows(period=period, status="draft")]
-        issued = []
-        for one in refs:
-            with self.desk.store.write() as repo:
-                contract_id = repo.invoice_row(one).contract_id
-                if contract_id is not None:  # a run rebuilding this contract's draft goes first
-                    repo.lock_contracts([contract_id])
-                row = repo.invoice_row(one, for_update=True)
-                if row.status != "draft":
-                    raise DomainError(f"invoice {row.number} is already {row.status}")
-                self._issue_row(repo, row, repo.now)
-                repo.flush()
-                invoice = repo.invoice_view(row)
-            issued.append(invoice)
+            invoice = self._issue_one(ref)
             self._announce(invoice)
-        return issued
+            return [invoice]
+        issued: list[Invoice] = []
+        tried: set[int] = set()
+        while True:
+            with self.desk.store.read() as repo:
+                fresh = [row.id for row in repo.invoice_rows(period=period, status="draft") if row.id not in tried]
+            if not fresh:
+                return issued
+            for draft_id in fresh:
+                tried.add(draft_id)
+                try:
+                    invoice = self._issue_one(f"draft-{draft_id}")
+                except NotFound:
+                    continue  # rebuilt by a run, or issued by another process, since we listed it
+                issued.append(invoice)
+                self._announce(invoice)
+
+    def _issue_one(self, ref: str) -> Invoice:
+        """Issue the draft ``ref`` in one transaction (NotFound if it is no longer a draft)."""
+        with self.desk.store.write() as repo:
+            contract_id = repo.invoice_row(ref).contract_id
+            if contract_id is not None:  # a run rebuilding this contract's draft goes first
+                repo.lock_contracts([contract_id])
+            row = repo.invoice_row(ref, for_update=True)  # re-read after the wait: still a draft?
+            if row.status != "draft":
+                raise DomainError(f"invoice {row.number} is already {row.status}")
+            self._issue_row(repo, row, repo.now)
+            repo.flush()
+            return repo.invoice_view(row)
 
     def void(self, number: str, reason: str) -> Invoice:
         """Cancel an issued invoice by issuing a credit note; its time becomes billable again."""

@@ -10,10 +10,8 @@ import contextlib
 import datetime as dt
 from typing import Callable, Iterator
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..errors import DomainError
 from .billing_repo import BillingRepo
 from .blobs import BlobStore, BlobTooLarge
 from .database import Database
@@ -45,12 +43,8 @@ class Store:
     @contextlib.contextmanager
     def write(self) -> Iterator[Repository]:
         """One write transaction; committed when the block ends without error."""
-        try:
-            with self.db.write() as session:
-                yield Repository(session, self.clock())
-        except IntegrityError as exc:
-            first = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
-            raise DomainError(f"conflicting change: {first}") from None
+        with self.db.write() as session:  # driver errors become Conflict / UnstorableValue / StorageError
+            yield Repository(session, self.clock())
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Repository]:

@@ -8,10 +8,21 @@ from typing import Any, Iterator
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import ConfigError, StorageError
+from ..errors import ConfigError, Conflict, StorageError, UnstorableValue
+
+#: SQLSTATE classes that blame the request's data, not the database: data exception
+#: (too long, NUL, out of range) and program limit exceeded (an index entry too big).
+_DATA_CLASSES = ("22", "54")
 
 #: SQLite waits this long for a competing writer before giving up.
 SQLITE_BUSY_MS = 30_000
@@ -99,15 +110,38 @@ class Database:
 
 @contextlib.contextmanager
 def _translate(url: str) -> Iterator[None]:
-    """Turn driver errors a user can fix into one-line StorageErrors."""
+    """Turn driver errors into one-line domain errors: a unique key taken meanwhile is a
+    :class:`Conflict`, a value the database refuses an :class:`UnstorableValue`, and
+    what a user must fix in the database (missing, not migrated, down) a StorageError."""
     try:
         yield
+    except IntegrityError as exc:
+        raise Conflict(f"conflicting change: {_first_line(exc)}", _constraint(exc)) from None
+    except DataError as exc:
+        raise UnstorableValue(f"value refused by the database: {_first_line(exc)}") from None
     except (OperationalError, ProgrammingError) as exc:
-        text = str(exc.orig) if exc.orig is not None else str(exc)
-        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        first = _first_line(exc)
+        if (getattr(exc.orig, "sqlstate", None) or "")[:2] in _DATA_CLASSES:
+            raise UnstorableValue(f"value refused by the database: {first}") from None
         if "no such table" in first or "does not exist" in first and "relation" in first:
             raise StorageError(f"database {_safe(url)} is not initialized: run 'deskframe db upgrade'") from None
         raise StorageError(f"database {_safe(url)}: {first}") from None
+
+
+def _first_line(exc: Exception) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig) if orig is not None else str(exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def _constraint(exc: Exception) -> str | None:
+    """The violated constraint's name (PostgreSQL), else the message's column list (SQLite)."""
+    diag = getattr(getattr(exc, "orig", None), "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        return str(name)
+    first = _first_line(exc)
+    return first.split(":", 1)[1].strip() if "constraint failed:" in first else None
 
 
 def _safe(url: str) -> str:

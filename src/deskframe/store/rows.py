@@ -40,6 +40,23 @@ class DecimalText(TypeDecorator):
         return None if value is None else Decimal(value)
 
 
+class FreeText(TypeDecorator):
+    """Text of unbounded length from outside (senders, subjects, ids, file names); NUL removed.
+
+    PostgreSQL text cannot hold NUL characters and SQLite keeps them; neither has a
+    use for them, so the store drops them on the way in (and in queries, so lookups
+    match what was stored).
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            return value.replace("\x00", "")
+        return value
+
+
 class UTCDateTime(TypeDecorator):
     """Aware datetimes in, aware UTC datetimes out; stored as naive UTC everywhere."""
 
@@ -66,14 +83,14 @@ class Base(DeclarativeBase):
 class CustomerRow(Base):
     __tablename__ = "customers"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(100), unique=True)
-    name: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str] = mapped_column(FreeText(), unique=True)
+    name: Mapped[str] = mapped_column(FreeText())
     created_at: Mapped[dt.datetime]
 
 
 class CustomerDomainRow(Base):
     __tablename__ = "customer_domains"
-    domain: Mapped[str] = mapped_column(String(255), primary_key=True)
+    domain: Mapped[str] = mapped_column(FreeText(), primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
 
 
@@ -81,28 +98,28 @@ class ContactRow(Base):
     __tablename__ = "contacts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("customers.id"), index=True)
-    name: Mapped[str] = mapped_column(String(300))
-    email: Mapped[Optional[str]] = mapped_column(String(320), unique=True)
-    phone: Mapped[Optional[str]] = mapped_column(String(64))
-    phone_digits: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(FreeText())
+    email: Mapped[Optional[str]] = mapped_column(FreeText(), unique=True)
+    phone: Mapped[Optional[str]] = mapped_column(FreeText())
+    phone_digits: Mapped[Optional[str]] = mapped_column(FreeText(), index=True)
     created_at: Mapped[dt.datetime]
 
 
 class AgentRow(Base):
     __tablename__ = "agents"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    login: Mapped[str] = mapped_column(String(100), unique=True)
-    name: Mapped[str] = mapped_column(String(300))
-    role: Mapped[str] = mapped_column(String(100))
+    login: Mapped[str] = mapped_column(FreeText(), unique=True)
+    name: Mapped[str] = mapped_column(FreeText())
+    role: Mapped[str] = mapped_column(FreeText())
     line: Mapped[int] = mapped_column(Integer)
-    email: Mapped[Optional[str]] = mapped_column(String(320))
+    email: Mapped[Optional[str]] = mapped_column(FreeText())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class QueueRow(Base):
     __tablename__ = "queues"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(FreeText(), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -124,8 +141,8 @@ class ContractRow(Base):
 class TicketRow(Base):
     __tablename__ = "tickets"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str] = mapped_column(String(40), unique=True)
-    subject: Mapped[str] = mapped_column(String(1000))
+    number: Mapped[str] = mapped_column(FreeText(), unique=True)
+    subject: Mapped[str] = mapped_column(FreeText())
     state: Mapped[str] = mapped_column(String(100), index=True)
     state_type: Mapped[str] = mapped_column(String(20), index=True)
     priority: Mapped[str] = mapped_column(String(4))
@@ -149,12 +166,12 @@ class ArticleRow(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     direction: Mapped[str] = mapped_column(String(10))
     channel: Mapped[Optional[str]] = mapped_column(String(100))
-    sender: Mapped[Optional[str]] = mapped_column(String(500))
+    sender: Mapped[Optional[str]] = mapped_column(FreeText())
     recipients: Mapped[list[Any]]
-    subject: Mapped[str] = mapped_column(String(1000))
-    text: Mapped[str] = mapped_column(Text)
-    html: Mapped[Optional[str]] = mapped_column(Text)
-    message_id: Mapped[Optional[str]] = mapped_column(String(998), index=True)
+    subject: Mapped[str] = mapped_column(FreeText())
+    text: Mapped[str] = mapped_column(FreeText())
+    html: Mapped[Optional[str]] = mapped_column(FreeText())
+    message_id: Mapped[Optional[str]] = mapped_column(FreeText())  # hash index on PostgreSQL (see below)
     references: Mapped[list[Any]]
     agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"))
     visible: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -166,8 +183,8 @@ class AttachmentRow(Base):
     __tablename__ = "attachments"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(255))
+    filename: Mapped[str] = mapped_column(FreeText())
+    content_type: Mapped[str] = mapped_column(FreeText())
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
 
@@ -177,11 +194,11 @@ class HistoryRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     at: Mapped[dt.datetime]
-    actor: Mapped[Optional[str]] = mapped_column(String(200))
+    actor: Mapped[Optional[str]] = mapped_column(FreeText())
     action: Mapped[str] = mapped_column(String(50))
-    old: Mapped[Optional[str]] = mapped_column(Text)
-    new: Mapped[Optional[str]] = mapped_column(Text)
-    reason: Mapped[Optional[str]] = mapped_column(Text)
+    old: Mapped[Optional[str]] = mapped_column(FreeText())
+    new: Mapped[Optional[str]] = mapped_column(FreeText())
+    reason: Mapped[Optional[str]] = mapped_column(FreeText())
 
 
 class TimeEntryRow(Base):
@@ -191,7 +208,7 @@ class TimeEntryRow(Base):
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
     minutes: Mapped[int] = mapped_column(Integer)
     work_date: Mapped[dt.date] = mapped_column(Date, index=True)
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(FreeText(), default="")
     billable: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime]
     billed_externally: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -206,8 +223,8 @@ class TicketCounterRow(Base):
 class ChannelCursorRow(Base):
     __tablename__ = "channel_cursors"
     channel: Mapped[str] = mapped_column(String(100), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(FreeText(), primary_key=True)
+    value: Mapped[str] = mapped_column(FreeText())
     updated_at: Mapped[dt.datetime]
 
 
@@ -217,16 +234,21 @@ class ExternalIdRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     namespace: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(50))
-    external_id: Mapped[str] = mapped_column(String(500))
-    local_id: Mapped[str] = mapped_column(String(200))
+    external_id: Mapped[str] = mapped_column(FreeText())
+    local_id: Mapped[str] = mapped_column(FreeText())
 
 
 class IntakeKeyRow(Base):
-    """Which (channel, external id) has become which article: the dedupe table."""
+    """Which (channel, external id) has become which article: the dedupe table.
+
+    The external id (``key``) is whatever the source says, of any length; the primary
+    key holds its SHA-256 (:func:`deskframe.store.ticket_repo.intake_key_hash`).
+    """
 
     __tablename__ = "intake_keys"
     channel: Mapped[str] = mapped_column(String(100), primary_key=True)
-    key: Mapped[str] = mapped_column(String(500), primary_key=True)
+    key_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(FreeText())
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
     article_id: Mapped[Optional[int]] = mapped_column(ForeignKey("articles.id"))
 
@@ -237,13 +259,13 @@ class QuarantineRow(Base):
     __tablename__ = "quarantine"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(100), index=True)
-    external_id: Mapped[str] = mapped_column(String(500))
-    reason: Mapped[str] = mapped_column(Text)
+    external_id: Mapped[str] = mapped_column(FreeText())
+    reason: Mapped[str] = mapped_column(FreeText())
     raw_sha256: Mapped[Optional[str]] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     status: Mapped[str] = mapped_column(String(20), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
-    ticket_number: Mapped[Optional[str]] = mapped_column(String(40))
+    ticket_number: Mapped[Optional[str]] = mapped_column(FreeText())
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 
@@ -280,7 +302,7 @@ class EstimateRow(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
     hours: Mapped[Decimal] = mapped_column(DecimalText())
     approved_at: Mapped[Optional[dt.datetime]]
-    approved_by: Mapped[Optional[str]] = mapped_column(String(100))
+    approved_by: Mapped[Optional[str]] = mapped_column(FreeText())
     updated_at: Mapped[dt.datetime]
 
 
@@ -322,8 +344,8 @@ class InvoiceLineRow(Base):
     unit: Mapped[str] = mapped_column(String(20))
     unit_price: Mapped[Decimal] = mapped_column(DecimalText())
     amount: Mapped[Decimal] = mapped_column(DecimalText())
-    ticket: Mapped[Optional[str]] = mapped_column(String(40))
-    agent: Mapped[Optional[str]] = mapped_column(String(100))
+    ticket: Mapped[Optional[str]] = mapped_column(FreeText())
+    agent: Mapped[Optional[str]] = mapped_column(FreeText())
     work_date: Mapped[Optional[dt.date]] = mapped_column(Date)
     original_date: Mapped[Optional[dt.date]] = mapped_column(Date)
     estimate_hours: Mapped[Optional[Decimal]] = mapped_column(DecimalText())
@@ -361,3 +383,5 @@ Index("ix_tickets_state_updated", TicketRow.state, TicketRow.updated_at)
 Index("ix_tickets_queue_owner_updated", TicketRow.queue_id, TicketRow.owner_id, TicketRow.updated_at)
 Index("ix_articles_ticket_created", ArticleRow.ticket_id, ArticleRow.created_at)
 Index("ix_history_ticket_at", HistoryRow.ticket_id, HistoryRow.at)
+# a B-tree entry is at most ~2.7 kB on PostgreSQL: Message-IDs of any length get a hash index there
+Index("ix_articles_message_id", ArticleRow.message_id, postgresql_using="hash")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import datetime as dt
 import re
 from typing import Any, Iterable, Iterator
@@ -40,6 +41,11 @@ def dialect_insert(session: Session) -> Any:
     if name == "postgresql":
         return postgresql.insert
     raise StorageError(f"unsupported database dialect {name!r} (use SQLite or PostgreSQL)")
+
+
+def intake_key_hash(key: str) -> str:
+    """The stored form of an intake dedupe key: SHA-256 hex of its UTF-8 (any length fits)."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _with_defaults(row_type: Any, values: dict[str, Any]) -> dict[str, Any]:
@@ -245,17 +251,19 @@ class TicketRepo:
     def add_intake_keys(self, rows: list[dict[str, Any]]) -> None:
         """Many intake keys (``channel``, ``key``, ``ticket_id``, ``article_id``) in one executemany."""
         if rows:
-            self.session.execute(insert(IntakeKeyRow), rows)
+            self.session.execute(insert(IntakeKeyRow), [dict(row, key_sha256=intake_key_hash(row["key"]))
+                                                        for row in rows])
 
     def intake_keys_in(self, channel: str, keys: Iterable[str]) -> dict[str, tuple[int, int | None]]:
         """The already-recorded ``keys`` of ``channel``: key -> (ticket id, article id), in few queries."""
-        wanted = sorted(set(keys))
+        by_hash = {intake_key_hash(key): key for key in set(keys)}
+        wanted = sorted(by_hash)
         found: dict[str, tuple[int, int | None]] = {}
         for start in range(0, len(wanted), 500):
             rows = self.session.execute(
-                select(IntakeKeyRow.key, IntakeKeyRow.ticket_id, IntakeKeyRow.article_id)
-                .where(IntakeKeyRow.channel == channel, IntakeKeyRow.key.in_(wanted[start:start + 500])))
-            found.update((key, (ticket_id, article_id)) for key, ticket_id, article_id in rows)
+                select(IntakeKeyRow.key_sha256, IntakeKeyRow.ticket_id, IntakeKeyRow.article_id)
+                .where(IntakeKeyRow.channel == channel, IntakeKeyRow.key_sha256.in_(wanted[start:start + 500])))
+            found.update((by_hash[digest], (ticket_id, article_id)) for digest, ticket_id, article_id in rows)
         return found
 
     def message_id_index(self, message_ids: Iterable[str]) -> dict[str, list[tuple[int, int]]]:
