@@ -56,7 +56,7 @@ def check_amount(value: Decimal, *, minimum: Decimal = Decimal(0), maximum: Deci
     if value < minimum:
         raise ValueError(f"must not be below {minimum}, got {_short(value)}")
     if value >= maximum:
-        raise ValueError(f"must be below {maximum:,f}, got {_short(value)}")
+        raise ValueError(f"must be below {maximum:f}, got {_short(value)}")
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places:
         raise ValueError(f"at most {places} digits after the point, got {_short(value)}")

@@ -10,7 +10,7 @@ import click
 from .. import serialize
 from ..store import head_revision
 from .context import AppContext, pass_app, pass_desk
-from .output import FORMAT_OPTION, emit
+from .output import FORMAT_OPTION, PORT, emit
 
 CONFIG_TEMPLATE = """\
 # deskframe configuration. Reference: docs/config.md
@@ -113,7 +113,7 @@ def plugins_command(app: AppContext, show_all: bool, fmt: str) -> None:
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @pass_desk
 def serve_command(desk: Any, host: str, port: int) -> None:
     """Serve /healthz and the plugins' web routes (chat webhooks, invoice links)."""

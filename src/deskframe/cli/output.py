@@ -7,7 +7,12 @@ from typing import Any, Iterable, Sequence
 
 import click
 
-from .. import serialize
+from .. import bounds, serialize
+
+#: A row id typed on the command line (a 32-bit SQL integer, from 1).
+ROW_ID = click.IntRange(1, bounds.INT32_MAX)
+#: A TCP port.
+PORT = click.IntRange(1, 65535)
 
 FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                              show_default=True, help="Output format.")
