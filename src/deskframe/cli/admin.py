@@ -10,7 +10,7 @@ import click
 from .. import serialize
 from ..store import head_revision
 from .context import AppContext, pass_app, pass_desk
-from .output import FORMAT_OPTION, PORT, emit
+from .output import FORMAT_OPTION, PORT, echo_text, emit
 
 CONFIG_TEMPLATE = """\
 # deskframe configuration. Reference: docs/config.md
@@ -145,4 +145,4 @@ def canned_list(app: AppContext, fmt: str) -> None:
 @pass_desk
 def canned_show(desk: Any, name: str, number: str, agent: str | None) -> None:
     """Render canned response NAME for ticket NUMBER."""
-    click.echo(desk.render_canned(name, number, agent))
+    echo_text(desk.render_canned(name, number, agent))

@@ -10,8 +10,9 @@ import click
 
 from .. import polling, serialize
 from ..progress import progress
+from ..text import clean_line
 from .context import pass_desk
-from .output import FORMAT_OPTION, ROW_ID, emit, emit_one
+from .output import FORMAT_OPTION, ROW_ID, emit, emit_one, safe_json
 
 
 @click.group("intake")
@@ -46,7 +47,7 @@ def intake_run(desk: Any, once: bool, names: tuple[str, ...], interval: int, fmt
             _show(report, fmt)
             reports.append(report.as_dict())
         if fmt == "json":
-            click.echo(serialize.dumps(reports))
+            click.echo(safe_json(serialize.dumps(reports)))
         if any(r["stopped"] for r in reports):
             sys.exit(1)
         return
@@ -57,11 +58,11 @@ def intake_run(desk: Any, once: bool, names: tuple[str, ...], interval: int, fmt
 def _show(report: Any, fmt: str, lines: bool = False) -> None:
     if fmt == "json":
         if lines:  # a long-running loop: one JSON object per poll, as it happens
-            click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+            click.echo(safe_json(json.dumps(report.as_dict(), ensure_ascii=False)))
         return
-    click.echo(f"{report.channel}: fetched {report.fetched}, new tickets {report.created}, "
-               f"follow-ups {report.appended}, duplicates {report.duplicates}, "
-               f"quarantined {report.quarantined}" + (f", stopped: {report.stopped}" if report.stopped else ""))
+    click.echo(clean_line(f"{report.channel}: fetched {report.fetched}, new tickets {report.created}, "
+                          f"follow-ups {report.appended}, duplicates {report.duplicates}, "
+                          f"quarantined {report.quarantined}" + (f", stopped: {report.stopped}" if report.stopped else "")))
 
 
 @intake_group.group("quarantine")
