@@ -30,7 +30,7 @@ MAX_DURATION = dt.timedelta(days=3660)
 #: A name the configuration hands to the database (queue, state, series ...) has at most this many characters.
 MAX_NAME_LENGTH = 100
 #: Free text from the configuration (descriptions, vendor details) has at most this many characters.
-MAX_TEXT_LENGTH = 10_000
+MAX_TEXT_LENGTH = 100_000
 
 __all__ = ["BIGINT_MAX", "INT32_MAX", "MAX_AMOUNT", "MAX_AMOUNT_PLACES", "MAX_DURATION", "MAX_ENTRY_MINUTES",
            "MAX_NAME_LENGTH", "MAX_TEXT_LENGTH", "check_amount", "check_duration", "check_int", "check_name",

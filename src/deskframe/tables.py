@@ -15,6 +15,8 @@ from . import bounds
 from .errors import ConfigError
 
 _MISSING = object()
+#: Dates in configuration and directory files lie between these years (date arithmetic stays in range).
+MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
 def _type_name(value: Any) -> str:
@@ -115,6 +117,7 @@ class TableReader:
         return TableReader(value if value is not _MISSING else {}, self.key(name))
 
     def date(self, name: str, default: Any = _MISSING) -> Any:
+        """A date (TOML date or ``"YYYY-MM-DD"``) between the years 1900 and 2999."""
         value = self.data.get(name, _MISSING)
         if value is _MISSING:
             if default is _MISSING:
@@ -122,14 +125,19 @@ class TableReader:
             return default
         if isinstance(value, dt.datetime):
             raise self.error(name, "must be a date (YYYY-MM-DD), not a date-time")
+        parsed = None
         if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
+            parsed = value
+        elif isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value)
+                parsed = dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        raise self.error(name, f"must be a date (YYYY-MM-DD), got {value!r}")
+        if parsed is None:
+            raise self.error(name, f"must be a date (YYYY-MM-DD), got {value!r}")
+        if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+            raise self.error(name, f"must be a date between the years {MIN_YEAR} and {MAX_YEAR}, got {parsed}")
+        return parsed
 
     def duration(self, name: str, default: Any = _MISSING, *, minimum: dt.timedelta = dt.timedelta(0),
                  maximum: dt.timedelta = bounds.MAX_DURATION) -> Any:

@@ -27,6 +27,7 @@ else:  # pragma: no cover
 PLANT = "s3cr3tPLANT"
 MAILDIR = '[[channels]]\nname = "mail"\ntype = "email"\nsource = "maildir:mail"\naddress = "help@vendor.example"\n'
 CHAT = '[[channels]]\nname = "chat"\ntype = "chat"\nsecret_env = "CHAT_SECRET"\n'
+ONCALL = '[oncall.night]\ntimezone = "UTC"\nshift = "19:00-10:00"\nagents = ["alice"]\n'
 HOURLY = '[pricing.std]\nmodel = "hourly"\ncurrency = "RUB"\n'
 
 #: (id, TOML, key the error must name, words the problem must contain)
@@ -68,6 +69,9 @@ CASES = [
     ("subject-hook-long", f'[tickets]\nsubject_hook = "{"H" * 41}"\n', "tickets.subject_hook", "at most 40"),
     ("otrs-unit-huge", '[import.otrs]\nunit_minutes = "1e30"\n', "import.otrs.unit_minutes", "below"),
     ("otrs-system-id", '[import.otrs]\nsystem_id = "١٢"\n', "import.otrs.system_id", "digits"),
+    ("oncall-start-year-1", ONCALL + "start = 0001-01-01\n", "oncall.night.start", "between"),
+    ("oncall-rotation-huge", ONCALL + 'start = 2026-01-05\nrotation = "99999999w"\n', "oncall.night.rotation",
+     "at most"),
     ("phone-channel-nul", '[phone]\nchannel = "ph\\u0000one"\n', "phone.channel", "control"),
     ("phone-subject-long", f'[phone]\nwritten_request_subject = "{"s" * 1001}"\n',
      "phone.written_request_subject", "at most 1000"),
