@@ -137,3 +137,23 @@ def test_bound_helpers_are_public() -> None:
     assert bounds.parse_id("42") == 42
     assert bounds.parse_id("99999999999999999999999") is None
     assert bounds.parse_id("٤٢") is None and bounds.parse_id("0") is None
+
+
+def test_invoicing_at_the_limits(make_desk, factory) -> None:  # type: ignore[no-untyped-def]
+    """The largest rate, a day per entry and a 20-character series: drafted and issued (PostgreSQL too)."""
+    import datetime as dt
+
+    desk = make_desk(f'[billing]\nseries = "{"S" * 20}"\ntax_rate = "99.9999%"\n'
+                     + HOURLY + 'rates = { default = "999999999999.999999" }\nmultipliers = { weekend = "100" }\n')
+    factory = type(factory)(desk)
+    customer = factory.customer("acme").key
+    factory.contract(customer, key="acme-1", pricing="std")
+    factory.agent("alice")
+    ticket = desk.open_ticket(subject="Big", body="work", customer=customer)
+    desk.estimate(ticket.number, hours=__import__("decimal").Decimal("99999.99"), approve=True)
+    for day in (3, 4, 5):  # Saturday, Sunday (weekend multiplier), Monday
+        desk.log_time(ticket.number, agent="alice", minutes=1440, date=dt.date(2026, 10, day))
+    desk.ledger.run("2026-10")
+    [invoice] = desk.ledger.issue(period="2026-10")
+    assert invoice.number == f"{'S' * 20}-{desk.local_date().year}-00001"
+    assert invoice.total.amount > 10**15
