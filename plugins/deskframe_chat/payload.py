@@ -38,6 +38,9 @@ ATTACHMENT_KEYS = {"filename", "content_type", "base64", "url"}
 MAX_ID = 180
 MAX_NAME = 200
 MAX_ATTACHMENTS = 20
+#: Timestamps are accepted from 1970 up to (not including) the year 3000.
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.timezone.utc)
 
 
 class PayloadError(ValueError):
@@ -110,6 +113,13 @@ def _optional_str(data: dict[str, Any], key: str, where: str, limit: int) -> str
 
 
 def _timestamp(value: Any) -> dt.datetime:
+    when = _parse_timestamp(value)
+    if not EARLIEST <= when < LATEST:
+        raise PayloadError(f"'timestamp' out of range (1970 to 2999): {str(value)[:40]!r}")
+    return when
+
+
+def _parse_timestamp(value: Any) -> dt.datetime:
     if isinstance(value, bool):
         raise PayloadError("'timestamp' must be ISO 8601 with an offset or epoch seconds")
     if isinstance(value, (int, float)):
@@ -124,8 +134,19 @@ def _timestamp(value: Any) -> dt.datetime:
             raise PayloadError(f"'timestamp' is not ISO 8601: {value[:40]!r}") from None
         if parsed.tzinfo is None or parsed.utcoffset() is None:
             raise PayloadError("'timestamp' needs a UTC offset (e.g. +03:00 or Z)")
-        return parsed.astimezone(dt.timezone.utc)
+        try:
+            return parsed.astimezone(dt.timezone.utc)
+        except OverflowError:
+            raise PayloadError(f"'timestamp' out of range: {value[:40]!r}") from None
     raise PayloadError("'timestamp' must be ISO 8601 with an offset or epoch seconds")
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _email(value: str | None) -> str | None:
@@ -175,6 +196,8 @@ def parse(body: bytes) -> ChatMessage:
         raise PayloadError(f"body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
         raise PayloadError("body is nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise PayloadError(f"body is not usable JSON: {str(exc)[:80]}") from None
     if not isinstance(data, dict):
         raise PayloadError("body must be a JSON object")
     _unknown(data, TOP_KEYS, "")
@@ -194,6 +217,8 @@ def parse(body: bytes) -> ChatMessage:
         raise PayloadError("'text' must be a string")
     if "\x00" in text:
         raise PayloadError("'text' must not contain NUL characters")
+    if not _encodable(text):
+        raise PayloadError("'text' must be valid Unicode (it holds a lone surrogate escape such as \\ud800)")
     if "timestamp" not in data:
         raise PayloadError("missing field 'timestamp'")
     when = _timestamp(data["timestamp"])

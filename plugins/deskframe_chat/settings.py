@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from deskframe import bounds
 from deskframe.errors import ConfigError
 from deskframe.sla import parse_duration
 from deskframe.tables import TableReader
@@ -34,6 +35,8 @@ TYPE = "chat"
 KEYS = ("name", "type", "secret_env", "callback_url", "idle_gap", "max_body_bytes", "trusted",
         "callback_tries", "callback_backoff", "callback_timeout")
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
+#: A conversation silent longer than a year is a new one anyway.
+MAX_IDLE_GAP = dt.timedelta(days=366)
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -69,20 +72,20 @@ def parse_settings(table: dict[str, Any]) -> ChatSettings:
     if not _ENV_NAME.fullmatch(secret_env):
         raise t.error("secret_env", f"must be an environment variable name, got {secret_env!r} "
                                     "(the secret itself never goes into the file)")
-    callback = t.str("callback_url", None)
+    callback = t.str("callback_url", None, max_length=2000)
     if callback is not None:
         parts = urlsplit(callback)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise t.error("callback_url", f"must be an http:// or https:// URL, got {callback!r}")
     gap_text = t.str("idle_gap", "4h")
     try:
-        gap = parse_duration(gap_text)
+        gap = bounds.check_duration(parse_duration(gap_text), maximum=MAX_IDLE_GAP)
     except ValueError as exc:
         raise t.error("idle_gap", str(exc)) from None
     if gap <= dt.timedelta(0):
         raise t.error("idle_gap", "must be more than zero")
     return ChatSettings(
-        name=t.str("name"), secret_env=secret_env, callback_url=callback, idle_gap=gap,
+        name=t.name("name"), secret_env=secret_env, callback_url=callback, idle_gap=gap,
         max_body_bytes=t.int("max_body_bytes", DEFAULT_MAX_BODY, minimum=1024, maximum=1024 ** 3),
         trusted=t.bool("trusted", False),
         callback_tries=t.int("callback_tries", 3, minimum=1, maximum=10),

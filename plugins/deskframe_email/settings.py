@@ -39,6 +39,7 @@ from urllib.parse import unquote, urlsplit
 
 import attrs
 
+from deskframe import bounds
 from deskframe.errors import ConfigError
 from deskframe.sla import parse_duration
 from deskframe.tables import TableReader
@@ -50,6 +51,8 @@ KEYS = ("name", "type", "source", "folder", "address", "from_name", "password_en
 SOURCE_SCHEMES = ("maildir", "mbox", "imap", "imaps", "imap+starttls", "pop3", "pop3s", "pop3+starttls")
 SMTP_SCHEMES = ("smtp", "smtps", "smtp+starttls")
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+#: The longest time between two polls of a mailbox.
+MAX_INTERVAL = dt.timedelta(days=7)
 DEFAULT_PORTS = {"imap": 143, "imap+starttls": 143, "imaps": 993, "pop3": 110, "pop3+starttls": 110,
                  "pop3s": 995, "smtp": 25, "smtp+starttls": 587, "smtps": 465}
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -160,11 +163,11 @@ def parse_settings(table: dict[str, Any], base_dir: Path | None = None) -> Email
     """Validate ``table``; ConfigError keys are relative to the table."""
     t = TableReader(table)
     t.reject_unknown(KEYS)
-    name = t.str("name")
-    address = t.str("address").strip()
+    name = t.name("name")
+    address = t.str("address", max_length=320).strip()
     if not _ADDRESS.fullmatch(address):
         raise t.error("address", f"not an e-mail address: {address!r}")
-    from_name = t.str("from_name", None)
+    from_name = t.str("from_name", None, max_length=300)
     if from_name is not None and any(c in from_name for c in "\r\n\x00"):
         raise t.error("from_name", "must be one line")
     password_env = t.str("password_env", None)
@@ -237,8 +240,10 @@ def parse_settings(table: dict[str, Any], base_dir: Path | None = None) -> Email
         if isinstance(raw_interval, bool) or not isinstance(raw_interval, (int, str)):
             raise t.error("interval", "must be seconds (an integer) or a duration such as '5m'")
         try:
+            if isinstance(raw_interval, int):
+                bounds.check_int(raw_interval, 1, int(MAX_INTERVAL.total_seconds()))
             interval = (dt.timedelta(seconds=raw_interval) if isinstance(raw_interval, int)
-                        else parse_duration(raw_interval))
+                        else bounds.check_duration(parse_duration(raw_interval), maximum=MAX_INTERVAL))
         except ValueError as exc:
             raise t.error("interval", str(exc)) from None
         if interval.total_seconds() < 1:

@@ -32,6 +32,7 @@ import attrs
 from deskframe import Agent, Contact, Customer, InboundAttachment, Queue
 from deskframe.errors import StorageError
 from deskframe.importing import ImportCounts, ImportedArticle, ImportedHistory, ImportedTicket, ImportedTime
+from deskframe.text import clean_line, clean_text
 
 from . import mail, mapping, sla
 from .options import Options
@@ -482,7 +483,7 @@ class OtrsImport:
             if entry is not None:
                 entries.append(entry)
 
-        subject = _clean(mapping.text_of(r.get("title"))).strip() or (articles[0].subject if articles else "") \
+        subject = clean_line(mapping.text_of(r.get("title")) or "").strip() or (articles[0].subject if articles else "") \
             or "(no subject)"
         return ImportedTicket(
             external_id=str(tid), number=number, subject=subject, state=state, priority=priority, queue=queue,
@@ -621,7 +622,7 @@ class OtrsImport:
         agent = self.logins.get(a.get("create_by")) if sender_type == "agent" else None
         return ImportedArticle(
             external_id=str(aid), direction=direction, created_at=self._utc(a["create_time"]),
-            subject=_clean(subject), text=_clean(text), sender=_clean(sender) or None,
+            subject=clean_line(subject), text=clean_text(text), sender=clean_line(sender or "") or None,
             recipients=recipients, channel=channel, visible=visible, message_id=message_id,
             references=references, html=_clean(html) or None, raw=raw, agent=agent, attachments=files)
 

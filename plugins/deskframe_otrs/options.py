@@ -27,6 +27,7 @@ from typing import Any
 
 import attrs
 
+from deskframe import bounds
 from deskframe.errors import ConfigError
 
 #: Znuny's five seeded priorities onto deskframe's four levels.
@@ -64,7 +65,10 @@ def parse_unit_minutes(value: Any, key: str = "unit_minutes") -> Decimal:
         raise ConfigError(f"not a number: {value!r} (e.g. \"1\" or \"0.25\")", key=key) from None
     if not factor.is_finite() or factor <= 0:
         raise ConfigError(f"must be more than zero, got {value!r}", key=key)
-    return factor
+    try:  # a time unit is at most a day (one entry's limit), with at most six decimals
+        return bounds.check_amount(factor, maximum=Decimal(bounds.MAX_ENTRY_MINUTES + 1))
+    except ValueError as exc:
+        raise ConfigError(str(exc), key=key) from None
 
 
 def check_timezone(name: Any, key: str = "source_timezone") -> str:
@@ -114,7 +118,7 @@ def parse_otrs(table: Any) -> Options:
         sid = table["system_id"]
         if isinstance(sid, int) and not isinstance(sid, bool):
             sid = str(sid)
-        if not isinstance(sid, str) or not sid.isdigit():
+        if not isinstance(sid, str) or not (sid.isascii() and sid.isdigit()) or len(sid) > 10:
             raise ConfigError(f"must be the OTRS SystemID (digits), got {table['system_id']!r}", key="otrs.system_id")
         values["system_id"] = sid
     if "namespace" in table:
@@ -133,7 +137,7 @@ def parse_otrs(table: Any) -> Options:
         values["batch"] = batch
     if "system_user_id" in table:
         uid = table["system_user_id"]
-        if isinstance(uid, bool) or not isinstance(uid, int) or uid < 0:
+        if isinstance(uid, bool) or not isinstance(uid, int) or not 0 <= uid <= bounds.INT32_MAX:
             raise ConfigError(f"must be an OTRS user id (0 for none), got {uid!r}", key="otrs.system_user_id")
         values["system_user_id"] = uid or None
     if "reparse" in table:

@@ -46,6 +46,8 @@ DEFAULT_TEMPLATE = ("Hello {customer},\n\n"
 DEFAULT_STATE = "awaiting written request"
 DEFAULT_SUBJECT = "Please send us your request in writing"
 _DURATION = re.compile(r"\s*(?:(\d+)\s*h\s*)?(?:(\d+)\s*m\s*)?(?:(\d+)\s*s\s*)?", re.IGNORECASE)
+#: No call is longer than a day (its time is logged as one time entry).
+MAX_CALL_SECONDS = 24 * 3600
 _CLOCK = re.compile(r"\s*(?:(\d+):)?(\d{1,2}):(\d{2})\s*")
 
 
@@ -56,20 +58,32 @@ def parse_duration(text: str, *, bare_seconds: bool = True) -> dt.timedelta:
     otherwise it is an error (on the command line ``5`` is more likely meant as minutes).
     """
     value = text.strip()
-    if value.isdigit():
+    if len(value) > 40:
+        raise ValueError(f"bad duration {value[:40]!r}...: too long")
+    if value.isascii() and value.isdigit():
         if not bare_seconds:
             raise ValueError(f"bad duration {text!r}: missing unit (e.g. 5m, 1h30m, 90s)")
-        return dt.timedelta(seconds=int(value))
+        return _call_length(text, seconds=int(value))
     clock = _CLOCK.fullmatch(value)
     if clock:
         h, m, s = (int(g or 0) for g in clock.groups())
         if s < 60 and (clock.group(1) is None or m < 60):
-            return dt.timedelta(hours=h, minutes=m, seconds=s)
+            return _call_length(text, hours=h, minutes=m, seconds=s)
     m = _DURATION.fullmatch(value)
     if m is None or not any(m.groups()):
         raise ValueError(f"bad duration {text!r} (e.g. 5m, 1h30m, 90s, 305, 0:05:05)")
     h, mi, s = (int(g or 0) for g in m.groups())
-    return dt.timedelta(hours=h, minutes=mi, seconds=s)
+    return _call_length(text, hours=h, minutes=mi, seconds=s)
+
+
+def _call_length(text: str, **parts: int) -> dt.timedelta:
+    """The timedelta of ``parts``, refused when longer than a day (no call lasts longer)."""
+    if any(v > MAX_CALL_SECONDS for v in parts.values()):
+        raise ValueError(f"bad duration {text!r}: a call lasts at most 24h")
+    length = dt.timedelta(**parts)
+    if length > dt.timedelta(seconds=MAX_CALL_SECONDS):
+        raise ValueError(f"bad duration {text!r}: a call lasts at most 24h")
+    return length
 
 
 def format_duration(value: dt.timedelta) -> str:
@@ -154,7 +168,7 @@ def _csv(t: TableReader) -> CsvMapping:
     delimiter = t.str("delimiter", default.delimiter)
     if len(delimiter) != 1 or delimiter in "\"\r\n":
         raise t.error("delimiter", f"must be one character other than a quote or newline, got {delimiter!r}")
-    columns = {key: t.str(key, getattr(default, key)) for key in default.columns()}
+    columns = {key: t.name(key, getattr(default, key), max_length=200) for key in default.columns()}
     seen: dict[str, str] = {}
     for key, header in columns.items():
         if header in seen:
@@ -179,13 +193,13 @@ def validate(value: Any) -> PhoneSettings:
         problem = check_template(template)
         if problem:
             raise t.error("written_request_template", problem)
-    subject = t.str("written_request_subject", DEFAULT_SUBJECT)
+    subject = t.str("written_request_subject", DEFAULT_SUBJECT, max_length=1000)
     if "\n" in subject or "\r" in subject:
         raise t.error("written_request_subject", "must be one line")
-    return PhoneSettings(default_region=region, channel=t.str("channel", "phone"),
-                         work_request_state=t.str("work_request_state", DEFAULT_STATE),
+    return PhoneSettings(default_region=region, channel=t.name("channel", "phone"),
+                         work_request_state=t.name("work_request_state", DEFAULT_STATE),
                          written_request_canned=canned, written_request_template=template,
-                         written_request_subject=subject, email_channel=t.str("email_channel", None),
+                         written_request_subject=subject, email_channel=t.name("email_channel", None),
                          csv=_csv(t.sub("csv", {})))
 
 

@@ -16,6 +16,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Mapping
 
+from deskframe import bounds
 from deskframe.billing import BillingContext
 from deskframe.errors import DomainError
 from deskframe.model import Contract
@@ -28,6 +29,12 @@ PRECISION = 60
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 _HOURS = Decimal(60)
+#: A percentage is below this (10,000 %: a multiplier of 100).
+MAX_PERCENT = Decimal(10_000)
+#: A multiplier is at most this.
+MAX_FACTOR = Decimal(100)
+#: A count in a contract's params (users, servers) is at most this.
+MAX_COUNT = 1_000_000
 _QUANTITY = Decimal("0.000001")
 
 _FLOAT_HINT = "write it as a string such as \"1500.00\" (TOML floats are binary and lose kopecks)"
@@ -64,10 +71,10 @@ def parse_amount(value: Any) -> Decimal:
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"must not be negative, got {value}")
-        return Decimal(value)
+        return bounds.check_amount(Decimal(value))
     if isinstance(value, str):
         if _AMOUNT.fullmatch(value):
-            return Decimal(value)
+            return bounds.check_amount(Decimal(value))
         raise ValueError(f"must be an amount such as \"1500.00\" (digits and an optional decimal point), got {value!r}")
     raise ValueError(f"must be an amount such as \"1500.00\", got {describe(value)}")
 
@@ -77,6 +84,8 @@ def parse_factor(value: Any) -> Decimal:
     factor = parse_amount(value)
     if factor <= 0:
         raise ValueError("must be more than zero")
+    if factor > MAX_FACTOR:
+        raise ValueError(f"must be at most {MAX_FACTOR}, got {factor}")
     return factor
 
 
@@ -85,8 +94,9 @@ def parse_percent(value: Any) -> Decimal | None:
     if isinstance(value, str):
         m = _PERCENT.fullmatch(value.strip())
         if m:
+            number = bounds.check_amount(Decimal(m.group(1)), maximum=MAX_PERCENT, places=4)
             with decimal.localcontext(context()):
-                return Decimal(m.group(1)) / 100
+                return number / 100
         if value.strip().endswith("%"):
             raise ValueError(f"must be a percentage such as \"10%\", got {value!r}")
     return None
@@ -96,7 +106,7 @@ def parse_minutes(value: Any) -> int:
     """A duration string (``"15m"``, ``"40h"``, ``"1h30m"``) as whole minutes."""
     if not isinstance(value, str):
         raise ValueError(f"must be a duration string such as \"15m\" or \"40h\", got {describe(value)}")
-    td = parse_duration(value)
+    td = bounds.check_duration(parse_duration(value))
     if td % dt.timedelta(minutes=1):
         raise ValueError(f"must be whole minutes, got {value!r}")
     return td // dt.timedelta(minutes=1)
@@ -189,7 +199,10 @@ class Params:
             raise self.error(key, f"must be a whole number, got {describe(value)}")
         if value < 0:
             raise self.error(key, f"must not be negative, got {value}")
-        return value
+        try:
+            return bounds.check_int(value, 0, MAX_COUNT)
+        except ValueError as exc:
+            raise self.error(key, str(exc)) from None
 
     def amount(self, key: str) -> Decimal:
         try:

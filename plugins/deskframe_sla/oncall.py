@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from deskframe import bounds
 from deskframe.errors import ConfigError
 from deskframe.sla import parse_duration
 from deskframe.tables import TableReader
@@ -154,7 +155,7 @@ def _timezone(t: TableReader) -> str:
 def _period(t: TableReader) -> int:
     text = t.str("rotation", "1w")
     try:
-        length = parse_duration(text)
+        length = bounds.check_duration(parse_duration(text), maximum=dt.timedelta(days=366))
     except (TypeError, ValueError) as exc:
         raise t.error("rotation", f"must be a duration: {exc}") from None
     days, rest = divmod(length, dt.timedelta(days=1))
@@ -173,6 +174,13 @@ def _agents(t: TableReader) -> tuple[str, ...]:
     return tuple(a.strip() for a in agents)
 
 
+def _start(t: TableReader) -> dt.date:
+    start = t.date("start")
+    if not 1970 <= start.year <= 2999:
+        raise t.error("start", f"must be a date between 1970 and 2999, got {start.isoformat()}")
+    return start
+
+
 def read_rotation(name: str, t: TableReader) -> Rotation:
     """Validate one ``[oncall.NAME]`` table (errors keyed ``NAME.key``)."""
     t.reject_unknown(KEYS)
@@ -180,7 +188,7 @@ def read_rotation(name: str, t: TableReader) -> Rotation:
     business = t.str("business_calendar", None)
     return Rotation(
         name=name, timezone=_timezone(t), shift_start=start_min, shift_end=end_min, agents=_agents(t),
-        period_days=_period(t), start=t.date("start"),
+        period_days=_period(t), start=_start(t),
         business_calendar=business.strip() if business else None,
         support_types=tuple(t.str_list("support_types", [])), description=t.str("description", ""),
     )

@@ -17,8 +17,11 @@ import attrs
 from deskframe.errors import ConfigError
 from deskframe.model import STATE_TYPES
 from deskframe.sla import Calendar, format_duration, parse_duration
+from deskframe import bounds
 from deskframe.tables import TableReader
 
+#: An SLA target or lead time is at most a year of working time.
+MAX_TARGET = dt.timedelta(days=366)
 #: State types a clock may pause in (a resolved/closed/merged ticket has no running clocks).
 PAUSABLE = ("new", "open", "pending")
 _TIME = re.compile(r"\s*(\d{1,2}):(\d{2})\s*")
@@ -28,7 +31,7 @@ def duration(t: TableReader, name: str, *, positive: bool = True) -> dt.timedelt
     """The duration at ``name`` (``"15m"``, ``"1h30m"``, ``"2d"``); zero only if not ``positive``."""
     value = t.str(name)
     try:
-        td = parse_duration(value)
+        td = bounds.check_duration(parse_duration(value), maximum=MAX_TARGET)
     except (ValueError, TypeError) as exc:
         raise t.error(name, f"must be a duration: {exc}") from None
     if positive and td <= dt.timedelta(0):
@@ -79,7 +82,7 @@ def warn(t: TableReader, name: str = "warn", default: Warn | None = None) -> War
             raise t.error(name, f"percentage must be between 0% and 100%, got {text!r}")
         return Warn(percent=pct)
     try:
-        lead = parse_duration(text)
+        lead = bounds.check_duration(parse_duration(text), maximum=MAX_TARGET)
     except ValueError as exc:
         raise t.error(name, f"must be a percentage such as '80%' or a lead time such as '15m': {exc}") from None
     if lead <= dt.timedelta(0):
@@ -130,7 +133,7 @@ def parse_time(text: str, *, allow_midnight_end: bool = False) -> int | None:
 
 def calendar_name(t: TableReader, name: str = "calendar") -> str:
     """The name of a ``[calendars.NAME]`` table (checked against the config by the core)."""
-    return t.str(name).strip()
+    return t.name(name)
 
 
 def get_calendar(calendars: Mapping[str, Calendar], name: str) -> Calendar:

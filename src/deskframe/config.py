@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from .bounds import MAX_NAME_LENGTH, check_name
 from .errors import ConfigError
 from .model import PRIORITY_LEVELS, STATE_TYPES
 from .registry import Registry
@@ -35,6 +36,13 @@ DEFAULT_STATES = {"new": "new", "open": "open", "pending": "pending",
 #: A calendar every configuration has unless it defines its own of that name.
 ALWAYS_CALENDAR = "always"
 CORE_TABLES = ("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing")
+#: Lengths of names the configuration hands to the database (see store/rows.py).
+QUEUE_NAME_LENGTH = 200
+STATE_NAME_LENGTH = 100
+#: An invoice number is SERIES-YYYY-NNNNN in 40 characters.
+SERIES_LENGTH = 20
+#: attachment_max_bytes at most 2 GiB - 1 (attachments are read into memory).
+MAX_ATTACHMENT_BYTES = 2**31 - 1
 
 
 @attrs.frozen
@@ -161,8 +169,8 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     desk.reject_unknown(["database", "data_dir", "attachment_max_bytes", "timezone"])
     database = os.environ.get(DATABASE_ENV) or desk.str("database", "sqlite:///deskframe.db")
     database = _absolute_sqlite(database, base_dir, desk)
-    data_dir = base_dir / desk.str("data_dir", "data")
-    max_bytes = desk.int("attachment_max_bytes", 25 * 1024 * 1024, minimum=1)
+    data_dir = base_dir / desk.str("data_dir", "data", max_length=4096)
+    max_bytes = desk.int("attachment_max_bytes", 25 * 1024 * 1024, minimum=1, maximum=MAX_ATTACHMENT_BYTES)
     timezone = _timezone(desk, "timezone", "UTC")
 
     tickets = _tickets(top.sub("tickets", {}))
@@ -201,9 +209,22 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     return config
 
 
+def _check_name(table: TableReader, name: str, max_length: int) -> None:
+    """A table key used as a name in the database (a state, a canned response, a channel)."""
+    try:
+        check_name(name, max_length)
+    except ValueError as exc:
+        raise ConfigError(str(exc), key=table.key(name)) from None
+
+
 def _absolute_sqlite(url: str, base_dir: Path, desk: TableReader) -> str:
+    from .store.database import mask_url, url_problem
+
     if "://" not in url:
-        raise desk.error("database", f"not a database URL: {url!r} (e.g. sqlite:///deskframe.db)")
+        raise desk.error("database", f"not a database URL: {mask_url(url)!r} (e.g. sqlite:///deskframe.db)")
+    problem = url_problem(url)
+    if problem:
+        raise desk.error("database", problem)
     scheme, rest = url.split("://", 1)
     if scheme.startswith("sqlite") and rest.startswith("/") and not rest.startswith("//") and rest != "/:memory:":
         file = rest[1:]
@@ -235,12 +256,13 @@ def _tickets(t: TableReader) -> TicketSettings:
     if not (system_id.isdigit() and 1 <= len(system_id) <= 2):
         raise t.error("system_id", f"must be 1 or 2 digits, got {system_id!r}")
     layout = t.choice("number_layout", NUMBER_LAYOUTS, "DateChecksum")
-    hook = t.str("subject_hook", "Ticket#")
+    hook = t.name("subject_hook", "Ticket#", max_length=40)
     states = dict(DEFAULT_STATES)
     if "states" in t.data:
         given = t.sub("states")
         states = {}
         for name, kind in given.data.items():
+            _check_name(given, name, STATE_NAME_LENGTH)
             if kind not in STATE_TYPES:
                 raise given.error(name, f"unknown state type {kind!r} (known: {', '.join(STATE_TYPES)})")
             states[name] = kind
@@ -254,16 +276,16 @@ def _tickets(t: TableReader) -> TicketSettings:
         for level, label in given.data.items():
             if level not in PRIORITY_LEVELS:
                 raise given.error(level, f"unknown priority level (known: {', '.join(PRIORITY_LEVELS)})")
-            names[level] = given.str(level)
+            names[level] = given.name(level)
     settings = TicketSettings(
         system_id=system_id.zfill(2) if layout != "AutoIncrement" else system_id,
         number_layout=layout, subject_hook=hook, states=states, priority_names=names,
-        default_priority="P3", default_queue=t.str("default_queue", "support"),
-        unknown_queue=t.str("unknown_queue", "unknown"),
+        default_priority="P3", default_queue=t.name("default_queue", "support", max_length=QUEUE_NAME_LENGTH),
+        unknown_queue=t.name("unknown_queue", "unknown", max_length=QUEUE_NAME_LENGTH),
         allow_foreign_replies=t.bool("allow_foreign_replies", False),
-        default_sla=t.str("default_sla", None),
+        default_sla=t.name("default_sla", None),
     )
-    wanted = t.str("default_priority", "P3")
+    wanted = t.name("default_priority", "P3")
     level = settings.priority_level(wanted)
     if level is None:
         raise t.error("default_priority", f"unknown priority {wanted!r}")
@@ -273,12 +295,16 @@ def _tickets(t: TableReader) -> TicketSettings:
 def parse_rate(text: str) -> Decimal:
     """``"20%"`` -> Decimal("0.20"); ``"0.2"`` -> Decimal("0.2")."""
     value = text.strip()
+    if len(value) > 40:
+        raise ValueError(f"not a rate: {value[:40]!r}... (e.g. \"20%\")")
     try:
         rate = Decimal(value[:-1]) / 100 if value.endswith("%") else Decimal(value)
     except InvalidOperation:
         raise ValueError(f"not a rate: {text!r} (e.g. \"20%\")") from None
-    if not (0 <= rate < 1):
+    if not rate.is_finite() or not (0 <= rate < 1):
         raise ValueError(f"rate out of range: {text!r}")
+    if rate.as_tuple().exponent < -6:  # type: ignore[operator]
+        raise ValueError(f"at most 4 decimals in a percentage (6 in a fraction): {text!r}")
     return rate
 
 
@@ -288,20 +314,20 @@ def _billing(t: TableReader) -> BillingSettings:
         tax = parse_rate(t.str("tax_rate", "0"))
     except ValueError as exc:
         raise t.error("tax_rate", str(exc)) from None
-    series = t.str("series", "INV")
-    credit = t.str("credit_series", "CN")
+    series = t.name("series", "INV", max_length=SERIES_LENGTH)
+    credit = t.name("credit_series", "CN", max_length=SERIES_LENGTH)
     for key, value in (("series", series), ("credit_series", credit)):
         if not value.replace("-", "").replace("_", "").isalnum():
             raise t.error(key, f"letters, digits, - and _ only, got {value!r}")
     if series == credit:
         raise t.error("credit_series", "must differ from series")
-    url = t.str("public_url", "http://127.0.0.1:8000").rstrip("/")
+    url = t.name("public_url", "http://127.0.0.1:8000", max_length=2000).rstrip("/")
     if not url.startswith(("http://", "https://")):
         raise t.error("public_url", f"must start with http:// or https://, got {url!r}")
     vendor = t.sub("vendor", {})
     for key in vendor.data:
-        vendor.str(key)
-    locale = t.str("locale", "en")
+        vendor.str(key, max_length=2000)
+    locale = t.name("locale", "en", max_length=35)
     if not re.fullmatch(r"[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*", locale):
         raise t.error("locale", f"not a locale name such as 'ru' or 'en_US': {locale!r}")
     return BillingSettings(tax_rate=tax, series=series, credit_series=credit, public_url=url,
@@ -311,6 +337,7 @@ def _billing(t: TableReader) -> BillingSettings:
 def _canned(t: TableReader) -> dict[str, str]:
     out = {}
     for name in t.data:
+        _check_name(t, name, MAX_NAME_LENGTH)
         entry = t.sub(name)
         entry.reject_unknown(["body", "description"])
         body = entry.str("body")
@@ -330,7 +357,7 @@ def _channels(top: TableReader, registry: Registry) -> tuple[dict[str, Any], ...
     out = []
     for i, item in enumerate(items):
         table = TableReader(item, f"channels[{i}]")
-        name = table.str("name")
+        name = table.name("name")
         if name in seen:
             raise table.error("name", f"duplicate channel name {name!r}")
         seen.add(name)
@@ -353,6 +380,7 @@ def _named_tables(top: TableReader, registry: Registry, section: str, type_key: 
     known = registry.names(kind)
     tables, built = {}, {}
     for name in group.data:
+        _check_name(group, name, MAX_NAME_LENGTH)
         table = group.sub(name)
         chosen = table.str(type_key)
         if chosen not in known:
@@ -371,6 +399,7 @@ def _calendars(t: TableReader) -> tuple[dict[str, dict[str, Any]], dict[str, Any
     tables: dict[str, dict[str, Any]] = {}
     built: dict[str, Any] = {}
     for name in t.data:
+        _check_name(t, name, MAX_NAME_LENGTH)
         table = t.sub(name)
         try:
             built[name] = Calendar.from_config(table.data, name)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import canned, numbering
 from .billing.ledger import Ledger
+from .bounds import MAX_ENTRY_MINUTES, check_amount
 from .billing.model import Estimate
 from .clocks import CheckResult, ClockView, SlaEngine
 from .config import Config
@@ -491,6 +493,11 @@ class Desk:
     def estimate(self, number: str, *, hours: Any = None, approve: bool = False,
                  actor: str | None = None) -> Estimate:
         """Set (``hours``) and/or approve a ticket's estimate; changing hours needs a new approval."""
+        if hours is not None:
+            try:
+                check_amount(Decimal(hours), maximum=MAX_ESTIMATE_HOURS, places=2)
+            except (ValueError, ArithmeticError) as exc:
+                raise DomainError(f"estimate hours: {exc}") from None
         with self.store.write() as repo:
             row = repo.ticket_row(number, for_update=True)
             before = repo.estimate(row)
@@ -598,8 +605,8 @@ class Desk:
     def log_time(self, number: str, *, agent: str, minutes: int, date: dt.date | None = None,
                  note: str = "", billable: bool = True) -> TimeEntry:
         """Record time an agent spent on a ticket."""
-        if minutes <= 0:
-            raise DomainError(f"minutes must be positive, got {minutes}")
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= MAX_ENTRY_MINUTES:
+            raise DomainError(f"minutes must be from 1 to {MAX_ENTRY_MINUTES} (a day) per entry, got {minutes!r}")
         with self.store.write() as repo:
             row = repo.ticket_row(number)
             agent_row = repo.agent_row(agent)
@@ -693,15 +700,18 @@ class Desk:
             return repo.list_contracts(customer)
 
 
+#: An estimate is at most this many hours (a working year is about 2,000).
+MAX_ESTIMATE_HOURS = Decimal(100_000)
+
+
 def month_bounds(period: str) -> tuple[dt.date, dt.date]:
-    """``2026-10`` -> (2026-10-01, 2026-11-01)."""
-    try:
-        year, month = (int(p) for p in period.split("-"))
-        start = dt.date(year, month, 1)
-    except ValueError:
-        raise DomainError(f"bad period '{period}' (expected YYYY-MM)") from None
-    end = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return start, end
+    """``2026-10`` -> (2026-10-01, 2026-11-01); years 1000 to 9998."""
+    text = period.strip()
+    if not (len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and text.isascii()
+            and 1000 <= int(text[:4]) <= 9998 and 1 <= int(text[5:]) <= 12):
+        raise DomainError(f"bad period {period[:20]!r} (expected YYYY-MM)")
+    year, month = int(text[:4]), int(text[5:])
+    return dt.date(year, month, 1), dt.date(year + (month == 12), month % 12 + 1, 1)
 
 
 __all__ = ["Desk", "month_bounds", "ConfigError"]

@@ -13,6 +13,7 @@ from .intake_batch import IntakeBatch, ident
 from .intake_writer import PendingWrites, ticket_row
 from .model import InboundMessage, IntakeResult, Route
 from .store import BlobTooLarge, Repository
+from .text import clean_message
 
 if TYPE_CHECKING:
     from .desk import Desk
@@ -78,6 +79,7 @@ def run_intake_batch(desk: "Desk", repo: Repository, messages: list[InboundMessa
     The notify events are built once, at the end, from the written rows.
     """
     keys = [dedupe_key(m) for m in messages]
+    messages = [clean_message(m) for m in messages]  # no terminal controls in stored plain text (after the keys)
     batch = IntakeBatch(repo, messages, keys, PendingWrites(desk, repo))
     outcomes: list[Any] = []
     with repo.deferred_history():

@@ -11,9 +11,12 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
+from . import bounds
 from .errors import ConfigError
 
 _MISSING = object()
+#: Dates in configuration and directory files lie between these years (date arithmetic stays in range).
+MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
 def _type_name(value: Any) -> str:
@@ -49,20 +52,39 @@ class TableReader:
             raise self.error(name, f"must be {what}, got {_type_name(value)}")
         return value
 
-    def str(self, name: str, default: Any = _MISSING) -> Any:
+    def str(self, name: str, default: Any = _MISSING, *, max_length: int = bounds.MAX_TEXT_LENGTH) -> Any:
+        """A non-empty string of at most ``max_length`` characters, without control characters
+        other than tab and line breaks."""
         value = self._get(name, default, str, "a string")
-        if value is not default and isinstance(value, str) and not value.strip():
-            raise self.error(name, "must not be empty")
+        if value is not default and isinstance(value, str):
+            if not value.strip():
+                raise self.error(name, "must not be empty")
+            try:
+                bounds.check_text(value.replace("\r\n", "\n"), max_length)
+            except ValueError as exc:
+                raise self.error(name, str(exc)) from None
+        return value
+
+    def name(self, name: str, default: Any = _MISSING, *, max_length: int = bounds.MAX_NAME_LENGTH) -> Any:
+        """A one-line name that ends up in the database (queue, state, series): printable,
+        no surrounding spaces, at most ``max_length`` characters."""
+        value = self.str(name, default, max_length=max_length)
+        if value is not default:
+            try:
+                bounds.check_name(value, max_length)
+            except ValueError as exc:
+                raise self.error(name, str(exc)) from None
         return value
 
     def int(self, name: str, default: Any = _MISSING, *, minimum: int | None = None,
-            maximum: int | None = None) -> Any:
+            maximum: int | None = bounds.INT32_MAX) -> Any:
+        """An integer (not a boolean) within ``minimum``..``maximum`` (by default at most 2^31-1)."""
         value = self._get(name, default, int, "an integer")
         if isinstance(value, int) and value is not default:
-            if minimum is not None and value < minimum:
-                raise self.error(name, f"must be at least {minimum}, got {value}")
-            if maximum is not None and value > maximum:
-                raise self.error(name, f"must be at most {maximum}, got {value}")
+            try:
+                bounds.check_int(value, minimum, maximum)
+            except ValueError as exc:
+                raise self.error(name, str(exc)) from None
         return value
 
     def bool(self, name: str, default: Any = _MISSING) -> Any:
@@ -95,6 +117,7 @@ class TableReader:
         return TableReader(value if value is not _MISSING else {}, self.key(name))
 
     def date(self, name: str, default: Any = _MISSING) -> Any:
+        """A date (TOML date or ``"YYYY-MM-DD"``) between the years 1900 and 2999."""
         value = self.data.get(name, _MISSING)
         if value is _MISSING:
             if default is _MISSING:
@@ -102,29 +125,46 @@ class TableReader:
             return default
         if isinstance(value, dt.datetime):
             raise self.error(name, "must be a date (YYYY-MM-DD), not a date-time")
+        parsed = None
         if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
+            parsed = value
+        elif isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value)
+                parsed = dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        raise self.error(name, f"must be a date (YYYY-MM-DD), got {value!r}")
+        if parsed is None:
+            raise self.error(name, f"must be a date (YYYY-MM-DD), got {value!r}")
+        if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+            raise self.error(name, f"must be a date between the years {MIN_YEAR} and {MAX_YEAR}, got {parsed}")
+        return parsed
 
-    def duration(self, name: str, default: Any = _MISSING) -> Any:
-        """A duration such as ``"15m"``, ``"1h30m"``, ``"2d"`` as a timedelta."""
+    def duration(self, name: str, default: Any = _MISSING, *, minimum: dt.timedelta = dt.timedelta(0),
+                 maximum: dt.timedelta = bounds.MAX_DURATION) -> Any:
+        """A duration such as ``"15m"``, ``"1h30m"``, ``"2d"`` as a timedelta, within ``minimum``..``maximum``."""
         value = self.str(name, default)
         if value is default and not isinstance(value, str):
             return value
         from .sla.durations import parse_duration
 
         try:
-            return parse_duration(value)
+            return bounds.check_duration(parse_duration(value), minimum=minimum, maximum=maximum)
         except ValueError as exc:
             raise self.error(name, str(exc)) from None
 
-    def amount(self, name: str, default: Any = _MISSING) -> Any:
-        """A money amount written as a string (``"1500.00"``) or an integer; floats are refused."""
+    def amount(self, name: str, default: Any = _MISSING, *, minimum: Decimal = Decimal(0),
+               maximum: Decimal = bounds.MAX_AMOUNT) -> Any:
+        """A money amount written as a string (``"1500.00"``) or an integer, within ``minimum``..``maximum``
+        and with at most six decimals; floats are refused."""
+        value = self._amount(name, default)
+        if value is default:
+            return value
+        try:
+            return bounds.check_amount(value, minimum=minimum, maximum=maximum)
+        except ValueError as exc:
+            raise self.error(name, str(exc)) from None
+
+    def _amount(self, name: str, default: Any) -> Any:
         value = self.data.get(name, _MISSING)
         if value is _MISSING:
             if default is _MISSING:

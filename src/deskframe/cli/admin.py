@@ -12,7 +12,7 @@ import click
 from .. import serialize
 from ..store import head_revision
 from .context import AppContext, pass_app, pass_desk
-from .output import FORMAT_OPTION, emit
+from .output import FORMAT_OPTION, PORT, echo_text, emit
 
 CONFIG_TEMPLATE = """\
 # deskframe configuration. Reference: docs/config.md
@@ -161,7 +161,7 @@ def plugins_command(app: AppContext, show_all: bool, fmt: str) -> None:
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @pass_desk
 def serve_command(desk: Any, host: str, port: int) -> None:
     """Serve /healthz and the plugins' web routes (chat webhooks, invoice links)."""
@@ -193,4 +193,4 @@ def canned_list(app: AppContext, fmt: str) -> None:
 @pass_desk
 def canned_show(desk: Any, name: str, number: str, agent: str | None) -> None:
     """Render canned response NAME for ticket NUMBER."""
-    click.echo(desk.render_canned(name, number, agent))
+    echo_text(desk.render_canned(name, number, agent))

@@ -13,6 +13,7 @@ import click
 from ..config import Config, load_config, locate
 from ..errors import ConfigError, DeskframeError
 from ..plugins import Plugins
+from ..text import clean_line
 
 
 class AppContext:
@@ -79,7 +80,7 @@ class DeskGroup(click.Group):
         try:
             return super().invoke(ctx)
         except DeskframeError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {clean_line(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)

@@ -15,6 +15,7 @@ import click
 from .. import demo, serialize
 from ..config import load_config
 from .context import AppContext
+from .output import PORT
 
 
 @click.command("demo")
@@ -23,7 +24,7 @@ from .context import AppContext
 @click.option("--reset", is_flag=True, help="Delete DIRECTORY first and start over.")
 @click.option("--verbose", "-v", is_flag=True, help="Show every step's output.")
 @click.option("--serve", is_flag=True, help="Afterwards serve the invoice links and webhooks on 127.0.0.1.")
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 def demo_command(ctx: click.Context, directory: Path, example: str, reset: bool, verbose: bool, serve: bool,

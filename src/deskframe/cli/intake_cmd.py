@@ -10,8 +10,9 @@ import click
 
 from .. import polling, serialize
 from ..progress import progress
+from ..text import clean_line
 from .context import pass_desk
-from .output import FORMAT_OPTION, emit, emit_one
+from .output import FORMAT_OPTION, ROW_ID, emit, emit_one, safe_json
 
 
 @click.group("intake")
@@ -22,7 +23,7 @@ def intake_group() -> None:
 @intake_group.command("run")
 @click.option("--once", is_flag=True, help="Poll every channel once, then exit.")
 @click.option("--channel", "names", multiple=True, help="Only this channel (repeatable).")
-@click.option("--interval", type=click.IntRange(min=1), default=600, show_default=True,
+@click.option("--interval", type=click.IntRange(1, 7 * 24 * 3600), default=600, show_default=True,
               help="Seconds between polls of a channel that sets no interval of its own (when not --once).")
 @FORMAT_OPTION
 @pass_desk
@@ -46,7 +47,7 @@ def intake_run(desk: Any, once: bool, names: tuple[str, ...], interval: int, fmt
             _show(report, fmt)
             reports.append(report.as_dict())
         if fmt == "json":
-            click.echo(serialize.dumps(reports))
+            click.echo(safe_json(serialize.dumps(reports)))
         if any(r["stopped"] for r in reports):
             sys.exit(1)
         return
@@ -57,11 +58,11 @@ def intake_run(desk: Any, once: bool, names: tuple[str, ...], interval: int, fmt
 def _show(report: Any, fmt: str, lines: bool = False) -> None:
     if fmt == "json":
         if lines:  # a long-running loop: one JSON object per poll, as it happens
-            click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+            click.echo(safe_json(json.dumps(report.as_dict(), ensure_ascii=False)))
         return
-    click.echo(f"{report.channel}: fetched {report.fetched}, new tickets {report.created}, "
-               f"follow-ups {report.appended}, duplicates {report.duplicates}, "
-               f"quarantined {report.quarantined}" + (f", stopped: {report.stopped}" if report.stopped else ""))
+    click.echo(clean_line(f"{report.channel}: fetched {report.fetched}, new tickets {report.created}, "
+                          f"follow-ups {report.appended}, duplicates {report.duplicates}, "
+                          f"quarantined {report.quarantined}" + (f", stopped: {report.stopped}" if report.stopped else "")))
 
 
 @intake_group.group("quarantine")
@@ -84,7 +85,7 @@ def quarantine_list(desk: Any, status: str, channel: str | None, fmt: str) -> No
 
 
 @quarantine_group.command("show")
-@click.argument("item_id", type=int)
+@click.argument("item_id", type=ROW_ID)
 @click.option("--raw", is_flag=True, help="Write the raw message bytes to stdout.")
 @FORMAT_OPTION
 @pass_desk
@@ -102,7 +103,7 @@ def quarantine_show(desk: Any, item_id: int, raw: bool, fmt: str) -> None:
 
 
 @quarantine_group.command("retry")
-@click.argument("item_ids", type=int, nargs=-1, required=True)
+@click.argument("item_ids", type=ROW_ID, nargs=-1, required=True)
 @pass_desk
 def quarantine_retry(desk: Any, item_ids: tuple[int, ...]) -> None:
     """Parse quarantined messages again and take them in."""
@@ -112,7 +113,7 @@ def quarantine_retry(desk: Any, item_ids: tuple[int, ...]) -> None:
 
 
 @quarantine_group.command("drop")
-@click.argument("item_ids", type=int, nargs=-1, required=True)
+@click.argument("item_ids", type=ROW_ID, nargs=-1, required=True)
 @pass_desk
 def quarantine_drop(desk: Any, item_ids: tuple[int, ...]) -> None:
     """Give up on quarantined messages (their raw bytes are kept)."""

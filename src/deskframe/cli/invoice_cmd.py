@@ -12,7 +12,7 @@ from ..desk import month_bounds
 from ..progress import progress
 from ..plugins import Plugins
 from .context import pass_desk
-from .output import FORMAT_OPTION, emit, emit_one
+from .output import FORMAT_OPTION, echo_text, emit, emit_one, safe_json
 
 LIST_COLUMNS = ("number", "status", "kind", "period", "customer", "contract", "total", "issued_at")
 
@@ -95,9 +95,9 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
         """Show one invoice (NUMBER, or draft-ID)."""
         invoice = desk.ledger.invoice(ref)
         if fmt == "json":
-            click.echo(serialize.dumps(serialize.invoice(invoice)))
+            click.echo(safe_json(serialize.dumps(serialize.invoice(invoice))))
         elif fmt == "table":
-            click.echo(render_invoice(invoice))
+            echo_text(render_invoice(invoice))
         else:
             _write(render(desk, by_name[fmt], "invoice", invoice), output)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from ..bounds import check_duration
 from ..errors import DomainError
 from ..sla import format_duration, parse_duration
 from .context import pass_desk
@@ -21,6 +22,8 @@ def parse_instant(text: str, option: str) -> dt.datetime:
         raise DomainError(f"{option}: not an ISO 8601 time: {text!r}") from None
     if value.tzinfo is None:
         raise DomainError(f"{option}: give a time zone offset, e.g. {text}+03:00 or {text}Z")
+    if not 1900 <= value.year <= 2999:
+        raise DomainError(f"{option}: a time between the years 1900 and 2999, got {text!r}")
     return value
 
 
@@ -40,10 +43,13 @@ def sla_due(desk: Any, calendar_name: str, start: str, duration: str, fmt: str) 
     calendar = desk.sla.calendar(calendar_name)
     begin = parse_instant(start, "--start")
     try:
-        delta = parse_duration(duration)
+        delta = check_duration(parse_duration(duration))
     except ValueError as exc:
         raise DomainError(f"--duration: {exc}") from None
-    due = calendar.add(begin, delta)
+    try:
+        due = calendar.add(begin, delta)
+    except (OverflowError, ValueError):
+        raise DomainError(f"--duration: {duration} from {start} ends beyond the calendar's range") from None
     local = due.astimezone(calendar.tzinfo)
     data = {"calendar": calendar_name, "start": begin.isoformat(), "duration": format_duration(delta),
             "due": due.isoformat(), "due_local": local.isoformat()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ import click
 
 from .. import serialize
 from ..billing.ledger import estimate_hours
+from ..bounds import check_amount
 from ..errors import DomainError
 from ..model import Ticket
 from .context import pass_desk
@@ -48,7 +50,7 @@ def ticket_open(desk: Any, customer: str | None, contact: str | None, subject: s
 @click.option("--owner", help="Owner agent login.")
 @click.option("--customer")
 @click.option("--open", "open_only", is_flag=True, help="Only new, open and pending tickets.")
-@click.option("--limit", type=int, default=100, show_default=True, help="0 for all.")
+@click.option("--limit", type=click.IntRange(0, 1_000_000), default=100, show_default=True, help="0 for all.")
 @FORMAT_OPTION
 @pass_desk
 def ticket_list(desk: Any, state: str | None, queue: str | None, owner: str | None, customer: str | None,
@@ -232,7 +234,7 @@ def ticket_merge(desk: Any, number: str, into: str, agent: str | None) -> None:
 
 @ticket_group.command("search")
 @click.argument("text")
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
 @FORMAT_OPTION
 @pass_desk
 def ticket_search(desk: Any, text: str, limit: int, fmt: str) -> None:
@@ -253,9 +255,22 @@ def ticket_escalate(desk: Any, number: str, line: int, reason: str, agent: str |
     click.echo(f"{number} now on line {line}")
 
 
+def _check_hours(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--hours``: a positive number of hours with at most 2 decimals, below 100,000."""
+    if value is None:
+        return None
+    try:
+        hours = Decimal(value.strip())
+        check_amount(hours, minimum=Decimal("0.01"), maximum=Decimal(100_000), places=2)
+    except (InvalidOperation, ValueError) as exc:
+        problem = str(exc) if isinstance(exc, ValueError) else "not a number"
+        raise click.BadParameter(f"{problem} (e.g. 2.5)") from None
+    return value
+
+
 @ticket_group.command("estimate")
 @click.argument("number")
-@click.option("--hours", help="Estimated hours (e.g. 2.5); changing it needs a new approval.")
+@click.option("--hours", callback=_check_hours, help="Estimated hours (e.g. 2.5); changing it needs a new approval.")
 @click.option("--approve", is_flag=True, help="Record the customer's approval of the estimate.")
 @click.option("--agent", help="Who records it.")
 @pass_desk

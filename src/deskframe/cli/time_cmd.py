@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from .. import serialize
+from ..bounds import MAX_ENTRY_MINUTES
 from ..errors import DomainError
 from .context import pass_desk
 from .output import FORMAT_OPTION, emit
@@ -21,7 +22,8 @@ def time_group() -> None:
 @time_group.command("log")
 @click.argument("number")
 @click.option("--agent", required=True)
-@click.option("--minutes", type=click.IntRange(min=1), required=True)
+@click.option("--minutes", type=click.IntRange(1, MAX_ENTRY_MINUTES), required=True,
+              help=f"Minutes worked, 1 to {MAX_ENTRY_MINUTES} (a day) per entry.")
 @click.option("--date", "day", help="Work date YYYY-MM-DD (default today).")
 @click.option("--note", default="")
 @click.option("--non-billable", "non_billable", is_flag=True, help="Tracked, never invoiced.")

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from ..billing.model import BillableEntry, Estimate, Invoice, InvoiceLine, NewInvoice, TimeGroup, TimeRules
+from ..bounds import INT32_MAX, parse_id
 from ..errors import DomainError, NotFound
 from ..model import Contract
 from ..money import Money
@@ -517,8 +518,9 @@ class BillingRepo:
 
     def invoice_row(self, ref: str, *, for_update: bool = False) -> InvoiceRow:
         """By number, or ``draft-ID`` for a draft."""
-        if ref.startswith("draft-") and ref[6:].isdigit():
-            query = select(InvoiceRow).where(InvoiceRow.id == int(ref[6:]), InvoiceRow.status == "draft")
+        draft_id = parse_id(ref[6:], INT32_MAX) if ref.startswith("draft-") else None
+        if draft_id is not None:
+            query = select(InvoiceRow).where(InvoiceRow.id == draft_id, InvoiceRow.status == "draft")
         else:
             query = select(InvoiceRow).where(InvoiceRow.number == ref)
         if for_update:

@@ -48,12 +48,42 @@ def _sqlite_events(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for ``url``; SQLite files get WAL and a busy timeout."""
+
+
+def mask_url(url: str) -> str:
+    """``url`` with its password replaced by ``***``, fit to print; an unparseable URL is masked too."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError, TypeError):
+        pass
+    # unparseable: whatever lies between the user name's ':' and the last '@' may be a password
+    head, at, tail = url.rpartition("@")
+    if not at:
+        return url
+    start = head.find("://") + 3 if "://" in head else 0
+    colon = head.find(":", start)
+    return f"{head[:colon + 1]}***@{tail}" if colon >= 0 else url
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not a usable database URL (bad syntax, bad port), or None; never shows the password."""
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise ConfigError(f"not a database URL: {url!r}", key="desk.database") from None
+        return f"not a database URL: {mask_url(url)!r} (e.g. sqlite:///deskframe.db)"
+    except (ValueError, TypeError):
+        return f"not a database URL: {mask_url(url)!r} (host or port malformed; a port is a number 1-65535)"
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        return f"port out of range (1-65535): {parsed.port}"
+    return None
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine for ``url``; SQLite files get WAL and a busy timeout."""
+    problem = url_problem(url)
+    if problem:
+        raise ConfigError(problem, key="desk.database")
+    parsed = make_url(url)
     try:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
@@ -78,7 +108,8 @@ class Database:
     """One database: an engine, a session factory, reads and write transactions."""
 
     def __init__(self, url: str, **engine_kwargs: Any):
-        self.url = url
+        #: The URL with its password masked: safe to print (the engine keeps the real one).
+        self.url = mask_url(url)
         self.engine = make_engine(url, **engine_kwargs)
         self.dialect = self.engine.dialect.name
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
@@ -145,7 +176,4 @@ def _constraint(exc: Exception) -> str | None:
 
 
 def _safe(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<bad url>"
+    return mask_url(url)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from ..errors import ConfigError, StorageError
-from .database import make_engine
+from .database import make_engine, mask_url
 
 
 class ForeignDatabase:
@@ -24,8 +24,8 @@ class ForeignDatabase:
     def __init__(self, url: str):
         try:
             parsed = make_url(url)
-        except ArgumentError:
-            raise ConfigError(f"not a database URL: {url!r}", key="--source") from None
+        except (ArgumentError, ValueError):
+            raise ConfigError(f"not a database URL: {mask_url(url)!r}", key="--source") from None
         if parsed.drivername in ("mysql", "mariadb"):
             parsed = parsed.set(drivername=f"{parsed.drivername}+pymysql")
         if parsed.get_backend_name() in ("mysql", "mariadb") and "charset" not in parsed.query:
