@@ -163,7 +163,7 @@ def check(entry: dict[str, Any], article: Any) -> list[FieldResult]:
     if "body" in entry:
         hay = _squash(article.text) + "\n" + _squash(_html_text(article.html))
         missing = [word for word in entry["body"] if _squash(word) not in hay]
-        results.append(FieldResult("body", not missing, entry["body"], missing))
+        results.append(FieldResult("body", not missing, entry["body"], f"text without {missing}"))
     if "attachments" in entry:
         names = [_norm(a.filename) for a in article.attachments]
         missing = [name for name in entry["attachments"] if _norm(name) not in names]
