@@ -233,16 +233,18 @@ def _eight_bit_lines(sample: bytes) -> bytes:
     return b"\n".join(line for line in sample.split(b"\n") if not line.isascii())
 
 
-def detect(data: bytes, codecs_: Iterable[str]) -> str | None:
-    """The codec among ``codecs_`` in which ``charset-normalizer`` reads ``data`` most cleanly
-    (earlier ones win a tie), or ``None`` if none reads cleanly."""
+def readable(data: bytes, codecs_: Iterable[str]) -> dict[str, float]:
+    """The codecs among ``codecs_`` in which ``charset-normalizer`` reads ``data`` cleanly,
+    with their mess ratio (one detector run for all of them)."""
     order = list(codecs_)
+    if not order:
+        return {}
     try:
         results = from_bytes(data, cp_isolation=order, threshold=_MAX_CHAOS, preemptive_behaviour=False,
                              enable_fallback=False)
     except Exception:  # a detector bug must not stop intake
-        return None
-    found = {}
+        return {}
+    found: dict[str, float] = {}
     for match in results:
         if match.chaos > _MAX_CHAOS:
             continue
@@ -250,14 +252,25 @@ def detect(data: bytes, codecs_: Iterable[str]) -> str | None:
             codec = normalize_charset(name)
             if codec in order:
                 found[codec] = min(found.get(codec, 1.0), match.chaos)
+    return found
+
+
+def detect(data: bytes, codecs_: Iterable[str]) -> str | None:
+    """The codec among ``codecs_`` in which ``charset-normalizer`` reads ``data`` most cleanly
+    (earlier ones win a tie), or ``None`` if none reads cleanly."""
+    order = list(codecs_)
+    found = readable(data, order)
     if not found:
         return None
     best = min(found.values())
     return next(codec for codec in order if codec in found and found[codec] <= best + 0.01)
 
 
+_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f\W\d_]")
+
+
 def _latin_letters(data: bytes, codec: str) -> int:
-    return sum(1 for ch in data.decode(codec, "replace") if ord(ch) > 0x7F and ch.isalpha())
+    return len(_NON_ASCII_LETTER.findall(data.decode(codec, "replace")))
 
 
 def _latin(focus: bytes) -> str:
@@ -283,11 +296,13 @@ def guess_decode(data: bytes, hints: Iterable[str] = ()) -> str:
         return text
     focus = _eight_bit_lines(data[:_SAMPLE])
     cyrillic = looks_cyrillic(focus)
-    for codec in hint_codecs(hints):
+    hinted = hint_codecs(hints)
+    clean = readable(focus, [codec for codec in hinted if codec != CYRILLIC])
+    for codec in hinted:  # the nearest declared charset that reads cleanly wins
         if codec == CYRILLIC:
             if cyrillic:
                 return _cyrillic(data, focus)
-        elif detect(focus, [codec]):
+        elif codec in clean:
             return data.decode(codec, "replace")
     if cyrillic and reads_russian(focus):
         return _cyrillic(data, focus)
