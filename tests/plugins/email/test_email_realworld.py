@@ -72,6 +72,9 @@ def test_undeclared_russian_still_reads_as_russian(codec):
     for text in ("тест тест", "отчёт.pdf", "Здравствуйте, у нас не работает принтер."):
         assert guess_decode(text.encode(codec)) == text
         assert guess_decode(text.encode(codec), ["iso-8859-1", "utf-8"]) == text
+    for hints in (["windows-1253"], ["iso-2022-jp"], ["windows-1250"], ["gb2312"]):  # other scripts declared
+        text = "Здравствуйте, у нас не работает принтер в бухгалтерии."
+        assert guess_decode(text.encode(codec), hints) == text
 
 
 def test_iso_2022_jp_with_nec_row_13_is_decoded():
