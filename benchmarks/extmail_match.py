@@ -94,6 +94,7 @@ def measure(corpus: Path, workdir: Path) -> dict:
 
 
 def main() -> None:
+    """Parse the arguments, take the corpus in once and print the counts."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=extmail.CORPUS)
     parser.add_argument("--misses", action="store_true", help="list every miss with what was stored")

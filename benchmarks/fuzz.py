@@ -42,6 +42,7 @@ class Counter:
         self.counts: dict[str, int] = {}
 
     def hit(self, name: str) -> None:
+        """Count one example of the property ``name``."""
         self.counts[name] = self.counts.get(name, 0) + 1
 
 
@@ -142,6 +143,7 @@ TARGETS: dict[str, Callable[[argparse.Namespace, float], dict[str, Any]]] = {
 
 
 def main() -> None:
+    """Parse the arguments and run each ``--target`` for ``--minutes``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", choices=sorted(TARGETS), action="append", required=True,
                         help="what to fuzz (repeat for several; they run one after another)")

@@ -11,14 +11,15 @@ Mail in the wild declares no charset, a wrong one, or one Python does not know.
   is overridden only when the other is clearly better on a long enough sample;
 * ISO-2022-JP that Python's codecs reject (NEC row 13 and other vendor
   extensions, e.g. ``①``) is read as CP50220 does (:mod:`.jis`);
-* undeclared 8-bit text (:func:`guess_decode`): UTF-8; then the 8-bit encodings
-  of the charsets the mail declares elsewhere (``hints``: a parent part's charset,
-  the other parts', encoded words'), accepted when ``charset-normalizer`` finds the
-  bytes read cleanly in them (unless they read clearly as Russian) (so a raw GB2312 subject in a mail with GB2312 parts is
-  GB2312, raw Shift_JIS in an ISO-2022-JP mail is Shift_JIS); then Russian, when
-  the bytes read like Russian; then CJK (GB18030, Shift_JIS, Big5, EUC-KR, EUC-JP)
-  as ``charset-normalizer`` ranks them; finally windows-1252 (or windows-1250 where
-  that reads more cleanly) with replacement characters.
+* undeclared 8-bit text (:func:`guess_decode`): UTF-8; bytes that read clearly as
+  Russian; then the 8-bit encodings of the charsets the mail declares elsewhere
+  (``hints``: a parent part's charset, the other parts', encoded words'), accepted
+  when ``charset-normalizer`` finds the bytes read cleanly in them (so a raw GB2312
+  subject in a mail with GB2312 parts is GB2312, raw Shift_JIS in an ISO-2022-JP
+  mail is Shift_JIS); then Russian, when the bytes read like Russian at all; then
+  CJK (GB18030, Shift_JIS, Big5, EUC-KR, EUC-JP) as ``charset-normalizer`` ranks
+  them; finally windows-1252 (or windows-1250 where that reads more cleanly) with
+  replacement characters.
 
 Declared charsets take the fast path: no detection runs for them. The result is
 always a ``str`` that encodes to UTF-8 (no lone surrogates) and holds no NUL characters.

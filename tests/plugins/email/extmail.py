@@ -64,7 +64,7 @@ def load_mails(corpus: Path = CORPUS) -> list[tuple[dict[str, Any], bytes]]:
         if mid:
             counts[mid] = counts.get(mid, 0) + 1
     out = []
-    for entry, raw in zip(entries, raws):
+    for entry, raw in zip(entries, raws, strict=True):
         mid = _message_id(raw)
         if mid and counts[mid] > 1:
             raw = _unique_id(raw, entry["file"])
