@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deskframe_email.charsets import decode_text, guess_decode
 from deskframe_email.parse import parse_message
@@ -129,3 +131,16 @@ def test_a_sender_without_a_domain_is_kept_as_written():
     message = parse(raw)
     assert (message.sender, message.sender_name) == ("MAILER-DAEMON", "Mail Delivery System")
     assert parse(b"From: this is not an address\r\nSubject: s\r\n\r\nb\r\n").sender == "unknown@invalid"
+
+
+HINT_NAMES = ["gb2312", "iso-2022-jp", "euc-kr", "big5", "windows-1250", "koi8-r", "windows-1253", "utf-8",
+              "iso-8859-1", "x-unknown", "utf-16", "hz", "tis-620", ""]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400), st.sampled_from([None, "us-ascii", "iso-2022-jp", "x-unknown"]),
+       st.lists(st.sampled_from(HINT_NAMES), max_size=4))
+def test_guessing_with_any_hints_never_raises(data, declared, hints):
+    text = decode_text(data, declared, hints)
+    text.encode("utf-8")
+    assert "\x00" not in text
