@@ -69,10 +69,11 @@ def measure(corpus: Path, workdir: Path) -> dict:
     counts = {field: [0, 0] for field in extmail.FIELDS}
     misses, lost, quarantined = [], [], []
     for entry, raw in mails:
-        articles = stored.articles.get(raw)
+        key = extmail.digest(raw)
+        articles = stored.articles.get(key)
         if not articles:
-            if raw in stored.quarantined:
-                quarantined.append((entry["file"], stored.quarantined[raw]))
+            if key in stored.quarantined:
+                quarantined.append((entry["file"], stored.quarantined[key]))
             else:
                 lost.append(entry["file"])
             for field in extmail.FIELDS:

@@ -20,6 +20,7 @@ prints the per-field match counts), so both measure the same thing:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -97,28 +98,33 @@ def deliver_and_poll(desk: Any, maildir: Path, mails: list[tuple[dict[str, Any],
     return poll(desk, build_channel(desk, CHANNEL))
 
 
+def digest(raw: bytes) -> str:
+    """The SHA-256 under which the desk keeps ``raw`` (articles and quarantine entries name it)."""
+    return hashlib.sha256(raw).hexdigest()
+
+
 @attrs.frozen
 class Outcomes:
-    """Where each raw message ended: its article(s), or its quarantine entry."""
+    """Where each raw message ended: its article(s), or its quarantine entry, keyed by :func:`digest`."""
 
-    articles: dict[bytes, list[Any]]
-    quarantined: dict[bytes, str]
+    articles: dict[str, list[Any]]
+    quarantined: dict[str, str]
     article_count: int
     quarantine_count: int
 
 
 def stored_outcomes(desk: Any) -> Outcomes:
-    """Every stored inbound article and quarantine entry, keyed by the raw bytes they keep."""
-    articles: dict[bytes, list[Any]] = {}
+    """Every stored inbound article and quarantine entry, keyed by the SHA-256 of the raw bytes they keep."""
+    articles: dict[str, list[Any]] = {}
     count = 0
     for row in desk.tickets(limit=None):
         for article in desk.ticket(row["number"]).articles:
             if article.raw_sha256:
                 count += 1
-                articles.setdefault(desk.blobs.get(article.raw_sha256), []).append(article)
+                articles.setdefault(article.raw_sha256, []).append(article)
     with desk.store.read() as repo:
         items = repo.quarantine_items("all", CHANNEL)
-    held = {desk.blobs.get(item["raw_sha256"]): item["reason"] for item in items if item["raw_sha256"]}
+    held = {item["raw_sha256"]: item["reason"] for item in items if item["raw_sha256"]}
     return Outcomes(articles, held, count, len(items))
 
 
