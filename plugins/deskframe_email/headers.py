@@ -11,6 +11,7 @@ import binascii
 import datetime as dt
 import email.utils
 import re
+from typing import Iterable
 
 from .charsets import clean_text, decode_text
 
@@ -24,13 +25,21 @@ _SPACES = re.compile(r"[ \t]{2,}")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 _MSGID = re.compile(r"<([^<>\s]{1,998})>")
 _ADDR_SPEC = re.compile(r"[^\s<>()\[\]\\,;:\"@]{1,64}@[A-Za-z0-9.\-\[\]:]{1,255}")
+#: A From value naming a mailbox without a domain, as bounces have it (``MAILER-DAEMON``, ``root``),
+#: alone or in angle brackets after a display name; comments removed first.
+_DOMAINLESS = re.compile(r'(?:(?P<name>"[^"]{0,300}"|[^<>"@]{0,300})\s*<\s*)?'
+                         r'(?P<local>[A-Za-z0-9_+-]{1,64}(?:\.[A-Za-z0-9_+-]{1,64}){0,4})(?(name)\s*>)')
+_COMMENT = re.compile(r"\([^()]{0,300}\)")
 
 
-def from_8bit(value: str) -> str:
-    """Undo the surrogate escapes of raw 8-bit header bytes by decoding them as text."""
+def from_8bit(value: str, hints: Iterable[str] = ()) -> str:
+    """Undo the surrogate escapes of raw 8-bit header bytes by decoding them as text.
+
+    ``hints``: the charsets the mail declares elsewhere (see :func:`.charsets.guess_decode`).
+    """
     if not _SURROGATE.search(value):
         return value
-    return decode_text(value.encode("utf-8", "surrogateescape"))
+    return decode_text(value.encode("utf-8", "surrogateescape"), None, hints)
 
 
 def unfold(value: str) -> str:
@@ -49,7 +58,7 @@ def _word_bytes(encoding: str, text: str) -> bytes | None:
         return None
 
 
-def decode_words(value: str) -> str:
+def decode_words(value: str, hints: Iterable[str] = ()) -> str:
     """Decode RFC 2047 encoded words in ``value`` (adjacent words of one charset decoded together).
 
     Unknown or wrong charsets fall back to guessing (see :mod:`.charsets`); a
@@ -73,12 +82,12 @@ def decode_words(value: str) -> str:
                 continue
             between = ""  # white space between encoded words is dropped
         if pending is not None:
-            out.append(decode_text(bytes(pending[1]), pending[0]))
+            out.append(decode_text(bytes(pending[1]), pending[0], hints))
         out.append(between)
         pending = (charset, bytearray(data))
         pos = match.end()
     if pending is not None:
-        out.append(decode_text(bytes(pending[1]), pending[0]))
+        out.append(decode_text(bytes(pending[1]), pending[0], hints))
     out.append(value[pos:])
     return "".join(out)
 
@@ -88,11 +97,15 @@ def single_line(text: str) -> str:
     return _SPACES.sub(" ", _CONTROLS.sub(" ", text)).strip()
 
 
-def decode_header(value: str | None, *, max_chars: int = MAX_HEADER_CHARS) -> str:
-    """The readable one-line text of a header value (unfolded, decoded, no control characters)."""
+def decode_header(value: str | None, *, max_chars: int = MAX_HEADER_CHARS, hints: Iterable[str] = ()) -> str:
+    """The readable one-line text of a header value (unfolded, decoded, no control characters).
+
+    ``hints``: the charsets the mail declares elsewhere, for raw 8-bit bytes.
+    """
     if not value:
         return ""
-    text = decode_words(from_8bit(unfold(str(value)[:max_chars])))
+    hints = tuple(hints)
+    text = decode_words(from_8bit(unfold(str(value)[:max_chars]), hints), hints)
     return clean_text(single_line(text))
 
 
@@ -103,18 +116,24 @@ def _clean_address(addr: str) -> str | None:
     return clean_text(addr)
 
 
-def parse_addresses(values: list[str], *, max_chars: int = MAX_HEADER_CHARS) -> list[tuple[str, str]]:
+def _pairs(texts: list[str]) -> list[tuple[str, str]]:
+    try:
+        return email.utils.getaddresses(texts)
+    except Exception:  # deep comment nesting and the like
+        return []
+
+
+def parse_addresses(values: list[str], *, max_chars: int = MAX_HEADER_CHARS,
+                    hints: Iterable[str] = ()) -> list[tuple[str, str]]:
     """``(display name, address)`` pairs of address headers; addresses lower-cased, names decoded.
 
     Entries without a usable address are skipped; duplicates keep their first place.
     """
-    texts = [from_8bit(unfold(str(v)[:max_chars])) for v in values if v]
+    hints = tuple(hints)
+    texts = [from_8bit(unfold(str(v)[:max_chars]), hints) for v in values if v]
     if not texts:
         return []
-    try:
-        pairs = email.utils.getaddresses(texts)
-    except Exception:  # deep comment nesting and the like
-        pairs = []
+    pairs = _pairs(texts)
     if not any("@" in addr for _, addr in pairs):
         pairs = [("", found) for found in _ADDR_SPEC.findall(" ".join(texts))]
     result: list[tuple[str, str]] = []
@@ -124,8 +143,32 @@ def parse_addresses(values: list[str], *, max_chars: int = MAX_HEADER_CHARS) -> 
         if clean is None or clean in seen:
             continue
         seen.add(clean)
-        result.append((clean_text(single_line(decode_words(name)))[:300], clean))
+        result.append((clean_text(single_line(decode_words(name, hints)))[:300], clean))
     return result
+
+
+def parse_sender(values: list[str], *, max_chars: int = MAX_HEADER_CHARS,
+                 hints: Iterable[str] = ()) -> tuple[str, str] | None:
+    """The ``(display name, address)`` of the first of ``values`` (From fields) that names a sender.
+
+    A value without a usable address (a garbage ``From: [??????]`` before the real
+    one) is passed over. When none has an address, a mailbox without a domain
+    (``MAILER-DAEMON (Mail Delivery System)``) is kept as written.
+    """
+    hints = tuple(hints)
+    for value in values:
+        found = parse_addresses([value], max_chars=max_chars, hints=hints)
+        if found:
+            return found[0]
+    for value in values:
+        text = single_line(_COMMENT.sub(" ", from_8bit(unfold(str(value)[:max_chars]), hints))) if value else ""
+        found = _DOMAINLESS.fullmatch(text)
+        if found and any(ch.isalpha() for ch in found.group("local")):
+            name = (found.group("name") or "").strip().strip('"')
+            if not name and value and "(" in value:  # MAILER-DAEMON (Mail Delivery System)
+                name = " ".join(_COMMENT.findall(str(value)[:max_chars])).strip("() ")
+            return clean_text(single_line(decode_words(name, hints)))[:300], found.group("local")
+    return None
 
 
 def message_ids(value: str | None, *, max_ids: int = 200) -> list[str]:

@@ -8,6 +8,10 @@
 * ``attachments``: every other part, ``winmail.dat`` also expanded;
 * ``notes``: what was cut, skipped or repaired (so nothing is dropped silently).
 
+Parts and raw 8-bit file names without a charset are decoded with the charsets
+declared around them as hints: the enclosing parts' (nearest first), then the
+whole mail's (``hints``), see :func:`.charsets.guess_decode`.
+
 Broken multiparts (no ``boundary`` parameter, or one that never occurs in the
 body) are re-parsed with the delimiter that does occur. Nesting is bounded by
 the :class:`~deskframe_email.parse.ParseLimits` the walker gets.
@@ -67,14 +71,14 @@ def content_type(part: Message) -> str:
     return ctype if _CTYPE.match(ctype) else "application/octet-stream"
 
 
-def _filename(part: Message) -> str | None:
+def _filename(part: Message, hints: tuple[str, ...] = ()) -> str | None:
     try:
         name = part.get_filename()
     except Exception:
         name = None
     if not name:
         return None
-    return decode_header(name) or None
+    return decode_header(name, hints=hints) or None
 
 
 def _disposition(part: Message) -> str | None:
@@ -148,7 +152,7 @@ class Walker:
     """Collects text, HTML, attachments and notes from a parsed message (see module docstring)."""
 
     def __init__(self, *, max_depth: int, max_parts: int, max_nesting: int, max_html_chars: int,
-                 policy: EmailPolicy) -> None:
+                 policy: EmailPolicy, hints: tuple[str, ...] = ()) -> None:
         self.max_depth = max_depth
         self.max_parts = max_parts
         self.max_nesting = max_nesting
@@ -160,6 +164,12 @@ class Walker:
         self.notes: list[str] = []
         self.visible_notes: list[str] = []
         self.parts = 0
+        self.hints = hints
+        self._enclosing: list[str] = []  # charsets declared on the enclosing parts, outermost first
+
+    def _hints(self, part: Message | None = None) -> tuple[str, ...]:
+        own = _charset(part) if part is not None else None
+        return tuple(dict.fromkeys(([own] if own else []) + self._enclosing[::-1] + list(self.hints)))
 
     def note(self, text: str, *, visible: bool = False) -> None:
         """Record what was cut or repaired; ``visible`` notes are also shown in the text."""
@@ -171,6 +181,16 @@ class Walker:
     def walk(self, part: Message, *, depth: int = 0, nesting: int = 0, top: bool = True,
              want_text: bool = True) -> None:
         """Visit ``part`` and everything below it."""
+        charset = _charset(part) if part.is_multipart() else None
+        if charset:
+            self._enclosing.append(charset)
+        try:
+            self._visit(part, depth=depth, nesting=nesting, top=top, want_text=want_text)
+        finally:
+            if charset:
+                self._enclosing.pop()
+
+    def _visit(self, part: Message, *, depth: int, nesting: int, top: bool, want_text: bool) -> None:
         self.parts += 1
         if self.parts > self.max_parts:
             self.note(f"more than {self.max_parts} MIME parts: the rest is kept only in the raw message",
@@ -201,7 +221,7 @@ class Walker:
                 self.note("multipart without usable boundary: body kept as text")
                 self._body(part, "text/plain", top, want_text)
         else:
-            filename = _filename(part)
+            filename = _filename(part, self._hints(part))
             if filename is None and _disposition(part) != "attachment" and ctype in BODY_TYPES:
                 self._body(part, ctype, top, want_text)
             else:
@@ -235,7 +255,7 @@ class Walker:
         payload = part.get_payload()
         inner = payload[0] if isinstance(payload, list) and payload else None
         if not isinstance(inner, Message):
-            self._attachment(part, "message/rfc822", _filename(part))
+            self._attachment(part, "message/rfc822", _filename(part, self._hints(part)))
             return
         if depth + 1 > self.max_depth:
             self.note(f"forwarded messages nested deeper than {self.max_depth} levels are kept only in the "
@@ -243,7 +263,7 @@ class Walker:
             return
         lines = [FORWARD_LINE]
         for field in ("From", "Date", "Subject", "To"):
-            value = decode_header(inner.get(field))
+            value = decode_header(inner.get(field), hints=self._hints())
             if value:
                 lines.append(f"{field}: {value[:998]}")
         self.texts.append("\n".join(lines))
@@ -254,13 +274,14 @@ class Walker:
             return
         data = payload_bytes(part)
         charset = _charset(part)
+        hints = self._hints()
         if ctype != "text/html":
-            self.texts.append(decode_text(data, charset).replace("\r\n", "\n").replace("\r", "\n"))
+            self.texts.append(decode_text(data, charset, hints).replace("\r\n", "\n").replace("\r", "\n"))
             return
         if charset is None:
             found = _META_CHARSET.search(data[:4096])
             charset = found.group(1).decode("ascii") if found else None
-        cleaned = clean_html(decode_text(data, charset), max_chars=self.max_html_chars)
+        cleaned = clean_html(decode_text(data, charset, hints), max_chars=self.max_html_chars)
         if cleaned.truncated:
             self.note(f"HTML body of {cleaned.original_chars} characters truncated to {self.max_html_chars}")
         if top:

@@ -2,14 +2,18 @@
 
 :func:`parse_message` uses the stdlib :mod:`email` parser (``policy.default``
 with raw header fetches, see :class:`.mime.ParsePolicy`) and recovers what it
-can from broken mail: any charset (declared, missing, wrong or unknown), raw
-8-bit headers, broken MIME boundaries, missing header/body separator, missing
-From/Date/Subject (placeholders ``unknown@invalid``, the receive time,
-``(no subject)``). It raises :class:`UnparseableMessage` only when nothing
-sensible can be recovered, and :class:`MessageTooLarge` before parsing mail
-over :attr:`ParseLimits.max_bytes`; the caller then keeps the raw bytes in
-quarantine. What a limit cuts is listed in ``headers["x-deskframe-notes"]``
-(and, where a reader needs to know, at the end of the text).
+can from broken mail: any charset (declared, missing, wrong or unknown; raw
+8-bit headers and parts without one are read with the charsets the mail declares
+elsewhere as hints), raw 8-bit headers, broken MIME boundaries, missing
+header/body separator, junk lines before the header and continuation lines
+without indentation (:mod:`.recover`, on a copy: ``raw`` stays as it came), a
+garbage ``From:`` before the real one, missing From/Date/Subject (placeholders
+``unknown@invalid``, the receive time, ``(no subject)``; a sender without a
+domain such as ``MAILER-DAEMON`` is kept as written). It raises
+:class:`UnparseableMessage` only when nothing sensible can be recovered, and
+:class:`MessageTooLarge` before parsing mail over :attr:`ParseLimits.max_bytes`;
+the caller then keeps the raw bytes in quarantine. What a limit cuts is listed in
+``headers["x-deskframe-notes"]`` (and, where a reader needs to know, at the end of the text).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import re
 from email.message import Message
 from email.parser import BytesParser
@@ -26,9 +31,10 @@ import attrs
 from deskframe.errors import DeskframeError
 from deskframe.model import InboundMessage
 
-from .charsets import clean_text
-from .headers import decode_header, message_ids, parse_addresses, parse_date, single_line, unfold
+from .charsets import clean_text, normalize_charset
+from .headers import decode_header, message_ids, parse_addresses, parse_date, parse_sender, single_line, unfold
 from .mime import ParsePolicy, Walker
+from .recover import repair_header
 
 PLACEHOLDER_SENDER = "unknown@invalid"
 PLACEHOLDER_SUBJECT = "(no subject)"
@@ -46,6 +52,11 @@ _MAX_FIELD = 998
 _MAX_REFERENCES = 100
 _BOUNDARY_DECL = re.compile(rb"""boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))""", re.IGNORECASE)
 _DELIM_LINE = re.compile(rb"^--([^\r\n]{1,204})$", re.MULTILINE)
+# Matched on the lower-cased mail (literal prefixes search fast; IGNORECASE would not).
+_CHARSET_PARAM = re.compile(rb"""charset\s*=\s*["']?([a-z0-9_.:-]{1,40})""")
+_ENCODED_WORD_CHARSET = re.compile(rb"=\?([a-z0-9_.:-]{1,40})(?:\*[a-z-]{0,20})?\?[bq]\?")
+_MAX_HINTS = 20
+_MAX_DECLARATIONS = 1000
 _BINARY_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
 _TEXT_BYTES = bytes(b for b in range(256) if b not in _BINARY_BYTES)
 
@@ -150,6 +161,24 @@ def _references(first: dict[str, str]) -> list[str]:
     return ordered
 
 
+def declared_charsets(raw: bytes) -> tuple[str, ...]:
+    """The charsets ``raw`` declares anywhere (parts, encoded words), as codecs, in order of appearance.
+
+    They hint at the charset of raw 8-bit headers and parts that declare none.
+    """
+    lowered = raw.lower()
+    names = sorted((m.start(), m.group(1)) for pattern in (_CHARSET_PARAM, _ENCODED_WORD_CHARSET)
+                   for m in itertools.islice(pattern.finditer(lowered), _MAX_DECLARATIONS))
+    found: list[str] = []
+    for _, name in names:
+        codec = normalize_charset(name.decode("ascii"))
+        if codec and codec not in found:
+            found.append(codec)
+            if len(found) >= _MAX_HINTS:
+                break
+    return tuple(found)
+
+
 def _aware(when: dt.datetime) -> dt.datetime:
     return when.replace(tzinfo=dt.timezone.utc) if when.tzinfo is None else when
 
@@ -165,7 +194,7 @@ def _fields(msg: Message, limits: ParseLimits, walker: Walker) -> tuple[dict[str
         if key not in _WANTED:
             continue
         first.setdefault(key, value)
-        if key in _MULTI or key in ("to", "cc"):
+        if key in _MULTI or key in ("to", "cc", "from"):
             many.setdefault(key, []).append(value)
     return first, many, len(items)
 
@@ -194,15 +223,19 @@ def parse_message(
             f"MIME structure too deeply nested to parse in bounded time ({work} boundary checks, "
             f"limit {limits.max_mime_work})")
     policy = _policy(limits.max_header_chars)
+    repaired = repair_header(raw)
     try:
-        msg = BytesParser(policy=policy).parsebytes(raw)
+        msg = BytesParser(policy=policy).parsebytes(repaired or raw)
     except RecursionError:
         raise UnparseableMessage("MIME structure nested too deeply for the parser") from None
     except Exception as exc:
         raise UnparseableMessage(f"MIME parser failed: {type(exc).__name__}: {exc}") from None
 
+    hints = declared_charsets(raw)
     walker = Walker(max_depth=limits.max_depth, max_parts=limits.max_parts, max_nesting=limits.max_nesting,
-                    max_html_chars=limits.max_html_chars, policy=policy)
+                    max_html_chars=limits.max_html_chars, policy=policy, hints=hints)
+    if repaired is not None:
+        walker.note("header recovered (junk before it or unindented continuation lines)")
     first, many, count = _fields(msg, limits, walker)
     if not count:
         if _looks_binary(raw):
@@ -215,14 +248,14 @@ def parse_message(
     except Exception as exc:  # keep what was collected; the raw bytes keep the rest
         walker.note(f"body only partly decoded ({type(exc).__name__})", visible=True)
 
-    senders = parse_addresses([first["from"]]) if "from" in first else []
-    if not senders and "sender" in first:
-        senders = parse_addresses([first["sender"]])
-    sender_name, sender = senders[0] if senders else ("", PLACEHOLDER_SENDER)
-    if not senders:
+    found = parse_sender(many.get("from", []), hints=hints)
+    if found is None and "sender" in first:
+        found = parse_sender([first["sender"]], hints=hints)
+    sender_name, sender = found or ("", PLACEHOLDER_SENDER)
+    if found is None:
         walker.note("no usable From address")
-    subject = decode_header(first.get("subject"))[:_MAX_FIELD] or PLACEHOLDER_SUBJECT
-    recipients = [addr for _, addr in parse_addresses(many.get("to", []) + many.get("cc", []))]
+    subject = decode_header(first.get("subject"), hints=hints)[:_MAX_FIELD] or PLACEHOLDER_SUBJECT
+    recipients = [addr for _, addr in parse_addresses(many.get("to", []) + many.get("cc", []), hints=hints)]
     message_id = _message_id(first.get("message-id"))
     date = parse_date(first.get("date"))
     received = _aware(received_at) if received_at is not None else (date or dt.datetime.now(dt.timezone.utc))
@@ -230,12 +263,12 @@ def parse_message(
     headers: dict[str, str] = {}
     for key in CONTROL_HEADERS:
         if key in _MULTI and key in many:
-            headers[key] = ", ".join(decode_header(v) for v in many[key])[:_MAX_FIELD]
+            headers[key] = ", ".join(decode_header(v, hints=hints) for v in many[key])[:_MAX_FIELD]
         elif key in first:
-            headers[key] = decode_header(first[key])[:_MAX_FIELD]
+            headers[key] = decode_header(first[key], hints=hints)[:_MAX_FIELD]
     headers["date"] = (date or received).isoformat()
     if "from" in first:
-        headers["from"] = decode_header(first["from"])[:_MAX_FIELD]
+        headers["from"] = decode_header(first["from"], hints=hints)[:_MAX_FIELD]
     if walker.notes:
         headers[NOTES_HEADER] = "; ".join(walker.notes)
 

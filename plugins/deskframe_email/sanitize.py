@@ -3,7 +3,10 @@
 What goes: ``<script>``, ``<style>``, ``<iframe>``, ``<object>``, ``<embed>``,
 ``<svg>``/``<math>`` (with their content), ``<base>``, ``<meta>`` (so no
 refresh), ``<form>``, every ``on*`` event handler, ``javascript:``/``data:``
-and other non-web URL schemes, CSS properties outside a short list.
+and other non-web URL schemes, CSS properties outside a short list, and every
+``style`` attribute whose value holds ``expression(``, ``javascript:``/``vbscript:``
+(as in ``url(javascript:...)``), ``behavior`` or ``-moz-binding``, also when CSS
+comments, escapes (``\\65 xpression``) or white space hide them (:func:`style_is_hostile`).
 What stays: paragraphs, line breaks, lists, tables, headings, emphasis,
 links (``rel="noopener noreferrer"``), images with http(s) or ``cid:`` sources.
 
@@ -57,6 +60,10 @@ _VOID = {
     "track", "wbr", "keygen",
 }
 _SELF_CLOSING_SIBLINGS = {"p", "li", "dt", "dd", "option", "tr", "td", "th", "thead", "tbody"}
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\r\n\f]?|\r\n|\n|\f|(.))", re.DOTALL)
+_NOT_CSS_INK = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]+")
+_HOSTILE_CSS = ("expression(", "javascript:", "vbscript:", "behavior", "behaviour", "-moz-binding")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,40})[^<>]{0,2048}>")
 _TRUNCATED_NOTE = "<p><em>[HTML truncated at {limit} of {size} characters; the original is kept in the raw message]</em></p>"
 
@@ -123,6 +130,29 @@ def _chunks(html: str, size: int = CHUNK_CHARS) -> list[str]:
     return pieces
 
 
+def _unescape_css(match: re.Match[str]) -> str:
+    hex_digits, char = match.group(1), match.group(2)
+    if hex_digits:
+        code = int(hex_digits, 16)
+        return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+    return char or ""
+
+
+def style_is_hostile(value: str) -> bool:
+    """True if a ``style`` value holds script: ``expression(``, ``url(javascript:...)``,
+    ``behavior``, ``-moz-binding``, after CSS comments, escapes and white space are undone."""
+    text = _CSS_COMMENT.sub("", value)
+    text = _CSS_ESCAPE.sub(_unescape_css, text)
+    text = _NOT_CSS_INK.sub("", _CSS_COMMENT.sub("", text)).lower()
+    return any(token in text for token in _HOSTILE_CSS)
+
+
+def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    if attribute == "style" and style_is_hostile(value):
+        return None  # the whole style goes: what is left of a hostile one is not worth keeping
+    return value
+
+
 def _nh3(fragment: str) -> str:
     return nh3.clean(
         fragment,
@@ -133,6 +163,7 @@ def _nh3(fragment: str) -> str:
         filter_style_properties=STYLE_PROPERTIES,
         strip_comments=True,
         link_rel="noopener noreferrer",
+        attribute_filter=_attribute_filter,
     )
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from deskframe.model import InboundMessage
+
+#: A sender without a domain is kept as written (``MAILER-DAEMON``); anything else is an address.
+DOMAINLESS = re.compile(r"[A-Za-z0-9_+-]{1,64}(?:\.[A-Za-z0-9_+-]{1,64}){0,4}")
 
 HOSTILE = ("<script", "javascript:", "onload", "onerror", "onclick", "<iframe", "<base", "http-equiv", "<svg",
            "<meta", "<form", "<object", "<embed")
@@ -25,7 +30,7 @@ def assert_well_formed(message: InboundMessage, raw: bytes, *, strict_html: bool
     for value in (message.sender_name, message.message_id, message.html):
         if value is not None:
             assert_clean_text(value)
-    assert "@" in message.sender
+    assert "@" in message.sender or DOMAINLESS.fullmatch(message.sender), message.sender
     assert message.subject and "\n" not in message.subject and "\r" not in message.subject
     assert len(message.subject) <= 998
     if message.html is not None and strict_html:
