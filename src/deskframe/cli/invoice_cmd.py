@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from .. import serialize
+from ..billing.formats import render_options
 from ..desk import month_bounds
 from ..progress import progress
 from ..plugins import Plugins
@@ -164,10 +165,8 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
 
 
 def render(desk: Any, output_format: Any, kind: str, data: Any) -> str | bytes:
-    """Call a format's ``render`` with the options it declares (locale, timezone)."""
-    available = {"locale": desk.config.billing.locale, "timezone": desk.config.timezone}
-    options = {name: available[name] for name in output_format.options if name in available}
-    return output_format.render(kind, data, **options)
+    """Call a format's ``render`` with the options it declares (locale, timezone, agent label, terms)."""
+    return output_format.render(kind, data, **render_options(desk.config, output_format))
 
 
 def render_invoice(invoice: Any) -> str:
