@@ -4,7 +4,7 @@ Rules the templates keep: no JavaScript, no external resource (fonts, images,
 stylesheets), CSS inline in a ``<style>`` element only, so a page works offline and
 under ``default-src 'none'; style-src 'unsafe-inline'``. They are rendered with
 autoescaping on: every value is text, never markup. Their own words go through
-``_("...")`` (the invoice's gettext catalog, see :mod:`.i18n`).
+``_(message)`` (the invoice's gettext catalog, see :mod:`.i18n`).
 
 Layout: an A4 sheet on screens wider than a sheet and in print; below 700 px the
 sheet becomes the page and the lines table turns into one card per line, so a

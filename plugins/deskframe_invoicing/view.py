@@ -409,7 +409,7 @@ def invoice_view(invoice: Invoice, locale: Locale, *, agent_label: str = "name",
 
 
 def labels(locale: Locale) -> Callable[..., str]:
-    """``_("Message", key=value)`` for ``locale``: what the templates call for their own words."""
+    """``_(message, **values)`` for ``locale``: what the templates call for their own words."""
     return _Words(locale)
 
 
