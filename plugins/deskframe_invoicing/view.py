@@ -43,6 +43,7 @@ _MINUTE_UNITS = frozenset({"min", "mins", "minute", "minutes"})
 _SIXTY = Decimal(60)
 _HUNDREDTH = Decimal("0.01")
 #: ``[billing.vendor]`` keys with a place of their own on the page (the rest are listed as they are).
+_CONTACT_LABELS = {"email": N_("E-mail"), "phone": N_("Phone"), "website": N_("Website")}
 _VENDOR_PLACED = ("name", "inn", "tax_id", "kpp", "address", "bank", "bik", "corr_account", "account")
 
 
@@ -317,7 +318,8 @@ def _vendor(invoice: Invoice, w: _Words) -> tuple[Party | None, tuple[tuple[str,
         details.append((w("KPP"), vendor["kpp"]))
     if vendor.get("address"):
         details.append((w("Address"), vendor["address"]))
-    details += [(_humanize(k), v) for k, v in vendor.items() if k not in _VENDOR_PLACED]
+    details += [(w(_CONTACT_LABELS[k]) if k in _CONTACT_LABELS else _humanize(k), v)
+                for k, v in vendor.items() if k not in _VENDOR_PLACED]
     bank: list[tuple[str, str]] = []
     if vendor.get("account"):
         bank = [(w("Payee's bank"), vendor.get("bank", "")), (w("BIC"), vendor.get("bik", "")),
