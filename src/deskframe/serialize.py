@@ -77,7 +77,7 @@ def time_entry(e: TimeEntry) -> dict[str, Any]:
 def invoice_line(line: Any) -> dict[str, Any]:
     return {"kind": line.kind, "description": line.description, "ticket": line.ticket, "agent": line.agent,
             "date": _time(line.work_date), "original_date": _time(line.original_date),
-            "quantity": str(line.quantity), "unit": line.unit, "unit_price": str(line.unit_price.amount),
+            "quantity": str(line.quantity), "unit": line.unit, "unit_price": price(line.unit_price),
             "amount": money(line.amount), "estimate_hours": None if line.estimate_hours is None
             else str(line.estimate_hours), "time_entries": list(line.entry_ids)}
 
@@ -105,6 +105,13 @@ def money(value: Money) -> str:
     """An amount as JSON writes money: a decimal string with a dot, to the currency's minor
     unit (``"1500.00"``); the currency is the ``currency`` field of the object holding it."""
     return format(value.rounded().amount, "f")
+
+
+def price(value: Money) -> str:
+    """A unit price as money, keeping digits beyond the minor unit when it has them (``"16.6667"``)."""
+    if value.amount == value.rounded().amount:
+        return money(value)
+    return format(value.amount.normalize(), "f")
 
 
 def _default(value: Any) -> Any:
