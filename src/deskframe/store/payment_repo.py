@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..billing.model import Payment
@@ -23,6 +23,7 @@ class PaymentRepo:
 
     def add_payment(self, invoice: InvoiceRow, amount: Decimal, paid_on: dt.date, reference: str | None,
                     actor: str | None) -> PaymentRow:
+        """Record ``amount`` paid on ``paid_on`` against ``invoice`` (the caller checked the balance)."""
         row = PaymentRow(invoice_id=invoice.id, amount=amount, paid_on=paid_on, reference=reference, actor=actor,
                          created_at=self.now)
         self.session.add(row)
@@ -30,6 +31,7 @@ class PaymentRepo:
         return row
 
     def payments(self, invoice_id: int) -> list[PaymentRow]:
+        """The payments of one invoice, oldest first."""
         return list(self.session.scalars(select(PaymentRow).where(PaymentRow.invoice_id == invoice_id)
                                          .order_by(PaymentRow.paid_on, PaymentRow.id)))
 
@@ -46,9 +48,6 @@ class PaymentRepo:
                     .where(PaymentRow.invoice_id.in_(ids[start:start + 500]))):
                 out[invoice_id] = out.get(invoice_id, Decimal(0)) + amount
         return out
-
-    def payment_count(self) -> int:
-        return int(self.session.scalar(select(func.count()).select_from(PaymentRow)) or 0)
 
     def invoice_extras(self, row: InvoiceRow, customer: CustomerRow, logins: Iterable[str]) -> dict[str, Any]:
         """The keyword arguments of :class:`~deskframe.billing.Invoice` read beside the invoice's rows."""
