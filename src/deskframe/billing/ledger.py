@@ -207,6 +207,7 @@ class Ledger:
         row.issued_at = now
         if row.kind == "invoice":
             row.due_date = self.desk.local_date(now) + dt.timedelta(days=self.settings.payment_terms_days)
+        row.buyer = repo.invoice_buyer(row)  # the buyer's ИНН/КПП/address, frozen with the invoice
         row.link_token = secrets.token_urlsafe(24)
 
     def issue(self, *, period: str | None = None, ref: str | None = None) -> list[Invoice]:

@@ -49,6 +49,16 @@ class PaymentRepo:
                 out[invoice_id] = out.get(invoice_id, Decimal(0)) + amount
         return out
 
+    @staticmethod
+    def buyer_details(customer: CustomerRow) -> dict[str, str]:
+        """The customer's ``inn``, ``kpp`` and ``address`` that are set (what an invoice prints)."""
+        return {k: v for k, v in (("inn", customer.inn), ("kpp", customer.kpp), ("address", customer.address)) if v}
+
+    def invoice_buyer(self, invoice: InvoiceRow) -> dict[str, str]:
+        """The buyer's details of ``invoice`` as the directory has them now (frozen on issue)."""
+        customer = self.session.get(CustomerRow, invoice.customer_id)
+        return self.buyer_details(customer) if customer is not None else {}
+
     def invoice_extras(self, row: InvoiceRow, customer: CustomerRow, logins: Iterable[str]) -> dict[str, Any]:
         """The keyword arguments of :class:`~deskframe.billing.Invoice` read beside the invoice's rows."""
         cur = row.currency
@@ -58,7 +68,6 @@ class PaymentRepo:
         wanted = sorted({login for login in logins if login})
         agents = {a.login: (a.name, a.role) for a in self.session.scalars(
             select(AgentRow).where(AgentRow.login.in_(wanted)))} if wanted else {}
-        details = {k: v for k, v in (("inn", customer.inn), ("kpp", customer.kpp), ("address", customer.address))
-                   if v}
+        details = dict(row.buyer) if row.buyer is not None else self.buyer_details(customer)
         return {"due_date": row.due_date, "paid": paid, "payments": payments, "customer_details": details,
                 "agents": agents}

@@ -311,6 +311,7 @@ class InvoiceRow(Base):
     reason: Mapped[Optional[str]] = mapped_column(Text)
     link_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     due_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    buyer: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
 
 
 class InvoiceLineRow(Base):

@@ -3,6 +3,8 @@
 * ``payments``: money received against an issued invoice (partial payments add up);
 * ``invoices.due_date``: fixed when the invoice is issued (issue date + the
   configured ``payment_terms_days``), so a later change of terms moves no due date;
+* ``invoices.buyer``: the customer's tax details as they were when it was issued
+  (an issued invoice never changes; a draft shows the directory's current ones);
 * ``customers.inn``, ``customers.kpp``, ``customers.address``: the buyer's details
   printed on invoices (all optional).
 
@@ -37,6 +39,7 @@ def upgrade() -> None:
     op.create_index("ix_payments_invoice_id", "payments", ["invoice_id"])
     with op.batch_alter_table("invoices") as batch:
         batch.add_column(sa.Column("due_date", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("buyer", sa.JSON(), nullable=True))
     with op.batch_alter_table("customers") as batch:
         batch.add_column(sa.Column("inn", sa.String(length=12), nullable=True))
         batch.add_column(sa.Column("kpp", sa.String(length=9), nullable=True))
@@ -47,7 +50,7 @@ def downgrade() -> None:
     # plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch rebuild of
     # ``customers`` or ``invoices`` would drop a table other tables' foreign keys point at
     for table, column in (("customers", "address"), ("customers", "kpp"), ("customers", "inn"),
-                          ("invoices", "due_date")):
+                          ("invoices", "buyer"), ("invoices", "due_date")):
         op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     op.drop_index("ix_payments_invoice_id", table_name="payments")
     op.drop_table("payments")
