@@ -144,6 +144,8 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
         """Record a payment against an issued invoice (partial payments add up)."""
         if reference is not None and not reference.strip():
             raise click.BadParameter("must not be empty", param_hint="'--reference'")
+        if paid_on.date() > desk.local_date():
+            raise click.BadParameter(f"{paid_on.date().isoformat()} is in the future", param_hint="'--date'")
         try:
             invoice = desk.ledger.pay(number, amount, paid_on.date(), reference=reference)
         except ValueError as exc:

@@ -29,7 +29,7 @@ def test_partial_payments_add_up_and_overpayment_is_refused(clocked, cli):
     billed, _ = clocked
     run = cli(billed.desk)
     data = _show(run, billed.october)
-    # issued 2026-11-03 (Moscow) + the default 10 days of payment terms
+    # issued 2026-11-03 (the desk is on UTC) + the default 10 days of payment terms
     assert data["due_date"] == "2026-11-13"
     assert (data["total"], data["paid"], data["balance"]) == ("3000.00", "0.00", "3000.00")
 
@@ -66,6 +66,16 @@ def test_bad_amounts_and_dates_exit_2(clocked, cli, args, hint):
     assert result.exit_code == 2, result.output
     assert hint in result.output and "Traceback" not in result.output
     assert billed.desk.ledger.invoice(billed.october).payments == ()
+
+
+def test_a_payment_dated_in_the_future_is_refused(clocked, cli):
+    billed, _ = clocked
+    run = cli(billed.desk)
+    result = run("--now", "2026-11-05T23:30:00+00:00", "invoice", "paid", billed.october, "--amount", "10",
+                 "--date", "2026-11-06")
+    assert result.exit_code == 2 and "in the future" in result.output and "--date" in result.output
+    assert run("--now", "2026-11-06T00:30:00+00:00", "invoice", "paid", billed.october, "--amount", "10",
+               "--date", "2026-11-06").exit_code == 0
 
 
 def test_payments_on_void_draft_and_credit_notes_are_refused(clocked, cli):
