@@ -26,11 +26,6 @@ def catalog_path(language: str) -> Path:
     return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def languages() -> list[str]:
-    """The languages with a catalog."""
-    return sorted(p.name for p in LOCALE_DIR.iterdir() if catalog_path(p.name).is_file())
-
-
 def compile_po(po: Path) -> bytes:
     """The ``.mo`` bytes of a ``.po`` file (fuzzy entries left out, as msgfmt does)."""
     from babel.messages.mofile import write_mo

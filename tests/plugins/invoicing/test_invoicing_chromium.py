@@ -58,7 +58,8 @@ def _invoices(make_desk, billed):
     return {"hourly-ru": html_format.render("invoice", hourly, locale="ru"),
             "subscription-ru": html_format.render("invoice", sub, locale="ru"),
             "late-held-ru": html_format.render("invoice", october, locale="ru"),
-            "late-held-en": html_format.render("invoice", october, locale="en")}
+            "late-held-en": html_format.render("invoice", october, locale="en"),
+            "index-ru": html_format.render("invoices", billed.desk.ledger.invoices(), locale="ru")}
 
 
 def test_phone_width_has_no_sideways_scrolling(make_desk, billed, tmp_path):
