@@ -186,6 +186,9 @@ def render_invoice(invoice: Any) -> str:
                      f"{line.quantity:>8} {line.unit:<4} x {line.unit_price.amount:>10} = {line.amount.amount:>12}"
                      f"  {line.description}{est}{mark}")
     lines.append(f"  subtotal {invoice.subtotal}  tax {invoice.tax_rate * 100:.2f}% {invoice.tax}  total {invoice.total}")
+    if invoice.kind == "invoice" and invoice.status == "issued":
+        lines.append(f"  due {invoice.due_date.isoformat() if invoice.due_date else '-'}  "
+                     f"paid {invoice.total - invoice.balance}  balance {invoice.balance}")
     for held in invoice.held:
         lines.append(f"  held: {held['ticket']} {held['agent']} {held['minutes']} min on {held['work_date']} "
                      f"({held['reason']})")

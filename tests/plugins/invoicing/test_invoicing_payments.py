@@ -123,3 +123,4 @@ def test_default_show_table_prints_the_date(clocked, cli):
     assert result.exit_code == 0, result.output
     assert "<10" not in result.output
     assert "2026-10-05" in result.output and "2026-09-29" in result.output
+    assert "due 2026-11-13  paid 0.00 RUB  balance 3000.00 RUB" in result.output
