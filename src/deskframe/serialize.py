@@ -88,9 +88,7 @@ def invoice(inv: Any, *, lines: bool = True) -> dict[str, Any]:
            "currency": inv.currency, "subtotal": money(inv.subtotal), "tax_rate": str(inv.tax_rate),
            "tax": money(inv.tax), "total": money(inv.total), "created_at": _time(inv.created_at),
            "issued_at": _time(inv.issued_at), "credit_for": inv.credit_for, "reason": inv.reason,
-           "due_date": _time(getattr(inv, "due_date", None)),
-           "paid": money(inv.paid) if getattr(inv, "paid", None) is not None else "0.00",
-           "balance": money(inv.balance)}
+           "due_date": _time(inv.due_date), "paid": money(inv.total - inv.balance), "balance": money(inv.balance)}
     if lines:
         out["lines"] = [invoice_line(line) for line in inv.lines]
         out["held"] = list(inv.held)
