@@ -5,9 +5,10 @@ Registers the output formats ``html``, ``csv`` and ``text`` (kinds ``invoice`` a
 ``GET /invoices/{token}`` (html, or csv with a ``.csv`` suffix) that
 ``deskframe invoice link NUMBER`` points to.
 
-Locale: ``render(kind, data, *, locale=None)`` of the html and text formats takes
-the Babel locale for money and numbers (default ``"en"``). The web route passes
-``[billing] locale``; the core's CLI calls ``render(kind, data)`` and so gets ``en``.
+Locale: ``render(kind, data, *, locale=None, agent_label="name", payment_terms_days=None)``
+of the html and text formats takes the Babel locale for language (gettext catalogs in
+``locale/``), money, numbers and dates (default ``"en"``). The CLI, the web route and
+the demo pass ``[billing] locale``, ``agent_label`` and ``payment_terms_days``.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from . import csv_format, html_format, text_format, web
 
 FORMATS = (
     OutputFormat("html", html_format.MEDIA_TYPE, html_format.render, kinds=html_format.KINDS,
-                 description="printable invoice page (A4, no scripts, inline CSS)", options=("locale",)),
+                 description="printable invoice page (A4 and phone, no scripts, inline CSS)",
+                 options=("locale", "agent_label", "payment_terms_days")),
     OutputFormat("csv", csv_format.MEDIA_TYPE, csv_format.render, kinds=csv_format.KINDS,
                  description="one row per invoice line, for accounting import"),
     OutputFormat("text", text_format.MEDIA_TYPE, text_format.render, kinds=text_format.KINDS,
-                 description="plain text for e-mail bodies", options=("locale",)),
+                 description="plain text for e-mail bodies",
+                 options=("locale", "agent_label", "payment_terms_days")),
 )
 
 

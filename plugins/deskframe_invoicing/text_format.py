@@ -1,7 +1,8 @@
 """The ``text`` output format: plain text for e-mail bodies.
 
-Columns are padded with spaces so the lines align in a monospaced view; money is
-formatted for the locale (``1 500,00 ₽`` in ``ru``, ``RUB 1,500.00`` in ``en``).
+The same content as the html page (:func:`.view.invoice_view`), in the invoice's
+language: columns padded with spaces so the lines align in a monospaced view;
+money formatted for the locale (``1 500,00 ₽`` in ``ru``, ``RUB 1,500.00`` in ``en``).
 Each invoice line is one row of figures followed by its description, indented.
 """
 
@@ -12,7 +13,7 @@ from typing import Any, Sequence
 from deskframe.billing import Invoice
 
 from . import formatting
-from .view import HELD_LABEL, LATE_LABEL, InvoiceView, index_rows, invoice_view
+from .view import LATE_LABEL, InvoiceView, index_rows, invoice_view, labels
 
 MEDIA_TYPE = "text/plain; charset=utf-8"
 KINDS = ("invoice", "invoices")
@@ -29,89 +30,92 @@ def _table(rows: Sequence[Sequence[str]], right: Sequence[bool]) -> list[str]:
     return out
 
 
-def _header(v: InvoiceView) -> list[str]:
-    out = [f"{v.title} {v.reference}"]
-    if v.watermark == "DRAFT":
-        out.append("DRAFT: not an invoice yet; the number is assigned when it is issued.")
-    elif v.watermark == "VOID":
-        out.append(f"VOID: cancelled by a credit note{f' ({v.reason})' if v.reason else ''}.")
-    if v.kind == "credit":
-        out.append(f"Credit note for invoice {v.credit_for or '-'}{f': {v.reason}' if v.reason else ''}")
-    out.append("")
-    facts: list[tuple[str, str]] = []
-    if v.vendor_name or v.vendor_details:
-        facts.append(("From", v.vendor_name or ""))
-        facts.extend((f"  {label}", value) for label, value in v.vendor_details)
-    facts += [("Bill to", f"{v.customer_name} (customer {v.customer})"), ("Contract", v.contract or "-"),
-              ("Period", v.period), ("Status", v.status), ("Issued", v.issued or "not issued")]
-    width = max(len(label) for label, _ in facts) + 1
-    out.extend(f"{(label + ':').ljust(width)} {value}".rstrip() for label, value in facts)
+def _facts(rows: Sequence[tuple[str, str]]) -> list[str]:
+    if not rows:
+        return []
+    width = max(len(label) for label, _ in rows) + 1
+    return [f"{(label + ':').ljust(width)} {value}".rstrip() for label, value in rows]
+
+
+def _header(v: InvoiceView, _: Any) -> list[str]:
+    out = [v.heading, *v.notices, ""]
+    if v.vendor is not None:
+        out += [f"{_('Supplier')}: {v.vendor.name}", *(_INDENT + f for f in _facts(v.vendor.details))]
+    out += [f"{_('Customer')}: {v.buyer.name}", *(_INDENT + f for f in _facts(v.buyer.details))]
+    if v.bank:
+        out += [f"{_('Payment details')}:", *(_INDENT + f for f in _facts(v.bank))]
+    out += _facts(v.facts)
     return out
 
 
-def _lines(v: InvoiceView) -> list[str]:
-    head = ("#", "Date", "Agent", "Quantity", "Unit", "Rate", "Amount")
-    right = (True, False, False, True, False, True, True)
+def _lines(v: InvoiceView, _: Any) -> list[str]:
+    head = (_("No."), _("Date or period"), _("Qty"), _("Unit"), _("Price"), _("Amount"))
+    right = (True, False, True, False, True, True)
     rows: list[tuple[str, ...]] = [head]
     for g in v.groups:
         for line in g.lines:
-            rows.append((str(line.no), line.date, line.agent or "-", line.quantity, line.unit, line.rate, line.amount))
+            rows.append((str(line.no), line.when, line.quantity, line.unit, line.rate, line.amount))
     table = _table(rows, right)
     width = max(len(t) for t in table)
     out = [_INDENT + table[0], _INDENT + "-" * width]
     index = 1
+    pad = " " * (max(len(row[0]) for row in rows) + 2)
     for g in v.groups:
-        title = f"Ticket {g.ticket}" if g.ticket else "Other charges"
-        if g.estimate:
-            title += f" (estimate {g.estimate} h, actual {g.hours or '0'} h)"
-        elif g.hours:
-            title += f" (actual {g.hours} h)"
-        out.append(title)
+        out.append(g.title + (f" ({g.note})" if g.note else ""))
         for line in g.lines:
             out.append(_INDENT + table[index])
-            description = line.description + (f" [{LATE_LABEL}]" if line.late else "")
-            out.append(_INDENT + " " * (len(str(len(rows) - 1)) + 2) + description)
+            extra = [x for x in (line.agent, f"[{_(LATE_LABEL)}]" if line.late else "") if x]
+            out.append(_INDENT + pad + line.description + (f" ({', '.join(extra)})" if extra else ""))
             index += 1
-    totals = [("Subtotal", v.subtotal), (f"Tax ({v.tax_rate})", v.tax), ("Total", v.total)]
-    label_w = max(len(label) for label, _ in totals)
-    amount_w = max(len(amount) for _, amount in totals)
+    label_w = max(len(label) for label, _amount in (*v.totals, *v.payment))
+    amount_w = max(len(amount) for _label, amount in (*v.totals, *v.payment))
     out.append(_INDENT + "-" * width)
-    for label, amount in totals:
-        text = f"{label.ljust(label_w)}  {amount.rjust(amount_w)}"
-        out.append(_INDENT + text.rjust(width))
+    for label, amount in (*v.totals, *v.payment):
+        out.append(_INDENT + f"{label.ljust(label_w)}  {amount.rjust(amount_w)}".rjust(width))
+    out += ["", v.items_line, v.total_words, v.vat_line]
+    if v.payment_note:
+        out.append(v.payment_note)
     return out
 
 
-def _held(v: InvoiceView) -> list[str]:
+def _held(v: InvoiceView, _: Any) -> list[str]:
     if not v.held:
         return []
-    rows = [(f"Ticket {h.ticket}", h.date, h.agent, f"{h.hours} h") for h in v.held]
-    return ["", f"Not billed ({HELD_LABEL.split(': ', 1)[1]}):",
+    rows = [(f"{_('Ticket')} {h.ticket}", h.date, h.agent, f"{h.hours} {_('h')}") for h in v.held]
+    return ["", f"{_('Not billed')} ({v.held[0].reason}):",
             *[_INDENT + row for row in _table(rows, (False, False, False, True))]]
 
 
-def render_invoice(invoice: Invoice, locale: str | None = None) -> str:
-    v = invoice_view(invoice, formatting.resolve_locale(locale))
-    return "\n".join([*_header(v), "", *_lines(v), *_held(v)]) + "\n"
+def render_invoice(invoice: Invoice, locale: str | None = None, agent_label: str = "name",
+                   payment_terms_days: int | None = None) -> str:
+    """One invoice as plain text in ``locale``'s language."""
+    loc = formatting.resolve_locale(locale)
+    v = invoice_view(invoice, loc, agent_label=agent_label, payment_terms_days=payment_terms_days)
+    _ = labels(loc)
+    return "\n".join([*_header(v, _), "", *_lines(v, _), *_held(v, _)]) + "\n"
 
 
 def render_index(invoices: Sequence[Invoice], locale: str | None = None) -> str:
-    found = index_rows(invoices, formatting.resolve_locale(locale))
+    """A list of invoices as plain text."""
+    loc = formatting.resolve_locale(locale)
+    _ = labels(loc)
+    found = index_rows(invoices, loc)
     if not found:
-        return "No invoices.\n"
-    rows = [("Number", "Status", "Issued", "Customer", "Period", "Total")]
-    rows += [(r.reference, r.status, r.issued or "-", f"{r.customer_name} ({r.customer})", r.period, r.total)
+        return _("No invoices.") + "\n"
+    rows = [(_("Number"), _("Date"), _("Customer"), _("Period"), _("Due date"), _("Total"), _("Balance due"))]
+    rows += [(r.reference, r.issued or "-", r.customer_name, r.period, r.due or "-", r.total, r.balance or "-")
              for r in found]
-    table = _table(rows, (False, False, False, False, False, True))
+    table = _table(rows, (False, False, False, False, False, True, True))
     return "\n".join([table[0], "-" * max(len(t) for t in table), *table[1:]]) + "\n"
 
 
-def render(kind: str, data: Any, *, locale: str | None = None) -> str:
+def render(kind: str, data: Any, *, locale: str | None = None, agent_label: str = "name",
+           payment_terms_days: int | None = None) -> str:
     """``invoice`` (one) or ``invoices`` (a list) as plain text; ``locale`` default ``"en"``."""
     if kind == "invoice":
         if not isinstance(data, Invoice):
             raise TypeError(f"text: kind 'invoice' needs an Invoice, got {type(data).__name__}")
-        return render_invoice(data, locale)
+        return render_invoice(data, locale, agent_label, payment_terms_days)
     if kind == "invoices":
         return render_index(list(data), locale)
     raise ValueError(f"text: cannot render kind {kind!r} (renders: {', '.join(KINDS)})")

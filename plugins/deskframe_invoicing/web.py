@@ -13,6 +13,7 @@ routes by path, so two routes could not be told apart reliably).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Callable
 
@@ -72,8 +73,10 @@ async def invoice_page(request: Request) -> Response:
         headers = dict(HEADERS)
         headers["Content-Disposition"] = f'attachment; filename="{_safe_filename(invoice.number)}.csv"'
         return Response(body, media_type=csv_format.MEDIA_TYPE, headers=headers)
-    locale = desk.config.billing.locale
-    page = await run_in_threadpool(html_format.render, "invoice", invoice, locale=locale)
+    billing = desk.config.billing
+    page = await run_in_threadpool(functools.partial(
+        html_format.render, "invoice", invoice, locale=billing.locale, agent_label=billing.agent_label,
+        payment_terms_days=billing.payment_terms_days))
     return Response(page, media_type=html_format.MEDIA_TYPE, headers=HEADERS)
 
 

@@ -186,6 +186,10 @@ class HourlyModel:
             description += f" ({reason.replace('_', ' ')} x{common.fmt_hours(factor)})"
         details: dict[str, Any] = {"minutes": minutes, "billed_minutes": billed,
                                    "rate": str(rate), "rate_key": rate_key, "role": role}
+        if self.increment:  # lets an invoice explain why billed time exceeds logged time
+            details["increment_minutes"] = self.increment
+        if self.minimum:
+            details["minimum_minutes"] = self.minimum
         if count > 1:
             details.update(entries=count, first_date=first_date.isoformat(), last_date=last_date.isoformat())
         if reason:

@@ -22,8 +22,14 @@ SECTIONS = ("queues", "customers", "contacts", "agents", "contracts")
 
 
 def parse_customer(t: TableReader) -> Customer:
-    t.reject_unknown(["id", "name", "domains"])
-    return Customer(key=t.str("id"), name=t.str("name"), domains=t.str_list("domains", []))
+    t.reject_unknown(["id", "name", "domains", "inn", "kpp", "address"])
+    inn, kpp = t.str("inn", None), t.str("kpp", None)
+    if inn is not None and not (inn.isdigit() and len(inn) in (10, 12)):
+        raise t.error("inn", f"must be 10 or 12 digits, got {inn!r}")
+    if kpp is not None and not (len(kpp) == 9 and kpp.isalnum() and kpp.isascii()):
+        raise t.error("kpp", f"must be 9 characters (digits and capital letters), got {kpp!r}")
+    return Customer(key=t.str("id"), name=t.str("name"), domains=t.str_list("domains", []), inn=inn, kpp=kpp,
+                    address=t.str("address", None))
 
 
 def parse_contact(t: TableReader) -> Contact:

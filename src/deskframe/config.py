@@ -88,6 +88,10 @@ class BillingSettings:
     public_url: str = "http://127.0.0.1:8000"
     locale: str = "en"
     vendor: dict[str, str] = attrs.field(factory=dict)
+    #: Days from the issue date to the due date printed on an invoice.
+    payment_terms_days: int = 10
+    #: What an invoice shows for the agent of a line: the agent's display ``name`` or ``role``.
+    agent_label: str = "name"
 
 
 @attrs.frozen
@@ -308,8 +312,19 @@ def parse_rate(text: str) -> Decimal:
     return rate
 
 
+#: ``[billing.vendor]`` keys that are digits only: (allowed lengths, how to say it).
+VENDOR_DIGITS = {
+    "inn": ((10, 12), "10 or 12 digits (ИНН)"),
+    "kpp": ((9,), "9 digits (КПП)"),
+    "bik": ((9,), "9 digits (БИК)"),
+    "account": ((20,), "20 digits (расчётный счёт)"),
+    "corr_account": ((20,), "20 digits (корр. счёт)"),
+}
+
+
 def _billing(t: TableReader) -> BillingSettings:
-    t.reject_unknown(["tax_rate", "series", "credit_series", "public_url", "locale", "vendor"])
+    t.reject_unknown(["tax_rate", "series", "credit_series", "public_url", "locale", "vendor",
+                      "payment_terms_days", "agent_label"])
     try:
         tax = parse_rate(t.str("tax_rate", "0"))
     except ValueError as exc:
@@ -327,11 +342,18 @@ def _billing(t: TableReader) -> BillingSettings:
     vendor = t.sub("vendor", {})
     for key in vendor.data:
         vendor.str(key, max_length=2000)
+    for key, (lengths, what) in VENDOR_DIGITS.items():
+        value = vendor.data.get(key)
+        if value is not None and not (value.isdigit() and len(value) in lengths):
+            raise vendor.error(key, f"must be {what}, got {value!r}")
+    terms = t.int("payment_terms_days", 10, minimum=0, maximum=365)
+    agent_label = t.choice("agent_label", ("name", "role"), "name")
     locale = t.name("locale", "en", max_length=35)
     if not re.fullmatch(r"[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*", locale):
         raise t.error("locale", f"not a locale name such as 'ru' or 'en_US': {locale!r}")
     return BillingSettings(tax_rate=tax, series=series, credit_series=credit, public_url=url,
-                           locale=locale, vendor=dict(vendor.data))
+                           locale=locale, vendor=dict(vendor.data), payment_terms_days=terms,
+                           agent_label=agent_label)
 
 
 def _canned(t: TableReader) -> dict[str, str]:

@@ -19,6 +19,8 @@ from typing import Any, Callable
 
 import attrs
 
+from . import serialize
+from .billing.formats import render_options
 from .config import read_toml
 from .errors import ConfigError, DomainError
 from .tables import TableReader
@@ -122,10 +124,10 @@ def summary(desk: Any, target: Path) -> dict[str, Any]:
     folder = target / "invoices"
     for invoice in desk.ledger.invoices(status="issued"):
         entry = {"number": invoice.number, "customer": invoice.customer, "period": invoice.period,
-                 "total": str(invoice.total), "link": desk.ledger.link(invoice.number), "file": None}
+                 "total": serialize.money(invoice.total), "currency": invoice.currency, "link": desk.ledger.link(invoice.number), "file": None}
         if html is not None:
             folder.mkdir(exist_ok=True)
-            options = {"locale": desk.config.billing.locale} if "locale" in html.options else {}
+            options = render_options(desk.config, html)
             file = folder / f"{invoice.number}.html"
             file.write_text(html.render("invoice", invoice, **options), encoding="utf-8")
             entry["file"] = str(file)

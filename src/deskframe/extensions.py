@@ -83,7 +83,8 @@ class OutputFormat:
 
     ``kinds`` lists what it renders (``invoice``, ``invoices``, ``report`` ...).
     ``options`` names the keyword arguments ``render`` accepts from the core:
-    ``locale`` (``[billing] locale``) and ``timezone`` (``[desk] timezone``).
+    ``locale`` (``[billing] locale``), ``timezone`` (``[desk] timezone``), ``agent_label``
+    and ``payment_terms_days`` (``[billing]``).
     """
 
     name: str

@@ -25,11 +25,17 @@ def _tuple(value: Any) -> tuple:
 
 @attrs.frozen
 class Customer:
-    """An organization the vendor supports (``key`` is the CLI handle)."""
+    """An organization the vendor supports (``key`` is the CLI handle).
+
+    ``inn``, ``kpp`` and ``address`` are the buyer's details printed on invoices (optional).
+    """
 
     key: str
     name: str
     domains: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    inn: str | None = None
+    kpp: str | None = None
+    address: str | None = None
 
 
 @attrs.frozen

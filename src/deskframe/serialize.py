@@ -47,7 +47,8 @@ def ticket(t: Ticket, *, full: bool = True) -> dict[str, Any]:
 
 
 def customer(c: Customer) -> dict[str, Any]:
-    return {"id": c.key, "name": c.name, "domains": list(c.domains)}
+    return {"id": c.key, "name": c.name, "domains": list(c.domains), "inn": c.inn, "kpp": c.kpp,
+            "address": c.address}
 
 
 def contact(c: Contact) -> dict[str, Any]:
@@ -76,22 +77,39 @@ def time_entry(e: TimeEntry) -> dict[str, Any]:
 def invoice_line(line: Any) -> dict[str, Any]:
     return {"kind": line.kind, "description": line.description, "ticket": line.ticket, "agent": line.agent,
             "date": _time(line.work_date), "original_date": _time(line.original_date),
-            "quantity": str(line.quantity), "unit": line.unit, "unit_price": str(line.unit_price.amount),
-            "amount": str(line.amount.amount), "estimate_hours": None if line.estimate_hours is None
+            "quantity": str(line.quantity), "unit": line.unit, "unit_price": price(line.unit_price),
+            "amount": money(line.amount), "estimate_hours": None if line.estimate_hours is None
             else str(line.estimate_hours), "time_entries": list(line.entry_ids)}
 
 
 def invoice(inv: Any, *, lines: bool = True) -> dict[str, Any]:
     out = {"number": inv.number, "id": inv.id, "status": inv.status, "kind": inv.kind, "customer": inv.customer,
            "customer_name": inv.customer_name, "contract": inv.contract, "period": inv.period,
-           "currency": inv.currency, "subtotal": str(inv.subtotal.amount), "tax_rate": str(inv.tax_rate),
-           "tax": str(inv.tax.amount), "total": str(inv.total.amount), "created_at": _time(inv.created_at),
-           "issued_at": _time(inv.issued_at), "credit_for": inv.credit_for, "reason": inv.reason}
+           "currency": inv.currency, "subtotal": money(inv.subtotal), "tax_rate": str(inv.tax_rate),
+           "tax": money(inv.tax), "total": money(inv.total), "created_at": _time(inv.created_at),
+           "issued_at": _time(inv.issued_at), "credit_for": inv.credit_for, "reason": inv.reason,
+           "due_date": _time(inv.due_date), "paid": money(inv.total - inv.balance), "balance": money(inv.balance)}
     if lines:
         out["lines"] = [invoice_line(line) for line in inv.lines]
         out["held"] = list(inv.held)
         out["vendor"] = dict(inv.vendor)
+        out["customer_details"] = dict(getattr(inv, "customer_details", {}) or {})
+        out["payments"] = [{"amount": money(p.amount), "date": _time(p.paid_on), "reference": p.reference,
+                            "recorded_at": _time(p.recorded_at)} for p in getattr(inv, "payments", ())]
     return out
+
+
+def money(value: Money) -> str:
+    """An amount as JSON writes money: a decimal string with a dot, to the currency's minor
+    unit (``"1500.00"``); the currency is the ``currency`` field of the object holding it."""
+    return format(value.rounded().amount, "f")
+
+
+def price(value: Money) -> str:
+    """A unit price as money, keeping digits beyond the minor unit when it has them (``"16.6667"``)."""
+    if value.amount == value.rounded().amount:
+        return money(value)
+    return format(value.amount.normalize(), "f")
 
 
 def _default(value: Any) -> Any:
@@ -99,8 +117,8 @@ def _default(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, Money):
-        return {"amount": str(value.amount), "currency": value.currency}
+    if isinstance(value, Money):  # one shape for money everywhere: see money()
+        return money(value)
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     raise TypeError(f"not JSON serializable: {type(value).__name__}")

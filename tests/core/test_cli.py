@@ -234,8 +234,9 @@ def test_customer_add_update_list(run: Run) -> None:
                   "--domain", "acme.test").strip() == "customer acme updated"
     run.ok("customer", "add", "--id", "globex", "--name", "Globex")
     assert run.json("customer", "list") == [
-        {"id": "acme", "name": "ACME LLC", "domains": ["acme.example", "acme.test"]},
-        {"id": "globex", "name": "Globex", "domains": []},
+        {"id": "acme", "name": "ACME LLC", "domains": ["acme.example", "acme.test"], "inn": None, "kpp": None,
+         "address": None},
+        {"id": "globex", "name": "Globex", "domains": [], "inn": None, "kpp": None, "address": None},
     ]
     table = run.ok("customer", "list")
     assert table.splitlines()[0].split() == ["ID", "NAME", "DOMAINS"]

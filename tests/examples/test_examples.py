@@ -29,7 +29,7 @@ def test_example_config_loads(name):
 
 
 def totals(summary: dict) -> dict[str, str]:
-    return {inv["customer"]: inv["total"] for inv in summary["invoices"]}
+    return {inv["customer"]: f'{inv["total"]} {inv["currency"]}' for inv in summary["invoices"]}
 
 
 def test_webstudio_month(tmp_path):

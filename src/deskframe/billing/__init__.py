@@ -12,6 +12,7 @@ from .model import (
     Estimate,
     Invoice,
     InvoiceLine,
+    Payment,
     PricingModel,
     PricingResult,
     SummedPricingModel,
@@ -19,5 +20,5 @@ from .model import (
     TimeRules,
 )
 
-__all__ = ["BillableEntry", "BillingContext", "Estimate", "Invoice", "InvoiceLine", "PricingModel", "PricingResult",
+__all__ = ["BillableEntry", "BillingContext", "Estimate", "Invoice", "InvoiceLine", "Payment", "PricingModel", "PricingResult",
            "SummedPricingModel", "TimeGroup", "TimeRules"]

@@ -205,6 +205,9 @@ class Ledger:
         row.number = f"{key}-{repo.draw_number(key):05d}"
         row.status = "issued"
         row.issued_at = now
+        if row.kind == "invoice":
+            row.due_date = self.desk.local_date(now) + dt.timedelta(days=self.settings.payment_terms_days)
+        row.buyer = repo.invoice_buyer(row)  # the buyer's ИНН/КПП/address, frozen with the invoice
         row.link_token = secrets.token_urlsafe(24)
 
     def issue(self, *, period: str | None = None, ref: str | None = None) -> list[Invoice]:
@@ -279,9 +282,44 @@ class Ledger:
                                                           invoice.period, invoice.total))])
 
     def invoices(self, *, period: str | None = None, status: str | None = None,
-                 customer: str | None = None) -> list[Invoice]:
+                 customer: str | None = None, unpaid: bool = False, overdue: bool = False) -> list[Invoice]:
+        """Invoices and credit notes by id; ``unpaid``: issued invoices with a balance left,
+        ``overdue``: those of them past their due date (today in the desk's zone)."""
+        if unpaid or overdue:
+            status = "issued"
         with self.desk.store.read() as repo:
-            return [repo.invoice_view(r) for r in repo.invoice_rows(period=period, status=status, customer=customer)]
+            found = [repo.invoice_view(r) for r in repo.invoice_rows(period=period, status=status, customer=customer)]
+            today = self.desk.local_date(repo.now)
+        if unpaid or overdue:
+            found = [i for i in found if i.kind == "invoice" and i.balance.amount > 0]
+        if overdue:
+            found = [i for i in found if i.overdue(today)]
+        return found
+
+    def pay(self, number: str, amount: Decimal, paid_on: dt.date, reference: str | None = None,
+            actor: str | None = None) -> Invoice:
+        """Record a payment against an issued invoice; partial payments add up.
+
+        Refused (DomainError) for a draft, a void invoice, a credit note, and a payment
+        beyond the balance left. ``amount`` must be positive in the currency's minor units.
+        """
+        if amount <= 0:
+            raise ValueError(f"a payment must be positive, got {amount}")
+        with self.desk.store.write() as repo:
+            row = repo.invoice_row(number, for_update=True)
+            if row.kind != "invoice" or row.status != "issued":
+                what = "a credit note" if row.kind == "credit" else f"{row.status}"
+                raise DomainError(f"invoice {row.number or number} is {what}: only an issued invoice takes payments")
+            money = Money(amount, row.currency)
+            if money != money.rounded():
+                raise ValueError(f"{amount} has more decimals than {row.currency} has minor units")
+            paid = sum(repo.paid_sums([row.id]).values(), Decimal(0))
+            balance = row.total - paid
+            if amount > balance:
+                raise DomainError(f"invoice {row.number}: a payment of {amount} {row.currency} is more than "
+                                  f"the balance of {balance} {row.currency}")
+            repo.add_payment(row, amount, paid_on, reference, actor)
+            return repo.invoice_view(row)
 
     def invoice(self, ref: str) -> Invoice:
         with self.desk.store.read() as repo:

@@ -221,6 +221,36 @@ class Invoice:
     held: tuple[Mapping[str, Any], ...] = ()
     id: int | None = None
     vendor: Mapping[str, Any] = attrs.field(factory=dict)
+    #: Fixed on issue: the issue date (desk's zone) plus ``payment_terms_days``.
+    due_date: dt.date | None = None
+    #: The sum of the payments recorded against it (zero while nothing is paid).
+    paid: Money | None = None
+    payments: tuple["Payment", ...] = ()
+    #: The buyer's details from the directory: ``inn``, ``kpp``, ``address`` (those that are set).
+    customer_details: Mapping[str, str] = attrs.field(factory=dict)
+    #: ``login -> (display name, role)`` of the agents its lines name.
+    agents: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
+
+    @property
+    def balance(self) -> Money:
+        """What is still to be paid: total minus payments (zero for drafts' payments, which cannot exist)."""
+        return self.total - (self.paid or Money.zero(self.currency))
+
+    def overdue(self, today: dt.date) -> bool:
+        """Issued, not paid in full, and ``today`` is after its due date."""
+        return (self.status == "issued" and self.kind == "invoice" and self.due_date is not None
+                and today > self.due_date and self.balance.amount > 0)
+
+
+@attrs.frozen
+class Payment:
+    """Money received against an invoice (``paid_on`` is the date the customer paid)."""
+
+    amount: Money
+    paid_on: dt.date
+    reference: str | None = None
+    recorded_at: dt.datetime | None = None
+    actor: str | None = None
 
 
 @attrs.frozen

@@ -119,6 +119,6 @@ def _print(result: dict[str, Any]) -> None:
                f"running {sla['running']}")
     click.echo(f"Invoices ({len(result['invoices'])}):")
     for inv in result["invoices"]:
-        click.echo(f"  {inv['number']}  {inv['customer']:<12} {inv['period']}  {inv['total']:>16}  "
+        click.echo(f"  {inv['number']}  {inv['customer']:<12} {inv['period']}  {inv['total'] + ' ' + inv['currency']:>16}  "
                    f"{inv['file'] or inv['link']}")
     click.echo(f"\nTry: cd {result['directory']} && deskframe ticket list")

@@ -29,10 +29,15 @@ def customer_group() -> None:
 @click.option("--id", "key", required=True, help="Handle used on the command line.")
 @click.option("--name", required=True)
 @click.option("--domain", "domains", multiple=True, help="Mail domain routed to this customer (repeatable).")
+@click.option("--inn", help="Taxpayer number (ИНН, 10 or 12 digits), printed on invoices.")
+@click.option("--kpp", help="Tax registration reason code (КПП, 9 characters), printed on invoices.")
+@click.option("--address", help="Legal address, printed on invoices.")
 @pass_desk
-def customer_add(desk: Any, key: str, name: str, domains: tuple[str, ...]) -> None:
+def customer_add(desk: Any, key: str, name: str, domains: tuple[str, ...], inn: str | None, kpp: str | None,
+                 address: str | None) -> None:
     """Create or update a customer."""
-    customer = parse_customer(TableReader({"id": key, "name": name, "domains": list(domains)}))
+    extra = {k: v for k, v in (("inn", inn), ("kpp", kpp), ("address", address)) if v is not None}
+    customer = parse_customer(TableReader({"id": key, "name": name, "domains": list(domains), **extra}))
     _report(desk.add_customer(customer), f"customer {key}")
 
 

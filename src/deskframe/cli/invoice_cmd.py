@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from decimal import Decimal
 from typing import Any
 
 import click
 
 from .. import serialize
+from ..billing.formats import render_options
 from ..desk import month_bounds
 from ..progress import progress
 from ..plugins import Plugins
 from .context import pass_desk
 from .output import FORMAT_OPTION, echo_text, emit, emit_one, safe_json
 
-LIST_COLUMNS = ("number", "status", "kind", "period", "customer", "contract", "total", "issued_at")
+LIST_COLUMNS = ("number", "status", "kind", "period", "customer", "contract", "total", "issued_at", "due_date",
+                "balance")
 
 
 def _write(data: str | bytes, output: str | None) -> None:
@@ -27,6 +31,17 @@ def _write(data: str | bytes, output: str | None) -> None:
         sys.stdout.buffer.write(data)
     else:
         click.echo(data, nl=not data.endswith("\n"))
+
+
+def _amount(ctx: click.Context, param: click.Parameter, value: str) -> Decimal:
+    """``--amount``: a positive decimal with a dot (``1500``, ``1500.00``); no exponents, no commas."""
+    text = (value or "").strip()
+    if not re.fullmatch(r"\d{1,15}(\.\d+)?", text):
+        raise click.BadParameter(f"not an amount such as 1500.00: {value!r}")
+    amount = Decimal(text)
+    if amount <= 0:
+        raise click.BadParameter(f"must be more than zero, got {value!r}")
+    return amount
 
 
 def build_invoice_group(plugins: Plugins) -> click.Group:
@@ -72,13 +87,19 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
     @click.option("--period")
     @click.option("--status", type=click.Choice(["draft", "issued", "void"]))
     @click.option("--customer")
+    @click.option("--unpaid", is_flag=True, help="Only issued invoices with a balance left to pay.")
+    @click.option("--overdue", is_flag=True, help="Only unpaid invoices past their due date.")
     @click.option("--format", "fmt", type=list_choice, default="table", show_default=True)
     @click.option("--output", "-o", help="Write to this file instead of stdout.")
     @pass_desk
-    def invoice_list(desk: Any, period: str | None, status: str | None, customer: str | None, fmt: str,
-                     output: str | None) -> None:
+    def invoice_list(desk: Any, period: str | None, status: str | None, customer: str | None, unpaid: bool,
+                     overdue: bool, fmt: str, output: str | None) -> None:
         """List invoices and credit notes."""
-        invoices = desk.ledger.invoices(period=period, status=status, customer=customer)
+        if (unpaid or overdue) and status not in (None, "issued"):
+            raise click.BadParameter(f"--unpaid and --overdue list issued invoices, not {status} ones",
+                                     param_hint="'--status'")
+        invoices = desk.ledger.invoices(period=period, status=status, customer=customer, unpaid=unpaid,
+                                        overdue=overdue)
         if fmt in ("table", "json"):
             rows = [dict(serialize.invoice(i, lines=fmt == "json"),
                          number=i.number or f"draft-{i.id}") for i in invoices]
@@ -110,6 +131,31 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
         credit = desk.ledger.void(number, reason)
         click.echo(f"issued credit note {credit.number} for {number} ({credit.total})")
 
+    @invoice_group.command("paid")
+    @click.argument("number")
+    @click.option("--amount", required=True, callback=_amount, help="Amount received, e.g. 1500.00.")
+    @click.option("--date", "paid_on", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+                  help="Date the customer paid, YYYY-MM-DD.")
+    @click.option("--reference", help="Bank reference or payment order number.")
+    @FORMAT_OPTION
+    @pass_desk
+    def invoice_paid(desk: Any, number: str, amount: Decimal, paid_on: Any, reference: str | None,
+                     fmt: str) -> None:
+        """Record a payment against an issued invoice (partial payments add up)."""
+        if reference is not None and not reference.strip():
+            raise click.BadParameter("must not be empty", param_hint="'--reference'")
+        if paid_on.date() > desk.local_date():
+            raise click.BadParameter(f"{paid_on.date().isoformat()} is in the future", param_hint="'--date'")
+        try:
+            invoice = desk.ledger.pay(number, amount, paid_on.date(), reference=reference)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--amount'") from None
+        data = {"number": invoice.number, "currency": invoice.currency, "total": serialize.money(invoice.total),
+                "paid": serialize.money(invoice.total - invoice.balance), "balance": serialize.money(invoice.balance),
+                "due_date": invoice.due_date.isoformat() if invoice.due_date else None}
+        emit_one(data, fmt, f"{invoice.number}: paid {data['paid']} of {data['total']} {invoice.currency}, "
+                            f"balance {data['balance']} {invoice.currency}")
+
     @invoice_group.command("link")
     @click.argument("number")
     @pass_desk
@@ -121,10 +167,8 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
 
 
 def render(desk: Any, output_format: Any, kind: str, data: Any) -> str | bytes:
-    """Call a format's ``render`` with the options it declares (locale, timezone)."""
-    available = {"locale": desk.config.billing.locale, "timezone": desk.config.timezone}
-    options = {name: available[name] for name in output_format.options if name in available}
-    return output_format.render(kind, data, **options)
+    """Call a format's ``render`` with the options it declares (locale, timezone, agent label, terms)."""
+    return output_format.render(kind, data, **render_options(desk.config, output_format))
 
 
 def render_invoice(invoice: Any) -> str:
@@ -135,12 +179,16 @@ def render_invoice(invoice: Any) -> str:
         lines.append(f"  credits {invoice.credit_for}: {invoice.reason}")
     for line in invoice.lines:
         when = (line.original_date or line.work_date)
+        when = when.isoformat() if when is not None else ""  # a date takes no string format spec
         mark = " (logged late)" if line.original_date else ""
         est = f" est {line.estimate_hours}h" if line.estimate_hours is not None else ""
         lines.append(f"  {when or '':<10} {line.ticket or '-':<17} {line.agent or '-':<8} "
                      f"{line.quantity:>8} {line.unit:<4} x {line.unit_price.amount:>10} = {line.amount.amount:>12}"
                      f"  {line.description}{est}{mark}")
     lines.append(f"  subtotal {invoice.subtotal}  tax {invoice.tax_rate * 100:.2f}% {invoice.tax}  total {invoice.total}")
+    if invoice.kind == "invoice" and invoice.status == "issued":
+        lines.append(f"  due {invoice.due_date.isoformat() if invoice.due_date else '-'}  "
+                     f"paid {invoice.total - invoice.balance}  balance {invoice.balance}")
     for held in invoice.held:
         lines.append(f"  held: {held['ticket']} {held['agent']} {held['minutes']} min on {held['work_date']} "
                      f"({held['reason']})")

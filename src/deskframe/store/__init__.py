@@ -17,12 +17,14 @@ from .blobs import BlobStore, BlobTooLarge
 from .database import Database
 from .directory_repo import DirectoryRepo, phone_digits
 from .import_repo import ImportRepo
+from .payment_repo import PaymentRepo
 from .service_repo import QuarantineRepo, ServiceRepo
 from .sla_repo import SlaRepo
 from .ticket_repo import TicketRepo
 
 
-class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo, SlaRepo, BillingRepo, ImportRepo):
+class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo, SlaRepo, BillingRepo, ImportRepo,
+                 PaymentRepo):
     """Data access inside one transaction; ``now`` is the transaction's clock reading."""
 
     def __init__(self, session: Session, now: dt.datetime):

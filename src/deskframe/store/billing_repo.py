@@ -582,7 +582,8 @@ class BillingRepo:
                        currency=cur, lines=lines, subtotal=Money(row.subtotal, cur), tax_rate=row.tax_rate,
                        tax=Money(row.tax, cur), total=Money(row.total, cur), created_at=row.created_at,
                        issued_at=row.issued_at, credit_for=credit.number if credit else None, reason=row.reason,
-                       held=tuple(row.held or ()), id=row.id, vendor=dict(row.vendor or {}))
+                       held=tuple(row.held or ()), id=row.id, vendor=dict(row.vendor or {}),
+                       **self.invoice_extras(row, customer, (line.agent for line in lines)))
 
 
 def _chunks(values: list[int], size: int = 500) -> Iterator[list[int]]:

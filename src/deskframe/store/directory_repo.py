@@ -40,12 +40,14 @@ class DirectoryRepo:
         row = self.session.scalar(select(CustomerRow).where(CustomerRow.key == customer.key))
         result = "unchanged"
         if row is None:
-            row = CustomerRow(key=customer.key, name=customer.name, created_at=self.now)
+            row = CustomerRow(key=customer.key, name=customer.name, created_at=self.now, inn=customer.inn,
+                              kpp=customer.kpp, address=customer.address)
             self.session.add(row)
             self.session.flush()
             result = "created"
-        elif row.name != customer.name:
-            row.name = customer.name
+        elif (row.name, row.inn, row.kpp, row.address) != (customer.name, customer.inn, customer.kpp,
+                                                             customer.address):
+            row.name, row.inn, row.kpp, row.address = customer.name, customer.inn, customer.kpp, customer.address
             result = "updated"
         domains = sorted({d.lower() for d in customer.domains})
         current = sorted(self.session.scalars(
@@ -61,7 +63,8 @@ class DirectoryRepo:
         domains = self.session.scalars(select(CustomerDomainRow.domain)
                                        .where(CustomerDomainRow.customer_id == row.id)
                                        .order_by(CustomerDomainRow.domain))
-        return Customer(key=row.key, name=row.name, domains=tuple(domains))
+        return Customer(key=row.key, name=row.name, domains=tuple(domains), inn=row.inn, kpp=row.kpp,
+                        address=row.address)
 
     def customer(self, key: str) -> Customer | None:
         row = self.session.scalar(select(CustomerRow).where(CustomerRow.key == key))

@@ -86,6 +86,9 @@ class CustomerRow(Base):
     key: Mapped[str] = mapped_column(FreeText(), unique=True)
     name: Mapped[str] = mapped_column(FreeText())
     created_at: Mapped[dt.datetime]
+    inn: Mapped[Optional[str]] = mapped_column(String(12))
+    kpp: Mapped[Optional[str]] = mapped_column(String(9))
+    address: Mapped[Optional[str]] = mapped_column(Text)
 
 
 class CustomerDomainRow(Base):
@@ -329,6 +332,8 @@ class InvoiceRow(Base):
     credit_for_id: Mapped[Optional[int]] = mapped_column(ForeignKey("invoices.id"))
     reason: Mapped[Optional[str]] = mapped_column(Text)
     link_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    due_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    buyer: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
 
 
 class InvoiceLineRow(Base):
@@ -368,6 +373,19 @@ class InvoiceLineEntryRow(Base):
     __tablename__ = "invoice_line_entries"
     entry_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     line_id: Mapped[int] = mapped_column(ForeignKey("invoice_lines.id", ondelete="CASCADE"), index=True)
+
+
+class PaymentRow(Base):
+    """Money received against an issued invoice; several partial payments add up."""
+
+    __tablename__ = "payments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", name="fk_payments_invoice_id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(DecimalText())
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    reference: Mapped[Optional[str]] = mapped_column(String(200))
+    actor: Mapped[Optional[str]] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime]
 
 
 class InvoiceSeriesRow(Base):

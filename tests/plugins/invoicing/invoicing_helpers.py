@@ -55,7 +55,7 @@ class Billed:
     held_ticket: str
 
 
-def billed_desk(make_desk, config: str = CONFIG) -> Billed:
+def billed_desk(make_desk, config: str = CONFIG, clock=None) -> Billed:
     """A desk with two issued invoices; October: 2 500,00 + 20 % = 3 000,00 RUB.
 
     October lines (25 RUB/min): the mail ticket 10 min logged late for 2026-09-29 (250),
@@ -64,7 +64,7 @@ def billed_desk(make_desk, config: str = CONFIG) -> Billed:
     """
     from deskframe.testing import Factory
 
-    desk = make_desk(config, plugins=[invoicing_pricing], clock=lambda: NOW)
+    desk = make_desk(config, plugins=[invoicing_pricing], clock=clock or (lambda: NOW))
     f = Factory(desk)
     f.customer("romashka", name=CUSTOMER_NAME)
     f.contract("romashka", key="romashka-pm", pricing="pm", start=dt.date(2026, 1, 1))

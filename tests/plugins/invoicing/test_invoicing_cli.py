@@ -30,7 +30,7 @@ def test_invoice_show_and_list_in_each_format(billed, cli, tmp_path):
 
     result = run("invoice", "show", billed.october, "--format", "text")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("INVOICE INV-2026-00002")
+    assert result.output.startswith("Счёт на оплату № INV-2026-00002 от 3 ноября 2026")
     assert "3 000,00 ₽" in result.output.replace("\xa0", " ").replace("\u202f", " ")
 
     result = run("invoice", "list", "--format", "csv")

@@ -71,10 +71,10 @@ def test_credit_note_names_the_invoice_it_credits():
                      lines=(line,), subtotal=rub("-1500.00"), tax=rub("-300.00"), total=rub("-1800.00"))
     page = html_format.render("invoice", credit, locale="en")
     check_html(page)
-    assert "CREDIT NOTE" in page and "INV-2026-00007" in page and "wrong rate" in page
-    assert "-RUB 1,800.00" in page and "actual" not in page  # no estimate/actual on a reversal
+    assert "Credit note No. CN-2026-00001" in page and "Credit note for invoice INV-2026-00007: wrong rate" in page
+    assert "-RUB 1,800.00" in page and "logged" not in page  # no estimate/logged hours on a reversal
     text = text_format.render("invoice", credit, locale="en")
-    assert text.startswith("CREDIT NOTE CN-2026-00001") and "Credit note for invoice INV-2026-00007" in text
+    assert text.startswith("Credit note No. CN-2026-00001") and "Credit note for invoice INV-2026-00007" in text
     rows = list(csv.DictReader(io.StringIO(csv_format.render("invoice", credit).decode("utf-8"))))
     assert rows[0]["amount"] == "-1500.00" and rows[0]["invoice_kind"] == "credit"
 
