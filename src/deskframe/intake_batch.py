@@ -128,7 +128,8 @@ class IntakeBatch:
             message_id: [(article_id, article_id, ticket_id, direction == "out")
                          for article_id, ticket_id, direction in found]
             for message_id, found in repo.message_id_index(wanted_ids, with_direction=True).items()}
-        self._correspondents: dict[int, set[str]] = {}
+        self._correspondents: dict[int, set[str]] = {}  # ticket id -> stored correspondents
+        self._appended: dict[int, set[str]] = {}  # ticket id -> senders this batch appended
         self.contact_rows: dict[str, Any] = dict.fromkeys(_senders(messages))
         self.contact_rows.update(repo.contact_rows_by_emails(self.contact_rows))
         self.directory = BatchDirectory(repo, self.contact_rows)
@@ -183,18 +184,17 @@ class IntakeBatch:
     def correspondents(self, ticket_id: int) -> set[str]:
         """Lower-cased addresses that wrote into the ticket or that an agent wrote to.
 
-        Read once per ticket and batch (after writing what is pending, so the batch's
-        own articles count); :meth:`correspondent_added` keeps it current.
+        The stored ones are read once per ticket and batch; the senders this batch
+        appended (perhaps not written yet) come from :meth:`correspondent_added`.
         """
         if ticket_id not in self._correspondents:
-            self.writes.write()
             self._correspondents[ticket_id] = self.repo.ticket_correspondents(ticket_id)
-        return self._correspondents[ticket_id]
+        return self._correspondents[ticket_id] | self._appended.get(ticket_id, set())
 
-    def correspondent_added(self, ticket_id: int | None, sender: str | None) -> None:
-        """A message of ``sender`` was appended to the ticket in this batch."""
-        if ticket_id in self._correspondents and sender:
-            self._correspondents[ticket_id].add(sender.strip().lower())
+    def correspondent_added(self, ticket_id: int, sender: str | None) -> None:
+        """A message of ``sender`` was appended to the (stored) ticket in this batch."""
+        if sender:
+            self._appended.setdefault(ticket_id, set()).add(sender.strip().lower())
 
     def sender_contacts(self, emails: Iterable[str | None], phone: str | None) -> list[tuple[int | None, int | None]]:
         """(contact id, customer id) of the contacts with these addresses or this phone number.
