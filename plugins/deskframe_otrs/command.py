@@ -93,6 +93,14 @@ def render(summary: Summary, settings: Any) -> str:
                      "replies quoting them in the subject thread only through their Message-ID references.")
     if summary.sla_path:
         lines.append(f"SLA policy suggestions ({summary.sla_policies}): {summary.sla_path}")
+    total = summary.report.implausible_total
+    if total:  # last, where it is seen: time that would be billed or reported as it is
+        lines.append(f"Implausible time ({total}): imported as OTRS has it; check these entries")
+        lines += [f"  time_accounting {ident} (ticket {ticket or '?'}): {units} units = {minutes} minutes: {reason}"
+                  for ident, ticket, units, minutes, reason in summary.report.implausible[:SHOWN]]
+        if total > SHOWN:
+            lines.append(f"  ... and {total - SHOWN} more (--format json lists the first "
+                         f"{len(summary.report.implausible)})")
     return "\n".join(lines)
 
 

@@ -34,7 +34,7 @@ from deskframe.errors import StorageError
 from deskframe.importing import ImportCounts, ImportedArticle, ImportedHistory, ImportedTicket, ImportedTime
 from deskframe.text import clean_line, clean_text
 
-from . import mail, mapping, sla
+from . import limits, mail, mapping, sla
 from .options import Options
 from .source import Layout, Source, detect
 
@@ -60,6 +60,9 @@ class Report:
     skipped_total: int = 0
     warnings_total: int = 0
     reasons: collections.Counter = attrs.field(factory=collections.Counter)
+    #: implausible time entries: (otrs id, ticket number, units, minutes, reason)
+    implausible: list[tuple[str, str, str, int, str]] = attrs.field(factory=list)
+    implausible_total: int = 0
 
     def skip(self, kind: str, ident: Any, reason: str) -> None:
         self.skipped_total += 1
@@ -71,6 +74,11 @@ class Report:
         self.warnings_total += 1
         if len(self.warnings) < KEEP:
             self.warnings.append((kind, str(ident), reason))
+
+    def implausible_time(self, ident: Any, ticket: str, units: Any, minutes: int, reason: str) -> None:
+        self.implausible_total += 1
+        if len(self.implausible) < KEEP:
+            self.implausible.append((str(ident), ticket, str(units), minutes, reason))
 
 
 @attrs.define
@@ -110,6 +118,9 @@ class Summary:
             "warnings": [{"kind": k, "otrs_id": i, "reason": r} for k, i, r in self.report.warnings],
             "unthreaded_numbers": self.unthreaded, "otrs_system_id": self.system_id,
             "sla_suggestions": self.sla_policies, "sla_file": self.sla_path,
+            "implausible_time_total": self.report.implausible_total,
+            "implausible_time": [{"otrs_id": i, "ticket": t, "units": u, "minutes": m, "reason": r}
+                                 for i, t, u, m, r in self.report.implausible],
         }
 
 
@@ -142,10 +153,15 @@ class OtrsImport:
         self.zone = ZoneInfo(options.source_timezone)
         self.ns = options.namespace
         self.layout: Layout = detect(db)
-        self.src = Source(db, self.layout)
+        registry = getattr(getattr(desk, "plugins", None), "registry", None)
+        channels = getattr(getattr(desk, "config", None), "channels", ()) or ()
+        # intake's limits: a message's size (the e-mail channel's max_bytes), an attachment's (the desk's)
+        attachment_bytes = getattr(getattr(desk, "blobs", None), "max_bytes", None) \
+            or getattr(getattr(desk, "config", None), "attachment_max_bytes", None) or 25 * 1024 * 1024
+        self.max_bytes = mail.size_limit(registry, channels, attachment_bytes)
+        self.src = Source(db, self.layout, body_bytes=self.max_bytes, attachment_bytes=attachment_bytes)
         self.report = Report()
-        parser = mail.email_parser(getattr(getattr(desk, "plugins", None), "registry", None),
-                                   getattr(getattr(desk, "config", None), "channels", ()) or ())
+        parser = mail.email_parser(registry, channels)
         self.parser = parser.parse
         if parser.note:
             self.report.warn("import", "-", parser.note)
@@ -451,7 +467,7 @@ class OtrsImport:
         articles = []
         for a in article_rows:
             try:
-                article = self._article(a, plains.get(a["id"]), attachments.get(a["id"], []), chats.get(a["id"]))
+                article = self._article(a, plains.pop(a["id"], None), attachments.get(a["id"], []), chats.get(a["id"]))
             except Exception as exc:
                 self.report.skip("article", a["id"], f"cannot be mapped: {type(exc).__name__}: {exc}")
                 continue
@@ -479,7 +495,7 @@ class OtrsImport:
         subjects = {a.external_id: a.subject for a in articles}
         entries = []
         for x in time_rows:
-            entry = self._time(x, subjects)
+            entry = self._time(x, subjects, number)
             if entry is not None:
                 entries.append(entry)
 
@@ -567,6 +583,7 @@ class OtrsImport:
         direction, visible = mapping.direction_for(sender_type, visible)
 
         raw = mapping.stored_bytes(plain) if plain is not None else None
+        del plain  # (the caller popped it) a large raw source is held once, as bytes
         fs_dir = self._fs_dir(a)
         if raw is None and fs_dir is not None and (fs_dir / "plain.txt").is_file():
             raw = (fs_dir / "plain.txt").read_bytes()
@@ -577,7 +594,10 @@ class OtrsImport:
         body = _clean(mapping.text_of(a.get("a_body")))
         clean_body = bool(body.strip()) and "\ufffd" not in body
         html_part = any(self._is_html_body(x) for x in attachment_rows)
-        reparse = raw is not None and (self.opts.reparse == "always" or a.get("mime_id") is None or not clean_body
+        if raw is not None and len(raw) > self.max_bytes:
+            self.report.warn("article", aid, f"raw source of {len(raw)} bytes is over the size limit of intake "
+                             f"({self.max_bytes} bytes): kept whole, not parsed")
+        reparse = raw is not None and len(raw) <= self.max_bytes and (self.opts.reparse == "always" or a.get("mime_id") is None or not clean_body
                                        or (html_part and self.parser is not None))
         parsed = mail.parse(raw, self.parser) if reparse else None
         clean_parse = parsed is not None and bool((parsed.text or "").strip()) and not parsed.problem
@@ -604,6 +624,10 @@ class OtrsImport:
             if parsed is not None and parsed.problem:
                 self.report.warn("article", aid, f"{parsed.problem}; imported without text")
         html = parsed.html if parsed is not None and self.parser is not None else None
+        read_chars = a.get("a_body_chars") if text is body else None
+        text, cut = limits.cut_text(text, self.max_bytes, read_chars, raw_kept=raw is not None)
+        if cut:
+            self.report.warn("article", aid, f"{cut} (as intake does)")
 
         a_from = _clean(mapping.text_of(a.get("a_from"))).strip()
         sender = mapping.address(a_from) or (parsed.sender if parsed else None)
@@ -618,7 +642,7 @@ class OtrsImport:
         references = mapping.message_ids(mapping.text_of(a.get("a_references")),
                                          mapping.text_of(a.get("a_in_reply_to"))) \
             or (parsed.references if parsed else ())
-        files = self._attachments(aid, attachment_rows, fs_dir, has_html=bool(html))
+        files = self._attachments(aid, attachment_rows, fs_dir, has_html=bool(html), raw_kept=raw is not None)
         agent = self.logins.get(a.get("create_by")) if sender_type == "agent" else None
         return ImportedArticle(
             external_id=str(aid), direction=direction, created_at=self._utc(a["create_time"]),
@@ -647,10 +671,16 @@ class OtrsImport:
         return Path(base) / path / str(a["id"])
 
     def _attachments(self, aid: Any, rows: list[dict[str, Any]], fs_dir: Path | None,
-                     has_html: bool) -> list[InboundAttachment]:
+                     has_html: bool, raw_kept: bool = False) -> list[InboundAttachment]:
         out = []
         for x in rows:
             filename = _clean(mapping.text_of(x.get("filename"))).strip() or f"attachment-{x['id']}"
+            if x.get("content") is None and (x.get("content_length") or 0) > 0:  # left unread: over the limit
+                size = mapping.text_of(x.get("content_size")).strip()
+                size = size if size.isdigit() else f"about {x['content_length']}"
+                self.report.warn("article", aid, f"attachment {filename!r} of {size} bytes is over the size limit "
+                                 f"of intake: not imported" + ("; the raw source keeps it" if raw_kept else ""))
+                continue
             ctype = _clean(mapping.text_of(x.get("content_type"))).strip() or "application/octet-stream"
             html_body = self._is_html_body(x)
             if html_body and has_html:
@@ -670,9 +700,13 @@ class OtrsImport:
         return out
 
     # --- time -------------------------------------------------------------------------
-    def _time(self, x: dict[str, Any], subjects: dict[str, str]) -> ImportedTime | None:
+    def _time(self, x: dict[str, Any], subjects: dict[str, str], number: str = "") -> ImportedTime | None:
         units = Decimal(str(x["time_unit"]))
         minutes = mapping.minutes_for(units, self.opts.unit_minutes)
+        if not limits.storable(minutes):
+            self.report.skip("time_accounting", x["id"], f"{units} unit(s) = {minutes} minutes: more than one "
+                             "time entry can hold")
+            return None
         if minutes == 0:
             self.report.skip("time_accounting", x["id"], f"{units} unit(s) is 0 minutes "
                              f"(unit_minutes = {self.opts.unit_minutes})")
@@ -681,9 +715,9 @@ class OtrsImport:
         if agent is None:
             self.report.skip("time_accounting", x["id"], f"booked by unknown user id {x.get('create_by')}")
             return None
-        if minutes < 0:
-            self.report.warn("time_accounting", x["id"], f"negative time ({units} units, an OTRS correction); "
-                             "imported as is")
+        problem = limits.time_problem(minutes)
+        if problem:
+            self.report.implausible_time(x["id"], number, units, minutes, f"{problem}; imported as is")
         when = self._utc(x["create_time"]).astimezone(self.zone)
         note = subjects.get(str(x.get("article_id")), "") if x.get("article_id") is not None else ""
         return ImportedTime(external_id=str(x["id"]), agent=agent, minutes=minutes, work_date=when.date(),

@@ -66,6 +66,22 @@ def email_parser(registry: Any, channels: Iterable[dict[str, Any]] = ()) -> Pars
     return Parser(bound)
 
 
+def size_limit(registry: Any, channels: Iterable[dict[str, Any]], fallback: int) -> int:
+    """Intake's size limit for one message, in bytes: the ``max_bytes`` of the first configured
+    e-mail channel (or the e-mail plugin's default), read through the e-mail channel type's public
+    ``validate``; ``fallback`` (the desk's ``attachment_max_bytes``) without the e-mail plugin."""
+    channel_type = registry.get("channel_types", "email") if registry is not None else None
+    validate = getattr(channel_type, "validate", None)
+    if validate is None:
+        return fallback
+    table = next((dict(t) for t in channels if t.get("type") == "email"), None) or dict(PARSE_TABLE)
+    try:
+        value = getattr(validate(table), "max_bytes", None)
+    except Exception:  # a table the plugin refuses was reported at start-up
+        return fallback
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else fallback
+
+
 def parse(raw: bytes, parser: Callable[[bytes], Any] | None = None) -> Parsed:
     """Parse ``raw`` with ``parser`` (the e-mail plugin's, bound) or the stdlib; never raises."""
     if parser is not None:

@@ -9,7 +9,6 @@ values, time units to minutes.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import datetime as dt
 import re
@@ -41,6 +40,7 @@ HISTORY_ACTIONS = {
     "PhoneCallCustomer": "article", "PhoneCallAgent": "article", "WebRequestCustomer": "article",
 }
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/=\r\n\t]+")
 #: Fast paths for the common header forms ``a@b`` and ``Name <a@b>`` (anything else: email.utils).
 _BARE = re.compile(r"\s*([^\s<>,;\"()\[\]:@]+@[^\s<>,;\"()\[\]:@]+)\s*")
 _NAMED = re.compile(r"[^<>,;\"()\[\]:@]*<([^\s<>,;\"()\[\]:@]+@[^\s<>,;\"()\[\]:@]+)>\s*")
@@ -151,14 +151,39 @@ def stored_bytes(value: Any) -> bytes | None:
         return None
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
+    if not isinstance(value, str) and hasattr(value, "__iter__"):  # a large value, in slices
+        return _stored_slices(value)
     text = str(value)
-    if text and " " not in text:
-        compact = "".join(text.split())
+    if text and _BASE64_TEXT.fullmatch(text):  # checked in place: a large raw mail is not copied
         try:
-            return base64.b64decode(compact, validate=True)
+            return binascii.a2b_base64(text, strict_mode=False)
         except (binascii.Error, ValueError):
             pass
     return text.encode("utf-8", "surrogateescape")
+
+
+def _stored_slices(slices: Iterable[Any]) -> bytes:
+    """:func:`stored_bytes` of a value read in slices (iterable again for a second pass)."""
+    parts: list[bytes] = []
+    carry = ""
+    for part in slices:
+        if isinstance(part, (bytes, bytearray, memoryview)):  # a BLOB: the bytes themselves
+            return b"".join(bytes(p) for p in slices)
+        text = carry + str(part or "")
+        if not _BASE64_TEXT.fullmatch(text or "="):
+            break
+        compact = text.replace("\n", "").replace("\r", "").replace("\t", "")
+        whole = len(compact) // 4 * 4
+        try:
+            parts.append(binascii.a2b_base64(compact[:whole], strict_mode=False))
+        except (binascii.Error, ValueError):
+            break
+        carry = compact[whole:]
+    else:
+        if not carry:
+            return b"".join(parts)
+    del parts
+    return b"".join(str(p or "").encode("utf-8", "surrogateescape") for p in slices)
 
 
 def text_of(value: Any) -> str:

@@ -27,7 +27,14 @@ MIME_COLUMNS = ("a_from", "a_reply_to", "a_to", "a_cc", "a_bcc", "a_subject", "a
 TICKET_COLUMNS = ("id", "tn", "title", "queue_id", "ticket_lock_id", "user_id", "ticket_priority_id",
                   "ticket_state_id", "customer_id", "customer_user_id", "sla_id", "create_time", "change_time")
 ATTACHMENT_COLUMNS = ("id", "article_id", "filename", "content_type", "content_id", "content_alternative",
-                      "disposition", "content")
+                      "disposition", "content_size", "content")
+#: Characters of an article body read from the source (bound as ``:body_chars``); the full length
+#: comes as ``a_body_chars``, so a body over the limit is never read whole.
+_BODY = "SUBSTRING({a}.a_body, 1, :body_chars) AS a_body, CHAR_LENGTH({a}.a_body) AS a_body_chars"
+#: Attachment content only up to ``:content_chars`` (base64 text on PostgreSQL, bytes on MySQL);
+#: ``content_length`` tells how large a content left unread is.
+_CONTENT = ("CASE WHEN LENGTH(x.content) <= :content_chars THEN x.content END AS content, "
+            "LENGTH(x.content) AS content_length")
 
 
 @attrs.frozen
@@ -71,14 +78,16 @@ def detect(db: Any) -> Layout:
         mime = _present(db, "article_data_mime", MIME_COLUMNS)
         base = ["a.id", "a.ticket_id", "a.article_sender_type_id", "a.create_time", "a.create_by"]
         base += [f"a.{c}" for c in ("communication_channel_id", "is_visible_for_customer") if c in article_cols]
-        select = ", ".join(base + [f"m.{c}" for c in mime] + ["m.id AS mime_id"])
+        select = ", ".join(base + [_BODY.format(a="m") if c == "a_body" else f"m.{c}" for c in mime]
+                           + ["m.id AS mime_id"])
         plain = "article_data_mime_plain" if "article_data_mime_plain" in tables else None
         attachment = "article_data_mime_attachment" if "article_data_mime_attachment" in tables else None
         generation, article_from = "otrs6", "article a LEFT JOIN article_data_mime m ON m.article_id = a.id"
     elif "article_type_id" in article_cols:
         mime = [c for c in MIME_COLUMNS if c in article_cols]
         base = ["a.id", "a.ticket_id", "a.article_sender_type_id", "a.article_type_id", "a.create_time", "a.create_by"]
-        select = ", ".join(base + [f"a.{c}" for c in mime] + ["a.id AS mime_id"])
+        select = ", ".join(base + [_BODY.format(a="a") if c == "a_body" else f"a.{c}" for c in mime]
+                           + ["a.id AS mime_id"])
         plain = "article_plain" if "article_plain" in tables else None
         attachment = "article_attachment" if "article_attachment" in tables else None
         generation, article_from = "otrs5", "article a"
@@ -92,6 +101,24 @@ def detect(db: Any) -> Layout:
                   time="time_accounting" in tables, tables=tables)
 
 
+#: A raw source larger than this (stored characters or bytes) is read in slices of this size,
+#: so the driver never holds it whole beside its decoded bytes.
+RAW_SLICE = 4 * 1024 * 1024
+
+
+@attrs.frozen
+class Slices:
+    """A large raw source, read slice by slice each time it is iterated."""
+
+    source: "Source"
+    plain_id: Any
+    length: int
+
+    def __iter__(self) -> Iterator[Any]:
+        for start in range(1, self.length + 1, RAW_SLICE):
+            yield self.source.plain_slice(self.plain_id, start, RAW_SLICE)
+
+
 def in_list(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
     """``(:p0, :p1, ...)`` and its parameters (ForeignDatabase takes plain SQL text)."""
     names = [f"{prefix}{i}" for i in range(len(values))]
@@ -101,9 +128,16 @@ def in_list(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
 class Source:
     """The queries the importer runs against one OTRS database."""
 
-    def __init__(self, db: Any, layout: Layout):
+    def __init__(self, db: Any, layout: Layout, *, body_bytes: int = 25 * 1024 * 1024,
+                 attachment_bytes: int = 25 * 1024 * 1024):
         self.db = db
         self.layout = layout
+        #: article bodies are read up to this many characters (the text is cut to as many bytes later)
+        self.body_bytes = body_bytes
+        #: attachment contents are read only if their stored form is within this size (base64
+        #: text with OTRS's line breaks on PostgreSQL; bytes on MySQL, where the core checks again)
+        base64_chars = (attachment_bytes + 2) // 3 * 4
+        self._content_chars = base64_chars + base64_chars // 76 + 2
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
@@ -236,6 +270,7 @@ class Source:
 
     def articles(self, ticket_ids: Sequence[Any]) -> list[dict[str, Any]]:
         clause, params = in_list("t", ticket_ids)
+        params["body_chars"] = self.body_bytes
         return self._all(f"SELECT {self.layout.article} FROM {self.layout.article_from} "
                            f"WHERE a.ticket_id IN {clause} ORDER BY a.ticket_id, a.id", params)
 
@@ -243,19 +278,29 @@ class Source:
         if not self.layout.plain:
             return {}
         clause, params = in_list("t", ticket_ids)
-        rows = self._all(f"SELECT p.article_id, p.body FROM {self.layout.plain} p "
-                           f"JOIN article a ON a.id = p.article_id WHERE a.ticket_id IN {clause} ORDER BY p.id",
-                           params)
+        params["slice"] = RAW_SLICE
+        rows = self._all(f"SELECT p.id, p.article_id, LENGTH(p.body) AS body_length, "
+                         f"CASE WHEN LENGTH(p.body) <= :slice THEN p.body END AS body FROM {self.layout.plain} p "
+                         f"JOIN article a ON a.id = p.article_id WHERE a.ticket_id IN {clause} ORDER BY p.id",
+                         params)
         out: dict[Any, Any] = {}
         for r in rows:
-            out.setdefault(r["article_id"], r["body"])
+            if r["article_id"] not in out:
+                large = r["body"] is None and (r["body_length"] or 0) > 0
+                out[r["article_id"]] = Slices(self, r["id"], r["body_length"]) if large else r["body"]
         return out
+
+    def plain_slice(self, plain_id: Any, start: int, size: int) -> Any:
+        """Characters (bytes on MySQL) ``start`` (1-based) .. ``start + size - 1`` of one raw source."""
+        return self.db.scalar(f"SELECT SUBSTRING(body, :start, :n) FROM {self.layout.plain} WHERE id = :id",
+                              {"start": start, "n": size, "id": plain_id})
 
     def attachments(self, ticket_ids: Sequence[Any]) -> dict[Any, list[dict[str, Any]]]:
         if not self.layout.attachment:
             return {}
         clause, params = in_list("t", ticket_ids)
-        cols = ", ".join(f"x.{c}" for c in self.layout.attachment_columns)
+        params["content_chars"] = self._content_chars
+        cols = ", ".join(_CONTENT if c == "content" else f"x.{c}" for c in self.layout.attachment_columns)
         rows = self._all(f"SELECT {cols} FROM {self.layout.attachment} x JOIN article a ON a.id = x.article_id "
                            f"WHERE a.ticket_id IN {clause} ORDER BY x.id", params)
         out: dict[Any, list[dict[str, Any]]] = {}

@@ -28,25 +28,50 @@ def dedupe_key(message: InboundMessage) -> str:
     return "sha256:" + hashlib.sha256(message.raw or message.text.encode("utf-8")).hexdigest()
 
 
-def _thread(desk: "Desk", repo: Repository, batch: IntakeBatch, message: InboundMessage) -> Any:
+def _thread(desk: "Desk", repo: Repository, batch: IntakeBatch, message: InboundMessage,
+            route: Route) -> tuple[Any, Any]:
+    """(the ticket ``message`` continues, or None; the ticket it named but may not enter, or None).
+
+    Candidates in order: the channel's own continuation (``message.ticket_number``, e.g. a
+    chat conversation's ticket), ticket numbers quoted in the subject, then the tickets
+    of the articles its References name (newest first). The first one the sender may
+    write into (:func:`_may_thread`) wins.
+    """
     settings = desk.settings
-    candidates = [message.ticket_number] if message.ticket_number else []
-    candidates += numbering.numbers_in_subject(settings.subject_hook, message.subject)
+    refused = None
+    if message.ticket_number:
+        row = repo.ticket_row_or_none(message.ticket_number)
+        if row is not None:
+            target = repo.follow_merges(row)
+            if _same_customer(desk, repo, target, route):
+                return target, None
+            refused = row
+    numbers = numbering.numbers_in_subject(settings.subject_hook, message.subject)
     for attempt in range(2):
-        for number in candidates:
+        missing = []
+        for number in numbers:
             row = repo.ticket_row_or_none(number)
             if row is None:
+                missing.append(number)
                 continue
             # our own numbers, and numbers kept from an imported system (old [Ticket#...] subjects)
-            if numbering.is_valid(settings.number_layout, settings.system_id, number) or repo.is_imported(row):
-                return repo.follow_merges(row)
-        if attempt or not candidates or not batch.writes.has_tickets():
+            if not (numbering.is_valid(settings.number_layout, settings.system_id, number) or repo.is_imported(row)):
+                continue
+            target = repo.follow_merges(row)
+            if _may_thread(desk, repo, batch, message, route, target, named=row, answers_desk=False):
+                return target, None
+            refused = refused or row
+        if attempt or not missing or not batch.writes.has_tickets():
             break
         batch.writes.write()  # the number may be a ticket opened earlier in this batch: look again
-    ticket = batch.thread_by_references(message.references)
-    if ticket is None:
-        return None
-    return repo.follow_merges(repo.ticket_row_by_id(_resolved(batch, ticket)))
+        numbers = missing
+    for ref, answers_desk in batch.tickets_by_references(message.references):
+        row = repo.ticket_row_by_id(_resolved(batch, ref))
+        target = repo.follow_merges(row)
+        if _may_thread(desk, repo, batch, message, route, target, named=row, answers_desk=answers_desk):
+            return target, None
+        refused = refused or target
+    return None, refused
 
 
 def received_time(message: InboundMessage, now: dt.datetime) -> dt.datetime:
@@ -66,10 +91,36 @@ def _resolved(batch: IntakeBatch, ref: Any) -> int:
     return ident(ref)
 
 
-def _may_thread(desk: "Desk", repo: Repository, ticket: Any, route: Route) -> bool:
+def _same_customer(desk: "Desk", repo: Repository, ticket: Any, route: Route) -> bool:
     """A reply lands on another customer's ticket only if the sender belongs to that customer."""
     owner = repo.customer_key(ticket.customer_id)
     return owner is None or owner == route.customer or desk.settings.allow_foreign_replies
+
+
+def _may_thread(desk: "Desk", repo: Repository, batch: IntakeBatch, message: InboundMessage, route: Route,
+                ticket: Any, *, named: Any, answers_desk: bool) -> bool:
+    """Whether the sender of ``message`` is related to ``ticket`` (``named`` before following merges).
+
+    Related: the ticket's original contact; a contact of the ticket's customer (by contact
+    or, through routing, by domain); an address that wrote into the ticket or that an agent
+    wrote to; or, unless the sender belongs to another customer, a reply to a message the
+    desk sent on the ticket (``answers_desk``). ``allow_foreign_replies`` lets people of
+    other customers in; a sender no customer knows always needs a relation.
+    """
+    contact_ids = {ticket.contact_id, named.contact_id} - {None}
+    for contact_id, customer_id in batch.sender_contacts((message.sender, route.contact_email), route.contact_phone):
+        if (contact_id is not None and contact_id in contact_ids) or (
+                customer_id is not None and customer_id == ticket.customer_id):
+            return True
+    owner = repo.customer_key(ticket.customer_id)
+    if owner is not None and owner == route.customer:
+        return True
+    if route.customer is not None and desk.settings.allow_foreign_replies:
+        return True
+    foreign = route.customer is not None and owner is not None
+    if answers_desk and not foreign:
+        return True
+    return (message.sender or "").strip().lower() in batch.correspondents(ticket.id)
 
 
 def run_intake_batch(desk: "Desk", repo: Repository, messages: list[InboundMessage],
@@ -130,21 +181,26 @@ def run_intake(desk: "Desk", repo: Repository, batch: IntakeBatch, message: Inbo
 
     settings = desk.settings
     route = desk.hooks.route_message(message, batch.directory)
-    ticket = _thread(desk, repo, batch, message)
-    if ticket is not None and not _may_thread(desk, repo, ticket, route):
-        ticket = None
+    ticket, refused = _thread(desk, repo, batch, message, route)
     created = ticket is None
+    notes: list[dict[str, Any]] = []
     if created:
         ticket = _open_for(desk, batch, message, route)
+        if refused is not None:  # the named ticket gets nothing; the new one says what was named
+            notes.append(dict(actor=None, action="thread_refused", new=refused.number,
+                              reason=f"{message.sender or 'the sender'} has no relation to ticket {refused.number} "
+                                     "(not its contact, its customer's, an address it wrote to or answering "
+                                     "its mail): opened a new ticket"))
     else:
         if ticket.state_type in REOPEN_TYPES:
             desk._set_state(repo, ticket, settings.first_state("open"), None, events, reason="customer wrote")
         desk.sla.on_customer_message(repo, ticket, repo.now)
         repo.touch(ticket)
+        batch.correspondent_added(ticket.id, message.sender)
 
     # small blobs go into the blobs table with the batch, larger ones into files (synced before commit)
     raw_sha = desk.blobs.put_in_transaction(message.raw, batch.blobs, limit=False) if message.raw else None
-    files, notes = [], []
+    files = []
     for attachment in message.attachments:
         name = safe_filename(attachment.filename)
         try:

@@ -147,9 +147,13 @@ class IntakeBatch:
         wanted_ids = {m.message_id for m in messages if m.message_id}
         for message in messages:
             wanted_ids.update(r for r in message.references if r)
-        self._message_ids: dict[str, list[tuple[int, Any, Any]]] = {
-            message_id: [(article_id, article_id, ticket_id) for article_id, ticket_id in found]
-            for message_id, found in repo.message_id_index(wanted_ids).items()}
+        # Message-ID -> [(order, article, ticket, sent by the desk)]
+        self._message_ids: dict[str, list[tuple[int, Any, Any, bool]]] = {
+            message_id: [(article_id, article_id, ticket_id, direction == "out")
+                         for article_id, ticket_id, direction in found]
+            for message_id, found in repo.message_id_index(wanted_ids, with_direction=True).items()}
+        self._correspondents: dict[int, set[str]] = {}  # ticket id -> stored correspondents
+        self._appended: dict[int, set[str]] = {}  # ticket id -> senders this batch appended
         self.contact_rows: dict[str, Any] = dict.fromkeys(_senders(messages))
         self.contact_rows.update(repo.contact_rows_by_emails(self.contact_rows))
         self.directory = BatchDirectory(repo, self.contact_rows)
@@ -179,22 +183,60 @@ class IntakeBatch:
     def first_article(self, message_id: str) -> tuple[Any, Any] | None:
         """(article, ticket) of the oldest article with this Message-ID (ids or pending objects)."""
         found = self._message_ids.get(message_id)
-        return found[0][1:] if found else None
+        return found[0][1:3] if found else None
 
-    def thread_by_references(self, references: Iterable[str]) -> Any:
-        """The ticket (id or pending) of the newest article any of ``references`` names."""
-        best = None
-        for ref in references:
-            for entry in self._message_ids.get(ref, ()):
-                if best is None or entry[0] > best[0]:
-                    best = entry
-        return best[2] if best else None
+    def tickets_by_references(self, references: Iterable[str]) -> list[tuple[Any, bool]]:
+        """The tickets (ids or pending) of the articles ``references`` names, newest article first,
+        each with whether one of those articles is a message the desk sent (outbound)."""
+        entries = sorted((entry for ref in references for entry in self._message_ids.get(ref, ())),
+                         key=lambda entry: entry[0], reverse=True)
+        sent: dict[Any, bool] = {}
+        tickets: dict[Any, Any] = {}
+        for _, _, ticket, outbound in entries:
+            key = ticket if isinstance(ticket, int) else id(ticket)
+            tickets.setdefault(key, ticket)
+            sent[key] = sent.get(key, False) or outbound
+        return [(ticket, sent[key]) for key, ticket in tickets.items()]
 
     def article_added(self, message_id: str | None, article: Any, ticket: Any) -> None:
         """Index a new (pending) article by its Message-ID; newer than every stored one."""
         if message_id:
             self._order += 1
-            self._message_ids.setdefault(message_id, []).append((_NEWER + self._order, article, ticket))
+            self._message_ids.setdefault(message_id, []).append((_NEWER + self._order, article, ticket, False))
+
+    # --- who may write into a ticket ------------------------------------------
+    def correspondents(self, ticket_id: int) -> set[str]:
+        """Lower-cased addresses that wrote into the ticket or that an agent wrote to.
+
+        The stored ones are read once per ticket and batch; the senders this batch
+        appended (perhaps not written yet) come from :meth:`correspondent_added`.
+        """
+        if ticket_id not in self._correspondents:
+            self._correspondents[ticket_id] = self.repo.ticket_correspondents(ticket_id)
+        return self._correspondents[ticket_id] | self._appended.get(ticket_id, set())
+
+    def correspondent_added(self, ticket_id: int, sender: str | None) -> None:
+        """A message of ``sender`` was appended to the (stored) ticket in this batch."""
+        if sender:
+            self._appended.setdefault(ticket_id, set()).add(sender.strip().lower())
+
+    def sender_contacts(self, emails: Iterable[str | None], phone: str | None) -> list[tuple[int | None, int | None]]:
+        """(contact id, customer id) of the contacts with these addresses or this phone number.
+
+        A contact the batch created but has not written yet has no id (None).
+        """
+        rows = [self.contact_row(e) for e in {(e or "").strip().lower() for e in emails} if e]
+        if phone:
+            rows.append(self.contact_row_by_phone(phone))
+        out = []
+        for row in rows:
+            if row is None:
+                continue
+            if isinstance(row, PendingContact):
+                out.append((row.row.id if row.row is not None else None, row.values.get("customer_id")))
+            else:
+                out.append((row.id, row.customer_id))
+        return out
 
     # --- directory rows -----------------------------------------------------
     def contact_row(self, email: str) -> Any:

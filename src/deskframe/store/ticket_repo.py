@@ -266,16 +266,34 @@ class TicketRepo:
             found.update((by_hash[digest], (ticket_id, article_id)) for digest, ticket_id, article_id in rows)
         return found
 
-    def message_id_index(self, message_ids: Iterable[str]) -> dict[str, list[tuple[int, int]]]:
-        """Stored articles carrying these Message-IDs: id -> [(article id, ticket id)], oldest first."""
+    def message_id_index(self, message_ids: Iterable[str], *, with_direction: bool = False) -> dict[str, list[Any]]:
+        """Stored articles carrying these Message-IDs: id -> [(article id, ticket id)], oldest first.
+
+        ``with_direction=True`` adds the article's direction: (article id, ticket id, direction).
+        """
         wanted = sorted({m for m in message_ids if m})
-        found: dict[str, list[tuple[int, int]]] = {}
+        found: dict[str, list[Any]] = {}
         for start in range(0, len(wanted), 500):
             rows = self.session.execute(
-                select(ArticleRow.message_id, ArticleRow.id, ArticleRow.ticket_id)
+                select(ArticleRow.message_id, ArticleRow.id, ArticleRow.ticket_id, ArticleRow.direction)
                 .where(ArticleRow.message_id.in_(wanted[start:start + 500])).order_by(ArticleRow.id))
-            for message_id, article_id, ticket_id in rows:
-                found.setdefault(message_id, []).append((article_id, ticket_id))
+            for message_id, article_id, ticket_id, direction in rows:
+                found.setdefault(message_id, []).append(
+                    (article_id, ticket_id, direction) if with_direction else (article_id, ticket_id))
+        return found
+
+    def ticket_correspondents(self, ticket_id: int) -> set[str]:
+        """Addresses that wrote into the ticket (inbound senders) or that an agent wrote to
+        (recipients of outbound articles), lower-cased."""
+        found: set[str] = set()
+        rows = self.session.execute(select(ArticleRow.direction, ArticleRow.sender, ArticleRow.recipients)
+                                    .where(ArticleRow.ticket_id == ticket_id, ArticleRow.direction.in_(("in", "out"))))
+        for direction, sender, recipients in rows:
+            if direction == "in":
+                found.add((sender or "").strip().lower())
+            else:
+                found.update(str(r).strip().lower() for r in recipients or ())
+        found.discard("")
         return found
 
     # --- views -------------------------------------------------------------

@@ -227,3 +227,23 @@ def test_system_id_from_sysconfig_and_layout_detection_errors():
     assert layout.generation == "otrs5" and layout.plain is None
     assert Source(FakeDB(tables, [{"effective_value": b"--- '42'\n"}]), layout).system_id() == "42"
     assert Source(FakeDB(tables), layout).system_id() is None
+
+
+@pytest.mark.parametrize("text", ["", "x" * 40, "аб" * 20, "日本語" * 9, "a😀" * 12])
+@pytest.mark.parametrize("step", [1, 3, 1 << 20])
+def test_utf8_prefix_is_the_longest_whole_character_prefix_within_the_limit(text, step):
+    from deskframe_otrs import limits
+
+    for limit in range(0, len(text.encode()) + 2):
+        data = text.encode()
+        expected = None if len(data) <= limit else data[:limit].decode("utf-8", "ignore")
+        assert limits.utf8_prefix(text, limit, step=step) == expected
+
+
+def test_cut_text_notes_the_cut_visibly_and_counts_the_unread_rest():
+    from deskframe_otrs import limits
+
+    assert limits.cut_text("short", 100) == ("short", None)
+    text, note = limits.cut_text("x" * 50, 100, original_chars=5000, raw_kept=True)  # read only 50 of 5000
+    assert text.startswith("x" * 50 + "\n\n[deskframe: ") and "5000 characters" in note and "raw source" in note
+    assert limits.time_problem(1440) is None and limits.time_problem(1441) and limits.time_problem(-1)
