@@ -232,13 +232,26 @@ def ticket_merge(desk: Any, number: str, into: str, agent: str | None) -> None:
 
 @ticket_group.command("search")
 @click.argument("text")
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
 @FORMAT_OPTION
 @pass_desk
 def ticket_search(desk: Any, text: str, limit: int, fmt: str) -> None:
-    """Find tickets whose subjects or article texts contain every word of TEXT."""
+    """Find tickets whose subjects or article texts contain every word of TEXT.
+
+    A word matches as written or in another form of it in the [search] languages
+    (ошибка finds "по ошибке"); WORD* matches words starting with WORD. Case and
+    ё/е do not matter. The most relevant tickets come first, then the most recent.
+    """
     emit(desk.search(text, limit), ("number", "state", "priority", "customer", "subject"), fmt,
          empty="No matching tickets.")
+
+
+@ticket_group.command("reindex")
+@pass_desk
+def ticket_reindex(desk: Any) -> None:
+    """Rebuild the search index of all articles (after changing [search] languages)."""
+    count = desk.reindex_search()
+    click.echo(f"search index rebuilt: {count} articles")
 
 
 @ticket_group.command("escalate")

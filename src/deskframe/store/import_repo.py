@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ..importing import ImportCounts, ImportedTicket
 from ..model import Contact
 from .blobs import BlobStore, BlobTooLarge, insert_rows
+from .search import index_articles
 from .rows import (
     AgentRow,
     ArticleRow,
@@ -61,6 +62,7 @@ class ImportRepo:
 
     session: Session
     now: dt.datetime
+    search_languages: tuple[str, ...]
 
     # --- lookups ----------------------------------------------------------------
     def _known(self, namespace: str, kind: str, ids: list[str]) -> dict[str, str]:
@@ -214,6 +216,8 @@ class ImportRepo:
         if not values:
             return
         ids = self._insert(ArticleRow.__table__, values)
+        index_articles(self.session, [(i, v["subject"], v["text"]) for i, v in zip(ids, values)],
+                       self.search_languages)
         files = []
         for article_id, a in zip(ids, pending):
             batch.mapped("article", a.external_id, article_id)
