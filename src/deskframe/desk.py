@@ -213,8 +213,11 @@ class Desk:
     def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
         """Full-text search over article subjects and texts: every word must match as written,
         as a stem in the ``[search] languages``, or as a prefix (``word*``); best match first."""
-        with self.store.read() as repo:
-            return repo.search(text, limit)
+        try:
+            with self.store.read() as repo:
+                return repo.search(text, limit)
+        except ValueError as exc:  # too many words
+            raise DomainError(str(exc)) from None
 
     def reindex_search(self) -> int:
         """Rebuild the full-text index with the configured languages; returns the articles indexed."""

@@ -32,6 +32,8 @@ MAX_LANGUAGES = 4
 #: of subject + text in every configured language under its 1 MB limit, and
 #: intake of a huge pasted log cheap).
 INDEXED_CHARS = 50_000
+#: At most this many words in one query (each becomes a clause of the database's query).
+MAX_TERMS = 32
 
 # Letters and digits; "_" and punctuation separate words, as in FTS5's unicode61 tokenizer.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -72,9 +74,13 @@ def words(text: str) -> list[str]:
 
 
 def query_terms(query: str) -> list[Term]:
-    """The terms of a user's query: words, each optionally ending in ``*`` (a prefix)."""
+    """The terms of a user's query: words, each optionally ending in ``*`` (a prefix), repeats
+    dropped; ValueError for more than :data:`MAX_TERMS`."""
     text = normalize(query).lower()
-    return [Term(word, bool(star)) for word, star in _TERM.findall(text)]
+    terms = list(dict.fromkeys(Term(word, bool(star)) for word, star in _TERM.findall(text)))
+    if len(terms) > MAX_TERMS:
+        raise ValueError(f"too many words to search for ({len(terms)}; at most {MAX_TERMS})")
+    return terms
 
 
 @functools.lru_cache(maxsize=None)

@@ -14,6 +14,7 @@ import pytest
 
 from deskframe import InboundMessage
 from deskframe.desk import Desk
+from deskframe.errors import DomainError
 from deskframe.importing import ImportedArticle, ImportedTicket
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
@@ -182,6 +183,11 @@ def test_cli_search_keeps_its_json_shape_and_bounds_the_limit(desk, factory, cli
     for bad in ("0", "-1", str(10**23)):
         result = run("ticket", "search", "ошибка", "--limit", bad)
         assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    result = run("ticket", "search", " ".join(f"w{i}" for i in range(33)))
+    assert result.exit_code == 2 and "at most 32" in result.output, result.output
+    with pytest.raises(DomainError, match="too many words"):
+        desk.search(" ".join(f"w{i}" for i in range(33)))
+    assert desk.search(" ".join(["ошибка"] * 40)) != []     # repeats count once
     result = run("ticket", "reindex")
     assert result.exit_code == 0 and "2 articles" in result.output, result.output
     assert numbers(desk.search("ошибка")) == [hit.number]
@@ -214,3 +220,13 @@ def test_bad_search_languages_are_one_line_config_errors(tmp_path, table, patter
 
 def test_languages_default_to_russian_and_english(desk):
     assert desk.config.search_languages == ("ru", "en")
+
+
+def test_docs_list_every_search_language():
+    from pathlib import Path
+
+    from deskframe.textsearch import LANGUAGES
+
+    docs = (Path(__file__).parents[2] / "docs" / "config.md").read_text(encoding="utf-8")
+    line = next(x for x in docs.splitlines() if x.startswith("Codes: `"))
+    assert line.split("`")[1].split() == sorted(LANGUAGES)

@@ -12,6 +12,7 @@ from .. import serialize
 from ..billing.ledger import estimate_hours
 from ..errors import DomainError
 from ..model import Ticket
+from ..textsearch import query_terms
 from .context import pass_desk
 from .output import FORMAT_OPTION, emit, emit_one
 
@@ -242,6 +243,10 @@ def ticket_search(desk: Any, text: str, limit: int, fmt: str) -> None:
     (ошибка finds "по ошибке"); WORD* matches words starting with WORD. Case and
     ё/е do not matter. The most relevant tickets come first, then the most recent.
     """
+    try:
+        query_terms(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="TEXT") from None
     emit(desk.search(text, limit), ("number", "state", "priority", "customer", "subject"), fmt,
          empty="No matching tickets.")
 
