@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from ..importing import ImportCounts, ImportedTicket
 from ..model import Contact
 from .blobs import BlobStore, BlobTooLarge, insert_rows
-from .search import index_articles
 from .rows import (
     AgentRow,
     ArticleRow,
@@ -36,6 +35,7 @@ from .rows import (
     TicketRow,
     TimeEntryRow,
 )
+from .search import index_articles
 
 CHUNK = 500
 #: Ticket columns an import run (re-)writes; a re-run compares them and updates what changed.

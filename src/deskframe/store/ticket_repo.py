@@ -14,7 +14,6 @@ from .. import numbering
 from ..errors import NotFound, StorageError, TicketLocked
 from ..model import Article, Attachment, HistoryEntry, Ticket
 from .blobs import insert_rows as insert_blob_rows
-from .search import index_articles, ticket_ids
 from .rows import (
     AgentRow,
     ArticleRow,
@@ -28,6 +27,8 @@ from .rows import (
     TicketCounterRow,
     TicketRow,
 )
+from .search import index_articles, ticket_ids
+
 
 def dialect_insert(session: Session) -> Any:
     """The INSERT construct of the session's dialect (for ON CONFLICT clauses)."""
