@@ -21,6 +21,7 @@ from .errors import ConfigError
 from .model import PRIORITY_LEVELS, STATE_TYPES
 from .registry import Registry
 from .tables import TableReader
+from .textsearch import DEFAULT_LANGUAGES, check_languages
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -35,7 +36,7 @@ DEFAULT_STATES = {"new": "new", "open": "open", "pending": "pending",
                   "resolved": "resolved", "closed": "closed", "merged": "merged"}
 #: A calendar every configuration has unless it defines its own of that name.
 ALWAYS_CALENDAR = "always"
-CORE_TABLES = ("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing")
+CORE_TABLES = ("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing", "search")
 #: Lengths of names the configuration hands to the database (see store/rows.py).
 QUEUE_NAME_LENGTH = 200
 STATE_NAME_LENGTH = 100
@@ -116,6 +117,8 @@ class Config:
     sla_policies: dict[str, Any] = attrs.field(factory=dict)
     pricing_models: dict[str, Any] = attrs.field(factory=dict)
     calendar_objects: dict[str, Any] = attrs.field(factory=dict)
+    #: ``[search] languages``: the stemmers of the full-text index (codes of textsearch.LANGUAGES).
+    search_languages: tuple[str, ...] = DEFAULT_LANGUAGES
 
     @property
     def label(self) -> str:
@@ -180,6 +183,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     tickets = _tickets(top.sub("tickets", {}))
     billing = _billing(top.sub("billing", {}))
     canned = _canned(top.sub("canned", {}))
+    search_languages = _search(top.sub("search", {}))
     channels = _channels(top, registry)
     calendars, calendar_objects = _calendars(top.sub("calendars", {}))
     sla, sla_policies = _named_tables(top, registry, "sla", "type", "sla_policies", "SLA policy type")
@@ -202,6 +206,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
         attachment_max_bytes=max_bytes, timezone=timezone, tickets=tickets, billing=billing, canned=canned,
         channels=channels, sla=sla, pricing=pricing, calendars=calendars, sections=own,
         sla_policies=sla_policies, pricing_models=pricing_models, calendar_objects=calendar_objects,
+        search_languages=search_languages,
     )
     for name, value in own.items():
         section = registry.get("config_sections", name)
@@ -354,6 +359,14 @@ def _billing(t: TableReader) -> BillingSettings:
     return BillingSettings(tax_rate=tax, series=series, credit_series=credit, public_url=url,
                            locale=locale, vendor=dict(vendor.data), payment_terms_days=terms,
                            agent_label=agent_label)
+
+
+def _search(t: TableReader) -> tuple[str, ...]:
+    t.reject_unknown(["languages"])
+    try:
+        return check_languages(t.str_list("languages", list(DEFAULT_LANGUAGES)))
+    except ValueError as exc:
+        raise t.error("languages", str(exc)) from None
 
 
 def _canned(t: TableReader) -> dict[str, str]:

@@ -56,7 +56,7 @@ class Desk:
         self.plugins = plugins
         self.hooks = Hooks(plugins.pm)
         self.clock = clock
-        self.store = Store(config.database_url, clock)
+        self.store = Store(config.database_url, clock, config.search_languages)
         self.blobs = BlobStore(Path(config.data_dir) / "blobs", config.attachment_max_bytes, database=self.store.db)
         self.cursors = CursorStore(self.store)
         self.external_ids = ExternalIds(self.store)
@@ -229,9 +229,17 @@ class Desk:
                                      customer=customer, limit=limit)
 
     def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
-        """Full-text search over article subjects and texts (every word must match)."""
-        with self.store.read() as repo:
-            return repo.search(text, limit)
+        """Full-text search over article subjects and texts: every word must match as written,
+        as a stem in the ``[search] languages``, or as a prefix (``word*``); best match first."""
+        try:
+            with self.store.read() as repo:
+                return repo.search(text, limit)
+        except ValueError as exc:  # too many words
+            raise DomainError(str(exc)) from None
+
+    def reindex_search(self) -> int:
+        """Rebuild the full-text index with the configured languages; returns the articles indexed."""
+        return self.store.reindex()
 
     def _agent_may_act(self, row: Any, agent_id: int, repo: Repository) -> None:
         if row.locked_by_id is not None and row.locked_by_id != agent_id:

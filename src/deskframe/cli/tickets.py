@@ -14,6 +14,7 @@ from ..billing.ledger import estimate_hours
 from ..bounds import check_amount
 from ..errors import DomainError
 from ..model import Ticket
+from ..textsearch import query_terms
 from .context import pass_desk
 from .output import FORMAT_OPTION, emit, emit_one
 
@@ -238,9 +239,26 @@ def ticket_merge(desk: Any, number: str, into: str, agent: str | None) -> None:
 @FORMAT_OPTION
 @pass_desk
 def ticket_search(desk: Any, text: str, limit: int, fmt: str) -> None:
-    """Find tickets whose subjects or article texts contain every word of TEXT."""
+    """Find tickets whose subjects or article texts contain every word of TEXT.
+
+    A word matches as written or in another form of it in the [search] languages
+    (ошибка finds "по ошибке"); WORD* matches words starting with WORD. Case and
+    ё/е do not matter. The most relevant tickets come first, then the most recent.
+    """
+    try:
+        query_terms(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="TEXT") from None
     emit(desk.search(text, limit), ("number", "state", "priority", "customer", "subject"), fmt,
          empty="No matching tickets.")
+
+
+@ticket_group.command("reindex")
+@pass_desk
+def ticket_reindex(desk: Any) -> None:
+    """Rebuild the search index of all articles (after changing [search] languages)."""
+    count = desk.reindex_search()
+    click.echo(f"search index rebuilt: {count} articles")
 
 
 @ticket_group.command("escalate")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from sqlalchemy.orm import Session
 
+from ..textsearch import DEFAULT_LANGUAGES
 from .billing_repo import BillingRepo
 from .blobs import BlobStore, BlobTooLarge
 from .database import Database
@@ -25,11 +26,13 @@ from .ticket_repo import TicketRepo
 
 class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo, SlaRepo, BillingRepo, ImportRepo,
                  PaymentRepo):
-    """Data access inside one transaction; ``now`` is the transaction's clock reading."""
+    """Data access inside one transaction; ``now`` is the transaction's clock reading,
+    ``search_languages`` the stemmers of the full-text index."""
 
-    def __init__(self, session: Session, now: dt.datetime):
+    def __init__(self, session: Session, now: dt.datetime, search_languages: Sequence[str] = DEFAULT_LANGUAGES):
         self.session = session
         self.now = now
+        self.search_languages = tuple(search_languages)
 
     def flush(self) -> None:
         self.session.flush()
@@ -38,25 +41,33 @@ class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo, SlaRepo
 class Store:
     """The database of one deskframe installation (blobs live in :class:`BlobStore`)."""
 
-    def __init__(self, url: str, clock: Callable[[], dt.datetime]):
+    def __init__(self, url: str, clock: Callable[[], dt.datetime], search_languages: Sequence[str] = DEFAULT_LANGUAGES):
         self.db = Database(url)
         self.clock = clock
+        self.search_languages = tuple(search_languages)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Repository]:
         """One write transaction; committed when the block ends without error."""
         with self.db.write() as session:  # driver errors become Conflict / UnstorableValue / StorageError
-            yield Repository(session, self.clock())
+            yield Repository(session, self.clock(), self.search_languages)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Repository]:
         with self.db.read() as session:
-            yield Repository(session, self.clock())
+            yield Repository(session, self.clock(), self.search_languages)
 
     def upgrade(self) -> None:
         from .migrate import upgrade  # Alembic is loaded only when migrating
 
-        upgrade(self.db)
+        upgrade(self.db, search_languages=self.search_languages)
+
+    def reindex(self) -> int:
+        """Rebuild the full-text index of every article with :attr:`search_languages`."""
+        from .search import rebuild
+
+        with self.db.write() as session:
+            return rebuild(session, self.search_languages)
 
     def revision(self) -> str | None:
         from .migrate import current_revision

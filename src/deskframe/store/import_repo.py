@@ -35,6 +35,7 @@ from .rows import (
     TicketRow,
     TimeEntryRow,
 )
+from .search import index_articles
 
 CHUNK = 500
 #: Ticket columns an import run (re-)writes; a re-run compares them and updates what changed.
@@ -61,6 +62,7 @@ class ImportRepo:
 
     session: Session
     now: dt.datetime
+    search_languages: tuple[str, ...]
 
     # --- lookups ----------------------------------------------------------------
     def _known(self, namespace: str, kind: str, ids: list[str]) -> dict[str, str]:
@@ -214,6 +216,8 @@ class ImportRepo:
         if not values:
             return
         ids = self._insert(ArticleRow.__table__, values)
+        index_articles(self.session, [(i, v["subject"], v["text"]) for i, v in zip(ids, values)],
+                       self.search_languages)
         files = []
         for article_id, a in zip(ids, pending):
             batch.mapped("article", a.external_id, article_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -21,9 +21,10 @@ def alembic_config() -> AlembicConfig:
     return cfg
 
 
-def upgrade(db: Database, revision: str = "head") -> None:
-    """Bring the schema up to ``revision`` (idempotent)."""
-    _run(command.upgrade, db, revision)
+def upgrade(db: Database, revision: str = "head", *, search_languages: Sequence[str] | None = None) -> None:
+    """Bring the schema up to ``revision`` (idempotent); a migration that builds the search
+    index uses ``search_languages`` (the desk's ``[search] languages``; default ru, en)."""
+    _run(command.upgrade, db, revision, search_languages)
 
 
 def downgrade(db: Database, revision: str) -> None:
@@ -31,10 +32,13 @@ def downgrade(db: Database, revision: str) -> None:
     _run(command.downgrade, db, revision)
 
 
-def _run(step: Callable[[AlembicConfig, str], None], db: Database, revision: str) -> None:
+def _run(step: Callable[[AlembicConfig, str], None], db: Database, revision: str,
+         search_languages: Sequence[str] | None = None) -> None:
     cfg = alembic_config()
     with _translate(db.url), db.engine.begin() as connection:
         cfg.attributes["connection"] = connection
+        if search_languages is not None:
+            cfg.attributes["search_languages"] = tuple(search_languages)
         step(cfg, revision)
 
 

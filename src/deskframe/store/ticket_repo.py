@@ -5,10 +5,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import datetime as dt
-import re
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import func, insert, or_, select, text, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 
@@ -29,8 +28,7 @@ from .rows import (
     TicketCounterRow,
     TicketRow,
 )
-
-_WORD = re.compile(r"\w+", re.UNICODE)
+from .search import index_articles, ticket_ids
 
 
 def dialect_insert(session: Session) -> Any:
@@ -67,6 +65,7 @@ class TicketRepo:
 
     session: Session
     now: dt.datetime
+    search_languages: tuple[str, ...]
     _deferred_history: list[dict[str, Any]] | None = None
 
     # --- numbers -----------------------------------------------------------
@@ -100,8 +99,10 @@ class TicketRepo:
         return self._insert_rows(TicketRow, rows)
 
     def insert_articles(self, rows: list[dict[str, Any]]) -> list[ArticleRow]:
-        """New articles (values by column name), in order."""
-        return self._insert_rows(ArticleRow, rows)
+        """New articles (values by column name), in order, added to the full-text index."""
+        articles = self._insert_rows(ArticleRow, rows)
+        index_articles(self.session, [(a.id, a.subject, a.text) for a in articles], self.search_languages)
+        return articles
 
     def insert_attachments(self, rows: list[dict[str, Any]]) -> None:
         """Attachment rows (``article_id``, ``filename``, ``content_type``, ``size``, ``sha256``)."""
@@ -224,6 +225,7 @@ class TicketRepo:
         table = ArticleRow.__table__
         row = self._adopt(ArticleRow, self.session.execute(insert(table).returning(table.c.id), values).scalar_one(),
                           values)
+        index_articles(self.session, [(row.id, subject, text)], self.search_languages)
         files = [dict(article_id=row.id, filename=filename, content_type=content_type, size=size, sha256=sha)
                  for filename, content_type, size, sha in attachments]
         if files:
@@ -414,31 +416,12 @@ class TicketRepo:
         return [dict(r._mapping) for r in self.session.execute(query)]
 
     def search(self, words: str, limit: int = 50) -> list[dict[str, Any]]:
-        """Tickets whose article subjects or texts contain every word of ``words``.
-
-        Ordered by their most recent matching article (newest first). Matching
-        articles are walked newest-first in growing windows, so a common word
-        costs a window, not every match.
-        """
-        tokens = _WORD.findall(words)
-        if not tokens:
+        """Tickets with an article whose subject or text holds every word of ``words`` (as written,
+        as a stem in the search languages, or as a prefix for ``word*``); most relevant first, then
+        the one with the newest matching article."""
+        ordered = ticket_ids(self.session, words, self.search_languages, limit)
+        if not ordered:
             return []
-        dialect = self.session.get_bind().dialect.name
-        if dialect == "sqlite":
-            match = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
-            sql = ("SELECT a.ticket_id FROM article_fts JOIN articles a ON a.id = article_fts.rowid "
-                   "WHERE article_fts MATCH :match ORDER BY article_fts.rowid DESC LIMIT :window")
-        else:
-            match = " ".join(tokens)
-            sql = ("SELECT ticket_id FROM articles WHERE to_tsvector('simple', coalesce(subject, '') || ' ' || "
-                   "coalesce(text, '')) @@ plainto_tsquery('simple', :match) ORDER BY id DESC LIMIT :window")
-        window = max(limit * 10, 100)
-        while True:
-            found = [r[0] for r in self.session.execute(text(sql), {"match": match, "window": window})]
-            ordered = list(dict.fromkeys(found))
-            if len(ordered) >= limit or len(found) < window:
-                break
-            window *= 8
         query = (select(TicketRow.id, TicketRow.number, TicketRow.subject, TicketRow.state, TicketRow.priority,
                         TicketRow.updated_at, CustomerRow.key.label("customer"))
                  .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
