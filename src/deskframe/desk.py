@@ -630,18 +630,14 @@ class Desk:
 
     def check_contract(self, contract: Contract) -> None:
         """A contract must name an SLA policy and pricing model the config defines."""
-        if contract.sla and contract.sla not in self.config.sla:
-            raise DomainError(f"contract '{contract.key}': unknown SLA policy '{contract.sla}' "
-                              f"(configured: {', '.join(sorted(self.config.sla)) or 'none'})")
-        if contract.pricing and contract.pricing not in self.config.pricing:
-            raise DomainError(f"contract '{contract.key}': unknown pricing model '{contract.pricing}' "
-                              f"(configured: {', '.join(sorted(self.config.pricing)) or 'none'})")
-        if contract.start and contract.end and contract.end < contract.start:
-            raise DomainError(f"contract '{contract.key}': end {contract.end} is before start {contract.start}")
+        from .apply import contract_problems
+
+        for _, problem in contract_problems(self.config, contract):
+            raise DomainError(f"contract '{contract.key}': {problem}")
 
     def upsert_directory(self, entries: list[Any]) -> dict[str, int]:
         """Create or update many customers, contacts, agents, queues and contracts in one
-        transaction (importers and ``apply``); returns counts by outcome."""
+        transaction (importers and ``apply``); returns counts such as ``customers created``."""
         counts: dict[str, int] = {}
         for entry in entries:
             if isinstance(entry, Agent) and entry.line not in (1, 2, 3):
@@ -651,9 +647,11 @@ class Desk:
         with self.store.write() as repo:
             upsert = {Customer: repo.upsert_customer, Contact: repo.upsert_contact, Agent: repo.upsert_agent,
                       Queue: repo.upsert_queue, Contract: repo.upsert_contract}
+            sections = {Customer: "customers", Contact: "contacts", Agent: "agents", Queue: "queues",
+                        Contract: "contracts"}
             for entry in entries:
-                outcome = upsert[type(entry)](entry)
-                counts[outcome] = counts.get(outcome, 0) + 1
+                key = f"{sections[type(entry)]} {upsert[type(entry)](entry)}"
+                counts[key] = counts.get(key, 0) + 1
         return counts
 
     def customers(self) -> list[Customer]:

@@ -338,8 +338,8 @@ def test_apply_entry_breaking_a_domain_rule_names_it(run: Run, tmp_path: Path) -
     path = tmp_path / "directory.toml"
     path.write_text('[[customers]]\nid = "acme"\nname = "ACME"\n\n[[contracts]]\nid = "c1"\ncustomer = "acme"\n'
                     'support_type = "8x5"\nsla = "bronze"\n', encoding="utf-8")
-    line = run.fails(1, "apply", str(path))
-    assert "directory.toml" in line and "contracts[0]" in line and "unknown SLA policy 'bronze'" in line
+    line = run.fails(2, "apply", str(path))
+    assert "directory.toml" in line and "contracts[0].sla" in line and "unknown SLA policy 'bronze'" in line
 
 
 def test_apply_empty_file(run: Run, tmp_path: Path) -> None:
