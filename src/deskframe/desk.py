@@ -593,16 +593,29 @@ class Desk:
         return TimeEntry(id=entry.id, ticket=number, agent=agent, minutes=minutes, work_date=entry.work_date,
                          note=note, billable=billable, customer=customer, created_at=entry.created_at)
 
+    def edit_time(self, entry_id: int, **changes: Any) -> Any:
+        """Correct a time entry (``agent`` required); see :mod:`deskframe.timesheet`."""
+        from . import timesheet
+
+        return timesheet.edit(self, entry_id, **changes)
+
+    def void_time(self, entry_id: int, *, agent: str, reason: str) -> Any:
+        """Void a time entry with a reason; see :mod:`deskframe.timesheet`."""
+        from . import timesheet
+
+        return timesheet.void(self, entry_id, agent=agent, reason=reason)
+
     def time_entries(self, *, ticket: str | None = None, customer: str | None = None,
-                     period: str | None = None) -> list[TimeEntry]:
-        """Time entries, optionally of one ticket, customer, or month (``2026-10``)."""
+                     period: str | None = None, voided: bool = False) -> list[TimeEntry]:
+        """Time entries, optionally of one ticket, customer, or month (``2026-10``);
+        voided entries only with ``voided``."""
         start = end = None
         if period:
             start, end = month_bounds(period)
         with self.store.read() as repo:
             if customer:
                 repo.customer_row(customer)
-            return repo.list_time(ticket=ticket, customer=customer, start=start, end=end)
+            return repo.list_time(ticket=ticket, customer=customer, start=start, end=end, voided=voided)
 
     # --- directory -----------------------------------------------------------
     def add_customer(self, customer: Customer) -> str:
