@@ -365,6 +365,38 @@ class Desk:
                     events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "owner", old, agent, actor)))
             return repo.ticket_view(row)
 
+    def set_customer(self, number: str, customer: str, *, actor: str) -> Ticket:
+        """Give a ticket (from an unknown sender) its customer afterwards.
+
+        The contract is resolved as for a new ticket, on the day the ticket was opened;
+        SLA clocks follow the contract's policy (:meth:`SlaEngine.on_contract`); the
+        ticket's unbilled time goes to that contract's next invoice run. A ticket of
+        another customer is refused; naming its own customer again re-resolves the contract.
+        """
+        with self._change() as (repo, events):
+            row = repo.ticket_row(number, for_update=True)
+            repo.agent_row(actor)
+            customer_row = repo.customer_row(customer)
+            old = repo.customer_key(row.customer_id)
+            if old is not None and old != customer:
+                raise DomainError(f"ticket {number} belongs to customer {old}")
+            if row.state_type == "merged":
+                raise DomainError(f"ticket {number} is merged into another ticket")
+            contract = repo.active_contract_row(customer, self.local_date(row.created_at))
+            if old == customer and row.contract_id == (contract.id if contract else None):
+                return repo.ticket_view(row)
+            old_contract = repo.contract_by_id(row.contract_id) if row.contract_id else None
+            row.customer_id, row.contract_id = customer_row.id, contract.id if contract else None
+            if old != customer:
+                repo.history(row, actor, "customer", old=old, new=customer)
+            repo.history(row, actor, "contract", old=old_contract.key if old_contract else None,
+                         new=contract.key if contract else None)
+            self.sla.on_contract(repo, row, repo.now)
+            repo.touch(row)
+            if self.hooks.wants("ticket_changed"):
+                events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "customer", old, customer, actor)))
+            return repo.ticket_view(row)
+
     def _set_state(self, repo: Repository, row: Any, state: str, actor: str | None,
                    events: list[tuple[str, Any]], reason: str | None = None) -> None:
         kind = self._state(state)

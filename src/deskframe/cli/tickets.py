@@ -253,6 +253,17 @@ def ticket_escalate(desk: Any, number: str, line: int, reason: str, agent: str |
     click.echo(f"{number} now on line {line}")
 
 
+@ticket_group.command("customer")
+@click.argument("number")
+@click.option("--customer", "customer", required=True, help="Customer id.")
+@click.option("--agent", required=True, help="Who assigns it (kept in the ticket's history).")
+@pass_desk
+def ticket_customer(desk: Any, number: str, customer: str, agent: str) -> None:
+    """Give an unknown sender's ticket its customer (contract, SLA and unbilled time follow)."""
+    ticket = desk.set_customer(number, customer, actor=agent)
+    click.echo(f"{number}: customer {ticket.customer}, contract {ticket.contract or '-'}")
+
+
 @ticket_group.command("estimate")
 @click.argument("number")
 @click.option("--hours", help="Estimated hours (e.g. 2.5); changing it needs a new approval.")

@@ -22,9 +22,11 @@ from .import_repo import ImportRepo
 from .service_repo import QuarantineRepo, ServiceRepo
 from .sla_repo import SlaRepo
 from .ticket_repo import TicketRepo
+from .unbilled_repo import UnbilledRepo
 
 
-class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo, SlaRepo, BillingRepo, ImportRepo):
+class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo, SlaRepo, BillingRepo, ImportRepo,
+                 UnbilledRepo):
     """Data access inside one transaction; ``now`` is the transaction's clock reading."""
 
     def __init__(self, session: Session, now: dt.datetime):
