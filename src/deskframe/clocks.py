@@ -50,6 +50,9 @@ class CheckResult:
     breaches: int = 0
     escalations: int = 0
     live_clocks: int = 0
+    #: ``{"ticket", "kind", "due_at"}`` of each clock warned / breached by this check
+    warned: list[dict[str, Any]] = attrs.field(factory=list)
+    breached: list[dict[str, Any]] = attrs.field(factory=list)
 
 
 class SlaEngine:
@@ -240,6 +243,10 @@ class SlaEngine:
             events += [("sla_warning", SlaEvent(views[w.ticket_id], w.kind, w.due_at, now)) for w in warned]
             events += [("sla_breached", SlaEvent(views[b.ticket_id], b.kind, b.due_at, now)) for b in breached]
             result.warnings, result.breaches = len(warned), len(breached)
+            result.warned = sorted(({"ticket": views[w.ticket_id].number, "kind": w.kind, "due_at": w.due_at}
+                                    for w in warned), key=lambda c: (c["ticket"], c["kind"]))
+            result.breached = sorted(({"ticket": views[b.ticket_id].number, "kind": b.kind, "due_at": b.due_at}
+                                      for b in breached), key=lambda c: (c["ticket"], c["kind"]))
             result.live_clocks = repo.count_live_clocks()
         self.desk._fire(events)
         return result

@@ -196,8 +196,12 @@ class Desk:
             return repo.ticket_view(repo.ticket_row(number), full=full)
 
     def tickets(self, *, state: str | None = None, queue: str | None = None, owner: str | None = None,
-                customer: str | None = None, open_only: bool = False, limit: int | None = 100) -> list[dict[str, Any]]:
-        """Tickets as summary rows, most recently changed first."""
+                customer: str | None = None, open_only: bool = False, limit: int | None = 100,
+                sla: str | None = None) -> list[dict[str, Any]]:
+        """Tickets as summary rows, most recently changed first, with ``due`` (the next SLA
+        due time); ``sla="warning"|"breached"``: only tickets with such a clock now."""
+        if sla not in (None, "warning", "breached"):
+            raise DomainError(f"unknown SLA filter '{sla}' (known: warning, breached)")
         types = None
         if state and state not in self.settings.states:
             if state in ("new", "open", "pending", "resolved", "closed", "merged"):
@@ -208,7 +212,7 @@ class Desk:
             types = ["new", "open", "pending"]
         with self.store.read() as repo:
             return repo.list_tickets(state=state, state_types=types, queue=queue, owner=owner,
-                                     customer=customer, limit=limit)
+                                     customer=customer, limit=limit, sla=sla, now=self.clock())
 
     def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
         """Full-text search over article subjects and texts (every word must match)."""
@@ -553,8 +557,10 @@ class Desk:
         """Fire SLA warnings and breaches that are due, each exactly once."""
         return self.sla.check(now or self.clock())
 
-    def sla_report(self, customer: str, period: str) -> list[dict[str, Any]]:
-        """Per priority and clock kind: clocks, met, breached, median and p90 working response time."""
+    def sla_report(self, customer: str, period: str, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """Per priority and clock kind: clocks, and how many are met, missed, overdue, running,
+        paused, cancelled as of ``now`` (they add up; docs/sla.md), with the median and p90
+        working response time of the stopped ones."""
         from zoneinfo import ZoneInfo
 
         from .sla.report import summarize
@@ -565,15 +571,14 @@ class Desk:
         finish = dt.datetime.combine(end, dt.time(), zone)
         with self.store.read() as repo:
             repo.customer_row(customer)
-            rows = repo.clock_report_rows(customer, begin, finish)
+            rows = repo.clock_report_rows(customer, begin, finish, now or self.clock())
         clocks = []
         for r in rows:
             response = None
             if r.stopped_at is not None and r.status in ("met", "missed"):
                 calendar = self.sla.calendar(r.calendar)
                 response = (calendar.between(r.started_at, r.stopped_at).total_seconds() - r.paused_seconds)
-            clocks.append({"priority": r.priority, "kind": r.kind, "status": r.status,
-                           "breached": r.breached_at is not None or r.status == "missed",
+            clocks.append({"priority": r.priority, "kind": r.kind, "category": r.category,
                            "response_seconds": response})
         return summarize(clocks)
 

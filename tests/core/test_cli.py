@@ -399,7 +399,7 @@ def test_ticket_list_filters_and_json_rows(applied: Run) -> None:
     assert "unknown state 'limbo'" in applied.fails(1, "ticket", "list", "--state", "limbo")
 
     table = applied.ok("ticket", "list", "--queue", "support")
-    assert table.splitlines()[0].split() == ["NUMBER", "STATE", "PRIORITY", "QUEUE", "CUSTOMER", "OWNER",
+    assert table.splitlines()[0].split() == ["NUMBER", "STATE", "PRIORITY", "DUE", "QUEUE", "CUSTOMER", "OWNER",
                                              "LOCKED_BY", "SUBJECT"]
     assert applied.ok("ticket", "list", "--queue", "nowhere").strip() == "No tickets."
 

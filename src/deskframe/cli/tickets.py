@@ -15,7 +15,7 @@ from ..model import Ticket
 from .context import pass_desk
 from .output import FORMAT_OPTION, emit, emit_one
 
-LIST_COLUMNS = ("number", "state", "priority", "queue", "customer", "owner", "locked_by", "subject")
+LIST_COLUMNS = ("number", "state", "priority", "due", "queue", "customer", "owner", "locked_by", "subject")
 
 
 @click.group("ticket")
@@ -49,13 +49,18 @@ def ticket_open(desk: Any, customer: str | None, contact: str | None, subject: s
 @click.option("--customer")
 @click.option("--open", "open_only", is_flag=True, help="Only new, open and pending tickets.")
 @click.option("--limit", type=int, default=100, show_default=True, help="0 for all.")
+@click.option("--sla", type=click.Choice(["warning", "breached"]),
+              help="Only tickets with an SLA clock past its warning point (not yet due), or overdue.")
 @FORMAT_OPTION
 @pass_desk
 def ticket_list(desk: Any, state: str | None, queue: str | None, owner: str | None, customer: str | None,
-                open_only: bool, limit: int, fmt: str) -> None:
-    """List tickets, most recently changed first."""
+                open_only: bool, limit: int, sla: str | None, fmt: str) -> None:
+    """List tickets, most recently changed first; DUE is the next SLA due time (desk's zone)."""
     rows = desk.tickets(state=state, queue=queue, owner=owner, customer=customer, open_only=open_only,
-                        limit=limit or None)
+                        limit=limit or None, sla=sla)
+    if fmt == "table":
+        zone = ZoneInfo(desk.config.timezone)
+        rows = [dict(row, due=row["due"].astimezone(zone) if row["due"] else None) for row in rows]
     emit(rows, LIST_COLUMNS, fmt, empty="No tickets.")
 
 
