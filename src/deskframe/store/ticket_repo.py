@@ -372,14 +372,10 @@ class TicketRepo:
         from .sla_repo import clock_category  # sla_repo's module imports nothing of this one
 
         owner_row, locker = aliased(AgentRow), aliased(AgentRow)
-        due = (select(func.min(SlaClockRow.due_at)).where(SlaClockRow.ticket_id == TicketRow.id,
-                                                          SlaClockRow.status == "running")
-               .correlate(TicketRow).scalar_subquery())
-        query = (select(TicketRow.number, TicketRow.subject, TicketRow.state, TicketRow.state_type,
+        query = (select(TicketRow.id, TicketRow.number, TicketRow.subject, TicketRow.state, TicketRow.state_type,
                         TicketRow.priority, QueueRow.name.label("queue"), CustomerRow.key.label("customer"),
                         owner_row.login.label("owner"), locker.login.label("locked_by"),
-                        TicketRow.created_at, TicketRow.updated_at,
-                        type_coerce(due, SlaClockRow.due_at.type).label("due"))
+                        TicketRow.created_at, TicketRow.updated_at)
                  .join(QueueRow, TicketRow.queue_id == QueueRow.id)
                  .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
                  .outerjoin(owner_row, TicketRow.owner_id == owner_row.id)
@@ -406,7 +402,21 @@ class TicketRepo:
                                 .correlate(TicketRow).exists())
         if limit:
             query = query.limit(limit)
-        return [dict(r._mapping) for r in self.session.execute(query)]
+        rows = [dict(r._mapping) for r in self.session.execute(query)]
+        due = self._next_due([r["id"] for r in rows])  # for the listed tickets only, after the limit
+        for row in rows:
+            row["due"] = due.get(row.pop("id"))
+        return rows
+
+    def _next_due(self, ticket_ids: list[int]) -> dict[int, dt.datetime]:
+        """The earliest due time of each ticket's running SLA clocks (tickets without one left out)."""
+        out: dict[int, dt.datetime] = {}
+        for start in range(0, len(ticket_ids), 500):
+            out.update(self.session.execute(
+                select(SlaClockRow.ticket_id, type_coerce(func.min(SlaClockRow.due_at), SlaClockRow.due_at.type))
+                .where(SlaClockRow.ticket_id.in_(ticket_ids[start:start + 500]), SlaClockRow.status == "running")
+                .group_by(SlaClockRow.ticket_id)).tuples().all())
+        return out
 
     def search(self, words: str, limit: int = 50) -> list[dict[str, Any]]:
         """Tickets whose article subjects or texts contain every word of ``words``.
