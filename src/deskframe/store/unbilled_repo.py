@@ -26,9 +26,12 @@ class UnbilledRepo:
         ``contract_not_in_period``. Tickets come by number.
         """
         linked = select(InvoiceLineEntryRow.entry_id).where(InvoiceLineEntryRow.entry_id == TimeEntryRow.id)
-        not_billing = or_(TicketRow.contract_id.is_(None), ContractRow.pricing.is_(None),
-                          and_(ContractRow.start_date.is_not(None), ContractRow.start_date >= end),
-                          and_(ContractRow.end_date.is_not(None), ContractRow.end_date < start))
+        # the contracts no run of the period prices (few), so the tickets are found by the
+        # contract index rather than by reading every entry of the desk
+        idle = select(ContractRow.id).where(or_(
+            ContractRow.pricing.is_(None), and_(ContractRow.start_date.is_not(None), ContractRow.start_date >= end),
+            and_(ContractRow.end_date.is_not(None), ContractRow.end_date < start)))
+        not_billing = or_(TicketRow.contract_id.is_(None), TicketRow.contract_id.in_(idle))
         query = (select(TicketRow.number, CustomerRow.key, ContractRow.key, ContractRow.pricing,
                         func.count(TimeEntryRow.id), func.sum(TimeEntryRow.minutes),
                         func.min(TimeEntryRow.work_date), func.max(TimeEntryRow.work_date))
