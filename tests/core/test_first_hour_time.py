@@ -47,9 +47,11 @@ def ok(desk: Any, *args: str) -> str:
     return result.stdout
 
 
-def refused(desk: Any, code: int, *args: str) -> str:
+def refused(desk: Any, code: int | None, *args: str) -> str:
+    """One ``Error:`` line and exit ``code`` (None: an unknown id or a bad value, whose code
+    issue 17 item 3 moves from 1 to 2 in another change - either code here)."""
     result = desk.run(*args)
-    assert result.exit_code == code, f"{args}: {result.output}"
+    assert result.exit_code == code if code is not None else result.exit_code in (1, 2), f"{args}: {result.output}"
     assert "Traceback" not in result.output
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
@@ -118,14 +120,14 @@ def test_an_entry_on_a_draft_discards_the_draft_for_the_next_run(studio: Any) ->
 def test_bad_corrections_are_refused_in_one_line(studio: Any) -> None:
     for minutes in ("1441", "0"):  # click's own usage error (exit 2)
         result = studio.run("time", "edit", str(studio.first), "--minutes", minutes, "--agent", "bob")
-        assert result.exit_code == 2 and "1<=x<=1440" in result.stderr, result.output
+        assert result.exit_code == 2 and "1440" in result.stderr, result.output
     with pytest.raises(DomainError, match="1..1440"):
         studio.edit_time(studio.first, agent="bob", minutes=2000)
-    assert "nothing to change" in refused(studio, 1, "time", "edit", str(studio.first), "--agent", "bob")
-    assert "unknown agent 'nobody'" in refused(studio, 1, "time", "void", str(studio.first), "--reason", "x",
+    assert "nothing to change" in refused(studio, None, "time", "edit", str(studio.first), "--agent", "bob")
+    assert "unknown agent 'nobody'" in refused(studio, None, "time", "void", str(studio.first), "--reason", "x",
                                                 "--agent", "nobody")
-    assert "unknown time entry 999" in refused(studio, 1, "time", "void", "999", "--reason", "x", "--agent", "bob")
-    assert "needs a reason" in refused(studio, 1, "time", "void", str(studio.first), "--reason", " ", "--agent", "bob")
+    assert "unknown time entry 999" in refused(studio, None, "time", "void", "999", "--reason", "x", "--agent", "bob")
+    assert "needs a reason" in refused(studio, None, "time", "void", str(studio.first), "--reason", " ", "--agent", "bob")
     ok(studio, "time", "void", str(studio.first), "--reason", "dup", "--agent", "bob")
     assert "already voided" in refused(studio, 1, "time", "void", str(studio.first), "--reason", "x", "--agent", "bob")
     assert "is voided" in refused(studio, 1, "time", "edit", str(studio.first), "--minutes", "5", "--agent", "bob")
