@@ -79,8 +79,27 @@ def parse_directory(data: dict[str, Any]) -> dict[str, list[Any]]:
     return parsed
 
 
+def contract_problems(config: Any, contract: Contract) -> list[tuple[str, str]]:
+    """What is wrong with a contract against the config, as ``(field, problem)`` pairs:
+    an SLA policy or pricing model the config does not define, an end before the start."""
+    problems = []
+    if contract.sla and contract.sla not in config.sla:
+        problems.append(("sla", f"unknown SLA policy '{contract.sla}' "
+                                f"(configured: {', '.join(sorted(config.sla)) or 'none'})"))
+    if contract.pricing and contract.pricing not in config.pricing:
+        problems.append(("pricing", f"unknown pricing model '{contract.pricing}' "
+                                    f"(configured: {', '.join(sorted(config.pricing)) or 'none'})"))
+    if contract.start and contract.end and contract.end < contract.start:
+        problems.append(("end", f"end {contract.end} is before start {contract.start}"))
+    return problems
+
+
 def apply_file(desk: "Desk", path: Path) -> Counter[str]:
-    """Apply a directory file; returns counts such as ``customers created: 2``."""
+    """Apply a directory file; returns counts such as ``customers created: 2``.
+
+    All or nothing: the whole file is validated first (syntax, keys, and references to
+    customers, SLA policies and pricing models), then written in one transaction.
+    """
     data = read_toml(path)
     try:
         parsed = parse_directory(data)
@@ -89,19 +108,42 @@ def apply_file(desk: "Desk", path: Path) -> Counter[str]:
     return apply_parsed(desk, parsed, label=str(path))
 
 
-def apply_parsed(desk: "Desk", parsed: dict[str, list[Any]], label: str = "") -> Counter[str]:
-    """Create or update every entry (queues, customers, contacts, agents, contracts in that order)."""
-    counts: Counter[str] = Counter()
-    adders = {"queues": desk.add_queue, "customers": desk.add_customer, "contacts": desk.add_contact,
-              "agents": desk.add_agent, "contracts": desk.add_contract}
-    for section in SECTIONS:
+def check_parsed(desk: "Desk", parsed: dict[str, list[Any]], label: str = "") -> None:
+    """Cross-check a parsed directory against the config and the stored customers; the
+    first problem raises a :class:`ConfigError` naming file and entry
+    (``directory.toml: contracts[2].sla: unknown SLA policy 'x' ...``)."""
+    in_file = {c.key for c in parsed["customers"]}
+    checked: dict[str, bool] = {}
+
+    def known(key: str) -> bool:
+        if key in in_file:
+            return True
+        if key not in checked:
+            with desk.lookup() as directory:
+                checked[key] = directory.customer(key) is not None
+        return checked[key]
+
+    for section in ("contacts", "contracts"):
         for i, entry in enumerate(parsed[section]):
-            try:
-                outcome = adders[section](entry)
-            except DeskframeError as exc:
-                where = f"{label}: " if label else ""
-                if isinstance(exc, ConfigError):
-                    raise
-                raise DomainError(f"{where}{section}[{i}]: {exc}") from None
-            counts[f"{section} {outcome}"] += 1
-    return counts
+            if entry.customer and not known(entry.customer):
+                raise ConfigError(f"unknown customer '{entry.customer}'", file=label or None,
+                                  key=f"{section}[{i}].customer")
+    for i, contract in enumerate(parsed["contracts"]):
+        for field, problem in contract_problems(desk.config, contract):
+            raise ConfigError(problem, file=label or None, key=f"contracts[{i}].{field}")
+
+
+def apply_parsed(desk: "Desk", parsed: dict[str, list[Any]], label: str = "") -> Counter[str]:
+    """Check, then create or update every entry (queues, customers, contacts, agents, contracts
+    in that order) in one transaction: an error anywhere writes nothing."""
+    check_parsed(desk, parsed, label)
+    entries = [entry for section in SECTIONS for entry in parsed[section]]
+    if not entries:
+        return Counter()
+    try:
+        return Counter(desk.upsert_directory(entries))
+    except ConfigError:
+        raise
+    except DeskframeError as exc:
+        where = f"{label}: " if label else ""
+        raise DomainError(f"{where}{exc}") from None

@@ -50,6 +50,9 @@ class CheckResult:
     breaches: int = 0
     escalations: int = 0
     live_clocks: int = 0
+    #: ``{"ticket", "kind", "due_at"}`` of each clock warned / breached by this check
+    warned: list[dict[str, Any]] = attrs.field(factory=list)
+    breached: list[dict[str, Any]] = attrs.field(factory=list)
 
 
 class SlaEngine:
@@ -137,6 +140,38 @@ class SlaEngine:
             clock.due_base, clock.warn_base = spec.due, spec.warn_at
             self._apply_credit(clock)
 
+    def on_contract(self, repo: "Repository", row: Any, now: dt.datetime) -> None:
+        """Follow a ticket's new customer or contract: if its SLA policy changes, every clock
+        of the old one ends as ``cancelled`` (replaced) and the new policy's clocks start
+        from the ticket's opening. A target an old clock already stopped on (the first
+        reply, the resolution) stops the new clock at the same moment, met or missed by its
+        own due time; on a closed ticket the other new clocks end cancelled, in a pause
+        state they pause now."""
+        found = self._policy(repo, row)
+        name = found[0] if found else None
+        clocks = repo.clocks(row.id)
+        policies = {c.policy for c in clocks}
+        if policies == ({name} if name else set()):
+            return
+        stopped: dict[str, dt.datetime] = {}
+        for clock in clocks:
+            if clock.status in ("met", "missed"):
+                stopped.setdefault(clock.kind, clock.stopped_at)
+            if clock.status != "cancelled":
+                clock.status = "cancelled"
+                clock.stopped_at = clock.stopped_at or now
+        if found is None:
+            return
+        _, policy, contract = found
+        for spec in policy.start(self.facts(repo, row, contract), self.calendars):
+            clock = repo.add_clock(row, name, spec, row.created_at)
+            if spec.kind in stopped:
+                self._stop(clock, stopped[spec.kind])
+            elif row.state_type in CLOSING:
+                clock.status, clock.stopped_at = "cancelled", now
+            elif row.state_type in clock.pause_on:
+                clock.status, clock.paused_at = "paused", now
+
     # --- clock arithmetic --------------------------------------------------------
     def _apply_credit(self, clock: Any) -> None:
         credit = dt.timedelta(seconds=clock.paused_seconds)
@@ -208,6 +243,10 @@ class SlaEngine:
             events += [("sla_warning", SlaEvent(views[w.ticket_id], w.kind, w.due_at, now)) for w in warned]
             events += [("sla_breached", SlaEvent(views[b.ticket_id], b.kind, b.due_at, now)) for b in breached]
             result.warnings, result.breaches = len(warned), len(breached)
+            result.warned = sorted(({"ticket": views[w.ticket_id].number, "kind": w.kind, "due_at": w.due_at}
+                                    for w in warned), key=lambda c: (c["ticket"], c["kind"]))
+            result.breached = sorted(({"ticket": views[b.ticket_id].number, "kind": b.kind, "due_at": b.due_at}
+                                      for b in breached), key=lambda c: (c["ticket"], c["kind"]))
             result.live_clocks = repo.count_live_clocks()
         self.desk._fire(events)
         return result

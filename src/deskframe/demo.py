@@ -4,8 +4,9 @@ A scenario is a ``demo.toml`` beside an example's ``deskframe.toml``: a list of
 CLI steps, each optionally at a simulated time (``at``), run in-process against
 a copy of the example in a fresh directory. The core knows no concrete channel
 or price: the scenario says which (plugin) commands to run. After the steps the
-demo prints a summary: tickets by state, SLA clocks met and breached, and the
-issued invoices with their totals and files.
+demo prints a summary: tickets by state, SLA clocks by category (met, missed,
+overdue, running, paused, cancelled: each clock in exactly one, docs/sla.md), and
+the issued invoices with their totals and files.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def summary(desk: Any, target: Path) -> dict[str, Any]:
     """Tickets by state, SLA clocks, invoices with totals and rendered files/links."""
     states = collections.Counter(row["state"] for row in desk.tickets(limit=None))
     with desk.store.read() as repo:
-        clocks = repo.clock_counts()
+        clocks = repo.clock_figures(desk.clock())
     invoices = []
     html = desk.plugins.registry.get("output_formats", "html")
     folder = target / "invoices"
@@ -133,6 +134,5 @@ def summary(desk: Any, target: Path) -> dict[str, Any]:
             entry["file"] = str(file)
         invoices.append(entry)
     return {"directory": str(target), "tickets": dict(sorted(states.items())),
-            "sla": {"met": clocks.get("met", 0), "breached": clocks.get("breached", 0),
-                    "missed": clocks.get("missed", 0), "running": clocks.get("running", 0) + clocks.get("paused", 0)},
+            "sla": dict(clocks, breached=clocks["missed"] + clocks["overdue"]),
             "invoices": invoices, "generated_at": dt.datetime.now(dt.timezone.utc).isoformat()}

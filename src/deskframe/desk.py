@@ -214,8 +214,12 @@ class Desk:
             return repo.ticket_view(repo.ticket_row(number), full=full)
 
     def tickets(self, *, state: str | None = None, queue: str | None = None, owner: str | None = None,
-                customer: str | None = None, open_only: bool = False, limit: int | None = 100) -> list[dict[str, Any]]:
-        """Tickets as summary rows, most recently changed first."""
+                customer: str | None = None, open_only: bool = False, limit: int | None = 100,
+                sla: str | None = None) -> list[dict[str, Any]]:
+        """Tickets as summary rows, most recently changed first, with ``due`` (the next SLA
+        due time); ``sla="warning"|"breached"``: only tickets with such a clock now."""
+        if sla not in (None, "warning", "breached"):
+            raise DomainError(f"unknown SLA filter '{sla}' (known: warning, breached)")
         types = None
         if state and state not in self.settings.states:
             if state in ("new", "open", "pending", "resolved", "closed", "merged"):
@@ -226,7 +230,7 @@ class Desk:
             types = ["new", "open", "pending"]
         with self.store.read() as repo:
             return repo.list_tickets(state=state, state_types=types, queue=queue, owner=owner,
-                                     customer=customer, limit=limit)
+                                     customer=customer, limit=limit, sla=sla, now=self.clock())
 
     def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
         """Full-text search over article subjects and texts: every word must match as written,
@@ -391,6 +395,38 @@ class Desk:
                     events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "owner", old, agent, actor)))
             return repo.ticket_view(row)
 
+    def set_customer(self, number: str, customer: str, *, actor: str) -> Ticket:
+        """Give a ticket (from an unknown sender) its customer afterwards.
+
+        The contract is resolved as for a new ticket, on the day the ticket was opened;
+        SLA clocks follow the contract's policy (:meth:`SlaEngine.on_contract`); the
+        ticket's unbilled time goes to that contract's next invoice run. A ticket of
+        another customer is refused; naming its own customer again re-resolves the contract.
+        """
+        with self._change() as (repo, events):
+            row = repo.ticket_row(number, for_update=True)
+            repo.agent_row(actor)
+            customer_row = repo.customer_row(customer)
+            old = repo.customer_key(row.customer_id)
+            if old is not None and old != customer:
+                raise DomainError(f"ticket {number} belongs to customer {old}")
+            if row.state_type == "merged":
+                raise DomainError(f"ticket {number} is merged into another ticket")
+            contract = repo.active_contract_row(customer, self.local_date(row.created_at))
+            if old == customer and row.contract_id == (contract.id if contract else None):
+                return repo.ticket_view(row)
+            old_contract = repo.contract_by_id(row.contract_id) if row.contract_id else None
+            row.customer_id, row.contract_id = customer_row.id, contract.id if contract else None
+            if old != customer:
+                repo.history(row, actor, "customer", old=old, new=customer)
+            repo.history(row, actor, "contract", old=old_contract.key if old_contract else None,
+                         new=contract.key if contract else None)
+            self.sla.on_contract(repo, row, repo.now)
+            repo.touch(row)
+            if self.hooks.wants("ticket_changed"):
+                events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "customer", old, customer, actor)))
+            return repo.ticket_view(row)
+
     def _set_state(self, repo: Repository, row: Any, state: str, actor: str | None,
                    events: list[tuple[str, Any]], reason: str | None = None) -> None:
         kind = self._state(state)
@@ -552,8 +588,10 @@ class Desk:
         """Fire SLA warnings and breaches that are due, each exactly once."""
         return self.sla.check(now or self.clock())
 
-    def sla_report(self, customer: str, period: str) -> list[dict[str, Any]]:
-        """Per priority and clock kind: clocks, met, breached, median and p90 working response time."""
+    def sla_report(self, customer: str, period: str, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """Per priority and clock kind: clocks, and how many are met, missed, overdue, running,
+        paused, cancelled as of ``now`` (they add up; docs/sla.md), with the median and p90
+        working response time of the stopped ones."""
         from zoneinfo import ZoneInfo
 
         from .sla.report import summarize
@@ -564,15 +602,14 @@ class Desk:
         finish = dt.datetime.combine(end, dt.time(), zone)
         with self.store.read() as repo:
             repo.customer_row(customer)
-            rows = repo.clock_report_rows(customer, begin, finish)
+            rows = repo.clock_report_rows(customer, begin, finish, now or self.clock())
         clocks = []
         for r in rows:
             response = None
             if r.stopped_at is not None and r.status in ("met", "missed"):
                 calendar = self.sla.calendar(r.calendar)
                 response = (calendar.between(r.started_at, r.stopped_at).total_seconds() - r.paused_seconds)
-            clocks.append({"priority": r.priority, "kind": r.kind, "status": r.status,
-                           "breached": r.breached_at is not None or r.status == "missed",
+            clocks.append({"priority": r.priority, "kind": r.kind, "category": r.category,
                            "response_seconds": response})
         return summarize(clocks)
 
@@ -624,16 +661,29 @@ class Desk:
         return TimeEntry(id=entry.id, ticket=number, agent=agent, minutes=minutes, work_date=entry.work_date,
                          note=note, billable=billable, customer=customer, created_at=entry.created_at)
 
+    def edit_time(self, entry_id: int, **changes: Any) -> Any:
+        """Correct a time entry (``agent`` required); see :mod:`deskframe.timesheet`."""
+        from . import timesheet
+
+        return timesheet.edit(self, entry_id, **changes)
+
+    def void_time(self, entry_id: int, *, agent: str, reason: str) -> Any:
+        """Void a time entry with a reason; see :mod:`deskframe.timesheet`."""
+        from . import timesheet
+
+        return timesheet.void(self, entry_id, agent=agent, reason=reason)
+
     def time_entries(self, *, ticket: str | None = None, customer: str | None = None,
-                     period: str | None = None) -> list[TimeEntry]:
-        """Time entries, optionally of one ticket, customer, or month (``2026-10``)."""
+                     period: str | None = None, voided: bool = False) -> list[TimeEntry]:
+        """Time entries, optionally of one ticket, customer, or month (``2026-10``);
+        voided entries only with ``voided``."""
         start = end = None
         if period:
             start, end = month_bounds(period)
         with self.store.read() as repo:
             if customer:
                 repo.customer_row(customer)
-            return repo.list_time(ticket=ticket, customer=customer, start=start, end=end)
+            return repo.list_time(ticket=ticket, customer=customer, start=start, end=end, voided=voided)
 
     # --- directory -----------------------------------------------------------
     def add_customer(self, customer: Customer) -> str:
@@ -661,18 +711,14 @@ class Desk:
 
     def check_contract(self, contract: Contract) -> None:
         """A contract must name an SLA policy and pricing model the config defines."""
-        if contract.sla and contract.sla not in self.config.sla:
-            raise DomainError(f"contract '{contract.key}': unknown SLA policy '{contract.sla}' "
-                              f"(configured: {', '.join(sorted(self.config.sla)) or 'none'})")
-        if contract.pricing and contract.pricing not in self.config.pricing:
-            raise DomainError(f"contract '{contract.key}': unknown pricing model '{contract.pricing}' "
-                              f"(configured: {', '.join(sorted(self.config.pricing)) or 'none'})")
-        if contract.start and contract.end and contract.end < contract.start:
-            raise DomainError(f"contract '{contract.key}': end {contract.end} is before start {contract.start}")
+        from .apply import contract_problems
+
+        for _, problem in contract_problems(self.config, contract):
+            raise DomainError(f"contract '{contract.key}': {problem}")
 
     def upsert_directory(self, entries: list[Any]) -> dict[str, int]:
         """Create or update many customers, contacts, agents, queues and contracts in one
-        transaction (importers and ``apply``); returns counts by outcome."""
+        transaction (importers and ``apply``); returns counts such as ``customers created``."""
         counts: dict[str, int] = {}
         for entry in entries:
             if isinstance(entry, Agent) and entry.line not in (1, 2, 3):
@@ -682,9 +728,11 @@ class Desk:
         with self.store.write() as repo:
             upsert = {Customer: repo.upsert_customer, Contact: repo.upsert_contact, Agent: repo.upsert_agent,
                       Queue: repo.upsert_queue, Contract: repo.upsert_contract}
+            sections = {Customer: "customers", Contact: "contacts", Agent: "agents", Queue: "queues",
+                        Contract: "contracts"}
             for entry in entries:
-                outcome = upsert[type(entry)](entry)
-                counts[outcome] = counts.get(outcome, 0) + 1
+                key = f"{sections[type(entry)]} {upsert[type(entry)](entry)}"
+                counts[key] = counts.get(key, 0) + 1
         return counts
 
     def customers(self) -> list[Customer]:

@@ -28,7 +28,7 @@ class ArticleAdded:
 
 @attrs.frozen
 class TicketChanged:
-    """A ticket field changed (``action`` is state, priority, owner, lock, queue, merge, ...)."""
+    """A ticket field changed (``action`` is state, priority, owner, lock, queue, merge, customer, ...)."""
 
     ticket: Ticket
     action: str

@@ -154,7 +154,7 @@ def article_added(event: "ArticleAdded", desk: "Desk") -> None:
 
 @hookspec
 def ticket_changed(event: "TicketChanged", desk: "Desk") -> None:
-    """A ticket's state, priority, owner, lock, queue or line changed, or it was merged."""
+    """A ticket's state, priority, owner, lock, queue, line or customer changed, or it was merged."""
 
 
 @hookspec

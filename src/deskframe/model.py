@@ -167,6 +167,11 @@ class TimeEntry:
     billable: bool = True
     customer: str | None = None
     created_at: dt.datetime | None = None
+    edited_at: dt.datetime | None = None
+    edited_by: str | None = None
+    voided_at: dt.datetime | None = None
+    voided_by: str | None = None
+    void_reason: str | None = None
 
 
 @attrs.frozen

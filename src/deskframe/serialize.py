@@ -71,7 +71,9 @@ def contract(c: Contract) -> dict[str, Any]:
 
 def time_entry(e: TimeEntry) -> dict[str, Any]:
     return {"id": e.id, "ticket": e.ticket, "agent": e.agent, "minutes": e.minutes,
-            "date": _time(e.work_date), "note": e.note, "billable": e.billable, "customer": e.customer}
+            "date": _time(e.work_date), "note": e.note, "billable": e.billable, "customer": e.customer,
+            "edited_at": _time(e.edited_at), "edited_by": e.edited_by, "voided_at": _time(e.voided_at),
+            "voided_by": e.voided_by, "void_reason": e.void_reason}
 
 
 def invoice_line(line: Any) -> dict[str, Any]:

@@ -339,8 +339,8 @@ def test_apply_entry_breaking_a_domain_rule_names_it(run: Run, tmp_path: Path) -
     path = tmp_path / "directory.toml"
     path.write_text('[[customers]]\nid = "acme"\nname = "ACME"\n\n[[contracts]]\nid = "c1"\ncustomer = "acme"\n'
                     'support_type = "8x5"\nsla = "bronze"\n', encoding="utf-8")
-    line = run.fails(1, "apply", str(path))
-    assert "directory.toml" in line and "contracts[0]" in line and "unknown SLA policy 'bronze'" in line
+    line = run.fails(2, "apply", str(path))
+    assert "directory.toml" in line and "contracts[0].sla" in line and "unknown SLA policy 'bronze'" in line
 
 
 def test_apply_empty_file(run: Run, tmp_path: Path) -> None:
@@ -400,7 +400,7 @@ def test_ticket_list_filters_and_json_rows(applied: Run) -> None:
     assert "unknown state 'limbo'" in applied.fails(1, "ticket", "list", "--state", "limbo")
 
     table = applied.ok("ticket", "list", "--queue", "support")
-    assert table.splitlines()[0].split() == ["NUMBER", "STATE", "PRIORITY", "QUEUE", "CUSTOMER", "OWNER",
+    assert table.splitlines()[0].split() == ["NUMBER", "STATE", "PRIORITY", "DUE", "QUEUE", "CUSTOMER", "OWNER",
                                              "LOCKED_BY", "SUBJECT"]
     assert applied.ok("ticket", "list", "--queue", "nowhere").strip() == "No tickets."
 

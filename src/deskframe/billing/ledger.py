@@ -59,6 +59,8 @@ class RunReport:
     skipped_issued: list[str] = attrs.field(factory=list)
     nothing_to_bill: list[str] = attrs.field(factory=list)
     held_entries: int = 0
+    #: time no contract of the period bills, per ticket (see :func:`not_billed_reason`)
+    not_billed: list[dict[str, Any]] = attrs.field(factory=list)
 
 
 class Ledger:
@@ -91,6 +93,9 @@ class Ledger:
         report.drafted.sort()
         report.skipped_issued.sort()
         report.nothing_to_bill.sort()
+        with self.desk.store.read() as reader:
+            report.not_billed = [dict(item, why=not_billed_reason(item, period))
+                                 for item in reader.unbillable_time(start, end)]
         return report
 
     def _draft_batch(self, batch: list[tuple[int, int, Contract]], period: str, start: dt.date, end: dt.date,
@@ -336,6 +341,20 @@ class Ledger:
             if row.link_token is None:
                 raise DomainError(f"invoice {number} is a draft: issue it first")
             return f"{self.settings.public_url}/invoices/{row.link_token}"
+
+
+def not_billed_reason(item: dict[str, Any], period: str) -> str:
+    """Why an invoice run left a ticket's time unbilled, and what to do about it, in words."""
+    number, customer, contract = item["ticket"], item["customer"], item["contract"]
+    if item["reason"] == "no_customer":
+        return (f"unknown sender, no customer: assign one with "
+                f"'deskframe ticket customer {number} --customer ID --agent LOGIN'")
+    if item["reason"] == "no_contract":
+        return (f"customer {customer} had no contract for this ticket: add one, then "
+                f"'deskframe ticket customer {number} --customer {customer} --agent LOGIN'")
+    if item["reason"] == "no_pricing":
+        return f"contract {contract} has no pricing model"
+    return f"contract {contract} does not run in {period}"
 
 
 def estimate_hours(text: str) -> Decimal:

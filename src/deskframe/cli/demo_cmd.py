@@ -115,8 +115,9 @@ def _print(result: dict[str, Any]) -> None:
     click.echo(f"\nDone in {result['seconds']} s. Desk: {result['directory']}/deskframe.toml")
     click.echo("Tickets by state: " + (", ".join(f"{k} {v}" for k, v in result["tickets"].items()) or "none"))
     sla = result["sla"]
-    click.echo(f"SLA clocks: met {sla['met']}, breached {sla['breached']} (missed {sla['missed']}), "
-               f"running {sla['running']}")
+    click.echo(f"SLA clocks ({sla['total']}): met {sla['met']}, missed {sla['missed']}, overdue {sla['overdue']}, "
+               f"running {sla['running']}, paused {sla['paused']}, cancelled {sla['cancelled']} "
+               f"(breached: {sla['breached']} = missed + overdue)")
     click.echo(f"Invoices ({len(result['invoices'])}):")
     for inv in result["invoices"]:
         click.echo(f"  {inv['number']}  {inv['customer']:<12} {inv['period']}  {inv['total'] + ' ' + inv['currency']:>16}  "

@@ -67,9 +67,11 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
         with progress(f"invoice run {period}", count) as advance:
             report = desk.ledger.run(period, on_progress=advance)
         data = {"period": period, "drafted": report.drafted, "skipped_issued": report.skipped_issued,
-                "nothing_to_bill": report.nothing_to_bill, "held_entries": report.held_entries}
+                "nothing_to_bill": report.nothing_to_bill, "held_entries": report.held_entries,
+                "not_billed": report.not_billed}
         emit_one(data, fmt, f"{period}: drafted {len(report.drafted)}, already issued {len(report.skipped_issued)}, "
-                            f"nothing to bill {len(report.nothing_to_bill)}, held entries {report.held_entries}")
+                            f"nothing to bill {len(report.nothing_to_bill)}, held entries {report.held_entries}"
+                            + not_billed_text(report.not_billed))
 
     @invoice_group.command("issue")
     @click.argument("ref", required=False)
@@ -164,6 +166,18 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
         click.echo(desk.ledger.link(number))
 
     return invoice_group
+
+
+def not_billed_text(items: list[dict[str, Any]]) -> str:
+    """The ``not billed`` lines of ``invoice run``: per ticket, its minutes and why."""
+    if not items:
+        return ""
+    minutes = sum(i["minutes"] for i in items)
+    lines = [f"\nnot billed: {minutes} min on {len(items)} ticket{'s' * (len(items) != 1)}"]
+    for i in items:
+        lines.append(f"  {i['ticket']}  {i['customer'] or '-'}  {i['minutes']} min "
+                     f"({i['first_date']}..{i['last_date']}): {i['why']}")
+    return "\n".join(lines)
 
 
 def render(desk: Any, output_format: Any, kind: str, data: Any) -> str | bytes:

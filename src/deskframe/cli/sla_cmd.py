@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -65,9 +66,13 @@ def sla_check(desk: Any, now_text: str | None, fmt: str) -> None:
     now = parse_instant(now_text, "--now") if now_text else None
     result = desk.sla_check(now)
     data = {"warnings": result.warnings, "breaches": result.breaches, "escalations": result.escalations,
-            "live_clocks": result.live_clocks}
-    emit_one(data, fmt, f"warnings {result.warnings}, breaches {result.breaches}, "
-                        f"escalations {result.escalations}, live clocks {result.live_clocks}")
+            "live_clocks": result.live_clocks, "warned": result.warned, "breached": result.breached}
+    zone = ZoneInfo(desk.config.timezone)
+    lines = [f"warnings {result.warnings}, breaches {result.breaches}, "
+             f"escalations {result.escalations}, live clocks {result.live_clocks}"]
+    lines += [f"  {what} {c['ticket']} {c['kind']} (due {c['due_at'].astimezone(zone):%Y-%m-%d %H:%M})"
+              for what, clocks in (("warning", result.warned), ("breached", result.breached)) for c in clocks]
+    emit_one(data, fmt, "\n".join(lines))
 
 
 @sla_group.command("report")
@@ -76,10 +81,13 @@ def sla_check(desk: Any, now_text: str | None, fmt: str) -> None:
 @FORMAT_OPTION
 @pass_desk
 def sla_report(desk: Any, customer: str, period: str, fmt: str) -> None:
-    """SLA compliance of a customer's tickets opened in a month, per priority and clock kind."""
+    """SLA compliance of a customer's tickets opened in a month, per priority and clock kind.
+
+    Each clock is counted once: MET + MISSED + OVERDUE + RUNNING + PAUSED + CANCELLED = CLOCKS
+    (docs/sla.md); JSON adds ``breached`` = missed + overdue."""
     rows = desk.sla_report(customer, period)
-    emit(rows, ("priority", "kind", "clocks", "met", "breached", "running", "median", "p90"), fmt,
-         empty=f"No SLA clocks for {customer} in {period}.")
+    emit(rows, ("priority", "kind", "clocks", "met", "missed", "overdue", "running", "paused", "cancelled",
+                "median", "p90"), fmt, empty=f"No SLA clocks for {customer} in {period}.")
 
 
 __all__ = ["sla_group"]

@@ -18,7 +18,7 @@ from ..textsearch import query_terms
 from .context import pass_desk
 from .output import FORMAT_OPTION, emit, emit_one
 
-LIST_COLUMNS = ("number", "state", "priority", "queue", "customer", "owner", "locked_by", "subject")
+LIST_COLUMNS = ("number", "state", "priority", "due", "queue", "customer", "owner", "locked_by", "subject")
 
 
 @click.group("ticket")
@@ -52,13 +52,18 @@ def ticket_open(desk: Any, customer: str | None, contact: str | None, subject: s
 @click.option("--customer")
 @click.option("--open", "open_only", is_flag=True, help="Only new, open and pending tickets.")
 @click.option("--limit", type=click.IntRange(0, 1_000_000), default=100, show_default=True, help="0 for all.")
+@click.option("--sla", type=click.Choice(["warning", "breached"]),
+              help="Only tickets with an SLA clock past its warning point (not yet due), or overdue.")
 @FORMAT_OPTION
 @pass_desk
 def ticket_list(desk: Any, state: str | None, queue: str | None, owner: str | None, customer: str | None,
-                open_only: bool, limit: int, fmt: str) -> None:
-    """List tickets, most recently changed first."""
+                open_only: bool, limit: int, sla: str | None, fmt: str) -> None:
+    """List tickets, most recently changed first; DUE is the next SLA due time (desk's zone)."""
     rows = desk.tickets(state=state, queue=queue, owner=owner, customer=customer, open_only=open_only,
-                        limit=limit or None)
+                        limit=limit or None, sla=sla)
+    if fmt == "table":
+        zone = ZoneInfo(desk.config.timezone)
+        rows = [dict(row, due=row["due"].astimezone(zone) if row["due"] else None) for row in rows]
     emit(rows, LIST_COLUMNS, fmt, empty="No tickets.")
 
 
@@ -284,6 +289,17 @@ def _check_hours(ctx: click.Context, param: click.Parameter, value: str | None) 
         problem = str(exc) if isinstance(exc, ValueError) else "not a number"
         raise click.BadParameter(f"{problem} (e.g. 2.5)") from None
     return value
+
+
+@ticket_group.command("customer")
+@click.argument("number")
+@click.option("--customer", "customer", required=True, help="Customer id.")
+@click.option("--agent", required=True, help="Who assigns it (kept in the ticket's history).")
+@pass_desk
+def ticket_customer(desk: Any, number: str, customer: str, agent: str) -> None:
+    """Give an unknown sender's ticket its customer (contract, SLA and unbilled time follow)."""
+    ticket = desk.set_customer(number, customer, actor=agent)
+    click.echo(f"{number}: customer {ticket.customer}, contract {ticket.contract or '-'}")
 
 
 @ticket_group.command("estimate")

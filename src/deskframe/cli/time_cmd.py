@@ -1,4 +1,4 @@
-"""``deskframe time log|list``: time spent on tickets."""
+"""``deskframe time log|list|edit|void``: time spent on tickets, and corrections to it."""
 
 from __future__ import annotations
 
@@ -40,17 +40,70 @@ def time_log(desk: Any, number: str, agent: str, minutes: int, day: str | None, 
     click.echo(f"logged {entry.minutes} min on {number} for {agent} ({entry.work_date})")
 
 
+def _parse_date(day: str | None) -> dt.date | None:
+    if day is None:
+        return None
+    try:
+        return dt.date.fromisoformat(day)
+    except ValueError:
+        raise DomainError(f"bad --date '{day}' (expected YYYY-MM-DD)") from None
+
+
 @time_group.command("list")
 @click.option("--ticket")
 @click.option("--customer")
 @click.option("--period", help="A month, YYYY-MM.")
+@click.option("--all", "show_all", is_flag=True, help="Include voided entries.")
 @FORMAT_OPTION
 @pass_desk
-def time_list(desk: Any, ticket: str | None, customer: str | None, period: str | None, fmt: str) -> None:
-    """List time entries."""
-    entries = desk.time_entries(ticket=ticket, customer=customer, period=period)
+def time_list(desk: Any, ticket: str | None, customer: str | None, period: str | None, show_all: bool,
+              fmt: str) -> None:
+    """List time entries (voided ones only with --all)."""
+    entries = desk.time_entries(ticket=ticket, customer=customer, period=period, voided=show_all)
     rows = [serialize.time_entry(e) for e in entries]
-    emit(rows, ("date", "ticket", "customer", "agent", "minutes", "billable", "note"), fmt, empty="No time entries.")
+    columns = ("id", "date", "ticket", "customer", "agent", "minutes", "billable", "note")
+    if show_all and fmt == "table":
+        for row in rows:
+            row["voided"] = f"{row['voided_by']}: {row['void_reason']}" if row["voided_at"] else None
+        columns += ("voided",)
+    emit(rows, columns, fmt, empty="No time entries.")
     if fmt == "table" and rows:
-        total = sum(e.minutes for e in entries)
-        click.echo(f"total {total} min ({total / 60:.2f} h)")
+        total = sum(e.minutes for e in entries if e.voided_at is None)
+        click.echo(f"total {total} min ({total / 60:.2f} h)" + (", voided entries not counted" if show_all else ""))
+
+
+def _corrected(verb: str, correction: Any) -> None:
+    entry = correction.entry
+    click.echo(f"{verb} time entry {entry.id} on {entry.ticket}: {entry.minutes} min on {entry.work_date}"
+               f"{'' if entry.billable else ', non-billable'}")
+    if correction.discarded_draft:
+        ref, period = correction.discarded_draft
+        click.echo(f"discarded {ref}, which billed it: run 'deskframe invoice run --period {period}' again")
+
+
+@time_group.command("edit")
+@click.argument("entry_id", type=int, metavar="ID")
+@click.option("--agent", required=True, help="Who makes the correction.")
+@click.option("--minutes", type=click.IntRange(1, 1440), help="1..1440 (24 h per entry).")
+@click.option("--date", "day", help="Work date YYYY-MM-DD.")
+@click.option("--note")
+@click.option("--billable/--non-billable", default=None, help="Invoice it, or only track it.")
+@click.option("--reason", help="Why (kept in the ticket's history).")
+@pass_desk
+def time_edit(desk: Any, entry_id: int, agent: str, minutes: int | None, day: str | None, note: str | None,
+              billable: bool | None, reason: str | None) -> None:
+    """Correct time entry ID (refused once it is on an issued invoice: void the invoice first)."""
+    correction = desk.edit_time(entry_id, agent=agent, minutes=minutes, date=_parse_date(day), note=note,
+                                billable=billable, reason=reason)
+    _corrected("edited", correction)
+
+
+@time_group.command("void")
+@click.argument("entry_id", type=int, metavar="ID")
+@click.option("--reason", required=True, help="Why (kept on the entry and in the ticket's history).")
+@click.option("--agent", required=True, help="Who voids it.")
+@pass_desk
+def time_void(desk: Any, entry_id: int, reason: str, agent: str) -> None:
+    """Void time entry ID: kept, but never listed (without --all), billed or reported."""
+    correction = desk.void_time(entry_id, agent=agent, reason=reason)
+    _corrected("voided", correction)

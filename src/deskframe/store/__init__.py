@@ -22,10 +22,11 @@ from .payment_repo import PaymentRepo
 from .service_repo import QuarantineRepo, ServiceRepo
 from .sla_repo import SlaRepo
 from .ticket_repo import TicketRepo
+from .unbilled_repo import UnbilledRepo
 
 
 class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo, SlaRepo, BillingRepo, ImportRepo,
-                 PaymentRepo):
+                 PaymentRepo, UnbilledRepo):
     """Data access inside one transaction; ``now`` is the transaction's clock reading,
     ``search_languages`` the stemmers of the full-text index."""
 

@@ -191,7 +191,7 @@ class BillingRepo:
                  .join(TimeEntryRow, TimeEntryRow.ticket_id == TicketRow.id)
                  .where(contract.is_not(None) if only is None else contract.in_(only),
                         ~linked.exists(), TimeEntryRow.billed_externally.is_(False),
-                        TimeEntryRow.work_date < before)
+                        TimeEntryRow.voided_at.is_(None), TimeEntryRow.work_date < before)
                  .order_by(contract, TicketRow.id, TimeEntryRow.id))  # the indexes' own order: no sort
         dates: dict[Any, dt.date] = {}
         make = BillableEntry
@@ -257,7 +257,7 @@ class BillingRepo:
         candidates = ("FROM billing_tmp_rules r CROSS JOIN tickets t CROSS JOIN time_entries e "
                       "WHERE t.contract_id = r.contract_id AND e.ticket_id = t.id "
                       "AND NOT EXISTS (SELECT 1 FROM invoice_line_entries l WHERE l.entry_id = e.id) "
-                      "AND NOT e.billed_externally AND e.work_date < :before "
+                      "AND NOT e.billed_externally AND e.voided_at IS NULL AND e.work_date < :before "
                       "AND (r.billable_only = 0 OR e.billable)")
         params = dict(before=before, start=period_start, not_late=_NOT_LATE)
         types = [bindparam("before", type_=Date), bindparam("start", type_=Date), bindparam("not_late", type_=Date)]

@@ -215,6 +215,11 @@ class TimeEntryRow(Base):
     billable: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime]
     billed_externally: Mapped[bool] = mapped_column(Boolean, default=False)
+    edited_at: Mapped[Optional[dt.datetime]]
+    edited_by: Mapped[Optional[str]] = mapped_column(String(100))
+    voided_at: Mapped[Optional[dt.datetime]]
+    voided_by: Mapped[Optional[str]] = mapped_column(String(100))
+    void_reason: Mapped[Optional[str]] = mapped_column(Text)
 
 
 class TicketCounterRow(Base):

@@ -14,6 +14,9 @@ from .rows import (
     ChannelCursorRow,
     CustomerRow,
     ExternalIdRow,
+    InvoiceLineEntryRow,
+    InvoiceLineRow,
+    InvoiceRow,
     QuarantineRow,
     TicketRow,
     TimeEntryRow,
@@ -89,12 +92,18 @@ class ServiceRepo:
         return row
 
     def list_time(self, *, ticket: str | None = None, customer: str | None = None,
-                  start: dt.date | None = None, end: dt.date | None = None) -> list[TimeEntry]:
+                  start: dt.date | None = None, end: dt.date | None = None, voided: bool = False,
+                  entry_id: int | None = None) -> list[TimeEntry]:
+        """Time entries by work date; voided ones only with ``voided``."""
         query = (select(TimeEntryRow, TicketRow.number, AgentRow.login, CustomerRow.key)
                  .join(TicketRow, TimeEntryRow.ticket_id == TicketRow.id)
                  .join(AgentRow, TimeEntryRow.agent_id == AgentRow.id)
                  .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
                  .order_by(TimeEntryRow.work_date, TimeEntryRow.id))
+        if not voided:
+            query = query.where(TimeEntryRow.voided_at.is_(None))
+        if entry_id is not None:
+            query = query.where(TimeEntryRow.id == entry_id)
         if ticket:
             query = query.where(TicketRow.number == ticket)
         if customer:
@@ -108,7 +117,28 @@ class ServiceRepo:
     @staticmethod
     def _time(row: TimeEntryRow, number: str, login: str, customer: Any) -> TimeEntry:
         return TimeEntry(id=row.id, ticket=number, agent=login, minutes=row.minutes, work_date=row.work_date,
-                         note=row.note, billable=row.billable, customer=customer, created_at=row.created_at)
+                         note=row.note, billable=row.billable, customer=customer, created_at=row.created_at,
+                         edited_at=row.edited_at, edited_by=row.edited_by, voided_at=row.voided_at,
+                         voided_by=row.voided_by, void_reason=row.void_reason)
+
+    def time_entry_row(self, entry_id: int, *, for_update: bool = False) -> TimeEntryRow:
+        """The time entry with this id (``NotFound`` otherwise)."""
+        query = select(TimeEntryRow).where(TimeEntryRow.id == entry_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self.session.scalar(query)
+        if row is None:
+            from ..errors import NotFound
+
+            raise NotFound(f"unknown time entry {entry_id}")
+        return row
+
+    def entry_invoice(self, entry_id: int) -> InvoiceRow | None:
+        """The invoice (draft or issued) whose line bills this entry, or None."""
+        return self.session.scalar(
+            select(InvoiceRow).join(InvoiceLineRow, InvoiceLineRow.invoice_id == InvoiceRow.id)
+            .join(InvoiceLineEntryRow, InvoiceLineEntryRow.line_id == InvoiceLineRow.id)
+            .where(InvoiceLineEntryRow.entry_id == entry_id))
 
     def move_time(self, source: TicketRow, target: TicketRow) -> None:
         for row in self.session.scalars(select(TimeEntryRow).where(TimeEntryRow.ticket_id == source.id)):

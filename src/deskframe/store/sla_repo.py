@@ -5,12 +5,31 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from .rows import CustomerRow, HistoryRow, SlaClockRow, TicketRow
 
 LIVE = ("running", "paused")
+#: Every clock is in exactly one of these (docs/sla.md): stopped ones by their outcome,
+#: live ones by whether their due time has passed.
+CATEGORIES = ("met", "missed", "overdue", "running", "paused", "cancelled")
+
+
+def clock_category(now: dt.datetime) -> Any:
+    """SQL for the category of a clock as of ``now`` (one of :data:`CATEGORIES`).
+
+    ``met``/``missed``/``cancelled`` are stopped clocks by their status. A live clock is
+    ``overdue`` once breached (``sla check`` marked it) or past its due time - a paused
+    clock only if it was already past due when it paused, since pausing moves the due
+    time - and ``running`` or ``paused`` otherwise.
+    """
+    at = literal(now, SlaClockRow.due_at.type)
+    late = or_(SlaClockRow.breached_at.is_not(None),
+               and_(SlaClockRow.status == "running", SlaClockRow.due_at <= at),
+               and_(SlaClockRow.status == "paused", SlaClockRow.paused_at >= SlaClockRow.due_at))
+    return case((SlaClockRow.status.not_in(LIVE), SlaClockRow.status), (late, "overdue"),
+                else_=SlaClockRow.status)
 
 
 class SlaRepo:
@@ -59,25 +78,27 @@ class SlaRepo:
         if rows:
             self.session.execute(insert(HistoryRow), rows)
 
-    def clock_report_rows(self, customer: str, start: dt.datetime, end: dt.datetime) -> list[Any]:
+    def clock_report_rows(self, customer: str, start: dt.datetime, end: dt.datetime,
+                          now: dt.datetime | None = None) -> list[Any]:
+        """The clocks of a customer's tickets started in ``[start, end)``, each with its
+        ``category`` as of ``now`` (see :func:`clock_category`)."""
         return list(self.session.execute(
             select(SlaClockRow.kind, SlaClockRow.status, SlaClockRow.started_at, SlaClockRow.stopped_at,
                    SlaClockRow.due_at, SlaClockRow.breached_at, SlaClockRow.paused_seconds, SlaClockRow.calendar,
-                   TicketRow.priority, TicketRow.number)
+                   TicketRow.priority, TicketRow.number, clock_category(now or self.now).label("category"))
             .join(TicketRow, SlaClockRow.ticket_id == TicketRow.id)
             .join(CustomerRow, TicketRow.customer_id == CustomerRow.id)
             .where(CustomerRow.key == customer, SlaClockRow.started_at >= start, SlaClockRow.started_at < end)
             .order_by(SlaClockRow.started_at)))
 
-    def clock_counts(self) -> dict[str, int]:
-        """Clocks by status, plus ``breached`` (announced breaches) across all tickets."""
-        from sqlalchemy import func
-
-        counts = dict(self.session.execute(select(SlaClockRow.status, func.count(SlaClockRow.id))
-                                           .group_by(SlaClockRow.status)).all())
-        counts["breached"] = self.session.scalar(select(func.count(SlaClockRow.id))
-                                                 .where(SlaClockRow.breached_at.is_not(None))) or 0
-        return counts
+    def clock_figures(self, now: dt.datetime) -> dict[str, int]:
+        """Clocks of all tickets per category as of ``now``: every category of
+        :data:`CATEGORIES` (zero if none) and ``total``, the number of clocks (their sum)."""
+        category = clock_category(now)
+        found = dict(self.session.execute(select(category, func.count(SlaClockRow.id)).group_by(category)).all())
+        figures = {name: int(found.get(name, 0)) for name in CATEGORIES}
+        figures["total"] = int(sum(found.values()))  # every clock, whatever its category
+        return figures
 
     def count_live_clocks(self) -> int:
         from sqlalchemy import func

@@ -7,7 +7,7 @@ import hashlib
 import datetime as dt
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 
@@ -25,6 +25,7 @@ from .rows import (
     HistoryRow,
     IntakeKeyRow,
     QueueRow,
+    SlaClockRow,
     TicketCounterRow,
     TicketRow,
 )
@@ -390,9 +391,16 @@ class TicketRepo:
 
     def list_tickets(self, *, state: str | None = None, state_types: Iterable[str] | None = None,
                      queue: str | None = None, owner: str | None = None, customer: str | None = None,
-                     limit: int | None = 100) -> list[dict[str, Any]]:
+                     limit: int | None = 100, sla: str | None = None,
+                     now: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """Summary rows, most recently changed first; ``due`` is the earliest due time of the
+        ticket's running SLA clocks. ``sla``: only tickets with a clock in ``warning`` (running,
+        past its warning point, not yet due) or ``breached`` (overdue, see
+        :func:`~deskframe.store.sla_repo.clock_category`) as of ``now``."""
+        from .sla_repo import clock_category  # sla_repo's module imports nothing of this one
+
         owner_row, locker = aliased(AgentRow), aliased(AgentRow)
-        query = (select(TicketRow.number, TicketRow.subject, TicketRow.state, TicketRow.state_type,
+        query = (select(TicketRow.id, TicketRow.number, TicketRow.subject, TicketRow.state, TicketRow.state_type,
                         TicketRow.priority, QueueRow.name.label("queue"), CustomerRow.key.label("customer"),
                         owner_row.login.label("owner"), locker.login.label("locked_by"),
                         TicketRow.created_at, TicketRow.updated_at)
@@ -411,9 +419,32 @@ class TicketRepo:
             query = query.where(owner_row.login == owner)
         if customer:
             query = query.where(CustomerRow.key == customer)
+        if sla is not None:
+            at = now or self.now
+            if sla == "warning":
+                hit = and_(SlaClockRow.status == "running", SlaClockRow.warn_at <= at, SlaClockRow.due_at > at,
+                           SlaClockRow.breached_at.is_(None))
+            else:
+                hit = clock_category(at) == "overdue"
+            query = query.where(select(SlaClockRow.id).where(SlaClockRow.ticket_id == TicketRow.id, hit)
+                                .correlate(TicketRow).exists())
         if limit:
             query = query.limit(limit)
-        return [dict(r._mapping) for r in self.session.execute(query)]
+        rows = [dict(r._mapping) for r in self.session.execute(query)]
+        due = self._next_due([r["id"] for r in rows])  # for the listed tickets only, after the limit
+        for row in rows:
+            row["due"] = due.get(row.pop("id"))
+        return rows
+
+    def _next_due(self, ticket_ids: list[int]) -> dict[int, dt.datetime]:
+        """The earliest due time of each ticket's running SLA clocks (tickets without one left out)."""
+        out: dict[int, dt.datetime] = {}
+        for start in range(0, len(ticket_ids), 500):
+            out.update(self.session.execute(
+                select(SlaClockRow.ticket_id, type_coerce(func.min(SlaClockRow.due_at), SlaClockRow.due_at.type))
+                .where(SlaClockRow.ticket_id.in_(ticket_ids[start:start + 500]), SlaClockRow.status == "running")
+                .group_by(SlaClockRow.ticket_id)).tuples().all())
+        return out
 
     def search(self, words: str, limit: int = 50) -> list[dict[str, Any]]:
         """Tickets with an article whose subject or text holds every word of ``words`` (as written,

@@ -1,0 +1,109 @@
+"""Correcting time entries: ``time edit`` and ``time void``, each recorded with its actor.
+
+Rules (docs/time.md):
+
+* An entry billed on an **issued** invoice is refused (exit 1): void the invoice first
+  (its credit note releases the entry), then correct it.
+* An entry on a **draft** invoice may be corrected: the draft of that contract and period
+  is discarded in the same transaction (drafts are rebuilt from scratch by every
+  ``invoice run``), and the caller is told to run the period again.
+* A voided entry is kept with who voided it, when and why, but is no longer listed
+  (unless asked for), billed or reported; it cannot be edited or voided again.
+* An edit keeps the 24-hour bound of one entry (1..1440 minutes); the entry records who
+  edited it last and when, the ticket's history the old and new values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .errors import DomainError
+from .model import TimeEntry
+
+if TYPE_CHECKING:
+    from .desk import Desk
+    from .store import Repository
+
+MAX_MINUTES = 24 * 60
+
+
+@attrs.frozen
+class Correction:
+    """The entry after a correction, and the draft invoice it discarded (``draft-ID``, period)."""
+
+    entry: TimeEntry
+    discarded_draft: tuple[str, str] | None = None
+
+
+def _describe(row: Any) -> str:
+    kind = "billable" if row.billable else "non-billable"
+    return f"{row.minutes}m {row.work_date.isoformat()} {kind}" + (f" '{row.note}'" if row.note else "")
+
+
+def _release(repo: "Repository", entry_id: int) -> tuple[str, str] | None:
+    """Refuse if the entry is on an issued invoice; discard its draft if it is on one."""
+    invoice = repo.entry_invoice(entry_id)
+    if invoice is None:
+        return None
+    if invoice.status == "draft" and invoice.contract_id is not None:
+        repo.lock_contracts([invoice.contract_id])  # as an invoice run does, so it waits for us
+        invoice = repo.entry_invoice(entry_id)
+        if invoice is None:
+            return None
+    if invoice.status != "draft":
+        raise DomainError(f"time entry {entry_id} is billed on invoice {invoice.number} ({invoice.status}): "
+                          "void the invoice first")
+    ref, period = f"draft-{invoice.id}", invoice.period
+    repo.delete_drafts([invoice.contract_id], period)
+    return ref, period
+
+
+def _entry(repo: "Repository", entry_id: int) -> TimeEntry:
+    return repo.list_time(entry_id=entry_id, voided=True)[0]
+
+
+def edit(desk: "Desk", entry_id: int, *, agent: str, minutes: int | None = None, date: dt.date | None = None,
+         note: str | None = None, billable: bool | None = None, reason: str | None = None) -> Correction:
+    """Change an entry's minutes, work date, note or billable flag (see the module's rules)."""
+    if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
+        raise DomainError(f"--minutes must be 1..{MAX_MINUTES} (24 h per entry), got {minutes}")
+    if minutes is None and date is None and note is None and billable is None:
+        raise DomainError("nothing to change: give --minutes, --date, --note or --billable/--non-billable")
+    with desk.store.write() as repo:
+        actor = repo.agent_row(agent).login
+        row = repo.time_entry_row(entry_id, for_update=True)
+        if row.voided_at is not None:
+            raise DomainError(f"time entry {entry_id} is voided")
+        before = _describe(row)
+        changes = {"minutes": minutes, "work_date": date, "note": note, "billable": billable}
+        changes = {k: v for k, v in changes.items() if v is not None and getattr(row, k) != v}
+        discarded = None
+        if changes:
+            discarded = _release(repo, entry_id)
+            for key, value in changes.items():
+                setattr(row, key, value)
+            row.edited_at, row.edited_by = repo.now, actor
+            repo.history(repo.ticket_row_by_id(row.ticket_id), actor, "time_edit", old=f"#{entry_id} {before}",
+                         new=_describe(row), reason=reason)
+        repo.flush()
+        return Correction(_entry(repo, entry_id), discarded)
+
+
+def void(desk: "Desk", entry_id: int, *, agent: str, reason: str) -> Correction:
+    """Void an entry: kept with who/when/why, never billed, listed or reported again."""
+    if not (reason and reason.strip()):
+        raise DomainError("voiding a time entry needs a reason")
+    with desk.store.write() as repo:
+        actor = repo.agent_row(agent).login
+        row = repo.time_entry_row(entry_id, for_update=True)
+        if row.voided_at is not None:
+            raise DomainError(f"time entry {entry_id} is already voided")
+        discarded = _release(repo, entry_id)
+        row.voided_at, row.voided_by, row.void_reason = repo.now, actor, reason.strip()
+        repo.history(repo.ticket_row_by_id(row.ticket_id), actor, "time_void", old=f"#{entry_id} {_describe(row)}",
+                     reason=reason.strip())
+        repo.flush()
+        return Correction(_entry(repo, entry_id), discarded)
