@@ -93,6 +93,7 @@ def invocations(tmp: Path, url: str) -> list[tuple[str, ...]]:
         ("ticket", "assign", "{n}", "--agent", "bob"), ("ticket", "state", "{n}", "open"),
         ("ticket", "priority", "{n}", "P2"), ("ticket", "move", "{n}", "hardware"),
         ("ticket", "search", "Down"), ("ticket", "search", "Down", "--format", "json"),
+        ("ticket", "reindex"),
         ("ticket", "escalate", "{n}", "--to", "2", "--reason", "dev"),
         ("ticket", "estimate", "{n}", "--hours", "2", "--approve"),
         ("ticket", "merge", "{m}", "{n}"),
