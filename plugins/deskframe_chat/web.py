@@ -7,9 +7,11 @@ Answers (JSON bodies, ``{"error": "one line"}`` on failure):
 * 401 - missing or wrong ``X-Deskframe-Signature``; nothing is read past the body, nothing stored;
 * 404 - no chat channel of that name;
 * 413 - body larger than the channel's ``max_body_bytes``;
-* 422 - not valid JSON or not the documented format (see :mod:`.payload`);
+* 422 - not valid JSON or not the documented format (see :mod:`.payload`), or a value
+  the database refuses;
 * 503 - the secret's environment variable is not set in the server's environment (logged),
-  or the database is unavailable; the sender should retry later.
+  or the database is unavailable, or the message raced another writer; the sender
+  should retry later.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from deskframe.errors import DeskframeError, DomainError
+from deskframe.errors import Conflict, DeskframeError, DomainError
 
 from . import inbound, payload
 from .settings import ChatSettings, settings_for
@@ -93,7 +95,10 @@ async def receive_message(request: Request) -> JSONResponse:
     try:
         answer = await run_in_threadpool(inbound.receive, desk, settings, message, body,
                                          _lock(request, settings.name))
-    except DomainError as exc:
+    except Conflict as exc:  # a racing writer took a key first; a retry is deduplicated
+        log.warning("chat channel %s: message %s raced another writer: %s", settings.name, message.message_id, exc)
+        return _error(503, "the message raced another one; retry")
+    except DomainError as exc:  # including a value the database refuses (UnstorableValue)
         return _error(422, str(exc))
     except DeskframeError as exc:
         log.error("chat channel %s: cannot store message %s: %s", settings.name, message.message_id, exc)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from deskframe import InboundAttachment, InboundMessage
+from deskframe import Agent, Customer, InboundAttachment, InboundMessage
 
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
 CHANNEL = "support-mail"
@@ -218,3 +218,28 @@ def test_a_sender_longer_than_any_address_is_kept_on_the_article_without_a_conta
     (ticket, article), = [(t, a) for t, a in _articles(desk) if a.sender == sender]
     assert ticket.contact is None
     assert len(desk.contacts()) == 2
+
+
+@pytest.mark.parametrize("over", [0, 1, 700], ids=["at", "over", "far-over"])
+def test_a_callers_phone_number_and_name_take_long_values(desk, over):
+    """``tel:`` senders (phone and chat plugins) become contacts by number: phone held 64, digits 32."""
+    phone = "+" + "7" * (63 + over)
+    caller = dict(sender=f"tel:{phone}", sender_name="N" * (300 + over))
+    results = desk.intake_many([inbound(1, **caller), inbound(2, **caller)])
+    assert not any(r.duplicate for r in results)
+    (contact,) = [c for c in desk.contacts() if c.phone]
+    assert contact.phone == phone and contact.name == "N" * (300 + over)
+
+
+@pytest.mark.parametrize("over", [0, 1, 700], ids=["at", "over", "far-over"])
+def test_directory_values_from_imports_and_apply_take_long_values(desk, over):
+    """Customer keys and names, domains, agent logins and names, ticket numbers kept from an import."""
+    key, login = noise(100 + over), noise(100 + over)
+    desk.add_customer(Customer(key=key, name=noise(300 + over), domains=(noise(240 + over) + ".example",)))
+    desk.add_agent(Agent(login=login, name=noise(300 + over), role=noise(100 + over), line=1,
+                         email=long_address(320 + over)))
+    assert [c.key for c in desk.customers()] == [key]
+    assert [a.login for a in desk.agents()] == [login]
+    ticket = desk.open_ticket(subject=noise(1000 + over), body="x", customer=key, contact=long_address(320 + over))
+    desk.log_time(ticket.number, agent=login, minutes=5, note=noise(50))
+    assert desk.ticket(ticket.number).contact == long_address(320 + over)

@@ -11,10 +11,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DataError,
+    DBAPIError,
     IntegrityError,
     NoSuchModuleError,
-    OperationalError,
-    ProgrammingError,
 )
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -150,7 +149,7 @@ def _translate(url: str) -> Iterator[None]:
         raise Conflict(f"conflicting change: {_first_line(exc)}", _constraint(exc)) from None
     except DataError as exc:
         raise UnstorableValue(f"value refused by the database: {_first_line(exc)}") from None
-    except (OperationalError, ProgrammingError) as exc:
+    except DBAPIError as exc:  # operational, programming, internal, interface: the database's side
         first = _first_line(exc)
         if (getattr(exc.orig, "sqlstate", None) or "")[:2] in _DATA_CLASSES:
             raise UnstorableValue(f"value refused by the database: {first}") from None
