@@ -38,6 +38,7 @@ from .model import (
 from .plugins import Plugins
 from .services import CursorStore, DirectoryLookup, ExternalIds
 from .store import BlobStore, Repository, Store
+from .text import clean_line, clean_text
 
 CLOSED_TYPES = ("resolved", "closed", "merged")
 #: Transactions an intake batch gets when racing writers take its unique keys first.
@@ -121,6 +122,7 @@ class Desk:
                     queue: str | None = None, agent: str | None = None, html: str | None = None,
                     direction: str = "in") -> Ticket:
         """Open a ticket with a first article; returns it (``number`` is the new number)."""
+        subject, body = clean_line(subject), clean_text(body)  # no terminal controls or NUL in stored text
         if not subject.strip():
             raise DomainError("a ticket needs a subject")
         level = self._priority(priority)
@@ -254,6 +256,7 @@ class Desk:
         """An agent's answer to the customer; takes the lock if the ticket is free."""
         if canned_name:
             body = self.render_canned(canned_name, number, agent) + (("\n\n" + body) if body else "")
+        body = clean_text(body)
         if not body.strip():
             raise DomainError("a reply needs a body")
         with self._change() as (repo, events):
@@ -281,6 +284,7 @@ class Desk:
 
     def note(self, number: str, *, agent: str, body: str) -> Article:
         """An internal note, never shown to the customer; allowed whoever holds the lock."""
+        body = clean_text(body)
         if not body.strip():
             raise DomainError("a note needs a body")
         with self._change() as (repo, events):
@@ -303,6 +307,7 @@ class Desk:
         """Append an article of any direction (phone calls, imports, plugin messages)."""
         if direction not in ("in", "out", "internal"):
             raise DomainError(f"unknown direction '{direction}' (known: in, out, internal)")
+        body, subject = clean_text(body), clean_line(subject) if subject is not None else None
         with self._change() as (repo, events):
             row = repo.ticket_row(number, for_update=True)
             agent_row = repo.agent_row(agent) if agent else None

@@ -152,7 +152,7 @@ def test_the_examples_load(tmp_path: Path) -> None:
 
 
 def test_arbitrary_and_mutated_configs_load_or_give_one_line(tmp_path: Path) -> None:
-    run(max_examples=150, workdir=tmp_path)
+    run(max_examples=100, workdir=tmp_path)
 
 
 def test_found_by_fuzzing(tmp_path: Path) -> None:

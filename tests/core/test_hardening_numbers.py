@@ -71,12 +71,14 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("args,code,words", CASES, ids=[" ".join(c[0])[:60] for c in CASES])
-def test_out_of_range_numbers_give_one_error(desk, cli, ticket, args, code, words) -> None:  # type: ignore[no-untyped-def]
-    result = cli(desk)(*[a.replace("{n}", ticket.number) for a in args])
-    output = no_traceback(result)
-    assert result.exit_code == code, output
-    assert words in output, output
+def test_out_of_range_numbers_give_one_error(desk, cli, ticket) -> None:  # type: ignore[no-untyped-def]
+    """Every case on one desk (a desk per case would cost a migration each)."""
+    run = cli(desk)
+    for args, code, words in CASES:
+        result = run(*[a.replace("{n}", ticket.number) for a in args])
+        output = no_traceback(result)
+        assert result.exit_code == code, (args, output)
+        assert words in output, (args, output)
     assert desk.time_entries(ticket=ticket.number) == []
 
 
@@ -86,14 +88,15 @@ def test_a_day_is_the_most_one_entry_holds(desk, cli, ticket) -> None:  # type: 
     assert [e.minutes for e in desk.time_entries(ticket=ticket.number)] == [1440]
 
 
-@pytest.mark.parametrize("minutes", [0, -5, 1441, 2**31, 99_999_999_999_999, 10**23])
-def test_log_time_service_refuses_minutes_out_of_range(desk, ticket, minutes) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(DomainError, match="minutes must be from 1 to 1440"):
-        desk.log_time(ticket.number, agent="alice", minutes=minutes, date=dt.date(2026, 10, 5))
+def test_log_time_service_refuses_minutes_out_of_range(desk, ticket) -> None:  # type: ignore[no-untyped-def]
+    for minutes in (0, -5, 1441, 2**31, 99_999_999_999_999, 10**23, True, "30"):
+        with pytest.raises(DomainError, match="minutes must be from 1 to 1440"):
+            desk.log_time(ticket.number, agent="alice", minutes=minutes, date=dt.date(2026, 10, 5))
     assert desk.time_entries(ticket=ticket.number) == []
 
 
-@pytest.mark.parametrize("hours", [Decimal("1e30"), Decimal("NaN"), Decimal("100000"), Decimal("1.001")])
-def test_estimate_service_refuses_hours_out_of_range(desk, ticket, hours) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(DomainError, match="estimate hours"):
-        desk.estimate(ticket.number, hours=hours)
+def test_estimate_service_refuses_hours_out_of_range(desk, ticket) -> None:  # type: ignore[no-untyped-def]
+    for hours in (Decimal("1e30"), Decimal("NaN"), Decimal("100000"), Decimal("1.001"), Decimal("-1")):
+        with pytest.raises(DomainError, match="estimate hours"):
+            desk.estimate(ticket.number, hours=hours)
+    assert desk.estimate(ticket.number, hours=Decimal("99999.99")).hours == Decimal("99999.99")

@@ -65,14 +65,40 @@ def test_intake_stores_plain_text_without_controls(desk) -> None:  # type: ignor
     assert desk.intake(message).duplicate
 
 
+def test_agent_text_is_stored_clean_too(desk, factory) -> None:  # type: ignore[no-untyped-def]
+    factory.agent("alice")
+    ticket = desk.open_ticket(subject=HOSTILE_SUBJECT, body=HOSTILE_BODY, customer=factory.customer("acme").key)
+    desk.note(ticket.number, agent="alice", body="note\x1b[2J\x00")
+    desk.reply(ticket.number, agent="alice", body="reply\x08\x08ok")
+    stored = desk.ticket(ticket.number)
+    assert stored.subject == "Invoice question"
+    assert [a.text for a in stored.articles][1:] == ["note", "replyok"]
+    assert not any(FORBIDDEN.search(a.text + a.subject) for a in stored.articles)
+
+
+def _plant(desk, number: str) -> None:  # type: ignore[no-untyped-def]
+    """Put hostile text into the database as it was stored before the fix (PostgreSQL takes no NUL)."""
+    from sqlalchemy import update
+
+    from deskframe.store.rows import ArticleRow, TicketRow
+
+    body = HOSTILE_BODY.replace("\x00", "")
+    with desk.store.write() as repo:
+        ticket_id = repo.ticket_row(number).id
+        repo.session.execute(update(TicketRow).where(TicketRow.id == ticket_id).values(subject=HOSTILE_SUBJECT))
+        repo.session.execute(update(ArticleRow).where(ArticleRow.ticket_id == ticket_id)
+                             .values(subject=HOSTILE_SUBJECT, text=body, sender="x\x1b]8;;http://e\x07@evil.example"))
+
+
 @pytest.mark.parametrize("fmt", ["table", "json"])
 def test_cli_writes_no_terminal_controls(desk, cli, factory, fmt) -> None:  # type: ignore[no-untyped-def]
-    """Text stored before the fix (or typed by an agent) is cleaned on the way to the terminal."""
-    customer = factory.customer("acme", name="ACME\x1b[31m")
-    ticket = desk.open_ticket(subject=HOSTILE_SUBJECT, body=HOSTILE_BODY, customer=customer.key)
+    """Text stored before the fix is cleaned on the way to the terminal."""
+    customer = factory.customer("acme", name="ACME")
+    ticket = desk.open_ticket(subject="Invoice", body="pay", customer=customer.key)
+    _plant(desk, ticket.number)
     run = cli(desk)
     outputs = [run("ticket", "show", ticket.number, "--format", fmt), run("ticket", "list", "--format", fmt),
-               run("ticket", "search", "pay", "--format", fmt), run("customer", "list", "--format", fmt)]
+               run("ticket", "search", "Invoice", "--format", fmt)]
     for result in outputs:
         assert result.exit_code == 0, result.output
         assert not FORBIDDEN.search(result.output), repr(result.output)

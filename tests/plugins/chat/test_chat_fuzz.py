@@ -130,13 +130,13 @@ def run_webhook(make_client: Callable[[], TestClient], max_examples: int, seed: 
 
 
 def test_parse_either_parses_or_rejects_in_one_line() -> None:
-    run_parse(max_examples=300)
+    run_parse(max_examples=200)
 
 
 def test_webhook_never_answers_500(make_desk, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv(SECRET_ENV, SECRET)
     desk = make_desk(chat_config())
-    run_webhook(lambda: TestClient(create_app(desk), raise_server_exceptions=True), max_examples=80)
+    run_webhook(lambda: TestClient(create_app(desk), raise_server_exceptions=True), max_examples=60)
 
 
 @pytest.mark.parametrize("body", [b"1" * 5000, json.dumps({
