@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import read_toml
-from .errors import ConfigError, DeskframeError, DomainError
+from .errors import BadValue, ConfigError, DeskframeError
 from .model import Agent, Contact, Contract, Customer, Queue
 from .tables import TableReader
 
@@ -96,6 +96,6 @@ def apply_parsed(desk: "Desk", parsed: dict[str, list[Any]], label: str = "") ->
                 where = f"{label}: " if label else ""
                 if isinstance(exc, ConfigError):
                     raise
-                raise DomainError(f"{where}{section}[{i}]: {exc}") from None
+                raise BadValue(f"{where}{section}[{i}]: {exc}") from None
             counts[f"{section} {outcome}"] += 1
     return counts

@@ -214,9 +214,9 @@ def test_cli_sla_due_check_report_and_show(sla_desk, clock, cli):
     plain = run("sla", "due", "--calendar", "msk", "--start", "2026-10-05T18:00:00+03:00", "--duration", "1h")
     assert plain.output.strip() == "2026-10-05T19:00:00+03:00"
     bad = run("sla", "due", "--calendar", "nope", "--start", "2026-10-05T18:00:00Z", "--duration", "1h")
-    assert bad.exit_code == 1 and "unknown calendar" in bad.output
+    assert bad.exit_code == 2 and "unknown calendar" in bad.output
     naive = run("sla", "due", "--calendar", "msk", "--start", "2026-10-05T18:00:00", "--duration", "1h")
-    assert naive.exit_code == 1 and "offset" in naive.output
+    assert naive.exit_code == 2 and "offset" in naive.output
 
     sla_desk.add_customer(deskframe.Customer("acme", "ACME"))
     t = sla_desk.open_ticket(subject="s", body="b", priority="P1", customer="acme")
