@@ -248,3 +248,26 @@ def test_output_into_a_directory(shared: dict[str, Any], monkeypatch: pytest.Mon
     result = run(shared, (), ["invoice", "list", "--format", "csv", "-o", shared["dir"]])
     check_outcome(result, "invoice list -o DIR")
     assert result.exit_code == 2 and shared["dir"] in result.output
+
+
+def test_safety_net_turns_a_path_oserror_into_one_line(shared: dict[str, Any]) -> None:
+    """A command (a plugin's, say) that lets an OSError about a user's path escape: one line naming the
+    path, exit 2. An OSError about no path is a bug and keeps its traceback."""
+    cli = build_cli(shared["desk"].plugins)
+
+    @cli.command("read-it")
+    @click.argument("path")
+    def read_it(path: str) -> None:
+        Path(path).read_bytes()
+
+    @cli.command("no-path")
+    def no_path() -> None:
+        raise OSError(5, "Input/output error")
+
+    result = CliRunner().invoke(cli, ["read-it", shared["missing"]])
+    check_outcome(result, "read-it MISSING")
+    assert result.exit_code == 2 and result.output.strip() == f"Error: {shared['missing']}: No such file or directory"
+    result = CliRunner().invoke(cli, ["read-it", shared["dir"]])
+    assert result.exit_code == 2 and result.output.strip() == f"Error: {shared['dir']}: Is a directory"
+    bug = CliRunner().invoke(cli, ["no-path"])
+    assert isinstance(bug.exception, OSError) and not isinstance(bug.exception, SystemExit)
