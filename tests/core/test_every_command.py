@@ -71,6 +71,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     a_dir.mkdir()
     yield {"desk": desk, "config": str(path), "cli": build_cli(plugins), "ticket": ticket.number,
            "dir": str(a_dir), "root": root, "missing": str(root / "no-such-dir" / "x.txt")}
+    assert not (root / "no-such-dir").exists(), "a command created the 'missing' path: later cases meant a file"
     desk.close()
     drop()
 
@@ -99,7 +100,9 @@ def bad_values(param: click.Parameter, shared: dict[str, Any]) -> list[str]:
         return ["bogus"]
     if isinstance(param.type, click.IntRange):
         return ["-30", HUGE]
-    if isinstance(param.type, click.Path) or name in ("output", "file", "path", "directory", "dir", "article_dir"):
+    if name in ("directory", "dir"):  # init and plugin new create a missing directory: not the shared "missing"
+        return [str(shared["root"] / f"new-{name}" / "x"), shared["dir"], UNWRITABLE]
+    if isinstance(param.type, click.Path) or name in ("output", "file", "path", "article_dir"):
         return [shared["missing"], shared["dir"], UNWRITABLE]
     if name in ("number", "into", "ticket", "ref"):
         return [UNKNOWN_TICKET, "", "-1", HUGE]
@@ -115,12 +118,12 @@ def bad_values(param: click.Parameter, shared: dict[str, Any]) -> list[str]:
 
 
 def must_refuse(param: click.Parameter, bad: str, shared: dict[str, Any]) -> bool:
-    """Whether ``bad`` has to be refused: always for MUST_REFUSE values; a missing file or a directory
-    only where a file to read or write is expected (``init DIRECTORY`` may create a new directory)."""
+    """Whether ``bad`` has to be refused: MUST_REFUSE values, and a missing file or a directory where a
+    file is expected (a missing DIRECTORY for ``init`` gets a value of its own: init may create it)."""
     if bad in MUST_REFUSE:
         return True
     if bad in (shared["missing"], shared["dir"]):
-        return (param.name or "") not in ("directory", "dir")
+        return (param.name or "") not in ("directory", "dir")  # init may write into an existing directory
     return False
 
 
