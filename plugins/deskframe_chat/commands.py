@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from deskframe.cli import FORMAT_OPTION, emit_one, pass_desk
-from deskframe.errors import DomainError
+from deskframe.errors import BadValue
 
 from . import inbound, payload, settings
 
@@ -33,7 +33,7 @@ def chat_replay(desk: Any, file: Path, name: str, fmt: str) -> None:
     """Take in one webhook payload per line of FILE."""
     chosen = settings.settings_for(desk, name)
     if chosen is None:
-        raise DomainError(f"no chat channel named '{name}'")
+        raise BadValue(f"no chat channel named '{name}'")
     counts = {"messages": 0, "new_tickets": 0, "duplicates": 0, "errors": []}
     for number, line in enumerate(file.read_bytes().splitlines(), 1):
         if not line.strip():

@@ -19,7 +19,7 @@ import attrs
 import phonenumbers
 
 from deskframe import Contact, Route
-from deskframe.errors import DomainError
+from deskframe.errors import BadValue
 
 TEL = "tel:"
 
@@ -101,7 +101,7 @@ def resolve(desk: Any, text: str, region: str) -> Caller:
     if "@" in value:
         local, _, domain = value.partition("@")
         if not local or "." not in domain or any(c.isspace() or c in "<>,;\"" for c in value):
-            raise DomainError(f"not an e-mail address: {value!r}")
+            raise BadValue(f"not an e-mail address: {value!r}")
         email = value.lower()
         with desk.lookup() as lookup:
             contact = lookup.contact_by_email(email)
@@ -109,7 +109,7 @@ def resolve(desk: Any, text: str, region: str) -> Caller:
                       display=f"{contact.name} <{email}>" if contact else email)
     number = normalize(value, region)
     if number is None:
-        raise DomainError(f"not a phone number or e-mail address: {value!r} "
+        raise BadValue(f"not a phone number or e-mail address: {value!r} "
                           f"(numbers without +country code are read as {region})")
     with desk.lookup() as lookup:
         contact = contact_by_number(lookup, number)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from deskframe import Agent
-from deskframe.errors import DeskframeError, DomainError
+from deskframe.errors import BadValue, DeskframeError
 
 from . import callers
 from .calls import Call, annotate_call, find_agent, message_for
@@ -51,18 +51,18 @@ def read_rows(path: Path, settings: PhoneSettings) -> list[Row]:
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
-        raise DomainError(f"cannot read {path}: {exc.strerror}") from None
+        raise BadValue(f"cannot read {path}: {exc.strerror}") from None
     with handle:
         reader = csv.reader(handle, delimiter=mapping.delimiter)
         try:
             header = next(reader, None)
             if header is None:
-                raise DomainError(f"{path}: empty file (expected a header row)")
+                raise BadValue(f"{path}: empty file (expected a header row)")
             names = [h.strip() for h in header]
             index: dict[str, int] = {}
             for key, column in mapping.columns().items():
                 if column not in names:
-                    raise DomainError(f"{path}: no column {column!r} (phone.csv.{key}); "
+                    raise BadValue(f"{path}: no column {column!r} (phone.csv.{key}); "
                                       f"the header has: {', '.join(names)}")
                 index[key] = names.index(column)
             rows, start = [], reader.line_num + 1
@@ -72,9 +72,9 @@ def read_rows(path: Path, settings: PhoneSettings) -> list[Row]:
                                             for key, i in index.items()}))
                 start = reader.line_num + 1
         except UnicodeDecodeError as exc:
-            raise DomainError(f"{path}: not UTF-8 text (byte {exc.start} near line {reader.line_num + 1})") from None
+            raise BadValue(f"{path}: not UTF-8 text (byte {exc.start} near line {reader.line_num + 1})") from None
         except csv.Error as exc:
-            raise DomainError(f"{path}: line {reader.line_num}: {exc}") from None
+            raise BadValue(f"{path}: line {reader.line_num}: {exc}") from None
     return rows
 
 
@@ -83,7 +83,7 @@ def parse_date(text: str, settings: PhoneSettings, default_zone: str) -> dt.date
     try:
         value = dt.datetime.strptime(text, fmt)
     except ValueError:
-        raise DomainError(f"bad date {text!r} (expected {fmt})") from None
+        raise BadValue(f"bad date {text!r} (expected {fmt})") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(settings.csv.timezone or default_zone))
     return value.astimezone(dt.timezone.utc)
@@ -93,16 +93,16 @@ def row_call(desk: Any, settings: PhoneSettings, row: Row, agents: list[Agent]) 
     values = row.values
     at = parse_date(values["date"], settings, desk.config.timezone)
     if not values["caller"]:
-        raise DomainError("no caller")
+        raise BadValue("no caller")
     caller = callers.resolve(desk, values["caller"], settings.default_region)
     duration = None
     if values["duration"]:
         try:
             duration = parse_duration(values["duration"])
         except ValueError as exc:
-            raise DomainError(str(exc)) from None
+            raise BadValue(str(exc)) from None
     if not values["agent"]:
-        raise DomainError("no agent")
+        raise BadValue("no agent")
     agent = find_agent(agents, values["agent"])
     return Call(caller=caller, agent=agent, summary=values["summary"], duration=duration, at=at)
 

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from deskframe import Agent, InboundMessage
-from deskframe.errors import DomainError, NotFound
+from deskframe.errors import BadValue, DomainError, NotFound
 
 from . import callers
 from .settings import DEFAULT_TEMPLATE, PhoneSettings, format_duration, state_problem
@@ -39,8 +39,8 @@ def find_agent(agents: list[Agent], text: str) -> Agent:
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        raise DomainError(f"agent {wanted!r} is ambiguous ({', '.join(a.login for a in matches)})")
-    raise DomainError(f"unknown agent {wanted!r}")
+        raise BadValue(f"agent {wanted!r} is ambiguous ({', '.join(a.login for a in matches)})")
+    raise BadValue(f"unknown agent {wanted!r}")
 
 
 def subject_of(call: Call) -> str:
@@ -99,7 +99,7 @@ def log_call(desk: Any, settings: PhoneSettings, call: Call, *, ticket: str | No
         try:
             existing = resolve_ticket(desk, ticket)
         except NotFound:
-            raise DomainError(f"unknown ticket {ticket}") from None
+            raise NotFound(f"unknown ticket {ticket}") from None
         if work_request and existing.locked_by not in (None, call.agent.login):
             raise DomainError(f"ticket {existing.number} is locked by {existing.locked_by}")
         number = existing.number

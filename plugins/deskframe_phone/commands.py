@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from deskframe.cli import FORMAT_OPTION, emit_one, pass_desk
-from deskframe.errors import DomainError
+from deskframe.errors import BadValue
 
 from . import callers, callog
 from .calls import Call, find_agent, log_call
@@ -48,7 +48,7 @@ def phone_log(desk: Any, caller: str, agent_name: str, summary: str, duration: A
     """Record a phone call as an article; prints the ticket number."""
     settings = settings_of(desk)
     if not summary.strip():
-        raise DomainError("a call needs a summary")
+        raise BadValue("a call needs a summary")
     agent = find_agent(desk.agents(), agent_name)
     who = callers.resolve(desk, caller, settings.default_region)
     outcome = log_call(desk, settings, Call(caller=who, agent=agent, summary=summary, duration=duration),

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from deskframe.cli import pass_desk
-from deskframe.errors import DomainError, NotFound
+from deskframe.errors import BadValue, NotFound
 
 from .oncall import Rotation, next_shift, shift_at
 from .routing import rotations
@@ -40,7 +40,7 @@ def parse_at(text: str | None, desk: Any) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(raw)
     except ValueError:
-        raise DomainError(f"bad --at {text!r} (expected an ISO date-time such as 2026-01-05T22:00+03:00)") from None
+        raise BadValue(f"bad --at {text!r} (expected an ISO date-time such as 2026-01-05T22:00+03:00)") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(desk.config.timezone))
     return value.astimezone(dt.timezone.utc)

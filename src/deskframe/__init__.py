@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pluggy
 
-from .errors import ConfigError, DeskframeError, DomainError, NotFound, PluginError, TicketLocked
+from .errors import BadValue, ConfigError, DeskframeError, DomainError, NotFound, PluginError, TicketLocked
 from .events import ArticleAdded, InvoiceIssued, SlaEvent, TicketChanged, TicketOpened
 from .extensions import (
     Channel,
@@ -45,7 +45,7 @@ __version__ = "0.1.0"
 hookimpl = pluggy.HookimplMarker("deskframe")
 
 __all__ = [
-    "Agent", "Article", "ArticleAdded", "Attachment", "Channel", "ChannelType", "ConfigError",
+    "Agent", "Article", "ArticleAdded", "Attachment", "BadValue", "Channel", "ChannelType", "ConfigError",
     "ConfigSection", "Contact", "Contract", "Customer", "DeskframeError", "DomainError",
     "HistoryEntry", "Importer", "InboundAttachment", "InboundMessage", "IntakeResult",
     "InvoiceIssued", "Money", "NotFound", "OutputFormat", "PluginError", "PricingModelType",

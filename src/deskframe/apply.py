@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import read_toml
-from .errors import ConfigError, DeskframeError, DomainError
+from .errors import BadValue, ConfigError, DeskframeError, DomainError
 from .model import Agent, Contact, Contract, Customer, Queue
 from .tables import TableReader
 
@@ -146,4 +146,4 @@ def apply_parsed(desk: "Desk", parsed: dict[str, list[Any]], label: str = "") ->
         raise
     except DeskframeError as exc:
         where = f"{label}: " if label else ""
-        raise DomainError(f"{where}{exc}") from None
+        raise (BadValue if isinstance(exc, BadValue) else DomainError)(f"{where}{exc}") from None

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import attrs
 
-from .errors import DomainError
+from .errors import BadValue
 from .events import SlaEvent
 from .sla import Calendar
 from .sla.policy import TicketFacts
@@ -69,7 +70,7 @@ class SlaEngine:
         try:
             return self.calendars[name]
         except KeyError:
-            raise DomainError(f"unknown calendar '{name}'") from None
+            raise BadValue(f"unknown calendar '{name}'") from None
 
     def _policy(self, repo: "Repository", row: Any) -> tuple[str, Any, Any] | None:
         if not self.desk.config.sla_policies:
@@ -227,10 +228,11 @@ class SlaEngine:
         with self.desk.store.write() as repo:
             warned = repo.claim_warnings(now)
             breached = repo.claim_breaches(now)
+            zone = ZoneInfo(self.desk.config.timezone)  # the reason is read by people: the desk's zone
             history = [dict(ticket_id=w.ticket_id, at=now, actor="sla", action="sla_warning", old=None,
-                            new=w.kind, reason=f"due {w.due_at.isoformat()}") for w in warned]
+                            new=w.kind, reason=f"due {w.due_at.astimezone(zone).isoformat()}") for w in warned]
             history += [dict(ticket_id=b.ticket_id, at=now, actor="sla", action="sla_breached", old=None,
-                             new=b.kind, reason=f"due {b.due_at.isoformat()}") for b in breached]
+                             new=b.kind, reason=f"due {b.due_at.astimezone(zone).isoformat()}") for b in breached]
             repo.add_history_rows(history)
             escalate = {b.ticket_id: b.escalate_to for b in breached if b.escalate_to}
             for ticket_id, line in escalate.items():

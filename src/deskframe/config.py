@@ -7,6 +7,7 @@ Default location ``./deskframe.toml``, overridden by ``--config`` or the
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from decimal import Decimal, InvalidOperation
@@ -36,7 +37,7 @@ DEFAULT_STATES = {"new": "new", "open": "open", "pending": "pending",
                   "resolved": "resolved", "closed": "closed", "merged": "merged"}
 #: A calendar every configuration has unless it defines its own of that name.
 ALWAYS_CALENDAR = "always"
-CORE_TABLES = ("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing", "search")
+CORE_TABLES = ("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing", "search", "time")
 #: Lengths of names the configuration hands to the database (see store/rows.py).
 QUEUE_NAME_LENGTH = 200
 STATE_NAME_LENGTH = 100
@@ -96,6 +97,14 @@ class BillingSettings:
 
 
 @attrs.frozen
+class TimeSettings:
+    """Sanity limits on logged time (``[time]``)."""
+
+    #: The most time one agent may log for one work date, over all tickets (``max_per_day = "16h"``).
+    max_per_day: dt.timedelta = dt.timedelta(hours=24)
+
+
+@attrs.frozen
 class Config:
     """A validated ``deskframe.toml``."""
 
@@ -113,6 +122,7 @@ class Config:
     pricing: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     calendars: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     sections: dict[str, Any] = attrs.field(factory=dict)
+    time: TimeSettings = attrs.field(factory=TimeSettings)
     #: Built objects: SLA policies and pricing models by name, calendars by name.
     sla_policies: dict[str, Any] = attrs.field(factory=dict)
     pricing_models: dict[str, Any] = attrs.field(factory=dict)
@@ -182,6 +192,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
 
     tickets = _tickets(top.sub("tickets", {}))
     billing = _billing(top.sub("billing", {}))
+    time = _time(top.sub("time", {}))
     canned = _canned(top.sub("canned", {}))
     search_languages = _search(top.sub("search", {}))
     channels = _channels(top, registry)
@@ -206,7 +217,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
         attachment_max_bytes=max_bytes, timezone=timezone, tickets=tickets, billing=billing, canned=canned,
         channels=channels, sla=sla, pricing=pricing, calendars=calendars, sections=own,
         sla_policies=sla_policies, pricing_models=pricing_models, calendar_objects=calendar_objects,
-        search_languages=search_languages,
+        search_languages=search_languages, time=time,
     )
     for name, value in own.items():
         section = registry.get("config_sections", name)
@@ -244,6 +255,13 @@ def _absolute_sqlite(url: str, base_dir: Path, desk: TableReader) -> str:
         if file and not Path(file).is_absolute():
             return f"{scheme}:///{(base_dir / file).as_posix()}{query}"
     return url
+
+
+def _time(t: TableReader) -> TimeSettings:
+    """``[time] max_per_day``: a duration from 1 minute to 24 hours (default 24h)."""
+    t.reject_unknown(["max_per_day"])
+    day = dt.timedelta(hours=24)
+    return TimeSettings(max_per_day=t.duration("max_per_day", day, minimum=dt.timedelta(minutes=1), maximum=day))
 
 
 def _timezone(table: TableReader, key: str, default: str) -> str:

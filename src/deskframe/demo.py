@@ -23,7 +23,7 @@ import attrs
 from . import serialize
 from .billing.formats import render_options
 from .config import read_toml
-from .errors import ConfigError, DomainError
+from .errors import BadValue, ConfigError, DomainError
 from .tables import TableReader
 
 SCENARIO = "demo.toml"
@@ -50,7 +50,7 @@ def find_example(name: str, search: list[Path]) -> Path:
     for root in search:
         if (root / name / SCENARIO).is_file():
             return root / name
-    raise DomainError(f"example '{name}' not found (looked in {', '.join(str(r) for r in search)})")
+    raise BadValue(f"example '{name}' not found (looked in {', '.join(str(r) for r in search)})")
 
 
 def default_search_path() -> list[Path]:
@@ -101,7 +101,7 @@ def run_steps(target: Path, steps: list[Step], invoke: Callable[[list[str]], tup
         if step.copy:
             source, destination = (target / p for p in step.copy)
             if not source.resolve().is_relative_to(target.resolve()) or not destination.resolve().is_relative_to(target.resolve()):
-                raise DomainError(f"demo step copies outside the demo directory: {step.copy}")
+                raise BadValue(f"demo step copies outside the demo directory: {step.copy}")
             shutil.copy2(source, destination)
             echo(f"(new file {step.copy[1]}/{source.name})" if destination.is_dir() else f"(new file {step.copy[1]})")
         if not step.args:

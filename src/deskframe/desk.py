@@ -17,7 +17,7 @@ from .bounds import MAX_ENTRY_MINUTES, check_amount
 from .billing.model import Estimate
 from .clocks import CheckResult, ClockView, SlaEngine
 from .config import Config
-from .errors import ConfigError, Conflict, DomainError, NotFound, TicketLocked
+from .errors import BadValue, ConfigError, Conflict, DomainError, NotFound, TicketLocked
 from .events import ArticleAdded, TicketChanged, TicketOpened
 from .hooks import HookFailure, Hooks
 from .intake import run_intake_batch
@@ -103,13 +103,24 @@ class Desk:
         if level is None:
             names = ", ".join(f"{p} ({self.settings.priority_names[p]})" if self.settings.priority_names[p] != p
                               else p for p in PRIORITY_LEVELS)
-            raise DomainError(f"unknown priority '{text}' (known: {names})")
+            raise BadValue(f"unknown priority '{text}' (known: {names})")
         return level
 
     def _state(self, state: str) -> str:
         if state not in self.settings.states:
-            raise DomainError(f"unknown state '{state}' (known: {', '.join(self.settings.states)})")
+            raise BadValue(f"unknown state '{state}' (known: {', '.join(self.settings.states)})")
         return self.settings.states[state]
+
+    @staticmethod
+    def _known_actor(repo: Repository, actor: str | None) -> None:
+        """An agent named as the one acting must exist (``NotFound``: exit 2), so history names real agents."""
+        if actor is not None:
+            repo.agent_row(actor)
+
+    def require_agent(self, login: str) -> None:
+        """Raise ``NotFound`` unless ``login`` is a known agent."""
+        with self.store.read() as repo:
+            repo.agent_row(login)
 
     def local_date(self, when: dt.datetime | None = None) -> dt.date:
         from zoneinfo import ZoneInfo
@@ -124,7 +135,7 @@ class Desk:
         """Open a ticket with a first article; returns it (``number`` is the new number)."""
         subject, body = clean_line(subject), clean_text(body)  # no terminal controls or NUL in stored text
         if not subject.strip():
-            raise DomainError("a ticket needs a subject")
+            raise BadValue("a ticket needs a subject")
         level = self._priority(priority)
         with self._change() as (repo, events):
             customer_row = repo.customer_row(customer) if customer else None
@@ -231,6 +242,12 @@ class Desk:
         if open_only:
             types = ["new", "open", "pending"]
         with self.store.read() as repo:
+            if customer is not None:  # an unknown name is a typo, not an empty list
+                repo.customer_row(customer)
+            if owner is not None:
+                repo.agent_row(owner)
+            if queue is not None:
+                repo.queue_row(queue)
             return repo.list_tickets(state=state, state_types=types, queue=queue, owner=owner,
                                      customer=customer, limit=limit, sla=sla, now=self.clock())
 
@@ -258,7 +275,7 @@ class Desk:
             body = self.render_canned(canned_name, number, agent) + (("\n\n" + body) if body else "")
         body = clean_text(body)
         if not body.strip():
-            raise DomainError("a reply needs a body")
+            raise BadValue("a reply needs a body")
         with self._change() as (repo, events):
             row = repo.ticket_row(number, for_update=True)
             agent_row = repo.agent_row(agent)
@@ -286,7 +303,7 @@ class Desk:
         """An internal note, never shown to the customer; allowed whoever holds the lock."""
         body = clean_text(body)
         if not body.strip():
-            raise DomainError("a note needs a body")
+            raise BadValue("a note needs a body")
         with self._change() as (repo, events):
             row = repo.ticket_row(number, for_update=True)
             agent_row = repo.agent_row(agent)
@@ -306,7 +323,7 @@ class Desk:
                     visible: bool = True, recipients: tuple[str, ...] = ()) -> Article:
         """Append an article of any direction (phone calls, imports, plugin messages)."""
         if direction not in ("in", "out", "internal"):
-            raise DomainError(f"unknown direction '{direction}' (known: in, out, internal)")
+            raise BadValue(f"unknown direction '{direction}' (known: in, out, internal)")
         body, subject = clean_text(body), clean_line(subject) if subject is not None else None
         with self._change() as (repo, events):
             row = repo.ticket_row(number, for_update=True)
@@ -335,7 +352,7 @@ class Desk:
                  actor: str | None = None) -> None:
         """Record a plugin's event in the ticket's history (a delivery failure, a call logged ...)."""
         if not action.strip():
-            raise DomainError("a history entry needs an action")
+            raise BadValue("a history entry needs an action")
         with self.store.write() as repo:
             repo.history(repo.ticket_row(number), actor, action[:50], new=new, reason=reason)
 
@@ -376,7 +393,7 @@ class Desk:
                 if not force:
                     raise TicketLocked(row.number, holder or "another agent")
                 if not (reason and reason.strip()):
-                    raise DomainError("a forced unlock needs a reason")
+                    raise BadValue("a forced unlock needs a reason")
             row.locked_by_id = None
             row.locked_at = None
             repo.history(row, agent, "unlock", old=holder, reason=reason if force else None)
@@ -453,21 +470,24 @@ class Desk:
     def set_state(self, number: str, state: str, *, actor: str | None = None, reason: str | None = None) -> Ticket:
         """Move the ticket to a configured state (``merged`` only through :meth:`merge`)."""
         if self._state(state) == "merged":
-            raise DomainError("use 'ticket merge' to merge tickets")
+            raise BadValue("use 'ticket merge' to merge tickets")
         with self._change() as (repo, events):
             row = repo.ticket_row(number, for_update=True)
             if row.state_type == "merged":
                 raise DomainError(f"ticket {number} is merged into another ticket")
-            if actor:
+            if actor is not None:
                 self._agent_may_act(row, repo.agent_row(actor).id, repo)
             self._set_state(repo, row, state, actor, events, reason)
             return repo.ticket_view(row)
 
     def set_priority(self, number: str, priority: str, *, actor: str | None = None) -> Ticket:
         """Change the priority (``P1``..``P4`` or a configured name)."""
+        if not priority.strip():
+            raise BadValue("give a priority (P1..P4 or a configured name)")
         level = self._priority(priority)
         with self._change() as (repo, events):
             row = repo.ticket_row(number, for_update=True)
+            self._known_actor(repo, actor)
             if row.priority != level:
                 old, row.priority = row.priority, level
                 repo.history(row, actor, "priority", old=old, new=level)
@@ -482,6 +502,7 @@ class Desk:
         with self._change() as (repo, events):
             row = repo.ticket_row(number, for_update=True)
             target = repo.queue_row(queue)
+            self._known_actor(repo, actor)
             if row.queue_id != target.id:
                 old = repo.queue_name(row.queue_id)
                 row.queue_id = target.id
@@ -494,10 +515,11 @@ class Desk:
     def merge(self, number: str, into: str, *, actor: str | None = None) -> Ticket:
         """Merge ticket ``number`` into ``into``: articles and time move, both histories stay."""
         if number == into:
-            raise DomainError("cannot merge a ticket into itself")
+            raise BadValue("cannot merge a ticket into itself")
         with self._change() as (repo, events):
             source = repo.ticket_row(number, for_update=True)
             target = repo.ticket_row(into, for_update=True)
+            self._known_actor(repo, actor)
             for row in (source, target):
                 if row.state_type == "merged":
                     raise DomainError(f"ticket {row.number} is already merged")
@@ -525,11 +547,12 @@ class Desk:
     def escalate(self, number: str, *, to: int, reason: str, actor: str | None = None) -> Ticket:
         """Hand the ticket to support line ``to`` (1-3) with a reason in its history."""
         if to not in (1, 2, 3):
-            raise DomainError(f"support line must be 1, 2 or 3, got {to}")
+            raise BadValue(f"support line must be 1, 2 or 3, got {to}")
         if not reason.strip():
-            raise DomainError("an escalation needs a reason")
+            raise BadValue("an escalation needs a reason")
         with self._change() as (repo, events):
             row = repo.ticket_row(number, for_update=True)
+            self._known_actor(repo, actor)
             if row.line != to:
                 old, row.line = row.line, to
                 repo.history(row, actor, "line", old=old, new=to, reason=reason)
@@ -546,9 +569,10 @@ class Desk:
             try:
                 check_amount(Decimal(hours), maximum=MAX_ESTIMATE_HOURS, places=2)
             except (ValueError, ArithmeticError) as exc:
-                raise DomainError(f"estimate hours: {exc}") from None
+                raise BadValue(f"estimate hours: {exc}") from None
         with self.store.write() as repo:
             row = repo.ticket_row(number, for_update=True)
+            self._known_actor(repo, actor)
             before = repo.estimate(row)
             repo.set_estimate(row, hours, approve, actor)
             repo.flush()
@@ -571,9 +595,9 @@ class Desk:
 
         for ticket in tickets:
             if ticket.state not in self.settings.states:
-                raise DomainError(f"imported ticket {ticket.external_id}: unknown state '{ticket.state}'")
+                raise BadValue(f"imported ticket {ticket.external_id}: unknown state '{ticket.state}'")
             if self.settings.priority_level(ticket.priority) != ticket.priority:
-                raise DomainError(f"imported ticket {ticket.external_id}: priority must be P1..P4, got {ticket.priority!r}")
+                raise BadValue(f"imported ticket {ticket.external_id}: priority must be P1..P4, got {ticket.priority!r}")
 
         with self.store.write() as repo:  # small blobs go into the blobs table in this transaction
             counts = repo.import_batch(tickets, namespace, state_types=dict(self.settings.states),
@@ -656,11 +680,13 @@ class Desk:
                  note: str = "", billable: bool = True) -> TimeEntry:
         """Record time an agent spent on a ticket."""
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= MAX_ENTRY_MINUTES:
-            raise DomainError(f"minutes must be from 1 to {MAX_ENTRY_MINUTES} (a day) per entry, got {minutes!r}")
+            raise BadValue(f"minutes must be from 1 to {MAX_ENTRY_MINUTES} (a day) per entry, got {minutes!r}")
         with self.store.write() as repo:
             row = repo.ticket_row(number)
             agent_row = repo.agent_row(agent)
-            entry = repo.add_time(row, agent_row, minutes, date or self.local_date(), note, billable)
+            work_date = date or self.local_date()
+            self._check_day_total(repo, agent_row, agent, work_date, minutes)
+            entry = repo.add_time(row, agent_row, minutes, work_date, note, billable)
             repo.history(row, agent, "time", new=f"{minutes}m")
             customer = repo.customer_key(row.customer_id)
         return TimeEntry(id=entry.id, ticket=number, agent=agent, minutes=minutes, work_date=entry.work_date,
@@ -678,16 +704,26 @@ class Desk:
 
         return timesheet.void(self, entry_id, agent=agent, reason=reason)
 
+    def _check_day_total(self, repo: Any, agent_row: Any, agent: str, work_date: dt.date, minutes: int) -> None:
+        """Refuse an entry that takes the agent's day over ``[time] max_per_day`` (the desk's state: exit 1)."""
+        limit = int(self.config.time.max_per_day.total_seconds() // 60)
+        logged = repo.agent_day_minutes(agent_row, work_date)
+        if logged + minutes > limit:
+            raise DomainError(f"{agent} has {logged} min logged on {work_date}; {minutes} more would exceed "
+                              f"the limit of {limit} min a day ([time] max_per_day)")
+
     def time_entries(self, *, ticket: str | None = None, customer: str | None = None,
                      period: str | None = None, voided: bool = False) -> list[TimeEntry]:
         """Time entries, optionally of one ticket, customer, or month (``2026-10``);
         voided entries only with ``voided``."""
         start = end = None
-        if period:
+        if period is not None:
             start, end = month_bounds(period)
         with self.store.read() as repo:
-            if customer:
+            if customer is not None:
                 repo.customer_row(customer)
+            if ticket is not None:
+                repo.ticket_row(ticket)
             return repo.list_time(ticket=ticket, customer=customer, start=start, end=end, voided=voided)
 
     # --- directory -----------------------------------------------------------
@@ -701,7 +737,7 @@ class Desk:
 
     def add_agent(self, agent: Agent) -> str:
         if agent.line not in (1, 2, 3):
-            raise DomainError(f"support line must be 1, 2 or 3, got {agent.line}")
+            raise BadValue(f"support line must be 1, 2 or 3, got {agent.line}")
         with self.store.write() as repo:
             return repo.upsert_agent(agent)
 
@@ -719,7 +755,7 @@ class Desk:
         from .apply import contract_problems
 
         for _, problem in contract_problems(self.config, contract):
-            raise DomainError(f"contract '{contract.key}': {problem}")
+            raise BadValue(f"contract '{contract.key}': {problem}")
 
     def upsert_directory(self, entries: list[Any]) -> dict[str, int]:
         """Create or update many customers, contacts, agents, queues and contracts in one
@@ -727,7 +763,7 @@ class Desk:
         counts: dict[str, int] = {}
         for entry in entries:
             if isinstance(entry, Agent) and entry.line not in (1, 2, 3):
-                raise DomainError(f"support line must be 1, 2 or 3, got {entry.line}")
+                raise BadValue(f"support line must be 1, 2 or 3, got {entry.line}")
             if isinstance(entry, Contract):
                 self.check_contract(entry)
         with self.store.write() as repo:
@@ -770,7 +806,7 @@ def month_bounds(period: str) -> tuple[dt.date, dt.date]:
     text = period.strip()
     if not (len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and text.isascii()
             and 1000 <= int(text[:4]) <= 9998 and 1 <= int(text[5:]) <= 12):
-        raise DomainError(f"bad period {period[:20]!r} (expected YYYY-MM)")
+        raise BadValue(f"bad period {period[:20]!r} (expected YYYY-MM)")
     year, month = int(text[:4]), int(text[5:])
     return dt.date(year, month, 1), dt.date(year + (month == 12), month % 12 + 1, 1)
 

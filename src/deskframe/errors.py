@@ -1,7 +1,10 @@
 """The one error hierarchy of deskframe.
 
-The CLI turns a :class:`ConfigError` into one line and exit code 2, every other
-:class:`DeskframeError` into one line and exit code 1. Anything else is a bug.
+The CLI turns every :class:`DeskframeError` into one line and its ``exit_code``
+(see docs/cli.md): 2 when what the user typed is wrong (:class:`ConfigError`,
+:class:`PluginError`, :class:`NotFound`, :class:`BadValue`), 1 when a valid
+request is refused by the desk's state (:class:`TicketLocked`, an invoice already
+issued, ...). Anything else is a bug.
 """
 
 from __future__ import annotations
@@ -48,11 +51,20 @@ class PluginError(DeskframeError):
 
 
 class DomainError(DeskframeError):
-    """A request breaks a rule of the domain (unknown ticket, bad state, ...)."""
+    """A valid request the desk's state refuses (exit code 1): a lock held, an invoice already issued.
+
+    Subclasses for what the user typed wrong (:class:`NotFound`, :class:`BadValue`) exit with 2.
+    """
 
 
-class NotFound(DomainError):
-    """The named object does not exist."""
+class BadValue(DomainError):
+    """A value the user gave is malformed or out of range (a date, a period, an empty body); exit code 2."""
+
+    exit_code = 2
+
+
+class NotFound(BadValue):
+    """The named object does not exist (an unknown ticket number, id, login); exit code 2."""
 
 
 class TicketLocked(DomainError):
@@ -72,7 +84,7 @@ class Conflict(DomainError):
         super().__init__(message)
 
 
-class UnstorableValue(DomainError):
+class UnstorableValue(BadValue):
     """The database refused a value of this request (too long for an index, out of range, malformed).
 
     The fault is in the data, not the database: intake quarantines such a message and

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import attrs
 
-from .errors import ChannelUnavailable, ConfigError, DeskframeError, DomainError, NotFound, StorageError
+from .errors import BadValue, ChannelUnavailable, ConfigError, DeskframeError, DomainError, NotFound, StorageError
 from .extensions import Channel
 from .model import InboundMessage, Unparseable
 
@@ -201,7 +201,7 @@ def retry(desk: "Desk", item_id: int) -> dict[str, Any]:
     table = desk.config.channel(item["channel"])
     ctype = desk.plugins.registry.get("channel_types", table["type"]) if table else None
     if ctype is None or ctype.parse is None:
-        raise DomainError(f"channel '{item['channel']}' cannot re-parse messages (is it still configured?)")
+        raise BadValue(f"channel '{item['channel']}' cannot re-parse messages (is it still configured?)")
     raw = desk.blobs.get(item["raw_sha256"]) if item["raw_sha256"] else b""
     try:
         message: InboundMessage = ctype.parse(raw, table)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 import pytest
 

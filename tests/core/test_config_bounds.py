@@ -114,7 +114,7 @@ def test_values_at_the_limits_load(registry, tmp_path: Path) -> None:
     text = (f'[tickets]\ndefault_queue = "{"q" * 200}"\nsubject_hook = "{"H" * 40}"\n'
             f'[billing]\nseries = "{"S" * 20}"\ntax_rate = "12.3456%"\n'
             + MAILDIR + f"interval = {7 * 24 * 3600}\n"
-            + HOURLY + f'rates = {{ default = "999999999999.999999" }}\nmultipliers = {{ weekend = "100" }}\n')
+            + HOURLY + 'rates = { default = "999999999999.999999" }\nmultipliers = { weekend = "100" }\n')
     config = parse_config(tomllib.loads(text), registry, path=tmp_path / "deskframe.toml")
     assert config.tickets.default_queue == "q" * 200 and config.billing.series == "S" * 20
 

@@ -90,4 +90,4 @@ def test_relative_directory(tmp_path, monkeypatch):
 
 def test_unknown_example_is_a_clear_error(tmp_path):
     result = run("demo", str(tmp_path / "out"), "--example", "no-such-example")
-    assert result.exit_code == 1 and "example 'no-such-example' not found" in result.output
+    assert result.exit_code == 2 and "example 'no-such-example' not found" in result.output

@@ -214,9 +214,9 @@ def test_cli_sla_due_check_report_and_show(sla_desk, clock, cli):
     plain = run("sla", "due", "--calendar", "msk", "--start", "2026-10-05T18:00:00+03:00", "--duration", "1h")
     assert plain.output.strip() == "2026-10-05T19:00:00+03:00"
     bad = run("sla", "due", "--calendar", "nope", "--start", "2026-10-05T18:00:00Z", "--duration", "1h")
-    assert bad.exit_code == 1 and "unknown calendar" in bad.output
+    assert bad.exit_code == 2 and "unknown calendar" in bad.output
     naive = run("sla", "due", "--calendar", "msk", "--start", "2026-10-05T18:00:00", "--duration", "1h")
-    assert naive.exit_code == 1 and "offset" in naive.output
+    assert naive.exit_code == 2 and "offset" in naive.output
 
     sla_desk.add_customer(deskframe.Customer("acme", "ACME"))
     t = sla_desk.open_ticket(subject="s", body="b", priority="P1", customer="acme")
@@ -251,3 +251,16 @@ def test_canned_due_placeholder_is_the_next_sla_due_time(make_desk, clock):
     text = desk.render_canned("ack", ticket.number)
     assert text == f"Ticket {ticket.number}: answer by 2026-10-05 11:00"  # shown in [desk] timezone (Moscow)
     assert desk.render_canned("ack", ticket.number, values={"due": "soon"}).endswith("by soon")
+
+
+def test_sla_history_reason_names_the_due_time_in_the_desks_zone(sla_desk, clock, cli):
+    """Issue 17, item 5: was ``(due 2026-10-05T08:00:00+00:00)`` in a Moscow desk's ticket show."""
+    t = sla_desk.open_ticket(subject="s", body="b", priority="P1")  # first response due 11:00 Moscow
+    sla_desk.sla_check(msk(2026, 10, 5, 12, 0))
+    run = cli(sla_desk)
+    data = json.loads(run("ticket", "show", t.number, "--format", "json").output)
+    reasons = {h["action"]: h["reason"] for h in data["history"] if h["action"].startswith("sla_")}
+    assert reasons["sla_breached"] == "due 2026-10-05T11:00:00+03:00"  # JSON: ISO 8601 with the offset
+    text = run("ticket", "show", t.number).output
+    assert "sla_breached first_response (due 2026-10-05 11:00)" in text, text
+    assert "+00:00" not in text

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import attrs
 
-from ..errors import DomainError, NotFound
+from ..errors import BadValue, DomainError, NotFound
 from ..events import InvoiceIssued
 from ..money import Money
 from ..model import Contract
@@ -76,7 +76,7 @@ class Ledger:
     def _model(self, name: str) -> Any:
         model = self.desk.config.pricing_models.get(name)
         if model is None:
-            raise DomainError(f"unknown pricing model '{name}' (configured: "
+            raise BadValue(f"unknown pricing model '{name}' (configured: "
                               f"{', '.join(sorted(self.desk.config.pricing_models)) or 'none'})")
         return model
 
@@ -224,7 +224,9 @@ class Ledger:
         has not tried.
         """
         if bool(period) == bool(ref):
-            raise DomainError("give either a period or one draft to issue")
+            raise BadValue("give either a period or one draft to issue")
+        if period:
+            _check_period(period)
         if ref:
             invoice = self._issue_one(ref)
             self._announce(invoice)
@@ -261,7 +263,7 @@ class Ledger:
     def void(self, number: str, reason: str) -> Invoice:
         """Cancel an issued invoice by issuing a credit note; its time becomes billable again."""
         if not reason.strip():
-            raise DomainError("voiding an invoice needs a reason")
+            raise BadValue("voiding an invoice needs a reason")
         with self.desk.store.write() as repo:
             row = repo.invoice_row(number, for_update=True)
             if row.status != "issued" or row.kind != "invoice":
@@ -290,9 +292,13 @@ class Ledger:
                  customer: str | None = None, unpaid: bool = False, overdue: bool = False) -> list[Invoice]:
         """Invoices and credit notes by id; ``unpaid``: issued invoices with a balance left,
         ``overdue``: those of them past their due date (today in the desk's zone)."""
+        if period is not None:
+            _check_period(period)
         if unpaid or overdue:
             status = "issued"
         with self.desk.store.read() as repo:
+            if customer is not None:
+                repo.customer_row(customer)
             found = [repo.invoice_view(r) for r in repo.invoice_rows(period=period, status=status, customer=customer)]
             today = self.desk.local_date(repo.now)
         if unpaid or overdue:
@@ -362,7 +368,14 @@ def estimate_hours(text: str) -> Decimal:
     try:
         hours = Decimal(text)
     except Exception:
-        raise DomainError(f"--hours: not a number: {text!r}") from None
+        raise BadValue(f"--hours: not a number: {text!r}") from None
     if hours <= 0 or hours != hours.quantize(Decimal("0.01")):
-        raise DomainError(f"--hours: must be positive with at most 2 decimals, got {text!r}")
+        raise BadValue(f"--hours: must be positive with at most 2 decimals, got {text!r}")
     return hours
+
+
+def _check_period(period: str) -> None:
+    """``BadValue`` unless ``period`` is a month ``YYYY-MM``."""
+    from ..desk import month_bounds
+
+    month_bounds(period)

@@ -33,6 +33,11 @@ class AppContext:
         return self._config
 
     @property
+    def loaded_config(self) -> Config | None:
+        """The config if a command has read it already (never reads it)."""
+        return self._config
+
+    @property
     def desk(self) -> Any:
         if self._desk is None:
             from ..desk import Desk
@@ -82,6 +87,11 @@ class DeskGroup(click.Group):
         except DeskframeError as exc:
             click.echo(f"Error: {clean_line(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:
+            if exc.filename is None:  # not about a path: a bug or the machine, keep the traceback
+                raise
+            click.echo(f"Error: {clean_line(path_problem(exc))}", err=True)
+            ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
@@ -89,6 +99,13 @@ class DeskGroup(click.Group):
             app = ctx.find_object(AppContext)
             if app is not None:
                 app.close()
+
+
+def path_problem(exc: OSError) -> str:
+    """``PATH: PROBLEM`` for an OSError about a file or directory (``/x/y.html: No such file or directory``)."""
+    names = [str(n) for n in (exc.filename, exc.filename2) if n is not None]
+    problem = exc.strerror or type(exc).__name__
+    return f"{' -> '.join(names)}: {problem}" if names else problem
 
 
 def fail(message: str, code: int = 1) -> None:

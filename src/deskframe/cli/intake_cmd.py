@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from typing import Any
@@ -12,7 +13,7 @@ from .. import polling, serialize
 from ..progress import progress
 from ..text import clean_line
 from .context import pass_desk
-from .output import FORMAT_OPTION, ROW_ID, emit, emit_one, safe_json
+from .output import FORMAT_OPTION, ROW_ID, desk_zone, emit, emit_one, local_time, safe_json
 
 
 @click.group("intake")
@@ -98,7 +99,9 @@ def quarantine_show(desk: Any, item_id: int, raw: bool, fmt: str) -> None:
         sys.stdout.buffer.write(data)
         return
     preview = data[:2000].decode("utf-8", "replace")
-    text = "\n".join(f"{k}: {v}" for k, v in item.items()) + "\n\n" + preview
+    zone = desk_zone()
+    text = "\n".join(f"{k}: {local_time(v, zone) if isinstance(v, dt.datetime) else v}"
+                     for k, v in item.items()) + "\n\n" + preview
     emit_one(item, fmt, text)
 
 

@@ -12,20 +12,26 @@ import click
 from .. import serialize
 from ..billing.formats import render_options
 from ..desk import month_bounds
+from ..errors import BadValue
 from ..progress import progress
 from ..plugins import Plugins
-from .context import pass_desk
-from .output import FORMAT_OPTION, echo_text, emit, emit_one, safe_json
+from ..text import clean_text
+from .context import pass_desk, path_problem
+from .output import FORMAT_OPTION, emit_one, safe_json, table
 
 LIST_COLUMNS = ("number", "status", "kind", "period", "customer", "contract", "total", "issued_at", "due_date",
                 "balance")
 
 
 def _write(data: str | bytes, output: str | None) -> None:
+    """Write ``data`` to the file ``output`` (one ``Error:`` line, exit 2, if it cannot be written) or stdout."""
     if output:
         mode = "wb" if isinstance(data, bytes) else "w"
-        with open(output, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
-            fh.write(data)
+        try:
+            with open(output, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise BadValue(f"--output {path_problem(exc)}") from None
         click.echo(f"wrote {output}", err=True)
     elif isinstance(data, bytes):
         sys.stdout.buffer.write(data)
@@ -58,10 +64,16 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
 
     @invoice_group.command("run")
     @click.option("--period", required=True, help="A month, YYYY-MM.")
+    @click.option("--allow-open-period", is_flag=True,
+                  help="Draft a month that has not ended yet (in the desk's time zone).")
     @FORMAT_OPTION
     @pass_desk
-    def invoice_run(desk: Any, period: str, fmt: str) -> None:
+    def invoice_run(desk: Any, period: str, allow_open_period: bool, fmt: str) -> None:
         """Create (or rebuild) draft invoices of every contract with something to bill."""
+        end = month_bounds(period)[1]
+        if desk.local_date() < end and not allow_open_period:
+            raise BadValue(f"period {period} has not ended (today is {desk.local_date()} in {desk.config.timezone}); "
+                           f"add --allow-open-period to draft it anyway")
         with desk.store.read() as repo:
             count = len(repo.billable_contracts(*month_bounds(period)))
         with progress(f"invoice run {period}", count) as advance:
@@ -102,12 +114,15 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
                                      param_hint="'--status'")
         invoices = desk.ledger.invoices(period=period, status=status, customer=customer, unpaid=unpaid,
                                         overdue=overdue)
-        if fmt in ("table", "json"):
-            rows = [dict(serialize.invoice(i, lines=fmt == "json"),
-                         number=i.number or f"draft-{i.id}") for i in invoices]
-            emit(rows, LIST_COLUMNS, fmt, empty="No invoices.")
-            return
-        _write(render(desk, by_name[fmt], "invoices", invoices), output)
+        if fmt == "json":
+            rows = [dict(serialize.invoice(i), number=i.number or f"draft-{i.id}") for i in invoices]
+            _write(safe_json(serialize.dumps(rows)) + "\n", output)
+        elif fmt == "table":  # times in the desk's zone, money with its currency
+            rows = [dict(serialize.invoice(i, lines=False), number=i.number or f"draft-{i.id}", total=i.total,
+                         issued_at=i.issued_at) for i in invoices]
+            _write((table(rows, LIST_COLUMNS) if rows else "No invoices.") + "\n", output)
+        else:
+            _write(render(desk, by_name[fmt], "invoices", invoices), output)
 
     @invoice_group.command("show")
     @click.argument("ref")
@@ -118,9 +133,9 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
         """Show one invoice (NUMBER, or draft-ID)."""
         invoice = desk.ledger.invoice(ref)
         if fmt == "json":
-            click.echo(safe_json(serialize.dumps(serialize.invoice(invoice))))
+            _write(safe_json(serialize.dumps(serialize.invoice(invoice))) + "\n", output)
         elif fmt == "table":
-            echo_text(render_invoice(invoice))
+            _write(clean_text(render_invoice(invoice)) + "\n", output)
         else:
             _write(render(desk, by_name[fmt], "invoice", invoice), output)
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any, Iterable, Sequence
+from zoneinfo import ZoneInfo
 
 import click
 
 from .. import bounds, serialize
+from ..money import Money
 from ..text import clean_line, clean_text
+from .context import AppContext
 
 #: A row id typed on the command line (a 32-bit SQL integer, from 1).
 ROW_ID = click.IntRange(1, bounds.INT32_MAX)
@@ -20,23 +23,44 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "jso
                              show_default=True, help="Output format.")
 
 
-def cell(value: Any) -> str:
+def desk_zone() -> ZoneInfo | None:
+    """The configured zone of the desk this command runs against (None outside a command, or before
+    the config is read)."""
+    ctx = click.get_current_context(silent=True)
+    app = ctx.find_object(AppContext) if ctx is not None else None
+    config = app.loaded_config if app is not None else None
+    return ZoneInfo(config.timezone) if config is not None else None
+
+
+def local_time(value: dt.datetime, zone: dt.tzinfo | None) -> str:
+    """``YYYY-MM-DD HH:MM`` in ``zone`` (a naive value counts as UTC, as the store keeps it)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return (value.astimezone(zone) if zone is not None else value).strftime("%Y-%m-%d %H:%M")
+
+
+def cell(value: Any, zone: dt.tzinfo | None = None) -> str:
+    """One table cell: times in ``zone`` (the desk's), money with its currency, text on one line."""
     if value is None:
         return "-"
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return local_time(value, zone)
+    if isinstance(value, Money):
+        return str(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
-        return ",".join(cell(v) for v in value) or "-"
+        return ",".join(cell(v, zone) for v in value) or "-"
     if isinstance(value, dict):
-        return ",".join(f"{k}={cell(v)}" for k, v in value.items()) or "-"
+        return ",".join(f"{k}={cell(v, zone)}" for k, v in value.items()) or "-"
     text = clean_line(str(value))  # outside text: no terminal controls, one line
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def table(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
-    data = [[cell(r.get(c)) for c in columns] for r in rows]
+def table(rows: Iterable[dict[str, Any]], columns: Sequence[str], zone: dt.tzinfo | None = None) -> str:
+    """An aligned text table; times shown in ``zone`` (by default the desk's)."""
+    zone = zone if zone is not None else desk_zone()
+    data = [[cell(r.get(c), zone) for c in columns] for r in rows]
     widths = [max([len(c)] + [len(row[i]) for row in data]) for i, c in enumerate(columns)]
     lines = ["  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)).rstrip()]
     lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in data]

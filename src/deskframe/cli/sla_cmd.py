@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from ..bounds import check_duration
-from ..errors import DomainError
+from ..errors import BadValue
 from ..sla import format_duration, parse_duration
 from .context import pass_desk
 from .output import FORMAT_OPTION, emit, emit_one
@@ -20,11 +20,11 @@ def parse_instant(text: str, option: str) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise DomainError(f"{option}: not an ISO 8601 time: {text!r}") from None
+        raise BadValue(f"{option}: not an ISO 8601 time: {text!r}") from None
     if value.tzinfo is None:
-        raise DomainError(f"{option}: give a time zone offset, e.g. {text}+03:00 or {text}Z")
+        raise BadValue(f"{option}: give a time zone offset, e.g. {text}+03:00 or {text}Z")
     if not 1900 <= value.year <= 2999:
-        raise DomainError(f"{option}: a time between the years 1900 and 2999, got {text!r}")
+        raise BadValue(f"{option}: a time between the years 1900 and 2999, got {text!r}")
     return value
 
 
@@ -46,11 +46,11 @@ def sla_due(desk: Any, calendar_name: str, start: str, duration: str, fmt: str) 
     try:
         delta = check_duration(parse_duration(duration))
     except ValueError as exc:
-        raise DomainError(f"--duration: {exc}") from None
+        raise BadValue(f"--duration: {exc}") from None
     try:
         due = calendar.add(begin, delta)
     except (OverflowError, ValueError):
-        raise DomainError(f"--duration: {duration} from {start} ends beyond the calendar's range") from None
+        raise BadValue(f"--duration: {duration} from {start} ends beyond the calendar's range") from None
     local = due.astimezone(calendar.tzinfo)
     data = {"calendar": calendar_name, "start": begin.isoformat(), "duration": format_duration(delta),
             "due": due.isoformat(), "due_local": local.isoformat()}
@@ -63,7 +63,7 @@ def sla_due(desk: Any, calendar_name: str, start: str, duration: str, fmt: str) 
 @pass_desk
 def sla_check(desk: Any, now_text: str | None, fmt: str) -> None:
     """Fire SLA warnings and breaches that are due, exactly once each (cron-safe)."""
-    now = parse_instant(now_text, "--now") if now_text else None
+    now = parse_instant(now_text, "--now") if now_text is not None else None
     result = desk.sla_check(now)
     data = {"warnings": result.warnings, "breaches": result.breaches, "escalations": result.escalations,
             "live_clocks": result.live_clocks, "warned": result.warned, "breached": result.breached}

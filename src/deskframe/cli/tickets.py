@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ import click
 from .. import serialize
 from ..billing.ledger import estimate_hours
 from ..bounds import check_amount
-from ..errors import DomainError
+from ..errors import BadValue
 from ..model import Ticket
 from ..textsearch import query_terms
 from .context import pass_desk
@@ -92,6 +93,22 @@ def render_clocks(clocks: list[Any], zone: str) -> list[str]:
     return lines
 
 
+_ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})")
+
+
+def local_times(text: str, zone: dt.tzinfo) -> str:
+    """``text`` with every ISO 8601 time that has an offset (``2026-10-01T16:00:00+00:00``) shown as
+    ``YYYY-MM-DD HH:MM`` in ``zone``; history reasons written before times were local stay readable."""
+    def local(match: re.Match[str]) -> str:
+        try:
+            value = dt.datetime.fromisoformat(match.group().replace("Z", "+00:00"))
+        except ValueError:
+            return match.group()
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    return _ISO_TIME.sub(local, text)
+
+
 def render_ticket(ticket: Ticket, zone: str) -> str:
     tz = ZoneInfo(zone)
 
@@ -118,7 +135,7 @@ def render_ticket(ticket: Ticket, zone: str) -> str:
     lines.append("History:")
     for h in ticket.history:
         change = " -> ".join(v for v in (h.old, h.new) if v) or ""
-        extra = f" ({h.reason})" if h.reason else ""
+        extra = f" ({local_times(h.reason, tz)})" if h.reason else ""
         source = f" [{h.ticket}]" if h.ticket and h.ticket != ticket.number else ""
         lines.append(f"  {when(h.at)} {h.actor or 'system'}: {h.action} {change}{extra}{source}".rstrip())
     return "\n".join(lines)
@@ -189,6 +206,8 @@ def ticket_unlock(desk: Any, number: str, agent: str, force: bool, reason: str |
 @pass_desk
 def ticket_assign(desk: Any, number: str, agent: str, actor: str | None) -> None:
     """Make an agent the ticket's owner."""
+    if actor is not None:
+        desk.require_agent(actor)
     desk.assign(number, agent=agent, actor=actor)
     click.echo(f"{number} owned by {agent}")
 
@@ -311,7 +330,7 @@ def ticket_customer(desk: Any, number: str, customer: str, agent: str) -> None:
 def ticket_estimate(desk: Any, number: str, hours: str | None, approve: bool, agent: str | None) -> None:
     """Estimate a ticket's work and/or record its approval; unapproved time is held from invoices."""
     if hours is None and not approve:
-        raise DomainError("give --hours, --approve, or both")
+        raise BadValue("give --hours, --approve, or both")
     estimate = desk.estimate(number, hours=estimate_hours(hours) if hours else None, approve=approve, actor=agent)
     state = "approved" if estimate.approved else "not approved"
     click.echo(f"{number}: estimate {estimate.hours} h, {state}")

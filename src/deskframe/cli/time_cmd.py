@@ -9,7 +9,8 @@ import click
 
 from .. import serialize
 from ..bounds import MAX_ENTRY_MINUTES
-from ..errors import DomainError
+from ..errors import BadValue
+from ..tables import MAX_YEAR, MIN_YEAR
 from .context import pass_desk
 from .output import FORMAT_OPTION, emit
 
@@ -27,15 +28,22 @@ def time_group() -> None:
 @click.option("--date", "day", help="Work date YYYY-MM-DD (default today).")
 @click.option("--note", default="")
 @click.option("--non-billable", "non_billable", is_flag=True, help="Tracked, never invoiced.")
+@click.option("--allow-future", is_flag=True, help="Accept a --date after today (in the desk's time zone).")
 @pass_desk
-def time_log(desk: Any, number: str, agent: str, minutes: int, day: str | None, note: str, non_billable: bool) -> None:
+def time_log(desk: Any, number: str, agent: str, minutes: int, day: str | None, note: str, non_billable: bool,
+             allow_future: bool) -> None:
     """Record time an agent spent on ticket NUMBER."""
     work_date = None
-    if day:
+    if day is not None:
         try:
             work_date = dt.date.fromisoformat(day)
         except ValueError:
-            raise DomainError(f"bad --date '{day}' (expected YYYY-MM-DD)") from None
+            raise BadValue(f"bad --date '{day}' (expected YYYY-MM-DD)") from None
+        if not MIN_YEAR <= work_date.year <= MAX_YEAR:
+            raise BadValue(f"--date {work_date}: a date between the years {MIN_YEAR} and {MAX_YEAR}")
+        if work_date > desk.local_date() and not allow_future:
+            raise BadValue(f"--date {work_date} is in the future (today is {desk.local_date()} in "
+                           f"{desk.config.timezone}); add --allow-future to log it anyway")
     entry = desk.log_time(number, agent=agent, minutes=minutes, date=work_date, note=note, billable=not non_billable)
     click.echo(f"logged {entry.minutes} min on {number} for {agent} ({entry.work_date})")
 
@@ -44,9 +52,12 @@ def _parse_date(day: str | None) -> dt.date | None:
     if day is None:
         return None
     try:
-        return dt.date.fromisoformat(day)
+        work_date = dt.date.fromisoformat(day)
     except ValueError:
-        raise DomainError(f"bad --date '{day}' (expected YYYY-MM-DD)") from None
+        raise BadValue(f"bad --date '{day}' (expected YYYY-MM-DD)") from None
+    if not MIN_YEAR <= work_date.year <= MAX_YEAR:
+        raise BadValue(f"--date {work_date}: a date between the years {MIN_YEAR} and {MAX_YEAR}")
+    return work_date
 
 
 @time_group.command("list")

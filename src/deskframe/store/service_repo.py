@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..model import TimeEntry
@@ -90,6 +90,12 @@ class ServiceRepo:
         self.session.add(row)
         self.session.flush()
         return row
+
+    def agent_day_minutes(self, agent: AgentRow, work_date: dt.date) -> int:
+        """Minutes ``agent`` has logged for ``work_date`` over all tickets."""
+        total = self.session.scalar(select(func.coalesce(func.sum(TimeEntryRow.minutes), 0))
+                                    .where(TimeEntryRow.agent_id == agent.id, TimeEntryRow.work_date == work_date))
+        return int(total or 0)
 
     def list_time(self, *, ticket: str | None = None, customer: str | None = None,
                   start: dt.date | None = None, end: dt.date | None = None, voided: bool = False,

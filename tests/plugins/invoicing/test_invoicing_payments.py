@@ -4,7 +4,6 @@ overpayment and payments on drafts/void invoices are refused, and the JSON carri
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest

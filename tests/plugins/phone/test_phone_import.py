@@ -81,7 +81,7 @@ def test_missing_column_names_the_config_key(world, cli, tmp_path):
     path = tmp_path / "calls.csv"
     path.write_text("Date,Number,Duration,Agent,Summary\n", encoding="utf-8")
     result = run(cli, world, path)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no column 'Caller' (phone.csv.caller)" in result.output
 
 
@@ -91,7 +91,7 @@ def test_unreadable_file(world, cli, tmp_path):
     path.write_bytes("Date,Caller,Duration,Agent,Summary\n2026-03-02 10:00:00,+74951234567,1,alice,Gr\xfc\xdfe\n"
                      .encode("latin-1"))
     result = run(cli, world, path)
-    assert result.exit_code == 1 and "not UTF-8 text" in result.output
+    assert result.exit_code == 2 and "not UTF-8 text" in result.output
     assert world.tickets(limit=None) == []
 
 

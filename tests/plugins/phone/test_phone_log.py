@@ -86,12 +86,12 @@ def test_summary_quoting_a_ticket_number_still_opens_a_new_ticket(world, cli):
 def test_errors_store_nothing(world, cli):
     before = len(world.tickets(limit=None))
     cases = [
-        (("--caller", "hello", "--agent", "alice", "--summary", "x"), 1, "not a phone number or e-mail address"),
-        (("--caller", "+74951234567", "--agent", "bob", "--summary", "x"), 1, "unknown agent 'bob'"),
-        (("--caller", "+74951234567", "--agent", "alice", "--summary", "x", "--ticket", "2026010110000011"), 1,
+        (("--caller", "hello", "--agent", "alice", "--summary", "x"), 2, "not a phone number or e-mail address"),
+        (("--caller", "+74951234567", "--agent", "bob", "--summary", "x"), 2, "unknown agent 'bob'"),
+        (("--caller", "+74951234567", "--agent", "alice", "--summary", "x", "--ticket", "2026010110000011"), 2,
          "unknown ticket 2026010110000011"),
         (("--caller", "+74951234567", "--agent", "alice", "--summary", "x", "--duration", "5"), 2, "bad duration"),
-        (("--caller", "+74951234567", "--agent", "alice", "--summary", " "), 1, "a call needs a summary"),
+        (("--caller", "+74951234567", "--agent", "alice", "--summary", " "), 2, "a call needs a summary"),
     ]
     for args, code, message in cases:
         result = log(cli, world, *args)

@@ -60,6 +60,9 @@ model = "warranty"
 """
 
 UTC = dt.timezone.utc
+#: Enough agents that nobody logs more than a day ([time] max_per_day) on the busiest dates.
+AGENTS = {"alice": "developer", "bob": "support", "carol": "developer", "dave": "support",
+          "erin": "developer", "frank": "support", "grace": "developer", "heidi": "support"}
 
 
 class Clock:
@@ -79,8 +82,8 @@ def build(make_desk, idle=0):
     for n in range(idle):
         f.customer(f"idle{n}")
         f.contract(f"idle{n}", key=f"idle{n}-1", pricing="platform", params={"users": 3}, start=dt.date(2026, 1, 1))
-    f.agent("alice", role="developer")
-    f.agent("bob", role="support")
+    for login, role in AGENTS.items():
+        f.agent(login, role=role)
     plans = {"studio": {"rates": {"support": "1234.56"}}, "tie": {}, "plain": {}, "retainer": {},
              "platform": {"users": 7}, "warranty": {}}
     tickets = {}
@@ -105,7 +108,7 @@ def log_month(desk, clock, tickets, days, seed):
             clock.now = dt.datetime.combine(day, dt.time(rng.randrange(24), rng.choice((0, 0, 59))), UTC)
             if rng.random() < 0.1:  # exactly on a frame edge (10:00 / 19:00 Vladivostok = 00:00 / 09:00 UTC)
                 clock.now = dt.datetime.combine(day, dt.time(rng.choice((0, 9))), UTC)
-            desk.log_time(rng.choice(numbers), agent=rng.choice(("alice", "bob")),
+            desk.log_time(rng.choice(numbers), agent=rng.choice(tuple(AGENTS)),
                           minutes=rng.choice((1, 7, 14, 15, 16, 20, 31, 45, 59, 61, 90, 121)), date=day,
                           note=rng.choice(("", "", "", "call", "fix", "call")), billable=rng.random() > 0.15)
 

@@ -65,9 +65,9 @@ def test_table(who):
 
 def test_errors_are_one_line(who):
     unknown = who("--rotation", "day")
-    assert unknown.exit_code == 1 and "unknown rotation 'day' (configured: night, berlin)" in unknown.stderr
+    assert unknown.exit_code == 2 and "unknown rotation 'day' (configured: night, berlin)" in unknown.stderr
     bad = who("--at", "yesterday")
-    assert bad.exit_code == 1 and "bad --at 'yesterday'" in bad.stderr
+    assert bad.exit_code == 2 and "bad --at 'yesterday'" in bad.stderr
 
 
 def test_without_rotations(make_desk, cli):
