@@ -440,10 +440,11 @@ class TicketRepo:
         """The earliest due time of each ticket's running SLA clocks (tickets without one left out)."""
         out: dict[int, dt.datetime] = {}
         for start in range(0, len(ticket_ids), 500):
-            out.update(self.session.execute(
+            rows = self.session.execute(
                 select(SlaClockRow.ticket_id, type_coerce(func.min(SlaClockRow.due_at), SlaClockRow.due_at.type))
                 .where(SlaClockRow.ticket_id.in_(ticket_ids[start:start + 500]), SlaClockRow.status == "running")
-                .group_by(SlaClockRow.ticket_id)).tuples().all())
+                .group_by(SlaClockRow.ticket_id)).all()
+            out.update((ticket_id, due) for ticket_id, due in rows)
         return out
 
     def search(self, words: str, limit: int = 50) -> list[dict[str, Any]]:
