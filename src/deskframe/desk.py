@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 
 from . import canned, numbering
 from .billing.ledger import Ledger
-from .bounds import MAX_ENTRY_MINUTES, check_amount
+from .bounds import check_amount
 from .billing.model import Estimate
 from .clocks import CheckResult, ClockView, SlaEngine
 from .config import Config
@@ -678,19 +678,10 @@ class Desk:
     # --- time ----------------------------------------------------------------
     def log_time(self, number: str, *, agent: str, minutes: int, date: dt.date | None = None,
                  note: str = "", billable: bool = True) -> TimeEntry:
-        """Record time an agent spent on a ticket."""
-        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= MAX_ENTRY_MINUTES:
-            raise BadValue(f"minutes must be from 1 to {MAX_ENTRY_MINUTES} (a day) per entry, got {minutes!r}")
-        with self.store.write() as repo:
-            row = repo.ticket_row(number)
-            agent_row = repo.agent_row(agent)
-            work_date = date or self.local_date()
-            self._check_day_total(repo, agent_row, agent, work_date, minutes)
-            entry = repo.add_time(row, agent_row, minutes, work_date, note, billable)
-            repo.history(row, agent, "time", new=f"{minutes}m")
-            customer = repo.customer_key(row.customer_id)
-        return TimeEntry(id=entry.id, ticket=number, agent=agent, minutes=minutes, work_date=entry.work_date,
-                         note=note, billable=billable, customer=customer, created_at=entry.created_at)
+        """Record time an agent spent on a ticket; see :func:`deskframe.timesheet.log`."""
+        from . import timesheet
+
+        return timesheet.log(self, number, agent=agent, minutes=minutes, date=date, note=note, billable=billable)
 
     def edit_time(self, entry_id: int, **changes: Any) -> Any:
         """Correct a time entry (``agent`` required); see :mod:`deskframe.timesheet`."""
@@ -704,27 +695,13 @@ class Desk:
 
         return timesheet.void(self, entry_id, agent=agent, reason=reason)
 
-    def _check_day_total(self, repo: Any, agent_row: Any, agent: str, work_date: dt.date, minutes: int) -> None:
-        """Refuse an entry that takes the agent's day over ``[time] max_per_day`` (the desk's state: exit 1)."""
-        limit = int(self.config.time.max_per_day.total_seconds() // 60)
-        logged = repo.agent_day_minutes(agent_row, work_date)
-        if logged + minutes > limit:
-            raise DomainError(f"{agent} has {logged} min logged on {work_date}; {minutes} more would exceed "
-                              f"the limit of {limit} min a day ([time] max_per_day)")
-
     def time_entries(self, *, ticket: str | None = None, customer: str | None = None,
                      period: str | None = None, voided: bool = False) -> list[TimeEntry]:
         """Time entries, optionally of one ticket, customer, or month (``2026-10``);
         voided entries only with ``voided``."""
-        start = end = None
-        if period is not None:
-            start, end = month_bounds(period)
-        with self.store.read() as repo:
-            if customer is not None:
-                repo.customer_row(customer)
-            if ticket is not None:
-                repo.ticket_row(ticket)
-            return repo.list_time(ticket=ticket, customer=customer, start=start, end=end, voided=voided)
+        from . import timesheet
+
+        return timesheet.entries(self, ticket=ticket, customer=customer, period=period, voided=voided)
 
     # --- directory -----------------------------------------------------------
     def add_customer(self, customer: Customer) -> str:

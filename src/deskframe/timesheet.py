@@ -1,6 +1,10 @@
-"""Correcting time entries: ``time edit`` and ``time void``, each recorded with its actor.
+"""Time entries: logging (``time log``), listing, and correcting (``time edit``,
+``time void``), each recorded with its actor.
 
-Rules (docs/time.md):
+Logging: an entry is 1..1440 minutes (a day), and one agent's entries of one work date
+may not add up to more than ``[time] max_per_day`` (refused as the desk's state, exit 1).
+
+Correction rules (docs/time.md):
 
 * An entry billed on an **issued** invoice is refused (exit 1): void the invoice first
   (its credit note releases the entry), then correct it.
@@ -20,14 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import DomainError
+from .bounds import MAX_ENTRY_MINUTES
+from .errors import BadValue, DomainError
 from .model import TimeEntry
 
 if TYPE_CHECKING:
     from .desk import Desk
     from .store import Repository
-
-MAX_MINUTES = 24 * 60
 
 
 @attrs.frozen
@@ -68,8 +71,8 @@ def _entry(repo: "Repository", entry_id: int) -> TimeEntry:
 def edit(desk: "Desk", entry_id: int, *, agent: str, minutes: int | None = None, date: dt.date | None = None,
          note: str | None = None, billable: bool | None = None, reason: str | None = None) -> Correction:
     """Change an entry's minutes, work date, note or billable flag (see the module's rules)."""
-    if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
-        raise DomainError(f"--minutes must be 1..{MAX_MINUTES} (24 h per entry), got {minutes}")
+    if minutes is not None and not 1 <= minutes <= MAX_ENTRY_MINUTES:
+        raise BadValue(f"--minutes must be 1..{MAX_ENTRY_MINUTES} (24 h per entry), got {minutes}")
     if minutes is None and date is None and note is None and billable is None:
         raise DomainError("nothing to change: give --minutes, --date, --note or --billable/--non-billable")
     with desk.store.write() as repo:
@@ -107,3 +110,47 @@ def void(desk: "Desk", entry_id: int, *, agent: str, reason: str) -> Correction:
                      reason=reason.strip())
         repo.flush()
         return Correction(_entry(repo, entry_id), discarded)
+
+
+def log(desk: "Desk", number: str, *, agent: str, minutes: int, date: dt.date | None = None,
+        note: str = "", billable: bool = True) -> TimeEntry:
+    """Record ``minutes`` an agent spent on ticket ``number`` (work date: ``date``, else today)."""
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= MAX_ENTRY_MINUTES:
+        raise BadValue(f"minutes must be from 1 to {MAX_ENTRY_MINUTES} (a day) per entry, got {minutes!r}")
+    with desk.store.write() as repo:
+        row = repo.ticket_row(number)
+        agent_row = repo.agent_row(agent)
+        work_date = date or desk.local_date()
+        check_day_total(desk, repo, agent_row, agent, work_date, minutes)
+        entry = repo.add_time(row, agent_row, minutes, work_date, note, billable)
+        repo.history(row, agent, "time", new=f"{minutes}m")
+        customer = repo.customer_key(row.customer_id)
+    return TimeEntry(id=entry.id, ticket=number, agent=agent, minutes=minutes, work_date=entry.work_date,
+                     note=note, billable=billable, customer=customer, created_at=entry.created_at)
+
+
+def check_day_total(desk: "Desk", repo: "Repository", agent_row: Any, agent: str, work_date: dt.date,
+                    minutes: int) -> None:
+    """Refuse an entry that takes the agent's day over ``[time] max_per_day`` (the desk's state: exit 1)."""
+    limit = int(desk.config.time.max_per_day.total_seconds() // 60)
+    logged = repo.agent_day_minutes(agent_row, work_date)
+    if logged + minutes > limit:
+        raise DomainError(f"{agent} has {logged} min logged on {work_date}; {minutes} more would exceed "
+                          f"the limit of {limit} min a day ([time] max_per_day)")
+
+
+def entries(desk: "Desk", *, ticket: str | None = None, customer: str | None = None,
+            period: str | None = None, voided: bool = False) -> list[TimeEntry]:
+    """Time entries, optionally of one ticket, customer, or month (``2026-10``); voided
+    entries only with ``voided``. An unknown ticket or customer is refused (exit 2)."""
+    from .desk import month_bounds
+
+    start = end = None
+    if period is not None:
+        start, end = month_bounds(period)
+    with desk.store.read() as repo:
+        if customer is not None:
+            repo.customer_row(customer)
+        if ticket is not None:
+            repo.ticket_row(ticket)
+        return repo.list_time(ticket=ticket, customer=customer, start=start, end=end, voided=voided)
