@@ -33,14 +33,8 @@ def time_group() -> None:
 def time_log(desk: Any, number: str, agent: str, minutes: int, day: str | None, note: str, non_billable: bool,
              allow_future: bool) -> None:
     """Record time an agent spent on ticket NUMBER."""
-    work_date = None
-    if day is not None:
-        try:
-            work_date = dt.date.fromisoformat(day)
-        except ValueError:
-            raise BadValue(f"bad --date '{day}' (expected YYYY-MM-DD)") from None
-        if not MIN_YEAR <= work_date.year <= MAX_YEAR:
-            raise BadValue(f"--date {work_date}: a date between the years {MIN_YEAR} and {MAX_YEAR}")
+    work_date = _parse_date(day)
+    if work_date is not None:
         if work_date > desk.local_date() and not allow_future:
             raise BadValue(f"--date {work_date} is in the future (today is {desk.local_date()} in "
                            f"{desk.config.timezone}); add --allow-future to log it anyway")
@@ -49,6 +43,7 @@ def time_log(desk: Any, number: str, agent: str, minutes: int, day: str | None, 
 
 
 def _parse_date(day: str | None) -> dt.date | None:
+    """``--date``: YYYY-MM-DD within the years a desk accepts (exit 2 otherwise)."""
     if day is None:
         return None
     try:
