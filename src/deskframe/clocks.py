@@ -250,5 +250,5 @@ class SlaEngine:
             result.breached = sorted(({"ticket": views[b.ticket_id].number, "kind": b.kind, "due_at": b.due_at}
                                       for b in breached), key=lambda c: (c["ticket"], c["kind"]))
             result.live_clocks = repo.count_live_clocks()
-        self.desk._fire(events)
+        self.desk.fire_events(events)
         return result

@@ -82,9 +82,11 @@ class Desk:
         events: list[tuple[str, Any]] = []
         with self.store.write() as repo:
             yield repo, events
-        self._fire(events)
+        self.fire_events(events)
 
-    def _fire(self, events: list[tuple[str, Any]]) -> None:
+    def fire_events(self, events: list[tuple[str, Any]]) -> None:
+        """Call the notify hooks of ``events`` (hook name, event) after their change committed;
+        a plugin's failure is recorded in ``last_hook_failures``, never raised."""
         failures = []
         for hook, event in events:
             failures.extend(self.hooks.notify(hook, event, self))
@@ -168,7 +170,7 @@ class Desk:
                 lines: Any, actor: str | None, queue_id: int | None = None) -> Any:
         if queue_id is None:
             queue_id = repo.queue_row(queue, create=True).id
-        values = self._ticket_values(subject=subject, priority=priority, channel=channel, queue_id=queue_id,
+        values = self.new_ticket_values(subject=subject, priority=priority, channel=channel, queue_id=queue_id,
                                      customer_id=customer_id, contact_id=contact_id, contract_id=contract_id,
                                      lines=lines)
         row = repo.create_numbered_ticket(self.settings.number_layout, self.settings.system_id, self.local_date(),
@@ -177,9 +179,9 @@ class Desk:
         self.sla.on_open(repo, row)
         return row
 
-    def _ticket_values(self, *, subject: str, priority: str, channel: str | None, queue_id: int,
-                       customer_id: int | None, contact_id: int | None, contract_id: int | None,
-                       lines: Any) -> dict[str, Any]:
+    def new_ticket_values(self, *, subject: str, priority: str, channel: str | None, queue_id: int,
+                          customer_id: int | None, contact_id: int | None, contract_id: int | None,
+                          lines: Any) -> dict[str, Any]:
         """The column values of a new ticket (its number is drawn when it is written)."""
         return dict(subject=subject[:1000], state=self.settings.first_state("new"), state_type="new",
                     priority=priority, queue_id=queue_id, customer_id=customer_id, contact_id=contact_id,
@@ -286,7 +288,7 @@ class Desk:
                 row.owner_id = agent_row.id
                 repo.history(row, agent, "owner", new=agent)
             if row.state_type == "new":
-                self._set_state(repo, row, self.settings.first_state("open"), agent, events)
+                self.apply_state(repo, row, self.settings.first_state("open"), agent, events)
             subject = numbering.tag_subject(self.settings.subject_hook, row.number, f"Re: {row.subject}")
             article = repo.add_article(row, direction="out", channel=row.channel, sender=agent_row.email,
                                        recipients=(), subject=subject, text=body, html=html, message_id=None,
@@ -337,7 +339,7 @@ class Desk:
                                        visible=visible and direction != "internal", raw_sha256=None)
             repo.history(row, agent, "article", new=str(article.id))
             if direction == "in" and row.state_type in CLOSED_TYPES[:2] + ("pending",):
-                self._set_state(repo, row, self.settings.first_state("open"), agent, events)
+                self.apply_state(repo, row, self.settings.first_state("open"), agent, events)
             if direction == "in":
                 self.sla.on_customer_message(repo, row, repo.now)
             elif direction == "out" and visible and agent_row is not None:
@@ -449,8 +451,10 @@ class Desk:
                 events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "customer", old, customer, actor)))
             return repo.ticket_view(row)
 
-    def _set_state(self, repo: Repository, row: Any, state: str, actor: str | None,
-                   events: list[tuple[str, Any]], reason: str | None = None) -> None:
+    def apply_state(self, repo: Repository, row: Any, state: str, actor: str | None,
+                    events: list[tuple[str, Any]], reason: str | None = None) -> None:
+        """Set ticket ``row``'s state inside ``repo``'s transaction: history, lock release and
+        SLA clocks follow; the notify events to fire after the commit go into ``events``."""
         kind = self._state(state)
         if row.state == state:
             return
@@ -477,7 +481,7 @@ class Desk:
                 raise DomainError(f"ticket {number} is merged into another ticket")
             if actor is not None:
                 self._agent_may_act(row, repo.agent_row(actor).id, repo)
-            self._set_state(repo, row, state, actor, events, reason)
+            self.apply_state(repo, row, state, actor, events, reason)
             return repo.ticket_view(row)
 
     def set_priority(self, number: str, priority: str, *, actor: str | None = None) -> Ticket:

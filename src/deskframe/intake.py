@@ -193,7 +193,7 @@ def run_intake(desk: "Desk", repo: Repository, batch: IntakeBatch, message: Inbo
                                      "its mail): opened a new ticket"))
     else:
         if ticket.state_type in REOPEN_TYPES:
-            desk._set_state(repo, ticket, settings.first_state("open"), None, events, reason="customer wrote")
+            desk.apply_state(repo, ticket, settings.first_state("open"), None, events, reason="customer wrote")
         desk.sla.on_customer_message(repo, ticket, repo.now)
         repo.touch(ticket)
         batch.correspondent_added(ticket.id, message.sender)
@@ -241,9 +241,10 @@ def _open_for(desk: "Desk", batch: IntakeBatch, message: InboundMessage, route: 
         settings.default_queue if customer_row else settings.unknown_queue)
     wanted = (control.get("x-deskframe-priority") or "").strip() or desk.hooks.classify_priority(message, route)
     priority = settings.priority_level(wanted) if wanted else None
-    values = desk._ticket_values(subject=message.subject or "(no subject)",
-                                 priority=priority or settings.default_priority, channel=message.channel,
-                                 queue_id=batch.queue_id(queue), customer_id=customer_row.id if customer_row else None,
-                                 contact_id=None, contract_id=contract.id if contract else None,
-                                 lines=contract.lines if contract else None)
+    values = desk.new_ticket_values(subject=message.subject or "(no subject)",
+                                    priority=priority or settings.default_priority, channel=message.channel,
+                                    queue_id=batch.queue_id(queue),
+                                    customer_id=customer_row.id if customer_row else None,
+                                    contact_id=None, contract_id=contract.id if contract else None,
+                                    lines=contract.lines if contract else None)
     return batch.writes.ticket(values, contact, message.sender)

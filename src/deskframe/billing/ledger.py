@@ -285,7 +285,7 @@ class Ledger:
         return view
 
     def _announce(self, invoice: Invoice) -> None:
-        self.desk._fire([("invoice_issued", InvoiceIssued(invoice.number or "", invoice.customer, invoice.contract,
+        self.desk.fire_events([("invoice_issued", InvoiceIssued(invoice.number or "", invoice.customer, invoice.contract,
                                                           invoice.period, invoice.total))])
 
     def invoices(self, *, period: str | None = None, status: str | None = None,
