@@ -22,11 +22,12 @@ from .payment_repo import PaymentRepo
 from .service_repo import QuarantineRepo, ServiceRepo
 from .sla_repo import SlaRepo
 from .ticket_repo import TicketRepo
+from .time_groups_repo import TimeGroupRepo
 from .unbilled_repo import UnbilledRepo
 
 
-class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo, SlaRepo, BillingRepo, ImportRepo,
-                 PaymentRepo, UnbilledRepo):
+class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo, SlaRepo, BillingRepo, TimeGroupRepo,
+                 ImportRepo, PaymentRepo, UnbilledRepo):
     """Data access inside one transaction; ``now`` is the transaction's clock reading,
     ``search_languages`` the stemmers of the full-text index."""
 

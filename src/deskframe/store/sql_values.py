@@ -1,0 +1,33 @@
+"""Small conversions shared by the billing repositories: ``IN (...)`` slices, and values read
+straight from the driver (dates and timestamps come back as text on SQLite)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterator
+
+
+def chunks(values: list[int], size: int = 500) -> Iterator[list[int]]:
+    """``values`` in slices small enough for one ``IN (...)`` on every backend."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def group_key(key: list[Any]) -> tuple[Any, ...]:
+    """A row's group key as read back from either backend (the late date as a date)."""
+    cid, tid, aid, b, cls, late, over = key
+    return (cid, tid, aid, int(b), cls, as_date(late), int(over))
+
+
+def as_date(value: Any) -> dt.date:
+    """A DATE column as read without conversion: ``date`` (PostgreSQL) or ISO text (SQLite)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def as_instant(value: Any) -> dt.datetime | None:
+    """A naive-UTC timestamp column read without conversion, as an aware UTC datetime."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.timezone.utc)
+    return dt.datetime.fromisoformat(value + "+00:00")  # a third of the cost of parse-then-replace
