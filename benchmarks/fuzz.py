@@ -77,25 +77,6 @@ def run_for(properties: dict[str, Callable[[], None]], until: float) -> None:
 # --- email ------------------------------------------------------------------------------------
 
 
-def _email_desk(workdir: Path, database: str | None):
-    sys.path.insert(0, str(ROOT / "tests" / "plugins" / "email"))
-    import fuzzing
-
-    from deskframe.config import load_config
-    from deskframe.desk import Desk
-    from deskframe.plugins import build_plugins
-    from deskframe.store.scratch import scratch_database
-
-    url, drop = scratch_database(database, str(workdir / "deskframe.db"))
-    config = workdir / "deskframe.toml"
-    config.write_text(f'[desk]\ndatabase = "{url}"\ndata_dir = "data"\n'
-                      + fuzzing.extmail.channel_table(workdir / "maildir"), encoding="utf-8")
-    plugins = build_plugins()
-    desk = Desk(load_config(config, plugins.registry), plugins)
-    desk.upgrade()
-    return fuzzing.IntakeHarness(desk, workdir / "maildir"), drop
-
-
 def fuzz_email(args: argparse.Namespace, until: float) -> dict[str, int]:
     """The ``email`` target (see the module docstring)."""
     sys.path.insert(0, str(ROOT / "tests" / "plugins" / "email"))
@@ -105,7 +86,8 @@ def fuzz_email(args: argparse.Namespace, until: float) -> dict[str, int]:
 
     counter = Counter()
     seeds = fuzzing.seed_mails()
-    harness, drop = (None, lambda: None) if args.parse_only else _email_desk(args.workdir, args.database)
+    harness, drop = (None, lambda: None) if args.parse_only else fuzzing.scratch_harness(args.workdir,
+                                                                                          args.database)
     batch = settings(max_examples=args.batch, deadline=None, database=None,
                      suppress_health_check=list(HealthCheck))
     mutated = st.builds(fuzzing.mutate, st.sampled_from(seeds), st.sampled_from(fuzzing.MUTATIONS),
@@ -142,9 +124,7 @@ def fuzz_email(args: argparse.Namespace, until: float) -> dict[str, int]:
     try:
         run_for({"arbitrary": arbitrary_bytes, "mutated": mutated_real_mails, "spliced": spliced_real_mails}, until)
     finally:
-        if harness is not None:
-            harness.desk.close()
-        drop()
+        drop()  # closes the desk too
     return counter.counts
 
 

@@ -11,7 +11,7 @@ Fixtures:
 * ``cli`` - ``cli(desk)(*args)`` runs the ``deskframe`` command against a desk.
 
 Helpers: :func:`registered` registers a plugin object for the duration of a
-``with`` block. Set ``DESKFRAME_TEST_DATABASE_URL`` to a PostgreSQL URL to run
+``with`` block; :class:`Clock` is a clock a test sets by hand (``make_desk(clock=Clock(t))``). Set ``DESKFRAME_TEST_DATABASE_URL`` to a PostgreSQL URL to run
 the same tests on PostgreSQL (each desk gets its own schema).
 """
 
@@ -40,6 +40,16 @@ data_dir = "data"
 
 def _toml_string(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+class Clock:
+    """A desk clock that stands still until the test moves it: ``clock.now = later``."""
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
 
 
 class Factory:

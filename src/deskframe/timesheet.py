@@ -68,6 +68,16 @@ def _entry(repo: "Repository", entry_id: int) -> TimeEntry:
     return repo.list_time(entry_id=entry_id, voided=True)[0]
 
 
+def _open_entry(repo: "Repository", entry_id: int, agent: str, *, voided: str) -> tuple[str, Any]:
+    """The acting agent's login and entry ``entry_id``, locked for the correction;
+    a voided entry is refused with the message ``voided``."""
+    actor = repo.agent_row(agent).login
+    row = repo.time_entry_row(entry_id, for_update=True)
+    if row.voided_at is not None:
+        raise DomainError(voided)
+    return actor, row
+
+
 def edit(desk: "Desk", entry_id: int, *, agent: str, minutes: int | None = None, date: dt.date | None = None,
          note: str | None = None, billable: bool | None = None, reason: str | None = None) -> Correction:
     """Change an entry's minutes, work date, note or billable flag (see the module's rules)."""
@@ -76,10 +86,7 @@ def edit(desk: "Desk", entry_id: int, *, agent: str, minutes: int | None = None,
     if minutes is None and date is None and note is None and billable is None:
         raise DomainError("nothing to change: give --minutes, --date, --note or --billable/--non-billable")
     with desk.store.write() as repo:
-        actor = repo.agent_row(agent).login
-        row = repo.time_entry_row(entry_id, for_update=True)
-        if row.voided_at is not None:
-            raise DomainError(f"time entry {entry_id} is voided")
+        actor, row = _open_entry(repo, entry_id, agent, voided=f"time entry {entry_id} is voided")
         before = _describe(row)
         changes = {"minutes": minutes, "work_date": date, "note": note, "billable": billable}
         changes = {k: v for k, v in changes.items() if v is not None and getattr(row, k) != v}
@@ -100,10 +107,7 @@ def void(desk: "Desk", entry_id: int, *, agent: str, reason: str) -> Correction:
     if not (reason and reason.strip()):
         raise DomainError("voiding a time entry needs a reason")
     with desk.store.write() as repo:
-        actor = repo.agent_row(agent).login
-        row = repo.time_entry_row(entry_id, for_update=True)
-        if row.voided_at is not None:
-            raise DomainError(f"time entry {entry_id} is already voided")
+        actor, row = _open_entry(repo, entry_id, agent, voided=f"time entry {entry_id} is already voided")
         discarded = _release(repo, entry_id)
         row.voided_at, row.voided_by, row.void_reason = repo.now, actor, reason.strip()
         repo.history(repo.ticket_row_by_id(row.ticket_id), actor, "time_void", old=f"#{entry_id} {_describe(row)}",

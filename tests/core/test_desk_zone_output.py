@@ -19,7 +19,7 @@ from deskframe import Money, PricingModelType
 from deskframe.billing import InvoiceLine, PricingResult
 from deskframe.cli.tickets import local_times
 from deskframe.polling import quarantine
-from deskframe.testing import Factory
+from deskframe.testing import Clock, Factory
 
 MOSCOW = 'timezone = "Europe/Moscow"\n'
 UTC = dt.timezone.utc
@@ -45,14 +45,6 @@ class ModelPlugin:
     @deskframe.hookimpl
     def register_pricing_models(self, register):  # type: ignore[no-untyped-def]
         register(PricingModelType("per-entry", PerEntry))
-
-
-class Clock:
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 def test_invoice_list_shows_issue_time_in_the_desks_zone_and_money_with_currency(make_desk, cli) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ import pytest
 import deskframe
 from deskframe import SlaPolicyType
 from deskframe.sla.policy import ClockSpec
-from deskframe.testing import Factory
+from deskframe.testing import Clock, Factory
 
 MSK = ZoneInfo("Europe/Moscow")
 OPENED = dt.datetime(2026, 11, 3, 15, 0, tzinfo=MSK)  # a Tuesday, in working hours
@@ -60,14 +60,6 @@ currency = "RUB"
 rates = { default = "1500.00" }
 increment = "15m"
 """
-
-
-class Clock:
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @pytest.fixture

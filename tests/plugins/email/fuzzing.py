@@ -11,7 +11,8 @@ Shared by ``test_email_fuzz_intake.py`` (bounded, part of the suite) and
   an :class:`UnparseableMessage` with a reason; anything else is a bug.
 * :class:`IntakeHarness`: delivers one input into a Maildir and runs the real
   channel's poll; the input must end as an article, a follow-up, a duplicate of
-  a stored message, or a quarantine entry, with its raw bytes kept.
+  a stored message, or a quarantine entry, with its raw bytes kept;
+  :func:`scratch_harness` builds one on a fresh desk.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import extmail
 import make_corpus
@@ -110,3 +111,26 @@ class IntakeHarness:
         if outcome != "duplicates" and raw:  # a duplicate is the message stored before under the same id
             assert self.desk.blobs.exists(hashlib.sha256(raw).hexdigest()), "raw bytes not kept"
         return outcome
+
+
+def scratch_harness(root: Path, database: str | None) -> tuple["IntakeHarness", Callable[[], None]]:
+    """An :class:`IntakeHarness` on a fresh desk under ``root`` (a new SQLite file, or a
+    new schema on the PostgreSQL ``database``); the second value closes and drops it."""
+    from deskframe.config import load_config
+    from deskframe.desk import Desk
+    from deskframe.plugins import build_plugins
+    from deskframe.store.scratch import scratch_database
+
+    url, drop = scratch_database(database, str(root / "deskframe.db"))
+    config = root / "deskframe.toml"
+    config.write_text(f'[desk]\ndatabase = "{url}"\ndata_dir = "data"\n'
+                      + extmail.channel_table(root / "maildir"), encoding="utf-8")
+    plugins = build_plugins()
+    desk = Desk(load_config(config, plugins.registry), plugins)
+    desk.upgrade()
+
+    def close() -> None:
+        desk.close()
+        drop()
+
+    return IntakeHarness(desk, root / "maildir"), close

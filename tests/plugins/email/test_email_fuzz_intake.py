@@ -18,10 +18,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deskframe.config import load_config
-from deskframe.desk import Desk
-from deskframe.plugins import build_plugins
-from deskframe.store.scratch import scratch_database
 from deskframe.testing import DATABASE_ENV
 
 SEEDS = fuzzing.seed_mails()
@@ -32,19 +28,11 @@ BOUNDED = settings(max_examples=40, deadline=None, database=None,
 
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fuzz")
-    url, drop = scratch_database(os.environ.get(DATABASE_ENV), str(root / "deskframe.db"))
-    config = root / "deskframe.toml"
-    config.write_text(f'[desk]\ndatabase = "{url}"\ndata_dir = "data"\n'
-                      + fuzzing.extmail.channel_table(root / "maildir"), encoding="utf-8")
-    plugins = build_plugins()
-    desk = Desk(load_config(config, plugins.registry), plugins)
-    desk.upgrade()
+    harness, close = fuzzing.scratch_harness(tmp_path_factory.mktemp("fuzz"), os.environ.get(DATABASE_ENV))
     try:
-        yield fuzzing.IntakeHarness(desk, root / "maildir")
+        yield harness
     finally:
-        desk.close()
-        drop()
+        close()
 
 
 mutated_mails = st.builds(fuzzing.mutate, st.sampled_from(SEEDS), st.sampled_from(fuzzing.MUTATIONS),

@@ -11,20 +11,12 @@ import pytest
 from sla_plugin_util import EXAMPLE, msk
 
 from deskframe import demo
-from deskframe.testing import Factory
+from deskframe.testing import Clock, Factory
 
 CATEGORIES = ("met", "missed", "overdue", "running", "paused", "cancelled")  # docs/sla.md
 
 T0 = msk(2026, 10, 5, 10, 0)  # a Monday; the premium contract's calendar runs 24x7 anyway
 LATER = T0 + dt.timedelta(hours=1)
-
-
-class Clock:
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @pytest.fixture
