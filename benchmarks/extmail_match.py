@@ -49,8 +49,11 @@ def build_desk(workdir: Path):
     from deskframe.plugins import build_plugins
 
     config = workdir / "deskframe.toml"
-    config.write_text(CONFIG.format(db=_toml(workdir / "desk.db"), data=_toml(workdir / "data"))
-                      + extmail.channel_table(workdir / "maildir"), encoding="utf-8")
+    config.write_text(
+        CONFIG.format(db=_toml(workdir / "desk.db"), data=_toml(workdir / "data"))
+        + extmail.channel_table(workdir / "maildir"),
+        encoding="utf-8",
+    )
     plugins = build_plugins()
     desk = Desk(load_config(config, plugins.registry), plugins)
     desk.upgrade()
@@ -89,9 +92,16 @@ def measure(corpus: Path, workdir: Path) -> dict:
                 misses.append((entry["file"], result.field, result.expected, result.got))
     matched = sum(c[0] for c in counts.values())
     stated = sum(c[1] for c in counts.values())
-    return {"mails": len(mails), "articles": len(mails) - len(lost) - len(quarantined),
-            "quarantined": quarantined, "lost": lost, "fields": counts, "matched": matched, "stated": stated,
-            "misses": misses}
+    return {
+        "mails": len(mails),
+        "articles": len(mails) - len(lost) - len(quarantined),
+        "quarantined": quarantined,
+        "lost": lost,
+        "fields": counts,
+        "matched": matched,
+        "stated": stated,
+        "misses": misses,
+    }
 
 
 def main() -> None:
@@ -114,8 +124,10 @@ def main() -> None:
     if args.json:
         print(json.dumps({k: v for k, v in result.items() if k != "misses"}, ensure_ascii=False))
         return
-    print(f"mails {result['mails']}: articles {result['articles']}, quarantined {len(result['quarantined'])}, "
-          f"lost {len(result['lost'])}")
+    print(
+        f"mails {result['mails']}: articles {result['articles']}, quarantined {len(result['quarantined'])}, "
+        f"lost {len(result['lost'])}"
+    )
     for name, reason in result["quarantined"]:
         print(f"  quarantined {name}: {reason}")
     for name in result["lost"]:

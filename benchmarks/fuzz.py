@@ -40,8 +40,9 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -86,13 +87,15 @@ def fuzz_email(args: argparse.Namespace, until: float) -> dict[str, int]:
 
     counter = Counter()
     seeds = fuzzing.seed_mails()
-    harness, drop = (None, lambda: None) if args.parse_only else fuzzing.scratch_harness(args.workdir,
-                                                                                          args.database)
-    batch = settings(max_examples=args.batch, deadline=None, database=None,
-                     suppress_health_check=list(HealthCheck))
-    mutated = st.builds(fuzzing.mutate, st.sampled_from(seeds), st.sampled_from(fuzzing.MUTATIONS),
-                        st.integers(min_value=0, max_value=1 << 24),
-                        st.sampled_from(fuzzing.NOISE) | st.binary(min_size=1, max_size=64))
+    harness, drop = (None, lambda: None) if args.parse_only else fuzzing.scratch_harness(args.workdir, args.database)
+    batch = settings(max_examples=args.batch, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    mutated = st.builds(
+        fuzzing.mutate,
+        st.sampled_from(seeds),
+        st.sampled_from(fuzzing.MUTATIONS),
+        st.integers(min_value=0, max_value=1 << 24),
+        st.sampled_from(fuzzing.NOISE) | st.binary(min_size=1, max_size=64),
+    )
 
     def check(name: str, raw: bytes) -> None:
         counter.hit(name)
@@ -131,7 +134,7 @@ def fuzz_email(args: argparse.Namespace, until: float) -> dict[str, int]:
 # --- config and chat ---------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(relative: str) -> Any:
     """Import a test module by path (its folder on sys.path, as pytest puts it)."""
     path = ROOT / relative
@@ -173,8 +176,7 @@ def fuzz_chat(args: argparse.Namespace, until: float) -> dict[str, int]:
     module = _load("tests/plugins/chat/test_chat_fuzz.py")
     os.environ[module.SECRET_ENV] = module.SECRET
     path = args.workdir / "deskframe.toml"
-    path.write_text(f'[desk]\ndatabase = "sqlite:///{args.workdir}/desk.db"\n' + module.chat_config(),
-                    encoding="utf-8")
+    path.write_text(f'[desk]\ndatabase = "sqlite:///{args.workdir}/desk.db"\n' + module.chat_config(), encoding="utf-8")
     plugins = build_plugins()
     desk = Desk(load_config(path, plugins.registry), plugins)
     desk.upgrade()
@@ -201,8 +203,13 @@ TARGETS: dict[str, Callable[[argparse.Namespace, float], dict[str, Any]]] = {
 def main() -> None:
     """Parse the arguments and run each ``--target`` for ``--minutes``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--target", choices=sorted(TARGETS), action="append", required=True,
-                        help="what to fuzz (repeat for several; they run one after another)")
+    parser.add_argument(
+        "--target",
+        choices=sorted(TARGETS),
+        action="append",
+        required=True,
+        help="what to fuzz (repeat for several; they run one after another)",
+    )
     parser.add_argument("--minutes", type=float, default=1.0, help="time per target (default 1)")
     parser.add_argument("--batch", type=int, default=200, help="hypothesis examples per batch")
     parser.add_argument("--parse-only", action="store_true", help="email: parse only, no desk")

@@ -94,10 +94,20 @@ def worker(run_dir: Path) -> None:
     children_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     left = len(os.listdir(run_dir / "maildir" / "new"))
     desk.close()
-    print(json.dumps({**report.as_dict(), "seconds": wall, "cpu_seconds": cpu,
-                      "msgs_per_s": report.fetched / wall if wall else 0.0, "left_in_new": left,
-                      "peak_rss_mib": peak, "worker_peak_rss_mib": children_peak,
-                      "worker_cpu_seconds": children_cpu.ru_utime + children_cpu.ru_stime}))
+    print(
+        json.dumps(
+            {
+                **report.as_dict(),
+                "seconds": wall,
+                "cpu_seconds": cpu,
+                "msgs_per_s": report.fetched / wall if wall else 0.0,
+                "left_in_new": left,
+                "peak_rss_mib": peak,
+                "worker_peak_rss_mib": children_peak,
+                "worker_cpu_seconds": children_cpu.ru_utime + children_cpu.ru_stime,
+            }
+        )
+    )
 
 
 # --- set-up ----------------------------------------------------------------------------------
@@ -109,8 +119,11 @@ def make_corpus(peers: Path, workdir: Path, n: int, seed: int) -> Path:
         return corpus
     shutil.rmtree(corpus, ignore_errors=True)
     started = time.perf_counter()
-    subprocess.run([sys.executable, str(peers / "gen_corpus.py"), str(corpus), "-n", str(n), "--seed", str(seed)],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(peers / "gen_corpus.py"), str(corpus), "-n", str(n), "--seed", str(seed)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     print(f"generated {n} messages (seed {seed}) in {time.perf_counter() - started:.1f} s: {corpus}", flush=True)
     return corpus
 
@@ -134,9 +147,16 @@ def prepare(corpus: Path, workdir: Path, n: int, index: int, workers: str = '"au
     for sub in ("tmp", "cur"):
         (maildir / sub).mkdir(parents=True)
     subset(corpus, maildir / "new", n)
-    (run_dir / "deskframe.toml").write_text(CONFIG.format(db=_toml(run_dir / "desk.sqlite3"), data=_toml(run_dir / "data"),
-                                                          channel=CHANNEL, maildir=_toml(maildir), workers=workers),
-                                              encoding="utf-8")
+    (run_dir / "deskframe.toml").write_text(
+        CONFIG.format(
+            db=_toml(run_dir / "desk.sqlite3"),
+            data=_toml(run_dir / "data"),
+            channel=CHANNEL,
+            maildir=_toml(maildir),
+            workers=workers,
+        ),
+        encoding="utf-8",
+    )
     return run_dir
 
 
@@ -151,7 +171,9 @@ def floor(peers: Path, corpus_dir: Path, repeat: int, commit_each: bool) -> dict
     cmd = [sys.executable, str(peers / "stdlib_floor.py"), "--corpus", str(corpus_dir), "--repeat", str(repeat)]
     if commit_each:
         cmd.append("--commit-each")
-    done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PEERS_TMPDIR": str(corpus_dir.parent)})
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, env={**os.environ, "PEERS_TMPDIR": str(corpus_dir.parent)}
+    )
     if done.returncode != 0:
         print(f"  stdlib floor failed ({done.returncode}): {done.stderr.strip()[-500:]}")
         return None
@@ -163,10 +185,19 @@ def floor(peers: Path, corpus_dir: Path, repeat: int, commit_each: bool) -> dict
 
 def helpdesk_measured(python: Path, peers: Path, workdir: Path, n: int, seed: int, repeat: int) -> float | None:
     """Run the peers' django-helpdesk bench now (its own venv), so both figures share the machine's load."""
-    cmd = [str(python), str(peers / "django_helpdesk_bench.py"), "-n", str(n), "--seed", str(seed),
-           "--repeat", str(repeat)]
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=peers,
-                          env={**os.environ, "PEERS_TMPDIR": str(workdir)})
+    cmd = [
+        str(python),
+        str(peers / "django_helpdesk_bench.py"),
+        "-n",
+        str(n),
+        "--seed",
+        str(seed),
+        "--repeat",
+        str(repeat),
+    ]
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=peers, env={**os.environ, "PEERS_TMPDIR": str(workdir)}
+    )
     for line in done.stdout.splitlines():
         print("  | " + line)
     if done.returncode != 0:
@@ -207,8 +238,11 @@ def profile(corpus: Path, workdir: Path, n: int) -> None:
     statements: list[str] = []
     engine = getattr(getattr(desk.store, "db", None), "engine", None)
     if engine is not None:
-        event.listen(engine, "before_cursor_execute",
-                     lambda conn, cursor, sql, params, context, many: statements.append(sql.split("\n")[0][:110]))
+        event.listen(
+            engine,
+            "before_cursor_execute",
+            lambda conn, cursor, sql, params, context, many: statements.append(sql.split("\n")[0][:110]),
+        )
     fetched = iter(channel.fetch())
     first = next(fetched)
     statements.clear()
@@ -223,14 +257,16 @@ def profile(corpus: Path, workdir: Path, n: int) -> None:
     profiler.disable()
     wall = time.perf_counter() - started
     count = report.fetched
-    print(f"\n== profile: the poll of {count} messages (read, parse, store in batches, ack) under cProfile: "
-          f"{wall / max(count, 1) * 1000:.2f} ms/msg, {len(statements) / max(count, 1):.1f} SQL statements/msg")
+    print(
+        f"\n== profile: the poll of {count} messages (read, parse, store in batches, ack) under cProfile: "
+        f"{wall / max(count, 1) * 1000:.2f} ms/msg, {len(statements) / max(count, 1):.1f} SQL statements/msg"
+    )
     for key in ("cumulative", "tottime"):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(key).print_stats(20)
         text = out.getvalue()
         print(f"\n-- top 20 by {key} --")
-        print(text[text.index("ncalls"):].rstrip() if "ncalls" in text else text)
+        print(text[text.index("ncalls") :].rstrip() if "ncalls" in text else text)
     print(f"\n-- SQL statements of one new-ticket intake ({len(one)}) --")
     for sql in one:
         print("   " + sql)
@@ -250,12 +286,19 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, help="where corpus and runs go (default: a temporary directory)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--peers", type=Path, default=ROOT.parent / "shared" / "peers")
-    ap.add_argument("--parse-workers", default="auto",
-                    help='parse_workers of the measured channel ("auto" or a number); an in-process run '
-                         "(parse_workers = 0) is measured beside it")
-    ap.add_argument("--helpdesk-python", type=Path, default=default_helpdesk_python(),
-                    help="python of a venv with ../shared/peers/requirements.txt (default $PEERS_VENV or "
-                         "/tmp/peers-venv): django-helpdesk is then measured in this run")
+    ap.add_argument(
+        "--parse-workers",
+        default="auto",
+        help='parse_workers of the measured channel ("auto" or a number); an in-process run '
+        "(parse_workers = 0) is measured beside it",
+    )
+    ap.add_argument(
+        "--helpdesk-python",
+        type=Path,
+        default=default_helpdesk_python(),
+        help="python of a venv with ../shared/peers/requirements.txt (default $PEERS_VENV or "
+        "/tmp/peers-venv): django-helpdesk is then measured in this run",
+    )
     ap.add_argument("--helpdesk-n", type=int, default=2000, help="messages for the django-helpdesk run")
     ap.add_argument("--no-helpdesk", action="store_true", help="quote django-helpdesk's figure instead of running it")
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
@@ -270,9 +313,12 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     import sqlite3
 
-    print(f"deskframe e-mail intake benchmark: Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}, "
-          f"{os.cpu_count()} CPUs, load {' '.join(f'{x:.2f}' for x in os.getloadavg())}, sizes {a.sizes}, "
-          f"seed {a.seed}, repeat {a.repeat}, parse_workers {workers}, workdir {workdir}", flush=True)
+    print(
+        f"deskframe e-mail intake benchmark: Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}, "
+        f"{os.cpu_count()} CPUs, load {' '.join(f'{x:.2f}' for x in os.getloadavg())}, sizes {a.sizes}, "
+        f"seed {a.seed}, repeat {a.repeat}, parse_workers {workers}, workdir {workdir}",
+        flush=True,
+    )
     corpus = make_corpus(a.peers, workdir, max(a.sizes), a.seed)
     helpdesk, helpdesk_line = helpdesk_reference(a.peers)
     helpdesk_source = "quoted from ../shared/peers/README.md (N=2000, not run here)"
@@ -291,15 +337,23 @@ def main() -> None:
                 for i in range(a.repeat):
                     run_dir = prepare(corpus, workdir, n, i, setting)
                     r = measure(run_dir)
-                    ok = (r["fetched"] == n and r["quarantined"] == 0 and r["left_in_new"] == 0
-                          and r["created"] + r["appended"] == n and r["stopped"] is None)
-                    print(f"deskframe N={n} parse_workers={setting} run {i + 1}: {r['fetched']} msgs in "
-                          f"{r['seconds']:.1f} s (CPU {r['cpu_seconds']:.1f} s, workers' CPU "
-                          f"{r['worker_cpu_seconds']:.1f} s) = {r['msgs_per_s']:.0f} msg/s, peak RSS "
-                          f"{r['peak_rss_mib']:.1f} MiB (largest worker {r['worker_peak_rss_mib']:.1f} MiB); "
-                          f"new tickets {r['created']}, follow-ups {r['appended']}, duplicates {r['duplicates']}, "
-                          f"quarantined {r['quarantined']}, left in new/ {r['left_in_new']} -> "
-                          f"{'OK' if ok else 'CHECK FAILED'}", flush=True)
+                    ok = (
+                        r["fetched"] == n
+                        and r["quarantined"] == 0
+                        and r["left_in_new"] == 0
+                        and r["created"] + r["appended"] == n
+                        and r["stopped"] is None
+                    )
+                    print(
+                        f"deskframe N={n} parse_workers={setting} run {i + 1}: {r['fetched']} msgs in "
+                        f"{r['seconds']:.1f} s (CPU {r['cpu_seconds']:.1f} s, workers' CPU "
+                        f"{r['worker_cpu_seconds']:.1f} s) = {r['msgs_per_s']:.0f} msg/s, peak RSS "
+                        f"{r['peak_rss_mib']:.1f} MiB (largest worker {r['worker_peak_rss_mib']:.1f} MiB); "
+                        f"new tickets {r['created']}, follow-ups {r['appended']}, duplicates {r['duplicates']}, "
+                        f"quarantined {r['quarantined']}, left in new/ {r['left_in_new']} -> "
+                        f"{'OK' if ok else 'CHECK FAILED'}",
+                        flush=True,
+                    )
                     runs.append(r)
                     if not a.keep:
                         shutil.rmtree(run_dir, ignore_errors=True)
@@ -324,9 +378,13 @@ def main() -> None:
         if not a.keep and a.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    print(f"\n== summary (msg/s ; peak RSS MiB of the main process), load {' '.join(f'{x:.2f}' for x in os.getloadavg())} ==")
-    print(f"{'N':>6}  {'deskframe':>16}  {'in-process':>16}  {'floor 1 tx':>16}  {'floor commit/msg':>16}  "
-          f"{'vs floor 1tx':>12}  {'vs helpdesk':>11}  {'in-proc vs hd':>13}")
+    print(
+        f"\n== summary (msg/s ; peak RSS MiB of the main process), load {' '.join(f'{x:.2f}' for x in os.getloadavg())} =="
+    )
+    print(
+        f"{'N':>6}  {'deskframe':>16}  {'in-process':>16}  {'floor 1 tx':>16}  {'floor commit/msg':>16}  "
+        f"{'vs floor 1tx':>12}  {'vs helpdesk':>11}  {'in-proc vs hd':>13}"
+    )
 
     def cell(r):
         return f"{r['msgs_per_s']:7.0f} ; {r['peak_rss_mib']:5.1f}" if r else f"{'-':>16}"
@@ -335,20 +393,30 @@ def main() -> None:
         ratio = f"{mine['msgs_per_s'] / one_tx['msgs_per_s']:.2f}x" if one_tx else "-"
         vs_helpdesk = f"{mine['msgs_per_s'] / helpdesk:.1f}x" if helpdesk else "-"
         single_vs = f"{single['msgs_per_s'] / helpdesk:.1f}x" if helpdesk and single else "-"
-        print(f"{n:>6}  {cell(mine):>16}  {cell(single):>16}  {cell(one_tx):>16}  {cell(each):>16}  {ratio:>12}  "
-              f"{vs_helpdesk:>11}  {single_vs:>13}")
+        print(
+            f"{n:>6}  {cell(mine):>16}  {cell(single):>16}  {cell(one_tx):>16}  {cell(each):>16}  {ratio:>12}  "
+            f"{vs_helpdesk:>11}  {single_vs:>13}"
+        )
     print(f"django-helpdesk, {helpdesk_source}:\n  {helpdesk_line}")
     if len(rows) >= 2:
         small, large = rows[0][1], rows[-1][1]
-        print(f"peak RSS N={rows[0][0]}: {small['peak_rss_mib']:.1f} MiB, N={rows[-1][0]}: {large['peak_rss_mib']:.1f} MiB "
-              f"({(large['peak_rss_mib'] / small['peak_rss_mib'] - 1) * 100:+.1f}%); largest parse worker "
-              f"{small['worker_peak_rss_mib']:.1f} / {large['worker_peak_rss_mib']:.1f} MiB")
+        print(
+            f"peak RSS N={rows[0][0]}: {small['peak_rss_mib']:.1f} MiB, N={rows[-1][0]}: {large['peak_rss_mib']:.1f} MiB "
+            f"({(large['peak_rss_mib'] / small['peak_rss_mib'] - 1) * 100:+.1f}%); largest parse worker "
+            f"{small['worker_peak_rss_mib']:.1f} / {large['worker_peak_rss_mib']:.1f} MiB"
+        )
     if helpdesk:
         best_rate = rows[-1][1]["msgs_per_s"]
-        print(f"targets: >= 10x django-helpdesk = {10 * helpdesk:.0f} msg/s: "
-              f"{'met' if best_rate >= 10 * helpdesk else 'NOT met'}"
-              + (f"; >= 1/3 of the floor (one transaction) = {rows[-1][3]['msgs_per_s'] / 3:.0f} msg/s: "
-                 f"{'met' if best_rate >= rows[-1][3]['msgs_per_s'] / 3 else 'NOT met'}" if rows[-1][3] else ""))
+        print(
+            f"targets: >= 10x django-helpdesk = {10 * helpdesk:.0f} msg/s: "
+            f"{'met' if best_rate >= 10 * helpdesk else 'NOT met'}"
+            + (
+                f"; >= 1/3 of the floor (one transaction) = {rows[-1][3]['msgs_per_s'] / 3:.0f} msg/s: "
+                f"{'met' if best_rate >= rows[-1][3]['msgs_per_s'] / 3 else 'NOT met'}"
+                if rows[-1][3]
+                else ""
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -74,37 +74,78 @@ def build(root: Path, contracts: int, entries: int, seed: int = 11) -> Path:
     with desk.store.write() as repo:
         s = repo.session
         s.execute(insert(QueueRow), [{"name": "support", "description": ""}])
-        s.execute(insert(CustomerRow), [{"key": f"c{i}", "name": f"Customer {i}", "created_at": now}
-                                         for i in range(contracts)])
+        s.execute(
+            insert(CustomerRow),
+            [{"key": f"c{i}", "name": f"Customer {i}", "created_at": now} for i in range(contracts)],
+        )
         customer_ids = dict(s.execute(select(CustomerRow.key, CustomerRow.id)).all())
         rows = []
         for i in range(contracts):
             model = MODELS[i % 4]
-            params = {"users": rng.randint(10, 3000), "servers": rng.randint(1, 8), "failover": "active-passive",
-                      "addons": ["audit"] if i % 8 == 1 else []} if model == "subscription" else {}
-            rows.append({"key": f"k{i}", "customer_id": customer_ids[f"c{i}"],
-                         "support_type": rng.choice(("8x5", "24x7", "premium")), "sla": None, "pricing": model,
-                         "params": params, "channels": [], "lines": [1, 2, 3],
-                         "start_date": dt.date(2026, 10, 17) if i % 50 == 3 else dt.date(2026, 1, 1),
-                         "end_date": None})
+            params = (
+                {
+                    "users": rng.randint(10, 3000),
+                    "servers": rng.randint(1, 8),
+                    "failover": "active-passive",
+                    "addons": ["audit"] if i % 8 == 1 else [],
+                }
+                if model == "subscription"
+                else {}
+            )
+            rows.append(
+                {
+                    "key": f"k{i}",
+                    "customer_id": customer_ids[f"c{i}"],
+                    "support_type": rng.choice(("8x5", "24x7", "premium")),
+                    "sla": None,
+                    "pricing": model,
+                    "params": params,
+                    "channels": [],
+                    "lines": [1, 2, 3],
+                    "start_date": dt.date(2026, 10, 17) if i % 50 == 3 else dt.date(2026, 1, 1),
+                    "end_date": None,
+                }
+            )
         s.execute(insert(ContractRow), rows)
         contract_ids = dict(s.execute(select(ContractRow.key, ContractRow.id)).all())
         queue = s.scalar(select(QueueRow.id))
         tickets_per_contract = 10
-        s.execute(insert(TicketRow), [
-            {"number": f"2026100110{(i * tickets_per_contract + t):07d}", "subject": f"Task {t} of contract {i}",
-             "state": "open", "state_type": "open", "priority": "P3", "queue_id": queue,
-             "customer_id": customer_ids[f"c{i}"], "contract_id": contract_ids[f"k{i}"], "line": 1,
-             "created_at": now, "updated_at": now}
-            for i in range(contracts) for t in range(tickets_per_contract)])
+        s.execute(
+            insert(TicketRow),
+            [
+                {
+                    "number": f"2026100110{(i * tickets_per_contract + t):07d}",
+                    "subject": f"Task {t} of contract {i}",
+                    "state": "open",
+                    "state_type": "open",
+                    "priority": "P3",
+                    "queue_id": queue,
+                    "customer_id": customer_ids[f"c{i}"],
+                    "contract_id": contract_ids[f"k{i}"],
+                    "line": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(contracts)
+                for t in range(tickets_per_contract)
+            ],
+        )
         ticket_ids = list(s.scalars(select(TicketRow.id)))
         agents = [1, 2]  # the two agents added above
         batch = []
         for n in range(entries):
-            batch.append({"ticket_id": rng.choice(ticket_ids), "agent_id": agents[n % 2],
-                          "minutes": rng.randint(5, 240), "work_date": dt.date(2026, 10, rng.randint(1, 31)),
-                          "note": "", "billable": rng.random() > 0.05, "created_at": now,
-                          "billed_externally": False})
+            batch.append(
+                {
+                    "ticket_id": rng.choice(ticket_ids),
+                    "agent_id": agents[n % 2],
+                    "minutes": rng.randint(5, 240),
+                    "work_date": dt.date(2026, 10, rng.randint(1, 31)),
+                    "note": "",
+                    "billable": rng.random() > 0.05,
+                    "created_at": now,
+                    "billed_externally": False,
+                }
+            )
             if len(batch) == 50_000:
                 s.execute(insert(TimeEntryRow), batch)
                 batch = []
@@ -119,8 +160,10 @@ def floor(db: Path) -> float:
 
     conn = sqlite3.connect(db)
     start = time.perf_counter()
-    rows = conn.execute("SELECT t.contract_id, SUM(e.minutes) FROM time_entries e "
-                        "JOIN tickets t ON t.id = e.ticket_id GROUP BY t.contract_id").fetchall()
+    rows = conn.execute(
+        "SELECT t.contract_id, SUM(e.minutes) FROM time_entries e "
+        "JOIN tickets t ON t.id = e.ticket_id GROUP BY t.contract_id"
+    ).fetchall()
     took = time.perf_counter() - start
     conn.close()
     assert rows
@@ -157,16 +200,19 @@ def essential(db: Path) -> tuple[float, float, int]:
     group_s = link_s = float("inf")
     for _ in range(3):
         start = time.perf_counter()
-        rows = conn.execute("SELECT t.contract_id, e.ticket_id, e.agent_id, e.billable, COUNT(*), SUM(e.minutes) "
-                            "FROM tickets t JOIN time_entries e ON e.ticket_id = t.id WHERE NOT EXISTS "
-                            "(SELECT 1 FROM invoice_line_entries l WHERE l.entry_id = e.id) "
-                            "GROUP BY 1, 2, 3, 4").fetchall()
+        rows = conn.execute(
+            "SELECT t.contract_id, e.ticket_id, e.agent_id, e.billable, COUNT(*), SUM(e.minutes) "
+            "FROM tickets t JOIN time_entries e ON e.ticket_id = t.id WHERE NOT EXISTS "
+            "(SELECT 1 FROM invoice_line_entries l WHERE l.entry_id = e.id) "
+            "GROUP BY 1, 2, 3, 4"
+        ).fetchall()
         group_s = min(group_s, time.perf_counter() - start)
         assert rows
         conn.execute("SAVEPOINT link")
         start = time.perf_counter()
-        conn.execute("INSERT INTO invoice_line_entries (entry_id, line_id) SELECT entry_id, line_id FROM saved "
-                     "ORDER BY entry_id")
+        conn.execute(
+            "INSERT INTO invoice_line_entries (entry_id, line_id) SELECT entry_id, line_id FROM saved ORDER BY entry_id"
+        )
         link_s = min(link_s, time.perf_counter() - start)
         conn.execute("ROLLBACK TO link")
     conn.execute("ROLLBACK")
@@ -192,9 +238,19 @@ def run_once(config: str) -> None:
 
         lines = repo.session.scalar(select(func.count(InvoiceLineRow.id)))
         linked = repo.session.scalar(select(func.count(InvoiceLineEntryRow.entry_id)))
-    print(json.dumps({"seconds": took, "drafted": len(report.drafted), "nothing": len(report.nothing_to_bill),
-                      "held": report.held_entries, "lines": lines, "linked": linked,
-                      "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": took,
+                "drafted": len(report.drafted),
+                "nothing": len(report.nothing_to_bill),
+                "held": report.held_entries,
+                "lines": lines,
+                "linked": linked,
+                "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -211,22 +267,30 @@ def main() -> None:
     root.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     config = build(root, args.contracts, args.entries)
-    print(f"setup: {args.contracts:,} contracts ({', '.join(MODELS)}), {args.entries:,} time entries "
-          f"in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    print(
+        f"setup: {args.contracts:,} contracts ({', '.join(MODELS)}), {args.entries:,} time entries "
+        f"in {time.perf_counter() - t0:.1f} s",
+        file=sys.stderr,
+    )
     floor_s = min(floor(root / "desk.db") for _ in range(3))
-    child = subprocess.run([sys.executable, __file__, "--child", str(config)], capture_output=True, text=True,
-                           check=True)
+    child = subprocess.run(
+        [sys.executable, __file__, "--child", str(config)], capture_output=True, text=True, check=True
+    )
     result = json.loads(child.stdout.strip().splitlines()[-1])
     group_s, link_s, links = essential(root / "desk.db")
     print(f"invoice run over {args.contracts:,} contracts and {args.entries:,} time entries (SQLite)")
-    print(f"  deskframe invoice run : {result['seconds']:7.2f} s   drafts {result['drafted']:,}, "
-          f"nothing to bill {result['nothing']:,}, lines {result['lines']:,}, entries linked {result['linked']:,}, "
-          f"held {result['held']:,}")
+    print(
+        f"  deskframe invoice run : {result['seconds']:7.2f} s   drafts {result['drafted']:,}, "
+        f"nothing to bill {result['nothing']:,}, lines {result['lines']:,}, entries linked {result['linked']:,}, "
+        f"held {result['held']:,}"
+    )
     print(f"  floor (GROUP BY sum)  : {floor_s:7.2f} s")
     print(f"  ratio                 : {result['seconds'] / floor_s:7.1f}x   (target: within 3x)")
-    print(f"  essential statements  : {group_s + link_s:7.2f} s = {(group_s + link_s) / floor_s:.1f}x the floor "
-          f"(GROUP BY at line detail {group_s:.2f} s + writing the run's {links:,} links {link_s:.2f} s; "
-          "a lower bound: no pricing, no invoice rows)")
+    print(
+        f"  essential statements  : {group_s + link_s:7.2f} s = {(group_s + link_s) / floor_s:.1f}x the floor "
+        f"(GROUP BY at line detail {group_s:.2f} s + writing the run's {links:,} links {link_s:.2f} s; "
+        "a lower bound: no pricing, no invoice rows)"
+    )
     print(f"  peak RSS of the run   : {result['peak_mib']:7.0f} MiB (target: under 300 MB)")
 
 

@@ -46,9 +46,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 
-import holidays  # noqa: E402
+import holidays
 
-from deskframe.sla import Calendar  # noqa: E402
+from deskframe.sla import Calendar
 
 TZ = "Europe/Moscow"
 MSK, UTC = ZoneInfo(TZ), timezone.utc
@@ -57,7 +57,7 @@ TARGETS = {"first_response+1h": 1, "resolution+16h": 16}
 SPAN = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2027, 12, 15, tzinfo=UTC))
 CONFIG = {
     "timezone": TZ,
-    "hours": {d: "10:00-19:00" for d in ("mon", "tue", "wed", "thu", "fri")},
+    "hours": dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), "10:00-19:00"),
     "holidays": {"country": "RU"},
 }
 HOLIDAYS = frozenset(holidays.country_holidays("RU", years=range(2025, 2028)))
@@ -136,16 +136,20 @@ def main() -> None:
         if mod is not None:
             vers.append(f"{dist} {version(dist)}")
     print(f"Python {sys.version.split()[0]}, " + ", ".join(vers) + f"; {len(HOLIDAYS)} RU holiday dates 2025-2027")
-    print(f"inputs: N={a.n} seed={a.seed} after {a.cases} agreement draws; from {min(created).isoformat()} "
-          f"to {max(created).isoformat()}")
+    print(
+        f"inputs: N={a.n} seed={a.seed} after {a.cases} agreement draws; from {min(created).isoformat()} "
+        f"to {max(created).isoformat()}"
+    )
 
     t0 = time.perf_counter()
     cal = Calendar.from_config(CONFIG, "moscow-8x5")
     t1 = time.perf_counter()
     cal.add(created[0], timedelta(hours=1))  # builds the precomputed years (lazily, once per instance)
     t2 = time.perf_counter()
-    print(f"deskframe: from_config {1e3 * (t1 - t0):.1f} ms, first add (builds years, imports holidays) "
-          f"{1e3 * (t2 - t1):.1f} ms; not timed below")
+    print(
+        f"deskframe: from_config {1e3 * (t1 - t0):.1f} ms, first add (builds years, imports holidays) "
+        f"{1e3 * (t2 - t1):.1f} ms; not timed below"
+    )
 
     x_np = None
     if np is not None:
@@ -195,28 +199,49 @@ def main() -> None:
     # sla_bench.py's edge cases and its agreement sample (a quarter snapped to whole hours,
     # where deadlines land exactly on 19:00 and the conventions differ)
     sample = [datetime.fromisoformat(e).replace(tzinfo=MSK).astimezone(UTC) for e in EDGES] + cases
-    print(f"== agreement on sla_bench.py's {len(EDGES)} edge cases + {len(cases)} sampled cases "
-          f"(25% snapped to whole hours)")
+    print(
+        f"== agreement on sla_bench.py's {len(EDGES)} edge cases + {len(cases)} sampled cases "
+        f"(25% snapped to whole hours)"
+    )
     for target, hours in TARGETS.items():
         delta = timedelta(hours=hours)
-        res = {"deskframe add": [cal.add(c, delta) for c in sample],
-               "deskframe add_many": cal.add_many(sample, delta),
-               "ref": [ref_add(c, hours) for c in sample]}
+        res = {
+            "deskframe add": [cal.add(c, delta) for c in sample],
+            "deskframe add_many": cal.add_many(sample, delta),
+            "ref": [ref_add(c, hours) for c in sample],
+        }
         if np is not None:
-            res["deskframe add_many[np]"] = [x.replace(tzinfo=UTC) for x in cal.add_many(
-                np.array([c.replace(tzinfo=None) for c in sample], dtype="datetime64[us]"), delta).astype(datetime)]
+            res["deskframe add_many[np]"] = [
+                x.replace(tzinfo=UTC)
+                for x in cal.add_many(
+                    np.array([c.replace(tzinfo=None) for c in sample], dtype="datetime64[us]"), delta
+                ).astype(datetime)
+            ]
         if pd is not None:
-            res["pandas"] = list((pd.DatetimeIndex(sample).tz_convert(TZ) + hours * bh).tz_convert("UTC").to_pydatetime())
+            res["pandas"] = list(
+                (pd.DatetimeIndex(sample).tz_convert(TZ) + hours * bh).tz_convert("UTC").to_pydatetime()
+            )
         if workclock is not None and np is not None:
             arr = np.array([c.replace(tzinfo=None) for c in sample], dtype="datetime64[us]")
-            res["workclock"] = [x.replace(tzinfo=UTC) for x in
-                                sched.add_many(arr, np.timedelta64(hours, "h")).astype(datetime)]
+            res["workclock"] = [
+                x.replace(tzinfo=UTC) for x in sched.add_many(arr, np.timedelta64(hours, "h")).astype(datetime)
+            ]
         agreement(cal, sample, res, target)
 
 
-EDGES = ["2025-03-03 09:59:59", "2025-03-03 10:00", "2025-03-03 12:00", "2025-03-03 18:00", "2025-03-03 18:59:59",
-         "2025-03-03 19:00", "2025-03-07 18:30", "2025-03-08 12:00", "2025-04-30 18:30", "2025-10-31 18:30",
-         "2025-12-31 12:00"]  # sla_bench.py's edge table, Moscow local times
+EDGES = [
+    "2025-03-03 09:59:59",
+    "2025-03-03 10:00",
+    "2025-03-03 12:00",
+    "2025-03-03 18:00",
+    "2025-03-03 18:59:59",
+    "2025-03-03 19:00",
+    "2025-03-07 18:30",
+    "2025-03-08 12:00",
+    "2025-04-30 18:30",
+    "2025-10-31 18:30",
+    "2025-12-31 12:00",
+]  # sla_bench.py's edge table, Moscow local times
 
 
 def agreement(cal: Calendar, created: list[datetime], results: dict[str, list[datetime]], target: str) -> None:
@@ -230,8 +255,12 @@ def agreement(cal: Calendar, created: list[datetime], results: dict[str, list[da
         for c, e, g in zip(created, ours, got):
             if e == g:
                 continue
-            if name == "pandas" and not cal.is_working(e) and cal.is_working(e - timedelta(microseconds=1)) \
-                    and g == cal.next_working(e):
+            if (
+                name == "pandas"
+                and not cal.is_working(e)
+                and cal.is_working(e - timedelta(microseconds=1))
+                and g == cal.next_working(e)
+            ):
                 conv += 1
                 if len(examples) < 5:
                     examples.append((c, e, g, "frame-end convention"))
@@ -239,12 +268,17 @@ def agreement(cal: Calendar, created: list[datetime], results: dict[str, list[da
             bad += 1
             if len(examples) < 5:
                 examples.append((c, e, g, "DISAGREE"))
-        extra = f", {conv} frame-end convention (deadline exactly at closing time; pandas says next opening)" \
-            if name == "pandas" else ""
+        extra = (
+            f", {conv} frame-end convention (deadline exactly at closing time; pandas says next opening)"
+            if name == "pandas"
+            else ""
+        )
         print(f"{target:18} {name:24} {bad:6d} / {len(got)} disagree{extra}")
         for c, e, g, why in examples:
-            print(f"    {why}: created {c.astimezone(MSK):%a %Y-%m-%d %H:%M:%S}: deskframe "
-                  f"{e.astimezone(MSK):%a %Y-%m-%d %H:%M:%S}, {name} {g.astimezone(MSK):%a %Y-%m-%d %H:%M:%S} MSK")
+            print(
+                f"    {why}: created {c.astimezone(MSK):%a %Y-%m-%d %H:%M:%S}: deskframe "
+                f"{e.astimezone(MSK):%a %Y-%m-%d %H:%M:%S}, {name} {g.astimezone(MSK):%a %Y-%m-%d %H:%M:%S} MSK"
+            )
 
 
 if __name__ == "__main__":

@@ -53,8 +53,18 @@ def main() -> None:
     t0 = time.perf_counter()
     batch = []
     for i in range(args.clocks):
-        batch.append(ImportedTicket(external_id=str(i), number=f"20261015{10}{i:07d}", subject=f"t{i}", state="open",
-                                    priority="P2", queue="support", created_at=now, updated_at=now))
+        batch.append(
+            ImportedTicket(
+                external_id=str(i),
+                number=f"20261015{10}{i:07d}",
+                subject=f"t{i}",
+                state="open",
+                priority="P2",
+                queue="support",
+                created_at=now,
+                updated_at=now,
+            )
+        )
         if len(batch) == 5000:
             desk.import_tickets(batch, namespace="bench")
             batch = []
@@ -66,10 +76,24 @@ def main() -> None:
         for ticket_id in ids:
             due = now + dt.timedelta(minutes=rng.randint(-600, 600))  # half past due
             warn = due - dt.timedelta(minutes=30)
-            rows.append(dict(ticket_id=ticket_id, kind="first_response", policy="bench", calendar="always",
-                             stop_on="reply", pause_on=["pending"], escalate_to=None, status="running",
-                             started_at=now - dt.timedelta(hours=1), due_base=due, warn_base=warn, due_at=due,
-                             warn_at=warn, paused_seconds=0))
+            rows.append(
+                dict(
+                    ticket_id=ticket_id,
+                    kind="first_response",
+                    policy="bench",
+                    calendar="always",
+                    stop_on="reply",
+                    pause_on=["pending"],
+                    escalate_to=None,
+                    status="running",
+                    started_at=now - dt.timedelta(hours=1),
+                    due_base=due,
+                    warn_base=warn,
+                    due_at=due,
+                    warn_at=warn,
+                    paused_seconds=0,
+                )
+            )
         repo.session.execute(insert(SlaClockRow), rows)
     setup = time.perf_counter() - t0
     print(f"setup: {len(ids)} tickets and running clocks in {setup:.1f} s", file=sys.stderr)
@@ -82,8 +106,10 @@ def main() -> None:
     second = desk.sla_check(now)
     second_s = time.perf_counter() - t2
     print(f"sla check over {len(ids):,} running clocks (SQLite)")
-    print(f"  first run : {first_s:6.2f} s  warnings {first.warnings:,}  breaches {first.breaches:,}  "
-          f"(history rows and events for each)")
+    print(
+        f"  first run : {first_s:6.2f} s  warnings {first.warnings:,}  breaches {first.breaches:,}  "
+        f"(history rows and events for each)"
+    )
     print(f"  second run: {second_s:6.2f} s  warnings {second.warnings}  breaches {second.breaches}  (nothing new)")
     print(f"  target    : under 5 s; peak RSS {peak_mib():.0f} MiB (before the checks {rss_before:.0f} MiB)")
     desk.close()

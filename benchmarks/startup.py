@@ -113,8 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         target = TARGETS[name]
         failed |= ratio > target
         label = f"deskframe {name}" + (f" ({args.tickets:,} tickets)" if name == "ticket list" else "")
-        print(f"{label:<40} {mine * 1000:>8.0f}ms {floor * 1000:>6.0f}ms {ratio:>6.1f}x {target:>6.0f}x"
-              + ("  over target" if ratio > target else ""))
+        print(
+            f"{label:<40} {mine * 1000:>8.0f}ms {floor * 1000:>6.0f}ms {ratio:>6.1f}x {target:>6.0f}x"
+            + ("  over target" if ratio > target else "")
+        )
     return 1 if failed else 0
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 UTC = dt.timezone.utc
 MAX_ARTICLES = 999  # article r of ticket i seeds its own Random from i * 1000 + r
@@ -17,56 +18,213 @@ STATES = (("new", 15), ("open", 35), ("pending", 15), ("closed", 35))
 PRIORITIES = (("P1", 5), ("P2", 20), ("P3", 55), ("P4", 20))
 CHANNELS = (("email", 70), ("phone", 15), ("web", 15))
 
-EN_FIRST = ("Anna", "Boris", "Carla", "Dmitri", "Elena", "Frank", "Galina", "Hugo", "Irina", "James",
-            "Ksenia", "Leo", "Maria", "Nikolai", "Olga", "Pavel", "Rita", "Sergei", "Tanya", "Victor")
-EN_LAST = ("Ivanova", "Smith", "Petrov", "Keller", "Sokolova", "Brown", "Volkov", "Garcia", "Orlova",
-           "Novak", "Kuznetsov", "Meyer", "Popova", "Lebedev", "Fischer")
-RU_NAMES = ("Ирина Петрова", "Сергей Иванов", "Ольга Смирнова", "Дмитрий Козлов", "Анна Волкова",
-            "Николай Морозов", "Татьяна Павлова", "Алексей Соколов")
-COMPANIES = ("Acme", "Northwind", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Tyrell", "Cyberdyne",
-             "Soylent", "Hooli", "Vandelay", "Oceanic", "Dunder", "Wonka", "Gringotts", "Monarch", "Aperture",
-             "Massive", "Pied Piper", "Уралсталь", "Сибтранс", "Волгаэнерго", "Балтснаб")
+EN_FIRST = (
+    "Anna",
+    "Boris",
+    "Carla",
+    "Dmitri",
+    "Elena",
+    "Frank",
+    "Galina",
+    "Hugo",
+    "Irina",
+    "James",
+    "Ksenia",
+    "Leo",
+    "Maria",
+    "Nikolai",
+    "Olga",
+    "Pavel",
+    "Rita",
+    "Sergei",
+    "Tanya",
+    "Victor",
+)
+EN_LAST = (
+    "Ivanova",
+    "Smith",
+    "Petrov",
+    "Keller",
+    "Sokolova",
+    "Brown",
+    "Volkov",
+    "Garcia",
+    "Orlova",
+    "Novak",
+    "Kuznetsov",
+    "Meyer",
+    "Popova",
+    "Lebedev",
+    "Fischer",
+)
+RU_NAMES = (
+    "Ирина Петрова",
+    "Сергей Иванов",
+    "Ольга Смирнова",
+    "Дмитрий Козлов",
+    "Анна Волкова",
+    "Николай Морозов",
+    "Татьяна Павлова",
+    "Алексей Соколов",
+)
+COMPANIES = (
+    "Acme",
+    "Northwind",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Hooli",
+    "Vandelay",
+    "Oceanic",
+    "Dunder",
+    "Wonka",
+    "Gringotts",
+    "Monarch",
+    "Aperture",
+    "Massive",
+    "Pied Piper",
+    "Уралсталь",
+    "Сибтранс",
+    "Волгаэнерго",
+    "Балтснаб",
+)
 
 POOLS: dict[str, Any] = {
-    "device": ("printer", "scanner", "laptop", "router", "switch", "firewall", "VPN gateway", "mail server",
-               "database server", "backup appliance", "workstation", "access point", "UPS", "storage array",
-               "phone system", "label printer", "NAS"),
-    "software": ("Outlook", "1C", "the ERP client", "Chrome", "the VPN client", "Exchange", "SAP GUI",
-                 "Teams", "the CRM", "PostgreSQL", "the billing module", "Windows Update", "the web portal"),
-    "symptom": ("keeps rebooting", "does not respond", "is very slow", "drops the connection every few minutes",
-                "shows a blank screen", "cannot reach the network", "rejects the password", "hangs at startup",
-                "reports a certificate error", "fails with a timeout", "prints garbage characters",
-                "runs out of disk space", "beeps and shuts down", "loses its settings after a restart"),
-    "place": ("room 214", "the second floor", "the warehouse", "the Kazan office", "the accounting department",
-              "the server room", "reception", "the Novosibirsk branch", "the call centre", "the lab"),
-    "when": ("this morning", "yesterday evening", "Monday", "the last update", "about an hour ago",
-             "the power outage", "the weekend", "the move to the new office"),
-    "process": ("invoicing", "payroll", "shipping", "month-end closing", "the night backup", "order entry",
-                "the audit", "customer calls"),
-    "part": ("power supply", "fan", "hard disk", "network card", "toner cartridge", "fuser unit", "battery",
-             "memory module", "patch cable"),
-    "cause": ("an expired certificate", "a full disk", "a misconfigured DNS record", "a faulty network cable",
-              "a driver update", "a locked account", "a duplicate IP address", "an overloaded uplink",
-              "a stuck print queue", "a failed RAID disk"),
+    "device": (
+        "printer",
+        "scanner",
+        "laptop",
+        "router",
+        "switch",
+        "firewall",
+        "VPN gateway",
+        "mail server",
+        "database server",
+        "backup appliance",
+        "workstation",
+        "access point",
+        "UPS",
+        "storage array",
+        "phone system",
+        "label printer",
+        "NAS",
+    ),
+    "software": (
+        "Outlook",
+        "1C",
+        "the ERP client",
+        "Chrome",
+        "the VPN client",
+        "Exchange",
+        "SAP GUI",
+        "Teams",
+        "the CRM",
+        "PostgreSQL",
+        "the billing module",
+        "Windows Update",
+        "the web portal",
+    ),
+    "symptom": (
+        "keeps rebooting",
+        "does not respond",
+        "is very slow",
+        "drops the connection every few minutes",
+        "shows a blank screen",
+        "cannot reach the network",
+        "rejects the password",
+        "hangs at startup",
+        "reports a certificate error",
+        "fails with a timeout",
+        "prints garbage characters",
+        "runs out of disk space",
+        "beeps and shuts down",
+        "loses its settings after a restart",
+    ),
+    "place": (
+        "room 214",
+        "the second floor",
+        "the warehouse",
+        "the Kazan office",
+        "the accounting department",
+        "the server room",
+        "reception",
+        "the Novosibirsk branch",
+        "the call centre",
+        "the lab",
+    ),
+    "when": (
+        "this morning",
+        "yesterday evening",
+        "Monday",
+        "the last update",
+        "about an hour ago",
+        "the power outage",
+        "the weekend",
+        "the move to the new office",
+    ),
+    "process": (
+        "invoicing",
+        "payroll",
+        "shipping",
+        "month-end closing",
+        "the night backup",
+        "order entry",
+        "the audit",
+        "customer calls",
+    ),
+    "part": (
+        "power supply",
+        "fan",
+        "hard disk",
+        "network card",
+        "toner cartridge",
+        "fuser unit",
+        "battery",
+        "memory module",
+        "patch cable",
+    ),
+    "cause": (
+        "an expired certificate",
+        "a full disk",
+        "a misconfigured DNS record",
+        "a faulty network cable",
+        "a driver update",
+        "a locked account",
+        "a duplicate IP address",
+        "an overloaded uplink",
+        "a stuck print queue",
+        "a failed RAID disk",
+    ),
     "day": ("tomorrow morning", "Thursday", "next Monday", "this afternoon", "Friday at 10:00"),
     "ru_device": ("принтер", "сканер", "маршрутизатор", "ноутбук", "сервер", "коммутатор", "телефон"),
     "ru_place": ("бухгалтерии", "переговорной", "на складе", "в офисе на Ленина", "в серверной", "на ресепшене"),
-    "ru_when": ("с утра", "со вчерашнего вечера", "после обновления", "после отключения питания",
-                "с понедельника"),
+    "ru_when": ("с утра", "со вчерашнего вечера", "после обновления", "после отключения питания", "с понедельника"),
     "ru_name": RU_NAMES,
-    "code": lambda rng: rng.choice(("0x8007%04X" % rng.randrange(65536), "E-%d" % rng.randrange(100, 999),
-                                    "error %d" % rng.randrange(1, 600), "HTTP %d" % rng.choice((500, 502, 503, 504)),
-                                    "ORA-%05d" % rng.randrange(1, 30000))),
+    "code": lambda rng: rng.choice(
+        (
+            "0x8007%04X" % rng.randrange(65536),
+            "E-%d" % rng.randrange(100, 999),
+            "error %d" % rng.randrange(1, 600),
+            "HTTP %d" % rng.choice((500, 502, 503, 504)),
+            "ORA-%05d" % rng.randrange(1, 30000),
+        )
+    ),
     "name": lambda rng: f"{rng.choice(EN_FIRST)} {rng.choice(EN_LAST)}",
-    "phone": lambda rng: f"+7 {rng.randrange(900, 999)} {rng.randrange(100, 999)}-{rng.randrange(10, 99)}-"
-                         f"{rng.randrange(10, 99)}",
+    "phone": lambda rng: (
+        f"+7 {rng.randrange(900, 999)} {rng.randrange(100, 999)}-{rng.randrange(10, 99)}-{rng.randrange(10, 99)}"
+    ),
     "serial": lambda rng: f"SN{rng.randrange(10**7, 10**8)}",
 }
 
 EN_CUSTOMER = (
     "The {device} in {place} {symptom} since {when}.",
     "Since {when}, {software} {symptom} on several machines.",
-    "Users in {place} cannot log in to {software}; it says \"{code}\".",
+    'Users in {place} cannot log in to {software}; it says "{code}".',
     "Please check the {device}: it {symptom}.",
     "We already restarted the {device} but it still {symptom}.",
     "This blocks {process} and we need it fixed today.",
@@ -111,21 +269,45 @@ RU_AGENT = (
 )
 POOLS["ru_when_next"] = ("завтра утром", "в четверг", "сегодня после обеда", "в понедельник")
 SUBJECTS_EN = (
-    "{device} {symptom}", "{software}: {code}", "Cannot log in to {software}", "{device} in {place}",
-    "Problem with {process}", "Urgent: {software} {symptom}", "Timeout in {software}", "New {device} for {place}",
+    "{device} {symptom}",
+    "{software}: {code}",
+    "Cannot log in to {software}",
+    "{device} in {place}",
+    "Problem with {process}",
+    "Urgent: {software} {symptom}",
+    "Timeout in {software}",
+    "New {device} for {place}",
 )
-SUBJECTS_RU = ("Не работает {ru_device}", "Ошибка {code} в {software}", "Срочно: {ru_device} {ru_place}",
-               "Проблема с VPN", "Принтер не печатает")
+SUBJECTS_RU = (
+    "Не работает {ru_device}",
+    "Ошибка {code} в {software}",
+    "Срочно: {ru_device} {ru_place}",
+    "Проблема с VPN",
+    "Принтер не печатает",
+)
 LOG_LEVELS = ("INFO", "INFO", "INFO", "WARN", "ERROR", "DEBUG")
 LOG_PARTS = ("spooler", "kernel", "sshd", "postfix/smtpd", "nginx", "vpn", "dhcpd", "backup", "smartd", "cron")
-LOG_MSGS = ("connection reset by peer", "timeout waiting for response", "disk usage at 97%", "retrying job",
-            "authentication failure", "link down", "link up", "certificate will expire soon",
-            "queue length exceeded", "write error on device")
+LOG_MSGS = (
+    "connection reset by peer",
+    "timeout waiting for response",
+    "disk usage at 97%",
+    "retrying job",
+    "authentication failure",
+    "link down",
+    "link up",
+    "certificate will expire soon",
+    "queue length exceeded",
+    "write error on device",
+)
 
 #: Planted in a handful of first articles so the "rare word" search has a known answer.
 RARE_WORD, RARE_EVERY, RARE_AT = "defenestration", 20011, 17
-SEARCHES = (("common word", "error"), ("rare word", RARE_WORD), ("Cyrillic word", "принтер"),
-            ("two words", "printer timeout"))
+SEARCHES = (
+    ("common word", "error"),
+    ("rare word", RARE_WORD),
+    ("Cyrillic word", "принтер"),
+    ("two words", "printer timeout"),
+)
 
 
 class Slots(dict):
@@ -158,7 +340,7 @@ def fill(rng: random.Random, template: str) -> str:
 class Meta:
     """What a ticket is, without its texts (cheap; kept for every ticket)."""
 
-    __slots__ = ("customer", "contact", "priority", "channel", "queue", "owner", "state", "subject", "russian")
+    __slots__ = ("channel", "contact", "customer", "owner", "priority", "queue", "russian", "state", "subject")
 
     def __init__(self, **kw: Any):
         for k, v in kw.items():
@@ -204,9 +386,17 @@ class Plan:
         owner = None if state == "new" and rng.random() < 0.8 else rng.choice(self.agents)[0]
         russian = rng.random() < 0.15
         subject = fill(rng, rng.choice(SUBJECTS_RU if russian else SUBJECTS_EN))
-        return Meta(customer=customer, contact=contact, priority=weighted(rng, PRIORITIES),
-                    channel=weighted(rng, CHANNELS), queue=weighted(rng, QUEUES), owner=owner, state=state,
-                    subject=subject, russian=russian)
+        return Meta(
+            customer=customer,
+            contact=contact,
+            priority=weighted(rng, PRIORITIES),
+            channel=weighted(rng, CHANNELS),
+            queue=weighted(rng, QUEUES),
+            owner=owner,
+            state=state,
+            subject=subject,
+            russian=russian,
+        )
 
     def article(self, i: int, r: int) -> tuple[str, str, str | None, str | None]:
         """Article ``r`` of ticket ``i``: (direction, body, agent login or None, sender)."""
@@ -219,16 +409,22 @@ class Plan:
             direction = ("out" if r % 2 else "in") if rng.random() < 0.85 else ("in" if r % 2 else "out")
         if direction == "in":
             russian = meta.russian or rng.random() < 0.03
-            lines = [rng.choice(("Добрый день!", "Здравствуйте,", "")) if russian else
-                     rng.choice(("Hello,", "Hi team,", "Good morning,", "Dear support,", ""))]
+            lines = [
+                rng.choice(("Добрый день!", "Здравствуйте,", ""))
+                if russian
+                else rng.choice(("Hello,", "Hi team,", "Good morning,", "Dear support,", ""))
+            ]
             pool = RU_CUSTOMER if russian else EN_CUSTOMER
             lines.append(" ".join(fill(rng, rng.choice(pool)) for _ in range(rng.randrange(1, 5))))
             if rng.random() < 0.06:
                 lines.append(self._log(rng))
             if r == 0 and i % RARE_EVERY == RARE_AT:
                 lines.append(f"The cleaner mentioned a {RARE_WORD} incident near the {rng.choice(POOLS['device'])}.")
-            lines.append(f"С уважением,\n{rng.choice(RU_NAMES)}" if russian else
-                         f"Best regards,\n{fill(rng, '{name}')}\n{meta.customer or 'home office'}")
+            lines.append(
+                f"С уважением,\n{rng.choice(RU_NAMES)}"
+                if russian
+                else f"Best regards,\n{fill(rng, '{name}')}\n{meta.customer or 'home office'}"
+            )
             return direction, "\n\n".join(x for x in lines if x), None, meta.contact
         agent = meta.owner or rng.choice(self.agents)[0]
         russian = meta.russian and rng.random() < 0.8
@@ -241,9 +437,11 @@ class Plan:
     def _log(rng: random.Random) -> str:
         lines = []
         for _ in range(rng.randrange(5, 30)):
-            lines.append(f"2025-03-{rng.randrange(1, 29):02d} {rng.randrange(24):02d}:{rng.randrange(60):02d}:"
-                         f"{rng.randrange(60):02d} {rng.choice(LOG_LEVELS)} {rng.choice(LOG_PARTS)}: "
-                         f"{rng.choice(LOG_MSGS)} (code {rng.randrange(1, 400)})")
+            lines.append(
+                f"2025-03-{rng.randrange(1, 29):02d} {rng.randrange(24):02d}:{rng.randrange(60):02d}:"
+                f"{rng.randrange(60):02d} {rng.choice(LOG_LEVELS)} {rng.choice(LOG_PARTS)}: "
+                f"{rng.choice(LOG_MSGS)} (code {rng.randrange(1, 400)})"
+            )
         return "Log excerpt:\n" + "\n".join(lines)
 
     def rounds(self, start: int, stop: int) -> Iterator[tuple[int, int]]:

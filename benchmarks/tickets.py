@@ -51,22 +51,24 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 sys.path.insert(0, os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")))
 
-from sqlalchemy import event, func, insert, select, text  # noqa: E402
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # noqa: E402
+from sqlalchemy import event, func, insert, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from ticket_plan import MAX_ARTICLES, QUEUES, SEARCHES, UTC, Plan
 
-from deskframe import numbering  # noqa: E402
-from deskframe.config import load_config  # noqa: E402
-from deskframe.desk import Desk  # noqa: E402
-from deskframe.model import Agent, Contract, Customer, Queue  # noqa: E402
-from deskframe.plugins import build_plugins  # noqa: E402
-from deskframe.store.database import Database  # noqa: E402
-from deskframe.store.migrate import upgrade  # noqa: E402
-from deskframe.store.rows import (  # noqa: E402
+from deskframe import numbering
+from deskframe.config import load_config
+from deskframe.desk import Desk
+from deskframe.model import Agent, Contract, Customer, Queue
+from deskframe.plugins import build_plugins
+from deskframe.store.database import Database
+from deskframe.store.migrate import upgrade
+from deskframe.store.rows import (
     AgentRow,
     ArticleRow,
     ContactRow,
@@ -78,8 +80,6 @@ from deskframe.store.rows import (  # noqa: E402
     TicketCounterRow,
     TicketRow,
 )
-
-from ticket_plan import MAX_ARTICLES, Plan, QUEUES, SEARCHES, UTC  # noqa: E402  (the data plan, beside this file)
 
 
 class Progress:
@@ -108,7 +108,7 @@ class Progress:
 class Stopwatch:
     """Wall and CPU seconds accumulated over the timed sections only."""
 
-    __slots__ = ("wall", "cpu", "_w", "_c")
+    __slots__ = ("_c", "_w", "cpu", "wall")
 
     def __init__(self) -> None:
         self.wall = self.cpu = 0.0
@@ -177,8 +177,15 @@ def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
         meta = plan.metas[i]
         _, body, _, _ = plan.article(i, 0)
         watch.start()
-        ticket = desk.open_ticket(subject=meta.subject, body=body, customer=meta.customer, contact=meta.contact,
-                                  priority=meta.priority, channel=meta.channel, queue=meta.queue)
+        ticket = desk.open_ticket(
+            subject=meta.subject,
+            body=body,
+            customer=meta.customer,
+            contact=meta.contact,
+            priority=meta.priority,
+            channel=meta.channel,
+            queue=meta.queue,
+        )
         watch.stop()
         numbers.append(ticket.number)
         progress.update(i + 1)
@@ -190,8 +197,9 @@ def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
     for i, r in plan.rounds(0, count):
         direction, body, agent, sender = plan.article(i, r)
         watch.start()
-        desk.add_article(numbers[i], direction=direction, body=body, agent=agent, sender=sender,
-                         channel=plan.metas[i].channel)
+        desk.add_article(
+            numbers[i], direction=direction, body=body, agent=agent, sender=sender, channel=plan.metas[i].channel
+        )
         watch.stop()
         done += 1
         progress.update(done)
@@ -230,8 +238,11 @@ def ensure_directory(db: Database, plan: Plan, now: dt.datetime) -> dict[str, di
         if rows:
             conn.execute(insert(CustomerDomainRow.__table__), rows)
         have = set(conn.scalars(select(AgentRow.login)))
-        rows = [dict(login=lg, name=n, role="engineer", line=ln, email=e, active=True)
-                for lg, n, e, ln in plan.agents if lg not in have]
+        rows = [
+            dict(login=lg, name=n, role="engineer", line=ln, email=e, active=True)
+            for lg, n, e, ln in plan.agents
+            if lg not in have
+        ]
         if rows:
             conn.execute(insert(AgentRow.__table__), rows)
         have = set(conn.scalars(select(QueueRow.name)))
@@ -239,15 +250,32 @@ def ensure_directory(db: Database, plan: Plan, now: dt.datetime) -> dict[str, di
         if rows:
             conn.execute(insert(QueueRow.__table__), rows)
         have = set(conn.scalars(select(ContractRow.key)))
-        rows = [dict(key=key, customer_id=customers[c], support_type="8x5", sla=None, pricing=None, params={},
-                     channels=[], lines=list(lines), start_date=start, end_date=None)
-                for c, (key, lines) in plan.contracts.items() if key not in have]
+        rows = [
+            dict(
+                key=key,
+                customer_id=customers[c],
+                support_type="8x5",
+                sla=None,
+                pricing=None,
+                params={},
+                channels=[],
+                lines=list(lines),
+                start_date=start,
+                end_date=None,
+            )
+            for c, (key, lines) in plan.contracts.items()
+            if key not in have
+        ]
         if rows:
             conn.execute(insert(ContractRow.__table__), rows)
         have = set(conn.scalars(select(ContactRow.email)))
         used = {m.contact for m in plan.metas if m.customer}  # Desk creates a contact on first use
-        rows = [dict(customer_id=customers[c], name=e, email=e, phone=None, phone_digits=None, created_at=now)
-                for c, emails in plan.contacts.items() for e in emails if e in used and e not in have]
+        rows = [
+            dict(customer_id=customers[c], name=e, email=e, phone=None, phone_digits=None, created_at=now)
+            for c, emails in plan.contacts.items()
+            for e in emails
+            if e in used and e not in have
+        ]
         if rows:
             conn.execute(insert(ContactRow.__table__), rows)
         return {
@@ -259,8 +287,9 @@ def ensure_directory(db: Database, plan: Plan, now: dt.datetime) -> dict[str, di
         }
 
 
-def core_load(db: Database, plan: Plan, start: int, stop: int, *, settings: Any, day: dt.date,
-              batch: int = 5000) -> dict[str, Any]:
+def core_load(
+    db: Database, plan: Plan, start: int, stop: int, *, settings: Any, day: dt.date, batch: int = 5000
+) -> dict[str, Any]:
     """Insert tickets ``start..stop`` with Core executemany in one transaction; time executes + commit."""
     now = dt.datetime.now(UTC)
     ids = ensure_directory(db, plan, now)
@@ -304,32 +333,70 @@ def core_load(db: Database, plan: Plan, start: int, stop: int, *, settings: Any,
                 number = numbering.format_number(settings.number_layout, settings.system_id, day, counter)
                 if meta.customer is None:
                     contact_id += 1
-                    contacts.append(dict(id=contact_id, customer_id=None, name=meta.contact, email=meta.contact,
-                                         phone=None, phone_digits=None, created_at=when(i)))
+                    contacts.append(
+                        dict(
+                            id=contact_id,
+                            customer_id=None,
+                            name=meta.contact,
+                            email=meta.contact,
+                            phone=None,
+                            phone_digits=None,
+                            created_at=when(i),
+                        )
+                    )
                     cid = contact_id
                 else:
                     cid = ids["contact"][meta.contact]
                 contract = plan.contracts.get(meta.customer) if meta.customer else None
                 workflow = plan.workflow(i)
                 last = when(i, 37 * (plan.apt - 1) + (5 if workflow else 0))
-                tickets.append(dict(
-                    id=tid, number=number, subject=meta.subject, state=meta.state,
-                    state_type=settings.states[meta.state], priority=meta.priority,
-                    queue_id=ids["queue"][meta.queue],
-                    customer_id=ids["customer"][meta.customer] if meta.customer else None,
-                    contact_id=cid, contract_id=ids["contract"][contract[0]] if contract else None,
-                    owner_id=ids["agent"][meta.owner] if meta.owner else None, locked_by_id=None, locked_at=None,
-                    line=min(contract[1]) if contract else 1, channel=meta.channel, merged_into_id=None,
-                    created_at=when(i), updated_at=last))
+                tickets.append(
+                    dict(
+                        id=tid,
+                        number=number,
+                        subject=meta.subject,
+                        state=meta.state,
+                        state_type=settings.states[meta.state],
+                        priority=meta.priority,
+                        queue_id=ids["queue"][meta.queue],
+                        customer_id=ids["customer"][meta.customer] if meta.customer else None,
+                        contact_id=cid,
+                        contract_id=ids["contract"][contract[0]] if contract else None,
+                        owner_id=ids["agent"][meta.owner] if meta.owner else None,
+                        locked_by_id=None,
+                        locked_at=None,
+                        line=min(contract[1]) if contract else 1,
+                        channel=meta.channel,
+                        merged_into_id=None,
+                        created_at=when(i),
+                        updated_at=last,
+                    )
+                )
                 _, body, _, sender = plan.article(i, 0)
                 article_id += 1
                 ticket_id[i] = tid
-                articles.append(dict(id=article_id, ticket_id=tid, direction="in", channel=meta.channel,
-                                     sender=sender, recipients=[], subject=meta.subject, text=body, html=None,
-                                     message_id=None, references=[], agent_id=None, visible=True, raw_sha256=None,
-                                     created_at=when(i)))
-                history.append(dict(ticket_id=tid, at=when(i), actor=None, action="created", old=None,
-                                    new=number, reason=None))
+                articles.append(
+                    dict(
+                        id=article_id,
+                        ticket_id=tid,
+                        direction="in",
+                        channel=meta.channel,
+                        sender=sender,
+                        recipients=[],
+                        subject=meta.subject,
+                        text=body,
+                        html=None,
+                        message_id=None,
+                        references=[],
+                        agent_id=None,
+                        visible=True,
+                        raw_sha256=None,
+                        created_at=when(i),
+                    )
+                )
+                history.append(
+                    dict(ticket_id=tid, at=when(i), actor=None, action="created", old=None, new=number, reason=None)
+                )
             execute(conn, "a", contacts_t, contacts)
             execute(conn, "a", tickets_t, tickets)
             execute(conn, "a", articles_t, articles)
@@ -343,12 +410,28 @@ def core_load(db: Database, plan: Plan, start: int, stop: int, *, settings: Any,
             tid = ticket_id[i]
             meta = plan.metas[i]
             at = when(i, 37 * r)
-            articles.append(dict(id=article_id, ticket_id=tid, direction=direction, channel=meta.channel,
-                                 sender=sender, recipients=[], subject=meta.subject, text=body, html=None,
-                                 message_id=None, references=[], agent_id=ids["agent"][agent] if agent else None,
-                                 visible=True, raw_sha256=None, created_at=at))
-            history.append(dict(ticket_id=tid, at=at, actor=agent, action="article", old=None,
-                                new=str(article_id), reason=None))
+            articles.append(
+                dict(
+                    id=article_id,
+                    ticket_id=tid,
+                    direction=direction,
+                    channel=meta.channel,
+                    sender=sender,
+                    recipients=[],
+                    subject=meta.subject,
+                    text=body,
+                    html=None,
+                    message_id=None,
+                    references=[],
+                    agent_id=ids["agent"][agent] if agent else None,
+                    visible=True,
+                    raw_sha256=None,
+                    created_at=at,
+                )
+            )
+            history.append(
+                dict(ticket_id=tid, at=at, actor=agent, action="article", old=None, new=str(article_id), reason=None)
+            )
             if len(articles) >= batch * 4:
                 execute(conn, "b", articles_t, articles)
                 execute(conn, "b", history_t, history)
@@ -362,16 +445,28 @@ def core_load(db: Database, plan: Plan, start: int, stop: int, *, settings: Any,
             meta = plan.metas[i]
             at = when(i, 37 * (plan.apt - 1) + 5)
             for kind, value in plan.workflow(i):
-                history.append(dict(ticket_id=ticket_id[i], at=at, actor=meta.owner, action=kind,
-                                    old="new" if kind == "state" else None, new=value, reason=None))
+                history.append(
+                    dict(
+                        ticket_id=ticket_id[i],
+                        at=at,
+                        actor=meta.owner,
+                        action=kind,
+                        old="new" if kind == "state" else None,
+                        new=value,
+                        reason=None,
+                    )
+                )
             if len(history) >= batch * 4:
                 execute(conn, "c", history_t, history)
                 history = []
         execute(conn, "c", history_t, history)
 
         timings["c"].start()
-        conn.execute(sqlite_insert(TicketCounterRow.__table__).values(key=key, value=counter)
-                     .on_conflict_do_update(index_elements=["key"], set_={"value": counter}))
+        conn.execute(
+            sqlite_insert(TicketCounterRow.__table__)
+            .values(key=key, value=counter)
+            .on_conflict_do_update(index_elements=["key"], set_={"value": counter})
+        )
         conn.commit()
         timings["c"].stop()
     return {"timings": timings, "counts": counts, "tickets": stop - start, "first_counter": first}
@@ -395,8 +490,12 @@ def timed(fn: Callable[[], Any], repeat: int) -> dict[str, Any]:
         t0 = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - t0)
-    return {"cold": cold * 1000, "median": statistics.median(samples) * 1000,
-            "p95": percentile(samples, 95) * 1000, "rows": len(result)}
+    return {
+        "cold": cold * 1000,
+        "median": statistics.median(samples) * 1000,
+        "p95": percentile(samples, 95) * 1000,
+        "rows": len(result),
+    }
 
 
 def fts_count(db: Database, words: str) -> int:
@@ -408,10 +507,15 @@ def fts_count(db: Database, words: str) -> int:
 def git_state() -> str:
     repo = Path(__file__).resolve().parent.parent
     try:
-        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "git state unknown"
     return f"git {head or '?'}{' + uncommitted changes' if dirty else ''}"
@@ -486,13 +590,24 @@ def probe_calls(desk: Desk, plan: Plan, count: int, numbers: list[str], offset: 
         i = (offset + k) % plan.n
         meta = plan.metas[i]
         _, body, _, _ = plan.article(i, 0)
-        opens.append(lambda m=meta, b=body: desk.open_ticket(subject=m.subject, body=b, customer=m.customer,
-                                                            contact=m.contact, priority=m.priority,
-                                                            channel=m.channel, queue=m.queue))
+        opens.append(
+            lambda m=meta, b=body: desk.open_ticket(
+                subject=m.subject,
+                body=b,
+                customer=m.customer,
+                contact=m.contact,
+                priority=m.priority,
+                channel=m.channel,
+                queue=m.queue,
+            )
+        )
         direction, body, agent, sender = plan.article(i, 1 + k % max(1, plan.apt - 1))
         number = numbers[(offset + 7 * k) % len(numbers)]
-        adds.append(lambda n=number, d=direction, b=body, a=agent, s=sender:
-                    desk.add_article(n, direction=d, body=b, agent=a, sender=s))
+        adds.append(
+            lambda n=number, d=direction, b=body, a=agent, s=sender: desk.add_article(
+                n, direction=d, body=b, agent=a, sender=s
+            )
+        )
     return [("open_ticket", opens), ("add_article", adds)]
 
 
@@ -508,8 +623,7 @@ def census(desk: Desk, plan: Plan, numbers: list[str], count: int = 200) -> dict
                 call()
                 watch.stop()
             trace: list[str] = []
-            listener = (lambda conn, cursor, statement, params, context, many:
-                        trace.append(" ".join(statement.split())))
+            listener = lambda conn, cursor, statement, params, context, many: trace.append(" ".join(statement.split()))
             event.listen(desk.store.db.engine, "before_cursor_execute", listener)
             watch.start()
             calls[-1]()
@@ -517,9 +631,11 @@ def census(desk: Desk, plan: Plan, numbers: list[str], count: int = 200) -> dict
             event.remove(desk.store.db.engine, "before_cursor_execute", listener)
         ms[name] = watch.wall / count * 1000
         kinds = ", ".join(f"{k} x{v / count:g}" for k, v in stats["kinds"].most_common())
-        out(f"  Desk.{name}: {stats['n'] / count:.1f} statements/call, {ms[name]:.2f} ms/call "
+        out(
+            f"  Desk.{name}: {stats['n'] / count:.1f} statements/call, {ms[name]:.2f} ms/call "
             f"({watch.cpu / count * 1000:.2f} ms CPU), {stats['seconds'] / watch.wall * 100:.0f}% of the wall "
-            f"time inside cursor.execute")
+            f"time inside cursor.execute"
+        )
         out(f"    {kinds}")
         out("    one call, in order:")
         for statement in trace:
@@ -535,8 +651,11 @@ def profile(desk: Desk, plan: Plan, numbers: list[str], count: int) -> None:
         for call in calls:
             call()
         prof.disable()
-        for order, title in (("tottime", "top 15 by own time"), ("cumulative", "top 15 by cumulative time"),
-                             ("deskframe", "deskframe's own functions, top 15 by cumulative time")):
+        for order, title in (
+            ("tottime", "top 15 by own time"),
+            ("cumulative", "top 15 by cumulative time"),
+            ("deskframe", "deskframe's own functions, top 15 by cumulative time"),
+        ):
             buf = io.StringIO()
             stats = pstats.Stats(prof, stream=buf)
             if order == "deskframe":
@@ -561,12 +680,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tickets", type=int, default=100_000, help="tickets in the data set (default 100000)")
     ap.add_argument("--articles-per-ticket", type=int, default=5, help="articles per ticket, first included (5)")
     ap.add_argument("--dir", type=Path, help="where to create the run directory (default: system temp)")
-    ap.add_argument("--sample", type=int, default=0,
-                    help="only the first N tickets go through Desk; the rest is filled with Core (0 = all)")
+    ap.add_argument(
+        "--sample",
+        type=int,
+        default=0,
+        help="only the first N tickets go through Desk; the rest is filled with Core (0 = all)",
+    )
     ap.add_argument("--repeat", type=int, default=20, help="repetitions per latency query (20)")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--profile", type=int, default=0, metavar="N",
-                    help="cProfile N open_ticket and N add_article calls at the end (0 = skip)")
+    ap.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="cProfile N open_ticket and N add_article calls at the end (0 = skip)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the databases (always kept with --dir)")
     args = ap.parse_args(argv)
     if not 1 <= args.articles_per_ticket <= MAX_ARTICLES:
@@ -583,26 +711,36 @@ def main(argv: list[str] | None = None) -> int:
     import sqlalchemy
 
     out(f"deskframe ticket benchmark: {n:,} tickets x {apt} articles = {n * apt:,} articles, seed {args.seed}")
-    out(f"  Python {sys.version.split()[0]}, SQLAlchemy {sqlalchemy.__version__}, "
-        f"SQLite {__import__('sqlite3').sqlite_version}, {os.cpu_count()} CPUs; run directory {root}")
+    out(
+        f"  Python {sys.version.split()[0]}, SQLAlchemy {sqlalchemy.__version__}, "
+        f"SQLite {__import__('sqlite3').sqlite_version}, {os.cpu_count()} CPUs; run directory {root}"
+    )
     if through_desk < n:
-        out(f"  --sample {through_desk:,}: Desk writes the first {through_desk:,} tickets; the other "
-            f"{n - through_desk:,} are filled into the same database with Core so latency is at full size")
+        out(
+            f"  --sample {through_desk:,}: Desk writes the first {through_desk:,} tickets; the other "
+            f"{n - through_desk:,} are filled into the same database with Core so latency is at full size"
+        )
     out(f"  code: {git_state()}; load average at start {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     out()
 
     t0 = time.perf_counter()
     plan = Plan(n, apt, args.seed)
-    out(f"plan built in {time.perf_counter() - t0:.1f}s ({len(plan.customers)} customers, {len(plan.agents)} "
+    out(
+        f"plan built in {time.perf_counter() - t0:.1f}s ({len(plan.customers)} customers, {len(plan.agents)} "
         f"agents, {len(QUEUES)} queues, {len(plan.contracts)} contracts, "
-        f"{sum(map(len, plan.contacts.values())):,} customer contacts)")
+        f"{sum(map(len, plan.contacts.values())):,} customer contacts)"
+    )
 
     desk, config = make_desk(root, root / "desk.db")
     desk_directory(desk, plan)
-    notify = {h: [i.plugin_name for i in getattr(desk.plugins.pm.hook, h).get_hookimpls()]
-              for h in ("ticket_opened", "article_added", "ticket_changed")}
-    out(f"plugins: {', '.join(i.name for i in desk.plugins.infos)}; notify hooks: "
-        + ", ".join(f"{h} -> {', '.join(names) or 'none'}" for h, names in notify.items()))
+    notify = {
+        h: [i.plugin_name for i in getattr(desk.plugins.pm.hook, h).get_hookimpls()]
+        for h in ("ticket_opened", "article_added", "ticket_changed")
+    }
+    out(
+        f"plugins: {', '.join(i.name for i in desk.plugins.infos)}; notify hooks: "
+        + ", ".join(f"{h} -> {', '.join(names) or 'none'}" for h, names in notify.items())
+    )
     settings, day = desk.settings, desk.local_date()
 
     # --- floor ------------------------------------------------------------------------
@@ -616,12 +754,16 @@ def main(argv: list[str] | None = None) -> int:
     floor_cpu = sum(w.cpu for w in ft.values())
     rss_floor = peak_rss_mb()
     out("floor (Core insert() executemany, batches of 5,000-20,000 rows, one transaction)")
-    out(f"  {floor_rows:,} rows ({', '.join(f'{v:,} {k}' for k, v in fc.items())}) in {floor_s:.1f}s of "
+    out(
+        f"  {floor_rows:,} rows ({', '.join(f'{v:,} {k}' for k, v in fc.items())}) in {floor_s:.1f}s of "
         f"executes + commit ({floor_cpu:.1f}s CPU; {floor_wall:.0f}s wall with text generation) "
-        f"= {rate(floor_rows, floor_s):,.0f} rows/s")
-    out(f"  tickets + first articles + history: {rate(n, ft['a'].wall):,.0f} tickets/s; other articles + "
+        f"= {rate(floor_rows, floor_s):,.0f} rows/s"
+    )
+    out(
+        f"  tickets + first articles + history: {rate(n, ft['a'].wall):,.0f} tickets/s; other articles + "
         f"history: {rate(n * (apt - 1), ft['b'].wall):,.0f} articles/s; workflow history + commit: "
-        f"{ft['c'].wall:.1f}s")
+        f"{ft['c'].wall:.1f}s"
+    )
     out()
 
     # --- Desk ---------------------------------------------------------------------------
@@ -633,32 +775,49 @@ def main(argv: list[str] | None = None) -> int:
     desk_rows = load["opened"] * 3 + load["articles"] * 2 + load["workflow"]
     desk_s = w_open.wall + w_add.wall + w_change.wall
     desk_cpu = w_open.cpu + w_add.cpu + w_change.cpu
-    out(f"Desk ({through_desk:,} tickets through the public API, one transaction per call; "
-        f"{desk_wall:.0f}s wall with text generation)")
-    for label, count, watch, unit in (("open_ticket", load["opened"], w_open, "tickets"),
-                                      ("add_article", load["articles"], w_add, "articles"),
-                                      ("assign/set_state", load["workflow"], w_change, "changes")):
-        out(f"  {label}: {count:,} in {watch.wall:.1f}s = {rate(count, watch.wall):,.0f} {unit}/s "
-            f"({watch.wall / max(1, count) * 1000:.2f} ms each, {watch.cpu / max(1, count) * 1000:.2f} ms CPU)")
-    out(f"  all: {desk_rows:,} rows (tickets, articles, history) in {desk_s:.1f}s = "
-        f"{rate(desk_rows, desk_s):,.0f} rows/s ({desk_cpu:.1f}s CPU)")
+    out(
+        f"Desk ({through_desk:,} tickets through the public API, one transaction per call; "
+        f"{desk_wall:.0f}s wall with text generation)"
+    )
+    for label, count, watch, unit in (
+        ("open_ticket", load["opened"], w_open, "tickets"),
+        ("add_article", load["articles"], w_add, "articles"),
+        ("assign/set_state", load["workflow"], w_change, "changes"),
+    ):
+        out(
+            f"  {label}: {count:,} in {watch.wall:.1f}s = {rate(count, watch.wall):,.0f} {unit}/s "
+            f"({watch.wall / max(1, count) * 1000:.2f} ms each, {watch.cpu / max(1, count) * 1000:.2f} ms CPU)"
+        )
+    out(
+        f"  all: {desk_rows:,} rows (tickets, articles, history) in {desk_s:.1f}s = "
+        f"{rate(desk_rows, desk_s):,.0f} rows/s ({desk_cpu:.1f}s CPU)"
+    )
     if through_desk < n:
         t0 = time.perf_counter()
         core_load(desk.store.db, plan, through_desk, n, settings=settings, day=desk.local_date())
-        out(f"  filled tickets {through_desk + 1:,}..{n:,} into the Desk database with Core in "
-            f"{time.perf_counter() - t0:.0f}s")
-        full = (n / rate(load["opened"], w_open.wall) + n * (apt - 1) / rate(load["articles"], w_add.wall)
-                + load["workflow"] * n / through_desk / rate(load["workflow"], w_change.wall))
-        out(f"  a full Desk load ({n:,} tickets, {n * (apt - 1):,} more articles and the owner/state changes) "
-            f"would take about {full / 60:.0f} min at these rates")
+        out(
+            f"  filled tickets {through_desk + 1:,}..{n:,} into the Desk database with Core in "
+            f"{time.perf_counter() - t0:.0f}s"
+        )
+        full = (
+            n / rate(load["opened"], w_open.wall)
+            + n * (apt - 1) / rate(load["articles"], w_add.wall)
+            + load["workflow"] * n / through_desk / rate(load["workflow"], w_change.wall)
+        )
+        out(
+            f"  a full Desk load ({n:,} tickets, {n * (apt - 1):,} more articles and the owner/state changes) "
+            f"would take about {full / 60:.0f} min at these rates"
+        )
     out()
 
     # --- same rows? -----------------------------------------------------------------------
     def counts(db: Database) -> dict[str, int]:
         with db.engine.connect() as conn:
             names = set(conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'")))
-            return {t: conn.scalar(text(f"SELECT count(*) FROM {t}")) if t in names else 0
-                    for t in ("tickets", "articles", "history", "contacts", "article_fts_docsize", "sla_clocks")}
+            return {
+                t: conn.scalar(text(f"SELECT count(*) FROM {t}")) if t in names else 0
+                for t in ("tickets", "articles", "history", "contacts", "article_fts_docsize", "sla_clocks")
+            }
 
     dc, fcnt = counts(desk.store.db), counts(floor_db)
     out("rows       " + "  ".join(f"{t:>12}" for t in dc))
@@ -676,14 +835,24 @@ def main(argv: list[str] | None = None) -> int:
         ("tickets()", "default list", lambda: desk.tickets(limit=100)),
         ("tickets(state='open')", "", lambda: desk.tickets(state="open", limit=100)),
         ("tickets(open_only=True)", "", lambda: desk.tickets(open_only=True, limit=100)),
-        (f"tickets(queue='network', owner='{owner_login}')", "",
-         lambda: desk.tickets(queue="network", owner=owner_login, limit=100)),
+        (
+            f"tickets(queue='network', owner='{owner_login}')",
+            "",
+            lambda: desk.tickets(queue="network", owner=owner_login, limit=100),
+        ),
     ]
     for label, words in SEARCHES:
-        queries.append((f"search({words!r})", f"{label}: {fts_count(desk.store.db, words):,} articles match",
-                        lambda w=words: desk.search(w)))
-    out(f"latency at {dc['tickets']:,} tickets / {dc['articles']:,} articles, limit 100 (search: 50); "
-        f"first call, then median and p95 of {args.repeat}")
+        queries.append(
+            (
+                f"search({words!r})",
+                f"{label}: {fts_count(desk.store.db, words):,} articles match",
+                lambda w=words: desk.search(w),
+            )
+        )
+    out(
+        f"latency at {dc['tickets']:,} tickets / {dc['articles']:,} articles, limit 100 (search: 50); "
+        f"first call, then median and p95 of {args.repeat}"
+    )
     out(f"  {'call':<46} {'rows':>5} {'first ms':>9} {'median ms':>10} {'p95 ms':>8}  note")
     latencies = []
     for name, note, fn in queries:
@@ -694,9 +863,11 @@ def main(argv: list[str] | None = None) -> int:
 
     cli = cli_command() + ["--config", str(config)]
     search_word = SEARCHES[0][1]
-    cli_runs = [("deskframe --version", cli_command() + ["--version"]),
-                ("deskframe ticket list", cli + ["ticket", "list"]),
-                (f"deskframe ticket search {search_word}", cli + ["ticket", "search", search_word])]
+    cli_runs = [
+        ("deskframe --version", cli_command() + ["--version"]),
+        ("deskframe ticket list", cli + ["ticket", "list"]),
+        (f"deskframe ticket search {search_word}", cli + ["ticket", "search", search_word]),
+    ]
     out("CLI end to end (one run each, wall time of the subprocess)")
     cli_results = []
     for label, command in cli_runs:
@@ -718,37 +889,44 @@ def main(argv: list[str] | None = None) -> int:
     d_rows_cpu, f_rows_cpu = rate(desk_rows, desk_cpu), rate(floor_rows, floor_cpu)
     sample = f"first {through_desk:,} tickets" if through_desk < n else f"all {n:,} tickets"
     out("=" * 78)
-    out(f"summary: {n:,} tickets, {n * apt:,} articles on SQLite {__import__('sqlite3').sqlite_version}; "
-        f"Desk writes: {sample}")
+    out(
+        f"summary: {n:,} tickets, {n * apt:,} articles on SQLite {__import__('sqlite3').sqlite_version}; "
+        f"Desk writes: {sample}"
+    )
     out(f"  {'write rate':<34} {'Desk':>12} {'floor (Core)':>14} {'floor/Desk':>11}")
     out(f"  {'tickets opened /s':<34} {open_rate:>12,.0f} {f_open:>14,.0f} {f_open / open_rate:>10.0f}x")
     out(f"  {'articles added /s':<34} {art_rate:>12,.0f} {f_art:>14,.0f} {f_art / art_rate:>10.0f}x")
     out(f"  {'owner/state changes /s':<34} {rate(load['workflow'], w_change.wall):>12,.0f} {'(in rows)':>14}")
     out(f"  {'rows /s (tickets+articles+history)':<34} {d_rows:>12,.0f} {f_rows:>14,.0f} {f_rows / d_rows:>10.0f}x")
-    out(f"  {'rows /s of CPU time':<34} {d_rows_cpu:>12,.0f} {f_rows_cpu:>14,.0f} "
-        f"{f_rows_cpu / d_rows_cpu:>10.0f}x")
+    out(f"  {'rows /s of CPU time':<34} {d_rows_cpu:>12,.0f} {f_rows_cpu:>14,.0f} {f_rows_cpu / d_rows_cpu:>10.0f}x")
     o_cpu, a_cpu = rate(load["opened"], w_open.cpu), rate(load["articles"], w_add.cpu)
     fo_cpu, fa_cpu = rate(n, ft["a"].cpu), rate(n * (apt - 1), ft["b"].cpu)
     out(f"  {'tickets opened /s of CPU time':<34} {o_cpu:>12,.0f} {fo_cpu:>14,.0f} {fo_cpu / o_cpu:>10.0f}x")
     out(f"  {'articles added /s of CPU time':<34} {a_cpu:>12,.0f} {fa_cpu:>14,.0f} {fa_cpu / a_cpu:>10.0f}x")
-    out(f"  {'ms per open_ticket / add_article':<34} {w_open.wall / max(1, load['opened']) * 1000:>5.2f} / "
+    out(
+        f"  {'ms per open_ticket / add_article':<34} {w_open.wall / max(1, load['opened']) * 1000:>5.2f} / "
         f"{w_add.wall / max(1, load['articles']) * 1000:<4.2f}  at full size "
-        f"{per_call['open_ticket']:.2f} / {per_call['add_article']:.2f}")
+        f"{per_call['open_ticket']:.2f} / {per_call['add_article']:.2f}"
+    )
     out(f"  {'timed load':<34} {desk_s:>11,.0f}s {floor_s:>13,.1f}s")
     out(f"  {'read latency, ms':<46} {'median':>8} {'p95':>8} {'first':>8}")
     for name, res in latencies:
         out(f"  {name:<46} {res['median']:>8.1f} {res['p95']:>8.1f} {res['cold']:>8.1f}")
     for label, ms in cli_results:
         out(f"  {label + ' (CLI wall)':<46} {ms:>8.0f}")
-    out(f"  peak RSS {rss_end:,.0f} MB (after the floor {rss_floor:,.0f} MB, after the Desk opens "
+    out(
+        f"  peak RSS {rss_end:,.0f} MB (after the floor {rss_floor:,.0f} MB, after the Desk opens "
         f"{load['rss_after_open']:,.0f} MB, after the Desk load {load['rss_after_load']:,.0f} MB); "
-        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     out()
-    out(f"Ratio: Desk {d_rows:,.0f} rows/s : floor {f_rows:,.0f} rows/s = 1 : {f_rows / d_rows:.0f} "
+    out(
+        f"Ratio: Desk {d_rows:,.0f} rows/s : floor {f_rows:,.0f} rows/s = 1 : {f_rows / d_rows:.0f} "
         f"(1 : {f_rows_cpu / d_rows_cpu:.0f} in CPU time). Opening a ticket through Desk costs "
         f"{f_open / open_rate:.0f}x its share of the bulk insert, adding an article {f_art / art_rate:.0f}x: "
         f"Desk pays a transaction, ORM flushes, look-ups and a view per call, the floor one executemany "
-        f"per few thousand rows.")
+        f"per few thousand rows."
+    )
 
     desk.close()
     floor_db.dispose()

@@ -24,7 +24,8 @@ is resolved or closed, starts a new ticket (:mod:`.inbound`).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import attrs
 
@@ -62,8 +63,15 @@ def parse_raw(raw: bytes, table: dict[str, Any]) -> deskframe.InboundMessage:
 
 @deskframe.hookimpl
 def register_channel_types(register: Callable[[ChannelType], None]) -> None:
-    register(ChannelType(settings.TYPE, build, validate=settings.validate, parse=parse_raw,
-                         description="Signed JSON webhooks (POST /channels/NAME/messages); replies to a callback URL"))
+    register(
+        ChannelType(
+            settings.TYPE,
+            build,
+            validate=settings.validate,
+            parse=parse_raw,
+            description="Signed JSON webhooks (POST /channels/NAME/messages); replies to a callback URL",
+        )
+    )
 
 
 @deskframe.hookimpl

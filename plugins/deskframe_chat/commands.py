@@ -47,9 +47,13 @@ def chat_replay(desk: Any, file: Path, name: str, fmt: str) -> None:
         counts["messages"] += 1
         counts["new_tickets"] += bool(answer["created"])
         counts["duplicates"] += bool(answer["duplicate"])
-    emit_one(counts, fmt, f"{file}: {counts['messages']} messages, {counts['new_tickets']} new tickets, "
-                          f"{counts['duplicates']} duplicates, {len(counts['errors'])} errors"
-             + "".join(f"\n  {e}" for e in counts["errors"]))
+    emit_one(
+        counts,
+        fmt,
+        f"{file}: {counts['messages']} messages, {counts['new_tickets']} new tickets, "
+        f"{counts['duplicates']} duplicates, {len(counts['errors'])} errors"
+        + "".join(f"\n  {e}" for e in counts["errors"]),
+    )
     if counts["errors"]:
         raise SystemExit(1)
 

@@ -69,8 +69,9 @@ def text_of(settings: ChatSettings, message: ChatMessage) -> str:
     return text
 
 
-def to_inbound(settings: ChatSettings, message: ChatMessage, raw: bytes | None,
-               ticket_number: str | None = None) -> InboundMessage:
+def to_inbound(
+    settings: ChatSettings, message: ChatMessage, raw: bytes | None, ticket_number: str | None = None
+) -> InboundMessage:
     """The :class:`InboundMessage` for a chat message (``ticket_number``: continue that ticket)."""
     return InboundMessage(
         channel=settings.name,
@@ -80,8 +81,9 @@ def to_inbound(settings: ChatSettings, message: ChatMessage, raw: bytes | None,
         sender_name=message.sender_name,
         subject=subject_of(message),
         text=text_of(settings, message),
-        attachments=tuple(InboundAttachment(a.filename, a.content_type, a.data)
-                          for a in message.attachments if a.data is not None),
+        attachments=tuple(
+            InboundAttachment(a.filename, a.content_type, a.data) for a in message.attachments if a.data is not None
+        ),
         raw=raw,
         ticket_number=ticket_number,
     )
@@ -117,8 +119,9 @@ def current_ticket(desk: Any, settings: ChatSettings, conversation_id: str, now:
     return _open_ticket_number(desk, number)
 
 
-def receive(desk: Any, settings: ChatSettings, message: ChatMessage, raw: bytes | None,
-            lock: threading.Lock | None = None) -> dict[str, Any]:
+def receive(
+    desk: Any, settings: ChatSettings, message: ChatMessage, raw: bytes | None, lock: threading.Lock | None = None
+) -> dict[str, Any]:
     """Store one message; returns the JSON answer (``ticket``, ``duplicate``, ``created``, ``article_id``).
 
     ``lock`` serializes messages of one channel inside this process, so two first
@@ -129,9 +132,16 @@ def receive(desk: Any, settings: ChatSettings, message: ChatMessage, raw: bytes 
         continued = current_ticket(desk, settings, message.conversation_id, now)
         result = desk.intake(to_inbound(settings, message, raw, continued))
         if not result.duplicate:
-            desk.cursors.set(settings.name, conversation_key(message.conversation_id),
-                             json.dumps({"ticket": result.ticket, "last": now.isoformat()}))
+            desk.cursors.set(
+                settings.name,
+                conversation_key(message.conversation_id),
+                json.dumps({"ticket": result.ticket, "last": now.isoformat()}),
+            )
             if result.ticket != continued:
                 desk.cursors.set(settings.name, ticket_key(result.ticket), message.conversation_id)
-    return {"ticket": result.ticket, "duplicate": result.duplicate, "created": result.created,
-            "article_id": result.article_id}
+    return {
+        "ticket": result.ticket,
+        "duplicate": result.duplicate,
+        "created": result.created,
+        "article_id": result.article_id,
+    }

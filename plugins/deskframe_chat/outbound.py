@@ -21,7 +21,8 @@ import os
 import time
 import urllib.error
 import urllib.request
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import attrs
 
@@ -63,13 +64,13 @@ def _attempt(url: str, body: bytes, headers: dict[str, str], timeout: float) -> 
         return False, True, f"{type(exc).__name__}: {reason}"
 
 
-def post_signed(settings: ChatSettings, secret: str, data: dict[str, Any],
-                sleep: Callable[[float], None] = time.sleep) -> Outcome:
+def post_signed(
+    settings: ChatSettings, secret: str, data: dict[str, Any], sleep: Callable[[float], None] = time.sleep
+) -> Outcome:
     """POST ``data`` to the callback with retries and exponential backoff."""
     assert settings.callback_url is not None
     body = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
-               SIGNATURE_HEADER: sign(secret, body)}
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, SIGNATURE_HEADER: sign(secret, body)}
     detail = ""
     for attempt in range(1, settings.callback_tries + 1):
         delivered, retry, detail = _attempt(settings.callback_url, body, headers, settings.callback_timeout)
@@ -93,11 +94,20 @@ def deliver(event: Any, desk: Any) -> Outcome | None:
         return None
     outcome = _deliver(desk, settings, ticket.number, article)
     if outcome.delivered:
-        desk.annotate(ticket.number, "chat_delivered", new=str(article.id),
-                      reason=f"{outcome.detail} after {outcome.attempts} attempt(s)")
+        desk.annotate(
+            ticket.number,
+            "chat_delivered",
+            new=str(article.id),
+            reason=f"{outcome.detail} after {outcome.attempts} attempt(s)",
+        )
     else:
-        log.error("chat channel %s: reply %s on ticket %s not delivered: %s", settings.name, article.id,
-                  ticket.number, outcome.detail)
+        log.error(
+            "chat channel %s: reply %s on ticket %s not delivered: %s",
+            settings.name,
+            article.id,
+            ticket.number,
+            outcome.detail,
+        )
         desk.annotate(ticket.number, "chat_delivery_failed", new=str(article.id), reason=outcome.detail[:500])
     return outcome
 
@@ -111,8 +121,11 @@ def _deliver(desk: Any, settings: ChatSettings, number: str, article: Any) -> Ou
     secret = os.environ.get(settings.secret_env)
     if not secret:
         return Outcome(False, 0, f"environment variable {settings.secret_env} (the channel secret) is not set")
-    outcome = post_signed(settings, secret, {"conversation_id": conversation, "text": article.text,
-                                             "ticket": number, "article_id": article.id})
+    outcome = post_signed(
+        settings,
+        secret,
+        {"conversation_id": conversation, "text": article.text, "ticket": number, "article_id": article.id},
+    )
     if not outcome.delivered:
         outcome = attrs.evolve(outcome, detail=f"after {outcome.attempts} attempt(s): {outcome.detail}")
     return outcome

@@ -153,7 +153,7 @@ def _email(value: str | None) -> str | None:
     if value is None:
         return None
     local, at, domain = value.partition("@")
-    if not at or not local or "." not in domain or any(c.isspace() or c in "<>,;\"" for c in value):
+    if not at or not local or "." not in domain or any(c.isspace() or c in '<>,;"' for c in value):
         raise PayloadError(f"'sender.email' is not an e-mail address: {value[:60]!r}")
     return value.lower()
 
@@ -230,6 +230,13 @@ def parse(body: bytes) -> ChatMessage:
     attachments = tuple(_attachment(item, i) for i, item in enumerate(raw_attachments))
     if not text.strip() and not attachments:
         raise PayloadError("a message needs 'text' or 'attachments'")
-    return ChatMessage(message_id=message_id, conversation_id=conversation_id, sender_id=sender_id,
-                       sender_name=name, sender_email=email, text=text.replace("\r\n", "\n"),
-                       timestamp=when, attachments=attachments)
+    return ChatMessage(
+        message_id=message_id,
+        conversation_id=conversation_id,
+        sender_id=sender_id,
+        sender_name=name,
+        sender_email=email,
+        text=text.replace("\r\n", "\n"),
+        timestamp=when,
+        attachments=attachments,
+    )

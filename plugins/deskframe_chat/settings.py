@@ -32,8 +32,18 @@ from deskframe.sla import parse_duration
 from deskframe.tables import TableReader
 
 TYPE = "chat"
-KEYS = ("name", "type", "secret_env", "callback_url", "idle_gap", "max_body_bytes", "trusted",
-        "callback_tries", "callback_backoff", "callback_timeout")
+KEYS = (
+    "name",
+    "type",
+    "secret_env",
+    "callback_url",
+    "idle_gap",
+    "max_body_bytes",
+    "trusted",
+    "callback_tries",
+    "callback_backoff",
+    "callback_timeout",
+)
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 #: A conversation silent longer than a year is a new one anyway.
 MAX_IDLE_GAP = dt.timedelta(days=366)
@@ -70,8 +80,10 @@ def parse_settings(table: dict[str, Any]) -> ChatSettings:
     t.reject_unknown(KEYS)
     secret_env = t.str("secret_env")
     if not _ENV_NAME.fullmatch(secret_env):
-        raise t.error("secret_env", f"must be an environment variable name, got {secret_env!r} "
-                                    "(the secret itself never goes into the file)")
+        raise t.error(
+            "secret_env",
+            f"must be an environment variable name, got {secret_env!r} (the secret itself never goes into the file)",
+        )
     callback = t.str("callback_url", None, max_length=2000)
     if callback is not None:
         parts = urlsplit(callback)
@@ -85,8 +97,11 @@ def parse_settings(table: dict[str, Any]) -> ChatSettings:
     if gap <= dt.timedelta(0):
         raise t.error("idle_gap", "must be more than zero")
     return ChatSettings(
-        name=t.name("name"), secret_env=secret_env, callback_url=callback, idle_gap=gap,
-        max_body_bytes=t.int("max_body_bytes", DEFAULT_MAX_BODY, minimum=1024, maximum=1024 ** 3),
+        name=t.name("name"),
+        secret_env=secret_env,
+        callback_url=callback,
+        idle_gap=gap,
+        max_body_bytes=t.int("max_body_bytes", DEFAULT_MAX_BODY, minimum=1024, maximum=1024**3),
         trusted=t.bool("trusted", False),
         callback_tries=t.int("callback_tries", 3, minimum=1, maximum=10),
         callback_backoff=_seconds(t, "callback_backoff", 0.5, low=0, high=60),

@@ -77,24 +77,27 @@ async def receive_message(request: Request) -> JSONResponse:
         return _error(404, f"no chat channel named {name!r}")
     secret = os.environ.get(settings.secret_env)
     if not secret:
-        log.error("chat channel %s: environment variable %s is not set; refusing webhooks",
-                  settings.name, settings.secret_env)
+        log.error(
+            "chat channel %s: environment variable %s is not set; refusing webhooks", settings.name, settings.secret_env
+        )
         return _error(503, "channel not ready: its secret is not configured on the server")
     try:
         body = await _read_body(request, settings.max_body_bytes)
     except TooLarge:
         return _error(413, f"body larger than {settings.max_body_bytes} bytes")
     if not payload.signature_ok(secret, body, request.headers.get(payload.SIGNATURE_HEADER)):
-        log.warning("chat channel %s: rejected a request with a missing or wrong signature from %s",
-                    settings.name, request.client.host if request.client else "?")
+        log.warning(
+            "chat channel %s: rejected a request with a missing or wrong signature from %s",
+            settings.name,
+            request.client.host if request.client else "?",
+        )
         return _error(401, "missing or wrong signature")
     try:
         message = payload.parse(body)
     except payload.PayloadError as exc:
         return _error(422, str(exc))
     try:
-        answer = await run_in_threadpool(inbound.receive, desk, settings, message, body,
-                                         _lock(request, settings.name))
+        answer = await run_in_threadpool(inbound.receive, desk, settings, message, body, _lock(request, settings.name))
     except Conflict as exc:  # a racing writer took a key first; a retry is deduplicated
         log.warning("chat channel %s: message %s raced another writer: %s", settings.name, message.message_id, exc)
         return _error(503, "the message raced another one; retry")

@@ -24,7 +24,8 @@ Pure modules (no network, no database):
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import deskframe
 from deskframe import ChannelType
@@ -36,8 +37,15 @@ from . import settings as _settings
 def register_channel_types(register: Callable[[ChannelType], None]) -> None:
     from .channel import build, reparse
 
-    register(ChannelType(_settings.TYPE, build, validate=_settings.validate, parse=reparse,
-                         description="E-mail: Maildir, mbox, IMAP, POP3 in; SMTP out"))
+    register(
+        ChannelType(
+            _settings.TYPE,
+            build,
+            validate=_settings.validate,
+            parse=reparse,
+            description="E-mail: Maildir, mbox, IMAP, POP3 in; SMTP out",
+        )
+    )
 
 
 @deskframe.hookimpl

@@ -45,8 +45,9 @@ def _sender_local(sender: str) -> str:
     return address.split("@", 1)[0]
 
 
-def is_automatic(source: InboundMessage | Mapping[str, Any] | Message, *,
-                 loop_address: str | None = None) -> str | None:
+def is_automatic(
+    source: InboundMessage | Mapping[str, Any] | Message, *, loop_address: str | None = None
+) -> str | None:
     """Why ``source`` must get no automatic reply, or ``None`` if a reply is allowed.
 
     ``source`` is an :class:`InboundMessage` (its ``headers``, sender and

@@ -22,7 +22,8 @@ import datetime as dt
 import hashlib
 import logging
 import os
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from deskframe.errors import DeskframeError
 from deskframe.model import InboundMessage, IntakeResult, Unparseable
@@ -37,8 +38,9 @@ CRASH_ENV = "DESKFRAME_EMAIL_TEST_CRASH_AFTER"
 
 def parse_raw(raw: bytes, settings: EmailSettings, *, received_at: dt.datetime | None = None) -> InboundMessage:
     """Parse one message as this channel does (limits, trusted flag)."""
-    return parse_for_channel(raw, channel=settings.name, max_bytes=settings.max_bytes, trusted=settings.trusted,
-                             received_at=received_at)
+    return parse_for_channel(
+        raw, channel=settings.name, max_bytes=settings.max_bytes, trusted=settings.trusted, received_at=received_at
+    )
 
 
 def reparse(raw: bytes, table: dict[str, Any]) -> InboundMessage:
@@ -81,8 +83,15 @@ class EmailChannel:
         messages = self.source.messages()
         workers = worker_count(self.settings.parse_workers) if self.batch_size > 1 else 0
         try:
-            for fetched, outcome in parse_ahead(self._read(messages), self._job, self._parse_here, workers,
-                                                self.name, self.settings.max_bytes, self.settings.trusted):
+            for fetched, outcome in parse_ahead(
+                self._read(messages),
+                self._job,
+                self._parse_here,
+                workers,
+                self.name,
+                self.settings.max_bytes,
+                self.settings.trusted,
+            ):
                 item = self._item(fetched, outcome)
                 self._pending[id(item)] = (item, fetched)
                 yield item
@@ -100,8 +109,9 @@ class EmailChannel:
             except DeskframeError:
                 raise
             except Exception as exc:  # a dropped connection, an I/O error: one line, not a traceback
-                raise MailboxUnavailable(f"channel {self.name}: reading the mailbox failed: "
-                                         f"{type(exc).__name__}: {exc}") from exc
+                raise MailboxUnavailable(
+                    f"channel {self.name}: reading the mailbox failed: {type(exc).__name__}: {exc}"
+                ) from exc
             yield fetched
 
     @staticmethod
@@ -115,17 +125,25 @@ class EmailChannel:
 
     def _item(self, fetched: Fetched, outcome: tuple[str, Any] | None) -> InboundMessage | Unparseable:
         if fetched.left_on_server or outcome is None:
-            return Unparseable(self.name, fetched.label, fetched.raw,
-                               f"message of {fetched.size} bytes is over max_bytes = {self.settings.max_bytes}: "
-                               f"left on the server, only its header is kept here")
+            return Unparseable(
+                self.name,
+                fetched.label,
+                fetched.raw,
+                f"message of {fetched.size} bytes is over max_bytes = {self.settings.max_bytes}: "
+                f"left on the server, only its header is kept here",
+            )
         kind, value = outcome
         if kind == "ok":
             return value
         if kind == "failed":  # a parser bug must not stop the loop: keep the raw bytes
             log.error("channel %s: %s on %s", self.name, value, fetched.label)
         # keyed by content, so a message fetched again (crash, new UIDVALIDITY) is one quarantine entry
-        return Unparseable(self.name, "sha256:" + hashlib.sha256(fetched.raw).hexdigest(), fetched.raw,
-                           f"{value} (from {fetched.label})")
+        return Unparseable(
+            self.name,
+            "sha256:" + hashlib.sha256(fetched.raw).hexdigest(),
+            fetched.raw,
+            f"{value} (from {fetched.label})",
+        )
 
     def ack(self, message: InboundMessage | Unparseable, result: IntakeResult | None) -> None:
         entry = self._pending.pop(id(message), None)
@@ -142,8 +160,9 @@ class EmailChannel:
         except DeskframeError:
             raise
         except Exception as exc:  # committed already: the next poll fetches it again and dedupes it
-            raise MailboxUnavailable(f"channel {self.name}: acknowledging {fetched.label} failed: "
-                                     f"{type(exc).__name__}: {exc}") from exc
+            raise MailboxUnavailable(
+                f"channel {self.name}: acknowledging {fetched.label} failed: {type(exc).__name__}: {exc}"
+            ) from exc
 
 
 def _source(settings: EmailSettings, desk: Any) -> Any:
@@ -167,6 +186,7 @@ def build(table: dict[str, Any], desk: Any) -> EmailChannel:
         from deskframe.errors import ConfigError
 
         known = ", ".join(sorted(desk.config.canned)) or "none"
-        raise ConfigError(f"unknown canned response {settings.autoreply.canned!r} (known: {known})",
-                          key="autoreply.canned")
+        raise ConfigError(
+            f"unknown canned response {settings.autoreply.canned!r} (known: {known})", key="autoreply.canned"
+        )
     return EmailChannel(settings, desk)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import codecs
 import functools
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from charset_normalizer import from_bytes
 
@@ -38,38 +38,109 @@ from .jis import decode_iso2022jp_ext
 
 #: Russian letter frequencies (percent), used to score Cyrillic decodings.
 _RU_FREQ = {
-    "о": 10.97, "е": 8.45, "а": 8.01, "и": 7.35, "н": 6.70, "т": 6.26, "с": 5.47,
-    "р": 4.73, "в": 4.54, "л": 4.40, "к": 3.49, "м": 3.21, "д": 2.98, "п": 2.81,
-    "у": 2.62, "я": 2.01, "ы": 1.90, "ь": 1.74, "г": 1.70, "з": 1.65, "б": 1.59,
-    "ч": 1.44, "й": 1.21, "х": 0.97, "ж": 0.94, "ш": 0.73, "ю": 0.64, "ц": 0.48,
-    "щ": 0.36, "э": 0.32, "ф": 0.26, "ъ": 0.04, "ё": 0.04,
+    "о": 10.97,
+    "е": 8.45,
+    "а": 8.01,
+    "и": 7.35,
+    "н": 6.70,
+    "т": 6.26,
+    "с": 5.47,
+    "р": 4.73,
+    "в": 4.54,
+    "л": 4.40,
+    "к": 3.49,
+    "м": 3.21,
+    "д": 2.98,
+    "п": 2.81,
+    "у": 2.62,
+    "я": 2.01,
+    "ы": 1.90,
+    "ь": 1.74,
+    "г": 1.70,
+    "з": 1.65,
+    "б": 1.59,
+    "ч": 1.44,
+    "й": 1.21,
+    "х": 0.97,
+    "ж": 0.94,
+    "ш": 0.73,
+    "ю": 0.64,
+    "ц": 0.48,
+    "щ": 0.36,
+    "э": 0.32,
+    "ф": 0.26,
+    "ъ": 0.04,
+    "ё": 0.04,
 }
 _UPPER_WEIGHT = 0.6
 _SAMPLE = 16384
 _MIN_LETTERS_TO_OVERRIDE = 20
 
 _ALIASES = {
-    "utf8": "utf-8", "unicode-1-1-utf-8": "utf-8", "x-unicode20utf8": "utf-8", "utf-8-sig": "utf-8",
-    "cp-1251": "cp1251", "win-1251": "cp1251", "windows1251": "cp1251", "x-cp1251": "cp1251",
-    "win1251": "cp1251", "cp-1252": "cp1252", "windows1252": "cp1252",
-    "koi8r": "koi8-r", "koi8": "koi8-r", "x-koi8-r": "koi8-r", "cskoi8r": "koi8-r",
-    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
-    "euc-cn": "gb18030", "x-euc-cn": "gb18030", "cn-gb": "gb18030", "csgb2312": "gb18030",
-    "ks_c_5601-1987": "cp949", "ks_c_5601": "cp949", "euc-kr": "cp949",
-    "shift_jis": "cp932", "x-sjis": "cp932", "sjis": "cp932", "ms_kanji": "cp932",
-    "iso-8859-8-i": "iso-8859-8", "iso-8859-6-i": "iso-8859-6",
-    "x-mac-cyrillic": "mac-cyrillic", "x-mac-roman": "mac-roman",
+    "utf8": "utf-8",
+    "unicode-1-1-utf-8": "utf-8",
+    "x-unicode20utf8": "utf-8",
+    "utf-8-sig": "utf-8",
+    "cp-1251": "cp1251",
+    "win-1251": "cp1251",
+    "windows1251": "cp1251",
+    "x-cp1251": "cp1251",
+    "win1251": "cp1251",
+    "cp-1252": "cp1252",
+    "windows1252": "cp1252",
+    "koi8r": "koi8-r",
+    "koi8": "koi8-r",
+    "x-koi8-r": "koi8-r",
+    "cskoi8r": "koi8-r",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "euc-cn": "gb18030",
+    "x-euc-cn": "gb18030",
+    "cn-gb": "gb18030",
+    "csgb2312": "gb18030",
+    "ks_c_5601-1987": "cp949",
+    "ks_c_5601": "cp949",
+    "euc-kr": "cp949",
+    "shift_jis": "cp932",
+    "x-sjis": "cp932",
+    "sjis": "cp932",
+    "ms_kanji": "cp932",
+    "iso-8859-8-i": "iso-8859-8",
+    "iso-8859-6-i": "iso-8859-6",
+    "x-mac-cyrillic": "mac-cyrillic",
+    "x-mac-roman": "mac-roman",
     # Mailers mean windows-1252 when they say Latin-1 or ASCII and send 8-bit.
-    "us-ascii": "ascii", "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
-    "iso8859-1": "cp1252", "iso_8859-1": "cp1252", "l1": "cp1252",
+    "us-ascii": "ascii",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "iso_8859-1": "cp1252",
+    "l1": "cp1252",
 }
 #: Names that mean "no idea": guess from the bytes.
 _UNKNOWN = {"unknown-8bit", "x-unknown", "unknown", "8bit", "default", "x-user-defined", "none", "binary"}
 #: Codecs that are not charsets for mail text (or raise even with errors="replace").
 _DENIED = {
-    "idna", "punycode", "raw_unicode_escape", "unicode_escape", "undefined", "mbcs", "oem",
-    "charmap", "palmos", "uu_codec", "base64_codec", "quopri_codec", "hex_codec", "zlib_codec",
-    "bz2_codec", "rot_13", "unicode_internal",
+    "idna",
+    "punycode",
+    "raw_unicode_escape",
+    "unicode_escape",
+    "undefined",
+    "mbcs",
+    "oem",
+    "charmap",
+    "palmos",
+    "uu_codec",
+    "base64_codec",
+    "quopri_codec",
+    "hex_codec",
+    "zlib_codec",
+    "bz2_codec",
+    "rot_13",
+    "unicode_internal",
 }
 _LATIN = {"ascii", "iso8859_1", "cp1252", "iso8859_15"}
 _CYRILLIC_PAIR = {"cp1251", "koi8_r"}
@@ -81,9 +152,24 @@ _WEAK_HINTS = _LATIN | {"utf_8", "utf_7", "utf_16", "utf_16_le", "utf_16_be", "u
 _FAMILIES = (
     ({"gb18030", "gbk", "gb2312", "hz", "iso2022_cn"}, ("gb18030",)),
     ({"big5", "big5hkscs", "cp950"}, ("big5hkscs",)),
-    ({"cp932", "shift_jis", "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_jis_2004", "euc_jisx0213",
-      "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext"},
-     ("cp932", "euc_jp")),
+    (
+        {
+            "cp932",
+            "shift_jis",
+            "shift_jis_2004",
+            "shift_jisx0213",
+            "euc_jp",
+            "euc_jis_2004",
+            "euc_jisx0213",
+            "iso2022_jp",
+            "iso2022_jp_1",
+            "iso2022_jp_2",
+            "iso2022_jp_2004",
+            "iso2022_jp_3",
+            "iso2022_jp_ext",
+        },
+        ("cp932", "euc_jp"),
+    ),
     ({"cp949", "euc_kr", "iso2022_kr", "johab"}, ("cp949",)),
 )
 #: The hint "some single-byte Cyrillic charset": the Russian letter scores choose which.
@@ -245,8 +331,9 @@ def readable(data: bytes, codecs_: Iterable[str]) -> dict[str, float]:
     if not order:
         return {}
     try:
-        results = from_bytes(data, cp_isolation=order, threshold=_MAX_CHAOS, preemptive_behaviour=False,
-                             enable_fallback=False)
+        results = from_bytes(
+            data, cp_isolation=order, threshold=_MAX_CHAOS, preemptive_behaviour=False, enable_fallback=False
+        )
     except Exception:  # a detector bug must not stop intake
         return {}
     found: dict[str, float] = {}

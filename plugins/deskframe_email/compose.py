@@ -33,7 +33,7 @@ _MAX_REFERENCES = 30
 
 def header_text(value: str | None, *, max_chars: int = 900) -> str:
     """``value`` safe for one header: decoded, on one line, no encoded-word markers left."""
-    text = str(value or "")[:max_chars * 4]
+    text = str(value or "")[: max_chars * 4]
     for _ in range(4):
         decoded = decode_words(text)
         if decoded == text:
@@ -114,7 +114,7 @@ def compose_reply(
         chain.append(parent)
     chain = list(dict.fromkeys(chain))
     if len(chain) > _MAX_REFERENCES:
-        chain = chain[:1] + chain[-(_MAX_REFERENCES - 1):]
+        chain = chain[:1] + chain[-(_MAX_REFERENCES - 1) :]
     if chain:
         msg["References"] = " ".join(f"<{i}>" for i in chain)
     if auto:

@@ -11,7 +11,7 @@ import binascii
 import datetime as dt
 import email.utils
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from .charsets import clean_text, decode_text
 
@@ -27,8 +27,10 @@ _MSGID = re.compile(r"<([^<>\s]{1,998})>")
 _ADDR_SPEC = re.compile(r"[^\s<>()\[\]\\,;:\"@]{1,64}@[A-Za-z0-9.\-\[\]:]{1,255}")
 #: A From value naming a mailbox without a domain, as bounces have it (``MAILER-DAEMON``, ``root``),
 #: alone or in angle brackets after a display name; comments removed first.
-_DOMAINLESS = re.compile(r'(?:(?P<name>"[^"]{0,300}"|[^<>"@]{0,300})\s*<\s*)?'
-                         r'(?P<local>[A-Za-z0-9_+-]{1,64}(?:\.[A-Za-z0-9_+-]{1,64}){0,4})(?(name)\s*>)')
+_DOMAINLESS = re.compile(
+    r'(?:(?P<name>"[^"]{0,300}"|[^<>"@]{0,300})\s*<\s*)?'
+    r"(?P<local>[A-Za-z0-9_+-]{1,64}(?:\.[A-Za-z0-9_+-]{1,64}){0,4})(?(name)\s*>)"
+)
 _COMMENT = re.compile(r"\([^()]{0,300}\)")
 
 
@@ -70,7 +72,7 @@ def decode_words(value: str, hints: Iterable[str] = ()) -> str:
     pending: tuple[str, bytearray] | None = None  # charset, bytes of adjacent words
     pos = 0
     for match in _ENCODED_WORD.finditer(value):
-        between = value[pos:match.start()]
+        between = value[pos : match.start()]
         data = _word_bytes(match.group(2), match.group(3))
         if data is None:
             continue  # left in place as literal text
@@ -123,8 +125,9 @@ def _pairs(texts: list[str]) -> list[tuple[str, str]]:
         return []
 
 
-def parse_addresses(values: list[str], *, max_chars: int = MAX_HEADER_CHARS,
-                    hints: Iterable[str] = ()) -> list[tuple[str, str]]:
+def parse_addresses(
+    values: list[str], *, max_chars: int = MAX_HEADER_CHARS, hints: Iterable[str] = ()
+) -> list[tuple[str, str]]:
     """``(display name, address)`` pairs of address headers; addresses lower-cased, names decoded.
 
     Entries without a usable address are skipped; duplicates keep their first place.
@@ -147,8 +150,9 @@ def parse_addresses(values: list[str], *, max_chars: int = MAX_HEADER_CHARS,
     return result
 
 
-def parse_sender(values: list[str], *, max_chars: int = MAX_HEADER_CHARS,
-                 hints: Iterable[str] = ()) -> tuple[str, str] | None:
+def parse_sender(
+    values: list[str], *, max_chars: int = MAX_HEADER_CHARS, hints: Iterable[str] = ()
+) -> tuple[str, str] | None:
     """The ``(display name, address)`` of the first of ``values`` (From fields) that names a sender.
 
     A value without a usable address (a garbage ``From: [??????]`` before the real

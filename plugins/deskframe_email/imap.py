@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from .network import login_user, tls_context
 from .settings import password
@@ -45,7 +46,7 @@ def _errors() -> tuple[type[BaseException], ...]:
 
 
 class ImapSource:
-    def __init__(self, settings: "EmailSettings", desk: Any, channel: str):
+    def __init__(self, settings: EmailSettings, desk: Any, channel: str):
         assert settings.server is not None
         self.settings = settings
         self.server = settings.server
@@ -64,14 +65,16 @@ class ImapSource:
         secret = password(s)
         try:
             context = tls_context(s)
-            client = IMAPClient(server.host, port=server.port, ssl=server.tls == "ssl", ssl_context=context,
-                                timeout=s.timeout)
+            client = IMAPClient(
+                server.host, port=server.port, ssl=server.tls == "ssl", ssl_context=context, timeout=s.timeout
+            )
             if server.tls == "starttls":
                 client.starttls(context)
             client.login(login_user(s, server), secret)
         except _errors() as exc:
-            raise MailboxUnavailable(f"channel {self.channel}: cannot log in to {server.display()}: "
-                                     f"{type(exc).__name__}: {exc}") from None
+            raise MailboxUnavailable(
+                f"channel {self.channel}: cannot log in to {server.display()}: {type(exc).__name__}: {exc}"
+            ) from None
         client.normalise_times = False
         return client
 
@@ -85,8 +88,11 @@ class ImapSource:
         return 0, 0
 
     def _save_position(self) -> None:
-        self.desk.cursors.set(self.channel, POSITION, json.dumps(
-            {"folder": self.settings.folder, "uidvalidity": self.uidvalidity, "last_uid": self.last_uid}))
+        self.desk.cursors.set(
+            self.channel,
+            POSITION,
+            json.dumps({"folder": self.settings.folder, "uidvalidity": self.uidvalidity, "last_uid": self.last_uid}),
+        )
 
     def messages(self) -> Iterator[Fetched]:
         self.client = client = self.connect()
@@ -98,15 +104,21 @@ class ImapSource:
                     client.create_folder(s.processed_folder)
                 self.moves = client.has_capability("MOVE")
             except _errors() as exc:
-                raise MailboxUnavailable(f"channel {self.channel}: cannot open folder {s.folder!r} on "
-                                         f"{self.server.display()}: {exc}") from None
+                raise MailboxUnavailable(
+                    f"channel {self.channel}: cannot open folder {s.folder!r} on {self.server.display()}: {exc}"
+                ) from None
             self.uidvalidity = int(info[b"UIDVALIDITY"])
             stored_validity, last = self._position(s.folder)
             if stored_validity != self.uidvalidity:
                 if stored_validity:
-                    log.warning("channel %s: UIDVALIDITY of %s changed (%s -> %s): reading the folder again; "
-                                "duplicates are recognised by Message-ID / content", self.channel, s.folder,
-                                stored_validity, self.uidvalidity)
+                    log.warning(
+                        "channel %s: UIDVALIDITY of %s changed (%s -> %s): reading the folder again; "
+                        "duplicates are recognised by Message-ID / content",
+                        self.channel,
+                        s.folder,
+                        stored_validity,
+                        self.uidvalidity,
+                    )
                 last = 0
             self.last_uid = last
             if stored_validity != self.uidvalidity:
@@ -126,7 +138,7 @@ class ImapSource:
         out = []
         for key, value in self.desk.cursors.all(self.channel).items():
             if key.startswith(prefix) and value.isdigit() and int(value) <= self.settings.max_bytes:
-                out.append(int(key[len(prefix):]))
+                out.append(int(key[len(prefix) :]))
         self.retried = set(out)
         return sorted(out)
 
@@ -134,7 +146,7 @@ class ImapSource:
         client, limit = self.client, self.settings.max_bytes
         sizes: dict[int, int] = {}
         for i in range(0, len(uids), 1000):
-            for uid, data in client.fetch(uids[i:i + 1000], ["RFC822.SIZE"]).items():
+            for uid, data in client.fetch(uids[i : i + 1000], ["RFC822.SIZE"]).items():
                 sizes[uid] = int(data.get(b"RFC822.SIZE", 0))
         for uid in uids:
             if uid not in sizes and uid in self.retried:
@@ -165,8 +177,9 @@ class ImapSource:
                 continue  # expunged meanwhile
             raw = bytes(item[b"BODY[]"] or b"")
             when = item.get(b"INTERNALDATE")
-            yield Fetched(uid, f"imap:{self.uidvalidity}:{uid}", raw, len(raw),
-                          when if getattr(when, "tzinfo", None) else None)
+            yield Fetched(
+                uid, f"imap:{self.uidvalidity}:{uid}", raw, len(raw), when if getattr(when, "tzinfo", None) else None
+            )
         del data
 
     def _oversize(self, uid: int, size: int) -> Fetched:

@@ -41,12 +41,12 @@ def to_cp932(data: bytes) -> bytes | None:
     while i < size:
         byte = data[i]
         if byte == ESC:
-            seq = data[i + 1:i + 3]
+            seq = data[i + 1 : i + 3]
             if seq in _ONE_BYTE:
                 mode, i = _ONE_BYTE[seq], i + 3
             elif seq in _TWO_BYTE:
                 mode, i = "jis", i + 3
-                if seq == b"&@" and data[i:i + 3] == b"\x1b$B":
+                if seq == b"&@" and data[i : i + 3] == b"\x1b$B":
                     i += 3  # JIS X 0208-1990 announcer followed by its designation
             else:  # JIS X 0212, JIS X 0213 or another ISO-2022 set: not this
                 return None

@@ -151,8 +151,16 @@ def _extension(ctype: str) -> str:
 class Walker:
     """Collects text, HTML, attachments and notes from a parsed message (see module docstring)."""
 
-    def __init__(self, *, max_depth: int, max_parts: int, max_nesting: int, max_html_chars: int,
-                 policy: EmailPolicy, hints: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        *,
+        max_depth: int,
+        max_parts: int,
+        max_nesting: int,
+        max_html_chars: int,
+        policy: EmailPolicy,
+        hints: tuple[str, ...] = (),
+    ) -> None:
         self.max_depth = max_depth
         self.max_parts = max_parts
         self.max_nesting = max_nesting
@@ -178,8 +186,9 @@ class Walker:
             if visible:
                 self.visible_notes.append(text)
 
-    def walk(self, part: Message, *, depth: int = 0, nesting: int = 0, top: bool = True,
-             want_text: bool = True) -> None:
+    def walk(
+        self, part: Message, *, depth: int = 0, nesting: int = 0, top: bool = True, want_text: bool = True
+    ) -> None:
         """Visit ``part`` and everything below it."""
         charset = _charset(part) if part.is_multipart() else None
         if charset:
@@ -193,8 +202,7 @@ class Walker:
     def _visit(self, part: Message, *, depth: int, nesting: int, top: bool, want_text: bool) -> None:
         self.parts += 1
         if self.parts > self.max_parts:
-            self.note(f"more than {self.max_parts} MIME parts: the rest is kept only in the raw message",
-                      visible=True)
+            self.note(f"more than {self.max_parts} MIME parts: the rest is kept only in the raw message", visible=True)
             return
         ctype = content_type(part)
         if ctype in FORWARD_TYPES:
@@ -203,8 +211,10 @@ class Walker:
             self._attachment(part, ctype)
         elif part.is_multipart():
             if nesting >= self.max_nesting:
-                self.note(f"MIME parts nested deeper than {self.max_nesting} levels are kept only in the "
-                          "raw message", visible=True)
+                self.note(
+                    f"MIME parts nested deeper than {self.max_nesting} levels are kept only in the raw message",
+                    visible=True,
+                )
                 return
             subparts = [p for p in part.get_payload() if isinstance(p, Message)]
             if ctype == "multipart/alternative":
@@ -227,8 +237,7 @@ class Walker:
             else:
                 self._attachment(part, ctype, filename)
 
-    def _alternative(self, subparts: list[Message], depth: int, nesting: int, top: bool,
-                     want_text: bool) -> None:
+    def _alternative(self, subparts: list[Message], depth: int, nesting: int, top: bool, want_text: bool) -> None:
         kinds = [content_type(p) for p in subparts]
         plain = [p for p, k in zip(subparts, kinds) if k == "text/plain"]
         rich = [p for p, k in zip(subparts, kinds) if k == "text/html" or k.startswith("multipart/")]
@@ -258,8 +267,10 @@ class Walker:
             self._attachment(part, "message/rfc822", _filename(part, self._hints(part)))
             return
         if depth + 1 > self.max_depth:
-            self.note(f"forwarded messages nested deeper than {self.max_depth} levels are kept only in the "
-                      "raw message", visible=True)
+            self.note(
+                f"forwarded messages nested deeper than {self.max_depth} levels are kept only in the raw message",
+                visible=True,
+            )
             return
         lines = [FORWARD_LINE]
         for field in ("From", "Date", "Subject", "To"):

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from .settings import EmailSettings, Server
 
 
-def tls_context(settings: "EmailSettings") -> ssl.SSLContext:
+def tls_context(settings: EmailSettings) -> ssl.SSLContext:
     """A verifying client context (system CAs, plus ``ca_file`` if configured)."""
     context = ssl.create_default_context()
     if settings.ca_file:
@@ -17,6 +17,6 @@ def tls_context(settings: "EmailSettings") -> ssl.SSLContext:
     return context
 
 
-def login_user(settings: "EmailSettings", server: "Server") -> str:
+def login_user(settings: EmailSettings, server: Server) -> str:
     """The user named in the URL, else the channel's address."""
     return server.user or settings.address

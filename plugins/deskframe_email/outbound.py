@@ -68,8 +68,9 @@ def send(settings: EmailSettings, recipients: list[str], data: bytes) -> None:
     try:
         context = tls_context(settings)
         if server.tls == "ssl":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(server.host, server.port, local_hostname=settings.domain,
-                                                   timeout=settings.timeout, context=context)
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                server.host, server.port, local_hostname=settings.domain, timeout=settings.timeout, context=context
+            )
         else:
             client = smtplib.SMTP(server.host, server.port, local_hostname=settings.domain, timeout=settings.timeout)
         with client:
@@ -121,9 +122,16 @@ def deliver(ticket: Ticket, article: Article, desk: Any) -> None:
         data = compose_reply(
             from_addr=(settings.from_name or "", settings.address),
             to_addrs=[(_contact_name(desk, recipient), recipient)],
-            subject=article.subject or full.subject, body=article.text, ticket_number=number,
-            subject_hook=desk.settings.subject_hook, in_reply_to=parent, references=references,
-            message_id_domain=settings.domain, message_id=message_id, date=desk.clock())
+            subject=article.subject or full.subject,
+            body=article.text,
+            ticket_number=number,
+            subject_hook=desk.settings.subject_hook,
+            in_reply_to=parent,
+            references=references,
+            message_id_domain=settings.domain,
+            message_id=message_id,
+            date=desk.clock(),
+        )
         send(settings, [recipient], data)
     except (DeliveryError, ValueError) as exc:
         _failed(desk, number, article.id, str(exc))
@@ -144,7 +152,7 @@ def _automatic(desk: Any, article: Article, settings: EmailSettings) -> str | No
     try:
         return is_automatic(parse_raw(raw, settings), loop_address=settings.address)
     except Exception:  # fall back to the header alone
-        headers = BytesParser(policy=policy.compat32).parsebytes(raw[:256 * 1024], headersonly=True)
+        headers = BytesParser(policy=policy.compat32).parsebytes(raw[: 256 * 1024], headersonly=True)
         return is_automatic(headers, loop_address=settings.address)
 
 
@@ -160,6 +168,7 @@ def _claim(desk: Any, settings: EmailSettings, recipient: str, now: dt.datetime)
     """Count one automatic reply to ``recipient`` if the daily cap allows it."""
     assert settings.autoreply is not None
     budget = ReplyBudget(cap=settings.autoreply.cap_per_day, window=dt.timedelta(hours=24))
+
     def take(current: str | None) -> tuple[str | None, bool]:
         try:
             sent = [dt.datetime.fromisoformat(t) for t in json.loads(current or "[]")]
@@ -192,9 +201,16 @@ def _values(desk: Any, ticket: Ticket, due: str) -> dict[str, Any]:
         if ticket.contact:
             contact = lookup.contact_by_email(ticket.contact)
     contact_name = contact.name if contact else (ticket.contact or "")
-    return {"customer": customer.name if customer else contact_name, "contact": ticket.contact,
-            "number": ticket.number, "subject": ticket.subject, "agent": "", "due": due, "queue": ticket.queue,
-            "priority": desk.settings.priority_names.get(ticket.priority, ticket.priority)}
+    return {
+        "customer": customer.name if customer else contact_name,
+        "contact": ticket.contact,
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "agent": "",
+        "due": due,
+        "queue": ticket.queue,
+        "priority": desk.settings.priority_names.get(ticket.priority, ticket.priority),
+    }
 
 
 def acknowledge(ticket: Ticket, article: Article | None, desk: Any) -> None:
@@ -226,10 +242,19 @@ def acknowledge(ticket: Ticket, article: Article | None, desk: Any) -> None:
     try:
         text = canned.render(body, _values(desk, ticket, due_text(desk, number)))
         data = compose_reply(
-            from_addr=(settings.from_name or "", settings.address), to_addrs=[("", recipient)],
-            subject=ticket.subject, body=text, ticket_number=number, subject_hook=desk.settings.subject_hook,
-            in_reply_to=article.message_id, message_id_domain=settings.domain, auto=True,
-            loop_address=settings.address, message_id=message_id, date=desk.clock())
+            from_addr=(settings.from_name or "", settings.address),
+            to_addrs=[("", recipient)],
+            subject=ticket.subject,
+            body=text,
+            ticket_number=number,
+            subject_hook=desk.settings.subject_hook,
+            in_reply_to=article.message_id,
+            message_id_domain=settings.domain,
+            auto=True,
+            loop_address=settings.address,
+            message_id=message_id,
+            date=desk.clock(),
+        )
         send(settings, [recipient], data)
     except Exception as exc:
         _failed(desk, number, None, f"automatic reply: {type(exc).__name__}: {exc}")

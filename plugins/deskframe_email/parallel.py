@@ -19,9 +19,10 @@ import collections
 import datetime as dt
 import multiprocessing
 import os
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import attrs
 
@@ -31,7 +32,7 @@ from .parse import ParseLimits, UnparseableMessage, parse_message
 from .sources import LEFT_MARKER
 
 POOL_THRESHOLD = 256  # messages waiting before a pool pays for its start-up
-CHUNK = 32            # messages per task sent to a worker
+CHUNK = 32  # messages per task sent to a worker
 MAX_AUTO_WORKERS = 4
 
 Outcome = tuple[str, Any]  # ("ok", InboundMessage) | ("unparseable", reason) | ("failed", reason)
@@ -45,12 +46,10 @@ def worker_count(configured: int | None) -> int:
     return max(0, min(MAX_AUTO_WORKERS, cores - 1))
 
 
-def parse_one(raw: bytes, channel: str, max_bytes: int, trusted: bool,
-              received_at: dt.datetime | None) -> Outcome:
+def parse_one(raw: bytes, channel: str, max_bytes: int, trusted: bool, received_at: dt.datetime | None) -> Outcome:
     """Parse one message; never raises (a failure is an outcome the caller quarantines)."""
     try:
-        message = parse_for_channel(raw, channel=channel, max_bytes=max_bytes, trusted=trusted,
-                                    received_at=received_at)
+        message = parse_for_channel(raw, channel=channel, max_bytes=max_bytes, trusted=trusted, received_at=received_at)
     except UnparseableMessage as exc:
         return "unparseable", exc.reason
     except Exception as exc:  # a parser bug: the raw bytes are kept in quarantine with this reason
@@ -58,26 +57,38 @@ def parse_one(raw: bytes, channel: str, max_bytes: int, trusted: bool,
     return "ok", message
 
 
-def parse_for_channel(raw: bytes, *, channel: str, max_bytes: int, trusted: bool,
-                      received_at: dt.datetime | None) -> InboundMessage:
+def parse_for_channel(
+    raw: bytes, *, channel: str, max_bytes: int, trusted: bool, received_at: dt.datetime | None
+) -> InboundMessage:
     """Parse one message as an e-mail channel does (limits, trusted flag); raises on bad mail."""
-    if raw[:len(LEFT_MARKER) + 1].lower() == (LEFT_MARKER + ":").lower().encode():
-        raise UnparseableMessage("only the header was kept: the message is still on the mail server; raise "
-                                 "max_bytes and the next poll takes it in (then drop this entry)")
+    if raw[: len(LEFT_MARKER) + 1].lower() == (LEFT_MARKER + ":").lower().encode():
+        raise UnparseableMessage(
+            "only the header was kept: the message is still on the mail server; raise "
+            "max_bytes and the next poll takes it in (then drop this entry)"
+        )
     message = parse_message(raw, channel=channel, received_at=received_at, limits=ParseLimits(max_bytes=max_bytes))
     return attrs.evolve(message, trusted=True) if trusted else message
 
 
-def parse_chunk(jobs: list[tuple[bytes, dt.datetime | None]], channel: str, max_bytes: int,
-                trusted: bool) -> list[Outcome]:
+def parse_chunk(
+    jobs: list[tuple[bytes, dt.datetime | None]], channel: str, max_bytes: int, trusted: bool
+) -> list[Outcome]:
     """A worker's task: parse ``jobs`` in order."""
     return [parse_one(raw, channel, max_bytes, trusted, received_at) for raw, received_at in jobs]
 
 
-def parse_ahead(items: Iterator[Any], jobs_of: Callable[[Any], tuple[bytes, dt.datetime | None] | None],
-                parse_inline: Callable[[Any], Outcome | None], workers: int, channel: str, max_bytes: int,
-                trusted: bool, *, threshold: int | None = None,
-                chunk_size: int = CHUNK) -> Iterator[tuple[Any, Outcome | None]]:
+def parse_ahead(
+    items: Iterator[Any],
+    jobs_of: Callable[[Any], tuple[bytes, dt.datetime | None] | None],
+    parse_inline: Callable[[Any], Outcome | None],
+    workers: int,
+    channel: str,
+    max_bytes: int,
+    trusted: bool,
+    *,
+    threshold: int | None = None,
+    chunk_size: int = CHUNK,
+) -> Iterator[tuple[Any, Outcome | None]]:
     """Yield ``(item, outcome)`` for every item of ``items`` in order, parsed by ``workers`` processes.
 
     ``jobs_of(item)`` is the (raw, received_at) to parse, or None for an item not to

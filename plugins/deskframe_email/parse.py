@@ -41,12 +41,29 @@ PLACEHOLDER_SUBJECT = "(no subject)"
 NOTES_HEADER = "x-deskframe-notes"
 #: Control headers copied (lower-cased, decoded) into ``InboundMessage.headers``.
 CONTROL_HEADERS = (
-    "auto-submitted", "precedence", "list-id", "x-auto-response-suppress", "return-path", "x-loop",
-    "content-type", "x-deskframe-queue", "x-deskframe-priority", "x-autoreply", "x-autorespond",
+    "auto-submitted",
+    "precedence",
+    "list-id",
+    "x-auto-response-suppress",
+    "return-path",
+    "x-loop",
+    "content-type",
+    "x-deskframe-queue",
+    "x-deskframe-priority",
+    "x-autoreply",
+    "x-autorespond",
 )
 _MULTI = {"x-loop"}
 _WANTED = set(CONTROL_HEADERS) | {
-    "from", "sender", "to", "cc", "subject", "date", "message-id", "in-reply-to", "references",
+    "from",
+    "sender",
+    "to",
+    "cc",
+    "subject",
+    "date",
+    "message-id",
+    "in-reply-to",
+    "references",
 }
 _MAX_FIELD = 998
 _MAX_REFERENCES = 100
@@ -129,7 +146,7 @@ def mime_work(raw: bytes) -> int:
         work += raw.count(b"\n", last, match.start()) * len(stack)
         last = match.start()
         if name in stack:
-            del stack[stack.index(name) + (0 if closing else 1):]
+            del stack[stack.index(name) + (0 if closing else 1) :]
         elif not closing:
             stack.append(name)
     return work + raw.count(b"\n", last) * len(stack)
@@ -147,7 +164,7 @@ def _message_id(value: str | None) -> str | None:
         return ids[0]
     if not value:
         return None
-    token = single_line(clean_text(unfold(value[:_MAX_FIELD + 2]))).strip("<> ")
+    token = single_line(clean_text(unfold(value[: _MAX_FIELD + 2]))).strip("<> ")
     return token if token and " " not in token and len(token) <= _MAX_FIELD else None
 
 
@@ -157,7 +174,7 @@ def _references(first: dict[str, str]) -> list[str]:
     ordered = list(dict.fromkeys(replied + refs))
     if len(ordered) > _MAX_REFERENCES:
         keep = len(dict.fromkeys(replied))
-        ordered = ordered[:keep] + ordered[-(_MAX_REFERENCES - keep):]
+        ordered = ordered[:keep] + ordered[-(_MAX_REFERENCES - keep) :]
     return ordered
 
 
@@ -167,8 +184,11 @@ def declared_charsets(raw: bytes) -> tuple[str, ...]:
     They hint at the charset of raw 8-bit headers and parts that declare none.
     """
     lowered = raw.lower()
-    names = sorted((m.start(), m.group(1)) for pattern in (_CHARSET_PARAM, _ENCODED_WORD_CHARSET)
-                   for m in itertools.islice(pattern.finditer(lowered), _MAX_DECLARATIONS))
+    names = sorted(
+        (m.start(), m.group(1))
+        for pattern in (_CHARSET_PARAM, _ENCODED_WORD_CHARSET)
+        for m in itertools.islice(pattern.finditer(lowered), _MAX_DECLARATIONS)
+    )
     found: list[str] = []
     for _, name in names:
         codec = normalize_charset(name.decode("ascii"))
@@ -189,7 +209,7 @@ def _fields(msg: Message, limits: ParseLimits, walker: Walker) -> tuple[dict[str
         walker.note(f"{len(items)} header fields: only the first {limits.max_header_fields} were read")
     first: dict[str, str] = {}
     many: dict[str, list[str]] = {}
-    for name, value in items[:limits.max_header_fields]:
+    for name, value in items[: limits.max_header_fields]:
         key = name.strip().lower()
         if key not in _WANTED:
             continue
@@ -221,7 +241,8 @@ def parse_message(
     if work > limits.max_mime_work:
         raise UnparseableMessage(
             f"MIME structure too deeply nested to parse in bounded time ({work} boundary checks, "
-            f"limit {limits.max_mime_work})")
+            f"limit {limits.max_mime_work})"
+        )
     policy = _policy(limits.max_header_chars)
     repaired = repair_header(raw)
     try:
@@ -232,8 +253,14 @@ def parse_message(
         raise UnparseableMessage(f"MIME parser failed: {type(exc).__name__}: {exc}") from None
 
     hints = declared_charsets(raw)
-    walker = Walker(max_depth=limits.max_depth, max_parts=limits.max_parts, max_nesting=limits.max_nesting,
-                    max_html_chars=limits.max_html_chars, policy=policy, hints=hints)
+    walker = Walker(
+        max_depth=limits.max_depth,
+        max_parts=limits.max_parts,
+        max_nesting=limits.max_nesting,
+        max_html_chars=limits.max_html_chars,
+        policy=policy,
+        hints=hints,
+    )
     if repaired is not None:
         walker.note("header recovered (junk before it or unindented continuation lines)")
     first, many, count = _fields(msg, limits, walker)

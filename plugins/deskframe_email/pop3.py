@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import poplib
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from .network import login_user, tls_context
 from .settings import password
@@ -60,7 +61,7 @@ def _errors() -> tuple[type[BaseException], ...]:
 
 
 class Pop3Source:
-    def __init__(self, settings: "EmailSettings", desk: Any, channel: str):
+    def __init__(self, settings: EmailSettings, desk: Any, channel: str):
         assert settings.server is not None
         self.settings = settings
         self.server = settings.server
@@ -82,8 +83,9 @@ class Pop3Source:
             client.user(login_user(s, server))
             client.pass_(secret)
         except _errors() as exc:
-            raise MailboxUnavailable(f"channel {self.channel}: cannot log in to {server.display()}: "
-                                     f"{type(exc).__name__}: {exc}") from None
+            raise MailboxUnavailable(
+                f"channel {self.channel}: cannot log in to {server.display()}: {type(exc).__name__}: {exc}"
+            ) from None
         return client
 
     def messages(self) -> Iterator[Fetched]:
@@ -100,9 +102,14 @@ class Pop3Source:
                     number, _, size = line.decode("ascii", "replace").partition(" ")
                     sizes[int(number)] = int(size.split()[0])
             except (*_errors(), ValueError) as exc:
-                raise MailboxUnavailable(f"channel {self.channel}: cannot list {self.server.display()}: {exc}") from None
-            seen = {k[len(SEEN_PREFIX):]: v for k, v in self.desk.cursors.all(self.channel).items()
-                    if k.startswith(SEEN_PREFIX)}
+                raise MailboxUnavailable(
+                    f"channel {self.channel}: cannot list {self.server.display()}: {exc}"
+                ) from None
+            seen = {
+                k[len(SEEN_PREFIX) :]: v
+                for k, v in self.desk.cursors.all(self.channel).items()
+                if k.startswith(SEEN_PREFIX)
+            }
             for number in sorted(uidls):
                 uidl, size = uidls[number], sizes.get(number, 0)
                 state = seen.get(uidl)
@@ -118,8 +125,13 @@ class Pop3Source:
                     except poplib.error_proto:  # TOP is optional in POP3
                         header = b""
                     where = f"POP3 mailbox {self.server.display()} UIDL {uidl}"
-                    yield Fetched((number, uidl), f"pop3:{uidl}", left_on_server_raw(header, where, size, s.max_bytes),
-                                  size, left_on_server=True)
+                    yield Fetched(
+                        (number, uidl),
+                        f"pop3:{uidl}",
+                        left_on_server_raw(header, where, size, s.max_bytes),
+                        size,
+                        left_on_server=True,
+                    )
                     continue
                 lines = client.retr(number)[1]
                 raw = b"\r\n".join(lines) + b"\r\n"

@@ -29,12 +29,40 @@ _FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+:")
 _NAME = re.compile(rb"([A-Za-z][A-Za-z0-9-]{0,76})[ \t]*:")
 _BLANK_LINE = re.compile(rb"\n\r?\n")
 _KNOWN = {
-    b"received", b"from", b"to", b"cc", b"bcc", b"subject", b"date", b"message-id", b"in-reply-to",
-    b"references", b"reply-to", b"sender", b"return-path", b"mime-version", b"delivered-to", b"errors-to",
-    b"thread-topic", b"thread-index", b"accept-language", b"importance", b"priority", b"user-agent",
-    b"organization", b"dkim-signature", b"domainkey-signature", b"authentication-results",
-    b"received-spf", b"precedence", b"auto-submitted", b"disposition-notification-to", b"comments",
-    b"keywords", b"envelope-to", b"status",
+    b"received",
+    b"from",
+    b"to",
+    b"cc",
+    b"bcc",
+    b"subject",
+    b"date",
+    b"message-id",
+    b"in-reply-to",
+    b"references",
+    b"reply-to",
+    b"sender",
+    b"return-path",
+    b"mime-version",
+    b"delivered-to",
+    b"errors-to",
+    b"thread-topic",
+    b"thread-index",
+    b"accept-language",
+    b"importance",
+    b"priority",
+    b"user-agent",
+    b"organization",
+    b"dkim-signature",
+    b"domainkey-signature",
+    b"authentication-results",
+    b"received-spf",
+    b"precedence",
+    b"auto-submitted",
+    b"disposition-notification-to",
+    b"comments",
+    b"keywords",
+    b"envelope-to",
+    b"status",
 }
 _KNOWN_PREFIXES = (b"x-", b"content-", b"list-", b"arc-", b"resent-")
 #: Junk lines skipped before the first field, and real fields that must follow them.
@@ -68,7 +96,7 @@ def _skip_junk(lines: list[bytes], start: int) -> int | None:
         if not lines[index].strip(b"\r"):
             return None
         if _is_field(lines[index]):
-            following = lines[index:index + _FIELDS_AFTER_JUNK * 3]
+            following = lines[index : index + _FIELDS_AFTER_JUNK * 3]
             if sum(1 for line in following if _well_known(line)) >= _FIELDS_AFTER_JUNK:
                 return index
             return None
@@ -101,11 +129,20 @@ def repair_header(raw: bytes) -> bytes | None:
         if line.startswith(b"--"):
             break  # a MIME delimiter right after the header: the body starts here
         run_end = index
-        while run_end < len(lines) and run_end - index <= MAX_RUN and not _is_field(lines[run_end]) \
-                and not _is_continuation(lines[run_end]) and lines[run_end].strip(b"\r"):
+        while (
+            run_end < len(lines)
+            and run_end - index <= MAX_RUN
+            and not _is_field(lines[run_end])
+            and not _is_continuation(lines[run_end])
+            and lines[run_end].strip(b"\r")
+        ):
             run_end += 1
-        if run_end >= len(lines) or run_end - index > MAX_RUN or not _well_known(lines[run_end]) \
-                or any(lines[fold].startswith(b"--") for fold in range(index, run_end)):
+        if (
+            run_end >= len(lines)
+            or run_end - index > MAX_RUN
+            or not _well_known(lines[run_end])
+            or any(lines[fold].startswith(b"--") for fold in range(index, run_end))
+        ):
             break  # the body of a mail without a separator: leave it to the parser
         for fold in range(index, run_end):
             lines[fold] = b" " + lines[fold]

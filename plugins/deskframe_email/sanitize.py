@@ -35,8 +35,22 @@ CHUNK_CHARS = 32_768
 
 TAGS = (set(nh3.ALLOWED_TAGS) | {"font", "tfoot"}) - {"area", "map"}
 CLEAN_CONTENT_TAGS = {
-    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math",
-    "template", "noscript", "title", "xml", "noembed", "noframes",
+    "script",
+    "style",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "svg",
+    "math",
+    "template",
+    "noscript",
+    "title",
+    "xml",
+    "noembed",
+    "noframes",
 }
 _COMMON = {"title", "lang", "dir", "align", "valign", "width", "height", "style"}
 ATTRIBUTES = {tag: set(attrs_) for tag, attrs_ in nh3.ALLOWED_ATTRIBUTES.items()}
@@ -48,16 +62,51 @@ ATTRIBUTES["font"] = {"color", "face", "size"}
 ATTRIBUTES["img"] = ATTRIBUTES.get("img", set()) | {"border"}
 URL_SCHEMES = {"http", "https", "mailto", "cid", "tel"}
 STYLE_PROPERTIES = {
-    "color", "background-color", "font-weight", "font-style", "font-size", "font-family",
-    "text-decoration", "text-align", "vertical-align", "white-space", "margin", "margin-left",
-    "margin-right", "margin-top", "margin-bottom", "padding", "padding-left", "padding-right",
-    "padding-top", "padding-bottom", "border", "border-collapse", "width", "height", "line-height",
-    "list-style-type", "display",
+    "color",
+    "background-color",
+    "font-weight",
+    "font-style",
+    "font-size",
+    "font-family",
+    "text-decoration",
+    "text-align",
+    "vertical-align",
+    "white-space",
+    "margin",
+    "margin-left",
+    "margin-right",
+    "margin-top",
+    "margin-bottom",
+    "padding",
+    "padding-left",
+    "padding-right",
+    "padding-top",
+    "padding-bottom",
+    "border",
+    "border-collapse",
+    "width",
+    "height",
+    "line-height",
+    "list-style-type",
+    "display",
 }
 
 _VOID = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr", "keygen",
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "param",
+    "source",
+    "track",
+    "wbr",
+    "keygen",
 }
 _SELF_CLOSING_SIBLINGS = {"p", "li", "dt", "dd", "option", "tr", "td", "th", "thead", "tbody"}
 _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
@@ -65,7 +114,9 @@ _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\r\n\f]?|\r\n|\n|\f|(.))",
 _NOT_CSS_INK = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]+")
 _HOSTILE_CSS = ("expression(", "javascript:", "vbscript:", "behavior", "behaviour", "-moz-binding")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,40})[^<>]{0,2048}>")
-_TRUNCATED_NOTE = "<p><em>[HTML truncated at {limit} of {size} characters; the original is kept in the raw message]</em></p>"
+_TRUNCATED_NOTE = (
+    "<p><em>[HTML truncated at {limit} of {size} characters; the original is kept in the raw message]</em></p>"
+)
 
 
 @attrs.frozen
@@ -186,4 +237,3 @@ def clean_html(html: str, *, max_chars: int = DEFAULT_MAX_HTML_CHARS) -> CleanHt
 def sanitize_html(html: str, *, max_chars: int = DEFAULT_MAX_HTML_CHARS) -> str:
     """Safe HTML for storage and display (see the module docstring)."""
     return clean_html(html, max_chars=max_chars).html
-

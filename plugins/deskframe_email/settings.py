@@ -45,16 +45,42 @@ from deskframe.sla import parse_duration
 from deskframe.tables import TableReader
 
 TYPE = "email"
-KEYS = ("name", "type", "source", "folder", "address", "from_name", "password_env", "smtp", "trusted",
-        "max_bytes", "autoreply", "processed_folder", "delete_after_import", "interval", "timeout", "ca_file",
-        "allow_plaintext", "parse_workers")
+KEYS = (
+    "name",
+    "type",
+    "source",
+    "folder",
+    "address",
+    "from_name",
+    "password_env",
+    "smtp",
+    "trusted",
+    "max_bytes",
+    "autoreply",
+    "processed_folder",
+    "delete_after_import",
+    "interval",
+    "timeout",
+    "ca_file",
+    "allow_plaintext",
+    "parse_workers",
+)
 SOURCE_SCHEMES = ("maildir", "mbox", "imap", "imaps", "imap+starttls", "pop3", "pop3s", "pop3+starttls")
 SMTP_SCHEMES = ("smtp", "smtps", "smtp+starttls")
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 #: The longest time between two polls of a mailbox.
 MAX_INTERVAL = dt.timedelta(days=7)
-DEFAULT_PORTS = {"imap": 143, "imap+starttls": 143, "imaps": 993, "pop3": 110, "pop3+starttls": 110,
-                 "pop3s": 995, "smtp": 25, "smtp+starttls": 587, "smtps": 465}
+DEFAULT_PORTS = {
+    "imap": 143,
+    "imap+starttls": 143,
+    "imaps": 993,
+    "pop3": 110,
+    "pop3+starttls": 110,
+    "pop3s": 995,
+    "smtp": 25,
+    "smtp+starttls": 587,
+    "smtps": 465,
+}
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?")
 _FOLDER = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
@@ -100,10 +126,10 @@ class EmailSettings:
     """A validated ``email`` channel table."""
 
     name: str
-    kind: str                       # maildir | mbox | imap | pop3
+    kind: str  # maildir | mbox | imap | pop3
     address: str
-    path: Path | None = None        # maildir / mbox
-    server: Server | None = None    # imap / pop3
+    path: Path | None = None  # maildir / mbox
+    server: Server | None = None  # imap / pop3
     folder: str = "INBOX"
     from_name: str | None = None
     password_env: str | None = None
@@ -149,14 +175,18 @@ def _server(t: TableReader, key: str, value: str, schemes: tuple[str, ...]) -> S
     if not host:
         raise t.error(key, f"names no host: {value!r}")
     user = unquote(parts.username) if parts.username else None
-    return Server(scheme=scheme, host=host, port=port or DEFAULT_PORTS[scheme], user=user,
-                  path=unquote(parts.path.lstrip("/")))
+    return Server(
+        scheme=scheme, host=host, port=port or DEFAULT_PORTS[scheme], user=user, path=unquote(parts.path.lstrip("/"))
+    )
 
 
 def _check_plaintext(t: TableReader, key: str, server: Server, allowed: bool) -> None:
     if server.tls == "none" and not allowed and not _loopback(server.host):
-        raise t.error(key, f"{server.scheme}:// would send the password unencrypted to {server.host}; use "
-                           f"{server.kind}s:// or {server.kind}+starttls:// (or set allow_plaintext = true)")
+        raise t.error(
+            key,
+            f"{server.scheme}:// would send the password unencrypted to {server.host}; use "
+            f"{server.kind}s:// or {server.kind}+starttls:// (or set allow_plaintext = true)",
+        )
 
 
 def parse_settings(table: dict[str, Any], base_dir: Path | None = None) -> EmailSettings:
@@ -178,9 +208,12 @@ def parse_settings(table: dict[str, Any], base_dir: Path | None = None) -> Email
     source = t.str("source")
     scheme = source.split(":", 1)[0].lower() if ":" in source else ""
     if scheme not in SOURCE_SCHEMES:
-        raise t.error("source", f"unknown source {source!r} (known: maildir:PATH, mbox:PATH, "
-                                f"{', '.join(s + '://USER@HOST/FOLDER' for s in SOURCE_SCHEMES if s.startswith('imap'))}, "
-                                f"{', '.join(s + '://USER@HOST' for s in SOURCE_SCHEMES if s.startswith('pop3'))})")
+        raise t.error(
+            "source",
+            f"unknown source {source!r} (known: maildir:PATH, mbox:PATH, "
+            f"{', '.join(s + '://USER@HOST/FOLDER' for s in SOURCE_SCHEMES if s.startswith('imap'))}, "
+            f"{', '.join(s + '://USER@HOST' for s in SOURCE_SCHEMES if s.startswith('pop3'))})",
+        )
     path = server = None
     folder = "INBOX"
     if scheme in ("maildir", "mbox"):
@@ -242,8 +275,11 @@ def parse_settings(table: dict[str, Any], base_dir: Path | None = None) -> Email
         try:
             if isinstance(raw_interval, int):
                 bounds.check_int(raw_interval, 1, int(MAX_INTERVAL.total_seconds()))
-            interval = (dt.timedelta(seconds=raw_interval) if isinstance(raw_interval, int)
-                        else bounds.check_duration(parse_duration(raw_interval), maximum=MAX_INTERVAL))
+            interval = (
+                dt.timedelta(seconds=raw_interval)
+                if isinstance(raw_interval, int)
+                else bounds.check_duration(parse_duration(raw_interval), maximum=MAX_INTERVAL)
+            )
         except ValueError as exc:
             raise t.error("interval", str(exc)) from None
         if interval.total_seconds() < 1:
@@ -253,8 +289,9 @@ def parse_settings(table: dict[str, Any], base_dir: Path | None = None) -> Email
     raw_workers = table.get("parse_workers", "auto")
     if raw_workers != "auto":
         if isinstance(raw_workers, bool) or not isinstance(raw_workers, int):
-            raise t.error("parse_workers", f'must be "auto" or a number of processes (0: parse in-process), '
-                                           f"got {raw_workers!r}")
+            raise t.error(
+                "parse_workers", f'must be "auto" or a number of processes (0: parse in-process), got {raw_workers!r}'
+            )
         parse_workers = t.int("parse_workers", 0, minimum=0, maximum=64)
     ca_file = t.str("ca_file", None)
 
@@ -264,12 +301,27 @@ def parse_settings(table: dict[str, Any], base_dir: Path | None = None) -> Email
         a.reject_unknown(["canned", "cap_per_day"])
         autoreply = Autoreply(canned=a.str("canned"), cap_per_day=a.int("cap_per_day", 3, minimum=0, maximum=1000))
 
-    return EmailSettings(name=name, kind=kind, address=address, path=path, server=server, folder=folder,
-                         from_name=from_name, password_env=password_env, smtp=smtp,
-                         trusted=t.bool("trusted", False), max_bytes=max_bytes, autoreply=autoreply,
-                         processed_folder=processed, delete_after_import=delete, interval=interval,
-                         timeout=float(timeout), ca_file=ca_file, allow_plaintext=allow_plaintext,
-                         parse_workers=parse_workers)
+    return EmailSettings(
+        name=name,
+        kind=kind,
+        address=address,
+        path=path,
+        server=server,
+        folder=folder,
+        from_name=from_name,
+        password_env=password_env,
+        smtp=smtp,
+        trusted=t.bool("trusted", False),
+        max_bytes=max_bytes,
+        autoreply=autoreply,
+        processed_folder=processed,
+        delete_after_import=delete,
+        interval=interval,
+        timeout=float(timeout),
+        ca_file=ca_file,
+        allow_plaintext=allow_plaintext,
+        parse_workers=parse_workers,
+    )
 
 
 def validate(table: dict[str, Any]) -> EmailSettings:

@@ -18,8 +18,9 @@ import json
 import logging
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -43,9 +44,9 @@ class MailboxUnavailable(ChannelUnavailable):
 class Fetched:
     """One message as a source hands it over."""
 
-    handle: Any                    # what the source needs to acknowledge it
-    label: str                     # where it came from (the quarantine's external id)
-    raw: bytes                     # the message (only its header when ``left_on_server``)
+    handle: Any  # what the source needs to acknowledge it
+    label: str  # where it came from (the quarantine's external id)
+    raw: bytes  # the message (only its header when ``left_on_server``)
     size: int
     received_at: dt.datetime | None = None
     left_on_server: bool = False
@@ -54,8 +55,9 @@ class Fetched:
 def left_on_server_raw(header: bytes, where: str, size: int, limit: int) -> bytes:
     """The bytes kept in quarantine for a message too large to fetch: its header and a note."""
     header = header.rstrip(b"\r\n")
-    note = (f"{LEFT_MARKER}: {where}; {size} bytes, over max_bytes = {limit}; raise max_bytes and the next "
-            f"poll takes it in").encode("ascii", "replace")
+    note = (
+        f"{LEFT_MARKER}: {where}; {size} bytes, over max_bytes = {limit}; raise max_bytes and the next poll takes it in"
+    ).encode("ascii", "replace")
     return note + b"\r\n" + header + b"\r\n\r\n"
 
 
@@ -78,7 +80,7 @@ class MaildirSource:
     Without it, messages in cur/ that carry ``S`` count as done.
     """
 
-    def __init__(self, settings: "EmailSettings"):
+    def __init__(self, settings: EmailSettings):
         assert settings.path is not None
         self.path = settings.path
         self.processed = settings.processed_folder
@@ -150,7 +152,7 @@ class MboxSource:
     intake's Message-ID / raw-hash dedupe keeping what was imported.
     """
 
-    def __init__(self, settings: "EmailSettings", desk: Any, channel: str):
+    def __init__(self, settings: EmailSettings, desk: Any, channel: str):
         assert settings.path is not None
         self.path = settings.path
         self.desk = desk

@@ -62,7 +62,7 @@ def filter_stream(data: bytes) -> tuple[bytes, int]:
     while offset + 12 < len(data):
         level, name, kind, size = _HEADER.unpack_from(data, offset)
         length = min(len(data) - offset, size + 11)
-        payload = data[offset + 9: offset + length - 2]
+        payload = data[offset + 9 : offset + length - 2]
         offset += length
         if level == _LVL_MESSAGE and name == _OEM_CODEPAGE and _codepage_ok(payload):
             objects[0] = _object(level, name, kind, payload)

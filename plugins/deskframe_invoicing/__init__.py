@@ -13,7 +13,7 @@ the demo pass ``[billing] locale``, ``agent_label`` and ``payment_terms_days``.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import deskframe
 from deskframe import OutputFormat
@@ -21,14 +21,29 @@ from deskframe import OutputFormat
 from . import csv_format, html_format, text_format, web
 
 FORMATS = (
-    OutputFormat("html", html_format.MEDIA_TYPE, html_format.render, kinds=html_format.KINDS,
-                 description="printable invoice page (A4 and phone, no scripts, inline CSS)",
-                 options=("locale", "agent_label", "payment_terms_days")),
-    OutputFormat("csv", csv_format.MEDIA_TYPE, csv_format.render, kinds=csv_format.KINDS,
-                 description="one row per invoice line, for accounting import"),
-    OutputFormat("text", text_format.MEDIA_TYPE, text_format.render, kinds=text_format.KINDS,
-                 description="plain text for e-mail bodies",
-                 options=("locale", "agent_label", "payment_terms_days")),
+    OutputFormat(
+        "html",
+        html_format.MEDIA_TYPE,
+        html_format.render,
+        kinds=html_format.KINDS,
+        description="printable invoice page (A4 and phone, no scripts, inline CSS)",
+        options=("locale", "agent_label", "payment_terms_days"),
+    ),
+    OutputFormat(
+        "csv",
+        csv_format.MEDIA_TYPE,
+        csv_format.render,
+        kinds=csv_format.KINDS,
+        description="one row per invoice line, for accounting import",
+    ),
+    OutputFormat(
+        "text",
+        text_format.MEDIA_TYPE,
+        text_format.render,
+        kinds=text_format.KINDS,
+        description="plain text for e-mail bodies",
+        options=("locale", "agent_label", "payment_terms_days"),
+    ),
 )
 
 

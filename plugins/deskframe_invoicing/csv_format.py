@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from deskframe.billing import Invoice
 
@@ -24,9 +25,27 @@ MEDIA_TYPE = "text/csv; charset=utf-8"
 KINDS = ("invoice", "invoices")
 
 COLUMNS = (
-    "invoice_number", "invoice_status", "invoice_kind", "issue_date", "customer", "customer_name", "contract",
-    "period", "currency", "line_no", "line_kind", "ticket", "date", "original_date", "agent", "description",
-    "quantity", "unit", "unit_price", "amount", "tax_rate_percent",
+    "invoice_number",
+    "invoice_status",
+    "invoice_kind",
+    "issue_date",
+    "customer",
+    "customer_name",
+    "contract",
+    "period",
+    "currency",
+    "line_no",
+    "line_kind",
+    "ticket",
+    "date",
+    "original_date",
+    "agent",
+    "description",
+    "quantity",
+    "unit",
+    "unit_price",
+    "amount",
+    "tax_rate_percent",
 )
 #: Columns of free text (everything else is a number, a date or a code we produced).
 TEXT_COLUMNS = frozenset({"customer", "customer_name", "contract", "ticket", "agent", "description", "unit"})
@@ -82,4 +101,3 @@ def render(kind: str, data: Any, *, locale: str | None = None) -> bytes:
     for invoice in invoices:
         writer.writerows(rows(invoice))
     return out.getvalue().encode("utf-8")
-

@@ -37,7 +37,7 @@ def resolve_locale(name: str | None) -> Locale:
     try:
         return Locale.parse(text.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
-        raise DomainError(f"unknown locale {name!r} (billing.locale): use a code such as \"en\" or \"ru\"") from None
+        raise DomainError(f'unknown locale {name!r} (billing.locale): use a code such as "en" or "ru"') from None
 
 
 def _spaced(pattern: str, *, before: bool, after: bool) -> str:
@@ -76,8 +76,7 @@ def money(value: Money, locale: Locale, *, exact: bool = False) -> str:
     from babel.numbers import format_currency
 
     pattern = _currency_pattern(locale, value.currency)
-    return format_currency(value.amount, value.currency, format=pattern, locale=locale,
-                           decimal_quantization=not exact)
+    return format_currency(value.amount, value.currency, format=pattern, locale=locale, decimal_quantization=not exact)
 
 
 def number(value: Decimal, locale: Locale) -> str:

@@ -24,8 +24,13 @@ KINDS = ("invoice", "invoices")
 
 @functools.lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return jinja2.Environment(
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 @functools.lru_cache(maxsize=2)
@@ -33,8 +38,9 @@ def _template(source: str) -> jinja2.Template:
     return _environment().from_string(source)
 
 
-def render(kind: str, data: Any, *, locale: str | None = None, agent_label: str = "name",
-           payment_terms_days: int | None = None) -> str:
+def render(
+    kind: str, data: Any, *, locale: str | None = None, agent_label: str = "name", payment_terms_days: int | None = None
+) -> str:
     """``kind`` ``invoice`` (one :class:`Invoice`) or ``invoices`` (a list) as an html page.
 
     ``locale`` (``"ru"``, ``"en_US"`` ...) chooses the language, money and dates; default

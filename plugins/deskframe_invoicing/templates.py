@@ -111,9 +111,13 @@ _HEAD = """\
 """
 
 #: One invoice or credit note (``v`` is a :class:`deskframe_invoicing.view.InvoiceView`).
-INVOICE = _HEAD + """\
+INVOICE = (
+    _HEAD
+    + """\
 <title>{{ v.title }} {{ v.reference }}</title>
-""" + _STYLE + """
+"""
+    + _STYLE
+    + """
 </head>
 <body>
 {% if v.watermark %}
@@ -221,11 +225,16 @@ INVOICE = _HEAD + """\
 </body>
 </html>
 """
+)
 
 #: A list of invoices (``rows`` are :class:`deskframe_invoicing.view.IndexRow`).
-INDEX = _HEAD + """\
+INDEX = (
+    _HEAD
+    + """\
 <title>{{ _("Invoices") }}</title>
-""" + _STYLE + """
+"""
+    + _STYLE
+    + """
 </head>
 <body>
 <main class="sheet">
@@ -249,3 +258,4 @@ INDEX = _HEAD + """\
 </body>
 </html>
 """
+)

@@ -8,7 +8,8 @@ Each invoice line is one row of figures followed by its description, indented.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from deskframe.billing import Invoice
 
@@ -82,12 +83,16 @@ def _held(v: InvoiceView, _: Any) -> list[str]:
     if not v.held:
         return []
     rows = [(f"{_('Ticket')} {h.ticket}", h.date, h.agent, f"{h.hours} {_('h')}") for h in v.held]
-    return ["", f"{_('Not billed')} ({v.held[0].reason}):",
-            *[_INDENT + row for row in _table(rows, (False, False, False, True))]]
+    return [
+        "",
+        f"{_('Not billed')} ({v.held[0].reason}):",
+        *[_INDENT + row for row in _table(rows, (False, False, False, True))],
+    ]
 
 
-def render_invoice(invoice: Invoice, locale: str | None = None, agent_label: str = "name",
-                   payment_terms_days: int | None = None) -> str:
+def render_invoice(
+    invoice: Invoice, locale: str | None = None, agent_label: str = "name", payment_terms_days: int | None = None
+) -> str:
     """One invoice as plain text in ``locale``'s language."""
     loc = formatting.resolve_locale(locale)
     v = invoice_view(invoice, loc, agent_label=agent_label, payment_terms_days=payment_terms_days)
@@ -103,14 +108,17 @@ def render_index(invoices: Sequence[Invoice], locale: str | None = None) -> str:
     if not found:
         return _("No invoices.") + "\n"
     rows = [(_("Number"), _("Date"), _("Customer"), _("Period"), _("Due date"), _("Total"), _("Balance due"))]
-    rows += [(r.reference, r.issued or "-", r.customer_name, r.period, r.due or "-", r.total, r.balance or "-")
-             for r in found]
+    rows += [
+        (r.reference, r.issued or "-", r.customer_name, r.period, r.due or "-", r.total, r.balance or "-")
+        for r in found
+    ]
     table = _table(rows, (False, False, False, False, False, True, True))
     return "\n".join([table[0], "-" * max(len(t) for t in table), *table[1:]]) + "\n"
 
 
-def render(kind: str, data: Any, *, locale: str | None = None, agent_label: str = "name",
-           payment_terms_days: int | None = None) -> str:
+def render(
+    kind: str, data: Any, *, locale: str | None = None, agent_label: str = "name", payment_terms_days: int | None = None
+) -> str:
     """``invoice`` (one) or ``invoices`` (a list) as plain text; ``locale`` default ``"en"``."""
     if kind == "invoice":
         if not isinstance(data, Invoice):

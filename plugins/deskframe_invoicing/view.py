@@ -14,8 +14,9 @@ id, no agent login (the agent's display name, or role with ``agent_label = "role
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -36,8 +37,15 @@ def N_(message: str) -> str:
 HELD_LABEL = N_("estimate awaiting approval")
 LATE_LABEL = N_("logged late")
 #: Units pricing models write, as the catalog knows them.
-UNITS = {"h": N_("h"), "min": N_("min"), "user": N_("user"), "server": N_("server"), "service": N_("service"),
-         "month": N_("month"), "pcs": N_("pcs")}
+UNITS = {
+    "h": N_("h"),
+    "min": N_("min"),
+    "user": N_("user"),
+    "server": N_("server"),
+    "service": N_("service"),
+    "month": N_("month"),
+    "pcs": N_("pcs"),
+}
 _HOUR_UNITS = frozenset({"h", "hr", "hrs", "hour", "hours"})
 _MINUTE_UNITS = frozenset({"min", "mins", "minute", "minutes"})
 _SIXTY = Decimal(60)
@@ -281,11 +289,20 @@ def _groups(invoice: Invoice, agent_label: str, w: _Words) -> tuple[TicketGroup,
     for ticket, numbered in grouped.items():
         lines = [line for _, line in numbered]
         amount = sum((line.amount for line in lines), Money.zero(invoice.currency))
-        title = (w("Ticket {number}", number=ticket) if ticket
-                 else w("Services for {period}", period=w.month(invoice.period)))
-        out.append(TicketGroup(ticket=ticket, title=title, note=_group_note(invoice, lines, w) if ticket else None,
-                               lines=tuple(_line_view(no, line, invoice, agent_label, w) for no, line in numbered),
-                               amount=w.money(amount)))
+        title = (
+            w("Ticket {number}", number=ticket)
+            if ticket
+            else w("Services for {period}", period=w.month(invoice.period))
+        )
+        out.append(
+            TicketGroup(
+                ticket=ticket,
+                title=title,
+                note=_group_note(invoice, lines, w) if ticket else None,
+                lines=tuple(_line_view(no, line, invoice, agent_label, w) for no, line in numbered),
+                amount=w.money(amount),
+            )
+        )
     return tuple(out)
 
 
@@ -299,8 +316,13 @@ def _held_view(held: Mapping[str, Any], invoice: Invoice, agent_label: str, w: _
         shown = w.date(dt.date.fromisoformat(str(day))) if day else ""
     except ValueError:
         shown = str(day)
-    return HeldView(ticket=str(held.get("ticket", "")), agent=(role if agent_label == "role" else name or role),
-                    date=shown, hours=hours, reason=w(HELD_LABEL))
+    return HeldView(
+        ticket=str(held.get("ticket", "")),
+        agent=(role if agent_label == "role" else name or role),
+        date=shown,
+        hours=hours,
+        reason=w(HELD_LABEL),
+    )
 
 
 def _humanize(key: str) -> str:
@@ -318,33 +340,49 @@ def _vendor(invoice: Invoice, w: _Words) -> tuple[Party | None, tuple[tuple[str,
         details.append((w("KPP"), vendor["kpp"]))
     if vendor.get("address"):
         details.append((w("Address"), vendor["address"]))
-    details += [(w(_CONTACT_LABELS[k]) if k in _CONTACT_LABELS else _humanize(k), v)
-                for k, v in vendor.items() if k not in _VENDOR_PLACED]
+    details += [
+        (w(_CONTACT_LABELS[k]) if k in _CONTACT_LABELS else _humanize(k), v)
+        for k, v in vendor.items()
+        if k not in _VENDOR_PLACED
+    ]
     bank: list[tuple[str, str]] = []
     if vendor.get("account"):
-        bank = [(w("Payee's bank"), vendor.get("bank", "")), (w("BIC"), vendor.get("bik", "")),
-                (w("Correspondent account"), vendor.get("corr_account", "")),
-                (w("Account"), vendor["account"]), (w("Payee"), vendor.get("name", ""))]
+        bank = [
+            (w("Payee's bank"), vendor.get("bank", "")),
+            (w("BIC"), vendor.get("bik", "")),
+            (w("Correspondent account"), vendor.get("corr_account", "")),
+            (w("Account"), vendor["account"]),
+            (w("Payee"), vendor.get("name", "")),
+        ]
         bank = [(label, value) for label, value in bank if value]
     return Party(vendor.get("name", ""), tuple(details)), tuple(bank)
 
 
 def _buyer(invoice: Invoice, w: _Words) -> Party:
     found = invoice.customer_details or {}
-    details = [(w(label), found[key]) for key, label in (("inn", N_("INN")), ("kpp", N_("KPP")),
-                                                          ("address", N_("Address"))) if found.get(key)]
+    details = [
+        (w(label), found[key])
+        for key, label in (("inn", N_("INN")), ("kpp", N_("KPP")), ("address", N_("Address")))
+        if found.get(key)
+    ]
     return Party(invoice.customer_name, tuple(details))
 
 
 def _totals(invoice: Invoice, w: _Words) -> tuple[tuple[tuple[str, str], ...], str]:
     rate = formatting.percent(invoice.tax_rate, w.locale)
     if invoice.tax_rate:
-        totals = ((w("Subtotal"), w.money(invoice.subtotal)), (w("VAT {rate}", rate=rate), w.money(invoice.tax)),
-                  (w("Total due"), w.money(invoice.total)))
+        totals = (
+            (w("Subtotal"), w.money(invoice.subtotal)),
+            (w("VAT {rate}", rate=rate), w.money(invoice.tax)),
+            (w("Total due"), w.money(invoice.total)),
+        )
         vat = w("Including VAT {rate}: {amount}", rate=rate, amount=w.money(invoice.tax))
     else:
-        totals = ((w("Subtotal"), w.money(invoice.subtotal)), (w("VAT"), w("No VAT")),
-                  (w("Total due"), w.money(invoice.total)))
+        totals = (
+            (w("Subtotal"), w.money(invoice.subtotal)),
+            (w("VAT"), w("No VAT")),
+            (w("Total due"), w.money(invoice.total)),
+        )
         vat = w("No VAT")
     return totals, vat
 
@@ -352,8 +390,13 @@ def _totals(invoice: Invoice, w: _Words) -> tuple[tuple[tuple[str, str], ...], s
 def _payment(invoice: Invoice, w: _Words, terms: int | None) -> tuple[tuple[tuple[str, str], ...], str | None]:
     rows: tuple[tuple[str, str], ...] = ()
     if invoice.payments:
-        rows = tuple((w("Paid on {date}", date=w.date(p.paid_on)) +
-                      (f" ({p.reference})" if p.reference else ""), w.money(p.amount)) for p in invoice.payments)
+        rows = tuple(
+            (
+                w("Paid on {date}", date=w.date(p.paid_on)) + (f" ({p.reference})" if p.reference else ""),
+                w.money(p.amount),
+            )
+            for p in invoice.payments
+        )
         rows += ((w("Balance due"), w.money(invoice.balance)),)
     note = None
     if invoice.kind == "invoice" and invoice.due_date is not None:
@@ -365,30 +408,36 @@ def _payment(invoice: Invoice, w: _Words, terms: int | None) -> tuple[tuple[tupl
                 days = (invoice.due_date - invoice.issued_at.date()).days
                 days = terms if terms is not None else days
                 note += " " + w("Payment terms: {days} days from the invoice date.", days=days)
-            note += " " + w("Please quote the invoice number {number} with your payment.",
-                            number=reference(invoice))
+            note += " " + w("Please quote the invoice number {number} with your payment.", number=reference(invoice))
     return rows, note
 
 
-def invoice_view(invoice: Invoice, locale: Locale, *, agent_label: str = "name",
-                 payment_terms_days: int | None = None) -> InvoiceView:
+def invoice_view(
+    invoice: Invoice, locale: Locale, *, agent_label: str = "name", payment_terms_days: int | None = None
+) -> InvoiceView:
     """Everything the html and text formats show of ``invoice``, in ``locale``'s language and formats."""
     w = _Words(locale)
     credit = invoice.kind == "credit"
     title = w("Credit note") if credit else w("Invoice for payment")
     ref = reference(invoice)
-    heading = (w("{title} No. {number} of {date}", title=title, number=ref, date=w.long_date(invoice.issued_at.date()))
-               if invoice.issued_at else w("{title} {number}", title=title, number=ref))
+    heading = (
+        w("{title} No. {number} of {date}", title=title, number=ref, date=w.long_date(invoice.issued_at.date()))
+        if invoice.issued_at
+        else w("{title} {number}", title=title, number=ref)
+    )
     watermark = {"draft": w("DRAFT"), "void": w("VOID")}.get(invoice.status)
     notices = []
     if credit:
-        notices.append(w("Credit note for invoice {number}", number=invoice.credit_for or "-")
-                       + (f": {invoice.reason}" if invoice.reason else ""))
+        notices.append(
+            w("Credit note for invoice {number}", number=invoice.credit_for or "-")
+            + (f": {invoice.reason}" if invoice.reason else "")
+        )
     if invoice.status == "draft":
         notices.append(w("DRAFT: not an invoice yet; the number is assigned when it is issued."))
     elif invoice.status == "void":
-        notices.append(w("VOID: this invoice was cancelled by a credit note.")
-                       + (f" ({invoice.reason})" if invoice.reason else ""))
+        notices.append(
+            w("VOID: this invoice was cancelled by a credit note.") + (f" ({invoice.reason})" if invoice.reason else "")
+        )
     vendor, bank = _vendor(invoice, w)
     facts = []
     if invoice.contract:
@@ -399,14 +448,29 @@ def invoice_view(invoice: Invoice, locale: Locale, *, agent_label: str = "name",
     totals, vat = _totals(invoice, w)
     payment, note = _payment(invoice, w, payment_terms_days)
     return InvoiceView(
-        lang=w.lang, title=title, heading=heading, reference=ref, watermark=watermark, notices=tuple(notices),
-        kind=invoice.kind, credit_for=invoice.credit_for, vendor=vendor, bank=bank, buyer=_buyer(invoice, w),
-        facts=tuple(facts), groups=_groups(invoice, agent_label, w), totals=totals, vat_line=vat,
+        lang=w.lang,
+        title=title,
+        heading=heading,
+        reference=ref,
+        watermark=watermark,
+        notices=tuple(notices),
+        kind=invoice.kind,
+        credit_for=invoice.credit_for,
+        vendor=vendor,
+        bank=bank,
+        buyer=_buyer(invoice, w),
+        facts=tuple(facts),
+        groups=_groups(invoice, agent_label, w),
+        totals=totals,
+        vat_line=vat,
         items_line=w("Items: {count}, amount {amount}", count=len(invoice.lines), amount=w.money(invoice.total)),
-        total_words=words.amount_in_words(invoice.total, w.lang), payment=payment, payment_note=note,
+        total_words=words.amount_in_words(invoice.total, w.lang),
+        payment=payment,
+        payment_note=note,
         held=tuple(_held_view(h, invoice, agent_label, w) for h in invoice.held),
         footer=f"{title} {ref} \u00b7 {invoice.customer_name} \u00b7 {w.month(invoice.period)}",
-        currency=invoice.currency, period=invoice.period,
+        currency=invoice.currency,
+        period=invoice.period,
     )
 
 
@@ -430,8 +494,16 @@ class IndexRow:
 def index_rows(invoices: Iterable[Invoice], locale: Locale) -> list[IndexRow]:
     """One row per invoice for the ``invoices`` kind."""
     w = _Words(locale)
-    return [IndexRow(reference=reference(i), title=w("Credit note") if i.kind == "credit" else w("Invoice"),
-                     issued=w.date(i.issued_at), customer_name=i.customer_name, period=w.month(i.period),
-                     due=w.date(i.due_date), total=w.money(i.total),
-                     balance=w.money(i.balance) if i.kind == "invoice" and i.status == "issued" else "")
-            for i in invoices]
+    return [
+        IndexRow(
+            reference=reference(i),
+            title=w("Credit note") if i.kind == "credit" else w("Invoice"),
+            issued=w.date(i.issued_at),
+            customer_name=i.customer_name,
+            period=w.month(i.period),
+            due=w.date(i.due_date),
+            total=w.money(i.total),
+            balance=w.money(i.balance) if i.kind == "invoice" and i.status == "issued" else "",
+        )
+        for i in invoices
+    ]

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -26,7 +27,6 @@ from deskframe.billing import Invoice
 
 from . import csv_format, html_format
 
-
 PATH = "/invoices/{token}"
 #: ``secrets.token_urlsafe`` alphabet; the ledger's tokens are 32 characters.
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
@@ -34,8 +34,10 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 _NEVER = "!" * 32
 _CSV_SUFFIX = ".csv"
 
-CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; frame-ancestors 'none'; "
-       "base-uri 'none'; form-action 'none'")
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -74,9 +76,16 @@ async def invoice_page(request: Request) -> Response:
         headers["Content-Disposition"] = f'attachment; filename="{_safe_filename(invoice.number)}.csv"'
         return Response(body, media_type=csv_format.MEDIA_TYPE, headers=headers)
     billing = desk.config.billing
-    page = await run_in_threadpool(functools.partial(
-        html_format.render, "invoice", invoice, locale=billing.locale, agent_label=billing.agent_label,
-        payment_terms_days=billing.payment_terms_days))
+    page = await run_in_threadpool(
+        functools.partial(
+            html_format.render,
+            "invoice",
+            invoice,
+            locale=billing.locale,
+            agent_label=billing.agent_label,
+            payment_terms_days=billing.payment_terms_days,
+        )
+    )
     return Response(page, media_type=html_format.MEDIA_TYPE, headers=HEADERS)
 
 

@@ -15,7 +15,7 @@ OTRS 5) is detected from the schema (:mod:`.source`). Mapping rules are pure fun
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import deskframe
 from deskframe import ConfigSection, Importer
@@ -34,5 +34,11 @@ def register_importers(register: Callable[[Importer], None]) -> None:
 @deskframe.hookimpl
 def register_config_sections(register: Callable[[ConfigSection], None]) -> None:
     """Claim ``[import]`` for ``[import.otrs]``: priority map, time units, billing, time zone."""
-    register(ConfigSection("import", options.validate, options.check,
-                           "Importer settings: [import.otrs] priority_map, unit_minutes, already_billed ..."))
+    register(
+        ConfigSection(
+            "import",
+            options.validate,
+            options.check,
+            "Importer settings: [import.otrs] priority_map, unit_minutes, already_billed ...",
+        )
+    )

@@ -27,8 +27,9 @@ def parse_since(text: str, zone: ZoneInfo) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date (YYYY-MM-DD or 'YYYY-MM-DD HH:MM')",
-                                 param_hint="--since") from None
+        raise click.BadParameter(
+            f"{text!r} is not a date (YYYY-MM-DD or 'YYYY-MM-DD HH:MM')", param_hint="--since"
+        ) from None
     return value if value.tzinfo else value.replace(tzinfo=zone)
 
 
@@ -41,8 +42,9 @@ class Progress:
 
     def total(self, n: int) -> None:
         if self.enabled and n:
-            self.bar = click.progressbar(length=n, label="Importing tickets", file=sys.stderr,
-                                         show_pos=True, show_eta=True)
+            self.bar = click.progressbar(
+                length=n, label="Importing tickets", file=sys.stderr, show_pos=True, show_eta=True
+            )
             self.bar.__enter__()
 
     def step(self, n: int) -> None:
@@ -56,8 +58,10 @@ class Progress:
 
 
 def _line(kind: str, counter: Any) -> str:
-    return (f"  {kind + ':':<14}{counter.get('created', 0)} created, {counter.get('updated', 0)} updated, "
-            f"{counter.get('unchanged', 0)} unchanged")
+    return (
+        f"  {kind + ':':<14}{counter.get('created', 0)} created, {counter.get('updated', 0)} updated, "
+        f"{counter.get('unchanged', 0)} unchanged"
+    )
 
 
 def render(summary: Summary, settings: Any) -> str:
@@ -73,13 +77,17 @@ def render(summary: Summary, settings: Any) -> str:
     for kind in ("customers", "contacts", "agents", "queues"):
         lines.append(_line(kind, summary.directory[kind]))
     known = f", {summary.tickets_known} already imported" if summary.dry_run else ""
-    lines += [f"  {'tickets:':<14}{summary.tickets_seen} read, {c.tickets} new, {c.tickets_updated} updated{known}",
-              f"  {'articles:':<14}{c.articles}",
-              f"  {'attachments:':<14}{c.attachments}",
-              f"  {'history:':<14}{c.history}",
-              f"  {'time entries:':<14}{c.time_entries} ({c.minutes} minutes)"]
-    for title, rows, total in (("Skipped rows", summary.report.skipped, summary.report.skipped_total),
-                               ("Imported with repairs", summary.report.warnings, summary.report.warnings_total)):
+    lines += [
+        f"  {'tickets:':<14}{summary.tickets_seen} read, {c.tickets} new, {c.tickets_updated} updated{known}",
+        f"  {'articles:':<14}{c.articles}",
+        f"  {'attachments:':<14}{c.attachments}",
+        f"  {'history:':<14}{c.history}",
+        f"  {'time entries:':<14}{c.time_entries} ({c.minutes} minutes)",
+    ]
+    for title, rows, total in (
+        ("Skipped rows", summary.report.skipped, summary.report.skipped_total),
+        ("Imported with repairs", summary.report.warnings, summary.report.warnings_total),
+    ):
         if not total:
             continue
         lines.append(f"{title} ({total}):")
@@ -88,43 +96,70 @@ def render(summary: Summary, settings: Any) -> str:
             lines.append(f"  ... and {total - SHOWN} more (--format json lists the first {len(rows)})")
     if summary.unthreaded:
         sid = f"; the OTRS SystemID is {summary.system_id}" if summary.system_id else ""
-        lines.append(f"Note: {summary.unthreaded} ticket number(s) (e.g. {summary.unthreaded_example}) do not fit "
-                     f"[tickets] number_layout = {settings.number_layout!r}, system_id = {settings.system_id!r}{sid}: "
-                     "replies quoting them in the subject thread only through their Message-ID references.")
+        lines.append(
+            f"Note: {summary.unthreaded} ticket number(s) (e.g. {summary.unthreaded_example}) do not fit "
+            f"[tickets] number_layout = {settings.number_layout!r}, system_id = {settings.system_id!r}{sid}: "
+            "replies quoting them in the subject thread only through their Message-ID references."
+        )
     if summary.sla_path:
         lines.append(f"SLA policy suggestions ({summary.sla_policies}): {summary.sla_path}")
     total = summary.report.implausible_total
     if total:  # last, where it is seen: time that would be billed or reported as it is
         lines.append(f"Implausible time ({total}): imported as OTRS has it; check these entries")
-        lines += [f"  time_accounting {ident} (ticket {ticket or '?'}): {units} units = {minutes} minutes: {reason}"
-                  for ident, ticket, units, minutes, reason in summary.report.implausible[:SHOWN]]
+        lines += [
+            f"  time_accounting {ident} (ticket {ticket or '?'}): {units} units = {minutes} minutes: {reason}"
+            for ident, ticket, units, minutes, reason in summary.report.implausible[:SHOWN]
+        ]
         if total > SHOWN:
-            lines.append(f"  ... and {total - SHOWN} more (--format json lists the first "
-                         f"{len(summary.report.implausible)})")
+            lines.append(
+                f"  ... and {total - SHOWN} more (--format json lists the first {len(summary.report.implausible)})"
+            )
     return "\n".join(lines)
 
 
 @click.command("otrs")
-@click.option("--source", required=True, envvar="DESKFRAME_OTRS_SOURCE", metavar="URL",
-              help="SQLAlchemy URL of the OTRS/Znuny database: postgresql://user:pw@host/otrs or "
-                   "mysql://user:pw@host/otrs (env DESKFRAME_OTRS_SOURCE).")
+@click.option(
+    "--source",
+    required=True,
+    envvar="DESKFRAME_OTRS_SOURCE",
+    metavar="URL",
+    help="SQLAlchemy URL of the OTRS/Znuny database: postgresql://user:pw@host/otrs or "
+    "mysql://user:pw@host/otrs (env DESKFRAME_OTRS_SOURCE).",
+)
 @click.option("--dry-run", is_flag=True, help="Read and map everything, write nothing; report what would change.")
-@click.option("--since", metavar="DATE", help="Only tickets changed since DATE ('YYYY-MM-DD[ HH:MM]', source "
-                                              "time zone): the final delta before switching over.")
+@click.option(
+    "--since",
+    metavar="DATE",
+    help="Only tickets changed since DATE ('YYYY-MM-DD[ HH:MM]', source "
+    "time zone): the final delta before switching over.",
+)
 @click.option("--batch", type=click.IntRange(1, 10_000), help="Tickets per transaction (default 100).")
 @click.option("--unit-minutes", metavar="N", help="Minutes per OTRS time unit (default 1).")
-@click.option("--already-billed/--not-billed", default=None,
-              help="Mark imported time as billed in OTRS, never invoiced here (default), or leave it billable.")
+@click.option(
+    "--already-billed/--not-billed",
+    default=None,
+    help="Mark imported time as billed in OTRS, never invoiced here (default), or leave it billable.",
+)
 @click.option("--source-timezone", metavar="ZONE", help="Time zone of OTRS's stored times (default UTC).")
-@click.option("--article-dir", type=click.Path(file_okay=False), help="OTRS var/article directory "
-                                                                      "(ArticleStorageFS).")
-@click.option("--sla-out", metavar="FILE", help=f"Where to write SLA suggestions (default DATA_DIR/{SLA_FILE}; "
-                                                "'-' prints them).")
+@click.option("--article-dir", type=click.Path(file_okay=False), help="OTRS var/article directory (ArticleStorageFS).")
+@click.option(
+    "--sla-out", metavar="FILE", help=f"Where to write SLA suggestions (default DATA_DIR/{SLA_FILE}; '-' prints them)."
+)
 @FORMAT_OPTION
 @pass_desk
-def otrs_command(desk: Any, source: str, dry_run: bool, since: str | None, batch: int | None,
-                 unit_minutes: str | None, already_billed: bool | None, source_timezone: str | None,
-                 article_dir: str | None, sla_out: str | None, fmt: str) -> None:
+def otrs_command(
+    desk: Any,
+    source: str,
+    dry_run: bool,
+    since: str | None,
+    batch: int | None,
+    unit_minutes: str | None,
+    already_billed: bool | None,
+    source_timezone: str | None,
+    article_dir: str | None,
+    sla_out: str | None,
+    fmt: str,
+) -> None:
     """Import an OTRS / Znuny database: directory, tickets, articles, history, time.
 
     Resumable (run it again after an interruption) and idempotent (a second run adds
@@ -150,8 +185,9 @@ def otrs_command(desk: Any, source: str, dry_run: bool, since: str | None, batch
     db = ForeignDatabase(source)
     progress = Progress(enabled=sys.stderr.isatty())
     try:
-        run = OtrsImport(desk, db, options, dry_run=dry_run, since=when, progress=progress.step,
-                         progress_total=progress.total)
+        run = OtrsImport(
+            desk, db, options, dry_run=dry_run, since=when, progress=progress.step, progress_total=progress.total
+        )
         try:
             summary = run.run()
         finally:

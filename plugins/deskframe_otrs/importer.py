@@ -22,9 +22,10 @@ import datetime as dt
 import os
 import re
 import time as _time
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -105,22 +106,36 @@ class Summary:
     def as_dict(self) -> dict[str, Any]:
         c = self.counts
         return {
-            "source": self.source, "layout": self.layout, "dry_run": self.dry_run,
-            "since": self.since.isoformat() if self.since else None, "resumed_after_ticket_id": self.resumed_after,
+            "source": self.source,
+            "layout": self.layout,
+            "dry_run": self.dry_run,
+            "since": self.since.isoformat() if self.since else None,
+            "resumed_after_ticket_id": self.resumed_after,
             "directory": {k: dict(v) for k, v in self.directory.items()},
-            "tickets": {"read": self.tickets_seen, "new": c.tickets, "updated": c.tickets_updated,
-                        "already_imported": self.tickets_known},
-            "articles": c.articles, "attachments": c.attachments, "history": c.history,
-            "time_entries": c.time_entries, "minutes": c.minutes,
+            "tickets": {
+                "read": self.tickets_seen,
+                "new": c.tickets,
+                "updated": c.tickets_updated,
+                "already_imported": self.tickets_known,
+            },
+            "articles": c.articles,
+            "attachments": c.attachments,
+            "history": c.history,
+            "time_entries": c.time_entries,
+            "minutes": c.minutes,
             "skipped_total": self.report.skipped_total,
             "skipped": [{"kind": k, "otrs_id": i, "reason": r} for k, i, r in self.report.skipped],
             "warnings_total": self.report.warnings_total,
             "warnings": [{"kind": k, "otrs_id": i, "reason": r} for k, i, r in self.report.warnings],
-            "unthreaded_numbers": self.unthreaded, "otrs_system_id": self.system_id,
-            "sla_suggestions": self.sla_policies, "sla_file": self.sla_path,
+            "unthreaded_numbers": self.unthreaded,
+            "otrs_system_id": self.system_id,
+            "sla_suggestions": self.sla_policies,
+            "sla_file": self.sla_path,
             "implausible_time_total": self.report.implausible_total,
-            "implausible_time": [{"otrs_id": i, "ticket": t, "units": u, "minutes": m, "reason": r}
-                                 for i, t, u, m, r in self.report.implausible],
+            "implausible_time": [
+                {"otrs_id": i, "ticket": t, "units": u, "minutes": m, "reason": r}
+                for i, t, u, m, r in self.report.implausible
+            ],
         }
 
 
@@ -142,9 +157,18 @@ def _core_skip_kind(reason: str) -> str:
 class OtrsImport:
     """One run of ``deskframe import otrs`` against an opened source database."""
 
-    def __init__(self, desk: Any, db: Any, options: Options, *, dry_run: bool = False,
-                 since: dt.datetime | None = None, progress: Callable[[int], Any] | None = None,
-                 progress_total: Callable[[int], Any] | None = None, pause: float | None = None):
+    def __init__(
+        self,
+        desk: Any,
+        db: Any,
+        options: Options,
+        *,
+        dry_run: bool = False,
+        since: dt.datetime | None = None,
+        progress: Callable[[int], Any] | None = None,
+        progress_total: Callable[[int], Any] | None = None,
+        pause: float | None = None,
+    ):
         self.desk = desk
         self.db = db
         self.opts = options
@@ -156,8 +180,11 @@ class OtrsImport:
         registry = getattr(getattr(desk, "plugins", None), "registry", None)
         channels = getattr(getattr(desk, "config", None), "channels", ()) or ()
         # intake's limits: a message's size (the e-mail channel's max_bytes), an attachment's (the desk's)
-        attachment_bytes = getattr(getattr(desk, "blobs", None), "max_bytes", None) \
-            or getattr(getattr(desk, "config", None), "attachment_max_bytes", None) or 25 * 1024 * 1024
+        attachment_bytes = (
+            getattr(getattr(desk, "blobs", None), "max_bytes", None)
+            or getattr(getattr(desk, "config", None), "attachment_max_bytes", None)
+            or 25 * 1024 * 1024
+        )
         self.max_bytes = mail.size_limit(registry, channels, attachment_bytes)
         self.src = Source(db, self.layout, body_bytes=self.max_bytes, attachment_bytes=attachment_bytes)
         self.report = Report()
@@ -168,8 +195,9 @@ class OtrsImport:
         self.progress = progress or (lambda n: None)
         self.progress_total = progress_total or (lambda n: None)
         self.pause = float(os.environ.get(PAUSE_ENV, "0") or 0) if pause is None else pause
-        self.directory: dict[str, collections.Counter] = {k: collections.Counter() for k in
-                                                          ("customers", "contacts", "agents", "queues")}
+        self.directory: dict[str, collections.Counter] = {
+            k: collections.Counter() for k in ("customers", "contacts", "agents", "queues")
+        }
         self.counts = ImportCounts()
         self.tickets_seen = 0
         self.tickets_known = 0
@@ -190,12 +218,23 @@ class OtrsImport:
         slas = self.src.slas()
         text, policies = sla.snippet(slas, self._queue_rows)
         system_id = self.opts.system_id or self.src.system_id()
-        return Summary(source=self.db.url, layout=self.layout.label, dry_run=self.dry_run, since=self.since,
-                       directory=self.directory, counts=self.counts, tickets_seen=self.tickets_seen,
-                       tickets_known=self.tickets_known, report=self.report,
-                       sla_policies=policies, sla_text=text, unthreaded=self.unthreaded,
-                       unthreaded_example=self.unthreaded_example, system_id=system_id,
-                       resumed_after=resumed_after)
+        return Summary(
+            source=self.db.url,
+            layout=self.layout.label,
+            dry_run=self.dry_run,
+            since=self.since,
+            directory=self.directory,
+            counts=self.counts,
+            tickets_seen=self.tickets_seen,
+            tickets_known=self.tickets_known,
+            report=self.report,
+            sla_policies=policies,
+            sla_text=text,
+            unthreaded=self.unthreaded,
+            unthreaded_example=self.unthreaded_example,
+            system_id=system_id,
+            resumed_after=resumed_after,
+        )
 
     def _lookups(self) -> None:
         src = self.src
@@ -266,12 +305,28 @@ class OtrsImport:
             if not login:
                 self.report.skip("users", u["id"], "empty login")
                 continue
-            name = _clean(" ".join(p for p in (mapping.text_of(u.get("first_name")).strip(),
-                                               mapping.text_of(u.get("last_name")).strip()) if p)) or login
+            name = (
+                _clean(
+                    " ".join(
+                        p
+                        for p in (
+                            mapping.text_of(u.get("first_name")).strip(),
+                            mapping.text_of(u.get("last_name")).strip(),
+                        )
+                        if p
+                    )
+                )
+                or login
+            )
             current = agents.get(login)
             email = self.user_emails.get(u["id"]) or (current.email if current else None)
-            wanted = Agent(login=login, name=name, role=current.role if current else "engineer",
-                           line=current.line if current else 1, email=email)
+            wanted = Agent(
+                login=login,
+                name=name,
+                role=current.role if current else "engineer",
+                line=current.line if current else 1,
+                email=email,
+            )
             self._put("agents", current, wanted)
 
         queues = {q.name: q for q, _ in desk.queues()}
@@ -291,15 +346,27 @@ class OtrsImport:
             return
         company = _clean(mapping.text_of(r.get("customer_id"))).strip()
         customer = company if company in self._company_keys else None
-        name = _clean(" ".join(p for p in (mapping.text_of(r.get("first_name")).strip(),
-                                           mapping.text_of(r.get("last_name")).strip()) if p)) or login
+        name = (
+            _clean(
+                " ".join(
+                    p
+                    for p in (mapping.text_of(r.get("first_name")).strip(), mapping.text_of(r.get("last_name")).strip())
+                    if p
+                )
+            )
+            or login
+        )
         phone = _clean(mapping.text_of(r.get("phone")).strip() or mapping.text_of(r.get("mobile")).strip()) or None
         email = mapping.address(_clean(mapping.text_of(r.get("email"))))
         if email:
             email = email.lower()
             if email in owners and owners[email] != login:
-                self.report.warn("customer_user", login, f"shares the e-mail {email} with customer user "
-                                 f"{owners[email]!r}; both are the one contact of that address")
+                self.report.warn(
+                    "customer_user",
+                    login,
+                    f"shares the e-mail {email} with customer user "
+                    f"{owners[email]!r}; both are the one contact of that address",
+                )
                 return
             owners[email] = login
             current = by_email.get(email)
@@ -326,7 +393,7 @@ class OtrsImport:
 
             def by_ids() -> Iterator[list[dict[str, Any]]]:
                 for start in range(0, len(ids), batch):
-                    yield self.src.tickets_by_id(ids[start:start + batch])
+                    yield self.src.tickets_by_id(ids[start : start + batch])
 
             return len(ids), by_ids(), 0
         cursor = int(self.desk.external_ids.get(self.ns, "cursor", "ticket") or 0)
@@ -334,8 +401,10 @@ class OtrsImport:
 
     def _import_tickets(self) -> int:
         if self.dry_run:
-            self._known = {kind: set(self.desk.external_ids.mapping(self.ns, kind))
-                           for kind in ("ticket", "article", "history", "time")}
+            self._known = {
+                kind: set(self.desk.external_ids.mapping(self.ns, kind))
+                for kind in ("ticket", "article", "history", "time")
+            }
         total, pages, cursor = self._pages()
         self.progress_total(total)
         for rows in pages:
@@ -361,14 +430,18 @@ class OtrsImport:
             counts = ImportCounts()
         else:
             try:
-                return self.desk.import_tickets(tickets, namespace=self.ns,
-                                                cursor=("ticket", after) if after is not None else None)
+                return self.desk.import_tickets(
+                    tickets, namespace=self.ns, cursor=("ticket", after) if after is not None else None
+                )
             except Exception as exc:
                 if _is_fatal(exc):
                     raise
                 if len(tickets) == 1:
-                    self.report.skip("ticket", tickets[0].external_id,
-                                     f"ticket {tickets[0].number} not stored: {type(exc).__name__}: {exc}")
+                    self.report.skip(
+                        "ticket",
+                        tickets[0].external_id,
+                        f"ticket {tickets[0].number} not stored: {type(exc).__name__}: {exc}",
+                    )
                     counts = ImportCounts()
                 else:  # isolate the ticket the core refuses; the rest of the batch is stored
                     half = len(tickets) // 2
@@ -418,8 +491,16 @@ class OtrsImport:
         out = []
         for r in rows:
             try:
-                ticket = self._ticket(r, articles.get(r["id"], []), plains, attachments, chats,
-                                      history.get(r["id"], []), times.get(r["id"], []), customer_users)
+                ticket = self._ticket(
+                    r,
+                    articles.get(r["id"], []),
+                    plains,
+                    attachments,
+                    chats,
+                    history.get(r["id"], []),
+                    times.get(r["id"], []),
+                    customer_users,
+                )
             except Exception as exc:  # one bad row never stops the run
                 self.report.skip("ticket", r["id"], f"cannot be mapped: {type(exc).__name__}: {exc}")
                 continue
@@ -427,10 +508,17 @@ class OtrsImport:
                 out.append(ticket)
         return out
 
-    def _ticket(self, r: dict[str, Any], article_rows: list[dict[str, Any]], plains: dict[Any, Any],
-                attachments: dict[Any, list[dict[str, Any]]], chats: dict[Any, list[dict[str, Any]]],
-                history_rows: list[dict[str, Any]], time_rows: list[dict[str, Any]],
-                customer_users: dict[str, dict[str, Any]]) -> ImportedTicket | None:
+    def _ticket(
+        self,
+        r: dict[str, Any],
+        article_rows: list[dict[str, Any]],
+        plains: dict[Any, Any],
+        attachments: dict[Any, list[dict[str, Any]]],
+        chats: dict[Any, list[dict[str, Any]]],
+        history_rows: list[dict[str, Any]],
+        time_rows: list[dict[str, Any]],
+        customer_users: dict[str, dict[str, Any]],
+    ) -> ImportedTicket | None:
         tid = r["id"]
         number = _clean(mapping.text_of(r.get("tn"))).strip()
         if not number:
@@ -442,8 +530,9 @@ class OtrsImport:
             self.unthreaded_example = self.unthreaded_example or number
 
         state_row = self.states.get(r["ticket_state_id"]) or {}
-        state, note = mapping.state_for(state_row.get("type_name"), state_row.get("name"), settings.states,
-                                        self.opts.state_map)
+        state, note = mapping.state_for(
+            state_row.get("type_name"), state_row.get("name"), settings.states, self.opts.state_map
+        )
         if note:
             self._once(f"state:{r['ticket_state_id']}", "ticket_state", r["ticket_state_id"], note)
         priority = self._priority(r.get("ticket_priority_id"))
@@ -482,15 +571,26 @@ class OtrsImport:
             name = _clean(mapping.text_of(h.get("name")))
             types.append((type_name, name))
             action, old, new, reason = mapping.history_entry(type_name, name)
-            history.append(ImportedHistory(external_id=str(h["id"]), at=self._utc(h["create_time"]), action=action,
-                                           actor=self.logins.get(h.get("create_by")), old=old, new=new,
-                                           reason=reason))
+            history.append(
+                ImportedHistory(
+                    external_id=str(h["id"]),
+                    at=self._utc(h["create_time"]),
+                    action=action,
+                    actor=self.logins.get(h.get("create_by")),
+                    old=old,
+                    new=new,
+                    reason=reason,
+                )
+            )
         merged_into = None
         if settings.states.get(state) == "merged":
             merged_into = mapping.merge_target(types, number)
             if merged_into is None:
-                self.report.warn("ticket", tid, "merged ticket without a 'Merged' history entry; "
-                                 "imported as merged without a link to its target")
+                self.report.warn(
+                    "ticket",
+                    tid,
+                    "merged ticket without a 'Merged' history entry; imported as merged without a link to its target",
+                )
 
         subjects = {a.external_id: a.subject for a in articles}
         entries = []
@@ -499,14 +599,30 @@ class OtrsImport:
             if entry is not None:
                 entries.append(entry)
 
-        subject = clean_line(mapping.text_of(r.get("title")) or "").strip() or (articles[0].subject if articles else "") \
+        subject = (
+            clean_line(mapping.text_of(r.get("title")) or "").strip()
+            or (articles[0].subject if articles else "")
             or "(no subject)"
+        )
         return ImportedTicket(
-            external_id=str(tid), number=number, subject=subject, state=state, priority=priority, queue=queue,
-            created_at=self._utc(r["create_time"]), updated_at=self._utc(r["change_time"]), customer=customer,
-            contact=contact, owner=owner, locked_by=locked_by,
-            channel=articles[0].channel if articles else None, merged_into=merged_into,
-            articles=articles, history=history, time=entries)
+            external_id=str(tid),
+            number=number,
+            subject=subject,
+            state=state,
+            priority=priority,
+            queue=queue,
+            created_at=self._utc(r["create_time"]),
+            updated_at=self._utc(r["change_time"]),
+            customer=customer,
+            contact=contact,
+            owner=owner,
+            locked_by=locked_by,
+            channel=articles[0].channel if articles else None,
+            merged_into=merged_into,
+            articles=articles,
+            history=history,
+            time=entries,
+        )
 
     def _utc(self, value: Any) -> dt.datetime:
         return mapping.local_to_utc(value, self.zone)
@@ -519,12 +635,19 @@ class OtrsImport:
         if level is None:
             level = settings.default_priority
         if note:
-            self._once(f"priority:{priority_id}", "ticket_priority", priority_id,
-                       note if target else f"{note} ({level})")
+            self._once(
+                f"priority:{priority_id}", "ticket_priority", priority_id, note if target else f"{note} ({level})"
+            )
         return level
 
-    def _ticket_contact(self, tid: Any, r: dict[str, Any], customer: str | None,
-                        customer_users: dict[str, dict[str, Any]], articles: Sequence[ImportedArticle]) -> str | None:
+    def _ticket_contact(
+        self,
+        tid: Any,
+        r: dict[str, Any],
+        customer: str | None,
+        customer_users: dict[str, dict[str, Any]],
+        articles: Sequence[ImportedArticle],
+    ) -> str | None:
         """The ticket's contact e-mail; a login that names no customer user is kept as a named contact."""
         login = _clean(mapping.text_of(r.get("customer_user_id"))).strip()
         if not login:
@@ -558,8 +681,12 @@ class OtrsImport:
                 self.desk.add_contact(Contact(name=login, customer=customer))
             self.directory["contacts"]["created"] += 1
             self._remember(key)
-        self.report.warn("ticket", tid, f"customer user {login!r} is not in customer_user and has no e-mail; "
-                         "kept as a named contact, not linked to the ticket")
+        self.report.warn(
+            "ticket",
+            tid,
+            f"customer user {login!r} is not in customer_user and has no e-mail; "
+            "kept as a named contact, not linked to the ticket",
+        )
         return None
 
     def _remember(self, key: tuple[str, str, str | None]) -> None:
@@ -568,8 +695,13 @@ class OtrsImport:
         self._named_contacts.add(key)
 
     # --- articles -----------------------------------------------------------------------
-    def _article(self, a: dict[str, Any], plain: Any, attachment_rows: list[dict[str, Any]],
-                 chat_rows: list[dict[str, Any]] | None) -> ImportedArticle | None:
+    def _article(
+        self,
+        a: dict[str, Any],
+        plain: Any,
+        attachment_rows: list[dict[str, Any]],
+        chat_rows: list[dict[str, Any]] | None,
+    ) -> ImportedArticle | None:
         aid = a["id"]
         sender_type = self.sender_types.get(a.get("article_sender_type_id"))
         if self.layout.generation == "otrs6":
@@ -578,8 +710,12 @@ class OtrsImport:
         else:
             channel, visible = mapping.otrs5_type(self.article_types.get(a.get("article_type_id")))
         if sender_type not in ("agent", "customer", "system"):
-            self._once(f"sender:{a.get('article_sender_type_id')}", "article_sender_type",
-                       a.get("article_sender_type_id"), f"unknown sender type {sender_type!r}; imported as internal")
+            self._once(
+                f"sender:{a.get('article_sender_type_id')}",
+                "article_sender_type",
+                a.get("article_sender_type_id"),
+                f"unknown sender type {sender_type!r}; imported as internal",
+            )
         direction, visible = mapping.direction_for(sender_type, visible)
 
         raw = mapping.stored_bytes(plain) if plain is not None else None
@@ -595,27 +731,47 @@ class OtrsImport:
         clean_body = bool(body.strip()) and "\ufffd" not in body
         html_part = any(self._is_html_body(x) for x in attachment_rows)
         if raw is not None and len(raw) > self.max_bytes:
-            self.report.warn("article", aid, f"raw source of {len(raw)} bytes is over the size limit of intake "
-                             f"({self.max_bytes} bytes): kept whole, not parsed")
-        reparse = raw is not None and len(raw) <= self.max_bytes and (self.opts.reparse == "always" or a.get("mime_id") is None or not clean_body
-                                       or (html_part and self.parser is not None))
+            self.report.warn(
+                "article",
+                aid,
+                f"raw source of {len(raw)} bytes is over the size limit of intake "
+                f"({self.max_bytes} bytes): kept whole, not parsed",
+            )
+        reparse = (
+            raw is not None
+            and len(raw) <= self.max_bytes
+            and (
+                self.opts.reparse == "always"
+                or a.get("mime_id") is None
+                or not clean_body
+                or (html_part and self.parser is not None)
+            )
+        )
         parsed = mail.parse(raw, self.parser) if reparse else None
         clean_parse = parsed is not None and bool((parsed.text or "").strip()) and not parsed.problem
         if chat_rows:
-            text = "\n".join(f"[{c.get('create_time')}] {mapping.text_of(c.get('chat_participant_name'))}: "
-                             f"{mapping.text_of(c.get('message_text'))}" for c in chat_rows)
+            text = "\n".join(
+                f"[{c.get('create_time')}] {mapping.text_of(c.get('chat_participant_name'))}: "
+                f"{mapping.text_of(c.get('message_text'))}"
+                for c in chat_rows
+            )
         elif clean_parse and (not clean_body or self.opts.reparse == "always"):
             text = (parsed.text or "").replace("\r\n", "\n")
             if body.strip() and not clean_body:
-                self.report.warn("article", aid, "OTRS's body had undecodable characters; text decoded again "
-                                 "from the raw source")
+                self.report.warn(
+                    "article", aid, "OTRS's body had undecodable characters; text decoded again from the raw source"
+                )
         elif body.strip():
             text = body
             if parsed is not None and parsed.problem:
                 self.report.warn("article", aid, f"{parsed.problem}; kept the body OTRS decoded")
             elif not clean_body and raw is None:
-                self.report.warn("article", aid, "OTRS's body has undecodable characters and there is no raw "
-                                 "source to decode again; imported as it is")
+                self.report.warn(
+                    "article",
+                    aid,
+                    "OTRS's body has undecodable characters and there is no raw "
+                    "source to decode again; imported as it is",
+                )
         elif parsed is not None and parsed.text:
             text = parsed.text.replace("\r\n", "\n")
             self.report.warn("article", aid, f"{parsed.problem}; imported with replacement characters")
@@ -632,23 +788,42 @@ class OtrsImport:
         a_from = _clean(mapping.text_of(a.get("a_from"))).strip()
         sender = mapping.address(a_from) or (parsed.sender if parsed else None)
         if not a_from and not sender and not chat_rows:
-            self.report.warn("article", aid, "empty sender" + (" (merge article)" if self._is_merge_note(body) else "")
-                             + "; imported without a sender")
-        recipients = mapping.addresses(mapping.text_of(a.get("a_to")), mapping.text_of(a.get("a_cc"))) \
-            or (parsed.recipients if parsed else ())
+            self.report.warn(
+                "article",
+                aid,
+                "empty sender"
+                + (" (merge article)" if self._is_merge_note(body) else "")
+                + "; imported without a sender",
+            )
+        recipients = mapping.addresses(mapping.text_of(a.get("a_to")), mapping.text_of(a.get("a_cc"))) or (
+            parsed.recipients if parsed else ()
+        )
         subject = _clean(mapping.text_of(a.get("a_subject"))).strip() or (parsed.subject if parsed else None) or ""
-        message_id = next(iter(mapping.message_ids(mapping.text_of(a.get("a_message_id")))), None) \
-            or (parsed.message_id if parsed else None)
-        references = mapping.message_ids(mapping.text_of(a.get("a_references")),
-                                         mapping.text_of(a.get("a_in_reply_to"))) \
-            or (parsed.references if parsed else ())
+        message_id = next(iter(mapping.message_ids(mapping.text_of(a.get("a_message_id")))), None) or (
+            parsed.message_id if parsed else None
+        )
+        references = mapping.message_ids(
+            mapping.text_of(a.get("a_references")), mapping.text_of(a.get("a_in_reply_to"))
+        ) or (parsed.references if parsed else ())
         files = self._attachments(aid, attachment_rows, fs_dir, has_html=bool(html), raw_kept=raw is not None)
         agent = self.logins.get(a.get("create_by")) if sender_type == "agent" else None
         return ImportedArticle(
-            external_id=str(aid), direction=direction, created_at=self._utc(a["create_time"]),
-            subject=clean_line(subject), text=clean_text(text), sender=clean_line(sender or "") or None,
-            recipients=recipients, channel=channel, visible=visible, message_id=message_id,
-            references=references, html=_clean(html) or None, raw=raw, agent=agent, attachments=files)
+            external_id=str(aid),
+            direction=direction,
+            created_at=self._utc(a["create_time"]),
+            subject=clean_line(subject),
+            text=clean_text(text),
+            sender=clean_line(sender or "") or None,
+            recipients=recipients,
+            channel=channel,
+            visible=visible,
+            message_id=message_id,
+            references=references,
+            html=_clean(html) or None,
+            raw=raw,
+            agent=agent,
+            attachments=files,
+        )
 
     @staticmethod
     def _is_html_body(x: dict[str, Any]) -> bool:
@@ -656,8 +831,11 @@ class OtrsImport:
         filename = mapping.text_of(x.get("filename")).strip()
         ctype = mapping.text_of(x.get("content_type")).strip().lower()
         disposition = mapping.text_of(x.get("disposition")).strip().lower()
-        return ctype.startswith("text/html") and _HTML_BODY_NAME.match(filename) is not None \
+        return (
+            ctype.startswith("text/html")
+            and _HTML_BODY_NAME.match(filename) is not None
             and disposition in ("", "inline")
+        )
 
     @staticmethod
     def _is_merge_note(body: str) -> bool:
@@ -670,16 +848,21 @@ class OtrsImport:
             return None
         return Path(base) / path / str(a["id"])
 
-    def _attachments(self, aid: Any, rows: list[dict[str, Any]], fs_dir: Path | None,
-                     has_html: bool, raw_kept: bool = False) -> list[InboundAttachment]:
+    def _attachments(
+        self, aid: Any, rows: list[dict[str, Any]], fs_dir: Path | None, has_html: bool, raw_kept: bool = False
+    ) -> list[InboundAttachment]:
         out = []
         for x in rows:
             filename = _clean(mapping.text_of(x.get("filename"))).strip() or f"attachment-{x['id']}"
             if x.get("content") is None and (x.get("content_length") or 0) > 0:  # left unread: over the limit
                 size = mapping.text_of(x.get("content_size")).strip()
                 size = size if size.isdigit() else f"about {x['content_length']}"
-                self.report.warn("article", aid, f"attachment {filename!r} of {size} bytes is over the size limit "
-                                 f"of intake: not imported" + ("; the raw source keeps it" if raw_kept else ""))
+                self.report.warn(
+                    "article",
+                    aid,
+                    f"attachment {filename!r} of {size} bytes is over the size limit "
+                    f"of intake: not imported" + ("; the raw source keeps it" if raw_kept else ""),
+                )
                 continue
             ctype = _clean(mapping.text_of(x.get("content_type"))).strip() or "application/octet-stream"
             html_body = self._is_html_body(x)
@@ -695,8 +878,11 @@ class OtrsImport:
                     continue
                 side = path.with_name(path.name + ".content_type")
                 ctype = side.read_text("utf-8", "replace").strip() if side.is_file() else "application/octet-stream"
-                out.append(InboundAttachment(filename=path.name, content_type=ctype or "application/octet-stream",
-                                             data=path.read_bytes()))
+                out.append(
+                    InboundAttachment(
+                        filename=path.name, content_type=ctype or "application/octet-stream", data=path.read_bytes()
+                    )
+                )
         return out
 
     # --- time -------------------------------------------------------------------------
@@ -704,12 +890,14 @@ class OtrsImport:
         units = Decimal(str(x["time_unit"]))
         minutes = mapping.minutes_for(units, self.opts.unit_minutes)
         if not limits.storable(minutes):
-            self.report.skip("time_accounting", x["id"], f"{units} unit(s) = {minutes} minutes: more than one "
-                             "time entry can hold")
+            self.report.skip(
+                "time_accounting", x["id"], f"{units} unit(s) = {minutes} minutes: more than one time entry can hold"
+            )
             return None
         if minutes == 0:
-            self.report.skip("time_accounting", x["id"], f"{units} unit(s) is 0 minutes "
-                             f"(unit_minutes = {self.opts.unit_minutes})")
+            self.report.skip(
+                "time_accounting", x["id"], f"{units} unit(s) is 0 minutes (unit_minutes = {self.opts.unit_minutes})"
+            )
             return None
         agent = self.logins.get(x.get("create_by"))
         if agent is None:
@@ -720,14 +908,23 @@ class OtrsImport:
             self.report.implausible_time(x["id"], number, units, minutes, f"{problem}; imported as is")
         when = self._utc(x["create_time"]).astimezone(self.zone)
         note = subjects.get(str(x.get("article_id")), "") if x.get("article_id") is not None else ""
-        return ImportedTime(external_id=str(x["id"]), agent=agent, minutes=minutes, work_date=when.date(),
-                            note=_clean(note)[:500], billable=True, already_billed=self.opts.already_billed)
+        return ImportedTime(
+            external_id=str(x["id"]),
+            agent=agent,
+            minutes=minutes,
+            work_date=when.date(),
+            note=_clean(note)[:500],
+            billable=True,
+            already_billed=self.opts.already_billed,
+        )
 
     # --- rows of no ticket --------------------------------------------------------------
     def _orphans(self) -> None:
         for a in self.src.orphan_articles():
             self.report.skip("article", a["id"], f"orphan article: ticket {a['ticket_id']} does not exist")
         for x in self.src.orphan_time():
-            self.report.skip("time_accounting", x["id"], f"orphan time ({x['time_unit']} units): "
-                             f"ticket {x['ticket_id']} does not exist")
-
+            self.report.skip(
+                "time_accounting",
+                x["id"],
+                f"orphan time ({x['time_unit']} units): ticket {x['ticket_id']} does not exist",
+            )

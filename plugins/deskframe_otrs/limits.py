@@ -16,8 +16,9 @@ MAX_ENTRY_MINUTES = 24 * 60
 STORABLE_MINUTES = 2**31 - 1
 
 
-def cut_text(text: str, limit: int, original_chars: int | None = None, *,
-             raw_kept: bool = False) -> tuple[str, str | None]:
+def cut_text(
+    text: str, limit: int, original_chars: int | None = None, *, raw_kept: bool = False
+) -> tuple[str, str | None]:
     """``(text, None)`` if ``text`` is within ``limit`` bytes of UTF-8, else the cut text with a
     visible note appended, and the note.
 
@@ -45,9 +46,9 @@ def utf8_prefix(text: str, limit: int, step: int = 1 << 20) -> str | None:
         return None
     used = 0
     for start in range(0, len(text), step):
-        chunk = text[start:start + step].encode("utf-8", "surrogatepass")
+        chunk = text[start : start + step].encode("utf-8", "surrogatepass")
         if used + len(chunk) > limit:
-            return text[:start] + chunk[:limit - used].decode("utf-8", "ignore")
+            return text[:start] + chunk[: limit - used].decode("utf-8", "ignore")
         used += len(chunk)
     return None
 

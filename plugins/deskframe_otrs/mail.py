@@ -9,9 +9,10 @@ package (``policy.default``) gives the plain text only; HTML is then left out
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from email import policy
 from email.parser import BytesParser
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import attrs
 
@@ -19,8 +20,12 @@ from . import mapping
 
 #: The channel table handed to the e-mail plugin's ``parse`` when the config has no e-mail channel
 #: (it only needs a valid table; nothing is fetched from the source it names).
-PARSE_TABLE = {"name": "otrs-import", "type": "email", "address": "otrs-import@localhost",
-               "source": "maildir:/nonexistent/otrs-import"}
+PARSE_TABLE = {
+    "name": "otrs-import",
+    "type": "email",
+    "address": "otrs-import@localhost",
+    "source": "maildir:/nonexistent/otrs-import",
+}
 _PROBE = b"From: probe@localhost\r\nSubject: probe\r\nMessage-ID: <probe@localhost>\r\n\r\nprobe\r\n"
 
 
@@ -61,8 +66,11 @@ def email_parser(registry: Any, channels: Iterable[dict[str, Any]] = ()) -> Pars
     try:
         bound(_PROBE)
     except Exception as exc:
-        return Parser(None, f"the e-mail plugin's parser is not usable ({type(exc).__name__}: {exc}); "
-                            "raw mail re-parsed with the stdlib email package, HTML left in attachments")
+        return Parser(
+            None,
+            f"the e-mail plugin's parser is not usable ({type(exc).__name__}: {exc}); "
+            "raw mail re-parsed with the stdlib email package, HTML left in attachments",
+        )
     return Parser(bound)
 
 
@@ -90,10 +98,16 @@ def parse(raw: bytes, parser: Callable[[bytes], Any] | None = None) -> Parsed:
         except Exception as exc:  # the plugin reports unparseable mail by raising
             return Parsed(problem=f"raw source not parseable: {getattr(exc, 'reason', None) or exc}")
         text = msg.text or ""
-        return Parsed(text=text, html=msg.html, subject=msg.subject, sender=msg.sender or None,
-                      recipients=tuple(msg.recipients), message_id=msg.message_id,
-                      references=tuple(msg.references),
-                      problem="undecodable characters in the raw source" if "\ufffd" in text else None)
+        return Parsed(
+            text=text,
+            html=msg.html,
+            subject=msg.subject,
+            sender=msg.sender or None,
+            recipients=tuple(msg.recipients),
+            message_id=msg.message_id,
+            references=tuple(msg.references),
+            problem="undecodable characters in the raw source" if "\ufffd" in text else None,
+        )
     return _stdlib(raw)
 
 

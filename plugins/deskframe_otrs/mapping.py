@@ -12,9 +12,10 @@ from __future__ import annotations
 import binascii
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from email.utils import getaddresses, parseaddr
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 #: OTRS ``ticket_state_type.name`` -> deskframe state type.
 STATE_TYPE_MAP = {
@@ -29,15 +30,36 @@ STATE_TYPE_MAP = {
 #: OTRS ``communication_channel.name`` -> deskframe article channel (internal notes have none).
 CHANNEL_MAP = {"email": "email", "phone": "phone", "internal": None, "chat": "chat", "web": "web"}
 #: OTRS 5 ``article_type.name`` prefix -> channel.
-OTRS5_CHANNELS = {"email": "email", "phone": "phone", "fax": "phone", "sms": "sms", "note": None,
-                  "webrequest": "web", "chat": "chat"}
+OTRS5_CHANNELS = {
+    "email": "email",
+    "phone": "phone",
+    "fax": "phone",
+    "sms": "sms",
+    "note": None,
+    "webrequest": "web",
+    "chat": "chat",
+}
 #: History types whose ``name`` has a known ``%%``-separated layout, and what deskframe calls them.
 HISTORY_ACTIONS = {
-    "NewTicket": "created", "StateUpdate": "state", "PriorityUpdate": "priority", "OwnerUpdate": "owner",
-    "Lock": "lock", "Unlock": "unlock", "Move": "queue", "Merged": "merged", "TimeAccounting": "time",
-    "AddNote": "note", "SendAnswer": "reply", "TitleUpdate": "subject", "CustomerUpdate": "customer",
-    "FollowUp": "follow_up", "EmailCustomer": "article", "EmailAgent": "article",
-    "PhoneCallCustomer": "article", "PhoneCallAgent": "article", "WebRequestCustomer": "article",
+    "NewTicket": "created",
+    "StateUpdate": "state",
+    "PriorityUpdate": "priority",
+    "OwnerUpdate": "owner",
+    "Lock": "lock",
+    "Unlock": "unlock",
+    "Move": "queue",
+    "Merged": "merged",
+    "TimeAccounting": "time",
+    "AddNote": "note",
+    "SendAnswer": "reply",
+    "TitleUpdate": "subject",
+    "CustomerUpdate": "customer",
+    "FollowUp": "follow_up",
+    "EmailCustomer": "article",
+    "EmailAgent": "article",
+    "PhoneCallCustomer": "article",
+    "PhoneCallAgent": "article",
+    "WebRequestCustomer": "article",
 }
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _BASE64_TEXT = re.compile(r"[A-Za-z0-9+/=\r\n\t]+")
@@ -47,8 +69,9 @@ _NAMED = re.compile(r"[^<>,;\"()\[\]:@]*<([^\s<>,;\"()\[\]:@]+@[^\s<>,;\"()\[\]:
 _NEW_TICKET = re.compile(r"\[(\d+)\]")
 
 
-def state_for(type_name: str | None, state_name: str | None, states: Mapping[str, str],
-              state_map: Mapping[str, str]) -> tuple[str, str | None]:
+def state_for(
+    type_name: str | None, state_name: str | None, states: Mapping[str, str], state_map: Mapping[str, str]
+) -> tuple[str, str | None]:
     """The configured deskframe state for an OTRS state, and a note if it was a guess.
 
     ``state_map`` (OTRS state name, lower case -> configured state) wins; otherwise the
@@ -266,6 +289,7 @@ def local_to_utc(value: Any, zone: Any) -> dt.datetime:
 
 # --- ticket numbers (threading check) ----------------------------------------------
 
+
 def _check_digit(digits: str) -> int:
     total = sum(int(d) * (1 if i % 2 == 0 else 2) for i, d in enumerate(digits))
     c = 10 - total % 10
@@ -283,7 +307,7 @@ def number_threads(layout: str, system_id: str, number: str) -> bool:
         return False
     if layout == "AutoIncrement":
         return number.startswith(system_id) and len(number) >= len(system_id) + 5
-    if len(number) < 8 + len(system_id) + 5 or number[8:8 + len(system_id)] != system_id:
+    if len(number) < 8 + len(system_id) + 5 or number[8 : 8 + len(system_id)] != system_id:
         return False
     try:
         dt.date(int(number[:4]), int(number[4:6]), int(number[6:8]))

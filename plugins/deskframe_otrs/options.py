@@ -32,8 +32,19 @@ from deskframe.errors import ConfigError
 
 #: Znuny's five seeded priorities onto deskframe's four levels.
 DEFAULT_PRIORITY_MAP = {"1 very low": "P4", "2 low": "P4", "3 normal": "P3", "4 high": "P2", "5 very high": "P1"}
-KEYS = ("priority_map", "state_map", "unit_minutes", "already_billed", "source_timezone", "system_id",
-        "namespace", "article_dir", "batch", "system_user_id", "reparse")
+KEYS = (
+    "priority_map",
+    "state_map",
+    "unit_minutes",
+    "already_billed",
+    "source_timezone",
+    "system_id",
+    "namespace",
+    "article_dir",
+    "batch",
+    "system_user_id",
+    "reparse",
+)
 DEFAULT_BATCH = 100
 
 
@@ -57,12 +68,11 @@ class Options:
 def parse_unit_minutes(value: Any, key: str = "unit_minutes") -> Decimal:
     """``"1"``, ``"0.25"``, ``60`` -> a positive Decimal; anything else is a ConfigError at ``key``."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ConfigError(f"must be a number of minutes per OTRS time unit, e.g. \"1\" or \"0.25\", got {value!r}",
-                          key=key)
+        raise ConfigError(f'must be a number of minutes per OTRS time unit, e.g. "1" or "0.25", got {value!r}', key=key)
     try:
         factor = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ConfigError(f"not a number: {value!r} (e.g. \"1\" or \"0.25\")", key=key) from None
+        raise ConfigError(f'not a number: {value!r} (e.g. "1" or "0.25")', key=key) from None
     if not factor.is_finite() or factor <= 0:
         raise ConfigError(f"must be more than zero, got {value!r}", key=key)
     try:  # a time unit is at most a day (one entry's limit), with at most six decimals
@@ -75,7 +85,7 @@ def check_timezone(name: Any, key: str = "source_timezone") -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     if not isinstance(name, str) or not name.strip():
-        raise ConfigError(f"must be an IANA time zone name such as \"Europe/Moscow\", got {name!r}", key=key)
+        raise ConfigError(f'must be an IANA time zone name such as "Europe/Moscow", got {name!r}', key=key)
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -142,7 +152,7 @@ def parse_otrs(table: Any) -> Options:
         values["system_user_id"] = uid or None
     if "reparse" in table:
         if table["reparse"] not in ("auto", "always"):
-            raise ConfigError(f"must be \"auto\" or \"always\", got {table['reparse']!r}", key="otrs.reparse")
+            raise ConfigError(f'must be "auto" or "always", got {table["reparse"]!r}', key="otrs.reparse")
         values["reparse"] = table["reparse"]
     return Options(**values)
 
@@ -163,12 +173,14 @@ def check(validated: dict[str, Options], config: Any) -> None:
     settings = config.tickets
     for name, target in opts.priority_map.items():
         if settings.priority_level(target) is None:
-            raise ConfigError(f"unknown priority {target!r} (P1..P4 or a configured priority name)",
-                              key=f"otrs.priority_map.{name}")
+            raise ConfigError(
+                f"unknown priority {target!r} (P1..P4 or a configured priority name)", key=f"otrs.priority_map.{name}"
+            )
     for name, target in opts.state_map.items():
         if target not in settings.states:
-            raise ConfigError(f"unknown state {target!r} (configured: {', '.join(settings.states)})",
-                              key=f"otrs.state_map.{name}")
+            raise ConfigError(
+                f"unknown state {target!r} (configured: {', '.join(settings.states)})", key=f"otrs.state_map.{name}"
+            )
 
 
 def from_config(config: Any) -> Options:

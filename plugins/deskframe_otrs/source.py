@@ -14,27 +14,72 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import attrs
 
 from deskframe.errors import ConfigError
 
-REQUIRED = ("ticket", "article", "users", "queue", "ticket_state", "ticket_state_type", "ticket_priority",
-            "ticket_lock_type", "article_sender_type")
-MIME_COLUMNS = ("a_from", "a_reply_to", "a_to", "a_cc", "a_bcc", "a_subject", "a_message_id", "a_in_reply_to",
-                "a_references", "a_content_type", "a_body", "content_path")
-TICKET_COLUMNS = ("id", "tn", "title", "queue_id", "ticket_lock_id", "user_id", "ticket_priority_id",
-                  "ticket_state_id", "customer_id", "customer_user_id", "sla_id", "create_time", "change_time")
-ATTACHMENT_COLUMNS = ("id", "article_id", "filename", "content_type", "content_id", "content_alternative",
-                      "disposition", "content_size", "content")
+REQUIRED = (
+    "ticket",
+    "article",
+    "users",
+    "queue",
+    "ticket_state",
+    "ticket_state_type",
+    "ticket_priority",
+    "ticket_lock_type",
+    "article_sender_type",
+)
+MIME_COLUMNS = (
+    "a_from",
+    "a_reply_to",
+    "a_to",
+    "a_cc",
+    "a_bcc",
+    "a_subject",
+    "a_message_id",
+    "a_in_reply_to",
+    "a_references",
+    "a_content_type",
+    "a_body",
+    "content_path",
+)
+TICKET_COLUMNS = (
+    "id",
+    "tn",
+    "title",
+    "queue_id",
+    "ticket_lock_id",
+    "user_id",
+    "ticket_priority_id",
+    "ticket_state_id",
+    "customer_id",
+    "customer_user_id",
+    "sla_id",
+    "create_time",
+    "change_time",
+)
+ATTACHMENT_COLUMNS = (
+    "id",
+    "article_id",
+    "filename",
+    "content_type",
+    "content_id",
+    "content_alternative",
+    "disposition",
+    "content_size",
+    "content",
+)
 #: Characters of an article body read from the source (bound as ``:body_chars``); the full length
 #: comes as ``a_body_chars``, so a body over the limit is never read whole.
 _BODY = "SUBSTRING({a}.a_body, 1, :body_chars) AS a_body, CHAR_LENGTH({a}.a_body) AS a_body_chars"
 #: Attachment content only up to ``:content_chars`` (base64 text on PostgreSQL, bytes on MySQL);
 #: ``content_length`` tells how large a content left unread is.
-_CONTENT = ("CASE WHEN LENGTH(x.content) <= :content_chars THEN x.content END AS content, "
-            "LENGTH(x.content) AS content_length")
+_CONTENT = (
+    "CASE WHEN LENGTH(x.content) <= :content_chars THEN x.content END AS content, LENGTH(x.content) AS content_length"
+)
 
 
 @attrs.frozen
@@ -78,27 +123,39 @@ def detect(db: Any) -> Layout:
         mime = _present(db, "article_data_mime", MIME_COLUMNS)
         base = ["a.id", "a.ticket_id", "a.article_sender_type_id", "a.create_time", "a.create_by"]
         base += [f"a.{c}" for c in ("communication_channel_id", "is_visible_for_customer") if c in article_cols]
-        select = ", ".join(base + [_BODY.format(a="m") if c == "a_body" else f"m.{c}" for c in mime]
-                           + ["m.id AS mime_id"])
+        select = ", ".join(
+            base + [_BODY.format(a="m") if c == "a_body" else f"m.{c}" for c in mime] + ["m.id AS mime_id"]
+        )
         plain = "article_data_mime_plain" if "article_data_mime_plain" in tables else None
         attachment = "article_data_mime_attachment" if "article_data_mime_attachment" in tables else None
         generation, article_from = "otrs6", "article a LEFT JOIN article_data_mime m ON m.article_id = a.id"
     elif "article_type_id" in article_cols:
         mime = [c for c in MIME_COLUMNS if c in article_cols]
         base = ["a.id", "a.ticket_id", "a.article_sender_type_id", "a.article_type_id", "a.create_time", "a.create_by"]
-        select = ", ".join(base + [_BODY.format(a="a") if c == "a_body" else f"a.{c}" for c in mime]
-                           + ["a.id AS mime_id"])
+        select = ", ".join(
+            base + [_BODY.format(a="a") if c == "a_body" else f"a.{c}" for c in mime] + ["a.id AS mime_id"]
+        )
         plain = "article_plain" if "article_plain" in tables else None
         attachment = "article_attachment" if "article_attachment" in tables else None
         generation, article_from = "otrs5", "article a"
     else:
-        raise ConfigError("not an OTRS/Znuny database: neither article_data_mime nor article.article_type_id",
-                          key="--source")
+        raise ConfigError(
+            "not an OTRS/Znuny database: neither article_data_mime nor article.article_type_id", key="--source"
+        )
     att_cols = tuple(_present(db, attachment, ATTACHMENT_COLUMNS)) if attachment else ()
-    return Layout(generation=generation, article=select, article_from=article_from, plain=plain,
-                  attachment=attachment, attachment_columns=att_cols, ticket_columns=ticket_cols,
-                  chat="article_data_otrs_chat" in tables, history="ticket_history" in tables,
-                  time="time_accounting" in tables, tables=tables)
+    return Layout(
+        generation=generation,
+        article=select,
+        article_from=article_from,
+        plain=plain,
+        attachment=attachment,
+        attachment_columns=att_cols,
+        ticket_columns=ticket_cols,
+        chat="article_data_otrs_chat" in tables,
+        history="ticket_history" in tables,
+        time="time_accounting" in tables,
+        tables=tables,
+    )
 
 
 #: A raw source larger than this (stored characters or bytes) is read in slices of this size,
@@ -110,7 +167,7 @@ RAW_SLICE = 4 * 1024 * 1024
 class Slices:
     """A large raw source, read slice by slice each time it is iterated."""
 
-    source: "Source"
+    source: Source
     plain_id: Any
     length: int
 
@@ -128,8 +185,9 @@ def in_list(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
 class Source:
     """The queries the importer runs against one OTRS database."""
 
-    def __init__(self, db: Any, layout: Layout, *, body_bytes: int = 25 * 1024 * 1024,
-                 attachment_bytes: int = 25 * 1024 * 1024):
+    def __init__(
+        self, db: Any, layout: Layout, *, body_bytes: int = 25 * 1024 * 1024, attachment_bytes: int = 25 * 1024 * 1024
+    ):
         self.db = db
         self.layout = layout
         #: article bodies are read up to this many characters (the text is cut to as many bytes later)
@@ -159,9 +217,13 @@ class Source:
         return {r["id"]: r for r in self.db.all(f"SELECT {columns} FROM {table}")}
 
     def states(self) -> dict[Any, dict[str, Any]]:
-        return {r["id"]: r for r in self.db.all(
-            "SELECT s.id, s.name, t.name AS type_name FROM ticket_state s "
-            "LEFT JOIN ticket_state_type t ON t.id = s.type_id")}
+        return {
+            r["id"]: r
+            for r in self.db.all(
+                "SELECT s.id, s.name, t.name AS type_name FROM ticket_state s "
+                "LEFT JOIN ticket_state_type t ON t.id = s.type_id"
+            )
+        }
 
     def users(self) -> list[dict[str, Any]]:
         cols = _present(self.db, "users", ("id", "login", "first_name", "last_name", "valid_id", "change_time"))
@@ -170,22 +232,51 @@ class Source:
     def user_emails(self) -> dict[Any, Any]:
         if "user_preferences" not in self.layout.tables:
             return {}
-        rows = self.db.all("SELECT user_id, preferences_value FROM user_preferences "
-                           "WHERE preferences_key = :key", {"key": "UserEmail"})
+        rows = self.db.all(
+            "SELECT user_id, preferences_value FROM user_preferences WHERE preferences_key = :key", {"key": "UserEmail"}
+        )
         return {r["user_id"]: r["preferences_value"] for r in rows}
 
     def queues(self) -> list[dict[str, Any]]:
-        cols = _present(self.db, "queue", ("id", "name", "comments", "valid_id", "first_response_time",
-                                           "first_response_notify", "update_time", "update_notify",
-                                           "solution_time", "solution_notify", "calendar_name"))
+        cols = _present(
+            self.db,
+            "queue",
+            (
+                "id",
+                "name",
+                "comments",
+                "valid_id",
+                "first_response_time",
+                "first_response_notify",
+                "update_time",
+                "update_notify",
+                "solution_time",
+                "solution_notify",
+                "calendar_name",
+            ),
+        )
         return self.db.all(f"SELECT {', '.join(cols)} FROM queue ORDER BY id")
 
     def slas(self) -> list[dict[str, Any]]:
         if "sla" not in self.layout.tables:
             return []
-        cols = _present(self.db, "sla", ("id", "name", "comments", "valid_id", "first_response_time",
-                                         "first_response_notify", "update_time", "update_notify",
-                                         "solution_time", "solution_notify", "calendar_name"))
+        cols = _present(
+            self.db,
+            "sla",
+            (
+                "id",
+                "name",
+                "comments",
+                "valid_id",
+                "first_response_time",
+                "first_response_notify",
+                "update_time",
+                "update_notify",
+                "solution_time",
+                "solution_notify",
+                "calendar_name",
+            ),
+        )
         return self.db.all(f"SELECT {', '.join(cols)} FROM sla ORDER BY id")
 
     def companies(self, batch: int) -> Iterator[list[dict[str, Any]]]:
@@ -197,8 +288,22 @@ class Source:
     def customer_users(self, batch: int) -> Iterator[list[dict[str, Any]]]:
         if "customer_user" not in self.layout.tables:
             return iter(())
-        cols = _present(self.db, "customer_user", ("id", "login", "email", "customer_id", "first_name",
-                                                   "last_name", "phone", "mobile", "valid_id", "change_time"))
+        cols = _present(
+            self.db,
+            "customer_user",
+            (
+                "id",
+                "login",
+                "email",
+                "customer_id",
+                "first_name",
+                "last_name",
+                "phone",
+                "mobile",
+                "valid_id",
+                "change_time",
+            ),
+        )
         return self.db.stream(f"SELECT {', '.join(cols)} FROM customer_user ORDER BY login", batch=batch)
 
     def customer_users_by_login(self, logins: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -212,8 +317,10 @@ class Source:
         if not ids or "customer_company" not in self.layout.tables:
             return set()
         clause, params = in_list("c", ids)
-        return {r["customer_id"] for r in self.db.all(
-            f"SELECT customer_id FROM customer_company WHERE customer_id IN {clause}", params)}
+        return {
+            r["customer_id"]
+            for r in self.db.all(f"SELECT customer_id FROM customer_company WHERE customer_id IN {clause}", params)
+        }
 
     def system_id(self) -> str | None:
         """OTRS's SystemID from the sysconfig tables (Znuny / OTRS 6+), if it is stored there."""
@@ -232,8 +339,10 @@ class Source:
 
     # --- tickets ---------------------------------------------------------------------
     def _since_clause(self) -> str:
-        parts = ["SELECT id FROM ticket WHERE change_time >= :since",
-                 "SELECT ticket_id FROM article WHERE create_time >= :since OR change_time >= :since"]
+        parts = [
+            "SELECT id FROM ticket WHERE change_time >= :since",
+            "SELECT ticket_id FROM article WHERE create_time >= :since OR change_time >= :since",
+        ]
         if self.layout.history:
             parts.append("SELECT ticket_id FROM ticket_history WHERE create_time >= :since")
         if self.layout.time:
@@ -245,8 +354,9 @@ class Source:
 
     def changed_ticket_ids(self, since: dt.datetime) -> list[int]:
         """Ids of tickets changed, or given an article, history row or time entry, since ``since``."""
-        rows = self.db.all(f"SELECT DISTINCT id FROM ticket WHERE id IN ({self._since_clause()}) ORDER BY id",
-                           {"since": since})
+        rows = self.db.all(
+            f"SELECT DISTINCT id FROM ticket WHERE id IN ({self._since_clause()}) ORDER BY id", {"since": since}
+        )
         return [r["id"] for r in rows]
 
     def _ticket_select(self) -> str:
@@ -271,18 +381,23 @@ class Source:
     def articles(self, ticket_ids: Sequence[Any]) -> list[dict[str, Any]]:
         clause, params = in_list("t", ticket_ids)
         params["body_chars"] = self.body_bytes
-        return self._all(f"SELECT {self.layout.article} FROM {self.layout.article_from} "
-                           f"WHERE a.ticket_id IN {clause} ORDER BY a.ticket_id, a.id", params)
+        return self._all(
+            f"SELECT {self.layout.article} FROM {self.layout.article_from} "
+            f"WHERE a.ticket_id IN {clause} ORDER BY a.ticket_id, a.id",
+            params,
+        )
 
     def plains(self, ticket_ids: Sequence[Any]) -> dict[Any, Any]:
         if not self.layout.plain:
             return {}
         clause, params = in_list("t", ticket_ids)
         params["slice"] = RAW_SLICE
-        rows = self._all(f"SELECT p.id, p.article_id, LENGTH(p.body) AS body_length, "
-                         f"CASE WHEN LENGTH(p.body) <= :slice THEN p.body END AS body FROM {self.layout.plain} p "
-                         f"JOIN article a ON a.id = p.article_id WHERE a.ticket_id IN {clause} ORDER BY p.id",
-                         params)
+        rows = self._all(
+            f"SELECT p.id, p.article_id, LENGTH(p.body) AS body_length, "
+            f"CASE WHEN LENGTH(p.body) <= :slice THEN p.body END AS body FROM {self.layout.plain} p "
+            f"JOIN article a ON a.id = p.article_id WHERE a.ticket_id IN {clause} ORDER BY p.id",
+            params,
+        )
         out: dict[Any, Any] = {}
         for r in rows:
             if r["article_id"] not in out:
@@ -292,8 +407,10 @@ class Source:
 
     def plain_slice(self, plain_id: Any, start: int, size: int) -> Any:
         """Characters (bytes on MySQL) ``start`` (1-based) .. ``start + size - 1`` of one raw source."""
-        return self.db.scalar(f"SELECT SUBSTRING(body, :start, :n) FROM {self.layout.plain} WHERE id = :id",
-                              {"start": start, "n": size, "id": plain_id})
+        return self.db.scalar(
+            f"SELECT SUBSTRING(body, :start, :n) FROM {self.layout.plain} WHERE id = :id",
+            {"start": start, "n": size, "id": plain_id},
+        )
 
     def attachments(self, ticket_ids: Sequence[Any]) -> dict[Any, list[dict[str, Any]]]:
         if not self.layout.attachment:
@@ -301,8 +418,11 @@ class Source:
         clause, params = in_list("t", ticket_ids)
         params["content_chars"] = self._content_chars
         cols = ", ".join(_CONTENT if c == "content" else f"x.{c}" for c in self.layout.attachment_columns)
-        rows = self._all(f"SELECT {cols} FROM {self.layout.attachment} x JOIN article a ON a.id = x.article_id "
-                           f"WHERE a.ticket_id IN {clause} ORDER BY x.id", params)
+        rows = self._all(
+            f"SELECT {cols} FROM {self.layout.attachment} x JOIN article a ON a.id = x.article_id "
+            f"WHERE a.ticket_id IN {clause} ORDER BY x.id",
+            params,
+        )
         out: dict[Any, list[dict[str, Any]]] = {}
         for r in rows:
             out.setdefault(r["article_id"], []).append(r)
@@ -312,9 +432,12 @@ class Source:
         if not self.layout.chat:
             return {}
         clause, params = in_list("t", ticket_ids)
-        rows = self._all("SELECT c.article_id, c.chat_participant_name, c.message_text, c.create_time "
-                           "FROM article_data_otrs_chat c JOIN article a ON a.id = c.article_id "
-                           f"WHERE a.ticket_id IN {clause} ORDER BY c.id", params)
+        rows = self._all(
+            "SELECT c.article_id, c.chat_participant_name, c.message_text, c.create_time "
+            "FROM article_data_otrs_chat c JOIN article a ON a.id = c.article_id "
+            f"WHERE a.ticket_id IN {clause} ORDER BY c.id",
+            params,
+        )
         out: dict[Any, list[dict[str, Any]]] = {}
         for r in rows:
             out.setdefault(r["article_id"], []).append(r)
@@ -324,23 +447,33 @@ class Source:
         if not self.layout.history:
             return []
         clause, params = in_list("t", ticket_ids)
-        return self._all("SELECT id, ticket_id, article_id, name, history_type_id, create_time, create_by "
-                           f"FROM ticket_history WHERE ticket_id IN {clause} ORDER BY ticket_id, id", params)
+        return self._all(
+            "SELECT id, ticket_id, article_id, name, history_type_id, create_time, create_by "
+            f"FROM ticket_history WHERE ticket_id IN {clause} ORDER BY ticket_id, id",
+            params,
+        )
 
     def time(self, ticket_ids: Sequence[Any]) -> list[dict[str, Any]]:
         if not self.layout.time:
             return []
         clause, params = in_list("t", ticket_ids)
-        return self._all("SELECT id, ticket_id, article_id, time_unit, create_time, create_by "
-                           f"FROM time_accounting WHERE ticket_id IN {clause} ORDER BY ticket_id, id", params)
+        return self._all(
+            "SELECT id, ticket_id, article_id, time_unit, create_time, create_by "
+            f"FROM time_accounting WHERE ticket_id IN {clause} ORDER BY ticket_id, id",
+            params,
+        )
 
     # --- rows that belong to no ticket -----------------------------------------------
     def orphan_articles(self) -> list[dict[str, Any]]:
-        return self.db.all("SELECT a.id, a.ticket_id FROM article a LEFT JOIN ticket t ON t.id = a.ticket_id "
-                           "WHERE t.id IS NULL ORDER BY a.id")
+        return self.db.all(
+            "SELECT a.id, a.ticket_id FROM article a LEFT JOIN ticket t ON t.id = a.ticket_id "
+            "WHERE t.id IS NULL ORDER BY a.id"
+        )
 
     def orphan_time(self) -> list[dict[str, Any]]:
         if not self.layout.time:
             return []
-        return self.db.all("SELECT x.id, x.ticket_id, x.time_unit FROM time_accounting x "
-                           "LEFT JOIN ticket t ON t.id = x.ticket_id WHERE t.id IS NULL ORDER BY x.id")
+        return self.db.all(
+            "SELECT x.id, x.ticket_id, x.time_unit FROM time_accounting x "
+            "LEFT JOIN ticket t ON t.id = x.ticket_id WHERE t.id IS NULL ORDER BY x.id"
+        )

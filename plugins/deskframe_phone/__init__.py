@@ -19,7 +19,8 @@ answer threads into the same ticket).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import deskframe
 from deskframe import ConfigSection, InboundMessage, Route
@@ -31,8 +32,14 @@ __all__ = ["callers", "callog", "calls", "settings"]
 
 @deskframe.hookimpl
 def register_config_sections(register: Callable[[ConfigSection], None]) -> None:
-    register(ConfigSection("phone", settings.validate, settings.check,
-                           "Phone log: default region, work-request state and template, CSV column mapping"))
+    register(
+        ConfigSection(
+            "phone",
+            settings.validate,
+            settings.check,
+            "Phone log: default region, work-request state and template, CSV column mapping",
+        )
+    )
 
 
 @deskframe.hookimpl

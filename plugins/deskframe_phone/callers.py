@@ -28,7 +28,7 @@ def normalize(text: str, region: str) -> phonenumbers.PhoneNumber | None:
     """The parsed number if ``text`` is a possible phone number, else None."""
     value = text.strip()
     if value.lower().startswith(TEL):
-        value = value[len(TEL):]
+        value = value[len(TEL) :]
     if not value or sum(c.isdigit() for c in value) < 3:
         return None
     try:
@@ -48,8 +48,9 @@ def pretty(number: phonenumbers.PhoneNumber) -> str:
 
 def digit_forms(number: phonenumbers.PhoneNumber) -> list[str]:
     """The digit strings a contact's stored number may reduce to (international, national, bare)."""
-    national = "".join(c for c in phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-                       if c.isdigit())
+    national = "".join(
+        c for c in phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL) if c.isdigit()
+    )
     forms = [e164(number)[1:], national, phonenumbers.national_significant_number(number)]
     return list(dict.fromkeys(f for f in forms if f))
 
@@ -75,8 +76,8 @@ class Caller:
     """A resolved caller: the message sender to use and the contact found (if any)."""
 
     given: str
-    phone: str | None          # E.164, when the caller was given as a number
-    email: str | None          # the address to write to: the contact's, or the one given
+    phone: str | None  # E.164, when the caller was given as a number
+    email: str | None  # the address to write to: the contact's, or the one given
     contact: Contact | None
     display: str
 
@@ -100,17 +101,23 @@ def resolve(desk: Any, text: str, region: str) -> Caller:
     value = text.strip()
     if "@" in value:
         local, _, domain = value.partition("@")
-        if not local or "." not in domain or any(c.isspace() or c in "<>,;\"" for c in value):
+        if not local or "." not in domain or any(c.isspace() or c in '<>,;"' for c in value):
             raise BadValue(f"not an e-mail address: {value!r}")
         email = value.lower()
         with desk.lookup() as lookup:
             contact = lookup.contact_by_email(email)
-        return Caller(given=value, phone=None, email=email, contact=contact,
-                      display=f"{contact.name} <{email}>" if contact else email)
+        return Caller(
+            given=value,
+            phone=None,
+            email=email,
+            contact=contact,
+            display=f"{contact.name} <{email}>" if contact else email,
+        )
     number = normalize(value, region)
     if number is None:
-        raise BadValue(f"not a phone number or e-mail address: {value!r} "
-                          f"(numbers without +country code are read as {region})")
+        raise BadValue(
+            f"not a phone number or e-mail address: {value!r} (numbers without +country code are read as {region})"
+        )
     with desk.lookup() as lookup:
         contact = contact_by_number(lookup, number)
     shown = pretty(number)

@@ -13,8 +13,9 @@ import csv
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -62,14 +63,16 @@ def read_rows(path: Path, settings: PhoneSettings) -> list[Row]:
             index: dict[str, int] = {}
             for key, column in mapping.columns().items():
                 if column not in names:
-                    raise BadValue(f"{path}: no column {column!r} (phone.csv.{key}); "
-                                      f"the header has: {', '.join(names)}")
+                    raise BadValue(
+                        f"{path}: no column {column!r} (phone.csv.{key}); the header has: {', '.join(names)}"
+                    )
                 index[key] = names.index(column)
             rows, start = [], reader.line_num + 1
             for cells in reader:
                 if any(c.strip() for c in cells):
-                    rows.append(Row(start, {key: cells[i].strip() if i < len(cells) else ""
-                                            for key, i in index.items()}))
+                    rows.append(
+                        Row(start, {key: cells[i].strip() if i < len(cells) else "" for key, i in index.items()})
+                    )
                 start = reader.line_num + 1
         except UnicodeDecodeError as exc:
             raise BadValue(f"{path}: not UTF-8 text (byte {exc.start} near line {reader.line_num + 1})") from None
@@ -109,14 +112,19 @@ def row_call(desk: Any, settings: PhoneSettings, row: Row, agents: list[Agent]) 
 
 def row_id(call: Call) -> str:
     """The row's intake external id: a hash of its normalized values."""
-    key = [call.at.isoformat() if call.at else None, call.caller.phone or call.caller.email,
-           int(call.duration.total_seconds()) if call.duration is not None else None,
-           call.agent.login, call.summary.strip()]
+    key = [
+        call.at.isoformat() if call.at else None,
+        call.caller.phone or call.caller.email,
+        int(call.duration.total_seconds()) if call.duration is not None else None,
+        call.agent.login,
+        call.summary.strip(),
+    ]
     return "csv:" + hashlib.sha256(json.dumps(key, ensure_ascii=False).encode("utf-8")).hexdigest()[:40]
 
 
-def import_calls(desk: Any, settings: PhoneSettings, rows: Iterable[Row],
-                 on_row: Callable[[Row, str], None] | None = None) -> ImportReport:
+def import_calls(
+    desk: Any, settings: PhoneSettings, rows: Iterable[Row], on_row: Callable[[Row, str], None] | None = None
+) -> ImportReport:
     """Take each row in; failures are collected with their line, never raised."""
     report = ImportReport()
     agents = desk.agents()

@@ -61,16 +61,28 @@ def text_of(call: Call, zone: Any = None) -> str:
     return "\n".join(lines) + ("\n\n" + call.summary.strip() if call.summary.strip() else "")
 
 
-def message_for(settings: PhoneSettings, call: Call, external_id: str, received_at: dt.datetime,
-                zone: Any = None) -> InboundMessage:
-    return InboundMessage(channel=settings.channel, external_id=external_id, received_at=received_at,
-                          sender=call.caller.sender, sender_name=call.caller.name or call.caller.display,
-                          subject=subject_of(call), text=text_of(call, zone))
+def message_for(
+    settings: PhoneSettings, call: Call, external_id: str, received_at: dt.datetime, zone: Any = None
+) -> InboundMessage:
+    return InboundMessage(
+        channel=settings.channel,
+        external_id=external_id,
+        received_at=received_at,
+        sender=call.caller.sender,
+        sender_name=call.caller.name or call.caller.display,
+        subject=subject_of(call),
+        text=text_of(call, zone),
+    )
 
 
 def annotate_call(desk: Any, number: str, call: Call) -> None:
-    desk.annotate(number, "phone_call", new=format_duration(call.duration) if call.duration is not None else None,
-                  reason=f"{call.caller.phone or call.caller.email} with {call.agent.login}", actor=call.agent.login)
+    desk.annotate(
+        number,
+        "phone_call",
+        new=format_duration(call.duration) if call.duration is not None else None,
+        reason=f"{call.caller.phone or call.caller.email} with {call.agent.login}",
+        actor=call.agent.login,
+    )
 
 
 def resolve_ticket(desk: Any, number: str) -> Any:
@@ -90,8 +102,9 @@ def check_work_request(desk: Any, settings: PhoneSettings) -> None:
         raise DomainError(f"cannot record a work request: {problem} (phone.work_request_state)")
 
 
-def log_call(desk: Any, settings: PhoneSettings, call: Call, *, ticket: str | None = None,
-             work_request: bool = False) -> dict[str, Any]:
+def log_call(
+    desk: Any, settings: PhoneSettings, call: Call, *, ticket: str | None = None, work_request: bool = False
+) -> dict[str, Any]:
     """Record ``call``; returns what happened (the ``phone log`` JSON)."""
     if work_request:
         check_work_request(desk, settings)
@@ -103,21 +116,31 @@ def log_call(desk: Any, settings: PhoneSettings, call: Call, *, ticket: str | No
         if work_request and existing.locked_by not in (None, call.agent.login):
             raise DomainError(f"ticket {existing.number} is locked by {existing.locked_by}")
         number = existing.number
-        article = desk.add_article(number, direction="in", channel=settings.channel, sender=call.caller.sender,
-                                   body=text_of(call), agent=call.agent.login)
+        article = desk.add_article(
+            number,
+            direction="in",
+            channel=settings.channel,
+            sender=call.caller.sender,
+            body=text_of(call),
+            agent=call.agent.login,
+        )
         created, article_id = False, article.id
     else:
         message = message_for(settings, call, f"log:{uuid.uuid4()}", desk.clock())
         result = desk.intake(message)
         number, created, article_id = result.ticket, result.created, result.article_id
     annotate_call(desk, number, call)
-    outcome: dict[str, Any] = {"ticket": number, "created": created, "article_id": article_id,
-                               "caller": call.caller.phone or call.caller.email,
-                               "contact": call.caller.contact.email if call.caller.contact else None,
-                               "agent": call.agent.login,
-                               "duration_seconds": (int(call.duration.total_seconds())
-                                                    if call.duration is not None else None),
-                               "work_request": work_request, "written_request": None}
+    outcome: dict[str, Any] = {
+        "ticket": number,
+        "created": created,
+        "article_id": article_id,
+        "caller": call.caller.phone or call.caller.email,
+        "contact": call.caller.contact.email if call.caller.contact else None,
+        "agent": call.agent.login,
+        "duration_seconds": (int(call.duration.total_seconds()) if call.duration is not None else None),
+        "work_request": work_request,
+        "written_request": None,
+    }
     if work_request:
         outcome["written_request"] = request_in_writing(desk, settings, number, call)
     after = desk.ticket(number)
@@ -135,15 +158,25 @@ def _render(desk: Any, settings: PhoneSettings, number: str, call: Call) -> str:
             found = lookup.customer(customer)
         customer = found.name if found else customer
     contact = call.caller.name or call.caller.display
-    values = {"customer": customer or contact, "contact": contact, "number": number,
-              "summary": call.summary.strip(), "agent": call.agent.name, "caller": call.caller.display}
+    values = {
+        "customer": customer or contact,
+        "contact": contact,
+        "number": number,
+        "summary": call.summary.strip(),
+        "agent": call.agent.name,
+        "caller": call.caller.display,
+    }
     return (settings.written_request_template or DEFAULT_TEMPLATE).format(**values)
 
 
 def request_in_writing(desk: Any, settings: PhoneSettings, number: str, call: Call) -> dict[str, Any] | None:
     """Put the ticket in the work-request state; ask the caller by e-mail to write the request."""
-    desk.set_state(number, settings.work_request_state, actor=call.agent.login,
-                   reason="paid work requested by phone; waiting for the request in writing")
+    desk.set_state(
+        number,
+        settings.work_request_state,
+        actor=call.agent.login,
+        reason="paid work requested by phone; waiting for the request in writing",
+    )
     to = call.caller.email
     contact = desk.ticket(number).contact
     why = None
@@ -155,13 +188,30 @@ def request_in_writing(desk: Any, settings: PhoneSettings, number: str, call: Ca
         # an outbound article goes to the ticket's contact: the core cannot address it to someone else yet
         why = f"the ticket's contact is {contact or 'nobody'}, not the caller {to}"
     if why is not None:
-        desk.annotate(number, "phone_work_request", new=settings.work_request_state,
-                      reason=f"written request not sent: {why}", actor=call.agent.login)
+        desk.annotate(
+            number,
+            "phone_work_request",
+            new=settings.work_request_state,
+            reason=f"written request not sent: {why}",
+            actor=call.agent.login,
+        )
         return None
     body = _render(desk, settings, number, call)
     subject = f"[{desk.settings.subject_hook}{number}] {settings.written_request_subject}"
-    article = desk.add_article(number, direction="out", channel=settings.email_channel, subject=subject,
-                               body=body, sender=call.agent.email, agent=call.agent.login)
-    desk.annotate(number, "phone_work_request", new=settings.work_request_state,
-                  reason=f"written request sent to {to} (article {article.id})", actor=call.agent.login)
+    article = desk.add_article(
+        number,
+        direction="out",
+        channel=settings.email_channel,
+        subject=subject,
+        body=body,
+        sender=call.agent.email,
+        agent=call.agent.login,
+    )
+    desk.annotate(
+        number,
+        "phone_work_request",
+        new=settings.work_request_state,
+        reason=f"written request sent to {to} (article {article.id})",
+        actor=call.agent.login,
+    )
     return {"article_id": article.id, "to": to, "channel": settings.email_channel}

@@ -39,20 +39,36 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.option("--summary", required=True, help="What the call was about; its first line becomes the subject.")
 @click.option("--duration", callback=_duration, help="Length of the call: 5m, 1h30m, 90s.")
 @click.option("--ticket", "number", help="Add the call to this ticket instead of opening a new one.")
-@click.option("--work-request", is_flag=True,
-              help="The caller asks for paid work: wait for the request in writing (and ask for it by e-mail).")
+@click.option(
+    "--work-request",
+    is_flag=True,
+    help="The caller asks for paid work: wait for the request in writing (and ask for it by e-mail).",
+)
 @FORMAT_OPTION
 @pass_desk
-def phone_log(desk: Any, caller: str, agent_name: str, summary: str, duration: Any, number: str | None,
-              work_request: bool, fmt: str) -> None:
+def phone_log(
+    desk: Any,
+    caller: str,
+    agent_name: str,
+    summary: str,
+    duration: Any,
+    number: str | None,
+    work_request: bool,
+    fmt: str,
+) -> None:
     """Record a phone call as an article; prints the ticket number."""
     settings = settings_of(desk)
     if not summary.strip():
         raise BadValue("a call needs a summary")
     agent = find_agent(desk.agents(), agent_name)
     who = callers.resolve(desk, caller, settings.default_region)
-    outcome = log_call(desk, settings, Call(caller=who, agent=agent, summary=summary, duration=duration),
-                       ticket=number, work_request=work_request)
+    outcome = log_call(
+        desk,
+        settings,
+        Call(caller=who, agent=agent, summary=summary, duration=duration),
+        ticket=number,
+        work_request=work_request,
+    )
     emit_one(outcome, fmt, outcome["ticket"])
     if fmt == "table":
         where = "new ticket" if outcome["created"] else "ticket"
@@ -62,9 +78,15 @@ def phone_log(desk: Any, caller: str, agent_name: str, summary: str, duration: A
         click.echo(note + ".", err=True)
         if work_request:
             sent = outcome["written_request"]
-            click.echo(f"State: {outcome['state']}; " + (f"asked {sent['to']} for the request in writing."
-                                                          if sent else "no written request sent (see history)."),
-                       err=True)
+            click.echo(
+                f"State: {outcome['state']}; "
+                + (
+                    f"asked {sent['to']} for the request in writing."
+                    if sent
+                    else "no written request sent (see history)."
+                ),
+                err=True,
+            )
 
 
 @phone_group.command("import")
@@ -85,7 +107,9 @@ def phone_import(desk: Any, path: Path, fmt: str) -> None:
     else:
         for failure in report.failed:
             click.echo(f"{path.name}: line {failure['line']}: {failure['error']}", err=True)
-        click.echo(f"{report.rows} rows: {report.created} new tickets, {report.appended} added to tickets, "
-                   f"{report.duplicates} already imported, {len(report.failed)} failed")
+        click.echo(
+            f"{report.rows} rows: {report.created} new tickets, {report.appended} added to tickets, "
+            f"{report.duplicates} already imported, {len(report.failed)} failed"
+        )
     if report.failed:
         sys.exit(1)

@@ -39,10 +39,12 @@ from deskframe.errors import ConfigError
 from deskframe.tables import TableReader
 
 TEMPLATE_FIELDS = ("customer", "contact", "number", "summary", "agent", "caller")
-DEFAULT_TEMPLATE = ("Hello {customer},\n\n"
-                    "thank you for your call. The work you asked for ({summary}) is paid work, so we need "
-                    "your request in writing before we start: please reply to this e-mail confirming it.\n\n"
-                    "Ticket {number}\n{agent}")
+DEFAULT_TEMPLATE = (
+    "Hello {customer},\n\n"
+    "thank you for your call. The work you asked for ({summary}) is paid work, so we need "
+    "your request in writing before we start: please reply to this e-mail confirming it.\n\n"
+    "Ticket {number}\n{agent}"
+)
 DEFAULT_STATE = "awaiting written request"
 DEFAULT_SUBJECT = "Please send us your request in writing"
 _DURATION = re.compile(r"\s*(?:(\d+)\s*h\s*)?(?:(\d+)\s*m\s*)?(?:(\d+)\s*s\s*)?", re.IGNORECASE)
@@ -112,8 +114,13 @@ class CsvMapping:
     delimiter: str = ","
 
     def columns(self) -> dict[str, str]:
-        return {"date": self.date, "caller": self.caller, "duration": self.duration, "agent": self.agent,
-                "summary": self.summary}
+        return {
+            "date": self.date,
+            "caller": self.caller,
+            "duration": self.duration,
+            "agent": self.agent,
+            "summary": self.summary,
+        }
 
 
 @attrs.frozen
@@ -166,7 +173,7 @@ def _csv(t: TableReader) -> CsvMapping:
     except ValueError as exc:
         raise t.error("date_format", f"not a usable strptime format: {exc}") from None
     delimiter = t.str("delimiter", default.delimiter)
-    if len(delimiter) != 1 or delimiter in "\"\r\n":
+    if len(delimiter) != 1 or delimiter in '"\r\n':
         raise t.error("delimiter", f"must be one character other than a quote or newline, got {delimiter!r}")
     columns = {key: t.name(key, getattr(default, key), max_length=200) for key in default.columns()}
     seen: dict[str, str] = {}
@@ -180,8 +187,18 @@ def _csv(t: TableReader) -> CsvMapping:
 def validate(value: Any) -> PhoneSettings:
     """``ConfigSection.validate``: the table on its own."""
     t = TableReader(value)
-    t.reject_unknown(["default_region", "channel", "work_request_state", "written_request_canned",
-                      "written_request_template", "written_request_subject", "email_channel", "csv"])
+    t.reject_unknown(
+        [
+            "default_region",
+            "channel",
+            "work_request_state",
+            "written_request_canned",
+            "written_request_template",
+            "written_request_subject",
+            "email_channel",
+            "csv",
+        ]
+    )
     region = t.str("default_region", "RU").upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise t.error("default_region", f"unknown region {region!r} (a two-letter country code such as RU)")
@@ -196,18 +213,25 @@ def validate(value: Any) -> PhoneSettings:
     subject = t.str("written_request_subject", DEFAULT_SUBJECT, max_length=1000)
     if "\n" in subject or "\r" in subject:
         raise t.error("written_request_subject", "must be one line")
-    return PhoneSettings(default_region=region, channel=t.name("channel", "phone"),
-                         work_request_state=t.name("work_request_state", DEFAULT_STATE),
-                         written_request_canned=canned, written_request_template=template,
-                         written_request_subject=subject, email_channel=t.name("email_channel", None),
-                         csv=_csv(t.sub("csv", {})))
+    return PhoneSettings(
+        default_region=region,
+        channel=t.name("channel", "phone"),
+        work_request_state=t.name("work_request_state", DEFAULT_STATE),
+        written_request_canned=canned,
+        written_request_template=template,
+        written_request_subject=subject,
+        email_channel=t.name("email_channel", None),
+        csv=_csv(t.sub("csv", {})),
+    )
 
 
 def state_problem(state: str, states: dict[str, str]) -> str | None:
     """Why ``state`` cannot be the work-request state, or None."""
     if state not in states:
-        return (f"state {state!r} is not configured: add \"{state}\" = \"pending\" to [tickets.states] "
-                f"(configured: {', '.join(states)})")
+        return (
+            f'state {state!r} is not configured: add "{state}" = "pending" to [tickets.states] '
+            f"(configured: {', '.join(states)})"
+        )
     if states[state] != "pending":
         return f"state {state!r} is of type {states[state]!r}; it must be of type 'pending'"
     return None
@@ -219,15 +243,22 @@ def check(settings: PhoneSettings, config: Any) -> None:
     if problem:
         raise ConfigError(problem, key="work_request_state")
     if settings.written_request_canned and settings.written_request_canned not in config.canned:
-        raise ConfigError(f"unknown canned response {settings.written_request_canned!r} "
-                          f"(configured: {', '.join(sorted(config.canned)) or 'none'})", key="written_request_canned")
+        raise ConfigError(
+            f"unknown canned response {settings.written_request_canned!r} "
+            f"(configured: {', '.join(sorted(config.canned)) or 'none'})",
+            key="written_request_canned",
+        )
     names = [table.get("name") for table in config.channels]
     if settings.email_channel and settings.email_channel not in names:
-        raise ConfigError(f"unknown channel {settings.email_channel!r} (configured: {', '.join(names) or 'none'})",
-                          key="email_channel")
+        raise ConfigError(
+            f"unknown channel {settings.email_channel!r} (configured: {', '.join(names) or 'none'})",
+            key="email_channel",
+        )
     if settings.channel in names:
-        raise ConfigError(f"{settings.channel!r} is the name of a [[channels]] entry; phone calls need a "
-                          "channel name of their own", key="channel")
+        raise ConfigError(
+            f"{settings.channel!r} is the name of a [[channels]] entry; phone calls need a channel name of their own",
+            key="channel",
+        )
 
 
 def settings_of(desk: Any) -> PhoneSettings:

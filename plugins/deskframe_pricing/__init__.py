@@ -34,7 +34,7 @@ naming ``params.KEY``. Every model's ``price`` is pure.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import deskframe
 from deskframe.extensions import PricingModelType
@@ -45,18 +45,39 @@ from .retainer import RetainerModel
 from .subscription import SubscriptionModel
 from .warranty import WarrantyModel
 
-__all__ = ["HourlyModel", "RetainerModel", "SubscriptionModel", "WarrantyModel",
-           "common", "hourly", "retainer", "subscription", "warranty"]
+__all__ = [
+    "HourlyModel",
+    "RetainerModel",
+    "SubscriptionModel",
+    "WarrantyModel",
+    "common",
+    "hourly",
+    "retainer",
+    "subscription",
+    "warranty",
+]
 
 
 @deskframe.hookimpl
 def register_pricing_models(register: Callable[[PricingModelType], None]) -> None:
     """Register the four reference pricing models."""
-    register(PricingModelType(hourly.NAME, hourly.build,
-                              "Time by a rate card per agent role, rounded per entry; estimates gate billing"))
-    register(PricingModelType(subscription.NAME, subscription.build,
-                              "Per user and per server by support type, failover, add-ons; prorated by days"))
-    register(PricingModelType(retainer.NAME, retainer.build,
-                              "A fixed fee including hours per period, overage at a rate, optional carry-over"))
-    register(PricingModelType(warranty.NAME, warranty.build,
-                              "No charge: time is tracked for reports, never invoiced"))
+    register(
+        PricingModelType(
+            hourly.NAME, hourly.build, "Time by a rate card per agent role, rounded per entry; estimates gate billing"
+        )
+    )
+    register(
+        PricingModelType(
+            subscription.NAME,
+            subscription.build,
+            "Per user and per server by support type, failover, add-ons; prorated by days",
+        )
+    )
+    register(
+        PricingModelType(
+            retainer.NAME,
+            retainer.build,
+            "A fixed fee including hours per period, overage at a rate, optional carry-over",
+        )
+    )
+    register(PricingModelType(warranty.NAME, warranty.build, "No charge: time is tracked for reports, never invoiced"))

@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from deskframe import bounds
 from deskframe.billing import BillingContext
@@ -37,7 +38,7 @@ MAX_FACTOR = Decimal(100)
 MAX_COUNT = 1_000_000
 _QUANTITY = Decimal("0.000001")
 
-_FLOAT_HINT = "write it as a string such as \"1500.00\" (TOML floats are binary and lose kopecks)"
+_FLOAT_HINT = 'write it as a string such as "1500.00" (TOML floats are binary and lose kopecks)'
 
 
 def context() -> decimal.Context:
@@ -52,8 +53,14 @@ def rounded(amount: Decimal, currency: str) -> Money:
 
 
 def describe(value: Any) -> str:
-    return {str: "a string", int: "an integer", bool: "a boolean", float: "a float",
-            list: "an array", dict: "a table"}.get(type(value), type(value).__name__)
+    return {
+        str: "a string",
+        int: "an integer",
+        bool: "a boolean",
+        float: "a float",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
 
 
 # --- values, shared by config and params -----------------------------------------
@@ -65,7 +72,7 @@ def parse_amount(value: Any) -> Decimal:
     Raises ``ValueError`` with the problem (floats, booleans, signs, exponents, text).
     """
     if isinstance(value, bool):
-        raise ValueError(f"must be an amount such as \"1500.00\", got {describe(value)}")
+        raise ValueError(f'must be an amount such as "1500.00", got {describe(value)}')
     if isinstance(value, float):
         raise ValueError(f"must not be a float ({value!r}): {_FLOAT_HINT}")
     if isinstance(value, int):
@@ -75,8 +82,8 @@ def parse_amount(value: Any) -> Decimal:
     if isinstance(value, str):
         if _AMOUNT.fullmatch(value):
             return bounds.check_amount(Decimal(value))
-        raise ValueError(f"must be an amount such as \"1500.00\" (digits and an optional decimal point), got {value!r}")
-    raise ValueError(f"must be an amount such as \"1500.00\", got {describe(value)}")
+        raise ValueError(f'must be an amount such as "1500.00" (digits and an optional decimal point), got {value!r}')
+    raise ValueError(f'must be an amount such as "1500.00", got {describe(value)}')
 
 
 def parse_factor(value: Any) -> Decimal:
@@ -98,14 +105,14 @@ def parse_percent(value: Any) -> Decimal | None:
             with decimal.localcontext(context()):
                 return number / 100
         if value.strip().endswith("%"):
-            raise ValueError(f"must be a percentage such as \"10%\", got {value!r}")
+            raise ValueError(f'must be a percentage such as "10%", got {value!r}')
     return None
 
 
 def parse_minutes(value: Any) -> int:
     """A duration string (``"15m"``, ``"40h"``, ``"1h30m"``) as whole minutes."""
     if not isinstance(value, str):
-        raise ValueError(f"must be a duration string such as \"15m\" or \"40h\", got {describe(value)}")
+        raise ValueError(f'must be a duration string such as "15m" or "40h", got {describe(value)}')
     td = bounds.check_duration(parse_duration(value))
     if td % dt.timedelta(minutes=1):
         raise ValueError(f"must be whole minutes, got {value!r}")
@@ -124,7 +131,7 @@ def currency(t: TableReader, default: Any = ...) -> str:
     try:
         Money(0, value)
     except ValueError:
-        raise t.error("currency", f"must be an ISO 4217 code such as \"RUB\", got {value!r}") from None
+        raise t.error("currency", f'must be an ISO 4217 code such as "RUB", got {value!r}') from None
     return value
 
 
@@ -139,7 +146,9 @@ def amount(t: TableReader, name: str, default: Any = ...) -> Decimal:
         raise t.error(name, str(exc)) from None
 
 
-def amount_table(t: TableReader, name: str, default: Any = ..., *, required: Iterable[str] = ()) -> dict[str, Decimal] | Any:
+def amount_table(
+    t: TableReader, name: str, default: Any = ..., *, required: Iterable[str] = ()
+) -> dict[str, Decimal] | Any:
     """A table of name -> amount (``rates``, ``per_user``, ``addons`` ...)."""
     if name not in t.data:
         if default is ...:
@@ -181,8 +190,9 @@ class Params:
         allowed = sorted(known)
         for key in self.data:
             if key not in allowed:
-                raise self.error(key, f"unknown parameter for this pricing model "
-                                      f"(known: {', '.join(allowed) or 'none'})")
+                raise self.error(
+                    key, f"unknown parameter for this pricing model (known: {', '.join(allowed) or 'none'})"
+                )
 
     def error(self, key: str, problem: str) -> DomainError:
         return DomainError(f"contract '{self.contract.key}': params.{key}: {problem}")
@@ -279,8 +289,9 @@ def proration(ctx: BillingContext, enabled: bool) -> tuple[int, int]:
     """``(active_days, days_in_period)`` of the contract, ``(n, n)`` without proration."""
     days = ctx.days_in_period
     if days <= 0:
-        raise DomainError(f"contract '{ctx.contract.key}': period {ctx.period} has no days "
-                          f"({ctx.period_start} .. {ctx.period_end})")
+        raise DomainError(
+            f"contract '{ctx.contract.key}': period {ctx.period} has no days ({ctx.period_start} .. {ctx.period_end})"
+        )
     if not enabled:
         return days, days
     return ctx.active_days(), days
@@ -297,8 +308,7 @@ def prorate(amount: Decimal, share: tuple[int, int]) -> Decimal:
 
 def share_details(share: tuple[int, int]) -> dict[str, Any]:
     active, days = share
-    return {} if active == days else {"active_days": active, "days_in_period": days,
-                                      "prorated": f"{active}/{days}"}
+    return {} if active == days else {"active_days": active, "days_in_period": days, "prorated": f"{active}/{days}"}
 
 
 def share_text(share: tuple[int, int]) -> str:
@@ -310,4 +320,3 @@ def fmt_hours(value: Decimal) -> str:
     """``Decimal('40')`` -> ``'40'``, ``Decimal('1.50')`` -> ``'1.5'`` (no exponent)."""
     text = format(value.normalize(), "f")
     return text
-

@@ -42,8 +42,9 @@ estimate is approved (the ledger offers them again because no line linked them).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 import attrs
 
@@ -95,8 +96,10 @@ class HourlyModel:
             found.append((self.multipliers["weekend"], "weekend"))
         if calendar is not None and entry.logged_at is not None:
             if entry.logged_at.tzinfo is None or entry.logged_at.utcoffset() is None:
-                raise DomainError(f"time entry {entry.id}: logged_at {entry.logged_at.isoformat()} "
-                                  "has no time zone; out-of-hours pricing needs an aware instant")
+                raise DomainError(
+                    f"time entry {entry.id}: logged_at {entry.logged_at.isoformat()} "
+                    "has no time zone; out-of-hours pricing needs an aware instant"
+                )
             if not calendar.is_working(entry.logged_at):
                 found.append((self.multipliers["out_of_hours"], "out_of_hours"))
         if not found:
@@ -111,9 +114,11 @@ class HourlyModel:
         if "out_of_hours" in self.multipliers:
             calendar = context.calendars.get(self.calendar)
             if calendar is None:
-                raise DomainError(f"contract '{contract.key}': pricing model '{contract.pricing}' needs "
-                                  f"calendar '{self.calendar}', which is not configured "
-                                  f"(configured: {', '.join(sorted(context.calendars)) or 'none'})")
+                raise DomainError(
+                    f"contract '{contract.key}': pricing model '{contract.pricing}' needs "
+                    f"calendar '{self.calendar}', which is not configured "
+                    f"(configured: {', '.join(sorted(context.calendars)) or 'none'})"
+                )
         groups: dict[tuple[Any, ...], _Group] = {}
         held: list[BillableEntry] = []
         held_minutes: dict[str, int] = {}
@@ -142,14 +147,22 @@ class HourlyModel:
             billed = 0 if logged <= 0 else max(logged, minimum)
             if increment and billed:
                 billed = -(-billed // increment) * increment
-            key = (ticket, entry.agent, rate[1], reason, entry.work_date if entry.late else None,
-                   entry.id if per_entry else None)
+            key = (
+                ticket,
+                entry.agent,
+                rate[1],
+                reason,
+                entry.work_date if entry.late else None,
+                entry.id if per_entry else None,
+            )
             group = groups.get(key)
             if group is None:
                 group = groups[key] = _Group(entry, rate, factor, reason)
             group.add(entry, logged, billed)
-        lines = [self.line(g, context.estimates.get(g.first.ticket), contract.key)
-                 for g in sorted(groups.values(), key=_Group.order)]
+        lines = [
+            self.line(g, context.estimates.get(g.first.ticket), contract.key)
+            for g in sorted(groups.values(), key=_Group.order)
+        ]
         return PricingResult(self.currency, tuple(lines), tuple(held), self._held_notes(held_minutes, context))
 
     @staticmethod
@@ -165,16 +178,46 @@ class HourlyModel:
     def line(self, group: _Group, estimate: Estimate | None, contract: str) -> InvoiceLine:
         """One invoice line for a group of entries (rounded once, from the summed billed minutes)."""
         first = group.first
-        return self._line(ticket=first.ticket, subject=first.ticket_subject, agent=first.agent, role=first.role,
-                          rate=group.rate, factor=group.factor, reason=group.reason, minutes=group.minutes,
-                          billed=group.billed, count=len(group.ids), first_date=group.first_date,
-                          last_date=group.last_date, original_date=first.work_date if first.late else None,
-                          notes=group.notes, estimate=estimate, entry_ids=tuple(sorted(group.ids)))
+        return self._line(
+            ticket=first.ticket,
+            subject=first.ticket_subject,
+            agent=first.agent,
+            role=first.role,
+            rate=group.rate,
+            factor=group.factor,
+            reason=group.reason,
+            minutes=group.minutes,
+            billed=group.billed,
+            count=len(group.ids),
+            first_date=group.first_date,
+            last_date=group.last_date,
+            original_date=first.work_date if first.late else None,
+            notes=group.notes,
+            estimate=estimate,
+            entry_ids=tuple(sorted(group.ids)),
+        )
 
-    def _line(self, *, ticket: str, subject: str | None, agent: str, role: str, rate: tuple[Decimal, str],
-              factor: Decimal, reason: str | None, minutes: int, billed: int, count: int, first_date: Any,
-              last_date: Any, original_date: Any, notes: Any, estimate: Estimate | None,
-              entry_ids: tuple[int, ...] = (), entry_groups: tuple[int, ...] = ()) -> InvoiceLine:
+    def _line(
+        self,
+        *,
+        ticket: str,
+        subject: str | None,
+        agent: str,
+        role: str,
+        rate: tuple[Decimal, str],
+        factor: Decimal,
+        reason: str | None,
+        minutes: int,
+        billed: int,
+        count: int,
+        first_date: Any,
+        last_date: Any,
+        original_date: Any,
+        notes: Any,
+        estimate: Estimate | None,
+        entry_ids: tuple[int, ...] = (),
+        entry_groups: tuple[int, ...] = (),
+    ) -> InvoiceLine:
         (rate, rate_key) = rate
         amount = common.rounded(common.time_amount(rate, billed, factor), self.currency)
         unit_price = Money(rate * factor, self.currency)  # exact: both are short decimals
@@ -184,8 +227,13 @@ class HourlyModel:
             description = f"{description} - {'; '.join(notes)}"
         if reason:
             description += f" ({reason.replace('_', ' ')} x{common.fmt_hours(factor)})"
-        details: dict[str, Any] = {"minutes": minutes, "billed_minutes": billed,
-                                   "rate": str(rate), "rate_key": rate_key, "role": role}
+        details: dict[str, Any] = {
+            "minutes": minutes,
+            "billed_minutes": billed,
+            "rate": str(rate),
+            "rate_key": rate_key,
+            "role": role,
+        }
         if self.increment:  # lets an invoice explain why billed time exceeds logged time
             details["increment_minutes"] = self.increment
         if self.minimum:
@@ -221,10 +269,15 @@ class HourlyModel:
             return None
         if "out_of_hours" in self.multipliers and self.calendar not in context.calendars:
             return None
-        return TimeRules(increment=self.increment, minimum=self.minimum,
-                         weekend=self.multipliers.get("weekend"), out_of_hours=self.multipliers.get("out_of_hours"),
-                         calendar=self.calendar if "out_of_hours" in self.multipliers else None,
-                         group_by="ticket", billable_only=True)
+        return TimeRules(
+            increment=self.increment,
+            minimum=self.minimum,
+            weekend=self.multipliers.get("weekend"),
+            out_of_hours=self.multipliers.get("out_of_hours"),
+            calendar=self.calendar if "out_of_hours" in self.multipliers else None,
+            group_by="ticket",
+            billable_only=True,
+        )
 
     def price_groups(self, context: BillingContext, groups: tuple[TimeGroup, ...]) -> PricingResult:
         """As :meth:`price`, from groups summed per :meth:`time_rules`."""
@@ -233,7 +286,7 @@ class HourlyModel:
         card = self.rate_card(params)
         bad = [g for g in groups if g.negative is not None]
         if bad:  # as price: the first negative entry by ticket, then id
-            eid, logged = min((g.negative for g in bad if g.key[1] == bad[0].key[1]))  # type: ignore[misc]
+            eid, logged = min(g.negative for g in bad if g.key[1] == bad[0].key[1])  # type: ignore[misc]
             raise DomainError(f"time entry {eid}: negative minutes ({logged})")
         holds: dict[str, bool] = {}
         held_groups: list[int] = []
@@ -254,14 +307,37 @@ class HourlyModel:
             if rate is None:
                 rate = rates[role] = self.rate(card, role, contract.key)
             factor = self.multipliers[g.multiplier] if g.multiplier else _ONE
-            lines.append(((ticket, g.first_date, g.first_id), self._line(
-                ticket=ticket, subject=g.ticket_subject, agent=g.agent or "", role=role, rate=rate, factor=factor,
-                reason=g.multiplier, minutes=g.minutes, billed=g.billed, count=g.entries, first_date=g.first_date,
-                last_date=g.last_date, original_date=g.original_date, notes=g.notes,
-                estimate=context.estimates.get(ticket), entry_groups=(i,))))
+            lines.append(
+                (
+                    (ticket, g.first_date, g.first_id),
+                    self._line(
+                        ticket=ticket,
+                        subject=g.ticket_subject,
+                        agent=g.agent or "",
+                        role=role,
+                        rate=rate,
+                        factor=factor,
+                        reason=g.multiplier,
+                        minutes=g.minutes,
+                        billed=g.billed,
+                        count=g.entries,
+                        first_date=g.first_date,
+                        last_date=g.last_date,
+                        original_date=g.original_date,
+                        notes=g.notes,
+                        estimate=context.estimates.get(ticket),
+                        entry_groups=(i,),
+                    ),
+                )
+            )
         lines.sort(key=lambda pair: pair[0])
-        return PricingResult(self.currency, tuple(line for _, line in lines), (),
-                             self._held_notes(held_minutes, context), tuple(held_groups))
+        return PricingResult(
+            self.currency,
+            tuple(line for _, line in lines),
+            (),
+            self._held_notes(held_minutes, context),
+            tuple(held_groups),
+        )
 
     @staticmethod
     def _held_notes(held_minutes: Mapping[str, int], context: BillingContext) -> tuple[str, ...]:
@@ -269,8 +345,10 @@ class HourlyModel:
         for ticket, mins in held_minutes.items():
             estimate = context.estimates.get(ticket)
             why = "it has no estimate" if estimate is None else "its estimate is not approved"
-            notes.append(f"held: {common.fmt_hours(common.hours(mins))} h logged on ticket {ticket} "
-                         f"({why}); billed once the estimate is approved")
+            notes.append(
+                f"held: {common.fmt_hours(common.hours(mins))} h logged on ticket {ticket} "
+                f"({why}); billed once the estimate is approved"
+            )
         return tuple(notes)
 
 
@@ -280,8 +358,18 @@ _ONE = Decimal(1)
 class _Group:
     """The entries of one invoice line while they are summed (mutable, private to ``price``)."""
 
-    __slots__ = ("first", "rate", "factor", "reason", "minutes", "billed", "ids", "notes", "first_date",
-                 "last_date")
+    __slots__ = (
+        "billed",
+        "factor",
+        "first",
+        "first_date",
+        "ids",
+        "last_date",
+        "minutes",
+        "notes",
+        "rate",
+        "reason",
+    )
 
     def __init__(self, first: BillableEntry, rate: tuple[Decimal, str], factor: Decimal, reason: str | None):
         self.first, self.rate, self.factor, self.reason = first, rate, factor, reason
@@ -325,19 +413,30 @@ def build(table: dict[str, Any]) -> HourlyModel:
                 raise m.error(key, str(exc)) from None
     calendar = t.str("calendar", None)
     if "out_of_hours" in multipliers and calendar is None:
-        raise t.error("calendar", "is required with multipliers.out_of_hours (the business calendar "
-                                  "whose working time is 'in hours')")
+        raise t.error(
+            "calendar",
+            "is required with multipliers.out_of_hours (the business calendar whose working time is 'in hours')",
+        )
     if calendar is not None and "out_of_hours" not in multipliers:
         raise t.error("calendar", "is only used by multipliers.out_of_hours, which is not set")
     require = t.data.get("require_estimate", True)
     if not (isinstance(require, bool) or require == "always"):
-        raise t.error("require_estimate", f"must be true, false or \"always\", got {require!r}")
+        raise t.error("require_estimate", f'must be true, false or "always", got {require!r}')
     lines = t.str("lines", "ticket")
     if lines not in LINES:
-        raise t.error("lines", f"must be \"ticket\" (a line per ticket and agent) or \"entry\" "
-                               f"(a line per time entry), got {lines!r}")
-    return HourlyModel(currency=currency, rates=rates, increment=increment, minimum=minimum,
-                       multipliers=multipliers, calendar=calendar, require_estimate=require, lines=lines)
+        raise t.error(
+            "lines", f'must be "ticket" (a line per ticket and agent) or "entry" (a line per time entry), got {lines!r}'
+        )
+    return HourlyModel(
+        currency=currency,
+        rates=rates,
+        increment=increment,
+        minimum=minimum,
+        multipliers=multipliers,
+        calendar=calendar,
+        require_estimate=require,
+        lines=lines,
+    )
 
 
-__all__ = ["HourlyModel", "build", "NAME"]
+__all__ = ["NAME", "HourlyModel", "build"]

@@ -80,8 +80,9 @@ class RetainerModel:
         if not params.has("carried_hours"):
             return 0
         if not self.carry_over:
-            raise params.error("carried_hours", "this pricing model does not carry unused hours "
-                                                "(carry_over is not set)")
+            raise params.error(
+                "carried_hours", "this pricing model does not carry unused hours (carry_over is not set)"
+            )
         with decimal.localcontext(common.context()):
             return int((params.amount("carried_hours") * 60).to_integral_value(ROUND_HALF_UP))
 
@@ -92,8 +93,10 @@ class RetainerModel:
         carried = self.carried_minutes(params)
         share = common.proration(context, self.prorate)
         if share[0] <= 0:
-            return PricingResult(self.currency, notes=(
-                f"contract '{contract.key}' is not active in period {context.period}: nothing to bill",))
+            return PricingResult(
+                self.currency,
+                notes=(f"contract '{contract.key}' is not active in period {context.period}: nothing to bill",),
+            )
         active, days = share
         included = -(-self.included * active // days)  # prorated, rounded up to a whole minute
         return share, included, carried, included + carried
@@ -137,27 +140,46 @@ class RetainerModel:
         over = tuple(i for i, g in enumerate(groups) if g.billable and g.over_budget)
         return self._result(found, used, {"entry_groups": covered}, {"entry_groups": over})
 
-    def _result(self, found: tuple[tuple[int, int], int, int, int], used: int, covered: dict[str, Any],
-                over: dict[str, Any]) -> PricingResult:
+    def _result(
+        self, found: tuple[tuple[int, int], int, int, int], used: int, covered: dict[str, Any], over: dict[str, Any]
+    ) -> PricingResult:
         share, included, carried, available = found
         overage = max(0, used - available)
         unused = max(0, available - used)
         cur = self.currency
         fee_details: dict[str, Any] = {
-            **common.share_details(share), "included_minutes": included, "carried_minutes": carried,
-            "available_minutes": available, "used_minutes": used, "unused_minutes": unused,
+            **common.share_details(share),
+            "included_minutes": included,
+            "carried_minutes": carried,
+            "available_minutes": available,
+            "used_minutes": used,
+            "unused_minutes": unused,
         }
-        lines = [InvoiceLine(
-            description=f"Retainer fee, {_h(included)} h included" + common.share_text(share),
-            quantity=Decimal(1), unit="period", unit_price=Money(self.fee, cur),
-            amount=common.rounded(common.prorate(self.fee, share), cur), kind="fee",
-            details=fee_details, **covered)]
+        lines = [
+            InvoiceLine(
+                description=f"Retainer fee, {_h(included)} h included" + common.share_text(share),
+                quantity=Decimal(1),
+                unit="period",
+                unit_price=Money(self.fee, cur),
+                amount=common.rounded(common.prorate(self.fee, share), cur),
+                kind="fee",
+                details=fee_details,
+                **covered,
+            )
+        ]
         if overage:
-            lines.append(InvoiceLine(
-                description=f"Hours above the {_h(available)} h available",
-                quantity=common.hours(overage), unit="h", unit_price=Money(self.overage_rate, cur),
-                amount=common.rounded(common.time_amount(self.overage_rate, overage), cur), kind="overage",
-                details={"overage_minutes": overage}, **over))
+            lines.append(
+                InvoiceLine(
+                    description=f"Hours above the {_h(available)} h available",
+                    quantity=common.hours(overage),
+                    unit="h",
+                    unit_price=Money(self.overage_rate, cur),
+                    amount=common.rounded(common.time_amount(self.overage_rate, overage), cur),
+                    kind="overage",
+                    details={"overage_minutes": overage},
+                    **over,
+                )
+            )
         if self.carry_over:
             notes: tuple[str, ...] = (f'{CARRIED_NOTE} = "{_h(unused)}" (unused hours carried to the next period)',)
         else:
@@ -190,4 +212,4 @@ def build(table: dict[str, Any]) -> RetainerModel:
     )
 
 
-__all__ = ["RetainerModel", "build", "NAME", "CARRIED_NOTE"]
+__all__ = ["CARRIED_NOTE", "NAME", "RetainerModel", "build"]

@@ -37,8 +37,9 @@ first line's ``entry_ids`` so the ledger marks it as covered and never bills it 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 import attrs
 
@@ -75,8 +76,10 @@ class SubscriptionModel:
 
     def _unit_price(self, table: str, prices: Mapping[str, Decimal], contract: Any) -> Decimal:
         if contract.support_type not in prices:
-            raise DomainError(f"contract '{contract.key}': {table} has no price for support type "
-                              f"'{contract.support_type}' (priced: {', '.join(sorted(prices)) or 'none'})")
+            raise DomainError(
+                f"contract '{contract.key}': {table} has no price for support type "
+                f"'{contract.support_type}' (priced: {', '.join(sorted(prices)) or 'none'})"
+            )
         return prices[contract.support_type]
 
     def price(self, context: BillingContext) -> PricingResult:
@@ -90,60 +93,103 @@ class SubscriptionModel:
         if self.per_server is None and params.has("servers"):
             raise params.error("servers", "this pricing model has no per_server prices")
         user_price = self._unit_price("per_user", self.per_user, contract) if self.per_user is not None else None
-        server_price = self._unit_price("per_server", self.per_server, contract) if self.per_server is not None else None
+        server_price = (
+            self._unit_price("per_server", self.per_server, contract) if self.per_server is not None else None
+        )
         failover_name = failover = None
         if params.has("failover"):
             failover_name = params.string("failover")
             if failover_name not in self.failover:
-                raise params.error("failover", f"unknown failover option {failover_name!r} "
-                                               f"(known: {', '.join(sorted(self.failover)) or 'none'})")
+                raise params.error(
+                    "failover",
+                    f"unknown failover option {failover_name!r} (known: {', '.join(sorted(self.failover)) or 'none'})",
+                )
             failover = self.failover[failover_name]
         addons = params.strings("addons")
         for i, name in enumerate(addons):
             if name not in self.addons:
-                raise params.error(f"addons[{i}]", f"unknown add-on {name!r} "
-                                                   f"(known: {', '.join(sorted(self.addons)) or 'none'})")
+                raise params.error(
+                    f"addons[{i}]", f"unknown add-on {name!r} (known: {', '.join(sorted(self.addons)) or 'none'})"
+                )
 
         share = common.proration(context, self.prorate)
         if share[0] <= 0:
-            return PricingResult(self.currency, notes=(
-                f"contract '{contract.key}' is not active in period {context.period}: nothing to bill",))
+            return PricingResult(
+                self.currency,
+                notes=(f"contract '{contract.key}' is not active in period {context.period}: nothing to bill",),
+            )
         details = common.share_details(share)
         suffix = common.share_text(share)
         cur = self.currency
         lines: list[InvoiceLine] = []
 
-        def add(description: str, quantity: Decimal, unit: str, unit_price: Decimal, full: Decimal,
-                kind: str, **extra: Any) -> Money:
+        def add(
+            description: str, quantity: Decimal, unit: str, unit_price: Decimal, full: Decimal, kind: str, **extra: Any
+        ) -> Money:
             amount = common.rounded(common.prorate(full, share), cur)
-            lines.append(InvoiceLine(description=description + suffix, quantity=quantity, unit=unit,
-                                     unit_price=Money(unit_price, cur), amount=amount, kind=kind,
-                                     details={**details, **extra}))
+            lines.append(
+                InvoiceLine(
+                    description=description + suffix,
+                    quantity=quantity,
+                    unit=unit,
+                    unit_price=Money(unit_price, cur),
+                    amount=amount,
+                    kind=kind,
+                    details={**details, **extra},
+                )
+            )
             return amount
 
         base = Money.zero(cur)
         if users is not None:
-            base += add(f"Support {contract.support_type}: users", Decimal(users), "user", user_price,
-                        user_price * users, "subscription", support_type=contract.support_type)
+            base += add(
+                f"Support {contract.support_type}: users",
+                Decimal(users),
+                "user",
+                user_price,
+                user_price * users,
+                "subscription",
+                support_type=contract.support_type,
+            )
         if servers is not None:
-            base += add(f"Support {contract.support_type}: servers", Decimal(servers), "server", server_price,
-                        server_price * servers, "subscription", support_type=contract.support_type)
+            base += add(
+                f"Support {contract.support_type}: servers",
+                Decimal(servers),
+                "server",
+                server_price,
+                server_price * servers,
+                "subscription",
+                support_type=contract.support_type,
+            )
         if failover is not None:
             if failover.percent is not None:
                 amount = common.rounded(base.amount * failover.percent, cur)
                 if amount.amount:
                     percent = common.fmt_hours(failover.percent * 100)
-                    lines.append(InvoiceLine(
-                        description=f"Failover {failover_name} ({percent}% of users and servers)",
-                        quantity=Decimal(1), unit="service", unit_price=amount, amount=amount, kind="failover",
-                        details={"option": failover_name, "percent": percent, "base": str(base.amount)}))
+                    lines.append(
+                        InvoiceLine(
+                            description=f"Failover {failover_name} ({percent}% of users and servers)",
+                            quantity=Decimal(1),
+                            unit="service",
+                            unit_price=amount,
+                            amount=amount,
+                            kind="failover",
+                            details={"option": failover_name, "percent": percent, "base": str(base.amount)},
+                        )
+                    )
             elif failover.amount:
-                add(f"Failover {failover_name}", Decimal(1), "service", failover.amount, failover.amount,
-                    "failover", option=failover_name)
+                add(
+                    f"Failover {failover_name}",
+                    Decimal(1),
+                    "service",
+                    failover.amount,
+                    failover.amount,
+                    "failover",
+                    option=failover_name,
+                )
         for name in addons:
             if self.addons[name]:
-                add(f"Add-on: {name}", Decimal(1), "service", self.addons[name], self.addons[name], "addon",
-                    addon=name)
+                add(f"Add-on: {name}", Decimal(1), "service", self.addons[name], self.addons[name], "addon", addon=name)
         return self._cover(cur, lines, len(context.entries), entry_ids=tuple(sorted(e.id for e in context.entries)))
 
     @staticmethod
@@ -166,8 +212,9 @@ class SubscriptionModel:
         result = self.price(context)  # context.entries is empty: the lines alone
         if result.notes:  # not active in the period
             return result
-        return self._cover(result.currency, list(result.lines), sum(g.entries for g in groups),
-                           entry_groups=tuple(range(len(groups))))
+        return self._cover(
+            result.currency, list(result.lines), sum(g.entries for g in groups), entry_groups=tuple(range(len(groups)))
+        )
 
 
 def _failover(t: TableReader, name: str) -> Failover:
@@ -178,7 +225,7 @@ def _failover(t: TableReader, name: str) -> Failover:
             return Failover(percent=percent)
         return Failover(amount=common.parse_amount(value))
     except ValueError as exc:
-        raise t.error(name, f"{exc} (an amount such as \"25000.00\" or a percentage such as \"10%\")") from None
+        raise t.error(name, f'{exc} (an amount such as "25000.00" or a percentage such as "10%")') from None
 
 
 def build(table: dict[str, Any]) -> SubscriptionModel:
@@ -199,8 +246,9 @@ def build(table: dict[str, Any]) -> SubscriptionModel:
         failover = {name: _failover(f, name) for name in f.data}
     addons = common.amount_table(t, "addons", {})
     prorate = t.bool("prorate", True)
-    return SubscriptionModel(currency=currency, per_user=per_user, per_server=per_server,
-                             failover=failover, addons=addons, prorate=prorate)
+    return SubscriptionModel(
+        currency=currency, per_user=per_user, per_server=per_server, failover=failover, addons=addons, prorate=prorate
+    )
 
 
-__all__ = ["Failover", "SubscriptionModel", "build", "NAME"]
+__all__ = ["NAME", "Failover", "SubscriptionModel", "build"]

@@ -47,8 +47,9 @@ class WarrantyModel:
         common.Params(context.contract, ())
         notes = ()
         if count:
-            notes = (f"warranty: {count} time entries, {common.fmt_hours(common.hours(minutes))} h "
-                     "tracked, not invoiced",)
+            notes = (
+                f"warranty: {count} time entries, {common.fmt_hours(common.hours(minutes))} h tracked, not invoiced",
+            )
         return PricingResult(self.currency, (), (), notes)
 
 
@@ -59,4 +60,4 @@ def build(table: dict[str, Any]) -> WarrantyModel:
     return WarrantyModel(common.currency(t, NO_CURRENCY))
 
 
-__all__ = ["WarrantyModel", "build", "NAME"]
+__all__ = ["NAME", "WarrantyModel", "build"]

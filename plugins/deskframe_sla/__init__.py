@@ -16,7 +16,8 @@ The pure parts are importable: :func:`deskframe_sla.oncall.on_duty`,
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import deskframe
 from deskframe.extensions import ConfigSection, SlaPolicyType
@@ -25,16 +26,22 @@ from . import cutoff, oncall, targets
 from .oncall import Rotation, Shift, on_duty, shift_at
 from .routing import route_to_duty
 
-__all__ = ["Rotation", "Shift", "on_duty", "shift_at", "route_to_duty", "cutoff", "oncall", "targets"]
+__all__ = ["Rotation", "Shift", "cutoff", "on_duty", "oncall", "route_to_duty", "shift_at", "targets"]
 
 
 @deskframe.hookimpl
 def register_sla_policies(register: Callable[[SlaPolicyType], None]) -> None:
     """Register the ``targets`` and ``cutoff`` policy types."""
-    register(SlaPolicyType("targets", targets.build,
-                           "Per-priority first response / update / resolution targets on a business calendar"))
-    register(SlaPolicyType("cutoff", cutoff.build,
-                           "Due the same working day before the cutoff time, else at the cutoff of the next"))
+    register(
+        SlaPolicyType(
+            "targets", targets.build, "Per-priority first response / update / resolution targets on a business calendar"
+        )
+    )
+    register(
+        SlaPolicyType(
+            "cutoff", cutoff.build, "Due the same working day before the cutoff time, else at the cutoff of the next"
+        )
+    )
 
 
 @deskframe.hookimpl

@@ -52,13 +52,19 @@ def who_rows(selected: list[Rotation], at: dt.datetime) -> list[dict[str, Any]]:
     for rotation in selected:
         now = shift_at(rotation, at)
         nxt = next_shift(rotation, at)
-        rows.append({
-            "rotation": rotation.name, "timezone": rotation.timezone, "shift": rotation.shift_text,
-            "at": at.isoformat(), "agent": now.agent if now else None,
-            "shift_start": now.start.isoformat() if now else None,
-            "shift_end": now.end.isoformat() if now else None,
-            "next_agent": nxt.agent, "next_shift_start": nxt.start.isoformat(),
-        })
+        rows.append(
+            {
+                "rotation": rotation.name,
+                "timezone": rotation.timezone,
+                "shift": rotation.shift_text,
+                "at": at.isoformat(),
+                "agent": now.agent if now else None,
+                "shift_start": now.start.isoformat() if now else None,
+                "shift_end": now.end.isoformat() if now else None,
+                "next_agent": nxt.agent,
+                "next_shift_start": nxt.start.isoformat(),
+            }
+        )
     return rows
 
 
@@ -70,8 +76,16 @@ def _local(iso: str | None, zone: str) -> str:
 
 def render_table(rows: list[dict[str, Any]]) -> str:
     """Aligned text: times in each rotation's own zone."""
-    data = [[r["rotation"], r["agent"] or "-", f"{r['shift']} {r['timezone']}", _local(r["shift_end"], r["timezone"]),
-             f"{r['next_agent']} at {_local(r['next_shift_start'], r['timezone'])}"] for r in rows]
+    data = [
+        [
+            r["rotation"],
+            r["agent"] or "-",
+            f"{r['shift']} {r['timezone']}",
+            _local(r["shift_end"], r["timezone"]),
+            f"{r['next_agent']} at {_local(r['next_shift_start'], r['timezone'])}",
+        ]
+        for r in rows
+    ]
     widths = [max([len(c)] + [len(row[i]) for row in data]) for i, c in enumerate(COLUMNS)]
     lines = ["  ".join(c.upper().ljust(w) for c, w in zip(COLUMNS, widths)).rstrip()]
     lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in data]
@@ -86,8 +100,9 @@ def oncall_group() -> None:
 @oncall_group.command("who")
 @click.option("--at", "at_text", metavar="ISO", help="Instant to ask about (default now); naive = desk time zone.")
 @click.option("--rotation", "rotation_name", metavar="NAME", help="Only this rotation.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format."
+)
 @pass_desk
 def who(desk: Any, at_text: str | None, rotation_name: str | None, fmt: str) -> None:
     """Show the agent on duty in each rotation."""

@@ -21,19 +21,18 @@ day's first opening is moved to the opening.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
-from deskframe.sla import Calendar
-from deskframe.sla import STOP_ON, ClockSpec, TicketFacts
+from deskframe.sla import STOP_ON, Calendar, ClockSpec, TicketFacts
 from deskframe.tables import TableReader
 
 from . import options
 from .options import Warn
 
-KEYS = ("type", "description", "calendar", "cutoff", "kind", "stop_on", "warn", "pause_states",
-        "escalate_on_breach")
+KEYS = ("type", "description", "calendar", "cutoff", "kind", "stop_on", "warn", "pause_states", "escalate_on_breach")
 #: How far ahead the next working day is looked for before giving up.
 MAX_DAYS_AHEAD = 3660
 
@@ -97,15 +96,23 @@ class CutoffPolicy:
         warn_at = None
         if self.warn is not None:
             warn_at = self.warn.at(cal, start, cal.between(start, due))
-        return ClockSpec(kind=self.kind, calendar=self.calendar, due=due, stop_on=self.stop_on, warn_at=warn_at,
-                         pause_on=self.pause_on, escalate_to=self.escalate_to)
+        return ClockSpec(
+            kind=self.kind,
+            calendar=self.calendar,
+            due=due,
+            stop_on=self.stop_on,
+            warn_at=warn_at,
+            pause_on=self.pause_on,
+            escalate_to=self.escalate_to,
+        )
 
     def start(self, facts: TicketFacts, calendars: Mapping[str, Calendar]) -> list[ClockSpec]:
         """One clock of ``kind`` from ``facts.opened_at`` (the same for every priority)."""
         return [self.clock(facts.opened_at, calendars)]
 
-    def restart(self, kind: str, facts: TicketFacts, at: dt.datetime,
-                calendars: Mapping[str, Calendar]) -> ClockSpec | None:
+    def restart(
+        self, kind: str, facts: TicketFacts, at: dt.datetime, calendars: Mapping[str, Calendar]
+    ) -> ClockSpec | None:
         """The rule's clock again, counted from ``at``, if ``kind`` is this policy's kind."""
         if kind != self.kind:
             return None
@@ -123,5 +130,12 @@ def build(table: dict[str, Any]) -> CutoffPolicy:
     cutoff = options.time_of_day(t, "cutoff")
     kind = t.str("kind", "acknowledgement").strip()
     stop_on = t.choice("stop_on", STOP_ON, "reply")
-    return CutoffPolicy(calendar=calendar, cutoff=cutoff, kind=kind, stop_on=stop_on, warn=options.warn(t),
-                        pause_on=options.pause_states(t), escalate_to=options.escalate(t))
+    return CutoffPolicy(
+        calendar=calendar,
+        cutoff=cutoff,
+        kind=kind,
+        stop_on=stop_on,
+        warn=options.warn(t),
+        pause_on=options.pause_states(t),
+        escalate_to=options.escalate(t),
+    )

@@ -61,8 +61,10 @@ class Rotation:
     @property
     def shift_text(self) -> str:
         """The shift as configured, ``"19:00-10:00"``."""
+
         def hm(m: int) -> str:
             return f"{m // 60:02d}:{m % 60:02d}"
+
         return f"{hm(self.shift_start)}-{hm(self.shift_end)}"
 
     def covers(self, support_type: str | None) -> bool:
@@ -187,10 +189,16 @@ def read_rotation(name: str, t: TableReader) -> Rotation:
     start_min, end_min = _shift(t)
     business = t.str("business_calendar", None)
     return Rotation(
-        name=name, timezone=_timezone(t), shift_start=start_min, shift_end=end_min, agents=_agents(t),
-        period_days=_period(t), start=_start(t),
+        name=name,
+        timezone=_timezone(t),
+        shift_start=start_min,
+        shift_end=end_min,
+        agents=_agents(t),
+        period_days=_period(t),
+        start=_start(t),
         business_calendar=business.strip() if business else None,
-        support_types=tuple(t.str_list("support_types", [])), description=t.str("description", ""),
+        support_types=tuple(t.str_list("support_types", [])),
+        description=t.str("description", ""),
     )
 
 
@@ -205,5 +213,7 @@ def check(rotations: dict[str, Rotation], config: Any) -> None:
     for name, rotation in rotations.items():
         if rotation.business_calendar and rotation.business_calendar not in config.calendar_objects:
             known = ", ".join(sorted(config.calendar_objects)) or "none"
-            raise ConfigError(f"unknown calendar {rotation.business_calendar!r} (configured: {known})",
-                              key=f"{name}.business_calendar")
+            raise ConfigError(
+                f"unknown calendar {rotation.business_calendar!r} (configured: {known})",
+                key=f"{name}.business_calendar",
+            )

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Mapping
 
 import attrs
 
+from deskframe import bounds
 from deskframe.errors import ConfigError
 from deskframe.model import STATE_TYPES
 from deskframe.sla import Calendar, format_duration, parse_duration
-from deskframe import bounds
 from deskframe.tables import TableReader
 
 #: An SLA target or lead time is at most a year of working time.
@@ -90,16 +90,18 @@ def warn(t: TableReader, name: str = "warn", default: Warn | None = None) -> War
     return Warn(lead=lead)
 
 
-def pause_states(t: TableReader, name: str = "pause_states",
-                 default: tuple[str, ...] = ("pending",)) -> tuple[str, ...]:
+def pause_states(
+    t: TableReader, name: str = "pause_states", default: tuple[str, ...] = ("pending",)
+) -> tuple[str, ...]:
     """A list of state types (``new``, ``open``, ``pending``) in which the clock pauses."""
     if name not in t.data:
         return default
     items = t.str_list(name)
     for i, item in enumerate(items):
         if item not in PAUSABLE:
-            problem = (f"state type {item!r} cannot pause a clock" if item in STATE_TYPES
-                       else f"unknown state type {item!r}")
+            problem = (
+                f"state type {item!r} cannot pause a clock" if item in STATE_TYPES else f"unknown state type {item!r}"
+            )
             raise ConfigError(f"{problem} (clocks pause in: {', '.join(PAUSABLE)})", key=f"{t.key(name)}[{i}]")
     return tuple(dict.fromkeys(items))
 

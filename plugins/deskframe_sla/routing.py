@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from deskframe.errors import ConfigError, NotFound
 from deskframe.model import Contract, Ticket

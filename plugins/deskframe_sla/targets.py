@@ -27,13 +27,13 @@ clock kind.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
 from deskframe.model import PRIORITY_LEVELS
-from deskframe.sla import Calendar
-from deskframe.sla import ClockSpec, TicketFacts
+from deskframe.sla import Calendar, ClockSpec, TicketFacts
 from deskframe.tables import TableReader
 
 from . import options
@@ -65,8 +65,15 @@ class Terms:
         """A clock of ``kind`` counting ``target`` of working time from ``start``."""
         due = calendar.add(start, target)
         warn_at = self.warn.at(calendar, start, target) if self.warn else None
-        return ClockSpec(kind=kind, calendar=self.calendar, due=due, stop_on=STOP_ON[kind], warn_at=warn_at,
-                         pause_on=self.pause_on, escalate_to=self.escalate_to)
+        return ClockSpec(
+            kind=kind,
+            calendar=self.calendar,
+            due=due,
+            stop_on=STOP_ON[kind],
+            warn_at=warn_at,
+            pause_on=self.pause_on,
+            escalate_to=self.escalate_to,
+        )
 
 
 @attrs.frozen(eq=False)
@@ -101,8 +108,9 @@ class TargetsPolicy:
                 out.append(terms.clock(kind, facts.opened_at, target, options.get_calendar(calendars, terms.calendar)))
         return out
 
-    def restart(self, kind: str, facts: TicketFacts, at: dt.datetime,
-                calendars: Mapping[str, Calendar]) -> ClockSpec | None:
+    def restart(
+        self, kind: str, facts: TicketFacts, at: dt.datetime, calendars: Mapping[str, Calendar]
+    ) -> ClockSpec | None:
         """A clock of ``kind`` (normally ``update``) counted from ``at``, or None without a target."""
         if kind not in STOP_ON:
             return None
@@ -113,8 +121,16 @@ class TargetsPolicy:
         return terms.clock(kind, at, target, options.get_calendar(calendars, terms.calendar))
 
 
-BASE_KEYS = ("type", "description", "calendar", "warn", "pause_states", "escalate_on_breach", "targets",
-             "support_types")
+BASE_KEYS = (
+    "type",
+    "description",
+    "calendar",
+    "warn",
+    "pause_states",
+    "escalate_on_breach",
+    "targets",
+    "support_types",
+)
 OVERRIDE_KEYS = ("calendar", "warn", "pause_states", "escalate_on_breach", "targets")
 
 

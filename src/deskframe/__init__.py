@@ -20,6 +20,7 @@ from .extensions import (
     SlaPolicyType,
 )
 from .model import (
+    PRIORITY_LEVELS,
     Agent,
     Article,
     Attachment,
@@ -34,8 +35,8 @@ from .model import (
     Route,
     Ticket,
     TimeEntry,
+    Unparseable,
 )
-from .model import PRIORITY_LEVELS, Unparseable
 from .money import Money
 from .tables import TableReader
 
@@ -45,10 +46,43 @@ __version__ = "0.1.0"
 hookimpl = pluggy.HookimplMarker("deskframe")
 
 __all__ = [
-    "Agent", "Article", "ArticleAdded", "Attachment", "BadValue", "Channel", "ChannelType", "ConfigError",
-    "ConfigSection", "Contact", "Contract", "Customer", "DeskframeError", "DomainError",
-    "HistoryEntry", "Importer", "InboundAttachment", "InboundMessage", "IntakeResult",
-    "InvoiceIssued", "Money", "NotFound", "OutputFormat", "PluginError", "PricingModelType",
-    "PRIORITY_LEVELS", "Queue", "Route", "SlaEvent", "SlaPolicyType", "TableReader", "Ticket", "TicketChanged",
-    "TicketLocked", "TicketOpened", "TimeEntry", "Unparseable", "__version__", "hookimpl",
+    "PRIORITY_LEVELS",
+    "Agent",
+    "Article",
+    "ArticleAdded",
+    "Attachment",
+    "BadValue",
+    "Channel",
+    "ChannelType",
+    "ConfigError",
+    "ConfigSection",
+    "Contact",
+    "Contract",
+    "Customer",
+    "DeskframeError",
+    "DomainError",
+    "HistoryEntry",
+    "Importer",
+    "InboundAttachment",
+    "InboundMessage",
+    "IntakeResult",
+    "InvoiceIssued",
+    "Money",
+    "NotFound",
+    "OutputFormat",
+    "PluginError",
+    "PricingModelType",
+    "Queue",
+    "Route",
+    "SlaEvent",
+    "SlaPolicyType",
+    "TableReader",
+    "Ticket",
+    "TicketChanged",
+    "TicketLocked",
+    "TicketOpened",
+    "TimeEntry",
+    "Unparseable",
+    "__version__",
+    "hookimpl",
 ]

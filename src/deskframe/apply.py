@@ -28,8 +28,14 @@ def parse_customer(t: TableReader) -> Customer:
         raise t.error("inn", f"must be 10 or 12 digits, got {inn!r}")
     if kpp is not None and not (len(kpp) == 9 and kpp.isalnum() and kpp.isascii()):
         raise t.error("kpp", f"must be 9 characters (digits and capital letters), got {kpp!r}")
-    return Customer(key=t.str("id"), name=t.str("name"), domains=t.str_list("domains", []), inn=inn, kpp=kpp,
-                    address=t.str("address", None))
+    return Customer(
+        key=t.str("id"),
+        name=t.str("name"),
+        domains=t.str_list("domains", []),
+        inn=inn,
+        kpp=kpp,
+        address=t.str("address", None),
+    )
 
 
 def parse_contact(t: TableReader) -> Contact:
@@ -42,8 +48,13 @@ def parse_contact(t: TableReader) -> Contact:
 
 def parse_agent(t: TableReader) -> Agent:
     t.reject_unknown(["login", "name", "role", "line", "email"])
-    return Agent(login=t.str("login"), name=t.str("name"), role=t.str("role", "engineer"),
-                 line=t.int("line", 1, minimum=1, maximum=3), email=t.str("email", None))
+    return Agent(
+        login=t.str("login"),
+        name=t.str("name"),
+        role=t.str("role", "engineer"),
+        line=t.int("line", 1, minimum=1, maximum=3),
+        email=t.str("email", None),
+    )
 
 
 def parse_queue(t: TableReader) -> Queue:
@@ -52,20 +63,34 @@ def parse_queue(t: TableReader) -> Queue:
 
 
 def parse_contract(t: TableReader) -> Contract:
-    t.reject_unknown(["id", "customer", "support_type", "sla", "pricing", "params", "channels",
-                      "lines", "start", "end"])
+    t.reject_unknown(
+        ["id", "customer", "support_type", "sla", "pricing", "params", "channels", "lines", "start", "end"]
+    )
     lines = t.list("lines", [1, 2, 3])
     for i, line in enumerate(lines):
         if line not in (1, 2, 3) or isinstance(line, bool):
             raise ConfigError(f"must be 1, 2 or 3, got {line!r}", key=f"{t.key('lines')}[{i}]")
-    return Contract(key=t.str("id"), customer=t.str("customer"), support_type=t.str("support_type"),
-                    sla=t.str("sla", None), pricing=t.str("pricing", None), params=t.table("params", {}),
-                    channels=t.str_list("channels", []), lines=tuple(lines), start=t.date("start", None),
-                    end=t.date("end", None))
+    return Contract(
+        key=t.str("id"),
+        customer=t.str("customer"),
+        support_type=t.str("support_type"),
+        sla=t.str("sla", None),
+        pricing=t.str("pricing", None),
+        params=t.table("params", {}),
+        channels=t.str_list("channels", []),
+        lines=tuple(lines),
+        start=t.date("start", None),
+        end=t.date("end", None),
+    )
 
 
-PARSERS = {"queues": parse_queue, "customers": parse_customer, "contacts": parse_contact,
-           "agents": parse_agent, "contracts": parse_contract}
+PARSERS = {
+    "queues": parse_queue,
+    "customers": parse_customer,
+    "contacts": parse_contact,
+    "agents": parse_agent,
+    "contracts": parse_contract,
+}
 
 
 def parse_directory(data: dict[str, Any]) -> dict[str, list[Any]]:
@@ -84,17 +109,23 @@ def contract_problems(config: Any, contract: Contract) -> list[tuple[str, str]]:
     an SLA policy or pricing model the config does not define, an end before the start."""
     problems = []
     if contract.sla and contract.sla not in config.sla:
-        problems.append(("sla", f"unknown SLA policy '{contract.sla}' "
-                                f"(configured: {', '.join(sorted(config.sla)) or 'none'})"))
+        problems.append(
+            ("sla", f"unknown SLA policy '{contract.sla}' (configured: {', '.join(sorted(config.sla)) or 'none'})")
+        )
     if contract.pricing and contract.pricing not in config.pricing:
-        problems.append(("pricing", f"unknown pricing model '{contract.pricing}' "
-                                    f"(configured: {', '.join(sorted(config.pricing)) or 'none'})"))
+        problems.append(
+            (
+                "pricing",
+                f"unknown pricing model '{contract.pricing}' "
+                f"(configured: {', '.join(sorted(config.pricing)) or 'none'})",
+            )
+        )
     if contract.start and contract.end and contract.end < contract.start:
         problems.append(("end", f"end {contract.end} is before start {contract.start}"))
     return problems
 
 
-def apply_file(desk: "Desk", path: Path) -> Counter[str]:
+def apply_file(desk: Desk, path: Path) -> Counter[str]:
     """Apply a directory file; returns counts such as ``customers created: 2``.
 
     All or nothing: the whole file is validated first (syntax, keys, and references to
@@ -108,7 +139,7 @@ def apply_file(desk: "Desk", path: Path) -> Counter[str]:
     return apply_parsed(desk, parsed, label=str(path))
 
 
-def check_parsed(desk: "Desk", parsed: dict[str, list[Any]], label: str = "") -> None:
+def check_parsed(desk: Desk, parsed: dict[str, list[Any]], label: str = "") -> None:
     """Cross-check a parsed directory against the config and the stored customers; the
     first problem raises a :class:`ConfigError` naming file and entry
     (``directory.toml: contracts[2].sla: unknown SLA policy 'x' ...``)."""
@@ -126,14 +157,15 @@ def check_parsed(desk: "Desk", parsed: dict[str, list[Any]], label: str = "") ->
     for section in ("contacts", "contracts"):
         for i, entry in enumerate(parsed[section]):
             if entry.customer and not known(entry.customer):
-                raise ConfigError(f"unknown customer '{entry.customer}'", file=label or None,
-                                  key=f"{section}[{i}].customer")
+                raise ConfigError(
+                    f"unknown customer '{entry.customer}'", file=label or None, key=f"{section}[{i}].customer"
+                )
     for i, contract in enumerate(parsed["contracts"]):
         for field, problem in contract_problems(desk.config, contract):
             raise ConfigError(problem, file=label or None, key=f"contracts[{i}].{field}")
 
 
-def apply_parsed(desk: "Desk", parsed: dict[str, list[Any]], label: str = "") -> Counter[str]:
+def apply_parsed(desk: Desk, parsed: dict[str, list[Any]], label: str = "") -> Counter[str]:
     """Check, then create or update every entry (queues, customers, contacts, agents, contracts
     in that order) in one transaction: an error anywhere writes nothing."""
     check_parsed(desk, parsed, label)

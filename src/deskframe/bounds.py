@@ -32,9 +32,22 @@ MAX_NAME_LENGTH = 100
 #: Free text from the configuration (descriptions, vendor details) has at most this many characters.
 MAX_TEXT_LENGTH = 100_000
 
-__all__ = ["BIGINT_MAX", "INT32_MAX", "MAX_AMOUNT", "MAX_AMOUNT_PLACES", "MAX_DURATION", "MAX_ENTRY_MINUTES",
-           "MAX_NAME_LENGTH", "MAX_TEXT_LENGTH", "check_amount", "check_duration", "check_int", "check_name",
-           "check_text", "parse_id"]
+__all__ = [
+    "BIGINT_MAX",
+    "INT32_MAX",
+    "MAX_AMOUNT",
+    "MAX_AMOUNT_PLACES",
+    "MAX_DURATION",
+    "MAX_ENTRY_MINUTES",
+    "MAX_NAME_LENGTH",
+    "MAX_TEXT_LENGTH",
+    "check_amount",
+    "check_duration",
+    "check_int",
+    "check_name",
+    "check_text",
+    "parse_id",
+]
 
 
 def check_int(value: int, minimum: int | None = None, maximum: int | None = INT32_MAX) -> int:
@@ -48,8 +61,9 @@ def check_int(value: int, minimum: int | None = None, maximum: int | None = INT3
     return value
 
 
-def check_amount(value: Decimal, *, minimum: Decimal = Decimal(0), maximum: Decimal = MAX_AMOUNT,
-                 places: int = MAX_AMOUNT_PLACES) -> Decimal:
+def check_amount(
+    value: Decimal, *, minimum: Decimal = Decimal(0), maximum: Decimal = MAX_AMOUNT, places: int = MAX_AMOUNT_PLACES
+) -> Decimal:
     """A finite amount in ``[minimum, maximum)`` with at most ``places`` decimals, else ``ValueError``."""
     if not value.is_finite():
         raise ValueError(f"not a finite amount: {value}")
@@ -63,8 +77,9 @@ def check_amount(value: Decimal, *, minimum: Decimal = Decimal(0), maximum: Deci
     return value
 
 
-def check_duration(value: dt.timedelta, *, minimum: dt.timedelta = dt.timedelta(0),
-                   maximum: dt.timedelta = MAX_DURATION) -> dt.timedelta:
+def check_duration(
+    value: dt.timedelta, *, minimum: dt.timedelta = dt.timedelta(0), maximum: dt.timedelta = MAX_DURATION
+) -> dt.timedelta:
     """``value`` if ``minimum <= value <= maximum``, else ``ValueError`` (in words a person reads)."""
     if value < minimum:
         raise ValueError(f"must be at least {_words(minimum)}" if minimum else "must not be negative")

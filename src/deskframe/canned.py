@@ -16,8 +16,7 @@ PLACEHOLDERS = ("customer", "contact", "number", "subject", "agent", "due", "que
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
-                                         keep_trailing_newline=True)
+    return ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
 def check_template(body: str) -> str | None:

@@ -59,7 +59,7 @@ class CheckResult:
 class SlaEngine:
     """Starts, pauses, resumes and stops clocks inside the Desk's transactions."""
 
-    def __init__(self, desk: "Desk"):
+    def __init__(self, desk: Desk):
         self.desk = desk
 
     @property
@@ -72,7 +72,7 @@ class SlaEngine:
         except KeyError:
             raise BadValue(f"unknown calendar '{name}'") from None
 
-    def _policy(self, repo: "Repository", row: Any) -> tuple[str, Any, Any] | None:
+    def _policy(self, repo: Repository, row: Any) -> tuple[str, Any, Any] | None:
         if not self.desk.config.sla_policies:
             return None
         contract = repo.contract_by_id(row.contract_id) if row.contract_id else None
@@ -84,14 +84,20 @@ class SlaEngine:
             return None
         return name, policy, contract
 
-    def facts(self, repo: "Repository", row: Any, contract: Any) -> TicketFacts:
-        return TicketFacts(number=row.number, priority=row.priority, opened_at=row.created_at,
-                           support_type=contract.support_type if contract else None,
-                           contract=contract.key if contract else None, customer=repo.customer_key(row.customer_id),
-                           channel=row.channel, line=row.line)
+    def facts(self, repo: Repository, row: Any, contract: Any) -> TicketFacts:
+        return TicketFacts(
+            number=row.number,
+            priority=row.priority,
+            opened_at=row.created_at,
+            support_type=contract.support_type if contract else None,
+            contract=contract.key if contract else None,
+            customer=repo.customer_key(row.customer_id),
+            channel=row.channel,
+            line=row.line,
+        )
 
     # --- lifecycle -------------------------------------------------------------
-    def on_open(self, repo: "Repository", row: Any) -> None:
+    def on_open(self, repo: Repository, row: Any) -> None:
         found = self._policy(repo, row)
         if found is None:
             return
@@ -99,12 +105,12 @@ class SlaEngine:
         for spec in policy.start(self.facts(repo, row, contract), self.calendars):
             repo.add_clock(row, name, spec, row.created_at)
 
-    def on_agent_reply(self, repo: "Repository", row: Any, now: dt.datetime) -> None:
+    def on_agent_reply(self, repo: Repository, row: Any, now: dt.datetime) -> None:
         for clock in repo.live_clocks(row):
             if clock.stop_on == "reply":
                 self._stop(clock, now)
 
-    def on_customer_message(self, repo: "Repository", row: Any, now: dt.datetime) -> None:
+    def on_customer_message(self, repo: Repository, row: Any, now: dt.datetime) -> None:
         if any(c.kind == "update" for c in repo.live_clocks(row)):
             return
         found = self._policy(repo, row)
@@ -115,7 +121,7 @@ class SlaEngine:
         if spec is not None:
             repo.add_clock(row, name, spec, now)
 
-    def on_state(self, repo: "Repository", row: Any, new_type: str, now: dt.datetime) -> None:
+    def on_state(self, repo: Repository, row: Any, new_type: str, now: dt.datetime) -> None:
         for clock in repo.live_clocks(row):
             if new_type in CLOSING:
                 self._stop(clock, now, cancel=clock.stop_on != "resolve" or new_type == "merged")
@@ -124,7 +130,7 @@ class SlaEngine:
             elif clock.status == "paused" and new_type not in clock.pause_on:
                 self._resume(clock, now)
 
-    def on_priority(self, repo: "Repository", row: Any) -> None:
+    def on_priority(self, repo: Repository, row: Any) -> None:
         """Re-target live clocks after a priority change (started time and pause credit kept)."""
         found = self._policy(repo, row)
         if found is None:
@@ -141,7 +147,7 @@ class SlaEngine:
             clock.due_base, clock.warn_base = spec.due, spec.warn_at
             self._apply_credit(clock)
 
-    def on_contract(self, repo: "Repository", row: Any, now: dt.datetime) -> None:
+    def on_contract(self, repo: Repository, row: Any, now: dt.datetime) -> None:
         """Follow a ticket's new customer or contract: if its SLA policy changes, every clock
         of the old one ends as ``cancelled`` (replaced) and the new policy's clocks start
         from the ticket's opening. A target an old clock already stopped on (the first
@@ -200,25 +206,36 @@ class SlaEngine:
             clock.status = "cancelled" if cancel else "met"
 
     # --- views and checks --------------------------------------------------------
-    def views(self, repo: "Repository", row: Any, now: dt.datetime) -> list[ClockView]:
+    def views(self, repo: Repository, row: Any, now: dt.datetime) -> list[ClockView]:
         out = []
         for clock in repo.clocks(row.id):
             remaining = None
             if clock.status in ("running", "paused"):
                 calendar = self.calendar(clock.calendar)
                 if clock.status == "paused":
-                    probe = calendar.add(clock.due_base, dt.timedelta(
-                        seconds=clock.paused_seconds) + calendar.between(clock.paused_at, now))
+                    probe = calendar.add(
+                        clock.due_base,
+                        dt.timedelta(seconds=clock.paused_seconds) + calendar.between(clock.paused_at, now),
+                    )
                     remaining = int(calendar.between(now, probe).total_seconds())
                 elif now < clock.due_at:
                     remaining = int(calendar.between(now, clock.due_at).total_seconds())
                 else:
                     remaining = -int(calendar.between(clock.due_at, now).total_seconds())
-            out.append(ClockView(kind=clock.kind, status=clock.status, calendar=clock.calendar,
-                                 started_at=clock.started_at, due_at=clock.due_at,
-                                 paused_seconds=clock.paused_seconds, stopped_at=clock.stopped_at,
-                                 warned_at=clock.warned_at, breached_at=clock.breached_at,
-                                 remaining_seconds=remaining))
+            out.append(
+                ClockView(
+                    kind=clock.kind,
+                    status=clock.status,
+                    calendar=clock.calendar,
+                    started_at=clock.started_at,
+                    due_at=clock.due_at,
+                    paused_seconds=clock.paused_seconds,
+                    stopped_at=clock.stopped_at,
+                    warned_at=clock.warned_at,
+                    breached_at=clock.breached_at,
+                    remaining_seconds=remaining,
+                )
+            )
         return out
 
     def check(self, now: dt.datetime) -> CheckResult:
@@ -229,10 +246,30 @@ class SlaEngine:
             warned = repo.claim_warnings(now)
             breached = repo.claim_breaches(now)
             zone = ZoneInfo(self.desk.config.timezone)  # the reason is read by people: the desk's zone
-            history = [dict(ticket_id=w.ticket_id, at=now, actor="sla", action="sla_warning", old=None,
-                            new=w.kind, reason=f"due {w.due_at.astimezone(zone).isoformat()}") for w in warned]
-            history += [dict(ticket_id=b.ticket_id, at=now, actor="sla", action="sla_breached", old=None,
-                             new=b.kind, reason=f"due {b.due_at.astimezone(zone).isoformat()}") for b in breached]
+            history = [
+                dict(
+                    ticket_id=w.ticket_id,
+                    at=now,
+                    actor="sla",
+                    action="sla_warning",
+                    old=None,
+                    new=w.kind,
+                    reason=f"due {w.due_at.astimezone(zone).isoformat()}",
+                )
+                for w in warned
+            ]
+            history += [
+                dict(
+                    ticket_id=b.ticket_id,
+                    at=now,
+                    actor="sla",
+                    action="sla_breached",
+                    old=None,
+                    new=b.kind,
+                    reason=f"due {b.due_at.astimezone(zone).isoformat()}",
+                )
+                for b in breached
+            ]
             repo.add_history_rows(history)
             escalate = {b.ticket_id: b.escalate_to for b in breached if b.escalate_to}
             for ticket_id, line in escalate.items():
@@ -245,10 +282,14 @@ class SlaEngine:
             events += [("sla_warning", SlaEvent(views[w.ticket_id], w.kind, w.due_at, now)) for w in warned]
             events += [("sla_breached", SlaEvent(views[b.ticket_id], b.kind, b.due_at, now)) for b in breached]
             result.warnings, result.breaches = len(warned), len(breached)
-            result.warned = sorted(({"ticket": views[w.ticket_id].number, "kind": w.kind, "due_at": w.due_at}
-                                    for w in warned), key=lambda c: (c["ticket"], c["kind"]))
-            result.breached = sorted(({"ticket": views[b.ticket_id].number, "kind": b.kind, "due_at": b.due_at}
-                                      for b in breached), key=lambda c: (c["ticket"], c["kind"]))
+            result.warned = sorted(
+                ({"ticket": views[w.ticket_id].number, "kind": w.kind, "due_at": w.due_at} for w in warned),
+                key=lambda c: (c["ticket"], c["kind"]),
+            )
+            result.breached = sorted(
+                ({"ticket": views[b.ticket_id].number, "kind": b.kind, "due_at": b.due_at} for b in breached),
+                key=lambda c: (c["ticket"], c["kind"]),
+            )
             result.live_clocks = repo.count_live_clocks()
         self.desk.fire_events(events)
         return result

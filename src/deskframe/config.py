@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from decimal import Decimal, InvalidOperation
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,14 @@ CONFIG_ENV = "DESKFRAME_CONFIG"
 DATABASE_ENV = "DESKFRAME_DATABASE_URL"
 DEFAULT_CONFIG = "deskframe.toml"
 NUMBER_LAYOUTS = ("DateChecksum", "Date", "AutoIncrement")
-DEFAULT_STATES = {"new": "new", "open": "open", "pending": "pending",
-                  "resolved": "resolved", "closed": "closed", "merged": "merged"}
+DEFAULT_STATES = {
+    "new": "new",
+    "open": "open",
+    "pending": "pending",
+    "resolved": "resolved",
+    "closed": "closed",
+    "merged": "merged",
+}
 #: A calendar every configuration has unless it defines its own of that name.
 ALWAYS_CALENDAR = "always"
 CORE_TABLES = ("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing", "search", "time")
@@ -202,8 +208,10 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     _check_policy_calendars("sla", sla_policies, calendar_objects)
     _check_policy_calendars("pricing", pricing_models, calendar_objects)
     if tickets.default_sla and tickets.default_sla not in sla:
-        raise ConfigError(f"unknown SLA policy {tickets.default_sla!r} (configured: {', '.join(sorted(sla)) or 'none'})",
-                          key="tickets.default_sla")
+        raise ConfigError(
+            f"unknown SLA policy {tickets.default_sla!r} (configured: {', '.join(sorted(sla)) or 'none'})",
+            key="tickets.default_sla",
+        )
     own = {}
     for name in sections:
         if name in data:
@@ -213,11 +221,25 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
             except ConfigError as exc:
                 raise exc.within(prefix=name) from None
     config = Config(
-        path=path, base_dir=base_dir, database_url=database, data_dir=data_dir,
-        attachment_max_bytes=max_bytes, timezone=timezone, tickets=tickets, billing=billing, canned=canned,
-        channels=channels, sla=sla, pricing=pricing, calendars=calendars, sections=own,
-        sla_policies=sla_policies, pricing_models=pricing_models, calendar_objects=calendar_objects,
-        search_languages=search_languages, time=time,
+        path=path,
+        base_dir=base_dir,
+        database_url=database,
+        data_dir=data_dir,
+        attachment_max_bytes=max_bytes,
+        timezone=timezone,
+        tickets=tickets,
+        billing=billing,
+        canned=canned,
+        channels=channels,
+        sla=sla,
+        pricing=pricing,
+        calendars=calendars,
+        sections=own,
+        sla_policies=sla_policies,
+        pricing_models=pricing_models,
+        calendar_objects=calendar_objects,
+        search_languages=search_languages,
+        time=time,
     )
     for name, value in own.items():
         section = registry.get("config_sections", name)
@@ -276,9 +298,20 @@ def _timezone(table: TableReader, key: str, default: str) -> str:
 
 
 def _tickets(t: TableReader) -> TicketSettings:
-    t.reject_unknown(["system_id", "number_layout", "subject_hook", "states", "priorities",
-                      "default_priority", "default_queue", "unknown_queue",
-                      "allow_foreign_replies", "default_sla"])
+    t.reject_unknown(
+        [
+            "system_id",
+            "number_layout",
+            "subject_hook",
+            "states",
+            "priorities",
+            "default_priority",
+            "default_queue",
+            "unknown_queue",
+            "allow_foreign_replies",
+            "default_sla",
+        ]
+    )
     system_id = t.str("system_id", "10")
     if not (system_id.isdigit() and 1 <= len(system_id) <= 2):
         raise t.error("system_id", f"must be 1 or 2 digits, got {system_id!r}")
@@ -306,8 +339,12 @@ def _tickets(t: TableReader) -> TicketSettings:
             names[level] = given.name(level)
     settings = TicketSettings(
         system_id=system_id.zfill(2) if layout != "AutoIncrement" else system_id,
-        number_layout=layout, subject_hook=hook, states=states, priority_names=names,
-        default_priority="P3", default_queue=t.name("default_queue", "support", max_length=QUEUE_NAME_LENGTH),
+        number_layout=layout,
+        subject_hook=hook,
+        states=states,
+        priority_names=names,
+        default_priority="P3",
+        default_queue=t.name("default_queue", "support", max_length=QUEUE_NAME_LENGTH),
         unknown_queue=t.name("unknown_queue", "unknown", max_length=QUEUE_NAME_LENGTH),
         allow_foreign_replies=t.bool("allow_foreign_replies", False),
         default_sla=t.name("default_sla", None),
@@ -323,11 +360,11 @@ def parse_rate(text: str) -> Decimal:
     """``"20%"`` -> Decimal("0.20"); ``"0.2"`` -> Decimal("0.2")."""
     value = text.strip()
     if len(value) > 40:
-        raise ValueError(f"not a rate: {value[:40]!r}... (e.g. \"20%\")")
+        raise ValueError(f'not a rate: {value[:40]!r}... (e.g. "20%")')
     try:
         rate = Decimal(value[:-1]) / 100 if value.endswith("%") else Decimal(value)
     except InvalidOperation:
-        raise ValueError(f"not a rate: {text!r} (e.g. \"20%\")") from None
+        raise ValueError(f'not a rate: {text!r} (e.g. "20%")') from None
     if not rate.is_finite() or not (0 <= rate < 1):
         raise ValueError(f"rate out of range: {text!r}")
     if rate.as_tuple().exponent < -6:  # type: ignore[operator]
@@ -346,8 +383,9 @@ VENDOR_DIGITS = {
 
 
 def _billing(t: TableReader) -> BillingSettings:
-    t.reject_unknown(["tax_rate", "series", "credit_series", "public_url", "locale", "vendor",
-                      "payment_terms_days", "agent_label"])
+    t.reject_unknown(
+        ["tax_rate", "series", "credit_series", "public_url", "locale", "vendor", "payment_terms_days", "agent_label"]
+    )
     try:
         tax = parse_rate(t.str("tax_rate", "0"))
     except ValueError as exc:
@@ -374,9 +412,16 @@ def _billing(t: TableReader) -> BillingSettings:
     locale = t.name("locale", "en", max_length=35)
     if not re.fullmatch(r"[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*", locale):
         raise t.error("locale", f"not a locale name such as 'ru' or 'en_US': {locale!r}")
-    return BillingSettings(tax_rate=tax, series=series, credit_series=credit, public_url=url,
-                           locale=locale, vendor=dict(vendor.data), payment_terms_days=terms,
-                           agent_label=agent_label)
+    return BillingSettings(
+        tax_rate=tax,
+        series=series,
+        credit_series=credit,
+        public_url=url,
+        locale=locale,
+        vendor=dict(vendor.data),
+        payment_terms_days=terms,
+        agent_label=agent_label,
+    )
 
 
 def _search(t: TableReader) -> tuple[str, ...]:
@@ -427,8 +472,9 @@ def _channels(top: TableReader, registry: Registry) -> tuple[dict[str, Any], ...
     return tuple(out)
 
 
-def _named_tables(top: TableReader, registry: Registry, section: str, type_key: str,
-                  kind: str, what: str) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+def _named_tables(
+    top: TableReader, registry: Registry, section: str, type_key: str, kind: str, what: str
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     group = top.sub(section, {})
     known = registry.names(kind)
     tables, built = {}, {}
@@ -457,7 +503,9 @@ def _calendars(t: TableReader) -> tuple[dict[str, dict[str, Any]], dict[str, Any
         try:
             built[name] = Calendar.from_config(table.data, name)
         except CalendarConfigError as exc:
-            raise ConfigError(exc.problem, key=f"calendars.{name}.{exc.key}" if exc.key else f"calendars.{name}") from None
+            raise ConfigError(
+                exc.problem, key=f"calendars.{name}.{exc.key}" if exc.key else f"calendars.{name}"
+            ) from None
         tables[name] = table.data
     if ALWAYS_CALENDAR not in built:  # round the clock, no holidays: always there for 24x7 terms
         tables[ALWAYS_CALENDAR] = {"hours": "24x7"}
@@ -470,5 +518,7 @@ def _check_policy_calendars(section: str, built: dict[str, Any], calendars: dict
     for name, obj in built.items():
         for calendar in sorted(getattr(obj, "calendar_names", lambda: set())()):
             if calendar not in calendars:
-                raise ConfigError(f"unknown calendar {calendar!r} (configured: {', '.join(sorted(calendars)) or 'none'})",
-                                  key=f"{section}.{name}.calendar")
+                raise ConfigError(
+                    f"unknown calendar {calendar!r} (configured: {', '.join(sorted(calendars)) or 'none'})",
+                    key=f"{section}.{name}.calendar",
+                )

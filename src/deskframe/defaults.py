@@ -18,9 +18,13 @@ def route_message(message: InboundMessage, directory: DirectoryView) -> Route:
         contact = directory.contact_by_phone(sender[4:])
         customer = contact.customer if contact else None
         contract = directory.active_contract(customer) if customer else None
-        return Route(customer=customer, contact_phone=sender[4:], contact_email=contact.email if contact else None,
-                     contact_name=(contact.name if contact else None) or message.sender_name,
-                     contract=contract.key if contract else None)
+        return Route(
+            customer=customer,
+            contact_phone=sender[4:],
+            contact_email=contact.email if contact else None,
+            contact_name=(contact.name if contact else None) or message.sender_name,
+            contract=contract.key if contract else None,
+        )
     contact = directory.contact_by_email(sender) if sender else None
     customer = contact.customer if contact else None
     if customer is None and "@" in sender:

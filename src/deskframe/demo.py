@@ -15,8 +15,9 @@ import collections
 import datetime as dt
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import attrs
 
@@ -73,9 +74,15 @@ def load_scenario(example: Path) -> tuple[str, list[Step]]:
                 raise table.error("copy", "must be [source, destination]")
             if copy is None and "run" not in raw:
                 raise table.error("run", "is required (or give copy)")
-            steps.append(Step(args=tuple(table.str_list("run", [])), at=table.str("at", None),
-                              expect_failure=table.bool("expect_failure", False), note=table.str("note", ""),
-                              copy=tuple(copy) if copy else None))
+            steps.append(
+                Step(
+                    args=tuple(table.str_list("run", [])),
+                    at=table.str("at", None),
+                    expect_failure=table.bool("expect_failure", False),
+                    note=table.str("note", ""),
+                    copy=tuple(copy) if copy else None,
+                )
+            )
         return top.str("title", example.name), steps
     except ConfigError as exc:
         raise exc.within(file=str(path)) from None
@@ -93,14 +100,21 @@ def prepare(example: Path, target: Path, reset: bool) -> None:
 TICKET_REF = re.compile(r"\{ticket:([^}]+)\}")
 
 
-def run_steps(target: Path, steps: list[Step], invoke: Callable[[list[str]], tuple[int, str]],
-              echo: Callable[[str], None], find_ticket: Callable[[str], str]) -> None:
+def run_steps(
+    target: Path,
+    steps: list[Step],
+    invoke: Callable[[list[str]], tuple[int, str]],
+    echo: Callable[[str], None],
+    find_ticket: Callable[[str], str],
+) -> None:
     """Run every step; a step whose outcome differs from what it expects stops the demo."""
     config = str(target / "deskframe.toml")
     for step in steps:
         if step.copy:
             source, destination = (target / p for p in step.copy)
-            if not source.resolve().is_relative_to(target.resolve()) or not destination.resolve().is_relative_to(target.resolve()):
+            if not source.resolve().is_relative_to(target.resolve()) or not destination.resolve().is_relative_to(
+                target.resolve()
+            ):
                 raise BadValue(f"demo step copies outside the demo directory: {step.copy}")
             shutil.copy2(source, destination)
             echo(f"(new file {step.copy[1]}/{source.name})" if destination.is_dir() else f"(new file {step.copy[1]})")
@@ -112,7 +126,11 @@ def run_steps(target: Path, steps: list[Step], invoke: Callable[[list[str]], tup
         shown = " ".join(resolved)
         if (code != 0) != step.expect_failure:
             raise DomainError(f"demo step failed (exit {code}): deskframe {shown}\n{output.strip()}")
-        echo(f"$ deskframe {shown}" + (f"   # at {step.at}" if step.at else "") + (f"  ({step.note})" if step.note else ""))
+        echo(
+            f"$ deskframe {shown}"
+            + (f"   # at {step.at}" if step.at else "")
+            + (f"  ({step.note})" if step.note else "")
+        )
 
 
 def summary(desk: Any, target: Path) -> dict[str, Any]:
@@ -124,8 +142,15 @@ def summary(desk: Any, target: Path) -> dict[str, Any]:
     html = desk.plugins.registry.get("output_formats", "html")
     folder = target / "invoices"
     for invoice in desk.ledger.invoices(status="issued"):
-        entry = {"number": invoice.number, "customer": invoice.customer, "period": invoice.period,
-                 "total": serialize.money(invoice.total), "currency": invoice.currency, "link": desk.ledger.link(invoice.number), "file": None}
+        entry = {
+            "number": invoice.number,
+            "customer": invoice.customer,
+            "period": invoice.period,
+            "total": serialize.money(invoice.total),
+            "currency": invoice.currency,
+            "link": desk.ledger.link(invoice.number),
+            "file": None,
+        }
         if html is not None:
             folder.mkdir(exist_ok=True)
             options = render_options(desk.config, html)
@@ -133,6 +158,10 @@ def summary(desk: Any, target: Path) -> dict[str, Any]:
             file.write_text(html.render("invoice", invoice, **options), encoding="utf-8")
             entry["file"] = str(file)
         invoices.append(entry)
-    return {"directory": str(target), "tickets": dict(sorted(states.items())),
-            "sla": dict(clocks, breached=clocks["missed"] + clocks["overdue"]),
-            "invoices": invoices, "generated_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+    return {
+        "directory": str(target),
+        "tickets": dict(sorted(states.items())),
+        "sla": dict(clocks, breached=clocks["missed"] + clocks["overdue"]),
+        "invoices": invoices,
+        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+    }

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from . import canned, numbering
 from .billing.ledger import Ledger
-from .bounds import check_amount
 from .billing.model import Estimate
+from .bounds import check_amount
 from .clocks import CheckResult, ClockView, SlaEngine
 from .config import Config
 from .errors import BadValue, ConfigError, Conflict, DomainError, NotFound, TicketLocked
@@ -103,8 +104,10 @@ class Desk:
             return self.settings.default_priority
         level = self.settings.priority_level(text)
         if level is None:
-            names = ", ".join(f"{p} ({self.settings.priority_names[p]})" if self.settings.priority_names[p] != p
-                              else p for p in PRIORITY_LEVELS)
+            names = ", ".join(
+                f"{p} ({self.settings.priority_names[p]})" if self.settings.priority_names[p] != p else p
+                for p in PRIORITY_LEVELS
+            )
             raise BadValue(f"unknown priority '{text}' (known: {names})")
         return level
 
@@ -130,10 +133,20 @@ class Desk:
         return (when or self.clock()).astimezone(ZoneInfo(self.config.timezone)).date()
 
     # --- tickets -------------------------------------------------------------
-    def open_ticket(self, *, subject: str, body: str, customer: str | None = None,
-                    contact: str | None = None, priority: str | None = None, channel: str | None = None,
-                    queue: str | None = None, agent: str | None = None, html: str | None = None,
-                    direction: str = "in") -> Ticket:
+    def open_ticket(
+        self,
+        *,
+        subject: str,
+        body: str,
+        customer: str | None = None,
+        contact: str | None = None,
+        priority: str | None = None,
+        channel: str | None = None,
+        queue: str | None = None,
+        agent: str | None = None,
+        html: str | None = None,
+        direction: str = "in",
+    ) -> Ticket:
         """Open a ticket with a first article; returns it (``number`` is the new number)."""
         subject, body = clean_line(subject), clean_text(body)  # no terminal controls or NUL in stored text
         if not subject.strip():
@@ -149,43 +162,98 @@ class Desk:
                     contact_row = repo.contact_row_by_email(contact)
             contract = repo.active_contract_row(customer, self.local_date()) if customer else None
             agent_row = repo.agent_row(agent) if agent else None
-            row = self._create(repo, subject=subject, priority=level, channel=channel,
-                               queue=queue or self.settings.default_queue,
-                               customer_id=customer_row.id if customer_row else None,
-                               contact_id=contact_row.id if contact_row else None,
-                               contract_id=contract.id if contract else None,
-                               lines=contract.lines if contract else None, actor=agent)
+            row = self._create(
+                repo,
+                subject=subject,
+                priority=level,
+                channel=channel,
+                queue=queue or self.settings.default_queue,
+                customer_id=customer_row.id if customer_row else None,
+                contact_id=contact_row.id if contact_row else None,
+                contract_id=contract.id if contract else None,
+                lines=contract.lines if contract else None,
+                actor=agent,
+            )
             sender = contact or (agent_row.email if agent_row else None)
-            article = repo.add_article(row, direction=direction, channel=channel, sender=sender,
-                                       recipients=(), subject=subject, text=body, html=html, message_id=None,
-                                       references=(), agent_id=agent_row.id if agent_row and direction != "in" else None,
-                                       visible=direction != "internal", raw_sha256=None)
+            article = repo.add_article(
+                row,
+                direction=direction,
+                channel=channel,
+                sender=sender,
+                recipients=(),
+                subject=subject,
+                text=body,
+                html=html,
+                message_id=None,
+                references=(),
+                agent_id=agent_row.id if agent_row and direction != "in" else None,
+                visible=direction != "internal",
+                raw_sha256=None,
+            )
             ticket = repo.ticket_view(row)
             if self.hooks.wants("ticket_opened"):
                 events.append(("ticket_opened", TicketOpened(ticket, repo.article_view(article, attachments=False))))
         return ticket
 
-    def _create(self, repo: Repository, *, subject: str, priority: str, channel: str | None, queue: str,
-                customer_id: int | None, contact_id: int | None, contract_id: int | None,
-                lines: Any, actor: str | None, queue_id: int | None = None) -> Any:
+    def _create(
+        self,
+        repo: Repository,
+        *,
+        subject: str,
+        priority: str,
+        channel: str | None,
+        queue: str,
+        customer_id: int | None,
+        contact_id: int | None,
+        contract_id: int | None,
+        lines: Any,
+        actor: str | None,
+        queue_id: int | None = None,
+    ) -> Any:
         if queue_id is None:
             queue_id = repo.queue_row(queue, create=True).id
-        values = self.new_ticket_values(subject=subject, priority=priority, channel=channel, queue_id=queue_id,
-                                     customer_id=customer_id, contact_id=contact_id, contract_id=contract_id,
-                                     lines=lines)
-        row = repo.create_numbered_ticket(self.settings.number_layout, self.settings.system_id, self.local_date(),
-                                          **values)
+        values = self.new_ticket_values(
+            subject=subject,
+            priority=priority,
+            channel=channel,
+            queue_id=queue_id,
+            customer_id=customer_id,
+            contact_id=contact_id,
+            contract_id=contract_id,
+            lines=lines,
+        )
+        row = repo.create_numbered_ticket(
+            self.settings.number_layout, self.settings.system_id, self.local_date(), **values
+        )
         repo.history(row, actor, "created", new=row.number)
         self.sla.on_open(repo, row)
         return row
 
-    def new_ticket_values(self, *, subject: str, priority: str, channel: str | None, queue_id: int,
-                          customer_id: int | None, contact_id: int | None, contract_id: int | None,
-                          lines: Any) -> dict[str, Any]:
+    def new_ticket_values(
+        self,
+        *,
+        subject: str,
+        priority: str,
+        channel: str | None,
+        queue_id: int,
+        customer_id: int | None,
+        contact_id: int | None,
+        contract_id: int | None,
+        lines: Any,
+    ) -> dict[str, Any]:
         """The column values of a new ticket (its number is drawn when it is written)."""
-        return dict(subject=subject[:1000], state=self.settings.first_state("new"), state_type="new",
-                    priority=priority, queue_id=queue_id, customer_id=customer_id, contact_id=contact_id,
-                    contract_id=contract_id, line=min(lines) if lines else 1, channel=channel)
+        return dict(
+            subject=subject[:1000],
+            state=self.settings.first_state("new"),
+            state_type="new",
+            priority=priority,
+            queue_id=queue_id,
+            customer_id=customer_id,
+            contact_id=contact_id,
+            contract_id=contract_id,
+            line=min(lines) if lines else 1,
+            channel=channel,
+        )
 
     def intake(self, message: InboundMessage) -> IntakeResult:
         """Store one inbound message: dedupe, thread, route, append; one transaction.
@@ -228,9 +296,17 @@ class Desk:
         with self.store.read() as repo:
             return repo.ticket_view(repo.ticket_row(number), full=full)
 
-    def tickets(self, *, state: str | None = None, queue: str | None = None, owner: str | None = None,
-                customer: str | None = None, open_only: bool = False, limit: int | None = 100,
-                sla: str | None = None) -> list[dict[str, Any]]:
+    def tickets(
+        self,
+        *,
+        state: str | None = None,
+        queue: str | None = None,
+        owner: str | None = None,
+        customer: str | None = None,
+        open_only: bool = False,
+        limit: int | None = 100,
+        sla: str | None = None,
+    ) -> list[dict[str, Any]]:
         """Tickets as summary rows, most recently changed first, with ``due`` (the next SLA
         due time); ``sla="warning"|"breached"``: only tickets with such a clock now."""
         if sla not in (None, "warning", "breached"):
@@ -250,8 +326,16 @@ class Desk:
                 repo.agent_row(owner)
             if queue is not None:
                 repo.queue_row(queue)
-            return repo.list_tickets(state=state, state_types=types, queue=queue, owner=owner,
-                                     customer=customer, limit=limit, sla=sla, now=self.clock())
+            return repo.list_tickets(
+                state=state,
+                state_types=types,
+                queue=queue,
+                owner=owner,
+                customer=customer,
+                limit=limit,
+                sla=sla,
+                now=self.clock(),
+            )
 
     def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
         """Full-text search over article subjects and texts: every word must match as written,
@@ -270,8 +354,9 @@ class Desk:
         if row.locked_by_id is not None and row.locked_by_id != agent_id:
             raise TicketLocked(row.number, repo.agent_login(row.locked_by_id) or "another agent")
 
-    def reply(self, number: str, *, agent: str, body: str, canned_name: str | None = None,
-              html: str | None = None) -> Article:
+    def reply(
+        self, number: str, *, agent: str, body: str, canned_name: str | None = None, html: str | None = None
+    ) -> Article:
         """An agent's answer to the customer; takes the lock if the ticket is free."""
         if canned_name:
             body = self.render_canned(canned_name, number, agent) + (("\n\n" + body) if body else "")
@@ -290,9 +375,21 @@ class Desk:
             if row.state_type == "new":
                 self.apply_state(repo, row, self.settings.first_state("open"), agent, events)
             subject = numbering.tag_subject(self.settings.subject_hook, row.number, f"Re: {row.subject}")
-            article = repo.add_article(row, direction="out", channel=row.channel, sender=agent_row.email,
-                                       recipients=(), subject=subject, text=body, html=html, message_id=None,
-                                       references=(), agent_id=agent_row.id, visible=True, raw_sha256=None)
+            article = repo.add_article(
+                row,
+                direction="out",
+                channel=row.channel,
+                sender=agent_row.email,
+                recipients=(),
+                subject=subject,
+                text=body,
+                html=html,
+                message_id=None,
+                references=(),
+                agent_id=agent_row.id,
+                visible=True,
+                raw_sha256=None,
+            )
             repo.history(row, agent, "reply", new=str(article.id))
             self.sla.on_agent_reply(repo, row, repo.now)
             repo.touch(row)
@@ -309,10 +406,21 @@ class Desk:
         with self._change() as (repo, events):
             row = repo.ticket_row(number, for_update=True)
             agent_row = repo.agent_row(agent)
-            article = repo.add_article(row, direction="internal", channel=None, sender=agent_row.email,
-                                       recipients=(), subject=f"Note: {row.subject}", text=body, html=None,
-                                       message_id=None, references=(), agent_id=agent_row.id, visible=False,
-                                       raw_sha256=None)
+            article = repo.add_article(
+                row,
+                direction="internal",
+                channel=None,
+                sender=agent_row.email,
+                recipients=(),
+                subject=f"Note: {row.subject}",
+                text=body,
+                html=None,
+                message_id=None,
+                references=(),
+                agent_id=agent_row.id,
+                visible=False,
+                raw_sha256=None,
+            )
             repo.history(row, agent, "note", new=str(article.id))
             repo.touch(row)
             view = repo.article_view(article, attachments=False)
@@ -320,9 +428,19 @@ class Desk:
                 events.append(("article_added", ArticleAdded(repo.ticket_view(row), view)))
         return view
 
-    def add_article(self, number: str, *, direction: str, body: str, subject: str | None = None,
-                    channel: str | None = None, sender: str | None = None, agent: str | None = None,
-                    visible: bool = True, recipients: tuple[str, ...] = ()) -> Article:
+    def add_article(
+        self,
+        number: str,
+        *,
+        direction: str,
+        body: str,
+        subject: str | None = None,
+        channel: str | None = None,
+        sender: str | None = None,
+        agent: str | None = None,
+        visible: bool = True,
+        recipients: tuple[str, ...] = (),
+    ) -> Article:
         """Append an article of any direction (phone calls, imports, plugin messages)."""
         if direction not in ("in", "out", "internal"):
             raise BadValue(f"unknown direction '{direction}' (known: in, out, internal)")
@@ -332,11 +450,21 @@ class Desk:
             agent_row = repo.agent_row(agent) if agent else None
             if agent_row and direction == "out":
                 self._agent_may_act(row, agent_row.id, repo)
-            article = repo.add_article(row, direction=direction, channel=channel, sender=sender,
-                                       recipients=tuple(recipients), subject=subject or row.subject, text=body,
-                                       html=None, message_id=None,
-                                       references=(), agent_id=agent_row.id if agent_row else None,
-                                       visible=visible and direction != "internal", raw_sha256=None)
+            article = repo.add_article(
+                row,
+                direction=direction,
+                channel=channel,
+                sender=sender,
+                recipients=tuple(recipients),
+                subject=subject or row.subject,
+                text=body,
+                html=None,
+                message_id=None,
+                references=(),
+                agent_id=agent_row.id if agent_row else None,
+                visible=visible and direction != "internal",
+                raw_sha256=None,
+            )
             repo.history(row, agent, "article", new=str(article.id))
             if direction == "in" and row.state_type in CLOSED_TYPES[:2] + ("pending",):
                 self.apply_state(repo, row, self.settings.first_state("open"), agent, events)
@@ -350,16 +478,18 @@ class Desk:
                 events.append(("article_added", ArticleAdded(repo.ticket_view(row), view)))
         return view
 
-    def annotate(self, number: str, action: str, *, new: str | None = None, reason: str | None = None,
-                 actor: str | None = None) -> None:
+    def annotate(
+        self, number: str, action: str, *, new: str | None = None, reason: str | None = None, actor: str | None = None
+    ) -> None:
         """Record a plugin's event in the ticket's history (a delivery failure, a call logged ...)."""
         if not action.strip():
             raise BadValue("a history entry needs an action")
         with self.store.write() as repo:
             repo.history(repo.ticket_row(number), actor, action[:50], new=new, reason=reason)
 
-    def mark_sent(self, article_id: int, *, message_id: str, recipients: tuple[str, ...] = (),
-                  channel: str | None = None) -> None:
+    def mark_sent(
+        self, article_id: int, *, message_id: str, recipients: tuple[str, ...] = (), channel: str | None = None
+    ) -> None:
         """Record that a channel delivered an outbound article: its Message-ID (so replies
         thread by References) and recipients, with a ``sent`` history entry."""
         with self.store.write() as repo:
@@ -367,8 +497,13 @@ class Desk:
             article.message_id = message_id
             if recipients:
                 article.recipients = list(recipients)
-            repo.history(repo.ticket_row_by_id(article.ticket_id), None, "sent", new=str(article_id),
-                         reason=f"via {channel or article.channel or 'channel'} to {', '.join(recipients) or '-'}")
+            repo.history(
+                repo.ticket_row_by_id(article.ticket_id),
+                None,
+                "sent",
+                new=str(article_id),
+                reason=f"via {channel or article.channel or 'channel'} to {', '.join(recipients) or '-'}",
+            )
 
     def lock(self, number: str, *, agent: str) -> Ticket:
         """Lock the ticket to ``agent``; fails naming the holder if another agent has it."""
@@ -443,16 +578,30 @@ class Desk:
             row.customer_id, row.contract_id = customer_row.id, contract.id if contract else None
             if old != customer:
                 repo.history(row, actor, "customer", old=old, new=customer)
-            repo.history(row, actor, "contract", old=old_contract.key if old_contract else None,
-                         new=contract.key if contract else None)
+            repo.history(
+                row,
+                actor,
+                "contract",
+                old=old_contract.key if old_contract else None,
+                new=contract.key if contract else None,
+            )
             self.sla.on_contract(repo, row, repo.now)
             repo.touch(row)
             if self.hooks.wants("ticket_changed"):
-                events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "customer", old, customer, actor)))
+                events.append(
+                    ("ticket_changed", TicketChanged(repo.ticket_view(row), "customer", old, customer, actor))
+                )
             return repo.ticket_view(row)
 
-    def apply_state(self, repo: Repository, row: Any, state: str, actor: str | None,
-                    events: list[tuple[str, Any]], reason: str | None = None) -> None:
+    def apply_state(
+        self,
+        repo: Repository,
+        row: Any,
+        state: str,
+        actor: str | None,
+        events: list[tuple[str, Any]],
+        reason: str | None = None,
+    ) -> None:
         """Set ticket ``row``'s state inside ``repo``'s transaction: history, lock release and
         SLA clocks follow; the notify events to fire after the commit go into ``events``."""
         kind = self._state(state)
@@ -498,7 +647,9 @@ class Desk:
                 self.sla.on_priority(repo, row)
                 repo.touch(row)
                 if self.hooks.wants("ticket_changed"):
-                    events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "priority", old, level, actor)))
+                    events.append(
+                        ("ticket_changed", TicketChanged(repo.ticket_view(row), "priority", old, level, actor))
+                    )
             return repo.ticket_view(row)
 
     def move(self, number: str, queue: str, *, actor: str | None = None) -> Ticket:
@@ -541,11 +692,19 @@ class Desk:
             repo.touch(target)
             repo.flush()
             if self.hooks.wants("ticket_changed"):
-                events.append(("ticket_changed", TicketChanged(repo.ticket_view(source), "merge", source.number,
-                                                              target.number, actor)))
+                events.append(
+                    (
+                        "ticket_changed",
+                        TicketChanged(repo.ticket_view(source), "merge", source.number, target.number, actor),
+                    )
+                )
             if self.hooks.wants("ticket_changed"):
-                events.append(("ticket_changed", TicketChanged(repo.ticket_view(target), "merge", source.number,
-                                                              target.number, actor)))
+                events.append(
+                    (
+                        "ticket_changed",
+                        TicketChanged(repo.ticket_view(target), "merge", source.number, target.number, actor),
+                    )
+                )
             return repo.ticket_view(target, full=True)
 
     def escalate(self, number: str, *, to: int, reason: str, actor: str | None = None) -> Ticket:
@@ -562,12 +721,15 @@ class Desk:
                 repo.history(row, actor, "line", old=old, new=to, reason=reason)
                 repo.touch(row)
                 if self.hooks.wants("ticket_changed"):
-                    events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "line", str(old), str(to),
-                                                                  actor, reason)))
+                    events.append(
+                        (
+                            "ticket_changed",
+                            TicketChanged(repo.ticket_view(row), "line", str(old), str(to), actor, reason),
+                        )
+                    )
             return repo.ticket_view(row)
 
-    def estimate(self, number: str, *, hours: Any = None, approve: bool = False,
-                 actor: str | None = None) -> Estimate:
+    def estimate(self, number: str, *, hours: Any = None, approve: bool = False, actor: str | None = None) -> Estimate:
         """Set (``hours``) and/or approve a ticket's estimate; changing hours needs a new approval."""
         if hours is not None:
             try:
@@ -601,11 +763,14 @@ class Desk:
             if ticket.state not in self.settings.states:
                 raise BadValue(f"imported ticket {ticket.external_id}: unknown state '{ticket.state}'")
             if self.settings.priority_level(ticket.priority) != ticket.priority:
-                raise BadValue(f"imported ticket {ticket.external_id}: priority must be P1..P4, got {ticket.priority!r}")
+                raise BadValue(
+                    f"imported ticket {ticket.external_id}: priority must be P1..P4, got {ticket.priority!r}"
+                )
 
         with self.store.write() as repo:  # small blobs go into the blobs table in this transaction
-            counts = repo.import_batch(tickets, namespace, state_types=dict(self.settings.states),
-                                       blobs=self.blobs, safe_name=safe_filename)
+            counts = repo.import_batch(
+                tickets, namespace, state_types=dict(self.settings.states), blobs=self.blobs, safe_name=safe_filename
+            )
             if cursor is not None:
                 repo.set_external(namespace, "cursor", cursor[0], cursor[1])
             self.blobs.flush()  # blob files durable before the rows that name them commit
@@ -641,9 +806,10 @@ class Desk:
             response = None
             if r.stopped_at is not None and r.status in ("met", "missed"):
                 calendar = self.sla.calendar(r.calendar)
-                response = (calendar.between(r.started_at, r.stopped_at).total_seconds() - r.paused_seconds)
-            clocks.append({"priority": r.priority, "kind": r.kind, "category": r.category,
-                           "response_seconds": response})
+                response = calendar.between(r.started_at, r.stopped_at).total_seconds() - r.paused_seconds
+            clocks.append(
+                {"priority": r.priority, "kind": r.kind, "category": r.category, "response_seconds": response}
+            )
         return summarize(clocks)
 
     def contract(self, key: str) -> Contract:
@@ -657,31 +823,48 @@ class Desk:
         running = [c.due_at for c in self.clocks(number) if c.status == "running"]
         return min(running) if running else None
 
-    def render_canned(self, name: str, number: str, agent: str | None = None,
-                      values: dict[str, Any] | None = None) -> str:
+    def render_canned(
+        self, name: str, number: str, agent: str | None = None, values: dict[str, Any] | None = None
+    ) -> str:
         """Render canned response ``name`` for a ticket; ``{{ due }}`` is the next SLA due
         time in the desk's time zone; ``values`` overrides or adds placeholders' values."""
         from zoneinfo import ZoneInfo
 
         body = self.config.canned.get(name)
         if body is None:
-            raise NotFound(f"unknown canned response '{name}' (known: {', '.join(sorted(self.config.canned)) or 'none'})")
+            raise NotFound(
+                f"unknown canned response '{name}' (known: {', '.join(sorted(self.config.canned)) or 'none'})"
+            )
         ticket = self.ticket(number, full=False)
         due = self.next_due(number)
         due_text = due.astimezone(ZoneInfo(self.config.timezone)).strftime("%Y-%m-%d %H:%M") if due else ""
         with self.store.read() as repo:
             customer = repo.customer(ticket.customer) if ticket.customer else None
             agent_name = repo.agent(agent).name if agent else None
-        context = {"customer": customer.name if customer else (ticket.contact or ""),
-                  "contact": ticket.contact, "number": ticket.number, "subject": ticket.subject,
-                  "agent": agent_name, "due": due_text, "queue": ticket.queue,
-                  "priority": self.settings.priority_names.get(ticket.priority, ticket.priority),
-                  **(values or {})}
+        context = {
+            "customer": customer.name if customer else (ticket.contact or ""),
+            "contact": ticket.contact,
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "agent": agent_name,
+            "due": due_text,
+            "queue": ticket.queue,
+            "priority": self.settings.priority_names.get(ticket.priority, ticket.priority),
+            **(values or {}),
+        }
         return canned.render(body, context)
 
     # --- time ----------------------------------------------------------------
-    def log_time(self, number: str, *, agent: str, minutes: int, date: dt.date | None = None,
-                 note: str = "", billable: bool = True) -> TimeEntry:
+    def log_time(
+        self,
+        number: str,
+        *,
+        agent: str,
+        minutes: int,
+        date: dt.date | None = None,
+        note: str = "",
+        billable: bool = True,
+    ) -> TimeEntry:
         """Record time an agent spent on a ticket; see :func:`deskframe.timesheet.log`."""
         from . import timesheet
 
@@ -699,8 +882,9 @@ class Desk:
 
         return timesheet.void(self, entry_id, agent=agent, reason=reason)
 
-    def time_entries(self, *, ticket: str | None = None, customer: str | None = None,
-                     period: str | None = None, voided: bool = False) -> list[TimeEntry]:
+    def time_entries(
+        self, *, ticket: str | None = None, customer: str | None = None, period: str | None = None, voided: bool = False
+    ) -> list[TimeEntry]:
         """Time entries, optionally of one ticket, customer, or month (``2026-10``);
         voided entries only with ``voided``."""
         from . import timesheet
@@ -748,10 +932,20 @@ class Desk:
             if isinstance(entry, Contract):
                 self.check_contract(entry)
         with self.store.write() as repo:
-            upsert = {Customer: repo.upsert_customer, Contact: repo.upsert_contact, Agent: repo.upsert_agent,
-                      Queue: repo.upsert_queue, Contract: repo.upsert_contract}
-            sections = {Customer: "customers", Contact: "contacts", Agent: "agents", Queue: "queues",
-                        Contract: "contracts"}
+            upsert = {
+                Customer: repo.upsert_customer,
+                Contact: repo.upsert_contact,
+                Agent: repo.upsert_agent,
+                Queue: repo.upsert_queue,
+                Contract: repo.upsert_contract,
+            }
+            sections = {
+                Customer: "customers",
+                Contact: "contacts",
+                Agent: "agents",
+                Queue: "queues",
+                Contract: "contracts",
+            }
             for entry in entries:
                 key = f"{sections[type(entry)]} {upsert[type(entry)](entry)}"
                 counts[key] = counts.get(key, 0) + 1
@@ -785,11 +979,18 @@ MAX_ESTIMATE_HOURS = Decimal(100_000)
 def month_bounds(period: str) -> tuple[dt.date, dt.date]:
     """``2026-10`` -> (2026-10-01, 2026-11-01); years 1000 to 9998."""
     text = period.strip()
-    if not (len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and text.isascii()
-            and 1000 <= int(text[:4]) <= 9998 and 1 <= int(text[5:]) <= 12):
+    if not (
+        len(text) == 7
+        and text[4] == "-"
+        and text[:4].isdigit()
+        and text[5:].isdigit()
+        and text.isascii()
+        and 1000 <= int(text[:4]) <= 9998
+        and 1 <= int(text[5:]) <= 12
+    ):
         raise BadValue(f"bad period {period[:20]!r} (expected YYYY-MM)")
     year, month = int(text[:4]), int(text[5:])
     return dt.date(year, month, 1), dt.date(year + (month == 12), month % 12 + 1, 1)
 
 
-__all__ = ["Desk", "month_bounds", "ConfigError"]
+__all__ = ["ConfigError", "Desk", "month_bounds"]

@@ -35,7 +35,7 @@ class ConfigError(DeskframeError):
         parts.append(self.problem)
         return ": ".join(parts)
 
-    def within(self, *, file: str | None = None, prefix: str | None = None) -> "ConfigError":
+    def within(self, *, file: str | None = None, prefix: str | None = None) -> ConfigError:
         """Return a copy located in ``file`` with ``prefix`` put before the key."""
         key = self.key
         if prefix:

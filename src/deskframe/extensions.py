@@ -6,7 +6,8 @@ same name of the same kind and remembers which plugin gave what.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, runtime_checkable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 
@@ -35,9 +36,9 @@ class Channel(Protocol):
 
     name: str
 
-    def fetch(self) -> Iterable["InboundMessage | Unparseable"]: ...
+    def fetch(self) -> Iterable[InboundMessage | Unparseable]: ...
 
-    def ack(self, message: "InboundMessage", result: "IntakeResult") -> None: ...
+    def ack(self, message: InboundMessage, result: IntakeResult) -> None: ...
 
 
 @attrs.frozen
@@ -53,9 +54,9 @@ class ChannelType:
     """
 
     name: str
-    build: Callable[[dict[str, Any], "Desk"], Channel]
+    build: Callable[[dict[str, Any], Desk], Channel]
     validate: Callable[[dict[str, Any]], Any] | None = None
-    parse: Callable[[bytes, dict[str, Any]], "InboundMessage"] | None = None
+    parse: Callable[[bytes, dict[str, Any]], InboundMessage] | None = None
     description: str = ""
 
 
@@ -89,7 +90,7 @@ class OutputFormat:
 
     name: str
     media_type: str
-    render: Callable[..., "str | bytes"]
+    render: Callable[..., str | bytes]
     kinds: tuple[str, ...] = ("invoice",)
     description: str = ""
     options: tuple[str, ...] = ()
@@ -100,7 +101,7 @@ class Importer:
     """An importer of another system's data, mounted as ``deskframe import NAME``."""
 
     name: str
-    command: "click.Command"
+    command: click.Command
     description: str = ""
 
 

@@ -8,7 +8,8 @@ import unicodedata
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f<>:\"/\\|?*\u2028\u2029]")
 #: Windows device names: a file named so (with any extension) opens the device, not a file.
 _DEVICES = {"con", "prn", "aux", "nul", "conin$", "conout$", "clock$"} | {
-    f"{port}{n}" for port in ("com", "lpt") for n in (*"123456789", "¹", "²", "³")}
+    f"{port}{n}" for port in ("com", "lpt") for n in (*"123456789", "¹", "²", "³")
+}
 MAX_NAME_BYTES = 200
 
 

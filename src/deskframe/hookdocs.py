@@ -15,8 +15,9 @@ RESOLVE = ("route_message", "classify_priority")
 
 
 def _hooks() -> list[tuple[str, object]]:
-    return [(name, fn) for name, fn in vars(hookspecs).items()
-            if inspect.isfunction(fn) and hasattr(fn, "deskframe_spec")]
+    return [
+        (name, fn) for name, fn in vars(hookspecs).items() if inspect.isfunction(fn) and hasattr(fn, "deskframe_spec")
+    ]
 
 
 def _section(name: str) -> str:
@@ -27,9 +28,14 @@ def _section(name: str) -> str:
 
 def render() -> str:
     """The Markdown hook reference."""
-    lines = ["# Hook reference", "",
-             "Generated from `src/deskframe/hookspecs.py` by `python -m deskframe.hookdocs`; "
-             "do not edit by hand.", "", inspect.cleandoc(hookspecs.__doc__ or ""), ""]
+    lines = [
+        "# Hook reference",
+        "",
+        "Generated from `src/deskframe/hookspecs.py` by `python -m deskframe.hookdocs`; do not edit by hand.",
+        "",
+        inspect.cleandoc(hookspecs.__doc__ or ""),
+        "",
+    ]
     for title, _ in KINDS:
         lines += [f"## {title}", ""]
         for name, fn in _hooks():
@@ -37,8 +43,16 @@ def render() -> str:
                 continue
             signature = str(inspect.signature(fn)).replace("'", "").replace('"', "")
             first = " (firstresult)" if name in RESOLVE else ""
-            lines += [f"### `{name}`{first}", "", "```python", f"def {name}{signature}", "```", "",
-                      inspect.cleandoc(fn.__doc__ or ""), ""]
+            lines += [
+                f"### `{name}`{first}",
+                "",
+                "```python",
+                f"def {name}{signature}",
+                "```",
+                "",
+                inspect.cleandoc(fn.__doc__ or ""),
+                "",
+            ]
     return "\n".join(lines).rstrip() + "\n"
 
 

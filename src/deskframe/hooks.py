@@ -36,7 +36,7 @@ class Hooks:
         """True if any plugin implements notify hook ``hook`` (events are built only then)."""
         return bool(getattr(self._pm.hook, hook).get_hookimpls())
 
-    def route_message(self, message: InboundMessage, directory: "DirectoryView") -> Route:
+    def route_message(self, message: InboundMessage, directory: DirectoryView) -> Route:
         """The first plugin's route, with the fields it left ``None`` filled by the core's default."""
         from . import defaults
 
@@ -61,14 +61,15 @@ class Hooks:
     def classify_priority(self, message: InboundMessage, route: Route) -> str | None:
         return self._pm.hook.classify_priority(message=message, route=route)
 
-    def notify(self, hook: str, event: Any, desk: "Desk") -> list[HookFailure]:
+    def notify(self, hook: str, event: Any, desk: Desk) -> list[HookFailure]:
         """Call every implementation of notify hook ``hook``; one failing does not stop the rest."""
         failures = []
         for impl in reversed(getattr(self._pm.hook, hook).get_hookimpls()):
             try:
                 impl.function(event=event, desk=desk)
             except Exception as exc:  # a plugin's bug must not undo the committed change
-                log.error("plugin '%s' failed in %s: %s: %s", impl.plugin_name, hook,
-                          type(exc).__name__, exc, exc_info=True)
+                log.error(
+                    "plugin '%s' failed in %s: %s: %s", impl.plugin_name, hook, type(exc).__name__, exc, exc_info=True
+                )
                 failures.append(HookFailure(impl.plugin_name, hook, f"{type(exc).__name__}: {exc}"))
         return failures

@@ -17,7 +17,8 @@ but misspelled is an error naming the plugin.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -45,7 +46,7 @@ hookspec = pluggy.HookspecMarker("deskframe")
 
 
 @hookspec
-def register_channel_types(register: Callable[["ChannelType"], None]) -> None:
+def register_channel_types(register: Callable[[ChannelType], None]) -> None:
     """Register intake channel types.
 
     Call ``register(ChannelType(name, build))`` for each type. A ``[[channels]]``
@@ -54,7 +55,7 @@ def register_channel_types(register: Callable[["ChannelType"], None]) -> None:
 
 
 @hookspec
-def register_sla_policies(register: Callable[["SlaPolicyType"], None]) -> None:
+def register_sla_policies(register: Callable[[SlaPolicyType], None]) -> None:
     """Register SLA policy types.
 
     Call ``register(SlaPolicyType(name, build))``; a ``[sla.NAME]`` table whose
@@ -63,7 +64,7 @@ def register_sla_policies(register: Callable[["SlaPolicyType"], None]) -> None:
 
 
 @hookspec
-def register_pricing_models(register: Callable[["PricingModelType"], None]) -> None:
+def register_pricing_models(register: Callable[[PricingModelType], None]) -> None:
     """Register pricing models.
 
     Call ``register(PricingModelType(name, build))``; a ``[pricing.NAME]`` table
@@ -72,7 +73,7 @@ def register_pricing_models(register: Callable[["PricingModelType"], None]) -> N
 
 
 @hookspec
-def register_output_formats(register: Callable[["OutputFormat"], None]) -> None:
+def register_output_formats(register: Callable[[OutputFormat], None]) -> None:
     """Register output formats for invoices and reports.
 
     Call ``register(OutputFormat(name, media_type, render))``; the name becomes a
@@ -81,7 +82,7 @@ def register_output_formats(register: Callable[["OutputFormat"], None]) -> None:
 
 
 @hookspec
-def register_importers(register: Callable[["Importer"], None]) -> None:
+def register_importers(register: Callable[[Importer], None]) -> None:
     """Register importers of other systems' data.
 
     Call ``register(Importer(name, command))``; ``command`` (a click command) is
@@ -90,7 +91,7 @@ def register_importers(register: Callable[["Importer"], None]) -> None:
 
 
 @hookspec
-def register_commands(register: Callable[["click.Command"], None]) -> None:
+def register_commands(register: Callable[[click.Command], None]) -> None:
     """Register top-level CLI commands or groups.
 
     Call ``register(command)`` with a click command; it is added to the
@@ -100,7 +101,7 @@ def register_commands(register: Callable[["click.Command"], None]) -> None:
 
 
 @hookspec
-def register_routes(register: Callable[["BaseRoute"], None]) -> None:
+def register_routes(register: Callable[[BaseRoute], None]) -> None:
     """Register web routes served by ``deskframe serve``.
 
     Call ``register(route)`` with a Starlette route; handlers reach the desk as
@@ -109,7 +110,7 @@ def register_routes(register: Callable[["BaseRoute"], None]) -> None:
 
 
 @hookspec
-def register_config_sections(register: Callable[["ConfigSection"], None]) -> None:
+def register_config_sections(register: Callable[[ConfigSection], None]) -> None:
     """Claim a top-level table of ``deskframe.toml``.
 
     Call ``register(ConfigSection(name, validate))``; ``validate(value)`` raises
@@ -122,7 +123,7 @@ def register_config_sections(register: Callable[["ConfigSection"], None]) -> Non
 
 
 @hookspec(firstresult=True)
-def route_message(message: "InboundMessage", directory: "DirectoryView") -> "Route | None":
+def route_message(message: InboundMessage, directory: DirectoryView) -> Route | None:
     """Decide the customer, contact, contract and queue of a new inbound message.
 
     Return a :class:`~deskframe.model.Route` or ``None`` to let the next plugin
@@ -132,7 +133,7 @@ def route_message(message: "InboundMessage", directory: "DirectoryView") -> "Rou
 
 
 @hookspec(firstresult=True)
-def classify_priority(message: "InboundMessage", route: "Route") -> "str | None":
+def classify_priority(message: InboundMessage, route: Route) -> str | None:
     """Return the priority (``P1`` .. ``P4``) of a new ticket, or ``None``.
 
     The core's default is the route's priority, else the configured default.
@@ -143,30 +144,30 @@ def classify_priority(message: "InboundMessage", route: "Route") -> "str | None"
 
 
 @hookspec
-def ticket_opened(event: "TicketOpened", desk: "Desk") -> None:
+def ticket_opened(event: TicketOpened, desk: Desk) -> None:
     """A ticket was created (by intake, CLI, import ...)."""
 
 
 @hookspec
-def article_added(event: "ArticleAdded", desk: "Desk") -> None:
+def article_added(event: ArticleAdded, desk: Desk) -> None:
     """An article was added; an outbound one is the channel plugin's to deliver."""
 
 
 @hookspec
-def ticket_changed(event: "TicketChanged", desk: "Desk") -> None:
+def ticket_changed(event: TicketChanged, desk: Desk) -> None:
     """A ticket's state, priority, owner, lock, queue, line or customer changed, or it was merged."""
 
 
 @hookspec
-def sla_warning(event: "SlaEvent", desk: "Desk") -> None:
+def sla_warning(event: SlaEvent, desk: Desk) -> None:
     """An SLA clock reached its warning point (fired once per clock)."""
 
 
 @hookspec
-def sla_breached(event: "SlaEvent", desk: "Desk") -> None:
+def sla_breached(event: SlaEvent, desk: Desk) -> None:
     """An SLA clock passed its due time unmet (fired once per clock)."""
 
 
 @hookspec
-def invoice_issued(event: "InvoiceIssued", desk: "Desk") -> None:
+def invoice_issued(event: InvoiceIssued, desk: Desk) -> None:
     """An invoice was issued (fired once per invoice)."""

@@ -110,7 +110,7 @@ class ImportCounts:
     minutes: int = 0
     skipped: list[tuple[str, str]] = attrs.field(factory=list)  # (external id, reason)
 
-    def add(self, other: "ImportCounts") -> None:
+    def add(self, other: ImportCounts) -> None:
         for field in ("tickets", "tickets_updated", "articles", "attachments", "history", "time_entries", "minutes"):
             setattr(self, field, getattr(self, field) + getattr(other, field))
         self.skipped.extend(other.skipped)

@@ -28,8 +28,7 @@ def dedupe_key(message: InboundMessage) -> str:
     return "sha256:" + hashlib.sha256(message.raw or message.text.encode("utf-8")).hexdigest()
 
 
-def _thread(desk: "Desk", repo: Repository, batch: IntakeBatch, message: InboundMessage,
-            route: Route) -> tuple[Any, Any]:
+def _thread(desk: Desk, repo: Repository, batch: IntakeBatch, message: InboundMessage, route: Route) -> tuple[Any, Any]:
     """(the ticket ``message`` continues, or None; the ticket it named but may not enter, or None).
 
     Candidates in order: the channel's own continuation (``message.ticket_number``, e.g. a
@@ -91,14 +90,23 @@ def _resolved(batch: IntakeBatch, ref: Any) -> int:
     return ident(ref)
 
 
-def _same_customer(desk: "Desk", repo: Repository, ticket: Any, route: Route) -> bool:
+def _same_customer(desk: Desk, repo: Repository, ticket: Any, route: Route) -> bool:
     """A reply lands on another customer's ticket only if the sender belongs to that customer."""
     owner = repo.customer_key(ticket.customer_id)
     return owner is None or owner == route.customer or desk.settings.allow_foreign_replies
 
 
-def _may_thread(desk: "Desk", repo: Repository, batch: IntakeBatch, message: InboundMessage, route: Route,
-                ticket: Any, *, named: Any, answers_desk: bool) -> bool:
+def _may_thread(
+    desk: Desk,
+    repo: Repository,
+    batch: IntakeBatch,
+    message: InboundMessage,
+    route: Route,
+    ticket: Any,
+    *,
+    named: Any,
+    answers_desk: bool,
+) -> bool:
     """Whether the sender of ``message`` is related to ``ticket`` (``named`` before following merges).
 
     Related: the ticket's original contact; a contact of the ticket's customer (by contact
@@ -110,7 +118,8 @@ def _may_thread(desk: "Desk", repo: Repository, batch: IntakeBatch, message: Inb
     contact_ids = {ticket.contact_id, named.contact_id} - {None}
     for contact_id, customer_id in batch.sender_contacts((message.sender, route.contact_email), route.contact_phone):
         if (contact_id is not None and contact_id in contact_ids) or (
-                customer_id is not None and customer_id == ticket.customer_id):
+            customer_id is not None and customer_id == ticket.customer_id
+        ):
             return True
     owner = repo.customer_key(ticket.customer_id)
     if owner is not None and owner == route.customer:
@@ -123,8 +132,9 @@ def _may_thread(desk: "Desk", repo: Repository, batch: IntakeBatch, message: Inb
     return (message.sender or "").strip().lower() in batch.correspondents(ticket.id)
 
 
-def run_intake_batch(desk: "Desk", repo: Repository, messages: list[InboundMessage],
-                     events: list[tuple[str, Any]]) -> list[IntakeResult]:
+def run_intake_batch(
+    desk: Desk, repo: Repository, messages: list[InboundMessage], events: list[tuple[str, Any]]
+) -> list[IntakeResult]:
     """Store ``messages`` in the open transaction: decide each one, then write them together.
 
     The notify events are built once, at the end, from the written rows.
@@ -155,19 +165,27 @@ def run_intake_batch(desk: "Desk", repo: Repository, messages: list[InboundMessa
         views = repo.ticket_views_by_id({ticket.id for _, ticket, _ in opened})
         for hook, ticket, article in opened:
             article_view = repo.article_view(article.row, attachments=bool(article.files))
-            events.append((hook, TicketOpened(views[ticket.id], article_view) if hook == "ticket_opened"
-                           else ArticleAdded(views[ticket.id], article_view)))
+            events.append(
+                (
+                    hook,
+                    TicketOpened(views[ticket.id], article_view)
+                    if hook == "ticket_opened"
+                    else ArticleAdded(views[ticket.id], article_view),
+                )
+            )
     return results
 
 
 def _duplicate(repo: Repository, batch: IntakeBatch, ticket: Any, article: Any) -> IntakeResult:
     ticket_id, article_id = _resolved(batch, ticket), _resolved(batch, article) if article is not None else None
-    return IntakeResult(ticket=repo.ticket_row_by_id(ticket_id).number, article_id=article_id,
-                        created=False, duplicate=True)
+    return IntakeResult(
+        ticket=repo.ticket_row_by_id(ticket_id).number, article_id=article_id, created=False, duplicate=True
+    )
 
 
-def run_intake(desk: "Desk", repo: Repository, batch: IntakeBatch, message: InboundMessage, key: str,
-               events: list[tuple[str, Any]]) -> Any:
+def run_intake(
+    desk: Desk, repo: Repository, batch: IntakeBatch, message: InboundMessage, key: str, events: list[tuple[str, Any]]
+) -> Any:
     """Decide one message: an :class:`IntakeResult` for a duplicate, else (pending article, created)."""
     seen = batch.seen(message.channel, key)
     if seen is not None:
@@ -187,10 +205,16 @@ def run_intake(desk: "Desk", repo: Repository, batch: IntakeBatch, message: Inbo
     if created:
         ticket = _open_for(desk, batch, message, route)
         if refused is not None:  # the named ticket gets nothing; the new one says what was named
-            notes.append(dict(actor=None, action="thread_refused", new=refused.number,
-                              reason=f"{message.sender or 'the sender'} has no relation to ticket {refused.number} "
-                                     "(not its contact, its customer's, an address it wrote to or answering "
-                                     "its mail): opened a new ticket"))
+            notes.append(
+                dict(
+                    actor=None,
+                    action="thread_refused",
+                    new=refused.number,
+                    reason=f"{message.sender or 'the sender'} has no relation to ticket {refused.number} "
+                    "(not its contact, its customer's, an address it wrote to or answering "
+                    "its mail): opened a new ticket",
+                )
+            )
     else:
         if ticket.state_type in REOPEN_TYPES:
             desk.apply_state(repo, ticket, settings.first_state("open"), None, events, reason="customer wrote")
@@ -206,45 +230,81 @@ def run_intake(desk: "Desk", repo: Repository, batch: IntakeBatch, message: Inbo
         try:
             sha = desk.blobs.put_in_transaction(attachment.data, batch.blobs)
         except BlobTooLarge:
-            notes.append(dict(actor=None, action="attachment_too_large", new=name,
-                              reason=f"{len(attachment.data)} bytes; kept in the raw source only"))
+            notes.append(
+                dict(
+                    actor=None,
+                    action="attachment_too_large",
+                    new=name,
+                    reason=f"{len(attachment.data)} bytes; kept in the raw source only",
+                )
+            )
             continue
         files.append((name, attachment.content_type or "application/octet-stream", len(attachment.data), sha))
-    article = batch.writes.article(ticket, dict(
-        direction="in", channel=message.channel, sender=message.sender, recipients=list(message.recipients),
-        subject=message.subject or "(no subject)", text=message.text, html=message.html,
-        message_id=message.message_id, references=list(message.references), agent_id=None, visible=True,
-        raw_sha256=raw_sha, created_at=received_time(message, repo.now)), files, notes)
+    article = batch.writes.article(
+        ticket,
+        dict(
+            direction="in",
+            channel=message.channel,
+            sender=message.sender,
+            recipients=list(message.recipients),
+            subject=message.subject or "(no subject)",
+            text=message.text,
+            html=message.html,
+            message_id=message.message_id,
+            references=list(message.references),
+            agent_id=None,
+            visible=True,
+            raw_sha256=raw_sha,
+            created_at=received_time(message, repo.now),
+        ),
+        files,
+        notes,
+    )
     batch.remember(message.channel, key, ticket, article)
     batch.article_added(message.message_id, article, ticket)
     return article, created
 
 
-def _open_for(desk: "Desk", batch: IntakeBatch, message: InboundMessage, route: Route) -> Any:
+def _open_for(desk: Desk, batch: IntakeBatch, message: InboundMessage, route: Route) -> Any:
     settings = desk.settings
     contact = None
     email = (route.contact_email or ("" if route.contact_phone else message.sender) or "").strip().lower()
     if not email and route.contact_phone:
         contact = batch.contact_row_by_phone(route.contact_phone)
         if contact is None:
-            contact = batch.add_contact(name=route.contact_name or route.contact_phone, email=None,
-                                        phone=route.contact_phone, customer=route.customer)
+            contact = batch.add_contact(
+                name=route.contact_name or route.contact_phone,
+                email=None,
+                phone=route.contact_phone,
+                customer=route.customer,
+            )
     if email:
         contact = batch.contact_row(email)
         if contact is None:
-            contact = batch.add_contact(name=route.contact_name or message.sender_name or email, email=email,
-                                        phone=None, customer=route.customer)
+            contact = batch.add_contact(
+                name=route.contact_name or message.sender_name or email,
+                email=email,
+                phone=None,
+                customer=route.customer,
+            )
     customer_row = batch.customer_row(route.customer) if route.customer else None
     contract = batch.contract_row(route.contract) if route.contract else None
     control = message.headers if message.trusted else {}
-    queue = (control.get("x-deskframe-queue") or "").strip() or route.queue or (
-        settings.default_queue if customer_row else settings.unknown_queue)
+    queue = (
+        (control.get("x-deskframe-queue") or "").strip()
+        or route.queue
+        or (settings.default_queue if customer_row else settings.unknown_queue)
+    )
     wanted = (control.get("x-deskframe-priority") or "").strip() or desk.hooks.classify_priority(message, route)
     priority = settings.priority_level(wanted) if wanted else None
-    values = desk.new_ticket_values(subject=message.subject or "(no subject)",
-                                    priority=priority or settings.default_priority, channel=message.channel,
-                                    queue_id=batch.queue_id(queue),
-                                    customer_id=customer_row.id if customer_row else None,
-                                    contact_id=None, contract_id=contract.id if contract else None,
-                                    lines=contract.lines if contract else None)
+    values = desk.new_ticket_values(
+        subject=message.subject or "(no subject)",
+        priority=priority or settings.default_priority,
+        channel=message.channel,
+        queue_id=batch.queue_id(queue),
+        customer_id=customer_row.id if customer_row else None,
+        contact_id=None,
+        contract_id=contract.id if contract else None,
+        lines=contract.lines if contract else None,
+    )
     return batch.writes.ticket(values, contact, message.sender)

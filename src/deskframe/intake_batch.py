@@ -11,7 +11,8 @@ an earlier one stored (a reply threads into the ticket opened just before it).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -48,9 +49,14 @@ def without_nul(message: InboundMessage) -> InboundMessage:
             changes[field.name] = {str(k).replace("\x00", ""): str(v).replace("\x00", "") for k, v in value.items()}
     attachments = message.attachments
     if any("\x00" in (a.filename or "") + (a.content_type or "") for a in attachments):
-        changes["attachments"] = tuple(attrs.evolve(a, filename=(a.filename or "").replace("\x00", ""),
-                                                    content_type=(a.content_type or "").replace("\x00", ""))
-                                       for a in attachments)
+        changes["attachments"] = tuple(
+            attrs.evolve(
+                a,
+                filename=(a.filename or "").replace("\x00", ""),
+                content_type=(a.content_type or "").replace("\x00", ""),
+            )
+            for a in attachments
+        )
     return attrs.evolve(message, **changes) if changes else message
 
 
@@ -149,9 +155,11 @@ class IntakeBatch:
             wanted_ids.update(r for r in message.references if r)
         # Message-ID -> [(order, article, ticket, sent by the desk)]
         self._message_ids: dict[str, list[tuple[int, Any, Any, bool]]] = {
-            message_id: [(article_id, article_id, ticket_id, direction == "out")
-                         for article_id, ticket_id, direction in found]
-            for message_id, found in repo.message_id_index(wanted_ids, with_direction=True).items()}
+            message_id: [
+                (article_id, article_id, ticket_id, direction == "out") for article_id, ticket_id, direction in found
+            ]
+            for message_id, found in repo.message_id_index(wanted_ids, with_direction=True).items()
+        }
         self._correspondents: dict[int, set[str]] = {}  # ticket id -> stored correspondents
         self._appended: dict[int, set[str]] = {}  # ticket id -> senders this batch appended
         self.contact_rows: dict[str, Any] = dict.fromkeys(_senders(messages))
@@ -176,8 +184,12 @@ class IntakeBatch:
 
     def write(self) -> None:
         """Store the keys remembered in this batch (one executemany); call after ``writes.write()``."""
-        self.repo.add_intake_keys([dict(channel=channel, key=key, ticket_id=ident(ticket), article_id=ident(article))
-                                   for channel, key, ticket, article in self._new_keys])
+        self.repo.add_intake_keys(
+            [
+                dict(channel=channel, key=key, ticket_id=ident(ticket), article_id=ident(article))
+                for channel, key, ticket, article in self._new_keys
+            ]
+        )
         self._new_keys = []
 
     def first_article(self, message_id: str) -> tuple[Any, Any] | None:
@@ -188,8 +200,11 @@ class IntakeBatch:
     def tickets_by_references(self, references: Iterable[str]) -> list[tuple[Any, bool]]:
         """The tickets (ids or pending) of the articles ``references`` names, newest article first,
         each with whether one of those articles is a message the desk sent (outbound)."""
-        entries = sorted((entry for ref in references for entry in self._message_ids.get(ref, ())),
-                         key=lambda entry: entry[0], reverse=True)
+        entries = sorted(
+            (entry for ref in references for entry in self._message_ids.get(ref, ())),
+            key=lambda entry: entry[0],
+            reverse=True,
+        )
         sent: dict[Any, bool] = {}
         tickets: dict[Any, Any] = {}
         for _, _, ticket, outbound in entries:
@@ -258,8 +273,9 @@ class IntakeBatch:
         longer than any e-mail address can be (kept on the article, not made a contact)."""
         if email and len(email) > MAX_ADDRESS_CHARS:
             return None
-        pending = self.writes.contact(name=name, email=email, phone=phone,
-                                      customer=self.customer_row(customer) if customer else None)
+        pending = self.writes.contact(
+            name=name, email=email, phone=phone, customer=self.customer_row(customer) if customer else None
+        )
         if email:
             self.contact_rows[email.strip().lower()] = pending
         if phone_digits(phone):

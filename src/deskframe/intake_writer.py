@@ -62,7 +62,7 @@ def ticket_row(ref: Any) -> Any:
 class PendingWrites:
     """New contacts, tickets and articles of one batch, written in bulk."""
 
-    def __init__(self, desk: "Desk", repo: Repository):
+    def __init__(self, desk: Desk, repo: Repository):
         self._desk = desk
         self._repo = repo
         self._contacts: list[PendingContact] = []
@@ -74,11 +74,17 @@ class PendingWrites:
         return bool(self._tickets)
 
     def contact(self, *, name: str, email: str | None, phone: str | None, customer: Any) -> PendingContact:
-        values = dict(name=name, email=email.strip().lower() if email else None, phone=phone,
-                      phone_digits=phone_digits(phone), customer_id=customer.id if customer else None,
-                      created_at=self._repo.now)
-        pending = PendingContact(values, Contact(name=name, email=values["email"], phone=phone,
-                                                 customer=customer.key if customer else None))
+        values = dict(
+            name=name,
+            email=email.strip().lower() if email else None,
+            phone=phone,
+            phone_digits=phone_digits(phone),
+            customer_id=customer.id if customer else None,
+            created_at=self._repo.now,
+        )
+        pending = PendingContact(
+            values, Contact(name=name, email=values["email"], phone=phone, customer=customer.key if customer else None)
+        )
         self._contacts.append(pending)
         return pending
 
@@ -89,8 +95,9 @@ class PendingWrites:
         self._tickets.append(pending)
         return pending
 
-    def article(self, ticket: Any, values: dict[str, Any], files: list[tuple[str, str, int, str]],
-                history: list[dict[str, Any]]) -> PendingArticle:
+    def article(
+        self, ticket: Any, values: dict[str, Any], files: list[tuple[str, str, int, str]], history: list[dict[str, Any]]
+    ) -> PendingArticle:
         pending = PendingArticle(ticket, values, files, history)
         self._articles.append(pending)
         return pending
@@ -102,8 +109,9 @@ class PendingWrites:
             pending.row = row
         if self._tickets:
             settings = desk.settings
-            numbers = repo.draw_numbers(settings.number_layout, settings.system_id, desk.local_date(),
-                                        len(self._tickets))
+            numbers = repo.draw_numbers(
+                settings.number_layout, settings.system_id, desk.local_date(), len(self._tickets)
+            )
             rows = []
             for pending, number in zip(self._tickets, numbers):
                 values = dict(pending.values, number=number, created_at=repo.now, updated_at=repo.now)
@@ -123,9 +131,12 @@ class PendingWrites:
         files = []
         for pending, row in zip(self._articles, repo.insert_articles(articles)):
             pending.row = row
-            files += [dict(article_id=row.id, filename=name, content_type=kind, size=size, sha256=sha)
-                      for name, kind, size, sha in pending.files]
-            repo.history(ticket_row(pending.ticket), row.sender, "article", new=str(row.id),
-                         reason=f"via {row.channel}")
+            files += [
+                dict(article_id=row.id, filename=name, content_type=kind, size=size, sha256=sha)
+                for name, kind, size, sha in pending.files
+            ]
+            repo.history(
+                ticket_row(pending.ticket), row.sender, "article", new=str(row.id), reason=f"via {row.channel}"
+            )
         repo.insert_attachments(files)
         self._contacts, self._tickets, self._articles = [], [], []

@@ -48,7 +48,7 @@ def is_valid(layout: str, system_id: str, number: str) -> bool:
         return False
     if layout == "AutoIncrement":
         return number.startswith(system_id) and len(number) >= len(system_id) + COUNTER_WIDTH
-    if len(number) < 8 + len(system_id) + COUNTER_WIDTH or number[8:8 + len(system_id)] != system_id:
+    if len(number) < 8 + len(system_id) + COUNTER_WIDTH or number[8 : 8 + len(system_id)] != system_id:
         return False
     try:
         dt.date(int(number[:4]), int(number[4:6]), int(number[6:8]))

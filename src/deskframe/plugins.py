@@ -7,7 +7,8 @@ import functools
 import importlib
 import importlib.metadata
 import os
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 import pluggy
@@ -95,9 +96,7 @@ def load_entry_points(pm: pluggy.PluginManager, blocked: Iterable[str] = ()) -> 
             module = ep.load()
         except Exception as exc:  # any import-time failure of third-party code
             origin = f" (distribution {dist} {version})" if dist else ""
-            raise PluginError(
-                f"plugin '{ep.name}'{origin} failed to import: {type(exc).__name__}: {exc}"
-            ) from None
+            raise PluginError(f"plugin '{ep.name}'{origin} failed to import: {type(exc).__name__}: {exc}") from None
         _register(pm, module, ep.name)
         infos.append(PluginInfo(ep.name, ep.value, dist, version))
     return infos

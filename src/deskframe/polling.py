@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -41,7 +42,7 @@ class PollReport:
         return attrs.asdict(self)
 
 
-def build_channel(desk: "Desk", name: str) -> Channel:
+def build_channel(desk: Desk, name: str) -> Channel:
     """Instantiate the configured channel ``name`` through its registered type."""
     table = desk.config.channel(name)
     if table is None:
@@ -55,15 +56,16 @@ def build_channel(desk: "Desk", name: str) -> Channel:
         raise exc.within(file=desk.config.label, prefix=f"channels[{index}]") from None
 
 
-def quarantine(desk: "Desk", channel: str, external_id: str, raw: bytes | None, reason: str) -> int:
+def quarantine(desk: Desk, channel: str, external_id: str, raw: bytes | None, reason: str) -> int:
     """Keep ``raw`` (in the blob store, no size limit) with ``reason``; returns the item id."""
     digest = desk.blobs.put(raw, limit=False) if raw else None
     with desk.store.write() as repo:
         return repo.quarantine(channel, external_id or (digest or "?"), reason, digest, len(raw or b""))
 
 
-def poll(desk: "Desk", channel: Channel, batch: int | None = None,
-         advance: Callable[[int], None] | None = None) -> PollReport:
+def poll(
+    desk: Desk, channel: Channel, batch: int | None = None, advance: Callable[[int], None] | None = None
+) -> PollReport:
     """Fetch everything the channel has now; store, then acknowledge each message.
 
     A channel whose ``batch_size`` attribute is above 1 has its messages stored that
@@ -108,7 +110,7 @@ def poll(desk: "Desk", channel: Channel, batch: int | None = None,
     return report
 
 
-def _flush_quietly(desk: "Desk", channel: Channel, pending: list[InboundMessage], report: PollReport) -> None:
+def _flush_quietly(desk: Desk, channel: Channel, pending: list[InboundMessage], report: PollReport) -> None:
     """Store what was fetched before the source failed (its acks may fail too: then it is fetched again)."""
     try:
         _flush(desk, channel, pending, report)
@@ -116,9 +118,16 @@ def _flush_quietly(desk: "Desk", channel: Channel, pending: list[InboundMessage]
         pass
 
 
-def run_forever(desk: "Desk", channels: list[Channel], default_interval: float,
-                on_report: Callable[[PollReport], None], *, sleep: Callable[[float], None] = time.sleep,
-                clock: Callable[[], float] = time.monotonic, rounds: int | None = None) -> None:
+def run_forever(
+    desk: Desk,
+    channels: list[Channel],
+    default_interval: float,
+    on_report: Callable[[PollReport], None],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    rounds: int | None = None,
+) -> None:
     """Poll every channel at its own interval (its ``poll_interval`` in seconds, else
     ``default_interval``), sleeping until the next one is due; a channel that is
     unavailable is reported and polled again at its next turn. ``rounds`` ends the
@@ -138,7 +147,7 @@ def run_forever(desk: "Desk", channels: list[Channel], default_interval: float,
         due[id(channel)] = max(due[id(channel)] + every, clock())
 
 
-def _flush(desk: "Desk", channel: Channel, pending: list[InboundMessage], report: PollReport) -> bool:
+def _flush(desk: Desk, channel: Channel, pending: list[InboundMessage], report: PollReport) -> bool:
     """Store ``pending`` (one transaction), then ack each; False if storage failed (stop polling)."""
     if not pending:
         return True
@@ -161,7 +170,7 @@ def _flush(desk: "Desk", channel: Channel, pending: list[InboundMessage], report
     return True
 
 
-def _one(desk: "Desk", channel: Channel, message: InboundMessage, report: PollReport) -> bool:
+def _one(desk: Desk, channel: Channel, message: InboundMessage, report: PollReport) -> bool:
     try:
         result = desk.intake(message)
     except StorageError as exc:
@@ -192,7 +201,7 @@ def _count(report: PollReport, result: Any) -> None:
         report.appended += 1
 
 
-def retry(desk: "Desk", item_id: int) -> dict[str, Any]:
+def retry(desk: Desk, item_id: int) -> dict[str, Any]:
     """Parse a quarantined message again (after a fix) and take it in."""
     with desk.store.read() as repo:
         item = repo.quarantine_item(item_id)
@@ -217,7 +226,7 @@ def retry(desk: "Desk", item_id: int) -> dict[str, Any]:
         return repo.quarantine_item(item_id)
 
 
-def drop(desk: "Desk", item_id: int) -> None:
+def drop(desk: Desk, item_id: int) -> None:
     """Mark a quarantined message as dropped (its raw bytes stay in the blob store)."""
     with desk.store.write() as repo:
         repo.quarantine_item(item_id)

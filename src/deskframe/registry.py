@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import attrs
 
@@ -58,8 +59,7 @@ class Registry:
         if name in bucket:
             first = bucket[name].plugin
             raise PluginError(
-                f"{kind[:-1].replace('_', ' ')} '{name}' is registered by both "
-                f"plugin '{first}' and plugin '{plugin}'"
+                f"{kind[:-1].replace('_', ' ')} '{name}' is registered by both plugin '{first}' and plugin '{plugin}'"
             )
         bucket[name] = Registered(kind, name, item, plugin)
 

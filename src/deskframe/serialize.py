@@ -22,24 +22,55 @@ def _time(value: dt.datetime | dt.date | None) -> str | None:
 
 
 def article(a: Article) -> dict[str, Any]:
-    return {"id": a.id, "direction": a.direction, "channel": a.channel, "sender": a.sender,
-            "recipients": list(a.recipients), "subject": a.subject, "text": a.text, "html": a.html,
-            "message_id": a.message_id, "created_at": _time(a.created_at), "agent": a.agent,
-            "visible_to_customer": a.visible_to_customer, "raw_sha256": a.raw_sha256,
-            "attachments": [attrs.asdict(f) for f in a.attachments]}
+    return {
+        "id": a.id,
+        "direction": a.direction,
+        "channel": a.channel,
+        "sender": a.sender,
+        "recipients": list(a.recipients),
+        "subject": a.subject,
+        "text": a.text,
+        "html": a.html,
+        "message_id": a.message_id,
+        "created_at": _time(a.created_at),
+        "agent": a.agent,
+        "visible_to_customer": a.visible_to_customer,
+        "raw_sha256": a.raw_sha256,
+        "attachments": [attrs.asdict(f) for f in a.attachments],
+    }
 
 
 def history(h: HistoryEntry) -> dict[str, Any]:
-    return {"at": _time(h.at), "actor": h.actor, "action": h.action, "old": h.old, "new": h.new,
-            "reason": h.reason, "ticket": h.ticket}
+    return {
+        "at": _time(h.at),
+        "actor": h.actor,
+        "action": h.action,
+        "old": h.old,
+        "new": h.new,
+        "reason": h.reason,
+        "ticket": h.ticket,
+    }
 
 
 def ticket(t: Ticket, *, full: bool = True) -> dict[str, Any]:
-    out = {"number": t.number, "subject": t.subject, "state": t.state, "state_type": t.state_type,
-           "priority": t.priority, "customer": t.customer, "contact": t.contact, "contract": t.contract,
-           "owner": t.owner, "locked_by": t.locked_by, "queue": t.queue, "line": t.line,
-           "channel": t.channel, "merged_into": t.merged_into, "created_at": _time(t.created_at),
-           "updated_at": _time(t.updated_at)}
+    out = {
+        "number": t.number,
+        "subject": t.subject,
+        "state": t.state,
+        "state_type": t.state_type,
+        "priority": t.priority,
+        "customer": t.customer,
+        "contact": t.contact,
+        "contract": t.contract,
+        "owner": t.owner,
+        "locked_by": t.locked_by,
+        "queue": t.queue,
+        "line": t.line,
+        "channel": t.channel,
+        "merged_into": t.merged_into,
+        "created_at": _time(t.created_at),
+        "updated_at": _time(t.updated_at),
+    }
     if full:
         out["articles"] = [article(a) for a in t.articles]
         out["history"] = [history(h) for h in t.history]
@@ -47,8 +78,7 @@ def ticket(t: Ticket, *, full: bool = True) -> dict[str, Any]:
 
 
 def customer(c: Customer) -> dict[str, Any]:
-    return {"id": c.key, "name": c.name, "domains": list(c.domains), "inn": c.inn, "kpp": c.kpp,
-            "address": c.address}
+    return {"id": c.key, "name": c.name, "domains": list(c.domains), "inn": c.inn, "kpp": c.kpp, "address": c.address}
 
 
 def contact(c: Contact) -> dict[str, Any]:
@@ -64,40 +94,92 @@ def queue(q: Queue) -> dict[str, Any]:
 
 
 def contract(c: Contract) -> dict[str, Any]:
-    return {"id": c.key, "customer": c.customer, "support_type": c.support_type, "sla": c.sla,
-            "pricing": c.pricing, "params": c.params, "channels": list(c.channels), "lines": list(c.lines),
-            "start": _time(c.start), "end": _time(c.end)}
+    return {
+        "id": c.key,
+        "customer": c.customer,
+        "support_type": c.support_type,
+        "sla": c.sla,
+        "pricing": c.pricing,
+        "params": c.params,
+        "channels": list(c.channels),
+        "lines": list(c.lines),
+        "start": _time(c.start),
+        "end": _time(c.end),
+    }
 
 
 def time_entry(e: TimeEntry) -> dict[str, Any]:
-    return {"id": e.id, "ticket": e.ticket, "agent": e.agent, "minutes": e.minutes,
-            "date": _time(e.work_date), "note": e.note, "billable": e.billable, "customer": e.customer,
-            "edited_at": _time(e.edited_at), "edited_by": e.edited_by, "voided_at": _time(e.voided_at),
-            "voided_by": e.voided_by, "void_reason": e.void_reason}
+    return {
+        "id": e.id,
+        "ticket": e.ticket,
+        "agent": e.agent,
+        "minutes": e.minutes,
+        "date": _time(e.work_date),
+        "note": e.note,
+        "billable": e.billable,
+        "customer": e.customer,
+        "edited_at": _time(e.edited_at),
+        "edited_by": e.edited_by,
+        "voided_at": _time(e.voided_at),
+        "voided_by": e.voided_by,
+        "void_reason": e.void_reason,
+    }
 
 
 def invoice_line(line: Any) -> dict[str, Any]:
-    return {"kind": line.kind, "description": line.description, "ticket": line.ticket, "agent": line.agent,
-            "date": _time(line.work_date), "original_date": _time(line.original_date),
-            "quantity": str(line.quantity), "unit": line.unit, "unit_price": price(line.unit_price),
-            "amount": money(line.amount), "estimate_hours": None if line.estimate_hours is None
-            else str(line.estimate_hours), "time_entries": list(line.entry_ids)}
+    return {
+        "kind": line.kind,
+        "description": line.description,
+        "ticket": line.ticket,
+        "agent": line.agent,
+        "date": _time(line.work_date),
+        "original_date": _time(line.original_date),
+        "quantity": str(line.quantity),
+        "unit": line.unit,
+        "unit_price": price(line.unit_price),
+        "amount": money(line.amount),
+        "estimate_hours": None if line.estimate_hours is None else str(line.estimate_hours),
+        "time_entries": list(line.entry_ids),
+    }
 
 
 def invoice(inv: Any, *, lines: bool = True) -> dict[str, Any]:
-    out = {"number": inv.number, "id": inv.id, "status": inv.status, "kind": inv.kind, "customer": inv.customer,
-           "customer_name": inv.customer_name, "contract": inv.contract, "period": inv.period,
-           "currency": inv.currency, "subtotal": money(inv.subtotal), "tax_rate": str(inv.tax_rate),
-           "tax": money(inv.tax), "total": money(inv.total), "created_at": _time(inv.created_at),
-           "issued_at": _time(inv.issued_at), "credit_for": inv.credit_for, "reason": inv.reason,
-           "due_date": _time(inv.due_date), "paid": money(inv.total - inv.balance), "balance": money(inv.balance)}
+    out = {
+        "number": inv.number,
+        "id": inv.id,
+        "status": inv.status,
+        "kind": inv.kind,
+        "customer": inv.customer,
+        "customer_name": inv.customer_name,
+        "contract": inv.contract,
+        "period": inv.period,
+        "currency": inv.currency,
+        "subtotal": money(inv.subtotal),
+        "tax_rate": str(inv.tax_rate),
+        "tax": money(inv.tax),
+        "total": money(inv.total),
+        "created_at": _time(inv.created_at),
+        "issued_at": _time(inv.issued_at),
+        "credit_for": inv.credit_for,
+        "reason": inv.reason,
+        "due_date": _time(inv.due_date),
+        "paid": money(inv.total - inv.balance),
+        "balance": money(inv.balance),
+    }
     if lines:
         out["lines"] = [invoice_line(line) for line in inv.lines]
         out["held"] = list(inv.held)
         out["vendor"] = dict(inv.vendor)
         out["customer_details"] = dict(getattr(inv, "customer_details", {}) or {})
-        out["payments"] = [{"amount": money(p.amount), "date": _time(p.paid_on), "reference": p.reference,
-                            "recorded_at": _time(p.recorded_at)} for p in getattr(inv, "payments", ())]
+        out["payments"] = [
+            {
+                "amount": money(p.amount),
+                "date": _time(p.paid_on),
+                "reference": p.reference,
+                "recorded_at": _time(p.recorded_at),
+            }
+            for p in getattr(inv, "payments", ())
+        ]
     return out
 
 

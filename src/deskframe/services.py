@@ -9,7 +9,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from .model import Contact, Contract, Customer
 from .store import Repository, Store

@@ -8,8 +8,9 @@ which the core prefixes with the table's place and the file name.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any
 
 from . import bounds
 from .errors import ConfigError
@@ -20,8 +21,14 @@ MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
 def _type_name(value: Any) -> str:
-    return {str: "a string", int: "an integer", bool: "a boolean", float: "a number",
-            list: "an array", dict: "a table"}.get(type(value), type(value).__name__)
+    return {
+        str: "a string",
+        int: "an integer",
+        bool: "a boolean",
+        float: "a number",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
 
 
 class TableReader:
@@ -76,8 +83,9 @@ class TableReader:
                 raise self.error(name, str(exc)) from None
         return value
 
-    def int(self, name: str, default: Any = _MISSING, *, minimum: int | None = None,
-            maximum: int | None = bounds.INT32_MAX) -> Any:
+    def int(
+        self, name: str, default: Any = _MISSING, *, minimum: int | None = None, maximum: int | None = bounds.INT32_MAX
+    ) -> Any:
         """An integer (not a boolean) within ``minimum``..``maximum`` (by default at most 2^31-1)."""
         value = self._get(name, default, int, "an integer")
         if isinstance(value, int) and value is not default:
@@ -112,7 +120,7 @@ class TableReader:
     def table(self, name: str, default: Any = _MISSING) -> Any:
         return self._get(name, default, dict, "a table")
 
-    def sub(self, name: str, default: Any = _MISSING) -> "TableReader":
+    def sub(self, name: str, default: Any = _MISSING) -> TableReader:
         value = self.table(name, default)
         return TableReader(value if value is not _MISSING else {}, self.key(name))
 
@@ -139,8 +147,14 @@ class TableReader:
             raise self.error(name, f"must be a date between the years {MIN_YEAR} and {MAX_YEAR}, got {parsed}")
         return parsed
 
-    def duration(self, name: str, default: Any = _MISSING, *, minimum: dt.timedelta = dt.timedelta(0),
-                 maximum: dt.timedelta = bounds.MAX_DURATION) -> Any:
+    def duration(
+        self,
+        name: str,
+        default: Any = _MISSING,
+        *,
+        minimum: dt.timedelta = dt.timedelta(0),
+        maximum: dt.timedelta = bounds.MAX_DURATION,
+    ) -> Any:
         """A duration such as ``"15m"``, ``"1h30m"``, ``"2d"`` as a timedelta, within ``minimum``..``maximum``."""
         value = self.str(name, default)
         if value is default and not isinstance(value, str):
@@ -152,8 +166,9 @@ class TableReader:
         except ValueError as exc:
             raise self.error(name, str(exc)) from None
 
-    def amount(self, name: str, default: Any = _MISSING, *, minimum: Decimal = Decimal(0),
-               maximum: Decimal = bounds.MAX_AMOUNT) -> Any:
+    def amount(
+        self, name: str, default: Any = _MISSING, *, minimum: Decimal = Decimal(0), maximum: Decimal = bounds.MAX_AMOUNT
+    ) -> Any:
         """A money amount written as a string (``"1500.00"``) or an integer, within ``minimum``..``maximum``
         and with at most six decimals; floats are refused."""
         value = self._amount(name, default)

@@ -20,8 +20,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import pytest
 
@@ -84,12 +85,14 @@ class Factory:
         self.desk.add_contract(contract)
         return contract
 
-    def ticket(self, customer: str | None = None, subject: str | None = None, body: str = "Help, please.",
-               **kwargs: Any) -> Ticket:
+    def ticket(
+        self, customer: str | None = None, subject: str | None = None, body: str = "Help, please.", **kwargs: Any
+    ) -> Ticket:
         if customer is None:
             customer = self.customer().key
-        return self.desk.open_ticket(subject=subject or f"Request {self._next()}", body=body, customer=customer,
-                                     **kwargs)
+        return self.desk.open_ticket(
+            subject=subject or f"Request {self._next()}", body=body, customer=customer, **kwargs
+        )
 
 
 @contextlib.contextmanager
@@ -115,8 +118,12 @@ def make_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...
     cleanups: list[Callable[[], None]] = []
     desks: list[Desk] = []
 
-    def make(config: str = "", plugins: Iterable[Any] = (), entry_points: bool = True,
-             clock: Callable[[], dt.datetime] | None = None) -> Desk:
+    def make(
+        config: str = "",
+        plugins: Iterable[Any] = (),
+        entry_points: bool = True,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> Desk:
         root = tmp_path_factory.mktemp("desk")
         url, drop = scratch_database(os.environ.get(DATABASE_ENV), str(root / "deskframe.db"))
         cleanups.append(drop)

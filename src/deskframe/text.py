@@ -57,8 +57,12 @@ def clean_message(message: Any) -> Any:
     import attrs
 
     changes: dict[str, Any] = {}
-    for name, clean in (("subject", clean_line), ("text", clean_text), ("sender", clean_line),
-                        ("sender_name", clean_line)):
+    for name, clean in (
+        ("subject", clean_line),
+        ("text", clean_text),
+        ("sender", clean_line),
+        ("sender_name", clean_line),
+    ):
         value = getattr(message, name)
         if isinstance(value, str):
             cleaned = clean(value)

@@ -46,7 +46,7 @@ def _describe(row: Any) -> str:
     return f"{row.minutes}m {row.work_date.isoformat()} {kind}" + (f" '{row.note}'" if row.note else "")
 
 
-def _release(repo: "Repository", entry_id: int) -> tuple[str, str] | None:
+def _release(repo: Repository, entry_id: int) -> tuple[str, str] | None:
     """Refuse if the entry is on an issued invoice; discard its draft if it is on one."""
     invoice = repo.entry_invoice(entry_id)
     if invoice is None:
@@ -57,18 +57,19 @@ def _release(repo: "Repository", entry_id: int) -> tuple[str, str] | None:
         if invoice is None:
             return None
     if invoice.status != "draft":
-        raise DomainError(f"time entry {entry_id} is billed on invoice {invoice.number} ({invoice.status}): "
-                          "void the invoice first")
+        raise DomainError(
+            f"time entry {entry_id} is billed on invoice {invoice.number} ({invoice.status}): void the invoice first"
+        )
     ref, period = f"draft-{invoice.id}", invoice.period
     repo.delete_drafts([invoice.contract_id], period)
     return ref, period
 
 
-def _entry(repo: "Repository", entry_id: int) -> TimeEntry:
+def _entry(repo: Repository, entry_id: int) -> TimeEntry:
     return repo.list_time(entry_id=entry_id, voided=True)[0]
 
 
-def _open_entry(repo: "Repository", entry_id: int, agent: str, *, voided: str) -> tuple[str, Any]:
+def _open_entry(repo: Repository, entry_id: int, agent: str, *, voided: str) -> tuple[str, Any]:
     """The acting agent's login and entry ``entry_id``, locked for the correction;
     a voided entry is refused with the message ``voided``."""
     actor = repo.agent_row(agent).login
@@ -78,8 +79,17 @@ def _open_entry(repo: "Repository", entry_id: int, agent: str, *, voided: str) -
     return actor, row
 
 
-def edit(desk: "Desk", entry_id: int, *, agent: str, minutes: int | None = None, date: dt.date | None = None,
-         note: str | None = None, billable: bool | None = None, reason: str | None = None) -> Correction:
+def edit(
+    desk: Desk,
+    entry_id: int,
+    *,
+    agent: str,
+    minutes: int | None = None,
+    date: dt.date | None = None,
+    note: str | None = None,
+    billable: bool | None = None,
+    reason: str | None = None,
+) -> Correction:
     """Change an entry's minutes, work date, note or billable flag (see the module's rules)."""
     if minutes is not None and not 1 <= minutes <= MAX_ENTRY_MINUTES:
         raise BadValue(f"--minutes must be 1..{MAX_ENTRY_MINUTES} (24 h per entry), got {minutes}")
@@ -96,13 +106,19 @@ def edit(desk: "Desk", entry_id: int, *, agent: str, minutes: int | None = None,
             for key, value in changes.items():
                 setattr(row, key, value)
             row.edited_at, row.edited_by = repo.now, actor
-            repo.history(repo.ticket_row_by_id(row.ticket_id), actor, "time_edit", old=f"#{entry_id} {before}",
-                         new=_describe(row), reason=reason)
+            repo.history(
+                repo.ticket_row_by_id(row.ticket_id),
+                actor,
+                "time_edit",
+                old=f"#{entry_id} {before}",
+                new=_describe(row),
+                reason=reason,
+            )
         repo.flush()
         return Correction(_entry(repo, entry_id), discarded)
 
 
-def void(desk: "Desk", entry_id: int, *, agent: str, reason: str) -> Correction:
+def void(desk: Desk, entry_id: int, *, agent: str, reason: str) -> Correction:
     """Void an entry: kept with who/when/why, never billed, listed or reported again."""
     if not (reason and reason.strip()):
         raise DomainError("voiding a time entry needs a reason")
@@ -110,14 +126,27 @@ def void(desk: "Desk", entry_id: int, *, agent: str, reason: str) -> Correction:
         actor, row = _open_entry(repo, entry_id, agent, voided=f"time entry {entry_id} is already voided")
         discarded = _release(repo, entry_id)
         row.voided_at, row.voided_by, row.void_reason = repo.now, actor, reason.strip()
-        repo.history(repo.ticket_row_by_id(row.ticket_id), actor, "time_void", old=f"#{entry_id} {_describe(row)}",
-                     reason=reason.strip())
+        repo.history(
+            repo.ticket_row_by_id(row.ticket_id),
+            actor,
+            "time_void",
+            old=f"#{entry_id} {_describe(row)}",
+            reason=reason.strip(),
+        )
         repo.flush()
         return Correction(_entry(repo, entry_id), discarded)
 
 
-def log(desk: "Desk", number: str, *, agent: str, minutes: int, date: dt.date | None = None,
-        note: str = "", billable: bool = True) -> TimeEntry:
+def log(
+    desk: Desk,
+    number: str,
+    *,
+    agent: str,
+    minutes: int,
+    date: dt.date | None = None,
+    note: str = "",
+    billable: bool = True,
+) -> TimeEntry:
     """Record ``minutes`` an agent spent on ticket ``number`` (work date: ``date``, else today)."""
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= MAX_ENTRY_MINUTES:
         raise BadValue(f"minutes must be from 1 to {MAX_ENTRY_MINUTES} (a day) per entry, got {minutes!r}")
@@ -129,22 +158,38 @@ def log(desk: "Desk", number: str, *, agent: str, minutes: int, date: dt.date | 
         entry = repo.add_time(row, agent_row, minutes, work_date, note, billable)
         repo.history(row, agent, "time", new=f"{minutes}m")
         customer = repo.customer_key(row.customer_id)
-    return TimeEntry(id=entry.id, ticket=number, agent=agent, minutes=minutes, work_date=entry.work_date,
-                     note=note, billable=billable, customer=customer, created_at=entry.created_at)
+    return TimeEntry(
+        id=entry.id,
+        ticket=number,
+        agent=agent,
+        minutes=minutes,
+        work_date=entry.work_date,
+        note=note,
+        billable=billable,
+        customer=customer,
+        created_at=entry.created_at,
+    )
 
 
-def check_day_total(desk: "Desk", repo: "Repository", agent_row: Any, agent: str, work_date: dt.date,
-                    minutes: int) -> None:
+def check_day_total(desk: Desk, repo: Repository, agent_row: Any, agent: str, work_date: dt.date, minutes: int) -> None:
     """Refuse an entry that takes the agent's day over ``[time] max_per_day`` (the desk's state: exit 1)."""
     limit = int(desk.config.time.max_per_day.total_seconds() // 60)
     logged = repo.agent_day_minutes(agent_row, work_date)
     if logged + minutes > limit:
-        raise DomainError(f"{agent} has {logged} min logged on {work_date}; {minutes} more would exceed "
-                          f"the limit of {limit} min a day ([time] max_per_day)")
+        raise DomainError(
+            f"{agent} has {logged} min logged on {work_date}; {minutes} more would exceed "
+            f"the limit of {limit} min a day ([time] max_per_day)"
+        )
 
 
-def entries(desk: "Desk", *, ticket: str | None = None, customer: str | None = None,
-            period: str | None = None, voided: bool = False) -> list[TimeEntry]:
+def entries(
+    desk: Desk,
+    *,
+    ticket: str | None = None,
+    customer: str | None = None,
+    period: str | None = None,
+    voided: bool = False,
+) -> list[TimeEntry]:
     """Time entries, optionally of one ticket, customer, or month (``2026-10``); voided
     entries only with ``voided``. An unknown ticket or customer is refused (exit 2)."""
     from .desk import month_bounds

@@ -18,19 +18,19 @@ if TYPE_CHECKING:
 #: Sent with every response: pages never run scripts or get framed.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-                               "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
 
 
 async def healthz(request: Request) -> JSONResponse:
-    desk: "Desk" = request.app.state.desk
+    desk: Desk = request.app.state.desk
     ok = desk.store.db.has_schema()
     return JSONResponse({"status": "ok" if ok else "no-schema"}, status_code=200 if ok else 503)
 
 
-def create_app(desk: "Desk") -> Starlette:
+def create_app(desk: Desk) -> Starlette:
     """Build the app: ``/healthz`` and every route the plugins registered."""
     routes = [Route("/healthz", healthz, methods=["GET"])]
     routes.extend(desk.plugins.registry.items("routes"))

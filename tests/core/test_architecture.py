@@ -13,7 +13,8 @@ SRC = ROOT / "src" / "deskframe"
 
 def test_hook_reference_matches_hookspecs():
     assert (ROOT / "docs" / "hooks.md").read_text(encoding="utf-8") == hookdocs.render(), (
-        "docs/hooks.md is stale: run `python -m deskframe.hookdocs > docs/hooks.md`")
+        "docs/hooks.md is stale: run `python -m deskframe.hookdocs > docs/hooks.md`"
+    )
 
 
 def test_every_hook_has_a_docstring_and_is_documented():
@@ -37,12 +38,17 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_sqlalchemy_only_inside_store():
-    offenders = [str(p.relative_to(ROOT)) for p in SRC.rglob("*.py")
-                 if "store" not in p.relative_to(SRC).parts
-                 and any(m.split(".")[0] in ("sqlalchemy", "alembic") for m in _imports(p))]
-    offenders += [str(p.relative_to(ROOT)) for p in (ROOT / "plugins").rglob("*.py")
-                  if any(m.split(".")[0] in ("sqlalchemy", "alembic") for m in _imports(p))
-                  and "deskframe_otrs" not in p.parts]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in SRC.rglob("*.py")
+        if "store" not in p.relative_to(SRC).parts
+        and any(m.split(".")[0] in ("sqlalchemy", "alembic") for m in _imports(p))
+    ]
+    offenders += [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "plugins").rglob("*.py")
+        if any(m.split(".")[0] in ("sqlalchemy", "alembic") for m in _imports(p)) and "deskframe_otrs" not in p.parts
+    ]
     assert offenders == []
 
 
@@ -70,6 +76,9 @@ def test_migrations_produce_the_models_schema(tmp_path):
 
 
 def test_modules_stay_small():
-    big = [(str(p.relative_to(ROOT)), n) for p in SRC.rglob("*.py")
-           if (n := len(p.read_text(encoding="utf-8").splitlines())) > 800]
+    big = [
+        (str(p.relative_to(ROOT)), n)
+        for p in SRC.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 800
+    ]
     assert big == []

@@ -32,11 +32,21 @@ class PerMinute:
                 held.append(e)
                 continue
             amount = Money(self.rate * e.minutes, "RUB").rounded()
-            lines.append(InvoiceLine(description=e.ticket_subject, quantity=Decimal(e.minutes), unit="min",
-                                     unit_price=Money(self.rate, "RUB"), amount=amount, ticket=e.ticket,
-                                     agent=e.agent, work_date=e.work_date,
-                                     original_date=e.work_date if e.late else None, entry_ids=(e.id,),
-                                     estimate_hours=est.hours if est else None))
+            lines.append(
+                InvoiceLine(
+                    description=e.ticket_subject,
+                    quantity=Decimal(e.minutes),
+                    unit="min",
+                    unit_price=Money(self.rate, "RUB"),
+                    amount=amount,
+                    ticket=e.ticket,
+                    agent=e.agent,
+                    work_date=e.work_date,
+                    original_date=e.work_date if e.late else None,
+                    entry_ids=(e.id,),
+                    estimate_hours=est.hours if est else None,
+                )
+            )
         return PricingResult("RUB", tuple(lines), tuple(held))
 
 
@@ -75,8 +85,11 @@ def announcements():
 
 @pytest.fixture
 def billing(make_desk, announcements):
-    desk = make_desk(CONFIG, plugins=[ModelPlugin(), announcements],
-                     clock=lambda: dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.timezone.utc))
+    desk = make_desk(
+        CONFIG,
+        plugins=[ModelPlugin(), announcements],
+        clock=lambda: dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.timezone.utc),
+    )
     from deskframe.testing import Factory
 
     f = Factory(desk)
@@ -206,19 +219,23 @@ def test_invoice_cli(billing, cli):
     assert run("invoice", "void", "INV-2026-00001", "--reason", "typo").exit_code == 0
 
 
-STUDIO = CONFIG + """
+STUDIO = (
+    CONFIG
+    + """
 [pricing.studio]
 model = "hourly"
 currency = "RUB"
 rates = { default = "1500.00" }
 increment = "15m"
 """
+)
 
 
 @pytest.fixture
 def studio(make_desk):
-    desk = make_desk(STUDIO, plugins=[ModelPlugin()],
-                     clock=lambda: dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.timezone.utc))
+    desk = make_desk(
+        STUDIO, plugins=[ModelPlugin()], clock=lambda: dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.timezone.utc)
+    )
     from deskframe.testing import Factory
 
     f = Factory(desk)
@@ -259,7 +276,9 @@ def test_drafts_are_written_in_batches_each_invoice_whole(studio, monkeypatch):
     from deskframe.billing import ledger
 
     monkeypatch.setattr(ledger, "BATCH_CONTRACTS", 2)
-    tickets = {key: studio.open_ticket(subject=f"Work for {key}", body="x", customer=key) for key in ("acme", "beta", "gamma")}
+    tickets = {
+        key: studio.open_ticket(subject=f"Work for {key}", body="x", customer=key) for key in ("acme", "beta", "gamma")
+    }
     entries = {key: [log(studio, t.number, 30, dt.date(2026, 10, d)).id for d in (1, 2)] for key, t in tickets.items()}
     model = studio.config.pricing_models["studio"]
     originals = {name: getattr(type(model), name) for name in ("price", "price_groups")}
@@ -269,6 +288,7 @@ def test_drafts_are_written_in_batches_each_invoice_whole(studio, monkeypatch):
             if context.contract.key == "gamma-hourly":
                 raise RuntimeError("power cut")
             return original(self, context, *args)
+
         return crash_on_gamma
 
     for name, original in originals.items():  # both the per-entry and the summed path
@@ -293,12 +313,28 @@ def test_an_entry_billed_meanwhile_refuses_the_whole_batch(studio):
     entry = log(studio, t.number, 30, dt.date(2026, 10, 5)).id
     studio.ledger.run("2026-10")
     (draft,) = studio.ledger.invoices(period="2026-10")
-    line = InvoiceLine(description="again", quantity=Decimal(1), unit="h", unit_price=Money("1", "RUB"),
-                       amount=Money("1.00", "RUB"), entry_ids=(entry,))
-    with pytest.raises(DomainError, match="billed by another invoice"):
-        with studio.store.write() as repo:
-            repo.add_invoice(kind="invoice", customer_id=1, contract_id=None, period="2026-10", currency="RUB",
-                             lines=[line], subtotal=Decimal(1), tax_rate=Decimal(0), tax=Decimal(0),
-                             total=Decimal(1), held=[], vendor={})
+    line = InvoiceLine(
+        description="again",
+        quantity=Decimal(1),
+        unit="h",
+        unit_price=Money("1", "RUB"),
+        amount=Money("1.00", "RUB"),
+        entry_ids=(entry,),
+    )
+    with pytest.raises(DomainError, match="billed by another invoice"), studio.store.write() as repo:
+        repo.add_invoice(
+            kind="invoice",
+            customer_id=1,
+            contract_id=None,
+            period="2026-10",
+            currency="RUB",
+            lines=[line],
+            subtotal=Decimal(1),
+            tax_rate=Decimal(0),
+            tax=Decimal(0),
+            total=Decimal(1),
+            held=[],
+            vendor={},
+        )
     assert len(studio.ledger.invoices(period="2026-10")) == 1
     assert linked_entries(studio.ledger.invoice(f"draft-{draft.id}")) == [entry]

@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import text
+from test_billing_ledger import CONFIG, ModelPlugin, linked_entries, log
 
 from deskframe import Money
-
-from test_billing_ledger import CONFIG, ModelPlugin, linked_entries, log
 
 
 def test_links_survive_a_downgrade_and_an_upgrade(make_desk):
     from deskframe.store.migrate import downgrade, upgrade
     from deskframe.testing import Factory
 
-    desk = make_desk(CONFIG, plugins=[ModelPlugin()],
-                     clock=lambda: dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.timezone.utc))
+    desk = make_desk(
+        CONFIG, plugins=[ModelPlugin()], clock=lambda: dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.timezone.utc)
+    )
     f = Factory(desk)
     f.customer("acme")
     f.contract("acme", key="acme-hourly", pricing="pm", start=dt.date(2026, 1, 1))

@@ -10,8 +10,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,7 @@ from deskframe import PricingModelType, SlaPolicyType, numbering
 from deskframe.store import head_revision
 
 SCRIPT = Path(sys.executable).parent / "deskframe"
+
 
 class NoClocks:
     """An SLA policy that starts no clocks (this file tests the CLI, not SLA arithmetic)."""
@@ -153,8 +155,9 @@ def open_ticket(run: Run, *args: str) -> str:
 def script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESKFRAME_")}
     env["PYTHONIOENCODING"] = "utf-8"
-    return subprocess.run([str(SCRIPT), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          encoding="utf-8", timeout=60)
+    return subprocess.run(
+        [str(SCRIPT), *args], cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8", timeout=60
+    )
 
 
 def test_init_then_commands_through_the_console_script(tmp_path: Path) -> None:
@@ -172,8 +175,9 @@ def test_init_then_commands_through_the_console_script(tmp_path: Path) -> None:
     [row] = json.loads(status.stdout)
     assert row["current"] is True and row["revision"] == row["head"] == head_revision()
 
-    opened = script("--config", str(config), "ticket", "open", "--subject", "Первый запрос", "--body", "Тест",
-                    cwd=tmp_path)
+    opened = script(
+        "--config", str(config), "ticket", "open", "--subject", "Первый запрос", "--body", "Тест", cwd=tmp_path
+    )
     assert opened.returncode == 0, opened.stderr
     number = opened.stdout.strip()
     assert numbering.is_valid("DateChecksum", "10", number)
@@ -226,16 +230,30 @@ def test_db_upgrade_and_status(run: Run) -> None:
 
 
 def test_customer_add_update_list(run: Run) -> None:
-    assert run.ok("customer", "add", "--id", "acme", "--name", "ACME", "--domain", "acme.example").strip() == \
-        "customer acme created"
-    assert run.ok("customer", "add", "--id", "acme", "--name", "ACME", "--domain", "acme.example").strip() == \
-        "customer acme unchanged"
-    assert run.ok("customer", "add", "--id", "acme", "--name", "ACME LLC", "--domain", "acme.example",
-                  "--domain", "acme.test").strip() == "customer acme updated"
+    assert (
+        run.ok("customer", "add", "--id", "acme", "--name", "ACME", "--domain", "acme.example").strip()
+        == "customer acme created"
+    )
+    assert (
+        run.ok("customer", "add", "--id", "acme", "--name", "ACME", "--domain", "acme.example").strip()
+        == "customer acme unchanged"
+    )
+    assert (
+        run.ok(
+            "customer", "add", "--id", "acme", "--name", "ACME LLC", "--domain", "acme.example", "--domain", "acme.test"
+        ).strip()
+        == "customer acme updated"
+    )
     run.ok("customer", "add", "--id", "globex", "--name", "Globex")
     assert run.json("customer", "list") == [
-        {"id": "acme", "name": "ACME LLC", "domains": ["acme.example", "acme.test"], "inn": None, "kpp": None,
-         "address": None},
+        {
+            "id": "acme",
+            "name": "ACME LLC",
+            "domains": ["acme.example", "acme.test"],
+            "inn": None,
+            "kpp": None,
+            "address": None,
+        },
         {"id": "globex", "name": "Globex", "domains": [], "inn": None, "kpp": None, "address": None},
     ]
     table = run.ok("customer", "list")
@@ -258,13 +276,23 @@ def test_contact_add_list(run: Run) -> None:
     run.ok("customer", "add", "--id", "acme", "--name", "ACME")
     run.ok("customer", "add", "--id", "globex", "--name", "Globex")
     run.ok("contact", "add", "--customer", "acme", "--name", "Ann", "--email", "ann@acme.example")
-    run.ok("contact", "add", "--customer", "globex", "--name", "Pat", "--email", "pat@globex.example",
-           "--phone", "+1 555 0100")
+    run.ok(
+        "contact",
+        "add",
+        "--customer",
+        "globex",
+        "--name",
+        "Pat",
+        "--email",
+        "pat@globex.example",
+        "--phone",
+        "+1 555 0100",
+    )
     everyone = run.json("contact", "list")
-    assert {c["email"]: c["customer"] for c in everyone} == {"ann@acme.example": "acme",
-                                                            "pat@globex.example": "globex"}
+    assert {c["email"]: c["customer"] for c in everyone} == {"ann@acme.example": "acme", "pat@globex.example": "globex"}
     assert run.json("contact", "list", "--customer", "globex") == [
-        {"name": "Pat", "email": "pat@globex.example", "phone": "+1 555 0100", "customer": "globex"}]
+        {"name": "Pat", "email": "pat@globex.example", "phone": "+1 555 0100", "customer": "globex"}
+    ]
     line = run.fails(2, "contact", "add", "--name", "X", "--email", "not-an-address")
     assert "email: not an e-mail address" in line
 
@@ -280,27 +308,75 @@ def test_queue_add_list_with_open_counts(run: Run) -> None:
 
 def test_contract_add_list_with_params(run: Run) -> None:
     run.ok("customer", "add", "--id", "acme", "--name", "ACME")
-    out = run.ok("contract", "add", "--id", "acme-2026", "--customer", "acme", "--support-type", "24x7",
-                 "--sla", "gold", "--pricing", "hourly", "--params", '{"users": 1200, "servers": 3}',
-                 "--channel", "email", "--channel", "phone", "--line", "2", "--line", "1", "--line", "2",
-                 "--start", "2026-01-01", "--end", "2026-12-31")
+    out = run.ok(
+        "contract",
+        "add",
+        "--id",
+        "acme-2026",
+        "--customer",
+        "acme",
+        "--support-type",
+        "24x7",
+        "--sla",
+        "gold",
+        "--pricing",
+        "hourly",
+        "--params",
+        '{"users": 1200, "servers": 3}',
+        "--channel",
+        "email",
+        "--channel",
+        "phone",
+        "--line",
+        "2",
+        "--line",
+        "1",
+        "--line",
+        "2",
+        "--start",
+        "2026-01-01",
+        "--end",
+        "2026-12-31",
+    )
     assert out.strip() == "contract acme-2026 created"
-    assert run.json("contract", "list") == [{
-        "id": "acme-2026", "customer": "acme", "support_type": "24x7", "sla": "gold", "pricing": "hourly",
-        "params": {"users": 1200, "servers": 3}, "channels": ["email", "phone"], "lines": [1, 2],
-        "start": "2026-01-01", "end": "2026-12-31"}]
+    assert run.json("contract", "list") == [
+        {
+            "id": "acme-2026",
+            "customer": "acme",
+            "support_type": "24x7",
+            "sla": "gold",
+            "pricing": "hourly",
+            "params": {"users": 1200, "servers": 3},
+            "channels": ["email", "phone"],
+            "lines": [1, 2],
+            "start": "2026-01-01",
+            "end": "2026-12-31",
+        }
+    ]
     assert run.json("contract", "list", "--customer", "acme")[0]["id"] == "acme-2026"
 
 
-@pytest.mark.parametrize(("args", "code", "needles"), [
-    (("--sla", "platinum"), 2, ("contract 'c1'", "unknown SLA policy 'platinum'", "configured: gold")),
-    (("--pricing", "barter"), 2, ("unknown pricing model 'barter'", "configured: hourly")),
-    (("--params", "{users: 5}"), 2, ("--params: not valid JSON",)),
-    (("--start", "2026-05-01", "--end", "2026-04-01"), 2, ("end 2026-04-01 is before start 2026-05-01",)),
-    (("--start", "May 1st",), 2, ("start: must be a date",)),
-], ids=["unknown-sla", "unknown-pricing", "bad-params", "end-before-start", "bad-date"])
-def test_contract_add_rejects_bad_input_in_one_line(run: Run, args: tuple[str, ...], code: int,
-                                                    needles: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    ("args", "code", "needles"),
+    [
+        (("--sla", "platinum"), 2, ("contract 'c1'", "unknown SLA policy 'platinum'", "configured: gold")),
+        (("--pricing", "barter"), 2, ("unknown pricing model 'barter'", "configured: hourly")),
+        (("--params", "{users: 5}"), 2, ("--params: not valid JSON",)),
+        (("--start", "2026-05-01", "--end", "2026-04-01"), 2, ("end 2026-04-01 is before start 2026-05-01",)),
+        (
+            (
+                "--start",
+                "May 1st",
+            ),
+            2,
+            ("start: must be a date",),
+        ),
+    ],
+    ids=["unknown-sla", "unknown-pricing", "bad-params", "end-before-start", "bad-date"],
+)
+def test_contract_add_rejects_bad_input_in_one_line(
+    run: Run, args: tuple[str, ...], code: int, needles: tuple[str, ...]
+) -> None:
     run.ok("customer", "add", "--id", "acme", "--name", "ACME")
     line = run.fails(code, "contract", "add", "--id", "c1", "--customer", "acme", "--support-type", "8x5", *args)
     for needle in needles:
@@ -317,11 +393,21 @@ def test_apply_twice_changes_nothing_the_second_time(run: Run, tmp_path: Path) -
     path = tmp_path / "directory.toml"
     path.write_text(DIRECTORY, encoding="utf-8")
     first = run.ok("apply", str(path)).splitlines()
-    assert first == ["agents created: 2", "contacts created: 1", "contracts created: 1", "customers created: 2",
-                     "queues created: 1"]
+    assert first == [
+        "agents created: 2",
+        "contacts created: 1",
+        "contracts created: 1",
+        "customers created: 2",
+        "queues created: 1",
+    ]
     second = run.ok("apply", str(path)).splitlines()
-    assert second == ["agents unchanged: 2", "contacts unchanged: 1", "contracts unchanged: 1",
-                      "customers unchanged: 2", "queues unchanged: 1"]
+    assert second == [
+        "agents unchanged: 2",
+        "contacts unchanged: 1",
+        "contracts unchanged: 1",
+        "customers unchanged: 2",
+        "queues unchanged: 1",
+    ]
     assert len(run.json("customer", "list")) == 2
     assert len(run.json("contact", "list")) == 1
     assert len(run.json("agent", "list")) == 2
@@ -337,8 +423,11 @@ def test_apply_twice_changes_nothing_the_second_time(run: Run, tmp_path: Path) -
 
 def test_apply_entry_breaking_a_domain_rule_names_it(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "directory.toml"
-    path.write_text('[[customers]]\nid = "acme"\nname = "ACME"\n\n[[contracts]]\nid = "c1"\ncustomer = "acme"\n'
-                    'support_type = "8x5"\nsla = "bronze"\n', encoding="utf-8")
+    path.write_text(
+        '[[customers]]\nid = "acme"\nname = "ACME"\n\n[[contracts]]\nid = "c1"\ncustomer = "acme"\n'
+        'support_type = "8x5"\nsla = "bronze"\n',
+        encoding="utf-8",
+    )
     line = run.fails(2, "apply", str(path))
     assert "directory.toml" in line and "contracts[0].sla" in line and "unknown SLA policy 'bronze'" in line
 
@@ -354,11 +443,29 @@ def test_apply_empty_file(run: Run, tmp_path: Path) -> None:
 
 def test_ticket_open_prints_the_number_and_json(applied: Run) -> None:
     number = open_ticket(applied, "--customer", "acme", "--subject", "Printer", "--body", "It is on fire")
-    data = applied.json("ticket", "open", "--customer", "acme", "--subject", "Second", "--body", "x",
-                        "--priority", "critical", "--channel", "phone", "--agent", "alice")
+    data = applied.json(
+        "ticket",
+        "open",
+        "--customer",
+        "acme",
+        "--subject",
+        "Second",
+        "--body",
+        "x",
+        "--priority",
+        "critical",
+        "--channel",
+        "phone",
+        "--agent",
+        "alice",
+    )
     assert data["number"] != number
-    assert (data["priority"], data["channel"], data["customer"], data["contract"]) == ("P1", "phone", "acme",
-                                                                                        "acme-2026")
+    assert (data["priority"], data["channel"], data["customer"], data["contract"]) == (
+        "P1",
+        "phone",
+        "acme",
+        "acme-2026",
+    )
     assert "articles" not in data
     line = applied.fails(2, "ticket", "open", "--subject", "x", "--body", "y", "--priority", "P7")
     assert "unknown priority 'P7'" in line and "P1 (critical)" in line
@@ -379,8 +486,15 @@ def test_ticket_list_filters_and_json_rows(applied: Run) -> None:
     row_a = next(r for r in rows if r["number"] == a)
     for key in ("number", "subject", "state", "priority", "customer", "owner", "locked_by", "queue"):
         assert key in row_a
-    assert (row_a["subject"], row_a["state"], row_a["priority"], row_a["customer"], row_a["owner"],
-            row_a["locked_by"], row_a["queue"]) == ("A", "new", "P3", "acme", "alice", "alice", "support")
+    assert (
+        row_a["subject"],
+        row_a["state"],
+        row_a["priority"],
+        row_a["customer"],
+        row_a["owner"],
+        row_a["locked_by"],
+        row_a["queue"],
+    ) == ("A", "new", "P3", "acme", "alice", "alice", "support")
     assert rows[0]["number"] == c  # most recently changed first
 
     def numbers(*args: str) -> set[str]:
@@ -400,22 +514,47 @@ def test_ticket_list_filters_and_json_rows(applied: Run) -> None:
     assert "unknown state 'limbo'" in applied.fails(2, "ticket", "list", "--state", "limbo")
 
     table = applied.ok("ticket", "list", "--queue", "support")
-    assert table.splitlines()[0].split() == ["NUMBER", "STATE", "PRIORITY", "DUE", "QUEUE", "CUSTOMER", "OWNER",
-                                             "LOCKED_BY", "SUBJECT"]
+    assert table.splitlines()[0].split() == [
+        "NUMBER",
+        "STATE",
+        "PRIORITY",
+        "DUE",
+        "QUEUE",
+        "CUSTOMER",
+        "OWNER",
+        "LOCKED_BY",
+        "SUBJECT",
+    ]
     assert "unknown queue 'nowhere'" in applied.fails(2, "ticket", "list", "--queue", "nowhere")  # a typo, not "none"
     assert "unknown agent 'zed'" in applied.fails(2, "ticket", "list", "--owner", "zed")
 
 
 def test_ticket_show_json_carries_articles_and_history(applied: Run) -> None:
-    number = open_ticket(applied, "--customer", "acme", "--contact", "ann@acme.example", "--subject", "Login fails",
-                         "--body", "Since Monday")
+    number = open_ticket(
+        applied,
+        "--customer",
+        "acme",
+        "--contact",
+        "ann@acme.example",
+        "--subject",
+        "Login fails",
+        "--body",
+        "Since Monday",
+    )
     applied.ok("ticket", "reply", number, "--agent", "alice", "--body", "Which browser?")
     applied.ok("ticket", "note", number, "--agent", "bob", "--body", "Probably SSO")
     data = applied.json("ticket", "show", number)
-    assert (data["number"], data["subject"], data["customer"], data["contact"]) == (number, "Login fails", "acme",
-                                                                                    "ann@acme.example")
+    assert (data["number"], data["subject"], data["customer"], data["contact"]) == (
+        number,
+        "Login fails",
+        "acme",
+        "ann@acme.example",
+    )
     assert [(a["direction"], a["text"]) for a in data["articles"]] == [
-        ("in", "Since Monday"), ("out", "Which browser?"), ("internal", "Probably SSO")]
+        ("in", "Since Monday"),
+        ("out", "Which browser?"),
+        ("internal", "Probably SSO"),
+    ]
     assert data["articles"][1]["agent"] == "alice" and data["articles"][2]["visible_to_customer"] is False
     actions = [h["action"] for h in data["history"]]
     assert actions[0] == "created" and {"lock", "owner", "state", "reply", "note"} <= set(actions)
@@ -427,10 +566,12 @@ def test_ticket_show_json_carries_articles_and_history(applied: Run) -> None:
 def test_reply_note_lock_unlock_and_the_holder_is_named(applied: Run) -> None:
     number = open_ticket(applied, "--customer", "acme", "--subject", "Lock me", "--body", "x")
     assert applied.ok("ticket", "lock", number, "--agent", "alice").strip() == f"{number} locked by alice"
-    for args in (("ticket", "lock", number, "--agent", "bob"),
-                 ("ticket", "reply", number, "--agent", "bob", "--body", "mine"),
-                 ("ticket", "unlock", number, "--agent", "bob"),
-                 ("ticket", "state", number, "closed", "--agent", "bob")):
+    for args in (
+        ("ticket", "lock", number, "--agent", "bob"),
+        ("ticket", "reply", number, "--agent", "bob", "--body", "mine"),
+        ("ticket", "unlock", number, "--agent", "bob"),
+        ("ticket", "state", number, "closed", "--agent", "bob"),
+    ):
         line = applied.fails(1, *args)
         assert line == f"Error: ticket {number} is locked by alice", args
     # a note is allowed whoever holds the lock
@@ -455,10 +596,11 @@ def test_reply_with_canned_response(applied: Run) -> None:
 
 def test_assign_state_priority_move(applied: Run) -> None:
     number = open_ticket(applied, "--customer", "acme", "--subject", "Move me", "--body", "x")
-    assert applied.ok("ticket", "assign", number, "--agent", "bob", "--by", "alice").strip() == \
-        f"{number} owned by bob"
-    assert applied.ok("ticket", "state", number, "pending", "--reason", "waiting for logs").strip() == \
-        f"{number} is pending"
+    assert applied.ok("ticket", "assign", number, "--agent", "bob", "--by", "alice").strip() == f"{number} owned by bob"
+    assert (
+        applied.ok("ticket", "state", number, "pending", "--reason", "waiting for logs").strip()
+        == f"{number} is pending"
+    )
     assert applied.ok("ticket", "priority", number, "critical").strip() == f"{number} priority P1"
     applied.ok("ticket", "move", number, "billing")
     data = applied.json("ticket", "show", number)
@@ -486,8 +628,15 @@ def test_merge(applied: Run) -> None:
 
 
 def test_search_cyrillic(applied: Run) -> None:
-    hit = open_ticket(applied, "--customer", "acme", "--subject", "Оплата", "--body",
-                      "При оплате заказа появляется Ошибка базы данных")
+    hit = open_ticket(
+        applied,
+        "--customer",
+        "acme",
+        "--subject",
+        "Оплата",
+        "--body",
+        "При оплате заказа появляется Ошибка базы данных",
+    )
     open_ticket(applied, "--customer", "acme", "--subject", "Другое", "--body", "Всё работает")
     rows = applied.json("ticket", "search", "ошибка БАЗЫ")
     assert [r["number"] for r in rows] == [hit]
@@ -500,21 +649,27 @@ def test_search_cyrillic(applied: Run) -> None:
 def test_time_log_and_list_by_period(applied: Run) -> None:
     a = open_ticket(applied, "--customer", "acme", "--subject", "A", "--body", "x")
     b = open_ticket(applied, "--customer", "globex", "--subject", "B", "--body", "x")
-    assert applied.ok("time", "log", a, "--agent", "alice", "--minutes", "90", "--date", "2026-10-05",
-                      "--note", "debugging").strip() == f"logged 90 min on {a} for alice (2026-10-05)"
+    assert (
+        applied.ok(
+            "time", "log", a, "--agent", "alice", "--minutes", "90", "--date", "2026-10-05", "--note", "debugging"
+        ).strip()
+        == f"logged 90 min on {a} for alice (2026-10-05)"
+    )
     applied.ok("time", "log", b, "--agent", "bob", "--minutes", "30", "--date", "2026-10-31", "--non-billable")
     applied.ok("time", "log", a, "--agent", "bob", "--minutes", "15", "--date", "2026-11-01")
     october = applied.json("time", "list", "--period", "2026-10")
-    assert sorted((e["ticket"], e["agent"], e["minutes"], e["billable"], e["customer"]) for e in october) == sorted([
-        (a, "alice", 90, True, "acme"), (b, "bob", 30, False, "globex")])
+    assert sorted((e["ticket"], e["agent"], e["minutes"], e["billable"], e["customer"]) for e in october) == sorted(
+        [(a, "alice", 90, True, "acme"), (b, "bob", 30, False, "globex")]
+    )
     assert [e["minutes"] for e in applied.json("time", "list", "--period", "2026-11")] == [15]
     assert {e["minutes"] for e in applied.json("time", "list", "--ticket", a)} == {90, 15}
     assert {e["minutes"] for e in applied.json("time", "list", "--customer", "globex")} == {30}
     table = applied.ok("time", "list", "--period", "2026-10")
     assert table.rstrip().splitlines()[-1] == "total 120 min (2.00 h)"
     assert "bad period" in applied.fails(2, "time", "list", "--period", "October")
-    assert "bad --date" in applied.fails(2, "time", "log", a, "--agent", "alice", "--minutes", "5",
-                                         "--date", "05.10.2026")
+    assert "bad --date" in applied.fails(
+        2, "time", "log", a, "--agent", "alice", "--minutes", "5", "--date", "05.10.2026"
+    )
     assert applied("time", "log", a, "--agent", "alice", "--minutes", "0").exit_code == 2  # click's range
 
 
@@ -526,14 +681,16 @@ def test_plugins_all_json_and_canned_list(run: Run) -> None:
     plugin = next(r for r in rows if r["registered"].get("sla_policies") == ["clitest-sla"])
     assert plugin["registered"] == {"pricing_models": ["clitest-hourly"], "sla_policies": ["clitest-sla"]}
     assert plugin["hooks"] == ["register_pricing_models", "register_sla_policies"]
-    assert run.json("canned", "list") == [{"name": "thanks",
-                                          "body": "Hello {{ customer }}, ticket {{ number }} is ours."}]
+    assert run.json("canned", "list") == [
+        {"name": "thanks", "body": "Hello {{ customer }}, ticket {{ number }} is ours."}
+    ]
     assert run.ok("canned", "list").splitlines()[0].split() == ["NAME", "BODY"]
 
 
 def test_errors_exit_codes(applied: Run) -> None:
-    assert "unknown ticket" in applied.fails(2, "ticket", "reply", "2026010110999999", "--agent", "alice",
-                                             "--body", "x")
+    assert "unknown ticket" in applied.fails(
+        2, "ticket", "reply", "2026010110999999", "--agent", "alice", "--body", "x"
+    )
     result = applied("ticket", "frobnicate")
     assert result.exit_code == 2 and "No such command" in result.output
 
@@ -563,8 +720,17 @@ JSON_COMMANDS = [
 
 @pytest.mark.parametrize("command", JSON_COMMANDS, ids=[" ".join(c) for c in JSON_COMMANDS])
 def test_every_list_and_show_command_emits_valid_json(applied: Run, command: tuple[str, ...]) -> None:
-    number = open_ticket(applied, "--customer", "acme", "--contact", "ann@acme.example", "--subject",
-                         "Printer «Ёлка» jammed", "--body", "paper")
+    number = open_ticket(
+        applied,
+        "--customer",
+        "acme",
+        "--contact",
+        "ann@acme.example",
+        "--subject",
+        "Printer «Ёлка» jammed",
+        "--body",
+        "paper",
+    )
     applied.ok("time", "log", number, "--agent", "alice", "--minutes", "10", "--date", "2026-10-05")
     args = [a.replace("{number}", number) for a in command]
     data = applied.json(*args)

@@ -14,7 +14,7 @@ from deskframe.errors import TicketLocked
 pytestmark = pytest.mark.slow
 
 
-def _open_many(config: str, count: int, tag: str, start: "multiprocessing.synchronize.Event") -> list[str]:
+def _open_many(config: str, count: int, tag: str, start: multiprocessing.synchronize.Event) -> list[str]:
     from deskframe.config import load_config
     from deskframe.desk import Desk
     from deskframe.plugins import build_plugins
@@ -69,7 +69,7 @@ def test_two_agents_locking_at_the_same_instant_exactly_one_wins(desk, factory, 
     assert desk.ticket(ticket.number).locked_by == winners[0]
 
 
-def _lock(config: str, number: str, agent: str, start: "multiprocessing.synchronize.Event") -> str:
+def _lock(config: str, number: str, agent: str, start: multiprocessing.synchronize.Event) -> str:
     from deskframe.config import load_config
     from deskframe.desk import Desk
     from deskframe.plugins import build_plugins

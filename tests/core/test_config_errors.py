@@ -30,7 +30,7 @@ import pytest
 SCRIPT = Path(sys.executable).parent / "deskframe"
 
 #: The plugin the configs below refer to (names unlikely to clash with real plugins).
-CFGTEST_PLUGIN = '''
+CFGTEST_PLUGIN = """
 import deskframe
 from deskframe import ChannelType, ConfigError, ConfigSection, PricingModelType, SlaPolicyType
 
@@ -78,7 +78,7 @@ def register_pricing_models(register):
 @deskframe.hookimpl
 def register_config_sections(register):
     register(ConfigSection("cfgtest", validate=_section))
-'''
+"""
 
 GOOD_CHANNEL = """
 [[channels]]
@@ -123,58 +123,110 @@ CASES = [
     Case("missing-file", None, ("file not found",)),
     Case("unknown-top-table", '[desks]\ntimezone = "UTC"\n', ("desks: unknown key",)),
     Case("unknown-desk-key", '[desk]\ndatabse = "sqlite:///x.db"\n', ("desk.databse: unknown key", "database")),
-    Case("desk-not-a-table", 'desk = 5\n', ("desk: must be a table",)),
+    Case("desk-not-a-table", "desk = 5\n", ("desk: must be a table",)),
     Case("bad-database-url", '[desk]\ndatabase = "deskframe.db"\n', ("desk.database: not a database URL",)),
-    Case("bad-timezone", '[desk]\ntimezone = "Mars/Olympus_Mons"\n', ("desk.timezone: unknown time zone",
-                                                                      "Mars/Olympus_Mons")),
-    Case("timezone-not-string", '[desk]\ntimezone = 3\n', ("desk.timezone: must be a string",)),
-    Case("bool-for-int", '[desk]\nattachment_max_bytes = true\n',
-         ("desk.attachment_max_bytes: must be an integer, got a boolean",)),
-    Case("negative-int", '[desk]\nattachment_max_bytes = -5\n', ("desk.attachment_max_bytes: must be at least 1",)),
+    Case(
+        "bad-timezone",
+        '[desk]\ntimezone = "Mars/Olympus_Mons"\n',
+        ("desk.timezone: unknown time zone", "Mars/Olympus_Mons"),
+    ),
+    Case("timezone-not-string", "[desk]\ntimezone = 3\n", ("desk.timezone: must be a string",)),
+    Case(
+        "bool-for-int",
+        "[desk]\nattachment_max_bytes = true\n",
+        ("desk.attachment_max_bytes: must be an integer, got a boolean",),
+    ),
+    Case("negative-int", "[desk]\nattachment_max_bytes = -5\n", ("desk.attachment_max_bytes: must be at least 1",)),
     Case("empty-data-dir", '[desk]\ndata_dir = "  "\n', ("desk.data_dir: must not be empty",)),
     Case("system-id-letters", '[tickets]\nsystem_id = "abc"\n', ("tickets.system_id", "'abc'")),
     Case("system-id-three-digits", '[tickets]\nsystem_id = "123"\n', ("tickets.system_id", "'123'")),
-    Case("system-id-integer", '[tickets]\nsystem_id = 10\n', ("tickets.system_id: must be a string",)),
-    Case("number-layout", '[tickets]\nnumber_layout = "Random"\n',
-         ("tickets.number_layout: unknown value 'Random'", "DateChecksum")),
+    Case("system-id-integer", "[tickets]\nsystem_id = 10\n", ("tickets.system_id: must be a string",)),
+    Case(
+        "number-layout",
+        '[tickets]\nnumber_layout = "Random"\n',
+        ("tickets.number_layout: unknown value 'Random'", "DateChecksum"),
+    ),
     Case("unknown-ticket-key", '[tickets]\ndefault_prio = "P2"\n', ("tickets.default_prio: unknown key",)),
-    Case("unknown-state-type", '[tickets.states]\nnew = "new"\nopen = "open"\nclosed = "closed"\nlimbo = "purgatory"\n',
-         ("tickets.states.limbo: unknown state type 'purgatory'",)),
-    Case("states-without-closed", '[tickets.states]\nnew = "new"\nworking = "open"\ndone = "resolved"\n',
-         ("tickets.states", "closed")),
+    Case(
+        "unknown-state-type",
+        '[tickets.states]\nnew = "new"\nopen = "open"\nclosed = "closed"\nlimbo = "purgatory"\n',
+        ("tickets.states.limbo: unknown state type 'purgatory'",),
+    ),
+    Case(
+        "states-without-closed",
+        '[tickets.states]\nnew = "new"\nworking = "open"\ndone = "resolved"\n',
+        ("tickets.states", "closed"),
+    ),
     Case("states-not-a-table", '[tickets]\nstates = ["new", "open"]\n', ("tickets.states: must be a table",)),
-    Case("unknown-priority-level", '[tickets.priorities]\nP1 = "critical"\nP9 = "whenever"\n',
-         ("tickets.priorities.P9: unknown priority level",)),
-    Case("priority-name-not-string", '[tickets.priorities]\nP2 = 2\n', ("tickets.priorities.P2: must be a string",)),
-    Case("default-priority", '[tickets]\ndefault_priority = "urgent"\n',
-         ("tickets.default_priority: unknown priority 'urgent'",)),
-    Case("foreign-replies-not-bool", '[tickets]\nallow_foreign_replies = "yes"\n',
-         ("tickets.allow_foreign_replies: must be true or false",)),
-    Case("canned-unknown-placeholder", '[canned.thanks]\nbody = "Hello {{ custmer }}"\n',
-         ("canned.thanks.body: unknown placeholder 'custmer'",)),
-    Case("canned-template-syntax", '[canned.thanks]\nbody = """Hello,\n{% if customer %}dear {{ customer }}"""\n',
-         ("canned.thanks.body: template error on line",)),
-    Case("canned-unclosed-expression", '[canned.thanks]\nbody = "Hello {{ customer "\n',
-         ("canned.thanks.body: template error",)),
+    Case(
+        "unknown-priority-level",
+        '[tickets.priorities]\nP1 = "critical"\nP9 = "whenever"\n',
+        ("tickets.priorities.P9: unknown priority level",),
+    ),
+    Case("priority-name-not-string", "[tickets.priorities]\nP2 = 2\n", ("tickets.priorities.P2: must be a string",)),
+    Case(
+        "default-priority",
+        '[tickets]\ndefault_priority = "urgent"\n',
+        ("tickets.default_priority: unknown priority 'urgent'",),
+    ),
+    Case(
+        "foreign-replies-not-bool",
+        '[tickets]\nallow_foreign_replies = "yes"\n',
+        ("tickets.allow_foreign_replies: must be true or false",),
+    ),
+    Case(
+        "canned-unknown-placeholder",
+        '[canned.thanks]\nbody = "Hello {{ custmer }}"\n',
+        ("canned.thanks.body: unknown placeholder 'custmer'",),
+    ),
+    Case(
+        "canned-template-syntax",
+        '[canned.thanks]\nbody = """Hello,\n{% if customer %}dear {{ customer }}"""\n',
+        ("canned.thanks.body: template error on line",),
+    ),
+    Case(
+        "canned-unclosed-expression",
+        '[canned.thanks]\nbody = "Hello {{ customer "\n',
+        ("canned.thanks.body: template error",),
+    ),
     Case("canned-missing-body", '[canned.thanks]\ndescription = "no body"\n', ("canned.thanks.body: is required",)),
     Case("canned-unknown-key", '[canned.thanks]\nbody = "hi"\nbodyy = "typo"\n', ("canned.thanks.bodyy: unknown key",)),
     Case("channels-not-array", 'channels = "email"\n', ("channels: must be an array",)),
-    Case("channel-missing-type", '[[channels]]\nname = "support"\naddress = "a@b.example"\n',
-         ("channels[0].type: is required",)),
+    Case(
+        "channel-missing-type",
+        '[[channels]]\nname = "support"\naddress = "a@b.example"\n',
+        ("channels[0].type: is required",),
+    ),
     Case("channel-missing-name", '[[channels]]\ntype = "cfgtest-mail"\n', ("channels[0].name: is required",)),
-    Case("channel-type-unknown", GOOD_CHANNEL + '\n[[channels]]\nname = "chat"\ntype = "imapp"\n',
-         pattern=r": channels\[1\]\.type: unknown channel type 'imapp' \(known: [^)]*cfgtest-mail[^)]*\)$"),
-    Case("channel-duplicate-name", GOOD_CHANNEL + GOOD_CHANNEL,
-         ("channels[1].name: duplicate channel name 'support'",)),
-    Case("channel-plugin-validate", '[[channels]]\nname = "support"\ntype = "cfgtest-mail"\naddress = "nobody"\n',
-         ("channels[0].address: not an e-mail address",)),
-    Case("sla-unknown-type", '[sla.gold]\ntype = "platinum-plus"\n',
-         pattern=r": sla\.gold\.type: unknown SLA policy type 'platinum-plus' \(known: [^)]*cfgtest-sla"),
+    Case(
+        "channel-type-unknown",
+        GOOD_CHANNEL + '\n[[channels]]\nname = "chat"\ntype = "imapp"\n',
+        pattern=r": channels\[1\]\.type: unknown channel type 'imapp' \(known: [^)]*cfgtest-mail[^)]*\)$",
+    ),
+    Case(
+        "channel-duplicate-name", GOOD_CHANNEL + GOOD_CHANNEL, ("channels[1].name: duplicate channel name 'support'",)
+    ),
+    Case(
+        "channel-plugin-validate",
+        '[[channels]]\nname = "support"\ntype = "cfgtest-mail"\naddress = "nobody"\n',
+        ("channels[0].address: not an e-mail address",),
+    ),
+    Case(
+        "sla-unknown-type",
+        '[sla.gold]\ntype = "platinum-plus"\n',
+        pattern=r": sla\.gold\.type: unknown SLA policy type 'platinum-plus' \(known: [^)]*cfgtest-sla",
+    ),
     Case("sla-missing-type", '[sla.gold]\nresponse = "4h"\n', ("sla.gold.type: is required",)),
-    Case("sla-plugin-validate", '[sla.gold]\ntype = "cfgtest-sla"\nresponse = 4\n',
-         ("sla.gold.response: must be a duration",)),
-    Case("pricing-unknown-model", '[pricing.std]\nmodel = "barter"\n',
-         pattern=r": pricing\.std\.model: unknown pricing model 'barter' \(known: [^)]*cfgtest-hourly"),
+    Case(
+        "sla-plugin-validate",
+        '[sla.gold]\ntype = "cfgtest-sla"\nresponse = 4\n',
+        ("sla.gold.response: must be a duration",),
+    ),
+    Case(
+        "pricing-unknown-model",
+        '[pricing.std]\nmodel = "barter"\n',
+        pattern=r": pricing\.std\.model: unknown pricing model 'barter' \(known: [^)]*cfgtest-hourly",
+    ),
     Case("pricing-plugin-validate", '[pricing.std]\nmodel = "cfgtest-hourly"\n', ("pricing.std.rate: is required",)),
     Case("plugin-section-validate", '[cfgtest]\nlevel = "high"\n', ("cfgtest.level: must be an integer",)),
     Case("calendar-not-a-table", '[calendars]\nmoscow = "Europe/Moscow"\n', ("calendars.moscow: must be a table",)),
@@ -202,8 +254,16 @@ class Job:
 
 def run_cold(job: Job) -> Outcome:
     """The console script in a fresh interpreter, exactly as a user runs it."""
-    proc = subprocess.run([str(SCRIPT), *job.args], env=job.env, cwd=job.cwd, capture_output=True, text=True,
-                          encoding="utf-8", errors="replace", timeout=60)
+    proc = subprocess.run(
+        [str(SCRIPT), *job.args],
+        env=job.env,
+        cwd=job.cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=60,
+    )
     return Outcome(proc.returncode, proc.stdout, proc.stderr, job.path)
 
 
@@ -276,35 +336,72 @@ def run_warm(jobs: dict[str, Job], workdir: Path, env: dict[str, str]) -> dict[s
 
     specs = []
     for i, (key, job) in enumerate(jobs.items()):
-        specs.append({"key": key, "args": list(job.args), "env": job.env, "cwd": str(job.cwd),
-                      "out": str(workdir / f"{i}.out"), "err": str(workdir / f"{i}.err")})
+        specs.append(
+            {
+                "key": key,
+                "args": list(job.args),
+                "env": job.env,
+                "cwd": str(job.cwd),
+                "out": str(workdir / f"{i}.out"),
+                "err": str(workdir / f"{i}.err"),
+            }
+        )
     (workdir / "jobs.json").write_text(json.dumps(specs), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-c", WARM_DRIVER, str(SCRIPT), str(workdir / "jobs.json"),
-                           str(workdir / "codes.json")], env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", WARM_DRIVER, str(SCRIPT), str(workdir / "jobs.json"), str(workdir / "codes.json")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     codes = json.loads((workdir / "codes.json").read_text())
-    return {spec["key"]: Outcome(codes[spec["out"]], Path(spec["out"]).read_text("utf-8", errors="replace"),
-                                 Path(spec["err"]).read_text("utf-8", errors="replace"), jobs[spec["key"]].path)
-            for spec in specs}
+    return {
+        spec["key"]: Outcome(
+            codes[spec["out"]],
+            Path(spec["out"]).read_text("utf-8", errors="replace"),
+            Path(spec["err"]).read_text("utf-8", errors="replace"),
+            jobs[spec["key"]].path,
+        )
+        for spec in specs
+    }
 
 
 APPLY_CASES = [
-    Case("contact-email", '[[contacts]]\nname = "Ann"\nemail = "ann@acme.example"\n\n'
-                          '[[contacts]]\nname = "Bob"\nemail = "bob-at-acme"\n',
-         ("contacts[1].email: not an e-mail address", "bob-at-acme")),
-    Case("agent-line", '[[agents]]\nlogin = "alice"\nname = "Alice"\nline = 5\n',
-         ("agents[0].line: must be at most 3",)),
-    Case("agent-line-bool", '[[agents]]\nlogin = "alice"\nname = "Alice"\nline = true\n',
-         ("agents[0].line: must be an integer",)),
-    Case("customer-unknown-key", '[[customers]]\nid = "acme"\nname = "ACME"\ncolour = "red"\n',
-         ("customers[0].colour: unknown key",)),
+    Case(
+        "contact-email",
+        '[[contacts]]\nname = "Ann"\nemail = "ann@acme.example"\n\n[[contacts]]\nname = "Bob"\nemail = "bob-at-acme"\n',
+        ("contacts[1].email: not an e-mail address", "bob-at-acme"),
+    ),
+    Case(
+        "agent-line", '[[agents]]\nlogin = "alice"\nname = "Alice"\nline = 5\n', ("agents[0].line: must be at most 3",)
+    ),
+    Case(
+        "agent-line-bool",
+        '[[agents]]\nlogin = "alice"\nname = "Alice"\nline = true\n',
+        ("agents[0].line: must be an integer",),
+    ),
+    Case(
+        "customer-unknown-key",
+        '[[customers]]\nid = "acme"\nname = "ACME"\ncolour = "red"\n',
+        ("customers[0].colour: unknown key",),
+    ),
     Case("customer-missing-name", '[[customers]]\nid = "acme"\n', ("customers[0].name: is required",)),
-    Case("customer-domains", '[[customers]]\nid = "acme"\nname = "ACME"\ndomains = ["acme.example", 7]\n',
-         ("customers[0].domains[1]: must be a string",)),
-    Case("contract-lines", '[[contracts]]\nid = "c1"\ncustomer = "acme"\nsupport_type = "8x5"\nlines = [1, 7]\n',
-         ("contracts[0].lines[1]: must be 1, 2 or 3",)),
-    Case("contract-date", '[[contracts]]\nid = "c1"\ncustomer = "acme"\nsupport_type = "8x5"\nstart = "2026-13-01"\n',
-         ("contracts[0].start: must be a date",)),
+    Case(
+        "customer-domains",
+        '[[customers]]\nid = "acme"\nname = "ACME"\ndomains = ["acme.example", 7]\n',
+        ("customers[0].domains[1]: must be a string",),
+    ),
+    Case(
+        "contract-lines",
+        '[[contracts]]\nid = "c1"\ncustomer = "acme"\nsupport_type = "8x5"\nlines = [1, 7]\n',
+        ("contracts[0].lines[1]: must be 1, 2 or 3",),
+    ),
+    Case(
+        "contract-date",
+        '[[contracts]]\nid = "c1"\ncustomer = "acme"\nsupport_type = "8x5"\nstart = "2026-13-01"\n',
+        ("contracts[0].start: must be a date",),
+    ),
     Case("unknown-section", '[[customer]]\nid = "acme"\nname = "ACME"\n', ("customer: unknown key", "customers")),
     Case("syntax", '[[customers]]\nid = "acme"\nname = ACME\n', ("invalid TOML", "line 3")),
 ]
@@ -356,8 +453,12 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory, plugin_site: Path) -> dic
     cwd.mkdir()
     (cwd / "deskframe.toml").write_text('[desk]\nattachment_max_bytes = "25MB"\n', encoding="utf-8")
     jobs["default-location"] = Job(("ticket", "list"), env, cwd, cwd / "deskframe.toml")
-    jobs["database-env"] = Job(("--config", str(good), "ticket", "list"),
-                               clean_env(PYTHONPATH=str(plugin_site), DESKFRAME_DATABASE_URL="desk.sqlite"), root, good)
+    jobs["database-env"] = Job(
+        ("--config", str(good), "ticket", "list"),
+        clean_env(PYTHONPATH=str(plugin_site), DESKFRAME_DATABASE_URL="desk.sqlite"),
+        root,
+        good,
+    )
 
     warm_dir = root / "warm"
     warm_dir.mkdir()

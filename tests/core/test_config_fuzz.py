@@ -32,31 +32,105 @@ else:  # pragma: no cover
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*/deskframe.toml"))
-TOP_KEYS = ["desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing", "phone", "import",
-            "oncall", "search"]
-KEYS = ["database", "timezone", "interval", "name", "type", "model", "rates", "default", "default_queue", "series",
-        "tax_rate", "idle_gap", "max_bytes", "source", "address", "secret_env", "calendar", "hours", "warn",
-        "first_response", "unit_minutes", "body", "states", "priorities", "currency", "increment", "P1"]
+TOP_KEYS = [
+    "desk",
+    "tickets",
+    "canned",
+    "channels",
+    "sla",
+    "pricing",
+    "calendars",
+    "billing",
+    "phone",
+    "import",
+    "oncall",
+    "search",
+]
+KEYS = [
+    "database",
+    "timezone",
+    "interval",
+    "name",
+    "type",
+    "model",
+    "rates",
+    "default",
+    "default_queue",
+    "series",
+    "tax_rate",
+    "idle_gap",
+    "max_bytes",
+    "source",
+    "address",
+    "secret_env",
+    "calendar",
+    "hours",
+    "warn",
+    "first_response",
+    "unit_minutes",
+    "body",
+    "states",
+    "priorities",
+    "currency",
+    "increment",
+    "P1",
+]
 
 scalars = st.one_of(
-    st.booleans(), st.integers(), st.sampled_from([2**31, 2**63 - 1, -(2**63), 0, -1, 10**27]),
-    st.floats(), st.text(max_size=30),
-    st.text(alphabet=st.sampled_from("a1:/%.@-\x00\x1b\u202e é{}h5mdwP#"), max_size=20).filter(lambda s: "\ud800" not in s),
-    st.sampled_from(["", " ", "x" * 300, "1" * 60, "10%", "1e27", "NaN", "-5", "4h", "99999999w", "maildir:mail",
-                     "postgresql+psycopg://u:pw@h:abc/db", "sqlite:///x.db", "Europe/Moscow", "hourly", "targets",
-                     "email", "chat", "RUB", "{{ customer }}", "{{ nope }}", "24x7", "10:00-19:00"]),
-    st.dates(), st.datetimes(), st.times(),
+    st.booleans(),
+    st.integers(),
+    st.sampled_from([2**31, 2**63 - 1, -(2**63), 0, -1, 10**27]),
+    st.floats(),
+    st.text(max_size=30),
+    st.text(alphabet=st.sampled_from("a1:/%.@-\x00\x1b\u202e é{}h5mdwP#"), max_size=20).filter(
+        lambda s: "\ud800" not in s
+    ),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "x" * 300,
+            "1" * 60,
+            "10%",
+            "1e27",
+            "NaN",
+            "-5",
+            "4h",
+            "99999999w",
+            "maildir:mail",
+            "postgresql+psycopg://u:pw@h:abc/db",
+            "sqlite:///x.db",
+            "Europe/Moscow",
+            "hourly",
+            "targets",
+            "email",
+            "chat",
+            "RUB",
+            "{{ customer }}",
+            "{{ nope }}",
+            "24x7",
+            "10:00-19:00",
+        ]
+    ),
+    st.dates(),
+    st.datetimes(),
+    st.times(),
 )
 
 
 def _trees(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return st.one_of(st.lists(children, max_size=3),
-                     st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text(max_size=8)), children, max_size=4))
+    return st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text(max_size=8)), children, max_size=4),
+    )
 
 
 values = st.recursive(scalars, _trees, max_leaves=15)
-trees = st.dictionaries(st.one_of(st.sampled_from(TOP_KEYS), st.text(max_size=6)),
-                        st.one_of(st.dictionaries(st.sampled_from(KEYS), values, max_size=5), values), max_size=4)
+trees = st.dictionaries(
+    st.one_of(st.sampled_from(TOP_KEYS), st.text(max_size=6)),
+    st.one_of(st.dictionaries(st.sampled_from(KEYS), values, max_size=5), values),
+    max_size=4,
+)
 
 
 def _paths(tree: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -117,11 +191,13 @@ class ConfigRunner:
         if not _writable(tree):
             return
         self.path.write_text(tomli_w.dumps(tree), encoding="utf-8")
-        result = CliRunner().invoke(self.cli, ["--config", str(self.path), "canned", "list"],
-                                    env={"DESKFRAME_DATABASE_URL": ""})
+        result = CliRunner().invoke(
+            self.cli, ["--config", str(self.path), "canned", "list"], env={"DESKFRAME_DATABASE_URL": ""}
+        )
         shown = f"{result.output}\n{tomli_w.dumps(tree)[:1500]}"
-        assert result.exception is None or isinstance(result.exception, SystemExit), \
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
             f"{type(result.exception).__name__}: {result.exception}\n{shown}"
+        )
         if result.exit_code == 0:
             return
         assert result.exit_code == 2, shown
@@ -135,8 +211,13 @@ def run(max_examples: int, seed: int | None = None, workdir: Path | None = None)
 
     runner = ConfigRunner(workdir or Path(tempfile.mkdtemp()))
     for strategy in (trees, mutated_examples()):
-        test = settings(max_examples=max_examples, deadline=None, database=None, derandomize=seed is None,
-                        suppress_health_check=list(HealthCheck))(given(strategy)(runner.check))
+        test = settings(
+            max_examples=max_examples,
+            deadline=None,
+            database=None,
+            derandomize=seed is None,
+            suppress_health_check=list(HealthCheck),
+        )(given(strategy)(runner.check))
         if seed is not None:
             test = hypothesis.seed(seed)(test)
         test()
@@ -158,9 +239,11 @@ def test_arbitrary_and_mutated_configs_load_or_give_one_line(tmp_path: Path) -> 
 def test_found_by_fuzzing(tmp_path: Path) -> None:
     """Cases the fuzzer found, kept as plain regression checks."""
     runner = ConfigRunner(tmp_path)
-    for tree in ({"desk": {"database": "postgresql+psycopg://u:pw@h:abc/db"}},
-                 {"tickets": {"default_queue": "x\x00y"}},
-                 {"billing": {"tax_rate": "1e-99999999999"}},
-                 {"desk": {"attachment_max_bytes": 2**63 - 1}},
-                 {"calendars": {"c": {"timezone": "UTC", "hours": "24x7", "extra_holidays": [dt.date(1, 1, 1)]}}}):
+    for tree in (
+        {"desk": {"database": "postgresql+psycopg://u:pw@h:abc/db"}},
+        {"tickets": {"default_queue": "x\x00y"}},
+        {"billing": {"tax_rate": "1e-99999999999"}},
+        {"desk": {"attachment_max_bytes": 2**63 - 1}},
+        {"calendars": {"c": {"timezone": "UTC", "hours": "24x7", "extra_holidays": [dt.date(1, 1, 1)]}}},
+    ):
         runner.check(tree)

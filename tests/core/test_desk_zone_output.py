@@ -35,9 +35,20 @@ class PerEntry:
 
     def price(self, ctx):  # type: ignore[no-untyped-def]
         price = Money(Decimal(100), "RUB")
-        lines = tuple(InvoiceLine(description=e.ticket_subject, quantity=Decimal(1), unit="pcs", unit_price=price,
-                                  amount=price, ticket=e.ticket, agent=e.agent, work_date=e.work_date,
-                                  entry_ids=(e.id,)) for e in ctx.entries)
+        lines = tuple(
+            InvoiceLine(
+                description=e.ticket_subject,
+                quantity=Decimal(1),
+                unit="pcs",
+                unit_price=price,
+                amount=price,
+                ticket=e.ticket,
+                agent=e.agent,
+                work_date=e.work_date,
+                entry_ids=(e.id,),
+            )
+            for e in ctx.entries
+        )
         return PricingResult("RUB", lines, ())
 
 
@@ -81,12 +92,15 @@ def test_quarantine_list_and_show_in_the_desks_zone(make_desk, cli) -> None:  # 
     assert data[0]["created_at"] == "2026-10-05T22:15:00+00:00"
 
 
-@pytest.mark.parametrize(("text", "zone", "expected"), [
-    ("due 2026-10-01T16:00:00+00:00", "Europe/Moscow", "due 2026-10-01 19:00"),
-    ("due 2026-10-01T19:00:00+03:00", "Europe/Moscow", "due 2026-10-01 19:00"),
-    ("due 2026-10-01T16:00:00.123456Z", "Asia/Tokyo", "due 2026-10-02 01:00"),
-    ("escalated on SLA breach", "Europe/Moscow", "escalated on SLA breach"),
-    ("release 2026-10-01 planned", "Europe/Moscow", "release 2026-10-01 planned"),  # a date alone stays
-])
+@pytest.mark.parametrize(
+    ("text", "zone", "expected"),
+    [
+        ("due 2026-10-01T16:00:00+00:00", "Europe/Moscow", "due 2026-10-01 19:00"),
+        ("due 2026-10-01T19:00:00+03:00", "Europe/Moscow", "due 2026-10-01 19:00"),
+        ("due 2026-10-01T16:00:00.123456Z", "Asia/Tokyo", "due 2026-10-02 01:00"),
+        ("escalated on SLA breach", "Europe/Moscow", "escalated on SLA breach"),
+        ("release 2026-10-01 planned", "Europe/Moscow", "release 2026-10-01 planned"),  # a date alone stays
+    ],
+)
 def test_history_reason_times_are_shown_local(text: str, zone: str, expected: str) -> None:
     assert local_times(text, ZoneInfo(zone)) == expected

@@ -15,8 +15,9 @@ One desk serves the whole module and the CLI runs in-process; long-running comma
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import click
 import pytest
@@ -35,8 +36,18 @@ UNKNOWN_TICKET = "2026100110999999"
 #: Commands that would run for a long time (or forever) once their arguments pass.
 LONG_RUNNING = {("serve",), ("demo",), ("intake", "run")}
 #: Values no command may accept: unknown ids and numbers, impossible dates and periods, out of range.
-MUST_REFUSE = {UNKNOWN_TICKET, "nobody-here", "2026-13-01", "2026/10", "2026-13", "-30", "-1", HUGE, UNWRITABLE,
-               "bogus"}
+MUST_REFUSE = {
+    UNKNOWN_TICKET,
+    "nobody-here",
+    "2026-13-01",
+    "2026/10",
+    "2026-13",
+    "-30",
+    "-1",
+    HUGE,
+    UNWRITABLE,
+    "bogus",
+}
 #: Parameters that take a new name on purpose: ``ticket open --queue`` creates the queue it names.
 CREATES = {(("ticket", "open"), "queue")}
 #: Bad values per command at most (all parameters together), to keep the module fast.
@@ -69,8 +80,15 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     ticket = desk.open_ticket(subject="Site down", body="Error 500", customer="acme")
     a_dir = root / "a-directory"
     a_dir.mkdir()
-    yield {"desk": desk, "config": str(path), "cli": build_cli(plugins), "ticket": ticket.number,
-           "dir": str(a_dir), "root": root, "missing": str(root / "no-such-dir" / "x.txt")}
+    yield {
+        "desk": desk,
+        "config": str(path),
+        "cli": build_cli(plugins),
+        "ticket": ticket.number,
+        "dir": str(a_dir),
+        "root": root,
+        "missing": str(root / "no-such-dir" / "x.txt"),
+    }
     assert not (root / "no-such-dir").exists(), "a command created the 'missing' path: later cases meant a file"
     desk.close()
     drop()
@@ -83,13 +101,35 @@ def working_value(param: click.Parameter, shared: dict[str, Any]) -> str:
         return str(param.type.choices[0])
     if isinstance(param.type, click.IntRange):
         return "1" if name != "line" and name != "to" else "2"
-    values = {"number": shared["ticket"], "into": shared["ticket"], "ref": "draft-1", "agent": "alice",
-              "customer": "acme", "period": "2026-10", "minutes": "5", "reason": "checking", "body": "text",
-              "subject": "text", "summary": "text", "name": "Zed", "login": "zed", "id": "zed",
-              "support_type": "8x5", "state": "open", "priority": "P2", "queue": "support", "calendar": "always",
-              "start": "2026-10-05T10:00:00+03:00", "duration": "1h", "caller": "ivan@acme.example",
-              "channel": "chat", "text": "site", "source": shared["missing"], "file": shared["missing"],
-              "path": shared["missing"]}
+    values = {
+        "number": shared["ticket"],
+        "into": shared["ticket"],
+        "ref": "draft-1",
+        "agent": "alice",
+        "customer": "acme",
+        "period": "2026-10",
+        "minutes": "5",
+        "reason": "checking",
+        "body": "text",
+        "subject": "text",
+        "summary": "text",
+        "name": "Zed",
+        "login": "zed",
+        "id": "zed",
+        "support_type": "8x5",
+        "state": "open",
+        "priority": "P2",
+        "queue": "support",
+        "calendar": "always",
+        "start": "2026-10-05T10:00:00+03:00",
+        "duration": "1h",
+        "caller": "ivan@acme.example",
+        "channel": "chat",
+        "text": "site",
+        "source": shared["missing"],
+        "file": shared["missing"],
+        "path": shared["missing"],
+    }
     return values.get(name, "x")
 
 
@@ -166,7 +206,7 @@ def _positional_last(args: list[str]) -> list[str]:
             positional.append(args[i + 1])
             i += 2
         elif args[i].startswith("--") and i + 1 < len(args):
-            options += args[i:i + 2]
+            options += args[i : i + 2]
             i += 2
         else:
             positional.append(args[i])
@@ -180,8 +220,7 @@ def run(shared: dict[str, Any], path: tuple[str, ...], args: list[str]) -> Any:
 
 def check_outcome(result: Any, shown: str) -> None:
     """No traceback; a refusal is exactly one ``Error:`` line and exit code 2."""
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        f"{shown}: {result.exception!r}"
+    assert result.exception is None or isinstance(result.exception, SystemExit), f"{shown}: {result.exception!r}"
     assert "Traceback" not in result.output, shown
     if result.exit_code == 0:
         return
@@ -225,16 +264,19 @@ def test_bad_arguments(shared: dict[str, Any], path: tuple[str, ...], monkeypatc
         assert result.exit_code != 0 or not refuse, f"{shown}: accepted\n{result.output}"
 
 
-@pytest.mark.parametrize("args", [
-    ["invoice", "show", "draft-1", "--format", "html", "-o", "{missing}"],
-    ["invoice", "list", "--format", "csv", "-o", "{missing}"],
-    ["time", "log", UNKNOWN_TICKET, "--agent", "alice", "--minutes", "5"],
-    ["time", "log", "{ticket}", "--agent", "alice", "--minutes", "5", "--date", "2026-13-01"],
-    ["time", "list", "--period", "2026/10"],
-    ["time", "log", "{ticket}", "--agent", "alice", "--minutes", "-30"],
-    ["ticket", "show", UNKNOWN_TICKET],
-    ["invoice", "run", "--period", "2026/10"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["invoice", "show", "draft-1", "--format", "html", "-o", "{missing}"],
+        ["invoice", "list", "--format", "csv", "-o", "{missing}"],
+        ["time", "log", UNKNOWN_TICKET, "--agent", "alice", "--minutes", "5"],
+        ["time", "log", "{ticket}", "--agent", "alice", "--minutes", "5", "--date", "2026-13-01"],
+        ["time", "list", "--period", "2026/10"],
+        ["time", "log", "{ticket}", "--agent", "alice", "--minutes", "-30"],
+        ["ticket", "show", UNKNOWN_TICKET],
+        ["invoice", "run", "--period", "2026/10"],
+    ],
+)
 def test_bad_values_exit_2(shared: dict[str, Any], args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """The cases issue 17 names: each one line, exit code 2."""
     monkeypatch.chdir(shared["root"])

@@ -68,33 +68,55 @@ def test_a_bad_contract_at_the_end_writes_nothing(desk: Any, run: Any) -> None:
     _nothing_written(desk)
 
 
-@pytest.mark.parametrize("entry, key, message", [
-    ('[[contacts]]\nname = "Bob"\nemail = "bob@x.example"\ncustomer = "nobody"\n', "contacts[1].customer",
-     "unknown customer 'nobody'"),
-    ('[[contracts]]\nid = "c9"\ncustomer = "nobody"\nsupport_type = "8x5"\n', "contracts[2].customer",
-     "unknown customer 'nobody'"),
-    ('[[contracts]]\nid = "c9"\ncustomer = "acme"\nsupport_type = "8x5"\npricing = "gold"\n',
-     "contracts[2].pricing", "unknown pricing model 'gold'"),
-    ('[[contracts]]\nid = "c9"\ncustomer = "acme"\nsupport_type = "8x5"\nstart = 2026-02-01\nend = 2026-01-01\n',
-     "contracts[2].end", "end 2026-01-01 is before start 2026-02-01"),
-], ids=["contact-customer", "contract-customer", "pricing", "end-before-start"])
+@pytest.mark.parametrize(
+    "entry, key, message",
+    [
+        (
+            '[[contacts]]\nname = "Bob"\nemail = "bob@x.example"\ncustomer = "nobody"\n',
+            "contacts[1].customer",
+            "unknown customer 'nobody'",
+        ),
+        (
+            '[[contracts]]\nid = "c9"\ncustomer = "nobody"\nsupport_type = "8x5"\n',
+            "contracts[2].customer",
+            "unknown customer 'nobody'",
+        ),
+        (
+            '[[contracts]]\nid = "c9"\ncustomer = "acme"\nsupport_type = "8x5"\npricing = "gold"\n',
+            "contracts[2].pricing",
+            "unknown pricing model 'gold'",
+        ),
+        (
+            '[[contracts]]\nid = "c9"\ncustomer = "acme"\nsupport_type = "8x5"\nstart = 2026-02-01\nend = 2026-01-01\n',
+            "contracts[2].end",
+            "end 2026-01-01 is before start 2026-02-01",
+        ),
+    ],
+    ids=["contact-customer", "contract-customer", "pricing", "end-before-start"],
+)
 def test_every_reference_is_checked_before_writing(desk: Any, run: Any, entry: str, key: str, message: str) -> None:
-    good = DIRECTORY[:DIRECTORY.index("[[contracts]]\nid = \"broken\"")]
+    good = DIRECTORY[: DIRECTORY.index('[[contracts]]\nid = "broken"')]
     Path("directory.toml").write_text(good + entry, encoding="utf-8")
     result = run("apply", "directory.toml")
     assert result.exit_code == 2, result.output
-    assert result.stderr.strip() .startswith(f"Error: directory.toml: {key}: {message}"), result.stderr
+    assert result.stderr.strip().startswith(f"Error: directory.toml: {key}: {message}"), result.stderr
     _nothing_written(desk)
 
 
 def test_a_good_file_is_written_whole_and_may_name_stored_customers(desk: Any, run: Any) -> None:
-    good = DIRECTORY[:DIRECTORY.index("[[contracts]]\nid = \"broken\"")]
+    good = DIRECTORY[: DIRECTORY.index('[[contracts]]\nid = "broken"')]
     Path("directory.toml").write_text(good, encoding="utf-8")
     result = run("apply", "directory.toml")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == ["agents created: 1", "contacts created: 1", "contracts created: 2",
-                                          "customers created: 2", "queues created: 1"]
-    Path("more.toml").write_text('[[contracts]]\nid = "acme-2027"\ncustomer = "acme"\nsupport_type = "24x7"\n',
-                                 encoding="utf-8")
+    assert result.stdout.splitlines() == [
+        "agents created: 1",
+        "contacts created: 1",
+        "contracts created: 2",
+        "customers created: 2",
+        "queues created: 1",
+    ]
+    Path("more.toml").write_text(
+        '[[contracts]]\nid = "acme-2027"\ncustomer = "acme"\nsupport_type = "24x7"\n', encoding="utf-8"
+    )
     assert run("apply", "more.toml").stdout.strip() == "contracts created: 1"
     assert [c.key for c in desk.contracts()] == ["acme-2026", "acme-2027", "globex-2026"]

@@ -82,8 +82,21 @@ def test_a_voided_entry_is_kept_but_not_listed_billed_or_counted(studio: Any) ->
 
 
 def test_an_edit_is_recorded_with_its_actor_and_billed_as_edited(studio: Any) -> None:
-    out = ok(studio, "time", "edit", str(studio.first), "--minutes", "120", "--date", "2026-10-07",
-             "--non-billable", "--agent", "bob", "--reason", "typo")
+    out = ok(
+        studio,
+        "time",
+        "edit",
+        str(studio.first),
+        "--minutes",
+        "120",
+        "--date",
+        "2026-10-07",
+        "--non-billable",
+        "--agent",
+        "bob",
+        "--reason",
+        "typo",
+    )
     assert "120 min on 2026-10-07, non-billable" in out
     entry = {e["id"]: e for e in json.loads(ok(studio, "time", "list", "--format", "json"))}[studio.first]
     assert (entry["minutes"], entry["date"], entry["billable"]) == (120, "2026-10-07", False)
@@ -124,10 +137,13 @@ def test_bad_corrections_are_refused_in_one_line(studio: Any) -> None:
     with pytest.raises(DomainError, match="1..1440"):
         studio.edit_time(studio.first, agent="bob", minutes=2000)
     assert "nothing to change" in refused(studio, None, "time", "edit", str(studio.first), "--agent", "bob")
-    assert "unknown agent 'nobody'" in refused(studio, None, "time", "void", str(studio.first), "--reason", "x",
-                                                "--agent", "nobody")
+    assert "unknown agent 'nobody'" in refused(
+        studio, None, "time", "void", str(studio.first), "--reason", "x", "--agent", "nobody"
+    )
     assert "unknown time entry 999" in refused(studio, None, "time", "void", "999", "--reason", "x", "--agent", "bob")
-    assert "needs a reason" in refused(studio, None, "time", "void", str(studio.first), "--reason", " ", "--agent", "bob")
+    assert "needs a reason" in refused(
+        studio, None, "time", "void", str(studio.first), "--reason", " ", "--agent", "bob"
+    )
     ok(studio, "time", "void", str(studio.first), "--reason", "dup", "--agent", "bob")
     assert "already voided" in refused(studio, 1, "time", "void", str(studio.first), "--reason", "x", "--agent", "bob")
     assert "is voided" in refused(studio, 1, "time", "edit", str(studio.first), "--minutes", "5", "--agent", "bob")

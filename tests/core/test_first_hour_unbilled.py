@@ -106,12 +106,16 @@ def test_invoice_run_says_what_it_could_not_bill_and_why(studio: Any) -> None:
     t = studio.tickets_by
     report = json.loads(ok(studio, "invoice", "run", "--period", "2026-10", "--format", "json"))
     assert report["drafted"] == ["acme-hourly"]
-    got = {i["ticket"]: (i["customer"], i["contract"], i["minutes"], i["entries"], i["reason"])
-           for i in report["not_billed"]}
-    assert got == {t["stranger"]: (None, None, 45, 1, "no_customer"),
-                   t["beta"]: ("beta", None, 30, 1, "no_contract"),
-                   t["gamma"]: ("gamma", "gamma-free", 20, 1, "no_pricing"),
-                   t["delta"]: ("delta", "delta-new", 15, 1, "contract_not_in_period")}
+    got = {
+        i["ticket"]: (i["customer"], i["contract"], i["minutes"], i["entries"], i["reason"])
+        for i in report["not_billed"]
+    }
+    assert got == {
+        t["stranger"]: (None, None, 45, 1, "no_customer"),
+        t["beta"]: ("beta", None, 30, 1, "no_contract"),
+        t["gamma"]: ("gamma", "gamma-free", 20, 1, "no_pricing"),
+        t["delta"]: ("delta", "delta-new", 15, 1, "contract_not_in_period"),
+    }
     first = {i["ticket"]: i for i in report["not_billed"]}[t["stranger"]]
     assert (first["first_date"], first["last_date"]) == ("2026-10-06", "2026-10-06")
     assert f"deskframe ticket customer {t['stranger']} --customer ID" in first["why"]
@@ -139,23 +143,31 @@ def test_assigning_a_customer_brings_its_contract_sla_and_time(studio: Any, cloc
     assert changes == [("customer", "alice", None, "acme"), ("contract", "alice", None, "acme-hourly")]
     old, new = studio.clocks(stranger)
     assert (old.status, old.due_at) == ("cancelled", OPENED + dt.timedelta(hours=4))
-    assert (new.status, new.due_at, new.stopped_at) == ("missed", OPENED + dt.timedelta(hours=1),
-                                                        OPENED + dt.timedelta(minutes=90))
+    assert (new.status, new.due_at, new.stopped_at) == (
+        "missed",
+        OPENED + dt.timedelta(hours=1),
+        OPENED + dt.timedelta(minutes=90),
+    )
 
     report = json.loads(ok(studio, "invoice", "run", "--period", "2026-10", "--format", "json"))
     assert stranger not in {i["ticket"] for i in report["not_billed"]}
     [draft] = json.loads(ok(studio, "invoice", "list", "--format", "json"))
     assert draft["customer"] == "acme" and draft["total"] == "2625.00"  # 60 + 45 min at 1,500.00 an hour
 
-    assert ok(studio, "ticket", "customer", stranger, "--customer", "acme", "--agent", "alice").strip() \
+    assert (
+        ok(studio, "ticket", "customer", stranger, "--customer", "acme", "--agent", "alice").strip()
         == f"{stranger}: customer acme, contract acme-hourly"
+    )
     assert len(studio.clocks(stranger)) == 2 and len(studio.ticket(stranger).history) == len(ticket.history)
 
 
 def test_a_new_contract_reaches_a_ticket_of_a_customer_that_had_none(studio: Any) -> None:
     beta = studio.tickets_by["beta"]
-    studio.add_contract(deskframe.Contract(key="beta-hourly", customer="beta", support_type="8x5",
-                                           pricing="studio", start=dt.date(2026, 1, 1)))
+    studio.add_contract(
+        deskframe.Contract(
+            key="beta-hourly", customer="beta", support_type="8x5", pricing="studio", start=dt.date(2026, 1, 1)
+        )
+    )
     ok(studio, "ticket", "customer", beta, "--customer", "beta", "--agent", "alice")
     assert studio.ticket(beta).contract == "beta-hourly"
     # same policy as before (no contract SLA: the default): the clock is left alone
@@ -167,11 +179,18 @@ def test_a_new_contract_reaches_a_ticket_of_a_customer_that_had_none(studio: Any
 def test_refusals_are_one_line(studio: Any) -> None:
     acme = studio.tickets_by["acme"]
     for args, code, needle in (
-            (("ticket", "customer", acme, "--customer", "beta", "--agent", "alice"), 1, "belongs to customer acme"),
-            (("ticket", "customer", studio.tickets_by["stranger"], "--customer", "nobody", "--agent", "alice"), None,
-             "unknown customer 'nobody'"),
-            (("ticket", "customer", studio.tickets_by["stranger"], "--customer", "acme", "--agent", "nobody"), None,
-             "unknown agent 'nobody'")):
+        (("ticket", "customer", acme, "--customer", "beta", "--agent", "alice"), 1, "belongs to customer acme"),
+        (
+            ("ticket", "customer", studio.tickets_by["stranger"], "--customer", "nobody", "--agent", "alice"),
+            None,
+            "unknown customer 'nobody'",
+        ),
+        (
+            ("ticket", "customer", studio.tickets_by["stranger"], "--customer", "acme", "--agent", "nobody"),
+            None,
+            "unknown agent 'nobody'",
+        ),
+    ):
         result = studio.run(*args)
         assert result.exit_code == code if code else result.exit_code in (1, 2), result.output  # unknown ids: 1 or 2
         lines = result.stderr.splitlines()

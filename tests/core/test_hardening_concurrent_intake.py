@@ -36,7 +36,7 @@ def _race(desks, work):
         barrier.wait()
         try:
             outcomes[i] = work(one)
-        except Exception as exc:  # noqa: BLE001 - the outcome under test
+        except Exception as exc:
             outcomes[i] = exc
 
     threads = [threading.Thread(target=run, args=(i, d)) for i, d in enumerate(desks)]
@@ -53,9 +53,18 @@ def _article_count(desk):
 
 @pytest.mark.parametrize("round_", range(3))
 def test_two_desks_storing_the_same_batch_store_each_message_once(desk, round_):
-    batch = [InboundMessage(channel=CHANNEL, external_id=f"r{round_}-{i}", received_at=NOW,
-                            sender=f"user{i}@customer.example", subject=f"Question {i}", text="x",
-                            message_id=f"<r{round_}-{i}@customer.example>") for i in range(40)]
+    batch = [
+        InboundMessage(
+            channel=CHANNEL,
+            external_id=f"r{round_}-{i}",
+            received_at=NOW,
+            sender=f"user{i}@customer.example",
+            subject=f"Question {i}",
+            text="x",
+            message_id=f"<r{round_}-{i}@customer.example>",
+        )
+        for i in range(40)
+    ]
     twins = [desk, _twin(desk), _twin(desk)]
     try:
         outcomes = _race(twins, lambda one: one.intake_many(batch))
@@ -89,9 +98,19 @@ class Gate:
 
 
 def _mail(n: int) -> bytes:
-    return ("\r\n".join([f"From: Ivan <ivan{n % 7}@customer.example>", "To: support@desk.example",
-                         f"Subject: Printer {n}", "Date: Mon, 02 Nov 2026 09:00:00 +0000",
-                         f"Message-ID: <race{n}@customer.example>", "", f"Body {n}"])).encode()
+    return (
+        "\r\n".join(
+            [
+                f"From: Ivan <ivan{n % 7}@customer.example>",
+                "To: support@desk.example",
+                f"Subject: Printer {n}",
+                "Date: Mon, 02 Nov 2026 09:00:00 +0000",
+                f"Message-ID: <race{n}@customer.example>",
+                "",
+                f"Body {n}",
+            ]
+        )
+    ).encode()
 
 
 @pytest.mark.parametrize("batch", [1, 50])
@@ -101,8 +120,11 @@ def test_three_intakes_on_one_maildir_quarantine_nothing(make_desk, tmp_path, ba
         (box / sub).mkdir(parents=True)
     for n in range(150):
         (box / "new" / f"1790000000.M{n:04d}P1.test").write_bytes(_mail(n))
-    desk = make_desk(f'\n[[channels]]\nname = "{CHANNEL}"\ntype = "email"\naddress = "support@desk.example"\n'
-                     f'source = "maildir:{box}"\nparse_workers = 0\n', plugins=[Gate(3)])
+    desk = make_desk(
+        f'\n[[channels]]\nname = "{CHANNEL}"\ntype = "email"\naddress = "support@desk.example"\n'
+        f'source = "maildir:{box}"\nparse_workers = 0\n',
+        plugins=[Gate(3)],
+    )
     twins = [desk, _twin(desk), _twin(desk)]
 
     def drain(one):

@@ -14,13 +14,12 @@ import re
 import threading
 
 import pytest
+from test_billing_ledger import CONFIG, ModelPlugin, linked_entries, log
 
 from deskframe.billing import ledger as ledger_module
 from deskframe.config import load_config
 from deskframe.desk import Desk
 from deskframe.testing import Factory
-
-from test_billing_ledger import CONFIG, ModelPlugin, linked_entries, log
 
 PERIOD = "2026-10"
 CONTRACTS = 24
@@ -57,7 +56,7 @@ def _race(desks, works):
         barrier.wait()
         try:
             outcomes[i] = works[i](desks[i])
-        except Exception as exc:  # noqa: BLE001 - the outcome under test
+        except Exception as exc:
             outcomes[i] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(desks))]
@@ -84,8 +83,10 @@ def _check_ledger(desk):
 def test_issue_racing_a_run_skips_vanished_drafts_and_finishes(billed, round_):
     other = _twin(billed)
     try:
-        outcomes = _race([billed, other], [lambda d: d.ledger.issue(period=PERIOD),
-                                           lambda d: [d.ledger.run(PERIOD) for _ in range(3)]])
+        outcomes = _race(
+            [billed, other],
+            [lambda d: d.ledger.issue(period=PERIOD), lambda d: [d.ledger.run(PERIOD) for _ in range(3)]],
+        )
     finally:
         other.close()
     assert not any(isinstance(o, Exception) for o in outcomes), outcomes

@@ -13,9 +13,15 @@ NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
 
 
 def _message(n: int, **kw) -> InboundMessage:
-    values = dict(channel="mail", external_id=f"<key-{n}@customer.example>", received_at=NOW,
-                  sender=f"user{n}@customer.example", subject=f"Question {n}", text="x",
-                  message_id=f"<key-{n}@customer.example>")
+    values = dict(
+        channel="mail",
+        external_id=f"<key-{n}@customer.example>",
+        received_at=NOW,
+        sender=f"user{n}@customer.example",
+        subject=f"Question {n}",
+        text="x",
+        message_id=f"<key-{n}@customer.example>",
+    )
     values.update(kw)
     return InboundMessage(**values)
 

@@ -61,13 +61,19 @@ CASES = [
     (("intake", "quarantine", "retry", BIG), 2, "ITEM_IDS"),
     (("intake", "quarantine", "drop", "2147483648"), 2, "ITEM_IDS"),
     (("intake", "run", "--interval", BIG), 2, "--interval"),
-    (("sla", "due", "--calendar", "always", "--start", "2026-01-01T00:00:00Z", "--duration", "99999999w"), 2,
-     "--duration"),
+    (
+        ("sla", "due", "--calendar", "always", "--start", "2026-01-01T00:00:00Z", "--duration", "99999999w"),
+        2,
+        "--duration",
+    ),
     (("sla", "due", "--calendar", "always", "--start", "9999-12-31T00:00:00Z", "--duration", "2d"), 2, "--start"),
     (("serve", "--port", BIG), 2, "--port"),
     (("demo", "--port", BIG), 2, "--port"),
-    (("phone", "log", "--caller", "+79001234567", "--agent", "alice", "--summary", "x", "--duration",
-      BIG + "s"), 2, "--duration"),
+    (
+        ("phone", "log", "--caller", "+79001234567", "--agent", "alice", "--summary", "x", "--duration", BIG + "s"),
+        2,
+        "--duration",
+    ),
 ]
 
 

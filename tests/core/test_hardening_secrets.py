@@ -20,7 +20,6 @@ from click.testing import CliRunner
 
 from deskframe.cli import build_cli
 from deskframe.plugins import build_plugins
-
 from deskframe.store.scratch import scratch_database
 
 PLANT = "s3cr3tPLANT"
@@ -42,7 +41,7 @@ def postgres_url() -> str:
         import psycopg
 
         psycopg.connect(url.replace("+psycopg", ""), connect_timeout=3).close()
-    except Exception as exc:  # noqa: BLE001 - any reason the server is not there
+    except Exception as exc:
         pytest.skip(f"no PostgreSQL server at {url}: {exc}")
     return url
 
@@ -60,62 +59,102 @@ def leaf_commands(group: click.Group, path: tuple[str, ...] = ()) -> set[tuple[s
 def invocations(tmp: Path, url: str) -> list[tuple[str, ...]]:
     """One or more runs of every command (``{n}``, ``{m}``: two ticket numbers made on the way)."""
     directory = tmp / "directory.toml"
-    directory.write_text('[[queues]]\nname = "hardware"\n\n[[customers]]\nid = "globex"\nname = "Globex"\n',
-                         encoding="utf-8")
+    directory.write_text(
+        '[[queues]]\nname = "hardware"\n\n[[customers]]\nid = "globex"\nname = "Globex"\n', encoding="utf-8"
+    )
     calls = tmp / "calls.csv"
-    calls.write_text("Date,Caller,Duration,Agent,Summary\n2026-10-05 10:00:00,+74951234567,5:00,alice,Printer\n",
-                     encoding="utf-8")
+    calls.write_text(
+        "Date,Caller,Duration,Agent,Summary\n2026-10-05 10:00:00,+74951234567,5:00,alice,Printer\n", encoding="utf-8"
+    )
     chat = tmp / "chat.jsonl"
-    chat.write_text('{"message_id": "m1", "conversation_id": "c1", "timestamp": "2026-10-05T10:00:00Z", '
-                    '"sender": {"id": "v1", "name": "Ann"}, "text": "Hi"}\n', encoding="utf-8")
+    chat.write_text(
+        '{"message_id": "m1", "conversation_id": "c1", "timestamp": "2026-10-05T10:00:00Z", '
+        '"sender": {"id": "v1", "name": "Ann"}, "text": "Hi"}\n',
+        encoding="utf-8",
+    )
     bad_source = url.rsplit("/", 1)[0] + "/no_such_database_x"
     return [
-        ("db", "upgrade"), ("db", "status"), ("db", "status", "--format", "json"),
-        ("plugins",), ("plugins", "--all", "--format", "json"),
+        ("db", "upgrade"),
+        ("db", "status"),
+        ("db", "status", "--format", "json"),
+        ("plugins",),
+        ("plugins", "--all", "--format", "json"),
         ("apply", str(directory)),
         ("customer", "add", "--id", "acme", "--name", "ACME", "--domain", "acme.example"),
-        ("customer", "list"), ("customer", "list", "--format", "json"),
+        ("customer", "list"),
+        ("customer", "list", "--format", "json"),
         ("contact", "add", "--customer", "acme", "--name", "Ann", "--email", "ann@acme.example"),
-        ("contact", "list"), ("contact", "list", "--format", "json"),
+        ("contact", "list"),
+        ("contact", "list", "--format", "json"),
         ("agent", "add", "--login", "alice", "--name", "Alice", "--role", "dev"),
         ("agent", "add", "--login", "bob", "--name", "Bob", "--role", "dev"),
-        ("agent", "list"), ("agent", "list", "--format", "json"),
-        ("queue", "add", "--name", "support"), ("queue", "list"), ("queue", "list", "--format", "json"),
+        ("agent", "list"),
+        ("agent", "list", "--format", "json"),
+        ("queue", "add", "--name", "support"),
+        ("queue", "list"),
+        ("queue", "list", "--format", "json"),
         ("contract", "add", "--id", "acme-1", "--customer", "acme", "--support-type", "8x5", "--pricing", "hourly"),
-        ("contract", "list"), ("contract", "list", "--format", "json"),
+        ("contract", "list"),
+        ("contract", "list", "--format", "json"),
         ("ticket", "open", "--customer", "acme", "--subject", "Down", "--body", "HTTP 500"),
         ("ticket", "open", "--customer", "acme", "--subject", "Again", "--body", "x", "--format", "json"),
-        ("ticket", "list"), ("ticket", "list", "--format", "json"),
-        ("ticket", "show", "{n}"), ("ticket", "show", "{n}", "--format", "json"),
+        ("ticket", "list"),
+        ("ticket", "list", "--format", "json"),
+        ("ticket", "show", "{n}"),
+        ("ticket", "show", "{n}", "--format", "json"),
         ("ticket", "reply", "{n}", "--agent", "alice", "--body", "On it"),
         ("ticket", "note", "{n}", "--agent", "alice", "--body", "internal"),
-        ("ticket", "lock", "{n}", "--agent", "alice"), ("ticket", "unlock", "{n}", "--agent", "alice"),
-        ("ticket", "assign", "{n}", "--agent", "bob"), ("ticket", "state", "{n}", "open"),
-        ("ticket", "priority", "{n}", "P2"), ("ticket", "move", "{n}", "hardware"),
-        ("ticket", "search", "Down"), ("ticket", "search", "Down", "--format", "json"),
+        ("ticket", "lock", "{n}", "--agent", "alice"),
+        ("ticket", "unlock", "{n}", "--agent", "alice"),
+        ("ticket", "assign", "{n}", "--agent", "bob"),
+        ("ticket", "state", "{n}", "open"),
+        ("ticket", "priority", "{n}", "P2"),
+        ("ticket", "move", "{n}", "hardware"),
+        ("ticket", "search", "Down"),
+        ("ticket", "search", "Down", "--format", "json"),
         ("ticket", "reindex"),
         ("ticket", "escalate", "{n}", "--to", "2", "--reason", "dev"),
         ("ticket", "estimate", "{n}", "--hours", "2", "--approve"),
         ("ticket", "merge", "{m}", "{n}"),
         ("time", "log", "{n}", "--agent", "alice", "--minutes", "30", "--date", "2026-10-05"),
-        ("time", "list"), ("time", "list", "--format", "json"), ("time", "list", "--all"),
+        ("time", "list"),
+        ("time", "list", "--format", "json"),
+        ("time", "list", "--all"),
         ("time", "edit", "1", "--minutes", "45", "--agent", "alice"),
         ("time", "void", "1", "--reason", "typo", "--agent", "alice"),
         ("ticket", "customer", "{n}", "--customer", "acme", "--agent", "alice"),
-        ("canned", "list"), ("canned", "list", "--format", "json"), ("canned", "show", "nope", "{n}"),
-        ("intake", "run", "--once"), ("intake", "run", "--once", "--format", "json"),
-        ("intake", "quarantine", "list"), ("intake", "quarantine", "list", "--format", "json"),
-        ("intake", "quarantine", "show", "1"), ("intake", "quarantine", "retry", "1"),
+        ("canned", "list"),
+        ("canned", "list", "--format", "json"),
+        ("canned", "show", "nope", "{n}"),
+        ("intake", "run", "--once"),
+        ("intake", "run", "--once", "--format", "json"),
+        ("intake", "quarantine", "list"),
+        ("intake", "quarantine", "list", "--format", "json"),
+        ("intake", "quarantine", "show", "1"),
+        ("intake", "quarantine", "retry", "1"),
         ("intake", "quarantine", "drop", "1"),
         ("sla", "due", "--calendar", "always", "--start", "2026-10-05T10:00:00Z", "--duration", "4h"),
-        ("sla", "due", "--calendar", "always", "--start", "2026-10-05T10:00:00Z", "--duration", "4h",
-         "--format", "json"),
-        ("sla", "check"), ("sla", "check", "--format", "json"),
+        (
+            "sla",
+            "due",
+            "--calendar",
+            "always",
+            "--start",
+            "2026-10-05T10:00:00Z",
+            "--duration",
+            "4h",
+            "--format",
+            "json",
+        ),
+        ("sla", "check"),
+        ("sla", "check", "--format", "json"),
         ("sla", "report", "--customer", "acme", "--period", "2026-10"),
         ("sla", "report", "--customer", "acme", "--period", "2026-10", "--format", "json"),
-        ("oncall", "who"), ("oncall", "who", "--format", "json"),
+        ("oncall", "who"),
+        ("oncall", "who", "--format", "json"),
         ("plugin", "new", "planted-probe", "--kind", "channel", "--dir", str(tmp / "plugin")),
-        ("invoice", "run", "--period", "2026-10"), ("invoice", "run", "--period", "2026-10", "--format", "json"),
+        ("invoice", "run", "--period", "2026-10"),
+        ("invoice", "run", "--period", "2026-10", "--format", "json"),
         ("invoice", "issue", "--period", "2026-10"),
         *[("invoice", "list", "--format", fmt) for fmt in ("table", "json", "html", "csv", "text")],
         *[("invoice", "show", "INV-2026-00001", "--format", fmt) for fmt in ("table", "json", "html", "csv", "text")],
@@ -130,7 +169,8 @@ def invocations(tmp: Path, url: str) -> list[tuple[str, ...]]:
         ("import", "otrs", "--source", planted(bad_source), "--format", "json"),
         ("import", "otrs", "--source", f"postgresql://postgres:{PLANT}@127.0.0.1:port/x"),
         ("import", "otrs", "--source", f"nonsense postgres:{PLANT}@host"),
-        ("serve", "--help"), ("demo", "--help"),
+        ("serve", "--help"),
+        ("demo", "--help"),
         ("init", str(tmp / "init")),
     ]
 
@@ -151,30 +191,41 @@ def test_no_command_prints_the_database_password(tmp_path: Path, monkeypatch: py
     try:
         assert PLANT in url
         config = tmp_path / "deskframe.toml"
-        config.write_text(f'[desk]\ndatabase = "{url}"\n\n[pricing.hourly]\nmodel = "hourly"\ncurrency = "RUB"\n'
-                          'rates = { default = "1000" }\n\n[[channels]]\nname = "site-chat"\ntype = "chat"\n'
-                          'secret_env = "PLANTED_CHAT_SECRET"\n', encoding="utf-8")
+        config.write_text(
+            f'[desk]\ndatabase = "{url}"\n\n[pricing.hourly]\nmodel = "hourly"\ncurrency = "RUB"\n'
+            'rates = { default = "1000" }\n\n[[channels]]\nname = "site-chat"\ntype = "chat"\n'
+            'secret_env = "PLANTED_CHAT_SECRET"\n',
+            encoding="utf-8",
+        )
         cli = build_cli(build_plugins())
         env = {"DESKFRAME_DATABASE_URL": url, "PLANTED_CHAT_SECRET": "x" * 32}  # init's new config uses it too
         numbers: list[str] = []
         ran: set[tuple[str, ...]] = set()
         for args in invocations(tmp_path, url):
-            args = tuple(a.replace("{n}", numbers[0] if numbers else "-").replace(
-                "{m}", numbers[1] if len(numbers) > 1 else "-") for a in args)
+            args = tuple(
+                a.replace("{n}", numbers[0] if numbers else "-").replace("{m}", numbers[1] if len(numbers) > 1 else "-")
+                for a in args
+            )
             result, everything = run(cli, config, args, env)
             assert PLANT not in everything, f"{' '.join(args)} printed the password:\n{everything}"
             if args[:2] == ("ticket", "open"):
-                numbers.append(result.output.strip().splitlines()[0] if "--format" not in args
-                               else __import__("json").loads(result.output)["number"])
-            ran.add(next(p for p in leaf_commands(cli) if args[:len(p)] == p))
+                numbers.append(
+                    result.output.strip().splitlines()[0]
+                    if "--format" not in args
+                    else __import__("json").loads(result.output)["number"]
+                )
+            ran.add(next(p for p in leaf_commands(cli) if args[: len(p)] == p))
         status, _ = run(cli, config, ("db", "status"), env)
         assert ":***@" in status.output  # the URL is there, masked
         missing = leaf_commands(cli) - ran
         assert not missing, f"commands not run by this test: {sorted(missing)}"
 
         # a URL that does not parse, in the file and in the environment, is masked in its error
-        for bad in (f"postgresql+psycopg://postgres:{PLANT}@127.0.0.1:abc/test",
-                    f"postgresql+psycopg://postgres:{PLANT}@[::1/test", f"postgres:{PLANT}@127.0.0.1/test"):
+        for bad in (
+            f"postgresql+psycopg://postgres:{PLANT}@127.0.0.1:abc/test",
+            f"postgresql+psycopg://postgres:{PLANT}@[::1/test",
+            f"postgres:{PLANT}@127.0.0.1/test",
+        ):
             broken = tmp_path / "broken.toml"
             broken.write_text(f'[desk]\ndatabase = "{bad}"\n', encoding="utf-8")
             for env_url in ({}, {"DESKFRAME_DATABASE_URL": bad}):
@@ -189,10 +240,17 @@ def test_no_command_prints_the_database_password(tmp_path: Path, monkeypatch: py
         drop()
 
 
-@pytest.mark.parametrize("url", [
-    f"postgresql+psycopg://u:{PLANT}@host:abc/db", f"postgresql://u:{PLANT}@[::1/db", f"u:{PLANT}@host",
-    f"postgres:/u:{PLANT}@h", f"postgresql://u:{PLANT}@b@h:x/d", f"postgresql://u:{PLANT}@h/d",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql+psycopg://u:{PLANT}@host:abc/db",
+        f"postgresql://u:{PLANT}@[::1/db",
+        f"u:{PLANT}@host",
+        f"postgres:/u:{PLANT}@h",
+        f"postgresql://u:{PLANT}@b@h:x/d",
+        f"postgresql://u:{PLANT}@h/d",
+    ],
+)
 def test_mask_url_never_shows_the_password(url: str) -> None:
     from deskframe.store.database import mask_url, url_problem
 

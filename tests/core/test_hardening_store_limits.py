@@ -25,8 +25,15 @@ CHANNEL = "support-mail"
 
 
 def inbound(n: int, **kw) -> InboundMessage:
-    values = dict(channel=CHANNEL, external_id=f"ext-{n}", received_at=NOW, sender=f"user{n}@customer.example",
-                  subject=f"Subject {n}", text=f"Body {n}", message_id=f"<m{n}@customer.example>")
+    values = dict(
+        channel=CHANNEL,
+        external_id=f"ext-{n}",
+        received_at=NOW,
+        sender=f"user{n}@customer.example",
+        subject=f"Subject {n}",
+        text=f"Body {n}",
+        message_id=f"<m{n}@customer.example>",
+    )
     values.update(kw)
     return InboundMessage(**values)
 
@@ -59,24 +66,37 @@ CASES = {
     "articles.sender + history.actor": (500, _sender),
     "history.actor (the 246-character sender of the issue)": (200, _sender),
     "contacts.email": (320, _sender),
-    "contacts.name": (300, lambda n: ({"sender_name": "N" * n},
-                                      lambda t, a, m: True)),
-    "articles.subject + tickets.subject": (1000, lambda n: ({"subject": "S" * n},
-                                                            lambda t, a, m: a.subject == m.subject)),
-    "articles.message_id": (998, lambda n: ({"message_id": "<" + "i" * (n - 2) + ">"},
-                                            lambda t, a, m: a.message_id == m.message_id)),
+    "contacts.name": (300, lambda n: ({"sender_name": "N" * n}, lambda t, a, m: True)),
+    "articles.subject + tickets.subject": (
+        1000,
+        lambda n: ({"subject": "S" * n}, lambda t, a, m: a.subject == m.subject),
+    ),
+    "articles.message_id": (
+        998,
+        lambda n: ({"message_id": "<" + "i" * (n - 2) + ">"}, lambda t, a, m: a.message_id == m.message_id),
+    ),
     "intake_keys.key": (500, lambda n: ({"external_id": "k" * n}, lambda t, a, m: True)),
-    "attachments.filename": (255, lambda n: ({"attachments": (InboundAttachment("f" * (n - 4) + ".txt", "text/plain",
-                                                                                 b"data"),)},
-                                             lambda t, a, m: len(a.attachments) == 1)),
-    "attachments.content_type": (255, lambda n: ({"attachments": (InboundAttachment("a.bin", "x/" + "c" * (n - 2),
-                                                                                     b"data"),)},
-                                                 lambda t, a, m: a.attachments[0].content_type
-                                                 == m.attachments[0].content_type)),
-    "queues.name (trusted X-Deskframe-Queue)": (200, lambda n: ({"trusted": True,
-                                                                 "headers": {"x-deskframe-queue": "Q" * n}},
-                                                                lambda t, a, m: t.queue == "Q" * len(t.queue)
-                                                                and len(t.queue) == n)),
+    "attachments.filename": (
+        255,
+        lambda n: (
+            {"attachments": (InboundAttachment("f" * (n - 4) + ".txt", "text/plain", b"data"),)},
+            lambda t, a, m: len(a.attachments) == 1,
+        ),
+    ),
+    "attachments.content_type": (
+        255,
+        lambda n: (
+            {"attachments": (InboundAttachment("a.bin", "x/" + "c" * (n - 2), b"data"),)},
+            lambda t, a, m: a.attachments[0].content_type == m.attachments[0].content_type,
+        ),
+    ),
+    "queues.name (trusted X-Deskframe-Queue)": (
+        200,
+        lambda n: (
+            {"trusted": True, "headers": {"x-deskframe-queue": "Q" * n}},
+            lambda t, a, m: t.queue == "Q" * len(t.queue) and len(t.queue) == n,
+        ),
+    ),
 }
 
 
@@ -114,9 +134,16 @@ def desk_quarantine(desk, item_id):
 
 
 def test_nul_characters_are_stripped_not_fatal(desk):
-    odd = inbound(2, subject="Sub\x00ject", text="Bo\x00dy", sender="nu\x00l@customer.example",
-                  sender_name="N\x00", message_id="<n\x00ul@customer.example>", external_id="ext\x00-2",
-                  attachments=(InboundAttachment("a\x00.txt", "text/pl\x00ain", b"x"),))
+    odd = inbound(
+        2,
+        subject="Sub\x00ject",
+        text="Bo\x00dy",
+        sender="nu\x00l@customer.example",
+        sender_name="N\x00",
+        message_id="<n\x00ul@customer.example>",
+        external_id="ext\x00-2",
+        attachments=(InboundAttachment("a\x00.txt", "text/pl\x00ain", b"x"),),
+    )
     results = desk.intake_many([inbound(1), odd, inbound(3)])
     assert len({r.article_id for r in results}) == 3
     (article,) = [a for _, a in _articles(desk) if a.subject == "Subject"]
@@ -133,28 +160,47 @@ def test_trusted_chat_accepts_a_long_sender_address(make_desk):
 
     from deskframe.web import create_app
 
-    desk = make_desk('\n[[channels]]\nname = "site-chat"\ntype = "chat"\nsecret_env = "HARDEN_CHAT_SECRET"\n'
-                     'trusted = true\n')
+    desk = make_desk(
+        '\n[[channels]]\nname = "site-chat"\ntype = "chat"\nsecret_env = "HARDEN_CHAT_SECRET"\ntrusted = true\n'
+    )
     os.environ["HARDEN_CHAT_SECRET"] = "s3cret"
     try:
-        body = json.dumps({"message_id": "m1", "conversation_id": "c1", "timestamp": "2026-11-02T09:00:00Z",
-                           "sender": {"id": "v1", "email": long_address(246), "name": "V"},
-                           "text": "hello there"}).encode()
+        body = json.dumps(
+            {
+                "message_id": "m1",
+                "conversation_id": "c1",
+                "timestamp": "2026-11-02T09:00:00Z",
+                "sender": {"id": "v1", "email": long_address(246), "name": "V"},
+                "text": "hello there",
+            }
+        ).encode()
         signature = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
         with TestClient(create_app(desk)) as client:
-            answer = client.post("/channels/site-chat/messages", content=body,
-                                 headers={"X-Deskframe-Signature": signature, "Content-Type": "application/json"})
+            answer = client.post(
+                "/channels/site-chat/messages",
+                content=body,
+                headers={"X-Deskframe-Signature": signature, "Content-Type": "application/json"},
+            )
     finally:
         del os.environ["HARDEN_CHAT_SECRET"]
     assert answer.status_code == 200, answer.text
     assert desk.ticket(answer.json()["ticket"]).articles[0].sender == long_address(246)
 
 
-def _mail(n: int, *, sender: str = "Ivan <ivan@customer.example>", msgid: str | None = None,
-          subject: str = "Printer") -> bytes:
-    lines = [f"From: {sender}", "To: support@desk.example", f"Subject: {subject} {n}",
-             "Date: Mon, 02 Nov 2026 09:00:00 +0000", f"Message-ID: {msgid or f'<mail{n}@customer.example>'}",
-             "MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"', "", f"Body {n}"]
+def _mail(
+    n: int, *, sender: str = "Ivan <ivan@customer.example>", msgid: str | None = None, subject: str = "Printer"
+) -> bytes:
+    lines = [
+        f"From: {sender}",
+        "To: support@desk.example",
+        f"Subject: {subject} {n}",
+        "Date: Mon, 02 Nov 2026 09:00:00 +0000",
+        f"Message-ID: {msgid or f'<mail{n}@customer.example>'}",
+        "MIME-Version: 1.0",
+        'Content-Type: text/plain; charset="utf-8"',
+        "",
+        f"Body {n}",
+    ]
     return "\r\n".join(lines).encode()
 
 
@@ -165,8 +211,10 @@ def test_intake_run_stores_a_batch_with_a_long_message_id_and_a_long_sender(make
     mails = [_mail(1), _mail(2, msgid="<" + "x" * 598 + ">"), _mail(3, sender=long_address(246)), _mail(4)]
     for i, raw in enumerate(mails):
         (box / "new" / f"1790000000.M{i}P1.test").write_bytes(raw)
-    desk = make_desk(f'\n[[channels]]\nname = "{CHANNEL}"\ntype = "email"\naddress = "support@desk.example"\n'
-                     f'source = "maildir:{box}"\n')
+    desk = make_desk(
+        f'\n[[channels]]\nname = "{CHANNEL}"\ntype = "email"\naddress = "support@desk.example"\n'
+        f'source = "maildir:{box}"\n'
+    )
     result = cli(desk)("intake", "run", "--once", "--format", "json")
     assert result.exit_code == 0, result.output
     (report,) = json.loads(result.output)
@@ -215,7 +263,7 @@ def test_a_value_the_database_refuses_quarantines_only_its_own_message(desk):
 def test_a_sender_longer_than_any_address_is_kept_on_the_article_without_a_contact(desk):
     sender = long_address(4000)
     desk.intake_many([inbound(1), inbound(2, sender=sender), inbound(3)])
-    (ticket, article), = [(t, a) for t, a in _articles(desk) if a.sender == sender]
+    ((ticket, article),) = [(t, a) for t, a in _articles(desk) if a.sender == sender]
     assert ticket.contact is None
     assert len(desk.contacts()) == 2
 
@@ -236,8 +284,9 @@ def test_directory_values_from_imports_and_apply_take_long_values(desk, over):
     """Customer keys and names, domains, agent logins and names, ticket numbers kept from an import."""
     key, login = noise(100 + over), noise(100 + over)
     desk.add_customer(Customer(key=key, name=noise(300 + over), domains=(noise(240 + over) + ".example",)))
-    desk.add_agent(Agent(login=login, name=noise(300 + over), role=noise(100 + over), line=1,
-                         email=long_address(320 + over)))
+    desk.add_agent(
+        Agent(login=login, name=noise(300 + over), role=noise(100 + over), line=1, email=long_address(320 + over))
+    )
     assert [c.key for c in desk.customers()] == [key]
     assert [a.login for a in desk.agents()] == [login]
     ticket = desk.open_ticket(subject=noise(1000 + over), body="x", customer=key, contact=long_address(320 + over))

@@ -20,23 +20,28 @@ UTC = dt.timezone.utc
 #: What a terminal must never get from outside text: C0 but tab/newline, DEL, C1.
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 HOSTILE_SUBJECT = "Invoice\x1b[2J\x1b[H question\x07"
-HOSTILE_BODY = ("Hello,\r\nplease \x1b]8;;https://evil.example/\x1b\\click here\x1b]8;;\x1b\\ to pay.\r\n"
-                "Password: hunter\x08\x08\x08\x08\x08\x08******\x00\n"
-                "\x9b31mred\x9b0m and \x1bPq#0;2;0;0;0\x1b\\sixel\tcolumn\rend")
+HOSTILE_BODY = (
+    "Hello,\r\nplease \x1b]8;;https://evil.example/\x1b\\click here\x1b]8;;\x1b\\ to pay.\r\n"
+    "Password: hunter\x08\x08\x08\x08\x08\x08******\x00\n"
+    "\x9b31mred\x9b0m and \x1bPq#0;2;0;0;0\x1b\\sixel\tcolumn\rend"
+)
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("plain текст\twith tab\nand newline", "plain текст\twith tab\nand newline"),
-    ("a\x1b[2Jb", "ab"),
-    ("x\x1b]8;;http://evil.example\x1b\\click\x1b]8;;\x1b\\y", "xclicky"),
-    ("title\x1b]0;pwned\x07!", "title!"),
-    ("pass\x08\x08\x08word", "password"),
-    ("l1\r\nl2\rl3", "l1\nl2\nl3"),
-    ("n\x00u\x7fl", "nul"),
-    ("c1 \x9b31mred", "c1 red"),
-    ("open \x1b]8;;http://x\nrest of body", "open 8;;http://x\nrest of body"),  # unterminated: text kept
-    ("bare \x1b", "bare "),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("plain текст\twith tab\nand newline", "plain текст\twith tab\nand newline"),
+        ("a\x1b[2Jb", "ab"),
+        ("x\x1b]8;;http://evil.example\x1b\\click\x1b]8;;\x1b\\y", "xclicky"),
+        ("title\x1b]0;pwned\x07!", "title!"),
+        ("pass\x08\x08\x08word", "password"),
+        ("l1\r\nl2\rl3", "l1\nl2\nl3"),
+        ("n\x00u\x7fl", "nul"),
+        ("c1 \x9b31mred", "c1 red"),
+        ("open \x1b]8;;http://x\nrest of body", "open 8;;http://x\nrest of body"),  # unterminated: text kept
+        ("bare \x1b", "bare "),
+    ],
+)
 def test_clean_text(raw: str, expected: str) -> None:
     assert clean_text(raw) == expected
     assert not FORBIDDEN.search(clean_text(raw))
@@ -49,9 +54,16 @@ def test_clean_text_leaves_clean_text_alone() -> None:
 
 
 def test_intake_stores_plain_text_without_controls(desk) -> None:  # type: ignore[no-untyped-def]
-    message = InboundMessage(channel="mail", external_id="esc-1", received_at=dt.datetime(2026, 10, 5, 9, tzinfo=UTC),
-                             sender="ann@acme.example", sender_name="Ann\x1b[8m hidden", subject=HOSTILE_SUBJECT,
-                             text=HOSTILE_BODY, raw=HOSTILE_BODY.encode("utf-8"))
+    message = InboundMessage(
+        channel="mail",
+        external_id="esc-1",
+        received_at=dt.datetime(2026, 10, 5, 9, tzinfo=UTC),
+        sender="ann@acme.example",
+        sender_name="Ann\x1b[8m hidden",
+        subject=HOSTILE_SUBJECT,
+        text=HOSTILE_BODY,
+        raw=HOSTILE_BODY.encode("utf-8"),
+    )
     result = desk.intake(message)
     ticket = desk.ticket(result.ticket)
     article = ticket.articles[0]
@@ -86,8 +98,11 @@ def _plant(desk, number: str) -> None:  # type: ignore[no-untyped-def]
     with desk.store.write() as repo:
         ticket_id = repo.ticket_row(number).id
         repo.session.execute(update(TicketRow).where(TicketRow.id == ticket_id).values(subject=HOSTILE_SUBJECT))
-        repo.session.execute(update(ArticleRow).where(ArticleRow.ticket_id == ticket_id)
-                             .values(subject=HOSTILE_SUBJECT, text=body, sender="x\x1b]8;;http://e\x07@evil.example"))
+        repo.session.execute(
+            update(ArticleRow)
+            .where(ArticleRow.ticket_id == ticket_id)
+            .values(subject=HOSTILE_SUBJECT, text=body, sender="x\x1b]8;;http://e\x07@evil.example")
+        )
 
 
 @pytest.mark.parametrize("fmt", ["table", "json"])
@@ -97,8 +112,11 @@ def test_cli_writes_no_terminal_controls(desk, cli, factory, fmt) -> None:  # ty
     ticket = desk.open_ticket(subject="Invoice", body="pay", customer=customer.key)
     _plant(desk, ticket.number)
     run = cli(desk)
-    outputs = [run("ticket", "show", ticket.number, "--format", fmt), run("ticket", "list", "--format", fmt),
-               run("ticket", "search", "Invoice", "--format", fmt)]
+    outputs = [
+        run("ticket", "show", ticket.number, "--format", fmt),
+        run("ticket", "list", "--format", fmt),
+        run("ticket", "search", "Invoice", "--format", fmt),
+    ]
     for result in outputs:
         assert result.exit_code == 0, result.output
         assert not FORBIDDEN.search(result.output), repr(result.output)

@@ -13,16 +13,35 @@ T0 = dt.datetime(2011, 12, 9, 10, 0, tzinfo=dt.timezone.utc)
 
 
 def ticket(ext, number, **kw):
-    values = dict(external_id=ext, number=number, subject=f"Old {ext}", state="closed", priority="P3",
-                  queue="Raw", created_at=T0, updated_at=T0, customer="acme", contact="ivan@acme.example",
-                  owner="alice",
-                  articles=[ImportedArticle(f"a{ext}-1", "in", T0, "Help", "Текст письма", sender="ivan@acme.example",
-                                            message_id=f"<{ext}@acme>", raw=b"From: ivan\r\n\r\nraw",
-                                            attachments=[InboundAttachment("../x.txt", "text/plain", b"x")]),
-                            ImportedArticle(f"a{ext}-2", "internal", T0, "note", "internal note", agent="alice",
-                                            visible=False)],
-                  history=[ImportedHistory(f"h{ext}-1", T0, "created", actor="alice", new=number)],
-                  time=[ImportedTime(f"t{ext}-1", "alice", 30, T0.date())])
+    values = dict(
+        external_id=ext,
+        number=number,
+        subject=f"Old {ext}",
+        state="closed",
+        priority="P3",
+        queue="Raw",
+        created_at=T0,
+        updated_at=T0,
+        customer="acme",
+        contact="ivan@acme.example",
+        owner="alice",
+        articles=[
+            ImportedArticle(
+                f"a{ext}-1",
+                "in",
+                T0,
+                "Help",
+                "Текст письма",
+                sender="ivan@acme.example",
+                message_id=f"<{ext}@acme>",
+                raw=b"From: ivan\r\n\r\nraw",
+                attachments=[InboundAttachment("../x.txt", "text/plain", b"x")],
+            ),
+            ImportedArticle(f"a{ext}-2", "internal", T0, "note", "internal note", agent="alice", visible=False),
+        ],
+        history=[ImportedHistory(f"h{ext}-1", T0, "created", actor="alice", new=number)],
+        time=[ImportedTime(f"t{ext}-1", "alice", 30, T0.date())],
+    )
     values.update(kw)
     return ImportedTicket(**values)
 
@@ -51,16 +70,25 @@ def test_import_keeps_numbers_and_is_idempotent(desk, factory):
 def test_reply_to_old_subject_threads_into_imported_ticket(desk, factory):
     setup(desk, factory)
     desk.import_tickets([ticket("1", "2011120910000047")], namespace="otrs")
-    result = desk.intake(InboundMessage(channel="mail", external_id="new", received_at=T0, sender="ivan@acme.example",
-                                        subject="Re: [Ticket#2011120910000047] Help", text="again"))
+    result = desk.intake(
+        InboundMessage(
+            channel="mail",
+            external_id="new",
+            received_at=T0,
+            sender="ivan@acme.example",
+            subject="Re: [Ticket#2011120910000047] Help",
+            text="again",
+        )
+    )
     assert result.ticket == "2011120910000047" and not result.created
     assert desk.ticket(result.ticket).state == "open"
 
 
 def test_merge_target_in_a_later_batch_is_linked(desk, factory):
     setup(desk, factory)
-    desk.import_tickets([ticket("1", "2011120910000047", state="merged", merged_into="2011120910000055")],
-                        namespace="otrs")
+    desk.import_tickets(
+        [ticket("1", "2011120910000047", state="merged", merged_into="2011120910000055")], namespace="otrs"
+    )
     assert desk.ticket("2011120910000047").merged_into is None
     desk.import_tickets([ticket("2", "2011120910000055")], namespace="otrs")
     assert desk.ticket("2011120910000047").merged_into == "2011120910000055"
@@ -89,9 +117,17 @@ def test_imported_time_is_never_invoiced(make_desk):
     f.customer("acme")
     f.agent("alice")
     f.contract("acme", key="acme-hourly", pricing="pm")
-    desk.import_tickets([ticket("1", "2011120910000047", contract="acme-hourly",
-                                time=[ImportedTime("t1", "alice", 60, dt.date(2026, 10, 1))])],
-                        namespace="otrs")
+    desk.import_tickets(
+        [
+            ticket(
+                "1",
+                "2011120910000047",
+                contract="acme-hourly",
+                time=[ImportedTime("t1", "alice", 60, dt.date(2026, 10, 1))],
+            )
+        ],
+        namespace="otrs",
+    )
     number = desk.open_ticket(subject="live", body="x", customer="acme").number
     desk.log_time(number, agent="alice", minutes=10, date=dt.date(2026, 10, 2))
     assert desk.ticket("2011120910000047").contract == "acme-hourly"
@@ -110,11 +146,27 @@ def test_skips_a_number_that_already_exists(desk, factory):
 def test_reply_to_an_imported_number_of_another_system_id_threads(desk, factory):
     setup(desk, factory)
     desk.import_tickets([ticket("7", "2010010199000017")], namespace="otrs")  # system id 99, not ours
-    result = desk.intake(InboundMessage(channel="mail", external_id="x", received_at=T0, sender="ivan@acme.example",
-                                        subject="Re: [Ticket#2010010199000017] old", text="still there?"))
+    result = desk.intake(
+        InboundMessage(
+            channel="mail",
+            external_id="x",
+            received_at=T0,
+            sender="ivan@acme.example",
+            subject="Re: [Ticket#2010010199000017] old",
+            text="still there?",
+        )
+    )
     assert result.ticket == "2010010199000017"
-    live = desk.intake(InboundMessage(channel="mail", external_id="y", received_at=T0, sender="ivan@acme.example",
-                                      subject="[Ticket#2010010199000025] never imported", text="?"))
+    live = desk.intake(
+        InboundMessage(
+            channel="mail",
+            external_id="y",
+            received_at=T0,
+            sender="ivan@acme.example",
+            subject="[Ticket#2010010199000025] never imported",
+            text="?",
+        )
+    )
     assert live.created
 
 
@@ -123,10 +175,18 @@ def test_small_blobs_go_into_the_database_large_ones_into_files(desk, factory):
 
     setup(desk, factory)
     big = bytes(range(256)) * (desk.blobs.inline_max // 256 + 1)
-    large = ImportedArticle("a2-1", "in", T0, "Big", "big", raw=big,
-                            attachments=[InboundAttachment("big.bin", "application/octet-stream", big[::-1])])
-    desk.import_tickets([ticket("1", "2011120910000047"), ticket("2", "2011120910000055", articles=[large])],
-                        namespace="otrs")
+    large = ImportedArticle(
+        "a2-1",
+        "in",
+        T0,
+        "Big",
+        "big",
+        raw=big,
+        attachments=[InboundAttachment("big.bin", "application/octet-stream", big[::-1])],
+    )
+    desk.import_tickets(
+        [ticket("1", "2011120910000047"), ticket("2", "2011120910000055", articles=[large])], namespace="otrs"
+    )
     small = desk.ticket("2011120910000047").articles[0]
     assert not desk.blobs.path(small.raw_sha256).exists()  # a row of the blobs table, no file
     assert desk.blobs.exists(small.raw_sha256) and desk.blobs.get(small.raw_sha256) == b"From: ivan\r\n\r\nraw"
@@ -136,7 +196,9 @@ def test_small_blobs_go_into_the_database_large_ones_into_files(desk, factory):
     assert desk.blobs.path(stored.attachments[0].sha256).read_bytes() == big[::-1]
     other = Desk(desk.config, desk.plugins)  # another process on the same desk reads both kinds
     try:
-        assert other.blobs.get(small.raw_sha256) == b"From: ivan\r\n\r\nraw" and other.blobs.get(stored.raw_sha256) == big
+        assert (
+            other.blobs.get(small.raw_sha256) == b"From: ivan\r\n\r\nraw" and other.blobs.get(stored.raw_sha256) == big
+        )
     finally:
         other.close()
     unknown = "0" * 64
@@ -158,9 +220,18 @@ def test_a_blob_store_without_a_database_keeps_files(tmp_path):
 def test_over_limit_attachment_is_reported_and_the_rest_stored(desk, factory):
     setup(desk, factory)
     desk.blobs.max_bytes = 4
-    big = ImportedArticle("a1-9", "in", T0, "Big", "big", raw=b"From: x\r\n\r\n" + b"y" * 10,
-                          attachments=[InboundAttachment("big.bin", "application/octet-stream", b"z" * 5),
-                                       InboundAttachment("ok.txt", "text/plain", b"ok")])
+    big = ImportedArticle(
+        "a1-9",
+        "in",
+        T0,
+        "Big",
+        "big",
+        raw=b"From: x\r\n\r\n" + b"y" * 10,
+        attachments=[
+            InboundAttachment("big.bin", "application/octet-stream", b"z" * 5),
+            InboundAttachment("ok.txt", "text/plain", b"ok"),
+        ],
+    )
     counts = desk.import_tickets([ticket("1", "2011120910000047", articles=[big])], namespace="otrs")
     assert counts.skipped == [("a1-9", "attachment 'big.bin' over the size limit")]
     article = desk.ticket("2011120910000047").articles[0]
@@ -184,8 +255,9 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(desk, factory):
         sizes = []
         for start, n in ((1, 2), (3, 40)):
             statements.clear()
-            counts = desk.import_tickets([ticket(str(i), f"20111209100{i:05d}") for i in range(start, start + n)],
-                                         namespace="otrs")
+            counts = desk.import_tickets(
+                [ticket(str(i), f"20111209100{i:05d}") for i in range(start, start + n)], namespace="otrs"
+            )
             assert (counts.tickets, counts.articles, counts.time_entries) == (n, 2 * n, n)
             sizes.append(len(statements))
     finally:
@@ -201,8 +273,9 @@ def test_the_import_cursor_commits_with_its_batch(desk, factory):
     assert desk.external_ids.get("otrs", "cursor", "ticket") == "1"
     twice = ImportedArticle("a2-1", "in", T0, "Help", "text")
     with pytest.raises(DomainError):  # the same article id twice: the whole batch rolls back
-        desk.import_tickets([ticket("2", "2011120910000055", articles=[twice, twice])], namespace="otrs",
-                            cursor=("ticket", "2"))
+        desk.import_tickets(
+            [ticket("2", "2011120910000055", articles=[twice, twice])], namespace="otrs", cursor=("ticket", "2")
+        )
     assert desk.external_ids.get("otrs", "cursor", "ticket") == "1"
     assert desk.external_ids.get("otrs", "ticket", "2") is None
 

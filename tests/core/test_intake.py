@@ -10,9 +10,16 @@ NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
 
 
 def message(**kw):
-    values = dict(channel="mail", external_id="m1", received_at=NOW, sender="ivan@acme.example",
-                  subject="Не работает почта", text="Письма не уходят", message_id="m1@acme.example",
-                  raw=b"From: ivan@acme.example\r\n\r\nraw body")
+    values = dict(
+        channel="mail",
+        external_id="m1",
+        received_at=NOW,
+        sender="ivan@acme.example",
+        subject="Не работает почта",
+        text="Письма не уходят",
+        message_id="m1@acme.example",
+        raw=b"From: ivan@acme.example\r\n\r\nraw body",
+    )
     values.update(kw)
     return InboundMessage(**values)
 
@@ -23,8 +30,12 @@ def test_known_contact_routes_to_customer_and_contract(desk, factory):
     result = desk.intake(message())
     assert result.created and not result.duplicate
     ticket = desk.ticket(result.ticket)
-    assert (ticket.customer, ticket.contract, ticket.queue, ticket.contact) == ("acme", "acme-2026", "support",
-                                                                              "ivan@acme.example")
+    assert (ticket.customer, ticket.contract, ticket.queue, ticket.contact) == (
+        "acme",
+        "acme-2026",
+        "support",
+        "ivan@acme.example",
+    )
     article = ticket.articles[0]
     assert article.raw_sha256 and desk.blobs.get(article.raw_sha256) == b"From: ivan@acme.example\r\n\r\nraw body"
     assert article.created_at == NOW
@@ -58,8 +69,11 @@ def test_no_message_id_dedupes_on_raw_bytes(desk):
 def test_reply_threads_by_ticket_number_in_subject(desk, factory):
     factory.customer("acme", domains=["acme.example"])
     first = desk.intake(message())
-    reply = desk.intake(message(external_id="m2", message_id="m2@acme.example",
-                                subject=f"Re: [Ticket#{first.ticket}] Не работает почта"))
+    reply = desk.intake(
+        message(
+            external_id="m2", message_id="m2@acme.example", subject=f"Re: [Ticket#{first.ticket}] Не работает почта"
+        )
+    )
     assert not reply.created and reply.ticket == first.ticket
     # a number of another system id is not ours: new ticket
     foreign = desk.intake(message(external_id="m3", message_id="m3@x", subject="[Ticket#2011120999000041] hi"))
@@ -70,8 +84,14 @@ def test_reply_threads_by_references_and_reopens_closed_ticket(desk, factory):
     factory.customer("acme", domains=["acme.example"])
     first = desk.intake(message())
     desk.set_state(first.ticket, "closed")
-    reply = desk.intake(message(external_id="m2", message_id="m2@acme.example", subject="Re: hello",
-                                references=("unrelated@x", "m1@acme.example")))
+    reply = desk.intake(
+        message(
+            external_id="m2",
+            message_id="m2@acme.example",
+            subject="Re: hello",
+            references=("unrelated@x", "m1@acme.example"),
+        )
+    )
     assert reply.ticket == first.ticket
     assert desk.ticket(first.ticket).state == "open"
 
@@ -80,16 +100,24 @@ def test_reply_from_another_customer_does_not_land_on_foreign_ticket(desk, facto
     factory.customer("acme", domains=["acme.example"])
     factory.customer("evil", domains=["evil.example"])
     first = desk.intake(message())
-    attack = desk.intake(message(external_id="x", message_id="x@evil.example", sender="mallory@evil.example",
-                                 subject=f"Re: [Ticket#{first.ticket}]"))
+    attack = desk.intake(
+        message(
+            external_id="x",
+            message_id="x@evil.example",
+            sender="mallory@evil.example",
+            subject=f"Re: [Ticket#{first.ticket}]",
+        )
+    )
     assert attack.created and attack.ticket != first.ticket
     assert len(desk.ticket(first.ticket).articles) == 1
 
 
 def test_attachments_stored_under_digest_with_safe_names(desk, tmp_path):
-    files = (InboundAttachment("../../etc/passwd", "text/plain", b"root:x:0:0"),
-             InboundAttachment("C:\\x\\..\\report.pdf", "application/pdf", b"%PDF-1.4"),
-             InboundAttachment("a\x00b" + "x" * 300 + ".txt", "text/plain", b"long"))
+    files = (
+        InboundAttachment("../../etc/passwd", "text/plain", b"root:x:0:0"),
+        InboundAttachment("C:\\x\\..\\report.pdf", "application/pdf", b"%PDF-1.4"),
+        InboundAttachment("a\x00b" + "x" * 300 + ".txt", "text/plain", b"long"),
+    )
     result = desk.intake(message(attachments=files))
     stored = desk.ticket(result.ticket).articles[0].attachments
     assert [a.filename for a in stored][:2] == ["passwd", "report.pdf"]
@@ -116,8 +144,9 @@ def test_control_headers_apply_only_on_trusted_channels(desk):
     headers = {"x-deskframe-queue": "vip", "x-deskframe-priority": "P1"}
     untrusted = desk.ticket(desk.intake(message(headers=headers)).ticket)
     assert (untrusted.queue, untrusted.priority) == ("unknown", "P3")
-    trusted = desk.ticket(desk.intake(message(external_id="m2", message_id="m2@x", headers=headers,
-                                              trusted=True)).ticket)
+    trusted = desk.ticket(
+        desk.intake(message(external_id="m2", message_id="m2@x", headers=headers, trusted=True)).ticket
+    )
     assert (trusted.queue, trusted.priority) == ("vip", "P1")
 
 
@@ -127,8 +156,14 @@ def test_mark_sent_records_message_id_so_replies_thread(desk, factory):
     first = desk.intake(message())
     reply = desk.reply(first.ticket, agent="alice", body="answer")
     desk.mark_sent(reply.id, message_id="out-1@vendor.example", recipients=("ivan@acme.example",), channel="mail")
-    answer = desk.intake(message(external_id="m9", message_id="m9@acme.example", subject="no number here",
-                                 references=("out-1@vendor.example",)))
+    answer = desk.intake(
+        message(
+            external_id="m9",
+            message_id="m9@acme.example",
+            subject="no number here",
+            references=("out-1@vendor.example",),
+        )
+    )
     assert answer.ticket == first.ticket
     assert desk.ticket(first.ticket).history[-2].action == "sent"
 
@@ -137,41 +172,51 @@ def test_mark_sent_records_message_id_so_replies_thread(desk, factory):
 
 
 def test_batch_reply_threads_into_a_ticket_opened_earlier_in_the_same_batch(desk):
-    first, by_refs, by_number_later = desk.intake_many([
-        message(),
-        message(external_id="m2", message_id="m2@acme.example", subject="Re: hello", references=("m1@acme.example",)),
-        message(external_id="m3", message_id="m3@acme.example", subject="Re: again",
-                references=("m2@acme.example",)),
-    ])
+    first, by_refs, by_number_later = desk.intake_many(
+        [
+            message(),
+            message(
+                external_id="m2", message_id="m2@acme.example", subject="Re: hello", references=("m1@acme.example",)
+            ),
+            message(
+                external_id="m3", message_id="m3@acme.example", subject="Re: again", references=("m2@acme.example",)
+            ),
+        ]
+    )
     assert first.created and not by_refs.created and not by_number_later.created
     assert first.ticket == by_refs.ticket == by_number_later.ticket
     ticket = desk.ticket(first.ticket)
     assert [a.message_id for a in ticket.articles] == ["m1@acme.example", "m2@acme.example", "m3@acme.example"]
     assert [h.action for h in ticket.history] == ["created", "article", "article", "article"]
-    assert [h.new for h in ticket.history if h.action == "article"] == [str(r.article_id) for r in
-                                                                       (first, by_refs, by_number_later)]
+    assert [h.new for h in ticket.history if h.action == "article"] == [
+        str(r.article_id) for r in (first, by_refs, by_number_later)
+    ]
 
 
 def test_batch_threads_by_the_number_of_a_ticket_opened_in_the_same_batch(desk, factory):
     factory.customer("acme", domains=["acme.example"])
     first = desk.intake_many([message()])[0]
     # the next ticket's number is unknown until written: a subject naming it must still find it
-    opened, reply = desk.intake_many([
-        message(external_id="n1", message_id="n1@acme.example", subject="New problem"),
-        message(external_id="n2", message_id="n2@acme.example", subject=f"Re: [Ticket#{first.ticket}] ok"),
-    ])
+    opened, reply = desk.intake_many(
+        [
+            message(external_id="n1", message_id="n1@acme.example", subject="New problem"),
+            message(external_id="n2", message_id="n2@acme.example", subject=f"Re: [Ticket#{first.ticket}] ok"),
+        ]
+    )
     assert opened.created and opened.ticket != first.ticket
     assert reply.ticket == first.ticket and not reply.created
 
 
 def test_batch_dedupes_within_itself_and_against_stored_mail(desk):
     stored = desk.intake(message())
-    again, new, new_again, same_id_other_uid = desk.intake_many([
-        message(),
-        message(external_id="k1", message_id="k1@x"),
-        message(external_id="k1", message_id="k1@x"),
-        message(external_id="uid-7", message_id="k1@x"),
-    ])
+    again, new, new_again, same_id_other_uid = desk.intake_many(
+        [
+            message(),
+            message(external_id="k1", message_id="k1@x"),
+            message(external_id="k1", message_id="k1@x"),
+            message(external_id="uid-7", message_id="k1@x"),
+        ]
+    )
     assert again.duplicate and again.article_id == stored.article_id
     assert new.created and new_again.duplicate and same_id_other_uid.duplicate
     assert new_again.article_id == same_id_other_uid.article_id == new.article_id
@@ -179,14 +224,19 @@ def test_batch_dedupes_within_itself_and_against_stored_mail(desk):
 
 
 def test_batch_creates_one_contact_per_new_sender(desk):
-    results = desk.intake_many([
-        message(external_id=f"s{i}", message_id=f"s{i}@x", sender="New.Person@Somewhere.example") for i in range(3)
-    ] + [message(external_id=f"t{i}", message_id=f"t{i}@x", sender="tel:+7 495 123-45-67", text="call")
-         for i in range(2)])
+    results = desk.intake_many(
+        [message(external_id=f"s{i}", message_id=f"s{i}@x", sender="New.Person@Somewhere.example") for i in range(3)]
+        + [
+            message(external_id=f"t{i}", message_id=f"t{i}@x", sender="tel:+7 495 123-45-67", text="call")
+            for i in range(2)
+        ]
+    )
     assert all(r.created for r in results)
     contacts = desk.contacts()
-    assert sorted((c.email or "", c.phone or "") for c in contacts) == [("", "+7 495 123-45-67"),
-                                                                        ("new.person@somewhere.example", "")]
+    assert sorted((c.email or "", c.phone or "") for c in contacts) == [
+        ("", "+7 495 123-45-67"),
+        ("new.person@somewhere.example", ""),
+    ]
     tickets = [desk.ticket(r.ticket) for r in results]
     assert {t.contact for t in tickets[:3]} == {"new.person@somewhere.example"}
 
@@ -199,10 +249,22 @@ def test_batch_numbers_skip_numbers_an_import_already_holds(desk):
     taken = numbering.format_number(settings.number_layout, settings.system_id, day, 2)
     from deskframe.importing import ImportedArticle, ImportedTicket
 
-    desk.import_tickets([ImportedTicket(external_id="t1", number=taken, subject="old", state="closed",
-                                        priority="P3", queue="support", created_at=NOW, updated_at=NOW,
-                                        articles=(ImportedArticle("a1", "in", NOW, "old", "x"),))],
-                        namespace="otrs")
+    desk.import_tickets(
+        [
+            ImportedTicket(
+                external_id="t1",
+                number=taken,
+                subject="old",
+                state="closed",
+                priority="P3",
+                queue="support",
+                created_at=NOW,
+                updated_at=NOW,
+                articles=(ImportedArticle("a1", "in", NOW, "old", "x"),),
+            )
+        ],
+        namespace="otrs",
+    )
     results = desk.intake_many([message(external_id=f"b{i}", message_id=f"b{i}@x") for i in range(3)])
     numbers = [r.ticket for r in results]
     assert taken not in numbers and len(set(numbers)) == 3
@@ -224,6 +286,7 @@ def test_batch_events_fire_after_commit_with_the_written_rows(make_desk):
             seen.append(("added", event.ticket.number, event.article.message_id, len(desk.tickets())))
 
     desk = make_desk("", plugins=[Listener()])
-    first, reply = desk.intake_many([
-        message(), message(external_id="m2", message_id="m2@acme.example", references=("m1@acme.example",))])
+    first, reply = desk.intake_many(
+        [message(), message(external_id="m2", message_id="m2@acme.example", references=("m1@acme.example",))]
+    )
     assert seen == [("opened", first.ticket, "m1@acme.example", 1), ("added", first.ticket, "m2@acme.example", 1)]

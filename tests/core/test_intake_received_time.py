@@ -14,9 +14,16 @@ DESK_NOW = dt.datetime(2026, 10, 1, 6, 50, tzinfo=dt.timezone.utc)  # 09:50 in M
 
 
 def message(external_id: str, received_at: dt.datetime | None) -> InboundMessage:
-    return InboundMessage(channel="mail", external_id=external_id, received_at=received_at,
-                          sender="ivan@acme.example", subject=f"Request {external_id}", text="Help",
-                          message_id=f"{external_id}@acme.example", raw=b"From: ivan@acme.example\r\n\r\nHelp")
+    return InboundMessage(
+        channel="mail",
+        external_id=external_id,
+        received_at=received_at,
+        sender="ivan@acme.example",
+        subject=f"Request {external_id}",
+        text="Help",
+        message_id=f"{external_id}@acme.example",
+        raw=b"From: ivan@acme.example\r\n\r\nHelp",
+    )
 
 
 def test_a_receipt_time_after_the_desks_clock_becomes_the_desks_clock(make_desk):

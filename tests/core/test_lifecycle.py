@@ -73,8 +73,12 @@ def test_states_priorities_queues_and_history(desk, team):
     shown = desk.ticket(ticket.number)
     assert (shown.state, shown.priority, shown.queue, shown.owner) == ("pending", "P1", "billing", "bob")
     changes = [(h.action, h.old, h.new) for h in shown.history[1:]]
-    assert changes == [("state", "new", "pending"), ("priority", "P3", "P1"), ("queue", "support", "billing"),
-                       ("owner", None, "bob")]
+    assert changes == [
+        ("state", "new", "pending"),
+        ("priority", "P3", "P1"),
+        ("queue", "support", "billing"),
+        ("owner", None, "bob"),
+    ]
     with pytest.raises(DomainError, match="unknown state 'limbo'"):
         desk.set_state(ticket.number, "limbo")
     with pytest.raises(DomainError, match="unknown priority"):
@@ -122,8 +126,10 @@ def test_search_finds_cyrillic_word_from_article_body(desk, team):
 
 
 def test_canned_response_placeholders(make_desk):
-    desk = make_desk('[canned.ack]\nbody = "Dear {{ customer }}, ticket {{ number }} ({{ priority }}) by {{ agent }}"\n'
-                     '[tickets.priorities]\nP2 = "high"\n')
+    desk = make_desk(
+        '[canned.ack]\nbody = "Dear {{ customer }}, ticket {{ number }} ({{ priority }}) by {{ agent }}"\n'
+        '[tickets.priorities]\nP2 = "high"\n'
+    )
     from deskframe.testing import Factory
 
     f = Factory(desk)

@@ -16,8 +16,9 @@ import subprocess
 import sys
 import textwrap
 import types
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import attrs
 import pytest
@@ -52,8 +53,15 @@ def plugin(name: str, **hooks: Callable[..., Any]) -> types.ModuleType:
 
 
 def message(sender: str, subject: str = "Printer on fire", external_id: str = "m1", **kw: Any) -> InboundMessage:
-    return InboundMessage(channel="test", external_id=external_id, received_at=NOW, sender=sender, subject=subject,
-                          text=kw.pop("text", "Please help."), **kw)
+    return InboundMessage(
+        channel="test",
+        external_id=external_id,
+        received_at=NOW,
+        sender=sender,
+        subject=subject,
+        text=kw.pop("text", "Please help."),
+        **kw,
+    )
 
 
 # --- misspelled or malformed hook implementations ---------------------------
@@ -94,14 +102,16 @@ def test_exception_in_a_register_hook_names_plugin_and_hook() -> None:
         raise KeyError("missing setting")
 
     with pytest.raises(PluginError, match=r"plugin 'crashy' failed in register_channel_types: KeyError"):
-        build_plugins(entry_points=False,
-                      extra=[("crashy", plugin("c", register_channel_types=register_channel_types))])
+        build_plugins(
+            entry_points=False, extra=[("crashy", plugin("c", register_channel_types=register_channel_types))]
+        )
 
 
 def test_two_plugins_registering_one_channel_type_names_both() -> None:
     def make(name: str) -> types.ModuleType:
-        return plugin(name, register_channel_types=lambda register: register(
-            ChannelType("sms", build=lambda table, desk: None)))
+        return plugin(
+            name, register_channel_types=lambda register: register(ChannelType("sms", build=lambda table, desk: None))
+        )
 
     with pytest.raises(PluginError) as info:
         build_plugins(entry_points=False, extra=[("sms-one", make("a")), ("sms-two", make("b"))])
@@ -159,8 +169,9 @@ def _boom(event: Any, desk: Any) -> None:
 
 
 @pytest.mark.parametrize("boom_first", [True, False], ids=["failing-plugin-first", "failing-plugin-last"])
-def test_exception_in_notify_hook_is_logged_and_does_not_roll_back(make_desk: Any, caplog: Any,
-                                                                   boom_first: bool) -> None:
+def test_exception_in_notify_hook_is_logged_and_does_not_roll_back(
+    make_desk: Any, caplog: Any, boom_first: bool
+) -> None:
     seen: list[str] = []
     boom = plugin("boom-plugin", ticket_opened=_boom)
     good = plugin("good-plugin", ticket_opened=lambda event, desk: seen.append(event.ticket.number))
@@ -172,7 +183,8 @@ def test_exception_in_notify_hook_is_logged_and_does_not_roll_back(make_desk: An
     assert desk.ticket(ticket.number).subject == "Disk full"  # committed, not rolled back
     assert seen == [ticket.number]  # the other plugin still ran
     assert desk.last_hook_failures == [
-        HookFailure("boom-plugin", "ticket_opened", "RuntimeError: smtp server exploded")]
+        HookFailure("boom-plugin", "ticket_opened", "RuntimeError: smtp server exploded")
+    ]
     records = [r for r in caplog.records if r.name == "deskframe.plugins"]
     assert len(records) == 1
     assert records[0].levelno == logging.ERROR
@@ -232,10 +244,13 @@ def test_a_notify_hook_may_change_the_ticket_it_was_told_about(make_desk: Any) -
 
 def test_article_added_and_ticket_changed_fire_with_the_new_values(make_desk: Any) -> None:
     calls: list[tuple[str, Any]] = []
-    watcher = plugin("watcher",
-                     article_added=lambda event, desk: calls.append(("article", event.article.direction)),
-                     ticket_changed=lambda event, desk: calls.append(("changed", (event.action, event.old,
-                                                                                  event.new, event.ticket.state))))
+    watcher = plugin(
+        "watcher",
+        article_added=lambda event, desk: calls.append(("article", event.article.direction)),
+        ticket_changed=lambda event, desk: calls.append(
+            ("changed", (event.action, event.old, event.new, event.ticket.state))
+        ),
+    )
     desk = make_desk(plugins=[watcher], entry_points=False)
     Factory(desk).agent("alice")
     ticket = desk.open_ticket(subject="s", body="b")
@@ -296,15 +311,18 @@ def test_route_fields_left_none_are_filled_by_the_default(routed: Callable[..., 
     assert ticket.customer == "acme"
 
 
-@pytest.mark.parametrize(("sender", "customer", "queue", "contact"), [
-    ("ann@acme.example", "acme", "support", "ann@acme.example"),        # e-mail -> contact -> customer
-    ("ANN@Acme.Example", "acme", "support", "ann@acme.example"),        # case does not matter
-    ("pat@freemail.example", "globex", "support", "pat@freemail.example"),  # the contact beats the domain
-    ("bob@acme.example", "acme", "support", "bob@acme.example"),        # domain -> customer, new contact
-    ("eve@nowhere.example", None, "unknown", "eve@nowhere.example"),    # unknown: unknown queue
-], ids=["contact", "contact-case", "contact-other-domain", "domain", "unknown"])
-def test_default_route(routed: Callable[..., Any], sender: str, customer: str | None, queue: str,
-                       contact: str) -> None:
+@pytest.mark.parametrize(
+    ("sender", "customer", "queue", "contact"),
+    [
+        ("ann@acme.example", "acme", "support", "ann@acme.example"),  # e-mail -> contact -> customer
+        ("ANN@Acme.Example", "acme", "support", "ann@acme.example"),  # case does not matter
+        ("pat@freemail.example", "globex", "support", "pat@freemail.example"),  # the contact beats the domain
+        ("bob@acme.example", "acme", "support", "bob@acme.example"),  # domain -> customer, new contact
+        ("eve@nowhere.example", None, "unknown", "eve@nowhere.example"),  # unknown: unknown queue
+    ],
+    ids=["contact", "contact-case", "contact-other-domain", "domain", "unknown"],
+)
+def test_default_route(routed: Callable[..., Any], sender: str, customer: str | None, queue: str, contact: str) -> None:
     desk = routed(plugin("abstainer", route_message=lambda message, directory: None))
     ticket = desk.ticket(desk.intake(message(sender)).ticket)
     assert (ticket.customer, ticket.queue, ticket.contact) == (customer, queue, contact)
@@ -325,8 +343,9 @@ def test_classify_priority_sets_the_priority(routed: Callable[..., Any]) -> None
     def classify_priority(message: InboundMessage, route: Route) -> str | None:
         return "critical" if "URGENT" in message.subject else None
 
-    desk = routed(plugin("urgency", classify_priority=classify_priority),
-                  config='[tickets.priorities]\nP1 = "critical"\n')
+    desk = routed(
+        plugin("urgency", classify_priority=classify_priority), config='[tickets.priorities]\nP1 = "critical"\n'
+    )
     urgent = desk.ticket(desk.intake(message("ann@acme.example", subject="URGENT: prod down")).ticket)
     calm = desk.ticket(desk.intake(message("ann@acme.example", subject="question", external_id="m2")).ticket)
     assert (urgent.priority, calm.priority) == ("P1", "P3")
@@ -345,15 +364,22 @@ def test_channel_type_validate_errors_are_located(make_desk: Any) -> None:
         if "address" not in table:
             raise ConfigError("is required", key="address")
 
-    channels = plugin("vchan", register_channel_types=lambda register: register(
-        ChannelType("vtest", build=lambda table, desk: None, validate=validate)))
+    channels = plugin(
+        "vchan",
+        register_channel_types=lambda register: register(
+            ChannelType("vtest", build=lambda table, desk: None, validate=validate)
+        ),
+    )
     with pytest.raises(ConfigError) as info:
         make_desk('[[channels]]\nname = "support"\ntype = "vtest"\n', plugins=[channels], entry_points=False)
     assert info.value.key == "channels[0].address"
     assert str(info.value).endswith("deskframe.toml: channels[0].address: is required")
 
-    desk = make_desk('[[channels]]\nname = "support"\ntype = "vtest"\naddress = "help@vendor.example"\n',
-                     plugins=[channels], entry_points=False)
+    desk = make_desk(
+        '[[channels]]\nname = "support"\ntype = "vtest"\naddress = "help@vendor.example"\n',
+        plugins=[channels],
+        entry_points=False,
+    )
     assert desk.config.channel("support") == {"name": "support", "type": "vtest", "address": "help@vendor.example"}
 
 
@@ -409,8 +435,9 @@ def make_dist(site: Path, dist: str, version: str, module: str, source: str, ent
 def run(args: list[str], *sites: Path, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DESKFRAME_") and k != "PYTHONPATH"}
     clean.update(PYTHONPATH=os.pathsep.join(map(str, sites)), PYTHONIOENCODING="utf-8", **env)
-    return subprocess.run([str(SCRIPT), *args], env=clean, cwd=cwd, capture_output=True, text=True,
-                          encoding="utf-8", timeout=60)
+    return subprocess.run(
+        [str(SCRIPT), *args], env=clean, cwd=cwd, capture_output=True, text=True, encoding="utf-8", timeout=60
+    )
 
 
 @pytest.fixture(scope="module")
@@ -424,12 +451,23 @@ def script_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subproces
         broken[error] = root / f"broken-{error}"
         make_dist(broken[error], "broken-plugin", "1.0", "broken_plugin_mod", source, "broken")
     badargs = root / "badargs"
-    make_dist(badargs, "badargs-plugin", "0.1", "badargs_plugin_mod",
-              "import deskframe\n\n@deskframe.hookimpl\ndef register_commands(registr):\n    pass\n", "badargs")
+    make_dist(
+        badargs,
+        "badargs-plugin",
+        "0.1",
+        "badargs_plugin_mod",
+        "import deskframe\n\n@deskframe.hookimpl\ndef register_commands(registr):\n    pass\n",
+        "badargs",
+    )
     jobs: dict[str, Callable[[], subprocess.CompletedProcess[str]]] = {
         # the broken plugin is installed but disabled; the working one is listed
-        "disabled": lambda: run(["plugins", "--format", "json"], broken["ZeroDivisionError"], hello, cwd=root,
-                                DESKFRAME_DISABLE_PLUGINS="other, broken"),
+        "disabled": lambda: run(
+            ["plugins", "--format", "json"],
+            broken["ZeroDivisionError"],
+            hello,
+            cwd=root,
+            DESKFRAME_DISABLE_PLUGINS="other, broken",
+        ),
         "hello-run": lambda: run(["hello", "--name", "Ann"], hello, cwd=root),
         "badargs": lambda: run(["plugins"], badargs, cwd=root),
     }
@@ -481,9 +519,13 @@ def test_plugins_json_lists_distribution_version_hooks_and_registrations(script_
     proc = script_runs["disabled"]
     assert proc.returncode == 0, proc.stderr
     rows = {row["name"]: row for row in json.loads(proc.stdout)}
-    assert rows["hello"] == {"name": "hello", "distribution": "deskframe-hello", "version": "2.3.1",
-                             "hooks": ["register_commands", "ticket_opened"],
-                             "registered": {"commands": ["default-queue", "hello"]}}
+    assert rows["hello"] == {
+        "name": "hello",
+        "distribution": "deskframe-hello",
+        "version": "2.3.1",
+        "hooks": ["register_commands", "ticket_opened"],
+        "registered": {"commands": ["default-queue", "hello"]},
+    }
     assert "deskframe.defaults" not in rows  # built-ins only with --all
 
 
@@ -507,17 +549,27 @@ def _queue_command() -> Any:
 
 def test_plugin_command_receives_the_configured_desk(make_desk: Any, cli: Any) -> None:
     command = _queue_command()
-    desk = make_desk('[tickets]\ndefault_queue = "first-line"\n',
-                     plugins=[plugin("queue-cmd", register_commands=lambda register: register(command))],
-                     entry_points=False)
+    desk = make_desk(
+        '[tickets]\ndefault_queue = "first-line"\n',
+        plugins=[plugin("queue-cmd", register_commands=lambda register: register(command))],
+        entry_points=False,
+    )
     result = cli(desk)("default-queue")
     assert (result.exit_code, result.stdout) == (0, "first-line\n")
 
 
 def test_plugins_command_all_and_table(make_desk: Any, cli: Any) -> None:
     command = _queue_command()
-    desk = make_desk(plugins=[plugin("queue-cmd", register_commands=lambda register: register(command),
-                                     ticket_opened=lambda event, desk: None)], entry_points=False)
+    desk = make_desk(
+        plugins=[
+            plugin(
+                "queue-cmd",
+                register_commands=lambda register: register(command),
+                ticket_opened=lambda event, desk: None,
+            )
+        ],
+        entry_points=False,
+    )
     run_cli = cli(desk)
     rows = {row["name"]: row for row in json.loads(run_cli("plugins", "--all", "--format", "json").stdout)}
     assert rows["deskframe.defaults"]["distribution"] == "deskframe"
@@ -536,8 +588,14 @@ def test_plugins_command_all_and_table(make_desk: Any, cli: Any) -> None:
 
 def test_core_imports_no_plugin_package_and_loads_no_entry_point(tmp_path: Path) -> None:
     marker = tmp_path / "imported.txt"
-    make_dist(tmp_path / "site", "deskframe-spy", "0.1", "deskframe_spy",
-              f"open({str(marker)!r}, 'w').write('loaded')\n", "spy")
+    make_dist(
+        tmp_path / "site",
+        "deskframe-spy",
+        "0.1",
+        "deskframe_spy",
+        f"open({str(marker)!r}, 'w').write('loaded')\n",
+        "spy",
+    )
     code = textwrap.dedent("""
         import sys
         import deskframe, deskframe.cli, deskframe.desk, deskframe.store, deskframe.testing, deskframe.plugins

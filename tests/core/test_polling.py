@@ -22,8 +22,9 @@ def parse_line(raw: bytes, table: dict) -> InboundMessage:
     ext, sender, subject, body = text.split("|", 3)
     if subject == "BROKEN":
         raise ValueError("still broken")
-    return InboundMessage(channel=table["name"], external_id=ext, received_at=NOW, sender=sender,
-                          subject=subject, text=body, raw=raw)
+    return InboundMessage(
+        channel=table["name"], external_id=ext, received_at=NOW, sender=sender, subject=subject, text=body, raw=raw
+    )
 
 
 class ListChannel:
@@ -87,8 +88,9 @@ def channel_with(desk, *lines):
 
 
 def test_poll_commits_then_acks_and_quarantines_unparseable(box_desk):
-    channel = channel_with(box_desk, "a|ivan@acme.example|Hello|first", "b|x@y.example|BROKEN|zzz",
-                           "c|ivan@acme.example|Other|second")
+    channel = channel_with(
+        box_desk, "a|ivan@acme.example|Hello|first", "b|x@y.example|BROKEN|zzz", "c|ivan@acme.example|Other|second"
+    )
     report = poll(box_desk, channel)
     assert (report.fetched, report.created, report.quarantined) == (3, 2, 1)
     assert channel.acked == ["a", "b", "c"] and channel.mailbox == []
@@ -147,7 +149,9 @@ def test_retry_takes_message_in_after_parser_fix(box_desk, plugin, cli):
     assert result.exit_code == 0, result.output
     number = result.output.split()[-1]
     assert box_desk.ticket(number).subject == "Recovered"
-    retried = json.loads(cli(box_desk)("intake", "quarantine", "list", "--status", "retried", "--format", "json").output)
+    retried = json.loads(
+        cli(box_desk)("intake", "quarantine", "list", "--status", "retried", "--format", "json").output
+    )
     assert retried[0]["ticket"] == number
 
 
@@ -158,8 +162,9 @@ def test_intake_run_once_over_cli(box_desk, cli):
 
 
 def test_a_message_that_cannot_be_stored_spoils_only_itself(box_desk, monkeypatch):
-    channel = channel_with(box_desk, "a|ivan@acme.example|Hello|first", "b|x@y.example|Other|second",
-                           "c|z@y.example|Third|third")
+    channel = channel_with(
+        box_desk, "a|ivan@acme.example|Hello|first", "b|x@y.example|Other|second", "c|z@y.example|Third|third"
+    )
     real = box_desk.intake
 
     def picky(message):
@@ -190,7 +195,6 @@ def test_batches_are_committed_before_their_messages_are_acked(box_desk):
     assert report.created == 7 and channel.committed_at_ack == [True] * 7
 
 
-
 def test_cursor_update_is_atomic_read_modify_write(box_desk):
     import threading
 
@@ -200,8 +204,7 @@ def test_cursor_update_is_atomic_read_modify_write(box_desk):
         value = int(current or "0") + 1
         return str(value), value
 
-    threads = [threading.Thread(target=lambda: [cursors.update("box", "n", bump) for _ in range(20)])
-               for _ in range(4)]
+    threads = [threading.Thread(target=lambda: [cursors.update("box", "n", bump) for _ in range(20)]) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -261,17 +264,30 @@ def test_run_forever_polls_each_channel_at_its_own_interval_and_survives_an_outa
         if len(polls) == 3:
             fast.fail_after = 99  # the server is back
 
-    run_forever(box_desk, [fast, slow], 600, on_report, sleep=lambda s: now.__setitem__(0, now[0] + s),
-                clock=lambda: now[0], rounds=14)
-    assert polls[:4] == [(0.0, "fast", 0, True), (0.0, "slow", 1, False), (60.0, "fast", 0, True),
-                         (120.0, "fast", 1, False)]
+    run_forever(
+        box_desk,
+        [fast, slow],
+        600,
+        on_report,
+        sleep=lambda s: now.__setitem__(0, now[0] + s),
+        clock=lambda: now[0],
+        rounds=14,
+    )
+    assert polls[:4] == [
+        (0.0, "fast", 0, True),
+        (0.0, "slow", 1, False),
+        (60.0, "fast", 0, True),
+        (120.0, "fast", 1, False),
+    ]
     assert [t for t, name, *_ in polls if name == "slow"] == [0.0, 600.0]
     assert [t for t, name, *_ in polls if name == "fast"] == [60.0 * i for i in range(12)]
 
 
 def test_intake_run_once_goes_on_after_an_unreachable_channel(make_desk, cli, tmp_path):
-    config = (CONFIG.replace('"box"', '"good"') + '\n[[channels]]\nname = "gone"\ntype = "email"\n'
-              f'source = "maildir:{tmp_path / "missing"}"\naddress = "support@desk.example"\n')
+    config = (
+        CONFIG.replace('"box"', '"good"') + '\n[[channels]]\nname = "gone"\ntype = "email"\n'
+        f'source = "maildir:{tmp_path / "missing"}"\naddress = "support@desk.example"\n'
+    )
     plugin = ListChannelPlugin()
     desk = make_desk(config, plugins=[plugin])
     result = cli(desk)("intake", "run", "--once", "--format", "json", "--channel", "gone", "--channel", "good")

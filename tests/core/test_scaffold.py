@@ -15,11 +15,11 @@ import os
 import subprocess
 import sys
 import sysconfig
-import tomllib
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+import tomllib
 from click.testing import CliRunner
 
 from deskframe.cli.plugin_cmd import plugin_group, taken_names
@@ -45,17 +45,20 @@ def test_valid_names(name):
     assert package_name(name) == "deskframe_" + name.replace("-", "_")
 
 
-@pytest.mark.parametrize("name, problem", [
-    ("", "must not be empty"),
-    ("Acme", "lowercase letters, digits and single hyphens"),
-    ("acme_inbox", "lowercase letters, digits and single hyphens"),
-    ("1acme", "starting with a letter"),
-    ("acme--inbox", "single hyphens"),
-    ("acme-", "single hyphens"),
-    ("acme inbox", "lowercase letters"),
-    ("deskframe-acme", "leave out the 'deskframe-' prefix"),
-    ("a" * 41, "too long"),
-])
+@pytest.mark.parametrize(
+    "name, problem",
+    [
+        ("", "must not be empty"),
+        ("Acme", "lowercase letters, digits and single hyphens"),
+        ("acme_inbox", "lowercase letters, digits and single hyphens"),
+        ("1acme", "starting with a letter"),
+        ("acme--inbox", "single hyphens"),
+        ("acme-", "single hyphens"),
+        ("acme inbox", "lowercase letters"),
+        ("deskframe-acme", "leave out the 'deskframe-' prefix"),
+        ("a" * 41, "too long"),
+    ],
+)
 def test_invalid_names_say_why(name, problem):
     with pytest.raises(ScaffoldError, match=problem):
         check_name(name)
@@ -94,8 +97,13 @@ def test_layout_and_pyproject(tmp_path, kind):
     root = scaffold("acme-x", kind, tmp_path)
     assert root == tmp_path / "deskframe-acme-x"
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
-    assert files == ["README.md", "pyproject.toml", "src/deskframe_acme_x/__init__.py",
-                     "tests/conftest.py", "tests/test_acme_x.py"]
+    assert files == [
+        "README.md",
+        "pyproject.toml",
+        "src/deskframe_acme_x/__init__.py",
+        "tests/conftest.py",
+        "tests/test_acme_x.py",
+    ]
     meta = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     assert meta["build-system"]["build-backend"] == "setuptools.build_meta"
     assert meta["project"]["name"] == "deskframe-acme-x"
@@ -123,13 +131,16 @@ def test_plugin_new_writes_the_distribution_and_prints_next_steps(tmp_path):
     assert again.exit_code == 1 and "already exists; not overwriting" in again.output
 
 
-@pytest.mark.parametrize("args, problem", [
-    (["new", "Acme", "--kind", "channel"], "Invalid value for NAME: plugin name 'Acme' is not valid"),
-    (["new", "email", "--kind", "channel"], "'email' is taken by the installed plugin 'email'"),
-    (["new", "ticket", "--kind", "command"], "taken by the core command 'deskframe ticket'"),
-    (["new", "acme", "--kind", "widget"], "Invalid value for '--kind'"),
-    (["new", "acme"], "Missing option '--kind'"),
-])
+@pytest.mark.parametrize(
+    "args, problem",
+    [
+        (["new", "Acme", "--kind", "channel"], "Invalid value for NAME: plugin name 'Acme' is not valid"),
+        (["new", "email", "--kind", "channel"], "'email' is taken by the installed plugin 'email'"),
+        (["new", "ticket", "--kind", "command"], "taken by the core command 'deskframe ticket'"),
+        (["new", "acme", "--kind", "widget"], "Invalid value for '--kind'"),
+        (["new", "acme"], "Missing option '--kind'"),
+    ],
+)
 def test_plugin_new_refuses_with_a_clear_error(tmp_path, args, problem):
     result = CliRunner().invoke(plugin_group, [*args, "--dir", str(tmp_path)])
     assert result.exit_code == 2 and problem in result.output, result.output
@@ -144,8 +155,10 @@ def test_plugin_new_inside_the_deskframe_command(tmp_path):
     cli = build_cli(build_plugins())
     if "plugin" not in cli.commands:
         cli.add_command(plugin_group)
-    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "none.toml"), "plugin", "new", "acme",
-                                      "--kind", "command", "--dir", str(tmp_path)])
+    result = CliRunner().invoke(
+        cli,
+        ["--config", str(tmp_path / "none.toml"), "plugin", "new", "acme", "--kind", "command", "--dir", str(tmp_path)],
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "deskframe-acme" / "tests" / "test_acme.py").is_file()
 
@@ -158,8 +171,9 @@ def fake_install(root: Path, site: Path) -> None:
     meta = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     info = site / f"{meta['name'].replace('-', '_')}-{meta['version']}.dist-info"
     info.mkdir(parents=True)
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {meta['name']}\nVersion: {meta['version']}\n",
-                                   encoding="utf-8")
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {meta['name']}\nVersion: {meta['version']}\n", encoding="utf-8"
+    )
     lines = ["[deskframe]", *(f"{k} = {v}" for k, v in meta["entry-points"]["deskframe"].items())]
     (info / "entry_points.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -182,15 +196,31 @@ def installed(tmp_path_factory):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([*(str(r / "src") for r in roots.values()), str(site)])
     report = base / "junit.xml"
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
-                          *map(str, roots.values())], cwd=base, env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={report}",
+            *map(str, roots.values()),
+        ],
+        cwd=base,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     cases: dict[str, list[tuple[str, str]]] = {}
     if report.exists():
         for case in ElementTree.parse(report).iter("testcase"):
             outcome = next((child.tag for child in case if child.tag in ("failure", "error", "skipped")), "passed")
             cases.setdefault(case.get("classname", "").rsplit(".", 1)[-1], []).append((case.get("name"), outcome))
-    shown = subprocess.run([str(DESKFRAME), "plugins", "--format", "json"], cwd=base, env=env,
-                           capture_output=True, text=True, timeout=60)
+    shown = subprocess.run(
+        [str(DESKFRAME), "plugins", "--format", "json"], cwd=base, env=env, capture_output=True, text=True, timeout=60
+    )
     return {"run": run, "cases": cases, "plugins": shown}
 
 
@@ -216,8 +246,15 @@ def test_all_scaffolds_together_pass(installed):
 
 
 def _pip_could_not_fetch(output: str) -> bool:
-    return any(s in output for s in ("Could not find a version that satisfies", "NewConnectionError",
-                                     "Temporary failure in name resolution", "No matching distribution"))
+    return any(
+        s in output
+        for s in (
+            "Could not find a version that satisfies",
+            "NewConnectionError",
+            "Temporary failure in name resolution",
+            "No matching distribution",
+        )
+    )
 
 
 @pytest.mark.slow
@@ -228,25 +265,57 @@ def test_real_editable_install_into_a_fresh_venv(tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     parent = sysconfig.get_paths()["purelib"]
-    Path(purelib, "_deskframe_parent_env.pth").write_text(f"import site; site.addsitedir({parent!r})\n",
-                                                            encoding="utf-8")
+    Path(purelib, "_deskframe_parent_env.pth").write_text(
+        f"import site; site.addsitedir({parent!r})\n", encoding="utf-8"
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
-    install = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--disable-pip-version-check",
-                              "-e", str(root)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-deps", "--disable-pip-version-check", "-e", str(root)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if install.returncode != 0 and _pip_could_not_fetch(install.stdout + install.stderr):
         pytest.skip("pip could not fetch setuptools for the isolated build (no package index reachable)")
     assert install.returncode == 0, install.stdout + install.stderr
-    tests = subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", str(root)], cwd=tmp_path,
-                           env=env, capture_output=True, text=True, timeout=120)
+    tests = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", str(root)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "4 passed" in tests.stdout
-    shown = subprocess.run([str(python), "-c", "import sys; from deskframe.cli import main; main(sys.argv[1:])",
-                            "plugins", "--format", "json"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                           timeout=60)
+    shown = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import sys; from deskframe.cli import main; main(sys.argv[1:])",
+            "plugins",
+            "--format",
+            "json",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert shown.returncode == 0, shown.stderr
     row = listed(shown.stdout, "sc-real")
     assert (row["distribution"], row["version"], row["registered"]) == (
-        "deskframe-sc-real", "0.1.0", {"channel_types": ["sc-real"]})
+        "deskframe-sc-real",
+        "0.1.0",
+        {"channel_types": ["sc-real"]},
+    )

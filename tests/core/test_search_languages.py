@@ -21,13 +21,13 @@ T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
 
 #: (stored text, query) pairs that must find the ticket.
 FOUND = [
-    ("Списали деньги по ошибке", "ошибка"),            # the issue: ошибка misses «по ошибке»
-    ("Произошла ошибка при оплате", "ошибк"),          # the issue: ошибк finds nothing
+    ("Списали деньги по ошибке", "ошибка"),  # the issue: ошибка misses «по ошибке»
+    ("Произошла ошибка при оплате", "ошибк"),  # the issue: ошибк finds nothing
     ("Произошла ошибка при оплате", "ошибке"),
-    ("Ошибки в отчётах за октябрь", "ошибк*"),         # prefix
-    ("Ошибки в отчётах за октябрь", "отчет"),          # ё/е and inflection
-    ("Ёлка на главной не горит", "елка"),              # ё in the text, е in the query
-    ("Новые елки в каталоге", "Ёлку"),                 # е in the text, ё and another case in the query
+    ("Ошибки в отчётах за октябрь", "ошибк*"),  # prefix
+    ("Ошибки в отчётах за октябрь", "отчет"),  # ё/е and inflection
+    ("Ёлка на главной не горит", "елка"),  # ё in the text, е in the query
+    ("Новые елки в каталоге", "Ёлку"),  # е in the text, ё and another case in the query
     ("Не работает ПРИНТЕР в бухгалтерии", "принтеры"),  # upper case, plural
     ("Платежей от клиента нет третий день", "платёж"),
     ("Серверы не отвечают с утра", "сервер отвечает"),  # every word, each inflected
@@ -37,7 +37,7 @@ FOUND = [
     ("printer offline again", "PRINTERS"),
     ("Invoices were paid twice", "invoice paid"),
     ("Configuration of the mail relay", "config*"),
-    ("Fehlermeldung beim Drucken", "Fehlermeldung"),   # a language not configured: exact words still match
+    ("Fehlermeldung beim Drucken", "Fehlermeldung"),  # a language not configured: exact words still match
     ("Письмо с вложением report_2026.pdf", "report"),
     ("Письмо с вложением report_2026.pdf", "report_2026.pdf"),
     ("Пишите на ivan.petrov@acme.example", "ivan.petrov@acme.example"),
@@ -52,7 +52,7 @@ MISSED = [
     ("Errors in the nginx log", "errand"),
     ("Сервер недоступен с утра", "сервер доступен"),
     ("Fehlermeldungen beim Drucken", "Fehlermeldung"),  # German stems only where German is configured
-    ("Ошибки в отчётах", "шибк*"),                      # a prefix, not an infix
+    ("Ошибки в отчётах", "шибк*"),  # a prefix, not an infix
 ]
 
 
@@ -69,8 +69,11 @@ def noise(desk, factory):
 
 def test_a_word_is_found_in_another_form(desk, factory, noise):
     hits = [factory.ticket("acme", subject="Обращение", body=stored).number for stored, _ in FOUND]
-    wrong = [(stored, query, found) for (stored, query), hit in zip(FOUND, hits)
-             if hit not in (found := numbers(desk.search(query))) or noise.number in found]
+    wrong = [
+        (stored, query, found)
+        for (stored, query), hit in zip(FOUND, hits)
+        if hit not in (found := numbers(desk.search(query))) or noise.number in found
+    ]
     assert wrong == []
 
 
@@ -94,7 +97,7 @@ def test_configured_languages_choose_the_stemmers(make_desk):
     german = f.ticket("acme", body="Fehlermeldungen beim Drucken")
     russian = f.ticket("acme", body="Списали деньги по ошибке")
     assert numbers(desk.search("Fehlermeldung")) == [german.number]
-    assert desk.search("ошибка") == []                       # no Russian stems on this desk
+    assert desk.search("ошибка") == []  # no Russian stems on this desk
     assert numbers(desk.search("ошибке")) == [russian.number]  # but the exact word
 
 
@@ -143,21 +146,57 @@ def test_every_way_an_article_is_written_is_searchable(desk, factory):
     desk.reply(opened.number, agent="alice", body="ответили клиенту")
     desk.note(opened.number, agent="alice", body="заметка инженера")
     desk.add_article(opened.number, direction="in", body="звонили по телефону", channel="phone")
-    mail = [InboundMessage(channel="mail", external_id=f"m{i}", received_at=T0, sender="ivan@acme.example",
-                           subject=f"Письмо {i}", text=text, message_id=f"m{i}@acme.example")
-            for i, text in enumerate(["пришли накладные", "потерялись пароли"])]
+    mail = [
+        InboundMessage(
+            channel="mail",
+            external_id=f"m{i}",
+            received_at=T0,
+            sender="ivan@acme.example",
+            subject=f"Письмо {i}",
+            text=text,
+            message_id=f"m{i}@acme.example",
+        )
+        for i, text in enumerate(["пришли накладные", "потерялись пароли"])
+    ]
     intake = desk.intake_many(mail)
-    single = desk.intake(InboundMessage(channel="mail", external_id="m9", received_at=T0, sender="ivan@acme.example",
-                                        subject="Письмо", text="сломались ключи", message_id="m9@acme.example"))
-    desk.import_tickets([ImportedTicket(
-        external_id="1", number="2011120910000047", subject="Old", state="closed", priority="P3", queue="Raw",
-        created_at=T0, updated_at=T0, customer="acme", articles=[ImportedArticle("a1", "in", T0, "Help",
-                                                                                 "импортированные обращения")])],
-        namespace="otrs")
-    for query, number in [("ответил", opened.number), ("заметки", opened.number), ("звонок", None),
-                          ("звонили", opened.number), ("накладная", intake[0].ticket),
-                          ("пароль", intake[1].ticket), ("ключ", single.ticket),
-                          ("обращение", "2011120910000047")]:
+    single = desk.intake(
+        InboundMessage(
+            channel="mail",
+            external_id="m9",
+            received_at=T0,
+            sender="ivan@acme.example",
+            subject="Письмо",
+            text="сломались ключи",
+            message_id="m9@acme.example",
+        )
+    )
+    desk.import_tickets(
+        [
+            ImportedTicket(
+                external_id="1",
+                number="2011120910000047",
+                subject="Old",
+                state="closed",
+                priority="P3",
+                queue="Raw",
+                created_at=T0,
+                updated_at=T0,
+                customer="acme",
+                articles=[ImportedArticle("a1", "in", T0, "Help", "импортированные обращения")],
+            )
+        ],
+        namespace="otrs",
+    )
+    for query, number in [
+        ("ответил", opened.number),
+        ("заметки", opened.number),
+        ("звонок", None),
+        ("звонили", opened.number),
+        ("накладная", intake[0].ticket),
+        ("пароль", intake[1].ticket),
+        ("ключ", single.ticket),
+        ("обращение", "2011120910000047"),
+    ]:
         assert numbers(desk.search(query)) == ([number] if number else []), query
 
 
@@ -166,7 +205,7 @@ def test_hostile_and_empty_queries(desk, factory, noise):
     for query in ['"; DROP TABLE tickets; --', "'", "*", "NEAR(a b)", "ошибка OR", "", "   ", "{body}: x", "a:*|b"]:
         result = desk.search(query)
         assert all(r["number"] == hit.number for r in result), query
-    assert numbers(desk.search("ошибка OR")) == []          # OR is a word to find, not an operator
+    assert numbers(desk.search("ошибка OR")) == []  # OR is a word to find, not an operator
     assert numbers(desk.search("ошибка, базы!")) == [hit.number]
 
 
@@ -187,20 +226,23 @@ def test_cli_search_keeps_its_json_shape_and_bounds_the_limit(desk, factory, cli
     assert result.exit_code == 2 and "at most 32" in result.output, result.output
     with pytest.raises(DomainError, match="too many words"):
         desk.search(" ".join(f"w{i}" for i in range(33)))
-    assert desk.search(" ".join(["ошибка"] * 40)) != []     # repeats count once
+    assert desk.search(" ".join(["ошибка"] * 40)) != []  # repeats count once
     result = run("ticket", "reindex")
     assert result.exit_code == 0 and "2 articles" in result.output, result.output
     assert numbers(desk.search("ошибка")) == [hit.number]
 
 
-@pytest.mark.parametrize("table, pattern", [
-    ('[search]\nlanguages = ["ru", "xx"]\n', "search.languages: unknown search language 'xx'"),
-    ('[search]\nlanguages = "ru"\n', "search.languages: must be an array"),
-    ('[search]\nlanguages = ["ru", 1]\n', r"search.languages\[1\]: must be a string"),
-    ('[search]\nlanguages = ["ru", "en", "de", "fr", "es"]\n', "search.languages: at most 4 languages"),
-    ('[search]\nlangs = ["ru"]\n', "search.langs"),
-    ("search = 1\n", "search: must be a table"),
-])
+@pytest.mark.parametrize(
+    "table, pattern",
+    [
+        ('[search]\nlanguages = ["ru", "xx"]\n', "search.languages: unknown search language 'xx'"),
+        ('[search]\nlanguages = "ru"\n', "search.languages: must be an array"),
+        ('[search]\nlanguages = ["ru", 1]\n', r"search.languages\[1\]: must be a string"),
+        ('[search]\nlanguages = ["ru", "en", "de", "fr", "es"]\n', "search.languages: at most 4 languages"),
+        ('[search]\nlangs = ["ru"]\n', "search.langs"),
+        ("search = 1\n", "search: must be a table"),
+    ],
+)
 def test_bad_search_languages_are_one_line_config_errors(tmp_path, table, pattern):
     import re
 

@@ -24,18 +24,36 @@ def old_index_finds(db, word: str) -> list[int]:
             sql = "SELECT rowid FROM article_fts WHERE article_fts MATCH :w ORDER BY rowid"
         else:
             assert "ix_articles_fulltext" in {i["name"] for i in inspect(conn).get_indexes("articles")}
-            sql = ("SELECT id FROM articles WHERE to_tsvector('simple', coalesce(subject, '') || ' ' || "
-                   "coalesce(text, '')) @@ plainto_tsquery('simple', :w) ORDER BY id")
+            sql = (
+                "SELECT id FROM articles WHERE to_tsvector('simple', coalesce(subject, '') || ' ' || "
+                "coalesce(text, '')) @@ plainto_tsquery('simple', :w) ORDER BY id"
+            )
         return [r[0] for r in conn.execute(text(sql), {"w": word})]
 
 
 def add_article_at_0009(db, ticket_id: int, body: str) -> int:
     """An article written by a deskframe of revision 0009 (straight into the table)."""
     with db.engine.begin() as conn:
-        return conn.execute(insert(ArticleRow.__table__).returning(ArticleRow.id).values(
-            ticket_id=ticket_id, direction="in", channel="mail", sender="ivan@acme.example", recipients=[],
-            subject="Старое письмо", text=body, html=None, message_id=None, references=[], agent_id=None,
-            visible=True, raw_sha256=None, created_at=T0)).scalar_one()
+        return conn.execute(
+            insert(ArticleRow.__table__)
+            .returning(ArticleRow.id)
+            .values(
+                ticket_id=ticket_id,
+                direction="in",
+                channel="mail",
+                sender="ivan@acme.example",
+                recipients=[],
+                subject="Старое письмо",
+                text=body,
+                html=None,
+                message_id=None,
+                references=[],
+                agent_id=None,
+                visible=True,
+                raw_sha256=None,
+                created_at=T0,
+            )
+        ).scalar_one()
 
 
 def test_existing_articles_are_indexed_by_the_upgrade_and_the_downgrade_keeps_search(desk, factory):
@@ -45,16 +63,16 @@ def test_existing_articles_are_indexed_by_the_upgrade_and_the_downgrade_keeps_se
     db = desk.store.db
 
     downgrade(db, "0009")
-    assert len(old_index_finds(db, "ошибке")) == 1           # the 0001 index is back and filled
+    assert len(old_index_finds(db, "ошибке")) == 1  # the 0001 index is back and filled
     with db.engine.connect() as conn:
         other_id = conn.execute(text("SELECT id FROM tickets WHERE number = :n"), {"n": other.number}).scalar_one()
     late = add_article_at_0009(db, other_id, "Счета за октябрь не пришли")
-    assert late in old_index_finds(db, "счета")               # kept by the old triggers / expression
+    assert late in old_index_finds(db, "счета")  # kept by the old triggers / expression
 
     upgrade(db)
     assert numbers(desk.search("ошибка")) == [before.number]
     assert numbers(desk.search("ошибк*")) == [before.number]
-    assert numbers(desk.search("счёт")) == [other.number]     # written under 0009, indexed by 0012
+    assert numbers(desk.search("счёт")) == [other.number]  # written under 0009, indexed by 0012
     reply = desk.add_article(before.number, direction="in", body="Повторная ошибка в счёте")
     assert reply.id > late
     assert set(numbers(desk.search("счет"))) == {before.number, other.number}

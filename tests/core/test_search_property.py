@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 
 from deskframe.errors import DomainError
 
-LETTERS = ("абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
-           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789éüßçñ")
+LETTERS = (
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789éüßçñ"
+)
 SEPARATORS = " .,-_@/:;!?()\"'\n«»—+#&<>=*~|\\%$"
 TEXT = st.text(st.sampled_from(LETTERS + SEPARATORS), min_size=1, max_size=60)
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -34,9 +34,14 @@ class SimplePolicy:
 
     def _spec(self, kind, start, target, calendars):
         cal = calendars[self.calendar]
-        return ClockSpec(kind=kind, calendar=self.calendar, due=cal.add(start, target),
-                         warn_at=cal.add(start, target / 2), stop_on="resolve" if kind == "resolution" else "reply",
-                         escalate_to=self.escalate)
+        return ClockSpec(
+            kind=kind,
+            calendar=self.calendar,
+            due=cal.add(start, target),
+            warn_at=cal.add(start, target / 2),
+            stop_on="resolve" if kind == "resolution" else "reply",
+            escalate_to=self.escalate,
+        )
 
     def start(self, facts, calendars):
         targets = self.targets.get(facts.priority, {})
@@ -86,8 +91,11 @@ def clock():
 
 @pytest.fixture
 def sla_desk(make_desk, clock):
-    desk = make_desk(CONFIG.replace("[desk]\ntimezone", "[desk_]\ntimezone").replace("[desk_]\n", ""),
-                     plugins=[PolicyPlugin()], clock=clock)
+    desk = make_desk(
+        CONFIG.replace("[desk]\ntimezone", "[desk_]\ntimezone").replace("[desk_]\n", ""),
+        plugins=[PolicyPlugin()],
+        clock=clock,
+    )
     desk.add_agent(deskframe.Agent("alice", "Alice"))
     return desk
 
@@ -195,8 +203,10 @@ def test_several_check_processes_announce_each_breach_once(sla_desk, clock):
     ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager, ctx.Pool(3) as pool:
         start = manager.Event()
-        jobs = [pool.apply_async(_check, (str(sla_desk.config.path), msk(2026, 10, 6, 12, 0).isoformat(), start))
-                for _ in range(3)]
+        jobs = [
+            pool.apply_async(_check, (str(sla_desk.config.path), msk(2026, 10, 6, 12, 0).isoformat(), start))
+            for _ in range(3)
+        ]
         start.set()
         results = [j.get(timeout=120) for j in jobs]
     assert sum(b for _, b in results) == 60  # 30 tickets x (first_response, resolution)
@@ -207,8 +217,18 @@ def test_several_check_processes_announce_each_breach_once(sla_desk, clock):
 
 def test_cli_sla_due_check_report_and_show(sla_desk, clock, cli):
     run = cli(sla_desk)
-    due = run("sla", "due", "--calendar", "msk", "--start", "2026-10-09T18:30:00+03:00", "--duration", "1h",
-              "--format", "json")
+    due = run(
+        "sla",
+        "due",
+        "--calendar",
+        "msk",
+        "--start",
+        "2026-10-09T18:30:00+03:00",
+        "--duration",
+        "1h",
+        "--format",
+        "json",
+    )
     assert due.exit_code == 0, due.output
     assert json.loads(due.output)["due"] == "2026-10-12T07:30:00+00:00"
     plain = run("sla", "due", "--calendar", "msk", "--start", "2026-10-05T18:00:00+03:00", "--duration", "1h")
@@ -245,8 +265,11 @@ def test_escalate_command(sla_desk, cli):
 
 def test_canned_due_placeholder_is_the_next_sla_due_time(make_desk, clock):
     config = CONFIG.replace("[desk]\ntimezone", "[desk_]\ntimezone").replace("[desk_]\n", "")
-    desk = make_desk(config + '[canned.ack]\nbody = "Ticket {{ number }}: answer by {{ due }}"\n',
-                     plugins=[PolicyPlugin()], clock=clock)
+    desk = make_desk(
+        config + '[canned.ack]\nbody = "Ticket {{ number }}: answer by {{ due }}"\n',
+        plugins=[PolicyPlugin()],
+        clock=clock,
+    )
     ticket = desk.open_ticket(subject="s", body="b", priority="P1")
     text = desk.render_canned("ack", ticket.number)
     assert text == f"Ticket {ticket.number}: answer by 2026-10-05 11:00"  # shown in [desk] timezone (Moscow)

@@ -18,9 +18,17 @@ NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
 
 
 def mail(n: str, *, sender: str, subject: str = "Help", references: tuple[str, ...] = ()) -> InboundMessage:
-    return InboundMessage(channel="mail", external_id=n, received_at=NOW, sender=sender, subject=subject,
-                          text=f"text of {n}", message_id=f"{n}@mail.example", references=references,
-                          raw=f"From: {sender}\r\n\r\n{n}".encode())
+    return InboundMessage(
+        channel="mail",
+        external_id=n,
+        received_at=NOW,
+        sender=sender,
+        subject=subject,
+        text=f"text of {n}",
+        message_id=f"{n}@mail.example",
+        references=references,
+        raw=f"From: {sender}\r\n\r\n{n}".encode(),
+    )
 
 
 def tagged(desk, number: str, text: str = "hello") -> str:
@@ -54,8 +62,7 @@ def test_stranger_quoting_the_number_of_a_ticket_without_customer_opens_a_new_ti
 
 def test_stranger_referencing_a_customer_message_opens_a_new_ticket(desk):
     first = desk.intake(mail("m1", sender="someone@unknown.example"))
-    attack = desk.intake(mail("x1", sender="mallory@evil.example", subject="Re: Help",
-                              references=("m1@mail.example",)))
+    attack = desk.intake(mail("x1", sender="mallory@evil.example", subject="Re: Help", references=("m1@mail.example",)))
     assert_refused(desk, attack, first.ticket, 1, desk.ticket(first.ticket).state)
 
 
@@ -70,8 +77,9 @@ def test_the_stranger_continues_the_new_ticket_not_the_named_one(desk):
     first = desk.intake(mail("m1", sender="someone@unknown.example"))
     attack = desk.intake(mail("x1", sender="mallory@evil.example", subject=tagged(desk, first.ticket)))
     # an answer quoting both numbers (ours first, as a reply would) lands on the stranger's own ticket
-    again = desk.intake(mail("x2", sender="mallory@evil.example",
-                             subject=tagged(desk, attack.ticket, tagged(desk, first.ticket))))
+    again = desk.intake(
+        mail("x2", sender="mallory@evil.example", subject=tagged(desk, attack.ticket, tagged(desk, first.ticket)))
+    )
     assert not again.created and again.ticket == attack.ticket
     assert len(desk.ticket(first.ticket).articles) == 1
 
@@ -101,8 +109,7 @@ def test_an_address_the_agent_wrote_to_threads(desk, factory):
     factory.agent("alice")
     first = desk.intake(mail("m1", sender="someone@unknown.example"))
     answer = desk.reply(first.ticket, agent="alice", body="Please ask your admin")
-    desk.mark_sent(answer.id, message_id="out-1@vendor.example", recipients=("Admin@Unknown.example",),
-                   channel="mail")
+    desk.mark_sent(answer.id, message_id="out-1@vendor.example", recipients=("Admin@Unknown.example",), channel="mail")
     reply = desk.intake(mail("m2", sender="admin@unknown.example", subject=tagged(desk, first.ticket)))
     assert not reply.created and reply.ticket == first.ticket
 
@@ -111,10 +118,17 @@ def test_a_reply_to_a_message_the_desk_sent_threads_from_any_address(desk, facto
     factory.agent("alice")
     first = desk.intake(mail("m1", sender="someone@unknown.example"))
     answer = desk.reply(first.ticket, agent="alice", body="answer")
-    desk.mark_sent(answer.id, message_id="out-1@vendor.example", recipients=("someone@unknown.example",),
-                   channel="mail")
-    forwarded = desk.intake(mail("m2", sender="colleague@elsewhere.example", subject="Re: answer",
-                                 references=("m1@mail.example", "out-1@vendor.example")))
+    desk.mark_sent(
+        answer.id, message_id="out-1@vendor.example", recipients=("someone@unknown.example",), channel="mail"
+    )
+    forwarded = desk.intake(
+        mail(
+            "m2",
+            sender="colleague@elsewhere.example",
+            subject="Re: answer",
+            references=("m1@mail.example", "out-1@vendor.example"),
+        )
+    )
     assert not forwarded.created and forwarded.ticket == first.ticket
     # ... and having written into the ticket, that sender is now one of its correspondents
     later = desk.intake(mail("m3", sender="colleague@elsewhere.example", subject=tagged(desk, first.ticket)))
@@ -135,22 +149,26 @@ def test_a_merged_ticket_keeps_its_original_sender(desk):
 def test_batch_stranger_guessing_the_next_number_in_the_same_batch(desk):
     settings = desk.settings
     guess = numbering.format_number(settings.number_layout, settings.system_id, desk.local_date(), 1)
-    original, attack, legit = desk.intake_many([
-        mail("m1", sender="someone@unknown.example"),
-        mail("x1", sender="mallory@evil.example", subject=tagged(desk, guess)),
-        mail("m2", sender="someone@unknown.example", subject=tagged(desk, guess)),
-    ])
+    original, attack, legit = desk.intake_many(
+        [
+            mail("m1", sender="someone@unknown.example"),
+            mail("x1", sender="mallory@evil.example", subject=tagged(desk, guess)),
+            mail("m2", sender="someone@unknown.example", subject=tagged(desk, guess)),
+        ]
+    )
     assert original.ticket == guess  # the guess was right: the path under test is exercised
     assert_refused(desk, attack, guess, 2, desk.ticket(guess).state)
     assert legit.ticket == guess and not legit.created
 
 
 def test_batch_stranger_referencing_the_original_in_the_same_batch(desk):
-    original, attack, legit = desk.intake_many([
-        mail("m1", sender="someone@unknown.example"),
-        mail("x1", sender="mallory@evil.example", references=("m1@mail.example",)),
-        mail("m2", sender="someone@unknown.example", references=("m1@mail.example",)),
-    ])
+    original, attack, legit = desk.intake_many(
+        [
+            mail("m1", sender="someone@unknown.example"),
+            mail("x1", sender="mallory@evil.example", references=("m1@mail.example",)),
+            mail("m2", sender="someone@unknown.example", references=("m1@mail.example",)),
+        ]
+    )
     assert_refused(desk, attack, original.ticket, 2, desk.ticket(original.ticket).state)
     assert legit.ticket == original.ticket
 
@@ -159,12 +177,15 @@ def test_batch_sender_admitted_earlier_in_the_batch_keeps_threading(desk, factor
     factory.agent("alice")
     first = desk.intake(mail("m1", sender="someone@unknown.example"))
     answer = desk.reply(first.ticket, agent="alice", body="answer")
-    desk.mark_sent(answer.id, message_id="out-1@vendor.example", recipients=("someone@unknown.example",),
-                   channel="mail")
-    by_refs, by_number = desk.intake_many([
-        mail("c1", sender="colleague@elsewhere.example", references=("out-1@vendor.example",)),
-        mail("c2", sender="colleague@elsewhere.example", subject=tagged(desk, first.ticket)),
-    ])
+    desk.mark_sent(
+        answer.id, message_id="out-1@vendor.example", recipients=("someone@unknown.example",), channel="mail"
+    )
+    by_refs, by_number = desk.intake_many(
+        [
+            mail("c1", sender="colleague@elsewhere.example", references=("out-1@vendor.example",)),
+            mail("c2", sender="colleague@elsewhere.example", subject=tagged(desk, first.ticket)),
+        ]
+    )
     assert by_refs.ticket == by_number.ticket == first.ticket
 
 
@@ -177,10 +198,24 @@ def test_imported_ticket_threads_for_its_customer_and_original_sender_only(desk,
     desk.add_contact(Contact(name="Olga", email="olga@acme.example", customer="acme"))
     number = "2011120999000041"  # an OTRS number of another system id: threads because it was imported
     article = ImportedArticle("a1", "in", NOW, "old", "x", sender="partner@outside.example")
-    desk.import_tickets([ImportedTicket(external_id="t1", number=number, subject="old", state="closed",
-                                        priority="P3", queue="support", created_at=NOW, updated_at=NOW,
-                                        customer="acme", contact="ivan@acme.example", articles=(article,))],
-                        namespace="otrs")
+    desk.import_tickets(
+        [
+            ImportedTicket(
+                external_id="t1",
+                number=number,
+                subject="old",
+                state="closed",
+                priority="P3",
+                queue="support",
+                created_at=NOW,
+                updated_at=NOW,
+                customer="acme",
+                contact="ivan@acme.example",
+                articles=(article,),
+            )
+        ],
+        namespace="otrs",
+    )
     for i, sender in enumerate(("ivan@acme.example", "olga@acme.example", "partner@outside.example")):
         result = desk.intake(mail(f"ok{i}", sender=sender, subject=tagged(desk, number)))
         assert result.ticket == number and not result.created, sender

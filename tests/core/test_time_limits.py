@@ -21,12 +21,15 @@ from deskframe.testing import Factory
 MOSCOW = 'timezone = "Europe/Moscow"\n'
 
 
-@pytest.mark.parametrize(("value", "problem"), [
-    ("25h", "must be at most"),
-    ("0m", "must be at least"),
-    ("a lot", "max_per_day"),
-    (16, "must be a string"),
-])
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("25h", "must be at most"),
+        ("0m", "must be at least"),
+        ("a lot", "max_per_day"),
+        (16, "must be a string"),
+    ],
+)
 def test_max_per_day_is_validated_at_load(value: object, problem: str) -> None:
     registry = build_plugins(entry_points=False).registry
     with pytest.raises(ConfigError) as caught:
@@ -97,12 +100,15 @@ def test_future_date_needs_allow_future_in_the_desks_zone(make_desk, cli) -> Non
     assert [e.work_date.isoformat() for e in desk.time_entries(ticket=number)] == ["2026-10-06", "2026-10-07"]
 
 
-@pytest.mark.parametrize(("now", "period", "code"), [
-    ("2026-10-31T20:00:00Z", "2026-10", 2),  # 23:00 in Moscow: October has not ended
-    ("2026-10-31T21:00:00Z", "2026-10", 0),  # midnight in Moscow: it has
-    ("2026-10-31T21:00:00Z", "2030-01", 2),
-    ("2026-10-31T21:00:00Z", "2026-09", 0),
-])
+@pytest.mark.parametrize(
+    ("now", "period", "code"),
+    [
+        ("2026-10-31T20:00:00Z", "2026-10", 2),  # 23:00 in Moscow: October has not ended
+        ("2026-10-31T21:00:00Z", "2026-10", 0),  # midnight in Moscow: it has
+        ("2026-10-31T21:00:00Z", "2030-01", 2),
+        ("2026-10-31T21:00:00Z", "2026-09", 0),
+    ],
+)
 def test_invoice_run_refuses_an_open_period(make_desk, cli, now: str, period: str, code: int) -> None:  # type: ignore[no-untyped-def]
     run = cli(make_desk(MOSCOW))
     result = run("--now", now, "invoice", "run", "--period", period)

@@ -47,8 +47,11 @@ def _free_port() -> int:
 def test_serve_command_over_real_http(desk):
     port = _free_port()
     script = Path(sys.executable).parent / "deskframe"
-    proc = subprocess.Popen([str(script), "--config", str(desk.config.path), "serve", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [str(script), "--config", str(desk.config.path), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         body = None
         for _ in range(100):

@@ -27,6 +27,9 @@ def test_every_command_is_listed() -> None:
 
 def test_exit_code_rule_is_documented() -> None:
     text = DOC.read_text(encoding="utf-8")
-    for needle in ("| 2 | what the user typed is wrong", "| 1 | a valid request the desk's state refuses",
-                   "| 0 | success"):
+    for needle in (
+        "| 2 | what the user typed is wrong",
+        "| 1 | a valid request the desk's state refuses",
+        "| 0 | success",
+    ):
         assert needle in text

@@ -31,8 +31,15 @@ def test_readme_tour_runs_as_written(tmp_path: Path) -> None:
     # `set -x` with this PS4 marks each command, so each command's output can be read apart
     # (set inside the script: bash ignores PS4 from the environment when run as root)
     script = "PS4='+@@ '\nset -x\n" + tour_script()
-    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, f"tour failed:\n{done.stdout[-4000:]}"
     assert "Traceback" not in done.stdout
     outputs = outputs_by_command(done.stdout)
@@ -50,7 +57,8 @@ def test_readme_tour_runs_as_written(tmp_path: Path) -> None:
     shown = output_of(outputs, "deskframe ticket show")
     assert "Articles (3)" in shown and "merged_from" in shown and "line 1 -> 2" in shown
     assert {"email", "chat", "phone", "sla", "pricing", "invoicing", "otrs"} <= {
-        p["name"] for p in json.loads(output_of(outputs, "deskframe plugins"))}
+        p["name"] for p in json.loads(output_of(outputs, "deskframe plugins"))
+    }
 
 
 def outputs_by_command(text: str) -> list[tuple[str, str]]:

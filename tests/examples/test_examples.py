@@ -16,8 +16,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def run_demo(name: str, target: Path) -> dict:
-    result = CliRunner().invoke(build_cli(build_plugins()),
-                                ["demo", str(target), "--example", str(EXAMPLES / name), "--format", "json"])
+    result = CliRunner().invoke(
+        build_cli(build_plugins()), ["demo", str(target), "--example", str(EXAMPLES / name), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 
@@ -29,7 +30,7 @@ def test_example_config_loads(name):
 
 
 def totals(summary: dict) -> dict[str, str]:
-    return {inv["customer"]: f'{inv["total"]} {inv["currency"]}' for inv in summary["invoices"]}
+    return {inv["customer"]: f"{inv['total']} {inv['currency']}" for inv in summary["invoices"]}
 
 
 def test_webstudio_month(tmp_path):
@@ -37,8 +38,7 @@ def test_webstudio_month(tmp_path):
     assert sum(summary["tickets"].values()) == 11
     assert summary["tickets"]["awaiting written request"] == 1
     # hourly at 1,500.00 RUB, each entry rounded up to 15 minutes, no VAT
-    assert totals(summary) == {"cafe-vostok": "1500.00 RUB", "dentalplus": "2625.00 RUB",
-                               "stroymarket": "9375.00 RUB"}
+    assert totals(summary) == {"cafe-vostok": "1500.00 RUB", "dentalplus": "2625.00 RUB", "stroymarket": "9375.00 RUB"}
     page = Path(summary["invoices"][0]["file"]).read_text(encoding="utf-8")
     assert "Кафе «Восток»" in page and "<script" not in page
     assert summary["sla"]["met"] >= 3 and summary["sla"]["breached"] >= 1
@@ -47,8 +47,11 @@ def test_webstudio_month(tmp_path):
 def test_enterprise_month(tmp_path):
     summary = run_demo("enterprise", tmp_path / "platform")
     # subscriptions: users + servers + failover + add-ons, prorated for a contract from the 17th, VAT 20%
-    assert totals(summary) == {"metro-city": "50400.00 RUB", "regionbank": "1908000.00 RUB",
-                               "telecom-sib": "153958.06 RUB"}
+    assert totals(summary) == {
+        "metro-city": "50400.00 RUB",
+        "regionbank": "1908000.00 RUB",
+        "telecom-sib": "153958.06 RUB",
+    }
     from deskframe.desk import Desk
 
     plugins = build_plugins()

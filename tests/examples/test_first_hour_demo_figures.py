@@ -11,13 +11,16 @@ from deskframe.cli import build_cli
 from deskframe.plugins import build_plugins
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-LINE = re.compile(r"SLA clocks \((\d+)\): met (\d+), missed (\d+), overdue (\d+), running (\d+), paused (\d+), "
-                  r"cancelled (\d+) \(breached: (\d+) = missed \+ overdue\)")
+LINE = re.compile(
+    r"SLA clocks \((\d+)\): met (\d+), missed (\d+), overdue (\d+), running (\d+), paused (\d+), "
+    r"cancelled (\d+) \(breached: (\d+) = missed \+ overdue\)"
+)
 
 
 def test_the_webstudio_demo_prints_sla_figures_that_add_up(tmp_path: Path) -> None:
-    result = CliRunner().invoke(build_cli(build_plugins()),
-                                ["demo", str(tmp_path / "studio"), "--example", str(EXAMPLES / "webstudio")])
+    result = CliRunner().invoke(
+        build_cli(build_plugins()), ["demo", str(tmp_path / "studio"), "--example", str(EXAMPLES / "webstudio")]
+    )
     assert result.exit_code == 0, result.output
     [found] = [LINE.search(line) for line in result.output.splitlines() if line.startswith("SLA clocks")]
     assert found, result.output

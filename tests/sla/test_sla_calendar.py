@@ -14,7 +14,7 @@ BER = ZoneInfo("Europe/Berlin")
 H = timedelta(hours=1)
 MOSCOW = {
     "timezone": "Europe/Moscow",
-    "hours": {d: "10:00-19:00" for d in ("mon", "tue", "wed", "thu", "fri")},
+    "hours": dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), "10:00-19:00"),
     "holidays": {"country": "RU"},
 }
 
@@ -165,8 +165,10 @@ class TestBerlinDST:
 
     def frames(self, hours, day):
         cal = Calendar(timezone="Europe/Berlin", hours={"sun": hours})
-        return [(a.astimezone(UTC).strftime("%H:%M"), b.astimezone(UTC).strftime("%H:%M"), b - a)
-                for a, b in cal.frames_on(day)]
+        return [
+            (a.astimezone(UTC).strftime("%H:%M"), b.astimezone(UTC).strftime("%H:%M"), b - a)
+            for a, b in cal.frames_on(day)
+        ]
 
     def test_normal_sunday(self):
         assert self.frames("01:00-04:00", date(2025, 3, 23)) == [("00:00", "03:00", 3 * H)]

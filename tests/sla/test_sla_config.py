@@ -1,10 +1,10 @@
 """Calendar configuration: what is accepted, and errors that name the key."""
 
 import pickle
-import tomllib
 from datetime import date
 
 import pytest
+import tomllib
 
 from deskframe.sla import Calendar, CalendarConfigError
 
@@ -33,15 +33,17 @@ def test_from_toml():
     assert m.name == "moscow-8x5" and m.timezone == "Europe/Moscow"
     assert m.to_config() == {
         "timezone": "Europe/Moscow",
-        "hours": {d: "10:00-19:00" for d in ("mon", "tue", "wed", "thu", "fri")},
+        "hours": dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), "10:00-19:00"),
         "holidays": {"country": "RU"},
         "extra_holidays": ["2026-12-31", "2027-12-31"],
         "extra_workdays": {"2025-11-01": "10:00-19:00"},
     }
     assert cals["always"].to_config() == {"timezone": "UTC", "hours": "24x7"}
     lunch = cals["lunch"].to_config()
-    assert lunch["hours"] == {**{d: "09:00-12:30,13:30-18:00" for d in ("mon", "tue", "wed", "thu", "fri")},
-                              "sat": "10:00-14:00"}
+    assert lunch["hours"] == {
+        **dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), "09:00-12:30,13:30-18:00"),
+        "sat": "10:00-14:00",
+    }
     assert lunch["holidays"] == {"country": "DE", "subdiv": "BY"}
     for name, cal in cals.items():
         assert Calendar.from_config(cal.to_config(), name) == cal
@@ -51,7 +53,7 @@ def test_from_toml():
 
 def test_closed_days_and_wrapping_ranges():
     cal = Calendar(hours={"fri-mon": "10:00-12:00", "tue": "closed", "wed": "", "thu": []})
-    assert cal.to_config()["hours"] == {d: "10:00-12:00" for d in ("mon", "fri", "sat", "sun")}
+    assert cal.to_config()["hours"] == dict.fromkeys(("mon", "fri", "sat", "sun"), "10:00-12:00")
     assert Calendar(hours={"mon": "10:00-12:00,12:00-14:00"}).to_config()["hours"] == {"mon": "10:00-14:00"}
     assert Calendar(hours={"mon": "0:00-24:00"}).to_config()["hours"] == {"mon": "00:00-24:00"}
 
@@ -77,20 +79,39 @@ BAD = [
     ({"hours": "24x7", "timezone": "../etc/passwd"}, "timezone", "unknown time zone"),
     ({"hours": "24x7", "timezone": 3}, "timezone", "expected an IANA time zone name"),
     ({"hours": "24x7", "holidays": {"country": "XX"}}, "holidays.country", "unknown country code 'XX'"),
-    ({"hours": "24x7", "holidays": {"country": "RU", "subdiv": "ZZ"}}, "holidays.subdiv", "unknown subdivision 'ZZ' of RU"),
+    (
+        {"hours": "24x7", "holidays": {"country": "RU", "subdiv": "ZZ"}},
+        "holidays.subdiv",
+        "unknown subdivision 'ZZ' of RU",
+    ),
     ({"hours": "24x7", "holidays": {}}, "holidays.country", "expected a country code"),
     ({"hours": "24x7", "holidays": {"country": "RU", "region": "x"}}, "holidays.region", "unknown key"),
     ({"hours": "24x7", "holidays": ["RU"]}, "holidays", "expected a table"),
-    ({"hours": "24x7", "extra_holidays": ["2026-02-30"]}, "extra_holidays[0]", "bad date '2026-02-30' (expected YYYY-MM-DD)"),
+    (
+        {"hours": "24x7", "extra_holidays": ["2026-02-30"]},
+        "extra_holidays[0]",
+        "bad date '2026-02-30' (expected YYYY-MM-DD)",
+    ),
     ({"hours": "24x7", "extra_holidays": ["2026-01-01", "31.12.2026"]}, "extra_holidays[1]", "bad date '31.12.2026'"),
     ({"hours": "24x7", "extra_holidays": "2026-01-01"}, "extra_holidays", "expected a list of dates"),
     ({"hours": "24x7", "extra_workdays": {"2025-13-01": "10:00-19:00"}}, "extra_workdays.2025-13-01", "bad date"),
-    ({"hours": "24x7", "extra_workdays": {"2025-11-01": "10:00-9:00"}}, "extra_workdays.2025-11-01", "end before start"),
+    (
+        {"hours": "24x7", "extra_workdays": {"2025-11-01": "10:00-9:00"}},
+        "extra_workdays.2025-11-01",
+        "end before start",
+    ),
     ({"hours": "24x7", "extra_workdays": {"2025-11-01": ""}}, "extra_workdays.2025-11-01", "no working frames"),
     ({"hours": "24x7", "extra_workdays": ["2025-11-01"]}, "extra_workdays", "expected a table"),
-    ({"hours": "24x7", "extra_holidays": ["2025-11-01"], "extra_workdays": {"2025-11-01": "10:00-19:00"}},
-     "extra_workdays.2025-11-01", "also in extra_holidays"),
-    ({"hours": "24x7", "workdays": {}}, "workdays", "unknown key (known: timezone, hours, holidays, extra_holidays, extra_workdays)"),
+    (
+        {"hours": "24x7", "extra_holidays": ["2025-11-01"], "extra_workdays": {"2025-11-01": "10:00-19:00"}},
+        "extra_workdays.2025-11-01",
+        "also in extra_holidays",
+    ),
+    (
+        {"hours": "24x7", "workdays": {}},
+        "workdays",
+        "unknown key (known: timezone, hours, holidays, extra_holidays, extra_workdays)",
+    ),
 ]
 
 
@@ -127,8 +148,15 @@ def test_import_has_no_side_effects():
     import subprocess
     import sys
 
-    code = ("import sys, deskframe; before = set(sys.modules); import deskframe.sla; "
-            "new = set(sys.modules) - before; print('holidays' in new, 'numpy' in new)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**__import__("os").environ, "PYTHONPATH": ":".join(sys.path)})
+    code = (
+        "import sys, deskframe; before = set(sys.modules); import deskframe.sla; "
+        "new = set(sys.modules) - before; print('holidays' in new, 'numpy' in new)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**__import__("os").environ, "PYTHONPATH": ":".join(sys.path)},
+    )
     assert out.stdout.split() == ["False", "False"]

@@ -12,8 +12,12 @@ np = pytest.importorskip("numpy")
 UTC = timezone.utc
 CONFIGS = [
     {"timezone": "Europe/Moscow", "hours": {"mon-fri": "10:00-19:00"}, "holidays": {"country": "RU"}},
-    {"timezone": "Europe/Berlin", "hours": {"mon-fri": "09:00-12:30,13:30-18:00", "sun": "01:00-04:00"},
-     "extra_holidays": ["2025-12-24"], "extra_workdays": {"2025-12-27": "10:00-14:00"}},
+    {
+        "timezone": "Europe/Berlin",
+        "hours": {"mon-fri": "09:00-12:30,13:30-18:00", "sun": "01:00-04:00"},
+        "extra_holidays": ["2025-12-24"],
+        "extra_workdays": {"2025-12-27": "10:00-14:00"},
+    },
     {"timezone": "America/Santiago", "hours": "24x7", "extra_holidays": ["2025-09-18"]},
     {"hours": "24x7"},
 ]
@@ -33,8 +37,9 @@ def test_numpy_add_many_equals_add(cfg, hours):
     cal = Calendar.from_config(cfg)
     rng = random.Random(hours)
     lo = datetime(2024, 1, 1, tzinfo=UTC)
-    starts = [lo + timedelta(seconds=rng.randrange(4 * 365 * 86400), microseconds=rng.randrange(10**6))
-              for _ in range(2000)]
+    starts = [
+        lo + timedelta(seconds=rng.randrange(4 * 365 * 86400), microseconds=rng.randrange(10**6)) for _ in range(2000)
+    ]
     starts += [datetime(2025, 3, 3, 7, tzinfo=UTC), datetime(2025, 3, 3, 16, tzinfo=UTC)]  # frame edges
     d = timedelta(hours=hours, microseconds=3)
     expected = [cal.add(s, d) for s in starts]

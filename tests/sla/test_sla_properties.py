@@ -20,16 +20,28 @@ from deskframe.sla import Calendar
 UTC = timezone.utc
 US = timedelta(microseconds=1)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-ZONES = ["UTC", "Europe/Moscow", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
-         "Asia/Kathmandu", "America/Santiago"]
+ZONES = [
+    "UTC",
+    "Europe/Moscow",
+    "Europe/Berlin",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+    "America/Santiago",
+]
 # SLA_EXAMPLES=2000 for a thorough run; the default keeps the suite fast
 EXAMPLES = int(os.environ.get("SLA_EXAMPLES", "40"))
-PROPS = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+PROPS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 # minutes that hit DST transitions (01:00-03:00) and day edges often, any minute sometimes
-minute = st.one_of(st.sampled_from([0, 60, 90, 120, 150, 180, 210, 240, 600, 780, 840, 1140, 1380, 1440]),
-                   st.integers(0, 1440))
+minute = st.one_of(
+    st.sampled_from([0, 60, 90, 120, 150, 180, 210, 240, 600, 780, 840, 1140, 1380, 1440]), st.integers(0, 1440)
+)
 
 
 def fmt(m):
@@ -118,8 +130,10 @@ def test_add_matches_oracle_and_between_inverts_it(case):
         assert cal.frames_on(local) or cal.frames_on(local - timedelta(days=1))
         # ...and the deadline itself is working time or exactly a frame end
         if not cal.is_working(r):
-            assert any(end == r for day_ in (local, local - timedelta(days=1)) for _, end in cal.frames_on(day_)) \
+            assert (
+                any(end == r for day_ in (local, local - timedelta(days=1)) for _, end in cal.frames_on(day_))
                 or cal.next_working(r) > r
+            )
     else:
         assert r == cal.next_working(s)
         assert r == s or not cal.is_working(s)

@@ -12,17 +12,20 @@ from deskframe_pdf import formatting
 NBSP = "\u00a0"
 
 
-@pytest.mark.parametrize(("locale", "amount", "currency", "exact", "expected"), [
-    (None, "1260", "RUB", False, "1260.00 RUB"),
-    (None, "1.125", "RUB", True, "1.125 RUB"),
-    (None, "1.5", "RUB", True, "1.50 RUB"),
-    (None, "-54", "EUR", False, "-54.00 EUR"),
-    (None, "1000", "JPY", False, "1000 JPY"),
-    ("en", "1260", "USD", False, "$1,260.00"),
-    ("en", "1260", "RUB", False, "1,260.00 RUB"),  # the code, after the number, not glued to it
-    ("ru", "1260", "RUB", False, f"1{NBSP}260,00{NBSP}₽"),
-    ("ru-RU", "1.125", "RUB", True, f"1,125{NBSP}₽"),
-])
+@pytest.mark.parametrize(
+    ("locale", "amount", "currency", "exact", "expected"),
+    [
+        (None, "1260", "RUB", False, "1260.00 RUB"),
+        (None, "1.125", "RUB", True, "1.125 RUB"),
+        (None, "1.5", "RUB", True, "1.50 RUB"),
+        (None, "-54", "EUR", False, "-54.00 EUR"),
+        (None, "1000", "JPY", False, "1000 JPY"),
+        ("en", "1260", "USD", False, "$1,260.00"),
+        ("en", "1260", "RUB", False, "1,260.00 RUB"),  # the code, after the number, not glued to it
+        ("ru", "1260", "RUB", False, f"1{NBSP}260,00{NBSP}₽"),
+        ("ru-RU", "1.125", "RUB", True, f"1,125{NBSP}₽"),
+    ],
+)
 def test_money(locale, amount, currency, exact, expected):
     assert formatting.money(Money(amount, currency), formatting.resolve_locale(locale), exact=exact) == expected
 

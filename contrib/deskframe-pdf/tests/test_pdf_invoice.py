@@ -34,10 +34,19 @@ class PerMinute:
             if estimate is not None and not estimate.approved:
                 held.append(e)
                 continue
-            lines.append(InvoiceLine(description=e.note or e.ticket_subject, quantity=Decimal(e.minutes), unit="min",
-                                     unit_price=Money(self.rate, "RUB"),
-                                     amount=Money(self.rate * e.minutes, "RUB").rounded(), ticket=e.ticket,
-                                     agent=e.agent, work_date=e.work_date, entry_ids=(e.id,)))
+            lines.append(
+                InvoiceLine(
+                    description=e.note or e.ticket_subject,
+                    quantity=Decimal(e.minutes),
+                    unit="min",
+                    unit_price=Money(self.rate, "RUB"),
+                    amount=Money(self.rate * e.minutes, "RUB").rounded(),
+                    ticket=e.ticket,
+                    agent=e.agent,
+                    work_date=e.work_date,
+                    entry_ids=(e.id,),
+                )
+            )
         return PricingResult("RUB", tuple(lines), tuple(held))
 
 
@@ -70,8 +79,9 @@ def issue(make_desk: Any, locale: str | None = None, *, hold: bool = False) -> t
     f.contract("romashka", key="romashka-2026", pricing="pm", start=dt.date(2026, 1, 1))
     f.agent("alice")
     ticket = desk.open_ticket(subject="Не печатает принтер", body="Помогите", customer="romashka")
-    desk.log_time(ticket.number, agent="alice", minutes=10, date=dt.date(2026, 10, 5),
-                  note="Настройка принтера в бухгалтерии")
+    desk.log_time(
+        ticket.number, agent="alice", minutes=10, date=dt.date(2026, 10, 5), note="Настройка принтера в бухгалтерии"
+    )
     desk.log_time(ticket.number, agent="alice", minutes=20, date=dt.date(2026, 10, 6), note="Замена картриджа")
     if hold:
         other = desk.open_ticket(subject="Новый сервер", body="x", customer="romashka")
@@ -166,8 +176,13 @@ def test_a_long_invoice_runs_over_pages(make_desk, cli, tmp_path):
     f.agent("alice")
     ticket = desk.open_ticket(subject="Сопровождение", body="x", customer="romashka")
     for i in range(70):
-        desk.log_time(ticket.number, agent="alice", minutes=10, date=dt.date(2026, 10, 1 + i % 28),
-                      note=f"Работа №{i + 1}: проверка резервных копий и обновление антивирусных баз")
+        desk.log_time(
+            ticket.number,
+            agent="alice",
+            minutes=10,
+            date=dt.date(2026, 10, 1 + i % 28),
+            note=f"Работа №{i + 1}: проверка резервных копий и обновление антивирусных баз",
+        )
     desk.ledger.run("2026-10")
     (invoice,) = desk.ledger.issue(period="2026-10")
     out = show(cli, desk, invoice.number, tmp_path / "long.pdf")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from telegram_fake import TOKEN, TOKEN_ENV, FakeTelegram, telegram_config
@@ -10,6 +11,7 @@ from telegram_fake import TOKEN, TOKEN_ENV, FakeTelegram, telegram_config
 from deskframe_telegram import outbound
 
 pytest_plugins = ["deskframe.testing"]
+
 
 @pytest.fixture
 def fake() -> Iterator[FakeTelegram]:

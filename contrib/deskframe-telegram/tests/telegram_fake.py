@@ -25,8 +25,14 @@ TOKEN_ENV = "DESKFRAME_TEST_TELEGRAM_TOKEN"
 
 def telegram_config(api_base: str, name: str = "tg", **keys: Any) -> str:
     """A ``[[channels]]`` table of type telegram (appended to the test desk's config)."""
-    lines = ["", "[[channels]]", f'name = "{name}"', 'type = "telegram"', f'token_env = "{TOKEN_ENV}"',
-             f'api_base = "{api_base}"']
+    lines = [
+        "",
+        "[[channels]]",
+        f'name = "{name}"',
+        'type = "telegram"',
+        f'token_env = "{TOKEN_ENV}"',
+        f'api_base = "{api_base}"',
+    ]
     for key, value in keys.items():
         lines.append(f"{key} = {str(value).lower() if isinstance(value, bool) else repr(value)}")
     return "\n".join(lines) + "\n"
@@ -45,8 +51,7 @@ class FakeTelegram:
         self._cond = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     # --- lifecycle ---------------------------------------------------------------
     @property
@@ -54,7 +59,7 @@ class FakeTelegram:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "FakeTelegram":
+    def start(self) -> FakeTelegram:
         self._thread.start()
         return self
 
@@ -63,11 +68,23 @@ class FakeTelegram:
         self._server.server_close()
 
     # --- scripting ---------------------------------------------------------------
-    def user_writes(self, chat_id: int, text: str | None = None, *, user: dict[str, Any] | None = None,
-                    date: int = 1_790_000_000, **fields: Any) -> dict[str, Any]:
+    def user_writes(
+        self,
+        chat_id: int,
+        text: str | None = None,
+        *,
+        user: dict[str, Any] | None = None,
+        date: int = 1_790_000_000,
+        **fields: Any,
+    ) -> dict[str, Any]:
         """Queue an update with a message from ``user`` (default: the private chat's user)."""
-        sender = user or {"id": chat_id, "is_bot": False, "first_name": "Ivan", "last_name": "Petrov",
-                          "username": "ivan_p"}
+        sender = user or {
+            "id": chat_id,
+            "is_bot": False,
+            "first_name": "Ivan",
+            "last_name": "Petrov",
+            "username": "ivan_p",
+        }
         chat = {"id": chat_id, "type": "private" if chat_id > 0 else "group"}
         message = {"message_id": self._next_message, "date": date, "chat": chat, "from": sender, **fields}
         if text is not None:
@@ -115,8 +132,15 @@ class FakeTelegram:
         self._sent_id += 1
         self.sent.append({"chat_id": params["chat_id"], "text": params["text"], "message_id": self._sent_id})
         chat_id = int(params["chat_id"])
-        return 200, {"ok": True, "result": {"message_id": self._sent_id, "date": int(time.time()),
-                                            "chat": {"id": chat_id, "type": "private"}, "text": params["text"]}}
+        return 200, {
+            "ok": True,
+            "result": {
+                "message_id": self._sent_id,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "text": params["text"],
+            },
+        }
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self

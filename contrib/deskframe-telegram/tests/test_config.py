@@ -15,13 +15,16 @@ def test_deskframe_plugins_lists_it(desk, cli):
     assert "channel_types: telegram" in result.output
 
 
-@pytest.mark.parametrize(("keys", "where", "problem"), [
-    ({"token": "123:abc"}, "channels[0].token", "unknown key"),
-    ({"poll_timeout": 99}, "channels[0].poll_timeout", "at most 50"),
-    ({"poll_timeout": "5"}, "channels[0].poll_timeout", "must be an integer"),
-    ({"trusted": "yes"}, "channels[0].trusted", "true or false"),
-    ({"send_tries": 0}, "channels[0].send_tries", "at least 1"),
-])
+@pytest.mark.parametrize(
+    ("keys", "where", "problem"),
+    [
+        ({"token": "123:abc"}, "channels[0].token", "unknown key"),
+        ({"poll_timeout": 99}, "channels[0].poll_timeout", "at most 50"),
+        ({"poll_timeout": "5"}, "channels[0].poll_timeout", "must be an integer"),
+        ({"trusted": "yes"}, "channels[0].trusted", "true or false"),
+        ({"send_tries": 0}, "channels[0].send_tries", "at least 1"),
+    ],
+)
 def test_bad_tables_name_the_key(make_desk, keys, where, problem):
     with pytest.raises(ConfigError) as caught:
         make_desk(telegram_config("http://127.0.0.1:1", **keys))
@@ -34,8 +37,9 @@ def test_api_base_must_be_http(make_desk):
 
 
 def test_the_token_itself_is_refused_as_token_env(make_desk):
-    config = telegram_config("http://127.0.0.1:1").replace('token_env = "DESKFRAME_TEST_TELEGRAM_TOKEN"',
-                                                          'token_env = "123456:AAF-real-looking-token"')
+    config = telegram_config("http://127.0.0.1:1").replace(
+        'token_env = "DESKFRAME_TEST_TELEGRAM_TOKEN"', 'token_env = "123456:AAF-real-looking-token"'
+    )
     with pytest.raises(ConfigError, match=r"channels\[0\]\.token_env: must be an environment variable name"):
         make_desk(config)
 

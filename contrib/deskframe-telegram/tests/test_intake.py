@@ -111,8 +111,9 @@ def test_long_polling_waits_for_an_update(tg_desk, fake, cli):
 
 def test_malformed_update_is_quarantined_and_passed(tg_desk, fake, cli):
     desk = tg_desk()
-    bad = fake.add_update({"message": {"message_id": 7, "date": 1_790_000_000, "chat": {"id": "not-a-number"},
-                                       "text": "hi"}})
+    bad = fake.add_update(
+        {"message": {"message_id": 7, "date": 1_790_000_000, "chat": {"id": "not-a-number"}, "text": "hi"}}
+    )
     fake.user_writes(111, "after the bad one")
     report = poll(cli, desk)
     assert (report["quarantined"], report["created"]) == (1, 1)
@@ -139,8 +140,10 @@ def test_media_without_text_becomes_a_placeholder(tg_desk, fake, cli):
     poll(cli, desk)
     (ticket,) = desk.tickets()
     texts = [a.text for a in desk.ticket(ticket["number"]).articles]
-    assert texts == ["[Telegram photo: not imported, see the chat]",
-                     "the error dialog\n\n[Telegram document: not imported, see the chat]"]
+    assert texts == [
+        "[Telegram photo: not imported, see the chat]",
+        "the error dialog\n\n[Telegram document: not imported, see the chat]",
+    ]
 
 
 def test_edited_message_is_a_new_article(tg_desk, fake, cli):
@@ -151,7 +154,9 @@ def test_edited_message_is_a_new_article(tg_desk, fake, cli):
     poll(cli, desk)
     (ticket,) = desk.tickets()
     assert [a.text for a in desk.ticket(ticket["number"]).articles] == [
-        "Server down", "[edited] Server down since 9:00"]
+        "Server down",
+        "[edited] Server down since 9:00",
+    ]
 
 
 def test_a_contact_routes_the_telegram_user_to_its_customer(tg_desk, fake, cli):

@@ -10,8 +10,12 @@ from deskframe_telegram import outbound, updates
 
 
 def update(**message):
-    base = {"message_id": 42, "date": 1_790_000_000, "chat": {"id": 777, "type": "private"},
-            "from": {"id": 777, "first_name": "Ivan", "last_name": "Petrov", "username": "ivan_p"}}
+    base = {
+        "message_id": 42,
+        "date": 1_790_000_000,
+        "chat": {"id": 777, "type": "private"},
+        "from": {"id": 777, "first_name": "Ivan", "last_name": "Petrov", "username": "ivan_p"},
+    }
     return {"update_id": 9, "message": {**base, **message}}
 
 
@@ -32,8 +36,9 @@ def test_subject_is_short_and_cannot_name_a_ticket():
 
 
 def test_a_group_message_keeps_its_author_and_chat():
-    msg = updates.to_inbound("tg", update(text="hi", chat={"id": -100123, "type": "supergroup"},
-                                          **{"from": {"id": 5, "first_name": "Анна"}}))
+    msg = updates.to_inbound(
+        "tg", update(text="hi", chat={"id": -100123, "type": "supergroup"}, **{"from": {"id": 5, "first_name": "Анна"}})
+    )
     assert msg.external_id == "-100123:42" and msg.sender == "telegram:5" and msg.sender_name == "Анна"
 
 

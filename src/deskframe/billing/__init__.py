@@ -20,5 +20,16 @@ from .model import (
     TimeRules,
 )
 
-__all__ = ["BillableEntry", "BillingContext", "Estimate", "Invoice", "InvoiceLine", "Payment", "PricingModel", "PricingResult",
-           "SummedPricingModel", "TimeGroup", "TimeRules"]
+__all__ = [
+    "BillableEntry",
+    "BillingContext",
+    "Estimate",
+    "Invoice",
+    "InvoiceLine",
+    "Payment",
+    "PricingModel",
+    "PricingResult",
+    "SummedPricingModel",
+    "TimeGroup",
+    "TimeRules",
+]

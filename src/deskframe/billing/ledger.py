@@ -28,15 +28,16 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..errors import BadValue, DomainError, NotFound
 from ..events import InvoiceIssued
-from ..money import Money
 from ..model import Contract
+from ..money import Money
 from .model import BillingContext, Invoice, InvoiceLine, NewInvoice, PricingResult, TimeGroup, TimeRules
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class RunReport:
 class Ledger:
     """Invoice operations of one Desk."""
 
-    def __init__(self, desk: "Desk"):
+    def __init__(self, desk: Desk):
         self.desk = desk
 
     @property
@@ -76,8 +77,10 @@ class Ledger:
     def _model(self, name: str) -> Any:
         model = self.desk.config.pricing_models.get(name)
         if model is None:
-            raise BadValue(f"unknown pricing model '{name}' (configured: "
-                              f"{', '.join(sorted(self.desk.config.pricing_models)) or 'none'})")
+            raise BadValue(
+                f"unknown pricing model '{name}' (configured: "
+                f"{', '.join(sorted(self.desk.config.pricing_models)) or 'none'})"
+            )
         return model
 
     def run(self, period: str, on_progress: Callable[[int], None] | None = None) -> RunReport:
@@ -89,17 +92,25 @@ class Ledger:
         with self.desk.store.read() as reader:
             contracts = reader.billing_contracts(start, end)
         for first in range(0, len(contracts), BATCH_CONTRACTS):
-            self._draft_batch(contracts[first:first + BATCH_CONTRACTS], period, start, end, report, on_progress)
+            self._draft_batch(contracts[first : first + BATCH_CONTRACTS], period, start, end, report, on_progress)
         report.drafted.sort()
         report.skipped_issued.sort()
         report.nothing_to_bill.sort()
         with self.desk.store.read() as reader:
-            report.not_billed = [dict(item, why=not_billed_reason(item, period))
-                                 for item in reader.unbillable_time(start, end)]
+            report.not_billed = [
+                dict(item, why=not_billed_reason(item, period)) for item in reader.unbillable_time(start, end)
+            ]
         return report
 
-    def _draft_batch(self, batch: list[tuple[int, int, Contract]], period: str, start: dt.date, end: dt.date,
-                     report: RunReport, on_progress: Callable[[int], None] | None) -> None:
+    def _draft_batch(
+        self,
+        batch: list[tuple[int, int, Contract]],
+        period: str,
+        start: dt.date,
+        end: dt.date,
+        report: RunReport,
+        on_progress: Callable[[int], None] | None,
+    ) -> None:
         """Rebuild the drafts of a batch of contracts (by id) in one transaction.
 
         Everything is read inside the transaction, so the entries priced are exactly
@@ -114,9 +125,18 @@ class Ledger:
             repo.delete_drafts(todo, period)
             estimates = repo.estimates_by_contract(todo)
             calendars = self.desk.config.calendar_objects
-            contexts = {cid: BillingContext(contract=contract, period=period, period_start=start, period_end=end,
-                                            estimates=estimates.get(cid, {}), calendars=calendars)
-                        for cid, _, contract in batch if cid not in issued}
+            contexts = {
+                cid: BillingContext(
+                    contract=contract,
+                    period=period,
+                    period_start=start,
+                    period_end=end,
+                    estimates=estimates.get(cid, {}),
+                    calendars=calendars,
+                )
+                for cid, _, contract in batch
+                if cid not in issued
+            }
             rules = {}
             for cid, context in contexts.items():
                 found = self._time_rules(context)
@@ -135,14 +155,14 @@ class Ledger:
                     continue
                 context = contexts[contract_id]
                 if contract_id in rules:
-                    draft = self._draft_summed(repo, context, tuple(summed.get(contract_id, ())), contract_id,
-                                               customer_id, report)
+                    draft = self._draft_summed(
+                        repo, context, tuple(summed.get(contract_id, ())), contract_id, customer_id, report
+                    )
                 else:
                     while pending is not None and pending[0] < contract_id:
                         pending = next(stream, None)
                     entries = pending[1] if pending is not None and pending[0] == contract_id else []
-                    draft = self._draft(attrs.evolve(context, entries=tuple(entries)), contract_id, customer_id,
-                                        report)
+                    draft = self._draft(attrs.evolve(context, entries=tuple(entries)), contract_id, customer_id, report)
                 if draft is not None:
                     drafts.append(draft)
             for _ in stream:  # the query is read to its end before anything is written
@@ -161,28 +181,64 @@ class Ledger:
             return None
         return time_rules(context)
 
-    def _draft(self, context: BillingContext, contract_id: int, customer_id: int,
-               report: RunReport) -> NewInvoice | None:
+    def _draft(
+        self, context: BillingContext, contract_id: int, customer_id: int, report: RunReport
+    ) -> NewInvoice | None:
         """Price one contract; the draft to write, or None when there is nothing to bill."""
         result = self._model(context.contract.pricing).price(context)
-        held = [{"id": e.id, "ticket": e.ticket, "agent": e.agent, "minutes": e.minutes,
-                 "work_date": e.work_date.isoformat(), "reason": "estimate not approved"} for e in result.held]
+        held = [
+            {
+                "id": e.id,
+                "ticket": e.ticket,
+                "agent": e.agent,
+                "minutes": e.minutes,
+                "work_date": e.work_date.isoformat(),
+                "reason": "estimate not approved",
+            }
+            for e in result.held
+        ]
         return self._new_invoice(context, result, held, (), contract_id, customer_id, report)
 
-    def _draft_summed(self, repo: Any, context: BillingContext, groups: tuple[TimeGroup, ...], contract_id: int,
-                      customer_id: int, report: RunReport) -> NewInvoice | None:
+    def _draft_summed(
+        self,
+        repo: Any,
+        context: BillingContext,
+        groups: tuple[TimeGroup, ...],
+        contract_id: int,
+        customer_id: int,
+        report: RunReport,
+    ) -> NewInvoice | None:
         """Price one contract from its summed time (:class:`TimeRules`); as :meth:`_draft`."""
         result = self._model(context.contract.pricing).price_groups(context, groups)
-        held = [{"id": e.id, "ticket": e.ticket, "agent": e.agent, "minutes": e.minutes,
-                 "work_date": e.work_date.isoformat(), "reason": "estimate not approved"} for e in result.held]
+        held = [
+            {
+                "id": e.id,
+                "ticket": e.ticket,
+                "agent": e.agent,
+                "minutes": e.minutes,
+                "work_date": e.work_date.isoformat(),
+                "reason": "estimate not approved",
+            }
+            for e in result.held
+        ]
         held += repo.held_entries([groups[i] for i in result.held_groups])
-        links = tuple((position, groups[i].key, groups[i].entries)
-                      for position, line in enumerate(result.lines, 1) for i in line.entry_groups)
+        links = tuple(
+            (position, groups[i].key, groups[i].entries)
+            for position, line in enumerate(result.lines, 1)
+            for i in line.entry_groups
+        )
         return self._new_invoice(context, result, held, links, contract_id, customer_id, report)
 
-    def _new_invoice(self, context: BillingContext, result: PricingResult, held: list[dict[str, Any]],
-                     links: tuple[tuple[int, tuple[Any, ...], int], ...], contract_id: int, customer_id: int,
-                     report: RunReport) -> NewInvoice | None:
+    def _new_invoice(
+        self,
+        context: BillingContext,
+        result: PricingResult,
+        held: list[dict[str, Any]],
+        links: tuple[tuple[int, tuple[Any, ...], int], ...],
+        contract_id: int,
+        customer_id: int,
+        report: RunReport,
+    ) -> NewInvoice | None:
         key = context.contract.key
         report.held_entries += len(held)
         if not result.lines:
@@ -191,17 +247,29 @@ class Ledger:
         self._check_lines(result.lines, result.currency, key)
         subtotal = sum((line.amount for line in result.lines), Money.zero(result.currency))
         tax = (subtotal * self.settings.tax_rate).rounded()
-        return NewInvoice(customer_id=customer_id, contract_id=contract_id, period=context.period,
-                          currency=result.currency, lines=result.lines, subtotal=subtotal.amount,
-                          tax_rate=self.settings.tax_rate, tax=tax.amount, total=(subtotal + tax).amount,
-                          held=held, vendor=dict(self.settings.vendor), group_links=links)
+        return NewInvoice(
+            customer_id=customer_id,
+            contract_id=contract_id,
+            period=context.period,
+            currency=result.currency,
+            lines=result.lines,
+            subtotal=subtotal.amount,
+            tax_rate=self.settings.tax_rate,
+            tax=tax.amount,
+            total=(subtotal + tax).amount,
+            held=held,
+            vendor=dict(self.settings.vendor),
+            group_links=links,
+        )
 
     @staticmethod
     def _check_lines(lines: tuple[InvoiceLine, ...], currency: str, contract: str) -> None:
         for line in lines:
             if line.amount.currency != currency or line.amount != line.amount.rounded():
-                raise DomainError(f"contract '{contract}': pricing model returned a line not rounded to "
-                                  f"{currency} minor units: {line.description!r} {line.amount}")
+                raise DomainError(
+                    f"contract '{contract}': pricing model returned a line not rounded to "
+                    f"{currency} minor units: {line.description!r} {line.amount}"
+                )
 
     def _issue_row(self, repo: Any, row: Any, now: dt.datetime) -> None:
         local_year = self.desk.local_date(now).year
@@ -269,13 +337,26 @@ class Ledger:
             if row.status != "issued" or row.kind != "invoice":
                 raise DomainError(f"only an issued invoice can be voided; {number} is {row.status} {row.kind}")
             original = repo.invoice_view(row)
-            lines = [attrs.evolve(line, quantity=-line.quantity, amount=-line.amount, entry_ids=(), kind="credit")
-                     for line in original.lines]
-            credit = repo.add_invoice(kind="credit", customer_id=row.customer_id, contract_id=row.contract_id,
-                                      period=row.period, currency=row.currency, lines=lines,
-                                      subtotal=-row.subtotal, tax_rate=row.tax_rate, tax=-row.tax,
-                                      total=-row.total, held=[], vendor=dict(row.vendor or {}),
-                                      credit_for_id=row.id, reason=reason)
+            lines = [
+                attrs.evolve(line, quantity=-line.quantity, amount=-line.amount, entry_ids=(), kind="credit")
+                for line in original.lines
+            ]
+            credit = repo.add_invoice(
+                kind="credit",
+                customer_id=row.customer_id,
+                contract_id=row.contract_id,
+                period=row.period,
+                currency=row.currency,
+                lines=lines,
+                subtotal=-row.subtotal,
+                tax_rate=row.tax_rate,
+                tax=-row.tax,
+                total=-row.total,
+                held=[],
+                vendor=dict(row.vendor or {}),
+                credit_for_id=row.id,
+                reason=reason,
+            )
             repo.release_entries(row)
             row.status, row.reason = "void", reason
             self._issue_row(repo, credit, repo.now)
@@ -285,11 +366,26 @@ class Ledger:
         return view
 
     def _announce(self, invoice: Invoice) -> None:
-        self.desk.fire_events([("invoice_issued", InvoiceIssued(invoice.number or "", invoice.customer, invoice.contract,
-                                                          invoice.period, invoice.total))])
+        self.desk.fire_events(
+            [
+                (
+                    "invoice_issued",
+                    InvoiceIssued(
+                        invoice.number or "", invoice.customer, invoice.contract, invoice.period, invoice.total
+                    ),
+                )
+            ]
+        )
 
-    def invoices(self, *, period: str | None = None, status: str | None = None,
-                 customer: str | None = None, unpaid: bool = False, overdue: bool = False) -> list[Invoice]:
+    def invoices(
+        self,
+        *,
+        period: str | None = None,
+        status: str | None = None,
+        customer: str | None = None,
+        unpaid: bool = False,
+        overdue: bool = False,
+    ) -> list[Invoice]:
         """Invoices and credit notes by id; ``unpaid``: issued invoices with a balance left,
         ``overdue``: those of them past their due date (today in the desk's zone)."""
         if period is not None:
@@ -307,8 +403,9 @@ class Ledger:
             found = [i for i in found if i.overdue(today)]
         return found
 
-    def pay(self, number: str, amount: Decimal, paid_on: dt.date, reference: str | None = None,
-            actor: str | None = None) -> Invoice:
+    def pay(
+        self, number: str, amount: Decimal, paid_on: dt.date, reference: str | None = None, actor: str | None = None
+    ) -> Invoice:
         """Record a payment against an issued invoice; partial payments add up.
 
         Refused (DomainError) for a draft, a void invoice, a credit note, and a payment
@@ -327,8 +424,10 @@ class Ledger:
             paid = sum(repo.paid_sums([row.id]).values(), Decimal(0))
             balance = row.total - paid
             if amount > balance:
-                raise DomainError(f"invoice {row.number}: a payment of {amount} {row.currency} is more than "
-                                  f"the balance of {balance} {row.currency}")
+                raise DomainError(
+                    f"invoice {row.number}: a payment of {amount} {row.currency} is more than "
+                    f"the balance of {balance} {row.currency}"
+                )
             repo.add_payment(row, amount, paid_on, reference, actor)
             return repo.invoice_view(row)
 
@@ -353,11 +452,15 @@ def not_billed_reason(item: dict[str, Any], period: str) -> str:
     """Why an invoice run left a ticket's time unbilled, and what to do about it, in words."""
     number, customer, contract = item["ticket"], item["customer"], item["contract"]
     if item["reason"] == "no_customer":
-        return (f"unknown sender, no customer: assign one with "
-                f"'deskframe ticket customer {number} --customer ID --agent LOGIN'")
+        return (
+            f"unknown sender, no customer: assign one with "
+            f"'deskframe ticket customer {number} --customer ID --agent LOGIN'"
+        )
     if item["reason"] == "no_contract":
-        return (f"customer {customer} had no contract for this ticket: add one, then "
-                f"'deskframe ticket customer {number} --customer {customer} --agent LOGIN'")
+        return (
+            f"customer {customer} had no contract for this ticket: add one, then "
+            f"'deskframe ticket customer {number} --customer {customer} --agent LOGIN'"
+        )
     if item["reason"] == "no_pricing":
         return f"contract {contract} has no pricing model"
     return f"contract {contract} does not run in {period}"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Mapping, NamedTuple, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import attrs
 
@@ -225,7 +226,7 @@ class Invoice:
     due_date: dt.date | None = None
     #: The sum of the payments recorded against it (zero while nothing is paid).
     paid: Money | None = None
-    payments: tuple["Payment", ...] = ()
+    payments: tuple[Payment, ...] = ()
     #: The buyer's details from the directory: ``inn``, ``kpp``, ``address`` (those that are set).
     customer_details: Mapping[str, str] = attrs.field(factory=dict)
     #: ``login -> (display name, role)`` of the agents its lines name.
@@ -238,8 +239,13 @@ class Invoice:
 
     def overdue(self, today: dt.date) -> bool:
         """Issued, not paid in full, and ``today`` is after its due date."""
-        return (self.status == "issued" and self.kind == "invoice" and self.due_date is not None
-                and today > self.due_date and self.balance.amount > 0)
+        return (
+            self.status == "issued"
+            and self.kind == "invoice"
+            and self.due_date is not None
+            and today > self.due_date
+            and self.balance.amount > 0
+        )
 
 
 @attrs.frozen

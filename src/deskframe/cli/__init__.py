@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 import click
 
@@ -13,28 +13,54 @@ from ..plugins import Plugins, build_plugins
 from .admin import canned_group, db_group, init_command, plugins_command, serve_command
 from .context import AppContext, DeskGroup, pass_app, pass_desk
 from .demo_cmd import demo_command
-from .intake_cmd import intake_group
-from .plugin_cmd import plugin_group
-from .invoice_cmd import build_invoice_group
-from .sla_cmd import sla_group
 from .directory import agent_group, apply_command, contact_group, contract_group, customer_group, queue_group
+from .intake_cmd import intake_group
+from .invoice_cmd import build_invoice_group
 from .output import FORMAT_OPTION, emit, emit_one
+from .plugin_cmd import plugin_group
+from .sla_cmd import sla_group
 from .tickets import ticket_group
 from .time_cmd import time_group
 
-CORE_COMMANDS = (init_command, db_group, plugins_command, serve_command, apply_command, customer_group,
-                 contact_group, agent_group, queue_group, contract_group, ticket_group, time_group, canned_group, intake_group,
-                 sla_group, demo_command, plugin_group)
+CORE_COMMANDS = (
+    init_command,
+    db_group,
+    plugins_command,
+    serve_command,
+    apply_command,
+    customer_group,
+    contact_group,
+    agent_group,
+    queue_group,
+    contract_group,
+    ticket_group,
+    time_group,
+    canned_group,
+    intake_group,
+    sla_group,
+    demo_command,
+    plugin_group,
+)
 
 
 def build_cli(plugins: Plugins) -> click.Group:
     """A fresh ``deskframe`` group: core commands plus what plugins registered."""
 
     @click.group(cls=DeskGroup, name="deskframe")
-    @click.option("--config", "config_path", envvar="DESKFRAME_CONFIG", type=click.Path(dir_okay=False),
-                  help="Config file (default ./deskframe.toml; env DESKFRAME_CONFIG).")
-    @click.option("--now", "now_text", metavar="ISO", envvar="DESKFRAME_NOW",
-                  help="Act as if the time were ISO (with offset): replays, demos, back-dated entry.")
+    @click.option(
+        "--config",
+        "config_path",
+        envvar="DESKFRAME_CONFIG",
+        type=click.Path(dir_okay=False),
+        help="Config file (default ./deskframe.toml; env DESKFRAME_CONFIG).",
+    )
+    @click.option(
+        "--now",
+        "now_text",
+        metavar="ISO",
+        envvar="DESKFRAME_NOW",
+        help="Act as if the time were ISO (with offset): replays, demos, back-dated entry.",
+    )
     @click.version_option(package_name="deskframe")
     @click.pass_context
     def cli(ctx: click.Context, config_path: str | None, now_text: str | None) -> None:
@@ -54,6 +80,7 @@ def build_cli(plugins: Plugins) -> click.Group:
     cli.add_command(build_invoice_group(plugins))
     importers = plugins.registry.items("importers")
     if importers:
+
         @click.group("import")
         def import_group() -> None:
             """Import another system's data."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import click
 
@@ -59,16 +60,18 @@ def init_command(directory: Path, timezone: str) -> None:
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise click.BadParameter(f"cannot create {directory}: {exc.strerror or exc}",
-                                     param_hint="DIRECTORY") from None
+            raise click.BadParameter(
+                f"cannot create {directory}: {exc.strerror or exc}", param_hint="DIRECTORY"
+            ) from None
         if config_file.exists():
             click.echo(f"{config_file} exists; upgrading its database")
         else:
             try:
                 config_file.write_text(CONFIG_TEMPLATE.format(timezone=timezone), encoding="utf-8")
             except OSError as exc:
-                raise click.BadParameter(f"cannot write {config_file}: {exc.strerror or exc}",
-                                         param_hint="DIRECTORY") from None
+                raise click.BadParameter(
+                    f"cannot write {config_file}: {exc.strerror or exc}", param_hint="DIRECTORY"
+                ) from None
             click.echo(f"wrote {config_file}")
         app.config_path = config_file
         desk = app.desk
@@ -84,8 +87,9 @@ def check_timezone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
-        raise click.BadParameter(f"unknown time zone {name!r} (an IANA name such as Europe/Moscow)",
-                                 param_hint="--timezone") from None
+        raise click.BadParameter(
+            f"unknown time zone {name!r} (an IANA name such as Europe/Moscow)", param_hint="--timezone"
+        ) from None
 
 
 @contextlib.contextmanager
@@ -144,9 +148,15 @@ def plugins_command(app: AppContext, show_all: bool, fmt: str) -> None:
     for info in app.plugins.infos:
         if info.builtin and not show_all:
             continue
-        rows.append({"name": info.name, "distribution": info.distribution, "version": info.version,
-                     "hooks": app.plugins.hook_names(info.name),
-                     "registered": app.plugins.registry.by_plugin(info.name)})
+        rows.append(
+            {
+                "name": info.name,
+                "distribution": info.distribution,
+                "version": info.version,
+                "hooks": app.plugins.hook_names(info.name),
+                "registered": app.plugins.registry.by_plugin(info.name),
+            }
+        )
     if fmt == "json":
         click.echo(serialize.dumps(rows))
         return

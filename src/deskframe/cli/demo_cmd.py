@@ -6,9 +6,10 @@ import contextlib
 import io
 import os
 import time
+from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import click
 
@@ -27,8 +28,9 @@ from .output import PORT
 @click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
-def demo_command(ctx: click.Context, directory: Path, example: str, reset: bool, verbose: bool, serve: bool,
-                 port: int, fmt: str) -> None:
+def demo_command(
+    ctx: click.Context, directory: Path, example: str, reset: bool, verbose: bool, serve: bool, port: int, fmt: str
+) -> None:
     """Run an example's scenario (default: the web studio) in DIRECTORY and summarise it."""
     from . import build_cli
 
@@ -39,8 +41,9 @@ def demo_command(ctx: click.Context, directory: Path, example: str, reset: bool,
     try:
         demo.prepare(source, directory, reset)
     except OSError as exc:
-        raise click.BadParameter(f"cannot write {exc.filename or directory}: {exc.strerror or exc}",
-                                 param_hint="DIRECTORY") from None
+        raise click.BadParameter(
+            f"cannot write {exc.filename or directory}: {exc.strerror or exc}", param_hint="DIRECTORY"
+        ) from None
     started = time.perf_counter()
     say = click.echo if fmt == "table" else (lambda text: None)
     say(f"{title}: running {len(steps)} steps in {directory}")
@@ -115,11 +118,15 @@ def _print(result: dict[str, Any]) -> None:
     click.echo(f"\nDone in {result['seconds']} s. Desk: {result['directory']}/deskframe.toml")
     click.echo("Tickets by state: " + (", ".join(f"{k} {v}" for k, v in result["tickets"].items()) or "none"))
     sla = result["sla"]
-    click.echo(f"SLA clocks ({sla['total']}): met {sla['met']}, missed {sla['missed']}, overdue {sla['overdue']}, "
-               f"running {sla['running']}, paused {sla['paused']}, cancelled {sla['cancelled']} "
-               f"(breached: {sla['breached']} = missed + overdue)")
+    click.echo(
+        f"SLA clocks ({sla['total']}): met {sla['met']}, missed {sla['missed']}, overdue {sla['overdue']}, "
+        f"running {sla['running']}, paused {sla['paused']}, cancelled {sla['cancelled']} "
+        f"(breached: {sla['breached']} = missed + overdue)"
+    )
     click.echo(f"Invoices ({len(result['invoices'])}):")
     for inv in result["invoices"]:
-        click.echo(f"  {inv['number']}  {inv['customer']:<12} {inv['period']}  {inv['total'] + ' ' + inv['currency']:>16}  "
-                   f"{inv['file'] or inv['link']}")
+        click.echo(
+            f"  {inv['number']}  {inv['customer']:<12} {inv['period']}  {inv['total'] + ' ' + inv['currency']:>16}  "
+            f"{inv['file'] or inv['link']}"
+        )
     click.echo(f"\nTry: cd {result['directory']} && deskframe ticket list")

@@ -33,8 +33,9 @@ def customer_group() -> None:
 @click.option("--kpp", help="Tax registration reason code (КПП, 9 characters), printed on invoices.")
 @click.option("--address", help="Legal address, printed on invoices.")
 @pass_desk
-def customer_add(desk: Any, key: str, name: str, domains: tuple[str, ...], inn: str | None, kpp: str | None,
-                 address: str | None) -> None:
+def customer_add(
+    desk: Any, key: str, name: str, domains: tuple[str, ...], inn: str | None, kpp: str | None, address: str | None
+) -> None:
     """Create or update a customer."""
     extra = {k: v for k, v in (("inn", inn), ("kpp", kpp), ("address", address)) if v is not None}
     customer = parse_customer(TableReader({"id": key, "name": name, "domains": list(domains), **extra}))
@@ -72,8 +73,12 @@ def contact_add(desk: Any, customer: str | None, name: str, email: str | None, p
 @pass_desk
 def contact_list(desk: Any, customer: str | None, fmt: str) -> None:
     """List contacts."""
-    emit([serialize.contact(c) for c in desk.contacts(customer)], ("name", "email", "phone", "customer"), fmt,
-         empty="No contacts.")
+    emit(
+        [serialize.contact(c) for c in desk.contacts(customer)],
+        ("name", "email", "phone", "customer"),
+        fmt,
+        empty="No contacts.",
+    )
 
 
 @click.group("agent")
@@ -99,8 +104,9 @@ def agent_add(desk: Any, login: str, name: str, role: str, line: int, email: str
 @pass_desk
 def agent_list(desk: Any, fmt: str) -> None:
     """List agents."""
-    emit([serialize.agent(a) for a in desk.agents()], ("login", "name", "role", "line", "email"), fmt,
-         empty="No agents.")
+    emit(
+        [serialize.agent(a) for a in desk.agents()], ("login", "name", "role", "line", "email"), fmt, empty="No agents."
+    )
 
 
 @click.group("queue")
@@ -143,9 +149,19 @@ def contract_group() -> None:
 @click.option("--start", help="YYYY-MM-DD")
 @click.option("--end", help="YYYY-MM-DD")
 @pass_desk
-def contract_add(desk: Any, key: str, customer: str, support_type: str, sla: str | None, pricing: str | None,
-                 params: str | None, channels: tuple[str, ...], lines: tuple[int, ...], start: str | None,
-                 end: str | None) -> None:
+def contract_add(
+    desk: Any,
+    key: str,
+    customer: str,
+    support_type: str,
+    sla: str | None,
+    pricing: str | None,
+    params: str | None,
+    channels: tuple[str, ...],
+    lines: tuple[int, ...],
+    start: str | None,
+    end: str | None,
+) -> None:
     """Create or update a contract."""
     data: dict[str, Any] = {"id": key, "customer": customer, "support_type": support_type}
     for name, value in (("sla", sla), ("pricing", pricing), ("start", start), ("end", end)):
@@ -169,8 +185,12 @@ def contract_add(desk: Any, key: str, customer: str, support_type: str, sla: str
 @pass_desk
 def contract_list(desk: Any, customer: str | None, fmt: str) -> None:
     """List contracts."""
-    emit([serialize.contract(c) for c in desk.contracts(customer)],
-         ("id", "customer", "support_type", "sla", "pricing", "start", "end", "params"), fmt, empty="No contracts.")
+    emit(
+        [serialize.contract(c) for c in desk.contracts(customer)],
+        ("id", "customer", "support_type", "sla", "pricing", "start", "end", "params"),
+        fmt,
+        empty="No contracts.",
+    )
 
 
 @click.command("apply")

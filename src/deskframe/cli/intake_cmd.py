@@ -24,8 +24,13 @@ def intake_group() -> None:
 @intake_group.command("run")
 @click.option("--once", is_flag=True, help="Poll every channel once, then exit.")
 @click.option("--channel", "names", multiple=True, help="Only this channel (repeatable).")
-@click.option("--interval", type=click.IntRange(1, 7 * 24 * 3600), default=600, show_default=True,
-              help="Seconds between polls of a channel that sets no interval of its own (when not --once).")
+@click.option(
+    "--interval",
+    type=click.IntRange(1, 7 * 24 * 3600),
+    default=600,
+    show_default=True,
+    help="Seconds between polls of a channel that sets no interval of its own (when not --once).",
+)
 @FORMAT_OPTION
 @pass_desk
 def intake_run(desk: Any, once: bool, names: tuple[str, ...], interval: int, fmt: str) -> None:
@@ -52,8 +57,7 @@ def intake_run(desk: Any, once: bool, names: tuple[str, ...], interval: int, fmt
         if any(r["stopped"] for r in reports):
             sys.exit(1)
         return
-    polling.run_forever(desk, channels, interval,
-                        lambda report: _show(report, fmt, lines=True))
+    polling.run_forever(desk, channels, interval, lambda report: _show(report, fmt, lines=True))
 
 
 def _show(report: Any, fmt: str, lines: bool = False) -> None:
@@ -61,9 +65,13 @@ def _show(report: Any, fmt: str, lines: bool = False) -> None:
         if lines:  # a long-running loop: one JSON object per poll, as it happens
             click.echo(safe_json(json.dumps(report.as_dict(), ensure_ascii=False)))
         return
-    click.echo(clean_line(f"{report.channel}: fetched {report.fetched}, new tickets {report.created}, "
-                          f"follow-ups {report.appended}, duplicates {report.duplicates}, "
-                          f"quarantined {report.quarantined}" + (f", stopped: {report.stopped}" if report.stopped else "")))
+    click.echo(
+        clean_line(
+            f"{report.channel}: fetched {report.fetched}, new tickets {report.created}, "
+            f"follow-ups {report.appended}, duplicates {report.duplicates}, "
+            f"quarantined {report.quarantined}" + (f", stopped: {report.stopped}" if report.stopped else "")
+        )
+    )
 
 
 @intake_group.group("quarantine")
@@ -72,8 +80,7 @@ def quarantine_group() -> None:
 
 
 @quarantine_group.command("list")
-@click.option("--status", type=click.Choice(["held", "retried", "dropped", "all"]), default="held",
-              show_default=True)
+@click.option("--status", type=click.Choice(["held", "retried", "dropped", "all"]), default="held", show_default=True)
 @click.option("--channel")
 @FORMAT_OPTION
 @pass_desk
@@ -81,8 +88,9 @@ def quarantine_list(desk: Any, status: str, channel: str | None, fmt: str) -> No
     """List quarantined messages."""
     with desk.store.read() as repo:
         rows = repo.quarantine_items(None if status == "all" else status, channel)
-    emit(rows, ("id", "channel", "status", "size", "attempts", "created_at", "reason"), fmt,
-         empty="Quarantine is empty.")
+    emit(
+        rows, ("id", "channel", "status", "size", "attempts", "created_at", "reason"), fmt, empty="Quarantine is empty."
+    )
 
 
 @quarantine_group.command("show")
@@ -100,8 +108,11 @@ def quarantine_show(desk: Any, item_id: int, raw: bool, fmt: str) -> None:
         return
     preview = data[:2000].decode("utf-8", "replace")
     zone = desk_zone()
-    text = "\n".join(f"{k}: {local_time(v, zone) if isinstance(v, dt.datetime) else v}"
-                     for k, v in item.items()) + "\n\n" + preview
+    text = (
+        "\n".join(f"{k}: {local_time(v, zone) if isinstance(v, dt.datetime) else v}" for k, v in item.items())
+        + "\n\n"
+        + preview
+    )
     emit_one(item, fmt, text)
 
 

@@ -13,14 +13,24 @@ from .. import serialize
 from ..billing.formats import render_options
 from ..desk import month_bounds
 from ..errors import BadValue
-from ..progress import progress
 from ..plugins import Plugins
+from ..progress import progress
 from ..text import clean_text
 from .context import pass_desk, path_problem
 from .output import FORMAT_OPTION, emit_one, safe_json, table
 
-LIST_COLUMNS = ("number", "status", "kind", "period", "customer", "contract", "total", "issued_at", "due_date",
-                "balance")
+LIST_COLUMNS = (
+    "number",
+    "status",
+    "kind",
+    "period",
+    "customer",
+    "contract",
+    "total",
+    "issued_at",
+    "due_date",
+    "balance",
+)
 
 
 def _write(data: str | bytes, output: str | None) -> None:
@@ -64,26 +74,38 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
 
     @invoice_group.command("run")
     @click.option("--period", required=True, help="A month, YYYY-MM.")
-    @click.option("--allow-open-period", is_flag=True,
-                  help="Draft a month that has not ended yet (in the desk's time zone).")
+    @click.option(
+        "--allow-open-period", is_flag=True, help="Draft a month that has not ended yet (in the desk's time zone)."
+    )
     @FORMAT_OPTION
     @pass_desk
     def invoice_run(desk: Any, period: str, allow_open_period: bool, fmt: str) -> None:
         """Create (or rebuild) draft invoices of every contract with something to bill."""
         end = month_bounds(period)[1]
         if desk.local_date() < end and not allow_open_period:
-            raise BadValue(f"period {period} has not ended (today is {desk.local_date()} in {desk.config.timezone}); "
-                           f"add --allow-open-period to draft it anyway")
+            raise BadValue(
+                f"period {period} has not ended (today is {desk.local_date()} in {desk.config.timezone}); "
+                f"add --allow-open-period to draft it anyway"
+            )
         with desk.store.read() as repo:
             count = len(repo.billable_contracts(*month_bounds(period)))
         with progress(f"invoice run {period}", count) as advance:
             report = desk.ledger.run(period, on_progress=advance)
-        data = {"period": period, "drafted": report.drafted, "skipped_issued": report.skipped_issued,
-                "nothing_to_bill": report.nothing_to_bill, "held_entries": report.held_entries,
-                "not_billed": report.not_billed}
-        emit_one(data, fmt, f"{period}: drafted {len(report.drafted)}, already issued {len(report.skipped_issued)}, "
-                            f"nothing to bill {len(report.nothing_to_bill)}, held entries {report.held_entries}"
-                            + not_billed_text(report.not_billed))
+        data = {
+            "period": period,
+            "drafted": report.drafted,
+            "skipped_issued": report.skipped_issued,
+            "nothing_to_bill": report.nothing_to_bill,
+            "held_entries": report.held_entries,
+            "not_billed": report.not_billed,
+        }
+        emit_one(
+            data,
+            fmt,
+            f"{period}: drafted {len(report.drafted)}, already issued {len(report.skipped_issued)}, "
+            f"nothing to bill {len(report.nothing_to_bill)}, held entries {report.held_entries}"
+            + not_billed_text(report.not_billed),
+        )
 
     @invoice_group.command("issue")
     @click.argument("ref", required=False)
@@ -106,20 +128,35 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
     @click.option("--format", "fmt", type=list_choice, default="table", show_default=True)
     @click.option("--output", "-o", help="Write to this file instead of stdout.")
     @pass_desk
-    def invoice_list(desk: Any, period: str | None, status: str | None, customer: str | None, unpaid: bool,
-                     overdue: bool, fmt: str, output: str | None) -> None:
+    def invoice_list(
+        desk: Any,
+        period: str | None,
+        status: str | None,
+        customer: str | None,
+        unpaid: bool,
+        overdue: bool,
+        fmt: str,
+        output: str | None,
+    ) -> None:
         """List invoices and credit notes."""
         if (unpaid or overdue) and status not in (None, "issued"):
-            raise click.BadParameter(f"--unpaid and --overdue list issued invoices, not {status} ones",
-                                     param_hint="'--status'")
-        invoices = desk.ledger.invoices(period=period, status=status, customer=customer, unpaid=unpaid,
-                                        overdue=overdue)
+            raise click.BadParameter(
+                f"--unpaid and --overdue list issued invoices, not {status} ones", param_hint="'--status'"
+            )
+        invoices = desk.ledger.invoices(period=period, status=status, customer=customer, unpaid=unpaid, overdue=overdue)
         if fmt == "json":
             rows = [dict(serialize.invoice(i), number=i.number or f"draft-{i.id}") for i in invoices]
             _write(safe_json(serialize.dumps(rows)) + "\n", output)
         elif fmt == "table":  # times in the desk's zone, money with its currency
-            rows = [dict(serialize.invoice(i, lines=False), number=i.number or f"draft-{i.id}", total=i.total,
-                         issued_at=i.issued_at) for i in invoices]
+            rows = [
+                dict(
+                    serialize.invoice(i, lines=False),
+                    number=i.number or f"draft-{i.id}",
+                    total=i.total,
+                    issued_at=i.issued_at,
+                )
+                for i in invoices
+            ]
             _write((table(rows, LIST_COLUMNS) if rows else "No invoices.") + "\n", output)
         else:
             _write(render(desk, by_name[fmt], "invoices", invoices), output)
@@ -151,13 +188,17 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
     @invoice_group.command("paid")
     @click.argument("number")
     @click.option("--amount", required=True, callback=_amount, help="Amount received, e.g. 1500.00.")
-    @click.option("--date", "paid_on", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
-                  help="Date the customer paid, YYYY-MM-DD.")
+    @click.option(
+        "--date",
+        "paid_on",
+        required=True,
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        help="Date the customer paid, YYYY-MM-DD.",
+    )
     @click.option("--reference", help="Bank reference or payment order number.")
     @FORMAT_OPTION
     @pass_desk
-    def invoice_paid(desk: Any, number: str, amount: Decimal, paid_on: Any, reference: str | None,
-                     fmt: str) -> None:
+    def invoice_paid(desk: Any, number: str, amount: Decimal, paid_on: Any, reference: str | None, fmt: str) -> None:
         """Record a payment against an issued invoice (partial payments add up)."""
         if reference is not None and not reference.strip():
             raise click.BadParameter("must not be empty", param_hint="'--reference'")
@@ -167,11 +208,20 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
             invoice = desk.ledger.pay(number, amount, paid_on.date(), reference=reference)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="'--amount'") from None
-        data = {"number": invoice.number, "currency": invoice.currency, "total": serialize.money(invoice.total),
-                "paid": serialize.money(invoice.total - invoice.balance), "balance": serialize.money(invoice.balance),
-                "due_date": invoice.due_date.isoformat() if invoice.due_date else None}
-        emit_one(data, fmt, f"{invoice.number}: paid {data['paid']} of {data['total']} {invoice.currency}, "
-                            f"balance {data['balance']} {invoice.currency}")
+        data = {
+            "number": invoice.number,
+            "currency": invoice.currency,
+            "total": serialize.money(invoice.total),
+            "paid": serialize.money(invoice.total - invoice.balance),
+            "balance": serialize.money(invoice.balance),
+            "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+        }
+        emit_one(
+            data,
+            fmt,
+            f"{invoice.number}: paid {data['paid']} of {data['total']} {invoice.currency}, "
+            f"balance {data['balance']} {invoice.currency}",
+        )
 
     @invoice_group.command("link")
     @click.argument("number")
@@ -190,8 +240,10 @@ def not_billed_text(items: list[dict[str, Any]]) -> str:
     minutes = sum(i["minutes"] for i in items)
     lines = [f"\nnot billed: {minutes} min on {len(items)} ticket{'s' * (len(items) != 1)}"]
     for i in items:
-        lines.append(f"  {i['ticket']}  {i['customer'] or '-'}  {i['minutes']} min "
-                     f"({i['first_date']}..{i['last_date']}): {i['why']}")
+        lines.append(
+            f"  {i['ticket']}  {i['customer'] or '-'}  {i['minutes']} min "
+            f"({i['first_date']}..{i['last_date']}): {i['why']}"
+        )
     return "\n".join(lines)
 
 
@@ -202,23 +254,32 @@ def render(desk: Any, output_format: Any, kind: str, data: Any) -> str | bytes:
 
 def render_invoice(invoice: Any) -> str:
     title = invoice.number or f"draft-{invoice.id}"
-    lines = [f"{'Credit note' if invoice.kind == 'credit' else 'Invoice'} {title} ({invoice.status})  "
-             f"{invoice.customer_name} [{invoice.customer}]  contract {invoice.contract or '-'}  period {invoice.period}"]
+    lines = [
+        f"{'Credit note' if invoice.kind == 'credit' else 'Invoice'} {title} ({invoice.status})  "
+        f"{invoice.customer_name} [{invoice.customer}]  contract {invoice.contract or '-'}  period {invoice.period}"
+    ]
     if invoice.credit_for:
         lines.append(f"  credits {invoice.credit_for}: {invoice.reason}")
     for line in invoice.lines:
-        when = (line.original_date or line.work_date)
+        when = line.original_date or line.work_date
         when = when.isoformat() if when is not None else ""  # a date takes no string format spec
         mark = " (logged late)" if line.original_date else ""
         est = f" est {line.estimate_hours}h" if line.estimate_hours is not None else ""
-        lines.append(f"  {when or '':<10} {line.ticket or '-':<17} {line.agent or '-':<8} "
-                     f"{line.quantity:>8} {line.unit:<4} x {line.unit_price.amount:>10} = {line.amount.amount:>12}"
-                     f"  {line.description}{est}{mark}")
-    lines.append(f"  subtotal {invoice.subtotal}  tax {invoice.tax_rate * 100:.2f}% {invoice.tax}  total {invoice.total}")
+        lines.append(
+            f"  {when or '':<10} {line.ticket or '-':<17} {line.agent or '-':<8} "
+            f"{line.quantity:>8} {line.unit:<4} x {line.unit_price.amount:>10} = {line.amount.amount:>12}"
+            f"  {line.description}{est}{mark}"
+        )
+    lines.append(
+        f"  subtotal {invoice.subtotal}  tax {invoice.tax_rate * 100:.2f}% {invoice.tax}  total {invoice.total}"
+    )
     if invoice.kind == "invoice" and invoice.status == "issued":
-        lines.append(f"  due {invoice.due_date.isoformat() if invoice.due_date else '-'}  "
-                     f"paid {invoice.total - invoice.balance}  balance {invoice.balance}")
+        lines.append(
+            f"  due {invoice.due_date.isoformat() if invoice.due_date else '-'}  "
+            f"paid {invoice.total - invoice.balance}  balance {invoice.balance}"
+        )
     for held in invoice.held:
-        lines.append(f"  held: {held['ticket']} {held['agent']} {held['minutes']} min on {held['work_date']} "
-                     f"({held['reason']})")
+        lines.append(
+            f"  held: {held['ticket']} {held['agent']} {held['minutes']} min on {held['work_date']} ({held['reason']})"
+        )
     return "\n".join(lines)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -19,8 +20,9 @@ ROW_ID = click.IntRange(1, bounds.INT32_MAX)
 #: A TCP port.
 PORT = click.IntRange(1, 65535)
 
-FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-                             show_default=True, help="Output format.")
+FORMAT_OPTION = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format."
+)
 
 
 def desk_zone() -> ZoneInfo | None:

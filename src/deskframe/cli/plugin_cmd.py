@@ -42,8 +42,9 @@ def taken_names(kind: str, plugins: Plugins | None) -> dict[str, str]:
     if plugins is not None:
         for item in plugins.registry:
             if item.kind == KINDS[kind]:
-                taken.setdefault(item.name, f"the {item.kind[:-1].replace('_', ' ')} '{item.name}' "
-                                            f"of plugin '{item.plugin}'")
+                taken.setdefault(
+                    item.name, f"the {item.kind[:-1].replace('_', ' ')} '{item.name}' of plugin '{item.plugin}'"
+                )
     if kind == "command":
         from . import CORE_COMMANDS
 
@@ -57,10 +58,15 @@ def taken_names(kind: str, plugins: Plugins | None) -> dict[str, str]:
 
 @plugin_group.command("new")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(list(KINDS)), required=True,
-              help="What the plugin provides.")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Where to create deskframe-NAME/.")
+@click.option("--kind", type=click.Choice(list(KINDS)), required=True, help="What the plugin provides.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where to create deskframe-NAME/.",
+)
 def plugin_new(name: str, kind: str, directory: Path) -> None:
     """Create DIR/deskframe-NAME: a plugin distribution of KIND that installs and passes its tests.
 

@@ -52,8 +52,13 @@ def sla_due(desk: Any, calendar_name: str, start: str, duration: str, fmt: str) 
     except (OverflowError, ValueError):
         raise BadValue(f"--duration: {duration} from {start} ends beyond the calendar's range") from None
     local = due.astimezone(calendar.tzinfo)
-    data = {"calendar": calendar_name, "start": begin.isoformat(), "duration": format_duration(delta),
-            "due": due.isoformat(), "due_local": local.isoformat()}
+    data = {
+        "calendar": calendar_name,
+        "start": begin.isoformat(),
+        "duration": format_duration(delta),
+        "due": due.isoformat(),
+        "due_local": local.isoformat(),
+    }
     emit_one(data, fmt, local.isoformat())
 
 
@@ -65,13 +70,24 @@ def sla_check(desk: Any, now_text: str | None, fmt: str) -> None:
     """Fire SLA warnings and breaches that are due, exactly once each (cron-safe)."""
     now = parse_instant(now_text, "--now") if now_text is not None else None
     result = desk.sla_check(now)
-    data = {"warnings": result.warnings, "breaches": result.breaches, "escalations": result.escalations,
-            "live_clocks": result.live_clocks, "warned": result.warned, "breached": result.breached}
+    data = {
+        "warnings": result.warnings,
+        "breaches": result.breaches,
+        "escalations": result.escalations,
+        "live_clocks": result.live_clocks,
+        "warned": result.warned,
+        "breached": result.breached,
+    }
     zone = ZoneInfo(desk.config.timezone)
-    lines = [f"warnings {result.warnings}, breaches {result.breaches}, "
-             f"escalations {result.escalations}, live clocks {result.live_clocks}"]
-    lines += [f"  {what} {c['ticket']} {c['kind']} (due {c['due_at'].astimezone(zone):%Y-%m-%d %H:%M})"
-              for what, clocks in (("warning", result.warned), ("breached", result.breached)) for c in clocks]
+    lines = [
+        f"warnings {result.warnings}, breaches {result.breaches}, "
+        f"escalations {result.escalations}, live clocks {result.live_clocks}"
+    ]
+    lines += [
+        f"  {what} {c['ticket']} {c['kind']} (due {c['due_at'].astimezone(zone):%Y-%m-%d %H:%M})"
+        for what, clocks in (("warning", result.warned), ("breached", result.breached))
+        for c in clocks
+    ]
     emit_one(data, fmt, "\n".join(lines))
 
 
@@ -86,8 +102,12 @@ def sla_report(desk: Any, customer: str, period: str, fmt: str) -> None:
     Each clock is counted once: MET + MISSED + OVERDUE + RUNNING + PAUSED + CANCELLED = CLOCKS
     (docs/sla.md); JSON adds ``breached`` = missed + overdue."""
     rows = desk.sla_report(customer, period)
-    emit(rows, ("priority", "kind", "clocks", "met", "missed", "overdue", "running", "paused", "cancelled",
-                "median", "p90"), fmt, empty=f"No SLA clocks for {customer} in {period}.")
+    emit(
+        rows,
+        ("priority", "kind", "clocks", "met", "missed", "overdue", "running", "paused", "cancelled", "median", "p90"),
+        fmt,
+        empty=f"No SLA clocks for {customer} in {period}.",
+    )
 
 
 __all__ = ["sla_group"]

@@ -38,11 +38,29 @@ def ticket_group() -> None:
 @click.option("--agent", help="Agent who records the ticket.")
 @FORMAT_OPTION
 @pass_desk
-def ticket_open(desk: Any, customer: str | None, contact: str | None, subject: str, body: str,
-                priority: str | None, channel: str | None, queue: str | None, agent: str | None, fmt: str) -> None:
+def ticket_open(
+    desk: Any,
+    customer: str | None,
+    contact: str | None,
+    subject: str,
+    body: str,
+    priority: str | None,
+    channel: str | None,
+    queue: str | None,
+    agent: str | None,
+    fmt: str,
+) -> None:
     """Open a ticket and print its number."""
-    ticket = desk.open_ticket(subject=subject, body=body, customer=customer, contact=contact, priority=priority,
-                              channel=channel, queue=queue, agent=agent)
+    ticket = desk.open_ticket(
+        subject=subject,
+        body=body,
+        customer=customer,
+        contact=contact,
+        priority=priority,
+        channel=channel,
+        queue=queue,
+        agent=agent,
+    )
     emit_one(serialize.ticket(ticket, full=False), fmt, ticket.number)
 
 
@@ -53,15 +71,28 @@ def ticket_open(desk: Any, customer: str | None, contact: str | None, subject: s
 @click.option("--customer")
 @click.option("--open", "open_only", is_flag=True, help="Only new, open and pending tickets.")
 @click.option("--limit", type=click.IntRange(0, 1_000_000), default=100, show_default=True, help="0 for all.")
-@click.option("--sla", type=click.Choice(["warning", "breached"]),
-              help="Only tickets with an SLA clock past its warning point (not yet due), or overdue.")
+@click.option(
+    "--sla",
+    type=click.Choice(["warning", "breached"]),
+    help="Only tickets with an SLA clock past its warning point (not yet due), or overdue.",
+)
 @FORMAT_OPTION
 @pass_desk
-def ticket_list(desk: Any, state: str | None, queue: str | None, owner: str | None, customer: str | None,
-                open_only: bool, limit: int, sla: str | None, fmt: str) -> None:
+def ticket_list(
+    desk: Any,
+    state: str | None,
+    queue: str | None,
+    owner: str | None,
+    customer: str | None,
+    open_only: bool,
+    limit: int,
+    sla: str | None,
+    fmt: str,
+) -> None:
     """List tickets, most recently changed first; DUE is the next SLA due time (desk's zone)."""
-    rows = desk.tickets(state=state, queue=queue, owner=owner, customer=customer, open_only=open_only,
-                        limit=limit or None, sla=sla)
+    rows = desk.tickets(
+        state=state, queue=queue, owner=owner, customer=customer, open_only=open_only, limit=limit or None, sla=sla
+    )
     if fmt == "table":
         zone = ZoneInfo(desk.config.timezone)
         rows = [dict(row, due=row["due"].astimezone(zone) if row["due"] else None) for row in rows]
@@ -69,10 +100,21 @@ def ticket_list(desk: Any, state: str | None, queue: str | None, owner: str | No
 
 
 def clock_rows(clocks: list[Any]) -> list[dict[str, Any]]:
-    return [{"kind": c.kind, "status": c.status, "calendar": c.calendar, "started_at": c.started_at,
-             "due_at": c.due_at, "paused_seconds": c.paused_seconds, "stopped_at": c.stopped_at,
-             "warned_at": c.warned_at, "breached_at": c.breached_at, "remaining_seconds": c.remaining_seconds}
-            for c in clocks]
+    return [
+        {
+            "kind": c.kind,
+            "status": c.status,
+            "calendar": c.calendar,
+            "started_at": c.started_at,
+            "due_at": c.due_at,
+            "paused_seconds": c.paused_seconds,
+            "stopped_at": c.stopped_at,
+            "warned_at": c.warned_at,
+            "breached_at": c.breached_at,
+            "remaining_seconds": c.remaining_seconds,
+        }
+        for c in clocks
+    ]
 
 
 def render_clocks(clocks: list[Any], zone: str) -> list[str]:
@@ -99,6 +141,7 @@ _ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:
 def local_times(text: str, zone: dt.tzinfo) -> str:
     """``text`` with every ISO 8601 time that has an offset (``2026-10-01T16:00:00+00:00``) shown as
     ``YYYY-MM-DD HH:MM`` in ``zone``; history reasons written before times were local stay readable."""
+
     def local(match: re.Match[str]) -> str:
         try:
             value = dt.datetime.fromisoformat(match.group().replace("Z", "+00:00"))
@@ -115,11 +158,13 @@ def render_ticket(ticket: Ticket, zone: str) -> str:
     def when(value: Any) -> str:
         return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "-"
 
-    lines = [f"Ticket#{ticket.number}  {ticket.subject}",
-             f"  state {ticket.state}  priority {ticket.priority}  queue {ticket.queue}  line {ticket.line}",
-             f"  customer {ticket.customer or '-'}  contact {ticket.contact or '-'}  contract {ticket.contract or '-'}",
-             f"  owner {ticket.owner or '-'}  locked by {ticket.locked_by or '-'}  "
-             f"created {when(ticket.created_at)}  changed {when(ticket.updated_at)}"]
+    lines = [
+        f"Ticket#{ticket.number}  {ticket.subject}",
+        f"  state {ticket.state}  priority {ticket.priority}  queue {ticket.queue}  line {ticket.line}",
+        f"  customer {ticket.customer or '-'}  contact {ticket.contact or '-'}  contract {ticket.contract or '-'}",
+        f"  owner {ticket.owner or '-'}  locked by {ticket.locked_by or '-'}  "
+        f"created {when(ticket.created_at)}  changed {when(ticket.updated_at)}",
+    ]
     if ticket.merged_into:
         lines.append(f"  merged into {ticket.merged_into}")
     lines.append("")
@@ -273,8 +318,12 @@ def ticket_search(desk: Any, text: str, limit: int, fmt: str) -> None:
         query_terms(text)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="TEXT") from None
-    emit(desk.search(text, limit), ("number", "state", "priority", "customer", "subject"), fmt,
-         empty="No matching tickets.")
+    emit(
+        desk.search(text, limit),
+        ("number", "state", "priority", "customer", "subject"),
+        fmt,
+        empty="No matching tickets.",
+    )
 
 
 @ticket_group.command("reindex")

@@ -23,21 +23,28 @@ def time_group() -> None:
 @time_group.command("log")
 @click.argument("number")
 @click.option("--agent", required=True)
-@click.option("--minutes", type=click.IntRange(1, MAX_ENTRY_MINUTES), required=True,
-              help=f"Minutes worked, 1 to {MAX_ENTRY_MINUTES} (a day) per entry.")
+@click.option(
+    "--minutes",
+    type=click.IntRange(1, MAX_ENTRY_MINUTES),
+    required=True,
+    help=f"Minutes worked, 1 to {MAX_ENTRY_MINUTES} (a day) per entry.",
+)
 @click.option("--date", "day", help="Work date YYYY-MM-DD (default today).")
 @click.option("--note", default="")
 @click.option("--non-billable", "non_billable", is_flag=True, help="Tracked, never invoiced.")
 @click.option("--allow-future", is_flag=True, help="Accept a --date after today (in the desk's time zone).")
 @pass_desk
-def time_log(desk: Any, number: str, agent: str, minutes: int, day: str | None, note: str, non_billable: bool,
-             allow_future: bool) -> None:
+def time_log(
+    desk: Any, number: str, agent: str, minutes: int, day: str | None, note: str, non_billable: bool, allow_future: bool
+) -> None:
     """Record time an agent spent on ticket NUMBER."""
     work_date = _parse_date(day)
     if work_date is not None:
         if work_date > desk.local_date() and not allow_future:
-            raise BadValue(f"--date {work_date} is in the future (today is {desk.local_date()} in "
-                           f"{desk.config.timezone}); add --allow-future to log it anyway")
+            raise BadValue(
+                f"--date {work_date} is in the future (today is {desk.local_date()} in "
+                f"{desk.config.timezone}); add --allow-future to log it anyway"
+            )
     entry = desk.log_time(number, agent=agent, minutes=minutes, date=work_date, note=note, billable=not non_billable)
     click.echo(f"logged {entry.minutes} min on {number} for {agent} ({entry.work_date})")
 
@@ -62,8 +69,9 @@ def _parse_date(day: str | None) -> dt.date | None:
 @click.option("--all", "show_all", is_flag=True, help="Include voided entries.")
 @FORMAT_OPTION
 @pass_desk
-def time_list(desk: Any, ticket: str | None, customer: str | None, period: str | None, show_all: bool,
-              fmt: str) -> None:
+def time_list(
+    desk: Any, ticket: str | None, customer: str | None, period: str | None, show_all: bool, fmt: str
+) -> None:
     """List time entries (voided ones only with --all)."""
     entries = desk.time_entries(ticket=ticket, customer=customer, period=period, voided=show_all)
     rows = [serialize.time_entry(e) for e in entries]
@@ -80,8 +88,10 @@ def time_list(desk: Any, ticket: str | None, customer: str | None, period: str |
 
 def _corrected(verb: str, correction: Any) -> None:
     entry = correction.entry
-    click.echo(f"{verb} time entry {entry.id} on {entry.ticket}: {entry.minutes} min on {entry.work_date}"
-               f"{'' if entry.billable else ', non-billable'}")
+    click.echo(
+        f"{verb} time entry {entry.id} on {entry.ticket}: {entry.minutes} min on {entry.work_date}"
+        f"{'' if entry.billable else ', non-billable'}"
+    )
     if correction.discarded_draft:
         ref, period = correction.discarded_draft
         click.echo(f"discarded {ref}, which billed it: run 'deskframe invoice run --period {period}' again")
@@ -96,11 +106,20 @@ def _corrected(verb: str, correction: Any) -> None:
 @click.option("--billable/--non-billable", default=None, help="Invoice it, or only track it.")
 @click.option("--reason", help="Why (kept in the ticket's history).")
 @pass_desk
-def time_edit(desk: Any, entry_id: int, agent: str, minutes: int | None, day: str | None, note: str | None,
-              billable: bool | None, reason: str | None) -> None:
+def time_edit(
+    desk: Any,
+    entry_id: int,
+    agent: str,
+    minutes: int | None,
+    day: str | None,
+    note: str | None,
+    billable: bool | None,
+    reason: str | None,
+) -> None:
     """Correct time entry ID (refused once it is on an issued invoice: void the invoice first)."""
-    correction = desk.edit_time(entry_id, agent=agent, minutes=minutes, date=_parse_date(day), note=note,
-                                billable=billable, reason=reason)
+    correction = desk.edit_time(
+        entry_id, agent=agent, minutes=minutes, date=_parse_date(day), note=note, billable=billable, reason=reason
+    )
     _corrected("edited", correction)
 
 

@@ -18,8 +18,9 @@ its README's text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ..errors import DeskframeError
 
@@ -52,13 +53,17 @@ def check_name(name: str, taken: Iterable[str] | Mapping[str, str] = ()) -> str:
     if not isinstance(name, str) or not name:
         raise ScaffoldError("plugin name must not be empty")
     if name.startswith("deskframe-") or name.startswith("deskframe_"):
-        raise ScaffoldError(f"plugin name {name!r}: leave out the 'deskframe-' prefix "
-                            f"(the distribution is called deskframe-NAME already)")
+        raise ScaffoldError(
+            f"plugin name {name!r}: leave out the 'deskframe-' prefix "
+            f"(the distribution is called deskframe-NAME already)"
+        )
     if len(name) > MAX_NAME:
         raise ScaffoldError(f"plugin name {name!r} is too long ({len(name)} characters, at most {MAX_NAME})")
     if not NAME_PATTERN.fullmatch(name):
-        raise ScaffoldError(f"plugin name {name!r} is not valid: use lowercase letters, digits and single "
-                            f"hyphens, starting with a letter (e.g. 'acme-inbox')")
+        raise ScaffoldError(
+            f"plugin name {name!r} is not valid: use lowercase letters, digits and single "
+            f"hyphens, starting with a letter (e.g. 'acme-inbox')"
+        )
     used = taken if isinstance(taken, Mapping) else dict.fromkeys(taken, "an installed plugin or command")
     if name in used:
         raise ScaffoldError(f"plugin name {name!r} is taken by {used[name]}; choose another")
@@ -78,8 +83,13 @@ def scaffold(name: str, kind: str, directory: Path, *, taken: Iterable[str] | Ma
     if root.exists():
         raise ScaffoldError(f"{root} already exists; not overwriting it (remove it or choose another --dir)")
     package = package_name(name)
-    values = {"name": name, "package": package, "dist": f"deskframe-{name}", "kind": kind,
-              "dependencies": ", ".join(f'"{d}"' for d in ("deskframe", *EXTRA_DEPENDENCIES.get(kind, ())))}
+    values = {
+        "name": name,
+        "package": package,
+        "dist": f"deskframe-{name}",
+        "kind": kind,
+        "dependencies": ", ".join(f'"{d}"' for d in ("deskframe", *EXTRA_DEPENDENCIES.get(kind, ()))),
+    }
     env = _environment()
     implementation = env.get_template(f"{kind}/__init__.py.j2").render(values)
     files = {
@@ -104,8 +114,12 @@ def _environment() -> Any:
     """The Jinja2 environment of the templates shipped as package data beside this module."""
     import jinja2  # only ``plugin new`` needs it
 
-    return jinja2.Environment(loader=jinja2.PackageLoader("deskframe.scaffold", "templates"),
-                              keep_trailing_newline=True, autoescape=False, undefined=jinja2.StrictUndefined)
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("deskframe.scaffold", "templates"),
+        keep_trailing_newline=True,
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+    )
 
 
 def _docstring(module: str) -> str:

@@ -12,5 +12,14 @@ from .config import CalendarConfigError
 from .durations import format_duration, parse_duration
 from .policy import STOP_ON, ClockSpec, SlaPolicy, TicketFacts
 
-__all__ = ["STOP_ON", "UTC", "Calendar", "CalendarConfigError", "ClockSpec", "SlaPolicy", "TicketFacts",
-           "format_duration", "parse_duration"]
+__all__ = [
+    "STOP_ON",
+    "UTC",
+    "Calendar",
+    "CalendarConfigError",
+    "ClockSpec",
+    "SlaPolicy",
+    "TicketFacts",
+    "format_duration",
+    "parse_duration",
+]

@@ -46,11 +46,25 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .calendar_table import EMPTY_TABLE, FAR, MAX_YEAR, MIN_YEAR, UTC, IntervalTable, build_table, cum_at, delta_us
+from .calendar_numpy import add_many_array
+from .calendar_table import (
+    EMPTY_TABLE,
+    FAR,
+    MAX_YEAR,
+    MIN_YEAR,
+    UTC,
+    IntervalTable,
+    build_table,
+    cum_at,
+    delta_us,
+    local_to_us,
+    naive_error,
+    to_us,
+    utc_year,
+    year_intervals,
+)
 from .calendar_table import EPOCH as _EPOCH
 from .calendar_table import US as _US
-from .calendar_numpy import add_many_array
-from .calendar_table import local_to_us, naive_error, to_us, utc_year, year_intervals
 from .config import (
     WEEKDAYS,
     CalendarConfigError,
@@ -87,8 +101,20 @@ class Calendar:
     """
 
     __slots__ = (
-        "_name", "_tzkey", "_tz", "_week", "_always", "_holidays", "_extra_holidays",
-        "_extra_workdays", "_plain", "_open_ended", "_tab", "_np_cache", "_years", "_hol_cache",
+        "_always",
+        "_extra_holidays",
+        "_extra_workdays",
+        "_hol_cache",
+        "_holidays",
+        "_name",
+        "_np_cache",
+        "_open_ended",
+        "_plain",
+        "_tab",
+        "_tz",
+        "_tzkey",
+        "_week",
+        "_years",
     )
 
     def __init__(
@@ -115,8 +141,9 @@ class Calendar:
         put = object.__setattr__
         put(self, "_name", str(name))
         if not isinstance(timezone, str) or not timezone.strip():
-            raise CalendarConfigError("timezone",
-                                      f"expected an IANA time zone name such as 'Europe/Moscow', not {timezone!r}")
+            raise CalendarConfigError(
+                "timezone", f"expected an IANA time zone name such as 'Europe/Moscow', not {timezone!r}"
+            )
         try:
             tz = ZoneInfo(timezone)
         except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
@@ -166,7 +193,8 @@ class Calendar:
                 raise CalendarConfigError(str(key), f"unknown key (known: {', '.join(KNOWN_KEYS)})", name)
         if "hours" not in table:
             raise CalendarConfigError(
-                "hours", "missing: give hours = \"24x7\" or weekday frames such as { mon = \"10:00-19:00\" }", name)
+                "hours", 'missing: give hours = "24x7" or weekday frames such as { mon = "10:00-19:00" }', name
+            )
         return cls(**table, name=name)  # type: ignore[arg-type]
 
     def to_config(self) -> dict[str, object]:
@@ -201,8 +229,15 @@ class Calendar:
         return self._tz
 
     def _key(self) -> tuple:
-        return (self._name, self._tzkey, self._always, self._week, self._holidays,
-                self._extra_holidays, tuple(self._extra_workdays.items()))
+        return (
+            self._name,
+            self._tzkey,
+            self._always,
+            self._week,
+            self._holidays,
+            self._extra_holidays,
+            tuple(self._extra_workdays.items()),
+        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Calendar):
@@ -398,8 +433,10 @@ class Calendar:
         # long as the table stays under _MAX_SPAN years; an instant far from the current
         # range gets a table of its own instead of one reaching all the way to it
         span = y1 - y0 + 1
-        grown = (max(MIN_YEAR, min(need_lo, y0 - span)) if need_lo < y0 else y0,
-                 min(MAX_YEAR, max(need_hi, y1 + span)) if need_hi > y1 else y1)
+        grown = (
+            max(MIN_YEAR, min(need_lo, y0 - span)) if need_lo < y0 else y0,
+            min(MAX_YEAR, max(need_hi, y1 + span)) if need_hi > y1 else y1,
+        )
         union = (min(need_lo, y0), max(need_hi, y1))
         for y_lo, y_hi in (grown, union):
             if y_hi - y_lo < _MAX_SPAN:
@@ -473,17 +510,22 @@ class Calendar:
         cached = self._np_cache
         if cached is not None and cached[0] is tab:
             return cached[1]
-        lists = (tab.starts, tab.ends[:tab.n], tab.cum, tab.cumend, tab.off)
+        lists = (tab.starts, tab.ends[: tab.n], tab.cum, tab.cumend, tab.off)
         arrays = tuple(np.asarray(a, dtype=np.int64) for a in lists)
         object.__setattr__(self, "_np_cache", (tab, arrays))
         return arrays
 
     def _add_many_np(self, np, starts, delta):
-        return add_many_array(np, starts, delta, plain=self._plain, cover=self._cover,
-                              extend_forward=self._extend_forward, arrays_of=self._np_tables)
-
+        return add_many_array(
+            np,
+            starts,
+            delta,
+            plain=self._plain,
+            cover=self._cover,
+            extend_forward=self._extend_forward,
+            arrays_of=self._np_tables,
+        )
 
 
 def _restore(config: dict, name: str) -> Calendar:
     return Calendar.from_config(config, name)
-

@@ -8,16 +8,23 @@ those of ``Calendar.add``, to the microsecond.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 from .calendar_table import IntervalTable, delta_us
 
 
-def add_many_array(np: Any, starts: Any, delta: Any, *, plain: bool,
-                   cover: Callable[[int, int], IntervalTable],
-                   extend_forward: Callable[..., IntervalTable],
-                   arrays_of: Callable[[Any, IntervalTable], tuple]) -> Any:
+def add_many_array(
+    np: Any,
+    starts: Any,
+    delta: Any,
+    *,
+    plain: bool,
+    cover: Callable[[int, int], IntervalTable],
+    extend_forward: Callable[..., IntervalTable],
+    arrays_of: Callable[[Any, IntervalTable], tuple],
+) -> Any:
     """``add`` for a ``datetime64`` array of starts (taken as UTC); ``NaT`` stays ``NaT``.
 
     ``delta`` is a timedelta or a ``timedelta64`` array of the starts' shape. The

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as _dt
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
-from typing import Callable, Mapping, NamedTuple
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from .config import Frames

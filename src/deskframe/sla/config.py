@@ -10,13 +10,18 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
-__all__ = ["CalendarConfigError", "WEEKDAYS"]
+__all__ = ["WEEKDAYS", "CalendarConfigError"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_INDEX = {name: i for i, name in enumerate(WEEKDAYS)}
 _FULL_NAMES = {
-    "monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu",
-    "friday": "fri", "saturday": "sat", "sunday": "sun",
+    "monday": "mon",
+    "tuesday": "tue",
+    "wednesday": "wed",
+    "thursday": "thu",
+    "friday": "fri",
+    "saturday": "sat",
+    "sunday": "sun",
 }
 ALWAYS = ("24x7", "24/7")
 _CLOSED = ("", "closed", "off")
@@ -110,7 +115,8 @@ def _day_names(raw: object, key: str) -> list[int]:
         n = _FULL_NAMES.get(n, n)
         if n not in _DAY_INDEX:
             raise CalendarConfigError(
-                key, f"unknown weekday {name.strip()!r} (use {', '.join(WEEKDAYS)} or a range such as 'mon-fri')")
+                key, f"unknown weekday {name.strip()!r} (use {', '.join(WEEKDAYS)} or a range such as 'mon-fri')"
+            )
         return _DAY_INDEX[n]
 
     if "-" in raw:
@@ -129,7 +135,8 @@ def parse_hours(value: object, key: str = "hours") -> tuple[Frames, ...] | None:
         if value.strip().lower() in ALWAYS:
             return None
         raise CalendarConfigError(
-            key, f"expected '24x7' or a table of weekday frames such as {{ mon = \"10:00-19:00\" }}, not {value!r}")
+            key, f"expected '24x7' or a table of weekday frames such as {{ mon = \"10:00-19:00\" }}, not {value!r}"
+        )
     if not isinstance(value, Mapping):
         raise CalendarConfigError(key, f"expected '24x7' or a table of weekday frames, not {value!r}")
     week: list[Frames | None] = [None] * 7
@@ -167,7 +174,7 @@ def parse_holidays(value: object, key: str = "holidays") -> tuple[str, str | Non
     if isinstance(value, str):
         value = {"country": value}
     if not isinstance(value, Mapping):
-        raise CalendarConfigError(key, f"expected a table such as {{ country = \"RU\" }}, not {value!r}")
+        raise CalendarConfigError(key, f'expected a table such as {{ country = "RU" }}, not {value!r}')
     unknown = sorted(set(value) - {"country", "subdiv"})
     if unknown:
         raise CalendarConfigError(f"{key}.{unknown[0]}", "unknown key (known: country, subdiv)")
@@ -182,36 +189,40 @@ def parse_holidays(value: object, key: str = "holidays") -> tuple[str, str | Non
 
     supported = holidays.list_supported_countries()
     if country not in supported:
-        raise CalendarConfigError(f"{key}.country",
-                                  f"unknown country code {country!r} (the 'holidays' package has no such country)")
+        raise CalendarConfigError(
+            f"{key}.country", f"unknown country code {country!r} (the 'holidays' package has no such country)"
+        )
     if subdiv is not None:
         subdiv = subdiv.strip()
         try:
             holidays.country_holidays(country, subdiv=subdiv, years=())
         except NotImplementedError:
             known = ", ".join(supported[country]) or "none"
-            raise CalendarConfigError(f"{key}.subdiv",
-                                      f"unknown subdivision {subdiv!r} of {country} (known: {known})") from None
+            raise CalendarConfigError(
+                f"{key}.subdiv", f"unknown subdivision {subdiv!r} of {country} (known: {known})"
+            ) from None
     return country, subdiv
 
 
 def parse_extra_holidays(value: object, key: str = "extra_holidays") -> frozenset[date]:
     """A calendar's ``extra_holidays``: a list of dates (strings or dates)."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise CalendarConfigError(key, f"expected a list of dates such as [\"2026-12-31\"], not {value!r}")
+        raise CalendarConfigError(key, f'expected a list of dates such as ["2026-12-31"], not {value!r}')
     return frozenset(parse_date(v, f"{key}[{k}]") for k, v in enumerate(value))
 
 
-def parse_extra_workdays(value: object, extra_holidays: frozenset[date] = frozenset(),
-                         key: str = "extra_workdays") -> dict[date, Frames]:
+def parse_extra_workdays(
+    value: object, extra_holidays: frozenset[date] = frozenset(), key: str = "extra_workdays"
+) -> dict[date, Frames]:
     """A calendar's ``extra_workdays``: a table of date -> frames, in date order.
 
     A date may not also be in ``extra_holidays``, nor come without working frames."""
     if value is None:
         value = {}
     if not isinstance(value, Mapping):
-        raise CalendarConfigError(key, "expected a table of date = frames such as "
-                                  f"{{ \"2025-11-01\" = \"10:00-19:00\" }}, not {value!r}")
+        raise CalendarConfigError(
+            key, f'expected a table of date = frames such as {{ "2025-11-01" = "10:00-19:00" }}, not {value!r}'
+        )
     found: dict[date, Frames] = {}
     for k, v in value.items():
         where = f"{key}.{k}"

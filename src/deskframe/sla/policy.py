@@ -9,7 +9,8 @@ working time credited back), stopping, warning and breaching exactly once.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Mapping, Protocol, runtime_checkable
+from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
 
 import attrs
 
@@ -69,6 +70,7 @@ class SlaPolicy(Protocol):
     def start(self, facts: TicketFacts, calendars: Mapping[str, Calendar]) -> list[ClockSpec]:
         """The clocks a new ticket gets (also asked again when its priority changes)."""
 
-    def restart(self, kind: str, facts: TicketFacts, at: dt.datetime,
-                calendars: Mapping[str, Calendar]) -> ClockSpec | None:
+    def restart(
+        self, kind: str, facts: TicketFacts, at: dt.datetime, calendars: Mapping[str, Calendar]
+    ) -> ClockSpec | None:
         """A clock of ``kind`` to start at ``at`` (``update`` after a customer's follow-up), or None."""

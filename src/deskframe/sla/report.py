@@ -36,9 +36,17 @@ def summarize(clocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
         median = statistics.median(responses) if responses else None
         p90 = _percentile(responses, 90)
         counts = {name: sum(c["category"] == name for c in items) for name in CATEGORIES}
-        out.append({"priority": priority, "kind": kind, "clocks": len(items), **counts,
-                    "breached": counts["missed"] + counts["overdue"],
-                    "median": format_duration(dt.timedelta(seconds=median)) if median is not None else None,
-                    "p90": format_duration(dt.timedelta(seconds=p90)) if p90 is not None else None,
-                    "median_seconds": median, "p90_seconds": p90})
+        out.append(
+            {
+                "priority": priority,
+                "kind": kind,
+                "clocks": len(items),
+                **counts,
+                "breached": counts["missed"] + counts["overdue"],
+                "median": format_duration(dt.timedelta(seconds=median)) if median is not None else None,
+                "p90": format_duration(dt.timedelta(seconds=p90)) if p90 is not None else None,
+                "median_seconds": median,
+                "p90_seconds": p90,
+            }
+        )
     return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from typing import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -26,8 +26,18 @@ from .time_groups_repo import TimeGroupRepo
 from .unbilled_repo import UnbilledRepo
 
 
-class Repository(DirectoryRepo, TicketRepo, ServiceRepo, QuarantineRepo, SlaRepo, BillingRepo, TimeGroupRepo,
-                 ImportRepo, PaymentRepo, UnbilledRepo):
+class Repository(
+    DirectoryRepo,
+    TicketRepo,
+    ServiceRepo,
+    QuarantineRepo,
+    SlaRepo,
+    BillingRepo,
+    TimeGroupRepo,
+    ImportRepo,
+    PaymentRepo,
+    UnbilledRepo,
+):
     """Data access inside one transaction; ``now`` is the transaction's clock reading,
     ``search_languages`` the stemmers of the full-text index."""
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from itertools import repeat
 from operator import itemgetter
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import (
     String,
@@ -66,12 +67,13 @@ class BillingRepo:
         ids = list(set(ticket_ids))
         out: dict[str, Estimate] = {}
         for start in range(0, len(ids), 500):
-            rows = self.session.execute(select(EstimateRow, TicketRow.number)
-                                        .join(TicketRow, EstimateRow.ticket_id == TicketRow.id)
-                                        .where(EstimateRow.ticket_id.in_(ids[start:start + 500])))
+            rows = self.session.execute(
+                select(EstimateRow, TicketRow.number)
+                .join(TicketRow, EstimateRow.ticket_id == TicketRow.id)
+                .where(EstimateRow.ticket_id.in_(ids[start : start + 500]))
+            )
             for row, number in rows:
-                out[number] = Estimate(number, row.hours, row.approved_at is not None, row.approved_at,
-                                       row.approved_by)
+                out[number] = Estimate(number, row.hours, row.approved_at is not None, row.approved_at, row.approved_by)
         return out
 
     def estimate(self, ticket: TicketRow) -> Estimate | None:
@@ -79,11 +81,15 @@ class BillingRepo:
 
     # --- what to bill ----------------------------------------------------------
     def billable_contracts(self, start: dt.date, end: dt.date) -> list[ContractRow]:
-        return list(self.session.scalars(
-            select(ContractRow).where(ContractRow.pricing.is_not(None))
-            .where(or_(ContractRow.start_date.is_(None), ContractRow.start_date < end))
-            .where(or_(ContractRow.end_date.is_(None), ContractRow.end_date >= start))
-            .order_by(ContractRow.key)))
+        return list(
+            self.session.scalars(
+                select(ContractRow)
+                .where(ContractRow.pricing.is_not(None))
+                .where(or_(ContractRow.start_date.is_(None), ContractRow.start_date < end))
+                .where(or_(ContractRow.end_date.is_(None), ContractRow.end_date >= start))
+                .order_by(ContractRow.key)
+            )
+        )
 
     def billing_contracts(self, start: dt.date, end: dt.date) -> list[tuple[int, int, Contract]]:
         """``(contract id, customer id, Contract)`` of every contract to price for ``[start, end)``, by id.
@@ -93,8 +99,11 @@ class BillingRepo:
         """
         rows = sorted(self.billable_contracts(start, end), key=lambda r: r.id)
         customer_ids = sorted({r.customer_id for r in rows})
-        customers = [c for chunk in chunks(customer_ids)  # held here: the session keeps them only weakly
-                     for c in self.session.scalars(select(CustomerRow).where(CustomerRow.id.in_(chunk)))]
+        customers = [
+            c
+            for chunk in chunks(customer_ids)  # held here: the session keeps them only weakly
+            for c in self.session.scalars(select(CustomerRow).where(CustomerRow.id.in_(chunk)))
+        ]
         contracts = [(r.id, r.customer_id, self._contract(r)) for r in rows]  # type: ignore[attr-defined]
         del customers
         return contracts
@@ -111,25 +120,40 @@ class BillingRepo:
         if self.session.get_bind().dialect.name == "sqlite":
             return
         for chunk in chunks(sorted(contract_ids)):
-            self.session.execute(select(ContractRow.id).where(ContractRow.id.in_(chunk))
-                                 .order_by(ContractRow.id).with_for_update()).all()
+            self.session.execute(
+                select(ContractRow.id).where(ContractRow.id.in_(chunk)).order_by(ContractRow.id).with_for_update()
+            ).all()
 
     def delete_drafts(self, contract_ids: list[int], period: str) -> int:
         """Delete the period's draft invoices of these contracts and release their time entries."""
         deleted = 0
         for chunk in chunks(contract_ids):
-            drafts = list(self.session.scalars(select(InvoiceRow.id).where(
-                InvoiceRow.contract_id.in_(chunk), InvoiceRow.period == period, InvoiceRow.kind == "invoice",
-                InvoiceRow.status == "draft")))
+            drafts = list(
+                self.session.scalars(
+                    select(InvoiceRow.id).where(
+                        InvoiceRow.contract_id.in_(chunk),
+                        InvoiceRow.period == period,
+                        InvoiceRow.kind == "invoice",
+                        InvoiceRow.status == "draft",
+                    )
+                )
+            )
             if not drafts:
                 continue
             lines = select(InvoiceLineRow.id).where(InvoiceLineRow.invoice_id.in_(drafts))
-            self.session.execute(delete(InvoiceLineEntryRow).where(InvoiceLineEntryRow.line_id.in_(lines))
-                                 .execution_options(synchronize_session=False))
-            self.session.execute(delete(InvoiceLineRow).where(InvoiceLineRow.invoice_id.in_(drafts))
-                                 .execution_options(synchronize_session=False))
-            self.session.execute(delete(InvoiceRow).where(InvoiceRow.id.in_(drafts))
-                                 .execution_options(synchronize_session=False))
+            self.session.execute(
+                delete(InvoiceLineEntryRow)
+                .where(InvoiceLineEntryRow.line_id.in_(lines))
+                .execution_options(synchronize_session=False)
+            )
+            self.session.execute(
+                delete(InvoiceLineRow)
+                .where(InvoiceLineRow.invoice_id.in_(drafts))
+                .execution_options(synchronize_session=False)
+            )
+            self.session.execute(
+                delete(InvoiceRow).where(InvoiceRow.id.in_(drafts)).execution_options(synchronize_session=False)
+            )
             deleted += len(drafts)
         return deleted
 
@@ -137,12 +161,15 @@ class BillingRepo:
         """The estimates of every ticket of these contracts: contract id -> ticket number -> Estimate."""
         out: dict[int, dict[str, Estimate]] = {}
         for chunk in chunks(contract_ids):
-            rows = self.session.execute(select(EstimateRow, TicketRow.number, TicketRow.contract_id)
-                                        .join(TicketRow, EstimateRow.ticket_id == TicketRow.id)
-                                        .where(TicketRow.contract_id.in_(chunk)))
+            rows = self.session.execute(
+                select(EstimateRow, TicketRow.number, TicketRow.contract_id)
+                .join(TicketRow, EstimateRow.ticket_id == TicketRow.id)
+                .where(TicketRow.contract_id.in_(chunk))
+            )
             for row, number, contract_id in rows:
-                out.setdefault(contract_id, {})[number] = Estimate(number, row.hours, row.approved_at is not None,
-                                                                   row.approved_at, row.approved_by)
+                out.setdefault(contract_id, {})[number] = Estimate(
+                    number, row.hours, row.approved_at is not None, row.approved_at, row.approved_by
+                )
         return out
 
     def unbilled_by_contract(self, before: dt.date, period_start: dt.date, only: list[int] | None = None):  # type: ignore[no-untyped-def]
@@ -155,18 +182,36 @@ class BillingRepo:
         instants are read as the driver gives them and converted here (work dates
         through a small cache, as a month has few), agents come from one lookup.
         """
-        agents = {r.id: (r.login, r.role) for r in self.session.execute(select(AgentRow.id, AgentRow.login, AgentRow.role))}
+        agents = {
+            r.id: (r.login, r.role) for r in self.session.execute(select(AgentRow.id, AgentRow.login, AgentRow.role))
+        }
         contract = TicketRow.contract_id
         linked = select(InvoiceLineEntryRow.entry_id).where(InvoiceLineEntryRow.entry_id == TimeEntryRow.id)
-        query = (select(contract, TimeEntryRow.id, TimeEntryRow.ticket_id, TicketRow.number, TicketRow.subject,
-                        TimeEntryRow.agent_id, TimeEntryRow.minutes, type_coerce(TimeEntryRow.work_date, String),
-                        TimeEntryRow.billable, TimeEntryRow.note, type_coerce(TimeEntryRow.created_at, String))
-                 .select_from(TicketRow)
-                 .join(TimeEntryRow, TimeEntryRow.ticket_id == TicketRow.id)
-                 .where(contract.is_not(None) if only is None else contract.in_(only),
-                        ~linked.exists(), TimeEntryRow.billed_externally.is_(False),
-                        TimeEntryRow.voided_at.is_(None), TimeEntryRow.work_date < before)
-                 .order_by(contract, TicketRow.id, TimeEntryRow.id))  # the indexes' own order: no sort
+        query = (
+            select(
+                contract,
+                TimeEntryRow.id,
+                TimeEntryRow.ticket_id,
+                TicketRow.number,
+                TicketRow.subject,
+                TimeEntryRow.agent_id,
+                TimeEntryRow.minutes,
+                type_coerce(TimeEntryRow.work_date, String),
+                TimeEntryRow.billable,
+                TimeEntryRow.note,
+                type_coerce(TimeEntryRow.created_at, String),
+            )
+            .select_from(TicketRow)
+            .join(TimeEntryRow, TimeEntryRow.ticket_id == TicketRow.id)
+            .where(
+                contract.is_not(None) if only is None else contract.in_(only),
+                ~linked.exists(),
+                TimeEntryRow.billed_externally.is_(False),
+                TimeEntryRow.voided_at.is_(None),
+                TimeEntryRow.work_date < before,
+            )
+            .order_by(contract, TicketRow.id, TimeEntryRow.id)
+        )  # the indexes' own order: no sort
         dates: dict[Any, dt.date] = {}
         make = BillableEntry
         current, entries, tickets = None, [], set()
@@ -181,27 +226,70 @@ class BillingRepo:
                 if work_date is None:
                     work_date = dates[day] = as_date(day)
                 login, role = agents[agent_id]
-                entries.append(make(eid, number, subject, login, role, minutes, work_date, bool(billable), note,
-                                    work_date < period_start, as_instant(logged)))
+                entries.append(
+                    make(
+                        eid,
+                        number,
+                        subject,
+                        login,
+                        role,
+                        minutes,
+                        work_date,
+                        bool(billable),
+                        note,
+                        work_date < period_start,
+                        as_instant(logged),
+                    )
+                )
         if current is not None:
             yield current, entries, tickets
 
     def period_invoice_status(self, period: str) -> dict[int, set[str]]:
         out: dict[int, set[str]] = {}
-        for contract_id, status in self.session.execute(select(InvoiceRow.contract_id, InvoiceRow.status).where(
-                InvoiceRow.period == period, InvoiceRow.kind == "invoice")):
+        for contract_id, status in self.session.execute(
+            select(InvoiceRow.contract_id, InvoiceRow.status).where(
+                InvoiceRow.period == period, InvoiceRow.kind == "invoice"
+            )
+        ):
             out.setdefault(contract_id, set()).add(status)
         return out
 
     # --- invoices --------------------------------------------------------------
-    def add_invoice(self, *, kind: str, customer_id: int, contract_id: int | None, period: str, currency: str,
-                    lines: Iterable[InvoiceLine], subtotal: Decimal, tax_rate: Decimal, tax: Decimal,
-                    total: Decimal, held: list[dict[str, Any]], vendor: dict[str, Any], credit_for_id: int | None = None,
-                    reason: str | None = None) -> InvoiceRow:
-        invoice = InvoiceRow(kind=kind, status="draft", customer_id=customer_id, contract_id=contract_id,
-                             period=period, currency=currency, subtotal=subtotal, tax_rate=tax_rate, tax=tax,
-                             total=total, held=held, vendor=vendor, created_at=self.now,
-                             credit_for_id=credit_for_id, reason=reason)
+    def add_invoice(
+        self,
+        *,
+        kind: str,
+        customer_id: int,
+        contract_id: int | None,
+        period: str,
+        currency: str,
+        lines: Iterable[InvoiceLine],
+        subtotal: Decimal,
+        tax_rate: Decimal,
+        tax: Decimal,
+        total: Decimal,
+        held: list[dict[str, Any]],
+        vendor: dict[str, Any],
+        credit_for_id: int | None = None,
+        reason: str | None = None,
+    ) -> InvoiceRow:
+        invoice = InvoiceRow(
+            kind=kind,
+            status="draft",
+            customer_id=customer_id,
+            contract_id=contract_id,
+            period=period,
+            currency=currency,
+            subtotal=subtotal,
+            tax_rate=tax_rate,
+            tax=tax,
+            total=total,
+            held=held,
+            vendor=vendor,
+            created_at=self.now,
+            credit_for_id=credit_for_id,
+            reason=reason,
+        )
         self.session.add(invoice)
         self.session.flush()
         self._add_lines([(invoice.id, list(lines))])
@@ -221,28 +309,58 @@ class BillingRepo:
             raise ValueError("add_drafts takes one draft per contract, all of one period")
         table = InvoiceRow.__table__
         conn = self.session.connection()
-        conn.execute(insert(table), [dict(
-            kind="invoice", status="draft", customer_id=d.customer_id, contract_id=d.contract_id, period=d.period,
-            currency=d.currency, subtotal=d.subtotal, tax_rate=d.tax_rate, tax=d.tax, total=d.total, held=d.held,
-            vendor=d.vendor, created_at=self.now) for d in drafts])
+        conn.execute(
+            insert(table),
+            [
+                dict(
+                    kind="invoice",
+                    status="draft",
+                    customer_id=d.customer_id,
+                    contract_id=d.contract_id,
+                    period=d.period,
+                    currency=d.currency,
+                    subtotal=d.subtotal,
+                    tax_rate=d.tax_rate,
+                    tax=d.tax,
+                    total=d.total,
+                    held=d.held,
+                    vendor=d.vendor,
+                    created_at=self.now,
+                )
+                for d in drafts
+            ],
+        )
         # a contract has one draft per period (the run deleted the old ones under the contracts' lock)
-        found = [(cid, iid) for chunk in chunks([d.contract_id for d in drafts])
-                 for iid, cid in conn.execute(select(table.c.id, table.c.contract_id).where(
-                     table.c.contract_id.in_(chunk), table.c.period == drafts[0].period,
-                     table.c.kind == "invoice", table.c.status == "draft"))]
+        found = [
+            (cid, iid)
+            for chunk in chunks([d.contract_id for d in drafts])
+            for iid, cid in conn.execute(
+                select(table.c.id, table.c.contract_id).where(
+                    table.c.contract_id.in_(chunk),
+                    table.c.period == drafts[0].period,
+                    table.c.kind == "invoice",
+                    table.c.status == "draft",
+                )
+            )
+        ]
         if len(found) != len(drafts):
             raise DomainError(f"period {drafts[0].period}: a contract has another draft meanwhile; run again")
         by_contract = dict(found)
         ids = [by_contract[d.contract_id] for d in drafts]
         line_ids = self._add_lines([(invoice_id, list(d.lines)) for invoice_id, d in zip(ids, drafts)])
-        links = [(*key, line_ids[(invoice_id, position)])
-                 for invoice_id, d in zip(ids, drafts) for position, key, _ in d.group_links]
+        links = [
+            (*key, line_ids[(invoice_id, position)])
+            for invoice_id, d in zip(ids, drafts)
+            for position, key, _ in d.group_links
+        ]
         if links:
             expected = sum(n for d in drafts for _, _, n in d.group_links)
             linked = self.link_groups(links)
             if linked != expected:
-                raise DomainError(f"{expected - linked} of {expected} time entries were billed by another "
-                                  "invoice meanwhile; nothing was written, run again")
+                raise DomainError(
+                    f"{expected - linked} of {expected} time entries were billed by another "
+                    "invoice meanwhile; nothing was written, run again"
+                )
         return ids
 
     def _add_lines(self, invoices: list[tuple[int, list[InvoiceLine]]]) -> dict[tuple[int, int], int]:
@@ -251,12 +369,26 @@ class BillingRepo:
         Each entry is linked once: the link table takes an entry no line links yet, and
         if any entry was linked meanwhile (a parallel run) the transaction is refused.
         """
-        values = [dict(invoice_id=invoice_id, position=position, kind=line.kind, description=line.description,
-                       quantity=line.quantity, unit=line.unit, unit_price=line.unit_price.amount,
-                       amount=line.amount.amount, ticket=line.ticket, agent=line.agent, work_date=line.work_date,
-                       original_date=line.original_date, estimate_hours=line.estimate_hours,
-                       details=dict(line.details))
-                  for invoice_id, lines in invoices for position, line in enumerate(lines, 1)]
+        values = [
+            dict(
+                invoice_id=invoice_id,
+                position=position,
+                kind=line.kind,
+                description=line.description,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price.amount,
+                amount=line.amount.amount,
+                ticket=line.ticket,
+                agent=line.agent,
+                work_date=line.work_date,
+                original_date=line.original_date,
+                estimate_hours=line.estimate_hours,
+                details=dict(line.details),
+            )
+            for invoice_id, lines in invoices
+            for position, line in enumerate(lines, 1)
+        ]
         if not values:
             return {}
         table = InvoiceLineRow.__table__
@@ -265,7 +397,8 @@ class BillingRepo:
         line_ids: dict[tuple[int, int], int] = {}
         for chunk in chunks([invoice_id for invoice_id, _ in invoices]):
             for line_id, invoice_id, position in conn.execute(
-                    select(table.c.id, table.c.invoice_id, table.c.position).where(table.c.invoice_id.in_(chunk))):
+                select(table.c.id, table.c.invoice_id, table.c.position).where(table.c.invoice_id.in_(chunk))
+            ):
                 line_ids[(invoice_id, position)] = line_id
         links: list[tuple[int, int]] = []  # (line, entry), built and sorted in C: one per billed entry
         for invoice_id, lines in invoices:
@@ -279,19 +412,27 @@ class BillingRepo:
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         linked = conn.exec_driver_sql(
             f"INSERT INTO invoice_line_entries (line_id, entry_id) VALUES ({mark}, {mark}) "
-            "ON CONFLICT (entry_id) DO NOTHING", links).rowcount
+            "ON CONFLICT (entry_id) DO NOTHING",
+            links,
+        ).rowcount
         if linked != len(links):
-            raise DomainError(f"{len(links) - linked} of {len(links)} time entries were billed by another "
-                              "invoice meanwhile; nothing was written, run again")
+            raise DomainError(
+                f"{len(links) - linked} of {len(links)} time entries were billed by another "
+                "invoice meanwhile; nothing was written, run again"
+            )
         return line_ids
 
     def draw_number(self, series: str) -> int:
         insert = dialect_insert(self.session)
-        self.session.execute(insert(InvoiceSeriesRow).values(series=series, last=0)
-                             .on_conflict_do_nothing(index_elements=["series"]))
-        return self.session.execute(update(InvoiceSeriesRow).where(InvoiceSeriesRow.series == series)
-                                    .values(last=InvoiceSeriesRow.last + 1)
-                                    .returning(InvoiceSeriesRow.last)).scalar_one()
+        self.session.execute(
+            insert(InvoiceSeriesRow).values(series=series, last=0).on_conflict_do_nothing(index_elements=["series"])
+        )
+        return self.session.execute(
+            update(InvoiceSeriesRow)
+            .where(InvoiceSeriesRow.series == series)
+            .values(last=InvoiceSeriesRow.last + 1)
+            .returning(InvoiceSeriesRow.last)
+        ).scalar_one()
 
     def invoice_row(self, ref: str, *, for_update: bool = False) -> InvoiceRow:
         """By number, or ``draft-ID`` for a draft."""
@@ -308,11 +449,13 @@ class BillingRepo:
         return row
 
     def invoice_by_token(self, token: str) -> InvoiceRow | None:
-        return self.session.scalar(select(InvoiceRow).where(InvoiceRow.link_token == token,
-                                                            InvoiceRow.status != "draft"))
+        return self.session.scalar(
+            select(InvoiceRow).where(InvoiceRow.link_token == token, InvoiceRow.status != "draft")
+        )
 
-    def invoice_rows(self, *, period: str | None = None, status: str | None = None,
-                     customer: str | None = None) -> list[InvoiceRow]:
+    def invoice_rows(
+        self, *, period: str | None = None, status: str | None = None, customer: str | None = None
+    ) -> list[InvoiceRow]:
         query = select(InvoiceRow).join(CustomerRow, InvoiceRow.customer_id == CustomerRow.id).order_by(InvoiceRow.id)
         if period:
             query = query.where(InvoiceRow.period == period)
@@ -323,24 +466,31 @@ class BillingRepo:
         return list(self.session.scalars(query))
 
     def invoice_lines(self, invoice: InvoiceRow) -> list[InvoiceLineRow]:
-        return list(self.session.scalars(select(InvoiceLineRow).where(InvoiceLineRow.invoice_id == invoice.id)
-                                         .order_by(InvoiceLineRow.position)))
+        return list(
+            self.session.scalars(
+                select(InvoiceLineRow).where(InvoiceLineRow.invoice_id == invoice.id).order_by(InvoiceLineRow.position)
+            )
+        )
 
     def line_entry_ids(self, line_ids: list[int]) -> dict[int, list[int]]:
         """The time entries each of these lines bills, by entry id."""
         out: dict[int, list[int]] = {}
         link = InvoiceLineEntryRow
         for chunk in chunks(line_ids):
-            for entry_id, line_id in self.session.execute(select(link.entry_id, link.line_id)
-                                                          .where(link.line_id.in_(chunk)).order_by(link.entry_id)):
+            for entry_id, line_id in self.session.execute(
+                select(link.entry_id, link.line_id).where(link.line_id.in_(chunk)).order_by(link.entry_id)
+            ):
                 out.setdefault(line_id, []).append(entry_id)
         return out
 
     def release_entries(self, invoice: InvoiceRow) -> int:
         """Unlink the time entries of this invoice's lines (billable again); how many."""
         line_ids = select(InvoiceLineRow.id).where(InvoiceLineRow.invoice_id == invoice.id)
-        return self.session.execute(delete(InvoiceLineEntryRow).where(InvoiceLineEntryRow.line_id.in_(line_ids))
-                                    .execution_options(synchronize_session=False)).rowcount
+        return self.session.execute(
+            delete(InvoiceLineEntryRow)
+            .where(InvoiceLineEntryRow.line_id.in_(line_ids))
+            .execution_options(synchronize_session=False)
+        ).rowcount
 
     def invoice_view(self, row: InvoiceRow) -> Invoice:
         customer = self.session.get(CustomerRow, row.customer_id)
@@ -349,15 +499,44 @@ class BillingRepo:
         line_rows = self.invoice_lines(row)
         entries = self.line_entry_ids([r.id for r in line_rows]) if row.status != "void" else {}
         cur = row.currency
-        lines = tuple(InvoiceLine(
-            description=r.description, quantity=r.quantity, unit=r.unit, unit_price=Money(r.unit_price, cur),
-            amount=Money(r.amount, cur), kind=r.kind, ticket=r.ticket, agent=r.agent, work_date=r.work_date,
-            original_date=r.original_date, entry_ids=tuple(entries.get(r.id, ())), estimate_hours=r.estimate_hours,
-            details=dict(r.details or {})) for r in line_rows)
-        return Invoice(number=row.number, status=row.status, kind=row.kind, customer=customer.key,
-                       customer_name=customer.name, contract=contract.key if contract else None, period=row.period,
-                       currency=cur, lines=lines, subtotal=Money(row.subtotal, cur), tax_rate=row.tax_rate,
-                       tax=Money(row.tax, cur), total=Money(row.total, cur), created_at=row.created_at,
-                       issued_at=row.issued_at, credit_for=credit.number if credit else None, reason=row.reason,
-                       held=tuple(row.held or ()), id=row.id, vendor=dict(row.vendor or {}),
-                       **self.invoice_extras(row, customer, (line.agent for line in lines)))
+        lines = tuple(
+            InvoiceLine(
+                description=r.description,
+                quantity=r.quantity,
+                unit=r.unit,
+                unit_price=Money(r.unit_price, cur),
+                amount=Money(r.amount, cur),
+                kind=r.kind,
+                ticket=r.ticket,
+                agent=r.agent,
+                work_date=r.work_date,
+                original_date=r.original_date,
+                entry_ids=tuple(entries.get(r.id, ())),
+                estimate_hours=r.estimate_hours,
+                details=dict(r.details or {}),
+            )
+            for r in line_rows
+        )
+        return Invoice(
+            number=row.number,
+            status=row.status,
+            kind=row.kind,
+            customer=customer.key,
+            customer_name=customer.name,
+            contract=contract.key if contract else None,
+            period=row.period,
+            currency=cur,
+            lines=lines,
+            subtotal=Money(row.subtotal, cur),
+            tax_rate=row.tax_rate,
+            tax=Money(row.tax, cur),
+            total=Money(row.total, cur),
+            created_at=row.created_at,
+            issued_at=row.issued_at,
+            credit_for=credit.number if credit else None,
+            reason=row.reason,
+            held=tuple(row.held or ()),
+            id=row.id,
+            vendor=dict(row.vendor or {}),
+            **self.invoice_extras(row, customer, (line.agent for line in lines)),
+        )

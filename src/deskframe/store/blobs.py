@@ -21,8 +21,9 @@ import hashlib
 import itertools
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import BigInteger, LargeBinary, String, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -80,8 +81,9 @@ class BlobStore:
     every blob is a file and :meth:`put_in_transaction` writes files too.
     """
 
-    def __init__(self, root: Path, max_bytes: int | None = None, *, database: Any = None,
-                 inline_max: int = INLINE_MAX_BYTES):
+    def __init__(
+        self, root: Path, max_bytes: int | None = None, *, database: Any = None, inline_max: int = INLINE_MAX_BYTES
+    ):
         self.root = Path(root)
         self.max_bytes = max_bytes
         self.database = database
@@ -144,7 +146,7 @@ class BlobStore:
             try:
                 view = memoryview(data)
                 while view:
-                    view = view[os.write(fd, view):]
+                    view = view[os.write(fd, view) :]
                 if sync:
                     os.fsync(fd)
             finally:

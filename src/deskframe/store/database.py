@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
@@ -47,8 +48,6 @@ def _sqlite_events(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-
-
 def mask_url(url: str) -> str:
     """``url`` with its password replaced by ``***``, fit to print; an unparseable URL is masked too."""
     try:
@@ -61,7 +60,7 @@ def mask_url(url: str) -> str:
         return url
     start = head.find("://") + 3 if "://" in head else 0
     colon = head.find(":", start)
-    return f"{head[:colon + 1]}***@{tail}" if colon >= 0 else url
+    return f"{head[: colon + 1]}***@{tail}" if colon >= 0 else url
 
 
 def url_problem(url: str) -> str | None:
@@ -90,8 +89,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 try:
                     parent.mkdir(parents=True, exist_ok=True)
                 except OSError as exc:
-                    raise ConfigError(f"cannot create the database directory {str(parent)!r}: {exc.strerror}",
-                                      key="desk.database") from None
+                    raise ConfigError(
+                        f"cannot create the database directory {str(parent)!r}: {exc.strerror}", key="desk.database"
+                    ) from None
             engine = create_engine(parsed, **kwargs)
             _sqlite_events(engine)
             return engine
@@ -99,8 +99,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(parsed, pool_pre_ping=True, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
-        raise ConfigError(f"no driver for {parsed.drivername}: {exc} "
-                          "(install deskframe[postgres] for PostgreSQL)", key="desk.database") from None
+        raise ConfigError(
+            f"no driver for {parsed.drivername}: {exc} (install deskframe[postgres] for PostgreSQL)",
+            key="desk.database",
+        ) from None
 
 
 class Database:
@@ -112,23 +114,20 @@ class Database:
         self.engine = make_engine(url, **engine_kwargs)
         self.dialect = self.engine.dialect.name
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
-        self._writes = sessionmaker(self.engine.execution_options(deskframe_write=True),
-                                    expire_on_commit=False)
+        self._writes = sessionmaker(self.engine.execution_options(deskframe_write=True), expire_on_commit=False)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: committed on success, rolled back on any error."""
-        with _translate(self.url):
-            with self._writes.begin() as session:
-                yield session
+        with _translate(self.url), self._writes.begin() as session:
+            yield session
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only session (rolled back at the end)."""
-        with _translate(self.url):
-            with self._reads() as session:
-                yield session
-                session.rollback()
+        with _translate(self.url), self._reads() as session:
+            yield session
+            session.rollback()
 
     def has_schema(self) -> bool:
         with _translate(self.url):
@@ -153,7 +152,7 @@ def _translate(url: str) -> Iterator[None]:
         first = _first_line(exc)
         if (getattr(exc.orig, "sqlstate", None) or "")[:2] in _DATA_CLASSES:
             raise UnstorableValue(f"value refused by the database: {first}") from None
-        if "no such table" in first or "does not exist" in first and "relation" in first:
+        if "no such table" in first or ("does not exist" in first and "relation" in first):
             raise StorageError(f"database {_safe(url)} is not initialized: run 'deskframe db upgrade'") from None
         raise StorageError(f"database {_safe(url)}: {first}") from None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -40,18 +40,24 @@ class DirectoryRepo:
         row = self.session.scalar(select(CustomerRow).where(CustomerRow.key == customer.key))
         result = "unchanged"
         if row is None:
-            row = CustomerRow(key=customer.key, name=customer.name, created_at=self.now, inn=customer.inn,
-                              kpp=customer.kpp, address=customer.address)
+            row = CustomerRow(
+                key=customer.key,
+                name=customer.name,
+                created_at=self.now,
+                inn=customer.inn,
+                kpp=customer.kpp,
+                address=customer.address,
+            )
             self.session.add(row)
             self.session.flush()
             result = "created"
-        elif (row.name, row.inn, row.kpp, row.address) != (customer.name, customer.inn, customer.kpp,
-                                                             customer.address):
+        elif (row.name, row.inn, row.kpp, row.address) != (customer.name, customer.inn, customer.kpp, customer.address):
             row.name, row.inn, row.kpp, row.address = customer.name, customer.inn, customer.kpp, customer.address
             result = "updated"
         domains = sorted({d.lower() for d in customer.domains})
-        current = sorted(self.session.scalars(
-            select(CustomerDomainRow.domain).where(CustomerDomainRow.customer_id == row.id)))
+        current = sorted(
+            self.session.scalars(select(CustomerDomainRow.domain).where(CustomerDomainRow.customer_id == row.id))
+        )
         if domains != current:
             self.session.execute(delete(CustomerDomainRow).where(CustomerDomainRow.customer_id == row.id))
             self.session.execute(delete(CustomerDomainRow).where(CustomerDomainRow.domain.in_(domains)))
@@ -60,11 +66,14 @@ class DirectoryRepo:
         return result
 
     def _customer(self, row: CustomerRow) -> Customer:
-        domains = self.session.scalars(select(CustomerDomainRow.domain)
-                                       .where(CustomerDomainRow.customer_id == row.id)
-                                       .order_by(CustomerDomainRow.domain))
-        return Customer(key=row.key, name=row.name, domains=tuple(domains), inn=row.inn, kpp=row.kpp,
-                        address=row.address)
+        domains = self.session.scalars(
+            select(CustomerDomainRow.domain)
+            .where(CustomerDomainRow.customer_id == row.id)
+            .order_by(CustomerDomainRow.domain)
+        )
+        return Customer(
+            key=row.key, name=row.name, domains=tuple(domains), inn=row.inn, kpp=row.kpp, address=row.address
+        )
 
     def customer(self, key: str) -> Customer | None:
         row = self.session.scalar(select(CustomerRow).where(CustomerRow.key == key))
@@ -74,8 +83,9 @@ class DirectoryRepo:
         return [self._customer(r) for r in self.session.scalars(select(CustomerRow).order_by(CustomerRow.key))]
 
     def customer_by_domain(self, domain: str) -> Customer | None:
-        row = self.session.scalar(select(CustomerRow).join(CustomerDomainRow)
-                                  .where(CustomerDomainRow.domain == domain.lower()))
+        row = self.session.scalar(
+            select(CustomerRow).join(CustomerDomainRow).where(CustomerDomainRow.domain == domain.lower())
+        )
         return self._customer(row) if row else None
 
     def customers_by_domains(self, domains: Iterable[str]) -> dict[str, Customer]:
@@ -83,8 +93,11 @@ class DirectoryRepo:
         wanted = sorted({d.lower() for d in domains if d})
         found: dict[str, Customer] = {}
         for start in range(0, len(wanted), 500):
-            rows = self.session.execute(select(CustomerDomainRow.domain, CustomerRow).join(CustomerRow)
-                                        .where(CustomerDomainRow.domain.in_(wanted[start:start + 500])))
+            rows = self.session.execute(
+                select(CustomerDomainRow.domain, CustomerRow)
+                .join(CustomerRow)
+                .where(CustomerDomainRow.domain.in_(wanted[start : start + 500]))
+            )
             for domain, row in rows:
                 found[domain] = self._customer(row)
         return found
@@ -96,11 +109,20 @@ class DirectoryRepo:
         if email:
             row = self.session.scalar(select(ContactRow).where(ContactRow.email == email))
         else:
-            row = self.session.scalar(select(ContactRow).where(
-                ContactRow.email.is_(None), ContactRow.name == contact.name,
-                ContactRow.customer_id.is_(None) if customer_id is None else ContactRow.customer_id == customer_id))
-        values = dict(name=contact.name, email=email, phone=contact.phone,
-                      phone_digits=phone_digits(contact.phone), customer_id=customer_id)
+            row = self.session.scalar(
+                select(ContactRow).where(
+                    ContactRow.email.is_(None),
+                    ContactRow.name == contact.name,
+                    ContactRow.customer_id.is_(None) if customer_id is None else ContactRow.customer_id == customer_id,
+                )
+            )
+        values = dict(
+            name=contact.name,
+            email=email,
+            phone=contact.phone,
+            phone_digits=phone_digits(contact.phone),
+            customer_id=customer_id,
+        )
         if row is None:
             self.session.add(ContactRow(created_at=self.now, **values))
             self.session.flush()
@@ -116,8 +138,7 @@ class DirectoryRepo:
 
     def _contact(self, row: ContactRow) -> Contact:
         customer = self.session.get(CustomerRow, row.customer_id) if row.customer_id else None
-        return Contact(name=row.name, email=row.email, phone=row.phone,
-                       customer=customer.key if customer else None)
+        return Contact(name=row.name, email=row.email, phone=row.phone, customer=customer.key if customer else None)
 
     def contact_view(self, row: ContactRow) -> Contact:
         """The :class:`Contact` value of a contact row."""
@@ -128,7 +149,9 @@ class DirectoryRepo:
         wanted = sorted({e.strip().lower() for e in emails if e and e.strip()})
         found: dict[str, ContactRow] = {}
         for start in range(0, len(wanted), 500):
-            for row in self.session.scalars(select(ContactRow).where(ContactRow.email.in_(wanted[start:start + 500]))):
+            for row in self.session.scalars(
+                select(ContactRow).where(ContactRow.email.in_(wanted[start : start + 500]))
+            ):
                 found[row.email] = row
         return found
 
@@ -143,8 +166,9 @@ class DirectoryRepo:
         digits = phone_digits(phone)
         if not digits:
             return None
-        return self.session.scalar(select(ContactRow).where(ContactRow.phone_digits == digits)
-                                   .order_by(ContactRow.id).limit(1))
+        return self.session.scalar(
+            select(ContactRow).where(ContactRow.phone_digits == digits).order_by(ContactRow.id).limit(1)
+        )
 
     def contact_by_phone(self, phone: str) -> Contact | None:
         row = self.contact_row_by_phone(phone)
@@ -193,8 +217,11 @@ class DirectoryRepo:
                 raise NotFound(f"unknown queue '{name}'")
             # another process may create the same queue at the same moment (PostgreSQL): insert
             # unless it exists, then read whichever row won
-            self.session.execute(dialect_insert(self.session)(QueueRow).values(name=name, description="")
-                                 .on_conflict_do_nothing(index_elements=["name"]))
+            self.session.execute(
+                dialect_insert(self.session)(QueueRow)
+                .values(name=name, description="")
+                .on_conflict_do_nothing(index_elements=["name"])
+            )
             row = self.session.scalar(select(QueueRow).where(QueueRow.name == name))
         return row
 
@@ -212,19 +239,28 @@ class DirectoryRepo:
     def list_queues(self) -> list[tuple[Queue, int]]:
         from .rows import TicketRow
 
-        open_count = (select(func.count(TicketRow.id)).where(
-            TicketRow.queue_id == QueueRow.id,
-            TicketRow.state_type.not_in(("closed", "resolved", "merged"))).scalar_subquery())
+        open_count = (
+            select(func.count(TicketRow.id))
+            .where(TicketRow.queue_id == QueueRow.id, TicketRow.state_type.not_in(("closed", "resolved", "merged")))
+            .scalar_subquery()
+        )
         rows = self.session.execute(select(QueueRow, open_count).order_by(QueueRow.name))
         return [(Queue(r.name, r.description), count) for r, count in rows]
 
     # --- contracts ---------------------------------------------------------
     def upsert_contract(self, contract: Contract) -> str:
         customer_id = self.customer_row(contract.customer).id
-        values = dict(customer_id=customer_id, support_type=contract.support_type, sla=contract.sla,
-                      pricing=contract.pricing, params=dict(contract.params),
-                      channels=list(contract.channels), lines=list(contract.lines),
-                      start_date=contract.start, end_date=contract.end)
+        values = dict(
+            customer_id=customer_id,
+            support_type=contract.support_type,
+            sla=contract.sla,
+            pricing=contract.pricing,
+            params=dict(contract.params),
+            channels=list(contract.channels),
+            lines=list(contract.lines),
+            start_date=contract.start,
+            end_date=contract.end,
+        )
         row = self.session.scalar(select(ContractRow).where(ContractRow.key == contract.key))
         if row is None:
             self.session.add(ContractRow(key=contract.key, **values))
@@ -237,10 +273,18 @@ class DirectoryRepo:
 
     def _contract(self, row: ContractRow) -> Contract:
         customer = self.session.get(CustomerRow, row.customer_id)
-        return Contract(key=row.key, customer=customer.key, support_type=row.support_type,
-                        sla=row.sla, pricing=row.pricing, params=dict(row.params or {}),
-                        channels=tuple(row.channels or ()), lines=tuple(row.lines or (1, 2, 3)),
-                        start=row.start_date, end=row.end_date)
+        return Contract(
+            key=row.key,
+            customer=customer.key,
+            support_type=row.support_type,
+            sla=row.sla,
+            pricing=row.pricing,
+            params=dict(row.params or {}),
+            channels=tuple(row.channels or ()),
+            lines=tuple(row.lines or (1, 2, 3)),
+            start=row.start_date,
+            end=row.end_date,
+        )
 
     def contract_row(self, key: str) -> ContractRow:
         row = self.session.scalar(select(ContractRow).where(ContractRow.key == key))
@@ -268,8 +312,11 @@ class DirectoryRepo:
     def active_contract_row(self, customer: str, on: dt.date | None = None) -> ContractRow | None:
         day = on or self.now.date()
         return self.session.scalar(
-            select(ContractRow).join(CustomerRow, ContractRow.customer_id == CustomerRow.id)
+            select(ContractRow)
+            .join(CustomerRow, ContractRow.customer_id == CustomerRow.id)
             .where(CustomerRow.key == customer)
             .where(or_(ContractRow.start_date.is_(None), ContractRow.start_date <= day))
             .where(or_(ContractRow.end_date.is_(None), ContractRow.end_date >= day))
-            .order_by(ContractRow.start_date.desc(), ContractRow.id.desc()).limit(1))
+            .order_by(ContractRow.start_date.desc(), ContractRow.id.desc())
+            .limit(1)
+        )

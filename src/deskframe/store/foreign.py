@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
@@ -99,12 +100,15 @@ class ForeignDatabase:
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
-    def stream(self, sql: str, params: Mapping[str, Any] | None = None, batch: int = 500) -> Iterator[list[dict[str, Any]]]:
+    def stream(
+        self, sql: str, params: Mapping[str, Any] | None = None, batch: int = 500
+    ) -> Iterator[list[dict[str, Any]]]:
         """Yield lists of up to ``batch`` rows."""
         try:
             with self.engine.connect() as conn:
                 result = conn.execution_options(stream_results=True, max_row_buffer=batch).execute(
-                    text(sql), dict(params or {}))
+                    text(sql), dict(params or {})
+                )
                 while True:
                     rows = result.fetchmany(batch)
                     if not rows:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -32,8 +32,12 @@ def downgrade(db: Database, revision: str) -> None:
     _run(command.downgrade, db, revision)
 
 
-def _run(step: Callable[[AlembicConfig, str], None], db: Database, revision: str,
-         search_languages: Sequence[str] | None = None) -> None:
+def _run(
+    step: Callable[[AlembicConfig, str], None],
+    db: Database,
+    revision: str,
+    search_languages: Sequence[str] | None = None,
+) -> None:
     cfg = alembic_config()
     with _translate(db.url), db.engine.begin() as connection:
         cfg.attributes["connection"] = connection

@@ -4,8 +4,9 @@ the sum paid, the buyer's tax details and the display names of the agents it nam
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,19 +22,26 @@ class PaymentRepo:
     session: Session
     now: dt.datetime
 
-    def add_payment(self, invoice: InvoiceRow, amount: Decimal, paid_on: dt.date, reference: str | None,
-                    actor: str | None) -> PaymentRow:
+    def add_payment(
+        self, invoice: InvoiceRow, amount: Decimal, paid_on: dt.date, reference: str | None, actor: str | None
+    ) -> PaymentRow:
         """Record ``amount`` paid on ``paid_on`` against ``invoice`` (the caller checked the balance)."""
-        row = PaymentRow(invoice_id=invoice.id, amount=amount, paid_on=paid_on, reference=reference, actor=actor,
-                         created_at=self.now)
+        row = PaymentRow(
+            invoice_id=invoice.id, amount=amount, paid_on=paid_on, reference=reference, actor=actor, created_at=self.now
+        )
         self.session.add(row)
         self.session.flush()
         return row
 
     def payments(self, invoice_id: int) -> list[PaymentRow]:
         """The payments of one invoice, oldest first."""
-        return list(self.session.scalars(select(PaymentRow).where(PaymentRow.invoice_id == invoice_id)
-                                         .order_by(PaymentRow.paid_on, PaymentRow.id)))
+        return list(
+            self.session.scalars(
+                select(PaymentRow)
+                .where(PaymentRow.invoice_id == invoice_id)
+                .order_by(PaymentRow.paid_on, PaymentRow.id)
+            )
+        )
 
     def paid_sums(self, invoice_ids: Iterable[int]) -> dict[int, Decimal]:
         """The sum paid per invoice id (invoices without payments are left out).
@@ -44,8 +52,10 @@ class PaymentRepo:
         out: dict[int, Decimal] = {}
         for start in range(0, len(ids), 500):
             for invoice_id, amount in self.session.execute(
-                    select(PaymentRow.invoice_id, PaymentRow.amount)
-                    .where(PaymentRow.invoice_id.in_(ids[start:start + 500]))):
+                select(PaymentRow.invoice_id, PaymentRow.amount).where(
+                    PaymentRow.invoice_id.in_(ids[start : start + 500])
+                )
+            ):
                 out[invoice_id] = out.get(invoice_id, Decimal(0)) + amount
         return out
 
@@ -62,12 +72,31 @@ class PaymentRepo:
     def invoice_extras(self, row: InvoiceRow, customer: CustomerRow, logins: Iterable[str]) -> dict[str, Any]:
         """The keyword arguments of :class:`~deskframe.billing.Invoice` read beside the invoice's rows."""
         cur = row.currency
-        payments = tuple(Payment(amount=Money(p.amount, cur), paid_on=p.paid_on, reference=p.reference,
-                                 recorded_at=p.created_at, actor=p.actor) for p in self.payments(row.id))
+        payments = tuple(
+            Payment(
+                amount=Money(p.amount, cur),
+                paid_on=p.paid_on,
+                reference=p.reference,
+                recorded_at=p.created_at,
+                actor=p.actor,
+            )
+            for p in self.payments(row.id)
+        )
         paid = sum((p.amount for p in payments), Money.zero(cur))
         wanted = sorted({login for login in logins if login})
-        agents = {a.login: (a.name, a.role) for a in self.session.scalars(
-            select(AgentRow).where(AgentRow.login.in_(wanted)))} if wanted else {}
+        agents = (
+            {
+                a.login: (a.name, a.role)
+                for a in self.session.scalars(select(AgentRow).where(AgentRow.login.in_(wanted)))
+            }
+            if wanted
+            else {}
+        )
         details = dict(row.buyer) if row.buyer is not None else self.buyer_details(customer)
-        return {"due_date": row.due_date, "paid": paid, "payments": payments, "customer_details": details,
-                "agents": agents}
+        return {
+            "due_date": row.due_date,
+            "paid": paid,
+            "payments": payments,
+            "customer_details": details,
+            "agents": agents,
+        }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -86,9 +86,9 @@ class CustomerRow(Base):
     key: Mapped[str] = mapped_column(FreeText(), unique=True)
     name: Mapped[str] = mapped_column(FreeText())
     created_at: Mapped[dt.datetime]
-    inn: Mapped[Optional[str]] = mapped_column(String(12))
-    kpp: Mapped[Optional[str]] = mapped_column(String(9))
-    address: Mapped[Optional[str]] = mapped_column(Text)
+    inn: Mapped[str | None] = mapped_column(String(12))
+    kpp: Mapped[str | None] = mapped_column(String(9))
+    address: Mapped[str | None] = mapped_column(Text)
 
 
 class CustomerDomainRow(Base):
@@ -100,11 +100,11 @@ class CustomerDomainRow(Base):
 class ContactRow(Base):
     __tablename__ = "contacts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    customer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("customers.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     name: Mapped[str] = mapped_column(FreeText())
-    email: Mapped[Optional[str]] = mapped_column(FreeText(), unique=True)
-    phone: Mapped[Optional[str]] = mapped_column(FreeText())
-    phone_digits: Mapped[Optional[str]] = mapped_column(FreeText(), index=True)
+    email: Mapped[str | None] = mapped_column(FreeText(), unique=True)
+    phone: Mapped[str | None] = mapped_column(FreeText())
+    phone_digits: Mapped[str | None] = mapped_column(FreeText(), index=True)
     created_at: Mapped[dt.datetime]
 
 
@@ -115,7 +115,7 @@ class AgentRow(Base):
     name: Mapped[str] = mapped_column(FreeText())
     role: Mapped[str] = mapped_column(FreeText())
     line: Mapped[int] = mapped_column(Integer)
-    email: Mapped[Optional[str]] = mapped_column(FreeText())
+    email: Mapped[str | None] = mapped_column(FreeText())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -132,13 +132,13 @@ class ContractRow(Base):
     key: Mapped[str] = mapped_column(String(100), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     support_type: Mapped[str] = mapped_column(String(100))
-    sla: Mapped[Optional[str]] = mapped_column(String(100))
-    pricing: Mapped[Optional[str]] = mapped_column(String(100))
+    sla: Mapped[str | None] = mapped_column(String(100))
+    pricing: Mapped[str | None] = mapped_column(String(100))
     params: Mapped[dict[str, Any]]
     channels: Mapped[list[Any]]
     lines: Mapped[list[Any]]
-    start_date: Mapped[Optional[dt.date]] = mapped_column(Date)
-    end_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class TicketRow(Base):
@@ -150,15 +150,15 @@ class TicketRow(Base):
     state_type: Mapped[str] = mapped_column(String(20), index=True)
     priority: Mapped[str] = mapped_column(String(4))
     queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"), index=True)
-    customer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("customers.id"), index=True)
-    contact_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contacts.id"))
-    contract_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contracts.id"), index=True)
-    owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"), index=True)
-    locked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"))
-    locked_at: Mapped[Optional[dt.datetime]]
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    locked_at: Mapped[dt.datetime | None]
     line: Mapped[int] = mapped_column(Integer, default=1)
-    channel: Mapped[Optional[str]] = mapped_column(String(100))
-    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tickets.id"))
+    channel: Mapped[str | None] = mapped_column(String(100))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
 
@@ -168,17 +168,17 @@ class ArticleRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     direction: Mapped[str] = mapped_column(String(10))
-    channel: Mapped[Optional[str]] = mapped_column(String(100))
-    sender: Mapped[Optional[str]] = mapped_column(FreeText())
+    channel: Mapped[str | None] = mapped_column(String(100))
+    sender: Mapped[str | None] = mapped_column(FreeText())
     recipients: Mapped[list[Any]]
     subject: Mapped[str] = mapped_column(FreeText())
     text: Mapped[str] = mapped_column(FreeText())
-    html: Mapped[Optional[str]] = mapped_column(FreeText())
-    message_id: Mapped[Optional[str]] = mapped_column(FreeText())  # hash index on PostgreSQL (see below)
+    html: Mapped[str | None] = mapped_column(FreeText())
+    message_id: Mapped[str | None] = mapped_column(FreeText())  # hash index on PostgreSQL (see below)
     references: Mapped[list[Any]]
-    agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     visible: Mapped[bool] = mapped_column(Boolean, default=True)
-    raw_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    raw_sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
 
 
@@ -197,11 +197,11 @@ class HistoryRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     at: Mapped[dt.datetime]
-    actor: Mapped[Optional[str]] = mapped_column(FreeText())
+    actor: Mapped[str | None] = mapped_column(FreeText())
     action: Mapped[str] = mapped_column(String(50))
-    old: Mapped[Optional[str]] = mapped_column(FreeText())
-    new: Mapped[Optional[str]] = mapped_column(FreeText())
-    reason: Mapped[Optional[str]] = mapped_column(FreeText())
+    old: Mapped[str | None] = mapped_column(FreeText())
+    new: Mapped[str | None] = mapped_column(FreeText())
+    reason: Mapped[str | None] = mapped_column(FreeText())
 
 
 class TimeEntryRow(Base):
@@ -215,11 +215,11 @@ class TimeEntryRow(Base):
     billable: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime]
     billed_externally: Mapped[bool] = mapped_column(Boolean, default=False)
-    edited_at: Mapped[Optional[dt.datetime]]
-    edited_by: Mapped[Optional[str]] = mapped_column(String(100))
-    voided_at: Mapped[Optional[dt.datetime]]
-    voided_by: Mapped[Optional[str]] = mapped_column(String(100))
-    void_reason: Mapped[Optional[str]] = mapped_column(Text)
+    edited_at: Mapped[dt.datetime | None]
+    edited_by: Mapped[str | None] = mapped_column(String(100))
+    voided_at: Mapped[dt.datetime | None]
+    voided_by: Mapped[str | None] = mapped_column(String(100))
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class TicketCounterRow(Base):
@@ -258,7 +258,7 @@ class IntakeKeyRow(Base):
     key_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     key: Mapped[str] = mapped_column(FreeText())
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
-    article_id: Mapped[Optional[int]] = mapped_column(ForeignKey("articles.id"))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
 
 
 class QuarantineRow(Base):
@@ -269,11 +269,11 @@ class QuarantineRow(Base):
     channel: Mapped[str] = mapped_column(String(100), index=True)
     external_id: Mapped[str] = mapped_column(FreeText())
     reason: Mapped[str] = mapped_column(FreeText())
-    raw_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    raw_sha256: Mapped[str | None] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     status: Mapped[str] = mapped_column(String(20), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
-    ticket_number: Mapped[Optional[str]] = mapped_column(FreeText())
+    ticket_number: Mapped[str | None] = mapped_column(FreeText())
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 
@@ -289,18 +289,18 @@ class SlaClockRow(Base):
     calendar: Mapped[str] = mapped_column(String(100))
     stop_on: Mapped[str] = mapped_column(String(20))
     pause_on: Mapped[list[Any]]
-    escalate_to: Mapped[Optional[int]] = mapped_column(Integer)
+    escalate_to: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20))
     started_at: Mapped[dt.datetime]
     due_base: Mapped[dt.datetime]
-    warn_base: Mapped[Optional[dt.datetime]]
+    warn_base: Mapped[dt.datetime | None]
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
-    warn_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime(), index=True)
-    paused_at: Mapped[Optional[dt.datetime]]
+    warn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    paused_at: Mapped[dt.datetime | None]
     paused_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
-    stopped_at: Mapped[Optional[dt.datetime]]
-    warned_at: Mapped[Optional[dt.datetime]]
-    breached_at: Mapped[Optional[dt.datetime]]
+    stopped_at: Mapped[dt.datetime | None]
+    warned_at: Mapped[dt.datetime | None]
+    breached_at: Mapped[dt.datetime | None]
 
 
 class EstimateRow(Base):
@@ -309,8 +309,8 @@ class EstimateRow(Base):
     __tablename__ = "estimates"
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
     hours: Mapped[Decimal] = mapped_column(DecimalText())
-    approved_at: Mapped[Optional[dt.datetime]]
-    approved_by: Mapped[Optional[str]] = mapped_column(FreeText())
+    approved_at: Mapped[dt.datetime | None]
+    approved_by: Mapped[str | None] = mapped_column(FreeText())
     updated_at: Mapped[dt.datetime]
 
 
@@ -319,11 +319,11 @@ class InvoiceRow(Base):
 
     __tablename__ = "invoices"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[Optional[str]] = mapped_column(String(40), unique=True)
+    number: Mapped[str | None] = mapped_column(String(40), unique=True)
     kind: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    contract_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contracts.id"), index=True)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
     period: Mapped[str] = mapped_column(String(7), index=True)
     currency: Mapped[str] = mapped_column(String(3))
     subtotal: Mapped[Decimal] = mapped_column(DecimalText())
@@ -333,12 +333,12 @@ class InvoiceRow(Base):
     held: Mapped[list[Any]]
     vendor: Mapped[dict[str, Any]]
     created_at: Mapped[dt.datetime]
-    issued_at: Mapped[Optional[dt.datetime]]
-    credit_for_id: Mapped[Optional[int]] = mapped_column(ForeignKey("invoices.id"))
-    reason: Mapped[Optional[str]] = mapped_column(Text)
-    link_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
-    due_date: Mapped[Optional[dt.date]] = mapped_column(Date)
-    buyer: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    issued_at: Mapped[dt.datetime | None]
+    credit_for_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    link_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    buyer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class InvoiceLineRow(Base):
@@ -354,11 +354,11 @@ class InvoiceLineRow(Base):
     unit: Mapped[str] = mapped_column(String(20))
     unit_price: Mapped[Decimal] = mapped_column(DecimalText())
     amount: Mapped[Decimal] = mapped_column(DecimalText())
-    ticket: Mapped[Optional[str]] = mapped_column(FreeText())
-    agent: Mapped[Optional[str]] = mapped_column(FreeText())
-    work_date: Mapped[Optional[dt.date]] = mapped_column(Date)
-    original_date: Mapped[Optional[dt.date]] = mapped_column(Date)
-    estimate_hours: Mapped[Optional[Decimal]] = mapped_column(DecimalText())
+    ticket: Mapped[str | None] = mapped_column(FreeText())
+    agent: Mapped[str | None] = mapped_column(FreeText())
+    work_date: Mapped[dt.date | None] = mapped_column(Date)
+    original_date: Mapped[dt.date | None] = mapped_column(Date)
+    estimate_hours: Mapped[Decimal | None] = mapped_column(DecimalText())
     details: Mapped[dict[str, Any]]
 
 
@@ -388,8 +388,8 @@ class PaymentRow(Base):
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", name="fk_payments_invoice_id"), index=True)
     amount: Mapped[Decimal] = mapped_column(DecimalText())
     paid_on: Mapped[dt.date] = mapped_column(Date)
-    reference: Mapped[Optional[str]] = mapped_column(String(200))
-    actor: Mapped[Optional[str]] = mapped_column(String(100))
+    reference: Mapped[str | None] = mapped_column(String(200))
+    actor: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime]
 
 

@@ -19,7 +19,8 @@ batch (:func:`index_articles`); :func:`rebuild` re-creates it for all articles
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -39,8 +40,12 @@ def _dialect(bind: Any) -> str:
 def sqlite_entry(article_id: int, subject: str | None, body: str | None, languages: Iterable[str]) -> dict[str, Any]:
     """The FTS5 row of one article: normalised subject and body, and the stems of both."""
     subject, body = normalize(subject or ""), normalize(body or "")
-    return {"rowid": article_id, "subject": subject, "body": body,
-            "stems": " ".join(stems(words(subject) + words(body), languages))}
+    return {
+        "rowid": article_id,
+        "subject": subject,
+        "body": body,
+        "stems": " ".join(stems(words(subject) + words(body), languages)),
+    }
 
 
 #: PostgreSQL's parser keeps e-mail addresses, host and file names, URLs and hyphenated words
@@ -62,22 +67,24 @@ def _pg_vector(languages: Iterable[str]) -> str:
 
 def _pg_insert(languages: Iterable[str], where: str) -> str:
     """INSERT ... SELECT indexing the articles matching ``where`` (each text normalised once)."""
-    return (f"INSERT INTO article_fts(article_id, vector) SELECT id, {_pg_vector(languages)} FROM "
-            f"(SELECT id, translate(coalesce(subject, ''), '{_PG_FROM}', '{_PG_TO}') AS s, "
-            f"translate(left(coalesce(text, ''), {INDEXED_CHARS}), '{_PG_FROM}', '{_PG_TO}') AS b "
-            f"FROM articles {where} OFFSET 0) normalised")
+    return (
+        f"INSERT INTO article_fts(article_id, vector) SELECT id, {_pg_vector(languages)} FROM "
+        f"(SELECT id, translate(coalesce(subject, ''), '{_PG_FROM}', '{_PG_TO}') AS s, "
+        f"translate(left(coalesce(text, ''), {INDEXED_CHARS}), '{_PG_FROM}', '{_PG_TO}') AS b "
+        f"FROM articles {where} OFFSET 0) normalised"
+    )
 
 
-def index_articles(bind: Any, articles: Sequence[tuple[int, str | None, str | None]],
-                   languages: Sequence[str]) -> None:
+def index_articles(bind: Any, articles: Sequence[tuple[int, str | None, str | None]], languages: Sequence[str]) -> None:
     """Add new articles ``(id, subject, text)`` to the index, in one statement (inside the
     caller's transaction). ``bind`` is a Session or a Connection."""
     if not articles:
         return
     if _dialect(bind) == "sqlite":
-        bind.execute(text("INSERT INTO article_fts(rowid, subject, body, stems) "
-                          "VALUES (:rowid, :subject, :body, :stems)"),
-                     [sqlite_entry(i, subject, body, languages) for i, subject, body in articles])
+        bind.execute(
+            text("INSERT INTO article_fts(rowid, subject, body, stems) VALUES (:rowid, :subject, :body, :stems)"),
+            [sqlite_entry(i, subject, body, languages) for i, subject, body in articles],
+        )
     else:
         bind.execute(text(_pg_insert(languages, "WHERE id = ANY(:ids)")), {"ids": [a[0] for a in articles]})
 
@@ -91,8 +98,10 @@ def rebuild(bind: Any, languages: Sequence[str]) -> int:
     bind.execute(text("INSERT INTO article_fts(article_fts) VALUES ('delete-all')"))
     count, last = 0, 0
     while True:
-        chunk = bind.execute(text("SELECT id, subject, text FROM articles WHERE id > :last ORDER BY id LIMIT :n"),
-                             {"last": last, "n": _REBUILD_CHUNK}).all()
+        chunk = bind.execute(
+            text("SELECT id, subject, text FROM articles WHERE id > :last ORDER BY id LIMIT :n"),
+            {"last": last, "n": _REBUILD_CHUNK},
+        ).all()
         if not chunk:
             return count
         index_articles(bind, [tuple(r) for r in chunk], languages)
@@ -136,15 +145,19 @@ def ticket_ids(session: Session, query: str, languages: Sequence[str], limit: in
     if _dialect(session) == "sqlite":
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
         # bm25 through the ``rank`` column: an auxiliary function may not be called in a grouped query
-        sql = ("SELECT ticket_id FROM (SELECT a.ticket_id AS ticket_id, a.created_at AS created_at, a.id AS id, "
-               "article_fts.rank AS score FROM article_fts JOIN articles a ON a.id = article_fts.rowid "
-               f"WHERE article_fts MATCH :match AND article_fts.rank MATCH 'bm25({weights})') "
-               "GROUP BY ticket_id ORDER BY min(score), max(created_at) DESC, max(id) DESC LIMIT :limit")
+        sql = (
+            "SELECT ticket_id FROM (SELECT a.ticket_id AS ticket_id, a.created_at AS created_at, a.id AS id, "
+            "article_fts.rank AS score FROM article_fts JOIN articles a ON a.id = article_fts.rowid "
+            f"WHERE article_fts MATCH :match AND article_fts.rank MATCH 'bm25({weights})') "
+            "GROUP BY ticket_id ORDER BY min(score), max(created_at) DESC, max(id) DESC LIMIT :limit"
+        )
         params: dict[str, Any] = {"match": sqlite_match(terms, languages), "limit": limit}
     else:
         tsquery, params = _pg_query(terms, languages)
-        sql = (f"SELECT a.ticket_id FROM article_fts f JOIN articles a ON a.id = f.article_id, "
-               f"(SELECT {tsquery} AS q) qq WHERE f.vector @@ qq.q GROUP BY a.ticket_id "
-               "ORDER BY max(ts_rank(f.vector, qq.q)) DESC, max(a.created_at) DESC, max(a.id) DESC LIMIT :limit")
+        sql = (
+            f"SELECT a.ticket_id FROM article_fts f JOIN articles a ON a.id = f.article_id, "
+            f"(SELECT {tsquery} AS q) qq WHERE f.vector @@ qq.q GROUP BY a.ticket_id "
+            "ORDER BY max(ts_rank(f.vector, qq.q)) DESC, max(a.created_at) DESC, max(a.id) DESC LIMIT :limit"
+        )
         params["limit"] = limit
     return [row[0] for row in session.execute(text(sql), params)]

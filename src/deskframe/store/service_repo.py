@@ -58,54 +58,90 @@ class ServiceRepo:
 
     # --- external-id map ---------------------------------------------------
     def get_external(self, namespace: str, kind: str, external_id: str) -> str | None:
-        return self.session.scalar(select(ExternalIdRow.local_id).where(
-            ExternalIdRow.namespace == namespace, ExternalIdRow.kind == kind,
-            ExternalIdRow.external_id == external_id))
+        return self.session.scalar(
+            select(ExternalIdRow.local_id).where(
+                ExternalIdRow.namespace == namespace,
+                ExternalIdRow.kind == kind,
+                ExternalIdRow.external_id == external_id,
+            )
+        )
 
     def set_external(self, namespace: str, kind: str, external_id: str, local_id: str) -> None:
-        row = self.session.scalar(select(ExternalIdRow).where(
-            ExternalIdRow.namespace == namespace, ExternalIdRow.kind == kind,
-            ExternalIdRow.external_id == external_id))
+        row = self.session.scalar(
+            select(ExternalIdRow).where(
+                ExternalIdRow.namespace == namespace,
+                ExternalIdRow.kind == kind,
+                ExternalIdRow.external_id == external_id,
+            )
+        )
         if row is None:
-            self.session.add(ExternalIdRow(namespace=namespace, kind=kind, external_id=external_id,
-                                           local_id=local_id))
+            self.session.add(ExternalIdRow(namespace=namespace, kind=kind, external_id=external_id, local_id=local_id))
         else:
             row.local_id = local_id
 
     def is_imported(self, ticket: TicketRow) -> bool:
         """True if the ticket came from an importer (its number is another system's)."""
-        return self.session.scalar(select(ExternalIdRow.id).where(
-            ExternalIdRow.kind == "ticket", ExternalIdRow.local_id == str(ticket.id)).limit(1)) is not None
+        return (
+            self.session.scalar(
+                select(ExternalIdRow.id)
+                .where(ExternalIdRow.kind == "ticket", ExternalIdRow.local_id == str(ticket.id))
+                .limit(1)
+            )
+            is not None
+        )
 
     def external_map(self, namespace: str, kind: str) -> dict[str, str]:
-        rows = self.session.execute(select(ExternalIdRow.external_id, ExternalIdRow.local_id).where(
-            ExternalIdRow.namespace == namespace, ExternalIdRow.kind == kind))
+        rows = self.session.execute(
+            select(ExternalIdRow.external_id, ExternalIdRow.local_id).where(
+                ExternalIdRow.namespace == namespace, ExternalIdRow.kind == kind
+            )
+        )
         return dict(rows.all())
 
     # --- time entries ------------------------------------------------------
-    def add_time(self, ticket: TicketRow, agent: AgentRow, minutes: int, work_date: dt.date,
-                 note: str, billable: bool) -> TimeEntryRow:
-        row = TimeEntryRow(ticket_id=ticket.id, agent_id=agent.id, minutes=minutes, work_date=work_date,
-                           note=note, billable=billable, created_at=self.now)
+    def add_time(
+        self, ticket: TicketRow, agent: AgentRow, minutes: int, work_date: dt.date, note: str, billable: bool
+    ) -> TimeEntryRow:
+        row = TimeEntryRow(
+            ticket_id=ticket.id,
+            agent_id=agent.id,
+            minutes=minutes,
+            work_date=work_date,
+            note=note,
+            billable=billable,
+            created_at=self.now,
+        )
         self.session.add(row)
         self.session.flush()
         return row
 
     def agent_day_minutes(self, agent: AgentRow, work_date: dt.date) -> int:
         """Minutes ``agent`` has logged for ``work_date`` over all tickets."""
-        total = self.session.scalar(select(func.coalesce(func.sum(TimeEntryRow.minutes), 0))
-                                    .where(TimeEntryRow.agent_id == agent.id, TimeEntryRow.work_date == work_date))
+        total = self.session.scalar(
+            select(func.coalesce(func.sum(TimeEntryRow.minutes), 0)).where(
+                TimeEntryRow.agent_id == agent.id, TimeEntryRow.work_date == work_date
+            )
+        )
         return int(total or 0)
 
-    def list_time(self, *, ticket: str | None = None, customer: str | None = None,
-                  start: dt.date | None = None, end: dt.date | None = None, voided: bool = False,
-                  entry_id: int | None = None) -> list[TimeEntry]:
+    def list_time(
+        self,
+        *,
+        ticket: str | None = None,
+        customer: str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        voided: bool = False,
+        entry_id: int | None = None,
+    ) -> list[TimeEntry]:
         """Time entries by work date; voided ones only with ``voided``."""
-        query = (select(TimeEntryRow, TicketRow.number, AgentRow.login, CustomerRow.key)
-                 .join(TicketRow, TimeEntryRow.ticket_id == TicketRow.id)
-                 .join(AgentRow, TimeEntryRow.agent_id == AgentRow.id)
-                 .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
-                 .order_by(TimeEntryRow.work_date, TimeEntryRow.id))
+        query = (
+            select(TimeEntryRow, TicketRow.number, AgentRow.login, CustomerRow.key)
+            .join(TicketRow, TimeEntryRow.ticket_id == TicketRow.id)
+            .join(AgentRow, TimeEntryRow.agent_id == AgentRow.id)
+            .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+            .order_by(TimeEntryRow.work_date, TimeEntryRow.id)
+        )
         if not voided:
             query = query.where(TimeEntryRow.voided_at.is_(None))
         if entry_id is not None:
@@ -122,10 +158,22 @@ class ServiceRepo:
 
     @staticmethod
     def _time(row: TimeEntryRow, number: str, login: str, customer: Any) -> TimeEntry:
-        return TimeEntry(id=row.id, ticket=number, agent=login, minutes=row.minutes, work_date=row.work_date,
-                         note=row.note, billable=row.billable, customer=customer, created_at=row.created_at,
-                         edited_at=row.edited_at, edited_by=row.edited_by, voided_at=row.voided_at,
-                         voided_by=row.voided_by, void_reason=row.void_reason)
+        return TimeEntry(
+            id=row.id,
+            ticket=number,
+            agent=login,
+            minutes=row.minutes,
+            work_date=row.work_date,
+            note=row.note,
+            billable=row.billable,
+            customer=customer,
+            created_at=row.created_at,
+            edited_at=row.edited_at,
+            edited_by=row.edited_by,
+            voided_at=row.voided_at,
+            voided_by=row.voided_by,
+            void_reason=row.void_reason,
+        )
 
     def time_entry_row(self, entry_id: int, *, for_update: bool = False) -> TimeEntryRow:
         """The time entry with this id (``NotFound`` otherwise)."""
@@ -142,9 +190,11 @@ class ServiceRepo:
     def entry_invoice(self, entry_id: int) -> InvoiceRow | None:
         """The invoice (draft or issued) whose line bills this entry, or None."""
         return self.session.scalar(
-            select(InvoiceRow).join(InvoiceLineRow, InvoiceLineRow.invoice_id == InvoiceRow.id)
+            select(InvoiceRow)
+            .join(InvoiceLineRow, InvoiceLineRow.invoice_id == InvoiceRow.id)
             .join(InvoiceLineEntryRow, InvoiceLineEntryRow.line_id == InvoiceLineRow.id)
-            .where(InvoiceLineEntryRow.entry_id == entry_id))
+            .where(InvoiceLineEntryRow.entry_id == entry_id)
+        )
 
     def move_time(self, source: TicketRow, target: TicketRow) -> None:
         for row in self.session.scalars(select(TimeEntryRow).where(TimeEntryRow.ticket_id == source.id)):
@@ -158,16 +208,29 @@ class QuarantineRepo:
     now: dt.datetime
 
     def quarantine(self, channel: str, external_id: str, reason: str, raw_sha256: str | None, size: int) -> int:
-        row = self.session.scalar(select(QuarantineRow).where(
-            QuarantineRow.channel == channel, QuarantineRow.external_id == external_id,
-            QuarantineRow.status == "held"))
+        row = self.session.scalar(
+            select(QuarantineRow).where(
+                QuarantineRow.channel == channel,
+                QuarantineRow.external_id == external_id,
+                QuarantineRow.status == "held",
+            )
+        )
         if row is not None:
             row.attempts += 1
             row.reason = reason
             row.updated_at = self.now
             return row.id
-        row = QuarantineRow(channel=channel, external_id=external_id, reason=reason, raw_sha256=raw_sha256,
-                            size=size, status="held", attempts=1, created_at=self.now, updated_at=self.now)
+        row = QuarantineRow(
+            channel=channel,
+            external_id=external_id,
+            reason=reason,
+            raw_sha256=raw_sha256,
+            size=size,
+            status="held",
+            attempts=1,
+            created_at=self.now,
+            updated_at=self.now,
+        )
         self.session.add(row)
         self.session.flush()
         return row.id
@@ -188,8 +251,9 @@ class QuarantineRepo:
             query = query.where(QuarantineRow.channel == channel)
         return [self._item(r) for r in self.session.scalars(query)]
 
-    def set_quarantine_status(self, item_id: int, status: str, ticket_number: str | None = None,
-                              reason: str | None = None) -> None:
+    def set_quarantine_status(
+        self, item_id: int, status: str, ticket_number: str | None = None, reason: str | None = None
+    ) -> None:
         row = self.session.get(QuarantineRow, item_id)
         row.status = status
         row.updated_at = self.now
@@ -201,6 +265,16 @@ class QuarantineRepo:
 
     @staticmethod
     def _item(row: QuarantineRow) -> dict[str, Any]:
-        return {"id": row.id, "channel": row.channel, "external_id": row.external_id, "reason": row.reason,
-                "raw_sha256": row.raw_sha256, "size": row.size, "status": row.status, "attempts": row.attempts,
-                "ticket": row.ticket_number, "created_at": row.created_at, "updated_at": row.updated_at}
+        return {
+            "id": row.id,
+            "channel": row.channel,
+            "external_id": row.external_id,
+            "reason": row.reason,
+            "raw_sha256": row.raw_sha256,
+            "size": row.size,
+            "status": row.status,
+            "attempts": row.attempts,
+            "ticket": row.ticket_number,
+            "created_at": row.created_at,
+            "updated_at": row.updated_at,
+        }

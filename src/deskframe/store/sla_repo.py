@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
@@ -25,11 +26,12 @@ def clock_category(now: dt.datetime) -> Any:
     time - and ``running`` or ``paused`` otherwise.
     """
     at = literal(now, SlaClockRow.due_at.type)
-    late = or_(SlaClockRow.breached_at.is_not(None),
-               and_(SlaClockRow.status == "running", SlaClockRow.due_at <= at),
-               and_(SlaClockRow.status == "paused", SlaClockRow.paused_at >= SlaClockRow.due_at))
-    return case((SlaClockRow.status.not_in(LIVE), SlaClockRow.status), (late, "overdue"),
-                else_=SlaClockRow.status)
+    late = or_(
+        SlaClockRow.breached_at.is_not(None),
+        and_(SlaClockRow.status == "running", SlaClockRow.due_at <= at),
+        and_(SlaClockRow.status == "paused", SlaClockRow.paused_at >= SlaClockRow.due_at),
+    )
+    return case((SlaClockRow.status.not_in(LIVE), SlaClockRow.status), (late, "overdue"), else_=SlaClockRow.status)
 
 
 class SlaRepo:
@@ -39,57 +41,105 @@ class SlaRepo:
     now: dt.datetime
 
     def add_clock(self, ticket: TicketRow, policy: str, spec: Any, started_at: dt.datetime) -> SlaClockRow:
-        row = SlaClockRow(ticket_id=ticket.id, kind=spec.kind, policy=policy, calendar=spec.calendar,
-                          stop_on=spec.stop_on, pause_on=list(spec.pause_on), escalate_to=spec.escalate_to,
-                          status="running", started_at=started_at, due_base=spec.due, warn_base=spec.warn_at,
-                          due_at=spec.due, warn_at=spec.warn_at, paused_seconds=0)
+        row = SlaClockRow(
+            ticket_id=ticket.id,
+            kind=spec.kind,
+            policy=policy,
+            calendar=spec.calendar,
+            stop_on=spec.stop_on,
+            pause_on=list(spec.pause_on),
+            escalate_to=spec.escalate_to,
+            status="running",
+            started_at=started_at,
+            due_base=spec.due,
+            warn_base=spec.warn_at,
+            due_at=spec.due,
+            warn_at=spec.warn_at,
+            paused_seconds=0,
+        )
         self.session.add(row)
         return row
 
     def live_clocks(self, ticket: TicketRow) -> list[SlaClockRow]:
         """Running or paused clocks; without an autoflush, so in-memory changes are re-checked here."""
-        rows = self.session.scalars(select(SlaClockRow).where(
-            SlaClockRow.ticket_id == ticket.id, SlaClockRow.status.in_(LIVE)).order_by(SlaClockRow.id)
-            .execution_options(autoflush=False))
+        rows = self.session.scalars(
+            select(SlaClockRow)
+            .where(SlaClockRow.ticket_id == ticket.id, SlaClockRow.status.in_(LIVE))
+            .order_by(SlaClockRow.id)
+            .execution_options(autoflush=False)
+        )
         return [row for row in rows if row.status in LIVE]
 
     def clocks(self, ticket_id: int) -> list[SlaClockRow]:
-        return list(self.session.scalars(select(SlaClockRow).where(SlaClockRow.ticket_id == ticket_id)
-                                         .order_by(SlaClockRow.id)))
+        return list(
+            self.session.scalars(select(SlaClockRow).where(SlaClockRow.ticket_id == ticket_id).order_by(SlaClockRow.id))
+        )
 
-    def _claim(self, column: Any, condition: Any, now: dt.datetime, limit_ids: Iterable[int] | None = None) -> list[Any]:
-        stmt = (update(SlaClockRow).where(condition).values({column: now})
-                .returning(SlaClockRow.id, SlaClockRow.ticket_id, SlaClockRow.kind, SlaClockRow.due_at,
-                           SlaClockRow.escalate_to)
-                .execution_options(synchronize_session=False))
+    def _claim(
+        self, column: Any, condition: Any, now: dt.datetime, limit_ids: Iterable[int] | None = None
+    ) -> list[Any]:
+        stmt = (
+            update(SlaClockRow)
+            .where(condition)
+            .values({column: now})
+            .returning(
+                SlaClockRow.id, SlaClockRow.ticket_id, SlaClockRow.kind, SlaClockRow.due_at, SlaClockRow.escalate_to
+            )
+            .execution_options(synchronize_session=False)
+        )
         return list(self.session.execute(stmt))
 
     def claim_warnings(self, now: dt.datetime) -> list[Any]:
         """Mark every running clock past its warning point (and not yet due) as warned; return them."""
-        return self._claim("warned_at", and_(SlaClockRow.status == "running", SlaClockRow.warned_at.is_(None),
-                                             SlaClockRow.warn_at <= now, SlaClockRow.due_at > now), now)
+        return self._claim(
+            "warned_at",
+            and_(
+                SlaClockRow.status == "running",
+                SlaClockRow.warned_at.is_(None),
+                SlaClockRow.warn_at <= now,
+                SlaClockRow.due_at > now,
+            ),
+            now,
+        )
 
     def claim_breaches(self, now: dt.datetime) -> list[Any]:
         """Mark every running clock past its due time as breached; return them (each once, ever)."""
-        return self._claim("breached_at", and_(SlaClockRow.status == "running", SlaClockRow.breached_at.is_(None),
-                                               SlaClockRow.due_at <= now), now)
+        return self._claim(
+            "breached_at",
+            and_(SlaClockRow.status == "running", SlaClockRow.breached_at.is_(None), SlaClockRow.due_at <= now),
+            now,
+        )
 
     def add_history_rows(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             self.session.execute(insert(HistoryRow), rows)
 
-    def clock_report_rows(self, customer: str, start: dt.datetime, end: dt.datetime,
-                          now: dt.datetime | None = None) -> list[Any]:
+    def clock_report_rows(
+        self, customer: str, start: dt.datetime, end: dt.datetime, now: dt.datetime | None = None
+    ) -> list[Any]:
         """The clocks of a customer's tickets started in ``[start, end)``, each with its
         ``category`` as of ``now`` (see :func:`clock_category`)."""
-        return list(self.session.execute(
-            select(SlaClockRow.kind, SlaClockRow.status, SlaClockRow.started_at, SlaClockRow.stopped_at,
-                   SlaClockRow.due_at, SlaClockRow.breached_at, SlaClockRow.paused_seconds, SlaClockRow.calendar,
-                   TicketRow.priority, TicketRow.number, clock_category(now or self.now).label("category"))
-            .join(TicketRow, SlaClockRow.ticket_id == TicketRow.id)
-            .join(CustomerRow, TicketRow.customer_id == CustomerRow.id)
-            .where(CustomerRow.key == customer, SlaClockRow.started_at >= start, SlaClockRow.started_at < end)
-            .order_by(SlaClockRow.started_at)))
+        return list(
+            self.session.execute(
+                select(
+                    SlaClockRow.kind,
+                    SlaClockRow.status,
+                    SlaClockRow.started_at,
+                    SlaClockRow.stopped_at,
+                    SlaClockRow.due_at,
+                    SlaClockRow.breached_at,
+                    SlaClockRow.paused_seconds,
+                    SlaClockRow.calendar,
+                    TicketRow.priority,
+                    TicketRow.number,
+                    clock_category(now or self.now).label("category"),
+                )
+                .join(TicketRow, SlaClockRow.ticket_id == TicketRow.id)
+                .join(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+                .where(CustomerRow.key == customer, SlaClockRow.started_at >= start, SlaClockRow.started_at < end)
+                .order_by(SlaClockRow.started_at)
+            )
+        )
 
     def clock_figures(self, now: dt.datetime) -> dict[str, int]:
         """Clocks of all tickets per category as of ``now``: every category of

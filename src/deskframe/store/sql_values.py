@@ -4,13 +4,14 @@ straight from the driver (dates and timestamps come back as text on SQLite)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 
 def chunks(values: list[int], size: int = 500) -> Iterator[list[int]]:
     """``values`` in slices small enough for one ``IN (...)`` on every backend."""
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def group_key(key: list[Any]) -> tuple[Any, ...]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import datetime as dt
-from typing import Any, Iterable, Iterator
+import hashlib
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -121,7 +122,11 @@ class TicketRepo:
             return []
         table = row_type.__table__
         full = [_with_defaults(row_type, values) for values in rows]
-        ids = self.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), full).scalars().all()
+        ids = (
+            self.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), full)
+            .scalars()
+            .all()
+        )
         return [self._adopt(row_type, new_id, values) for new_id, values in zip(ids, full)]
 
     # --- tickets -----------------------------------------------------------
@@ -161,10 +166,24 @@ class TicketRepo:
     def touch(self, row: TicketRow) -> None:
         row.updated_at = self.now
 
-    def history(self, row: TicketRow, actor: str | None, action: str, old: Any = None,
-                new: Any = None, reason: str | None = None) -> None:
-        values = dict(ticket_id=row.id, at=self.now, actor=actor, action=action,
-                      old=None if old is None else str(old), new=None if new is None else str(new), reason=reason)
+    def history(
+        self,
+        row: TicketRow,
+        actor: str | None,
+        action: str,
+        old: Any = None,
+        new: Any = None,
+        reason: str | None = None,
+    ) -> None:
+        values = dict(
+            ticket_id=row.id,
+            at=self.now,
+            actor=actor,
+            action=action,
+            old=None if old is None else str(old),
+            new=None if new is None else str(new),
+            reason=reason,
+        )
         if self._deferred_history is not None:
             self._deferred_history.append(values)
         else:
@@ -190,10 +209,11 @@ class TicketRepo:
         if row.locked_by_id == agent.id:
             return False
         result = self.session.execute(
-            update(TicketRow).where(TicketRow.id == row.id, or_(TicketRow.locked_by_id.is_(None),
-                                                                TicketRow.locked_by_id == agent.id))
+            update(TicketRow)
+            .where(TicketRow.id == row.id, or_(TicketRow.locked_by_id.is_(None), TicketRow.locked_by_id == agent.id))
             .values(locked_by_id=agent.id, locked_at=self.now)
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)
+        )
         self.session.refresh(row)
         if result.rowcount != 1:
             holder = self.session.get(AgentRow, row.locked_by_id)
@@ -213,22 +233,50 @@ class TicketRepo:
         return row.login if row else None
 
     # --- articles ----------------------------------------------------------
-    def add_article(self, ticket: TicketRow, *, direction: str, channel: str | None, sender: str | None,
-                    recipients: Iterable[str], subject: str, text: str, html: str | None,
-                    message_id: str | None, references: Iterable[str], agent_id: int | None,
-                    visible: bool, raw_sha256: str | None,
-                    attachments: Iterable[tuple[str, str, int, str]] = (),
-                    created_at: dt.datetime | None = None) -> ArticleRow:
-        values = dict(ticket_id=ticket.id, direction=direction, channel=channel, sender=sender,
-                      recipients=list(recipients), subject=subject, text=text, html=html,
-                      message_id=message_id, references=list(references), agent_id=agent_id,
-                      visible=visible, raw_sha256=raw_sha256, created_at=created_at or self.now)
+    def add_article(
+        self,
+        ticket: TicketRow,
+        *,
+        direction: str,
+        channel: str | None,
+        sender: str | None,
+        recipients: Iterable[str],
+        subject: str,
+        text: str,
+        html: str | None,
+        message_id: str | None,
+        references: Iterable[str],
+        agent_id: int | None,
+        visible: bool,
+        raw_sha256: str | None,
+        attachments: Iterable[tuple[str, str, int, str]] = (),
+        created_at: dt.datetime | None = None,
+    ) -> ArticleRow:
+        values = dict(
+            ticket_id=ticket.id,
+            direction=direction,
+            channel=channel,
+            sender=sender,
+            recipients=list(recipients),
+            subject=subject,
+            text=text,
+            html=html,
+            message_id=message_id,
+            references=list(references),
+            agent_id=agent_id,
+            visible=visible,
+            raw_sha256=raw_sha256,
+            created_at=created_at or self.now,
+        )
         table = ArticleRow.__table__
-        row = self._adopt(ArticleRow, self.session.execute(insert(table).returning(table.c.id), values).scalar_one(),
-                          values)
+        row = self._adopt(
+            ArticleRow, self.session.execute(insert(table).returning(table.c.id), values).scalar_one(), values
+        )
         index_articles(self.session, [(row.id, subject, text)], self.search_languages)
-        files = [dict(article_id=row.id, filename=filename, content_type=content_type, size=size, sha256=sha)
-                 for filename, content_type, size, sha in attachments]
+        files = [
+            dict(article_id=row.id, filename=filename, content_type=content_type, size=size, sha256=sha)
+            for filename, content_type, size, sha in attachments
+        ]
         if files:
             self.session.execute(insert(AttachmentRow), files)
         return row
@@ -241,21 +289,29 @@ class TicketRepo:
         return row
 
     def move_articles(self, source: TicketRow, target: TicketRow) -> int:
-        result = self.session.execute(update(ArticleRow).where(ArticleRow.ticket_id == source.id)
-                                      .values(ticket_id=target.id)
-                                      .execution_options(synchronize_session=False))
+        result = self.session.execute(
+            update(ArticleRow)
+            .where(ArticleRow.ticket_id == source.id)
+            .values(ticket_id=target.id)
+            .execution_options(synchronize_session=False)
+        )
         return result.rowcount
 
     def has_agent_reply(self, row: TicketRow) -> bool:
-        return self.session.scalar(select(ArticleRow.id).where(
-            ArticleRow.ticket_id == row.id, ArticleRow.direction == "out").limit(1)) is not None
+        return (
+            self.session.scalar(
+                select(ArticleRow.id).where(ArticleRow.ticket_id == row.id, ArticleRow.direction == "out").limit(1)
+            )
+            is not None
+        )
 
     # --- intake dedupe -----------------------------------------------------
     def add_intake_keys(self, rows: list[dict[str, Any]]) -> None:
         """Many intake keys (``channel``, ``key``, ``ticket_id``, ``article_id``) in one executemany."""
         if rows:
-            self.session.execute(insert(IntakeKeyRow), [dict(row, key_sha256=intake_key_hash(row["key"]))
-                                                        for row in rows])
+            self.session.execute(
+                insert(IntakeKeyRow), [dict(row, key_sha256=intake_key_hash(row["key"])) for row in rows]
+            )
 
     def intake_keys_in(self, channel: str, keys: Iterable[str]) -> dict[str, tuple[int, int | None]]:
         """The already-recorded ``keys`` of ``channel``: key -> (ticket id, article id), in few queries."""
@@ -264,8 +320,10 @@ class TicketRepo:
         found: dict[str, tuple[int, int | None]] = {}
         for start in range(0, len(wanted), 500):
             rows = self.session.execute(
-                select(IntakeKeyRow.key_sha256, IntakeKeyRow.ticket_id, IntakeKeyRow.article_id)
-                .where(IntakeKeyRow.channel == channel, IntakeKeyRow.key_sha256.in_(wanted[start:start + 500])))
+                select(IntakeKeyRow.key_sha256, IntakeKeyRow.ticket_id, IntakeKeyRow.article_id).where(
+                    IntakeKeyRow.channel == channel, IntakeKeyRow.key_sha256.in_(wanted[start : start + 500])
+                )
+            )
             found.update((by_hash[digest], (ticket_id, article_id)) for digest, ticket_id, article_id in rows)
         return found
 
@@ -279,18 +337,24 @@ class TicketRepo:
         for start in range(0, len(wanted), 500):
             rows = self.session.execute(
                 select(ArticleRow.message_id, ArticleRow.id, ArticleRow.ticket_id, ArticleRow.direction)
-                .where(ArticleRow.message_id.in_(wanted[start:start + 500])).order_by(ArticleRow.id))
+                .where(ArticleRow.message_id.in_(wanted[start : start + 500]))
+                .order_by(ArticleRow.id)
+            )
             for message_id, article_id, ticket_id, direction in rows:
                 found.setdefault(message_id, []).append(
-                    (article_id, ticket_id, direction) if with_direction else (article_id, ticket_id))
+                    (article_id, ticket_id, direction) if with_direction else (article_id, ticket_id)
+                )
         return found
 
     def ticket_correspondents(self, ticket_id: int) -> set[str]:
         """Addresses that wrote into the ticket (inbound senders) or that an agent wrote to
         (recipients of outbound articles), lower-cased."""
         found: set[str] = set()
-        rows = self.session.execute(select(ArticleRow.direction, ArticleRow.sender, ArticleRow.recipients)
-                                    .where(ArticleRow.ticket_id == ticket_id, ArticleRow.direction.in_(("in", "out"))))
+        rows = self.session.execute(
+            select(ArticleRow.direction, ArticleRow.sender, ArticleRow.recipients).where(
+                ArticleRow.ticket_id == ticket_id, ArticleRow.direction.in_(("in", "out"))
+            )
+        )
         for direction, sender, recipients in rows:
             if direction == "in":
                 found.add((sender or "").strip().lower())
@@ -307,34 +371,58 @@ class TicketRepo:
         return getattr(row, attr) if row else None
 
     def article_view(self, row: ArticleRow, *, attachments: bool = True) -> Article:
-        files = self.session.scalars(select(AttachmentRow).where(AttachmentRow.article_id == row.id)
-                                     .order_by(AttachmentRow.id)) if attachments else ()
+        files = (
+            self.session.scalars(
+                select(AttachmentRow).where(AttachmentRow.article_id == row.id).order_by(AttachmentRow.id)
+            )
+            if attachments
+            else ()
+        )
         return Article(
-            id=row.id, direction=row.direction, channel=row.channel, sender=row.sender,
-            recipients=tuple(row.recipients or ()), subject=row.subject, text=row.text, html=row.html,
-            message_id=row.message_id, created_at=row.created_at,
-            agent=self.agent_login(row.agent_id), visible_to_customer=row.visible,
+            id=row.id,
+            direction=row.direction,
+            channel=row.channel,
+            sender=row.sender,
+            recipients=tuple(row.recipients or ()),
+            subject=row.subject,
+            text=row.text,
+            html=row.html,
+            message_id=row.message_id,
+            created_at=row.created_at,
+            agent=self.agent_login(row.agent_id),
+            visible_to_customer=row.visible,
             raw_sha256=row.raw_sha256,
-            attachments=tuple(Attachment(f.filename, f.content_type, f.size, f.sha256) for f in files))
+            attachments=tuple(Attachment(f.filename, f.content_type, f.size, f.sha256) for f in files),
+        )
 
     def _names(self, row: TicketRow) -> tuple[Any, ...]:
         """Queue, customer, contact, contract, owner, locker and merge target of a ticket: one query."""
-        ids = (row.queue_id, row.customer_id, row.contact_id, row.contract_id, row.owner_id, row.locked_by_id,
-               row.merged_into_id)
+        ids = (
+            row.queue_id,
+            row.customer_id,
+            row.contact_id,
+            row.contract_id,
+            row.owner_id,
+            row.locked_by_id,
+            row.merged_into_id,
+        )
         cache = self.__dict__.setdefault("_name_cache", {})
         if ids in cache:
             return cache[ids]
+
         def pick(column: Any, key: Any, value: Any) -> Any:
             return select(column).where(key == value).scalar_subquery()
 
-        query = select(pick(QueueRow.name, QueueRow.id, row.queue_id),
-                       pick(CustomerRow.key, CustomerRow.id, row.customer_id),
-                       pick(ContactRow.email, ContactRow.id, row.contact_id),
-                       pick(ContactRow.name, ContactRow.id, row.contact_id),
-                       pick(ContractRow.key, ContractRow.id, row.contract_id),
-                       pick(AgentRow.login, AgentRow.id, row.owner_id),
-                       pick(AgentRow.login, AgentRow.id, row.locked_by_id),
-                       pick(TicketRow.number, TicketRow.id, row.merged_into_id))
+        query = select(
+            pick(QueueRow.name, QueueRow.id, row.queue_id),
+            pick(CustomerRow.key, CustomerRow.id, row.customer_id),
+            pick(ContactRow.email, ContactRow.id, row.contact_id),
+            pick(ContactRow.name, ContactRow.id, row.contact_id),
+            pick(ContractRow.key, ContractRow.id, row.contract_id),
+            pick(AgentRow.login, AgentRow.id, row.owner_id),
+            pick(AgentRow.login, AgentRow.id, row.locked_by_id),
+            pick(TicketRow.number, TicketRow.id, row.merged_into_id),
+        )
         found = self.session.execute(query.execution_options(autoflush=False)).first()
         cache[ids] = tuple(found) if found else ("",) + (None,) * 7
         return cache[ids]
@@ -343,16 +431,36 @@ class TicketRepo:
         articles: tuple[Article, ...] = ()
         history: tuple[HistoryEntry, ...] = ()
         if full:
-            articles = tuple(self.article_view(a) for a in self.session.scalars(
-                select(ArticleRow).where(ArticleRow.ticket_id == row.id)
-                .order_by(ArticleRow.created_at, ArticleRow.id)))
+            articles = tuple(
+                self.article_view(a)
+                for a in self.session.scalars(
+                    select(ArticleRow)
+                    .where(ArticleRow.ticket_id == row.id)
+                    .order_by(ArticleRow.created_at, ArticleRow.id)
+                )
+            )
             history = tuple(self.history_entries(row))
         queue, customer, email, contact_name, contract, owner, locked_by, merged = self._names(row)
         return Ticket(
-            number=row.number, subject=row.subject, state=row.state, state_type=row.state_type,
-            priority=row.priority, queue=queue or "", created_at=row.created_at, updated_at=row.updated_at,
-            customer=customer, contact=email or contact_name, contract=contract, owner=owner, locked_by=locked_by,
-            line=row.line, channel=row.channel, merged_into=merged, articles=articles, history=history)
+            number=row.number,
+            subject=row.subject,
+            state=row.state,
+            state_type=row.state_type,
+            priority=row.priority,
+            queue=queue or "",
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            customer=customer,
+            contact=email or contact_name,
+            contract=contract,
+            owner=owner,
+            locked_by=locked_by,
+            line=row.line,
+            channel=row.channel,
+            merged_into=merged,
+            articles=articles,
+            history=history,
+        )
 
     def ticket_views_by_id(self, ids: Iterable[int]) -> dict[int, Ticket]:
         """Ticket values (no articles, no history) for many ids in one query."""
@@ -362,37 +470,77 @@ class TicketRepo:
         owner_row, locker = aliased(AgentRow), aliased(AgentRow)
         out: dict[int, Ticket] = {}
         for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            query = (select(TicketRow, QueueRow.name, CustomerRow.key, ContactRow.email, ContractRow.key,
-                            owner_row.login, locker.login)
-                     .join(QueueRow, TicketRow.queue_id == QueueRow.id)
-                     .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
-                     .outerjoin(ContactRow, TicketRow.contact_id == ContactRow.id)
-                     .outerjoin(ContractRow, TicketRow.contract_id == ContractRow.id)
-                     .outerjoin(owner_row, TicketRow.owner_id == owner_row.id)
-                     .outerjoin(locker, TicketRow.locked_by_id == locker.id)
-                     .where(TicketRow.id.in_(chunk)))
+            chunk = wanted[start : start + 500]
+            query = (
+                select(
+                    TicketRow,
+                    QueueRow.name,
+                    CustomerRow.key,
+                    ContactRow.email,
+                    ContractRow.key,
+                    owner_row.login,
+                    locker.login,
+                )
+                .join(QueueRow, TicketRow.queue_id == QueueRow.id)
+                .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+                .outerjoin(ContactRow, TicketRow.contact_id == ContactRow.id)
+                .outerjoin(ContractRow, TicketRow.contract_id == ContractRow.id)
+                .outerjoin(owner_row, TicketRow.owner_id == owner_row.id)
+                .outerjoin(locker, TicketRow.locked_by_id == locker.id)
+                .where(TicketRow.id.in_(chunk))
+            )
             for row, queue, customer, contact, contract, owner, locked_by in self.session.execute(query):
-                out[row.id] = Ticket(number=row.number, subject=row.subject, state=row.state,
-                                     state_type=row.state_type, priority=row.priority, queue=queue,
-                                     created_at=row.created_at, updated_at=row.updated_at, customer=customer,
-                                     contact=contact, contract=contract, owner=owner, locked_by=locked_by,
-                                     line=row.line, channel=row.channel)
+                out[row.id] = Ticket(
+                    number=row.number,
+                    subject=row.subject,
+                    state=row.state,
+                    state_type=row.state_type,
+                    priority=row.priority,
+                    queue=queue,
+                    created_at=row.created_at,
+                    updated_at=row.updated_at,
+                    customer=customer,
+                    contact=contact,
+                    contract=contract,
+                    owner=owner,
+                    locked_by=locked_by,
+                    line=row.line,
+                    channel=row.channel,
+                )
         return out
 
     def history_entries(self, row: TicketRow) -> list[HistoryEntry]:
         """History of the ticket and of every ticket merged into it, oldest first."""
         ids = [row.id, *self.session.scalars(select(TicketRow.id).where(TicketRow.merged_into_id == row.id))]
         numbers = dict(self.session.execute(select(TicketRow.id, TicketRow.number).where(TicketRow.id.in_(ids))).all())
-        rows = self.session.scalars(select(HistoryRow).where(HistoryRow.ticket_id.in_(ids))
-                                    .order_by(HistoryRow.at, HistoryRow.id))
-        return [HistoryEntry(at=h.at, actor=h.actor, action=h.action, old=h.old, new=h.new,
-                             reason=h.reason, ticket=numbers.get(h.ticket_id)) for h in rows]
+        rows = self.session.scalars(
+            select(HistoryRow).where(HistoryRow.ticket_id.in_(ids)).order_by(HistoryRow.at, HistoryRow.id)
+        )
+        return [
+            HistoryEntry(
+                at=h.at,
+                actor=h.actor,
+                action=h.action,
+                old=h.old,
+                new=h.new,
+                reason=h.reason,
+                ticket=numbers.get(h.ticket_id),
+            )
+            for h in rows
+        ]
 
-    def list_tickets(self, *, state: str | None = None, state_types: Iterable[str] | None = None,
-                     queue: str | None = None, owner: str | None = None, customer: str | None = None,
-                     limit: int | None = 100, sla: str | None = None,
-                     now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    def list_tickets(
+        self,
+        *,
+        state: str | None = None,
+        state_types: Iterable[str] | None = None,
+        queue: str | None = None,
+        owner: str | None = None,
+        customer: str | None = None,
+        limit: int | None = 100,
+        sla: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> list[dict[str, Any]]:
         """Summary rows, most recently changed first; ``due`` is the earliest due time of the
         ticket's running SLA clocks. ``sla``: only tickets with a clock in ``warning`` (running,
         past its warning point, not yet due) or ``breached`` (overdue, see
@@ -400,15 +548,27 @@ class TicketRepo:
         from .sla_repo import clock_category  # sla_repo's module imports nothing of this one
 
         owner_row, locker = aliased(AgentRow), aliased(AgentRow)
-        query = (select(TicketRow.id, TicketRow.number, TicketRow.subject, TicketRow.state, TicketRow.state_type,
-                        TicketRow.priority, QueueRow.name.label("queue"), CustomerRow.key.label("customer"),
-                        owner_row.login.label("owner"), locker.login.label("locked_by"),
-                        TicketRow.created_at, TicketRow.updated_at)
-                 .join(QueueRow, TicketRow.queue_id == QueueRow.id)
-                 .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
-                 .outerjoin(owner_row, TicketRow.owner_id == owner_row.id)
-                 .outerjoin(locker, TicketRow.locked_by_id == locker.id)
-                 .order_by(TicketRow.updated_at.desc(), TicketRow.id.desc()))
+        query = (
+            select(
+                TicketRow.id,
+                TicketRow.number,
+                TicketRow.subject,
+                TicketRow.state,
+                TicketRow.state_type,
+                TicketRow.priority,
+                QueueRow.name.label("queue"),
+                CustomerRow.key.label("customer"),
+                owner_row.login.label("owner"),
+                locker.login.label("locked_by"),
+                TicketRow.created_at,
+                TicketRow.updated_at,
+            )
+            .join(QueueRow, TicketRow.queue_id == QueueRow.id)
+            .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+            .outerjoin(owner_row, TicketRow.owner_id == owner_row.id)
+            .outerjoin(locker, TicketRow.locked_by_id == locker.id)
+            .order_by(TicketRow.updated_at.desc(), TicketRow.id.desc())
+        )
         if state:
             query = query.where(TicketRow.state == state)
         if state_types is not None:
@@ -422,12 +582,17 @@ class TicketRepo:
         if sla is not None:
             at = now or self.now
             if sla == "warning":
-                hit = and_(SlaClockRow.status == "running", SlaClockRow.warn_at <= at, SlaClockRow.due_at > at,
-                           SlaClockRow.breached_at.is_(None))
+                hit = and_(
+                    SlaClockRow.status == "running",
+                    SlaClockRow.warn_at <= at,
+                    SlaClockRow.due_at > at,
+                    SlaClockRow.breached_at.is_(None),
+                )
             else:
                 hit = clock_category(at) == "overdue"
-            query = query.where(select(SlaClockRow.id).where(SlaClockRow.ticket_id == TicketRow.id, hit)
-                                .correlate(TicketRow).exists())
+            query = query.where(
+                select(SlaClockRow.id).where(SlaClockRow.ticket_id == TicketRow.id, hit).correlate(TicketRow).exists()
+            )
         if limit:
             query = query.limit(limit)
         rows = [dict(r._mapping) for r in self.session.execute(query)]
@@ -442,8 +607,9 @@ class TicketRepo:
         for start in range(0, len(ticket_ids), 500):
             rows = self.session.execute(
                 select(SlaClockRow.ticket_id, type_coerce(func.min(SlaClockRow.due_at), SlaClockRow.due_at.type))
-                .where(SlaClockRow.ticket_id.in_(ticket_ids[start:start + 500]), SlaClockRow.status == "running")
-                .group_by(SlaClockRow.ticket_id)).all()
+                .where(SlaClockRow.ticket_id.in_(ticket_ids[start : start + 500]), SlaClockRow.status == "running")
+                .group_by(SlaClockRow.ticket_id)
+            ).all()
             out.update((ticket_id, due) for ticket_id, due in rows)
         return out
 
@@ -454,10 +620,19 @@ class TicketRepo:
         ordered = ticket_ids(self.session, words, self.search_languages, limit)
         if not ordered:
             return []
-        query = (select(TicketRow.id, TicketRow.number, TicketRow.subject, TicketRow.state, TicketRow.priority,
-                        TicketRow.updated_at, CustomerRow.key.label("customer"))
-                 .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
-                 .where(TicketRow.id.in_(ordered[:limit])))
+        query = (
+            select(
+                TicketRow.id,
+                TicketRow.number,
+                TicketRow.subject,
+                TicketRow.state,
+                TicketRow.priority,
+                TicketRow.updated_at,
+                CustomerRow.key.label("customer"),
+            )
+            .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+            .where(TicketRow.id.in_(ordered[:limit]))
+        )
         rows = {r.id: r for r in self.session.execute(query)}
         return [{k: v for k, v in rows[i]._mapping.items() if k != "id"} for i in ordered[:limit] if i in rows]
 

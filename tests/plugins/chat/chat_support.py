@@ -38,11 +38,16 @@ def signature(body: bytes, secret: str = SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def message(message_id: str = "m-1", conversation_id: str = "c-1", text: str = "Hello, the printer is on fire",
-            **extra: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {"message_id": message_id, "conversation_id": conversation_id,
-                            "sender": {"id": "u-7", "name": "Ivan Petrov"}, "text": text,
-                            "timestamp": "2026-03-02T10:00:00+03:00"}
+def message(
+    message_id: str = "m-1", conversation_id: str = "c-1", text: str = "Hello, the printer is on fire", **extra: Any
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "message_id": message_id,
+        "conversation_id": conversation_id,
+        "sender": {"id": "u-7", "name": "Ivan Petrov"},
+        "text": text,
+        "timestamp": "2026-03-02T10:00:00+03:00",
+    }
     data.update(extra)
     return data
 
@@ -74,10 +79,11 @@ class CallbackReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": body,
-                                          "at": time.monotonic()})
+                receiver.requests.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": body, "at": time.monotonic()}
+                )
                 index = min(len(receiver.requests), len(receiver.statuses)) - 1
                 status = receiver.statuses[index]
                 self.send_response(status)
@@ -92,7 +98,7 @@ class CallbackReceiver:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/replies"
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
-    def __enter__(self) -> "CallbackReceiver":
+    def __enter__(self) -> CallbackReceiver:
         self.thread.start()
         return self
 
@@ -119,10 +125,14 @@ class Served:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         script = Path(sys.executable).parent / "deskframe"
-        self.proc = subprocess.Popen([str(script), "--config", str(config_path), "serve", "--port", str(self.port)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+        self.proc = subprocess.Popen(
+            [str(script), "--config", str(config_path), "serve", "--port", str(self.port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
 
-    def wait(self) -> "Served":
+    def wait(self) -> Served:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

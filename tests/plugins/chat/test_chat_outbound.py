@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import attrs
-
 from chat_support import SECRET, SECRET_ENV, CallbackReceiver, body_of, message, signature, signed_headers
 
 from deskframe.testing import Factory
@@ -40,8 +39,12 @@ def test_reply_is_posted_signed_to_the_callback(chat_desk, client_for):
     assert sent["path"] == "/replies"
     assert sent["headers"]["X-Deskframe-Signature"] == signature(sent["body"], SECRET)
     assert sent["headers"]["Content-Type"] == "application/json"
-    assert json.loads(sent["body"]) == {"conversation_id": "c-1", "text": "Unplug it, please.",
-                                        "ticket": number, "article_id": article.id}
+    assert json.loads(sent["body"]) == {
+        "conversation_id": "c-1",
+        "text": "Unplug it, please.",
+        "ticket": number,
+        "article_id": article.id,
+    }
     assert history(desk, number) == [("chat_delivered", str(article.id), "HTTP 200 after 1 attempt(s)")]
 
 
@@ -110,8 +113,9 @@ def test_notes_other_channels_and_non_chat_tickets_are_not_posted(chat_desk, cli
 
 
 def test_backoff_doubles_from_the_configured_start():
-    chat = settings.parse_settings({"name": "c", "type": "chat", "secret_env": "X",
-                                    "callback_url": "http://127.0.0.1:9/none"})
+    chat = settings.parse_settings(
+        {"name": "c", "type": "chat", "secret_env": "X", "callback_url": "http://127.0.0.1:9/none"}
+    )
     waits = []
     with CallbackReceiver(statuses=(500,)) as receiver:
         chat = attrs.evolve(chat, callback_url=receiver.url)

@@ -76,8 +76,12 @@ def test_replay_is_idempotent(desk, client):
     first = send(client, message()).json()
     again = send(client, message())
     assert again.status_code == 200
-    assert again.json() == {"ticket": first["ticket"], "duplicate": True, "created": False,
-                            "article_id": first["article_id"]}
+    assert again.json() == {
+        "ticket": first["ticket"],
+        "duplicate": True,
+        "created": False,
+        "article_id": first["article_id"],
+    }
     assert count(desk) == 1
     assert len(desk.ticket(first["ticket"]).articles) == 1
 
@@ -89,8 +93,7 @@ def test_messages_of_one_conversation_share_a_ticket(desk, client, clock):
     other = send(client, message("m-3", conversation_id="c-2", text="Different person")).json()
     assert second["ticket"] == first["ticket"] and second["created"] is False
     assert other["ticket"] != first["ticket"] and other["created"] is True
-    assert [a.text for a in desk.ticket(first["ticket"]).articles] == ["Hello, the printer is on fire",
-                                                                      "Still burning"]
+    assert [a.text for a in desk.ticket(first["ticket"]).articles] == ["Hello, the printer is on fire", "Still burning"]
 
 
 def test_idle_gap_starts_a_new_ticket(chat_desk, client_for, clock):
@@ -108,8 +111,9 @@ def test_idle_gap_starts_a_new_ticket(chat_desk, client_for, clock):
 
 @pytest.mark.parametrize("state", ["closed", "resolved"])
 def test_a_finished_ticket_is_not_continued(chat_desk, client_for, state):
-    desk = chat_desk(extra_config='[tickets.states]\nnew = "new"\nopen = "open"\nresolved = "resolved"\n'
-                                  'closed = "closed"\n')
+    desk = chat_desk(
+        extra_config='[tickets.states]\nnew = "new"\nopen = "open"\nresolved = "resolved"\nclosed = "closed"\n'
+    )
     client = client_for(desk)
     first = send(client, message("m-1")).json()
     desk.set_state(first["ticket"], state)
@@ -151,10 +155,13 @@ def test_text_cannot_thread_into_another_ticket_by_quoting_its_number(desk, clie
 
 
 def test_base64_attachment_is_stored_and_url_attachment_kept_as_a_link(desk, client):
-    data = message(text="see files", attachments=[
-        {"filename": "log.txt", "content_type": "text/plain", "base64": b64(b"line 1\nline 2\n")},
-        {"filename": "shot.png", "url": "https://files.example/shot.png"},
-    ])
+    data = message(
+        text="see files",
+        attachments=[
+            {"filename": "log.txt", "content_type": "text/plain", "base64": b64(b"line 1\nline 2\n")},
+            {"filename": "shot.png", "url": "https://files.example/shot.png"},
+        ],
+    )
     answer = send(client, data).json()
     article = desk.ticket(answer["ticket"]).articles[0]
     assert [(a.filename, a.content_type, a.size) for a in article.attachments] == [("log.txt", "text/plain", 14)]
@@ -218,8 +225,10 @@ BAD_PAYLOADS = [
     (body_of(message(attachments={"filename": "x"})), "'attachments' must be an array"),
     (body_of(message(attachments=[{"filename": "x"}])), "attachments[0] needs exactly one of 'base64' and 'url'"),
     (body_of(message(attachments=[{"filename": "x", "base64": "***"}])), "attachments[0].'base64' is not valid base64"),
-    (body_of(message(attachments=[{"filename": "x", "url": "file:///etc/passwd"}])),
-     "attachments[0].'url' must be an http:// or https:// URL"),
+    (
+        body_of(message(attachments=[{"filename": "x", "url": "file:///etc/passwd"}])),
+        "attachments[0].'url' must be an http:// or https:// URL",
+    ),
     (body_of(message(attachments=[{"base64": "AA=="}])), "missing field attachments[0].'filename'"),
 ]
 

@@ -29,10 +29,16 @@ def stdlib_floor_parse(raw: bytes) -> tuple:
     subject = str(msg.get("subject", ""))
     body_part = msg.get_body(("plain", "html"))
     body = body_part.get_content() if body_part is not None else ""
-    atts = [(p.get_filename() or "part", p.get_content_type(), p.get_payload(decode=True))
-            for p in msg.iter_attachments()]
-    return (re.sub(r"^(re|fw|fwd):\s*", "", subject, flags=re.I), parseaddr(str(msg.get("from", "")))[1],
-            str(msg.get("message-id", "")), body, atts)
+    atts = [
+        (p.get_filename() or "part", p.get_content_type(), p.get_payload(decode=True)) for p in msg.iter_attachments()
+    ]
+    return (
+        re.sub(r"^(re|fw|fwd):\s*", "", subject, flags=re.I),
+        parseaddr(str(msg.get("from", "")))[1],
+        str(msg.get("message-id", "")),
+        body,
+        atts,
+    )
 
 
 def rate(raws: list[bytes], parse, repeat: int) -> tuple[float, list[float]]:

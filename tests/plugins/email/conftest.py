@@ -18,8 +18,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import make_corpus  # noqa: E402
-from mailservers import Dovecot, SmtpSink  # noqa: E402
+import make_corpus
+from mailservers import Dovecot, SmtpSink
 
 ROOT = Path(__file__).resolve().parents[3]
 

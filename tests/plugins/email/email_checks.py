@@ -9,8 +9,21 @@ from deskframe.model import InboundMessage
 #: A sender without a domain is kept as written (``MAILER-DAEMON``); anything else is an address.
 DOMAINLESS = re.compile(r"[A-Za-z0-9_+-]{1,64}(?:\.[A-Za-z0-9_+-]{1,64}){0,4}")
 
-HOSTILE = ("<script", "javascript:", "onload", "onerror", "onclick", "<iframe", "<base", "http-equiv", "<svg",
-           "<meta", "<form", "<object", "<embed")
+HOSTILE = (
+    "<script",
+    "javascript:",
+    "onload",
+    "onerror",
+    "onclick",
+    "<iframe",
+    "<base",
+    "http-equiv",
+    "<svg",
+    "<meta",
+    "<form",
+    "<object",
+    "<embed",
+)
 
 
 def assert_clean_text(value: str) -> None:
@@ -24,8 +37,16 @@ def assert_well_formed(message: InboundMessage, raw: bytes, *, strict_html: bool
     assert message.raw == raw
     assert message.external_id
     assert message.received_at.tzinfo is not None
-    for value in (message.sender, message.subject, message.text, message.external_id, *message.recipients,
-                  *message.references, *message.headers.keys(), *message.headers.values()):
+    for value in (
+        message.sender,
+        message.subject,
+        message.text,
+        message.external_id,
+        *message.recipients,
+        *message.references,
+        *message.headers.keys(),
+        *message.headers.values(),
+    ):
         assert_clean_text(value)
     for value in (message.sender_name, message.message_id, message.html):
         if value is not None:

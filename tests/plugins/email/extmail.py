@@ -45,7 +45,7 @@ def available() -> bool:
 
 def _message_id(raw: bytes) -> bytes | None:
     end = _HEADER_END.search(raw)
-    head = raw[:end.start()] if end else raw
+    head = raw[: end.start()] if end else raw
     found = re.search(rb"^message-id:[ \t]*(?:\r?\n[ \t]+)?(<[^>\r\n]*>)", head, re.IGNORECASE | re.MULTILINE)
     return found.group(1) if found else None
 
@@ -76,8 +76,10 @@ def load_mails(corpus: Path = CORPUS) -> list[tuple[dict[str, Any], bytes]]:
 def channel_table(maildir: Path) -> str:
     """The ``[[channels]]`` table of the Maildir channel the mails are delivered to."""
     path = str(maildir).replace("\\", "\\\\").replace('"', '\\"')
-    return f'\n[[channels]]\nname = "{CHANNEL}"\ntype = "email"\nsource = "maildir:{path}"\n' \
-           f'address = "support@desk.example"\n'
+    return (
+        f'\n[[channels]]\nname = "{CHANNEL}"\ntype = "email"\nsource = "maildir:{path}"\n'
+        f'address = "support@desk.example"\n'
+    )
 
 
 def deliver(maildir: Path, mails: list[tuple[dict[str, Any], bytes]], round_: int = 1) -> None:

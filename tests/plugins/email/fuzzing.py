@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import extmail
 import make_corpus
@@ -31,8 +32,21 @@ from deskframe_email.parse import UnparseableMessage, parse_message
 #: Seeds larger than this are left out (mutating them is slow and adds little).
 MAX_SEED_BYTES = 64 * 1024
 MUTATIONS = ("cut", "insert", "replace", "flip", "drop_line", "repeat_line", "swap_eol", "junk_first")
-NOISE = (b"\xff\xfe", b"=?utf-8?b?", b"?=", b"\r\n", b"\n\n", b"--", b"boundary=", b"charset=gb2312",
-         b"Content-Type: multipart/mixed; boundary=x\n", b"\x1b$B", b"\x00", b"From: ", b"<script>")
+NOISE = (
+    b"\xff\xfe",
+    b"=?utf-8?b?",
+    b"?=",
+    b"\r\n",
+    b"\n\n",
+    b"--",
+    b"boundary=",
+    b"charset=gb2312",
+    b"Content-Type: multipart/mixed; boundary=x\n",
+    b"\x1b$B",
+    b"\x00",
+    b"From: ",
+    b"<script>",
+)
 
 
 def seed_mails() -> list[bytes]:
@@ -52,15 +66,15 @@ def mutate(raw: bytes, how: str, position: int, noise: bytes) -> bytes:
     if how == "insert":
         return raw[:at] + noise + raw[at:]
     if how == "replace":
-        return raw[:at] + noise + raw[at + len(noise):]
+        return raw[:at] + noise + raw[at + len(noise) :]
     if how == "flip":
-        return raw[:at] + bytes([raw[at] ^ (noise[0] | 1)]) + raw[at + 1:] if at < len(raw) and noise else raw
+        return raw[:at] + bytes([raw[at] ^ (noise[0] | 1)]) + raw[at + 1 :] if at < len(raw) and noise else raw
     lines = raw.split(b"\n")
     line = position % len(lines)
     if how == "drop_line":
-        return b"\n".join(lines[:line] + lines[line + 1:])
+        return b"\n".join(lines[:line] + lines[line + 1 :])
     if how == "repeat_line":
-        return b"\n".join(lines[:line + 1] + lines[line:])
+        return b"\n".join(lines[: line + 1] + lines[line:])
     if how == "swap_eol":
         return raw.replace(b"\r\n", b"\n") if b"\r\n" in raw else raw.replace(b"\n", b"\r\n")
     return noise + b"\n" + raw  # junk_first
@@ -113,7 +127,7 @@ class IntakeHarness:
         return outcome
 
 
-def scratch_harness(root: Path, database: str | None) -> tuple["IntakeHarness", Callable[[], None]]:
+def scratch_harness(root: Path, database: str | None) -> tuple[IntakeHarness, Callable[[], None]]:
     """An :class:`IntakeHarness` on a fresh desk under ``root`` (a new SQLite file, or a
     new schema on the PostgreSQL ``database``); the second value closes and drops it."""
     from deskframe.config import load_config
@@ -123,8 +137,9 @@ def scratch_harness(root: Path, database: str | None) -> tuple["IntakeHarness", 
 
     url, drop = scratch_database(database, str(root / "deskframe.db"))
     config = root / "deskframe.toml"
-    config.write_text(f'[desk]\ndatabase = "{url}"\ndata_dir = "data"\n'
-                      + extmail.channel_table(root / "maildir"), encoding="utf-8")
+    config.write_text(
+        f'[desk]\ndatabase = "{url}"\ndata_dir = "data"\n' + extmail.channel_table(root / "maildir"), encoding="utf-8"
+    )
     plugins = build_plugins()
     desk = Desk(load_config(config, plugins.registry), plugins)
     desk.upgrade()

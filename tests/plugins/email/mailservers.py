@@ -40,9 +40,15 @@ def channel_toml(name: str = "support-mail", **keys: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def message(subject: str = "Printer broken", *, sender: str = "Ivan Petrov <ivan@customer.example>",
-            body: str = "Hello,\n\nthe printer is broken.\n", msgid: str | None = "auto",
-            extra: dict[str, str] | None = None, to: str = "support@desk.example") -> bytes:
+def message(
+    subject: str = "Printer broken",
+    *,
+    sender: str = "Ivan Petrov <ivan@customer.example>",
+    body: str = "Hello,\n\nthe printer is broken.\n",
+    msgid: str | None = "auto",
+    extra: dict[str, str] | None = None,
+    to: str = "support@desk.example",
+) -> bytes:
     """A simple RFC 5322 message as bytes (CRLF line ends); ``msgid=None`` leaves Message-ID out."""
     n = next(_counter)
     lines = [f"From: {sender}", f"To: {to}", f"Subject: {subject}", "Date: Mon, 02 Nov 2026 09:00:00 +0000"]
@@ -52,8 +58,13 @@ def message(subject: str = "Printer broken", *, sender: str = "Ivan Petrov <ivan
         lines.append(f"Message-ID: {msgid}")
     for key, value in (extra or {}).items():
         lines.append(f"{key}: {value}")
-    lines += ["MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"', "Content-Transfer-Encoding: 8bit",
-              "", body]
+    lines += [
+        "MIME-Version: 1.0",
+        'Content-Type: text/plain; charset="utf-8"',
+        "Content-Transfer-Encoding: 8bit",
+        "",
+        body,
+    ]
     return "\r\n".join(lines).encode("utf-8")
 
 
@@ -129,16 +140,23 @@ class Dovecot:
                 c.expunge()
 
     def source(self, scheme: str = "imap", folder: str | None = None) -> str:
-        port = {"imap": self.imap, "imaps": self.imaps, "imap+starttls": self.imap, "pop3": self.pop3,
-                "pop3s": self.pop3s, "pop3+starttls": self.pop3}[scheme]
+        port = {
+            "imap": self.imap,
+            "imaps": self.imaps,
+            "imap+starttls": self.imap,
+            "pop3": self.pop3,
+            "pop3s": self.pop3s,
+            "pop3+starttls": self.pop3,
+        }[scheme]
         return f"{scheme}://{self.user}@{self.host}:{port}" + (f"/{folder}" if folder else "")
 
 
 class SmtpSink:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 keeping (mail_from, rcpt_tos, bytes) of each message."""
 
-    def __init__(self, *, auth: tuple[str, str] | None = None, tls_context: ssl.SSLContext | None = None,
-                 refuse: bool = False):
+    def __init__(
+        self, *, auth: tuple[str, str] | None = None, tls_context: ssl.SSLContext | None = None, refuse: bool = False
+    ):
         self.port = free_port()
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.logins: list[str] = []
@@ -148,7 +166,7 @@ class SmtpSink:
         self._lock = threading.Lock()
         self.controller: Any = None
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         if self.refuse:
             return "554 5.7.1 rejected for the test"
         with self._lock:
@@ -170,8 +188,9 @@ class SmtpSink:
 
         kwargs: dict[str, Any] = {}
         if self.auth:
-            kwargs.update(authenticator=self._authenticate, auth_required=True,
-                          auth_require_tls=self.tls_context is not None)
+            kwargs.update(
+                authenticator=self._authenticate, auth_required=True, auth_require_tls=self.tls_context is not None
+            )
         if self.tls_context is not None:
             kwargs.update(tls_context=self.tls_context, require_starttls=True)
         with warnings.catch_warnings():

@@ -47,11 +47,16 @@ def ew(text: str, charset: str, encoding: str = "B") -> str:
 def b64(data: bytes) -> bytes:
     """Base64 in 76-character lines."""
     text = base64.b64encode(data)
-    return b"\n".join(text[i:i + 76] for i in range(0, len(text), 76))
+    return b"\n".join(text[i : i + 76] for i in range(0, len(text), 76))
 
 
-def head(*fields: tuple[str, str | bytes], base: bool = True, subject: str | bytes | None = "Test",
-         msgid: str | None = "auto", sender: str | bytes | None = "Ivan Petrov <ivan@customer.example>") -> bytes:
+def head(
+    *fields: tuple[str, str | bytes],
+    base: bool = True,
+    subject: str | bytes | None = "Test",
+    msgid: str | None = "auto",
+    sender: str | bytes | None = "Ivan Petrov <ivan@customer.example>",
+) -> bytes:
     """A header block (no trailing blank line); ``base`` adds From/To/Date/Subject/Message-ID."""
     lines: list[bytes] = []
 
@@ -108,8 +113,7 @@ def text_part(text: str, charset: str, cte: str = "8bit") -> bytes:
 def attachment(name_params: str, data: bytes, ctype: str = "application/octet-stream") -> bytes:
     """An attachment part; ``name_params`` is the raw parameter text (e.g. ``filename="a.txt"``)."""
     return part(
-        f"Content-Type: {ctype}\nContent-Disposition: attachment; {name_params}\n"
-        "Content-Transfer-Encoding: base64",
+        f"Content-Type: {ctype}\nContent-Disposition: attachment; {name_params}\nContent-Transfer-Encoding: base64",
         b64(data),
     )
 
@@ -167,12 +171,16 @@ def hostile_tnef() -> bytes:
 
 def tnef_message(name: str, tnef: bytes) -> bytes:
     return mixed(
-        head(("X-MS-TNEF-Correlator", "<00000000@desk.example>"), subject="Outlook rich text", msgid=f"<{name}@corpus>"),
+        head(
+            ("X-MS-TNEF-Correlator", "<00000000@desk.example>"), subject="Outlook rich text", msgid=f"<{name}@corpus>"
+        ),
         [
             text_part("Please see the attached files.", "us-ascii"),
-            part("Content-Type: application/ms-tnef; name=\"winmail.dat\"\n"
-                 "Content-Disposition: attachment; filename=\"winmail.dat\"\nContent-Transfer-Encoding: base64",
-                 b64(tnef)),
+            part(
+                'Content-Type: application/ms-tnef; name="winmail.dat"\n'
+                'Content-Disposition: attachment; filename="winmail.dat"\nContent-Transfer-Encoding: base64',
+                b64(tnef),
+            ),
         ],
     )
 
@@ -185,72 +193,119 @@ def _charsets(c: dict[str, bytes]) -> None:
         for cte in ("8bit", "base64", "quoted-printable"):
             key = f"charset_{name}_{cte.replace('-', '')}"
             c[key] = message(
-                head(("MIME-Version", "1.0"), ("Content-Type", f"text/plain; charset={cs}"),
-                     ("Content-Transfer-Encoding", cte), subject=ew(RU_SUBJECT, cs, "B" if cte != "8bit" else "Q"),
-                     msgid=f"<{key}@corpus>", sender=f"{ew('Иван Петров', cs)} <ivan@customer.example>"),
+                head(
+                    ("MIME-Version", "1.0"),
+                    ("Content-Type", f"text/plain; charset={cs}"),
+                    ("Content-Transfer-Encoding", cte),
+                    subject=ew(RU_SUBJECT, cs, "B" if cte != "8bit" else "Q"),
+                    msgid=f"<{key}@corpus>",
+                    sender=f"{ew('Иван Петров', cs)} <ivan@customer.example>",
+                ),
                 (text_part(RU_TEXT, cs, cte).split(b"\n\n", 1)[1]),
             )
     c["charset_gb2312"] = message(
-        head(("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=gb2312"),
-             ("Content-Transfer-Encoding", "base64"), subject=ew(ZH_SUBJECT, "gb2312"), msgid="<gb2312@corpus>"),
+        head(
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "text/plain; charset=gb2312"),
+            ("Content-Transfer-Encoding", "base64"),
+            subject=ew(ZH_SUBJECT, "gb2312"),
+            msgid="<gb2312@corpus>",
+        ),
         b64(ZH_TEXT.encode("gb2312")),
     )
     c["charset_gb2312_8bit"] = message(
-        head(("Content-Type", "text/plain; charset=\"GB2312\""), ("Content-Transfer-Encoding", "8bit"),
-             subject=ew(ZH_SUBJECT, "gb2312", "Q"), msgid="<gb2312-8bit@corpus>"),
+        head(
+            ("Content-Type", 'text/plain; charset="GB2312"'),
+            ("Content-Transfer-Encoding", "8bit"),
+            subject=ew(ZH_SUBJECT, "gb2312", "Q"),
+            msgid="<gb2312-8bit@corpus>",
+        ),
         ZH_TEXT.encode("gb2312"),
     )
     c["charset_latin1_german"] = message(
-        head(("Content-Type", "text/plain; charset=iso-8859-1"), ("Content-Transfer-Encoding", "8bit"),
-             subject=ew("Drucker im Büro", "iso-8859-1", "Q"), msgid="<latin1@corpus>"),
+        head(
+            ("Content-Type", "text/plain; charset=iso-8859-1"),
+            ("Content-Transfer-Encoding", "8bit"),
+            subject=ew("Drucker im Büro", "iso-8859-1", "Q"),
+            msgid="<latin1@corpus>",
+        ),
         DE_TEXT.encode("iso-8859-1"),
     )
     subject = RU_SUBJECT.encode("utf-8")
     c["charset_utf8_split_words"] = message(
-        head(subject=" ".join(ew_bytes(subject[i:i + 7], "utf-8") for i in range(0, len(subject), 7)),
-             msgid="<split@corpus>"),
+        head(
+            subject=" ".join(ew_bytes(subject[i : i + 7], "utf-8") for i in range(0, len(subject), 7)),
+            msgid="<split@corpus>",
+        ),
         RU_TEXT.encode("utf-8"),
     )
     c["charset_iso2022jp"] = message(
-        head(("Content-Type", "text/plain; charset=iso-2022-jp"), ("Content-Transfer-Encoding", "7bit"),
-             subject=ew("プリンター", "iso-2022-jp"), msgid="<jp@corpus>"),
+        head(
+            ("Content-Type", "text/plain; charset=iso-2022-jp"),
+            ("Content-Transfer-Encoding", "7bit"),
+            subject=ew("プリンター", "iso-2022-jp"),
+            msgid="<jp@corpus>",
+        ),
         "プリンターが壊れました。".encode("iso-2022-jp"),
     )
     # undeclared 8-bit, unknown and wrong charsets
-    c["undeclared_8bit_cp1251"] = message(head(("Content-Transfer-Encoding", "8bit"), msgid="<u1251@corpus>"),
-                                          RU_TEXT.encode("cp1251"))
-    c["undeclared_8bit_koi8r"] = message(head(("Content-Type", "text/plain"), msgid="<ukoi@corpus>"),
-                                         RU_TEXT.encode("koi8-r"))
+    c["undeclared_8bit_cp1251"] = message(
+        head(("Content-Transfer-Encoding", "8bit"), msgid="<u1251@corpus>"), RU_TEXT.encode("cp1251")
+    )
+    c["undeclared_8bit_koi8r"] = message(
+        head(("Content-Type", "text/plain"), msgid="<ukoi@corpus>"), RU_TEXT.encode("koi8-r")
+    )
     c["undeclared_8bit_utf8"] = message(head(msgid="<uutf@corpus>"), RU_TEXT.encode("utf-8"))
     c["unknown_charset"] = message(
-        head(("Content-Type", "text/plain; charset=\"x-unknown-charset\""), ("Content-Transfer-Encoding", "8bit"),
-             subject=ew(RU_SUBJECT, "koi8-r").replace("koi8-r", "x-unknown-charset"), msgid="<unknown-cs@corpus>"),
+        head(
+            ("Content-Type", 'text/plain; charset="x-unknown-charset"'),
+            ("Content-Transfer-Encoding", "8bit"),
+            subject=ew(RU_SUBJECT, "koi8-r").replace("koi8-r", "x-unknown-charset"),
+            msgid="<unknown-cs@corpus>",
+        ),
         RU_TEXT.encode("cp1251"),
     )
     c["wrong_charset_koi8_declared_1251"] = message(
-        head(("Content-Type", "text/plain; charset=windows-1251"), ("Content-Transfer-Encoding", "8bit"),
-             subject=ew(RU_SUBJECT + " в бухгалтерии нашей компании", "koi8-r").replace("koi8-r", "windows-1251"),
-             msgid="<wrong1@corpus>"),
+        head(
+            ("Content-Type", "text/plain; charset=windows-1251"),
+            ("Content-Transfer-Encoding", "8bit"),
+            subject=ew(RU_SUBJECT + " в бухгалтерии нашей компании", "koi8-r").replace("koi8-r", "windows-1251"),
+            msgid="<wrong1@corpus>",
+        ),
         RU_TEXT.encode("koi8-r"),
     )
     c["wrong_charset_utf8_declared_latin1"] = message(
-        head(("Content-Type", "text/plain; charset=iso-8859-1"), ("Content-Transfer-Encoding", "8bit"),
-             msgid="<wrong2@corpus>"),
+        head(
+            ("Content-Type", "text/plain; charset=iso-8859-1"),
+            ("Content-Transfer-Encoding", "8bit"),
+            msgid="<wrong2@corpus>",
+        ),
         RU_TEXT.encode("utf-8"),
     )
     c["wrong_charset_1251_declared_utf8"] = message(
-        head(("Content-Type", "text/plain; charset=utf-8"), ("Content-Transfer-Encoding", "8bit"),
-             msgid="<wrong3@corpus>"),
+        head(
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Transfer-Encoding", "8bit"),
+            msgid="<wrong3@corpus>",
+        ),
         RU_TEXT.encode("cp1251"),
     )
     c["raw_8bit_headers_utf8"] = message(
-        head(("Content-Type", "text/plain; charset=utf-8"), subject=RU_SUBJECT.encode("utf-8"),
-             sender="Иван Петров <ivan@customer.example>".encode("utf-8"), msgid="<raw8utf@corpus>"),
+        head(
+            ("Content-Type", "text/plain; charset=utf-8"),
+            subject=RU_SUBJECT.encode("utf-8"),
+            sender="Иван Петров <ivan@customer.example>".encode(),
+            msgid="<raw8utf@corpus>",
+        ),
         RU_TEXT.encode("utf-8"),
     )
     c["raw_8bit_headers_cp1251"] = message(
-        head(("Content-Type", "text/plain; charset=windows-1251"), subject=RU_SUBJECT.encode("cp1251"),
-             sender="Иван Петров <ivan@customer.example>".encode("cp1251"), msgid="<raw81251@corpus>"),
+        head(
+            ("Content-Type", "text/plain; charset=windows-1251"),
+            subject=RU_SUBJECT.encode("cp1251"),
+            sender="Иван Петров <ivan@customer.example>".encode("cp1251"),
+            msgid="<raw81251@corpus>",
+        ),
         RU_TEXT.encode("cp1251"),
     )
 
@@ -261,30 +316,43 @@ def ew_bytes(data: bytes, charset: str) -> str:
 
 def _broken(c: dict[str, bytes]) -> None:
     pdf = pdf_bytes("broken")
-    body_and_pdf = [text_part("Body before the attachment.", "utf-8"), attachment('filename="report.pdf"', pdf, "application/pdf")]
+    body_and_pdf = [
+        text_part("Body before the attachment.", "utf-8"),
+        attachment('filename="report.pdf"', pdf, "application/pdf"),
+    ]
     c["broken_missing_close_boundary"] = mixed(head(msgid="<nc@corpus>"), body_and_pdf, close=False)
     c["broken_missing_boundary_param"] = message(
         head(("MIME-Version", "1.0"), ("Content-Type", "multipart/mixed"), msgid="<nbp@corpus>"),
         multipart("XyZzY42", body_and_pdf),
     )
     c["broken_wrong_boundary"] = message(
-        head(("MIME-Version", "1.0"), ("Content-Type", 'multipart/mixed; boundary="declared-but-unused"'),
-             msgid="<wb@corpus>"),
+        head(
+            ("MIME-Version", "1.0"),
+            ("Content-Type", 'multipart/mixed; boundary="declared-but-unused"'),
+            msgid="<wb@corpus>",
+        ),
         multipart("actually-used", body_and_pdf),
     )
     c["broken_no_separator"] = (
         head(("Content-Type", "text/plain; charset=utf-8"), msgid="<nosep@corpus>")
-        + b"\n" + "Привет, это тело письма без пустой строки.\nВторая строка.\n".encode("utf-8")
+        + b"\n"
+        + "Привет, это тело письма без пустой строки.\nВторая строка.\n".encode()
     )
     c["broken_no_separator_multipart"] = (
         head(("MIME-Version", "1.0"), ("Content-Type", 'multipart/mixed; boundary="nsb"'), msgid="<nosep-mp@corpus>")
-        + b"\n" + multipart("nsb", body_and_pdf).lstrip(b"\n")
+        + b"\n"
+        + multipart("nsb", body_and_pdf).lstrip(b"\n")
     )
     c["broken_base64_attachment"] = mixed(
         head(msgid="<b64@corpus>"),
-        [text_part("See attachment.", "utf-8"),
-         part('Content-Type: application/pdf\nContent-Disposition: attachment; filename="bad.pdf"\n'
-              "Content-Transfer-Encoding: base64", b"JVBERi0xLjQK!!!not*base64***\nQUJD=\n===")],
+        [
+            text_part("See attachment.", "utf-8"),
+            part(
+                'Content-Type: application/pdf\nContent-Disposition: attachment; filename="bad.pdf"\n'
+                "Content-Transfer-Encoding: base64",
+                b"JVBERi0xLjQK!!!not*base64***\nQUJD=\n===",
+            ),
+        ],
     )
     c["broken_truncated"] = mixed(head(msgid="<trunc@corpus>"), body_and_pdf)[:-900]
     c["broken_header_garbage"] = (
@@ -294,9 +362,18 @@ def _broken(c: dict[str, bytes]) -> None:
     )
     c["broken_nested_missing_boundaries"] = mixed(
         head(msgid="<nested-broken@corpus>"),
-        [part("Content-Type: multipart/alternative", multipart("inner-alt", [
-            text_part("Inner plain text.", "utf-8"),
-            part("Content-Type: text/html; charset=utf-8", b"<p>Inner <b>HTML</b></p>")]))],
+        [
+            part(
+                "Content-Type: multipart/alternative",
+                multipart(
+                    "inner-alt",
+                    [
+                        text_part("Inner plain text.", "utf-8"),
+                        part("Content-Type: text/html; charset=utf-8", b"<p>Inner <b>HTML</b></p>"),
+                    ],
+                ),
+            )
+        ],
         boundary="outer",
     )
 
@@ -307,19 +384,27 @@ def _ids_and_fields(c: dict[str, bytes]) -> None:
         c[f"duplicate_message_id_{suffix}"] = message(head(msgid="<same-id-twice@corpus>", subject="Dup"), text)
     c["missing_from_date_subject"] = message(
         b"To: support@desk.example\nMessage-ID: <nofields@corpus>\nContent-Type: text/plain; charset=utf-8",
-        "Сообщение без отправителя, даты и темы.\n".encode("utf-8"),
+        "Сообщение без отправителя, даты и темы.\n".encode(),
     )
     c["garbage_from"] = message(head(sender="this is not an address", msgid="<gfrom@corpus>"), b"Body.\n")
     c["reply_with_ticket_number"] = message(
-        head(("In-Reply-To", "<reply-parent@desk.example>"),
-             ("References", "<root@customer.example>\n <reply-parent@desk.example>"),
-             subject=f"Re: [Ticket#{TICKET}] {ew(RU_SUBJECT, 'utf-8')}", msgid="<reply@customer.example>"),
-        "Спасибо, принтер работает.\n\n> Quoted text\n".encode("utf-8"),
+        head(
+            ("In-Reply-To", "<reply-parent@desk.example>"),
+            ("References", "<root@customer.example>\n <reply-parent@desk.example>"),
+            subject=f"Re: [Ticket#{TICKET}] {ew(RU_SUBJECT, 'utf-8')}",
+            msgid="<reply@customer.example>",
+        ),
+        "Спасибо, принтер работает.\n\n> Quoted text\n".encode(),
     )
-    c["plain_ascii"] = message(head(msgid="<plain@corpus>", subject="Simple question"),
-                               b"Hello,\n\nhow do I reset my password?\n\nRegards,\nIvan\n")
-    c["crlf_line_endings"] = message(head(("Cc", "Boss <boss@customer.example>, ivan@customer.example"),
-                                          msgid="<crlf@corpus>"), b"CRLF body.\nSecond line.\n", crlf=True)
+    c["plain_ascii"] = message(
+        head(msgid="<plain@corpus>", subject="Simple question"),
+        b"Hello,\n\nhow do I reset my password?\n\nRegards,\nIvan\n",
+    )
+    c["crlf_line_endings"] = message(
+        head(("Cc", "Boss <boss@customer.example>, ivan@customer.example"), msgid="<crlf@corpus>"),
+        b"CRLF body.\nSecond line.\n",
+        crlf=True,
+    )
 
 
 HOSTILE_HTML = """<html><head><base href="http://evil.example/"><meta http-equiv="refresh" content="0;url=http://evil.example/">
@@ -338,45 +423,86 @@ HOSTILE_HTML = """<html><head><base href="http://evil.example/"><meta http-equiv
 
 def _html(c: dict[str, bytes]) -> None:
     c["html_only_hostile"] = message(
-        head(("MIME-Version", "1.0"), ("Content-Type", "text/html; charset=utf-8"),
-             ("Content-Transfer-Encoding", "quoted-printable"), msgid="<hostile@corpus>"),
+        head(
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Transfer-Encoding", "quoted-printable"),
+            msgid="<hostile@corpus>",
+        ),
         quopri.encodestring(HOSTILE_HTML.format(text=RU_TEXT).encode("utf-8")),
     )
     c["html_only_meta_charset"] = message(
         head(("Content-Type", "text/html"), ("Content-Transfer-Encoding", "8bit"), msgid="<metacs@corpus>"),
-        f'<html><head><meta charset="windows-1251"></head><body><p>{RU_TEXT}</p><br>Вторая строка</body></html>'.encode("cp1251"),
+        f'<html><head><meta charset="windows-1251"></head><body><p>{RU_TEXT}</p><br>Вторая строка</body></html>'.encode(
+            "cp1251"
+        ),
     )
-    alt = part('Content-Type: multipart/alternative; boundary="alt"', multipart("alt", [
-        text_part(RU_TEXT, "koi8-r", "quoted-printable"),
-        part("Content-Type: text/html; charset=koi8-r\nContent-Transfer-Encoding: base64",
-             b64(f"<p>{RU_TEXT}</p><script>alert(1)</script>".encode("koi8-r"))),
-    ]))
+    alt = part(
+        'Content-Type: multipart/alternative; boundary="alt"',
+        multipart(
+            "alt",
+            [
+                text_part(RU_TEXT, "koi8-r", "quoted-printable"),
+                part(
+                    "Content-Type: text/html; charset=koi8-r\nContent-Transfer-Encoding: base64",
+                    b64(f"<p>{RU_TEXT}</p><script>alert(1)</script>".encode("koi8-r")),
+                ),
+            ],
+        ),
+    )
     c["multipart_alternative"] = message(
         head(("MIME-Version", "1.0"), ("Content-Type", 'multipart/alternative; boundary="alt"'), msgid="<alt@corpus>"),
         alt.split(b"\n\n", 1)[1],
     )
     png = b"\x89PNG\r\n\x1a\n" + pdf_bytes("png", 600)[9:]
-    related = part('Content-Type: multipart/related; boundary="rel"', multipart("rel", [
-        part("Content-Type: text/html; charset=utf-8", b'<p>Logo: <img src="cid:logo@corpus" alt="logo"></p>'),
-        part('Content-Type: image/png\nContent-ID: <logo@corpus>\nContent-Disposition: inline\n'
-             "Content-Transfer-Encoding: base64", b64(png)),
-    ]))
+    related = part(
+        'Content-Type: multipart/related; boundary="rel"',
+        multipart(
+            "rel",
+            [
+                part("Content-Type: text/html; charset=utf-8", b'<p>Logo: <img src="cid:logo@corpus" alt="logo"></p>'),
+                part(
+                    "Content-Type: image/png\nContent-ID: <logo@corpus>\nContent-Disposition: inline\n"
+                    "Content-Transfer-Encoding: base64",
+                    b64(png),
+                ),
+            ],
+        ),
+    )
     c["related_inline_image"] = message(
-        head(("MIME-Version", "1.0"), ("Content-Type", 'multipart/alternative; boundary="outer-alt"'),
-             msgid="<related@corpus>"),
+        head(
+            ("MIME-Version", "1.0"),
+            ("Content-Type", 'multipart/alternative; boundary="outer-alt"'),
+            msgid="<related@corpus>",
+        ),
         multipart("outer-alt", [text_part("Logo: see HTML.", "utf-8"), related]),
     )
     c["calendar_invite"] = message(
         head(("MIME-Version", "1.0"), ("Content-Type", 'multipart/alternative; boundary="cal"'), msgid="<cal@corpus>"),
-        multipart("cal", [text_part("Meeting invite.", "utf-8"),
-                          part("Content-Type: text/calendar; method=REQUEST; charset=utf-8",
-                               b"BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n")]),
+        multipart(
+            "cal",
+            [
+                text_part("Meeting invite.", "utf-8"),
+                part(
+                    "Content-Type: text/calendar; method=REQUEST; charset=utf-8",
+                    b"BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n",
+                ),
+            ],
+        ),
     )
     paragraph = "<p>Строка отчёта с <b>жирным</b> текстом и <a href='https://desk.example/r'>ссылкой</a>.</p>\n"
-    big = "<html><body><script>alert(1)</script>" + paragraph * (5 * 1024 * 1024 // len(paragraph.encode())) + "</body></html>"
+    big = (
+        "<html><body><script>alert(1)</script>"
+        + paragraph * (5 * 1024 * 1024 // len(paragraph.encode()))
+        + "</body></html>"
+    )
     c["html_5mb"] = message(
-        head(("MIME-Version", "1.0"), ("Content-Type", "text/html; charset=utf-8"),
-             ("Content-Transfer-Encoding", "8bit"), msgid="<html5mb@corpus>"),
+        head(
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Transfer-Encoding", "8bit"),
+            msgid="<html5mb@corpus>",
+        ),
         big.encode("utf-8"),
     )
     c["html_deep_nesting"] = message(
@@ -387,13 +513,13 @@ def _html(c: dict[str, bytes]) -> None:
 
 def forward_chain(depth: int, name: str) -> bytes:
     """``depth`` messages, each forwarding the next as message/rfc822 inside multipart/mixed."""
-    inner = message(head(subject="Level 0 original", msgid=f"<{name}-0@corpus>"),
-                    "Исходное сообщение: принтер сломан.\n".encode("utf-8"))
+    inner = message(
+        head(subject="Level 0 original", msgid=f"<{name}-0@corpus>"), "Исходное сообщение: принтер сломан.\n".encode()
+    )
     for level in range(1, depth + 1):
         inner = mixed(
             head(subject=f"Fwd: level {level}", msgid=f"<{name}-{level}@corpus>"),
-            [text_part(f"Forward note at level {level}.", "utf-8"),
-             part("Content-Type: message/rfc822", inner)],
+            [text_part(f"Forward note at level {level}.", "utf-8"), part("Content-Type: message/rfc822", inner)],
             boundary=f"fwd-{level}",
         )
     return inner
@@ -402,8 +528,13 @@ def forward_chain(depth: int, name: str) -> bytes:
 def _nesting_and_size(c: dict[str, bytes]) -> None:
     c["forward_3_deep"] = forward_chain(3, "f3")
     c["forward_25_deep"] = forward_chain(25, "f25")
-    inner = mixed(head(subject="Original with file", msgid="<orig-file@corpus>"),
-                  [text_part("The log is attached.", "utf-8"), attachment('filename="server.log"', b"line 1\nline 2\n", "text/plain")])
+    inner = mixed(
+        head(subject="Original with file", msgid="<orig-file@corpus>"),
+        [
+            text_part("The log is attached.", "utf-8"),
+            attachment('filename="server.log"', b"line 1\nline 2\n", "text/plain"),
+        ],
+    )
     c["forward_with_attachment"] = mixed(
         head(subject="Fwd: Original with file", msgid="<fwd-file@corpus>"),
         [text_part("FYI, see below.", "utf-8"), part("Content-Type: message/rfc822", inner)],
@@ -415,17 +546,23 @@ def _nesting_and_size(c: dict[str, bytes]) -> None:
         head(("X-Long", "x" * 1500), subject="Long " + "subject " * 186, msgid="<long@corpus>"),
         b"Body after a long header line.\n",
     )
-    c["attachment_3mb"] = mixed(head(msgid="<att3mb@corpus>"),
-                                [text_part("Big file attached.", "utf-8"),
-                                 attachment('filename="dump.bin"', pdf_bytes("big", 3 * 1024 * 1024))])
-    c["oversized_26mb"] = mixed(head(msgid="<att26mb@corpus>"),
-                                [text_part("Too big.", "utf-8"),
-                                 attachment('filename="huge.bin"', pdf_bytes("huge", 20 * 1024 * 1024))])
+    c["attachment_3mb"] = mixed(
+        head(msgid="<att3mb@corpus>"),
+        [
+            text_part("Big file attached.", "utf-8"),
+            attachment('filename="dump.bin"', pdf_bytes("big", 3 * 1024 * 1024)),
+        ],
+    )
+    c["oversized_26mb"] = mixed(
+        head(msgid="<att26mb@corpus>"),
+        [text_part("Too big.", "utf-8"), attachment('filename="huge.bin"', pdf_bytes("huge", 20 * 1024 * 1024))],
+    )
     nested = b"deepest text\n" + b"filler line\n" * 20_000
     for level in range(900):
         b = f"n{level}".encode()
-        nested = (b"Content-Type: multipart/mixed; boundary=" + b + b"\n\n--" + b + b"\n" + nested
-                  + b"\n--" + b + b"--\n")
+        nested = (
+            b"Content-Type: multipart/mixed; boundary=" + b + b"\n\n--" + b + b"\n" + nested + b"\n--" + b + b"--\n"
+        )
     c["mime_bomb_nesting"] = head(msgid="<bomb@corpus>") + b"\n" + nested
 
 
@@ -444,14 +581,21 @@ def _names(c: dict[str, bytes]) -> None:
         c[key] = mixed(head(msgid=f"<{key}@corpus>"), [text_part("See file.", "utf-8"), attachment(params, data)])
     c["name_nul_raw"] = mixed(
         head(msgid="<name_nul_raw@corpus>"),
-        [text_part("See file.", "utf-8"),
-         part(b'Content-Type: text/plain\nContent-Disposition: attachment; filename="a\x00b.txt"', data)],
+        [
+            text_part("See file.", "utf-8"),
+            part(b'Content-Type: text/plain\nContent-Disposition: attachment; filename="a\x00b.txt"', data),
+        ],
     )
     c["name_raw_8bit"] = mixed(
         head(msgid="<name_raw_8bit@corpus>"),
-        [text_part("See file.", "utf-8"),
-         part('Content-Type: application/pdf\nContent-Disposition: attachment; filename="отчёт.pdf"\n'
-              "Content-Transfer-Encoding: base64".encode("cp1251"), b64(data))],
+        [
+            text_part("See file.", "utf-8"),
+            part(
+                'Content-Type: application/pdf\nContent-Disposition: attachment; filename="отчёт.pdf"\n'
+                "Content-Transfer-Encoding: base64".encode("cp1251"),
+                b64(data),
+            ),
+        ],
     )
 
 
@@ -481,21 +625,37 @@ def _automatic(c: dict[str, bytes]) -> None:
     }.items():
         c[key] = message(head(*fields, subject="Automatic reply: Printer", msgid=f"<{key}@corpus>"), body)
     c["bounce_delivery_status"] = message(
-        head(("MIME-Version", "1.0"),
-             ("Content-Type", 'multipart/report; report-type=delivery-status; boundary="rep"'),
-             ("Return-Path", "<>"), subject="Undelivered Mail Returned to Sender", msgid="<bounce@corpus>",
-             sender="Mail Delivery System <MAILER-DAEMON@mx.customer.example>"),
-        multipart("rep", [
-            text_part("This is the mail system at host mx.customer.example.\n\nI'm sorry to have to inform you...", "us-ascii"),
-            part("Content-Type: message/delivery-status",
-                 b"Reporting-MTA: dns; mx.customer.example\n\nFinal-Recipient: rfc822; nobody@customer.example\n"
-                 b"Action: failed\nStatus: 5.1.1\n"),
-            part("Content-Type: text/rfc822-headers",
-                 b"From: support@desk.example\nTo: nobody@customer.example\nSubject: [Ticket#2011120910000047] Hi\n"),
-        ]),
+        head(
+            ("MIME-Version", "1.0"),
+            ("Content-Type", 'multipart/report; report-type=delivery-status; boundary="rep"'),
+            ("Return-Path", "<>"),
+            subject="Undelivered Mail Returned to Sender",
+            msgid="<bounce@corpus>",
+            sender="Mail Delivery System <MAILER-DAEMON@mx.customer.example>",
+        ),
+        multipart(
+            "rep",
+            [
+                text_part(
+                    "This is the mail system at host mx.customer.example.\n\nI'm sorry to have to inform you...",
+                    "us-ascii",
+                ),
+                part(
+                    "Content-Type: message/delivery-status",
+                    b"Reporting-MTA: dns; mx.customer.example\n\nFinal-Recipient: rfc822; nobody@customer.example\n"
+                    b"Action: failed\nStatus: 5.1.1\n",
+                ),
+                part(
+                    "Content-Type: text/rfc822-headers",
+                    b"From: support@desk.example\nTo: nobody@customer.example\nSubject: [Ticket#2011120910000047] Hi\n",
+                ),
+            ],
+        ),
     )
-    c["postmaster_sender"] = message(head(subject="Delivery problem", msgid="<pm@corpus>",
-                                          sender="postmaster@customer.example"), b"Could not deliver.\n")
+    c["postmaster_sender"] = message(
+        head(subject="Delivery problem", msgid="<pm@corpus>", sender="postmaster@customer.example"),
+        b"Could not deliver.\n",
+    )
 
 
 def _unparseable(c: dict[str, bytes]) -> None:

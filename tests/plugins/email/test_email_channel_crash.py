@@ -35,8 +35,14 @@ def corpus(n: int) -> list[bytes]:
             out.append(message(f"Без идентификатора {i}", msgid=None, body=f"Письмо номер {i}.\n"))
         elif i % 10 == 6 and i > 10:
             parent = f"<crash{i - 5}@customer.example>"
-            out.append(message(f"Re: question {i - 5}", msgid=f"<crash{i}@customer.example>",
-                               extra={"In-Reply-To": parent, "References": parent}, body=f"Follow-up {i}.\n"))
+            out.append(
+                message(
+                    f"Re: question {i - 5}",
+                    msgid=f"<crash{i}@customer.example>",
+                    extra={"In-Reply-To": parent, "References": parent},
+                    body=f"Follow-up {i}.\n",
+                )
+            )
         else:
             out.append(message(f"Question {i}", msgid=f"<crash{i}@customer.example>", body=f"Body {i}.\n"))
     return out
@@ -44,8 +50,12 @@ def corpus(n: int) -> list[bytes]:
 
 def intake(config, *, env=None, kill=None):
     """Run ``intake run --once``; ``kill(proc)`` may SIGKILL it while it works."""
-    proc = subprocess.Popen([*COMMAND, "--config", str(config), "intake", "run", "--once", "--format", "json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(
+        [*COMMAND, "--config", str(config), "intake", "run", "--once", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
     if kill is not None:
         kill(proc)
     out, err = proc.communicate(timeout=120)
@@ -54,6 +64,7 @@ def intake(config, *, env=None, kill=None):
 
 def killer(box, left, delay):
     """SIGKILL once at most ``left`` messages are still in new/, ``delay`` seconds later."""
+
     def kill(proc):
         deadline = time.monotonic() + 60
         while proc.poll() is None and time.monotonic() < deadline:
@@ -62,6 +73,7 @@ def killer(box, left, delay):
                 proc.send_signal(signal.SIGKILL)
                 return
             time.sleep(0.002)
+
     return kill
 
 

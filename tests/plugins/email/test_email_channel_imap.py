@@ -210,8 +210,7 @@ def test_pop3s_with_oversize(dovecot, make_desk, cli):
         pytest.skip("scripts/start-dovecot made no certificate (openssl missing)")
     dovecot.empty_inbox()
     dovecot.append("INBOX", message("Big", body="y" * 5000 + "\n"), message("Fine"))
-    desk = pop3_desk(make_desk, dovecot, "pop3s", ca_file=dovecot.ca_file, max_bytes=4096,
-                     delete_after_import=True)
+    desk = pop3_desk(make_desk, dovecot, "pop3s", ca_file=dovecot.ca_file, max_bytes=4096, delete_after_import=True)
     report = run_once(cli, desk)
     assert (report["created"], report["quarantined"]) == (1, 1)
     assert inbox_count(dovecot) == 1  # the big one stays on the server

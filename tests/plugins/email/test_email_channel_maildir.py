@@ -11,10 +11,10 @@ import hashlib
 import json
 import os
 
+import make_corpus
 import pytest
 from mailservers import channel_toml, deliver, make_maildir, message
 
-import make_corpus
 from deskframe import Contact, Customer
 from deskframe.errors import StorageError
 from deskframe.polling import build_channel, poll
@@ -169,20 +169,26 @@ def test_control_headers_only_on_trusted_channel(make_desk, cli, tmp_path):
     """RELIABILITY 13: X-Deskframe-Queue/-Priority apply on a channel marked trusted, nowhere else."""
     trusted = make_maildir(tmp_path / "trusted", [message("From the monitoring system", extra=CONTROL)])
     public = make_maildir(tmp_path / "public", [message("From anyone on the internet", extra=CONTROL)])
-    desk = make_desk(channel_toml("monitoring", source=f"maildir:{trusted}", trusted=True)
-                     + channel_toml("public", source=f"maildir:{public}", address="help@desk.example"))
+    desk = make_desk(
+        channel_toml("monitoring", source=f"maildir:{trusted}", trusted=True)
+        + channel_toml("public", source=f"maildir:{public}", address="help@desk.example")
+    )
     reports = run_once(cli, desk)
     assert [r["created"] for r in reports] == [1, 1]
     tickets = {t["subject"]: t for t in desk.tickets(limit=None)}
-    assert (tickets["From the monitoring system"]["queue"], tickets["From the monitoring system"]["priority"]) == ("vip", "P1")
+    assert (tickets["From the monitoring system"]["queue"], tickets["From the monitoring system"]["priority"]) == (
+        "vip",
+        "P1",
+    )
     assert tickets["From anyone on the internet"]["queue"] == "unknown"
     assert tickets["From anyone on the internet"]["priority"] != "P1"
 
 
 def test_references_into_another_customers_ticket(make_desk, cli, tmp_path):
     """RELIABILITY 15: a reply pointing at another customer's ticket opens a new ticket instead."""
-    box = make_maildir(tmp_path / "mail", [message("Server down", sender="ivan@acme.example",
-                                                   msgid="<first@acme.example>")])
+    box = make_maildir(
+        tmp_path / "mail", [message("Server down", sender="ivan@acme.example", msgid="<first@acme.example>")]
+    )
     desk = make_desk(channel_toml(source=f"maildir:{box}"))
     desk.add_customer(Customer("acme", "ACME", domains=("acme.example",)))
     desk.add_customer(Customer("rival", "Rival", domains=("rival.example",)))
@@ -204,6 +210,7 @@ def test_references_into_another_customers_ticket(make_desk, cli, tmp_path):
 
 def test_mbox_read_only_with_cursor(make_desk, cli, tmp_path):
     """mbox: read from where the last poll stopped; a rewritten file is read again without duplicates."""
+
     def entry(raw: bytes) -> bytes:
         return b"From sender@customer.example Mon Nov  2 09:00:00 2026\n" + raw.replace(b"\r\n", b"\n") + b"\n"
 
@@ -250,24 +257,30 @@ def test_raw_kept_byte_for_byte(make_desk, cli, tmp_path, corpus):
     assert "принтер" in article.text
 
 
-@pytest.mark.parametrize("keys, where, problem", [
-    ({"source": "ftp://x"}, "channels[0].source", "unknown source"),
-    ({"source": "imaps://u:pw@host/INBOX", "password_env": "P"}, "channels[0].source", "must not hold a password"),
-    ({"source": "imaps://u@host/INBOX"}, "channels[0].password_env", "is required"),
-    ({"source": "imap://u@mail.example.com/INBOX", "password_env": "P"}, "channels[0].source", "unencrypted"),
-    ({"source": "maildir:/x", "address": "not an address"}, "channels[0].address", "not an e-mail address"),
-    ({"source": "maildir:/x", "smtp": "http://x"}, "channels[0].smtp", "unknown scheme"),
-    ({"source": "maildir:/x", "password_env": "BAD-NAME"}, "channels[0].password_env", "not an environment"),
-    ({"source": "maildir:/x", "trusted": "yes"}, "channels[0].trusted", "true or false"),
-    ({"source": "maildir:/x", "max_bytes": 10}, "channels[0].max_bytes", "at least 1024"),
-    ({"source": "maildir:/x", "autoreply": {"cap_per_day": 3}}, "channels[0].autoreply.canned", "is required"),
-    ({"source": "maildir:/x", "delete_after_import": True}, "channels[0].delete_after_import", "only a POP3"),
-    ({"source": "pop3s://u@h", "password_env": "P", "processed_folder": "Done"}, "channels[0].processed_folder",
-     "only IMAP and Maildir"),
-    ({"source": "imaps://u@h/INBOX", "password_env": "P", "folder": "Other"}, "channels[0].folder", "differs"),
-    ({"source": "maildir:/x", "interval": "soon"}, "channels[0].interval", "bad duration"),
-    ({"source": "maildir:/x", "colour": "red"}, "channels[0].colour", "unknown key"),
-])
+@pytest.mark.parametrize(
+    "keys, where, problem",
+    [
+        ({"source": "ftp://x"}, "channels[0].source", "unknown source"),
+        ({"source": "imaps://u:pw@host/INBOX", "password_env": "P"}, "channels[0].source", "must not hold a password"),
+        ({"source": "imaps://u@host/INBOX"}, "channels[0].password_env", "is required"),
+        ({"source": "imap://u@mail.example.com/INBOX", "password_env": "P"}, "channels[0].source", "unencrypted"),
+        ({"source": "maildir:/x", "address": "not an address"}, "channels[0].address", "not an e-mail address"),
+        ({"source": "maildir:/x", "smtp": "http://x"}, "channels[0].smtp", "unknown scheme"),
+        ({"source": "maildir:/x", "password_env": "BAD-NAME"}, "channels[0].password_env", "not an environment"),
+        ({"source": "maildir:/x", "trusted": "yes"}, "channels[0].trusted", "true or false"),
+        ({"source": "maildir:/x", "max_bytes": 10}, "channels[0].max_bytes", "at least 1024"),
+        ({"source": "maildir:/x", "autoreply": {"cap_per_day": 3}}, "channels[0].autoreply.canned", "is required"),
+        ({"source": "maildir:/x", "delete_after_import": True}, "channels[0].delete_after_import", "only a POP3"),
+        (
+            {"source": "pop3s://u@h", "password_env": "P", "processed_folder": "Done"},
+            "channels[0].processed_folder",
+            "only IMAP and Maildir",
+        ),
+        ({"source": "imaps://u@h/INBOX", "password_env": "P", "folder": "Other"}, "channels[0].folder", "differs"),
+        ({"source": "maildir:/x", "interval": "soon"}, "channels[0].interval", "bad duration"),
+        ({"source": "maildir:/x", "colour": "red"}, "channels[0].colour", "unknown key"),
+    ],
+)
 def test_config_errors_name_the_key(make_desk, keys, where, problem):
     from deskframe.errors import ConfigError
 

@@ -23,7 +23,7 @@ from deskframe import Contact, SlaPolicyType
 from deskframe.polling import build_channel, poll
 from deskframe.sla.policy import ClockSpec
 
-ACK = 'Dear {{ customer }}, your request has number {{ number }}. Expect an answer by {{ due }}.\n'
+ACK = "Dear {{ customer }}, your request has number {{ number }}. Expect an answer by {{ due }}.\n"
 SLA = """timezone = "Europe/Moscow"
 [tickets]
 default_sla = "std"
@@ -37,7 +37,7 @@ minutes = 120
 """
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 
-CANNED = f'\n[canned.ack]\nbody = {json.dumps(ACK)}\n'
+CANNED = f"\n[canned.ack]\nbody = {json.dumps(ACK)}\n"
 START = dt.datetime(2026, 11, 2, 7, 0, tzinfo=dt.timezone.utc)  # Monday 10:00 in Moscow
 
 
@@ -53,8 +53,15 @@ class Policy:
     def start(self, facts, calendars):
         cal = calendars[self.calendar]
         due = cal.add(facts.opened_at, dt.timedelta(minutes=self.minutes))
-        return [ClockSpec(kind="first_response", calendar=self.calendar, due=due,
-                          warn_at=cal.add(facts.opened_at, dt.timedelta(minutes=self.minutes // 2)), stop_on="reply")]
+        return [
+            ClockSpec(
+                kind="first_response",
+                calendar=self.calendar,
+                due=due,
+                warn_at=cal.add(facts.opened_at, dt.timedelta(minutes=self.minutes // 2)),
+                stop_on="reply",
+            )
+        ]
 
     def restart(self, kind, facts, at, calendars):
         return None
@@ -100,15 +107,17 @@ def mail_desk(make_desk, smtp_sink, tmp_path):
 
 def test_reply_is_sent_threaded_and_answers_thread_back(mail_desk, smtp_sink, cli):
     desk = mail_desk
-    deliver(desk.box, message("Printer broken", msgid="<q1@customer.example>",
-                              extra={"References": "<older@customer.example>"}))
+    deliver(
+        desk.box,
+        message("Printer broken", msgid="<q1@customer.example>", extra={"References": "<older@customer.example>"}),
+    )
     run_once(cli, desk)
     (ticket,) = desk.tickets()
     number = ticket["number"]
     assert smtp_sink.messages == []  # no autoreply configured
 
     desk.reply(number, agent="alice", body="Please restart it.\n")
-    (mail_from, rcpt, raw), = smtp_sink.messages
+    ((mail_from, rcpt, raw),) = smtp_sink.messages
     assert (mail_from, rcpt) == ("support@desk.example", ["ivan@customer.example"])
     sent = parse(raw)
     assert str(sent["Subject"]) == f"[Ticket#{number}] Re: Printer broken"
@@ -123,19 +132,27 @@ def test_reply_is_sent_threaded_and_answers_thread_back(mail_desk, smtp_sink, cl
     assert sent.get_content().strip() == "Please restart it."
 
     # the customer answers without the ticket number in the subject: References thread it
-    deliver(desk.box, message("Re: Printer broken", msgid="<q2@customer.example>",
-                              extra={"In-Reply-To": str(sent["Message-ID"])}))
+    deliver(
+        desk.box,
+        message("Re: Printer broken", msgid="<q2@customer.example>", extra={"In-Reply-To": str(sent["Message-ID"])}),
+    )
     report = run_once(cli, desk)
     assert (report["created"], report["appended"]) == (0, 1)
     desk.reply(number, agent="alice", body="Good.\n")
     second = parse(smtp_sink.messages[-1][2])
     assert str(second["In-Reply-To"]) == "<q2@customer.example>"
-    assert str(second["References"]).split() == ["<q1@customer.example>", str(sent["Message-ID"]),
-                                                  "<q2@customer.example>"]
+    assert str(second["References"]).split() == [
+        "<q1@customer.example>",
+        str(sent["Message-ID"]),
+        "<q2@customer.example>",
+    ]
 
 
-INJECTED = ["Printer\r\nBcc: x@evil.example", "=?utf-8?q?Printer=0D=0ABcc:_x@evil.example?=",
-            "=?utf-8?b?" + base64.b64encode(b"Printer\r\nBcc: x@evil.example").decode() + "?="]
+INJECTED = [
+    "Printer\r\nBcc: x@evil.example",
+    "=?utf-8?q?Printer=0D=0ABcc:_x@evil.example?=",
+    "=?utf-8?b?" + base64.b64encode(b"Printer\r\nBcc: x@evil.example").decode() + "?=",
+]
 
 
 @pytest.mark.parametrize("hostile", INJECTED)
@@ -145,11 +162,12 @@ def test_no_header_injection_from_subject_or_name(mail_desk, smtp_sink, hostile)
     desk.add_contact(Contact(name=hostile, email="ivan@customer.example"))
     ticket = desk.open_ticket(subject=hostile, body="Help", contact="ivan@customer.example", channel="support-mail")
     desk.reply(ticket.number, agent="alice", body="Answer\r\nBcc: body@evil.example\n")
-    (mail_from, rcpt, raw), = smtp_sink.messages
+    ((mail_from, rcpt, raw),) = smtp_sink.messages
     assert rcpt == ["ivan@customer.example"]
     sent = parse(raw)
     assert sorted(k.lower() for k in sent.keys()) == sorted(
-        ["from", "to", "subject", "date", "message-id", "mime-version", "content-type", "content-transfer-encoding"])
+        ["from", "to", "subject", "date", "message-id", "mime-version", "content-type", "content-transfer-encoding"]
+    )
     assert "evil" not in str(sent["To"]).split("<")[-1]
     assert str(sent["Subject"]).startswith(f"[Ticket#{ticket.number}]")
     assert "\n" not in str(sent["Subject"]) and "\r" not in str(sent["Subject"])
@@ -177,8 +195,14 @@ def test_delivery_failure_is_recorded_and_reply_kept(make_desk, tmp_path):
 def test_outbound_article_of_other_plugins_and_non_email_tickets(mail_desk, smtp_sink):
     desk = mail_desk
     phone = desk.open_ticket(subject="Called in", body="Call notes", contact="ivan@customer.example", channel="phone")
-    desk.add_article(phone.number, direction="out", channel="support-mail", subject=f"[Ticket#{phone.number}] Please write",
-                     body="Please send the request in writing.", agent="alice")
+    desk.add_article(
+        phone.number,
+        direction="out",
+        channel="support-mail",
+        subject=f"[Ticket#{phone.number}] Please write",
+        body="Please send the request in writing.",
+        agent="alice",
+    )
     assert len(smtp_sink.messages) == 1
     assert str(parse(smtp_sink.messages[0][2])["Subject"]) == f"[Ticket#{phone.number}] Please write"
     desk.reply(phone.number, agent="alice", body="On the phone channel: not mailed")
@@ -191,8 +215,11 @@ def test_smtp_auth(make_desk, tmp_path, monkeypatch):
     sink.start()
     try:
         monkeypatch.setenv("TEST_SMTP_PASSWORD", "s3cret")
-        desk = make_desk(channel_toml(source=f"maildir:{make_maildir(tmp_path / 'm')}", smtp=sink.url,
-                                      password_env="TEST_SMTP_PASSWORD"))
+        desk = make_desk(
+            channel_toml(
+                source=f"maildir:{make_maildir(tmp_path / 'm')}", smtp=sink.url, password_env="TEST_SMTP_PASSWORD"
+            )
+        )
         desk.add_agent(deskframe.Agent("alice", "Alice"))
         ticket = desk.open_ticket(subject="Hi", body="b", contact="ivan@customer.example", channel="support-mail")
         desk.reply(ticket.number, agent="alice", body="Answer")
@@ -210,10 +237,30 @@ def certificate(tmp_path_factory):
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not installed")
     root = tmp_path_factory.mktemp("tls")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                    "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem"), "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(root / "key.pem"),
+            "-out",
+            str(root / "cert.pem"),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return root / "cert.pem", root / "key.pem"
 
 
@@ -225,9 +272,14 @@ def test_smtp_starttls_with_auth(make_desk, tmp_path, monkeypatch, certificate):
     sink.start()
     try:
         monkeypatch.setenv("TEST_SMTP_PASSWORD", "s3cret")
-        desk = make_desk(channel_toml(source=f"maildir:{make_maildir(tmp_path / 'm')}",
-                                      smtp=f"smtp+starttls://127.0.0.1:{sink.port}", password_env="TEST_SMTP_PASSWORD",
-                                      ca_file=str(cert)))
+        desk = make_desk(
+            channel_toml(
+                source=f"maildir:{make_maildir(tmp_path / 'm')}",
+                smtp=f"smtp+starttls://127.0.0.1:{sink.port}",
+                password_env="TEST_SMTP_PASSWORD",
+                ca_file=str(cert),
+            )
+        )
         desk.add_agent(deskframe.Agent("alice", "Alice"))
         ticket = desk.open_ticket(subject="Hi", body="b", contact="ivan@customer.example", channel="support-mail")
         desk.reply(ticket.number, agent="alice", body="Answer over TLS")
@@ -244,9 +296,13 @@ def test_smtp_starttls_with_auth(make_desk, tmp_path, monkeypatch, certificate):
 def ack_desk(make_desk, smtp_sink, tmp_path):
     box = make_maildir(tmp_path / "mail")
     clock = Clock(START)
-    desk = make_desk(SLA + CANNED + channel_toml(source=f"maildir:{box}", smtp=smtp_sink.url,
-                                                 autoreply={"canned": "ack", "cap_per_day": 2}),
-                     plugins=[PolicyPlugin()], clock=clock)
+    desk = make_desk(
+        SLA
+        + CANNED
+        + channel_toml(source=f"maildir:{box}", smtp=smtp_sink.url, autoreply={"canned": "ack", "cap_per_day": 2}),
+        plugins=[PolicyPlugin()],
+        clock=clock,
+    )
     desk.box, desk.test_clock = box, clock
     return desk
 
@@ -277,9 +333,19 @@ def test_acknowledgement_sent_once_with_number_and_due(ack_desk, smtp_sink):
     assert len(smtp_sink.messages) == 1  # follow-ups get no acknowledgement
 
 
-AUTOMATIC = ["auto_submitted_generated", "auto_submitted_replied", "precedence_bulk", "precedence_junk",
-             "precedence_list", "list_id", "x_auto_response_suppress", "empty_return_path", "x_loop_own",
-             "bounce_delivery_status", "postmaster_sender"]
+AUTOMATIC = [
+    "auto_submitted_generated",
+    "auto_submitted_replied",
+    "precedence_bulk",
+    "precedence_junk",
+    "precedence_list",
+    "list_id",
+    "x_auto_response_suppress",
+    "empty_return_path",
+    "x_loop_own",
+    "bounce_delivery_status",
+    "postmaster_sender",
+]
 
 
 def test_no_acknowledgement_to_automatic_mail(ack_desk, smtp_sink, corpus):
@@ -291,7 +357,9 @@ def test_no_acknowledgement_to_automatic_mail(ack_desk, smtp_sink, corpus):
     assert report.created == len(AUTOMATIC) + 2
     sent = acks(smtp_sink)
     assert len(sent) == 1 and str(sent[0]["In-Reply-To"]) == "<auto_submitted_no@corpus>"
-    skipped = [h.reason for t in desk.tickets(limit=None) for h in history(desk, t["number"], "email_autoreply_skipped")]
+    skipped = [
+        h.reason for t in desk.tickets(limit=None) for h in history(desk, t["number"], "email_autoreply_skipped")
+    ]
     assert len(skipped) == len(AUTOMATIC) + 1
     assert any("auto-submitted" in r for r in skipped) and any("precedence: bulk" in r for r in skipped)
     assert any("own address" in r for r in skipped) and any("delivery report" in r for r in skipped)
@@ -305,7 +373,9 @@ def test_acknowledgements_capped_per_recipient_and_day(ack_desk, smtp_sink):
     assert poll_once(desk).created == 5
     to = [rcpt[0] for _, rcpt, _ in smtp_sink.messages]
     assert to.count("robot@other.example") == 2 and to.count("maria@customer.example") == 1
-    skipped = [h.reason for t in desk.tickets(limit=None) for h in history(desk, t["number"], "email_autoreply_skipped")]
+    skipped = [
+        h.reason for t in desk.tickets(limit=None) for h in history(desk, t["number"], "email_autoreply_skipped")
+    ]
     assert skipped == ["daily cap of 2 automatic replies to robot@other.example reached"] * 2
 
     desk.test_clock.now = START + dt.timedelta(hours=25)

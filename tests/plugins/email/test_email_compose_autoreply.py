@@ -17,17 +17,30 @@ from deskframe_email.parse import parse_message
 
 TICKET = "2011120910000047"
 INJECTIONS = [
-    "x\r\nBcc: x@evil", "x\nBcc: x@evil", "x\rBcc: x@evil", "=?utf-8?q?x=0D=0ABcc:_x@evil?=",
+    "x\r\nBcc: x@evil",
+    "x\nBcc: x@evil",
+    "x\rBcc: x@evil",
+    "=?utf-8?q?x=0D=0ABcc:_x@evil?=",
     "=?utf-8?b?" + base64.b64encode(b"x\r\nBcc: x@evil").decode() + "?=",
     "=?utf-8?b?" + base64.b64encode(b"=?utf-8?q?x=0D=0ABcc:_x@evil?=").decode() + "?=",
-    "x\u2028Bcc: x@evil", "x\x85Bcc: x@evil", "x\x00\r\n\r\nbody injection", "x\r\n Bcc: folded@evil",
+    "x\u2028Bcc: x@evil",
+    "x\x85Bcc: x@evil",
+    "x\x00\r\n\r\nbody injection",
+    "x\r\n Bcc: folded@evil",
 ]
 
 
 def reply(subject="Printer", name="Ivan Petrov", **extra) -> bytes:
-    args = dict(from_addr="Support <support@desk.example>", to_addrs=[(name, "ivan@customer.example")],
-                subject=subject, body="Hello,\n\nfixed.\n", ticket_number=TICKET, in_reply_to="<orig@customer.example>",
-                references=["<root@customer.example>"], message_id_domain="desk.example")
+    args = dict(
+        from_addr="Support <support@desk.example>",
+        to_addrs=[(name, "ivan@customer.example")],
+        subject=subject,
+        body="Hello,\n\nfixed.\n",
+        ticket_number=TICKET,
+        in_reply_to="<orig@customer.example>",
+        references=["<root@customer.example>"],
+        message_id_domain="desk.example",
+    )
     args.update(extra)
     return compose_reply(**args)
 
@@ -65,13 +78,16 @@ def test_no_header_injection_through_subject_or_name(payload):
     for raw in (reply(subject=payload), reply(name=payload), reply(subject=payload, name=payload, auto=True)):
         parsed = fields(raw)
         assert "bcc" not in parsed
-        assert parsed == BASELINE or parsed == BASELINE[:7] + ["auto-submitted", "x-auto-response-suppress",
-                                                                "x-loop"] + BASELINE[7:]
+        assert (
+            parsed == BASELINE
+            or parsed == BASELINE[:7] + ["auto-submitted", "x-auto-response-suppress", "x-loop"] + BASELINE[7:]
+        )
         assert b"\nBcc:" not in raw and b"\rBcc:" not in raw
 
 
-@pytest.mark.parametrize("bad", ["ivan@customer.example\r\nBcc: x@evil", "a@b.c, x@evil", "not an address",
-                                 "<a@b.c>\nBcc: x@evil", ""])
+@pytest.mark.parametrize(
+    "bad", ["ivan@customer.example\r\nBcc: x@evil", "a@b.c, x@evil", "not an address", "<a@b.c>\nBcc: x@evil", ""]
+)
 def test_bad_addresses_are_refused(bad):
     with pytest.raises(ValueError):
         reply(to_addrs=[bad])
@@ -80,25 +96,38 @@ def test_bad_addresses_are_refused(bad):
 
 
 def test_address_forms():
-    raw = reply(to_addrs=['"Ivan \\"Q\\" Petrov" <ivan@customer.example>', "boss@customer.example",
-                          ('Анна "Q" =?utf-8?q?x=0D=0ABcc:_x@evil?=', "anna@customer.example")])
+    raw = reply(
+        to_addrs=[
+            '"Ivan \\"Q\\" Petrov" <ivan@customer.example>',
+            "boss@customer.example",
+            ('Анна "Q" =?utf-8?q?x=0D=0ABcc:_x@evil?=', "anna@customer.example"),
+        ]
+    )
     msg = BytesParser(policy=policy.default).parsebytes(raw)
-    assert [a.addr_spec for a in msg["To"].addresses] == ["ivan@customer.example", "boss@customer.example",
-                                                          "anna@customer.example"]
+    assert [a.addr_spec for a in msg["To"].addresses] == [
+        "ivan@customer.example",
+        "boss@customer.example",
+        "anna@customer.example",
+    ]
     assert msg["To"].addresses[2].display_name == 'Анна "Q" x Bcc: x@evil' and "Bcc" not in msg
 
 
 def test_bad_ids_are_dropped_and_domain_checked():
     parsed = BytesParser(policy=policy.default).parsebytes(
-        reply(in_reply_to="<a@b>\r\nBcc: x@evil", references=["<ok@x>", "bad id\r\nBcc: y@evil"]))
+        reply(in_reply_to="<a@b>\r\nBcc: x@evil", references=["<ok@x>", "bad id\r\nBcc: y@evil"])
+    )
     assert "Bcc" not in parsed and "In-Reply-To" not in parsed and str(parsed["References"]) == "<ok@x>"
     with pytest.raises(ValueError):
         reply(message_id_domain="evil\r\nBcc: x@evil")
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(list("ab :=?\r\n\x00\u2028_Bcc@QqBb0D") + ["=0D=0A", "=?utf-8?q?", "?="]),
-                max_size=30).map("".join), st.text(max_size=40))
+@given(
+    st.lists(
+        st.sampled_from(list("ab :=?\r\n\x00\u2028_Bcc@QqBb0D") + ["=0D=0A", "=?utf-8?q?", "?="]), max_size=30
+    ).map("".join),
+    st.text(max_size=40),
+)
 def test_fuzzed_subjects_and_names_add_no_header(subject, name):
     parsed = fields(reply(subject=subject, name=name))
     assert parsed == BASELINE
@@ -110,10 +139,12 @@ def test_header_text():
 
 
 HEADERS = {
-    "auto-submitted": ("auto-replied", "auto-submitted"), "precedence": ("bulk", "precedence"),
-    "list-id": ("<news.example>", "list-id"), "x-auto-response-suppress": ("All", "x-auto-response-suppress"),
-    "return-path": ("<>", "return-path"), "content-type": ("multipart/report; report-type=delivery-status",
-                                                          "delivery report"),
+    "auto-submitted": ("auto-replied", "auto-submitted"),
+    "precedence": ("bulk", "precedence"),
+    "list-id": ("<news.example>", "list-id"),
+    "x-auto-response-suppress": ("All", "x-auto-response-suppress"),
+    "return-path": ("<>", "return-path"),
+    "content-type": ("multipart/report; report-type=delivery-status", "delivery report"),
     "x-autoreply": ("yes", "x-autoreply"),
 }
 

@@ -20,18 +20,32 @@ RU_WORDS = ("Здравствуйте", "принтер", "бухгалтери�
 CPU_LIMIT = 15.0  # CPU seconds, not wall clock: only super-linear parsing can exceed it
 PDF = mc.pdf_bytes("broken")
 
-UNPARSEABLE = {"oversized_26mb": MessageTooLarge, "mime_bomb_nesting": UnparseableMessage,
-               "empty_message": UnparseableMessage, "binary_garbage": UnparseableMessage}
+UNPARSEABLE = {
+    "oversized_26mb": MessageTooLarge,
+    "mime_bomb_nesting": UnparseableMessage,
+    "empty_message": UnparseableMessage,
+    "binary_garbage": UnparseableMessage,
+}
 AUTOMATIC = {
-    "auto_submitted_replied": "auto-submitted", "auto_submitted_generated": "auto-submitted",
-    "precedence_bulk": "precedence", "precedence_junk": "precedence", "precedence_list": "precedence",
-    "list_id": "list-id", "x_auto_response_suppress": "x-auto-response-suppress",
-    "empty_return_path": "return-path", "x_loop_own": "x-loop", "bounce_delivery_status": "delivery report",
+    "auto_submitted_replied": "auto-submitted",
+    "auto_submitted_generated": "auto-submitted",
+    "precedence_bulk": "precedence",
+    "precedence_junk": "precedence",
+    "precedence_list": "precedence",
+    "list_id": "list-id",
+    "x_auto_response_suppress": "x-auto-response-suppress",
+    "empty_return_path": "return-path",
+    "x_loop_own": "x-loop",
+    "bounce_delivery_status": "delivery report",
     "postmaster_sender": "postmaster",
 }
 NAMES_EXPECTED = {
-    "name_dotdot": "passwd", "name_absolute": "path", "name_windows": "y",
-    "name_rfc2231_cyrillic": "отчёт.pdf", "name_encoded_word": "счёт №5.xlsx", "name_raw_8bit": "отчёт.pdf",
+    "name_dotdot": "passwd",
+    "name_absolute": "path",
+    "name_windows": "y",
+    "name_rfc2231_cyrillic": "отчёт.pdf",
+    "name_encoded_word": "счёт №5.xlsx",
+    "name_raw_8bit": "отчёт.pdf",
 }
 
 
@@ -64,8 +78,9 @@ def test_every_message_parses_in_bounded_time(corpus, name):
     assert message.text.strip() or message.attachments
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if n.startswith(("charset_", "undeclared_", "unknown_", "wrong_",
-                                                                      "raw_8bit"))])
+@pytest.mark.parametrize(
+    "name", [n for n in NAMES if n.startswith(("charset_", "undeclared_", "unknown_", "wrong_", "raw_8bit"))]
+)
 def test_charsets_end_as_readable_text(corpus, name):
     message, _ = timed_parse(corpus[name])
     if "gb2312" in name:
@@ -90,8 +105,15 @@ def test_charsets_end_as_readable_text(corpus, name):
         assert message.subject.startswith(mc.RU_SUBJECT)
 
 
-@pytest.mark.parametrize("name", ["broken_missing_close_boundary", "broken_missing_boundary_param",
-                                  "broken_wrong_boundary", "broken_no_separator_multipart"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "broken_missing_close_boundary",
+        "broken_missing_boundary_param",
+        "broken_wrong_boundary",
+        "broken_no_separator_multipart",
+    ],
+)
 def test_broken_mime_keeps_body_and_attachment(corpus, name):
     message, _ = timed_parse(corpus[name])
     assert "Body before the attachment." in message.text
@@ -205,7 +227,10 @@ def test_attachment_names_are_safe(corpus, name):
 def test_tnef(corpus):
     valid = timed_parse(corpus["winmail_valid"])[0]
     assert [(a.filename, a.content_type) for a in valid.attachments] == [
-        ("winmail.dat", "application/ms-tnef"), ("Quarterly report 2011.txt", "text/plain"), ("photo.png", "image/png")]
+        ("winmail.dat", "application/ms-tnef"),
+        ("Quarterly report 2011.txt", "text/plain"),
+        ("photo.png", "image/png"),
+    ]
     assert valid.attachments[1].data == b"quarterly numbers\n"
     for name in ("winmail_broken", "winmail_not_tnef"):
         message = timed_parse(corpus[name])[0]
@@ -215,7 +240,9 @@ def test_tnef(corpus):
     assert hostile.attachments[0].filename == "winmail.dat" and seconds < CPU_LIMIT
 
 
-@pytest.mark.parametrize("name", sorted(n for n in NAMES if n in AUTOMATIC or n.startswith(("auto_", "x_", "precedence"))))
+@pytest.mark.parametrize(
+    "name", sorted(n for n in NAMES if n in AUTOMATIC or n.startswith(("auto_", "x_", "precedence")))
+)
 def test_automatic_mail_is_recognised(corpus, name):
     message, _ = timed_parse(corpus[name])
     reason = is_automatic(message, loop_address="support@desk.example")

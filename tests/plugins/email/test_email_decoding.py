@@ -13,18 +13,45 @@ from deskframe_email.charsets import decode_text, normalize_charset
 from deskframe_email.headers import decode_header, message_ids, parse_addresses, parse_date
 
 RU = "Здравствуйте, у нас не работает принтер в офисе. Пожалуйста, помогите срочно!"
-CHARSET_NAMES = ["utf-8", "koi8-r", "windows-1251", "iso-8859-5", "gb2312", "iso-8859-1", "us-ascii", "utf-16",
-                 "iso-2022-jp", "x-unknown-charset", "idna", "rot13", "base64", "unicode_escape", "utf-7", "", None,
-                 "\"koi8-r\"", "UTF8", "windows-1252*en", "bogus\udcff", "a" * 300]
+CHARSET_NAMES = [
+    "utf-8",
+    "koi8-r",
+    "windows-1251",
+    "iso-8859-5",
+    "gb2312",
+    "iso-8859-1",
+    "us-ascii",
+    "utf-16",
+    "iso-2022-jp",
+    "x-unknown-charset",
+    "idna",
+    "rot13",
+    "base64",
+    "unicode_escape",
+    "utf-7",
+    "",
+    None,
+    '"koi8-r"',
+    "UTF8",
+    "windows-1252*en",
+    "bogus\udcff",
+    "a" * 300,
+]
 
 
 DECLARATIONS = [None, "x-unknown-charset", "us-ascii", "iso-8859-1", "utf-8", "koi8-r", "windows-1251"]
 
 
-@pytest.mark.parametrize(("actual", "declared"), [
-    (actual, declared) for actual in ("cp1251", "koi8-r", "iso-8859-5", "utf-8") for declared in DECLARATIONS
-    # a declared koi8-r/windows-1251 is only ever swapped for the other one of the pair
-    if not (actual == "iso-8859-5" and declared in ("koi8-r", "windows-1251"))])
+@pytest.mark.parametrize(
+    ("actual", "declared"),
+    [
+        (actual, declared)
+        for actual in ("cp1251", "koi8-r", "iso-8859-5", "utf-8")
+        for declared in DECLARATIONS
+        # a declared koi8-r/windows-1251 is only ever swapped for the other one of the pair
+        if not (actual == "iso-8859-5" and declared in ("koi8-r", "windows-1251"))
+    ],
+)
 def test_russian_text_survives_missing_unknown_and_wrong_declarations(actual, declared):
     assert decode_text(RU.encode(actual), declared) == RU
 
@@ -69,7 +96,7 @@ def test_encoded_words():
     assert decode_header("=?koi8-r?q?=F0=D2=C9=D7=C5=D4?= world") == "Привет world"
     assert decode_header("=?x-unknown?b?" + base64.b64encode("Привет".encode("koi8-r")).decode() + "?=") == "Привет"
     assert decode_header("=?utf-8?q?x=0D=0ABcc:_x@evil?=") == "x Bcc: x@evil"
-    assert decode_header("=?utf-8?b?not base64!?= tail") .endswith("tail")
+    assert decode_header("=?utf-8?b?not base64!?= tail").endswith("tail")
     raw8 = "Тема письма".encode("cp1251").decode("ascii", "surrogateescape")
     assert decode_header(raw8) == "Тема письма"
     assert decode_header("folded\r\n line") == "folded line"
@@ -77,7 +104,9 @@ def test_encoded_words():
 
 def test_addresses_ids_dates():
     assert parse_addresses(['"=?utf-8?b?0JjQstCw0L0=?=" <Ivan@Example.COM>, bob@x.org', "ivan@example.com"]) == [
-        ("Иван", "ivan@example.com"), ("", "bob@x.org")]
+        ("Иван", "ivan@example.com"),
+        ("", "bob@x.org"),
+    ]
     assert parse_addresses(["(" * 5000 + "a@b.c"]) == [("", "a@b.c")]
     assert parse_addresses(["not an address"]) == []
     assert message_ids(" <a@b>\r\n <c@d>") == ["a@b", "c@d"]

@@ -46,8 +46,9 @@ def taken_in(tmp_path_factory):
     root: Path = tmp_path_factory.mktemp("extmail")
     url, drop = scratch_database(os.environ.get(DATABASE_ENV), str(root / "deskframe.db"))
     config = root / "deskframe.toml"
-    config.write_text(f'[desk]\ndatabase = "{url}"\ndata_dir = "data"\n' + extmail.channel_table(root / "maildir"),
-                      encoding="utf-8")
+    config.write_text(
+        f'[desk]\ndatabase = "{url}"\ndata_dir = "data"\n' + extmail.channel_table(root / "maildir"), encoding="utf-8"
+    )
     plugins = build_plugins()
     desk = Desk(load_config(config, plugins.registry), plugins)
     desk.upgrade()
@@ -66,8 +67,11 @@ def test_every_mail_is_an_article_or_quarantined(taken_in):
     _, stored, (first, _), _ = taken_in
     assert first.stopped is None
     assert first.fetched == len(MAILS)
-    lost = [entry["file"] for entry, raw in MAILS
-            if extmail.digest(raw) not in stored.articles and extmail.digest(raw) not in stored.quarantined]
+    lost = [
+        entry["file"]
+        for entry, raw in MAILS
+        if extmail.digest(raw) not in stored.articles and extmail.digest(raw) not in stored.quarantined
+    ]
     assert lost == []
     assert stored.article_count + stored.quarantine_count == len(MAILS)
 
@@ -80,8 +84,11 @@ def test_a_second_delivery_adds_nothing(taken_in):
     assert (after.article_count, after.quarantine_count) == (before.article_count, before.quarantine_count)
 
 
-@pytest.mark.parametrize("index", range(len(MAILS)) if MAILS else [pytest.param(0, id="corpus-missing")],
-                         ids=(lambda i: MAILS[i][0]["file"]) if MAILS else None)
+@pytest.mark.parametrize(
+    "index",
+    range(len(MAILS)) if MAILS else [pytest.param(0, id="corpus-missing")],
+    ids=(lambda i: MAILS[i][0]["file"]) if MAILS else None,
+)
 def test_stated_expectations_hold(taken_in, index):
     _, stored, _, _ = taken_in
     entry, raw = MAILS[index]
@@ -92,6 +99,7 @@ def test_stated_expectations_hold(taken_in, index):
         return
     articles = stored.articles[key]
     assert len(articles) == 1
-    misses = [f"{r.field}: expected {r.expected!r}, stored {r.got!r}" for r in extmail.check(entry, articles[0])
-              if not r.ok]
+    misses = [
+        f"{r.field}: expected {r.expected!r}, stored {r.got!r}" for r in extmail.check(entry, articles[0]) if not r.ok
+    ]
     assert misses == []

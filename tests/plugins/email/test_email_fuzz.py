@@ -29,20 +29,45 @@ def test_random_bytes(raw):
 
 
 @SETTINGS
-@given(st.lists(st.sampled_from([
-    b"From: a@b.c\n", b"Subject: =?koi8-r?b?8NLJ18XU?=\n", b"Content-Type: multipart/mixed; boundary=x\n",
-    b"Content-Type: message/rfc822\n", b"Content-Type: text/html\n", b"Content-Transfer-Encoding: base64\n",
-    b"--x\n", b"--x--\n", b"\n", b"<script>alert(1)</script>\n", b"\xd0\xbf\xd1\x80\n", b"\xf0\xd2\xc9\n", b"=?\n",
-    b"Content-Disposition: attachment; filename*=utf-8''..%2F..%2Fx\n", b"QUJD\n", b"\x00\n", b"\r\n",
-    b"Content-Type: application/ms-tnef\n", b"x\xff\xfe\n",
-]), max_size=40))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                b"From: a@b.c\n",
+                b"Subject: =?koi8-r?b?8NLJ18XU?=\n",
+                b"Content-Type: multipart/mixed; boundary=x\n",
+                b"Content-Type: message/rfc822\n",
+                b"Content-Type: text/html\n",
+                b"Content-Transfer-Encoding: base64\n",
+                b"--x\n",
+                b"--x--\n",
+                b"\n",
+                b"<script>alert(1)</script>\n",
+                b"\xd0\xbf\xd1\x80\n",
+                b"\xf0\xd2\xc9\n",
+                b"=?\n",
+                b"Content-Disposition: attachment; filename*=utf-8''..%2F..%2Fx\n",
+                b"QUJD\n",
+                b"\x00\n",
+                b"\r\n",
+                b"Content-Type: application/ms-tnef\n",
+                b"x\xff\xfe\n",
+            ]
+        ),
+        max_size=40,
+    )
+)
 def test_mime_shaped_noise(lines):
     parse_or_quarantine(b"".join(lines))
 
 
 @SETTINGS
-@given(st.sampled_from(sorted(SMALL)), st.integers(min_value=0), st.binary(min_size=1, max_size=20),
-       st.sampled_from(["cut", "insert", "replace"]))
+@given(
+    st.sampled_from(sorted(SMALL)),
+    st.integers(min_value=0),
+    st.binary(min_size=1, max_size=20),
+    st.sampled_from(["cut", "insert", "replace"]),
+)
 def test_mutilated_corpus_messages(name, position, noise, how):
     raw = SMALL[name]
     at = position % (len(raw) + 1)
@@ -51,7 +76,7 @@ def test_mutilated_corpus_messages(name, position, noise, how):
     elif how == "insert":
         raw = raw[:at] + noise + raw[at:]
     else:
-        raw = raw[:at] + noise + raw[at + len(noise):]
+        raw = raw[:at] + noise + raw[at + len(noise) :]
     parse_or_quarantine(raw)
 
 

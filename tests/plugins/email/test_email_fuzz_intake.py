@@ -21,9 +21,12 @@ from hypothesis import strategies as st
 from deskframe.testing import DATABASE_ENV
 
 SEEDS = fuzzing.seed_mails()
-BOUNDED = settings(max_examples=40, deadline=None, database=None,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                          HealthCheck.data_too_large])
+BOUNDED = settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +38,13 @@ def harness(tmp_path_factory):
         close()
 
 
-mutated_mails = st.builds(fuzzing.mutate, st.sampled_from(SEEDS), st.sampled_from(fuzzing.MUTATIONS),
-                          st.integers(min_value=0, max_value=1 << 20), st.sampled_from(fuzzing.NOISE) | st.binary(
-                              min_size=1, max_size=24))
+mutated_mails = st.builds(
+    fuzzing.mutate,
+    st.sampled_from(SEEDS),
+    st.sampled_from(fuzzing.MUTATIONS),
+    st.integers(min_value=0, max_value=1 << 20),
+    st.sampled_from(fuzzing.NOISE) | st.binary(min_size=1, max_size=24),
+)
 
 
 def test_there_are_seeds():

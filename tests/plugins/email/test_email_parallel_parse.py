@@ -87,17 +87,21 @@ def test_intake_run_with_parse_workers_imports_every_message_once(make_desk, cli
         report = json.loads(result.output)[0]
         assert os.listdir(box / "new") == [] and report["stopped"] is None
         tickets = sorted((t["subject"], t["state"]) for t in desk.tickets(limit=None))
-        reports.append(({k: report[k] for k in ("fetched", "created", "appended", "duplicates", "quarantined")},
-                        tickets))
+        reports.append(
+            ({k: report[k] for k in ("fetched", "created", "appended", "duplicates", "quarantined")}, tickets)
+        )
     assert reports[0] == reports[1]
     assert reports[1][0]["fetched"] == len(corpus)
 
 
-@pytest.mark.parametrize("value, message", [
-    ('"many"', 'parse_workers: must be "auto" or a number of processes'),
-    ("-1", "parse_workers: must be at least 0"),
-    ("true", 'parse_workers: must be "auto" or a number of processes'),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ('"many"', 'parse_workers: must be "auto" or a number of processes'),
+        ("-1", "parse_workers: must be at least 0"),
+        ("true", 'parse_workers: must be "auto" or a number of processes'),
+    ],
+)
 def test_parse_workers_must_be_auto_or_a_count(make_desk, value, message, tmp_path):
     from deskframe.errors import ConfigError
 

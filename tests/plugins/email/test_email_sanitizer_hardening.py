@@ -50,30 +50,35 @@ def test_harmless_styles_stay(style):
 
 
 def test_hostile_style_in_a_mail_is_not_stored():
-    raw = (b"From: a@example.com\r\nSubject: s\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
-           b'<p style="width: exp/**/ression(alert(document.cookie))">Hello</p>\r\n')
+    raw = (
+        b"From: a@example.com\r\nSubject: s\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        b'<p style="width: exp/**/ression(alert(document.cookie))">Hello</p>\r\n'
+    )
     message = parse_message(raw, channel="email")
     assert message.html.strip() == "<p>Hello</p>"
 
 
-@pytest.mark.parametrize(("name", "safe"), [
-    ("invoice\u202egpj.exe", "invoicegpj.exe"),
-    ("\u202dreport\u202c.pdf", "report.pdf"),
-    ("a\u2066b\u2069c\u200f.txt", "abc.txt"),
-    ("zero\u200bwidth\ufeff.doc", "zerowidth.doc"),
-    ("c1\x85control\x9b.txt", "c1_control_.txt"),
-    ("CON", "_CON"),
-    ("nul", "_nul"),
-    ("COM1", "_COM1"),
-    ("lpt9.log", "_lpt9.log"),
-    ("con.txt", "_con.txt"),
-    ("Aux.tar.gz", "_Aux.tar.gz"),
-    ("PRN .txt", "_PRN .txt"),
-    ("com¹.txt", "_com¹.txt"),
-    ("console.txt", "console.txt"),
-    ("COM10", "COM10"),
-    ("..\\..\\CON", "_CON"),
-])
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("invoice\u202egpj.exe", "invoicegpj.exe"),
+        ("\u202dreport\u202c.pdf", "report.pdf"),
+        ("a\u2066b\u2069c\u200f.txt", "abc.txt"),
+        ("zero\u200bwidth\ufeff.doc", "zerowidth.doc"),
+        ("c1\x85control\x9b.txt", "c1_control_.txt"),
+        ("CON", "_CON"),
+        ("nul", "_nul"),
+        ("COM1", "_COM1"),
+        ("lpt9.log", "_lpt9.log"),
+        ("con.txt", "_con.txt"),
+        ("Aux.tar.gz", "_Aux.tar.gz"),
+        ("PRN .txt", "_PRN .txt"),
+        ("com¹.txt", "_com¹.txt"),
+        ("console.txt", "console.txt"),
+        ("COM10", "COM10"),
+        ("..\\..\\CON", "_CON"),
+    ],
+)
 def test_attachment_display_names_are_safe(name, safe):
     assert safe_filename(name) == safe
 
@@ -81,12 +86,19 @@ def test_attachment_display_names_are_safe(name, safe):
 def test_bidi_and_device_names_from_a_mail():
     def part(name: str) -> bytes:
         encoded = "=?utf-8?b?" + base64.b64encode(name.encode("utf-8")).decode() + "?="
-        return (b"--b\r\nContent-Type: application/octet-stream\r\n"
-                b'Content-Disposition: attachment; filename="' + encoded.encode() + b'"\r\n'
-                b"Content-Transfer-Encoding: base64\r\n\r\nQUJD\r\n")
+        return (
+            b"--b\r\nContent-Type: application/octet-stream\r\n"
+            b'Content-Disposition: attachment; filename="' + encoded.encode() + b'"\r\n'
+            b"Content-Transfer-Encoding: base64\r\n\r\nQUJD\r\n"
+        )
 
-    raw = (b"From: a@example.com\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
-           + part("invoice\u202egpj.exe") + part("CON") + part("nul.txt") + b"--b--\r\n")
+    raw = (
+        b"From: a@example.com\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+        + part("invoice\u202egpj.exe")
+        + part("CON")
+        + part("nul.txt")
+        + b"--b--\r\n"
+    )
     names = [a.filename for a in parse_message(raw, channel="email").attachments]
     assert names == ["invoicegpj.exe", "_CON", "_nul.txt"]
 
@@ -94,10 +106,17 @@ def test_bidi_and_device_names_from_a_mail():
 def test_every_channel_stores_safe_names(desk):
     """Core intake makes the names safe, whatever channel handed them over."""
     message = InboundMessage(
-        channel="web-form", external_id="form-1", received_at=dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc),
-        sender="ivan@customer.example", subject="Files", text="see files",
-        attachments=(InboundAttachment("invoice\u202egpj.exe", "application/octet-stream", b"MZ"),
-                     InboundAttachment("COM1", "text/plain", b"x")))
+        channel="web-form",
+        external_id="form-1",
+        received_at=dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc),
+        sender="ivan@customer.example",
+        subject="Files",
+        text="see files",
+        attachments=(
+            InboundAttachment("invoice\u202egpj.exe", "application/octet-stream", b"MZ"),
+            InboundAttachment("COM1", "text/plain", b"x"),
+        ),
+    )
     result = desk.intake(message)
     stored = desk.ticket(result.ticket).articles[0].attachments
     assert [a.filename for a in stored] == ["invoicegpj.exe", "_COM1"]

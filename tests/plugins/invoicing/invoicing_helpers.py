@@ -11,10 +11,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
 
 import attrs
 import invoicing_pricing
@@ -94,8 +94,9 @@ def spaces(text: str) -> str:
     return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
-VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-                           "source", "track", "wbr"})
+VOID_ELEMENTS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
 
 
 class StrictHTML(HTMLParser):
@@ -149,10 +150,12 @@ def _plugin_path(root: Path) -> Path:
     site = root / "site"
     info = site / "deskframe_invoicing_test_pricing-0.0.dist-info"
     info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: deskframe-invoicing-test-pricing\nVersion: 0.0\n",
-                                   encoding="utf-8")
-    (info / "entry_points.txt").write_text("[deskframe]\ninvoicing-test-pricing = invoicing_pricing\n",
-                                           encoding="utf-8")
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: deskframe-invoicing-test-pricing\nVersion: 0.0\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        "[deskframe]\ninvoicing-test-pricing = invoicing_pricing\n", encoding="utf-8"
+    )
     return site
 
 
@@ -165,8 +168,12 @@ def serve(config: Path, root: Path) -> Iterator[int]:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_plugin_path(root)), str(HERE), env.get("PYTHONPATH")) if p)
     log_path = root / "serve.log"
     log = open(log_path, "wb")
-    proc = subprocess.Popen([str(script), "--config", str(config), "serve", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(
+        [str(script), "--config", str(config), "serve", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
     try:
         deadline = time.monotonic() + 15
         while True:

@@ -32,12 +32,21 @@ class PerMinute:
             if est is not None and not est.approved:
                 held.append(e)
                 continue
-            lines.append(InvoiceLine(
-                description=e.ticket_subject, quantity=Decimal(e.minutes), unit="min",
-                unit_price=Money(self.rate, "RUB"), amount=Money(self.rate * e.minutes, "RUB").rounded(),
-                ticket=e.ticket, agent=e.agent, work_date=e.work_date,
-                original_date=e.work_date if e.late else None, entry_ids=(e.id,),
-                estimate_hours=est.hours if est else None))
+            lines.append(
+                InvoiceLine(
+                    description=e.ticket_subject,
+                    quantity=Decimal(e.minutes),
+                    unit="min",
+                    unit_price=Money(self.rate, "RUB"),
+                    amount=Money(self.rate * e.minutes, "RUB").rounded(),
+                    ticket=e.ticket,
+                    agent=e.agent,
+                    work_date=e.work_date,
+                    original_date=e.work_date if e.late else None,
+                    entry_ids=(e.id,),
+                    estimate_hours=est.hours if est else None,
+                )
+            )
         return PricingResult("RUB", tuple(lines), tuple(held))
 
 

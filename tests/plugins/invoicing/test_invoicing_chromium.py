@@ -24,10 +24,19 @@ from deskframe_invoicing import html_format
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ON_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(CHROMIUM is None and not ON_CI, reason="needs chromium (apt-get install chromium)")]
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-dev-shm-usage", "--hide-scrollbars", "--no-first-run")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None and not ON_CI, reason="needs chromium (apt-get install chromium)"),
+]
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--no-first-run",
+)
 
 
 def _chromium(*args: str, cwd: Path) -> str:
@@ -61,18 +70,20 @@ def _scroll_widths(pages: dict[str, str], width: int, tmp_path: Path) -> dict[st
 def _invoices(make_desk, billed):
     _, hourly, sub, _ = _desk(make_desk, tax="20%")
     october = billed.desk.ledger.invoice(billed.october)
-    return {"hourly-ru": html_format.render("invoice", hourly, locale="ru"),
-            "subscription-ru": html_format.render("invoice", sub, locale="ru"),
-            "late-held-ru": html_format.render("invoice", october, locale="ru"),
-            "late-held-en": html_format.render("invoice", october, locale="en"),
-            "index-ru": html_format.render("invoices", billed.desk.ledger.invoices(), locale="ru")}
+    return {
+        "hourly-ru": html_format.render("invoice", hourly, locale="ru"),
+        "subscription-ru": html_format.render("invoice", sub, locale="ru"),
+        "late-held-ru": html_format.render("invoice", october, locale="ru"),
+        "late-held-en": html_format.render("invoice", october, locale="en"),
+        "index-ru": html_format.render("invoices", billed.desk.ledger.invoices(), locale="ru"),
+    }
 
 
 def test_phone_width_has_no_sideways_scrolling(make_desk, billed, tmp_path):
     pages = _invoices(make_desk, billed)
-    assert _scroll_widths(pages, 390, tmp_path) == {name: 390 for name in pages}
+    assert _scroll_widths(pages, 390, tmp_path) == dict.fromkeys(pages, 390)
     # a desktop window still shows the A4 sheet, without scrolling either
-    assert _scroll_widths(pages, 1024, tmp_path) == {name: 1024 for name in pages}
+    assert _scroll_widths(pages, 1024, tmp_path) == dict.fromkeys(pages, 1024)
 
 
 def test_prints_on_a4(make_desk, billed, tmp_path):
@@ -81,8 +92,9 @@ def test_prints_on_a4(make_desk, billed, tmp_path):
     pdf = tmp_path / "invoice.pdf"
     _chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri(), cwd=tmp_path)
     data = pdf.read_bytes()
-    boxes = {tuple(float(n) for n in box) for box in
-             re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)}
+    boxes = {
+        tuple(float(n) for n in box) for box in re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
+    }
     assert boxes and all(abs(w - 595.3) < 1.5 and abs(h - 841.9) < 1.5 for w, h in boxes), boxes  # A4 in points
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     assert pages == 1, pages

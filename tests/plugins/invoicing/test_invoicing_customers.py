@@ -8,19 +8,37 @@ import json
 
 def test_customer_add_stores_and_checks_tax_details(billed, cli, tmp_path):
     run = cli(billed.desk)
-    result = run("customer", "add", "--id", "romashka", "--name", "ООО «Ромашка»", "--inn", "7707000011",
-                 "--kpp", "770701001", "--address", "Москва, ул. Тверская, д. 10")
+    result = run(
+        "customer",
+        "add",
+        "--id",
+        "romashka",
+        "--name",
+        "ООО «Ромашка»",
+        "--inn",
+        "7707000011",
+        "--kpp",
+        "770701001",
+        "--address",
+        "Москва, ул. Тверская, д. 10",
+    )
     assert result.exit_code == 0, result.output
     listed = {c["id"]: c for c in json.loads(run("customer", "list", "--format", "json").output)}
     assert (listed["romashka"]["inn"], listed["romashka"]["kpp"]) == ("7707000011", "770701001")
     # a new invoice prints them (an issued one keeps those it was issued with)
     credit = billed.desk.ledger.void(billed.october, "wrong rate")
-    assert credit.customer_details == {"inn": "7707000011", "kpp": "770701001", "address": "Москва, ул. Тверская, д. 10"}
+    assert credit.customer_details == {
+        "inn": "7707000011",
+        "kpp": "770701001",
+        "address": "Москва, ул. Тверская, д. 10",
+    }
     result = run("invoice", "show", credit.number, "--format", "html", "-o", str(tmp_path / "x.html"))
     assert result.exit_code == 0 and "7707000011" in (tmp_path / "x.html").read_text(encoding="utf-8")
 
-    for option, value, words in (("--inn", "12345", "inn: must be 10 or 12 digits"),
-                                 ("--kpp", "77070100", "kpp: must be 9 characters")):
+    for option, value, words in (
+        ("--inn", "12345", "inn: must be 10 or 12 digits"),
+        ("--kpp", "77070100", "kpp: must be 9 characters"),
+    ):
         result = run("customer", "add", "--id", "romashka", "--name", "x", option, value)
         assert result.exit_code == 2 and words in result.output and "Traceback" not in result.output
         assert len(result.output.strip().splitlines()) == 1
@@ -28,8 +46,10 @@ def test_customer_add_stores_and_checks_tax_details(billed, cli, tmp_path):
 
 def test_apply_file_carries_tax_details(billed, cli, tmp_path):
     directory = tmp_path / "directory.toml"
-    directory.write_text('[[customers]]\nid = "vasilek"\nname = "ООО «Василёк»"\ninn = "500100001234"\n'
-                         'address = "Химки"\n', encoding="utf-8")
+    directory.write_text(
+        '[[customers]]\nid = "vasilek"\nname = "ООО «Василёк»"\ninn = "500100001234"\naddress = "Химки"\n',
+        encoding="utf-8",
+    )
     result = cli(billed.desk)("apply", str(directory))
     assert result.exit_code == 0, result.output
     listed = {c["id"]: c for c in json.loads(cli(billed.desk)("customer", "list", "--format", "json").output)}

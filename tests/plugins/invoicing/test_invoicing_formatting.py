@@ -22,13 +22,34 @@ def rub(amount: str) -> Money:
 
 
 def invoice(**changes) -> Invoice:
-    line = InvoiceLine(description="Поддержка", quantity=Decimal("1.5"), unit="h", unit_price=rub("1000"),
-                       amount=rub("1500.00"), ticket="T1", agent="alice", work_date=dt.date(2026, 10, 5))
-    base = dict(number="INV-2026-00007", status="issued", kind="invoice", customer="acme", customer_name="ACME",
-                contract="acme-1", period="2026-10", currency="RUB", lines=(line,), subtotal=rub("1500.00"),
-                tax_rate=Decimal("0.2"), tax=rub("300.00"), total=rub("1800.00"),
-                created_at=dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc),
-                issued_at=dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc), id=7)
+    line = InvoiceLine(
+        description="Поддержка",
+        quantity=Decimal("1.5"),
+        unit="h",
+        unit_price=rub("1000"),
+        amount=rub("1500.00"),
+        ticket="T1",
+        agent="alice",
+        work_date=dt.date(2026, 10, 5),
+    )
+    base = dict(
+        number="INV-2026-00007",
+        status="issued",
+        kind="invoice",
+        customer="acme",
+        customer_name="ACME",
+        contract="acme-1",
+        period="2026-10",
+        currency="RUB",
+        lines=(line,),
+        subtotal=rub("1500.00"),
+        tax_rate=Decimal("0.2"),
+        tax=rub("300.00"),
+        total=rub("1800.00"),
+        created_at=dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc),
+        issued_at=dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc),
+        id=7,
+    )
     base.update(changes)
     return Invoice(**base)
 
@@ -64,11 +85,28 @@ def test_draft_has_watermark_and_no_number():
 
 
 def test_credit_note_names_the_invoice_it_credits():
-    line = InvoiceLine(description="Поддержка", quantity=Decimal("-1.5"), unit="h", unit_price=rub("1000"),
-                       amount=rub("-1500.00"), kind="credit", ticket="T1", agent="alice",
-                       work_date=dt.date(2026, 10, 5), details={"minutes": 90})
-    credit = invoice(number="CN-2026-00001", kind="credit", credit_for="INV-2026-00007", reason="wrong rate",
-                     lines=(line,), subtotal=rub("-1500.00"), tax=rub("-300.00"), total=rub("-1800.00"))
+    line = InvoiceLine(
+        description="Поддержка",
+        quantity=Decimal("-1.5"),
+        unit="h",
+        unit_price=rub("1000"),
+        amount=rub("-1500.00"),
+        kind="credit",
+        ticket="T1",
+        agent="alice",
+        work_date=dt.date(2026, 10, 5),
+        details={"minutes": 90},
+    )
+    credit = invoice(
+        number="CN-2026-00001",
+        kind="credit",
+        credit_for="INV-2026-00007",
+        reason="wrong rate",
+        lines=(line,),
+        subtotal=rub("-1500.00"),
+        tax=rub("-300.00"),
+        total=rub("-1800.00"),
+    )
     page = html_format.render("invoice", credit, locale="en")
     check_html(page)
     assert "Credit note No. CN-2026-00001" in page and "Credit note for invoice INV-2026-00007: wrong rate" in page
@@ -85,12 +123,18 @@ def test_void_invoice_is_marked_void():
 
 
 def test_csv_defuses_spreadsheet_formulas_but_not_numbers():
-    line = InvoiceLine(description="=HYPERLINK(\"http://evil\")", quantity=Decimal("-2"), unit="h",
-                       unit_price=rub("10"), amount=rub("-20.00"), agent="@bob")
+    line = InvoiceLine(
+        description='=HYPERLINK("http://evil")',
+        quantity=Decimal("-2"),
+        unit="h",
+        unit_price=rub("10"),
+        amount=rub("-20.00"),
+        agent="@bob",
+    )
     data = csv_format.render("invoice", invoice(lines=(line,), subtotal=rub("-20.00")))
     assert data.startswith(b"invoice_number,") and b"\r\n" in data and not data.startswith(b"\xef\xbb\xbf")
     (row,) = csv.DictReader(io.StringIO(data.decode("utf-8")))
-    assert row["description"] == "'=HYPERLINK(\"http://evil\")" and row["agent"] == "'@bob"
+    assert row["description"] == '\'=HYPERLINK("http://evil")' and row["agent"] == "'@bob"
     assert row["quantity"] == "-2" and row["amount"] == "-20.00" and row["tax_rate_percent"] == "20"
 
 

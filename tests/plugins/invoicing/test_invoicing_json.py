@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -37,17 +38,23 @@ def _check(document: Any) -> int:
 
 def test_invoice_json_outputs_write_money_one_way(billed, cli):
     run = cli(billed.desk)
-    outputs = [run("invoice", "show", billed.october, "--format", "json"),
-               run("invoice", "list", "--format", "json"),
-               run("invoice", "paid", billed.october, "--amount", "100", "--date", "2026-11-05", "--format", "json")]
+    outputs = [
+        run("invoice", "show", billed.october, "--format", "json"),
+        run("invoice", "list", "--format", "json"),
+        run("invoice", "paid", billed.october, "--amount", "100", "--date", "2026-11-05", "--format", "json"),
+    ]
     counted = 0
     for result in outputs:
         assert result.exit_code == 0, result.output
         counted += _check(json.loads(result.output))
     assert counted > 20
     shown = json.loads(run("invoice", "show", billed.october, "--format", "json").output)
-    assert (shown["total"], shown["paid"], shown["balance"], shown["currency"]) == ("3000.00", "100.00", "2900.00",
-                                                                                    "RUB")
+    assert (shown["total"], shown["paid"], shown["balance"], shown["currency"]) == (
+        "3000.00",
+        "100.00",
+        "2900.00",
+        "RUB",
+    )
     assert shown["lines"][1]["amount"] == "1500.00"
 
 
@@ -58,7 +65,7 @@ def test_demo_summary_writes_money_the_same_way(tmp_path):
 
     result = CliRunner().invoke(build_cli(build_plugins()), ["demo", str(tmp_path / "demo"), "--format", "json"])
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.output[result.output.index("{"):])
+    summary = json.loads(result.output[result.output.index("{") :])
     # money lives in the invoices part (the SLA part's "total" is a count of clocks)
     assert summary["invoices"] and _check(summary["invoices"]) == len(summary["invoices"])
     assert {i["total"] for i in summary["invoices"]} >= {"9375.00"}

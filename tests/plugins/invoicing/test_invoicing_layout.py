@@ -29,12 +29,15 @@ bik = "044030653"
 corr_account = "30101810500000000653"
 account = "40702810955000012345"
 """
-CONFIG = """timezone = "Europe/Moscow"
+CONFIG = (
+    """timezone = "Europe/Moscow"
 [billing]
 tax_rate = "{tax}"
 locale = "ru"
 payment_terms_days = 5
-""" + VENDOR + """
+"""
+    + VENDOR
+    + """
 [pricing.hourly]
 model = "hourly"
 currency = "RUB"
@@ -45,6 +48,7 @@ model = "subscription"
 currency = "RUB"
 per_user = {{ "8x5" = "40.00" }}
 """
+)
 
 
 def _desk(make_desk, tax: str = "0%"):
@@ -52,8 +56,11 @@ def _desk(make_desk, tax: str = "0%"):
 
     desk = make_desk(CONFIG.format(tax=tax), clock=lambda: NOW)
     f = Factory(desk)
-    desk.add_customer(Customer(key="romashka", name="ООО «Ромашка»", inn="7701234567", kpp="770101001",
-                               address="Москва, ул. Ленина, 1"))
+    desk.add_customer(
+        Customer(
+            key="romashka", name="ООО «Ромашка»", inn="7701234567", kpp="770101001", address="Москва, ул. Ленина, 1"
+        )
+    )
     f.contract("romashka", key="romashka-hourly", pricing="hourly", start=dt.date(2026, 1, 1))
     f.customer("vasilek", name="ООО «Василёк»")
     f.contract("vasilek", key="vasilek-sub", pricing="sub", start=dt.date(2026, 1, 1), params={"users": 25})
@@ -74,9 +81,13 @@ def test_russian_layout_bank_details_parties_vat_words(make_desk):
     check_html(page)
     text = spaces(page)
     bank = page.split('<section class="bank">')[1].split("</section>")[0]
-    for label, value in (("Банк получателя", "ПАО Сбербанк"), ("БИК", "044030653"),
-                         ("Корр. счёт", "30101810500000000653"), ("Расчётный счёт", "40702810955000012345"),
-                         ("Получатель", "ООО «Веб-студия Пиксель»")):
+    for label, value in (
+        ("Банк получателя", "ПАО Сбербанк"),
+        ("БИК", "044030653"),
+        ("Корр. счёт", "30101810500000000653"),
+        ("Расчётный счёт", "40702810955000012345"),
+        ("Получатель", "ООО «Веб-студия Пиксель»"),
+    ):
         assert f"<dt>{label}</dt><dd>{value}</dd>" in bank, label
     vendor = page.split('<section class="vendor">')[1].split("</section>")[0]
     buyer = page.split('<section class="customer">')[1].split("</section>")[0]
@@ -121,21 +132,23 @@ def test_subscription_lines_fill_the_table(make_desk):
     assert price == "40,00 ₽" and amount == "1 000,00 ₽" and "Support 8x5: users" in description
 
 
-@pytest.mark.parametrize("key, value, words", [
-    ("bik", '"04403065"', "billing.vendor.bik: must be 9 digits"),
-    ("account", '"4070281095500001234X"', "billing.vendor.account: must be 20 digits"),
-    ("inn", '"123"', "billing.vendor.inn: must be 10 or 12 digits"),
-    ("payment_terms_days", "-1", "billing.payment_terms_days: must be at least 0"),
-    ("agent_label", '"login"', "billing.agent_label: unknown value 'login'"),
-])
+@pytest.mark.parametrize(
+    "key, value, words",
+    [
+        ("bik", '"04403065"', "billing.vendor.bik: must be 9 digits"),
+        ("account", '"4070281095500001234X"', "billing.vendor.account: must be 20 digits"),
+        ("inn", '"123"', "billing.vendor.inn: must be 10 or 12 digits"),
+        ("payment_terms_days", "-1", "billing.payment_terms_days: must be at least 0"),
+        ("agent_label", '"login"', "billing.agent_label: unknown value 'login'"),
+    ],
+)
 def test_config_keys_are_checked_at_load(tmp_path: Path, key: str, value: str, words: str):
     from deskframe.cli import build_cli
     from deskframe.plugins import build_plugins
 
     section = "[billing.vendor]" if key in ("bik", "account", "inn") else "[billing]"
     config = tmp_path / "deskframe.toml"
-    config.write_text(f'[desk]\ndatabase = "sqlite:///{tmp_path}/x.db"\n{section}\n{key} = {value}\n',
-                      encoding="utf-8")
+    config.write_text(f'[desk]\ndatabase = "sqlite:///{tmp_path}/x.db"\n{section}\n{key} = {value}\n', encoding="utf-8")
     result = CliRunner().invoke(build_cli(build_plugins()), ["--config", str(config), "invoice", "list"])
     assert result.exit_code == 2, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
@@ -173,13 +186,19 @@ def test_catalogs_translate_every_message():
     assert i18n.translations("de").gettext("Subtotal") == "Subtotal"
 
 
-@pytest.mark.parametrize("amount, ru, en", [
-    ("9375.00", "Девять тысяч триста семьдесят пять рублей 00 копеек",
-     "Nine thousand, three hundred and seventy-five roubles 00 kopeks"),
-    ("1.01", "Один рубль 01 копейка", "One rouble 01 kopek"),
-    ("22.42", "Двадцать два рубля 42 копейки", "Twenty-two roubles 42 kopeks"),
-    ("1000000", "Один миллион рублей 00 копеек", "One million roubles 00 kopeks"),
-])
+@pytest.mark.parametrize(
+    "amount, ru, en",
+    [
+        (
+            "9375.00",
+            "Девять тысяч триста семьдесят пять рублей 00 копеек",
+            "Nine thousand, three hundred and seventy-five roubles 00 kopeks",
+        ),
+        ("1.01", "Один рубль 01 копейка", "One rouble 01 kopek"),
+        ("22.42", "Двадцать два рубля 42 копейки", "Twenty-two roubles 42 kopeks"),
+        ("1000000", "Один миллион рублей 00 копеек", "One million roubles 00 kopeks"),
+    ],
+)
 def test_amount_in_words(amount, ru, en):
     assert amount_in_words(Money(amount, "RUB"), "ru") == ru
     assert amount_in_words(Money(amount, "RUB"), "en") == en

@@ -32,33 +32,36 @@ def test_partial_payments_add_up_and_overpayment_is_refused(clocked, cli):
     assert data["due_date"] == "2026-11-13"
     assert (data["total"], data["paid"], data["balance"]) == ("3000.00", "0.00", "3000.00")
 
-    result = run("invoice", "paid", billed.october, "--amount", "1000", "--date", "2026-11-05",
-                 "--reference", "п/п 17")
+    result = run("invoice", "paid", billed.october, "--amount", "1000", "--date", "2026-11-05", "--reference", "п/п 17")
     assert result.exit_code == 0, result.output
     assert "balance 2000.00 RUB" in result.output
     result = run("invoice", "paid", billed.october, "--amount", "2000.01", "--date", "2026-11-06")
     assert result.exit_code == 1 and "balance" in result.output and "Traceback" not in result.output
-    result = run("invoice", "paid", billed.october, "--amount", "1500.00", "--date", "2026-11-06",
-                 "--format", "json")
+    result = run("invoice", "paid", billed.october, "--amount", "1500.00", "--date", "2026-11-06", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["balance"] == "500.00"
 
     data = _show(run, billed.october)
     assert (data["paid"], data["balance"]) == ("2500.00", "500.00")
     assert [(p["amount"], p["date"], p["reference"]) for p in data["payments"]] == [
-        ("1000.00", "2026-11-05", "п/п 17"), ("1500.00", "2026-11-06", None)]
+        ("1000.00", "2026-11-05", "п/п 17"),
+        ("1500.00", "2026-11-06", None),
+    ]
 
 
-@pytest.mark.parametrize("args, hint", [
-    (("--amount", "-5", "--date", "2026-11-05"), "--amount"),
-    (("--amount", "0", "--date", "2026-11-05"), "--amount"),
-    (("--amount", "abc", "--date", "2026-11-05"), "--amount"),
-    (("--amount", "1e3", "--date", "2026-11-05"), "--amount"),
-    (("--amount", "10.001", "--date", "2026-11-05"), "--amount"),
-    (("--amount", "10", "--date", "2026-13-01"), "--date"),
-    (("--amount", "10", "--date", ""), "--date"),
-    (("--amount", "10", "--date", "2026-11-05", "--reference", " "), "--reference"),
-])
+@pytest.mark.parametrize(
+    "args, hint",
+    [
+        (("--amount", "-5", "--date", "2026-11-05"), "--amount"),
+        (("--amount", "0", "--date", "2026-11-05"), "--amount"),
+        (("--amount", "abc", "--date", "2026-11-05"), "--amount"),
+        (("--amount", "1e3", "--date", "2026-11-05"), "--amount"),
+        (("--amount", "10.001", "--date", "2026-11-05"), "--amount"),
+        (("--amount", "10", "--date", "2026-13-01"), "--date"),
+        (("--amount", "10", "--date", ""), "--date"),
+        (("--amount", "10", "--date", "2026-11-05", "--reference", " "), "--reference"),
+    ],
+)
 def test_bad_amounts_and_dates_exit_2(clocked, cli, args, hint):
     billed, _ = clocked
     result = cli(billed.desk)("invoice", "paid", billed.october, *args)
@@ -70,11 +73,32 @@ def test_bad_amounts_and_dates_exit_2(clocked, cli, args, hint):
 def test_a_payment_dated_in_the_future_is_refused(clocked, cli):
     billed, _ = clocked
     run = cli(billed.desk)
-    result = run("--now", "2026-11-05T23:30:00+00:00", "invoice", "paid", billed.october, "--amount", "10",
-                 "--date", "2026-11-06")
+    result = run(
+        "--now",
+        "2026-11-05T23:30:00+00:00",
+        "invoice",
+        "paid",
+        billed.october,
+        "--amount",
+        "10",
+        "--date",
+        "2026-11-06",
+    )
     assert result.exit_code == 2 and "in the future" in result.output and "--date" in result.output
-    assert run("--now", "2026-11-06T00:30:00+00:00", "invoice", "paid", billed.october, "--amount", "10",
-               "--date", "2026-11-06").exit_code == 0
+    assert (
+        run(
+            "--now",
+            "2026-11-06T00:30:00+00:00",
+            "invoice",
+            "paid",
+            billed.october,
+            "--amount",
+            "10",
+            "--date",
+            "2026-11-06",
+        ).exit_code
+        == 0
+    )
 
 
 def test_payments_on_void_draft_and_credit_notes_are_refused(clocked, cli):
@@ -105,8 +129,10 @@ def test_list_unpaid_and_overdue(clocked, cli):
     assert listed(before, "--overdue") == []
     assert listed(after, "--overdue") == [billed.september, billed.october]
     sept = billed.desk.ledger.invoice(billed.september)
-    assert run("invoice", "paid", billed.september, "--amount", str(sept.total.amount),
-               "--date", "2026-11-14").exit_code == 0
+    assert (
+        run("invoice", "paid", billed.september, "--amount", str(sept.total.amount), "--date", "2026-11-14").exit_code
+        == 0
+    )
     assert listed(after, "--unpaid") == [billed.october]
     assert listed(after, "--overdue") == [billed.october]
     table = run("--now", after, "invoice", "list", "--overdue")

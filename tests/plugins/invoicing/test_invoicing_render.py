@@ -52,8 +52,10 @@ def test_the_customer_sees_no_internal_words(billed):
     """No status word, no customer id, no agent login: display names only."""
     inv = billed.desk.ledger.invoice(billed.october)
     for locale in ("ru", "en"):
-        for page in (html_format.render("invoice", inv, locale=locale),
-                     text_format.render("invoice", inv, locale=locale)):
+        for page in (
+            html_format.render("invoice", inv, locale=locale),
+            text_format.render("invoice", inv, locale=locale),
+        ):
             assert "issued" not in page.lower() and "romashka" not in page.replace("romashka-pm", "")
             assert "alice" not in page and "bob" not in page and "Alice" in page and "Bob" in page
     assert "Specialist" in html_format.render("invoice", inv, locale="en")

@@ -47,8 +47,10 @@ def test_route_in_process(billed):
     assert sum(Decimal(r["amount"]) for r in rows) == Decimal("2500.00")
 
     wrong = client.get(f"/invoices/{token[:-1]}{'A' if token[-1] != 'A' else 'B'}")
-    answers = [wrong] + [client.get(f"/invoices/{bad}") for bad in (
-        "x", token[:10], token + "..", "%3Cscript%3E", "a" * 300, f"{token[:-1]}.csv", "draft-1", ".csv")]
+    answers = [wrong] + [
+        client.get(f"/invoices/{bad}")
+        for bad in ("x", token[:10], token + "..", "%3Cscript%3E", "a" * 300, f"{token[:-1]}.csv", "draft-1", ".csv")
+    ]
     for answer in answers:
         assert answer.status_code == 404 and answer.text == "Not Found"
         _assert_private(answer.headers)

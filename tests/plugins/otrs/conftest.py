@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import attrs
-import pytest
-
 import otrs_fixture
+import pytest
 
 
 @attrs.define

@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
-
 import otrs_fixture
+import pytest
 
 pytestmark = pytest.mark.postgres
 
@@ -23,9 +22,16 @@ def test_imported_subjects_and_bodies_have_no_terminal_controls(desk, otrs_sourc
     w = src.writer
     number = otrs_fixture.tn(dt.date(2024, 3, 15), 77)
     tid = w.ticket(number, "Сбой\x1b[2J\x1b[H сервера", created=dt.datetime(2024, 3, 15, 9, 0))
-    w.article(tid, sender="customer", a_from="Mallory <mallory@evil.example>", subject="Re:\x1b]0;pwned\x07 сбой",
-              body="Нажмите \x1b]8;;https://evil.example/\x1b\\сюда\x1b]8;;\x1b\\.\r\nПароль: abc\x08\x08\x08***"
-                   "\x9b31m\tконец\n", when=dt.datetime(2024, 3, 15, 9, 0), mime=True)
+    w.article(
+        tid,
+        sender="customer",
+        a_from="Mallory <mallory@evil.example>",
+        subject="Re:\x1b]0;pwned\x07 сбой",
+        body="Нажмите \x1b]8;;https://evil.example/\x1b\\сюда\x1b]8;;\x1b\\.\r\nПароль: abc\x08\x08\x08***"
+        "\x9b31m\tконец\n",
+        when=dt.datetime(2024, 3, 15, 9, 0),
+        mime=True,
+    )
     run_import(desk, src.url)
     ticket = desk.ticket(number)
     article = ticket.articles[-1]

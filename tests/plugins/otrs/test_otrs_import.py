@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import otrs_fixture
 import pytest
 
-import otrs_fixture
 from deskframe import InboundMessage
 
 pytestmark = pytest.mark.postgres
@@ -93,8 +93,7 @@ def test_import_maps_directory_tickets_articles_history_and_time(desk, otrs_sour
 
     # --- T2: phone and chat, open, very high priority, owned but not locked
     t2 = desk.ticket(d.numbers["t2"])
-    assert (t2.state, t2.priority, t2.owner, t2.locked_by, t2.queue) == ("open", "P1", "bob", None,
-                                                                          "Support::Hardware")
+    assert (t2.state, t2.priority, t2.owner, t2.locked_by, t2.queue) == ("open", "P1", "bob", None, "Support::Hardware")
     phone, call_back, chat = t2.articles
     assert (phone.direction, phone.channel, phone.sender) == ("in", "phone", "olga@globex.example")
     assert (call_back.direction, call_back.channel, call_back.agent) == ("out", "phone", "bob")
@@ -107,8 +106,9 @@ def test_import_maps_directory_tickets_articles_history_and_time(desk, otrs_sour
     assert (t3.state_type, t3.merged_into) == ("merged", t1.number)
     merge_note = t3.articles[-1]
     assert merge_note.sender is None and f"Merged Ticket {t3.number}" in merge_note.text
-    assert "empty sender (merge article); imported without a sender" in \
-        reasons(summary, "warnings", "article", d.articles["t3_merge"])
+    assert "empty sender (merge article); imported without a sender" in reasons(
+        summary, "warnings", "article", d.articles["t3_merge"]
+    )
 
     # --- T4/T5: customer logins are strings, never dropped
     assert desk.ticket(d.numbers["t4"]).contact == "ghost@nowhere.example"
@@ -135,22 +135,24 @@ def test_import_maps_directory_tickets_articles_history_and_time(desk, otrs_sour
 
     # --- time accounting: units -> minutes, per agent and work date
     entries = sorted((e.ticket, e.agent, e.minutes, e.work_date, e.note) for e in desk.time_entries())
-    assert entries == sorted([
-        (t1.number, "alice", 15, dt.date(2024, 3, 15), "Re: Не работает почта"),
-        (t1.number, "alice", 31, dt.date(2024, 3, 15), "Note"),  # 30.50 units, rounded half up
-        (t2.number, "bob", 45, dt.date(2024, 6, 1), ""),
-    ])
+    assert entries == sorted(
+        [
+            (t1.number, "alice", 15, dt.date(2024, 3, 15), "Re: Не работает почта"),
+            (t1.number, "alice", 31, dt.date(2024, 3, 15), "Note"),  # 30.50 units, rounded half up
+            (t2.number, "bob", 45, dt.date(2024, 6, 1), ""),
+        ]
+    )
 
     # --- rows that cannot be imported: reported with OTRS id and reason, the run went on
-    assert "orphan article: ticket 999999 does not exist" in \
-        reasons(summary, "skipped", "article", src.orphans["article"])
+    assert "orphan article: ticket 999999 does not exist" in reasons(
+        summary, "skipped", "article", src.orphans["article"]
+    )
     assert reasons(summary, "skipped", "time_accounting", src.orphans["time"])
     assert any("0 minutes" in r for r in reasons(summary, "skipped", "time_accounting", d.ids["time_zero"]))
     assert summary["skipped_total"] == 3
 
 
-def test_without_the_email_plugin_raw_mail_is_reparsed_by_the_stdlib(make_desk, otrs_source, run_import,
-                                                                     monkeypatch):
+def test_without_the_email_plugin_raw_mail_is_reparsed_by_the_stdlib(make_desk, otrs_source, run_import, monkeypatch):
     monkeypatch.setenv("DESKFRAME_DISABLE_PLUGINS", "email")
     desk = make_desk()
     assert not email_plugin(desk)
@@ -159,11 +161,13 @@ def test_without_the_email_plugin_raw_mail_is_reparsed_by_the_stdlib(make_desk, 
     bad = desk.ticket(src.data.numbers["t6"]).articles[0]
     assert bad.text == otrs_fixture.BAD_BODY  # nothing better to be had: OTRS's body, reported
     assert reasons(summary, "warnings", "article", src.data.articles["t6_bad"]) == [
-        "unknown charset 'x-unknown-8bit' in the raw source; kept the body OTRS decoded"]
+        "unknown charset 'x-unknown-8bit' in the raw source; kept the body OTRS decoded"
+    ]
     reply = desk.ticket(src.data.numbers["t1"]).articles[2]
     assert reply.html is None  # no sanitizer: the HTML body stays a file
     assert [(a.filename, desk.blobs.get(a.sha256)) for a in reply.attachments] == [
-        ("file-2.html", otrs_fixture.REPLY_HTML.encode("cp1251"))]
+        ("file-2.html", otrs_fixture.REPLY_HTML.encode("cp1251"))
+    ]
 
 
 def test_second_run_adds_nothing_and_a_full_reread_changes_nothing(desk, otrs_source, run_import):
@@ -187,12 +191,24 @@ def test_since_imports_the_final_delta(desk, otrs_source, run_import):
     w, d = src.writer, src.data
     run_import(desk, src.url)
     later = dt.datetime(2025, 1, 10, 9, 0)
-    w.article(d.ids["t2"], sender="customer", when=later, a_from="olga@globex.example", subject="Спасибо",
-              body="Всё работает, закрывайте.", message_id="<late@globex.example>")
+    w.article(
+        d.ids["t2"],
+        sender="customer",
+        when=later,
+        a_from="olga@globex.example",
+        subject="Спасибо",
+        body="Всё работает, закрывайте.",
+        message_id="<late@globex.example>",
+    )
     w.time(d.ids["t2"], "10", by=d.ids["bob"], when=later)
     w.touch(d.ids["t2"], later, state="erledigt")
-    new_id = w.ticket(otrs_fixture.tn(dt.date(2025, 1, 10), 1), "After the switch date", created=later,
-                      customer_id="acme", customer_user="ivan")
+    new_id = w.ticket(
+        otrs_fixture.tn(dt.date(2025, 1, 10), 1),
+        "After the switch date",
+        created=later,
+        customer_id="acme",
+        customer_user="ivan",
+    )
     w.article(new_id, sender="customer", when=later, a_from="ivan@acme.example", subject="New", body="New one")
 
     delta = run_import(desk, src.url, "--since", "2025-01-01")
@@ -203,8 +219,12 @@ def test_since_imports_the_final_delta(desk, otrs_source, run_import):
     assert sum(e.minutes for e in desk.time_entries()) == 91 + 10
     # and the delta itself is idempotent
     again = run_import(desk, src.url, "--since", "2025-01-01")
-    assert (again["tickets"]["new"], again["tickets"]["updated"], again["articles"], again["time_entries"]) == \
-        (0, 0, 0, 0)
+    assert (again["tickets"]["new"], again["tickets"]["updated"], again["articles"], again["time_entries"]) == (
+        0,
+        0,
+        0,
+        0,
+    )
 
 
 def test_dry_run_writes_nothing(desk, cli, otrs_source, run_import, tmp_path):
@@ -227,16 +247,25 @@ def test_customer_reply_to_an_old_subject_threads_into_the_imported_ticket(desk,
     src = otrs_source()
     run_import(desk, src.url)
     number = src.data.numbers["t1"]
-    result = desk.intake(InboundMessage(channel="mail", external_id="late-1", received_at=dt.datetime.now(UTC),
-                                       sender="ivan@acme.example", subject=f"Re: [Ticket#{number}] Не работает почта",
-                                       text="Опять не работает"))
+    result = desk.intake(
+        InboundMessage(
+            channel="mail",
+            external_id="late-1",
+            received_at=dt.datetime.now(UTC),
+            sender="ivan@acme.example",
+            subject=f"Re: [Ticket#{number}] Не работает почта",
+            text="Опять не работает",
+        )
+    )
     assert result.ticket == number and not result.created
     assert desk.ticket(number).state_type == "open"  # reopened
 
 
 def test_config_section_maps_priorities_units_and_billing(make_desk, otrs_source, run_import):
-    desk = make_desk('[import.otrs]\npriority_map = { "4 high" = "P1", "5 very high" = "P2", "urgent!!" = "P4" }\n'
-                     'unit_minutes = "0.5"\nalready_billed = false\nsource_timezone = "Europe/Moscow"\n')
+    desk = make_desk(
+        '[import.otrs]\npriority_map = { "4 high" = "P1", "5 very high" = "P2", "urgent!!" = "P4" }\n'
+        'unit_minutes = "0.5"\nalready_billed = false\nsource_timezone = "Europe/Moscow"\n'
+    )
     src = otrs_source()
     summary = run_import(desk, src.url)
     t1 = desk.ticket(src.data.numbers["t1"])
@@ -316,8 +345,15 @@ def test_article_storage_fs_directory(desk, otrs_source, run_import, tmp_path):
     w = src.writer
     when = dt.datetime(2024, 5, 5, 10, 0)
     t = w.ticket(otrs_fixture.tn(when.date(), 1), "FS storage", created=when)
-    aid = w.article(t, sender="customer", when=when, a_from="fs@files.example", subject="FS", body="Body in DB",
-                    message_id="<fs@files.example>")
+    aid = w.article(
+        t,
+        sender="customer",
+        when=when,
+        a_from="fs@files.example",
+        subject="FS",
+        body="Body in DB",
+        message_id="<fs@files.example>",
+    )
     folder = tmp_path / "article" / when.strftime("%Y/%m/%d") / str(aid)
     folder.mkdir(parents=True)
     raw = b"From: fs@files.example\r\nSubject: FS\r\nMessage-ID: <fs@files.example>\r\n\r\nBody in DB\r\n"
@@ -335,8 +371,13 @@ def test_otrs5_layout_is_detected_and_mapped(desk, otrs_source, run_import):
     src = otrs_source(populate=False, orphans=False)
     w = src.writer
     w.q("DROP TABLE article CASCADE")
-    for table in ("article_data_mime", "article_data_mime_plain", "article_data_mime_attachment",
-                  "article_data_otrs_chat", "article_data_mime_send_error"):
+    for table in (
+        "article_data_mime",
+        "article_data_mime_plain",
+        "article_data_mime_attachment",
+        "article_data_otrs_chat",
+        "article_data_mime_send_error",
+    ):
         w.q(f"DROP TABLE IF EXISTS {table} CASCADE")
     w.q((otrs_fixture.HERE / "fixtures" / "otrs5-article-tables.postgresql.sql").read_text(encoding="utf-8"))
     for name in ("email-external", "email-internal", "phone", "note-internal", "note-external", "webrequest"):
@@ -347,16 +388,33 @@ def test_otrs5_layout_is_detected_and_mapped(desk, otrs_source, run_import):
     t = w.ticket(number, "Old OTRS 5 ticket", created=when, state="open")
 
     def article(type_name, sender, body, a_from, by=1):
-        return w.insert("article", when=when, by=by, ticket_id=t,
-                        article_type_id=w.id_of("article_type", type_name),
-                        article_sender_type_id=w.id_of("article_sender_type", sender), a_from=a_from,
-                        a_subject="Old", a_body=body, incoming_time=0, valid_id=1,
-                        a_message_id=f"<{type_name}@old.example>")
+        return w.insert(
+            "article",
+            when=when,
+            by=by,
+            ticket_id=t,
+            article_type_id=w.id_of("article_type", type_name),
+            article_sender_type_id=w.id_of("article_sender_type", sender),
+            a_from=a_from,
+            a_subject="Old",
+            a_body=body,
+            incoming_time=0,
+            valid_id=1,
+            a_message_id=f"<{type_name}@old.example>",
+        )
 
     first = article("email-external", "customer", "Hello from 2016", "old@customer.example")
     w.insert("article_plain", when=when, article_id=first, body=w.blob(otrs_fixture.koi8_mail()))
-    w.insert("article_attachment", when=when, article_id=first, filename="old.pdf", content_type="application/pdf",
-             content=w.blob(otrs_fixture.PDF), content_size=str(len(otrs_fixture.PDF)), disposition="attachment")
+    w.insert(
+        "article_attachment",
+        when=when,
+        article_id=first,
+        filename="old.pdf",
+        content_type="application/pdf",
+        content=w.blob(otrs_fixture.PDF),
+        content_size=str(len(otrs_fixture.PDF)),
+        disposition="attachment",
+    )
     article("note-internal", "agent", "Internal remark", "Alice <alice@vendor.example>", by=alice)
     article("note-external", "agent", "Visible note", "Alice <alice@vendor.example>", by=alice)
     article("phone", "customer", "Called", "old@customer.example")
@@ -365,7 +423,11 @@ def test_otrs5_layout_is_detected_and_mapped(desk, otrs_source, run_import):
     assert summary["layout"].startswith("OTRS 5")
     arts = desk.ticket(number).articles
     assert [(a.direction, a.channel, a.visible_to_customer) for a in arts] == [
-        ("in", "email", True), ("internal", None, False), ("out", None, True), ("in", "phone", True)]
+        ("in", "email", True),
+        ("internal", None, False),
+        ("out", None, True),
+        ("in", "phone", True),
+    ]
     assert desk.blobs.get(arts[0].raw_sha256) == otrs_fixture.koi8_mail()
     assert [a.filename for a in arts[0].attachments] == ["old.pdf"]
     assert arts[1].agent == "alice"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import otrs_fixture
 import pytest
 
-import otrs_fixture
 from deskframe import InboundMessage, numbering
 
 pytestmark = pytest.mark.postgres
@@ -32,20 +32,36 @@ def email_desk(make_desk, tmp_path, extra: str = ""):
     return make_desk(extra + CHANNEL.format(maildir=maildir, limit=LIMIT))
 
 
-def test_large_body_is_cut_at_the_intake_limit_with_a_note_and_the_raw_kept_whole(make_desk, tmp_path,
-                                                                                   otrs_source, run_import):
+def test_large_body_is_cut_at_the_intake_limit_with_a_note_and_the_raw_kept_whole(
+    make_desk, tmp_path, otrs_source, run_import
+):
     desk = email_desk(make_desk, tmp_path)
     src = otrs_source(populate=False, orphans=False)
     w = src.writer
     number = otrs_fixture.tn(dt.date(2024, 3, 1), 1)
     tid = w.ticket(number, "big log", state="open")
     body = "Строка журнала: ошибка 500\n" * 600  # ~27 KB of UTF-8, over the 4 KB limit
-    raw = (b"From: ivan@acme.example\r\nSubject: log\r\nMessage-ID: <big@acme.example>\r\n"
-           b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body.encode())
-    big = w.article(tid, sender="customer", a_from="ivan@acme.example", subject="log", body=body, raw=raw,
-                    message_id="<big@acme.example>")
-    small = w.article(tid, sender="customer", a_from="ivan@acme.example", subject="short", body="short text",
-                      message_id="<small@acme.example>")
+    raw = (
+        b"From: ivan@acme.example\r\nSubject: log\r\nMessage-ID: <big@acme.example>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body.encode()
+    )
+    big = w.article(
+        tid,
+        sender="customer",
+        a_from="ivan@acme.example",
+        subject="log",
+        body=body,
+        raw=raw,
+        message_id="<big@acme.example>",
+    )
+    small = w.article(
+        tid,
+        sender="customer",
+        a_from="ivan@acme.example",
+        subject="short",
+        body="short text",
+        message_id="<small@acme.example>",
+    )
     summary = run_import(desk, src.url)
 
     cut, kept = desk.ticket(number).articles
@@ -84,8 +100,10 @@ def test_attachment_over_the_desk_limit_is_not_read_and_reported(make_desk, tmp_
     summary = run_import(desk, src.url)
     article = desk.ticket(number).articles[0]
     assert [a.filename for a in article.attachments] == ["small.txt"]
-    assert any("big.bin" in r and "8000 bytes" in r for r in reasons(summary, "warnings", "article", aid)
-               + reasons(summary, "skipped", "article", aid))
+    assert any(
+        "big.bin" in r and "8000 bytes" in r
+        for r in reasons(summary, "warnings", "article", aid) + reasons(summary, "skipped", "article", aid)
+    )
 
 
 def test_implausible_time_is_flagged_at_the_end_of_the_import(desk, make_desk, otrs_source, run_import, cli):
@@ -113,8 +131,8 @@ def test_implausible_time_is_flagged_at_the_end_of_the_import(desk, make_desk, o
     text = cli(make_desk())("import", "otrs", "--source", src.url).output  # the text summary, on another desk
     tail = text.rstrip().splitlines()
     header = next(i for i, line in enumerate(tail) if line.startswith("Implausible time (3)"))
-    assert all(line.startswith("  ") for line in tail[header + 1:]) and len(tail) - header - 1 == 3
-    assert any("100000000 minutes" in line and str(huge) in line for line in tail[header + 1:])
+    assert all(line.startswith("  ") for line in tail[header + 1 :]) and len(tail) - header - 1 == 3
+    assert any("100000000 minutes" in line and str(huge) in line for line in tail[header + 1 :])
 
 
 def test_time_beyond_what_can_be_stored_is_skipped_not_the_ticket(desk, otrs_source, run_import):
@@ -139,8 +157,14 @@ def test_imported_ticket_threads_only_for_related_senders(desk, otrs_source, run
     hook = desk.settings.subject_hook
 
     def mail(n, sender):
-        return InboundMessage(channel="mail", external_id=n, received_at=dt.datetime.now(UTC), sender=sender,
-                              subject=f"Re: {numbering.tag_subject(hook, number, 'x')}", text="again")
+        return InboundMessage(
+            channel="mail",
+            external_id=n,
+            received_at=dt.datetime.now(UTC),
+            sender=sender,
+            subject=f"Re: {numbering.tag_subject(hook, number, 'x')}",
+            text="again",
+        )
 
     for i, sender in enumerate(("ivan@acme.example", "boss@acme.example")):
         result = desk.intake(mail(f"ok{i}", sender))

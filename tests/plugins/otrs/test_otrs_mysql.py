@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 import otrs_fixture
+import pytest
 
 
 @pytest.fixture
@@ -51,8 +50,12 @@ def test_import_from_mariadb(desk, cli, mysql_source):
     again = run()
     assert again["tickets"]["read"] == 0
     reread = run("--since", "2000-01-01")
-    assert (reread["tickets"]["new"], reread["tickets"]["updated"], reread["articles"], reread["time_entries"]) == \
-        (0, 0, 0, 0)
+    assert (reread["tickets"]["new"], reread["tickets"]["updated"], reread["articles"], reread["time_entries"]) == (
+        0,
+        0,
+        0,
+        0,
+    )
 
     writer.time(d.ids["t2"], "12", by=d.ids["bob"], when=dt.datetime(2025, 2, 1, 10, 0))
     writer.touch(d.ids["t2"], dt.datetime(2025, 2, 1, 10, 0))

@@ -26,15 +26,39 @@ def snapshot(desk):
     for row in desk.tickets(limit=None):
         t = desk.ticket(row["number"])
         tickets[t.number] = (
-            t.subject, t.state, t.priority, t.queue, t.owner, t.locked_by, t.customer, t.contact, t.merged_into,
-            t.created_at, t.updated_at,
-            tuple((a.direction, a.channel, a.subject, a.text, a.sender, a.agent, a.visible_to_customer, a.raw_sha256,
-                   tuple(sorted((f.filename, f.sha256) for f in a.attachments))) for a in t.articles),
-            tuple((h.ticket, h.at, h.action, h.actor, h.old, h.new, h.reason) for h in t.history))
+            t.subject,
+            t.state,
+            t.priority,
+            t.queue,
+            t.owner,
+            t.locked_by,
+            t.customer,
+            t.contact,
+            t.merged_into,
+            t.created_at,
+            t.updated_at,
+            tuple(
+                (
+                    a.direction,
+                    a.channel,
+                    a.subject,
+                    a.text,
+                    a.sender,
+                    a.agent,
+                    a.visible_to_customer,
+                    a.raw_sha256,
+                    tuple(sorted((f.filename, f.sha256) for f in a.attachments)),
+                )
+                for a in t.articles
+            ),
+            tuple((h.ticket, h.at, h.action, h.actor, h.old, h.new, h.reason) for h in t.history),
+        )
     time_entries = sorted((e.ticket, e.agent, e.minutes, e.work_date, e.note) for e in desk.time_entries())
-    directory = (sorted((c.key, c.name) for c in desk.customers()),
-                 sorted((c.name, c.email or "", c.customer or "") for c in desk.contacts()),
-                 sorted((a.login, a.name, a.email or "") for a in desk.agents()))
+    directory = (
+        sorted((c.key, c.name) for c in desk.customers()),
+        sorted((c.name, c.email or "", c.customer or "") for c in desk.contacts()),
+        sorted((a.login, a.name, a.email or "") for a in desk.agents()),
+    )
     return tickets, time_entries, directory
 
 
@@ -56,8 +80,12 @@ def test_killed_import_resumes_to_the_same_result(make_desk, otrs_source, run_im
 
     desk = make_desk()
     env = dict(os.environ, DESKFRAME_OTRS_BATCH_PAUSE="0.25")
-    proc = subprocess.Popen([str(SCRIPT), "--config", str(desk.config.path), "import", "otrs", "--source", src.url,
-                             "--batch", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(SCRIPT), "--config", str(desk.config.path), "import", "otrs", "--source", src.url, "--batch", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
@@ -85,8 +113,15 @@ def test_killed_import_resumes_to_the_same_result(make_desk, otrs_source, run_im
     # and any further run, plain or re-reading everything, adds nothing and counts nothing twice
     for flags in ((), ("--since", "2000-01-01")):
         again = run_import(desk, src.url, *flags)
-        assert (again["tickets"]["new"], again["tickets"]["updated"], again["articles"], again["attachments"],
-                again["history"], again["time_entries"], again["minutes"]) == (0, 0, 0, 0, 0, 0, 0), flags
+        assert (
+            again["tickets"]["new"],
+            again["tickets"]["updated"],
+            again["articles"],
+            again["attachments"],
+            again["history"],
+            again["time_entries"],
+            again["minutes"],
+        ) == (0, 0, 0, 0, 0, 0, 0), flags
     assert snapshot(desk) == snapshot(reference)
 
 
@@ -97,6 +132,7 @@ def test_a_ticket_the_core_refuses_is_reported_and_the_run_goes_on(desk, factory
     src.writer.q("UPDATE ticket SET tn = %s WHERE id = %s", (live.number, src.data.ids["t4"]))
     summary = run_import(desk, src.url, "--batch", "3")
     assert summary["tickets"]["new"] == 7
-    assert [(r["kind"], r["otrs_id"]) for r in summary["skipped"] if "already exists" in r["reason"]] == \
-        [("ticket", str(src.data.ids["t4"]))]
+    assert [(r["kind"], r["otrs_id"]) for r in summary["skipped"] if "already exists" in r["reason"]] == [
+        ("ticket", str(src.data.ids["t4"]))
+    ]
     assert desk.ticket(src.data.numbers["t5"]).subject == "Call from phantom"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -68,7 +69,6 @@ def world(phone_desk: Callable[..., Any]) -> Any:
     factory.customer("acme", name="ACME Ltd")
     factory.contract("acme", key="acme-2026")
     factory.agent("alice", name="Alice Smith")
-    desk.add_contact(Contact(name="Ivan Petrov", email="ivan@acme.example", phone="8 (495) 123-45-67",
-                             customer="acme"))
+    desk.add_contact(Contact(name="Ivan Petrov", email="ivan@acme.example", phone="8 (495) 123-45-67", customer="acme"))
     desk.add_contact(Contact(name="Olga", phone="+7 916 765 43 21", customer="acme"))
     return desk

@@ -61,13 +61,16 @@ def test_import_reports_bad_rows_by_line_and_is_idempotent(world, cli, tmp_path)
 def test_mapped_columns_delimiter_and_zone(phone_desk, cli, tmp_path):
     from deskframe.testing import Factory
 
-    desk = phone_desk(phone='[phone]\ndefault_region = "DE"\n[phone.csv]\ndate = "Start"\ncaller = "From"\n'
-                            'duration = "Secs"\nagent = "Ext"\nsummary = "Note"\ndate_format = "%d.%m.%Y %H:%M"\n'
-                            'timezone = "Europe/Berlin"\ndelimiter = ";"\n')
+    desk = phone_desk(
+        phone='[phone]\ndefault_region = "DE"\n[phone.csv]\ndate = "Start"\ncaller = "From"\n'
+        'duration = "Secs"\nagent = "Ext"\nsummary = "Note"\ndate_format = "%d.%m.%Y %H:%M"\n'
+        'timezone = "Europe/Berlin"\ndelimiter = ";"\n'
+    )
     Factory(desk).agent("hans", name="Hans")
     path = tmp_path / "pbx.csv"
-    path.write_bytes("\ufeffExt;From;Start;Note;Secs;Extra\nhans;030 1234567;02.03.2026 09:30;Drucker;42;x\n"
-                     .encode("utf-8"))
+    path.write_bytes(
+        "\ufeffExt;From;Start;Note;Secs;Extra\nhans;030 1234567;02.03.2026 09:30;Drucker;42;x\n".encode("utf-8")
+    )
     result = run(cli, desk, path)
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "1 rows: 1 new tickets, 0 added to tickets, 0 already imported, 0 failed"
@@ -88,8 +91,9 @@ def test_missing_column_names_the_config_key(world, cli, tmp_path):
 def test_unreadable_file(world, cli, tmp_path):
     assert "cannot read" in run(cli, world, tmp_path / "missing.csv").output
     path = tmp_path / "latin1.csv"
-    path.write_bytes("Date,Caller,Duration,Agent,Summary\n2026-03-02 10:00:00,+74951234567,1,alice,Gr\xfc\xdfe\n"
-                     .encode("latin-1"))
+    path.write_bytes(
+        "Date,Caller,Duration,Agent,Summary\n2026-03-02 10:00:00,+74951234567,1,alice,Gr\xfc\xdfe\n".encode("latin-1")
+    )
     result = run(cli, world, path)
     assert result.exit_code == 2 and "not UTF-8 text" in result.output
     assert world.tickets(limit=None) == []
@@ -98,12 +102,16 @@ def test_unreadable_file(world, cli, tmp_path):
 def test_same_call_written_differently_is_one_call(world, tmp_path):
     settings = settings_of(world)
     path = tmp_path / "calls.csv"
-    path.write_text("Date,Caller,Duration,Agent,Summary\n"
-                    "2026-03-02 10:15:00,+7 495 123-45-67,305,alice,Printer\n"
-                    "2026-03-02 10:15:00,84951234567,0:05:05,Alice Smith,Printer \n", encoding="utf-8")
+    path.write_text(
+        "Date,Caller,Duration,Agent,Summary\n"
+        "2026-03-02 10:15:00,+7 495 123-45-67,305,alice,Printer\n"
+        "2026-03-02 10:15:00,84951234567,0:05:05,Alice Smith,Printer \n",
+        encoding="utf-8",
+    )
     seen = []
-    report = callog.import_calls(world, settings, callog.read_rows(path, settings),
-                                 on_row=lambda row, outcome: seen.append((row.line, outcome)))
+    report = callog.import_calls(
+        world, settings, callog.read_rows(path, settings), on_row=lambda row, outcome: seen.append((row.line, outcome))
+    )
     assert (report.created, report.duplicates) == (1, 1)
     assert seen == [(2, "created"), (3, "duplicate")]
 
@@ -122,8 +130,9 @@ def test_progress_is_shown_on_a_terminal(world, cli, tmp_path, monkeypatch):
     terminal = Terminal()
     monkeypatch.setattr(commands, "sys", types.SimpleNamespace(stderr=terminal, exit=sys.exit))
     path = tmp_path / "calls.csv"
-    path.write_text("Date,Caller,Duration,Agent,Summary\n2026-03-02 10:15:00,+74951234567,5,alice,One\n",
-                    encoding="utf-8")
+    path.write_text(
+        "Date,Caller,Duration,Agent,Summary\n2026-03-02 10:15:00,+74951234567,5,alice,One\n", encoding="utf-8"
+    )
     result = run(cli, world, path)
     assert result.exit_code == 0, result.output
     assert "Importing calls" in terminal.getvalue()

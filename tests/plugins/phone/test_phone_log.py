@@ -17,8 +17,18 @@ def history(desk, number, action):
 
 
 def test_known_caller_by_number_in_another_format_opens_a_ticket(world, cli):
-    result = log(cli, world, "--caller", "+7 495 123 45 67", "--agent", "alice", "--duration", "5m",
-                 "--summary", "Printer offline\nTried a restart already.")
+    result = log(
+        cli,
+        world,
+        "--caller",
+        "+7 495 123 45 67",
+        "--agent",
+        "alice",
+        "--duration",
+        "5m",
+        "--summary",
+        "Printer offline\nTried a restart already.",
+    )
     assert result.exit_code == 0, result.output
     number = result.stdout.strip()
     assert "Call from Ivan Petrov (+7 495 123-45-67) logged on new ticket" in result.stderr
@@ -27,14 +37,28 @@ def test_known_caller_by_number_in_another_format_opens_a_ticket(world, cli):
     assert (ticket.channel, ticket.subject, ticket.queue) == ("phone", "Printer offline", "support")
     article = ticket.articles[0]
     assert (article.direction, article.channel, article.sender) == ("in", "phone", "ivan@acme.example")
-    assert article.text == ("Phone call\nCaller: Ivan Petrov (+7 495 123-45-67)\nAgent: Alice Smith (alice)\n"
-                            "Duration: 5m\n\nPrinter offline\nTried a restart already.")
+    assert article.text == (
+        "Phone call\nCaller: Ivan Petrov (+7 495 123-45-67)\nAgent: Alice Smith (alice)\n"
+        "Duration: 5m\n\nPrinter offline\nTried a restart already."
+    )
     assert history(world, number, "phone_call") == [("alice", "5m", "+74951234567 with alice")]
 
 
 def test_json_output(world, cli):
-    result = log(cli, world, "--caller", "ivan@ACME.example", "--agent", "alice", "--summary", "VPN",
-                 "--duration", "1h30m", "--format", "json")
+    result = log(
+        cli,
+        world,
+        "--caller",
+        "ivan@ACME.example",
+        "--agent",
+        "alice",
+        "--summary",
+        "VPN",
+        "--duration",
+        "1h30m",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["created"] is True and data["caller"] == "ivan@acme.example"
@@ -65,8 +89,18 @@ def test_unknown_caller_becomes_one_contact_in_the_unknown_queue(world, cli):
 def test_call_on_a_given_ticket(world, cli):
     ticket = world.open_ticket(subject="Backup failing", body="...", customer="acme", contact="ivan@acme.example")
     world.set_state(ticket.number, "pending")
-    result = log(cli, world, "--caller", "ivan@acme.example", "--agent", "alice", "--summary", "Still failing",
-                 "--ticket", ticket.number)
+    result = log(
+        cli,
+        world,
+        "--caller",
+        "ivan@acme.example",
+        "--agent",
+        "alice",
+        "--summary",
+        "Still failing",
+        "--ticket",
+        ticket.number,
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == ticket.number
     after = world.ticket(ticket.number)
@@ -78,8 +112,9 @@ def test_call_on_a_given_ticket(world, cli):
 
 def test_summary_quoting_a_ticket_number_still_opens_a_new_ticket(world, cli):
     other = world.open_ticket(subject="Other", body="x")
-    result = log(cli, world, "--caller", "ivan@acme.example", "--agent", "alice",
-                 "--summary", f"[Ticket#{other.number}] call")
+    result = log(
+        cli, world, "--caller", "ivan@acme.example", "--agent", "alice", "--summary", f"[Ticket#{other.number}] call"
+    )
     assert result.stdout.strip() != other.number
 
 
@@ -88,8 +123,11 @@ def test_errors_store_nothing(world, cli):
     cases = [
         (("--caller", "hello", "--agent", "alice", "--summary", "x"), 2, "not a phone number or e-mail address"),
         (("--caller", "+74951234567", "--agent", "bob", "--summary", "x"), 2, "unknown agent 'bob'"),
-        (("--caller", "+74951234567", "--agent", "alice", "--summary", "x", "--ticket", "2026010110000011"), 2,
-         "unknown ticket 2026010110000011"),
+        (
+            ("--caller", "+74951234567", "--agent", "alice", "--summary", "x", "--ticket", "2026010110000011"),
+            2,
+            "unknown ticket 2026010110000011",
+        ),
         (("--caller", "+74951234567", "--agent", "alice", "--summary", "x", "--duration", "5"), 2, "bad duration"),
         (("--caller", "+74951234567", "--agent", "alice", "--summary", " "), 2, "a call needs a summary"),
     ]
@@ -100,8 +138,19 @@ def test_errors_store_nothing(world, cli):
 
 
 def test_work_request_asks_for_it_in_writing_and_the_answer_threads_back(world, cli):
-    result = log(cli, world, "--caller", "+74951234567", "--agent", "alice", "--summary", "Install a new server",
-                 "--work-request", "--format", "json")
+    result = log(
+        cli,
+        world,
+        "--caller",
+        "+74951234567",
+        "--agent",
+        "alice",
+        "--summary",
+        "Install a new server",
+        "--work-request",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     number = data["ticket"]
@@ -111,16 +160,26 @@ def test_work_request_asks_for_it_in_writing_and_the_answer_threads_back(world, 
     assert ticket.state == "awaiting written request" and ticket.contact == "ivan@acme.example"
     out = ticket.articles[-1]
     assert out.id == data["written_request"]["article_id"]
-    assert (out.direction, out.channel, out.agent, out.sender) == ("out", "support-mail", "alice",
-                                                                  "alice@vendor.example")
+    assert (out.direction, out.channel, out.agent, out.sender) == (
+        "out",
+        "support-mail",
+        "alice",
+        "alice@vendor.example",
+    )
     assert out.subject == f"[Ticket#{number}] Please send us your request in writing"
     assert out.text == f"Dear ACME Ltd, please confirm ticket {number} in writing. Alice Smith"
     assert history(world, number, "phone_work_request") == [
-        ("alice", "awaiting written request", f"written request sent to ivan@acme.example (article {out.id})")]
+        ("alice", "awaiting written request", f"written request sent to ivan@acme.example (article {out.id})")
+    ]
     # the customer's e-mail answer threads into the ticket by its number and reopens it
-    reply = InboundMessage(channel="support-mail", external_id="<answer@acme.example>",
-                           received_at=dt.datetime.now(dt.timezone.utc), sender="ivan@acme.example",
-                           subject=f"Re: {out.subject}", text="Yes, please install it. Ivan")
+    reply = InboundMessage(
+        channel="support-mail",
+        external_id="<answer@acme.example>",
+        received_at=dt.datetime.now(dt.timezone.utc),
+        sender="ivan@acme.example",
+        subject=f"Re: {out.subject}",
+        text="Yes, please install it. Ivan",
+    )
     result = world.intake(reply)
     assert result.ticket == number and result.created is False
     assert world.ticket(number).state == "open"
@@ -129,37 +188,54 @@ def test_work_request_asks_for_it_in_writing_and_the_answer_threads_back(world, 
 def test_work_request_with_a_format_template(phone_desk, cli):
     from deskframe.testing import Factory
 
-    desk = phone_desk(phone='[phone]\nemail_channel = "support-mail"\nwritten_request_template = '
-                            '"Hi {contact}, write to us about {summary} (ticket {number}, {customer}). {agent}"\n'
-                            'written_request_subject = "Confirm in writing"\n')
+    desk = phone_desk(
+        phone='[phone]\nemail_channel = "support-mail"\nwritten_request_template = '
+        '"Hi {contact}, write to us about {summary} (ticket {number}, {customer}). {agent}"\n'
+        'written_request_subject = "Confirm in writing"\n'
+    )
     Factory(desk).agent("alice", name="Alice")
-    result = log(cli, desk, "--caller", "new@client.example", "--agent", "alice", "--summary", "Paid setup",
-                 "--work-request")
+    result = log(
+        cli, desk, "--caller", "new@client.example", "--agent", "alice", "--summary", "Paid setup", "--work-request"
+    )
     assert result.exit_code == 0, result.output
     number = result.stdout.strip()
     out = desk.ticket(number).articles[-1]
-    assert out.text == (f"Hi new@client.example, write to us about Paid setup (ticket {number}, "
-                        "new@client.example). Alice")
+    assert out.text == (
+        f"Hi new@client.example, write to us about Paid setup (ticket {number}, new@client.example). Alice"
+    )
     assert out.subject == f"[Ticket#{number}] Confirm in writing"
 
 
 def test_work_request_without_an_email_sets_the_state_only(world, cli):
-    result = log(cli, world, "--caller", "+7 916 765-43-21", "--agent", "alice", "--summary", "Migration",
-                 "--work-request")
+    result = log(
+        cli, world, "--caller", "+7 916 765-43-21", "--agent", "alice", "--summary", "Migration", "--work-request"
+    )
     assert result.exit_code == 0, result.output
     number = result.stdout.strip()
     ticket = world.ticket(number)
     assert ticket.state == "awaiting written request"
     assert [a.direction for a in ticket.articles] == ["in"]
     assert history(world, number, "phone_work_request") == [
-        ("alice", "awaiting written request", "written request not sent: the caller has no e-mail address")]
+        ("alice", "awaiting written request", "written request not sent: the caller has no e-mail address")
+    ]
     assert "no written request sent" in result.stderr
 
 
 def test_work_request_on_someone_elses_ticket_is_not_mailed_to_its_contact(world, cli):
     ticket = world.open_ticket(subject="Olga's thing", body="...", customer="acme", contact="boss@acme.example")
-    result = log(cli, world, "--caller", "ivan@acme.example", "--agent", "alice", "--summary", "Paid work",
-                 "--ticket", ticket.number, "--work-request")
+    result = log(
+        cli,
+        world,
+        "--caller",
+        "ivan@acme.example",
+        "--agent",
+        "alice",
+        "--summary",
+        "Paid work",
+        "--ticket",
+        ticket.number,
+        "--work-request",
+    )
     assert result.exit_code == 0, result.output
     after = world.ticket(ticket.number)
     assert after.state == "awaiting written request"
@@ -185,8 +261,14 @@ def test_route_hook_leaves_other_senders_alone(world):
     from deskframe_phone.callers import route_phone_sender
 
     def message(sender):
-        return InboundMessage(channel="x", external_id="1", received_at=dt.datetime.now(dt.timezone.utc),
-                              sender=sender, subject="s", text="t")
+        return InboundMessage(
+            channel="x",
+            external_id="1",
+            received_at=dt.datetime.now(dt.timezone.utc),
+            sender=sender,
+            subject="s",
+            text="t",
+        )
 
     with world.lookup() as lookup:
         assert route_phone_sender(message("ivan@acme.example"), lookup) is None

@@ -7,9 +7,10 @@ Monday 2026-03-02 .. Friday 2026-03-06 are working days and 2026-03-07/08 a week
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from deskframe.billing import BillableEntry, BillingContext, Estimate, PricingResult
@@ -23,29 +24,70 @@ TUESDAY = dt.date(2026, 3, 3)
 SATURDAY = dt.date(2026, 3, 7)
 
 
-def contract(params: dict[str, Any] | None = None, *, support_type: str = "8x5", key: str = "acme-1",
-             pricing: str = "p", start: dt.date | None = None, end: dt.date | None = None) -> Contract:
-    return Contract(key=key, customer="acme", support_type=support_type, pricing=pricing,
-                    params=params or {}, start=start, end=end)
+def contract(
+    params: dict[str, Any] | None = None,
+    *,
+    support_type: str = "8x5",
+    key: str = "acme-1",
+    pricing: str = "p",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Contract:
+    return Contract(
+        key=key, customer="acme", support_type=support_type, pricing=pricing, params=params or {}, start=start, end=end
+    )
 
 
-def entry(id: int, minutes: int, *, ticket: str = "T-1", subject: str = "Printer offline", agent: str = "alice",
-          role: str = "engineer", work_date: dt.date = TUESDAY, billable: bool = True, note: str = "",
-          late: bool = False, logged_at: dt.datetime | None = None) -> BillableEntry:
-    return BillableEntry(id=id, ticket=ticket, ticket_subject=subject, agent=agent, role=role, minutes=minutes,
-                         work_date=work_date, billable=billable, note=note, late=late, logged_at=logged_at)
+def entry(
+    id: int,
+    minutes: int,
+    *,
+    ticket: str = "T-1",
+    subject: str = "Printer offline",
+    agent: str = "alice",
+    role: str = "engineer",
+    work_date: dt.date = TUESDAY,
+    billable: bool = True,
+    note: str = "",
+    late: bool = False,
+    logged_at: dt.datetime | None = None,
+) -> BillableEntry:
+    return BillableEntry(
+        id=id,
+        ticket=ticket,
+        ticket_subject=subject,
+        agent=agent,
+        role=role,
+        minutes=minutes,
+        work_date=work_date,
+        billable=billable,
+        note=note,
+        late=late,
+        logged_at=logged_at,
+    )
 
 
 def estimate(ticket: str, hours: str, approved: bool = True) -> Estimate:
     return Estimate(ticket=ticket, hours=Decimal(hours), approved=approved)
 
 
-def context(c: Contract | None = None, entries: Iterable[BillableEntry] = (), *,
-            estimates: Iterable[Estimate] = (), calendars: dict[str, Any] | None = None,
-            period: tuple[dt.date, dt.date] = MARCH) -> BillingContext:
-    return BillingContext(contract=c or contract(), period=f"{period[0]:%Y-%m}", period_start=period[0],
-                          period_end=period[1], entries=tuple(entries),
-                          estimates={e.ticket: e for e in estimates}, calendars=calendars or {})
+def context(
+    c: Contract | None = None,
+    entries: Iterable[BillableEntry] = (),
+    *,
+    estimates: Iterable[Estimate] = (),
+    calendars: dict[str, Any] | None = None,
+    period: tuple[dt.date, dt.date] = MARCH,
+) -> BillingContext:
+    return BillingContext(
+        contract=c or contract(),
+        period=f"{period[0]:%Y-%m}",
+        period_start=period[0],
+        period_end=period[1],
+        entries=tuple(entries),
+        estimates={e.ticket: e for e in estimates},
+        calendars=calendars or {},
+    )
 
 
 def office_calendar() -> Calendar:

@@ -54,26 +54,38 @@ def test_a_line_per_ticket_sums_entries_rounded_each():
 
 
 def test_a_line_per_ticket_agent_and_rate():
-    entries = [entry(1, 10, ticket="T-1", agent="alice"), entry(2, 10, ticket="T-1", agent="alice"),
-               entry(3, 10, ticket="T-1", agent="bob", role="developer"), entry(4, 10, ticket="T-2", agent="alice"),
-               entry(5, 10, ticket="T-1", agent="alice", work_date=dt.date(2026, 3, 5))]
+    entries = [
+        entry(1, 10, ticket="T-1", agent="alice"),
+        entry(2, 10, ticket="T-1", agent="alice"),
+        entry(3, 10, ticket="T-1", agent="bob", role="developer"),
+        entry(4, 10, ticket="T-2", agent="alice"),
+        entry(5, 10, ticket="T-1", agent="alice", work_date=dt.date(2026, 3, 5)),
+    ]
     result = price(model(increment="15m"), entries)
     # T-1 alice: 3 x 15 min = 0.75 h x 1500.00 = 1125.00; T-1 bob: 0.25 h x 2000.00 = 500.00;
     # T-2 alice: 0.25 h x 1500.00 = 375.00
     assert [(line.ticket, line.agent, line.entry_ids, line.amount) for line in result.lines] == [
-        ("T-1", "alice", (1, 2, 5), rub("1125.00")), ("T-1", "bob", (3,), rub("500.00")),
-        ("T-2", "alice", (4,), rub("375.00"))]
+        ("T-1", "alice", (1, 2, 5), rub("1125.00")),
+        ("T-1", "bob", (3,), rub("500.00")),
+        ("T-2", "alice", (4,), rub("375.00")),
+    ]
     assert result.lines[0].work_date == dt.date(2026, 3, 5)  # the last day worked
     assert (result.lines[0].details["first_date"], result.lines[0].details["last_date"]) == ("2026-03-03", "2026-03-05")
 
 
 def test_late_entries_keep_a_line_per_original_date():
-    entries = [entry(1, 30), entry(2, 30, late=True, work_date=dt.date(2026, 2, 26)),
-               entry(3, 30, late=True, work_date=dt.date(2026, 2, 26)), entry(4, 30, late=True, work_date=dt.date(2026, 2, 27))]
+    entries = [
+        entry(1, 30),
+        entry(2, 30, late=True, work_date=dt.date(2026, 2, 26)),
+        entry(3, 30, late=True, work_date=dt.date(2026, 2, 26)),
+        entry(4, 30, late=True, work_date=dt.date(2026, 2, 27)),
+    ]
     result = price(model(), entries)
     assert [(line.original_date, line.entry_ids, line.amount) for line in result.lines] == [
-        (dt.date(2026, 2, 26), (2, 3), rub("1500.00")), (dt.date(2026, 2, 27), (4,), rub("750.00")),
-        (None, (1,), rub("750.00"))]
+        (dt.date(2026, 2, 26), (2, 3), rub("1500.00")),
+        (dt.date(2026, 2, 27), (4,), rub("750.00")),
+        (None, (1,), rub("750.00")),
+    ]
 
 
 def test_lines_option_is_validated():
@@ -112,16 +124,19 @@ def test_no_increment_bills_exact_minutes():
 # --- half-kopeck edges ----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("rate", "minutes", "expected"), [
-    ("1000.00", 1, "16.67"),   # 16.6666... -> 16.67
-    ("1000.00", 2, "33.33"),   # 33.3333... -> 33.33
-    ("999.90", 1, "16.67"),    # exactly 16.665 -> half up 16.67 (half even would give 16.66)
-    ("1000.50", 1, "16.68"),   # exactly 16.675 -> 16.68
-    ("0.30", 1, "0.01"),       # exactly 0.005 -> 0.01
-    ("0.29", 1, "0.00"),       # 0.004833... -> 0.00
-    ("1500.00", 1, "25.00"),   # exact
-    ("1234.56", 7, "144.03"),  # 8641.92 / 60 = 144.032 -> 144.03
-])
+@pytest.mark.parametrize(
+    ("rate", "minutes", "expected"),
+    [
+        ("1000.00", 1, "16.67"),  # 16.6666... -> 16.67
+        ("1000.00", 2, "33.33"),  # 33.3333... -> 33.33
+        ("999.90", 1, "16.67"),  # exactly 16.665 -> half up 16.67 (half even would give 16.66)
+        ("1000.50", 1, "16.68"),  # exactly 16.675 -> 16.68
+        ("0.30", 1, "0.01"),  # exactly 0.005 -> 0.01
+        ("0.29", 1, "0.00"),  # 0.004833... -> 0.00
+        ("1500.00", 1, "25.00"),  # exact
+        ("1234.56", 7, "144.03"),  # 8641.92 / 60 = 144.032 -> 144.03
+    ],
+)
 def test_half_kopeck_rounding(rate, minutes, expected):
     m = hourly.build({**BASE, "rates": {"default": rate}})
     line = price(m, [entry(1, minutes)]).lines[0]
@@ -144,7 +159,9 @@ def test_each_line_rounded_then_summed():
 def test_rate_by_role_and_default():
     result = price(model(increment="15m"), [entry(1, 60, role="developer"), entry(2, 60, role="manager")])
     assert [(line.unit_price, line.amount) for line in result.lines] == [
-        (rub("2000.00"), rub("2000.00")), (rub("1500.00"), rub("1500.00"))]
+        (rub("2000.00"), rub("2000.00")),
+        (rub("1500.00"), rub("1500.00")),
+    ]
     assert [line.details["rate_key"] for line in result.lines] == ["developer", "default"]
 
 
@@ -158,13 +175,16 @@ def test_contract_overrides_the_card_key_by_key():
     assert [line.amount for line in result.lines] == [rub("2000.00"), rub("1800.00")]
 
 
-@pytest.mark.parametrize(("params", "key"), [
-    ({"rates": {"developer": 2100.0}}, "params.rates.developer"),
-    ({"rates": {"developer": "-5"}}, "params.rates.developer"),
-    ({"rates": {"developer": "abc"}}, "params.rates.developer"),
-    ({"rates": "2100"}, "params.rates"),
-    ({"rate": {"developer": "2100"}}, "params.rate"),
-])
+@pytest.mark.parametrize(
+    ("params", "key"),
+    [
+        ({"rates": {"developer": 2100.0}}, "params.rates.developer"),
+        ({"rates": {"developer": "-5"}}, "params.rates.developer"),
+        ({"rates": {"developer": "abc"}}, "params.rates.developer"),
+        ({"rates": "2100"}, "params.rates"),
+        ({"rate": {"developer": "2100"}}, "params.rate"),
+    ],
+)
 def test_bad_params_name_the_key(params, key):
     with pytest.raises(DomainError, match=rf"contract 'acme-1': {key}\b"):
         price(model(), [entry(1, 30)], c=contract(params))
@@ -181,8 +201,11 @@ def test_out_of_hours_at_night():
     cal = {"office": office_calendar()}
     night = dt.datetime(2026, 3, 3, 23, 0, tzinfo=MSK)
     day = dt.datetime(2026, 3, 3, 12, 0, tzinfo=MSK)
-    result = price(night_model(), [entry(1, 60, role="developer", logged_at=night),
-                                   entry(2, 60, role="developer", logged_at=day)], calendars=cal)
+    result = price(
+        night_model(),
+        [entry(1, 60, role="developer", logged_at=night), entry(2, 60, role="developer", logged_at=day)],
+        calendars=cal,
+    )
     # night: 1 h x 2000.00 x 1.5 = 3000.00; day: 2000.00
     assert [line.amount for line in result.lines] == [rub("3000.00"), rub("2000.00")]
     assert result.lines[0].unit_price == rub("3000.00")
@@ -202,8 +225,11 @@ def test_frame_end_is_out_of_hours_and_start_is_in_hours():
 def test_weekend_and_the_larger_multiplier_wins():
     cal = {"office": office_calendar()}
     saturday_noon = dt.datetime(2026, 3, 7, 12, 0, tzinfo=MSK)  # outside the mon-fri calendar too
-    result = price(night_model(), [entry(1, 30, work_date=SATURDAY, logged_at=saturday_noon),
-                                   entry(2, 30, work_date=SATURDAY)], calendars=cal)
+    result = price(
+        night_model(),
+        [entry(1, 30, work_date=SATURDAY, logged_at=saturday_noon), entry(2, 30, work_date=SATURDAY)],
+        calendars=cal,
+    )
     # 0.5 h x 1500.00 x 2 = 1500.00 both (weekend 2 beats out-of-hours 1.5; they do not compound),
     # on one line: 1 h x 3000.00
     (line,) = result.lines
@@ -224,8 +250,15 @@ def test_no_logged_at_is_in_hours():
 
 def test_multiplier_with_rounding():
     # 7 min at 1333.33/h x 1.5 at night: 15 min -> 1333.33 x 1.5 / 4 = 499.99875 -> 500.00
-    m = hourly.build({**BASE, "rates": {"default": "1333.33"}, "increment": "15m",
-                      "multipliers": {"out_of_hours": "1.5"}, "calendar": "office"})
+    m = hourly.build(
+        {
+            **BASE,
+            "rates": {"default": "1333.33"},
+            "increment": "15m",
+            "multipliers": {"out_of_hours": "1.5"},
+            "calendar": "office",
+        }
+    )
     night = dt.datetime(2026, 3, 3, 2, 0, tzinfo=MSK)
     line = price(m, [entry(1, 7, logged_at=night)], calendars={"office": office_calendar()}).lines[0]
     assert line.amount == rub("500.00")
@@ -238,8 +271,11 @@ def test_missing_calendar_is_a_domain_error():
 
 def test_naive_logged_at_is_refused():
     with pytest.raises(DomainError, match="time entry 1"):
-        price(night_model(), [entry(1, 60, logged_at=dt.datetime(2026, 3, 3, 23))],
-              calendars={"office": office_calendar()})
+        price(
+            night_model(),
+            [entry(1, 60, logged_at=dt.datetime(2026, 3, 3, 23))],
+            calendars={"office": office_calendar()},
+        )
 
 
 def test_calendar_names():
@@ -279,12 +315,19 @@ def test_require_estimate_false_never_holds():
 
 
 def test_line_fields_for_an_invoice_per_ticket():
-    entries = [entry(7, 50, ticket="T-9", subject="VPN down", agent="bob", role="developer", note="router reset"),
-               entry(8, 20, ticket="T-9", subject="VPN down", late=True, work_date=dt.date(2026, 2, 26))]
+    entries = [
+        entry(7, 50, ticket="T-9", subject="VPN down", agent="bob", role="developer", note="router reset"),
+        entry(8, 20, ticket="T-9", subject="VPN down", late=True, work_date=dt.date(2026, 2, 26)),
+    ]
     result = price(model(increment="15m"), entries, estimates=[estimate("T-9", "1.5")])
     late, first = result.lines  # sorted by ticket, then work date
     assert first.description == "VPN down - router reset"
-    assert (first.ticket, first.agent, first.work_date, first.original_date) == ("T-9", "bob", dt.date(2026, 3, 3), None)
+    assert (first.ticket, first.agent, first.work_date, first.original_date) == (
+        "T-9",
+        "bob",
+        dt.date(2026, 3, 3),
+        None,
+    )
     assert first.entry_ids == (7,) and first.estimate_hours == Decimal("1.5") and first.kind == "time"
     assert first.amount == rub("2000.00")  # 50 -> 60 min at 2000.00
     assert late.original_date == dt.date(2026, 2, 26) and late.work_date == dt.date(2026, 2, 26)

@@ -25,11 +25,25 @@ def entries(draw, min_size=0):
     out = []
     for i in range(1, n + 1):
         day = draw(days)
-        logged = draw(st.one_of(st.none(), st.integers(min_value=0, max_value=24 * 60 - 1).map(
-            lambda m, day=day: dt.datetime(day.year, day.month, day.day, tzinfo=MSK) + dt.timedelta(minutes=m))))
-        out.append(entry(i, draw(st.integers(min_value=0, max_value=600)), ticket=draw(st.sampled_from(["T-1", "T-2", "T-3"])),
-                         role=draw(st.sampled_from(["engineer", "developer", "manager"])), work_date=day,
-                         billable=draw(st.booleans()), logged_at=logged))
+        logged = draw(
+            st.one_of(
+                st.none(),
+                st.integers(min_value=0, max_value=24 * 60 - 1).map(
+                    lambda m, day=day: dt.datetime(day.year, day.month, day.day, tzinfo=MSK) + dt.timedelta(minutes=m)
+                ),
+            )
+        )
+        out.append(
+            entry(
+                i,
+                draw(st.integers(min_value=0, max_value=600)),
+                ticket=draw(st.sampled_from(["T-1", "T-2", "T-3"])),
+                role=draw(st.sampled_from(["engineer", "developer", "manager"])),
+                work_date=day,
+                billable=draw(st.booleans()),
+                logged_at=logged,
+            )
+        )
     return out
 
 
@@ -43,13 +57,28 @@ def billed(minutes, increment, minimum):
 
 
 @settings(max_examples=200, deadline=None)
-@given(entries(), money, money, st.sampled_from([None, 1, 5, 15, 30, 60]), st.sampled_from([0, 10, 30]),
-       factors, factors, st.lists(st.tuples(st.sampled_from(["T-1", "T-2", "T-3"]), st.booleans()), max_size=3),
-       st.sampled_from(["ticket", "entry"]))
-def test_hourly_amounts_are_exact_rationals_rounded_half_up(es, default, developer, increment, minimum,
-                                                           night, weekend, ests, lines):
-    table = {"model": "hourly", "currency": "RUB", "rates": {"default": str(default), "developer": str(developer)},
-             "multipliers": {"out_of_hours": night, "weekend": weekend}, "calendar": "office", "lines": lines}
+@given(
+    entries(),
+    money,
+    money,
+    st.sampled_from([None, 1, 5, 15, 30, 60]),
+    st.sampled_from([0, 10, 30]),
+    factors,
+    factors,
+    st.lists(st.tuples(st.sampled_from(["T-1", "T-2", "T-3"]), st.booleans()), max_size=3),
+    st.sampled_from(["ticket", "entry"]),
+)
+def test_hourly_amounts_are_exact_rationals_rounded_half_up(
+    es, default, developer, increment, minimum, night, weekend, ests, lines
+):
+    table = {
+        "model": "hourly",
+        "currency": "RUB",
+        "rates": {"default": str(default), "developer": str(developer)},
+        "multipliers": {"out_of_hours": night, "weekend": weekend},
+        "calendar": "office",
+        "lines": lines,
+    }
     if increment:
         table["increment"] = f"{increment}m"
     if minimum:
@@ -88,13 +117,26 @@ def test_hourly_amounts_are_exact_rationals_rounded_half_up(es, default, develop
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(0, 100_000), st.integers(0, 500), money, money, days, st.sampled_from([None, "p10", "p25", "fix"]),
-       st.booleans())
+@given(
+    st.integers(0, 100_000),
+    st.integers(0, 500),
+    money,
+    money,
+    days,
+    st.sampled_from([None, "p10", "p25", "fix"]),
+    st.booleans(),
+)
 def test_subscription_prorated_lines(users, servers, per_user, per_server, start, failover, audit):
-    model = subscription.build({
-        "model": "subscription", "currency": "RUB",
-        "per_user": {"8x5": str(per_user)}, "per_server": {"8x5": str(per_server)},
-        "failover": {"p10": "10%", "p25": "25%", "fix": "12345.67"}, "addons": {"audit": "60000.00"}})
+    model = subscription.build(
+        {
+            "model": "subscription",
+            "currency": "RUB",
+            "per_user": {"8x5": str(per_user)},
+            "per_server": {"8x5": str(per_server)},
+            "failover": {"p10": "10%", "p25": "25%", "fix": "12345.67"},
+            "addons": {"audit": "60000.00"},
+        }
+    )
     params = {"users": users, "servers": servers, "addons": ["audit"] if audit else []}
     if failover:
         params["failover"] = failover
@@ -119,8 +161,13 @@ def test_subscription_prorated_lines(users, servers, per_user, per_server, start
 @settings(max_examples=200, deadline=None)
 @given(entries(), money, st.integers(0, 3000), money, st.sampled_from([None, 15]), days)
 def test_retainer_fee_plus_overage(es, fee, included, rate, increment, start):
-    table = {"model": "retainer", "currency": "RUB", "fee": str(fee), "included": f"{included}m",
-             "overage_rate": str(rate)}
+    table = {
+        "model": "retainer",
+        "currency": "RUB",
+        "fee": str(fee),
+        "included": f"{included}m",
+        "overage_rate": str(rate),
+    }
     if increment:
         table["increment"] = f"{increment}m"
     result = retainer.build(table).price(context(contract(start=start), es))

@@ -12,7 +12,8 @@ from deskframe.errors import DomainError
 from deskframe_pricing import subscription
 
 PLATFORM = {
-    "model": "subscription", "currency": "RUB",
+    "model": "subscription",
+    "currency": "RUB",
     "per_user": {"8x5": "40.00", "24x7": "65.00", "premium": "90.00"},
     "per_server": {"8x5": "5000.00", "24x7": "8000.00", "premium": "12000.00"},
     "failover": {"none": "0", "active-passive": "10%", "active-active": "25%", "cold": "20000.00"},
@@ -31,7 +32,12 @@ def test_full_month_exact():
     assert amounts(result) == ["48000.00", "15000.00", "6300.00", "60000.00"]
     assert total(result) == rub("129300.00")
     users, servers, failover, audit = result.lines
-    assert (users.quantity, users.unit, users.unit_price, users.kind) == (Decimal(1200), "user", rub("40.00"), "subscription")
+    assert (users.quantity, users.unit, users.unit_price, users.kind) == (
+        Decimal(1200),
+        "user",
+        rub("40.00"),
+        "subscription",
+    )
     assert (servers.quantity, servers.unit, servers.unit_price) == (Decimal(3), "server", rub("5000.00"))
     assert failover.kind == "failover" and failover.details["percent"] == "10"
     assert failover.details["base"] == "63000.00"
@@ -110,17 +116,20 @@ def test_only_per_server():
         model.price(context(contract({"servers": 2, "users": 5})))
 
 
-@pytest.mark.parametrize(("params", "pattern"), [
-    ({**PARAMS, "addons": ["audit", "backup"]}, r"params\.addons\[1\]: unknown add-on 'backup'"),
-    ({**PARAMS, "addons": ["audit", "audit"]}, r"params\.addons\[1\]: 'audit' is listed twice"),
-    ({**PARAMS, "addons": "audit"}, r"params\.addons: must be an array"),
-    ({**PARAMS, "failover": "hot"}, r"params\.failover: unknown failover option 'hot'"),
-    ({"servers": 3}, r"params\.users: is required"),
-    ({**PARAMS, "users": "1200"}, r"params\.users: must be a whole number"),
-    ({**PARAMS, "users": 12.5}, r"params\.users: must be a whole number"),
-    ({**PARAMS, "servers": -1}, r"params\.servers: must not be negative"),
-    ({**PARAMS, "user": 5}, r"params\.user: unknown parameter"),
-])
+@pytest.mark.parametrize(
+    ("params", "pattern"),
+    [
+        ({**PARAMS, "addons": ["audit", "backup"]}, r"params\.addons\[1\]: unknown add-on 'backup'"),
+        ({**PARAMS, "addons": ["audit", "audit"]}, r"params\.addons\[1\]: 'audit' is listed twice"),
+        ({**PARAMS, "addons": "audit"}, r"params\.addons: must be an array"),
+        ({**PARAMS, "failover": "hot"}, r"params\.failover: unknown failover option 'hot'"),
+        ({"servers": 3}, r"params\.users: is required"),
+        ({**PARAMS, "users": "1200"}, r"params\.users: must be a whole number"),
+        ({**PARAMS, "users": 12.5}, r"params\.users: must be a whole number"),
+        ({**PARAMS, "servers": -1}, r"params\.servers: must not be negative"),
+        ({**PARAMS, "user": 5}, r"params\.user: unknown parameter"),
+    ],
+)
 def test_bad_params_name_the_key(params, pattern):
     with pytest.raises(DomainError, match=pattern):
         price(params)

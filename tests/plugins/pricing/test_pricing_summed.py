@@ -61,8 +61,16 @@ model = "warranty"
 
 UTC = dt.timezone.utc
 #: Enough agents that nobody logs more than a day ([time] max_per_day) on the busiest dates.
-AGENTS = {"alice": "developer", "bob": "support", "carol": "developer", "dave": "support",
-          "erin": "developer", "frank": "support", "grace": "developer", "heidi": "support"}
+AGENTS = {
+    "alice": "developer",
+    "bob": "support",
+    "carol": "developer",
+    "dave": "support",
+    "erin": "developer",
+    "frank": "support",
+    "grace": "developer",
+    "heidi": "support",
+}
 
 
 class Clock:
@@ -84,14 +92,19 @@ def build(make_desk, idle=0):
         f.contract(f"idle{n}", key=f"idle{n}-1", pricing="platform", params={"users": 3}, start=dt.date(2026, 1, 1))
     for login, role in AGENTS.items():
         f.agent(login, role=role)
-    plans = {"studio": {"rates": {"support": "1234.56"}}, "tie": {}, "plain": {}, "retainer": {},
-             "platform": {"users": 7}, "warranty": {}}
+    plans = {
+        "studio": {"rates": {"support": "1234.56"}},
+        "tie": {},
+        "plain": {},
+        "retainer": {},
+        "platform": {"users": 7},
+        "warranty": {},
+    }
     tickets = {}
     for plan, params in plans.items():
         f.customer(plan)
         f.contract(plan, key=f"{plan}-1", pricing=plan, params=params, start=dt.date(2026, 1, 1))
-        tickets[plan] = [desk.open_ticket(subject=f"{plan} task {i}", body="x", customer=plan).number
-                         for i in range(3)]
+        tickets[plan] = [desk.open_ticket(subject=f"{plan} task {i}", body="x", customer=plan).number for i in range(3)]
     desk.estimate(tickets["studio"][1], hours=Decimal("2"))  # held: not approved
     desk.estimate(tickets["tie"][0], hours=Decimal("5"), approve=True, actor="alice")
     return desk, clock, tickets
@@ -108,19 +121,46 @@ def log_month(desk, clock, tickets, days, seed):
             clock.now = dt.datetime.combine(day, dt.time(rng.randrange(24), rng.choice((0, 0, 59))), UTC)
             if rng.random() < 0.1:  # exactly on a frame edge (10:00 / 19:00 Vladivostok = 00:00 / 09:00 UTC)
                 clock.now = dt.datetime.combine(day, dt.time(rng.choice((0, 9))), UTC)
-            desk.log_time(rng.choice(numbers), agent=rng.choice(tuple(AGENTS)),
-                          minutes=rng.choice((1, 7, 14, 15, 16, 20, 31, 45, 59, 61, 90, 121)), date=day,
-                          note=rng.choice(("", "", "", "call", "fix", "call")), billable=rng.random() > 0.15)
+            desk.log_time(
+                rng.choice(numbers),
+                agent=rng.choice(tuple(AGENTS)),
+                minutes=rng.choice((1, 7, 14, 15, 16, 20, 31, 45, 59, 61, 90, 121)),
+                date=day,
+                note=rng.choice(("", "", "", "call", "fix", "call")),
+                billable=rng.random() > 0.15,
+            )
 
 
 def snapshot(desk, period):
     out = {}
     for invoice in desk.ledger.invoices(period=period):
-        lines = [(line.kind, line.description, line.quantity, line.unit, line.unit_price, line.amount, line.ticket,
-                  line.agent, line.work_date, line.original_date, tuple(sorted(line.entry_ids)), line.estimate_hours,
-                  dict(line.details)) for line in invoice.lines]
-        out[invoice.contract] = (invoice.status, invoice.currency, invoice.subtotal, invoice.tax, invoice.total,
-                                 tuple(tuple(sorted(h.items())) for h in invoice.held), lines)
+        lines = [
+            (
+                line.kind,
+                line.description,
+                line.quantity,
+                line.unit,
+                line.unit_price,
+                line.amount,
+                line.ticket,
+                line.agent,
+                line.work_date,
+                line.original_date,
+                tuple(sorted(line.entry_ids)),
+                line.estimate_hours,
+                dict(line.details),
+            )
+            for line in invoice.lines
+        ]
+        out[invoice.contract] = (
+            invoice.status,
+            invoice.currency,
+            invoice.subtotal,
+            invoice.tax,
+            invoice.total,
+            tuple(tuple(sorted(h.items())) for h in invoice.held),
+            lines,
+        )
     return out
 
 
@@ -131,8 +171,11 @@ def run_both(desk, period, monkeypatch):
         m.setattr(ledger_module.Ledger, "_time_rules", lambda self, context: None)
         entry_report = desk.ledger.run(period)  # rebuilds the drafts entry by entry
         by_entry = snapshot(desk, period)
-    assert (summed_report.drafted, summed_report.nothing_to_bill, summed_report.held_entries) == \
-        (entry_report.drafted, entry_report.nothing_to_bill, entry_report.held_entries)
+    assert (summed_report.drafted, summed_report.nothing_to_bill, summed_report.held_entries) == (
+        entry_report.drafted,
+        entry_report.nothing_to_bill,
+        entry_report.held_entries,
+    )
     return summed, by_entry
 
 
@@ -176,9 +219,9 @@ def test_a_model_without_time_rules_still_prices_entry_by_entry(make_desk, monke
 
 @pytest.mark.parametrize("lines", ["entry"])
 def test_line_per_entry_uses_the_per_entry_path(lines):
-    from deskframe_pricing.hourly import build as build_hourly
-
     from pricing_helpers import context
+
+    from deskframe_pricing.hourly import build as build_hourly
 
     model = build_hourly({"model": "hourly", "currency": "RUB", "rates": {"default": "1.00"}, "lines": lines})
     assert model.time_rules(context()) is None

@@ -37,12 +37,15 @@ def scene(make_desk: Any, cli: Any) -> Any:
     f.contract("bank", key="bank-premium", support_type="premium", sla="standard")
     fates = ("met", "missed", "late", "paused", "paused_late", "closed")
     t = {fate: desk.open_ticket(subject=fate, body="down", customer="bank", priority="P1").number for fate in fates}
-    steps = [(5, lambda: desk.set_state(t["paused"], "pending")), (5, lambda: desk.set_state(t["closed"], "closed")),
-             (10, lambda: desk.reply(t["met"], agent="alice", body="on it")),
-             (13, lambda: setattr(desk, "first_check", desk.sla_check())),
-             (20, lambda: desk.set_state(t["paused_late"], "pending")),
-             (30, lambda: desk.reply(t["missed"], agent="alice", body="on it")),
-             (60, lambda: setattr(desk, "second_check", desk.sla_check()))]
+    steps = [
+        (5, lambda: desk.set_state(t["paused"], "pending")),
+        (5, lambda: desk.set_state(t["closed"], "closed")),
+        (10, lambda: desk.reply(t["met"], agent="alice", body="on it")),
+        (13, lambda: setattr(desk, "first_check", desk.sla_check())),
+        (20, lambda: desk.set_state(t["paused_late"], "pending")),
+        (30, lambda: desk.reply(t["missed"], agent="alice", body="on it")),
+        (60, lambda: setattr(desk, "second_check", desk.sla_check())),
+    ]
     for minutes, step in steps:
         clock.now = T0 + dt.timedelta(minutes=minutes)
         step()
@@ -58,8 +61,10 @@ def ok(desk: Any, *args: str, **kwargs: Any) -> str:
     return result.stdout
 
 
-EXPECTED = {("P1", "first_response"): dict(clocks=6, met=1, missed=1, overdue=2, running=0, paused=1, cancelled=1),
-            ("P1", "resolution"): dict(clocks=6, met=1, missed=0, overdue=0, running=3, paused=2, cancelled=0)}
+EXPECTED = {
+    ("P1", "first_response"): dict(clocks=6, met=1, missed=1, overdue=2, running=0, paused=1, cancelled=1),
+    ("P1", "resolution"): dict(clocks=6, met=1, missed=0, overdue=0, running=3, paused=2, cancelled=0),
+}
 
 
 def test_sla_report_categories_add_up_to_the_clocks(scene: Any) -> None:
@@ -89,17 +94,25 @@ def test_sla_check_lists_the_tickets_it_warned_about_and_breached(scene: Any) ->
     t = scene.t
     first, second = scene.first_check, scene.second_check
     assert [(c["ticket"], c["kind"]) for c in first.warned] == sorted(
-        (t[f], "first_response") for f in ("missed", "late", "paused_late"))
+        (t[f], "first_response") for f in ("missed", "late", "paused_late")
+    )
     assert first.breached == [] and second.warned == []
     assert [(c["ticket"], c["kind"], c["due_at"]) for c in second.breached] == [
-        (t["late"], "first_response", T0 + dt.timedelta(minutes=15))]
+        (t["late"], "first_response", T0 + dt.timedelta(minutes=15))
+    ]
 
     fresh = scene.open_ticket(subject="fresh", body="down", customer="bank", priority="P1")  # opened at LATER
-    out = json.loads(ok(scene, "sla", "check", "--now", (LATER + dt.timedelta(minutes=30)).isoformat(),
-                        "--format", "json"))
+    out = json.loads(
+        ok(scene, "sla", "check", "--now", (LATER + dt.timedelta(minutes=30)).isoformat(), "--format", "json")
+    )
     assert (out["warnings"], out["breaches"]) == (0, 1)
-    assert out["breached"] == [{"ticket": fresh.number, "kind": "first_response",
-                                "due_at": (LATER + dt.timedelta(minutes=15)).astimezone(dt.timezone.utc).isoformat()}]
+    assert out["breached"] == [
+        {
+            "ticket": fresh.number,
+            "kind": "first_response",
+            "due_at": (LATER + dt.timedelta(minutes=15)).astimezone(dt.timezone.utc).isoformat(),
+        }
+    ]
     text = ok(scene, "sla", "check", "--now", (LATER + dt.timedelta(hours=4)).isoformat())
     assert "breached" in text and f"{fresh.number} resolution (due 2026-10-05 15:00)" in text  # in the desk's zone
 

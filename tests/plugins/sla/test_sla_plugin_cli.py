@@ -34,13 +34,28 @@ def test_json_for_one_instant(who):
     result = who("--at", "2026-01-05T20:00:00+03:00", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == [
-        {"rotation": "night", "timezone": "Europe/Moscow", "shift": "19:00-10:00",
-         "at": "2026-01-05T17:00:00+00:00", "agent": "carol",
-         "shift_start": "2026-01-05T16:00:00+00:00", "shift_end": "2026-01-06T07:00:00+00:00",
-         "next_agent": "carol", "next_shift_start": "2026-01-06T16:00:00+00:00"},
-        {"rotation": "berlin", "timezone": "Europe/Berlin", "shift": "09:00-17:00",
-         "at": "2026-01-05T17:00:00+00:00", "agent": None, "shift_start": None, "shift_end": None,
-         "next_agent": "hans", "next_shift_start": "2026-01-06T08:00:00+00:00"},
+        {
+            "rotation": "night",
+            "timezone": "Europe/Moscow",
+            "shift": "19:00-10:00",
+            "at": "2026-01-05T17:00:00+00:00",
+            "agent": "carol",
+            "shift_start": "2026-01-05T16:00:00+00:00",
+            "shift_end": "2026-01-06T07:00:00+00:00",
+            "next_agent": "carol",
+            "next_shift_start": "2026-01-06T16:00:00+00:00",
+        },
+        {
+            "rotation": "berlin",
+            "timezone": "Europe/Berlin",
+            "shift": "09:00-17:00",
+            "at": "2026-01-05T17:00:00+00:00",
+            "agent": None,
+            "shift_start": None,
+            "shift_end": None,
+            "next_agent": "hans",
+            "next_shift_start": "2026-01-06T08:00:00+00:00",
+        },
     ]
 
 
@@ -50,7 +65,8 @@ def test_rotation_filter_naive_and_utc_times(who):
     assert [(r["rotation"], r["agent"]) for r in rows] == [("night", "dave")]
     rows = json.loads(who("--at", "2026-01-12T09:00Z", "--rotation", "berlin", "--format", "json").stdout)
     assert [(r["rotation"], r["agent"], r["shift_end"]) for r in rows] == [
-        ("berlin", "hans", "2026-01-12T16:00:00+00:00")]
+        ("berlin", "hans", "2026-01-12T16:00:00+00:00")
+    ]
 
 
 def test_table(who):

@@ -26,7 +26,7 @@ def test_reference_example_loads(make_desk):
 
 TARGETS = '[sla.standard]\ntype = "targets"\ncalendar = "moscow-8x5"\n'
 CUTOFF = '[sla.studio]\ntype = "cutoff"\ncalendar = "moscow-8x5"\n'
-ONCALL = ('[oncall.night]\nshift = "19:00-10:00"\nagents = ["carol"]\nstart = "2026-01-05"\n')
+ONCALL = '[oncall.night]\nshift = "19:00-10:00"\nagents = ["carol"]\nstart = "2026-01-05"\n'
 
 
 def targets(extra: str, entries: str = 'P1 = { first_response = "1h" }') -> str:
@@ -37,7 +37,7 @@ BAD = [
     # targets
     (targets("", 'P1 = { first_response = "15" }'), "sla.standard.targets.P1.first_response: must be a duration"),
     (targets("", 'P1 = { first_response = "0m" }'), "sla.standard.targets.P1.first_response: must be more than zero"),
-    (targets("", 'P1 = { first_response = 15 }'), "sla.standard.targets.P1.first_response: must be a string"),
+    (targets("", "P1 = { first_response = 15 }"), "sla.standard.targets.P1.first_response: must be a string"),
     (targets("", 'P5 = { first_response = "1h" }'), "sla.standard.targets.P5: unknown priority"),
     (targets("", 'P1 = { respond = "1h" }'), "sla.standard.targets.P1.respond: unknown key"),
     (targets("", 'P1 = "1h"'), "sla.standard.targets.P1: must be a table"),
@@ -51,14 +51,22 @@ BAD = [
     (targets('pause_states = "pending"'), "sla.standard.pause_states: must be an array"),
     (targets("escalate_on_breach = 5"), "sla.standard.escalate_on_breach: must be at most 3"),
     (targets('colour = "red"'), "sla.standard.colour: unknown key"),
-    (targets("") + '[sla.standard.support_types.premium]\ntargets = { P1 = { resolution = "4x" } }\n',
-     "sla.standard.support_types.premium.targets.P1.resolution: must be a duration"),
-    (targets("") + '[sla.standard.support_types.premium]\ncolour = "red"\n',
-     "sla.standard.support_types.premium.colour: unknown key"),
-    (targets("") + '[sla.standard.support_types.premium]\nwarn = "200%"\n',
-     "sla.standard.support_types.premium.warn: percentage"),
-    (targets("") + '[sla.standard.support_types]\npremium = { calendar = "a" }\nPremium = { calendar = "b" }\n',
-     "sla.standard.support_types.Premium: support type given more than once"),
+    (
+        targets("") + '[sla.standard.support_types.premium]\ntargets = { P1 = { resolution = "4x" } }\n',
+        "sla.standard.support_types.premium.targets.P1.resolution: must be a duration",
+    ),
+    (
+        targets("") + '[sla.standard.support_types.premium]\ncolour = "red"\n',
+        "sla.standard.support_types.premium.colour: unknown key",
+    ),
+    (
+        targets("") + '[sla.standard.support_types.premium]\nwarn = "200%"\n',
+        "sla.standard.support_types.premium.warn: percentage",
+    ),
+    (
+        targets("") + '[sla.standard.support_types]\npremium = { calendar = "a" }\nPremium = { calendar = "b" }\n',
+        "sla.standard.support_types.Premium: support type given more than once",
+    ),
     # cutoff
     (CUTOFF, "sla.studio.cutoff: is required"),
     (CUTOFF + 'cutoff = "25:00"\n', "sla.studio.cutoff: must be a time of day HH:MM"),

@@ -12,8 +12,13 @@ from deskframe_sla.oncall import next_shift, on_duty, shift_at
 
 
 def rotation(**table):
-    base = {"timezone": "Europe/Moscow", "shift": "19:00-10:00", "agents": ["carol", "dave"],
-            "rotation": "1w", "start": "2026-01-05"}
+    base = {
+        "timezone": "Europe/Moscow",
+        "shift": "19:00-10:00",
+        "agents": ["carol", "dave"],
+        "rotation": "1w",
+        "start": "2026-01-05",
+    }
     base.update(table)
     return oncall.validate({"r": base})["r"]
 
@@ -21,22 +26,25 @@ def rotation(**table):
 NIGHT = rotation(business_calendar="moscow-8x5", support_types=["24x7", "premium"])
 
 
-@pytest.mark.parametrize(("at", "agent"), [
-    (msk(2026, 1, 5, 18, 59, 59), None),        # the first shift has not begun
-    (msk(2026, 1, 5, 19, 0), "carol"),          # the rotation starts at the shift start on `start`
-    (msk(2026, 1, 6, 0, 0), "carol"),           # midnight inside the shift
-    (msk(2026, 1, 6, 9, 59, 59), "carol"),
-    (msk(2026, 1, 6, 10, 0), None),             # shifts are [start, end)
-    (msk(2026, 1, 6, 14, 0), None),
-    (msk(2026, 1, 5, 3, 0), None),              # the night before the rotation's start
-    (msk(2026, 1, 11, 23, 0), "carol"),         # Sunday night: the last shift of carol's week
-    (msk(2026, 1, 12, 9, 0), "carol"),          # ... which carol finishes on Monday morning
-    (msk(2026, 1, 12, 19, 0), "dave"),          # handover at the next shift start
-    (utc(2026, 1, 12, 16, 0), "dave"),          # the same instant in UTC
-    (msk(2026, 1, 19, 9, 59), "dave"),
-    (msk(2026, 1, 19, 19, 0), "carol"),         # back to the first agent
-    (msk(2027, 1, 4, 20, 0), "carol"),          # 52 weeks later
-])
+@pytest.mark.parametrize(
+    ("at", "agent"),
+    [
+        (msk(2026, 1, 5, 18, 59, 59), None),  # the first shift has not begun
+        (msk(2026, 1, 5, 19, 0), "carol"),  # the rotation starts at the shift start on `start`
+        (msk(2026, 1, 6, 0, 0), "carol"),  # midnight inside the shift
+        (msk(2026, 1, 6, 9, 59, 59), "carol"),
+        (msk(2026, 1, 6, 10, 0), None),  # shifts are [start, end)
+        (msk(2026, 1, 6, 14, 0), None),
+        (msk(2026, 1, 5, 3, 0), None),  # the night before the rotation's start
+        (msk(2026, 1, 11, 23, 0), "carol"),  # Sunday night: the last shift of carol's week
+        (msk(2026, 1, 12, 9, 0), "carol"),  # ... which carol finishes on Monday morning
+        (msk(2026, 1, 12, 19, 0), "dave"),  # handover at the next shift start
+        (utc(2026, 1, 12, 16, 0), "dave"),  # the same instant in UTC
+        (msk(2026, 1, 19, 9, 59), "dave"),
+        (msk(2026, 1, 19, 19, 0), "carol"),  # back to the first agent
+        (msk(2027, 1, 4, 20, 0), "carol"),  # 52 weeks later
+    ],
+)
 def test_night_rotation(at, agent):
     assert on_duty(NIGHT, at) == agent
 
@@ -64,8 +72,9 @@ def test_daily_day_shift_and_round_the_clock():
 
 
 def test_dst_night_shifts_in_berlin():
-    spring = rotation(timezone="Europe/Berlin", shift="22:00-06:00", agents=["x", "y"], rotation="1d",
-                      start="2026-03-27")
+    spring = rotation(
+        timezone="Europe/Berlin", shift="22:00-06:00", agents=["x", "y"], rotation="1d", start="2026-03-27"
+    )
     shift = shift_at(spring, berlin(2026, 3, 29, 3, 30))  # the night the clocks go forward
     assert shift.agent == "y" and shift.day == dt.date(2026, 3, 28)
     assert (shift.start, shift.end) == (utc(2026, 3, 28, 21, 0), utc(2026, 3, 29, 4, 0))
@@ -75,27 +84,28 @@ def test_dst_night_shifts_in_berlin():
     assert on_duty(spring, utc(2026, 3, 29, 20, 0)) == "x"  # 22:00 CEST
     assert on_duty(spring, utc(2026, 3, 29, 19, 59, 59)) is None
 
-    autumn = rotation(timezone="Europe/Berlin", shift="22:00-06:00", agents=["x", "y"], rotation="1d",
-                      start="2026-10-23")
+    autumn = rotation(
+        timezone="Europe/Berlin", shift="22:00-06:00", agents=["x", "y"], rotation="1d", start="2026-10-23"
+    )
     shift = shift_at(autumn, utc(2026, 10, 25, 4, 30))
     assert shift.agent == "y" and shift.end - shift.start == dt.timedelta(hours=9)
     assert on_duty(autumn, utc(2026, 10, 25, 5, 0)) is None
 
 
 def test_weekly_handover_keeps_local_time_across_dst():
-    weekly = rotation(timezone="Europe/Berlin", shift="22:00-06:00", agents=["x", "y"], rotation="1w",
-                      start="2026-03-23")
-    assert on_duty(weekly, berlin(2026, 3, 30, 5, 59)) == "x"       # Sunday's night, now in CEST
+    weekly = rotation(
+        timezone="Europe/Berlin", shift="22:00-06:00", agents=["x", "y"], rotation="1w", start="2026-03-23"
+    )
+    assert on_duty(weekly, berlin(2026, 3, 30, 5, 59)) == "x"  # Sunday's night, now in CEST
     assert on_duty(weekly, utc(2026, 3, 30, 19, 59, 59)) is None
-    assert on_duty(weekly, utc(2026, 3, 30, 20, 0)) == "y"          # 22:00 CEST, not 21:00 UTC
-    assert on_duty(weekly, utc(2026, 3, 23, 21, 0)) == "x"          # 22:00 CET the week before
+    assert on_duty(weekly, utc(2026, 3, 30, 20, 0)) == "y"  # 22:00 CEST, not 21:00 UTC
+    assert on_duty(weekly, utc(2026, 3, 23, 21, 0)) == "x"  # 22:00 CET the week before
 
 
 def test_shift_starting_in_the_gap_or_the_repeated_hour():
-    early = rotation(timezone="Europe/Berlin", shift="02:30-08:00", agents=["x"], rotation="1d",
-                     start="2026-03-01")
+    early = rotation(timezone="Europe/Berlin", shift="02:30-08:00", agents=["x"], rotation="1d", start="2026-03-01")
     assert on_duty(early, utc(2026, 3, 29, 0, 59, 59)) is None
-    assert on_duty(early, utc(2026, 3, 29, 1, 0)) == "x"             # 02:30 does not exist: the jump
+    assert on_duty(early, utc(2026, 3, 29, 1, 0)) == "x"  # 02:30 does not exist: the jump
     assert shift_at(early, utc(2026, 10, 25, 3, 0)).start == utc(2026, 10, 25, 0, 30)  # the first 02:30
 
 

@@ -102,7 +102,9 @@ def test_unknown_agent_is_a_reported_hook_failure(make_desk):
 def test_unknown_business_calendar_stops_start_up_naming_the_key(make_desk):
     from deskframe.errors import ConfigError
 
-    config = CONFIG.replace('business_calendar = "moscow-8x5"\nsupport_types = ["24x7"',
-                            'business_calendar = "nowhere"\nsupport_types = ["24x7"')
+    config = CONFIG.replace(
+        'business_calendar = "moscow-8x5"\nsupport_types = ["24x7"',
+        'business_calendar = "nowhere"\nsupport_types = ["24x7"',
+    )
     with pytest.raises(ConfigError, match=r"oncall\.night\.business_calendar: unknown calendar 'nowhere'"):
         make_desk(config)

@@ -91,13 +91,15 @@ def test_warn_percentage_versus_lead_time(calendars):
     pct = clocks(policy(warn="80%"), facts("P1", opened), calendars)["first_response"]
     lead = clocks(policy(warn="15m"), facts("P1", opened), calendars)["first_response"]
     assert pct.due == lead.due == msk(2026, 2, 9, 10, 30)
-    assert pct.warn_at == msk(2026, 2, 9, 10, 18)   # 48 working minutes after opening
+    assert pct.warn_at == msk(2026, 2, 9, 10, 18)  # 48 working minutes after opening
     assert lead.warn_at == msk(2026, 2, 9, 10, 15)  # 15 working minutes before due
     # a lead of the target's size or more clamps at the opening (or the next working instant)
-    assert clocks(policy(warn="2h"), facts("P1", msk(2026, 2, 2, 11, 0)), calendars)["first_response"].warn_at \
-        == msk(2026, 2, 2, 11, 0)
-    assert clocks(policy(warn="1h"), facts("P1", msk(2026, 2, 7, 11, 0)), calendars)["first_response"].warn_at \
-        == msk(2026, 2, 9, 10, 0)
+    assert clocks(policy(warn="2h"), facts("P1", msk(2026, 2, 2, 11, 0)), calendars)["first_response"].warn_at == msk(
+        2026, 2, 2, 11, 0
+    )
+    assert clocks(policy(warn="1h"), facts("P1", msk(2026, 2, 7, 11, 0)), calendars)["first_response"].warn_at == msk(
+        2026, 2, 9, 10, 0
+    )
     # a lead longer than the working time left today lands on the previous working day
     res = clocks(policy(warn="2h"), facts("P2", msk(2026, 2, 2, 11, 0)), calendars)["resolution"]
     assert res.warn_at == msk(2026, 2, 3, 16, 0)
@@ -155,9 +157,13 @@ def test_restart_update_counts_from_the_follow_up(calendars):
 
 
 def test_dst_weekends_in_berlin(calendars):
-    table = {"type": "targets", "calendar": "berlin-9x5", "warn": "50%",
-             "targets": {"P1": {"first_response": "30m", "resolution": "2h"}},
-             "support_types": {"24x7": {"calendar": "berlin-24x7", "targets": {"P1": {"resolution": "8h"}}}}}
+    table = {
+        "type": "targets",
+        "calendar": "berlin-9x5",
+        "warn": "50%",
+        "targets": {"P1": {"first_response": "30m", "resolution": "2h"}},
+        "support_types": {"24x7": {"calendar": "berlin-24x7", "targets": {"P1": {"resolution": "8h"}}}},
+    }
     pol = targets.build(table)
     # spring forward on Sunday 2026-03-29: Friday CET (UTC+1), Monday CEST (UTC+2)
     got = clocks(pol, facts("P1", berlin(2026, 3, 27, 16, 0)), calendars)

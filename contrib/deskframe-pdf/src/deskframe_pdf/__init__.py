@@ -13,7 +13,8 @@ text print without any font installed on the machine. Money is formatted for
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import deskframe
 from deskframe import OutputFormat
@@ -32,8 +33,14 @@ def render_pdf(kind: str, data: Any, *, locale: str | None = None) -> bytes:
     return render.render_invoice(data, locale)
 
 
-FORMAT = OutputFormat("pdf", render.MEDIA_TYPE, render_pdf, kinds=("invoice",), options=("locale",),
-                      description="printable A4 invoice as PDF (fpdf2, DejaVu Sans: Cyrillic included)")
+FORMAT = OutputFormat(
+    "pdf",
+    render.MEDIA_TYPE,
+    render_pdf,
+    kinds=("invoice",),
+    options=("locale",),
+    description="printable A4 invoice as PDF (fpdf2, DejaVu Sans: Cyrillic included)",
+)
 
 
 @deskframe.hookimpl

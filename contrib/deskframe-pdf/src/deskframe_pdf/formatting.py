@@ -29,7 +29,7 @@ def resolve_locale(name: str | None) -> Any:
     try:
         return Locale.parse(name.strip().replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
-        raise DomainError(f"unknown locale {name!r} (billing.locale): use a code such as \"en\" or \"ru\"") from None
+        raise DomainError(f'unknown locale {name!r} (billing.locale): use a code such as "en" or "ru"') from None
 
 
 def _digits(value: Money, exact: bool) -> Decimal:

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 
 from deskframe.billing import Invoice
 
@@ -29,10 +30,22 @@ MEDIA_TYPE = "application/pdf"
 GREY = (110, 110, 110)
 LIGHT = (235, 235, 235)
 #: Column widths in mm (A4 portrait, 15 mm margins: 180 mm).
-LINE_COLUMNS = (("Date", 18, "LEFT"), ("Ticket", 31, "LEFT"), ("Agent", 15, "LEFT"), ("Qty", 15, "RIGHT"),
-                ("Rate", 20, "RIGHT"), ("Amount", 25, "RIGHT"), ("Description", 56, "LEFT"))
-HELD_COLUMNS = (("Ticket", 34, "LEFT"), ("Agent", 26, "LEFT"), ("Date", 22, "LEFT"), ("Minutes", 20, "RIGHT"),
-                ("Reason", 78, "LEFT"))
+LINE_COLUMNS = (
+    ("Date", 18, "LEFT"),
+    ("Ticket", 31, "LEFT"),
+    ("Agent", 15, "LEFT"),
+    ("Qty", 15, "RIGHT"),
+    ("Rate", 20, "RIGHT"),
+    ("Amount", 25, "RIGHT"),
+    ("Description", 56, "LEFT"),
+)
+HELD_COLUMNS = (
+    ("Ticket", 34, "LEFT"),
+    ("Agent", 26, "LEFT"),
+    ("Date", 22, "LEFT"),
+    ("Minutes", 20, "RIGHT"),
+    ("Reason", 78, "LEFT"),
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -159,8 +172,11 @@ def _parties(pdf: Any, invoice: Invoice, vendor_name: str, vendor: Mapping[str, 
     top = pdf.get_y()
     vendor_rows = [f"{_humanize(str(k))}: {v}" for k, v in vendor.items() if str(v).strip()]
     left = _block(pdf, pdf.l_margin, top, 88, "From", vendor_name, vendor_rows)
-    customer_rows = [f"Customer: {invoice.customer}", f"Contract: {invoice.contract or '-'}",
-                     f"Period: {invoice.period}"]
+    customer_rows = [
+        f"Customer: {invoice.customer}",
+        f"Contract: {invoice.contract or '-'}",
+        f"Period: {invoice.period}",
+    ]
     if invoice.issued_at:
         customer_rows.append(f"Issued: {formatting.day(invoice.issued_at)}")
     else:
@@ -174,10 +190,17 @@ def _table(pdf: Any, columns: tuple[tuple[str, int, str], ...], rows: list[tuple
     from fpdf.fonts import FontFace
 
     pdf.set_font(FONT, "", 7.5)
-    with pdf.table(col_widths=tuple(w for _, w, _ in columns), width=sum(w for _, w, _ in columns),
-                   text_align=tuple(a for _, _, a in columns), line_height=4.2, padding=(1, 1),
-                   borders_layout="HORIZONTAL_LINES", headings_style=FontFace(emphasis="BOLD", fill_color=LIGHT),
-                   align="LEFT", v_align="TOP") as table:
+    with pdf.table(
+        col_widths=tuple(w for _, w, _ in columns),
+        width=sum(w for _, w, _ in columns),
+        text_align=tuple(a for _, _, a in columns),
+        line_height=4.2,
+        padding=(1, 1),
+        borders_layout="HORIZONTAL_LINES",
+        headings_style=FontFace(emphasis="BOLD", fill_color=LIGHT),
+        align="LEFT",
+        v_align="TOP",
+    ) as table:
         heading = table.row()
         for name, _, _ in columns:
             heading.cell(name)
@@ -197,9 +220,17 @@ def _lines(pdf: Any, invoice: Invoice, locale: Any) -> None:
         description = line.description
         if line.estimate_hours is not None:
             description += f" (estimate {formatting.number(line.estimate_hours, locale)} h)"
-        rows.append((when, line.ticket or "", line.agent or "", quantity,
-                     formatting.money(line.unit_price, locale, exact=True), formatting.money(line.amount, locale),
-                     description))
+        rows.append(
+            (
+                when,
+                line.ticket or "",
+                line.agent or "",
+                quantity,
+                formatting.money(line.unit_price, locale, exact=True),
+                formatting.money(line.amount, locale),
+                description,
+            )
+        )
     if not rows:
         pdf.set_font(FONT, "", 9)
         pdf.cell(0, 6, "No lines.", new_x="LMARGIN", new_y="NEXT")
@@ -210,15 +241,18 @@ def _lines(pdf: Any, invoice: Invoice, locale: Any) -> None:
 def _totals(pdf: Any, invoice: Invoice, locale: Any) -> None:
     pdf.ln(4)
     label_x, label_w, value_w = pdf.l_margin + 90, 50, 40
-    rows = [("Subtotal", formatting.money(invoice.subtotal, locale), ""),
-            (f"Tax {formatting.percent(invoice.tax_rate, locale)}", formatting.money(invoice.tax, locale), ""),
-            ("Total", formatting.money(invoice.total, locale), "B")]
+    rows = [
+        ("Subtotal", formatting.money(invoice.subtotal, locale), ""),
+        (f"Tax {formatting.percent(invoice.tax_rate, locale)}", formatting.money(invoice.tax, locale), ""),
+        ("Total", formatting.money(invoice.total, locale), "B"),
+    ]
     for label, value, style in rows:
         pdf.set_x(label_x)
         pdf.set_font(FONT, style, 11 if style else 9.5)
         pdf.cell(label_w, 7 if style else 6, label, border="T" if style else 0)
-        pdf.cell(value_w, 7 if style else 6, value, border="T" if style else 0, align="R",
-                 new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            value_w, 7 if style else 6, value, border="T" if style else 0, align="R", new_x="LMARGIN", new_y="NEXT"
+        )
 
 
 def _held(pdf: Any, held: tuple[Mapping[str, Any], ...]) -> None:
@@ -227,12 +261,25 @@ def _held(pdf: Any, held: tuple[Mapping[str, Any], ...]) -> None:
     pdf.cell(0, 6, "Not billed on this invoice", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 8.5)
     pdf.set_text_color(*GREY)
-    pdf.multi_cell(0, 4.5, "Time held back by the pricing model (listed, not billed); it is billed on a "
-                           "later invoice once released, e.g. when its estimate is approved.",
-                   align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        4.5,
+        "Time held back by the pricing model (listed, not billed); it is billed on a "
+        "later invoice once released, e.g. when its estimate is approved.",
+        align="L",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_text_color(0, 0, 0)
     pdf.ln(1)
-    rows = [(str(h.get("ticket", "")), str(h.get("agent", "")), formatting.day(h.get("work_date")),
-             str(h.get("minutes", "")), str(h.get("reason", "") or "estimate awaiting approval"))
-            for h in held]
+    rows = [
+        (
+            str(h.get("ticket", "")),
+            str(h.get("agent", "")),
+            formatting.day(h.get("work_date")),
+            str(h.get("minutes", "")),
+            str(h.get("reason", "") or "estimate awaiting approval"),
+        )
+        for h in held
+    ]
     _table(pdf, HELD_COLUMNS, rows)

@@ -17,7 +17,8 @@ environment variable named by ``token_env``.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import deskframe
 from deskframe import ChannelType
@@ -30,8 +31,15 @@ __all__ = ["api", "channel", "outbound", "settings", "updates"]
 
 @deskframe.hookimpl
 def register_channel_types(register: Callable[[ChannelType], None]) -> None:
-    register(ChannelType(settings.TYPE, channel.build, validate=settings.validate, parse=channel.reparse,
-                         description="Telegram bot: getUpdates long polling; replies with sendMessage"))
+    register(
+        ChannelType(
+            settings.TYPE,
+            channel.build,
+            validate=settings.validate,
+            parse=channel.reparse,
+            description="Telegram bot: getUpdates long polling; replies with sendMessage",
+        )
+    )
 
 
 @deskframe.hookimpl

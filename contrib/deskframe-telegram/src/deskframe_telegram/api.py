@@ -28,8 +28,7 @@ class TelegramError(DeskframeError):
     """A Bot API call failed. ``retry`` says whether trying again later may help;
     ``retry_after`` is the wait Telegram asked for (HTTP 429), in seconds."""
 
-    def __init__(self, message: str, *, retry: bool = False, retry_after: float | None = None,
-                 code: int | None = None):
+    def __init__(self, message: str, *, retry: bool = False, retry_after: float | None = None, code: int | None = None):
         super().__init__(message)
         self.retry = retry
         self.retry_after = retry_after
@@ -54,8 +53,14 @@ class BotApi:
     def _redact(self, text: str) -> str:
         return text.replace(self._token, "<token>") if self._token else text
 
-    def call(self, method: str, *, query: dict[str, Any] | None = None, body: dict[str, Any] | None = None,
-             timeout: float = 10.0) -> Any:
+    def call(
+        self,
+        method: str,
+        *,
+        query: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+        timeout: float = 10.0,
+    ) -> Any:
         """Call ``method``; return its ``result`` or raise :class:`TelegramError`."""
         url = self._base + method
         if query:
@@ -99,8 +104,11 @@ class BotApi:
 
     def get_updates(self, offset: int, timeout: int, limit: int = 100) -> list[dict[str, Any]]:
         """Updates with ``update_id >= offset``; asking confirms (deletes at Telegram) all below it."""
-        query: dict[str, Any] = {"timeout": timeout, "limit": limit,
-                                 "allowed_updates": json.dumps(list(ALLOWED_UPDATES))}
+        query: dict[str, Any] = {
+            "timeout": timeout,
+            "limit": limit,
+            "allowed_updates": json.dumps(list(ALLOWED_UPDATES)),
+        }
         if offset:
             query["offset"] = offset
         result = self.call("getUpdates", query=query, timeout=timeout + GRACE_SECONDS)

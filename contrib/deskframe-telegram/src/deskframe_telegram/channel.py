@@ -16,7 +16,8 @@ State kept in the channel cursor store (``desk.cursors``, channel = the channel'
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from deskframe import InboundMessage, IntakeResult
 from deskframe.errors import DeskframeError, NotFound
@@ -126,13 +127,18 @@ class TelegramChannel:
         try:
             message, _edited = updates.message_of(update)
             chat = updates.chat_id_of(message)
-            inbound = updates.to_inbound(self.name, update, trusted=self.settings.trusted,
-                                         ticket_number=self.open_ticket_of(chat))
+            inbound = updates.to_inbound(
+                self.name, update, trusted=self.settings.trusted, ticket_number=self.open_ticket_of(chat)
+            )
         except updates.NotAMessage:
             return None
         except Exception as exc:  # malformed: keep it raw in quarantine, the loop goes on
-            item = Unparseable(self.name, f"update:{uid}", updates.raw_of(update),
-                               f"cannot read Telegram update {uid}: {type(exc).__name__}: {exc}")
+            item = Unparseable(
+                self.name,
+                f"update:{uid}",
+                updates.raw_of(update),
+                f"cannot read Telegram update {uid}: {type(exc).__name__}: {exc}",
+            )
             self._pending[item.external_id] = (uid, None)
             return item
         self._pending[inbound.external_id] = (uid, chat)

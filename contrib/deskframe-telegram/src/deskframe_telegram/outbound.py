@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import attrs
 
@@ -110,11 +111,20 @@ def deliver(event: Any, desk: Any) -> Outcome | None:
     outcome = _deliver(desk, settings, ticket.number, article.text)
     if outcome.delivered:
         last = outcome.message_ids[-1] if outcome.message_ids else 0
-        desk.mark_sent(article.id, message_id=f"telegram:{settings.name}:{outcome.chat_id}:{last}",
-                       recipients=(f"telegram:{outcome.chat_id}",), channel=settings.name)
+        desk.mark_sent(
+            article.id,
+            message_id=f"telegram:{settings.name}:{outcome.chat_id}:{last}",
+            recipients=(f"telegram:{outcome.chat_id}",),
+            channel=settings.name,
+        )
     else:
-        log.error("telegram channel %s: reply %s on ticket %s not delivered: %s", settings.name, article.id,
-                  ticket.number, outcome.detail)
+        log.error(
+            "telegram channel %s: reply %s on ticket %s not delivered: %s",
+            settings.name,
+            article.id,
+            ticket.number,
+            outcome.detail,
+        )
         desk.annotate(ticket.number, "telegram_delivery_failed", new=str(article.id), reason=outcome.detail[:500])
     return outcome
 

@@ -49,8 +49,7 @@ class TelegramSettings:
         """The bot token from the environment; ConfigError (key ``token_env``) if it is not set."""
         value = os.environ.get(self.token_env, "").strip()
         if not value:
-            raise ConfigError(f"environment variable {self.token_env} (the bot token) is not set",
-                              key="token_env")
+            raise ConfigError(f"environment variable {self.token_env} (the bot token) is not set", key="token_env")
         return value
 
 
@@ -60,8 +59,10 @@ def parse_settings(table: dict[str, Any]) -> TelegramSettings:
     t.reject_unknown(KEYS)
     token_env = t.str("token_env")
     if not _ENV_NAME.fullmatch(token_env):
-        raise t.error("token_env", f"must be an environment variable name, got {token_env!r} "
-                                   "(the token itself never goes into the file)")
+        raise t.error(
+            "token_env",
+            f"must be an environment variable name, got {token_env!r} (the token itself never goes into the file)",
+        )
     api_base = t.str("api_base", DEFAULT_API_BASE).rstrip("/")
     parts = urlsplit(api_base)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:

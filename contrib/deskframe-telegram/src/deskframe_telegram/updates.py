@@ -22,8 +22,21 @@ from deskframe import InboundMessage
 
 SUBJECT_CHARS = 100
 #: Message kinds whose content is not imported: they arrive as a placeholder article.
-MEDIA_KINDS = ("photo", "document", "audio", "voice", "video", "video_note", "animation", "sticker",
-               "location", "venue", "contact", "poll", "dice")
+MEDIA_KINDS = (
+    "photo",
+    "document",
+    "audio",
+    "voice",
+    "video",
+    "video_note",
+    "animation",
+    "sticker",
+    "location",
+    "venue",
+    "contact",
+    "poll",
+    "dice",
+)
 
 
 class NotAMessage(ValueError):
@@ -113,8 +126,9 @@ def raw_of(update: dict[str, Any]) -> bytes:
     return json.dumps(update, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def to_inbound(channel: str, update: dict[str, Any], *, trusted: bool = False,
-               ticket_number: str | None = None) -> InboundMessage:
+def to_inbound(
+    channel: str, update: dict[str, Any], *, trusted: bool = False, ticket_number: str | None = None
+) -> InboundMessage:
     """The InboundMessage of one update; NotAMessage to skip it, ValueError if it is malformed."""
     message, edited = message_of(update)
     text = text_of(message, edited)

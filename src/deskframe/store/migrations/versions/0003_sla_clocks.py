@@ -4,6 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-23
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -47,6 +48,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("ix_sla_clocks_status_due", "ix_sla_clocks_warn_at", "ix_sla_clocks_due_at", "ix_sla_clocks_ticket_id"):
+    for name in (
+        "ix_sla_clocks_status_due",
+        "ix_sla_clocks_warn_at",
+        "ix_sla_clocks_due_at",
+        "ix_sla_clocks_ticket_id",
+    ):
         op.drop_index(name, table_name="sla_clocks")
     op.drop_table("sla_clocks")

@@ -8,6 +8,7 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-23
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -25,8 +26,10 @@ _HOLD = "migration_0009_links"  # the links while the table they live in is rebu
 def upgrade() -> None:
     # SQLite drops a column by rebuilding the table, which a table referencing its rows
     # (with foreign keys on) would refuse: park the links, rebuild, then create the link table
-    op.execute(f"CREATE TABLE {_HOLD} AS SELECT id AS entry_id, invoice_line_id AS line_id "
-               "FROM time_entries WHERE invoice_line_id IS NOT NULL")
+    op.execute(
+        f"CREATE TABLE {_HOLD} AS SELECT id AS entry_id, invoice_line_id AS line_id "
+        "FROM time_entries WHERE invoice_line_id IS NOT NULL"
+    )
     with op.batch_alter_table("time_entries") as batch:
         batch.drop_index("ix_time_entries_invoice_line_id")
         batch.drop_constraint("fk_time_entries_invoice_line_id", type_="foreignkey")
@@ -39,8 +42,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("entry_id"),
     )
     op.create_index("ix_invoice_line_entries_line_id", "invoice_line_entries", ["line_id"])
-    op.execute(f"INSERT INTO invoice_line_entries (entry_id, line_id) SELECT entry_id, line_id FROM {_HOLD} "
-               "ORDER BY entry_id")
+    op.execute(
+        f"INSERT INTO invoice_line_entries (entry_id, line_id) SELECT entry_id, line_id FROM {_HOLD} ORDER BY entry_id"
+    )
     op.drop_table(_HOLD)
 
 
@@ -52,6 +56,8 @@ def downgrade() -> None:
         batch.add_column(sa.Column("invoice_line_id", sa.Integer(), nullable=True))
         batch.create_foreign_key("fk_time_entries_invoice_line_id", "invoice_lines", ["invoice_line_id"], ["id"])
         batch.create_index("ix_time_entries_invoice_line_id", ["invoice_line_id"])
-    op.execute(f"UPDATE time_entries SET invoice_line_id = (SELECT h.line_id FROM {_HOLD} h "
-               "WHERE h.entry_id = time_entries.id)")
+    op.execute(
+        f"UPDATE time_entries SET invoice_line_id = (SELECT h.line_id FROM {_HOLD} h "
+        "WHERE h.entry_id = time_entries.id)"
+    )
     op.drop_table(_HOLD)

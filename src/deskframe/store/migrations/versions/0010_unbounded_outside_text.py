@@ -17,6 +17,7 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-03
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,22 +32,34 @@ depends_on = None
 
 #: (table, column, old length, nullable)
 WIDENED = [
-    ("customers", "key", 100, False), ("customers", "name", 300, False),
+    ("customers", "key", 100, False),
+    ("customers", "name", 300, False),
     ("customer_domains", "domain", 255, False),
-    ("contacts", "name", 300, False), ("contacts", "email", 320, True),
-    ("contacts", "phone", 64, True), ("contacts", "phone_digits", 32, True),
-    ("agents", "login", 100, False), ("agents", "name", 300, False), ("agents", "role", 100, False),
+    ("contacts", "name", 300, False),
+    ("contacts", "email", 320, True),
+    ("contacts", "phone", 64, True),
+    ("contacts", "phone_digits", 32, True),
+    ("agents", "login", 100, False),
+    ("agents", "name", 300, False),
+    ("agents", "role", 100, False),
     ("agents", "email", 320, True),
     ("queues", "name", 200, False),
-    ("tickets", "number", 40, False), ("tickets", "subject", 1000, False),
-    ("articles", "sender", 500, True), ("articles", "subject", 1000, False), ("articles", "message_id", 998, True),
-    ("attachments", "filename", 255, False), ("attachments", "content_type", 255, False),
+    ("tickets", "number", 40, False),
+    ("tickets", "subject", 1000, False),
+    ("articles", "sender", 500, True),
+    ("articles", "subject", 1000, False),
+    ("articles", "message_id", 998, True),
+    ("attachments", "filename", 255, False),
+    ("attachments", "content_type", 255, False),
     ("history", "actor", 200, True),
     ("channel_cursors", "key", 200, False),
-    ("external_ids", "external_id", 500, False), ("external_ids", "local_id", 200, False),
-    ("quarantine", "external_id", 500, False), ("quarantine", "ticket_number", 40, True),
+    ("external_ids", "external_id", 500, False),
+    ("external_ids", "local_id", 200, False),
+    ("quarantine", "external_id", 500, False),
+    ("quarantine", "ticket_number", 40, True),
     ("estimates", "approved_by", 100, True),
-    ("invoice_lines", "ticket", 40, True), ("invoice_lines", "agent", 100, True),
+    ("invoice_lines", "ticket", 40, True),
+    ("invoice_lines", "agent", 100, True),
 ]
 _OLD_KEYS = "migration_0010_intake_keys"
 
@@ -56,8 +69,11 @@ def _hash(key: str) -> str:
 
 
 def _intake_keys_table(name: str, *, hashed: bool) -> None:
-    key_columns = ([sa.Column("key_sha256", sa.String(64), nullable=False), sa.Column("key", sa.Text(), nullable=False)]
-                   if hashed else [sa.Column("key", sa.String(500), nullable=False)])
+    key_columns = (
+        [sa.Column("key_sha256", sa.String(64), nullable=False), sa.Column("key", sa.Text(), nullable=False)]
+        if hashed
+        else [sa.Column("key", sa.String(500), nullable=False)]
+    )
     op.create_table(
         name,
         sa.Column("channel", sa.String(100), nullable=False),
@@ -84,7 +100,7 @@ def _copy_keys(source: str, target: str, *, hashed: bool) -> None:
     columns = "channel, key_sha256, key, ticket_id, article_id" if hashed else "channel, key, ticket_id, article_id"
     params = ", ".join(":" + c.strip() for c in columns.split(","))
     for start in range(0, len(values), 5000):
-        conn.execute(sa.text(f"INSERT INTO {target} ({columns}) VALUES ({params})"), values[start:start + 5000])
+        conn.execute(sa.text(f"INSERT INTO {target} ({columns}) VALUES ({params})"), values[start : start + 5000])
 
 
 def _swap_intake_keys(*, hashed: bool) -> None:
@@ -112,6 +128,11 @@ def downgrade() -> None:
         return
     op.drop_index("ix_articles_message_id", table_name="articles")
     for table, column, length, nullable in WIDENED:
-        op.alter_column(table, column, type_=sa.String(length), existing_nullable=nullable,
-                        postgresql_using=f"left({column}, {length})")
+        op.alter_column(
+            table,
+            column,
+            type_=sa.String(length),
+            existing_nullable=nullable,
+            postgresql_using=f"left({column}, {length})",
+        )
     op.create_index("ix_articles_message_id", "articles", ["message_id"])

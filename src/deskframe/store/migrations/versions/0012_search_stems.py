@@ -12,6 +12,7 @@ Revision ID: 0012
 Revises: 0010
 Create Date: 2026-12-03
 """
+
 from __future__ import annotations
 
 from alembic import op
@@ -34,12 +35,16 @@ def upgrade() -> None:
         for trigger in _OLD_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
         op.execute("DROP TABLE IF EXISTS article_fts")
-        op.execute("CREATE VIRTUAL TABLE article_fts USING fts5(subject, body, stems, content='', "
-                   "tokenize='unicode61 remove_diacritics 2')")
+        op.execute(
+            "CREATE VIRTUAL TABLE article_fts USING fts5(subject, body, stems, content='', "
+            "tokenize='unicode61 remove_diacritics 2')"
+        )
     elif bind.dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_articles_fulltext")
-        op.execute("CREATE TABLE article_fts (article_id integer PRIMARY KEY "
-                   "REFERENCES articles(id) ON DELETE CASCADE, vector tsvector NOT NULL)")
+        op.execute(
+            "CREATE TABLE article_fts (article_id integer PRIMARY KEY "
+            "REFERENCES articles(id) ON DELETE CASCADE, vector tsvector NOT NULL)"
+        )
         op.execute("CREATE INDEX ix_article_fts_vector ON article_fts USING gin (vector)")
     else:
         return
@@ -50,19 +55,29 @@ def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         op.execute("DROP TABLE IF EXISTS article_fts")
-        op.execute("CREATE VIRTUAL TABLE article_fts USING fts5(subject, text, content='articles', "
-                   "content_rowid='id', tokenize='unicode61 remove_diacritics 2')")
-        op.execute("CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN "
-                   "INSERT INTO article_fts(rowid, subject, text) VALUES (new.id, new.subject, new.text); END")
-        op.execute("CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN "
-                   "INSERT INTO article_fts(article_fts, rowid, subject, text) "
-                   "VALUES ('delete', old.id, old.subject, old.text); END")
-        op.execute("CREATE TRIGGER articles_fts_update AFTER UPDATE OF subject, text ON articles BEGIN "
-                   "INSERT INTO article_fts(article_fts, rowid, subject, text) "
-                   "VALUES ('delete', old.id, old.subject, old.text); "
-                   "INSERT INTO article_fts(rowid, subject, text) VALUES (new.id, new.subject, new.text); END")
+        op.execute(
+            "CREATE VIRTUAL TABLE article_fts USING fts5(subject, text, content='articles', "
+            "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
+        )
+        op.execute(
+            "CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN "
+            "INSERT INTO article_fts(rowid, subject, text) VALUES (new.id, new.subject, new.text); END"
+        )
+        op.execute(
+            "CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN "
+            "INSERT INTO article_fts(article_fts, rowid, subject, text) "
+            "VALUES ('delete', old.id, old.subject, old.text); END"
+        )
+        op.execute(
+            "CREATE TRIGGER articles_fts_update AFTER UPDATE OF subject, text ON articles BEGIN "
+            "INSERT INTO article_fts(article_fts, rowid, subject, text) "
+            "VALUES ('delete', old.id, old.subject, old.text); "
+            "INSERT INTO article_fts(rowid, subject, text) VALUES (new.id, new.subject, new.text); END"
+        )
         op.execute("INSERT INTO article_fts(article_fts) VALUES ('rebuild')")
     elif dialect == "postgresql":
         op.execute("DROP TABLE IF EXISTS article_fts")
-        op.execute("CREATE INDEX ix_articles_fulltext ON articles USING gin "
-                   "(to_tsvector('simple', coalesce(subject, '') || ' ' || coalesce(text, '')))")
+        op.execute(
+            "CREATE INDEX ix_articles_fulltext ON articles USING gin "
+            "(to_tsvector('simple', coalesce(subject, '') || ' ' || coalesce(text, '')))"
+        )

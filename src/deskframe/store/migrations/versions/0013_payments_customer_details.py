@@ -12,6 +12,7 @@ Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-03
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -49,8 +50,13 @@ def upgrade() -> None:
 def downgrade() -> None:
     # plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch rebuild of
     # ``customers`` or ``invoices`` would drop a table other tables' foreign keys point at
-    for table, column in (("customers", "address"), ("customers", "kpp"), ("customers", "inn"),
-                          ("invoices", "buyer"), ("invoices", "due_date")):
+    for table, column in (
+        ("customers", "address"),
+        ("customers", "kpp"),
+        ("customers", "inn"),
+        ("invoices", "buyer"),
+        ("invoices", "due_date"),
+    ):
         op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     op.drop_index("ix_payments_invoice_id", table_name="payments")
     op.drop_table("payments")

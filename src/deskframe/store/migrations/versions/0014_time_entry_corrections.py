@@ -8,6 +8,7 @@ Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-03
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
