@@ -82,7 +82,7 @@ def _desk(config: Path):
 
 
 def worker(run_dir: Path) -> None:
-    from deskframe.polling import build_channel, poll
+    from deskframe.intake.polling import build_channel, poll
 
     desk = _desk(run_dir / "deskframe.toml")
     channel = build_channel(desk, CHANNEL)
@@ -230,7 +230,7 @@ def helpdesk_reference(peers: Path) -> tuple[float | None, str]:
 def profile(corpus: Path, workdir: Path, n: int) -> None:
     from sqlalchemy import event
 
-    from deskframe.polling import build_channel, poll
+    from deskframe.intake.polling import build_channel, poll
 
     run_dir = prepare(corpus, workdir, n, 999)
     desk = _desk(run_dir / "deskframe.toml")

@@ -21,8 +21,8 @@ from .config import Config
 from .errors import BadValue, ConfigError, Conflict, DomainError, NotFound, TicketLocked
 from .events import ArticleAdded, TicketChanged, TicketOpened
 from .hooks import HookFailure, Hooks
-from .intake import run_intake_batch
-from .intake_batch import without_nul
+from .intake.lookups import without_nul
+from .intake.route import run_intake_batch
 from .model import (
     PRIORITY_LEVELS,
     Agent,

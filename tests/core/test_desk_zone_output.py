@@ -18,7 +18,7 @@ import deskframe
 from deskframe import Money, PricingModelType
 from deskframe.billing import InvoiceLine, PricingResult
 from deskframe.cli.tickets import local_times
-from deskframe.polling import quarantine
+from deskframe.intake.polling import quarantine
 from deskframe.testing import Clock, Factory
 
 MOSCOW = 'timezone = "Europe/Moscow"\n'

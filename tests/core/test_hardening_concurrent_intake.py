@@ -18,7 +18,7 @@ import deskframe
 from deskframe import InboundMessage
 from deskframe.config import load_config
 from deskframe.desk import Desk
-from deskframe.polling import build_channel, poll
+from deskframe.intake.polling import build_channel, poll
 
 CHANNEL = "support-mail"
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)

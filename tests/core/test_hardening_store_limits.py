@@ -118,7 +118,7 @@ def test_every_outside_string_column_takes_a_value_at_and_over_its_former_limit(
 
 @pytest.mark.parametrize("over", [0, 1, 700])
 def test_quarantine_cursor_and_external_id_columns_take_long_values(desk, over):
-    from deskframe.polling import quarantine
+    from deskframe.intake.polling import quarantine
 
     item = quarantine(desk, CHANNEL, "q" * (500 + over), b"raw", "r" * 5000)
     assert desk_quarantine(desk, item)["external_id"] == "q" * (500 + over)
@@ -243,7 +243,7 @@ class ListChannel:
 def test_a_value_the_database_refuses_quarantines_only_its_own_message(desk):
     """A 3,000-character queue name from a trusted header is over PostgreSQL's B-tree entry limit:
     that message goes to quarantine with the reason, the rest of its batch is stored and acknowledged."""
-    from deskframe.polling import poll
+    from deskframe.intake.polling import poll
 
     messages = [inbound(n, raw=f"raw {n}".encode()) for n in range(1, 6)]
     messages[2] = inbound(3, raw=b"raw 3", trusted=True, headers={"x-deskframe-queue": noise(3000)})

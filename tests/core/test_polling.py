@@ -10,8 +10,8 @@ import pytest
 import deskframe
 from deskframe import ChannelType, InboundMessage
 from deskframe.errors import StorageError
+from deskframe.intake.polling import build_channel, poll
 from deskframe.model import Unparseable
-from deskframe.polling import build_channel, poll
 
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
 
@@ -249,7 +249,7 @@ def test_an_unreachable_source_stops_its_poll_keeping_what_was_fetched(box_desk)
 
 
 def test_run_forever_polls_each_channel_at_its_own_interval_and_survives_an_outage(box_desk):
-    from deskframe.polling import run_forever
+    from deskframe.intake.polling import run_forever
 
     fast = FlakyChannel({"name": "fast"}, box_desk, fail_after=0)  # unreachable at first
     fast.poll_interval = 60

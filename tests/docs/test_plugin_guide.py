@@ -18,7 +18,7 @@ from types import ModuleType
 import pytest
 
 from deskframe import ConfigError, Money, hookspecs
-from deskframe.polling import build_channel, poll
+from deskframe.intake.polling import build_channel, poll
 from deskframe.scaffold import KINDS
 from deskframe.testing import Factory
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from .. import polling, serialize
+from .. import serialize
+from ..intake import polling
 from ..progress import progress
 from ..text import clean_line
 from .context import pass_desk

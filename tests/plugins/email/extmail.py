@@ -94,7 +94,7 @@ def deliver(maildir: Path, mails: list[tuple[dict[str, Any], bytes]], round_: in
 
 def deliver_and_poll(desk: Any, maildir: Path, mails: list[tuple[dict[str, Any], bytes]], round_: int = 1) -> Any:
     """Deliver ``mails`` and run one poll of the channel; returns its :class:`PollReport`."""
-    from deskframe.polling import build_channel, poll
+    from deskframe.intake.polling import build_channel, poll
 
     deliver(maildir, mails, round_)
     return poll(desk, build_channel(desk, CHANNEL))

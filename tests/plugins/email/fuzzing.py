@@ -98,7 +98,7 @@ class IntakeHarness:
     """One desk with a Maildir ``email`` channel; :meth:`take` runs one input through it."""
 
     def __init__(self, desk: Any, maildir: Path):
-        from deskframe.polling import build_channel
+        from deskframe.intake.polling import build_channel
 
         self.desk = desk
         self.maildir = maildir
@@ -110,7 +110,7 @@ class IntakeHarness:
     def take(self, raw: bytes) -> str:
         """Deliver ``raw`` and poll; returns how it ended (``created``, ``appended``,
         ``duplicates`` or ``quarantined``) after checking that it was accounted for."""
-        from deskframe.polling import poll
+        from deskframe.intake.polling import poll
 
         name = f"1790000000.F{next(self._names):07d}P1.fuzz"
         (self.maildir / "tmp" / name).write_bytes(raw)

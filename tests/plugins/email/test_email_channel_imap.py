@@ -13,7 +13,7 @@ import pytest
 from mailservers import channel_toml, message
 
 from deskframe.errors import StorageError
-from deskframe.polling import build_channel, poll
+from deskframe.intake.polling import build_channel, poll
 
 SEEN = b"\\Seen"
 

@@ -17,7 +17,7 @@ from mailservers import channel_toml, deliver, make_maildir, message
 
 from deskframe import Contact, Customer
 from deskframe.errors import StorageError
-from deskframe.polling import build_channel, poll
+from deskframe.intake.polling import build_channel, poll
 
 
 def run_once(cli, desk, *extra):

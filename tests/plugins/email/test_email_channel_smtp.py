@@ -20,7 +20,7 @@ from mailservers import SmtpSink, channel_toml, deliver, make_maildir, message, 
 
 import deskframe
 from deskframe import Contact, SlaPolicyType
-from deskframe.polling import build_channel, poll
+from deskframe.intake.polling import build_channel, poll
 from deskframe.sla.policy import ClockSpec
 
 ACK = "Dear {{ customer }}, your request has number {{ number }}. Expect an answer by {{ due }}.\n"

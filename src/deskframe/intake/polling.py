@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import BadValue, ChannelUnavailable, ConfigError, DeskframeError, DomainError, NotFound, StorageError
-from .extensions import Channel
-from .model import InboundMessage, Unparseable
+from ..errors import BadValue, ChannelUnavailable, ConfigError, DeskframeError, DomainError, NotFound, StorageError
+from ..extensions import Channel
+from ..model import InboundMessage, Unparseable
 
 if TYPE_CHECKING:
-    from .desk import Desk
+    from ..desk import Desk
 
 log = logging.getLogger("deskframe.intake")
 

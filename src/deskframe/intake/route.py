@@ -6,17 +6,17 @@ import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from . import numbering
-from .events import ArticleAdded, TicketOpened
-from .files import safe_filename
-from .intake_batch import IntakeBatch, ident
-from .intake_writer import PendingWrites, ticket_row
-from .model import InboundMessage, IntakeResult, Route
-from .store import BlobTooLarge, Repository
-from .text import clean_message
+from .. import numbering
+from ..events import ArticleAdded, TicketOpened
+from ..files import safe_filename
+from ..model import InboundMessage, IntakeResult, Route
+from ..store import BlobTooLarge, Repository
+from ..text import clean_message
+from .lookups import IntakeBatch, ident
+from .writes import PendingWrites, ticket_row
 
 if TYPE_CHECKING:
-    from .desk import Desk
+    from ..desk import Desk
 
 REOPEN_TYPES = ("pending", "resolved", "closed")
 

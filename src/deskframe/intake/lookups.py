@@ -16,10 +16,10 @@ from typing import Any
 
 import attrs
 
-from .intake_writer import PendingContact, PendingWrites
-from .model import Contact, Contract, Customer, InboundMessage
-from .store import Repository
-from .store.directory_repo import phone_digits
+from ..model import Contact, Contract, Customer, InboundMessage
+from ..store import Repository
+from ..store.directory_repo import phone_digits
+from .writes import PendingContact, PendingWrites
 
 _MISSING = object()
 #: RFC 3696: 64 characters before the @, 255 after it. A longer "sender" becomes no contact.
@@ -134,7 +134,7 @@ class IntakeBatch:
     """Dedupe keys, Message-IDs, contacts and queues for one intake transaction.
 
     Tickets, articles and contacts the batch creates are :mod:`pending
-    <deskframe.intake_writer>` until ``writes.write()``; the indexes here hold
+    <deskframe.intake.writes>` until ``writes.write()``; the indexes here hold
     them as they are (a pending object or a database id).
     """
 

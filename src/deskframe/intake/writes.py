@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .model import Contact
-from .store import Repository
-from .store.directory_repo import phone_digits
+from ..model import Contact
+from ..store import Repository
+from ..store.directory_repo import phone_digits
 
 if TYPE_CHECKING:
-    from .desk import Desk
+    from ..desk import Desk
 
 
 @attrs.define(eq=False)
