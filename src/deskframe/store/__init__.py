@@ -22,6 +22,7 @@ from .payment_repo import PaymentRepo
 from .service_repo import QuarantineRepo, ServiceRepo
 from .sla_repo import SlaRepo
 from .ticket_repo import TicketRepo
+from .ticket_views_repo import TicketViewRepo
 from .time_groups_repo import TimeGroupRepo
 from .unbilled_repo import UnbilledRepo
 
@@ -29,6 +30,7 @@ from .unbilled_repo import UnbilledRepo
 class Repository(
     DirectoryRepo,
     TicketRepo,
+    TicketViewRepo,
     ServiceRepo,
     QuarantineRepo,
     SlaRepo,
