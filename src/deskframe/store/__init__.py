@@ -18,6 +18,7 @@ from .blobs import BlobStore, BlobTooLarge
 from .database import Database
 from .directory_repo import DirectoryRepo, phone_digits
 from .import_repo import ImportRepo
+from .invoice_run_repo import InvoiceRunRepo
 from .payment_repo import PaymentRepo
 from .service_repo import QuarantineRepo, ServiceRepo
 from .sla_repo import SlaRepo
@@ -35,6 +36,7 @@ class Repository(
     QuarantineRepo,
     SlaRepo,
     BillingRepo,
+    InvoiceRunRepo,
     TimeGroupRepo,
     ImportRepo,
     PaymentRepo,
