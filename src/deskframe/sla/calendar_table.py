@@ -5,8 +5,8 @@ of UTC intervals in integer microseconds with the working time accumulated befor
 interval (an :class:`IntervalTable`). This module holds those tables and the pure
 arithmetic on them: instants to microseconds, local wall-clock times to UTC (daylight
 saving gaps and repeats included), one local year's intervals, and a table built from
-years of intervals. :class:`~deskframe.sla.calendar.Calendar` decides which years to
-build and keeps the tables; it is the only user of this module.
+years of intervals. :class:`~deskframe.sla.calendar_years.YearTables` decides which years
+to build and keeps the tables for its :class:`~deskframe.sla.calendar.Calendar`.
 """
 
 from __future__ import annotations
