@@ -158,7 +158,7 @@ def test_config_keys_are_checked_at_load(tmp_path: Path, key: str, value: str, w
 def _used_messages() -> set[str]:
     folder = Path(i18n.__file__).parent
     found: set[str] = set()
-    for name in ("view.py", "text_format.py", "templates.py"):
+    for name in ("view.py", "line_views.py", "locale_text.py", "text_format.py", "templates.py"):
         source = (folder / name).read_text(encoding="utf-8")
         found.update(re.findall(r'\b(?:_|w|N_)\(\s*"((?:[^"\\]|\\.)*)"', source))
         found.update(re.findall(r"\b(?:_|w|N_)\(\s*'((?:[^'\\]|\\.)*)'", source))
