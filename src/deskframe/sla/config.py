@@ -69,7 +69,7 @@ def parse_frames(value: object, key: str) -> Frames:
     if isinstance(value, str):
         if value.strip().lower() in _CLOSED:
             return ()
-        items = [v for v in value.split(",")]
+        items = value.split(",")
     elif isinstance(value, (list, tuple)):
         items = []
         for k, v in enumerate(value):
