@@ -76,7 +76,7 @@ def measure(pairs: int, commands: dict[str, list[str]], cwd: Path) -> dict[str, 
     floor = [sys.executable, "-c", "pass"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESKFRAME_")}
     results: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in commands}
-    for name, args in commands.items():  # warm the page cache and bytecode once
+    for args in commands.values():  # warm the page cache and bytecode once
         cpu_seconds(args, cwd, env)
     for i in range(pairs):
         for name, args in commands.items():

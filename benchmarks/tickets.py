@@ -623,7 +623,10 @@ def census(desk: Desk, plan: Plan, numbers: list[str], count: int = 200) -> dict
                 call()
                 watch.stop()
             trace: list[str] = []
-            listener = lambda conn, cursor, statement, params, context, many: trace.append(" ".join(statement.split()))
+
+            def listener(conn, cursor, statement, params, context, many, trace=trace):
+                trace.append(" ".join(statement.split()))
+
             event.listen(desk.store.db.engine, "before_cursor_execute", listener)
             watch.start()
             calls[-1]()

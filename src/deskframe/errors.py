@@ -24,7 +24,7 @@ class ConfigError(DeskframeError):
 
     exit_code = 2
 
-    def __init__(self, problem: str, *, file: str | None = None, key: str | None = None):
+    def __init__(self, problem: str, *, file: str | None = None, key: str | None = None) -> None:
         self.problem = problem
         self.file = file
         self.key = key
@@ -70,7 +70,7 @@ class NotFound(BadValue):
 class TicketLocked(DomainError):
     """The ticket is locked by another agent; ``holder`` names that agent."""
 
-    def __init__(self, number: str, holder: str):
+    def __init__(self, number: str, holder: str) -> None:
         self.number = number
         self.holder = holder
         super().__init__(f"ticket {number} is locked by {holder}")
@@ -79,7 +79,7 @@ class TicketLocked(DomainError):
 class Conflict(DomainError):
     """A write collided with another writer's (a unique key taken meanwhile); ``constraint`` names it."""
 
-    def __init__(self, message: str, constraint: str | None = None):
+    def __init__(self, message: str, constraint: str | None = None) -> None:
         self.constraint = constraint
         super().__init__(message)
 

@@ -19,7 +19,7 @@ PRIORITY_LEVELS = ("P1", "P2", "P3", "P4")
 DIRECTIONS = ("in", "out", "internal")
 
 
-def _tuple(value: Any) -> tuple:
+def _tuple(value: Any) -> tuple[Any, ...]:
     return tuple(value or ())
 
 

@@ -22,7 +22,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import pytest
 
@@ -30,6 +30,9 @@ from .config import load_config
 from .desk import Desk, utcnow
 from .model import Agent, Contract, Customer, Ticket
 from .plugins import build_plugins, build_registry, check_hooks
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 DATABASE_ENV = "DESKFRAME_TEST_DATABASE_URL"
 BASE_CONFIG = """\
@@ -39,6 +42,28 @@ data_dir = "data"
 """
 
 
+_P = TypeVar("_P")
+
+
+class MakeDesk(Protocol):
+    """The ``make_desk`` fixture: a Desk on a fresh database, ``config`` appended to a minimal
+    ``deskframe.toml``, the installed plugins (``entry_points``) and ``plugins`` registered."""
+
+    def __call__(
+        self,
+        config: str = "",
+        plugins: Iterable[Any] = (),
+        entry_points: bool = True,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> Desk: ...
+
+
+class RunCli(Protocol):
+    """``cli(desk)``: runs ``deskframe ARGS`` against that desk's config and plugins."""
+
+    def __call__(self, *args: str, input: str | None = None) -> Result: ...
+
+
 def _toml_string(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
@@ -46,7 +71,7 @@ def _toml_string(value: str) -> str:
 class Clock:
     """A desk clock that stands still until the test moves it: ``clock.now = later``."""
 
-    def __init__(self, now: dt.datetime):
+    def __init__(self, now: dt.datetime) -> None:
         self.now = now
 
     def __call__(self) -> dt.datetime:
@@ -56,7 +81,7 @@ class Clock:
 class Factory:
     """Makes directory entries and tickets with sensible defaults."""
 
-    def __init__(self, desk: Desk):
+    def __init__(self, desk: Desk) -> None:
         self.desk = desk
         self._n = 0
 
@@ -96,7 +121,7 @@ class Factory:
 
 
 @contextlib.contextmanager
-def registered(desk: Desk, plugin: Any, name: str | None = None) -> Iterator[Any]:
+def registered(desk: Desk, plugin: _P, name: str | None = None) -> Iterator[_P]:
     """Register ``plugin`` with ``desk``'s plugin manager inside the block."""
     pm = desk.plugins.pm
     name = pm.register(plugin, name=name)
@@ -111,7 +136,7 @@ def registered(desk: Desk, plugin: Any, name: str | None = None) -> Iterator[Any
 
 
 @pytest.fixture
-def make_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Desk]]:
+def make_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MakeDesk]:
     """Factory fixture: ``make_desk(config="", plugins=(), entry_points=True, clock=None)``."""
     from .store.scratch import scratch_database
 
@@ -144,7 +169,7 @@ def make_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...
 
 
 @pytest.fixture
-def desk(make_desk: Callable[..., Desk]) -> Desk:
+def desk(make_desk: MakeDesk) -> Desk:
     """A Desk on a fresh database with the installed plugins."""
     return make_desk()
 
@@ -156,14 +181,14 @@ def factory(desk: Desk) -> Factory:
 
 
 @pytest.fixture
-def cli() -> Callable[[Desk], Callable[..., Any]]:
+def cli() -> Callable[[Desk], RunCli]:
     """``cli(desk)("ticket", "list")`` runs the CLI against that desk's config and plugins."""
     from click.testing import CliRunner
 
     from .cli import build_cli
 
-    def bind(desk: Desk) -> Callable[..., Any]:
-        def run(*args: str, input: str | None = None) -> Any:
+    def bind(desk: Desk) -> RunCli:
+        def run(*args: str, input: str | None = None) -> Result:
             command = build_cli(desk.plugins)
             config = str(desk.config.path) if desk.config.path else None
             return CliRunner().invoke(command, ["--config", config, *args] if config else list(args), input=input)

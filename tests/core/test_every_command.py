@@ -179,9 +179,12 @@ def cases(path: tuple[str, ...], command: click.Command, shared: dict[str, Any])
                 continue  # one bad --format is enough
             choice_done = True
         for bad in bad_values(param, shared):
-            if path in LONG_RUNNING and not isinstance(param.type, (click.IntRange, click.Choice)):
-                if not (path == ("demo",) and bad == UNWRITABLE):
-                    continue  # would start the long work if the value passed
+            if (
+                path in LONG_RUNNING
+                and not isinstance(param.type, (click.IntRange, click.Choice))
+                and not (path == ("demo",) and bad == UNWRITABLE)
+            ):
+                continue  # would start the long work if the value passed
             args: list[str] = []
             for other in params:
                 value = bad if other is param else (working_value(other, shared) if other.required else None)

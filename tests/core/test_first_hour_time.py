@@ -134,7 +134,7 @@ def test_bad_corrections_are_refused_in_one_line(studio: Any) -> None:
     for minutes in ("1441", "0"):  # click's own usage error (exit 2)
         result = studio.run("time", "edit", str(studio.first), "--minutes", minutes, "--agent", "bob")
         assert result.exit_code == 2 and "1440" in result.stderr, result.output
-    with pytest.raises(DomainError, match="1..1440"):
+    with pytest.raises(DomainError, match=r"1\.\.1440"):
         studio.edit_time(studio.first, agent="bob", minutes=2000)
     assert "nothing to change" in refused(studio, None, "time", "edit", str(studio.first), "--agent", "bob")
     assert "unknown agent 'nobody'" in refused(

@@ -8,6 +8,7 @@ engine and connections), as a second process would be.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import threading
@@ -90,10 +91,8 @@ class Gate:
     def route_message(self, message, directory):
         if not getattr(self.local, "passed", False):
             self.local.passed = True
-            try:
+            with contextlib.suppress(threading.BrokenBarrierError):
                 self.barrier.wait()
-            except threading.BrokenBarrierError:
-                pass
         return None
 
 

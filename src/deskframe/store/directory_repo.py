@@ -152,7 +152,8 @@ class DirectoryRepo:
             for row in self.session.scalars(
                 select(ContactRow).where(ContactRow.email.in_(wanted[start : start + 500]))
             ):
-                found[row.email] = row
+                if row.email:  # always: selected by address
+                    found[row.email] = row
         return found
 
     def contact_row_by_email(self, email: str) -> ContactRow | None:
@@ -222,7 +223,7 @@ class DirectoryRepo:
                 .values(name=name, description="")
                 .on_conflict_do_nothing(index_elements=["name"])
             )
-            row = self.session.scalar(select(QueueRow).where(QueueRow.name == name))
+            row = self.session.scalars(select(QueueRow).where(QueueRow.name == name)).one()
         return row
 
     def upsert_queue(self, queue: Queue) -> str:
@@ -273,7 +274,7 @@ class DirectoryRepo:
 
     def contract_value(self, row: ContractRow) -> Contract:
         """The :class:`Contract` value of a contract row (its customer's key read through the session)."""
-        customer = self.session.get(CustomerRow, row.customer_id)
+        customer = self.session.get_one(CustomerRow, row.customer_id)
         return Contract(
             key=row.key,
             customer=customer.key,

@@ -167,38 +167,37 @@ def serve(config: Path, root: Path) -> Iterator[int]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_plugin_path(root)), str(HERE), env.get("PYTHONPATH")) if p)
     log_path = root / "serve.log"
-    log = open(log_path, "wb")
-    proc = subprocess.Popen(
-        [str(script), "--config", str(config), "serve", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as resp:
-                    if resp.status == 200:
-                        break
-            except (OSError, urllib.error.URLError):
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                proc.wait(5)
-                output = log_path.read_text("utf-8", "replace")
-                raise AssertionError(f"deskframe serve did not come up:\n{output}")
-            time.sleep(0.1)
-        yield port
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
-        log.close()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [str(script), "--config", str(config), "serve", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        try:
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as resp:
+                        if resp.status == 200:
+                            break
+                except (OSError, urllib.error.URLError):
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    proc.wait(5)
+                    output = log_path.read_text("utf-8", "replace")
+                    raise AssertionError(f"deskframe serve did not come up:\n{output}")
+                time.sleep(0.1)
+            yield port
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(5)
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:

@@ -76,7 +76,7 @@ def _desk(make_desk, tax: str = "0%"):
 
 
 def test_russian_layout_bank_details_parties_vat_words(make_desk):
-    desk, hourly, _, ticket = _desk(make_desk)
+    _, hourly, _, ticket = _desk(make_desk)
     page = html_format.render("invoice", hourly, locale="ru", agent_label="name", payment_terms_days=5)
     check_html(page)
     text = spaces(page)
@@ -127,7 +127,7 @@ def test_subscription_lines_fill_the_table(make_desk):
     assert "Услуги за октябрь 2026" in page
     (row,) = re.findall(r'<tr class="line">.*?</tr>', page)
     cells = [spaces(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
-    number, description, when, qty, unit, price, amount = cells
+    _number, description, when, qty, unit, price, amount = cells
     assert when == "01.10.2026–31.10.2026" and qty.startswith("25") and unit == "польз."
     assert price == "40,00 ₽" and amount == "1 000,00 ₽" and "Support 8x5: users" in description
 

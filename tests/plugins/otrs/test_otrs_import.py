@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import otrs_fixture
 import pytest
@@ -332,7 +333,7 @@ def test_sla_suggestions_are_loadable_policies(make_desk, otrs_source, run_impor
     src = otrs_source()
     summary = run_import(desk, src.url)
     assert summary["sla_suggestions"] == 2  # SLA "Gold" and queue "Support"; "Bronze" has no targets
-    snippet = open(summary["sla_file"], encoding="utf-8").read()
+    snippet = Path(summary["sla_file"]).read_text(encoding="utf-8")
     assert "[sla.otrs-gold]" in snippet and "[sla.otrs-queue-support]" in snippet
     assert 'P1 = { first_response = "30m", update = "1h", resolution = "4h" }' in snippet
     assert 'warn = "75%"' in snippet

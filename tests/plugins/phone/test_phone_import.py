@@ -34,8 +34,10 @@ def test_import_reports_bad_rows_by_line_and_is_idempotent(world, cli, tmp_path)
     assert result.stderr.splitlines() == [
         "calls.csv: line 5: bad date 'yesterday' (expected %Y-%m-%d %H:%M:%S)",
         "calls.csv: line 6: unknown agent 'bob'",
-        "calls.csv: line 8: not a phone number or e-mail address: 'not a number' "
-        "(numbers without +country code are read as RU)",
+        (
+            "calls.csv: line 8: not a phone number or e-mail address: 'not a number' "
+            "(numbers without +country code are read as RU)"
+        ),
     ]
     tickets = {t.subject: t for t in (world.ticket(r["number"]) for r in world.tickets(limit=None))}
     assert set(tickets) == {"Printer offline", "Mail quota", "Phone call from +7 812 555-12-34"}

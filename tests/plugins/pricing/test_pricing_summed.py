@@ -115,8 +115,8 @@ def log_month(desk, clock, tickets, days, seed):
     import random
 
     rng = random.Random(seed)
-    for plan, numbers in tickets.items():
-        for n in range(40):
+    for numbers in tickets.values():
+        for _ in range(40):
             day = rng.choice(days)
             clock.now = dt.datetime.combine(day, dt.time(rng.randrange(24), rng.choice((0, 0, 59))), UTC)
             if rng.random() < 0.1:  # exactly on a frame edge (10:00 / 19:00 Vladivostok = 00:00 / 09:00 UTC)

@@ -27,7 +27,7 @@ from .api import BotApi, TelegramError
 from .settings import TelegramSettings, parse_settings
 
 try:  # Unparseable is exported by deskframe.model, not (yet) by the top-level package
-    from deskframe import Unparseable  # type: ignore[attr-defined]
+    from deskframe import Unparseable
 except ImportError:  # pragma: no cover - depends on the deskframe version
     from deskframe.model import Unparseable
 
