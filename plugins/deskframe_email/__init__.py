@@ -25,16 +25,19 @@ Pure modules (no network, no database):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import deskframe
-from deskframe import ChannelType
 
-from . import settings as _settings
+if TYPE_CHECKING:
+    from deskframe import ChannelType
 
 
 @deskframe.hookimpl
 def register_channel_types(register: Callable[[ChannelType], None]) -> None:
+    from deskframe import ChannelType
+
+    from . import settings as _settings
     from .channel import build, reparse
 
     register(

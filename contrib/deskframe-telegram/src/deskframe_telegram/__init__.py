@@ -17,13 +17,16 @@ environment variable named by ``token_env``.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import deskframe
-from deskframe import ChannelType
 
-from . import api, channel, outbound, settings, updates
+if TYPE_CHECKING:
+    from deskframe import ChannelType
+
+    from . import api, channel, outbound, settings, updates
 
 __version__ = "0.1.0"
 __all__ = ["api", "channel", "outbound", "settings", "updates"]
@@ -31,6 +34,10 @@ __all__ = ["api", "channel", "outbound", "settings", "updates"]
 
 @deskframe.hookimpl
 def register_channel_types(register: Callable[[ChannelType], None]) -> None:
+    from deskframe import ChannelType
+
+    from . import channel, settings
+
     register(
         ChannelType(
             settings.TYPE,
@@ -45,4 +52,13 @@ def register_channel_types(register: Callable[[ChannelType], None]) -> None:
 @deskframe.hookimpl
 def article_added(event: deskframe.ArticleAdded, desk: Any) -> None:
     """Send an agent's reply on a telegram ticket to its chat."""
+    from . import outbound
+
     outbound.deliver(event, desk)
+
+
+def __getattr__(name: str) -> Any:
+    """The submodules named in ``__all__``, imported on first use (importing the plugin stays cheap)."""
+    if name in __all__:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
