@@ -33,12 +33,25 @@ if TYPE_CHECKING:
     from deskframe import ChannelType
 
 
+def build(table: dict[str, Any], desk: Any) -> Any:
+    """The channel type's ``build`` (:func:`.channel.build`; the parser is imported only here)."""
+    from .channel import build
+
+    return build(table, desk)
+
+
+def reparse(raw: bytes, table: dict[str, Any]) -> deskframe.InboundMessage:
+    """The channel type's ``parse`` (:func:`.channel.reparse`)."""
+    from .channel import reparse
+
+    return reparse(raw, table)
+
+
 @deskframe.hookimpl
 def register_channel_types(register: Callable[[ChannelType], None]) -> None:
     from deskframe import ChannelType
 
     from . import settings as _settings
-    from .channel import build, reparse
 
     register(
         ChannelType(

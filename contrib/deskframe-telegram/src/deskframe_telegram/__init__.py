@@ -32,18 +32,32 @@ __version__ = "0.1.0"
 __all__ = ["api", "channel", "outbound", "settings", "updates"]
 
 
+def build(table: dict[str, Any], desk: Any) -> Any:
+    """The channel type's ``build`` (:func:`.channel.build`; the Bot API client is imported only here)."""
+    from .channel import build
+
+    return build(table, desk)
+
+
+def reparse(raw: bytes, table: dict[str, Any]) -> deskframe.InboundMessage:
+    """The channel type's ``parse`` (:func:`.channel.reparse`)."""
+    from .channel import reparse
+
+    return reparse(raw, table)
+
+
 @deskframe.hookimpl
 def register_channel_types(register: Callable[[ChannelType], None]) -> None:
     from deskframe import ChannelType
 
-    from . import channel, settings
+    from . import settings
 
     register(
         ChannelType(
             settings.TYPE,
-            channel.build,
+            build,
             validate=settings.validate,
-            parse=channel.reparse,
+            parse=reparse,
             description="Telegram bot: getUpdates long polling; replies with sendMessage",
         )
     )
