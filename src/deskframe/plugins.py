@@ -5,14 +5,13 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib
-import importlib.metadata
 import os
 from collections.abc import Iterable
 from typing import Any
 
 import pluggy
 
-from . import hookspecs
+from . import entrypoints, hookspecs
 from .errors import PluginError
 from .registry import REGISTER_HOOKS, Registry
 
@@ -43,12 +42,12 @@ class PluginInfo:
         version: str | None = None,
         builtin: bool = False,
         *,
-        entry_point: importlib.metadata.EntryPoint | None = None,
+        entry_point: Any = None,
     ):
         self.name = name
         self.module = module
         self.builtin = builtin
-        self._dist: tuple[str | None, str | None] | importlib.metadata.EntryPoint | None = (
+        self._dist: Any = (  # (distribution, version), or the entry point to read them from
             entry_point if entry_point is not None else (distribution, version)
         )
 
@@ -115,7 +114,7 @@ def new_plugin_manager() -> pluggy.PluginManager:
     return pm
 
 
-def _dist_of(ep: importlib.metadata.EntryPoint) -> tuple[str | None, str | None]:
+def _dist_of(ep: Any) -> tuple[str | None, str | None]:
     dist = getattr(ep, "dist", None)
     if dist is None:
         return None, None
@@ -138,7 +137,7 @@ def load_entry_points(pm: pluggy.PluginManager, blocked: Iterable[str] = ()) -> 
     """
     infos = []
     skip = set(blocked)
-    for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+    for ep in sorted(entrypoints.entry_points(ENTRY_POINT_GROUP), key=lambda e: e.name):
         if ep.name in skip:
             continue
         if pm.get_plugin(ep.name) is not None:

@@ -176,3 +176,61 @@ def test_a_broken_plugin_met_by_help_is_one_error_line(monkeypatch: pytest.Monke
         [sys.executable, "-c", "from deskframe.cli import main; main(['--version'])"], capture_output=True, text=True
     )
     assert main_version.returncode == 0  # --version never meets a plugin, broken or not
+
+
+@pytest.mark.parametrize("group", ["deskframe", "console_scripts", "pytest11"])
+def test_entry_points_read_as_importlib_metadata_reads_them(group: str) -> None:
+    import importlib.metadata
+
+    from deskframe import entrypoints
+
+    def table(eps: Any) -> list[tuple[str, str, str, str]]:
+        return sorted((ep.name, ep.value, ep.dist.metadata["Name"], ep.dist.version) for ep in eps)
+
+    mine = entrypoints.entry_points(group)
+    assert table(mine) == table(importlib.metadata.entry_points(group=group))
+    if group == "deskframe":
+        assert {ep.name for ep in mine} >= {"sla", "email", "invoicing"}
+        assert next(ep for ep in mine if ep.name == "sla").load().__name__ == "deskframe_sla"
+
+
+def test_entry_points_first_distribution_on_the_path_wins(tmp_path: Path, monkeypatch: Any) -> None:
+    from deskframe import entrypoints
+
+    for folder, value in (("first", "mod_one:thing"), ("second", "mod_two:thing")):
+        info = tmp_path / folder / "Some.Plugin-1.0.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: some.plugin\nVersion: 1.0\n", encoding="utf-8")
+        (info / "entry_points.txt").write_text(
+            f"# comment\n[console_scripts]\nx = y:z\n\n[deskframe-test]\n some = {value} [extra]\n", encoding="utf-8"
+        )
+    monkeypatch.syspath_prepend(str(tmp_path / "second"))
+    monkeypatch.syspath_prepend(str(tmp_path / "first"))
+    found = list(entrypoints.entry_points("deskframe-test"))
+    assert [(ep.name, ep.value) for ep in found] == [("some", "mod_one:thing [extra]")]
+    assert found[0].dist.metadata["Name"] == "some.plugin"
+    (tmp_path / "first" / "mod_one.py").write_text("class thing:\n    class inner: pass\n", encoding="utf-8")
+    assert found[0].load().__name__ == "thing"
+
+
+def test_entry_points_fall_back_to_importlib_metadata_for_a_zip_on_the_path(tmp_path: Path, monkeypatch: Any) -> None:
+    import importlib.metadata
+    import zipfile
+
+    from deskframe import entrypoints
+
+    archive = tmp_path / "plugins.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(
+            "zipped_plugin-2.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: zipped-plugin\nVersion: 2.0\n"
+        )
+        zf.writestr("zipped_plugin-2.0.dist-info/entry_points.txt", "[deskframe-test]\nzipped = zipped_mod\n")
+    monkeypatch.syspath_prepend(str(archive))
+    found = entrypoints.entry_points("deskframe-test")
+    assert [ep.name for ep in found] == ["zipped"]
+    assert isinstance(found[0], importlib.metadata.EntryPoint)
+
+
+def test_help_does_not_import_importlib_metadata() -> None:
+    _, code, modules = run_child("--help")
+    assert code == 0 and "importlib.metadata" not in modules and "email" not in tops(modules)
