@@ -135,7 +135,7 @@ def load_entry_points(pm: pluggy.PluginManager, blocked: Iterable[str] = ()) -> 
 
     A plugin that fails to import is reported by name with its error.
     """
-    infos = []
+    infos: list[PluginInfo] = []
     skip = set(blocked)
     for ep in sorted(entrypoints.entry_points(ENTRY_POINT_GROUP), key=lambda e: e.name):
         if ep.name in skip:
