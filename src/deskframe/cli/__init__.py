@@ -32,11 +32,12 @@ class _Shaped(LazyCommand):
     """A core group built from the plugins' registrations (``invoice``, ``import``) when it runs."""
 
     def __init__(self, name: str, build: Callable[[Plugins], click.Command], help: str, plugins: Plugins):
-        super().__init__(name, f"deskframe.cli.lazy:{name}", help)
+        super().__init__(name, f"{build.__module__}:{build.__name__}", help)
         self.build = build
         self.plugins = plugins
 
     def resolve(self) -> click.Command:
+        """The group, built now from the plugins' registrations."""
         return self.build(self.plugins)
 
 
@@ -82,10 +83,12 @@ class RootGroup(DeskGroup):
             self.commands[name] = resolve(command)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, sorted (the plugins are built for this)."""
         self.fill()
         return super().list_commands(ctx)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The real command ``cmd_name`` (its module imported now), or ``None``."""
         self.fill()
         command = self.commands.get(cmd_name)
         if isinstance(command, LazyCommand):

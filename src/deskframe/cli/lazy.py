@@ -39,6 +39,7 @@ class LazyCommand(click.Command):
         return command
 
     def invoke(self, ctx: click.Context) -> None:
+        """Refuse: a placeholder runs only through a group that resolves it."""
         raise click.UsageError(f"'{self.name}' was mounted unresolved; use deskframe.cli.resolve(command)", ctx)
 
 
