@@ -33,7 +33,6 @@ import string
 from typing import Any
 
 import attrs
-import phonenumbers
 
 from deskframe.errors import ConfigError
 from deskframe.tables import TableReader
@@ -200,6 +199,8 @@ def validate(value: Any) -> PhoneSettings:
         ]
     )
     region = t.str("default_region", "RU").upper()
+    import phonenumbers  # here, not at module top: every command validates the config (start-up cost)
+
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise t.error("default_region", f"unknown region {region!r} (a two-letter country code such as RU)")
     canned = t.str("written_request_canned", None)

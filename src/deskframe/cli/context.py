@@ -7,20 +7,24 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..config import Config, load_config, locate
 from ..errors import ConfigError, DeskframeError
-from ..plugins import Plugins
 from ..text import clean_line
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..plugins import Plugins
 
 
 class AppContext:
     """What every command can reach through ``click.get_current_context().obj``."""
 
     def __init__(self, plugins: Plugins, config_path: str | None, now: dt.datetime | None = None):
+        from ..config import locate
+
         self.plugins = plugins
         self.config_path = locate(config_path)
         self.now = now
@@ -30,6 +34,8 @@ class AppContext:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from ..config import load_config
+
             self._config = load_config(self.config_path, self.plugins.registry)
         return self._config
 
