@@ -19,6 +19,10 @@ from .lookups import Lookups
 from .report import Report, strip_nul
 from .source import Source
 
+#: a contact created by name in this run: ``("named", name, customer key or None)``, or
+#: ``("sender", login, e-mail)`` for a login no customer user has, kept under its sender's address
+ContactKey = tuple[str, str, str | None]
+
 
 class DirectorySync:
     """Customers, contacts, agents and queues of one run; ``counts`` says what was created, updated, unchanged."""
@@ -34,7 +38,7 @@ class DirectorySync:
         #: the OTRS ``customer_id`` values that are customers here (a ticket's customer is one of them or none)
         self.company_keys: set[str] = set()
         self._pending: list[Any] = []
-        self._named_contacts: set[tuple[str, str, str | None]] = set()
+        self._named_contacts: set[ContactKey] = set()
 
     def _put(self, kind: str, current: Any, wanted: Any) -> None:
         if current == wanted:
@@ -100,14 +104,14 @@ class DirectorySync:
             )
             current = agents.get(login)
             email = lookups.user_emails.get(u["id"]) or (current.email if current else None)
-            wanted = Agent(
+            agent = Agent(
                 login=login,
                 name=name,
                 role=current.role if current else "engineer",
                 line=current.line if current else 1,
                 email=email,
             )
-            self._put("agents", current, wanted)
+            self._put("agents", current, agent)
 
         queues = {q.name: q for q, _ in desk.queues()}
         for q in lookups.queue_rows:
@@ -115,8 +119,8 @@ class DirectorySync:
             if not name:
                 self.report.skip("queue", q["id"], "empty queue name")
                 continue
-            wanted = Queue(name=name, description=strip_nul(mapping.text_of(q.get("comments"))).strip())
-            self._put("queues", queues.get(name), wanted)
+            queue = Queue(name=name, description=strip_nul(mapping.text_of(q.get("comments"))).strip())
+            self._put("queues", queues.get(name), queue)
         self._flush_directory()
 
     def _contact(self, r: dict[str, Any], by_email: dict[str, Contact], owners: dict[str, str]) -> None:
@@ -188,7 +192,7 @@ class DirectorySync:
         sender = next((a.sender for a in articles if a.direction == "in" and a.sender), None)
         if sender:
             email = sender.lower()
-            key = ("sender", login, email)
+            key: ContactKey = ("sender", login, email)
             if key not in self._named_contacts:
                 with self.desk.lookup() as lookup:
                     exists = lookup.contact_by_email(email) is not None
@@ -212,7 +216,7 @@ class DirectorySync:
         )
         return None
 
-    def _remember(self, key: tuple[str, str, str | None]) -> None:
+    def _remember(self, key: ContactKey) -> None:
         if len(self._named_contacts) > 100_000:  # bounded memory on pathological sources
             self._named_contacts.clear()
         self._named_contacts.add(key)
