@@ -246,7 +246,7 @@ def profile(corpus: Path, workdir: Path, n: int) -> None:
     fetched = iter(channel.fetch())
     first = next(fetched)
     statements.clear()
-    result = desk.intake(first)
+    result = desk.intake.receive(first)
     one = list(statements)
     channel.ack(first, result)
     statements.clear()

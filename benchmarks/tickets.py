@@ -55,6 +55,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from deskframe.actors import Actor
+
 sys.path.insert(0, os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")))
 
 from sqlalchemy import event, func, insert, select, text
@@ -158,14 +160,16 @@ def make_desk(root: Path, db_path: Path) -> tuple[Desk, Path]:
 
 def desk_directory(desk: Desk, plan: Plan) -> None:
     for key, name, domain in plan.customers:
-        desk.add_customer(Customer(key=key, name=name, domains=(domain,)))
+        desk.directory.add_customer(Customer(key=key, name=name, domains=(domain,)), actor=Actor.operator())
     for login, name, email, line in plan.agents:
-        desk.add_agent(Agent(login=login, name=name, email=email, line=line))
+        desk.directory.add_agent(Agent(login=login, name=name, email=email, line=line), actor=Actor.operator())
     for name, _ in QUEUES:
-        desk.add_queue(Queue(name))
+        desk.directory.add_queue(Queue(name), actor=Actor.operator())
     start = desk.local_date() - dt.timedelta(days=800)
     for customer, (key, lines) in plan.contracts.items():
-        desk.add_contract(Contract(key=key, customer=customer, support_type="8x5", lines=lines, start=start))
+        desk.directory.add_contract(
+            Contract(key=key, customer=customer, support_type="8x5", lines=lines, start=start), actor=Actor.operator()
+        )
 
 
 def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
@@ -177,7 +181,7 @@ def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
         meta = plan.metas[i]
         _, body, _, _ = plan.article(i, 0)
         watch.start()
-        ticket = desk.open_ticket(
+        ticket = desk.tickets.open(
             subject=meta.subject,
             body=body,
             customer=meta.customer,
@@ -185,6 +189,7 @@ def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
             priority=meta.priority,
             channel=meta.channel,
             queue=meta.queue,
+            actor=Actor.operator(),
         )
         watch.stop()
         numbers.append(ticket.number)
@@ -197,8 +202,13 @@ def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
     for i, r in plan.rounds(0, count):
         direction, body, agent, sender = plan.article(i, r)
         watch.start()
-        desk.add_article(
-            numbers[i], direction=direction, body=body, agent=agent, sender=sender, channel=plan.metas[i].channel
+        desk.tickets.add_article(
+            numbers[i],
+            direction=direction,
+            body=body,
+            actor=Actor.agent(agent),
+            sender=sender,
+            channel=plan.metas[i].channel,
         )
         watch.stop()
         done += 1
@@ -212,9 +222,9 @@ def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
         actor = plan.metas[i].owner
         watch.start()
         if kind == "owner":
-            desk.assign(numbers[i], agent=value, actor=actor)
+            desk.tickets.assign(numbers[i], agent=value, actor=Actor.agent(actor))
         else:
-            desk.set_state(numbers[i], value, actor=actor)
+            desk.tickets.set_state(numbers[i], value, actor=Actor.agent(actor))
         watch.stop()
         progress.update(k + 1)
     result.update(workflow=len(steps), change=watch, rss_after_load=peak_rss_mb())
@@ -591,7 +601,7 @@ def probe_calls(desk: Desk, plan: Plan, count: int, numbers: list[str], offset: 
         meta = plan.metas[i]
         _, body, _, _ = plan.article(i, 0)
         opens.append(
-            lambda m=meta, b=body: desk.open_ticket(
+            lambda m=meta, b=body: desk.tickets.open(
                 subject=m.subject,
                 body=b,
                 customer=m.customer,
@@ -599,13 +609,14 @@ def probe_calls(desk: Desk, plan: Plan, count: int, numbers: list[str], offset: 
                 priority=m.priority,
                 channel=m.channel,
                 queue=m.queue,
+                actor=Actor.operator(),
             )
         )
         direction, body, agent, sender = plan.article(i, 1 + k % max(1, plan.apt - 1))
         number = numbers[(offset + 7 * k) % len(numbers)]
         adds.append(
-            lambda n=number, d=direction, b=body, a=agent, s=sender: desk.add_article(
-                n, direction=d, body=b, agent=a, sender=s
+            lambda n=number, d=direction, b=body, a=agent, s=sender: desk.tickets.add_article(
+                n, direction=d, body=b, actor=Actor.agent(a), sender=s
             )
         )
     return [("open_ticket", opens), ("add_article", adds)]
@@ -832,13 +843,13 @@ def main(argv: list[str] | None = None) -> int:
     owner = collections.Counter(m.owner for m in plan.metas if m.queue == "network" and m.owner).most_common(1)
     owner_login = owner[0][0] if owner else plan.agents[0][0]
     queries: list[tuple[str, str, Callable[[], Any]]] = [
-        ("tickets()", "default list", lambda: desk.tickets(limit=100)),
-        ("tickets(state='open')", "", lambda: desk.tickets(state="open", limit=100)),
-        ("tickets(open_only=True)", "", lambda: desk.tickets(open_only=True, limit=100)),
+        ("tickets()", "default list", lambda: desk.tickets.list(limit=100)),
+        ("tickets(state='open')", "", lambda: desk.tickets.list(state="open", limit=100)),
+        ("tickets(open_only=True)", "", lambda: desk.tickets.list(open_only=True, limit=100)),
         (
             f"tickets(queue='network', owner='{owner_login}')",
             "",
-            lambda: desk.tickets(queue="network", owner=owner_login, limit=100),
+            lambda: desk.tickets.list(queue="network", owner=owner_login, limit=100),
         ),
     ]
     for label, words in SEARCHES:
@@ -846,7 +857,7 @@ def main(argv: list[str] | None = None) -> int:
             (
                 f"search({words!r})",
                 f"{label}: {fts_count(desk.store.db, words):,} articles match",
-                lambda w=words: desk.search(w),
+                lambda w=words: desk.tickets.search(w),
             )
         )
     out(

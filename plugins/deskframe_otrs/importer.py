@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from deskframe import Agent, Contact, Customer, InboundAttachment, Queue
+from deskframe.actors import Actor
 from deskframe.errors import StorageError
 from deskframe.importing import ImportCounts, ImportedArticle, ImportedHistory, ImportedTicket, ImportedTime
 from deskframe.text import clean_line, clean_text
@@ -38,6 +39,9 @@ from deskframe.text import clean_line, clean_text
 from . import limits, mail, mapping, sla
 from .options import Options
 from .source import Layout, Source, detect
+
+#: Who this plugin acts as in the ticket history.
+ACTOR = Actor.plugin("deskframe_otrs")
 
 #: Test hook: seconds to sleep after each committed batch (lets a test kill a run midway).
 PAUSE_ENV = "DESKFRAME_OTRS_BATCH_PAUSE"
@@ -268,12 +272,12 @@ class OtrsImport:
     def _flush_directory(self) -> None:
         """Write the directory changes collected so far in one transaction."""
         if self._pending_directory:
-            self.desk.upsert_directory(self._pending_directory)
+            self.desk.directory.upsert(self._pending_directory, actor=ACTOR)
             self._pending_directory = []
 
     def _sync_directory(self) -> None:
         desk = self.desk
-        customers = {c.key: c for c in desk.customers()}
+        customers = {c.key: c for c in desk.directory.customers()}
         for rows in self.src.companies(500):
             for r in rows:
                 key = _clean(mapping.text_of(r["customer_id"])).strip()
@@ -288,7 +292,7 @@ class OtrsImport:
         del customers
         self._flush_directory()  # contacts refer to these customers
 
-        contacts = desk.contacts()
+        contacts = desk.directory.contacts()
         by_email = {c.email: c for c in contacts if c.email}
         self._named_contacts = {("named", c.name, c.customer) for c in contacts if not c.email}
         del contacts
@@ -299,7 +303,7 @@ class OtrsImport:
             self._flush_directory()
         del by_email, owners
 
-        agents = {a.login: a for a in desk.agents()}
+        agents = {a.login: a for a in desk.directory.agents()}
         for u in self._user_rows:
             login = _clean(mapping.text_of(u["login"])).strip()
             if not login:
@@ -329,7 +333,7 @@ class OtrsImport:
             )
             self._put("agents", current, wanted)
 
-        queues = {q.name: q for q, _ in desk.queues()}
+        queues = {q.name: q for q, _ in desk.directory.queues()}
         for q in self._queue_rows:
             name = _clean(self.queue_names[q["id"]]).strip()
             if not name:
@@ -430,8 +434,8 @@ class OtrsImport:
             counts = ImportCounts()
         else:
             try:
-                return self.desk.import_tickets(
-                    tickets, namespace=self.ns, cursor=("ticket", after) if after is not None else None
+                return self.desk.tickets.import_tickets(
+                    tickets, namespace=self.ns, cursor=("ticket", after) if after is not None else None, actor=ACTOR
                 )
             except Exception as exc:
                 if _is_fatal(exc):
@@ -667,18 +671,20 @@ class OtrsImport:
             email = sender.lower()
             key = ("sender", login, email)
             if key not in self._named_contacts:
-                with self.desk.lookup() as lookup:
+                with self.desk.directory.lookup() as lookup:
                     exists = lookup.contact_by_email(email) is not None
                 if not exists:
                     if not self.dry_run:
-                        self.desk.add_contact(Contact(name=login, email=email, customer=customer))
+                        self.desk.directory.add_contact(
+                            Contact(name=login, email=email, customer=customer), actor=ACTOR
+                        )
                     self.directory["contacts"]["created"] += 1
                 self._remember(key)
             return email
         key = ("named", login, customer)
         if key not in self._named_contacts:
             if not self.dry_run:
-                self.desk.add_contact(Contact(name=login, customer=customer))
+                self.desk.directory.add_contact(Contact(name=login, customer=customer), actor=ACTOR)
             self.directory["contacts"]["created"] += 1
             self._remember(key)
         self.report.warn(

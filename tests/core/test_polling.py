@@ -47,7 +47,7 @@ class ListChannel:
 
     def ack(self, message, result):
         if result is not None:  # the ticket must already be committed when we are told
-            self.committed_at_ack.append(bool(self.desk.ticket(result.ticket).articles))
+            self.committed_at_ack.append(bool(self.desk.tickets.get(result.ticket).articles))
         self.acked.append(message.external_id)
         self.mailbox = [r for r in self.mailbox if not r.decode().startswith(message.external_id + "|")]
 
@@ -103,10 +103,10 @@ def test_poll_commits_then_acks_and_quarantines_unparseable(box_desk):
 
 def test_refetch_after_crash_before_ack_is_deduplicated(box_desk):
     channel = channel_with(box_desk, "a|ivan@acme.example|Hello|first")
-    box_desk.intake(next(iter(channel.fetch())))  # stored, then "crashed" before ack
+    box_desk.intake.receive(next(iter(channel.fetch())))  # stored, then "crashed" before ack
     report = poll(box_desk, channel)
     assert (report.created, report.duplicates) == (0, 1)
-    assert len(box_desk.tickets()) == 1
+    assert len(box_desk.tickets.list()) == 1
 
 
 def test_storage_error_leaves_message_at_source(box_desk, monkeypatch):
@@ -148,7 +148,7 @@ def test_retry_takes_message_in_after_parser_fix(box_desk, plugin, cli):
     result = cli(box_desk)("intake", "quarantine", "retry", str(item["id"]))
     assert result.exit_code == 0, result.output
     number = result.output.split()[-1]
-    assert box_desk.ticket(number).subject == "Recovered"
+    assert box_desk.tickets.get(number).subject == "Recovered"
     retried = json.loads(
         cli(box_desk)("intake", "quarantine", "list", "--status", "retried", "--format", "json").output
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from ..actors import Actor
 from ..config import Config, load_config, locate
 from ..errors import ConfigError, DeskframeError
 from ..plugins import Plugins
@@ -56,6 +57,13 @@ class AppContext:
     def close(self) -> None:
         if self._desk is not None:
             self._desk.close()
+
+
+def actor_for(agent: str | None = None) -> Actor:
+    """The actor of a CLI command: the trusted local operator, acting as agent ``agent``
+    (``--agent``/``--actor``) when one is named. The one place the CLI makes actors; the
+    API and the web UI make theirs from tokens and sessions for the same services."""
+    return Actor.operator(agent)
 
 
 def pass_desk(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -57,7 +57,7 @@ def test_imap_import_and_seen_only_after_commit(dovecot, make_desk, cli, corpus,
     dovecot.append(folder, message("Later"))
     report = run_once(cli, desk)
     assert (report["fetched"], report["created"]) == (1, 1)
-    subjects = {t["subject"] for t in desk.tickets(limit=None)}
+    subjects = {t["subject"] for t in desk.tickets.list(limit=None)}
     assert "Не работает принтер" in subjects and "Later" in subjects
 
 
@@ -97,7 +97,7 @@ def test_imap_uidvalidity_change_duplicates_nothing(dovecot, make_desk, cli):
     after = json.loads(desk.cursors.get("support-mail", "imap:position"))
     assert after["uidvalidity"] != before and after["last_uid"] == 4
     assert (report["fetched"], report["created"], report["duplicates"]) == (4, 1, 3)
-    assert len(desk.tickets(limit=None)) == 4
+    assert len(desk.tickets.list(limit=None)) == 4
 
 
 def test_imap_move_to_processed_folder(dovecot, make_desk, cli):
