@@ -294,7 +294,9 @@ def test_bad_values_exit_2(shared: dict[str, Any], args: list[str], monkeypatch:
 def test_output_into_a_directory(shared: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """``-o`` naming a directory: one line naming it, exit 2 (was IsADirectoryError)."""
     monkeypatch.chdir(shared["root"])
-    shared["desk"].ledger.run("2026-10")  # nothing to bill is fine: list still renders (empty csv)
+    shared["desk"].billing.run(
+        "2026-10", actor=Actor.operator()
+    )  # nothing to bill is fine: list still renders (empty csv)
     result = run(shared, (), ["invoice", "list", "--format", "csv", "-o", shared["dir"]])
     check_outcome(result, "invoice list -o DIR")
     assert result.exit_code == 2 and shared["dir"] in result.output

@@ -115,8 +115,8 @@ def test_storage_error_leaves_message_at_source(box_desk, monkeypatch):
     def broken(message):
         raise StorageError("database is locked")
 
-    monkeypatch.setattr(box_desk, "intake", broken)
-    monkeypatch.setattr(box_desk, "intake_many", broken)
+    monkeypatch.setattr(box_desk.intake, "receive", broken)
+    monkeypatch.setattr(box_desk.intake, "receive_many", broken)
     report = poll(box_desk, channel)
     assert report.stopped and channel.acked == [] and len(channel.mailbox) == 1
 
@@ -181,8 +181,8 @@ def test_a_message_that_cannot_be_stored_spoils_only_itself(box_desk, monkeypatc
             raise DomainError("refused")  # the whole batch rolls back
         return [real(m) for m in messages]
 
-    monkeypatch.setattr(box_desk, "intake", picky)
-    monkeypatch.setattr(box_desk, "intake_many", picky_many)
+    monkeypatch.setattr(box_desk.intake, "receive", picky)
+    monkeypatch.setattr(box_desk.intake, "receive_many", picky_many)
     report = poll(box_desk, channel, batch=3)
     assert (report.created, report.quarantined) == (2, 1)
     assert channel.acked == ["a", "b", "c"]

@@ -13,7 +13,7 @@ import click
 
 from ..actors import Actor
 from ..config import Config, load_config, locate
-from ..errors import ConfigError, DeskframeError
+from ..errors import BadValue, ConfigError, DeskframeError
 from ..plugins import Plugins
 from ..text import clean_line
 
@@ -63,6 +63,8 @@ def actor_for(agent: str | None = None) -> Actor:
     """The actor of a CLI command: the trusted local operator, acting as agent ``agent``
     (``--agent``/``--actor``) when one is named. The one place the CLI makes actors; the
     API and the web UI make theirs from tokens and sessions for the same services."""
+    if agent is not None and not agent.strip():
+        raise BadValue("--agent: give an agent's login")
     return Actor.operator(agent)
 
 

@@ -45,7 +45,7 @@ def test_imap_import_and_seen_only_after_commit(dovecot, make_desk, cli, corpus,
         return real_intake(msg)
 
     with monkeypatch.context() as m:
-        m.setattr(desk, "intake", watching)
+        m.setattr(desk.intake, "receive", watching)
         report = poll(desk, build_channel(desk, "support-mail"))
     assert (report.fetched, report.created) == (3, 3)
     assert flags_during_intake == [0, 1, 2]  # BODY.PEEK: each flagged only after its commit
@@ -71,7 +71,7 @@ def test_imap_storage_error_leaves_message_unflagged(dovecot, make_desk, monkeyp
         raise StorageError("disk I/O error")
 
     with monkeypatch.context() as m:
-        m.setattr(desk, "intake", broken)
+        m.setattr(desk.intake, "receive", broken)
         report = poll(desk, build_channel(desk, "support-mail"))
     assert report.stopped and report.created == 0
     state = dovecot.state(folder)
@@ -185,7 +185,7 @@ def test_pop3_delete_only_after_commit(dovecot, make_desk, cli, monkeypatch):
         raise StorageError("database is locked")
 
     with monkeypatch.context() as m:
-        m.setattr(desk, "intake", broken)
+        m.setattr(desk.intake, "receive", broken)
         report = poll(desk, build_channel(desk, "support-mail"))
     assert report.stopped and inbox_count(dovecot) == 2
     assert run_once(cli, desk)["created"] == 2

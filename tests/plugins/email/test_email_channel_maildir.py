@@ -131,8 +131,8 @@ def test_storage_error_leaves_message_in_new(make_desk, tmp_path, monkeypatch):
         raise StorageError("database is locked")
 
     with monkeypatch.context() as m:
-        m.setattr(desk, "intake", broken)
-        m.setattr(desk, "intake_many", broken)  # Maildir messages are stored in batches
+        m.setattr(desk.intake, "receive", broken)
+        m.setattr(desk.intake, "receive_many", broken)  # Maildir messages are stored in batches
         report = poll(desk, build_channel(desk, "support-mail"))
     assert report.stopped and report.created == 0
     assert sorted(os.listdir(box / "new")) == before and os.listdir(box / "cur") == []
