@@ -1,6 +1,6 @@
 """`invoice run` for a month: 2,000 contracts of all four pricing models, 500,000 time entries.
 
-Prints the wall time of `Desk.ledger.run(period)` end to end (reading unbilled time,
+Prints the wall time of `desk.billing.run(period)` end to end (reading unbilled time,
 pricing it through the reference pricing plugin, writing drafts and linking every
 billed entry) beside the floor: one SQL GROUP BY summing minutes per contract over
 the same table. Peak RSS is measured in a fresh process for the run. It also times two

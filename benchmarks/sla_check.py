@@ -3,7 +3,7 @@
 Builds a SQLite desk with N tickets (bulk import) and one first-response clock
 each (inserted directly: this measures the check, not clock creation), with due
 times spread so that a share is past due, a share past the warning point and
-the rest running, then times `Desk.sla_check(now)` twice: the first run claims
+the rest running, then times `desk.sla.check(now)` twice: the first run claims
 every warning and breach exactly once, the second finds nothing new.
 
     .venv/bin/python benchmarks/sla_check.py --clocks 100000

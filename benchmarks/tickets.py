@@ -5,10 +5,10 @@ One run builds the same deterministic data set twice, each on a fresh SQLite fil
 migrated by the real Alembic migration (so the FTS5 index and its triggers exist
 in both):
 
-* **Desk**: every ticket is opened through ``Desk.open_ticket`` (one transaction
+* **Desk**: every ticket is opened through ``desk.tickets.open`` (one transaction
   with its first article), the remaining articles are appended through
-  ``Desk.add_article`` in shuffled rounds, then the tickets get their owners and
-  states through ``Desk.assign`` and ``Desk.set_state`` (so that the list filters
+  ``desk.tickets.add_article`` in shuffled rounds, then the tickets get their owners and
+  states through ``desk.tickets.assign`` and ``desk.tickets.set_state`` (so that the list filters
   have something to filter). Only the Desk calls are timed, not the text
   generation.
 * **floor**: the very same rows (tickets in their final state, articles, history,
@@ -17,8 +17,8 @@ in both):
   are timed.
 
 Then, at full size (100k tickets and 500k articles by default), it times
-``Desk.tickets`` (default list, ``state="open"``, ``open_only``, queue + owner)
-and ``Desk.search`` (a common word, a rare word, a Cyrillic word, two words),
+``desk.tickets.list`` (default list, ``state="open"``, ``open_only``, queue + owner)
+and ``desk.tickets.search`` (a common word, a rare word, a Cyrillic word, two words),
 each over ``--repeat`` runs (median and p95), and the ``deskframe`` CLI once end
 to end (``--version``, ``ticket list``, ``ticket search``). It closes with a
 summary table, the Desk : floor ratio, and the peak RSS.
@@ -175,7 +175,7 @@ def desk_directory(desk: Desk, plan: Plan) -> None:
 def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
     """Open ``count`` tickets, add their other articles, assign and move them; time only Desk calls."""
     numbers: list[str] = []
-    progress = Progress("Desk.open_ticket", count)
+    progress = Progress("desk.tickets.open", count)
     watch = Stopwatch()
     for i in range(count):
         meta = plan.metas[i]
@@ -197,7 +197,7 @@ def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
     result = {"opened": count, "open": watch, "numbers": numbers, "rss_after_open": peak_rss_mb()}
 
     total = count * (plan.apt - 1)
-    progress = Progress("Desk.add_article", total)
+    progress = Progress("desk.tickets.add_article", total)
     watch, done = Stopwatch(), 0
     for i, r in plan.rounds(0, count):
         direction, body, agent, sender = plan.article(i, r)
@@ -216,7 +216,7 @@ def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
     result.update(articles=done, add=watch)
 
     steps = [(i, kind, value) for i in range(count) for kind, value in plan.workflow(i)]
-    progress = Progress("Desk.assign/set_state", len(steps))
+    progress = Progress("tickets.assign/set_state", len(steps))
     watch = Stopwatch()
     for k, (i, kind, value) in enumerate(steps):
         actor = plan.metas[i].owner

@@ -1,4 +1,4 @@
-"""A validated chat message -> ``Desk.intake``: one open ticket per conversation.
+"""A validated chat message -> ``desk.intake.receive``: one open ticket per conversation.
 
 State kept in the channel cursor store (channel = the chat channel's name):
 

@@ -4,7 +4,7 @@
   a visible ``out`` article whose channel (else its ticket's channel) is an
   ``email`` channel goes to the ticket's contact, with ``[Ticket#N]`` in the
   subject, a new Message-ID and In-Reply-To/References taken from the ticket's
-  articles. Success is recorded with ``desk.mark_sent`` (so answers thread by
+  articles. Success is recorded with ``desk.tickets.mark_sent`` (so answers thread by
   References); a failure with a ``email_delivery_failed`` history entry. The
   reply itself is never rolled back.
 * :func:`acknowledge` (``ticket_opened`` by an e-mail channel with ``autoreply``):

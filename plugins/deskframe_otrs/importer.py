@@ -4,7 +4,7 @@
   through ``desk.add_*`` only when new or different, so a re-run writes nothing.
 * Tickets are read in keyset pages of ``batch`` ids with their articles, raw mail,
   attachments, history and time, mapped to :class:`~deskframe.importing.ImportedTicket`
-  and stored with :meth:`Desk.import_tickets` (one transaction, idempotent through the
+  and stored with :meth:`TicketService.import_tickets` (one transaction, idempotent through the
   external-id map). The batch's last OTRS ticket id is kept as a cursor in that same
   transaction, so a run killed midway continues after the last committed batch.
   A batch's source queries share one connection (:meth:`Source.batch`).

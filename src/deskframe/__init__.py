@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import pluggy
 
-from .errors import BadValue, ConfigError, DeskframeError, DomainError, NotFound, PluginError, TicketLocked
+from .actors import Actor
+from .errors import (
+    BadValue,
+    ConfigError,
+    DeskframeError,
+    DomainError,
+    Forbidden,
+    NotFound,
+    PluginError,
+    TicketLocked,
+)
 from .events import ArticleAdded, InvoiceIssued, SlaEvent, TicketChanged, TicketOpened
 from .extensions import (
     Channel,
@@ -47,6 +57,7 @@ hookimpl = pluggy.HookimplMarker("deskframe")
 
 __all__ = [
     "PRIORITY_LEVELS",
+    "Actor",
     "Agent",
     "Article",
     "ArticleAdded",
@@ -61,6 +72,7 @@ __all__ = [
     "Customer",
     "DeskframeError",
     "DomainError",
+    "Forbidden",
     "HistoryEntry",
     "Importer",
     "InboundAttachment",

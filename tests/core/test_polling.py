@@ -165,7 +165,7 @@ def test_a_message_that_cannot_be_stored_spoils_only_itself(box_desk, monkeypatc
     channel = channel_with(
         box_desk, "a|ivan@acme.example|Hello|first", "b|x@y.example|Other|second", "c|z@y.example|Third|third"
     )
-    real = box_desk.intake
+    real = box_desk.intake.receive
 
     def picky(message):
         if message.external_id == "b":

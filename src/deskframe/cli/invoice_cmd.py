@@ -11,10 +11,10 @@ import click
 
 from .. import serialize
 from ..billing.formats import render_options
-from ..desk import month_bounds
 from ..errors import BadValue
 from ..plugins import Plugins
 from ..progress import progress
+from ..services.context import month_bounds
 from ..text import clean_text
 from .context import actor_for, pass_desk, path_problem
 from .output import FORMAT_OPTION, emit_one, safe_json, table

@@ -62,15 +62,18 @@ class IntakeService:
         A message seen before (same channel and external id, or same Message-ID)
         changes nothing and is reported as a duplicate.
         """
-        return self.receive_many([message], actor=actor)[0]
+        return self._store([message], actor)[0]
 
     def receive_many(self, messages: list[InboundMessage], *, actor: Actor = INTAKE_ACTOR) -> list[IntakeResult]:
         """Store a batch of inbound messages in one transaction (same rules as :meth:`receive`).
 
         All or nothing: if one message fails, nothing of the batch is stored and the
         error is raised, so a caller can retry the batch one message at a time.
+        """
+        return self._store(messages, actor)
 
-        One transaction; again, from the start, if another writer took a unique key meanwhile:
+    def _store(self, messages: list[InboundMessage], actor: Actor) -> list[IntakeResult]:
+        """One transaction; again, from the start, if another writer took a unique key meanwhile:
         another intake that stored the same message (or created the same sender's contact)
         first makes the commit fail on a unique key. The next attempt sees its rows: the
         message is then a duplicate (looked up and acknowledged), never quarantined.

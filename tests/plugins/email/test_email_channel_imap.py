@@ -38,7 +38,7 @@ def test_imap_import_and_seen_only_after_commit(dovecot, make_desk, cli, corpus,
     dovecot.append(folder, corpus["charset_koi8r_8bit"], message("No id", msgid=None), message("Plain"))
     desk = imap_desk(make_desk, dovecot, folder)
     flags_during_intake = []
-    real_intake = desk.intake
+    real_intake = desk.intake.receive
 
     def watching(msg):
         flags_during_intake.append(sum(seen(f) for f in dovecot.state(folder).values()))

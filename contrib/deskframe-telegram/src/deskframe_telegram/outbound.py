@@ -9,7 +9,7 @@ Telegram's 4096 characters go as several messages.
 Connection errors, HTTP 429 (waiting the ``retry_after`` Telegram asks for, at most
 :data:`MAX_WAIT` seconds) and 5xx answers are retried ``send_tries`` times in all with a
 doubling pause; other answers are final. Success is recorded with
-``desk.mark_sent`` (a ``sent`` history entry, the article's message id
+``desk.tickets.mark_sent`` (a ``sent`` history entry, the article's message id
 ``telegram:CHANNEL:CHAT_ID:MESSAGE_ID``); failure as a ``telegram_delivery_failed``
 history entry with the reason. A reply is never sent twice by this hook, but a
 reply whose answer was lost in transit may reach the chat and still be reported failed.
