@@ -32,6 +32,7 @@ from .errors import Forbidden, NotFound
 if TYPE_CHECKING:
     from .actors import Actor
     from .store import Repository
+    from .store.rows import AgentRow
 
 #: Every action a service asks about, by concept.
 ACTIONS: tuple[str, ...] = (
@@ -69,7 +70,9 @@ ACTIONS: tuple[str, ...] = (
 )
 
 #: What only an agent does: the change names the agent (an article's sender, a lock's holder, time's author).
-AGENT_WORK = frozenset({"ticket.reply", "ticket.note", "ticket.lock", "ticket.unlock", "time.log", "time.edit", "time.void"})
+AGENT_WORK = frozenset(
+    {"ticket.reply", "ticket.note", "ticket.lock", "ticket.unlock", "time.log", "time.edit", "time.void"}
+)
 
 #: What a customer's contact may do, on its own customer's tickets only.
 CONTACT_MAY = frozenset({"ticket.open", "ticket.read", "ticket.article", "ticket.state", "ticket.priority"})
@@ -77,7 +80,7 @@ CONTACT_MAY = frozenset({"ticket.open", "ticket.read", "ticket.article", "ticket
 
 def check(
     actor: Actor, action: str, *, repo: Repository, ticket: Any = None, customer: str | None = None
-) -> Any | None:
+) -> AgentRow | None:
     """Raise :class:`Forbidden` unless ``actor`` may do ``action``.
 
     ``ticket``: the ticket row acted on; ``customer``: the customer key a new ticket is
@@ -95,6 +98,14 @@ def check(
     if actor.kind == "contact":
         _contact_may(actor, action, repo, ticket, customer)
     return None
+
+
+def check_agent(actor: Actor, action: str, *, repo: Repository, ticket: Any = None) -> AgentRow:
+    """:func:`check` for what only an agent does (:data:`AGENT_WORK`): the acting agent's row."""
+    row = check(actor, action, repo=repo, ticket=ticket)
+    if row is None:
+        raise Forbidden(str(actor), action, "only an agent does this")
+    return row
 
 
 def may_read(actor: Actor | None, *, repo: Repository, ticket: Any) -> bool:
@@ -124,7 +135,7 @@ def visible_queues(actor: Actor | None, *, repo: Repository) -> frozenset[str] |
     return None
 
 
-def _known_agent(actor: Actor, action: str, repo: Repository) -> Any:
+def _known_agent(actor: Actor, action: str, repo: Repository) -> AgentRow:
     """The agent row of an agent actor: it must exist and be active."""
     try:
         row = repo.agent_row(actor.name)

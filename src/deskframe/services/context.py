@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -87,8 +86,7 @@ class ServiceContext:
         level = settings.priority_level(text)
         if level is None:
             names = ", ".join(
-                f"{p} ({settings.priority_names[p]})" if settings.priority_names[p] != p else p
-                for p in PRIORITY_LEVELS
+                f"{p} ({settings.priority_names[p]})" if settings.priority_names[p] != p else p for p in PRIORITY_LEVELS
             )
             raise BadValue(f"unknown priority '{text}' (known: {names})")
         return str(level)
@@ -98,11 +96,6 @@ class ServiceContext:
         if state not in self.settings.states:
             raise BadValue(f"unknown state '{state}' (known: {', '.join(self.settings.states)})")
         return str(self.settings.states[state])
-
-    @property
-    def data_dir(self) -> Path:
-        """Where the desk keeps its files."""
-        return Path(self.config.data_dir)
 
 
 def month_bounds(period: str) -> tuple[dt.date, dt.date]:

@@ -63,7 +63,9 @@ class TicketActions:
         return view
 
     # --- articles ------------------------------------------------------------
-    def reply(self, number: str, *, actor: Actor, body: str, canned_name: str | None = None, html: str | None = None) -> Article:
+    def reply(
+        self, number: str, *, actor: Actor, body: str, canned_name: str | None = None, html: str | None = None
+    ) -> Article:
         """An agent's answer to the customer; takes the lock if the ticket is free."""
         if canned_name:
             body = self.render_canned(canned_name, number, actor.login) + (("\n\n" + body) if body else "")
@@ -73,7 +75,7 @@ class TicketActions:
         settings = self.ctx.settings
         with self.ctx.change() as (repo, events):
             row = repo.ticket_row(number, for_update=True)
-            agent_row = policy.check(actor, "ticket.reply", repo=repo, ticket=row)
+            agent_row = policy.check_agent(actor, "ticket.reply", repo=repo, ticket=row)
             agent = agent_row.login
             check_lock(repo, row, agent_row)
             if repo.lock(row, agent_row):
@@ -116,7 +118,7 @@ class TicketActions:
             raise BadValue("a note needs a body")
         with self.ctx.change() as (repo, events):
             row = repo.ticket_row(number, for_update=True)
-            agent_row = policy.check(actor, "ticket.note", repo=repo, ticket=row)
+            agent_row = policy.check_agent(actor, "ticket.note", repo=repo, ticket=row)
             article = repo.add_article(
                 row,
                 direction="internal",
@@ -229,7 +231,7 @@ class TicketActions:
         """Lock the ticket to the acting agent; fails naming the holder if another agent has it."""
         with self.ctx.change() as (repo, events):
             row = repo.ticket_row(number, for_update=True)
-            agent_row = policy.check(actor, "ticket.lock", repo=repo, ticket=row)
+            agent_row = policy.check_agent(actor, "ticket.lock", repo=repo, ticket=row)
             agent = agent_row.login
             if repo.lock(row, agent_row):
                 repo.history(row, agent, "lock", new=agent)
@@ -241,7 +243,7 @@ class TicketActions:
         """Release the lock: by its holder, or by any agent with ``force`` and a reason."""
         with self.ctx.change() as (repo, events):
             row = repo.ticket_row(number, for_update=True)
-            agent_row = policy.check(actor, "ticket.unlock", repo=repo, ticket=row)
+            agent_row = policy.check_agent(actor, "ticket.unlock", repo=repo, ticket=row)
             agent = agent_row.login
             if row.locked_by_id is None:
                 return repo.ticket_view(row)
@@ -418,6 +420,8 @@ class TicketActions:
             repo.set_estimate(row, hours, approve, name)
             repo.flush()
             after = repo.estimate(row)
+            if after is None:  # set_estimate wrote it just now
+                raise AssertionError(f"ticket {number}: estimate not stored")
             if before is None or before.hours != after.hours:
                 repo.history(row, name, "estimate", old=before.hours if before else None, new=after.hours)
             if after.approved and not (before and before.approved and before.hours == after.hours):

@@ -76,7 +76,7 @@ def _open_entry(repo: Repository, entry_id: int, actor: Actor, action: str, *, v
     """The acting agent's login and entry ``entry_id``, locked for the correction;
     a voided entry is refused with the message ``voided``."""
     row = repo.time_entry_row(entry_id, for_update=True)
-    login = policy.check(actor, action, repo=repo, ticket=repo.ticket_row_by_id(row.ticket_id)).login
+    login = policy.check_agent(actor, action, repo=repo, ticket=repo.ticket_row_by_id(row.ticket_id)).login
     if row.voided_at is not None:
         raise DomainError(voided)
     return login, row
@@ -103,7 +103,7 @@ class TimeService:
             raise BadValue(f"minutes must be from 1 to {MAX_ENTRY_MINUTES} (a day) per entry, got {minutes!r}")
         with self.ctx.store.write() as repo:
             row = repo.ticket_row(number)
-            agent_row = policy.check(actor, "time.log", repo=repo, ticket=row)
+            agent_row = policy.check_agent(actor, "time.log", repo=repo, ticket=row)
             agent = agent_row.login
             work_date = date or self.ctx.local_date()
             self.check_day_total(repo, agent_row, agent, work_date, minutes)
