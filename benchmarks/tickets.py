@@ -206,7 +206,7 @@ def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
             numbers[i],
             direction=direction,
             body=body,
-            actor=Actor.agent(agent),
+            actor=Actor.operator(agent),
             sender=sender,
             channel=plan.metas[i].channel,
         )
@@ -222,9 +222,9 @@ def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
         actor = plan.metas[i].owner
         watch.start()
         if kind == "owner":
-            desk.tickets.assign(numbers[i], agent=value, actor=Actor.agent(actor))
+            desk.tickets.assign(numbers[i], agent=value, actor=Actor.operator(actor))
         else:
-            desk.tickets.set_state(numbers[i], value, actor=Actor.agent(actor))
+            desk.tickets.set_state(numbers[i], value, actor=Actor.operator(actor))
         watch.stop()
         progress.update(k + 1)
     result.update(workflow=len(steps), change=watch, rss_after_load=peak_rss_mb())
@@ -616,7 +616,7 @@ def probe_calls(desk: Desk, plan: Plan, count: int, numbers: list[str], offset: 
         number = numbers[(offset + 7 * k) % len(numbers)]
         adds.append(
             lambda n=number, d=direction, b=body, a=agent, s=sender: desk.tickets.add_article(
-                n, direction=d, body=b, actor=Actor.agent(a), sender=s
+                n, direction=d, body=b, actor=Actor.operator(a), sender=s
             )
         )
     return [("open_ticket", opens), ("add_article", adds)]

@@ -120,7 +120,8 @@ def may_read(actor: Actor | None, *, repo: Repository, ticket: Any) -> bool:
 
 
 def visible_customer(actor: Actor | None, *, repo: Repository) -> tuple[bool, str | None]:
-    """``(limited, customer key)``: a contact sees only its customer's tickets (``limited``);
+    """``(limited, customer key)``: a contact sees only its customer's tickets (``limited``;
+    a contact without a customer lists none, though it may read its own one by one);
     everyone else sees every customer's (``(False, None)``)."""
     if actor is None or actor.kind != "contact":
         return False, None
