@@ -132,7 +132,9 @@ def visible_customer(actor: Actor | None, *, repo: Repository) -> tuple[bool, st
 def visible_queues(actor: Actor | None, *, repo: Repository) -> frozenset[str] | None:
     """The queues ``actor`` may read, or None for all of them (every actor today).
 
-    The hook point for per-queue rights: list and search filter by it."""
+    The hook point for per-queue rights (next issue): once it returns a set for some actors,
+    :meth:`TicketService.list` and :meth:`TicketService.search` filter by it as they filter
+    a contact's tickets by :func:`visible_customer` today."""
     return None
 
 
