@@ -15,6 +15,7 @@ from deskframe import Agent, Contact, Customer, Queue
 from deskframe.importing import ImportedArticle
 
 from . import mapping
+from .acting import ACTOR
 from .lookups import Lookups
 from .report import Report, strip_nul
 from .source import Source
@@ -51,13 +52,13 @@ class DirectorySync:
     def _flush_directory(self) -> None:
         """Write the directory changes collected so far in one transaction."""
         if self._pending:
-            self.desk.upsert_directory(self._pending)
+            self.desk.directory.upsert(self._pending, actor=ACTOR)
             self._pending = []
 
     def sync(self, lookups: Lookups) -> None:
         """Write the source's companies, customer users, users and queues that are new or changed."""
         desk = self.desk
-        customers = {c.key: c for c in desk.customers()}
+        customers = {c.key: c for c in desk.directory.customers()}
         for rows in self.src.companies(500):
             for r in rows:
                 key = strip_nul(mapping.text_of(r["customer_id"])).strip()
@@ -72,7 +73,7 @@ class DirectorySync:
         del customers
         self._flush_directory()  # contacts refer to these customers
 
-        contacts = desk.contacts()
+        contacts = desk.directory.contacts()
         by_email = {c.email: c for c in contacts if c.email}
         self._named_contacts = {("named", c.name, c.customer) for c in contacts if not c.email}
         del contacts
@@ -83,7 +84,7 @@ class DirectorySync:
             self._flush_directory()
         del by_email, owners
 
-        agents = {a.login: a for a in desk.agents()}
+        agents = {a.login: a for a in desk.directory.agents()}
         for u in lookups.user_rows:
             login = strip_nul(mapping.text_of(u["login"])).strip()
             if not login:
@@ -113,7 +114,7 @@ class DirectorySync:
             )
             self._put("agents", current, agent)
 
-        queues = {q.name: q for q, _ in desk.queues()}
+        queues = {q.name: q for q, _ in desk.directory.queues()}
         for q in lookups.queue_rows:
             name = strip_nul(lookups.queue_names[q["id"]]).strip()
             if not name:
@@ -194,18 +195,18 @@ class DirectorySync:
             email = sender.lower()
             key: ContactKey = ("sender", login, email)
             if key not in self._named_contacts:
-                with self.desk.lookup() as lookup:
+                with self.desk.directory.lookup() as lookup:
                     exists = lookup.contact_by_email(email) is not None
                 if not exists:
                     if not self.dry_run:
-                        self.desk.add_contact(Contact(name=login, email=email, customer=customer))
+                        self.desk.directory.add_contact(Contact(name=login, email=email, customer=customer), actor=ACTOR)
                     self.counts["contacts"]["created"] += 1
                 self._remember(key)
             return email
         key = ("named", login, customer)
         if key not in self._named_contacts:
             if not self.dry_run:
-                self.desk.add_contact(Contact(name=login, customer=customer))
+                self.desk.directory.add_contact(Contact(name=login, customer=customer), actor=ACTOR)
             self.counts["contacts"]["created"] += 1
             self._remember(key)
         self.report.warn(
