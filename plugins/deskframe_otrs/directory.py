@@ -199,7 +199,9 @@ class DirectorySync:
                     exists = lookup.contact_by_email(email) is not None
                 if not exists:
                     if not self.dry_run:
-                        self.desk.directory.add_contact(Contact(name=login, email=email, customer=customer), actor=ACTOR)
+                        self.desk.directory.add_contact(
+                            Contact(name=login, email=email, customer=customer), actor=ACTOR
+                        )
                     self.counts["contacts"]["created"] += 1
                 self._remember(key)
             return email

@@ -28,7 +28,9 @@ def dedupe_key(message: InboundMessage) -> str:
     return "sha256:" + hashlib.sha256(message.raw or message.text.encode("utf-8")).hexdigest()
 
 
-def _thread(service: IntakeService, repo: Repository, batch: IntakeBatch, message: InboundMessage, route: Route) -> tuple[Any, Any]:
+def _thread(
+    service: IntakeService, repo: Repository, batch: IntakeBatch, message: InboundMessage, route: Route
+) -> tuple[Any, Any]:
     """(the ticket ``message`` continues, or None; the ticket it named but may not enter, or None).
 
     Candidates in order: the channel's own continuation (``message.ticket_number``, e.g. a
@@ -184,7 +186,12 @@ def _duplicate(repo: Repository, batch: IntakeBatch, ticket: Any, article: Any) 
 
 
 def run_intake(
-    service: IntakeService, repo: Repository, batch: IntakeBatch, message: InboundMessage, key: str, events: list[tuple[str, Any]]
+    service: IntakeService,
+    repo: Repository,
+    batch: IntakeBatch,
+    message: InboundMessage,
+    key: str,
+    events: list[tuple[str, Any]],
 ) -> Any:
     """Decide one message: an :class:`IntakeResult` for a duplicate, else (pending article, created)."""
     seen = batch.seen(message.channel, key)
@@ -217,7 +224,9 @@ def run_intake(
             )
     else:
         if ticket.state_type in REOPEN_TYPES:
-            service.tickets.apply_state(repo, ticket, settings.first_state("open"), None, events, reason="customer wrote")
+            service.tickets.apply_state(
+                repo, ticket, settings.first_state("open"), None, events, reason="customer wrote"
+            )
         service.sla.on_customer_message(repo, ticket, repo.now)
         repo.touch(ticket)
         batch.correspondent_added(ticket.id, message.sender)
