@@ -257,8 +257,10 @@ def render(desk: Any, output_format: Any, kind: str, data: Any) -> str | bytes:
 def render_invoice(invoice: Any) -> str:
     title = invoice.number or f"draft-{invoice.id}"
     lines = [
-        f"{'Credit note' if invoice.kind == 'credit' else 'Invoice'} {title} ({invoice.status})  "
-        f"{invoice.customer_name} [{invoice.customer}]  contract {invoice.contract or '-'}  period {invoice.period}"
+        (
+            f"{'Credit note' if invoice.kind == 'credit' else 'Invoice'} {title} ({invoice.status})  "
+            f"{invoice.customer_name} [{invoice.customer}]  contract {invoice.contract or '-'}  period {invoice.period}"
+        )
     ]
     if invoice.credit_for:
         lines.append(f"  credits {invoice.credit_for}: {invoice.reason}")

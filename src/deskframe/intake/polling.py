@@ -9,6 +9,7 @@ reason, acknowledged, and the loop goes on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -112,10 +113,8 @@ def poll(
 
 def _flush_quietly(desk: Desk, channel: Channel, pending: list[InboundMessage], report: PollReport) -> None:
     """Store what was fetched before the source failed (its acks may fail too: then it is fetched again)."""
-    try:
+    with contextlib.suppress(ChannelUnavailable):
         _flush(desk, channel, pending, report)
-    except ChannelUnavailable:
-        pass
 
 
 def run_forever(
@@ -160,10 +159,7 @@ def _flush(desk: Desk, channel: Channel, pending: list[InboundMessage], report: 
         return _stop(channel, report, exc)
     except DeskframeError:
         # one message spoils the batch: take them one at a time, quarantining the bad one
-        for message in batch:
-            if not _one(desk, channel, message, report):
-                return False
-        return True
+        return all(_one(desk, channel, message, report) for message in batch)
     for message, result in zip(batch, results):
         _count(report, result)
         channel.ack(message, result)
