@@ -36,10 +36,13 @@ LIST_COLUMNS = (
 def _write(data: str | bytes, output: str | None) -> None:
     """Write ``data`` to the file ``output`` (one ``Error:`` line, exit 2, if it cannot be written) or stdout."""
     if output:
-        mode = "wb" if isinstance(data, bytes) else "w"
         try:
-            with open(output, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
-                fh.write(data)
+            if isinstance(data, bytes):
+                with open(output, "wb") as binary:
+                    binary.write(data)
+            else:
+                with open(output, "w", encoding="utf-8") as text:
+                    text.write(data)
         except OSError as exc:
             raise BadValue(f"--output {path_problem(exc)}") from None
         click.echo(f"wrote {output}", err=True)

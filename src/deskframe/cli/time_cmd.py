@@ -76,7 +76,7 @@ def time_list(
     """List time entries (voided ones only with --all)."""
     entries = desk.time.entries(ticket=ticket, customer=customer, period=period, voided=show_all)
     rows = [serialize.time_entry(e) for e in entries]
-    columns = ("id", "date", "ticket", "customer", "agent", "minutes", "billable", "note")
+    columns: tuple[str, ...] = ("id", "date", "ticket", "customer", "agent", "minutes", "billable", "note")
     if show_all and fmt == "table":
         for row in rows:
             row["voided"] = f"{row['voided_by']}: {row['void_reason']}" if row["voided_at"] else None

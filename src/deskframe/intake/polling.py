@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import BadValue, ChannelUnavailable, ConfigError, DeskframeError, DomainError, NotFound, StorageError
-from ..extensions import Channel
+from ..extensions import Channel, ChannelType
 from ..model import InboundMessage, Unparseable
 
 if TYPE_CHECKING:
@@ -49,7 +49,9 @@ def build_channel(desk: Desk, name: str) -> Channel:
     if table is None:
         known = ", ".join(t["name"] for t in desk.config.channels) or "none configured"
         raise NotFound(f"unknown channel '{name}' (configured: {known})")
-    ctype = desk.plugins.registry.get("channel_types", table["type"])
+    ctype: ChannelType | None = desk.plugins.registry.get("channel_types", table["type"])
+    if ctype is None:  # the config checks types when it loads; a registry changed since is a bug, said plainly
+        raise NotFound(f"channel '{name}' has unknown type '{table['type']}'")
     try:
         return ctype.build(table, desk)
     except ConfigError as exc:
