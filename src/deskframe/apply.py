@@ -117,8 +117,10 @@ def contract_problems(config: Any, contract: Contract) -> list[tuple[str, str]]:
         problems.append(
             (
                 "pricing",
-                f"unknown pricing model '{contract.pricing}' "
-                f"(configured: {', '.join(sorted(config.pricing)) or 'none'})",
+                (
+                    f"unknown pricing model '{contract.pricing}' "
+                    f"(configured: {', '.join(sorted(config.pricing)) or 'none'})"
+                ),
             )
         )
     if contract.start and contract.end and contract.end < contract.start:

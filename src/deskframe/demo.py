@@ -80,7 +80,7 @@ def load_scenario(example: Path) -> tuple[str, list[Step]]:
                     at=table.str("at", None),
                     expect_failure=table.bool("expect_failure", False),
                     note=table.str("note", ""),
-                    copy=tuple(copy) if copy else None,
+                    copy=(copy[0], copy[1]) if copy else None,
                 )
             )
         return top.str("title", example.name), steps

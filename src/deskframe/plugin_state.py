@@ -37,7 +37,7 @@ class CursorStore:
         with self._store.read() as repo:
             return repo.cursors(channel)
 
-    def update(self, channel: str, key: str, change: Callable[[str | None], T]) -> T:
+    def update(self, channel: str, key: str, change: Callable[[str | None], tuple[str | None, T]]) -> T:
         """Read-modify-write one cursor atomically, even across processes.
 
         ``change(current)`` returns ``(new_value, result)``: the value to store (None

@@ -264,7 +264,7 @@ def test_a_value_the_database_refuses_quarantines_only_its_own_message(desk):
 def test_a_sender_longer_than_any_address_is_kept_on_the_article_without_a_contact(desk):
     sender = long_address(4000)
     desk.intake.receive_many([inbound(1), inbound(2, sender=sender), inbound(3)])
-    ((ticket, article),) = [(t, a) for t, a in _articles(desk) if a.sender == sender]
+    ((ticket, _article),) = [(t, a) for t, a in _articles(desk) if a.sender == sender]
     assert ticket.contact is None
     assert len(desk.directory.contacts()) == 2
 

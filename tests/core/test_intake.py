@@ -296,7 +296,7 @@ def test_batch_events_fire_after_commit_with_the_written_rows(make_desk):
             seen.append(("added", event.ticket.number, event.article.message_id, len(desk.tickets.list())))
 
     desk = make_desk("", plugins=[Listener()])
-    first, reply = desk.intake.receive_many(
+    first, _reply = desk.intake.receive_many(
         [message(), message(external_id="m2", message_id="m2@acme.example", references=("m1@acme.example",))]
     )
     assert seen == [("opened", first.ticket, "m1@acme.example", 1), ("added", first.ticket, "m2@acme.example", 1)]

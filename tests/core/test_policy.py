@@ -57,7 +57,7 @@ def test_a_contact_does_no_agent_work(desk, two_customers):
         lambda: desk.time.log(own.number, actor=IVAN, minutes=10),
         lambda: desk.directory.add_contact(Contact(name="X", email="x@acme.example", customer="acme"), actor=IVAN),
     ):
-        with pytest.raises(Forbidden, match="contact 'ivan@acme.example' may not"):
+        with pytest.raises(Forbidden, match=r"contact 'ivan@acme\.example' may not"):
             refused()
     shown = desk.tickets.get(own.number)
     assert [a.direction for a in shown.articles] == ["in"] and shown.locked_by is None and shown.line == 1

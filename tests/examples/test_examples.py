@@ -59,7 +59,7 @@ def test_enterprise_month(tmp_path):
     try:
         owners = {t["subject"][:12]: t["owner"] for t in desk.tickets.list(limit=None)}
         assert owners["Плановое обн"] in ("night-anna", "night-boris")  # a 24x7 ticket after hours: on duty
-        bug = [t for t in desk.tickets.list(limit=None) if t["subject"].startswith("Ошибка в отчёте")][0]
+        bug = next(t for t in desk.tickets.list(limit=None) if t["subject"].startswith("Ошибка в отчёте"))
         assert desk.tickets.get(bug["number"]).line == 3
         assert desk.billing.invoices(customer="newco") == []  # warranty time is tracked, never invoiced
         assert sum(e.minutes for e in desk.time.entries(customer="newco")) == 240

@@ -137,7 +137,7 @@ def make_cli(plugins: Plugins | Callable[[], Plugins]) -> RootGroup:
                 raise click.BadParameter(str(exc).removeprefix("--now: "), param_hint="--now") from None
         ctx.obj = AppContext(root.plugins, config_path, now)
 
-    root: RootGroup = cli  # type: ignore[assignment]
+    root: RootGroup = cli
     return root
 
 

@@ -12,7 +12,7 @@ import click
 
 from .. import serialize
 from ..store import head_revision
-from .context import AppContext, pass_app, pass_desk
+from .context import AppContext, current_app, pass_app, pass_desk
 from .output import FORMAT_OPTION, PORT, echo_text, emit
 
 CONFIG_TEMPLATE = """\
@@ -53,8 +53,7 @@ def init_command(directory: Path, timezone: str) -> None:
 
     A failed init leaves nothing behind: what it created is removed again."""
     check_timezone(timezone)
-    ctx = click.get_current_context()
-    app = ctx.find_object(AppContext)
+    app = current_app()
     config_file = directory / "deskframe.toml"
     with undone_on_failure(directory, app):
         try:
@@ -144,7 +143,7 @@ def db_status(desk: Any, fmt: str) -> None:
 @pass_app
 def plugins_command(app: AppContext, show_all: bool, fmt: str) -> None:
     """List installed plugins: distribution, version, hooks and what each registered."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for info in app.plugins.infos:
         if info.builtin and not show_all:
             continue

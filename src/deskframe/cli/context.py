@@ -76,13 +76,20 @@ def actor_for(agent: str | None = None) -> Actor:
     return Actor.operator(agent)
 
 
+def current_app() -> AppContext:
+    """The :class:`AppContext` of the running command; a clear error if the command runs outside the deskframe group."""
+    app = click.get_current_context().find_object(AppContext)
+    if app is None:
+        raise RuntimeError("no deskframe AppContext: run this command through the deskframe CLI group")
+    return app
+
+
 def pass_desk(func: Callable[..., Any]) -> Callable[..., Any]:
     """Decorator for commands (core or plugin) that need the configured Desk as first argument."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        app = click.get_current_context().find_object(AppContext)
-        return func(app.desk, *args, **kwargs)
+        return func(current_app().desk, *args, **kwargs)
 
     return wrapper
 
@@ -92,7 +99,7 @@ def pass_app(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return func(click.get_current_context().find_object(AppContext), *args, **kwargs)
+        return func(current_app(), *args, **kwargs)
 
     return wrapper
 

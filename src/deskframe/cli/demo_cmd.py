@@ -15,7 +15,7 @@ import click
 
 from .. import demo, serialize
 from ..config import load_config
-from .context import AppContext
+from .context import current_app
 from .output import PORT
 
 
@@ -27,14 +27,11 @@ from .output import PORT
 @click.option("--serve", is_flag=True, help="Afterwards serve the invoice links and webhooks on 127.0.0.1.")
 @click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.pass_context
-def demo_command(
-    ctx: click.Context, directory: Path, example: str, reset: bool, verbose: bool, serve: bool, port: int, fmt: str
-) -> None:
+def demo_command(directory: Path, example: str, reset: bool, verbose: bool, serve: bool, port: int, fmt: str) -> None:
     """Run an example's scenario (default: the web studio) in DIRECTORY and summarise it."""
     from . import build_cli
 
-    app = ctx.find_object(AppContext)
+    app = current_app()
     directory = directory.resolve()  # steps run from inside it
     source = demo.find_example(example, demo.default_search_path())
     title, steps = demo.load_scenario(source)

@@ -36,10 +36,13 @@ LIST_COLUMNS = (
 def _write(data: str | bytes, output: str | None) -> None:
     """Write ``data`` to the file ``output`` (one ``Error:`` line, exit 2, if it cannot be written) or stdout."""
     if output:
-        mode = "wb" if isinstance(data, bytes) else "w"
         try:
-            with open(output, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
-                fh.write(data)
+            if isinstance(data, bytes):
+                with open(output, "wb") as binary:
+                    binary.write(data)
+            else:
+                with open(output, "w", encoding="utf-8") as text:
+                    text.write(data)
         except OSError as exc:
             raise BadValue(f"--output {path_problem(exc)}") from None
         click.echo(f"wrote {output}", err=True)
@@ -257,8 +260,10 @@ def render(desk: Any, output_format: Any, kind: str, data: Any) -> str | bytes:
 def render_invoice(invoice: Any) -> str:
     title = invoice.number or f"draft-{invoice.id}"
     lines = [
-        f"{'Credit note' if invoice.kind == 'credit' else 'Invoice'} {title} ({invoice.status})  "
-        f"{invoice.customer_name} [{invoice.customer}]  contract {invoice.contract or '-'}  period {invoice.period}"
+        (
+            f"{'Credit note' if invoice.kind == 'credit' else 'Invoice'} {title} ({invoice.status})  "
+            f"{invoice.customer_name} [{invoice.customer}]  contract {invoice.contract or '-'}  period {invoice.period}"
+        )
     ]
     if invoice.credit_for:
         lines.append(f"  credits {invoice.credit_for}: {invoice.reason}")

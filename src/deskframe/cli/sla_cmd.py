@@ -80,8 +80,10 @@ def sla_check(desk: Any, now_text: str | None, fmt: str) -> None:
     }
     zone = ZoneInfo(desk.config.timezone)
     lines = [
-        f"warnings {result.warnings}, breaches {result.breaches}, "
-        f"escalations {result.escalations}, live clocks {result.live_clocks}"
+        (
+            f"warnings {result.warnings}, breaches {result.breaches}, "
+            f"escalations {result.escalations}, live clocks {result.live_clocks}"
+        )
     ]
     lines += [
         f"  {what} {c['ticket']} {c['kind']} (due {c['due_at'].astimezone(zone):%Y-%m-%d %H:%M})"

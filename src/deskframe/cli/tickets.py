@@ -162,8 +162,10 @@ def render_ticket(ticket: Ticket, zone: str) -> str:
         f"Ticket#{ticket.number}  {ticket.subject}",
         f"  state {ticket.state}  priority {ticket.priority}  queue {ticket.queue}  line {ticket.line}",
         f"  customer {ticket.customer or '-'}  contact {ticket.contact or '-'}  contract {ticket.contract or '-'}",
-        f"  owner {ticket.owner or '-'}  locked by {ticket.locked_by or '-'}  "
-        f"created {when(ticket.created_at)}  changed {when(ticket.updated_at)}",
+        (
+            f"  owner {ticket.owner or '-'}  locked by {ticket.locked_by or '-'}  "
+            f"created {when(ticket.created_at)}  changed {when(ticket.updated_at)}"
+        ),
     ]
     if ticket.merged_into:
         lines.append(f"  merged into {ticket.merged_into}")

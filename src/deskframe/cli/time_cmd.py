@@ -39,12 +39,11 @@ def time_log(
 ) -> None:
     """Record time an agent spent on ticket NUMBER."""
     work_date = _parse_date(day)
-    if work_date is not None:
-        if work_date > desk.local_date() and not allow_future:
-            raise BadValue(
-                f"--date {work_date} is in the future (today is {desk.local_date()} in "
-                f"{desk.config.timezone}); add --allow-future to log it anyway"
-            )
+    if work_date is not None and work_date > desk.local_date() and not allow_future:
+        raise BadValue(
+            f"--date {work_date} is in the future (today is {desk.local_date()} in "
+            f"{desk.config.timezone}); add --allow-future to log it anyway"
+        )
     entry = desk.time.log(
         number, actor=actor_for(agent), minutes=minutes, date=work_date, note=note, billable=not non_billable
     )
@@ -77,7 +76,7 @@ def time_list(
     """List time entries (voided ones only with --all)."""
     entries = desk.time.entries(ticket=ticket, customer=customer, period=period, voided=show_all)
     rows = [serialize.time_entry(e) for e in entries]
-    columns = ("id", "date", "ticket", "customer", "agent", "minutes", "billable", "note")
+    columns: tuple[str, ...] = ("id", "date", "ticket", "customer", "agent", "minutes", "billable", "note")
     if show_all and fmt == "table":
         for row in rows:
             row["voided"] = f"{row['voided_by']}: {row['void_reason']}" if row["voided_at"] else None

@@ -143,7 +143,7 @@ class IntakeBatch:
         self.writes = writes
         self._order = 0
         self._keys: dict[tuple[str, str], tuple[int, int | None]] = {}
-        self._new_keys: list[dict[str, Any]] = []
+        self._new_keys: list[tuple[str, str, Any, Any]] = []
         by_channel: dict[str, list[str]] = {}
         for message, key in zip(messages, keys):
             by_channel.setdefault(message.channel, []).append(key)

@@ -9,6 +9,7 @@ reason, acknowledged, and the loop goes on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import BadValue, ChannelUnavailable, ConfigError, DeskframeError, DomainError, NotFound, StorageError
-from ..extensions import Channel
+from ..extensions import Channel, ChannelType
 from ..model import InboundMessage, Unparseable
 
 if TYPE_CHECKING:
@@ -48,7 +49,9 @@ def build_channel(desk: Desk, name: str) -> Channel:
     if table is None:
         known = ", ".join(t["name"] for t in desk.config.channels) or "none configured"
         raise NotFound(f"unknown channel '{name}' (configured: {known})")
-    ctype = desk.plugins.registry.get("channel_types", table["type"])
+    ctype: ChannelType | None = desk.plugins.registry.get("channel_types", table["type"])
+    if ctype is None:  # the config checks types when it loads; a registry changed since is a bug, said plainly
+        raise NotFound(f"channel '{name}' has unknown type '{table['type']}'")
     try:
         return ctype.build(table, desk)
     except ConfigError as exc:
@@ -112,10 +115,8 @@ def poll(
 
 def _flush_quietly(desk: Desk, channel: Channel, pending: list[InboundMessage], report: PollReport) -> None:
     """Store what was fetched before the source failed (its acks may fail too: then it is fetched again)."""
-    try:
+    with contextlib.suppress(ChannelUnavailable):
         _flush(desk, channel, pending, report)
-    except ChannelUnavailable:
-        pass
 
 
 def run_forever(
@@ -160,10 +161,7 @@ def _flush(desk: Desk, channel: Channel, pending: list[InboundMessage], report: 
         return _stop(channel, report, exc)
     except DeskframeError:
         # one message spoils the batch: take them one at a time, quarantining the bad one
-        for message in batch:
-            if not _one(desk, channel, message, report):
-                return False
-        return True
+        return all(_one(desk, channel, message, report) for message in batch)
     for message, result in zip(batch, results):
         _count(report, result)
         channel.ack(message, result)

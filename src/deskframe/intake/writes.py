@@ -74,16 +74,17 @@ class PendingWrites:
         return bool(self._tickets)
 
     def contact(self, *, name: str, email: str | None, phone: str | None, customer: Any) -> PendingContact:
+        address = email.strip().lower() if email else None
         values = dict(
             name=name,
-            email=email.strip().lower() if email else None,
+            email=address,
             phone=phone,
             phone_digits=phone_digits(phone),
             customer_id=customer.id if customer else None,
             created_at=self._repo.now,
         )
         pending = PendingContact(
-            values, Contact(name=name, email=values["email"], phone=phone, customer=customer.key if customer else None)
+            values, Contact(name=name, email=address, phone=phone, customer=customer.key if customer else None)
         )
         self._contacts.append(pending)
         return pending
@@ -105,38 +106,42 @@ class PendingWrites:
     def write(self) -> None:
         """Store everything pending (inside the open transaction)."""
         repo, service = self._repo, self._service
-        for pending, row in zip(self._contacts, repo.insert_contacts([c.values for c in self._contacts])):
-            pending.row = row
+        for new_contact, contact_row in zip(self._contacts, repo.insert_contacts([c.values for c in self._contacts])):
+            new_contact.row = contact_row
         if self._tickets:
             settings = service.settings
             numbers = repo.draw_numbers(
                 settings.number_layout, settings.system_id, service.local_date(), len(self._tickets)
             )
             rows = []
-            for pending, number in zip(self._tickets, numbers):
-                values = dict(pending.values, number=number, created_at=repo.now, updated_at=repo.now)
-                if pending.contact is not None:
-                    values["contact_id"] = pending.contact.row.id
+            for new_ticket, number in zip(self._tickets, numbers):
+                values = dict(new_ticket.values, number=number, created_at=repo.now, updated_at=repo.now)
+                if new_ticket.contact is not None:
+                    values["contact_id"] = new_ticket.contact.row.id
                 rows.append(values)
-            for pending, row in zip(self._tickets, repo.insert_tickets(rows)):
-                pending.row = row
-                repo.history(row, pending.actor, "created", new=row.number)
-                service.sla.on_open(repo, row)
+            for new_ticket, new_ticket_row in zip(self._tickets, repo.insert_tickets(rows)):
+                new_ticket.row = new_ticket_row
+                repo.history(new_ticket_row, new_ticket.actor, "created", new=new_ticket_row.number)
+                service.sla.on_open(repo, new_ticket_row)
         articles = []
-        for pending in self._articles:
-            ticket = ticket_row(pending.ticket)
-            for entry in pending.history:
+        for new_article in self._articles:
+            ticket = ticket_row(new_article.ticket)
+            for entry in new_article.history:
                 repo.history(ticket, **entry)
-            articles.append(dict(pending.values, ticket_id=ticket.id))
+            articles.append(dict(new_article.values, ticket_id=ticket.id))
         files = []
-        for pending, row in zip(self._articles, repo.insert_articles(articles)):
-            pending.row = row
+        for new_article, article_row in zip(self._articles, repo.insert_articles(articles)):
+            new_article.row = article_row
             files += [
-                dict(article_id=row.id, filename=name, content_type=kind, size=size, sha256=sha)
-                for name, kind, size, sha in pending.files
+                dict(article_id=article_row.id, filename=name, content_type=kind, size=size, sha256=sha)
+                for name, kind, size, sha in new_article.files
             ]
             repo.history(
-                ticket_row(pending.ticket), row.sender, "article", new=str(row.id), reason=f"via {row.channel}"
+                ticket_row(new_article.ticket),
+                article_row.sender,
+                "article",
+                new=str(article_row.id),
+                reason=f"via {article_row.channel}",
             )
         repo.insert_attachments(files)
         self._contacts, self._tickets, self._articles = [], [], []

@@ -78,8 +78,8 @@ class Ledger:
         """The ``[billing]`` settings."""
         return self.ctx.config.billing
 
-    def _model(self, name: str) -> Any:
-        model = self.ctx.config.pricing_models.get(name)
+    def _model(self, name: str | None) -> Any:
+        model = self.ctx.config.pricing_models.get(name) if name is not None else None
         if model is None:
             raise BadValue(
                 f"unknown pricing model '{name}' (configured: "

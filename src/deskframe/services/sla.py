@@ -177,14 +177,14 @@ class SlaService:
             return
         stopped: dict[str, dt.datetime] = {}
         for clock in clocks:
-            if clock.status in ("met", "missed"):
+            if clock.status in ("met", "missed") and clock.stopped_at is not None:  # _stop always sets it
                 stopped.setdefault(clock.kind, clock.stopped_at)
             if clock.status != "cancelled":
                 clock.status = "cancelled"
                 clock.stopped_at = clock.stopped_at or now
         if found is None:
             return
-        _, policy, contract = found
+        name, policy, contract = found
         for spec in policy.start(self.facts(repo, row, contract), self.calendars):
             clock = repo.add_clock(row, name, spec, row.created_at)
             if spec.kind in stopped:
@@ -229,6 +229,7 @@ class SlaService:
             if clock.status in ("running", "paused"):
                 calendar = self.calendar(clock.calendar)
                 if clock.status == "paused":
+                    assert clock.paused_at is not None, "every pause sets paused_at"
                     probe = calendar.add(
                         clock.due_base,
                         dt.timedelta(seconds=clock.paused_seconds) + calendar.between(clock.paused_at, now),

@@ -64,7 +64,8 @@ def _release(repo: Repository, entry_id: int) -> tuple[str, str] | None:
             f"time entry {entry_id} is billed on invoice {invoice.number} ({invoice.status}): void the invoice first"
         )
     ref, period = f"draft-{invoice.id}", invoice.period
-    repo.delete_drafts([invoice.contract_id], period)
+    if invoice.contract_id is not None:  # a draft without a contract matches no contract's drafts
+        repo.delete_drafts([invoice.contract_id], period)
     return ref, period
 
 

@@ -33,7 +33,7 @@ def history(desk, number, prefix="chat_"):
 
 def test_reply_is_posted_signed_to_the_callback(chat_desk, client_for):
     with CallbackReceiver() as receiver:
-        desk, factory, number = make(chat_desk, client_for, receiver.url)
+        desk, _factory, number = make(chat_desk, client_for, receiver.url)
         article = desk.tickets.reply(number, actor=Actor.agent("alice"), body="Unplug it, please.")
     assert len(receiver.requests) == 1
     sent = receiver.requests[0]
@@ -51,7 +51,7 @@ def test_reply_is_posted_signed_to_the_callback(chat_desk, client_for):
 
 def test_failing_callback_is_retried_with_backoff_then_recorded(chat_desk, client_for):
     with CallbackReceiver(statuses=(500,)) as receiver:
-        desk, factory, number = make(chat_desk, client_for, receiver.url, callback_tries=3, callback_backoff=0.05)
+        desk, _factory, number = make(chat_desk, client_for, receiver.url, callback_tries=3, callback_backoff=0.05)
         article = desk.tickets.reply(number, actor=Actor.agent("alice"), body="Try this.")
     assert len(receiver.requests) == 3
     gaps = [b["at"] - a["at"] for a, b in zip(receiver.requests, receiver.requests[1:])]
@@ -62,7 +62,7 @@ def test_failing_callback_is_retried_with_backoff_then_recorded(chat_desk, clien
 
 def test_a_retry_that_succeeds_is_delivered(chat_desk, client_for):
     with CallbackReceiver(statuses=(503, 200)) as receiver:
-        desk, factory, number = make(chat_desk, client_for, receiver.url)
+        desk, _factory, number = make(chat_desk, client_for, receiver.url)
         desk.tickets.reply(number, actor=Actor.agent("alice"), body="Try this.")
     assert len(receiver.requests) == 2
     assert history(desk, number)[0][2] == "HTTP 200 after 2 attempt(s)"
@@ -70,7 +70,7 @@ def test_a_retry_that_succeeds_is_delivered(chat_desk, client_for):
 
 def test_client_errors_are_not_retried(chat_desk, client_for):
     with CallbackReceiver(statuses=(400,)) as receiver:
-        desk, factory, number = make(chat_desk, client_for, receiver.url)
+        desk, _factory, number = make(chat_desk, client_for, receiver.url)
         desk.tickets.reply(number, actor=Actor.agent("alice"), body="Try this.")
     assert len(receiver.requests) == 1
     assert history(desk, number)[0][:1] == ("chat_delivery_failed",)
@@ -80,21 +80,21 @@ def test_client_errors_are_not_retried(chat_desk, client_for):
 def test_unreachable_callback_is_recorded(chat_desk, client_for):
     from chat_support import free_port
 
-    desk, factory, number = make(chat_desk, client_for, f"http://127.0.0.1:{free_port()}/nobody", callback_tries=2)
+    desk, _factory, number = make(chat_desk, client_for, f"http://127.0.0.1:{free_port()}/nobody", callback_tries=2)
     desk.tickets.reply(number, actor=Actor.agent("alice"), body="Hello?")
     action, _, reason = history(desk, number)[0]
     assert action == "chat_delivery_failed" and reason.startswith("after 2 attempt(s): URLError")
 
 
 def test_without_callback_url_the_failure_is_visible(chat_desk, client_for):
-    desk, factory, number = make(chat_desk, client_for)
+    desk, _factory, number = make(chat_desk, client_for)
     desk.tickets.reply(number, actor=Actor.agent("alice"), body="Hello?")
     assert history(desk, number)[0][2] == "channel site-chat has no callback_url"
 
 
 def test_missing_secret_at_delivery_is_recorded(chat_desk, client_for, monkeypatch):
     with CallbackReceiver() as receiver:
-        desk, factory, number = make(chat_desk, client_for, receiver.url)
+        desk, _factory, number = make(chat_desk, client_for, receiver.url)
         monkeypatch.delenv(SECRET_ENV)
         desk.tickets.reply(number, actor=Actor.agent("alice"), body="Hello?")
     assert receiver.requests == []

@@ -165,10 +165,10 @@ def test_no_header_injection_from_subject_or_name(mail_desk, smtp_sink, hostile)
         subject=hostile, body="Help", contact="ivan@customer.example", channel="support-mail", actor=Actor.operator()
     )
     desk.tickets.reply(ticket.number, actor=Actor.agent("alice"), body="Answer\r\nBcc: body@evil.example\n")
-    ((mail_from, rcpt, raw),) = smtp_sink.messages
+    ((_mail_from, rcpt, raw),) = smtp_sink.messages
     assert rcpt == ["ivan@customer.example"]
     sent = parse(raw)
-    assert sorted(k.lower() for k in sent.keys()) == sorted(
+    assert sorted(k.lower() for k in sent) == sorted(
         ["from", "to", "subject", "date", "message-id", "mime-version", "content-type", "content-transfer-encoding"]
     )
     assert "evil" not in str(sent["To"]).split("<")[-1]
