@@ -70,7 +70,7 @@ class NotFound(BadValue):
 class Forbidden(DomainError):
     """The actor may not do this (exit code 1); the message names the actor and the action."""
 
-    def __init__(self, actor: str, action: str, why: str = ""):
+    def __init__(self, actor: str, action: str, why: str = "") -> None:
         self.actor = actor
         self.action = action
         super().__init__(f"{actor} may not {action}" + (f": {why}" if why else ""))
