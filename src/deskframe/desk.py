@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -306,9 +306,11 @@ class Desk:
         open_only: bool = False,
         limit: int | None = 100,
         sla: str | None = None,
+        queues: Collection[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Tickets as summary rows, most recently changed first, with ``due`` (the next SLA
-        due time); ``sla="warning"|"breached"``: only tickets with such a clock now."""
+        due time); ``sla="warning"|"breached"``: only tickets with such a clock now; ``queues``
+        (unless ``None``): only tickets in these queues (the queues an actor may see)."""
         if sla not in (None, "warning", "breached"):
             raise DomainError(f"unknown SLA filter '{sla}' (known: warning, breached)")
         types = None
@@ -335,6 +337,7 @@ class Desk:
                 limit=limit,
                 sla=sla,
                 now=self.clock(),
+                queues=queues,
             )
 
     def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
