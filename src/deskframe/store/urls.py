@@ -108,7 +108,7 @@ def parse_url(text: str) -> DbUrl:
         username=unquoted("username"),
         password=unquoted("password"),
         host=parts["ipv4host"] or parts["ipv6host"],
-        port=int(parts["port"]) if parts["port"] else None,
+        port=None if parts["port"] is None else int(parts["port"]),  # "h:/db" is a bad port, as there
         database=unquoted("database"),
         query=query,
     )
