@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import click
 
 from .. import serialize
-from ..billing.ledger import estimate_hours
 from ..bounds import check_amount
 from ..errors import BadValue
 from ..model import Ticket
@@ -381,6 +380,8 @@ def ticket_estimate(desk: Any, number: str, hours: str | None, approve: bool, ag
     """Estimate a ticket's work and/or record its approval; unapproved time is held from invoices."""
     if hours is None and not approve:
         raise BadValue("give --hours, --approve, or both")
+    from ..billing.ledger import estimate_hours  # the ledger is not for the other ticket commands
+
     estimate = desk.estimate(number, hours=estimate_hours(hours) if hours else None, approve=approve, actor=agent)
     state = "approved" if estimate.approved else "not approved"
     click.echo(f"{number}: estimate {estimate.hours} h, {state}")
