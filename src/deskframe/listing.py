@@ -46,12 +46,12 @@ def ticket_rows(
     tickets in those queues (the queues the acting user may see)."""
     states = config.tickets.states
     if not state or state in states or state in STATE_TYPES:  # else the full path names the unknown state
-        as_type = bool(state) and state not in states
+        as_type = state if state and state not in states else None  # a state type, as Desk.tickets reads it
         rows = quick_ticket_rows(
             config.database_url,
             now=now or dt.datetime.now(dt.timezone.utc),
             state=None if as_type else state,
-            state_types=OPEN_TYPES if open_only else (state,) if as_type else None,
+            state_types=OPEN_TYPES if open_only else (as_type,) if as_type else None,
             queue=queue,
             owner=owner,
             customer=customer,
@@ -61,7 +61,7 @@ def ticket_rows(
         )
         if rows is not None:
             return rows
-    return desk().tickets(  # type: ignore[no-any-return]
+    return desk().tickets(
         state=state,
         queue=queue,
         owner=owner,

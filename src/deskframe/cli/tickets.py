@@ -91,8 +91,18 @@ def ticket_list(
     """List tickets, most recently changed first; DUE is the next SLA due time (desk's zone)."""
     from ..listing import ticket_rows  # the quick path: no Desk, no SQLAlchemy when it can answer
 
-    filters = dict(state=state, queue=queue, owner=owner, customer=customer, open_only=open_only, sla=sla)
-    rows = ticket_rows(app.config, lambda: app.desk, now=app.now, limit=limit or None, **filters)
+    rows = ticket_rows(
+        app.config,
+        lambda: app.desk,
+        now=app.now,
+        state=state,
+        queue=queue,
+        owner=owner,
+        customer=customer,
+        open_only=open_only,
+        limit=limit or None,
+        sla=sla,
+    )
     if fmt == "table":
         zone = ZoneInfo(app.config.timezone)
         rows = [dict(row, due=row["due"].astimezone(zone) if row["due"] else None) for row in rows]

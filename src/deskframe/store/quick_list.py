@@ -204,7 +204,10 @@ def _next_due(cursor: Any, mark: str, ticket_ids: list[int]) -> dict[int, dt.dat
             " GROUP BY sla_clocks.ticket_id",
             chunk,
         )
-        out.update((ticket_id, _utc(due)) for ticket_id, due in cursor.fetchall())
+        for ticket_id, due in cursor.fetchall():
+            at = _utc(due)
+            if at is not None:  # min() of a NOT NULL column over a group: never NULL
+                out[ticket_id] = at
     return out
 
 
