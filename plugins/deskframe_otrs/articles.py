@@ -92,7 +92,8 @@ class ArticleMapper:
                 f"raw source of {len(raw)} bytes is over the size limit of intake "
                 f"({self.max_bytes} bytes): kept whole, not parsed",
             )
-        reparse = (
+        parsed = None
+        if (
             raw is not None
             and len(raw) <= self.max_bytes
             and (
@@ -101,17 +102,19 @@ class ArticleMapper:
                 or not clean_body
                 or (html_part and self.parser is not None)
             )
-        )
-        parsed = mail.parse(raw, self.parser) if reparse else None
-        clean_parse = parsed is not None and bool((parsed.text or "").strip()) and not parsed.problem
+        ):
+            parsed = mail.parse(raw, self.parser)
+        reparsed_text = None  # the text parsed again from the raw source, when there is some and nothing went wrong
+        if parsed is not None and (parsed.text or "").strip() and not parsed.problem:
+            reparsed_text = parsed.text
         if chat_rows:
             text = "\n".join(
                 f"[{c.get('create_time')}] {mapping.text_of(c.get('chat_participant_name'))}: "
                 f"{mapping.text_of(c.get('message_text'))}"
                 for c in chat_rows
             )
-        elif clean_parse and (not clean_body or self.opts.reparse == "always"):
-            text = (parsed.text or "").replace("\r\n", "\n")
+        elif reparsed_text is not None and (not clean_body or self.opts.reparse == "always"):
+            text = reparsed_text.replace("\r\n", "\n")
             if body.strip() and not clean_body:
                 self.report.warn(
                     "article", aid, "OTRS's body had undecodable characters; text decoded again from the raw source"

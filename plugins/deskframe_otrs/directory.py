@@ -15,9 +15,14 @@ from deskframe import Agent, Contact, Customer, Queue
 from deskframe.importing import ImportedArticle
 
 from . import mapping
+from .acting import ACTOR
 from .lookups import Lookups
 from .report import Report, strip_nul
 from .source import Source
+
+#: a contact created by name in this run: ``("named", name, customer key or None)``, or
+#: ``("sender", login, e-mail)`` for a login no customer user has, kept under its sender's address
+ContactKey = tuple[str, str, str | None]
 
 
 class DirectorySync:
@@ -34,7 +39,7 @@ class DirectorySync:
         #: the OTRS ``customer_id`` values that are customers here (a ticket's customer is one of them or none)
         self.company_keys: set[str] = set()
         self._pending: list[Any] = []
-        self._named_contacts: set[tuple[str, str, str | None]] = set()
+        self._named_contacts: set[ContactKey] = set()
 
     def _put(self, kind: str, current: Any, wanted: Any) -> None:
         if current == wanted:
@@ -47,13 +52,13 @@ class DirectorySync:
     def _flush_directory(self) -> None:
         """Write the directory changes collected so far in one transaction."""
         if self._pending:
-            self.desk.upsert_directory(self._pending)
+            self.desk.directory.upsert(self._pending, actor=ACTOR)
             self._pending = []
 
     def sync(self, lookups: Lookups) -> None:
         """Write the source's companies, customer users, users and queues that are new or changed."""
         desk = self.desk
-        customers = {c.key: c for c in desk.customers()}
+        customers = {c.key: c for c in desk.directory.customers()}
         for rows in self.src.companies(500):
             for r in rows:
                 key = strip_nul(mapping.text_of(r["customer_id"])).strip()
@@ -68,7 +73,7 @@ class DirectorySync:
         del customers
         self._flush_directory()  # contacts refer to these customers
 
-        contacts = desk.contacts()
+        contacts = desk.directory.contacts()
         by_email = {c.email: c for c in contacts if c.email}
         self._named_contacts = {("named", c.name, c.customer) for c in contacts if not c.email}
         del contacts
@@ -79,7 +84,7 @@ class DirectorySync:
             self._flush_directory()
         del by_email, owners
 
-        agents = {a.login: a for a in desk.agents()}
+        agents = {a.login: a for a in desk.directory.agents()}
         for u in lookups.user_rows:
             login = strip_nul(mapping.text_of(u["login"])).strip()
             if not login:
@@ -100,23 +105,23 @@ class DirectorySync:
             )
             current = agents.get(login)
             email = lookups.user_emails.get(u["id"]) or (current.email if current else None)
-            wanted = Agent(
+            agent = Agent(
                 login=login,
                 name=name,
                 role=current.role if current else "engineer",
                 line=current.line if current else 1,
                 email=email,
             )
-            self._put("agents", current, wanted)
+            self._put("agents", current, agent)
 
-        queues = {q.name: q for q, _ in desk.queues()}
+        queues = {q.name: q for q, _ in desk.directory.queues()}
         for q in lookups.queue_rows:
             name = strip_nul(lookups.queue_names[q["id"]]).strip()
             if not name:
                 self.report.skip("queue", q["id"], "empty queue name")
                 continue
-            wanted = Queue(name=name, description=strip_nul(mapping.text_of(q.get("comments"))).strip())
-            self._put("queues", queues.get(name), wanted)
+            queue = Queue(name=name, description=strip_nul(mapping.text_of(q.get("comments"))).strip())
+            self._put("queues", queues.get(name), queue)
         self._flush_directory()
 
     def _contact(self, r: dict[str, Any], by_email: dict[str, Contact], owners: dict[str, str]) -> None:
@@ -188,20 +193,22 @@ class DirectorySync:
         sender = next((a.sender for a in articles if a.direction == "in" and a.sender), None)
         if sender:
             email = sender.lower()
-            key = ("sender", login, email)
+            key: ContactKey = ("sender", login, email)
             if key not in self._named_contacts:
-                with self.desk.lookup() as lookup:
+                with self.desk.directory.lookup() as lookup:
                     exists = lookup.contact_by_email(email) is not None
                 if not exists:
                     if not self.dry_run:
-                        self.desk.add_contact(Contact(name=login, email=email, customer=customer))
+                        self.desk.directory.add_contact(
+                            Contact(name=login, email=email, customer=customer), actor=ACTOR
+                        )
                     self.counts["contacts"]["created"] += 1
                 self._remember(key)
             return email
         key = ("named", login, customer)
         if key not in self._named_contacts:
             if not self.dry_run:
-                self.desk.add_contact(Contact(name=login, customer=customer))
+                self.desk.directory.add_contact(Contact(name=login, customer=customer), actor=ACTOR)
             self.counts["contacts"]["created"] += 1
             self._remember(key)
         self.report.warn(
@@ -212,7 +219,7 @@ class DirectorySync:
         )
         return None
 
-    def _remember(self, key: tuple[str, str, str | None]) -> None:
+    def _remember(self, key: ContactKey) -> None:
         if len(self._named_contacts) > 100_000:  # bounded memory on pathological sources
             self._named_contacts.clear()
         self._named_contacts.add(key)

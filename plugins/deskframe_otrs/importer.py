@@ -7,7 +7,7 @@ The run is put together from :mod:`.directory` (the directory step), :mod:`.tick
   through ``desk.add_*`` only when new or different, so a re-run writes nothing.
 * Tickets are read in keyset pages of ``batch`` ids with their articles, raw mail,
   attachments, history and time, mapped to :class:`~deskframe.importing.ImportedTicket`
-  and stored with :meth:`Desk.import_tickets` (one transaction, idempotent through the
+  and stored with :meth:`TicketService.import_tickets` (one transaction, idempotent through the
   external-id map). The batch's last OTRS ticket id is kept as a cursor in that same
   transaction, so a run killed midway continues after the last committed batch.
   A batch's source queries share one connection (:meth:`Source.batch`).
@@ -32,6 +32,7 @@ from deskframe.errors import StorageError
 from deskframe.importing import ImportCounts, ImportedTicket
 
 from . import mail, mapping, sla
+from .acting import ACTOR
 from .articles import ArticleMapper
 from .directory import DirectorySync
 from .lookups import Lookups
@@ -187,8 +188,8 @@ class OtrsImport:
             counts = ImportCounts()
         else:
             try:
-                return self.desk.import_tickets(
-                    tickets, namespace=self.ns, cursor=("ticket", after) if after is not None else None
+                return self.desk.tickets.import_tickets(
+                    tickets, namespace=self.ns, cursor=("ticket", after) if after is not None else None, actor=ACTOR
                 )
             except Exception as exc:
                 if _is_fatal(exc):

@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # what the names below are, for type checkers; at run time they load on first use
     import pluggy
 
-    from .errors import BadValue, ConfigError, DeskframeError, DomainError, NotFound, PluginError, TicketLocked
+    from .actors import Actor
+    from .errors import (
+        BadValue,
+        ConfigError,
+        DeskframeError,
+        DomainError,
+        Forbidden,
+        NotFound,
+        PluginError,
+        TicketLocked,
+    )
     from .events import ArticleAdded, InvoiceIssued, SlaEvent, TicketChanged, TicketOpened
     from .extensions import (
         Channel,
@@ -52,7 +62,16 @@ __version__ = "0.1.0"
 #: must not pay for attrs, pluggy or the domain model); each name is imported on first use (PEP 562).
 _EXPORTS = {
     **dict.fromkeys(
-        ("BadValue", "ConfigError", "DeskframeError", "DomainError", "NotFound", "PluginError", "TicketLocked"),
+        (
+            "BadValue",
+            "ConfigError",
+            "DeskframeError",
+            "DomainError",
+            "Forbidden",
+            "NotFound",
+            "PluginError",
+            "TicketLocked",
+        ),
         "errors",
     ),
     **dict.fromkeys(("ArticleAdded", "InvoiceIssued", "SlaEvent", "TicketChanged", "TicketOpened"), "events"),
@@ -81,6 +100,7 @@ _EXPORTS = {
         ),
         "model",
     ),
+    "Actor": "actors",
     "Money": "money",
     "TableReader": "tables",
 }
@@ -106,6 +126,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "PRIORITY_LEVELS",
+    "Actor",
     "Agent",
     "Article",
     "ArticleAdded",
@@ -120,6 +141,7 @@ __all__ = [
     "Customer",
     "DeskframeError",
     "DomainError",
+    "Forbidden",
     "HistoryEntry",
     "Importer",
     "InboundAttachment",

@@ -155,7 +155,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     own = {}
     for name in sections:
         if name in data:
-            section = registry.get("config_sections", name)
+            section = _registered(registry, "config_sections", name)
             try:
                 own[name] = section.validate(data[name])
             except ConfigError as exc:
@@ -182,13 +182,21 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
         time=time,
     )
     for name, value in own.items():
-        section = registry.get("config_sections", name)
+        section = _registered(registry, "config_sections", name)
         if section.check is not None:
             try:
                 section.check(value, config)
             except ConfigError as exc:
                 raise exc.within(prefix=name) from None
     return config
+
+
+def _registered(registry: Registry, kind: str, name: str) -> Any:
+    """The item registered as ``name`` of ``kind``; the caller has checked the name is in ``registry.names(kind)``."""
+    item = registry.get(kind, name)
+    if item is None:
+        raise RuntimeError(f"{kind} {name!r} is listed by the registry but has no registered item")
+    return item
 
 
 def _absolute_sqlite(url: str, base_dir: Path, desk: TableReader) -> str:
@@ -236,7 +244,7 @@ def _channels(top: TableReader, registry: Registry) -> tuple[dict[str, Any], ...
         kind = table.str("type")
         if kind not in known:
             raise table.error("type", f"unknown channel type {kind!r} (known: {', '.join(known) or 'none installed'})")
-        ctype = registry.get("channel_types", kind)
+        ctype = _registered(registry, "channel_types", kind)
         if ctype.validate is not None:
             try:
                 ctype.validate(item)
@@ -259,7 +267,7 @@ def _named_tables(
         if chosen not in known:
             raise table.error(type_key, f"unknown {what} {chosen!r} (known: {', '.join(known) or 'none installed'})")
         try:
-            built[name] = registry.get(kind, chosen).build(table.data)
+            built[name] = _registered(registry, kind, chosen).build(table.data)
         except ConfigError as exc:
             raise exc.within(prefix=f"{section}.{name}") from None
         tables[name] = table.data

@@ -156,10 +156,10 @@ def parse_tickets(t: TableReader) -> TicketSettings:
         default_sla=t.name("default_sla", None),
     )
     wanted = t.name("default_priority", "P3")
-    level = settings.priority_level(wanted)
-    if level is None:
+    default_level = settings.priority_level(wanted)
+    if default_level is None:
         raise t.error("default_priority", f"unknown priority {wanted!r}")
-    return attrs.evolve(settings, default_priority=level)
+    return attrs.evolve(settings, default_priority=default_level)
 
 
 def parse_rate(text: str) -> Decimal:
@@ -211,9 +211,9 @@ def parse_billing(t: TableReader) -> BillingSettings:
     for key in vendor.data:
         vendor.str(key, max_length=2000)
     for key, (lengths, what) in VENDOR_DIGITS.items():
-        value = vendor.data.get(key)
-        if value is not None and not (value.isdigit() and len(value) in lengths):
-            raise vendor.error(key, f"must be {what}, got {value!r}")
+        digits = vendor.data.get(key)
+        if digits is not None and not (digits.isdigit() and len(digits) in lengths):
+            raise vendor.error(key, f"must be {what}, got {digits!r}")
     terms = t.int("payment_terms_days", 10, minimum=0, maximum=365)
     agent_label = t.choice("agent_label", ("name", "role"), "name")
     locale = t.name("locale", "en", max_length=35)

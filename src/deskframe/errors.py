@@ -67,6 +67,15 @@ class NotFound(BadValue):
     """The named object does not exist (an unknown ticket number, id, login); exit code 2."""
 
 
+class Forbidden(DomainError):
+    """The actor may not do this (exit code 1); the message names the actor and the action."""
+
+    def __init__(self, actor: str, action: str, why: str = ""):
+        self.actor = actor
+        self.action = action
+        super().__init__(f"{actor} may not {action}" + (f": {why}" if why else ""))
+
+
 class TicketLocked(DomainError):
     """The ticket is locked by another agent; ``holder`` names that agent."""
 

@@ -3,9 +3,9 @@
 A listing is the command people run most, from scripts and prompts, so it should cost little
 more than the interpreter: :func:`ticket_rows` answers through
 :func:`deskframe.store.quick_list.quick_ticket_rows` (the DB-API driver, no SQLAlchemy, no Desk)
-and takes the full path, ``Desk.tickets``, for whatever that does not answer - an unknown
-state, customer, owner or queue (the full path raises the error), a database not yet created or
-not migrated, another driver. Both paths give identical rows (tests/core/test_quick_list.py).
+and takes the full path, ``desk.tickets.list`` (:class:`~deskframe.services.tickets.TicketService`),
+for whatever that does not answer - an unknown state, customer, owner or queue (the full path
+raises the error), a database not yet created or not migrated, another driver. Both paths give identical rows (tests/core/test_quick_list.py).
 """
 
 from __future__ import annotations
@@ -38,15 +38,15 @@ def ticket_rows(
     sla: str | None = None,
     queues: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The rows ``Desk.tickets`` gives for these filters (most recently changed first, ``due`` the
-    next SLA due time), read on the quick path when it can answer.
+    """The rows ``desk.tickets.list`` gives the trusted operator (no actor) for these filters (most
+    recently changed first, ``due`` the next SLA due time), read on the quick path when it can answer.
 
     ``desk`` returns the configured Desk; it is called only when the full path is needed.
     ``now`` stands for the desk's clock (``--now``); ``queues``, when not ``None``, keeps only
     tickets in those queues (the queues the acting user may see)."""
     states = config.tickets.states
     if not state or state in states or state in STATE_TYPES:  # else the full path names the unknown state
-        as_type = state if state and state not in states else None  # a state type, as Desk.tickets reads it
+        as_type = state if state and state not in states else None  # a state type, as the service reads it
         rows = quick_ticket_rows(
             config.database_url,
             now=now or dt.datetime.now(dt.timezone.utc),
@@ -61,7 +61,7 @@ def ticket_rows(
         )
         if rows is not None:
             return rows
-    return desk().tickets(
+    return desk().tickets.list(
         state=state,
         queue=queue,
         owner=owner,

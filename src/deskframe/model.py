@@ -247,7 +247,7 @@ class Route:
 
 @attrs.frozen
 class IntakeResult:
-    """The outcome of :meth:`deskframe.desk.Desk.intake` for one message."""
+    """The outcome of :meth:`deskframe.services.intake.IntakeService.receive` for one message."""
 
     ticket: str
     article_id: int | None

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import pytest
 
+from .actors import Actor
 from .config import load_config
 from .desk import Desk, utcnow
 from .model import Agent, Contract, Customer, Ticket
@@ -92,7 +93,7 @@ class Factory:
     def customer(self, key: str | None = None, name: str | None = None, domains: Iterable[str] = ()) -> Customer:
         key = key or f"customer{self._next()}"
         customer = Customer(key=key, name=name or key.upper(), domains=tuple(domains))
-        self.desk.add_customer(customer)
+        self.desk.directory.add_customer(customer, actor=Actor.operator())
         return customer
 
     def agent(self, login: str | None = None, **kwargs: Any) -> Agent:
@@ -100,22 +101,26 @@ class Factory:
         kwargs.setdefault("name", login.title())
         kwargs.setdefault("email", f"{login}@vendor.example")
         agent = Agent(login=login, **kwargs)
-        self.desk.add_agent(agent)
+        self.desk.directory.add_agent(agent, actor=Actor.operator())
         return agent
 
     def contract(self, customer: str | None = None, key: str | None = None, **kwargs: Any) -> Contract:
         customer = customer or self.customer().key
         kwargs.setdefault("support_type", "8x5")
         contract = Contract(key=key or f"{customer}-contract{self._next()}", customer=customer, **kwargs)
-        self.desk.add_contract(contract)
+        self.desk.directory.add_contract(contract, actor=Actor.operator())
         return contract
 
     def ticket(
         self, customer: str | None = None, subject: str | None = None, body: str = "Help, please.", **kwargs: Any
     ) -> Ticket:
+        """Open a ticket for ``customer`` (a new one by default); ``agent="login"`` opens it as
+        that agent, ``actor=`` as any :class:`~deskframe.actors.Actor` (the local operator by default)."""
         if customer is None:
             customer = self.customer().key
-        return self.desk.open_ticket(
+        agent = kwargs.pop("agent", None)
+        kwargs.setdefault("actor", Actor.operator(agent))
+        return self.desk.tickets.open(
             subject=subject or f"Request {self._next()}", body=body, customer=customer, **kwargs
         )
 

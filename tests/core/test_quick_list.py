@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from listing_world import AGENTS, BASE, CLOCK_STATUSES, CUSTOMERS, QUEUES, STATE_NAMES, STATES_CONFIG, ZONES, fill
 from sqlalchemy import text
 
+from deskframe import listing
 from deskframe.errors import DeskframeError
 from deskframe.listing import ticket_rows
 from deskframe.model import PRIORITY_LEVELS, STATE_TYPES
@@ -155,7 +156,7 @@ def test_quick_and_full_listing_agree(
         f = dict(case)
         now = f.pop("now")
         desk.clock.now = now
-        full = outcome(desk.tickets, **f)
+        full = outcome(desk.tickets.list, **f)
         full_path = FullPath(desk)
         quick = outcome(ticket_rows, desk.config, full_path, now=now, **f)
         assert quick == full, (f, now)
@@ -177,9 +178,16 @@ FILTER_DEFAULTS = {"state": None, "queue": None, "owner": None, "customer": None
 def test_visible_queue_filter_agrees(
     listing_desk: Any, world: dict[str, Any], queues: list[str] | None, case: dict[str, Any]
 ) -> None:
-    """``queues`` (the queues an actor may see) filters both paths alike, an empty list to nothing."""
+    """``queues`` (the queues an actor may see) filters both paths alike, an empty list to nothing:
+    the repository and the quick query, and the service and ``ticket_rows`` (what the CLI calls)."""
     desk = listing_desk
     fill(desk, world)
+    typed = dict(case)
+    desk.clock.now = now = typed.pop("now")
+    service = outcome(desk.tickets.list, **typed, queues=queues)
+    assert outcome(ticket_rows, desk.config, FullPath(desk), now=now, **typed, queues=queues) == service
+    if queues is not None and isinstance(service, list):
+        assert {row["queue"] for row in service} <= set(queues)
     f = {k: v for k, v in case.items() if k != "open_only"}
     if not known_filters(dict(f, open_only=False), world) or f["state"] not in (None, "", *STATE_NAMES):
         return
@@ -190,6 +198,46 @@ def test_visible_queue_filter_agrees(
     assert quick == full
     if queues is not None:
         assert {row["queue"] for row in full} <= set(queues)
+
+
+def test_service_list_passes_queues_through(listing_desk: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``desk.tickets.list(queues=...)`` keeps only those queues' tickets, as ``ticket_rows`` does
+    on the quick path and on the full one (where the service answers)."""
+    world = {
+        "queues": len(QUEUES),
+        "customers": 1,
+        "agents": 1,
+        "tickets": [
+            {
+                "subject": f"t{n}",
+                "state": "new",
+                "state_type": "new",
+                "priority": "P3",
+                "queue": n % len(QUEUES),
+                "customer": 0,
+                "owner": None,
+                "locked_by": None,
+                "created_at": BASE,
+                "updated_at": BASE + dt.timedelta(minutes=n),
+                "clocks": [],
+            }
+            for n in range(12)
+        ],
+    }
+    fill(listing_desk, world)
+    listing_desk.clock.now = BASE
+    for queues in (None, [], ["hardware"], ["support", "two words", "nowhere"]):
+        service = listing_desk.tickets.list(queues=queues, limit=None)
+        expected = 12 if queues is None else sum(1 for n in range(12) if QUEUES[n % len(QUEUES)] in queues)
+        assert len(service) == expected, queues
+        assert queues is None or {row["queue"] for row in service} <= set(queues)
+        full_path = FullPath(listing_desk)
+        assert ticket_rows(listing_desk.config, full_path, now=BASE, queues=queues, limit=None) == service
+        assert full_path.calls == 0
+        with monkeypatch.context() as patch:  # the quick path declines: the service answers
+            patch.setattr(listing, "quick_ticket_rows", lambda *a, **k: None)
+            assert ticket_rows(listing_desk.config, full_path, now=BASE, queues=queues, limit=None) == service
+        assert full_path.calls == 1
 
 
 def test_head_revision_is_the_newest_migration() -> None:
@@ -225,7 +273,7 @@ def test_due_times_of_more_tickets_than_one_query_takes(listing_desk: Any) -> No
     fill(listing_desk, world)
     quick = quick_ticket_rows(listing_desk.config.database_url, now=BASE, limit=None)
     assert quick is not None and len(quick) == len(world["tickets"])
-    assert quick == listing_desk.tickets(limit=None)
+    assert quick == listing_desk.tickets.list(limit=None)
     assert all(row["due"] is not None for row in quick)
 
 

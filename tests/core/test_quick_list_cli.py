@@ -1,7 +1,7 @@
 """``deskframe ticket list`` prints the same bytes on the quick path as on the full path.
 
 Each command runs twice through the CLI against the same desk: once as users run it (the quick
-path answers), once with the quick path switched off (``Desk.tickets``). Table and JSON output,
+path answers), once with the quick path switched off (``desk.tickets.list``). Table and JSON output,
 errors and exit codes must be identical - due times in a zone with a half-hour offset and a DST
 change, Cyrillic and over-long subjects, terminal controls in subjects. SQLite, and PostgreSQL
 with ``DESKFRAME_TEST_DATABASE_URL``.
@@ -108,7 +108,7 @@ def test_table_and_json_output_are_byte_identical(cli_desk: Any, cli: Any, monke
 
     outputs = []
     for command in COMMANDS:
-        # --now on the command line, else the desk's own clock (which Desk.tickets reads)
+        # --now on the command line, else the desk's own clock (which desk.tickets.list reads)
         args = command if command[0] == "--now" else ("--now", NOW.isoformat(), *command)
         answered.clear()
         monkeypatch.setattr(listing, "quick_ticket_rows", watched)

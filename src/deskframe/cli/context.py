@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import ConfigError, DeskframeError
+from ..errors import BadValue, ConfigError, DeskframeError
 from ..text import clean_line
 
 if TYPE_CHECKING:
+    from ..actors import Actor
     from ..config import Config
     from ..plugins import Plugins
 
@@ -62,6 +63,17 @@ class AppContext:
     def close(self) -> None:
         if self._desk is not None:
             self._desk.close()
+
+
+def actor_for(agent: str | None = None) -> Actor:
+    """The actor of a CLI command: the trusted local operator, acting as agent ``agent``
+    (``--agent``/``--actor``) when one is named. The one place the CLI makes actors; the
+    API and the web UI make theirs from tokens and sessions for the same services."""
+    if agent is not None and not agent.strip():
+        raise BadValue("--agent: give an agent's login")
+    from ..actors import Actor
+
+    return Actor.operator(agent)
 
 
 def pass_desk(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -15,7 +15,7 @@ from ..bounds import check_amount
 from ..errors import BadValue
 from ..model import Ticket
 from ..textsearch import query_terms
-from .context import AppContext, pass_app, pass_desk
+from .context import AppContext, actor_for, pass_app, pass_desk
 from .output import FORMAT_OPTION, emit, emit_one
 
 LIST_COLUMNS = ("number", "state", "priority", "due", "queue", "customer", "owner", "locked_by", "subject")
@@ -50,7 +50,7 @@ def ticket_open(
     fmt: str,
 ) -> None:
     """Open a ticket and print its number."""
-    ticket = desk.open_ticket(
+    ticket = desk.tickets.open(
         subject=subject,
         body=body,
         customer=customer,
@@ -58,7 +58,7 @@ def ticket_open(
         priority=priority,
         channel=channel,
         queue=queue,
-        agent=agent,
+        actor=actor_for(agent),
     )
     emit_one(serialize.ticket(ticket, full=False), fmt, ticket.number)
 
@@ -172,8 +172,10 @@ def render_ticket(ticket: Ticket, zone: str) -> str:
         f"Ticket#{ticket.number}  {ticket.subject}",
         f"  state {ticket.state}  priority {ticket.priority}  queue {ticket.queue}  line {ticket.line}",
         f"  customer {ticket.customer or '-'}  contact {ticket.contact or '-'}  contract {ticket.contract or '-'}",
-        f"  owner {ticket.owner or '-'}  locked by {ticket.locked_by or '-'}  "
-        f"created {when(ticket.created_at)}  changed {when(ticket.updated_at)}",
+        (
+            f"  owner {ticket.owner or '-'}  locked by {ticket.locked_by or '-'}  "
+            f"created {when(ticket.created_at)}  changed {when(ticket.updated_at)}"
+        ),
     ]
     if ticket.merged_into:
         lines.append(f"  merged into {ticket.merged_into}")
@@ -202,8 +204,8 @@ def render_ticket(ticket: Ticket, zone: str) -> str:
 @pass_desk
 def ticket_show(desk: Any, number: str, fmt: str) -> None:
     """Show a ticket with its articles and history."""
-    ticket = desk.ticket(number)
-    clocks = desk.clocks(number)
+    ticket = desk.tickets.get(number)
+    clocks = desk.sla.clocks(number)
     data = dict(serialize.ticket(ticket), clocks=clock_rows(clocks))
     text = render_ticket(ticket, desk.config.timezone) + "\n".join(render_clocks(clocks, desk.config.timezone))
     emit_one(data, fmt, text)
@@ -217,7 +219,7 @@ def ticket_show(desk: Any, number: str, fmt: str) -> None:
 @pass_desk
 def ticket_reply(desk: Any, number: str, agent: str, body: str, canned_name: str | None) -> None:
     """Answer the customer (takes the lock if the ticket is free)."""
-    article = desk.reply(number, agent=agent, body=body, canned_name=canned_name)
+    article = desk.tickets.reply(number, actor=actor_for(agent), body=body, canned_name=canned_name)
     click.echo(f"reply {article.id} added to {number}")
 
 
@@ -228,7 +230,7 @@ def ticket_reply(desk: Any, number: str, agent: str, body: str, canned_name: str
 @pass_desk
 def ticket_note(desk: Any, number: str, agent: str, body: str) -> None:
     """Add an internal note (never shown to the customer)."""
-    article = desk.note(number, agent=agent, body=body)
+    article = desk.tickets.note(number, actor=actor_for(agent), body=body)
     click.echo(f"note {article.id} added to {number}")
 
 
@@ -238,7 +240,7 @@ def ticket_note(desk: Any, number: str, agent: str, body: str) -> None:
 @pass_desk
 def ticket_lock(desk: Any, number: str, agent: str) -> None:
     """Lock the ticket to an agent."""
-    desk.lock(number, agent=agent)
+    desk.tickets.lock(number, actor=actor_for(agent))
     click.echo(f"{number} locked by {agent}")
 
 
@@ -250,7 +252,7 @@ def ticket_lock(desk: Any, number: str, agent: str) -> None:
 @pass_desk
 def ticket_unlock(desk: Any, number: str, agent: str, force: bool, reason: str | None) -> None:
     """Release the ticket's lock."""
-    desk.unlock(number, agent=agent, force=force, reason=reason)
+    desk.tickets.unlock(number, actor=actor_for(agent), force=force, reason=reason)
     click.echo(f"{number} unlocked")
 
 
@@ -261,9 +263,7 @@ def ticket_unlock(desk: Any, number: str, agent: str, force: bool, reason: str |
 @pass_desk
 def ticket_assign(desk: Any, number: str, agent: str, actor: str | None) -> None:
     """Make an agent the ticket's owner."""
-    if actor is not None:
-        desk.require_agent(actor)
-    desk.assign(number, agent=agent, actor=actor)
+    desk.tickets.assign(number, agent=agent, actor=actor_for(actor))
     click.echo(f"{number} owned by {agent}")
 
 
@@ -275,7 +275,7 @@ def ticket_assign(desk: Any, number: str, agent: str, actor: str | None) -> None
 @pass_desk
 def ticket_state(desk: Any, number: str, state: str, agent: str | None, reason: str | None) -> None:
     """Change the ticket's state."""
-    desk.set_state(number, state, actor=agent, reason=reason)
+    desk.tickets.set_state(number, state, actor=actor_for(agent), reason=reason)
     click.echo(f"{number} is {state}")
 
 
@@ -286,7 +286,7 @@ def ticket_state(desk: Any, number: str, state: str, agent: str | None, reason: 
 @pass_desk
 def ticket_priority(desk: Any, number: str, priority: str, agent: str | None) -> None:
     """Change the ticket's priority."""
-    ticket = desk.set_priority(number, priority, actor=agent)
+    ticket = desk.tickets.set_priority(number, priority, actor=actor_for(agent))
     click.echo(f"{number} priority {ticket.priority}")
 
 
@@ -297,7 +297,7 @@ def ticket_priority(desk: Any, number: str, priority: str, agent: str | None) ->
 @pass_desk
 def ticket_move(desk: Any, number: str, queue: str, agent: str | None) -> None:
     """Move the ticket to another queue."""
-    desk.move(number, queue, actor=agent)
+    desk.tickets.move(number, queue, actor=actor_for(agent))
     click.echo(f"{number} moved to {queue}")
 
 
@@ -308,7 +308,7 @@ def ticket_move(desk: Any, number: str, queue: str, agent: str | None) -> None:
 @pass_desk
 def ticket_merge(desk: Any, number: str, into: str, agent: str | None) -> None:
     """Merge ticket NUMBER into ticket INTO."""
-    desk.merge(number, into, actor=agent)
+    desk.tickets.merge(number, into, actor=actor_for(agent))
     click.echo(f"{number} merged into {into}")
 
 
@@ -329,7 +329,7 @@ def ticket_search(desk: Any, text: str, limit: int, fmt: str) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="TEXT") from None
     emit(
-        desk.search(text, limit),
+        desk.tickets.search(text, limit),
         ("number", "state", "priority", "customer", "subject"),
         fmt,
         empty="No matching tickets.",
@@ -340,7 +340,7 @@ def ticket_search(desk: Any, text: str, limit: int, fmt: str) -> None:
 @pass_desk
 def ticket_reindex(desk: Any) -> None:
     """Rebuild the search index of all articles (after changing [search] languages)."""
-    count = desk.reindex_search()
+    count = desk.tickets.reindex_search(actor=actor_for())
     click.echo(f"search index rebuilt: {count} articles")
 
 
@@ -352,7 +352,7 @@ def ticket_reindex(desk: Any) -> None:
 @pass_desk
 def ticket_escalate(desk: Any, number: str, line: int, reason: str, agent: str | None) -> None:
     """Hand a ticket to another support line."""
-    desk.escalate(number, to=line, reason=reason, actor=agent)
+    desk.tickets.escalate(number, to=line, reason=reason, actor=actor_for(agent))
     click.echo(f"{number} now on line {line}")
 
 
@@ -376,7 +376,7 @@ def _check_hours(ctx: click.Context, param: click.Parameter, value: str | None) 
 @pass_desk
 def ticket_customer(desk: Any, number: str, customer: str, agent: str) -> None:
     """Give an unknown sender's ticket its customer (contract, SLA and unbilled time follow)."""
-    ticket = desk.set_customer(number, customer, actor=agent)
+    ticket = desk.tickets.set_customer(number, customer, actor=actor_for(agent))
     click.echo(f"{number}: customer {ticket.customer}, contract {ticket.contract or '-'}")
 
 
@@ -392,6 +392,8 @@ def ticket_estimate(desk: Any, number: str, hours: str | None, approve: bool, ag
         raise BadValue("give --hours, --approve, or both")
     from ..billing.ledger import estimate_hours  # the ledger is not for the other ticket commands
 
-    estimate = desk.estimate(number, hours=estimate_hours(hours) if hours else None, approve=approve, actor=agent)
+    estimate = desk.tickets.estimate(
+        number, hours=estimate_hours(hours) if hours else None, approve=approve, actor=actor_for(agent)
+    )
     state = "approved" if estimate.approved else "not approved"
     click.echo(f"{number}: estimate {estimate.hours} h, {state}")

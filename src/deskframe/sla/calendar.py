@@ -64,6 +64,7 @@ from .calendar_years import YearTables
 from .config import (
     WEEKDAYS,
     CalendarConfigError,
+    Frames,
     format_frames,
     parse_extra_holidays,
     parse_extra_workdays,
@@ -104,6 +105,18 @@ class Calendar:
         "_tzkey",
         "_week",
     )
+
+    # the slots' types (set once, through ``object.__setattr__``, by :meth:`_init`)
+    _always: bool  # "24x7": every instant is in the weekly frames
+    _extra_holidays: frozenset[date]
+    _extra_workdays: dict[date, Frames]
+    _holidays: tuple[str, str | None] | None  # (country, subdivision) of the public holidays
+    _name: str
+    _plain: bool  # every instant is working time: no tables needed
+    _tables: YearTables
+    _tz: ZoneInfo
+    _tzkey: str
+    _week: tuple[Frames, ...]  # frames by weekday, Monday first
 
     def __init__(
         self,

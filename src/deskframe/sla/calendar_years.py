@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from datetime import date
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -106,7 +107,7 @@ class YearTables:
         need_lo = max(MIN_YEAR, utc_year(lo_us) - INITIAL_MARGIN)
         need_hi = min(MAX_YEAR, utc_year(hi_us) + INITIAL_MARGIN)
         y0, y1 = tab.y0, tab.y1
-        if y0 is None:
+        if y0 is None or y1 is None:  # the empty table: nothing built yet
             return self._build(need_lo, need_hi)
         # grow by the current span (so repeated growth stays cheap), or just enough, as
         # long as the table stays under MAX_SPAN years; an instant far from the current
@@ -130,6 +131,8 @@ class YearTables:
         if not self._open_ended:
             raise ValueError(f"calendar {self._name!r} has no working time after {(EPOCH + US * us).isoformat()}")
         y0, y1 = tab.y0, tab.y1
+        if y0 is None or y1 is None:  # callers pass what cover() or _build() returned, never the empty table
+            raise RuntimeError(f"calendar {self._name!r}: extend_forward needs a built table, not the empty one")
         if y1 >= MAX_YEAR:
             raise ValueError(f"business time is supported up to the year {MAX_YEAR - 1} only")
         span = y1 - y0 + 1
@@ -153,7 +156,7 @@ class YearTables:
             self.holiday_dates(*missing)
             for y in missing:
                 hol = self.holiday_dates(y)
-                cache[y] = year_intervals(self._tz, y, lambda day, hol=hol: self.day_frames(day, hol))
+                cache[y] = year_intervals(self._tz, y, partial(self.day_frames, hol=hol))
         tab = build_table(self._tz, cache, y0, y1)
         self.tab = tab
         return tab

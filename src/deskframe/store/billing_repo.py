@@ -6,7 +6,7 @@ What an invoice run reads to decide what to bill is :mod:`.invoice_run_repo`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from itertools import repeat
 from operator import itemgetter
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..billing.model import Estimate, Invoice, InvoiceLine, NewInvoice
 from ..bounds import INT32_MAX, parse_id
-from ..errors import DomainError, NotFound
+from ..errors import DomainError, NotFound, StorageError
 from ..money import Money
 from .rows import (
     ContractRow,
@@ -33,8 +33,9 @@ from .rows import (
     InvoiceRow,
     InvoiceSeriesRow,
     TicketRow,
+    table_of,
 )
-from .sql_values import chunks
+from .sql_values import chunks, rowcount
 from .ticket_repo import dialect_insert
 
 
@@ -43,6 +44,11 @@ class BillingRepo:
 
     session: Session
     now: dt.datetime
+
+    #: from :class:`~.time_groups_repo.TimeGroupRepo`, another part of the same Repository
+    link_groups: Callable[[list[tuple[Any, ...]]], int]
+    #: from :class:`~.payment_repo.PaymentRepo`, another part of the same Repository
+    invoice_extras: Callable[[InvoiceRow, CustomerRow, Iterable[str | None]], dict[str, Any]]
 
     # --- estimates -------------------------------------------------------------
     def set_estimate(self, ticket: TicketRow, hours: Decimal | None, approve: bool, actor: str | None) -> EstimateRow:
@@ -129,7 +135,7 @@ class BillingRepo:
             return []
         if len({d.period for d in drafts}) != 1 or len({d.contract_id for d in drafts}) != len(drafts):
             raise ValueError("add_drafts takes one draft per contract, all of one period")
-        table = InvoiceRow.__table__
+        table = table_of(InvoiceRow)
         conn = self.session.connection()
         conn.execute(
             insert(table),
@@ -213,7 +219,7 @@ class BillingRepo:
         ]
         if not values:
             return {}
-        table = InvoiceLineRow.__table__
+        table = table_of(InvoiceLineRow)
         conn = self.session.connection()
         conn.execute(insert(table), values)
         line_ids: dict[tuple[int, int], int] = {}
@@ -308,14 +314,18 @@ class BillingRepo:
     def release_entries(self, invoice: InvoiceRow) -> int:
         """Unlink the time entries of this invoice's lines (billable again); how many."""
         line_ids = select(InvoiceLineRow.id).where(InvoiceLineRow.invoice_id == invoice.id)
-        return self.session.execute(
-            delete(InvoiceLineEntryRow)
-            .where(InvoiceLineEntryRow.line_id.in_(line_ids))
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        return rowcount(
+            self.session.execute(
+                delete(InvoiceLineEntryRow)
+                .where(InvoiceLineEntryRow.line_id.in_(line_ids))
+                .execution_options(synchronize_session=False)
+            )
+        )
 
     def invoice_view(self, row: InvoiceRow) -> Invoice:
         customer = self.session.get(CustomerRow, row.customer_id)
+        if customer is None:  # customer_id is a non-null foreign key
+            raise StorageError(f"invoice {row.number or row.id}: its customer (id {row.customer_id}) is missing")
         contract = self.session.get(ContractRow, row.contract_id) if row.contract_id else None
         credit = self.session.get(InvoiceRow, row.credit_for_id) if row.credit_for_id else None
         line_rows = self.invoice_lines(row)

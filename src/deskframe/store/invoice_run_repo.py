@@ -8,7 +8,7 @@ The run's summed path (work tables, time groups) is :mod:`.time_groups_repo`; wr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import String, delete, or_, select, type_coerce
@@ -126,12 +126,16 @@ class InvoiceRunRepo:
                 .where(TicketRow.contract_id.in_(chunk))
             )
             for row, number, contract_id in rows:
+                if contract_id is None:  # not matched by IN (...); the column is nullable
+                    continue
                 out.setdefault(contract_id, {})[number] = Estimate(
                     number, row.hours, row.approved_at is not None, row.approved_at, row.approved_by
                 )
         return out
 
-    def unbilled_by_contract(self, before: dt.date, period_start: dt.date, only: list[int] | None = None):  # type: ignore[no-untyped-def]
+    def unbilled_by_contract(
+        self, before: dt.date, period_start: dt.date, only: list[int] | None = None
+    ) -> Iterator[tuple[int, list[BillableEntry], set[int]]]:
         """Yield ``(contract_id, entries, ticket_ids)`` for every contract with unbilled time, by contract id.
 
         Unbilled: not linked to an invoice line, not billed externally, worked before
@@ -173,7 +177,9 @@ class InvoiceRunRepo:
         )  # the indexes' own order: no sort
         dates: dict[Any, dt.date] = {}
         make = BillableEntry
-        current, entries, tickets = None, [], set()
+        current: int | None = None
+        entries: list[BillableEntry] = []
+        tickets: set[int] = set()
         for part in self.session.connection().execute(query.execution_options(yield_per=5000)).partitions():
             for cid, eid, ticket_id, number, subject, agent_id, minutes, day, billable, note, logged in part:
                 if cid != current:
@@ -204,11 +210,14 @@ class InvoiceRunRepo:
             yield current, entries, tickets
 
     def period_invoice_status(self, period: str) -> dict[int, set[str]]:
+        """The statuses of the period's invoices by contract id (invoices without a contract are left out)."""
         out: dict[int, set[str]] = {}
         for contract_id, status in self.session.execute(
             select(InvoiceRow.contract_id, InvoiceRow.status).where(
                 InvoiceRow.period == period, InvoiceRow.kind == "invoice"
             )
         ):
+            if contract_id is None:
+                continue
             out.setdefault(contract_id, set()).add(status)
         return out

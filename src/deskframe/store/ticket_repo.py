@@ -29,8 +29,10 @@ from .rows import (
     QueueRow,
     TicketCounterRow,
     TicketRow,
+    table_of,
 )
 from .search import index_articles
+from .sql_values import rowcount
 
 
 def dialect_insert(session: Session) -> Any:
@@ -143,7 +145,10 @@ class TicketRepo:
         return self.session.scalar(select(TicketRow).where(TicketRow.number == number))
 
     def ticket_row_by_id(self, ticket_id: int) -> TicketRow:
-        return self.session.get(TicketRow, ticket_id)
+        row = self.session.get(TicketRow, ticket_id)
+        if row is None:
+            raise NotFound(f"unknown ticket id {ticket_id}")
+        return row
 
     def article_row(self, article_id: int) -> ArticleRow:
         row = self.session.get(ArticleRow, article_id)
@@ -215,7 +220,7 @@ class TicketRepo:
             .execution_options(synchronize_session=False)
         )
         self.session.refresh(row)
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             holder = self.session.get(AgentRow, row.locked_by_id)
             raise TicketLocked(row.number, holder.login if holder else "another agent")
         return True
@@ -274,7 +279,7 @@ class TicketRepo:
             raw_sha256=raw_sha256,
             created_at=created_at or self.now,
         )
-        table = ArticleRow.__table__
+        table = table_of(ArticleRow)
         row = self._adopt(
             ArticleRow, self.session.execute(insert(table).returning(table.c.id), values).scalar_one(), values
         )
@@ -291,7 +296,12 @@ class TicketRepo:
         seen = set()
         while row.merged_into_id and row.id not in seen:
             seen.add(row.id)
-            row = self.session.get(TicketRow, row.merged_into_id)
+            target = self.session.get(TicketRow, row.merged_into_id)
+            if target is None:  # merged_into_id is a foreign key to tickets
+                raise StorageError(
+                    f"ticket {row.number} is merged into ticket id {row.merged_into_id}, which is missing"
+                )
+            row = target
         return row
 
     def move_articles(self, source: TicketRow, target: TicketRow) -> int:
@@ -301,7 +311,7 @@ class TicketRepo:
             .values(ticket_id=target.id)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount
+        return rowcount(result)
 
     def has_agent_reply(self, row: TicketRow) -> bool:
         return (
@@ -347,6 +357,8 @@ class TicketRepo:
                 .order_by(ArticleRow.id)
             )
             for message_id, article_id, ticket_id, direction in rows:
+                if message_id is None:  # not matched by IN (...); the column is nullable
+                    continue
                 found.setdefault(message_id, []).append(
                     (article_id, ticket_id, direction) if with_direction else (article_id, ticket_id)
                 )

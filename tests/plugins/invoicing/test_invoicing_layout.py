@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from invoicing_helpers import check_html, spaces
 
 from deskframe import Money
+from deskframe.actors import Actor
 from deskframe.model import Customer
 from deskframe_invoicing import html_format, i18n, text_format
 from deskframe_invoicing.words import amount_in_words
@@ -56,22 +57,25 @@ def _desk(make_desk, tax: str = "0%"):
 
     desk = make_desk(CONFIG.format(tax=tax), clock=lambda: NOW)
     f = Factory(desk)
-    desk.add_customer(
+    desk.directory.add_customer(
         Customer(
             key="romashka", name="ООО «Ромашка»", inn="7701234567", kpp="770101001", address="Москва, ул. Ленина, 1"
-        )
+        ),
+        actor=Actor.operator(),
     )
     f.contract("romashka", key="romashka-hourly", pricing="hourly", start=dt.date(2026, 1, 1))
     f.customer("vasilek", name="ООО «Василёк»")
     f.contract("vasilek", key="vasilek-sub", pricing="sub", start=dt.date(2026, 1, 1), params={"users": 25})
     f.agent("ivanov", name="Иван Иванов", role="developer")
-    ticket = desk.open_ticket(subject="Сайт не открывается", body="500", customer="romashka").number
+    ticket = desk.tickets.open(
+        subject="Сайт не открывается", body="500", customer="romashka", actor=Actor.operator()
+    ).number
     # 6 h logged; 55 -> 60 and 65 -> 75 minutes with the 15-minute increment: 6.25 h billed
     for day, minutes in zip(range(5, 11), (55, 65, 60, 60, 60, 60)):
-        desk.log_time(ticket, agent="ivanov", minutes=minutes, date=dt.date(2026, 10, day))
-    desk.ledger.run("2026-10")
-    desk.ledger.issue(period="2026-10")
-    hourly, sub = sorted(desk.ledger.invoices(status="issued"), key=lambda i: i.contract)
+        desk.time.log(ticket, actor=Actor.agent("ivanov"), minutes=minutes, date=dt.date(2026, 10, day))
+    desk.billing.run("2026-10", actor=Actor.operator())
+    desk.billing.issue(period="2026-10", actor=Actor.operator())
+    hourly, sub = sorted(desk.billing.invoices(status="issued"), key=lambda i: i.contract)
     return desk, hourly, sub, ticket
 
 

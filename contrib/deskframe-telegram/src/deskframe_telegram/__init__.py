@@ -8,7 +8,7 @@ Hooks implemented here:
   (:mod:`.updates`). The stored offset moves only after the core committed a message,
   so a crash re-fetches it and intake deduplicates it.
 * ``article_added`` - an agent's reply on a telegram ticket goes to the chat with
-  ``sendMessage`` and is recorded with ``desk.mark_sent``, or a
+  ``sendMessage`` and is recorded with ``desk.tickets.mark_sent``, or a
   ``telegram_delivery_failed`` history entry (:mod:`.outbound`).
 
 Only deskframe's public plugin API is used; the bot token is read from the

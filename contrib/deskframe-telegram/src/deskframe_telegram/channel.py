@@ -80,7 +80,7 @@ class TelegramChannel:
             if not number:
                 return None
             try:
-                ticket = self.desk.ticket(number, full=False)
+                ticket = self.desk.tickets.get(number, full=False)
             except NotFound:
                 return None
             if ticket.state_type == "merged" and ticket.merged_into:
