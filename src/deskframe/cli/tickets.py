@@ -14,6 +14,7 @@ from .. import serialize
 from ..bounds import check_amount
 from ..errors import BadValue
 from ..model import Ticket
+from ..services.billing import estimate_hours
 from ..textsearch import query_terms
 from .context import AppContext, actor_for, pass_app, pass_desk
 from .output import FORMAT_OPTION, emit, emit_one
