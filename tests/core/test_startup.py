@@ -130,7 +130,7 @@ def test_ticket_list_imports_only_what_a_listing_needs(tmp_path: Path) -> None:
     # only the listing's command module, not every command's; no Desk, no store beyond the quick path
     assert "deskframe.cli.tickets" in modules
     assert not {"deskframe.cli.invoice_cmd", "deskframe.cli.admin", "deskframe.web", "deskframe.desk"} & modules
-    assert not {"deskframe.store.repository", "deskframe.store.rows", "deskframe.billing.ledger"} & modules
+    assert not {"deskframe.store.repository", "deskframe.store.rows", "deskframe.services.billing"} & modules
     assert not {"deskframe_chat.web", "deskframe_invoicing.web", "deskframe_email.channel"} & modules
     # with tickets, filters, SLA due times and JSON output: still no SQLAlchemy
     for subject in ("First", "Second"):

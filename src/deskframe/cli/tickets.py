@@ -14,7 +14,6 @@ from .. import serialize
 from ..bounds import check_amount
 from ..errors import BadValue
 from ..model import Ticket
-from ..services.billing import estimate_hours
 from ..textsearch import query_terms
 from .context import AppContext, actor_for, pass_app, pass_desk
 from .output import FORMAT_OPTION, emit, emit_one
@@ -391,7 +390,7 @@ def ticket_estimate(desk: Any, number: str, hours: str | None, approve: bool, ag
     """Estimate a ticket's work and/or record its approval; unapproved time is held from invoices."""
     if hours is None and not approve:
         raise BadValue("give --hours, --approve, or both")
-    from ..billing.ledger import estimate_hours  # the ledger is not for the other ticket commands
+    from ..services.billing import estimate_hours  # the ledger is not for the other ticket commands
 
     estimate = desk.tickets.estimate(
         number, hours=estimate_hours(hours) if hours else None, approve=approve, actor=actor_for(agent)
