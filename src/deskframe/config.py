@@ -200,7 +200,7 @@ def _registered(registry: Registry, kind: str, name: str) -> Any:
 
 
 def _absolute_sqlite(url: str, base_dir: Path, desk: TableReader) -> str:
-    from .store.database import mask_url, url_problem
+    from .store.urls import mask_url, url_problem  # no SQLAlchemy: every command reads the config
 
     if "://" not in url:
         raise desk.error("database", f"not a database URL: {mask_url(url)!r} (e.g. sqlite:///deskframe.db)")

@@ -40,8 +40,20 @@ HEAVY = (
     "imapclient",
     "fpdf",
 )
-#: What ``ticket list`` needs none of (it does need SQLAlchemy: the store).
-NOT_FOR_LISTING = ("alembic", "starlette", "uvicorn", "jinja2", "babel", "nh3", "phonenumbers", "fpdf", "imapclient")
+#: What ``ticket list`` needs none of: on SQLite it reads through ``sqlite3`` (deskframe.store.quick_list).
+NOT_FOR_LISTING = (
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "starlette",
+    "uvicorn",
+    "jinja2",
+    "babel",
+    "nh3",
+    "phonenumbers",
+    "fpdf",
+    "imapclient",
+)
 
 CHILD = """
 import json, sys
@@ -107,18 +119,45 @@ def test_help_lists_every_command_without_importing_them() -> None:
 def test_ticket_list_imports_only_what_a_listing_needs(tmp_path: Path) -> None:
     # the benchmark's desk: no [canned] templates (a config that has some checks them with Jinja2 when loaded)
     db = (tmp_path / "deskframe.db").as_posix()
+    config = str(tmp_path / "deskframe.toml")
     (tmp_path / "deskframe.toml").write_text(f'[desk]\ndatabase = "sqlite:///{db}"\n', encoding="utf-8")
-    upgrade = CliRunner().invoke(
-        build_cli(build_plugins()), ["--config", str(tmp_path / "deskframe.toml"), "db", "upgrade"]
-    )
+    cli = build_cli(build_plugins())
+    upgrade = CliRunner().invoke(cli, ["--config", config, "db", "upgrade"])
     assert upgrade.exit_code == 0, upgrade.output
     out, code, modules = run_child("ticket", "list", cwd=tmp_path)
     assert code == 0 and "No tickets." in out
     assert not tops(modules) & set(NOT_FOR_LISTING), sorted(tops(modules) & set(NOT_FOR_LISTING))
-    # only the listing's command module, not every command's
+    # only the listing's command module, not every command's; no Desk, no store beyond the quick path
     assert "deskframe.cli.tickets" in modules
-    assert not {"deskframe.cli.invoice_cmd", "deskframe.cli.admin", "deskframe.web"} & modules
+    assert not {"deskframe.cli.invoice_cmd", "deskframe.cli.admin", "deskframe.web", "deskframe.desk"} & modules
+    assert not {"deskframe.store.repository", "deskframe.store.rows", "deskframe.services.billing"} & modules
     assert not {"deskframe_chat.web", "deskframe_invoicing.web", "deskframe_email.channel"} & modules
+    # with tickets, filters, SLA due times and JSON output: still no SQLAlchemy
+    for subject in ("First", "Second"):
+        opened = CliRunner().invoke(cli, ["--config", config, "ticket", "open", "--subject", subject, "--body", "x"])
+        assert opened.exit_code == 0, opened.output
+    for args in (
+        ("ticket", "list"),
+        ("ticket", "list", "--open", "--format", "json", "--limit", "0"),
+        ("ticket", "list", "--sla", "breached", "--queue", "support", "--state", "new"),
+    ):
+        out, code, modules = run_child(*args, cwd=tmp_path)
+        assert (code == 0 and "Second" in out) or "--sla" in args, out
+        assert not tops(modules) & set(NOT_FOR_LISTING), (args, sorted(tops(modules) & set(NOT_FOR_LISTING)))
+
+
+def test_ticket_list_takes_the_full_path_when_the_quick_one_cannot_answer(tmp_path: Path) -> None:
+    """An unknown customer, or a database not yet created: the full path (SQLAlchemy) gives its error."""
+    db = (tmp_path / "deskframe.db").as_posix()
+    (tmp_path / "deskframe.toml").write_text(f'[desk]\ndatabase = "sqlite:///{db}"\n', encoding="utf-8")
+    _, code, modules = run_child("ticket", "list", cwd=tmp_path)
+    assert code == 1 and "sqlalchemy" in tops(modules)  # StorageError: "not initialized: run 'deskframe db upgrade'"
+    upgrade = CliRunner().invoke(
+        build_cli(build_plugins()), ["--config", str(tmp_path / "deskframe.toml"), "db", "upgrade"]
+    )
+    assert upgrade.exit_code == 0, upgrade.output
+    _, code, modules = run_child("ticket", "list", "--customer", "nobody", cwd=tmp_path)
+    assert code == 2 and "sqlalchemy" in tops(modules)
 
 
 def test_placeholders_show_the_help_of_their_commands() -> None:

@@ -14,9 +14,8 @@ from .. import serialize
 from ..bounds import check_amount
 from ..errors import BadValue
 from ..model import Ticket
-from ..services.billing import estimate_hours
 from ..textsearch import query_terms
-from .context import actor_for, pass_desk
+from .context import AppContext, actor_for, pass_app, pass_desk
 from .output import FORMAT_OPTION, emit, emit_one
 
 LIST_COLUMNS = ("number", "state", "priority", "due", "queue", "customer", "owner", "locked_by", "subject")
@@ -77,9 +76,9 @@ def ticket_open(
     help="Only tickets with an SLA clock past its warning point (not yet due), or overdue.",
 )
 @FORMAT_OPTION
-@pass_desk
+@pass_app
 def ticket_list(
-    desk: Any,
+    app: AppContext,
     state: str | None,
     queue: str | None,
     owner: str | None,
@@ -90,11 +89,22 @@ def ticket_list(
     fmt: str,
 ) -> None:
     """List tickets, most recently changed first; DUE is the next SLA due time (desk's zone)."""
-    rows = desk.tickets.list(
-        state=state, queue=queue, owner=owner, customer=customer, open_only=open_only, limit=limit or None, sla=sla
+    from ..listing import ticket_rows  # the quick path: no Desk, no SQLAlchemy when it can answer
+
+    rows = ticket_rows(
+        app.config,
+        lambda: app.desk,
+        now=app.now,
+        state=state,
+        queue=queue,
+        owner=owner,
+        customer=customer,
+        open_only=open_only,
+        limit=limit or None,
+        sla=sla,
     )
     if fmt == "table":
-        zone = ZoneInfo(desk.config.timezone)
+        zone = ZoneInfo(app.config.timezone)
         rows = [dict(row, due=row["due"].astimezone(zone) if row["due"] else None) for row in rows]
     emit(rows, LIST_COLUMNS, fmt, empty="No tickets.")
 
@@ -380,6 +390,8 @@ def ticket_estimate(desk: Any, number: str, hours: str | None, approve: bool, ag
     """Estimate a ticket's work and/or record its approval; unapproved time is held from invoices."""
     if hours is None and not approve:
         raise BadValue("give --hours, --approve, or both")
+    from ..services.billing import estimate_hours  # the ledger is not for the other ticket commands
+
     estimate = desk.tickets.estimate(
         number, hours=estimate_hours(hours) if hours else None, approve=approve, actor=actor_for(agent)
     )

@@ -5,6 +5,7 @@ responses and imports. The changes to an open ticket (replies, notes, locks, own
 from __future__ import annotations
 
 import builtins
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -188,10 +189,12 @@ class TicketService(TicketActions):
         limit: int | None = 100,
         sla: str | None = None,
         actor: Actor | None = None,
+        queues: Collection[str] | None = None,
     ) -> builtins.list[dict[str, Any]]:
         """Tickets as summary rows, most recently changed first, with ``due`` (the next SLA
         due time); ``sla="warning"|"breached"``: only tickets with such a clock now.
-        With ``actor``, only the tickets it may read."""
+        With ``actor``, only the tickets it may read; ``queues`` (unless ``None``): only tickets
+        in these queues. :func:`deskframe.listing.ticket_rows` answers the same without a Desk."""
         if sla not in (None, "warning", "breached"):
             raise DomainError(f"unknown SLA filter '{sla}' (known: warning, breached)")
         types = None
@@ -225,6 +228,7 @@ class TicketService(TicketActions):
                 limit=limit,
                 sla=sla,
                 now=self.ctx.clock(),
+                queues=queues,
             )
 
     def search(self, text: str, limit: int = 50, *, actor: Actor | None = None) -> builtins.list[dict[str, Any]]:

@@ -2,103 +2,45 @@
 
 :class:`Store` opens the database and hands out :class:`Repository` objects,
 one per transaction; nothing outside this package sees a session.
+
+Importing the package is cheap: its names are loaded on first use (PEP 562), so a light
+module of the package (:mod:`.urls`, :mod:`.quick_list`: no SQLAlchemy) can be imported
+without the ORM, the mapped rows and the repositories (:mod:`.repository`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:
+    from .blobs import BlobStore, BlobTooLarge
+    from .directory_repo import phone_digits
+    from .repository import Repository, Store, head_revision
 
-from ..textsearch import DEFAULT_LANGUAGES
-from .billing_repo import BillingRepo
-from .blobs import BlobStore, BlobTooLarge
-from .database import Database
-from .directory_repo import DirectoryRepo, phone_digits
-from .import_repo import ImportRepo
-from .invoice_run_repo import InvoiceRunRepo
-from .payment_repo import PaymentRepo
-from .service_repo import QuarantineRepo, ServiceRepo
-from .sla_repo import SlaRepo
-from .ticket_repo import TicketRepo
-from .ticket_views_repo import TicketViewRepo
-from .time_groups_repo import TimeGroupRepo
-from .unbilled_repo import UnbilledRepo
+#: Public name -> the submodule that defines it.
+_HOMES = {
+    "BlobStore": "blobs",
+    "BlobTooLarge": "blobs",
+    "Repository": "repository",
+    "Store": "repository",
+    "head_revision": "repository",
+    "phone_digits": "directory_repo",
+}
 
 
-class Repository(
-    DirectoryRepo,
-    TicketRepo,
-    TicketViewRepo,
-    ServiceRepo,
-    QuarantineRepo,
-    SlaRepo,
-    BillingRepo,
-    InvoiceRunRepo,
-    TimeGroupRepo,
-    ImportRepo,
-    PaymentRepo,
-    UnbilledRepo,
-):
-    """Data access inside one transaction; ``now`` is the transaction's clock reading,
-    ``search_languages`` the stemmers of the full-text index."""
-
-    def __init__(self, session: Session, now: dt.datetime, search_languages: Sequence[str] = DEFAULT_LANGUAGES):
-        self.session = session
-        self.now = now
-        self.search_languages = tuple(search_languages)
-
-    def flush(self) -> None:
-        self.session.flush()
+def __getattr__(name: str) -> Any:
+    """The public name ``name``, imported from its submodule on first use."""
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value
 
 
-class Store:
-    """The database of one deskframe installation (blobs live in :class:`BlobStore`)."""
-
-    def __init__(self, url: str, clock: Callable[[], dt.datetime], search_languages: Sequence[str] = DEFAULT_LANGUAGES):
-        self.db = Database(url)
-        self.clock = clock
-        self.search_languages = tuple(search_languages)
-
-    @contextlib.contextmanager
-    def write(self) -> Iterator[Repository]:
-        """One write transaction; committed when the block ends without error."""
-        with self.db.write() as session:  # driver errors become Conflict / UnstorableValue / StorageError
-            yield Repository(session, self.clock(), self.search_languages)
-
-    @contextlib.contextmanager
-    def read(self) -> Iterator[Repository]:
-        with self.db.read() as session:
-            yield Repository(session, self.clock(), self.search_languages)
-
-    def upgrade(self) -> None:
-        from .migrate import upgrade  # Alembic is loaded only when migrating
-
-        upgrade(self.db, search_languages=self.search_languages)
-
-    def reindex(self) -> int:
-        """Rebuild the full-text index of every article with :attr:`search_languages`."""
-        from .search import rebuild
-
-        with self.db.write() as session:
-            return rebuild(session, self.search_languages)
-
-    def revision(self) -> str | None:
-        from .migrate import current_revision
-
-        return current_revision(self.db)
-
-    def close(self) -> None:
-        self.db.dispose()
-
-
-def head_revision() -> str | None:
-    """The newest schema revision this deskframe ships."""
-    from .migrate import head_revision as head
-
-    return head()
+def __dir__() -> list[str]:
+    """The module's names, the lazily imported ones included."""
+    return sorted([*globals(), *_HOMES])
 
 
 __all__ = ["BlobStore", "BlobTooLarge", "Repository", "Store", "head_revision", "phone_digits"]

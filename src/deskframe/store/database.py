@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import (
-    ArgumentError,
     DataError,
     DBAPIError,
     IntegrityError,
@@ -19,6 +18,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import ConfigError, Conflict, StorageError, UnstorableValue
+from .urls import mask_url, url_problem
 
 #: SQLSTATE classes that blame the request's data, not the database: data exception
 #: (too long, NUL, out of range) and program limit exceeded (an index entry too big).
@@ -46,34 +46,6 @@ def _sqlite_events(engine: Engine) -> None:
         # deadlock upgrading read locks; readers use a plain deferred BEGIN.
         immediate = conn.get_execution_options().get("deskframe_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def mask_url(url: str) -> str:
-    """``url`` with its password replaced by ``***``, fit to print; an unparseable URL is masked too."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError, TypeError):
-        pass
-    # unparseable: whatever lies between the user name's ':' and the last '@' may be a password
-    head, at, tail = url.rpartition("@")
-    if not at:
-        return url
-    start = head.find("://") + 3 if "://" in head else 0
-    colon = head.find(":", start)
-    return f"{head[: colon + 1]}***@{tail}" if colon >= 0 else url
-
-
-def url_problem(url: str) -> str | None:
-    """Why ``url`` is not a usable database URL (bad syntax, bad port), or None; never shows the password."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return f"not a database URL: {mask_url(url)!r} (e.g. sqlite:///deskframe.db)"
-    except (ValueError, TypeError):
-        return f"not a database URL: {mask_url(url)!r} (host or port malformed; a port is a number 1-65535)"
-    if parsed.port is not None and not 0 < parsed.port < 65536:
-        return f"port out of range (1-65535): {parsed.port}"
-    return None
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from sqlalchemy import and_, func, select, type_coerce
@@ -205,11 +205,14 @@ class TicketViewRepo:
         limit: int | None = 100,
         sla: str | None = None,
         now: dt.datetime | None = None,
+        queues: Collection[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Summary rows, most recently changed first; ``due`` is the earliest due time of the
         ticket's running SLA clocks. ``sla``: only tickets with a clock in ``warning`` (running,
         past its warning point, not yet due) or ``breached`` (overdue, see
-        :func:`~deskframe.store.sla_repo.clock_category`) as of ``now``."""
+        :func:`~deskframe.store.sla_repo.clock_category`) as of ``now``. ``queues`` (unless
+        ``None``): only tickets in these queues. :mod:`deskframe.store.quick_list` runs the same
+        query without SQLAlchemy: change both (tests/core/test_quick_list.py compares them)."""
         from .sla_repo import clock_category  # sla_repo's module imports nothing of this one
 
         owner_row, locker = aliased(AgentRow), aliased(AgentRow)
@@ -240,6 +243,8 @@ class TicketViewRepo:
             query = query.where(TicketRow.state_type.in_(list(state_types)))
         if queue:
             query = query.where(QueueRow.name == queue)
+        if queues is not None:
+            query = query.where(QueueRow.name.in_(list(queues)))
         if owner:
             query = query.where(owner_row.login == owner)
         if customer:

@@ -1,0 +1,101 @@
+"""The store's entry points: :class:`Store` opens the database and hands out :class:`Repository`
+objects, one per transaction; nothing outside this package sees a session.
+
+Imported through :mod:`deskframe.store` (which loads this module, and SQLAlchemy with it, only
+when one of these names is first used).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+
+from sqlalchemy.orm import Session
+
+from ..textsearch import DEFAULT_LANGUAGES
+from .billing_repo import BillingRepo
+from .database import Database
+from .directory_repo import DirectoryRepo
+from .import_repo import ImportRepo
+from .invoice_run_repo import InvoiceRunRepo
+from .payment_repo import PaymentRepo
+from .service_repo import QuarantineRepo, ServiceRepo
+from .sla_repo import SlaRepo
+from .ticket_repo import TicketRepo
+from .ticket_views_repo import TicketViewRepo
+from .time_groups_repo import TimeGroupRepo
+from .unbilled_repo import UnbilledRepo
+
+
+class Repository(
+    DirectoryRepo,
+    TicketRepo,
+    TicketViewRepo,
+    ServiceRepo,
+    QuarantineRepo,
+    SlaRepo,
+    BillingRepo,
+    InvoiceRunRepo,
+    TimeGroupRepo,
+    ImportRepo,
+    PaymentRepo,
+    UnbilledRepo,
+):
+    """Data access inside one transaction; ``now`` is the transaction's clock reading,
+    ``search_languages`` the stemmers of the full-text index."""
+
+    def __init__(self, session: Session, now: dt.datetime, search_languages: Sequence[str] = DEFAULT_LANGUAGES):
+        self.session = session
+        self.now = now
+        self.search_languages = tuple(search_languages)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+
+class Store:
+    """The database of one deskframe installation (blobs live in :class:`BlobStore`)."""
+
+    def __init__(self, url: str, clock: Callable[[], dt.datetime], search_languages: Sequence[str] = DEFAULT_LANGUAGES):
+        self.db = Database(url)
+        self.clock = clock
+        self.search_languages = tuple(search_languages)
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Repository]:
+        """One write transaction; committed when the block ends without error."""
+        with self.db.write() as session:  # driver errors become Conflict / UnstorableValue / StorageError
+            yield Repository(session, self.clock(), self.search_languages)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Repository]:
+        with self.db.read() as session:
+            yield Repository(session, self.clock(), self.search_languages)
+
+    def upgrade(self) -> None:
+        from .migrate import upgrade  # Alembic is loaded only when migrating
+
+        upgrade(self.db, search_languages=self.search_languages)
+
+    def reindex(self) -> int:
+        """Rebuild the full-text index of every article with :attr:`search_languages`."""
+        from .search import rebuild
+
+        with self.db.write() as session:
+            return rebuild(session, self.search_languages)
+
+    def revision(self) -> str | None:
+        from .migrate import current_revision
+
+        return current_revision(self.db)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def head_revision() -> str | None:
+    """The newest schema revision this deskframe ships."""
+    from .migrate import head_revision as head
+
+    return head()
