@@ -44,6 +44,7 @@ DEFAULT_STATES = {
 #: A calendar every configuration has unless it defines its own of that name.
 ALWAYS_CALENDAR = "always"
 CORE_TABLES = ("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing", "search", "time")
+CORE_TABLES += ("web",)  # [web]: login sessions and their signing key (deskframe.accounts.settings)
 #: Lengths of names the configuration hands to the database (see store/rows.py).
 QUEUE_NAME_LENGTH = 200
 STATE_NAME_LENGTH = 100
@@ -135,6 +136,8 @@ class Config:
     calendar_objects: dict[str, Any] = attrs.field(factory=dict)
     #: ``[search] languages``: the stemmers of the full-text index (codes of textsearch.LANGUAGES).
     search_languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    #: ``[web]``: session cookies and their signing key (:class:`deskframe.accounts.settings.WebSettings`).
+    web: Any = None
 
     @property
     def label(self) -> str:
@@ -201,6 +204,9 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     time = _time(top.sub("time", {}))
     canned = _canned(top.sub("canned", {}))
     search_languages = _search(top.sub("search", {}))
+    from .accounts.settings import parse_web
+
+    web = parse_web(top.sub("web", {}))
     channels = _channels(top, registry)
     calendars, calendar_objects = _calendars(top.sub("calendars", {}))
     sla, sla_policies = _named_tables(top, registry, "sla", "type", "sla_policies", "SLA policy type")
@@ -240,6 +246,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
         calendar_objects=calendar_objects,
         search_languages=search_languages,
         time=time,
+        web=web,
     )
     for name, value in own.items():
         section = registry.get("config_sections", name)

@@ -10,6 +10,7 @@ import click
 
 from ..errors import DeskframeError, PluginError
 from ..plugins import Plugins, build_plugins
+from .accounts_cmd import audit_group, token_group
 from .admin import canned_group, db_group, init_command, plugins_command, serve_command
 from .context import AppContext, DeskGroup, pass_app, pass_desk
 from .demo_cmd import demo_command
@@ -40,6 +41,8 @@ CORE_COMMANDS = (
     sla_group,
     demo_command,
     plugin_group,
+    token_group,
+    audit_group,
 )
 
 

@@ -12,6 +12,7 @@ from .. import serialize
 from ..apply import apply_file, parse_agent, parse_contact, parse_contract, parse_customer, parse_queue
 from ..errors import ConfigError
 from ..tables import TableReader
+from .accounts_cmd import agent_password, contact_password
 from .context import pass_desk
 from .output import FORMAT_OPTION, emit
 
@@ -107,6 +108,10 @@ def agent_list(desk: Any, fmt: str) -> None:
     emit(
         [serialize.agent(a) for a in desk.agents()], ("login", "name", "role", "line", "email"), fmt, empty="No agents."
     )
+
+
+agent_group.add_command(agent_password)
+contact_group.add_command(contact_password)
 
 
 @click.group("queue")

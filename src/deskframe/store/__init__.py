@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from sqlalchemy.orm import Session
 
 from ..textsearch import DEFAULT_LANGUAGES
+from .account_repo import AccountRepo
 from .billing_repo import BillingRepo
 from .blobs import BlobStore, BlobTooLarge
 from .database import Database
@@ -37,6 +38,7 @@ class Repository(
     ImportRepo,
     PaymentRepo,
     UnbilledRepo,
+    AccountRepo,
 ):
     """Data access inside one transaction; ``now`` is the transaction's clock reading,
     ``search_languages`` the stemmers of the full-text index."""
