@@ -87,11 +87,15 @@ class Accounts:
         self.data_dir = Path(data_dir) if data_dir is not None else Path("data")
         self._hasher = hasher
         self._key: bytes | None = None
+        self._dummy: str | None = None
 
     @classmethod
-    def of(cls, desk: Any) -> Accounts:
-        """The accounts service of a :class:`~deskframe.desk.Desk` (the one place that reads the desk)."""
-        return cls(desk.store, desk.clock, settings=web_settings(desk.config), data_dir=desk.config.data_dir)
+    def of(cls, desk: Any, *, hasher: Any = None) -> Accounts:
+        """The accounts service of a :class:`~deskframe.desk.Desk` (the one place that reads the desk);
+        ``hasher`` replaces the default argon2 parameters (tests use cheap ones)."""
+        return cls(
+            desk.store, desk.clock, settings=web_settings(desk.config), data_dir=desk.config.data_dir, hasher=hasher
+        )
 
     # --- plumbing ------------------------------------------------------------
     @property
@@ -102,6 +106,17 @@ class Accounts:
 
             self._hasher = hasher()
         return self._hasher
+
+    @property
+    def dummy_hash(self) -> str:
+        """A hash made with this service's parameters, checked when an account has no password, so
+        that answering for an unknown account takes as long as for a known one."""
+        if self._dummy is None:
+            from .passwords import DUMMY_HASH
+
+            default = self._hasher is None
+            self._dummy = DUMMY_HASH if default else self.hasher.hash("deskframe: no password set")
+        return self._dummy
 
     @property
     def key(self) -> bytes:
@@ -160,7 +175,7 @@ class Accounts:
             raise LoginThrottled(max(1, int((until - now).total_seconds() + 0.999)))
         from .passwords import verify
 
-        verdict = verify(found[1] if found else None, password, self.hasher)
+        verdict = verify(found[1] if found else None, password, self.hasher, dummy=self.dummy_hash)
         if not verdict.ok:
             reason = "wrong password" if found and found[1] else ("no password set" if found else "unknown account")
             with self.store.write() as repo:

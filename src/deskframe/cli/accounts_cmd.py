@@ -26,7 +26,7 @@ MAX_PASSWORD_LINE = 4096
 def read_password(use_stdin: bool) -> str:
     """The new password: one line of stdin with ``--stdin``, else a hidden prompt asked twice (terminal only)."""
     if use_stdin:
-        line = click.get_text_stream("stdin").readline(MAX_PASSWORD_LINE)
+        line = sys.stdin.readline(MAX_PASSWORD_LINE)
         return line.rstrip("\r\n")
     if not sys.stdin.isatty():
         raise BadValue("stdin is not a terminal: pass --stdin to read the password from it")
