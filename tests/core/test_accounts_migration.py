@@ -1,0 +1,54 @@
+"""Migration 0015 (accounts) up and down, on SQLite and (with DESKFRAME_TEST_DATABASE_URL) PostgreSQL:
+the downgrade removes exactly what it added and keeps the directory; the upgrade gives old rows defaults."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect, text
+
+from deskframe.accounts.service import Accounts
+from deskframe.model import Agent, Contact, Customer, Queue
+from deskframe.store.migrate import current_revision, downgrade, upgrade
+
+NEW_TABLES = {"agent_queue_rights", "api_tokens", "web_sessions", "login_failures", "audit_log"}
+
+
+def _schema(db):
+    with db.engine.connect() as conn:
+        found = inspect(conn)
+        tables = set(found.get_table_names())
+        columns = {t: {c["name"] for c in found.get_columns(t)} for t in ("agents", "contacts")}
+    return tables, columns
+
+
+def test_0015_up_and_down(desk):
+    db = desk.store.db
+    desk.add_queue(Queue(name="support"))
+    desk.add_customer(Customer(key="acme", name="ACME"))
+    desk.add_contact(Contact(name="Ann", email="ann@acme.example", customer="acme", customer_admin=True))
+    desk.add_agent(Agent(login="bob", name="Bob", access="admin", queues={"support": "write"}))
+    accounts = Accounts.of(desk)
+    accounts.create_token("agent", "bob", label="ci")
+    assert current_revision(db) == "0015"
+    tables, columns = _schema(db)
+    assert NEW_TABLES <= tables
+    assert {"access", "password_hash"} <= columns["agents"]
+    assert {"customer_admin", "password_hash"} <= columns["contacts"]
+
+    downgrade(db, "0014")
+    assert current_revision(db) == "0014"
+    tables, columns = _schema(db)
+    assert not NEW_TABLES & tables
+    assert not {"access", "password_hash"} & columns["agents"]
+    assert not {"customer_admin", "password_hash"} & columns["contacts"]
+    with db.engine.connect() as conn:  # the directory itself is kept
+        assert conn.execute(text("SELECT login FROM agents")).scalars().all() == ["bob"]
+        assert conn.execute(text("SELECT email FROM contacts")).scalars().all() == ["ann@acme.example"]
+
+    upgrade(db)
+    assert current_revision(db) == "0015"
+    bob = accounts.rights("agent", "bob")
+    assert (bob.role, dict(bob.queues)) == ("agent", {})  # rows from before 0015: agents without rights
+    assert accounts.rights("contact", "ann@acme.example").customer_admin is False
+    assert accounts.tokens() == []
+    secret, token = accounts.create_token("agent", "bob")  # and the new tables work again
+    assert accounts.token_principal(secret).token_id == token.id
