@@ -182,6 +182,16 @@ def test_bearer_token_resolution_and_401s(site, clock):
     assert web.get("/whoami", headers={"Authorization": f"Bearer {secret}"}).status_code == 401  # expired
 
 
+def test_a_new_password_ends_the_sessions_of_the_account(site):
+    bob, alice = client(site), client(site)
+    bob.post("/login", data={"login": "bob", "password": PASSWORD})
+    alice.post("/login", data={"login": "alice", "password": PASSWORD})
+    Accounts.of(site, hasher=CHEAP).set_password("agent", "bob", "a brand new password")
+    assert bob.get("/whoami").status_code == 401
+    assert alice.get("/whoami").status_code == 200
+    assert "1 session(s) ended" in Accounts.of(site).audit_log(kinds=["password_set"], limit=1)[0].detail
+
+
 def test_sessions_expire_with_the_configured_lifetime(make_desk, clock):
     desk = make_desk(clock=clock, plugins=[WhoAmI()], config='[web]\nsession_lifetime = "30m"\n')
     desk.add_agent(Agent(login="bob", name="Bob"))

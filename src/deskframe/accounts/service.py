@@ -142,7 +142,8 @@ class Accounts:
 
     # --- passwords ---------------------------------------------------------
     def set_password(self, kind: str, name: str, password: str, *, actor: tuple[str, str] = CLI_ACTOR) -> None:
-        """Hash and store a new password of an agent (login) or contact (e-mail)."""
+        """Hash and store a new password of an agent (login) or contact (e-mail); the account's web
+        sessions end (whoever logged in with the old password must log in again)."""
         from .passwords import hash_password
 
         kind = _kind(kind)
@@ -151,7 +152,9 @@ class Accounts:
         hashed = hash_password(password, self.hasher)
         with self.store.write() as repo:
             repo.set_password_hash(kind, name, hashed)
-            repo.add_audit(audit.PASSWORD_SET, actor_kind=actor[0], actor=actor[1], detail=f"{kind} {name}")
+            ended = repo.end_sessions_of(kind, name)
+            detail = f"{kind} {name}" + (f", {ended} session(s) ended" if ended else "")
+            repo.add_audit(audit.PASSWORD_SET, actor_kind=actor[0], actor=actor[1], detail=detail)
 
     def login(self, kind: str, name: str, password: str, *, address: str) -> NewSession:
         """Check a password and start a web session; :class:`LoginRefused` or :class:`LoginThrottled` otherwise.

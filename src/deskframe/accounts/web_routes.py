@@ -197,7 +197,7 @@ async def logout(request: Request) -> Response:
     accounts = accounts_of(request)
     secret = cookies.unsign(accounts.key, request.cookies.get(cookies.COOKIE_NAME))
     principal = await run_in_threadpool(accounts.session_principal, secret) if secret else None
-    if principal is not None:
+    if principal is not None and secret:
         form = await read_fields(request) if request.headers.get(cookies.CSRF_HEADER) is None else {}
         check_csrf(request, principal, (form or {}).get(cookies.CSRF_FIELD))
         await run_in_threadpool(lambda: accounts.logout(secret, address=client_address(request)))

@@ -76,7 +76,7 @@ def contact_list(desk: Any, customer: str | None, fmt: str) -> None:
     """List contacts."""
     emit(
         [serialize.contact(c) for c in desk.contacts(customer)],
-        ("name", "email", "phone", "customer"),
+        ("name", "email", "phone", "customer", "customer_admin"),
         fmt,
         empty="No contacts.",
     )
@@ -106,7 +106,10 @@ def agent_add(desk: Any, login: str, name: str, role: str, line: int, email: str
 def agent_list(desk: Any, fmt: str) -> None:
     """List agents."""
     emit(
-        [serialize.agent(a) for a in desk.agents()], ("login", "name", "role", "line", "email"), fmt, empty="No agents."
+        [serialize.agent(a) for a in desk.agents()],
+        ("login", "name", "role", "line", "email", "access", "queues"),
+        fmt,
+        empty="No agents.",
     )
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ..errors import BadValue, NotFound
 from ..model import ApiToken, AuditEntry
@@ -94,6 +94,16 @@ class AccountRepo:
         if row is None:
             raise NotFound(f"unknown {kind} '{name}'")
         row.password_hash = password_hash
+
+    def end_sessions_of(self, kind: str, name: str) -> int:
+        """End every live web session of an account (its password changed); returns how many."""
+        column = WebSessionRow.agent_id if kind == "agent" else WebSessionRow.contact_id
+        result = self.session.execute(
+            update(WebSessionRow)
+            .where(column == self.account_id(kind, name), WebSessionRow.ended_at.is_(None))
+            .values(ended_at=self.now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def _owner(self, agent_id: int | None, contact_id: int | None) -> tuple[str, str] | None:
         if agent_id is not None:
@@ -222,11 +232,11 @@ class AccountRepo:
     ) -> tuple[list[dt.datetime], list[dt.datetime]]:
         """Times of failed logins since ``since``: of this account, and from this address."""
 
-        def times(column: object, value: str) -> list[dt.datetime]:
+        def times(column: InstrumentedAttribute[str], value: str) -> list[dt.datetime]:
             return list(
                 self.session.scalars(
                     select(LoginFailureRow.at)
-                    .where(column == value, LoginFailureRow.at >= since)  # type: ignore[operator]
+                    .where(column == value, LoginFailureRow.at >= since)
                     .order_by(LoginFailureRow.at)
                 )
             )
