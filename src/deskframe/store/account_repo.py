@@ -171,18 +171,23 @@ class AccountRepo:
 
     def token_owner(self, secret_hash: str) -> tuple[str, str, int] | None:
         """``(kind, name, token id)`` of the live token with this hash: not revoked, not expired
-        (at the transaction's ``now``), of an account that still exists; else None."""
-        row = self.session.scalar(
-            select(ApiTokenRow).where(
+        (at the transaction's ``now``), of an account that still exists (an active agent); else None."""
+        found = self.session.execute(
+            select(ApiTokenRow.id, AgentRow.login, ContactRow.email)
+            .outerjoin(AgentRow, (AgentRow.id == ApiTokenRow.agent_id) & AgentRow.active.is_(True))
+            .outerjoin(ContactRow, ContactRow.id == ApiTokenRow.contact_id)
+            .where(
                 ApiTokenRow.secret_hash == secret_hash,
                 ApiTokenRow.revoked_at.is_(None),
                 or_(ApiTokenRow.expires_at.is_(None), ApiTokenRow.expires_at > self.now),
             )
-        )
-        if row is None:
+        ).first()
+        if found is None:
             return None
-        owner = self._owner(row.agent_id, row.contact_id)
-        return (*owner, row.id) if owner else None
+        token_id, login, email = found
+        if login is not None:
+            return "agent", login, token_id
+        return ("contact", email, token_id) if email else None
 
     # --- web sessions ------------------------------------------------------
     def add_session(self, kind: str, name: str, *, secret_hash: str, expires_at: dt.datetime) -> None:
