@@ -26,6 +26,10 @@ def test_0015_up_and_down(desk):
     desk.add_customer(Customer(key="acme", name="ACME"))
     desk.add_contact(Contact(name="Ann", email="ann@acme.example", customer="acme", customer_admin=True))
     desk.add_agent(Agent(login="bob", name="Bob", access="admin", queues={"support": "write"}))
+    # rows that point at agents and contacts: a migration that rebuilt those tables would break them
+    ticket = desk.open_ticket(subject="Down", body="x", customer="acme", contact="ann@acme.example", queue="support")
+    desk.assign(ticket.number, agent="bob")
+    desk.reply(ticket.number, agent="bob", body="On it")
     accounts = Accounts.of(desk)
     accounts.create_token("agent", "bob", label="ci")
     assert current_revision(db) == "0015"
@@ -52,3 +56,4 @@ def test_0015_up_and_down(desk):
     assert accounts.tokens() == []
     secret, token = accounts.create_token("agent", "bob")  # and the new tables work again
     assert accounts.token_principal(secret).token_id == token.id
+    assert desk.ticket(ticket.number).owner == "bob"

@@ -24,12 +24,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("agents") as batch:
-        batch.add_column(sa.Column("access", sa.String(length=10), nullable=False, server_default="agent"))
-        batch.add_column(sa.Column("password_hash", sa.Text(), nullable=True))
-    with op.batch_alter_table("contacts") as batch:
-        batch.add_column(sa.Column("customer_admin", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column("password_hash", sa.Text(), nullable=True))
+    # plain ALTER TABLE ... ADD COLUMN on both databases: a batch rebuild of ``agents`` or ``contacts``
+    # would drop a table that tickets, articles and time entries point at
+    op.add_column("agents", sa.Column("access", sa.String(length=10), nullable=False, server_default="agent"))
+    op.add_column("agents", sa.Column("password_hash", sa.Text(), nullable=True))
+    op.add_column("contacts", sa.Column("customer_admin", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("contacts", sa.Column("password_hash", sa.Text(), nullable=True))
     op.create_table(
         "agent_queue_rights",
         sa.Column("agent_id", sa.Integer(), nullable=False),
