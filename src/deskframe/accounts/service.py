@@ -8,6 +8,8 @@ on purpose), so a login never holds SQLite's write lock while hashing.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -88,6 +90,9 @@ class Accounts:
         self._hasher = hasher
         self._key: bytes | None = None
         self._dummy: str | None = None
+        #: argon2 takes 64 MiB per hash: at most this many at once per process, whatever the thread pool
+        #: size, so a flood of logins queues instead of exhausting memory.
+        self._hashing = threading.BoundedSemaphore(max(2, min(8, os.cpu_count() or 2)))
 
     @classmethod
     def of(cls, desk: Any, *, hasher: Any = None) -> Accounts:
@@ -149,7 +154,8 @@ class Accounts:
         kind = _kind(kind)
         with self.store.read() as repo:
             repo.account_id(kind, name)  # NotFound before the (slow) hashing
-        hashed = hash_password(password, self.hasher)
+        with self._hashing:
+            hashed = hash_password(password, self.hasher)
         with self.store.write() as repo:
             repo.set_password_hash(kind, name, hashed)
             ended = repo.end_sessions_of(kind, name)
@@ -178,7 +184,8 @@ class Accounts:
             raise LoginThrottled(max(1, int((until - now).total_seconds() + 0.999)))
         from .passwords import verify
 
-        verdict = verify(found[1] if found else None, password, self.hasher, dummy=self.dummy_hash)
+        with self._hashing:
+            verdict = verify(found[1] if found else None, password, self.hasher, dummy=self.dummy_hash)
         if not verdict.ok:
             reason = "wrong password" if found and found[1] else ("no password set" if found else "unknown account")
             with self.store.write() as repo:
