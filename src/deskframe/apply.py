@@ -55,7 +55,7 @@ def parse_contact(t: TableReader) -> Contact:
 #: ``access`` of an agent: ``admin`` may do everything, ``agent`` has rights per queue.
 AGENT_ACCESS = ("admin", "agent")
 #: A right of an agent on a queue (``none`` states that there is none).
-QUEUE_RIGHTS = ("read", "write", "none")
+QUEUE_RIGHT_VALUES = ("read", "write", "none")
 
 
 def parse_agent(t: TableReader) -> Agent:
@@ -63,7 +63,7 @@ def parse_agent(t: TableReader) -> Agent:
     queues = t.table("queues", None)
     if queues is not None:
         rights = TableReader(queues, t.key("queues"))
-        queues = {name: rights.choice(name, QUEUE_RIGHTS) for name in queues}
+        queues = {name: rights.choice(name, QUEUE_RIGHT_VALUES) for name in queues}
     return Agent(
         login=t.str("login"),
         name=t.str("name"),
