@@ -43,6 +43,7 @@ def main() -> None:
     from deskframe.accounts import cookies, tokens
     from deskframe.accounts.passwords import hasher
     from deskframe.accounts.service import Accounts
+    from deskframe.actors import Actor
     from deskframe.config import load_config
     from deskframe.desk import Desk
     from deskframe.model import Agent, Queue
@@ -56,13 +57,17 @@ def main() -> None:
     plugins = build_plugins()
     desk = Desk(load_config(config, plugins.registry), plugins)
     desk.upgrade()
-    desk.add_queue(Queue(name="support"))
+    operator = Actor.operator()
+    desk.directory.add_queue(Queue(name="support"), actor=operator)
     for i in range(20):
-        desk.add_agent(Agent(login=f"agent{i}", name=f"Agent {i}", queues={"support": "write"}))
+        desk.directory.add_agent(
+            Agent(login=f"agent{i}", name=f"Agent {i}", queues={"support": "write"}), actor=operator
+        )
     accounts = Accounts.of(desk)
-    accounts.set_password("agent", "agent0", "benchmark password")
+    accounts.set_password("agent", "agent0", "benchmark password", actor=operator)
     secrets = [
-        accounts.create_token("agent", f"agent{i % 20}", lifetime=dt.timedelta(days=1))[0] for i in range(args.tokens)
+        accounts.create_token("agent", f"agent{i % 20}", lifetime=dt.timedelta(days=1), actor=operator)[0]
+        for i in range(args.tokens)
     ]
     sessions = [accounts.login("agent", "agent0", "benchmark password", address=f"10.0.{i}.1") for i in range(50)]
     key = accounts.key

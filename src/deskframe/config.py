@@ -45,8 +45,11 @@ DATABASE_ENV = "DESKFRAME_DATABASE_URL"
 DEFAULT_CONFIG = "deskframe.toml"
 #: A calendar every configuration has unless it defines its own of that name.
 ALWAYS_CALENDAR = "always"
-CORE_TABLES = ("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing", "search", "time")
-CORE_TABLES += ("web",)  # [web]: login sessions and their signing key (deskframe.accounts.settings)
+#: The core's own tables; ``[web]`` holds login sessions and their signing key (deskframe.accounts.settings).
+CORE_TABLES = (
+    *("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing", "search", "time"),
+    "web",
+)
 #: attachment_max_bytes at most 2 GiB - 1 (attachments are read into memory).
 MAX_ATTACHMENT_BYTES = 2**31 - 1
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import inspect, text
 
 from deskframe.accounts.service import Accounts
+from deskframe.actors import Actor
 from deskframe.model import Agent, Contact, Customer, Queue
 from deskframe.store.migrate import current_revision, downgrade, upgrade
 
@@ -22,19 +23,25 @@ def _schema(db):
 
 def test_0015_up_and_down(desk):
     db = desk.store.db
-    desk.add_queue(Queue(name="support"))
-    desk.add_customer(Customer(key="acme", name="ACME"))
-    desk.add_contact(Contact(name="Ann", email="ann@acme.example", customer="acme", customer_admin=True))
-    desk.add_agent(Agent(login="bob", name="Bob", access="admin", queues={"support": "write"}))
+    desk.directory.add_queue(Queue(name="support"), actor=Actor.operator())
+    desk.directory.add_customer(Customer(key="acme", name="ACME"), actor=Actor.operator())
+    desk.directory.add_contact(
+        Contact(name="Ann", email="ann@acme.example", customer="acme", customer_admin=True), actor=Actor.operator()
+    )
+    desk.directory.add_agent(
+        Agent(login="bob", name="Bob", access="admin", queues={"support": "write"}), actor=Actor.operator()
+    )
     # rows that point at agents and contacts: a migration that rebuilt those tables would break them
-    ticket = desk.open_ticket(subject="Down", body="x", customer="acme", contact="ann@acme.example", queue="support")
-    desk.assign(ticket.number, agent="bob")
-    desk.reply(ticket.number, agent="bob", body="On it")
+    ticket = desk.tickets.open(
+        subject="Down", body="x", customer="acme", contact="ann@acme.example", queue="support", actor=Actor.operator()
+    )
+    desk.tickets.assign(ticket.number, agent="bob", actor=Actor.operator())
+    desk.tickets.reply(ticket.number, actor=Actor.operator("bob"), body="On it")
     accounts = Accounts.of(desk)
-    accounts.create_token("agent", "bob", label="ci")
+    accounts.create_token("agent", "bob", label="ci", actor=Actor.operator())
     assert current_revision(db) == "0015"
     tables, columns = _schema(db)
-    assert NEW_TABLES <= tables
+    assert tables >= NEW_TABLES
     assert {"access", "password_hash"} <= columns["agents"]
     assert {"customer_admin", "password_hash"} <= columns["contacts"]
 
@@ -54,6 +61,6 @@ def test_0015_up_and_down(desk):
     assert (bob.role, dict(bob.queues)) == ("agent", {})  # rows from before 0015: agents without rights
     assert accounts.rights("contact", "ann@acme.example").customer_admin is False
     assert accounts.tokens() == []
-    secret, token = accounts.create_token("agent", "bob")  # and the new tables work again
+    secret, token = accounts.create_token("agent", "bob", actor=Actor.operator())  # and the new tables work again
     assert accounts.token_principal(secret).token_id == token.id
-    assert desk.ticket(ticket.number).owner == "bob"
+    assert desk.tickets.get(ticket.number).owner == "bob"

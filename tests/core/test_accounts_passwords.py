@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 
 from deskframe.accounts import passwords
 from deskframe.accounts.service import Accounts, LoginRefused
+from deskframe.actors import Actor
 from deskframe.errors import BadValue
 from deskframe.model import Agent, Contact, Customer
 from deskframe.testing import Clock
@@ -54,9 +55,9 @@ def _stored_hash(desk, kind, name):
 
 def test_login_rehashes_a_hash_made_with_old_parameters(make_desk):
     desk = make_desk(clock=Clock(T0))
-    desk.add_agent(Agent(login="alice", name="Alice"))
+    desk.directory.add_agent(Agent(login="alice", name="Alice"), actor=Actor.operator())
     weak = Accounts(desk.store, desk.clock, data_dir=desk.config.data_dir, hasher=WEAK)
-    weak.set_password("agent", "alice", PLANT)
+    weak.set_password("agent", "alice", PLANT, actor=Actor.operator())
     old = _stored_hash(desk, "agent", "alice")
     assert "m=8," in old
     accounts = Accounts.of(desk)
@@ -72,9 +73,9 @@ def test_login_rehashes_a_hash_made_with_old_parameters(make_desk):
 
 def test_cli_sets_agent_and_contact_passwords(desk, cli):
     run = cli(desk)
-    desk.add_customer(Customer(key="acme", name="ACME"))
-    desk.add_contact(Contact(name="Ann", email="ann@acme.example", customer="acme"))
-    desk.add_agent(Agent(login="alice", name="Alice"))
+    desk.directory.add_customer(Customer(key="acme", name="ACME"), actor=Actor.operator())
+    desk.directory.add_contact(Contact(name="Ann", email="ann@acme.example", customer="acme"), actor=Actor.operator())
+    desk.directory.add_agent(Agent(login="alice", name="Alice"), actor=Actor.operator())
     result = run("agent", "password", "alice", "--stdin", input=PLANT + "\n")
     assert result.exit_code == 0, result.output
     assert "password of agent alice set" in result.output
@@ -89,7 +90,7 @@ def test_cli_sets_agent_and_contact_passwords(desk, cli):
 
 def test_cli_password_refusals(desk, cli):
     run = cli(desk)
-    desk.add_agent(Agent(login="alice", name="Alice"))
+    desk.directory.add_agent(Agent(login="alice", name="Alice"), actor=Actor.operator())
     nobody = run("agent", "password", "zed", "--stdin", input=PLANT + "\n")
     assert nobody.exit_code == 2 and "unknown agent 'zed'" in nobody.output
     no_tty = run("agent", "password", "alice", input=PLANT + "\n")
@@ -104,7 +105,7 @@ def test_the_password_never_appears_in_output_json_logs_or_the_database(desk, cl
     """Plant a password, run every accounts command in every format, and grep what came out."""
     caplog.set_level(logging.DEBUG)
     run = cli(desk)
-    desk.add_agent(Agent(login="alice", name="Alice"))
+    desk.directory.add_agent(Agent(login="alice", name="Alice"), actor=Actor.operator())
     seen = []
     for args, stdin in [
         (("agent", "password", "alice", "--stdin"), PLANT + "\n"),

@@ -9,6 +9,7 @@ import pytest
 
 from deskframe.accounts import rights as r
 from deskframe.accounts.service import Accounts
+from deskframe.actors import Actor
 from deskframe.model import Agent, Contact
 
 DIRECTORY = """
@@ -94,8 +95,9 @@ def test_agent_add_and_importers_keep_stored_rights(desk, cli, tmp_path):
     run = cli(desk)
     apply(run, tmp_path, DIRECTORY)
     assert run("agent", "add", "--login", "bob", "--name", "Robert", "--role", "developer").exit_code == 0
-    desk.upsert_directory(
-        [Agent(login="alice", name="Alice A."), Contact(name="Ann", email="ann@acme.example", customer="acme")]
+    desk.directory.upsert(
+        [Agent(login="alice", name="Alice A."), Contact(name="Ann", email="ann@acme.example", customer="acme")],
+        actor=Actor.operator(),
     )
     accounts = Accounts.of(desk)
     assert accounts.rights("agent", "bob").queues == {"billing": "read", "support": "write"}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from deskframe.accounts import tokens
 from deskframe.accounts.service import Accounts
+from deskframe.actors import Actor
 from deskframe.model import Agent, Contact, Customer
 from deskframe.testing import Clock
 
@@ -17,10 +18,12 @@ REVOKE = "2026-12-04T10:00:00+00:00"
 
 
 def _directory(desk):
-    desk.add_customer(Customer(key="acme", name="ACME"))
-    desk.add_contact(Contact(name="Ann", email="ann@acme.example", customer="acme", customer_admin=True))
-    desk.add_agent(Agent(login="alice", name="Alice", access="admin"))
-    desk.add_agent(Agent(login="bob", name="Bob"))
+    desk.directory.add_customer(Customer(key="acme", name="ACME"), actor=Actor.operator())
+    desk.directory.add_contact(
+        Contact(name="Ann", email="ann@acme.example", customer="acme", customer_admin=True), actor=Actor.operator()
+    )
+    desk.directory.add_agent(Agent(login="alice", name="Alice", access="admin"), actor=Actor.operator())
+    desk.directory.add_agent(Agent(login="bob", name="Bob"), actor=Actor.operator())
 
 
 def test_token_create_list_revoke_and_expiry_through_the_cli(make_desk, cli):
@@ -82,7 +85,9 @@ def test_expired_token_does_not_authenticate(make_desk):
     desk = make_desk(clock=clock)
     _directory(desk)
     accounts = Accounts.of(desk)
-    secret, _token = accounts.create_token("agent", "bob", label="short", lifetime=dt.timedelta(hours=1))
+    secret, _token = accounts.create_token(
+        "agent", "bob", label="short", lifetime=dt.timedelta(hours=1), actor=Actor.operator()
+    )
     assert accounts.token_principal(secret).name == "bob"
     clock.now += dt.timedelta(minutes=59, seconds=59)
     assert accounts.token_principal(secret) is not None
@@ -114,7 +119,7 @@ def test_token_refusals(desk, cli):
 def test_bad_bearer_values_are_no_token(desk):
     _directory(desk)
     accounts = Accounts.of(desk)
-    secret, _ = accounts.create_token("agent", "alice")
+    secret, _ = accounts.create_token("agent", "alice", actor=Actor.operator())
     for bad in ("", "dft_", secret + "x", secret[:-1], "Bearer " + secret, secret.upper(), "dft_" + "é" * 40):
         assert accounts.token_principal(bad) is None, bad
     assert accounts.token_principal(secret).rights.role == "admin"

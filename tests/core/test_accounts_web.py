@@ -19,6 +19,7 @@ from deskframe.accounts import cookies
 from deskframe.accounts.service import Accounts
 from deskframe.accounts.settings import KEY_FILE
 from deskframe.accounts.web_routes import authenticate, check_csrf, csrf_token
+from deskframe.actors import Actor
 from deskframe.model import Agent, Contact, Customer, Queue
 from deskframe.testing import Clock
 from deskframe.web import create_app
@@ -57,14 +58,14 @@ def clock():
 @pytest.fixture
 def site(make_desk, clock):
     desk = make_desk(clock=clock, plugins=[WhoAmI()])
-    desk.add_queue(Queue(name="support"))
-    desk.add_customer(Customer(key="acme", name="ACME"))
-    desk.add_contact(Contact(name="Ann", email="ann@acme.example", customer="acme"))
-    desk.add_agent(Agent(login="alice", name="Alice", access="admin"))
-    desk.add_agent(Agent(login="bob", name="Bob", queues={"support": "write"}))
+    desk.directory.add_queue(Queue(name="support"), actor=Actor.operator())
+    desk.directory.add_customer(Customer(key="acme", name="ACME"), actor=Actor.operator())
+    desk.directory.add_contact(Contact(name="Ann", email="ann@acme.example", customer="acme"), actor=Actor.operator())
+    desk.directory.add_agent(Agent(login="alice", name="Alice", access="admin"), actor=Actor.operator())
+    desk.directory.add_agent(Agent(login="bob", name="Bob", queues={"support": "write"}), actor=Actor.operator())
     accounts = Accounts.of(desk, hasher=CHEAP)
     for kind, name in (("agent", "alice"), ("agent", "bob"), ("contact", "ann@acme.example")):
-        accounts.set_password(kind, name, PASSWORD)
+        accounts.set_password(kind, name, PASSWORD, actor=Actor.operator())
     return desk
 
 
@@ -165,7 +166,7 @@ def test_portal_login_of_a_contact_and_json_bodies(site):
 
 def test_bearer_token_resolution_and_401s(site, clock):
     accounts = Accounts.of(site, hasher=CHEAP)
-    secret, _ = accounts.create_token("agent", "alice", lifetime=dt.timedelta(days=1))
+    secret, _ = accounts.create_token("agent", "alice", lifetime=dt.timedelta(days=1), actor=Actor.operator())
     web = client(site)
     me = web.get("/whoami", headers={"Authorization": f"Bearer {secret}"}).json()
     assert (me["via"], me["name"], me["role"], me["csrf"]) == ("token", "alice", "admin", None)
@@ -186,7 +187,7 @@ def test_a_new_password_ends_the_sessions_of_the_account(site):
     bob, alice = client(site), client(site)
     bob.post("/login", data={"login": "bob", "password": PASSWORD})
     alice.post("/login", data={"login": "alice", "password": PASSWORD})
-    Accounts.of(site, hasher=CHEAP).set_password("agent", "bob", "a brand new password")
+    Accounts.of(site, hasher=CHEAP).set_password("agent", "bob", "a brand new password", actor=Actor.operator())
     assert bob.get("/whoami").status_code == 401
     assert alice.get("/whoami").status_code == 200
     assert "1 session(s) ended" in Accounts.of(site).audit_log(kinds=["password_set"], limit=1)[0].detail
@@ -194,8 +195,8 @@ def test_a_new_password_ends_the_sessions_of_the_account(site):
 
 def test_sessions_expire_with_the_configured_lifetime(make_desk, clock):
     desk = make_desk(clock=clock, plugins=[WhoAmI()], config='[web]\nsession_lifetime = "30m"\n')
-    desk.add_agent(Agent(login="bob", name="Bob"))
-    Accounts.of(desk, hasher=CHEAP).set_password("agent", "bob", PASSWORD)
+    desk.directory.add_agent(Agent(login="bob", name="Bob"), actor=Actor.operator())
+    Accounts.of(desk, hasher=CHEAP).set_password("agent", "bob", PASSWORD, actor=Actor.operator())
     web = client(desk)
     answer = web.post("/login", data={"login": "bob", "password": PASSWORD})
     assert "Max-Age=1800" in answer.headers["set-cookie"]

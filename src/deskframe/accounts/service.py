@@ -16,14 +16,22 @@ from typing import Any
 
 import attrs
 
+from ..actors import Actor
 from ..errors import BadValue, DomainError, NotFound
 from ..model import ApiToken, AuditEntry
 from . import audit, throttle, tokens
 from .rights import Rights, of_agent, of_contact
 from .settings import WebSettings, signing_key, web_settings
 
-#: Who acts when the command line does something (it runs with the installation's own rights).
-CLI_ACTOR = ("system", "cli")
+#: How the audit log names the anonymous trusted operator (the CLI without ``--agent``).
+OPERATOR_AUDIT = ("system", "cli")
+
+
+def audit_actor(actor: Actor) -> tuple[str, str]:
+    """``(actor_kind, actor)`` as the audit log records who made a change."""
+    if not actor.name:
+        return OPERATOR_AUDIT
+    return actor.kind, actor.name
 
 
 class LoginRefused(DomainError):
@@ -146,7 +154,7 @@ class Accounts:
         return of_contact(contact)
 
     # --- passwords ---------------------------------------------------------
-    def set_password(self, kind: str, name: str, password: str, *, actor: tuple[str, str] = CLI_ACTOR) -> None:
+    def set_password(self, kind: str, name: str, password: str, *, actor: Actor) -> None:
         """Hash and store a new password of an agent (login) or contact (e-mail); the account's web
         sessions end (whoever logged in with the old password must log in again)."""
         from .passwords import hash_password
@@ -160,7 +168,8 @@ class Accounts:
             repo.set_password_hash(kind, name, hashed)
             ended = repo.end_sessions_of(kind, name)
             detail = f"{kind} {name}" + (f", {ended} session(s) ended" if ended else "")
-            repo.add_audit(audit.PASSWORD_SET, actor_kind=actor[0], actor=actor[1], detail=detail)
+            who = audit_actor(actor)
+            repo.add_audit(audit.PASSWORD_SET, actor_kind=who[0], actor=who[1], detail=detail)
 
     def login(self, kind: str, name: str, password: str, *, address: str) -> NewSession:
         """Check a password and start a web session; :class:`LoginRefused` or :class:`LoginThrottled` otherwise.
@@ -228,7 +237,7 @@ class Accounts:
         *,
         label: str | None = None,
         lifetime: dt.timedelta | None = None,
-        actor: tuple[str, str] = CLI_ACTOR,
+        actor: Actor,
     ) -> tuple[str, ApiToken]:
         """A new token of an account: ``(secret, token)``; the secret is shown once and never stored."""
         kind = _kind(kind)
@@ -238,11 +247,12 @@ class Accounts:
         secret = tokens.new_secret()
         expires = self.clock() + lifetime if lifetime is not None else None
         with self.store.write() as repo:
+            who = audit_actor(actor)
             token = repo.add_token(kind, name, secret_hash=tokens.digest(secret), label=label, expires_at=expires)
             repo.add_audit(
                 audit.TOKEN_CREATED,
-                actor_kind=actor[0],
-                actor=actor[1],
+                actor_kind=who[0],
+                actor=who[1],
                 detail=f"token {token.id} '{label}' of {kind} {name}"
                 + (f", expires {expires.isoformat()}" if expires else ""),
             )
@@ -253,14 +263,15 @@ class Accounts:
         with self.store.read() as repo:
             return repo.list_tokens(kind=_kind(kind) if kind else None, name=name)
 
-    def revoke_token(self, token_id: int, *, actor: tuple[str, str] = CLI_ACTOR) -> tuple[ApiToken, bool]:
+    def revoke_token(self, token_id: int, *, actor: Actor) -> tuple[ApiToken, bool]:
         """Revoke a token: ``(token, True)``, or ``(token, False)`` if it was revoked before."""
         with self.store.write() as repo:
             token, fresh = repo.revoke_token(token_id)
             if fresh:
+                who = audit_actor(actor)
                 owner = f"agent {token.agent}" if token.agent else f"contact {token.contact}"
                 repo.add_audit(
-                    audit.TOKEN_REVOKED, actor_kind=actor[0], actor=actor[1], detail=f"token {token.id} of {owner}"
+                    audit.TOKEN_REVOKED, actor_kind=who[0], actor=who[1], detail=f"token {token.id} of {owner}"
                 )
         return token, fresh
 

@@ -35,7 +35,8 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 def accounts_of(request: Request) -> Accounts:
     """The :class:`Accounts` service of the app serving ``request`` (set by :func:`attach`)."""
-    return request.app.state.accounts  # type: ignore[no-any-return]
+    accounts: Accounts = request.app.state.accounts
+    return accounts
 
 
 def attach(app: Any, desk: Any) -> None:

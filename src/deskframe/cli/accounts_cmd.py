@@ -16,7 +16,7 @@ import click
 
 from ..errors import BadValue
 from ..model import ApiToken
-from .context import pass_desk
+from .context import actor_for, pass_desk
 from .output import FORMAT_OPTION, ROW_ID, emit, emit_one
 
 #: The longest line read as a password (the service refuses anything over 1024 characters).
@@ -52,7 +52,7 @@ def agent_password(desk: Any, login: str, use_stdin: bool) -> None:
     """Set the login password of agent LOGIN (hidden prompt, or --stdin)."""
     accounts = _accounts(desk)
     accounts.rights("agent", login)  # an unknown agent is named before a password is asked
-    accounts.set_password("agent", login, read_password(use_stdin))
+    accounts.set_password("agent", login, read_password(use_stdin), actor=actor_for())
     click.echo(f"password of agent {login} set")
 
 
@@ -64,7 +64,7 @@ def contact_password(desk: Any, email: str, use_stdin: bool) -> None:
     """Set the portal password of the contact with EMAIL (hidden prompt, or --stdin)."""
     accounts = _accounts(desk)
     accounts.rights("contact", email)
-    accounts.set_password("contact", email, read_password(use_stdin))
+    accounts.set_password("contact", email, read_password(use_stdin), actor=actor_for())
     click.echo(f"portal password of contact {email.strip().lower()} set")
 
 
@@ -114,7 +114,7 @@ def token_create(
 
     kind, name = _owner(agent, contact, required=True)
     lifetime = parse_lifetime(expires)
-    secret, token = _accounts(desk).create_token(kind, name, label=label, lifetime=lifetime)
+    secret, token = _accounts(desk).create_token(kind, name, label=label, lifetime=lifetime, actor=actor_for())
     if fmt == "json":
         emit_one(dict(token_json(token, desk.clock()), token=secret), fmt, "")
         return
@@ -141,7 +141,7 @@ def token_list(desk: Any, agent: str | None, contact: str | None, fmt: str) -> N
 @pass_desk
 def token_revoke(desk: Any, token_id: int) -> None:
     """Revoke token ID: it authenticates nothing from now on."""
-    token, fresh = _accounts(desk).revoke_token(token_id)
+    token, fresh = _accounts(desk).revoke_token(token_id, actor=actor_for())
     click.echo(f"token {token.id} revoked" if fresh else f"token {token.id} was already revoked")
 
 
