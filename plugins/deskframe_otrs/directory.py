@@ -111,6 +111,8 @@ class DirectorySync:
                 role=current.role if current else "engineer",
                 line=current.line if current else 1,
                 email=email,
+                access=current.access if current else None,  # rights are deskframe's, not OTRS's: kept
+                queues=current.queues if current else None,
             )
             self._put("agents", current, agent)
 
@@ -158,7 +160,8 @@ class DirectorySync:
             if current is not None:  # keep what was set here and OTRS does not know
                 phone = phone or current.phone
                 customer = customer or current.customer
-            wanted = Contact(name=name, email=email, phone=phone, customer=customer)
+            admin = current.customer_admin if current is not None else None  # deskframe's own: kept
+            wanted = Contact(name=name, email=email, phone=phone, customer=customer, customer_admin=admin)
             self._put("contacts", current, wanted)
             return
         key = ("named", name, customer)

@@ -40,21 +40,39 @@ def parse_customer(t: TableReader) -> Customer:
 
 
 def parse_contact(t: TableReader) -> Contact:
-    t.reject_unknown(["customer", "name", "email", "phone"])
+    t.reject_unknown(["customer", "name", "email", "phone", "customer_admin"])
     email = t.str("email", None)
     if email is not None and "@" not in email:
         raise t.error("email", f"not an e-mail address: {email!r}")
-    return Contact(name=t.str("name"), email=email, phone=t.str("phone", None), customer=t.str("customer", None))
+    return Contact(
+        name=t.str("name"),
+        email=email,
+        phone=t.str("phone", None),
+        customer=t.str("customer", None),
+        customer_admin=t.bool("customer_admin", None),
+    )
+
+
+#: ``access`` of an agent: ``admin`` may do everything, ``agent`` has rights per queue.
+AGENT_ACCESS = ("admin", "agent")
+#: A right of an agent on a queue (``none`` states that there is none).
+QUEUE_RIGHT_VALUES = ("read", "write", "none")
 
 
 def parse_agent(t: TableReader) -> Agent:
-    t.reject_unknown(["login", "name", "role", "line", "email"])
+    t.reject_unknown(["login", "name", "role", "line", "email", "access", "queues"])
+    queues = t.table("queues", None)
+    if queues is not None:
+        rights = TableReader(queues, t.key("queues"))
+        queues = {name: rights.choice(name, QUEUE_RIGHT_VALUES) for name in queues}
     return Agent(
         login=t.str("login"),
         name=t.str("name"),
         role=t.str("role", "engineer"),
         line=t.int("line", 1, minimum=1, maximum=3),
         email=t.str("email", None),
+        access=t.choice("access", AGENT_ACCESS, None),
+        queues=queues,
     )
 
 

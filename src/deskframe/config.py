@@ -45,7 +45,11 @@ DATABASE_ENV = "DESKFRAME_DATABASE_URL"
 DEFAULT_CONFIG = "deskframe.toml"
 #: A calendar every configuration has unless it defines its own of that name.
 ALWAYS_CALENDAR = "always"
-CORE_TABLES = ("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing", "search", "time")
+#: The core's own tables; ``[web]`` holds login sessions and their signing key (deskframe.accounts.settings).
+CORE_TABLES = (
+    *("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing", "search", "time"),
+    "web",
+)
 #: attachment_max_bytes at most 2 GiB - 1 (attachments are read into memory).
 MAX_ATTACHMENT_BYTES = 2**31 - 1
 
@@ -75,6 +79,8 @@ class Config:
     calendar_objects: dict[str, Any] = attrs.field(factory=dict)
     #: ``[search] languages``: the stemmers of the full-text index (codes of textsearch.LANGUAGES).
     search_languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    #: ``[web]``: session cookies and their signing key (:class:`deskframe.accounts.settings.WebSettings`).
+    web: Any = None
 
     @property
     def label(self) -> str:
@@ -141,6 +147,9 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     time = parse_time(top.sub("time", {}))
     canned = parse_canned(top.sub("canned", {}))
     search_languages = parse_search(top.sub("search", {}))
+    from .accounts.settings import parse_web
+
+    web = parse_web(top.sub("web", {}))
     channels = _channels(top, registry)
     calendars, calendar_objects = _calendars(top.sub("calendars", {}))
     sla, sla_policies = _named_tables(top, registry, "sla", "type", "sla_policies", "SLA policy type")
@@ -180,6 +189,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
         calendar_objects=calendar_objects,
         search_languages=search_languages,
         time=time,
+        web=web,
     )
     for name, value in own.items():
         section = _registered(registry, "config_sections", name)

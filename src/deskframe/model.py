@@ -40,23 +40,35 @@ class Customer:
 
 @attrs.frozen
 class Contact:
-    """A person at a customer (or, for unknown senders, at no customer yet)."""
+    """A person at a customer (or, for unknown senders, at no customer yet).
+
+    ``customer_admin`` lets the contact see all of its customer's tickets in the portal (not
+    only its own); None when not stated: an update then keeps the stored value (new: false).
+    """
 
     name: str
     email: str | None = None
     phone: str | None = None
     customer: str | None = None
+    customer_admin: bool | None = None
 
 
 @attrs.frozen
 class Agent:
-    """A vendor's support engineer; ``role`` keys rate cards, ``line`` is 1, 2 or 3."""
+    """A vendor's support engineer; ``role`` keys rate cards, ``line`` is 1, 2 or 3.
+
+    ``access`` is ``admin`` (may do everything) or ``agent`` (rights per queue);
+    ``queues`` maps queue names to ``read`` or ``write``. None when not stated: an
+    update then keeps the stored values (new agents: ``agent`` without queue rights).
+    """
 
     login: str
     name: str
     role: str = "engineer"
     line: int = 1
     email: str | None = None
+    access: str | None = None
+    queues: dict[str, str] | None = None
 
 
 @attrs.frozen
@@ -253,3 +265,40 @@ class IntakeResult:
     article_id: int | None
     created: bool
     duplicate: bool = False
+
+
+@attrs.frozen
+class ApiToken:
+    """An API token as listed (the secret itself is shown once, at creation, and never stored).
+
+    Exactly one of ``agent`` (a login) and ``contact`` (an e-mail address) is set.
+    """
+
+    id: int
+    name: str
+    created_at: dt.datetime
+    agent: str | None = None
+    contact: str | None = None
+    expires_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+
+    def state(self, now: dt.datetime) -> str:
+        """``active``, ``expired`` or ``revoked`` at ``now``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
+
+
+@attrs.frozen
+class AuditEntry:
+    """One audit record: ``kind`` (``login``, ``login_failed``, ``token_created`` ...), who, from where."""
+
+    id: int
+    at: dt.datetime
+    kind: str
+    actor_kind: str | None = None
+    actor: str | None = None
+    address: str | None = None
+    detail: str | None = None

@@ -82,11 +82,25 @@ def customer(c: Customer) -> dict[str, Any]:
 
 
 def contact(c: Contact) -> dict[str, Any]:
-    return {"name": c.name, "email": c.email, "phone": c.phone, "customer": c.customer}
+    return {
+        "name": c.name,
+        "email": c.email,
+        "phone": c.phone,
+        "customer": c.customer,
+        "customer_admin": bool(c.customer_admin),
+    }
 
 
 def agent(a: Agent) -> dict[str, Any]:
-    return {"login": a.login, "name": a.name, "role": a.role, "line": a.line, "email": a.email}
+    return {
+        "login": a.login,
+        "name": a.name,
+        "role": a.role,
+        "line": a.line,
+        "email": a.email,
+        "access": a.access or "agent",
+        "queues": dict(a.queues or {}),
+    }
 
 
 def queue(q: Queue) -> dict[str, Any]:

@@ -31,11 +31,15 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 def create_app(desk: Desk) -> Starlette:
-    """Build the app: ``/healthz`` and every route the plugins registered."""
-    routes = [Route("/healthz", healthz, methods=["GET"])]
+    """Build the app: ``/healthz``, sign-in (``/login``, ``/portal/login``, ``/logout``) and every
+    route the plugins registered."""
+    from .accounts.web_routes import account_routes, attach
+
+    routes = [Route("/healthz", healthz, methods=["GET"]), *account_routes()]
     routes.extend(desk.plugins.registry.items("routes"))
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
     app.state.desk = desk
+    attach(app, desk)
     return app
 
 

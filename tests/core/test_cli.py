@@ -265,8 +265,16 @@ def test_agent_add_list(run: Run) -> None:
     run.ok("agent", "add", "--login", "alice", "--name", "Alice", "--email", "alice@vendor.example")
     run.ok("agent", "add", "--login", "bob", "--name", "Bob", "--role", "developer", "--line", "3")
     assert run.json("agent", "list") == [
-        {"login": "alice", "name": "Alice", "role": "engineer", "line": 1, "email": "alice@vendor.example"},
-        {"login": "bob", "name": "Bob", "role": "developer", "line": 3, "email": None},
+        {
+            "login": "alice",
+            "name": "Alice",
+            "role": "engineer",
+            "line": 1,
+            "email": "alice@vendor.example",
+            "access": "agent",
+            "queues": {},
+        },
+        {"login": "bob", "name": "Bob", "role": "developer", "line": 3, "email": None, "access": "agent", "queues": {}},
     ]
     result = run("agent", "add", "--login", "carol", "--name", "Carol", "--line", "4")
     assert result.exit_code == 2 and "--line" in result.output  # click rejects the range
@@ -291,7 +299,13 @@ def test_contact_add_list(run: Run) -> None:
     everyone = run.json("contact", "list")
     assert {c["email"]: c["customer"] for c in everyone} == {"ann@acme.example": "acme", "pat@globex.example": "globex"}
     assert run.json("contact", "list", "--customer", "globex") == [
-        {"name": "Pat", "email": "pat@globex.example", "phone": "+1 555 0100", "customer": "globex"}
+        {
+            "name": "Pat",
+            "email": "pat@globex.example",
+            "phone": "+1 555 0100",
+            "customer": "globex",
+            "customer_admin": False,
+        }
     ]
     line = run.fails(2, "contact", "add", "--name", "X", "--email", "not-an-address")
     assert "email: not an e-mail address" in line

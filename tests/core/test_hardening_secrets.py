@@ -26,6 +26,8 @@ PLANT = "s3cr3tPLANT"
 SERVER = os.environ.get("DESKFRAME_TEST_DATABASE_URL", "")
 #: Commands that block or write outside the test's desk: only their --help is run.
 NOT_RUN = {"serve": "blocks serving HTTP", "demo": "builds its own SQLite desk"}
+#: What commands read from stdin: the planted secret doubles as the password they set.
+STDIN = {"password": PLANT + "\n"}
 
 
 def planted(url: str) -> str:
@@ -90,6 +92,15 @@ def invocations(tmp: Path, url: str) -> list[tuple[str, ...]]:
         ("agent", "add", "--login", "bob", "--name", "Bob", "--role", "dev"),
         ("agent", "list"),
         ("agent", "list", "--format", "json"),
+        ("agent", "password", "alice", "--stdin"),
+        ("contact", "password", "ann@acme.example", "--stdin"),
+        ("token", "create", "--agent", "alice", "--name", "ci", "--expires", "90d"),
+        ("token", "create", "--contact", "ann@acme.example", "--format", "json"),
+        ("token", "list"),
+        ("token", "list", "--format", "json"),
+        ("token", "revoke", "1"),
+        ("audit", "list"),
+        ("audit", "list", "--format", "json", "--kind", "token_created", "--since", "1h"),
         ("queue", "add", "--name", "support"),
         ("queue", "list"),
         ("queue", "list", "--format", "json"),
@@ -176,7 +187,8 @@ def invocations(tmp: Path, url: str) -> list[tuple[str, ...]]:
 
 
 def run(cli: click.Group, config: Path, args: tuple[str, ...], env: dict[str, str]) -> Any:
-    result = CliRunner().invoke(cli, ["--config", str(config), *args], env=env)
+    stdin = STDIN.get(args[1]) if len(args) > 1 else None
+    result = CliRunner().invoke(cli, ["--config", str(config), *args], env=env, input=stdin)
     everything = result.output + (result.stderr or "") + repr(result.exception)
     if result.exc_info and not isinstance(result.exception, SystemExit):
         import traceback
@@ -208,6 +220,8 @@ def test_no_command_prints_the_database_password(tmp_path: Path, monkeypatch: py
             )
             result, everything = run(cli, config, args, env)
             assert PLANT not in everything, f"{' '.join(args)} printed the password:\n{everything}"
+            if args[1:2] == ("password",):  # the planted secret was set as a password, and not repeated
+                assert result.exit_code == 0, everything
             if args[:2] == ("ticket", "open"):
                 numbers.append(
                     result.output.strip().splitlines()[0]

@@ -12,6 +12,7 @@ from .. import serialize
 from ..apply import apply_file, parse_agent, parse_contact, parse_contract, parse_customer, parse_queue
 from ..errors import ConfigError
 from ..tables import TableReader
+from .accounts_cmd import agent_password, contact_password
 from .context import actor_for, pass_desk
 from .output import FORMAT_OPTION, emit
 
@@ -80,7 +81,7 @@ def contact_list(desk: Any, customer: str | None, fmt: str) -> None:
     """List contacts."""
     emit(
         [serialize.contact(c) for c in desk.directory.contacts(customer)],
-        ("name", "email", "phone", "customer"),
+        ("name", "email", "phone", "customer", "customer_admin"),
         fmt,
         empty="No contacts.",
     )
@@ -111,10 +112,14 @@ def agent_list(desk: Any, fmt: str) -> None:
     """List agents."""
     emit(
         [serialize.agent(a) for a in desk.directory.agents()],
-        ("login", "name", "role", "line", "email"),
+        ("login", "name", "role", "line", "email", "access", "queues"),
         fmt,
         empty="No agents.",
     )
+
+
+agent_group.add_command(agent_password)
+contact_group.add_command(contact_password)
 
 
 @click.group("queue")

@@ -106,6 +106,12 @@ CORE_COMMANDS: dict[str, tuple[str, str, str]] = {
         "Run an example's scenario (default: the web studio) in DIRECTORY and summarise it.",
     ),
     "plugin": ("plugin_cmd", "plugin_group", "Write new plugins (see docs/plugins.md, the plugin author guide)."),
+    "token": ("accounts_cmd", "token_group", "API tokens of agents and contacts (Authorization: Bearer TOKEN)."),
+    "audit": (
+        "accounts_cmd",
+        "audit_group",
+        "The audit log: logins, failed logins, tokens created and revoked, passwords set.",
+    ),
 }
 
 #: Core groups whose shape depends on the plugins: name -> (builder, one-line help).

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..model import Agent, Contact, Contract, Customer, Queue
+from .account_repo import put_queue_rights, queue_rights
 from .rows import AgentRow, ContactRow, ContractRow, CustomerDomainRow, CustomerRow, QueueRow
 from .ticket_repo import dialect_insert
 
@@ -123,6 +124,8 @@ class DirectoryRepo:
             phone_digits=phone_digits(contact.phone),
             customer_id=customer_id,
         )
+        if contact.customer_admin is not None:
+            values["customer_admin"] = contact.customer_admin
         if row is None:
             self.session.add(ContactRow(created_at=self.now, **values))
             self.session.flush()
@@ -138,7 +141,13 @@ class DirectoryRepo:
 
     def _contact(self, row: ContactRow) -> Contact:
         customer = self.session.get(CustomerRow, row.customer_id) if row.customer_id else None
-        return Contact(name=row.name, email=row.email, phone=row.phone, customer=customer.key if customer else None)
+        return Contact(
+            name=row.name,
+            email=row.email,
+            phone=row.phone,
+            customer=customer.key if customer else None,
+            customer_admin=row.customer_admin,
+        )
 
     def contact_view(self, row: ContactRow) -> Contact:
         """The :class:`Contact` value of a contact row."""
@@ -190,25 +199,43 @@ class DirectoryRepo:
 
     def upsert_agent(self, agent: Agent) -> str:
         row = self.session.scalar(select(AgentRow).where(AgentRow.login == agent.login))
-        values = dict(name=agent.name, role=agent.role, line=agent.line, email=agent.email)
+        values: dict[str, object] = dict(name=agent.name, role=agent.role, line=agent.line, email=agent.email)
+        if agent.access is not None:
+            values["access"] = agent.access
         if row is None:
-            self.session.add(AgentRow(login=agent.login, active=True, **values))
+            row = AgentRow(login=agent.login, active=True, **values)
+            self.session.add(row)
             self.session.flush()
+            if agent.queues:
+                put_queue_rights(self.session, row.id, agent.queues)
             return "created"
         changed = [k for k, v in values.items() if getattr(row, k) != v]
         for key in changed:
             setattr(row, key, values[key])
+        if agent.queues is not None and put_queue_rights(self.session, row.id, agent.queues):
+            changed.append("queues")
         return "updated" if changed else "unchanged"
 
     @staticmethod
-    def _agent(row: AgentRow) -> Agent:
-        return Agent(login=row.login, name=row.name, role=row.role, line=row.line, email=row.email)
+    def _agent(row: AgentRow, queues: dict[str, str]) -> Agent:
+        return Agent(
+            login=row.login,
+            name=row.name,
+            role=row.role,
+            line=row.line,
+            email=row.email,
+            access=row.access,
+            queues=queues,
+        )
 
     def agent(self, login: str) -> Agent:
-        return self._agent(self.agent_row(login))
+        row = self.agent_row(login)
+        return self._agent(row, queue_rights(self.session, [row.id])[row.id])
 
     def list_agents(self) -> list[Agent]:
-        return [self._agent(r) for r in self.session.scalars(select(AgentRow).order_by(AgentRow.login))]
+        rows = list(self.session.scalars(select(AgentRow).order_by(AgentRow.login)))
+        rights = queue_rights(self.session, [r.id for r in rows])
+        return [self._agent(r, rights[r.id]) for r in rows]
 
     # --- queues ------------------------------------------------------------
     def queue_row(self, name: str, *, create: bool = False) -> QueueRow:

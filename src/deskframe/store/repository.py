@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from sqlalchemy.orm import Session
 
 from ..textsearch import DEFAULT_LANGUAGES
+from .account_repo import AccountRepo
 from .billing_repo import BillingRepo
 from .database import Database
 from .directory_repo import DirectoryRepo
@@ -41,6 +42,7 @@ class Repository(
     ImportRepo,
     PaymentRepo,
     UnbilledRepo,
+    AccountRepo,
 ):
     """Data access inside one transaction; ``now`` is the transaction's clock reading,
     ``search_languages`` the stemmers of the full-text index."""

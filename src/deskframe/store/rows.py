@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -117,6 +118,10 @@ class ContactRow(Base):
     phone: Mapped[str | None] = mapped_column(FreeText())
     phone_digits: Mapped[str | None] = mapped_column(FreeText(), index=True)
     created_at: Mapped[dt.datetime]
+    #: Sees all of its customer's tickets in the portal, not only its own (migration 0015).
+    customer_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: argon2 hash of the portal password; None: no portal login (migration 0015).
+    password_hash: Mapped[str | None] = mapped_column(Text)
 
 
 class AgentRow(Base):
@@ -128,6 +133,10 @@ class AgentRow(Base):
     line: Mapped[int] = mapped_column(Integer)
     email: Mapped[str | None] = mapped_column(FreeText())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: ``admin`` (everything) or ``agent`` (rights per queue); ``role`` above keys rate cards (migration 0015).
+    access: Mapped[str] = mapped_column(String(10), default="agent", server_default="agent")
+    #: argon2 hash of the login password; None: no password login (migration 0015).
+    password_hash: Mapped[str | None] = mapped_column(Text)
 
 
 class QueueRow(Base):

@@ -1,0 +1,118 @@
+"""The ``[web]`` table of ``deskframe.toml``: login sessions and the key that signs their cookies.
+
+```toml
+[web]
+secret_key_env = "DESKFRAME_SECRET_KEY"   # read the signing key from this environment variable
+# secret_key = "..."                      # or give it here (at least 32 characters)
+session_lifetime = "12h"                  # a login lasts this long
+secure_cookies = false                    # true: cookies only over https even behind a plain-http proxy
+```
+
+Without a key in the config, :func:`signing_key` generates one on first use and keeps it in
+``DATA_DIR/web-secret.key`` (mode 0600), so every worker of ``deskframe serve`` shares it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..errors import ConfigError
+from ..tables import TableReader
+
+#: The shortest signing key accepted from the config.
+MIN_KEY_LENGTH = 32
+#: The file (in the data directory) that holds the generated key.
+KEY_FILE = "web-secret.key"
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@attrs.frozen(repr=False)
+class WebSettings:
+    """Validated ``[web]`` settings (the repr never shows the key)."""
+
+    secret_key: str | None = None
+    secret_key_env: str | None = None
+    session_lifetime: dt.timedelta = dt.timedelta(hours=12)
+    secure_cookies: bool = False
+
+    def __repr__(self) -> str:
+        key = "***" if self.secret_key else None
+        return (
+            f"WebSettings(secret_key={key!r}, secret_key_env={self.secret_key_env!r}, "
+            f"session_lifetime={self.session_lifetime!r}, secure_cookies={self.secure_cookies!r})"
+        )
+
+
+def parse_web(t: TableReader) -> WebSettings:
+    """Validate a ``[web]`` table (errors name ``web.KEY``, never the key's value)."""
+    t.reject_unknown(["secret_key", "secret_key_env", "session_lifetime", "secure_cookies"])
+    key = t.data.get("secret_key")
+    if key is not None and (not isinstance(key, str) or len(key) < MIN_KEY_LENGTH):
+        raise t.error("secret_key", f"must be a string of at least {MIN_KEY_LENGTH} characters")
+    env = t.str("secret_key_env", None)
+    if env is not None and not _ENV_NAME.fullmatch(env):
+        raise t.error("secret_key_env", f"not an environment variable name: {env!r}")
+    if key is not None and env is not None:
+        raise t.error("secret_key_env", "give secret_key or secret_key_env, not both")
+    return WebSettings(
+        secret_key=key,
+        secret_key_env=env,
+        session_lifetime=t.duration(
+            "session_lifetime", dt.timedelta(hours=12), minimum=dt.timedelta(minutes=5), maximum=dt.timedelta(days=90)
+        ),
+        secure_cookies=t.bool("secure_cookies", False),
+    )
+
+
+def signing_key(settings: WebSettings, data_dir: Path) -> bytes:
+    """The key that signs session cookies and CSRF tokens: from the config, its environment
+    variable, or ``DATA_DIR/web-secret.key`` (created with mode 0600 on first use)."""
+    if settings.secret_key:
+        return settings.secret_key.encode("utf-8")
+    if settings.secret_key_env:
+        value = os.environ.get(settings.secret_key_env, "")
+        if len(value) < MIN_KEY_LENGTH:
+            raise ConfigError(
+                f"environment variable {settings.secret_key_env} must hold at least {MIN_KEY_LENGTH} characters",
+                key="web.secret_key_env",
+            )
+        return value.encode("utf-8")
+    return _key_file(Path(data_dir) / KEY_FILE)
+
+
+def _key_file(path: Path) -> bytes:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # written whole under a temporary name, then linked into place: a worker racing
+            # this one either wins the link or reads the winner's key, never a half-written file
+            tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "w", encoding="ascii") as out:
+                    out.write(secrets.token_hex(32) + "\n")
+                with contextlib.suppress(FileExistsError):  # another worker's key won: use it
+                    os.link(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
+        if os.name == "posix" and path.stat().st_mode & 0o077:
+            raise ConfigError(f"{path} is readable by others: run chmod 600 on it", key="web.secret_key")
+        text = path.read_text(encoding="ascii").strip()
+    except OSError as exc:
+        raise ConfigError(f"cannot keep the signing key in {path}: {exc.strerror or exc}", key="web") from None
+    if len(text) < MIN_KEY_LENGTH:  # emptied or edited by hand: refuse rather than sign with a weak key
+        raise ConfigError(f"{path} holds no usable key (remove it to make a new one)", key="web")
+    return text.encode("ascii")
+
+
+def web_settings(config: Any) -> WebSettings:
+    """The config's ``[web]`` settings (defaults when it has none)."""
+    return getattr(config, "web", None) or WebSettings()

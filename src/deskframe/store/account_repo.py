@@ -1,0 +1,296 @@
+"""Accounts in the database: password hashes, queue rights, API tokens, web sessions,
+failed logins and the audit log.
+
+An account is ``("agent", LOGIN)`` or ``("contact", EMAIL)``. Tokens and sessions are
+found by the SHA-256 of their secret; the secret itself never reaches this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from ..errors import BadValue, NotFound
+from ..model import ApiToken, AuditEntry
+from .account_rows import AgentQueueRightRow, ApiTokenRow, AuditRow, LoginFailureRow, WebSessionRow
+from .rows import AgentRow, ContactRow, QueueRow
+
+#: The kinds of account that log in.
+ACCOUNT_KINDS = ("agent", "contact")
+
+
+def put_queue_rights(session: Session, agent_id: int, rights: Mapping[str, str]) -> bool:
+    """Make ``rights`` (queue name -> ``read``/``write``; ``none`` drops it) the agent's whole set of
+    queue rights; True if anything changed. A queue that does not exist is a :class:`NotFound`."""
+    wanted: dict[int, str] = {}
+    for name, access in rights.items():
+        if access not in ("read", "write", "none"):
+            raise BadValue(f"queue right for '{name}' must be read, write or none, got {access!r}")
+        queue = session.scalar(select(QueueRow).where(QueueRow.name == name))
+        if queue is None:
+            raise NotFound(f"unknown queue '{name}' in the agent's queue rights")
+        if access != "none":
+            wanted[queue.id] = access
+    current = {
+        r.queue_id: r.access
+        for r in session.scalars(select(AgentQueueRightRow).where(AgentQueueRightRow.agent_id == agent_id))
+    }
+    if current == wanted:
+        return False
+    session.execute(delete(AgentQueueRightRow).where(AgentQueueRightRow.agent_id == agent_id))
+    session.add_all(AgentQueueRightRow(agent_id=agent_id, queue_id=q, access=a) for q, a in wanted.items())
+    session.flush()
+    return True
+
+
+def queue_rights(session: Session, agent_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """Queue rights of these agents: agent id -> {queue name: ``read``/``write``} (sorted by queue)."""
+    ids = sorted(set(agent_ids))
+    found: dict[int, dict[str, str]] = {i: {} for i in ids}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(AgentQueueRightRow.agent_id, QueueRow.name, AgentQueueRightRow.access)
+            .join(QueueRow, QueueRow.id == AgentQueueRightRow.queue_id)
+            .where(AgentQueueRightRow.agent_id.in_(ids[start : start + 500]))
+            .order_by(QueueRow.name)
+        )
+        for agent_id, queue, access in rows:
+            found[agent_id][queue] = access
+    return found
+
+
+class AccountRepo:
+    """Account data access inside one transaction (a mixin of :class:`deskframe.store.Repository`)."""
+
+    session: Session
+    now: dt.datetime
+
+    # --- accounts and passwords -------------------------------------------
+    def _account_row(self, kind: str, name: str) -> AgentRow | ContactRow | None:
+        if kind == "agent":
+            return self.session.scalar(select(AgentRow).where(AgentRow.login == name, AgentRow.active.is_(True)))
+        if kind == "contact":
+            return self.session.scalar(select(ContactRow).where(ContactRow.email == name.strip().lower()))
+        raise BadValue(f"account kind must be one of {', '.join(ACCOUNT_KINDS)}, got {kind!r}")
+
+    def account_id(self, kind: str, name: str) -> int:
+        """The row id of an agent (by login) or contact (by e-mail); :class:`NotFound` if there is none."""
+        row = self._account_row(kind, name)
+        if row is None:
+            raise NotFound(f"unknown {kind} '{name}'")
+        return row.id
+
+    def password_hash(self, kind: str, name: str) -> tuple[int, str | None] | None:
+        """``(row id, argon2 hash or None)`` of an account, or None when there is no such account."""
+        row = self._account_row(kind, name)
+        return None if row is None else (row.id, row.password_hash)
+
+    def set_password_hash(self, kind: str, name: str, password_hash: str) -> None:
+        """Store a new password hash for an account (:class:`NotFound` if there is no such account)."""
+        row = self._account_row(kind, name)
+        if row is None:
+            raise NotFound(f"unknown {kind} '{name}'")
+        row.password_hash = password_hash
+
+    def end_sessions_of(self, kind: str, name: str) -> int:
+        """End every live web session of an account (its password changed); returns how many."""
+        column = WebSessionRow.agent_id if kind == "agent" else WebSessionRow.contact_id
+        result = self.session.execute(
+            update(WebSessionRow)
+            .where(column == self.account_id(kind, name), WebSessionRow.ended_at.is_(None))
+            .values(ended_at=self.now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def _owner(self, agent_id: int | None, contact_id: int | None) -> tuple[str, str] | None:
+        if agent_id is not None:
+            login = self.session.scalar(
+                select(AgentRow.login).where(AgentRow.id == agent_id, AgentRow.active.is_(True))
+            )
+            return ("agent", login) if login is not None else None
+        email = self.session.scalar(select(ContactRow.email).where(ContactRow.id == contact_id))
+        return ("contact", email) if email else None
+
+    # --- API tokens ----------------------------------------------------------
+    def add_token(
+        self, kind: str, name: str, *, secret_hash: str, label: str, expires_at: dt.datetime | None
+    ) -> ApiToken:
+        """Store a new token of an account; returns it as listed."""
+        account = self.account_id(kind, name)
+        row = ApiTokenRow(
+            secret_hash=secret_hash,
+            name=label,
+            agent_id=account if kind == "agent" else None,
+            contact_id=account if kind == "contact" else None,
+            created_at=self.now,
+            expires_at=expires_at,
+            revoked_at=None,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return self._token(row)
+
+    def _token(self, row: ApiTokenRow) -> ApiToken:
+        agent = self.session.scalar(select(AgentRow.login).where(AgentRow.id == row.agent_id)) if row.agent_id else None
+        contact = (
+            self.session.scalar(select(ContactRow.email).where(ContactRow.id == row.contact_id))
+            if row.contact_id
+            else None
+        )
+        return ApiToken(
+            id=row.id,
+            name=row.name,
+            created_at=row.created_at,
+            agent=agent,
+            contact=contact,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+        )
+
+    def list_tokens(self, *, kind: str | None = None, name: str | None = None) -> list[ApiToken]:
+        """Every token (optionally of one account), oldest first."""
+        query = select(ApiTokenRow).order_by(ApiTokenRow.id)
+        if kind is not None and name is not None:
+            account = self.account_id(kind, name)
+            column = ApiTokenRow.agent_id if kind == "agent" else ApiTokenRow.contact_id
+            query = query.where(column == account)
+        return [self._token(r) for r in self.session.scalars(query)]
+
+    def revoke_token(self, token_id: int) -> tuple[ApiToken, bool]:
+        """Revoke a token now; returns it and whether this call revoked it (False: it was already)."""
+        row = self.session.get(ApiTokenRow, token_id, with_for_update=True)
+        if row is None:
+            raise NotFound(f"unknown token {token_id}")
+        fresh = row.revoked_at is None
+        if fresh:
+            row.revoked_at = self.now
+        return self._token(row), fresh
+
+    def token_owner(self, secret_hash: str) -> tuple[str, str, int] | None:
+        """``(kind, name, token id)`` of the live token with this hash: not revoked, not expired
+        (at the transaction's ``now``), of an account that still exists (an active agent); else None."""
+        found = self.session.execute(
+            select(ApiTokenRow.id, AgentRow.login, ContactRow.email)
+            .outerjoin(AgentRow, (AgentRow.id == ApiTokenRow.agent_id) & AgentRow.active.is_(True))
+            .outerjoin(ContactRow, ContactRow.id == ApiTokenRow.contact_id)
+            .where(
+                ApiTokenRow.secret_hash == secret_hash,
+                ApiTokenRow.revoked_at.is_(None),
+                or_(ApiTokenRow.expires_at.is_(None), ApiTokenRow.expires_at > self.now),
+            )
+        ).first()
+        if found is None:
+            return None
+        token_id, login, email = found
+        if login is not None:
+            return "agent", login, token_id
+        return ("contact", email, token_id) if email else None
+
+    # --- web sessions ------------------------------------------------------
+    def add_session(self, kind: str, name: str, *, secret_hash: str, expires_at: dt.datetime) -> None:
+        """Start a web session of an account."""
+        account = self.account_id(kind, name)
+        self.session.add(
+            WebSessionRow(
+                secret_hash=secret_hash,
+                agent_id=account if kind == "agent" else None,
+                contact_id=account if kind == "contact" else None,
+                created_at=self.now,
+                expires_at=expires_at,
+                ended_at=None,
+            )
+        )
+        # sessions long over are of no use: drop them as new ones start
+        self.session.execute(delete(WebSessionRow).where(WebSessionRow.expires_at < self.now - dt.timedelta(days=30)))
+
+    def session_owner(self, secret_hash: str) -> tuple[str, str] | None:
+        """``(kind, name)`` of the live session with this hash (not ended, not expired), else None."""
+        row = self.session.scalar(
+            select(WebSessionRow).where(
+                WebSessionRow.secret_hash == secret_hash,
+                WebSessionRow.ended_at.is_(None),
+                WebSessionRow.expires_at > self.now,
+            )
+        )
+        return None if row is None else self._owner(row.agent_id, row.contact_id)
+
+    def end_session(self, secret_hash: str) -> bool:
+        """End a session (logout); True if a live one was ended."""
+        result = self.session.execute(
+            update(WebSessionRow)
+            .where(WebSessionRow.secret_hash == secret_hash, WebSessionRow.ended_at.is_(None))
+            .values(ended_at=self.now)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    # --- failed logins -----------------------------------------------------
+    def add_login_failure(self, account: str, address: str, *, keep: dt.timedelta) -> None:
+        """Record a failed login now; failures older than ``keep`` are dropped on the way."""
+        self.session.add(LoginFailureRow(at=self.now, account=account[:320], address=address[:100]))
+        self.session.execute(delete(LoginFailureRow).where(LoginFailureRow.at < self.now - keep))
+
+    def login_failures(
+        self, account: str, address: str, since: dt.datetime
+    ) -> tuple[list[dt.datetime], list[dt.datetime]]:
+        """Times of failed logins since ``since``: of this account, and from this address."""
+
+        def times(column: InstrumentedAttribute[str], value: str) -> list[dt.datetime]:
+            return list(
+                self.session.scalars(
+                    select(LoginFailureRow.at)
+                    .where(column == value, LoginFailureRow.at >= since)
+                    .order_by(LoginFailureRow.at)
+                )
+            )
+
+        return times(LoginFailureRow.account, account[:320]), times(LoginFailureRow.address, address[:100])
+
+    # --- audit log ---------------------------------------------------------
+    def add_audit(
+        self,
+        kind: str,
+        *,
+        actor_kind: str | None = None,
+        actor: str | None = None,
+        address: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """Write one audit record at the transaction's ``now``."""
+        self.session.add(
+            AuditRow(
+                at=self.now,
+                kind=kind,
+                actor_kind=actor_kind,
+                actor=actor,
+                address=address[:100] if address else None,
+                detail=detail,
+            )
+        )
+
+    def list_audit(
+        self, *, kinds: Iterable[str] = (), since: dt.datetime | None = None, actor: str | None = None, limit: int = 100
+    ) -> list[AuditEntry]:
+        """Audit records, newest first, filtered by kind, time and actor."""
+        query = select(AuditRow).order_by(AuditRow.at.desc(), AuditRow.id.desc()).limit(limit)
+        wanted = list(kinds)
+        if wanted:
+            query = query.where(AuditRow.kind.in_(wanted))
+        if since is not None:
+            query = query.where(AuditRow.at >= since)
+        if actor is not None:
+            query = query.where(AuditRow.actor == actor)
+        return [
+            AuditEntry(
+                id=r.id,
+                at=r.at,
+                kind=r.kind,
+                actor_kind=r.actor_kind,
+                actor=r.actor,
+                address=r.address,
+                detail=r.detail,
+            )
+            for r in self.session.scalars(query)
+        ]
