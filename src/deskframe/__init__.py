@@ -17,6 +17,8 @@ from .extensions import (
     Importer,
     OutputFormat,
     PricingModelType,
+    Recommendation,
+    ReportRule,
     SlaPolicyType,
 )
 from .model import (
@@ -73,6 +75,8 @@ __all__ = [
     "PluginError",
     "PricingModelType",
     "Queue",
+    "Recommendation",
+    "ReportRule",
     "Route",
     "SlaEvent",
     "SlaPolicyType",

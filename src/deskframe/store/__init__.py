@@ -19,6 +19,7 @@ from .database import Database
 from .directory_repo import DirectoryRepo, phone_digits
 from .import_repo import ImportRepo
 from .payment_repo import PaymentRepo
+from .report_repo import ReportRepo
 from .service_repo import QuarantineRepo, ServiceRepo
 from .sla_repo import SlaRepo
 from .ticket_repo import TicketRepo
@@ -37,6 +38,7 @@ class Repository(
     ImportRepo,
     PaymentRepo,
     UnbilledRepo,
+    ReportRepo,
 ):
     """Data access inside one transaction; ``now`` is the transaction's clock reading,
     ``search_languages`` the stemmers of the full-text index."""
