@@ -85,8 +85,12 @@ def document(report: Any, view: View) -> dict[str, Any]:
             [_("Agent"), _("Billable"), _("Non-billable")],
             [[a["name"], view.hours(a["billable"]), view.hours(a["non_billable"])] for a in report.hours["by_agent"]],
             [
-                f"{_('Billable')}: {view.hours(report.hours['billable'])}; "
-                + f"{_('Included in the contract')}: {view.hours(report.hours['included'])}"
+                "; ".join(
+                    (
+                        f"{_('Billable')}: {view.hours(report.hours['billable'])}",
+                        f"{_('Included in the contract')}: {view.hours(report.hours['included'])}",
+                    )
+                )
             ],
         ),
         _section(
