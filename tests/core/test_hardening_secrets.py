@@ -164,7 +164,7 @@ def invocations(tmp: Path, url: str) -> list[tuple[str, ...]]:
         ("invoice", "void", "INV-2026-00001", "--reason", "test"),
         *[
             ("report", "customer", "acme", "--period", "2026-10", "--format", fmt)
-            for fmt in ("text", "html", "json", "csv")
+            for fmt in ("text", "html", "json", "csv", "pdf")
         ],
         ("phone", "log", "--caller", "+74951234567", "--agent", "alice", "--summary", "Printer", "--duration", "5m"),
         ("phone", "import", str(calls)),

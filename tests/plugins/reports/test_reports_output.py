@@ -153,3 +153,16 @@ def test_bad_input_is_exit_2_with_one_line(run, args, message):
 def test_missing_period_is_a_usage_error(run):
     result = run("acme")
     assert result.exit_code == 2 and "--period" in result.output
+
+
+def test_pdf_through_deskframe_pdf(run, tmp_path):
+    pytest.importorskip("deskframe_pdf")
+    pypdf = pytest.importorskip("pypdf")
+    out = tmp_path / "report.pdf"
+    result = run("acme", "--period", "2026-10", "--format", "pdf", "--locale", "ru", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    assert "Отчёт о поддержке" in text and "Рассмотрите тариф" in text
+    assert "<script>alert" in text  # a PDF has no markup: the subject prints as typed
