@@ -31,8 +31,8 @@ def _clean(svg: str, name: str) -> str:
 
 
 def _chart(kind: str, title: str, colours: tuple[str, ...], **config: Any) -> Any:
-    import pygal
-    from pygal.style import Style
+    import pygal  # type: ignore[import-untyped]
+    from pygal.style import Style  # type: ignore[import-untyped]
 
     style = Style(
         background="white",

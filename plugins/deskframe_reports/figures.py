@@ -183,7 +183,7 @@ def outside_hours(data: ReportInput) -> dict[str, Any]:
 def slowest(data: ReportInput, count: int = 5) -> list[dict[str, Any]]:
     """The ``count`` tickets opened in the period with the longest resolution working time
     (a clock still running counts until now)."""
-    found = []
+    found: list[dict[str, Any]] = []
     for t in _opened(data.tickets, data.start, data.end):
         clock = next((c for c in t.clocks if c.kind == "resolution"), None)
         if clock is None:

@@ -96,7 +96,7 @@ RULES = (
 def apply(report: Any, rules: list[ReportRule]) -> Any:
     """The report with the recommendations of every rule; a rule that raises is logged by
     name and left out (the report goes on)."""
-    found = []
+    found: list[dict[str, Any]] = []
     for rule in rules:
         try:
             found.extend(attrs.asdict(r) for r in rule.check(report))

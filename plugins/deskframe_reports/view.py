@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from deskframe.errors import BadValue
 
@@ -87,7 +88,9 @@ class View:
         """An ISO instant in the desk's zone by locale (short date and time)."""
         from babel.dates import format_datetime
 
-        return format_datetime(dt.datetime.fromisoformat(iso), format="short", tzinfo=self.timezone, locale=self.locale)
+        return format_datetime(
+            dt.datetime.fromisoformat(iso), format="short", tzinfo=ZoneInfo(self.timezone), locale=self.locale
+        )
 
     def period(self, report: Any) -> str:
         """``1 Oct 2026 – 31 Oct 2026`` in the view's locale."""

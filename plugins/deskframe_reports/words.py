@@ -9,7 +9,6 @@ recurring group.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 from collections import Counter
@@ -79,17 +78,13 @@ STOP = frozenset(
 WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-@functools.lru_cache(maxsize=2)
-def _stemmer(language: str) -> Any:
-    import Stemmer
-
-    return Stemmer.Stemmer(language)
-
-
 def stem(word: str) -> str:
-    """The Snowball stem of a lower-case word (Russian for Cyrillic, else English)."""
-    language = "russian" if re.search("[а-яё]", word) else "english"
-    return str(_stemmer(language).stemWord(word))
+    """The Snowball stem of a lower-case word (Russian for Cyrillic, else English), with the
+    stemmers of the core's search (:func:`deskframe.textsearch.stems`)."""
+    from deskframe.textsearch import stems
+
+    found = stems([word], ["ru" if re.search("[а-яё]", word) else "en"])
+    return found[0] if found else word
 
 
 def content_words(subject: str) -> dict[str, str]:
