@@ -215,7 +215,7 @@ def hour_figures(data: ReportInput) -> dict[str, Any]:
     """Hours by agent and by ticket, billable and non-billable, against the contracts'
     included hours and the tickets' estimates."""
     entries = data.time[data.period.label]
-    subjects = {t.number: t.subject for t in data.tickets}
+    subjects = {e.ticket: e.subject for e in entries}
     estimates = {t.number: t.estimate_hours for t in data.tickets}
     agents: dict[str, list[Any]] = {}
     tickets: dict[str, list[Any]] = {}

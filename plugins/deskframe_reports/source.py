@@ -12,9 +12,9 @@ from typing import Any
 
 import attrs
 
-from deskframe.activity import TicketActivity, period_activity
+from deskframe.activity import TicketActivity, TimeTotal, period_activity, period_time
 from deskframe.errors import BadValue
-from deskframe.model import PRIORITY_LEVELS, Contract, Customer, TimeEntry
+from deskframe.model import PRIORITY_LEVELS, Contract, Customer
 from deskframe.sla import TicketFacts
 
 from .period import Period
@@ -49,8 +49,8 @@ class ReportInput:
     terms: tuple[ContractTerms, ...]
     tickets: list[TicketActivity]
     previous_tickets: list[TicketActivity]
-    #: ``period label -> time entries``, for this period and the two before it.
-    time: dict[str, list[TimeEntry]]
+    #: ``period label -> time`` (summed per ticket, agent, billable), this period and the two before it.
+    time: dict[str, list[TimeTotal]]
     agent_names: dict[str, str]
     priority_names: dict[str, str]
     calendars: dict[str, Any]
@@ -129,11 +129,9 @@ def load(desk: Any, customer_key: str, period: Period, contract: str | None = No
     pstart, pend = previous.bounds(zone)
     contracts = _contracts(desk, customer.key, period, contract)
     tickets = period_activity(desk, customer.key, start, end, contract=contract)
-    time = {period.label: _time_of(desk, customer.key, period, contract, tickets)}
-    earlier = previous
-    for _ in range(2):
-        time[earlier.label] = _time_of(desk, customer.key, earlier, contract, None)
-        earlier = earlier.previous()
+    time = {}
+    for p in (period, previous, previous.previous()):
+        time[p.label] = period_time(desk, customer.key, p.first, p.end, contract=contract)
     return ReportInput(
         customer=customer,
         period=period,
@@ -151,16 +149,3 @@ def load(desk: Any, customer_key: str, period: Period, contract: str | None = No
         rules=list(desk.plugins.registry.items("report_rules")),
         contract_filter=contract,
     )
-
-
-def _time_of(
-    desk: Any, customer: str, period: Period, contract: str | None, tickets: list[TicketActivity] | None
-) -> list[TimeEntry]:
-    entries = [e for month in period.months() for e in desk.time_entries(customer=customer, period=month)]
-    if contract is None:
-        return entries
-    keep = {t.number for t in tickets} if tickets is not None else None
-    if keep is None:
-        with_contract = period_activity(desk, customer, *period.bounds(desk.config.timezone), contract=contract)
-        keep = {t.number for t in with_contract}
-    return [e for e in entries if e.ticket in keep]

@@ -10,7 +10,17 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from .rows import ArticleRow, ContractRow, CustomerRow, HistoryRow, QueueRow, SlaClockRow, TicketRow
+from .rows import (
+    AgentRow,
+    ArticleRow,
+    ContractRow,
+    CustomerRow,
+    HistoryRow,
+    QueueRow,
+    SlaClockRow,
+    TicketRow,
+    TimeEntryRow,
+)
 from .sla_repo import clock_category
 from .sql_values import chunks
 
@@ -108,3 +118,30 @@ class ReportRepo:
                 )
             )
         return out
+
+    def time_totals(self, customer: str, first: dt.date, end: dt.date, contract: str | None = None) -> list[Any]:
+        """``(ticket, subject, agent, billable, minutes)``: the customer's time entries with a work
+        date in ``[first, end)``, not voided, summed per ticket, agent and billable."""
+        query = (
+            select(
+                TicketRow.number.label("ticket"),
+                TicketRow.subject,
+                AgentRow.login.label("agent"),
+                TimeEntryRow.billable,
+                func.sum(TimeEntryRow.minutes).label("minutes"),
+            )
+            .join(TicketRow, TimeEntryRow.ticket_id == TicketRow.id)
+            .join(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+            .join(AgentRow, TimeEntryRow.agent_id == AgentRow.id)
+            .where(
+                CustomerRow.key == customer,
+                TimeEntryRow.voided_at.is_(None),
+                TimeEntryRow.work_date >= first,
+                TimeEntryRow.work_date < end,
+            )
+            .group_by(TicketRow.number, TicketRow.subject, AgentRow.login, TimeEntryRow.billable)
+            .order_by(TicketRow.number, AgentRow.login)
+        )
+        if contract is not None:
+            query = query.join(ContractRow, TicketRow.contract_id == ContractRow.id).where(ContractRow.key == contract)
+        return list(self.session.execute(query))
