@@ -55,14 +55,19 @@ def build_report(
     desk: Any, customer: str, period: str, *, contract: str | None = None, locale: str | None = None
 ) -> tuple[Any, str]:
     """The :class:`~.figures.CustomerReport` (with recommendations) and the locale to show it in."""
+    import attrs
+
     from . import figures, rules, source
     from .period import Period
 
     data = source.load(desk, customer, Period.parse(period), contract)
-    report = rules.apply(figures.build(data), data.rules)
     if locale is None:
         params = [t.contract.params.get("locale") for t in data.terms if t.contract.params.get("locale")]
         locale = str(params[0]) if params else desk.config.billing.locale
+    from .view import View
+
+    View(locale)  # an unknown locale is refused (exit 2) before a rule formats with it
+    report = rules.apply(attrs.evolve(figures.build(data), locale=locale), data.rules)
     return report, locale
 
 

@@ -48,6 +48,8 @@ class CustomerReport:
     priority_names: dict[str, str]
     generated_at: str
     recommendations: list[dict[str, Any]] = attrs.field(factory=list)
+    #: The locale the report is shown in (rules format the values they quote with it).
+    locale: str = "en"
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data."""

@@ -26,8 +26,11 @@ RETAINER_SHARE = 50.0
 RETAINER_PERIODS = 3
 
 
-def _pct(value: float) -> str:
-    return f"{value:g}%"
+def _pct(value: float, locale: str = "en") -> str:
+    """A percentage as the report's reader writes it (``71.4%``, ``71,4 %``)."""
+    from babel.numbers import format_percent
+
+    return format_percent(value / 100, format="#,##0.#%", locale=locale.replace("-", "_"))
 
 
 def premium_tier(report: Any) -> list[Recommendation]:
@@ -39,7 +42,11 @@ def premium_tier(report: Any) -> list[Recommendation]:
         return []
     return [
         Recommendation(
-            "premium-tier", "Consider the premium tier.", "breached_share", _pct(figure), f"> {_pct(BREACH_SHARE)}"
+            "premium-tier",
+            "Consider the premium tier.",
+            "breached_share",
+            _pct(figure, report.locale),
+            f"> {_pct(BREACH_SHARE, report.locale)}",
         )
     ]
 
@@ -51,7 +58,11 @@ def around_the_clock(report: Any) -> list[Recommendation]:
         return []
     return [
         Recommendation(
-            "24x7", "Consider 24x7 support.", "outside_hours_share", _pct(figure), f"> {_pct(OUTSIDE_SHARE)}"
+            "24x7",
+            "Consider 24x7 support.",
+            "outside_hours_share",
+            _pct(figure, report.locale),
+            f"> {_pct(OUTSIDE_SHARE, report.locale)}",
         )
     ]
 
@@ -61,10 +72,14 @@ def smaller_retainer(report: Any) -> list[Recommendation]:
     usage = report.retainer_usage[-RETAINER_PERIODS:]
     if len(usage) < RETAINER_PERIODS or any(u["used_pct"] is None or u["used_pct"] >= RETAINER_SHARE for u in usage):
         return []
-    value = ", ".join(f"{u['period']}: {_pct(u['used_pct'])}" for u in usage)
+    value = ", ".join(f"{u['period']}: {_pct(u['used_pct'], report.locale)}" for u in usage)
     return [
         Recommendation(
-            "smaller-retainer", "A smaller retainer fits.", "retainer_used_pct", value, f"< {_pct(RETAINER_SHARE)}"
+            "smaller-retainer",
+            "A smaller retainer fits.",
+            "retainer_used_pct",
+            value,
+            f"< {_pct(RETAINER_SHARE, report.locale)}",
         )
     ]
 

@@ -63,6 +63,7 @@ def test_html_in_russian(run):
     assert "Заявки по неделям и приоритетам" in _svg(html, "weekly")
     assert "Выполнено" in _svg(html, "sla") and "Нарушено" in _svg(html, "sla")
     assert "Рассмотрите тариф «Премиум»." in html
+    assert "основание — Заявки с нарушением SLA: 71,4% (порог &gt; 10%)" in html  # the rule's figure, by locale
     assert "71,4" in html  # numbers by locale
     assert "1 окт. 2026" in html
 
