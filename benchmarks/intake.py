@@ -5,7 +5,7 @@ For each size (default 5,000 and 20,000 messages of the peers' corpus,
 ``../shared/peers/gen_corpus.py`` with ``--seed 42``) a fresh process builds a
 Desk on a fresh SQLite file with one ``email`` channel reading a Maildir whose
 ``new/`` holds the corpus, and runs the very poll ``deskframe intake run --once``
-runs (fetch -> parse -> ``Desk.intake``, one transaction per message -> move to
+runs (fetch -> parse -> ``desk.intake.receive``, one transaction per message -> move to
 ``cur/``). Only the poll is timed; peak RSS is that process's ``ru_maxrss``.
 
 Beside it, in the same run and on the same files: the peers' stdlib floor
@@ -246,7 +246,7 @@ def profile(corpus: Path, workdir: Path, n: int) -> None:
     fetched = iter(channel.fetch())
     first = next(fetched)
     statements.clear()
-    result = desk.intake(first)
+    result = desk.intake.receive(first)
     one = list(statements)
     channel.ack(first, result)
     statements.clear()

@@ -1,6 +1,6 @@
 """`invoice run` for a month: 2,000 contracts of all four pricing models, 500,000 time entries.
 
-Prints the wall time of `Desk.ledger.run(period)` end to end (reading unbilled time,
+Prints the wall time of `desk.billing.run(period)` end to end (reading unbilled time,
 pricing it through the reference pricing plugin, writing drafts and linking every
 billed entry) beside the floor: one SQL GROUP BY summing minutes per contract over
 the same table. Peak RSS is measured in a fresh process for the run. It also times two
@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from deskframe.actors import Actor
 
 CONFIG = """
 [desk]
@@ -69,7 +71,7 @@ def build(root: Path, contracts: int, entries: int, seed: int = 11) -> Path:
     desk.upgrade()
     rng = random.Random(seed)
     for login, role in (("dev", "developer"), ("eng", "engineer")):
-        desk.add_agent(Agent(login, login.title(), role=role))
+        desk.directory.add_agent(Agent(login, login.title(), role=role), actor=Actor.operator())
     now = dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc)
     with desk.store.write() as repo:
         s = repo.session
@@ -229,7 +231,7 @@ def run_once(config: str) -> None:
     plugins = build_plugins()
     desk = Desk(load_config(Path(config), plugins.registry), plugins)
     start = time.perf_counter()
-    report = desk.ledger.run("2026-10")
+    report = desk.billing.run("2026-10", actor=Actor.operator())
     took = time.perf_counter() - start
     with desk.store.read() as repo:
         from sqlalchemy import func, select

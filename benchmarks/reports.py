@@ -59,7 +59,7 @@ TARGETS = {"P1": (1, 8), "P2": (1, 16), "P3": (4, 40), "P4": (8, None)}
 def build(root: Path, tickets: int, entries: int, seed: int) -> Path:
     from sqlalchemy import insert, select
 
-    from deskframe import Agent, Contract, Customer
+    from deskframe import Actor, Agent, Contract, Customer
     from deskframe.config import load_config
     from deskframe.desk import Desk
     from deskframe.plugins import build_plugins
@@ -72,11 +72,12 @@ def build(root: Path, tickets: int, entries: int, seed: int) -> Path:
     desk.upgrade()
     calendar = desk.config.calendar_objects["msk"]
     rng = random.Random(seed)
-    desk.add_customer(Customer("big", "Big Customer"))
-    desk.add_contract(Contract("big-8x5", "big", "8x5", sla="std", params={"included_hours": 900}))
+    op = Actor.operator()
+    desk.directory.add_customer(Customer("big", "Big Customer"), actor=op)
+    desk.directory.add_contract(Contract("big-8x5", "big", "8x5", sla="std", params={"included_hours": 900}), actor=op)
     logins = [f"agent{i}" for i in range(12)]
     for login in logins:
-        desk.add_agent(Agent(login, login.title()))
+        desk.directory.add_agent(Agent(login, login.title()), actor=op)
     with desk.store.write() as repo:
         s = repo.session
         s.execute(insert(QueueRow), [{"name": q, "description": ""} for q in ("support", "network", "billing")])

@@ -34,6 +34,7 @@ says what it costs. Machine load changes every figure: compare engines within a 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import statistics
@@ -115,10 +116,8 @@ def main() -> None:
     created = random_created(rng, a.n)
 
     np = pd = workclock = None
-    try:
+    with contextlib.suppress(ImportError):
         import numpy as np
-    except ImportError:
-        pass
     if not a.no_pandas:
         try:
             import pandas as pd
@@ -160,17 +159,17 @@ def main() -> None:
     for target, hours in TARGETS.items():
         delta = timedelta(hours=hours)
         add = cal.add
-        med, times, out = timed(lambda: [add(c, delta) for c in created], a.repeat)
+        med, times, out = timed(lambda add=add, delta=delta: [add(c, delta) for c in created], a.repeat)
         line("deskframe add", target, a.n, med, times)
         results[target]["deskframe add"] = out
-        med, times, out = timed(lambda: cal.add_many(created, delta), a.repeat)
+        med, times, out = timed(lambda delta=delta: cal.add_many(created, delta), a.repeat)
         line("deskframe add_many", target, a.n, med, times)
         results[target]["deskframe add_many"] = out
         if x_np is not None:
-            med, times, out = timed(lambda: cal.add_many(x_np, delta), a.repeat)
+            med, times, out = timed(lambda delta=delta: cal.add_many(x_np, delta), a.repeat)
             line("deskframe add_many[np]", target, a.n, med, times, "  (datetime64 in and out)")
             results[target]["deskframe add_many[np]"] = [x.replace(tzinfo=UTC) for x in out.astype(datetime)]
-        med, times, out = timed(lambda: [ref_add(c, hours) for c in created], 1)
+        med, times, out = timed(lambda hours=hours: [ref_add(c, hours) for c in created], 1)
         line("ref (stdlib loop)", target, a.n, med, times, "  (1 run)")
         results[target]["ref"] = out
 
@@ -181,14 +180,14 @@ def main() -> None:
         m = a.n if a.pandas_n is None else min(a.n, a.pandas_n)
         idx = pd.DatetimeIndex(created[:m])
         for target, hours in TARGETS.items():
-            med, times, out = timed(lambda: (idx.tz_convert(TZ) + hours * bh).tz_convert("UTC"), a.repeat)
+            med, times, out = timed(lambda hours=hours: (idx.tz_convert(TZ) + hours * bh).tz_convert("UTC"), a.repeat)
             line("pandas CBH", target, m, med, times)
             results[target]["pandas"] = list(out.to_pydatetime())
 
     if workclock is not None and np is not None:
         sched = workclock.Schedule([workclock.WorkDay(OPEN, CLOSE), workclock.Holidays(HOLIDAYS)], time_zone=TZ)
         for target, hours in TARGETS.items():
-            med, times, out = timed(lambda: sched.add_many(x_np, np.timedelta64(hours, "h")), a.repeat)
+            med, times, out = timed(lambda hours=hours: sched.add_many(x_np, np.timedelta64(hours, "h")), a.repeat)
             line("workclock add_many", target, a.n, med, times, "  (datetime64 in and out)")
             results[target]["workclock"] = [x.replace(tzinfo=UTC) for x in out.astype(datetime)]
 

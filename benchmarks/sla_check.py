@@ -3,7 +3,7 @@
 Builds a SQLite desk with N tickets (bulk import) and one first-response clock
 each (inserted directly: this measures the check, not clock creation), with due
 times spread so that a share is past due, a share past the warning point and
-the rest running, then times `Desk.sla_check(now)` twice: the first run claims
+the rest running, then times `desk.sla.check(now)` twice: the first run claims
 every warning and breach exactly once, the second finds nothing new.
 
     .venv/bin/python benchmarks/sla_check.py --clocks 100000
@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from deskframe.actors import Actor
 from deskframe.config import load_config
 from deskframe.desk import Desk
 from deskframe.importing import ImportedTicket
@@ -66,10 +67,10 @@ def main() -> None:
             )
         )
         if len(batch) == 5000:
-            desk.import_tickets(batch, namespace="bench")
+            desk.tickets.import_tickets(batch, namespace="bench", actor=Actor.operator())
             batch = []
     if batch:
-        desk.import_tickets(batch, namespace="bench")
+        desk.tickets.import_tickets(batch, namespace="bench", actor=Actor.operator())
     with desk.store.write() as repo:
         ids = list(repo.session.scalars(select(TicketRow.id)))
         rows = []
@@ -100,10 +101,10 @@ def main() -> None:
 
     rss_before = peak_mib()
     t1 = time.perf_counter()
-    first = desk.sla_check(now)
+    first = desk.sla.check(now)
     first_s = time.perf_counter() - t1
     t2 = time.perf_counter()
-    second = desk.sla_check(now)
+    second = desk.sla.check(now)
     second_s = time.perf_counter() - t2
     print(f"sla check over {len(ids):,} running clocks (SQLite)")
     print(

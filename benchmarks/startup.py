@@ -74,10 +74,13 @@ def build_desk(root: Path, tickets: int) -> Path:
 def measure(pairs: int, commands: dict[str, list[str]], cwd: Path) -> dict[str, tuple[float, float]]:
     """Median CPU seconds of (command, floor) per name, pairs run alternately."""
     floor = [sys.executable, "-c", "pass"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DESKFRAME_")}
+    # PYTHONDONTWRITEBYTECODE would make every run compile deskframe's sources again (an editable
+    # install has no .pyc until one run writes them); a user's installed deskframe has them.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DESKFRAME_") and k != "PYTHONDONTWRITEBYTECODE"}
     results: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in commands}
-    for name, args in commands.items():  # warm the page cache and bytecode once
+    for args in commands.values():  # warm the page cache and bytecode once
         cpu_seconds(args, cwd, env)
+    cpu_seconds(floor, cwd, env)
     for i in range(pairs):
         for name, args in commands.items():
             # alternate which side goes first, so neither always runs on a warmer cache
@@ -104,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         "--help": [*cmd, "--help"],
         "ticket list": [*cmd, "--config", str(config), "ticket", "list"],
     }
+    print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
     figures = measure(args.pairs, commands, args.dir)
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
     print(f"\nCPU time, median of {args.pairs} alternating pairs (python -c pass = the floor)")
     print(f"{'command':<40} {'deskframe':>10} {'floor':>8} {'ratio':>7} {'target':>7}")
     failed = False

@@ -207,11 +207,11 @@ POOLS: dict[str, Any] = {
     "ru_name": RU_NAMES,
     "code": lambda rng: rng.choice(
         (
-            "0x8007%04X" % rng.randrange(65536),
-            "E-%d" % rng.randrange(100, 999),
-            "error %d" % rng.randrange(1, 600),
-            "HTTP %d" % rng.choice((500, 502, 503, 504)),
-            "ORA-%05d" % rng.randrange(1, 30000),
+            f"0x8007{rng.randrange(65536):04X}",
+            f"E-{rng.randrange(100, 999)}",
+            f"error {rng.randrange(1, 600)}",
+            f"HTTP {rng.choice((500, 502, 503, 504))}",
+            f"ORA-{rng.randrange(1, 30000):05d}",
         )
     ),
     "name": lambda rng: f"{rng.choice(EN_FIRST)} {rng.choice(EN_LAST)}",

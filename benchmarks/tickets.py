@@ -5,10 +5,10 @@ One run builds the same deterministic data set twice, each on a fresh SQLite fil
 migrated by the real Alembic migration (so the FTS5 index and its triggers exist
 in both):
 
-* **Desk**: every ticket is opened through ``Desk.open_ticket`` (one transaction
+* **Desk**: every ticket is opened through ``desk.tickets.open`` (one transaction
   with its first article), the remaining articles are appended through
-  ``Desk.add_article`` in shuffled rounds, then the tickets get their owners and
-  states through ``Desk.assign`` and ``Desk.set_state`` (so that the list filters
+  ``desk.tickets.add_article`` in shuffled rounds, then the tickets get their owners and
+  states through ``desk.tickets.assign`` and ``desk.tickets.set_state`` (so that the list filters
   have something to filter). Only the Desk calls are timed, not the text
   generation.
 * **floor**: the very same rows (tickets in their final state, articles, history,
@@ -17,8 +17,8 @@ in both):
   are timed.
 
 Then, at full size (100k tickets and 500k articles by default), it times
-``Desk.tickets`` (default list, ``state="open"``, ``open_only``, queue + owner)
-and ``Desk.search`` (a common word, a rare word, a Cyrillic word, two words),
+``desk.tickets.list`` (default list, ``state="open"``, ``open_only``, queue + owner)
+and ``desk.tickets.search`` (a common word, a rare word, a Cyrillic word, two words),
 each over ``--repeat`` runs (median and p95), and the ``deskframe`` CLI once end
 to end (``--version``, ``ticket list``, ``ticket search``). It closes with a
 summary table, the Desk : floor ratio, and the peak RSS.
@@ -54,6 +54,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from deskframe.actors import Actor
 
 sys.path.insert(0, os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")))
 
@@ -158,26 +160,28 @@ def make_desk(root: Path, db_path: Path) -> tuple[Desk, Path]:
 
 def desk_directory(desk: Desk, plan: Plan) -> None:
     for key, name, domain in plan.customers:
-        desk.add_customer(Customer(key=key, name=name, domains=(domain,)))
+        desk.directory.add_customer(Customer(key=key, name=name, domains=(domain,)), actor=Actor.operator())
     for login, name, email, line in plan.agents:
-        desk.add_agent(Agent(login=login, name=name, email=email, line=line))
+        desk.directory.add_agent(Agent(login=login, name=name, email=email, line=line), actor=Actor.operator())
     for name, _ in QUEUES:
-        desk.add_queue(Queue(name))
+        desk.directory.add_queue(Queue(name), actor=Actor.operator())
     start = desk.local_date() - dt.timedelta(days=800)
     for customer, (key, lines) in plan.contracts.items():
-        desk.add_contract(Contract(key=key, customer=customer, support_type="8x5", lines=lines, start=start))
+        desk.directory.add_contract(
+            Contract(key=key, customer=customer, support_type="8x5", lines=lines, start=start), actor=Actor.operator()
+        )
 
 
 def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
     """Open ``count`` tickets, add their other articles, assign and move them; time only Desk calls."""
     numbers: list[str] = []
-    progress = Progress("Desk.open_ticket", count)
+    progress = Progress("desk.tickets.open", count)
     watch = Stopwatch()
     for i in range(count):
         meta = plan.metas[i]
         _, body, _, _ = plan.article(i, 0)
         watch.start()
-        ticket = desk.open_ticket(
+        ticket = desk.tickets.open(
             subject=meta.subject,
             body=body,
             customer=meta.customer,
@@ -185,6 +189,7 @@ def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
             priority=meta.priority,
             channel=meta.channel,
             queue=meta.queue,
+            actor=Actor.operator(),
         )
         watch.stop()
         numbers.append(ticket.number)
@@ -192,13 +197,18 @@ def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
     result = {"opened": count, "open": watch, "numbers": numbers, "rss_after_open": peak_rss_mb()}
 
     total = count * (plan.apt - 1)
-    progress = Progress("Desk.add_article", total)
+    progress = Progress("desk.tickets.add_article", total)
     watch, done = Stopwatch(), 0
     for i, r in plan.rounds(0, count):
         direction, body, agent, sender = plan.article(i, r)
         watch.start()
-        desk.add_article(
-            numbers[i], direction=direction, body=body, agent=agent, sender=sender, channel=plan.metas[i].channel
+        desk.tickets.add_article(
+            numbers[i],
+            direction=direction,
+            body=body,
+            actor=Actor.operator(agent),
+            sender=sender,
+            channel=plan.metas[i].channel,
         )
         watch.stop()
         done += 1
@@ -206,15 +216,15 @@ def desk_load(desk: Desk, plan: Plan, count: int) -> dict[str, Any]:
     result.update(articles=done, add=watch)
 
     steps = [(i, kind, value) for i in range(count) for kind, value in plan.workflow(i)]
-    progress = Progress("Desk.assign/set_state", len(steps))
+    progress = Progress("tickets.assign/set_state", len(steps))
     watch = Stopwatch()
     for k, (i, kind, value) in enumerate(steps):
         actor = plan.metas[i].owner
         watch.start()
         if kind == "owner":
-            desk.assign(numbers[i], agent=value, actor=actor)
+            desk.tickets.assign(numbers[i], agent=value, actor=Actor.operator(actor))
         else:
-            desk.set_state(numbers[i], value, actor=actor)
+            desk.tickets.set_state(numbers[i], value, actor=Actor.operator(actor))
         watch.stop()
         progress.update(k + 1)
     result.update(workflow=len(steps), change=watch, rss_after_load=peak_rss_mb())
@@ -591,7 +601,7 @@ def probe_calls(desk: Desk, plan: Plan, count: int, numbers: list[str], offset: 
         meta = plan.metas[i]
         _, body, _, _ = plan.article(i, 0)
         opens.append(
-            lambda m=meta, b=body: desk.open_ticket(
+            lambda m=meta, b=body: desk.tickets.open(
                 subject=m.subject,
                 body=b,
                 customer=m.customer,
@@ -599,13 +609,14 @@ def probe_calls(desk: Desk, plan: Plan, count: int, numbers: list[str], offset: 
                 priority=m.priority,
                 channel=m.channel,
                 queue=m.queue,
+                actor=Actor.operator(),
             )
         )
         direction, body, agent, sender = plan.article(i, 1 + k % max(1, plan.apt - 1))
         number = numbers[(offset + 7 * k) % len(numbers)]
         adds.append(
-            lambda n=number, d=direction, b=body, a=agent, s=sender: desk.add_article(
-                n, direction=d, body=b, agent=a, sender=s
+            lambda n=number, d=direction, b=body, a=agent, s=sender: desk.tickets.add_article(
+                n, direction=d, body=b, actor=Actor.operator(a), sender=s
             )
         )
     return [("open_ticket", opens), ("add_article", adds)]
@@ -623,7 +634,10 @@ def census(desk: Desk, plan: Plan, numbers: list[str], count: int = 200) -> dict
                 call()
                 watch.stop()
             trace: list[str] = []
-            listener = lambda conn, cursor, statement, params, context, many: trace.append(" ".join(statement.split()))
+
+            def listener(conn, cursor, statement, params, context, many, trace=trace):
+                trace.append(" ".join(statement.split()))
+
             event.listen(desk.store.db.engine, "before_cursor_execute", listener)
             watch.start()
             calls[-1]()
@@ -832,13 +846,13 @@ def main(argv: list[str] | None = None) -> int:
     owner = collections.Counter(m.owner for m in plan.metas if m.queue == "network" and m.owner).most_common(1)
     owner_login = owner[0][0] if owner else plan.agents[0][0]
     queries: list[tuple[str, str, Callable[[], Any]]] = [
-        ("tickets()", "default list", lambda: desk.tickets(limit=100)),
-        ("tickets(state='open')", "", lambda: desk.tickets(state="open", limit=100)),
-        ("tickets(open_only=True)", "", lambda: desk.tickets(open_only=True, limit=100)),
+        ("tickets()", "default list", lambda: desk.tickets.list(limit=100)),
+        ("tickets(state='open')", "", lambda: desk.tickets.list(state="open", limit=100)),
+        ("tickets(open_only=True)", "", lambda: desk.tickets.list(open_only=True, limit=100)),
         (
             f"tickets(queue='network', owner='{owner_login}')",
             "",
-            lambda: desk.tickets(queue="network", owner=owner_login, limit=100),
+            lambda: desk.tickets.list(queue="network", owner=owner_login, limit=100),
         ),
     ]
     for label, words in SEARCHES:
@@ -846,7 +860,7 @@ def main(argv: list[str] | None = None) -> int:
             (
                 f"search({words!r})",
                 f"{label}: {fts_count(desk.store.db, words):,} articles match",
-                lambda w=words: desk.search(w),
+                lambda w=words: desk.tickets.search(w),
             )
         )
     out(

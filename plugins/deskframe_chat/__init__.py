@@ -24,45 +24,42 @@ is resolved or closed, starts a new ticket (:mod:`.inbound`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
-
-import attrs
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import deskframe
-from deskframe import ChannelType
 
-from . import commands, inbound, outbound, payload, settings, web
+if TYPE_CHECKING:
+    from deskframe import ChannelType
+
+    from .channel import ChatChannel
 
 __all__ = ["ChatChannel", "inbound", "outbound", "payload", "settings", "web"]
-
-
-@attrs.define
-class ChatChannel:
-    """A configured chat channel. Messages arrive by webhook, so there is nothing to poll."""
-
-    name: str
-    settings: settings.ChatSettings
-
-    def fetch(self) -> Iterable[Any]:
-        return ()
-
-    def ack(self, message: Any, result: Any) -> None:
-        return None
+_SUBMODULES = ("channel", "commands", "inbound", "outbound", "payload", "settings", "web")
 
 
 def build(table: dict[str, Any], desk: Any) -> ChatChannel:
-    parsed = settings.parse_settings(table)
+    from .channel import ChatChannel
+    from .settings import parse_settings
+
+    parsed = parse_settings(table)
     return ChatChannel(parsed.name, parsed)
 
 
 def parse_raw(raw: bytes, table: dict[str, Any]) -> deskframe.InboundMessage:
     """Re-read a kept webhook body (``intake quarantine retry``); it starts or joins a ticket by intake's rules."""
+    from . import inbound, payload, settings
+
     return inbound.to_inbound(settings.parse_settings(table), payload.parse(raw), raw)
 
 
 @deskframe.hookimpl
 def register_channel_types(register: Callable[[ChannelType], None]) -> None:
+    from deskframe import ChannelType
+
+    from . import settings
+
     register(
         ChannelType(
             settings.TYPE,
@@ -76,16 +73,35 @@ def register_channel_types(register: Callable[[ChannelType], None]) -> None:
 
 @deskframe.hookimpl
 def register_commands(register: Callable[..., None]) -> None:
-    register(commands.chat_group)
+    from deskframe.cli import lazy_command
+
+    register(
+        lazy_command("chat", "deskframe_chat.commands:chat_group", "Chat channels: replay saved webhook payloads.")
+    )
 
 
 @deskframe.hookimpl
 def register_routes(register: Callable[..., None]) -> None:
+    from . import web
+
     for route in web.routes():
         register(route)
 
 
 @deskframe.hookimpl
 def article_added(event: deskframe.ArticleAdded, desk: Any) -> None:
-    """Deliver an agent's reply on a chat ticket to the channel's callback URL."""
+    """Deliver an agent's reply on a chat ticket to the callback URL (chat tickets only: see :mod:`.outbound`)."""
+    from . import outbound
+
     outbound.deliver(event, desk)
+
+
+def __getattr__(name: str) -> Any:
+    """``ChatChannel`` and the submodules, imported on first use (importing the plugin stays cheap)."""
+    if name == "ChatChannel":
+        from .channel import ChatChannel
+
+        return ChatChannel
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

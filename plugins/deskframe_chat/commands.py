@@ -34,27 +34,27 @@ def chat_replay(desk: Any, file: Path, name: str, fmt: str) -> None:
     chosen = settings.settings_for(desk, name)
     if chosen is None:
         raise BadValue(f"no chat channel named '{name}'")
-    counts = {"messages": 0, "new_tickets": 0, "duplicates": 0, "errors": []}
+    messages = new_tickets = duplicates = 0
+    errors: list[str] = []
     for number, line in enumerate(file.read_bytes().splitlines(), 1):
         if not line.strip():
             continue
         try:
             message = payload.parse(line)
         except payload.PayloadError as exc:
-            counts["errors"].append(f"line {number}: {exc}")
+            errors.append(f"line {number}: {exc}")
             continue
         answer = inbound.receive(desk, chosen, message, line)
-        counts["messages"] += 1
-        counts["new_tickets"] += bool(answer["created"])
-        counts["duplicates"] += bool(answer["duplicate"])
+        messages += 1
+        new_tickets += bool(answer["created"])
+        duplicates += bool(answer["duplicate"])
     emit_one(
-        counts,
+        {"messages": messages, "new_tickets": new_tickets, "duplicates": duplicates, "errors": errors},
         fmt,
-        f"{file}: {counts['messages']} messages, {counts['new_tickets']} new tickets, "
-        f"{counts['duplicates']} duplicates, {len(counts['errors'])} errors"
-        + "".join(f"\n  {e}" for e in counts["errors"]),
+        f"{file}: {messages} messages, {new_tickets} new tickets, {duplicates} duplicates, {len(errors)} errors"
+        + "".join(f"\n  {e}" for e in errors),
     )
-    if counts["errors"]:
+    if errors:
         raise SystemExit(1)
 
 

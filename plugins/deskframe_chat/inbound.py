@@ -1,4 +1,4 @@
-"""A validated chat message -> ``Desk.intake``: one open ticket per conversation.
+"""A validated chat message -> ``desk.intake.receive``: one open ticket per conversation.
 
 State kept in the channel cursor store (channel = the chat channel's name):
 
@@ -93,7 +93,7 @@ def _open_ticket_number(desk: Any, number: str) -> str | None:
     """``number`` (or the ticket it was merged into) if it can still take messages."""
     for _ in range(10):
         try:
-            ticket = desk.ticket(number)
+            ticket = desk.tickets.get(number)
         except NotFound:
             return None
         if ticket.state_type == "merged" and ticket.merged_into:
@@ -130,7 +130,7 @@ def receive(
     with lock or threading.Lock():
         now = desk.clock()
         continued = current_ticket(desk, settings, message.conversation_id, now)
-        result = desk.intake(to_inbound(settings, message, raw, continued))
+        result = desk.intake.receive(to_inbound(settings, message, raw, continued))
         if not result.duplicate:
             desk.cursors.set(
                 settings.name,

@@ -26,9 +26,14 @@ from typing import Any
 
 import attrs
 
+from deskframe.actors import Actor
+
 from .inbound import ticket_key
 from .payload import SIGNATURE_HEADER, sign
 from .settings import ChatSettings, settings_for
+
+#: Who this plugin acts as in the ticket history.
+ACTOR = Actor.plugin("deskframe_chat")
 
 log = logging.getLogger("deskframe.chat")
 USER_AGENT = "deskframe-chat/1"
@@ -94,11 +99,12 @@ def deliver(event: Any, desk: Any) -> Outcome | None:
         return None
     outcome = _deliver(desk, settings, ticket.number, article)
     if outcome.delivered:
-        desk.annotate(
+        desk.tickets.annotate(
             ticket.number,
             "chat_delivered",
             new=str(article.id),
             reason=f"{outcome.detail} after {outcome.attempts} attempt(s)",
+            actor=ACTOR,
         )
     else:
         log.error(
@@ -108,7 +114,9 @@ def deliver(event: Any, desk: Any) -> Outcome | None:
             ticket.number,
             outcome.detail,
         )
-        desk.annotate(ticket.number, "chat_delivery_failed", new=str(article.id), reason=outcome.detail[:500])
+        desk.tickets.annotate(
+            ticket.number, "chat_delivery_failed", new=str(article.id), reason=outcome.detail[:500], actor=ACTOR
+        )
     return outcome
 
 

@@ -25,17 +25,33 @@ Pure modules (no network, no database):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import deskframe
-from deskframe import ChannelType
 
-from . import settings as _settings
+if TYPE_CHECKING:
+    from deskframe import ChannelType
+
+
+def build(table: dict[str, Any], desk: Any) -> Any:
+    """The channel type's ``build`` (:func:`.channel.build`; the parser is imported only here)."""
+    from .channel import build
+
+    return build(table, desk)
+
+
+def reparse(raw: bytes, table: dict[str, Any]) -> deskframe.InboundMessage:
+    """The channel type's ``parse`` (:func:`.channel.reparse`)."""
+    from .channel import reparse
+
+    return reparse(raw, table)
 
 
 @deskframe.hookimpl
 def register_channel_types(register: Callable[[ChannelType], None]) -> None:
-    from .channel import build, reparse
+    from deskframe import ChannelType
+
+    from . import settings as _settings
 
     register(
         ChannelType(

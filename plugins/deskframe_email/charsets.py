@@ -401,9 +401,9 @@ def guess_decode(data: bytes, hints: Iterable[str] = ()) -> str:
     if cyrillic and reads_russian(focus):
         return _cyrillic(data, focus)
     if _mostly_high(focus, 2, 0.6):
-        codec = detect(focus, _CJK)
-        if codec:
-            return data.decode(codec, "replace")
+        detected = detect(focus, _CJK)
+        if detected:
+            return data.decode(detected, "replace")
     if cyrillic:
         return _cyrillic(data, focus)
     return data.decode(_latin(focus), "replace")
@@ -428,9 +428,9 @@ def _decode_declared(data: bytes, codec: str, hints: tuple[str, ...]) -> str:
         if codec in _CYRILLIC_PAIR:
             other = "koi8_r" if codec == "cp1251" else "cp1251"
             sample = data[:_SAMPLE]
-            if _count(sample, _NOT_CYR_BLOCK) >= _MIN_LETTERS_TO_OVERRIDE:
-                if cyrillic_score(sample, other) > 2.0 * cyrillic_score(sample, codec):
-                    codec = other
+            enough_letters = _count(sample, _NOT_CYR_BLOCK) >= _MIN_LETTERS_TO_OVERRIDE
+            if enough_letters and cyrillic_score(sample, other) > 2.0 * cyrillic_score(sample, codec):
+                codec = other
         return data.decode(codec, "replace")
     try:
         return data.decode(codec)

@@ -166,12 +166,12 @@ def parse_sender(
             return found[0]
     for value in values:
         text = single_line(_COMMENT.sub(" ", from_8bit(unfold(str(value)[:max_chars]), hints))) if value else ""
-        found = _DOMAINLESS.fullmatch(text)
-        if found and any(ch.isalpha() for ch in found.group("local")):
-            name = (found.group("name") or "").strip().strip('"')
+        mailbox = _DOMAINLESS.fullmatch(text)
+        if mailbox and any(ch.isalpha() for ch in mailbox.group("local")):
+            name = (mailbox.group("name") or "").strip().strip('"')
             if not name and value and "(" in value:  # MAILER-DAEMON (Mail Delivery System)
                 name = " ".join(_COMMENT.findall(str(value)[:max_chars])).strip("() ")
-            return clean_text(single_line(decode_words(name, hints)))[:300], found.group("local")
+            return clean_text(single_line(decode_words(name, hints)))[:300], mailbox.group("local")
     return None
 
 

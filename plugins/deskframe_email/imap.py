@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Iterator
@@ -128,10 +129,8 @@ class ImapSource:
             yield from self._fetch(retry + new)
         finally:
             self.client = None
-            try:
+            with contextlib.suppress(Exception):  # the connection may already be gone
                 client.logout()
-            except Exception:  # the connection may already be gone
-                pass
 
     def _oversize_to_retry(self) -> list[int]:
         prefix = f"{OVERSIZE}{self.uidvalidity}:"

@@ -109,6 +109,8 @@ def payload_bytes(part: Message) -> bytes:
     if isinstance(payload, list):
         chunks = []
         for sub in payload:
+            if not isinstance(sub, Message):
+                continue
             try:
                 chunks.append(sub.as_bytes())
             except Exception:

@@ -4,7 +4,7 @@
   a visible ``out`` article whose channel (else its ticket's channel) is an
   ``email`` channel goes to the ticket's contact, with ``[Ticket#N]`` in the
   subject, a new Message-ID and In-Reply-To/References taken from the ticket's
-  articles. Success is recorded with ``desk.mark_sent`` (so answers thread by
+  articles. Success is recorded with ``desk.tickets.mark_sent`` (so answers thread by
   References); a failure with a ``email_delivery_failed`` history entry. The
   reply itself is never rolled back.
 * :func:`acknowledge` (``ticket_opened`` by an e-mail channel with ``autoreply``):
@@ -33,6 +33,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from deskframe import canned
+from deskframe.actors import Actor
 from deskframe.model import Article, Ticket
 
 from .autoreply import ReplyBudget, is_automatic
@@ -41,6 +42,9 @@ from .compose import compose_reply
 from .network import login_user, tls_context
 from .parse import PLACEHOLDER_SENDER
 from .settings import TYPE, EmailSettings, parse_settings, password
+
+#: Who this plugin acts as in the ticket history.
+ACTOR = Actor.plugin("deskframe_email")
 
 log = logging.getLogger("deskframe.email")
 AUTOREPLY_PREFIX = "autoreply:"
@@ -86,7 +90,7 @@ def send(settings: EmailSettings, recipients: list[str], data: bytes) -> None:
 
 
 def _contact_name(desk: Any, address: str) -> str:
-    with desk.lookup() as lookup:
+    with desk.directory.lookup() as lookup:
         contact = lookup.contact_by_email(address)
     name = contact.name if contact else ""
     return "" if not name or name.strip().lower() == address.lower() else name
@@ -98,7 +102,9 @@ def _new_message_id(settings: EmailSettings, number: str) -> str:
 
 def _failed(desk: Any, number: str, article_id: int | None, reason: str) -> None:
     log.warning("ticket %s: e-mail not delivered: %s", number, reason)
-    desk.annotate(number, DELIVERY_FAILED, new=str(article_id) if article_id else None, reason=reason[:500])
+    desk.tickets.annotate(
+        number, DELIVERY_FAILED, new=str(article_id) if article_id else None, reason=reason[:500], actor=ACTOR
+    )
 
 
 def deliver(ticket: Ticket, article: Article, desk: Any) -> None:
@@ -113,7 +119,7 @@ def deliver(ticket: Ticket, article: Article, desk: Any) -> None:
     if "@" not in recipient or recipient.lower() == PLACEHOLDER_SENDER:
         _failed(desk, number, article.id, f"ticket has no contact e-mail address (contact: {recipient or 'none'})")
         return
-    full = desk.ticket(number)
+    full = desk.tickets.get(number)
     others = [a for a in full.articles if a.id != article.id]
     parent = next((a.message_id for a in reversed(others) if a.direction == "in" and a.message_id), None)
     references = [a.message_id for a in others if a.message_id]
@@ -139,7 +145,9 @@ def deliver(ticket: Ticket, article: Article, desk: Any) -> None:
     except Exception as exc:  # ConfigError (password variable unset) and the like: record, never raise
         _failed(desk, number, article.id, f"{type(exc).__name__}: {exc}")
         return
-    desk.mark_sent(article.id, message_id=message_id, recipients=(recipient,), channel=settings.name)
+    desk.tickets.mark_sent(
+        article.id, message_id=message_id, recipients=(recipient,), channel=settings.name, actor=ACTOR
+    )
 
 
 # --- automatic acknowledgement ----------------------------------------------------------------
@@ -185,7 +193,7 @@ def _claim(desk: Any, settings: EmailSettings, recipient: str, now: dt.datetime)
 
 def due_text(desk: Any, number: str) -> str:
     """The earliest running SLA clock's due time in the desk's time zone, or ``""``."""
-    due = desk.next_due(number)
+    due = desk.sla.next_due(number)
     if due is None:
         return ""
     zone = desk.config.timezone
@@ -195,7 +203,7 @@ def due_text(desk: Any, number: str) -> str:
 def _values(desk: Any, ticket: Ticket, due: str) -> dict[str, Any]:
     customer = None
     contact = None
-    with desk.lookup() as lookup:
+    with desk.directory.lookup() as lookup:
         if ticket.customer:
             customer = lookup.customer(ticket.customer)
         if ticket.contact:
@@ -232,7 +240,7 @@ def acknowledge(ticket: Ticket, article: Article | None, desk: Any) -> None:
     if why is None and not _claim(desk, settings, recipient, desk.clock()):
         why = f"daily cap of {settings.autoreply.cap_per_day} automatic replies to {recipient} reached"
     if why is not None:
-        desk.annotate(number, "email_autoreply_skipped", reason=why[:500])
+        desk.tickets.annotate(number, "email_autoreply_skipped", reason=why[:500], actor=ACTOR)
         return
     body = desk.config.canned.get(settings.autoreply.canned)
     if body is None:
@@ -259,4 +267,4 @@ def acknowledge(ticket: Ticket, article: Article | None, desk: Any) -> None:
     except Exception as exc:
         _failed(desk, number, None, f"automatic reply: {type(exc).__name__}: {exc}")
         return
-    desk.annotate(number, "email_autoreply", new=message_id, reason=f"to {recipient}")
+    desk.tickets.annotate(number, "email_autoreply", new=message_id, reason=f"to {recipient}", actor=ACTOR)

@@ -123,7 +123,8 @@ DEFAULT_LIMITS = ParseLimits()
 
 @functools.lru_cache(maxsize=16)
 def _policy(max_header_chars: int) -> ParsePolicy:
-    return ParsePolicy(max_fetch_chars=max_header_chars)
+    # a Policy takes any of its class attributes as a keyword; typeshed lists only the stdlib's own
+    return ParsePolicy(max_fetch_chars=max_header_chars)  # type: ignore[call-overload]
 
 
 def mime_work(raw: bytes) -> int:

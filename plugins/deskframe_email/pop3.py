@@ -12,10 +12,11 @@ takes it in.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import poplib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .network import login_user, tls_context
 from .settings import password
@@ -34,8 +35,10 @@ MAX_LINE = 1024 * 1024
 class _LongLines:
     """poplib reads lines of at most 2,048 bytes; real mail has longer ones."""
 
-    def _getline(self):  # type: ignore[no-untyped-def]
-        line = self.file.readline(MAX_LINE + 1)  # type: ignore[attr-defined]
+    file: BinaryIO  # poplib.POP3's socket file
+
+    def _getline(self) -> tuple[bytes, int]:
+        line = self.file.readline(MAX_LINE + 1)
         if len(line) > MAX_LINE:
             raise poplib.error_proto("line too long")
         if not line:
@@ -72,6 +75,8 @@ class Pop3Source:
     def connect(self) -> Any:
         s, server = self.settings, self.server
         secret = password(s)
+        assert secret is not None  # settings.py requires password_env for a POP3 source
+        client: poplib.POP3
         try:
             context = tls_context(s)
             if server.tls == "ssl":
@@ -101,7 +106,7 @@ class Pop3Source:
                 for line in client.list()[1]:
                     number, _, size = line.decode("ascii", "replace").partition(" ")
                     sizes[int(number)] = int(size.split()[0])
-            except (*_errors(), ValueError) as exc:
+            except _errors() + (ValueError,) as exc:
                 raise MailboxUnavailable(
                     f"channel {self.channel}: cannot list {self.server.display()}: {exc}"
                 ) from None
@@ -142,10 +147,8 @@ class Pop3Source:
             try:
                 client.quit()  # deletions of acknowledged messages take effect here
             except Exception:
-                try:
+                with contextlib.suppress(Exception):
                     client.close()
-                except Exception:
-                    pass
 
     def ack(self, fetched: Fetched, outcome: str) -> None:
         number, uidl = fetched.handle

@@ -195,7 +195,7 @@ class MboxSource:
 
     def messages(self) -> Iterator[Fetched]:
         try:
-            handle = open(self.path, "rb")
+            handle = open(self.path, "rb")  # noqa: SIM115  # closed by the `with` below; open errors reported apart
         except OSError as exc:
             raise MailboxUnavailable(f"cannot open mbox {self.path}: {exc.strerror or exc}") from None
         with handle:

@@ -16,7 +16,9 @@ import jinja2
 from deskframe.billing import Invoice
 
 from . import formatting, templates
-from .view import LATE_LABEL, index_rows, invoice_view, labels
+from .line_views import LATE_LABEL
+from .locale_text import labels
+from .view import index_rows, invoice_view
 
 MEDIA_TYPE = "text/html; charset=utf-8"
 KINDS = ("invoice", "invoices")

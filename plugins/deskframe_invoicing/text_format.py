@@ -14,7 +14,9 @@ from typing import Any
 from deskframe.billing import Invoice
 
 from . import formatting
-from .view import LATE_LABEL, InvoiceView, index_rows, invoice_view, labels
+from .line_views import LATE_LABEL
+from .locale_text import labels
+from .view import InvoiceView, index_rows, invoice_view
 
 MEDIA_TYPE = "text/plain; charset=utf-8"
 KINDS = ("invoice", "invoices")

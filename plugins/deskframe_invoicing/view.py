@@ -6,6 +6,7 @@ heading, the vendor's bank details, both parties with ИНН/КПП, lines group
 ticket (with the hours logged and billed beside the estimate, and why they differ),
 totals, the VAT line, the total in words, the due date, payments and held entries.
 The renderers only lay these strings out; escaping is the html template's job.
+The lines and held entries are :mod:`.line_views`; the words and formats of a locale :mod:`.locale_text`.
 
 What the customer sees is customer-facing only: no internal status word, no customer
 id, no agent login (the agent's display name, or role with ``agent_label = "role"``).
@@ -14,81 +15,24 @@ id, no agent login (the agent's display name, or role with ``agent_label = "role
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import attrs
 
-from deskframe.billing import Invoice, InvoiceLine
-from deskframe.money import Money
+from deskframe.billing import Invoice
 
-from . import formatting, i18n, words
+from . import formatting, words
+from .line_views import HeldView, TicketGroup, held_view, ticket_groups
+from .locale_text import N_, LocaleText
 
 if TYPE_CHECKING:
     from babel import Locale
 
 
-def N_(message: str) -> str:
-    """Marks a message for the catalog without translating it here."""
-    return message
-
-
-HELD_LABEL = N_("estimate awaiting approval")
-LATE_LABEL = N_("logged late")
-#: Units pricing models write, as the catalog knows them.
-UNITS = {
-    "h": N_("h"),
-    "min": N_("min"),
-    "user": N_("user"),
-    "server": N_("server"),
-    "service": N_("service"),
-    "month": N_("month"),
-    "pcs": N_("pcs"),
-}
-_HOUR_UNITS = frozenset({"h", "hr", "hrs", "hour", "hours"})
-_MINUTE_UNITS = frozenset({"min", "mins", "minute", "minutes"})
-_SIXTY = Decimal(60)
-_HUNDREDTH = Decimal("0.01")
 #: ``[billing.vendor]`` keys with a place of their own on the page (the rest are listed as they are).
 _CONTACT_LABELS = {"email": N_("E-mail"), "phone": N_("Phone"), "website": N_("Website")}
 _VENDOR_PLACED = ("name", "inn", "tax_id", "kpp", "address", "bank", "bik", "corr_account", "account")
-
-
-@attrs.frozen
-class LineView:
-    """One invoice line: ``when`` is the work date, or the period a subscription line covers."""
-
-    no: int
-    when: str
-    late: bool
-    agent: str
-    description: str
-    quantity: str
-    unit: str
-    rate: str
-    amount: str
-    kind: str
-
-
-@attrs.frozen
-class TicketGroup:
-    """The lines of one ticket (``ticket`` None: lines not tied to a ticket)."""
-
-    ticket: str | None
-    title: str
-    note: str | None  # estimate, hours logged and billed, and why they differ
-    lines: tuple[LineView, ...]
-    amount: str
-
-
-@attrs.frozen
-class HeldView:
-    ticket: str
-    agent: str
-    date: str
-    hours: str
-    reason: str
 
 
 @attrs.frozen
@@ -101,6 +45,8 @@ class Party:
 
 @attrs.frozen
 class InvoiceView:
+    """Everything one invoice or credit note shows, as translated and formatted strings."""
+
     lang: str
     title: str  # "Invoice" / "Счёт на оплату", "Credit note"
     heading: str  # title, number and date in one line
@@ -142,195 +88,12 @@ def iso_date(value: dt.date | dt.datetime | str | None) -> str:
     return str(value)
 
 
-def line_hours(line: InvoiceLine) -> Decimal | None:
-    """Hours of work a line stands for: the worked minutes a pricing model noted in
-    ``details["minutes"]``, else the quantity of a line counted in hours or minutes."""
-    minutes = line.details.get("minutes") if isinstance(line.details, Mapping) else None
-    if isinstance(minutes, int) and not isinstance(minutes, bool):
-        return Decimal(minutes) / _SIXTY
-    return _quantity_hours(line)
-
-
-def billed_hours(line: InvoiceLine) -> Decimal | None:
-    """Hours a line bills: its quantity when counted in hours or minutes."""
-    return _quantity_hours(line)
-
-
-def _quantity_hours(line: InvoiceLine) -> Decimal | None:
-    unit = (line.unit or "").strip().lower()
-    if unit in _HOUR_UNITS:
-        return line.quantity
-    if unit in _MINUTE_UNITS:
-        return line.quantity / _SIXTY
-    return None
-
-
-class _Words:
-    """Translation and formatting for one locale (what every helper below needs)."""
-
-    def __init__(self, locale: Locale):
-        self.locale = locale
-        self.lang = locale.language
-        self.gettext: Callable[[str], str] = i18n.translations(self.lang).gettext
-
-    def __call__(self, message: str, **values: Any) -> str:
-        text = self.gettext(message)
-        return text.format(**values) if values else text
-
-    def date(self, value: dt.date | dt.datetime | None) -> str:
-        if value is None:
-            return ""
-        from babel.dates import format_date
-
-        day = value.date() if isinstance(value, dt.datetime) else value
-        return format_date(day, "dd.MM.yyyy" if self.lang == "ru" else "d MMM yyyy", locale=self.locale)
-
-    def long_date(self, value: dt.date) -> str:
-        from babel.dates import format_date
-
-        return format_date(value, "long", locale=self.locale)
-
-    def month(self, period: str) -> str:
-        from babel.dates import format_date
-
-        start = _period_start(period)
-        return format_date(start, "LLLL yyyy", locale=self.locale) if start else period
-
-    def hours(self, value: Decimal) -> str:
-        return formatting.number(value.quantize(_HUNDREDTH).normalize(), self.locale)
-
-    def money(self, value: Money, *, exact: bool = False) -> str:
-        return formatting.money(value, self.locale, exact=exact)
-
-
-def _period_start(period: str) -> dt.date | None:
-    try:
-        year, month = (int(p) for p in period.split("-"))
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        return None
-
-
-def _period_range(period: str, w: _Words) -> str:
-    start = _period_start(period)
-    if start is None:
-        return period
-    end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    return f"{w.date(start)}\u2013{w.date(end)}"
-
-
-def _agent(line: InvoiceLine, invoice: Invoice, label: str, w: _Words) -> str:
-    """The agent as the customer may see it: display name, or role; never the login."""
-    if not line.agent:
-        return ""
-    name, role = invoice.agents.get(line.agent, ("", ""))
-    if not role and isinstance(line.details, Mapping):
-        role = str(line.details.get("role") or "")
-    if label == "role":
-        return role
-    return name or role
-
-
-def _line_view(no: int, line: InvoiceLine, invoice: Invoice, agent_label: str, w: _Words) -> LineView:
-    day = line.original_date or line.work_date
-    return LineView(
-        no=no,
-        when=w.date(day) if day else _period_range(invoice.period, w),
-        late=line.original_date is not None,
-        agent=_agent(line, invoice, agent_label, w),
-        description=line.description,
-        quantity=formatting.number(line.quantity, w.locale),
-        unit=w(UNITS[line.unit]) if line.unit in UNITS else line.unit,
-        rate=w.money(line.unit_price, exact=True),
-        amount=w.money(line.amount),
-        kind=line.kind,
-    )
-
-
-def _rounding(lines: list[InvoiceLine], w: _Words) -> str:
-    """Why billed time exceeds logged time, from what the pricing model noted."""
-    details = [line.details for line in lines if isinstance(line.details, Mapping)]
-    increments = {d.get("increment_minutes") for d in details} - {None}
-    minimums = {d.get("minimum_minutes") for d in details} - {None}
-    parts = []
-    if len(increments) == 1:
-        parts.append(w("each entry rounded up to {minutes} min", minutes=increments.pop()))
-    if len(minimums) == 1:
-        parts.append(w("at least {minutes} min per entry", minutes=minimums.pop()))
-    return ", ".join(parts) if parts else w("each entry rounded up as the contract provides")
-
-
-def _group_note(invoice: Invoice, lines: list[InvoiceLine], w: _Words) -> str | None:
-    if invoice.kind == "credit":
-        return None
-    parts = []
-    estimates = [line.estimate_hours for line in lines if line.estimate_hours is not None]
-    if estimates:
-        parts.append(w("estimate {hours} h", hours=w.hours(max(estimates))))
-    logged = [h for h in (line_hours(line) for line in lines) if h is not None]
-    billed = [h for h in (billed_hours(line) for line in lines) if h is not None]
-    if logged:
-        total_logged = sum(logged, Decimal(0))
-        text = w("{hours} h logged", hours=w.hours(total_logged))
-        total_billed = sum(billed, Decimal(0))
-        if billed and total_billed.quantize(_HUNDREDTH) != total_logged.quantize(_HUNDREDTH):
-            text += ", " + w("billed {hours} h", hours=w.hours(total_billed)) + ": " + _rounding(lines, w)
-        parts.append(text)
-    elif estimates:
-        parts.append(w("{hours} h logged", hours="0"))
-    return " \u00b7 ".join(parts) or None
-
-
-def _groups(invoice: Invoice, agent_label: str, w: _Words) -> tuple[TicketGroup, ...]:
-    grouped: dict[str | None, list[tuple[int, InvoiceLine]]] = {}
-    for no, line in enumerate(invoice.lines, start=1):
-        grouped.setdefault(line.ticket, []).append((no, line))
-    out = []
-    for ticket, numbered in grouped.items():
-        lines = [line for _, line in numbered]
-        amount = sum((line.amount for line in lines), Money.zero(invoice.currency))
-        title = (
-            w("Ticket {number}", number=ticket)
-            if ticket
-            else w("Services for {period}", period=w.month(invoice.period))
-        )
-        out.append(
-            TicketGroup(
-                ticket=ticket,
-                title=title,
-                note=_group_note(invoice, lines, w) if ticket else None,
-                lines=tuple(_line_view(no, line, invoice, agent_label, w) for no, line in numbered),
-                amount=w.money(amount),
-            )
-        )
-    return tuple(out)
-
-
-def _held_view(held: Mapping[str, Any], invoice: Invoice, agent_label: str, w: _Words) -> HeldView:
-    minutes = held.get("minutes")
-    hours = w.hours(Decimal(minutes) / _SIXTY) if isinstance(minutes, int) else ""
-    login = str(held.get("agent", "") or "")
-    name, role = invoice.agents.get(login, ("", ""))
-    day = held.get("work_date")
-    try:
-        shown = w.date(dt.date.fromisoformat(str(day))) if day else ""
-    except ValueError:
-        shown = str(day)
-    return HeldView(
-        ticket=str(held.get("ticket", "")),
-        agent=(role if agent_label == "role" else name or role),
-        date=shown,
-        hours=hours,
-        reason=w(HELD_LABEL),
-    )
-
-
 def _humanize(key: str) -> str:
     text = key.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 
 
-def _vendor(invoice: Invoice, w: _Words) -> tuple[Party | None, tuple[tuple[str, str], ...]]:
+def _vendor(invoice: Invoice, w: LocaleText) -> tuple[Party | None, tuple[tuple[str, str], ...]]:
     vendor = {str(k): str(v) for k, v in (invoice.vendor or {}).items() if str(v).strip()}
     if not vendor:
         return None, ()
@@ -358,7 +121,7 @@ def _vendor(invoice: Invoice, w: _Words) -> tuple[Party | None, tuple[tuple[str,
     return Party(vendor.get("name", ""), tuple(details)), tuple(bank)
 
 
-def _buyer(invoice: Invoice, w: _Words) -> Party:
+def _buyer(invoice: Invoice, w: LocaleText) -> Party:
     found = invoice.customer_details or {}
     details = [
         (w(label), found[key])
@@ -368,7 +131,7 @@ def _buyer(invoice: Invoice, w: _Words) -> Party:
     return Party(invoice.customer_name, tuple(details))
 
 
-def _totals(invoice: Invoice, w: _Words) -> tuple[tuple[tuple[str, str], ...], str]:
+def _totals(invoice: Invoice, w: LocaleText) -> tuple[tuple[tuple[str, str], ...], str]:
     rate = formatting.percent(invoice.tax_rate, w.locale)
     if invoice.tax_rate:
         totals = (
@@ -387,7 +150,7 @@ def _totals(invoice: Invoice, w: _Words) -> tuple[tuple[tuple[str, str], ...], s
     return totals, vat
 
 
-def _payment(invoice: Invoice, w: _Words, terms: int | None) -> tuple[tuple[tuple[str, str], ...], str | None]:
+def _payment(invoice: Invoice, w: LocaleText, terms: int | None) -> tuple[tuple[tuple[str, str], ...], str | None]:
     rows: tuple[tuple[str, str], ...] = ()
     if invoice.payments:
         rows = tuple(
@@ -416,7 +179,7 @@ def invoice_view(
     invoice: Invoice, locale: Locale, *, agent_label: str = "name", payment_terms_days: int | None = None
 ) -> InvoiceView:
     """Everything the html and text formats show of ``invoice``, in ``locale``'s language and formats."""
-    w = _Words(locale)
+    w = LocaleText(locale)
     credit = invoice.kind == "credit"
     title = w("Credit note") if credit else w("Invoice for payment")
     ref = reference(invoice)
@@ -460,27 +223,24 @@ def invoice_view(
         bank=bank,
         buyer=_buyer(invoice, w),
         facts=tuple(facts),
-        groups=_groups(invoice, agent_label, w),
+        groups=ticket_groups(invoice, agent_label, w),
         totals=totals,
         vat_line=vat,
         items_line=w("Items: {count}, amount {amount}", count=len(invoice.lines), amount=w.money(invoice.total)),
         total_words=words.amount_in_words(invoice.total, w.lang),
         payment=payment,
         payment_note=note,
-        held=tuple(_held_view(h, invoice, agent_label, w) for h in invoice.held),
+        held=tuple(held_view(h, invoice, agent_label, w) for h in invoice.held),
         footer=f"{title} {ref} \u00b7 {invoice.customer_name} \u00b7 {w.month(invoice.period)}",
         currency=invoice.currency,
         period=invoice.period,
     )
 
 
-def labels(locale: Locale) -> Callable[..., str]:
-    """``_(message, **values)`` for ``locale``: what the templates call for their own words."""
-    return _Words(locale)
-
-
 @attrs.frozen
 class IndexRow:
+    """One invoice in a list of invoices."""
+
     reference: str
     title: str
     issued: str
@@ -493,7 +253,7 @@ class IndexRow:
 
 def index_rows(invoices: Iterable[Invoice], locale: Locale) -> list[IndexRow]:
     """One row per invoice for the ``invoices`` kind."""
-    w = _Words(locale)
+    w = LocaleText(locale)
     return [
         IndexRow(
             reference=reference(i),

@@ -67,7 +67,7 @@ async def invoice_page(request: Request) -> Response:
     desk: Any = request.app.state.desk
     token, fmt = split(request.path_params.get("token", ""))
     lookup = token if _TOKEN.fullmatch(token) else _NEVER
-    invoice: Invoice | None = await run_in_threadpool(desk.ledger.by_token, lookup)
+    invoice: Invoice | None = await run_in_threadpool(desk.billing.by_token, lookup)
     if invoice is None or invoice.status == "draft" or not invoice.number:
         return not_found()
     if fmt == "csv":

@@ -9,6 +9,7 @@ forms (its ``CURRENCY_FORMS`` and ``pluralize``); only the assembly is done here
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from deskframe.money import Money
 
@@ -16,7 +17,7 @@ from deskframe.money import Money
 _SUPPORTED = ("ru", "en")
 
 
-def _converter(language: str):  # type: ignore[no-untyped-def]
+def _converter(language: str) -> Any:
     from num2words import CONVERTER_CLASSES
 
     return CONVERTER_CLASSES[language if language in _SUPPORTED else "en"]

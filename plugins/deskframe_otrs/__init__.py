@@ -16,24 +16,35 @@ OTRS 5) is detected from the schema (:mod:`.source`). Mapping rules are pure fun
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import deskframe
-from deskframe import ConfigSection, Importer
 
-from . import options
+if TYPE_CHECKING:
+    from deskframe import ConfigSection, Importer
 
 
 @deskframe.hookimpl
 def register_importers(register: Callable[[Importer], None]) -> None:
-    """Register ``deskframe import otrs``."""
-    from .command import otrs_command
+    """Register ``deskframe import otrs`` (its module is imported when the command runs)."""
+    from deskframe import Importer
+    from deskframe.cli import lazy_command
 
-    register(Importer("otrs", otrs_command, "OTRS / Znuny database (PostgreSQL or MySQL/MariaDB)"))
+    command = lazy_command(
+        "otrs",
+        "deskframe_otrs.command:otrs_command",
+        "Import an OTRS / Znuny database: directory, tickets, articles, history, time.",
+    )
+    register(Importer("otrs", command, "OTRS / Znuny database (PostgreSQL or MySQL/MariaDB)"))
 
 
 @deskframe.hookimpl
 def register_config_sections(register: Callable[[ConfigSection], None]) -> None:
     """Claim ``[import]`` for ``[import.otrs]``: priority map, time units, billing, time zone."""
+    from deskframe import ConfigSection
+
+    from . import options
+
     register(
         ConfigSection(
             "import",

@@ -16,7 +16,8 @@ from deskframe.errors import ConfigError
 from deskframe.foreign import ForeignDatabase
 
 from . import options as opts_mod
-from .importer import OtrsImport, Summary
+from .importer import OtrsImport
+from .report import Summary
 
 SLA_FILE = "otrs-sla-suggestions.toml"
 SHOWN = 50

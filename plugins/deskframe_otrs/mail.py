@@ -129,21 +129,21 @@ def _stdlib(raw: bytes) -> Parsed:
     recipients = mapping.addresses(_header(msg, "to"), _header(msg, "cc"))
     message_id = next(iter(mapping.message_ids(_header(msg, "message-id"))), None)
     references = mapping.message_ids(_header(msg, "references"), _header(msg, "in-reply-to"))
-    base = dict(subject=subject, sender=sender, recipients=recipients, message_id=message_id, references=references)
+    base = Parsed(subject=subject, sender=sender, recipients=recipients, message_id=message_id, references=references)
     try:
         part = msg.get_body(preferencelist=("plain",))
     except Exception as exc:
-        return Parsed(problem=f"raw source has a broken MIME structure: {exc}", **base)
+        return attrs.evolve(base, problem=f"raw source has a broken MIME structure: {exc}")
     if part is None:
-        return Parsed(**base)
+        return base
     charset = part.get_content_charset() or "us-ascii"
     try:
         text = part.get_content()
     except LookupError:
-        return Parsed(problem=f"unknown charset {charset!r} in the raw source", **base)
+        return attrs.evolve(base, problem=f"unknown charset {charset!r} in the raw source")
     except Exception as exc:
-        return Parsed(problem=f"raw source body not decodable ({charset}): {type(exc).__name__}", **base)
+        return attrs.evolve(base, problem=f"raw source body not decodable ({charset}): {type(exc).__name__}")
     if not isinstance(text, str):
-        return Parsed(problem="raw source body is not text", **base)
+        return attrs.evolve(base, problem="raw source body is not text")
     problem = f"bytes not valid in charset {charset!r} in the raw source" if "\ufffd" in text else None
-    return Parsed(text=text, problem=problem, **base)
+    return attrs.evolve(base, text=text, problem=problem)

@@ -114,7 +114,7 @@ def otrs5_type(article_type: str | None) -> tuple[str | None, bool]:
     name = (article_type or "").strip().lower()
     prefix = name.split("-", 1)[0]
     channel = OTRS5_CHANNELS.get(prefix, prefix or None)
-    visible = not (name.endswith("-internal") or name.endswith("-int") or name == "note-report")
+    visible = not (name.endswith(("-internal", "-int")) or name == "note-report")
     return channel, visible
 
 
@@ -179,7 +179,7 @@ def stored_bytes(value: Any) -> bytes | None:
     text = str(value)
     if text and _BASE64_TEXT.fullmatch(text):  # checked in place: a large raw mail is not copied
         try:
-            return binascii.a2b_base64(text, strict_mode=False)
+            return binascii.a2b_base64(text)
         except (binascii.Error, ValueError):
             pass
     return text.encode("utf-8", "surrogateescape")
@@ -198,7 +198,7 @@ def _stored_slices(slices: Iterable[Any]) -> bytes:
         compact = text.replace("\n", "").replace("\r", "").replace("\t", "")
         whole = len(compact) // 4 * 4
         try:
-            parts.append(binascii.a2b_base64(compact[:whole], strict_mode=False))
+            parts.append(binascii.a2b_base64(compact[:whole]))
         except (binascii.Error, ValueError):
             break
         carry = compact[whole:]
@@ -233,7 +233,7 @@ def history_entry(type_name: str | None, name: str | None) -> tuple[str, str | N
     kind = type_name or "Unknown"
     text = name or ""
     action = HISTORY_ACTIONS.get(kind, kind)
-    parts = [p for p in text.split("%%")]
+    parts = text.split("%%")
     if parts and parts[0] == "":
         parts = parts[1:]
     try:

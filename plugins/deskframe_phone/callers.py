@@ -104,7 +104,7 @@ def resolve(desk: Any, text: str, region: str) -> Caller:
         if not local or "." not in domain or any(c.isspace() or c in '<>,;"' for c in value):
             raise BadValue(f"not an e-mail address: {value!r}")
         email = value.lower()
-        with desk.lookup() as lookup:
+        with desk.directory.lookup() as lookup:
             contact = lookup.contact_by_email(email)
         return Caller(
             given=value,
@@ -118,7 +118,7 @@ def resolve(desk: Any, text: str, region: str) -> Caller:
         raise BadValue(
             f"not a phone number or e-mail address: {value!r} (numbers without +country code are read as {region})"
         )
-    with desk.lookup() as lookup:
+    with desk.directory.lookup() as lookup:
         contact = contact_by_number(lookup, number)
     shown = pretty(number)
     caller = Caller(given=value, phone=e164(number), email=real_email(contact), contact=contact, display=shown)

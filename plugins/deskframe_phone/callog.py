@@ -127,14 +127,14 @@ def import_calls(
 ) -> ImportReport:
     """Take each row in; failures are collected with their line, never raised."""
     report = ImportReport()
-    agents = desk.agents()
+    agents = desk.directory.agents()
     zone = ZoneInfo(settings.csv.timezone or desk.config.timezone)
     for row in rows:
         report.rows += 1
         try:
             call = row_call(desk, settings, row, agents)
             assert call.at is not None
-            result = desk.intake(message_for(settings, call, row_id(call), call.at, zone))
+            result = desk.intake.receive(message_for(settings, call, row_id(call), call.at, zone))
             if result.duplicate:
                 report.duplicates += 1
                 outcome = "duplicate"

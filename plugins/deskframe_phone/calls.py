@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from deskframe import Agent, InboundMessage
+from deskframe.actors import Actor
 from deskframe.errors import BadValue, DomainError, NotFound
 
 from . import callers
@@ -76,19 +77,19 @@ def message_for(
 
 
 def annotate_call(desk: Any, number: str, call: Call) -> None:
-    desk.annotate(
+    desk.tickets.annotate(
         number,
         "phone_call",
         new=format_duration(call.duration) if call.duration is not None else None,
         reason=f"{call.caller.phone or call.caller.email} with {call.agent.login}",
-        actor=call.agent.login,
+        actor=Actor.agent(call.agent.login),
     )
 
 
 def resolve_ticket(desk: Any, number: str) -> Any:
     """The ticket ``number`` (following merges); NotFound names it."""
     for _ in range(10):
-        ticket = desk.ticket(number)
+        ticket = desk.tickets.get(number)
         if ticket.state_type == "merged" and ticket.merged_into:
             number = ticket.merged_into
             continue
@@ -116,18 +117,18 @@ def log_call(
         if work_request and existing.locked_by not in (None, call.agent.login):
             raise DomainError(f"ticket {existing.number} is locked by {existing.locked_by}")
         number = existing.number
-        article = desk.add_article(
+        article = desk.tickets.add_article(
             number,
             direction="in",
             channel=settings.channel,
             sender=call.caller.sender,
             body=text_of(call),
-            agent=call.agent.login,
+            actor=Actor.agent(call.agent.login),
         )
         created, article_id = False, article.id
     else:
         message = message_for(settings, call, f"log:{uuid.uuid4()}", desk.clock())
-        result = desk.intake(message)
+        result = desk.intake.receive(message)
         number, created, article_id = result.ticket, result.created, result.article_id
     annotate_call(desk, number, call)
     outcome: dict[str, Any] = {
@@ -143,18 +144,18 @@ def log_call(
     }
     if work_request:
         outcome["written_request"] = request_in_writing(desk, settings, number, call)
-    after = desk.ticket(number)
+    after = desk.tickets.get(number)
     outcome.update(state=after.state, customer=after.customer)
     return outcome
 
 
 def _render(desk: Any, settings: PhoneSettings, number: str, call: Call) -> str:
     if settings.written_request_canned:
-        return desk.render_canned(settings.written_request_canned, number, call.agent.login)
-    ticket = desk.ticket(number)
+        return desk.tickets.render_canned(settings.written_request_canned, number, call.agent.login)
+    ticket = desk.tickets.get(number)
     customer = ticket.customer
     if customer:
-        with desk.lookup() as lookup:
+        with desk.directory.lookup() as lookup:
             found = lookup.customer(customer)
         customer = found.name if found else customer
     contact = call.caller.name or call.caller.display
@@ -171,14 +172,14 @@ def _render(desk: Any, settings: PhoneSettings, number: str, call: Call) -> str:
 
 def request_in_writing(desk: Any, settings: PhoneSettings, number: str, call: Call) -> dict[str, Any] | None:
     """Put the ticket in the work-request state; ask the caller by e-mail to write the request."""
-    desk.set_state(
+    desk.tickets.set_state(
         number,
         settings.work_request_state,
-        actor=call.agent.login,
+        actor=Actor.agent(call.agent.login),
         reason="paid work requested by phone; waiting for the request in writing",
     )
     to = call.caller.email
-    contact = desk.ticket(number).contact
+    contact = desk.tickets.get(number).contact
     why = None
     if to is None:
         why = "the caller has no e-mail address"
@@ -188,30 +189,30 @@ def request_in_writing(desk: Any, settings: PhoneSettings, number: str, call: Ca
         # an outbound article goes to the ticket's contact: the core cannot address it to someone else yet
         why = f"the ticket's contact is {contact or 'nobody'}, not the caller {to}"
     if why is not None:
-        desk.annotate(
+        desk.tickets.annotate(
             number,
             "phone_work_request",
             new=settings.work_request_state,
             reason=f"written request not sent: {why}",
-            actor=call.agent.login,
+            actor=Actor.agent(call.agent.login),
         )
         return None
     body = _render(desk, settings, number, call)
     subject = f"[{desk.settings.subject_hook}{number}] {settings.written_request_subject}"
-    article = desk.add_article(
+    article = desk.tickets.add_article(
         number,
         direction="out",
         channel=settings.email_channel,
         subject=subject,
         body=body,
         sender=call.agent.email,
-        agent=call.agent.login,
+        actor=Actor.agent(call.agent.login),
     )
-    desk.annotate(
+    desk.tickets.annotate(
         number,
         "phone_work_request",
         new=settings.work_request_state,
         reason=f"written request sent to {to} (article {article.id})",
-        actor=call.agent.login,
+        actor=Actor.agent(call.agent.login),
     )
     return {"article_id": article.id, "to": to, "channel": settings.email_channel}

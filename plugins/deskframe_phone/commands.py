@@ -60,7 +60,7 @@ def phone_log(
     settings = settings_of(desk)
     if not summary.strip():
         raise BadValue("a call needs a summary")
-    agent = find_agent(desk.agents(), agent_name)
+    agent = find_agent(desk.directory.agents(), agent_name)
     who = callers.resolve(desk, caller, settings.default_region)
     outcome = log_call(
         desk,

@@ -33,7 +33,6 @@ import string
 from typing import Any
 
 import attrs
-import phonenumbers
 
 from deskframe.errors import ConfigError
 from deskframe.tables import TableReader
@@ -71,10 +70,10 @@ def parse_duration(text: str, *, bare_seconds: bool = True) -> dt.timedelta:
         h, m, s = (int(g or 0) for g in clock.groups())
         if s < 60 and (clock.group(1) is None or m < 60):
             return _call_length(text, hours=h, minutes=m, seconds=s)
-    m = _DURATION.fullmatch(value)
-    if m is None or not any(m.groups()):
+    parts = _DURATION.fullmatch(value)
+    if parts is None or not any(parts.groups()):
         raise ValueError(f"bad duration {text!r} (e.g. 5m, 1h30m, 90s, 305, 0:05:05)")
-    h, mi, s = (int(g or 0) for g in m.groups())
+    h, mi, s = (int(g or 0) for g in parts.groups())
     return _call_length(text, hours=h, minutes=mi, seconds=s)
 
 
@@ -200,6 +199,8 @@ def validate(value: Any) -> PhoneSettings:
         ]
     )
     region = t.str("default_region", "RU").upper()
+    import phonenumbers  # here, not at module top: every command validates the config (start-up cost)
+
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise t.error("default_region", f"unknown region {region!r} (a two-letter country code such as RU)")
     canned = t.str("written_request_canned", None)

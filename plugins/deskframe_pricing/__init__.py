@@ -34,16 +34,20 @@ naming ``params.KEY``. Every model's ``price`` is pure.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import deskframe
-from deskframe.extensions import PricingModelType
 
-from . import common, hourly, retainer, subscription, warranty
-from .hourly import HourlyModel
-from .retainer import RetainerModel
-from .subscription import SubscriptionModel
-from .warranty import WarrantyModel
+if TYPE_CHECKING:
+    from deskframe.extensions import PricingModelType
+
+    from . import common, hourly, retainer, subscription, warranty
+    from .hourly import HourlyModel
+    from .retainer import RetainerModel
+    from .subscription import SubscriptionModel
+    from .warranty import WarrantyModel
 
 __all__ = [
     "HourlyModel",
@@ -56,11 +60,22 @@ __all__ = [
     "subscription",
     "warranty",
 ]
+_SUBMODULES = ("common", "hourly", "retainer", "subscription", "warranty")
+_MODELS = {
+    "HourlyModel": "hourly",
+    "RetainerModel": "retainer",
+    "SubscriptionModel": "subscription",
+    "WarrantyModel": "warranty",
+}
 
 
 @deskframe.hookimpl
 def register_pricing_models(register: Callable[[PricingModelType], None]) -> None:
     """Register the four reference pricing models."""
+    from deskframe.extensions import PricingModelType
+
+    from . import hourly, retainer, subscription, warranty
+
     register(
         PricingModelType(
             hourly.NAME, hourly.build, "Time by a rate card per agent role, rounded per entry; estimates gate billing"
@@ -81,3 +96,12 @@ def register_pricing_models(register: Callable[[PricingModelType], None]) -> Non
         )
     )
     register(PricingModelType(warranty.NAME, warranty.build, "No charge: time is tracked for reports, never invoiced"))
+
+
+def __getattr__(name: str) -> Any:
+    """The submodules and model classes of ``__all__``, imported on first use (importing the plugin stays cheap)."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _MODELS:
+        return getattr(importlib.import_module(f"{__name__}.{_MODELS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

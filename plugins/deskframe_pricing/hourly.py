@@ -112,7 +112,7 @@ class HourlyModel:
         card = self.rate_card(params)
         calendar = None
         if "out_of_hours" in self.multipliers:
-            calendar = context.calendars.get(self.calendar)
+            calendar = context.calendars.get(self.calendar) if self.calendar is not None else None
             if calendar is None:
                 raise DomainError(
                     f"contract '{contract.key}': pricing model '{contract.pricing}' needs "
@@ -218,9 +218,9 @@ class HourlyModel:
         entry_ids: tuple[int, ...] = (),
         entry_groups: tuple[int, ...] = (),
     ) -> InvoiceLine:
-        (rate, rate_key) = rate
-        amount = common.rounded(common.time_amount(rate, billed, factor), self.currency)
-        unit_price = Money(rate * factor, self.currency)  # exact: both are short decimals
+        hourly, rate_key = rate
+        amount = common.rounded(common.time_amount(hourly, billed, factor), self.currency)
+        unit_price = Money(hourly * factor, self.currency)  # exact: both are short decimals
         description = subject or ticket
         notes = list(dict.fromkeys(note for note in notes if note))
         if notes:
@@ -230,7 +230,7 @@ class HourlyModel:
         details: dict[str, Any] = {
             "minutes": minutes,
             "billed_minutes": billed,
-            "rate": str(rate),
+            "rate": str(hourly),
             "rate_key": rate_key,
             "role": role,
         }
@@ -286,7 +286,7 @@ class HourlyModel:
         card = self.rate_card(params)
         bad = [g for g in groups if g.negative is not None]
         if bad:  # as price: the first negative entry by ticket, then id
-            eid, logged = min(g.negative for g in bad if g.key[1] == bad[0].key[1])  # type: ignore[misc]
+            eid, logged = min(g.negative for g in bad if g.negative is not None and g.key[1] == bad[0].key[1])
             raise DomainError(f"time entry {eid}: negative minutes ({logged})")
         holds: dict[str, bool] = {}
         held_groups: list[int] = []

@@ -133,7 +133,7 @@ class RetainerModel:
             return found
         bad = [g.negative for g in groups if g.negative is not None]
         if bad:
-            eid, logged = min(bad)  # type: ignore[type-var]
+            eid, logged = min(bad)
             raise DomainError(f"time entry {eid}: negative minutes ({logged})")
         used = sum(g.billed for g in groups if g.billable)
         covered = tuple(i for i, g in enumerate(groups) if not (g.billable and g.over_budget))
@@ -187,7 +187,7 @@ class RetainerModel:
         return PricingResult(cur, tuple(lines), (), notes)
 
 
-def _order(entry: Any) -> tuple:
+def _order(entry: Any) -> tuple[Any, float, int]:
     logged = entry.logged_at.timestamp() if entry.logged_at is not None and entry.logged_at.tzinfo else 0.0
     return (entry.work_date, logged, entry.id)
 

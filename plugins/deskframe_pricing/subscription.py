@@ -141,7 +141,7 @@ class SubscriptionModel:
             return amount
 
         base = Money.zero(cur)
-        if users is not None:
+        if users is not None and user_price is not None:  # both set when per_user is
             base += add(
                 f"Support {contract.support_type}: users",
                 Decimal(users),
@@ -151,7 +151,7 @@ class SubscriptionModel:
                 "subscription",
                 support_type=contract.support_type,
             )
-        if servers is not None:
+        if servers is not None and server_price is not None:  # both set when per_server is
             base += add(
                 f"Support {contract.support_type}: servers",
                 Decimal(servers),
@@ -198,7 +198,7 @@ class SubscriptionModel:
         if lines and count:
             first = lines[0]
             lines[0] = attrs.evolve(first, details={**first.details, "covered_entries": count}, **covered)
-        notes = ()
+        notes: tuple[str, ...] = ()
         if count and not lines:
             notes = (f"{count} time entries not covered: the subscription has no line to cover them",)
         return PricingResult(cur, tuple(lines), (), notes)

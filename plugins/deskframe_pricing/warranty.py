@@ -45,7 +45,7 @@ class WarrantyModel:
 
     def _tracked(self, context: BillingContext, count: int, minutes: int) -> PricingResult:
         common.Params(context.contract, ())
-        notes = ()
+        notes: tuple[str, ...] = ()
         if count:
             notes = (
                 f"warranty: {count} time entries, {common.fmt_hours(common.hours(minutes))} h tracked, not invoiced",

@@ -10,13 +10,13 @@ Hooks implemented here:
 The report reads the desk only through :mod:`.source`, computes its figures in
 :mod:`.figures` (pure), asks every registered rule for recommendations, and renders in
 the customer's language (:mod:`.view`, gettext catalogs in ``locale/``). This module
-imports nothing heavy: click, Jinja2, pygal and Babel load when a report is made.
+imports nothing heavy: click, Jinja2, pygal and Babel load when a report is made (the
+command is registered with :func:`deskframe.cli.lazy_command`).
 See docs/reports.md.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -30,10 +30,16 @@ KIND = "customer_report"
 
 @deskframe.hookimpl
 def register_commands(register: Callable[..., None]) -> None:
-    """The ``deskframe report`` group."""
-    from .command import report_group
+    """Register the ``deskframe report`` group (imported when it runs)."""
+    from deskframe.cli import lazy_command
 
-    register(report_group)
+    register(
+        lazy_command(
+            "report",
+            "deskframe_reports.command:report_group",
+            "Reports to customers on the support's results, with recommendations.",
+        )
+    )
 
 
 @deskframe.hookimpl
@@ -77,6 +83,8 @@ def render_report(desk: Any, report: Any, fmt: str, locale: str) -> str | bytes:
 
     view = View(locale, desk.config.timezone)
     if fmt == "json":
+        import json
+
         data = report.as_dict()
         data["recommendations"] = [{**r, "localized": view.recommendation(r)} for r in report.recommendations]
         data["locale"] = locale

@@ -14,8 +14,8 @@ from typing import Any
 
 import attrs
 
-from deskframe.activity import TicketActivity
 from deskframe.model import PRIORITY_LEVELS
+from deskframe.services.activity import TicketActivity
 
 from . import words
 from .source import ReportInput

@@ -1,8 +1,8 @@
 """Every read the report makes of the desk and the core, in one place.
 
 The rest of the plugin works on the plain :class:`ReportInput` this module returns, so
-when the core's API moves (``desk.time_entries`` -> a time service ...) only this module
-changes. Nothing here writes.
+when the core's API moves only this module changes. It reads through the desk's services
+(``desk.directory``, ``desk.activity``) and its configuration. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 import attrs
 
-from deskframe.activity import TicketActivity, TimeTotal, period_activity, period_time
 from deskframe.errors import BadValue
 from deskframe.model import PRIORITY_LEVELS, Contract, Customer
+from deskframe.services.activity import TicketActivity, TimeTotal
 from deskframe.sla import TicketFacts
 
 from .period import Period
@@ -59,14 +59,14 @@ class ReportInput:
 
 
 def _customer(desk: Any, key: str) -> Customer:
-    for customer in desk.customers():
+    for customer in desk.directory.customers():
         if customer.key == key:
             return customer
     raise BadValue(f"unknown customer '{key}'")
 
 
 def _contracts(desk: Any, customer: str, period: Period, contract: str | None) -> list[Contract]:
-    contracts = desk.contracts(customer)
+    contracts = desk.directory.contracts(customer)
     if contract is not None:
         chosen = [c for c in contracts if c.key == contract]
         if not chosen:
@@ -90,7 +90,7 @@ def _night_calendar(desk: Any, support_type: str) -> str | None:
 
 
 def _terms(desk: Any, contract: Contract, start: dt.datetime) -> ContractTerms:
-    calendars = desk.config.calendar_objects
+    calendars = desk.sla.calendars
     name = contract.sla or desk.settings.default_sla
     policy = desk.config.sla_policies.get(name) if name else None
     calendar, targets = None, {}
@@ -128,10 +128,10 @@ def load(desk: Any, customer_key: str, period: Period, contract: str | None = No
     previous = period.previous()
     pstart, pend = previous.bounds(zone)
     contracts = _contracts(desk, customer.key, period, contract)
-    tickets = period_activity(desk, customer.key, start, end, contract=contract)
+    tickets = desk.activity.tickets(customer.key, start, end, contract=contract)
     time = {}
     for p in (period, previous, previous.previous()):
-        time[p.label] = period_time(desk, customer.key, p.first, p.end, contract=contract)
+        time[p.label] = desk.activity.time(customer.key, p.first, p.end, contract=contract)
     return ReportInput(
         customer=customer,
         period=period,
@@ -141,11 +141,11 @@ def load(desk: Any, customer_key: str, period: Period, contract: str | None = No
         timezone=zone,
         terms=tuple(_terms(desk, c, start) for c in contracts),
         tickets=tickets,
-        previous_tickets=period_activity(desk, customer.key, pstart, pend, contract=contract),
+        previous_tickets=desk.activity.tickets(customer.key, pstart, pend, contract=contract),
         time=time,
-        agent_names={a.login: a.name for a in desk.agents()},
+        agent_names={a.login: a.name for a in desk.directory.agents()},
         priority_names=dict(desk.settings.priority_names),
-        calendars=dict(desk.config.calendar_objects),
+        calendars=dict(desk.sla.calendars),
         rules=list(desk.plugins.registry.items("report_rules")),
         contract_filter=contract,
     )

@@ -16,22 +16,37 @@ The pure parts are importable: :func:`deskframe_sla.oncall.on_duty`,
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import deskframe
-from deskframe.extensions import ConfigSection, SlaPolicyType
 
-from . import cutoff, oncall, targets
-from .oncall import Rotation, Shift, on_duty, shift_at
-from .routing import route_to_duty
+if TYPE_CHECKING:
+    from deskframe.extensions import ConfigSection, SlaPolicyType
+
+    from . import cutoff, oncall, targets
+    from .oncall import Rotation, Shift, on_duty, shift_at
+    from .routing import route_to_duty
 
 __all__ = ["Rotation", "Shift", "cutoff", "on_duty", "oncall", "route_to_duty", "shift_at", "targets"]
+_SUBMODULES = ("commands", "cutoff", "oncall", "options", "routing", "targets")
+_NAMES = {
+    "Rotation": "oncall",
+    "Shift": "oncall",
+    "on_duty": "oncall",
+    "shift_at": "oncall",
+    "route_to_duty": "routing",
+}
 
 
 @deskframe.hookimpl
 def register_sla_policies(register: Callable[[SlaPolicyType], None]) -> None:
     """Register the ``targets`` and ``cutoff`` policy types."""
+    from deskframe.extensions import SlaPolicyType
+
+    from . import cutoff, targets
+
     register(
         SlaPolicyType(
             "targets", targets.build, "Per-priority first response / update / resolution targets on a business calendar"
@@ -47,18 +62,39 @@ def register_sla_policies(register: Callable[[SlaPolicyType], None]) -> None:
 @deskframe.hookimpl
 def register_config_sections(register: Callable[[ConfigSection], None]) -> None:
     """Claim ``[oncall]``: named on-call rotations."""
+    from deskframe.extensions import ConfigSection
+
+    from . import oncall
+
     register(ConfigSection("oncall", oncall.validate, oncall.check, "On-call rotations: [oncall.NAME]"))
 
 
 @deskframe.hookimpl
 def register_commands(register: Callable[[Any], None]) -> None:
-    """Register the ``deskframe oncall`` command group."""
-    from .commands import oncall_group
+    """Register the ``deskframe oncall`` command group (imported when it runs)."""
+    from deskframe.cli import lazy_command
 
-    register(oncall_group)
+    register(
+        lazy_command(
+            "oncall",
+            "deskframe_sla.commands:oncall_group",
+            "On-call rotations: who watches premium and 24/7 customers out of hours.",
+        )
+    )
 
 
 @deskframe.hookimpl
 def ticket_opened(event: deskframe.TicketOpened, desk: Any) -> None:
     """Give a new out-of-hours ticket of a covered support type to the agent on duty."""
+    from .routing import route_to_duty
+
     route_to_duty(event.ticket, desk)
+
+
+def __getattr__(name: str) -> Any:
+    """The submodules and names of ``__all__``, imported on first use (importing the plugin stays cheap)."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _NAMES:
+        return getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

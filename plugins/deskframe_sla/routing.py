@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from deskframe.actors import Actor
 from deskframe.errors import ConfigError, NotFound
 from deskframe.model import Contract, Ticket
 from deskframe.sla import Calendar, CalendarConfigError
@@ -13,7 +14,7 @@ from deskframe.sla import Calendar, CalendarConfigError
 from .oncall import Rotation, on_duty
 
 #: The actor recorded in the ticket history for assignments made by the rotation.
-ACTOR = "oncall"
+ACTOR = Actor.plugin("oncall")
 
 
 def rotations(desk: Any) -> Mapping[str, Rotation]:
@@ -44,7 +45,7 @@ def contract_of(desk: Any, ticket: Ticket) -> Contract | None:
     if not ticket.contract:
         return None
     try:
-        return desk.contract(ticket.contract)
+        return desk.directory.contract(ticket.contract)
     except NotFound:
         return None
 
@@ -78,4 +79,4 @@ def route_to_duty(ticket: Ticket, desk: Any) -> Ticket | None:
     if found is None:
         return None
     _rotation, agent = found
-    return desk.assign(ticket.number, agent=agent, actor=ACTOR)
+    return desk.tickets.assign(ticket.number, agent=agent, actor=ACTOR)

@@ -6,49 +6,139 @@ descriptors it registers and the domain values it receives.
 
 from __future__ import annotations
 
-import pluggy
+from typing import TYPE_CHECKING, Any
 
-from .errors import BadValue, ConfigError, DeskframeError, DomainError, NotFound, PluginError, TicketLocked
-from .events import ArticleAdded, InvoiceIssued, SlaEvent, TicketChanged, TicketOpened
-from .extensions import (
-    Channel,
-    ChannelType,
-    ConfigSection,
-    Importer,
-    OutputFormat,
-    PricingModelType,
-    Recommendation,
-    ReportRule,
-    SlaPolicyType,
-)
-from .model import (
-    PRIORITY_LEVELS,
-    Agent,
-    Article,
-    Attachment,
-    Contact,
-    Contract,
-    Customer,
-    HistoryEntry,
-    InboundAttachment,
-    InboundMessage,
-    IntakeResult,
-    Queue,
-    Route,
-    Ticket,
-    TimeEntry,
-    Unparseable,
-)
-from .money import Money
-from .tables import TableReader
+if TYPE_CHECKING:  # what the names below are, for type checkers; at run time they load on first use
+    import pluggy
+
+    from .actors import Actor
+    from .errors import (
+        BadValue,
+        ConfigError,
+        DeskframeError,
+        DomainError,
+        Forbidden,
+        NotFound,
+        PluginError,
+        TicketLocked,
+    )
+    from .events import ArticleAdded, InvoiceIssued, SlaEvent, TicketChanged, TicketOpened
+    from .extensions import (
+        Channel,
+        ChannelType,
+        ConfigSection,
+        Importer,
+        OutputFormat,
+        PricingModelType,
+        Recommendation,
+        ReportRule,
+        SlaPolicyType,
+    )
+    from .model import (
+        PRIORITY_LEVELS,
+        Agent,
+        Article,
+        Attachment,
+        Contact,
+        Contract,
+        Customer,
+        HistoryEntry,
+        InboundAttachment,
+        InboundMessage,
+        IntakeResult,
+        Queue,
+        Route,
+        Ticket,
+        TimeEntry,
+        Unparseable,
+    )
+    from .money import Money
+    from .tables import TableReader
+
+    #: Marker for hook implementations: ``@deskframe.hookimpl``.
+    hookimpl: pluggy.HookimplMarker
 
 __version__ = "0.1.0"
 
-#: Marker for hook implementations: ``@deskframe.hookimpl``.
-hookimpl = pluggy.HookimplMarker("deskframe")
+#: Public name -> the module that defines it. Importing ``deskframe`` stays cheap (``deskframe --version``
+#: must not pay for attrs, pluggy or the domain model); each name is imported on first use (PEP 562).
+_EXPORTS = {
+    **dict.fromkeys(
+        (
+            "BadValue",
+            "ConfigError",
+            "DeskframeError",
+            "DomainError",
+            "Forbidden",
+            "NotFound",
+            "PluginError",
+            "TicketLocked",
+        ),
+        "errors",
+    ),
+    **dict.fromkeys(("ArticleAdded", "InvoiceIssued", "SlaEvent", "TicketChanged", "TicketOpened"), "events"),
+    **dict.fromkeys(
+        (
+            "Channel",
+            "ChannelType",
+            "ConfigSection",
+            "Importer",
+            "OutputFormat",
+            "PricingModelType",
+            "Recommendation",
+            "ReportRule",
+            "SlaPolicyType",
+        ),
+        "extensions",
+    ),
+    **dict.fromkeys(
+        (
+            "PRIORITY_LEVELS",
+            "Agent",
+            "Article",
+            "Attachment",
+            "Contact",
+            "Contract",
+            "Customer",
+            "HistoryEntry",
+            "InboundAttachment",
+            "InboundMessage",
+            "IntakeResult",
+            "Queue",
+            "Route",
+            "Ticket",
+            "TimeEntry",
+            "Unparseable",
+        ),
+        "model",
+    ),
+    "Actor": "actors",
+    "Money": "money",
+    "TableReader": "tables",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The public names, each imported from its module on first use (and then kept in this module)."""
+    if name == "hookimpl":
+        from .markers import hookimpl as value
+    elif name in _EXPORTS:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "PRIORITY_LEVELS",
+    "Actor",
     "Agent",
     "Article",
     "ArticleAdded",
@@ -63,6 +153,7 @@ __all__ = [
     "Customer",
     "DeskframeError",
     "DomainError",
+    "Forbidden",
     "HistoryEntry",
     "Importer",
     "InboundAttachment",

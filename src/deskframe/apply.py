@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .actors import Actor
 from .config import read_toml
 from .errors import BadValue, ConfigError, DeskframeError, DomainError
 from .model import Agent, Contact, Contract, Customer, Queue
@@ -150,7 +151,7 @@ def check_parsed(desk: Desk, parsed: dict[str, list[Any]], label: str = "") -> N
         if key in in_file:
             return True
         if key not in checked:
-            with desk.lookup() as directory:
+            with desk.directory.lookup() as directory:
                 checked[key] = directory.customer(key) is not None
         return checked[key]
 
@@ -173,7 +174,7 @@ def apply_parsed(desk: Desk, parsed: dict[str, list[Any]], label: str = "") -> C
     if not entries:
         return Counter()
     try:
-        return Counter(desk.upsert_directory(entries))
+        return Counter(desk.directory.upsert(entries, actor=Actor.operator()))
     except ConfigError:
         raise
     except DeskframeError as exc:

@@ -7,20 +7,25 @@ Placeholders: ``{{ customer }}`` (customer name), ``{{ contact }}``,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+if TYPE_CHECKING:  # Jinja2 is imported when a template is checked or rendered, not with the Desk
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 PLACEHOLDERS = ("customer", "contact", "number", "subject", "agent", "due", "queue", "priority")
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     return ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
 def check_template(body: str) -> str | None:
     """A problem with ``body`` (syntax, unknown placeholder), or ``None``."""
+    import jinja2
+
     env = _environment()
     try:
         parsed = env.parse(body)

@@ -1,5 +1,9 @@
 """``deskframe.toml`` -> frozen attrs config; every error names file and key.
 
+The core's settings tables (``[tickets]``, ``[billing]``, ``[time]``, ``[search]``, ``[canned]``) are read by
+:mod:`deskframe.config_tables`; this module reads the file, ``[desk]``, channels, calendars, SLA policies,
+pricing models and the plugins' own sections.
+
 Default location ``./deskframe.toml``, overridden by ``--config`` or the
 ``DESKFRAME_CONFIG`` environment variable. ``DESKFRAME_DATABASE_URL`` overrides
 ``[desk] database`` (handy for running the same config against PostgreSQL).
@@ -7,22 +11,29 @@ Default location ``./deskframe.toml``, overridden by ``--config`` or the
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import re
 import sys
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from .bounds import MAX_NAME_LENGTH, check_name
+from .bounds import MAX_NAME_LENGTH
+from .config_tables import (
+    BillingSettings,
+    TicketSettings,
+    TimeSettings,
+    check_table_name,
+    parse_billing,
+    parse_canned,
+    parse_search,
+    parse_tickets,
+    parse_time,
+)
 from .errors import ConfigError
-from .model import PRIORITY_LEVELS, STATE_TYPES
 from .registry import Registry
 from .tables import TableReader
-from .textsearch import DEFAULT_LANGUAGES, check_languages
+from .textsearch import DEFAULT_LANGUAGES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -32,82 +43,11 @@ else:  # pragma: no cover - exercised on 3.10 only
 CONFIG_ENV = "DESKFRAME_CONFIG"
 DATABASE_ENV = "DESKFRAME_DATABASE_URL"
 DEFAULT_CONFIG = "deskframe.toml"
-NUMBER_LAYOUTS = ("DateChecksum", "Date", "AutoIncrement")
-DEFAULT_STATES = {
-    "new": "new",
-    "open": "open",
-    "pending": "pending",
-    "resolved": "resolved",
-    "closed": "closed",
-    "merged": "merged",
-}
 #: A calendar every configuration has unless it defines its own of that name.
 ALWAYS_CALENDAR = "always"
 CORE_TABLES = ("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing", "search", "time")
-#: Lengths of names the configuration hands to the database (see store/rows.py).
-QUEUE_NAME_LENGTH = 200
-STATE_NAME_LENGTH = 100
-#: An invoice number is SERIES-YYYY-NNNNN in 40 characters.
-SERIES_LENGTH = 20
 #: attachment_max_bytes at most 2 GiB - 1 (attachments are read into memory).
 MAX_ATTACHMENT_BYTES = 2**31 - 1
-
-
-@attrs.frozen
-class TicketSettings:
-    """How tickets are numbered, which states and priorities exist, where they go."""
-
-    system_id: str = "10"
-    number_layout: str = "DateChecksum"
-    subject_hook: str = "Ticket#"
-    states: dict[str, str] = attrs.field(factory=lambda: dict(DEFAULT_STATES))
-    priority_names: dict[str, str] = attrs.field(factory=lambda: {p: p for p in PRIORITY_LEVELS})
-    default_priority: str = "P3"
-    default_queue: str = "support"
-    unknown_queue: str = "unknown"
-    allow_foreign_replies: bool = False
-    default_sla: str | None = None
-
-    def state_type(self, state: str) -> str:
-        return self.states[state]
-
-    def first_state(self, state_type: str) -> str:
-        for name, kind in self.states.items():
-            if kind == state_type:
-                return name
-        raise ConfigError(f"no state of type '{state_type}' is configured", key="tickets.states")
-
-    def priority_level(self, text: str) -> str | None:
-        """``P2`` or a configured display name (case-insensitive) -> ``P2``."""
-        wanted = text.strip().lower()
-        for level, name in self.priority_names.items():
-            if wanted in (level.lower(), name.lower()):
-                return level
-        return None
-
-
-@attrs.frozen
-class BillingSettings:
-    """The vendor's invoicing settings: tax, number series, public link base, vendor details."""
-
-    tax_rate: Decimal = Decimal("0")
-    series: str = "INV"
-    credit_series: str = "CN"
-    public_url: str = "http://127.0.0.1:8000"
-    locale: str = "en"
-    vendor: dict[str, str] = attrs.field(factory=dict)
-    #: Days from the issue date to the due date printed on an invoice.
-    payment_terms_days: int = 10
-    #: What an invoice shows for the agent of a line: the agent's display ``name`` or ``role``.
-    agent_label: str = "name"
-
-
-@attrs.frozen
-class TimeSettings:
-    """Sanity limits on logged time (``[time]``)."""
-
-    #: The most time one agent may log for one work date, over all tickets (``max_per_day = "16h"``).
-    max_per_day: dt.timedelta = dt.timedelta(hours=24)
 
 
 @attrs.frozen
@@ -196,11 +136,11 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     max_bytes = desk.int("attachment_max_bytes", 25 * 1024 * 1024, minimum=1, maximum=MAX_ATTACHMENT_BYTES)
     timezone = _timezone(desk, "timezone", "UTC")
 
-    tickets = _tickets(top.sub("tickets", {}))
-    billing = _billing(top.sub("billing", {}))
-    time = _time(top.sub("time", {}))
-    canned = _canned(top.sub("canned", {}))
-    search_languages = _search(top.sub("search", {}))
+    tickets = parse_tickets(top.sub("tickets", {}))
+    billing = parse_billing(top.sub("billing", {}))
+    time = parse_time(top.sub("time", {}))
+    canned = parse_canned(top.sub("canned", {}))
+    search_languages = parse_search(top.sub("search", {}))
     channels = _channels(top, registry)
     calendars, calendar_objects = _calendars(top.sub("calendars", {}))
     sla, sla_policies = _named_tables(top, registry, "sla", "type", "sla_policies", "SLA policy type")
@@ -215,7 +155,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     own = {}
     for name in sections:
         if name in data:
-            section = registry.get("config_sections", name)
+            section = _registered(registry, "config_sections", name)
             try:
                 own[name] = section.validate(data[name])
             except ConfigError as exc:
@@ -242,7 +182,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
         time=time,
     )
     for name, value in own.items():
-        section = registry.get("config_sections", name)
+        section = _registered(registry, "config_sections", name)
         if section.check is not None:
             try:
                 section.check(value, config)
@@ -251,12 +191,12 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     return config
 
 
-def _check_name(table: TableReader, name: str, max_length: int) -> None:
-    """A table key used as a name in the database (a state, a canned response, a channel)."""
-    try:
-        check_name(name, max_length)
-    except ValueError as exc:
-        raise ConfigError(str(exc), key=table.key(name)) from None
+def _registered(registry: Registry, kind: str, name: str) -> Any:
+    """The item registered as ``name`` of ``kind``; the caller has checked the name is in ``registry.names(kind)``."""
+    item = registry.get(kind, name)
+    if item is None:
+        raise RuntimeError(f"{kind} {name!r} is listed by the registry but has no registered item")
+    return item
 
 
 def _absolute_sqlite(url: str, base_dir: Path, desk: TableReader) -> str:
@@ -279,13 +219,6 @@ def _absolute_sqlite(url: str, base_dir: Path, desk: TableReader) -> str:
     return url
 
 
-def _time(t: TableReader) -> TimeSettings:
-    """``[time] max_per_day``: a duration from 1 minute to 24 hours (default 24h)."""
-    t.reject_unknown(["max_per_day"])
-    day = dt.timedelta(hours=24)
-    return TimeSettings(max_per_day=t.duration("max_per_day", day, minimum=dt.timedelta(minutes=1), maximum=day))
-
-
 def _timezone(table: TableReader, key: str, default: str) -> str:
     name = table.str(key, default)
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -295,157 +228,6 @@ def _timezone(table: TableReader, key: str, default: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise table.error(key, f"unknown time zone {name!r} (an IANA name such as Europe/Moscow)") from None
     return name
-
-
-def _tickets(t: TableReader) -> TicketSettings:
-    t.reject_unknown(
-        [
-            "system_id",
-            "number_layout",
-            "subject_hook",
-            "states",
-            "priorities",
-            "default_priority",
-            "default_queue",
-            "unknown_queue",
-            "allow_foreign_replies",
-            "default_sla",
-        ]
-    )
-    system_id = t.str("system_id", "10")
-    if not (system_id.isdigit() and 1 <= len(system_id) <= 2):
-        raise t.error("system_id", f"must be 1 or 2 digits, got {system_id!r}")
-    layout = t.choice("number_layout", NUMBER_LAYOUTS, "DateChecksum")
-    hook = t.name("subject_hook", "Ticket#", max_length=40)
-    states = dict(DEFAULT_STATES)
-    if "states" in t.data:
-        given = t.sub("states")
-        states = {}
-        for name, kind in given.data.items():
-            _check_name(given, name, STATE_NAME_LENGTH)
-            if kind not in STATE_TYPES:
-                raise given.error(name, f"unknown state type {kind!r} (known: {', '.join(STATE_TYPES)})")
-            states[name] = kind
-        for kind in ("new", "open", "closed"):
-            if kind not in states.values():
-                raise t.error("states", f"needs a state of type '{kind}'")
-        states.setdefault("merged", "merged")
-    names = {p: p for p in PRIORITY_LEVELS}
-    if "priorities" in t.data:
-        given = t.sub("priorities")
-        for level, label in given.data.items():
-            if level not in PRIORITY_LEVELS:
-                raise given.error(level, f"unknown priority level (known: {', '.join(PRIORITY_LEVELS)})")
-            names[level] = given.name(level)
-    settings = TicketSettings(
-        system_id=system_id.zfill(2) if layout != "AutoIncrement" else system_id,
-        number_layout=layout,
-        subject_hook=hook,
-        states=states,
-        priority_names=names,
-        default_priority="P3",
-        default_queue=t.name("default_queue", "support", max_length=QUEUE_NAME_LENGTH),
-        unknown_queue=t.name("unknown_queue", "unknown", max_length=QUEUE_NAME_LENGTH),
-        allow_foreign_replies=t.bool("allow_foreign_replies", False),
-        default_sla=t.name("default_sla", None),
-    )
-    wanted = t.name("default_priority", "P3")
-    level = settings.priority_level(wanted)
-    if level is None:
-        raise t.error("default_priority", f"unknown priority {wanted!r}")
-    return attrs.evolve(settings, default_priority=level)
-
-
-def parse_rate(text: str) -> Decimal:
-    """``"20%"`` -> Decimal("0.20"); ``"0.2"`` -> Decimal("0.2")."""
-    value = text.strip()
-    if len(value) > 40:
-        raise ValueError(f'not a rate: {value[:40]!r}... (e.g. "20%")')
-    try:
-        rate = Decimal(value[:-1]) / 100 if value.endswith("%") else Decimal(value)
-    except InvalidOperation:
-        raise ValueError(f'not a rate: {text!r} (e.g. "20%")') from None
-    if not rate.is_finite() or not (0 <= rate < 1):
-        raise ValueError(f"rate out of range: {text!r}")
-    if rate.as_tuple().exponent < -6:  # type: ignore[operator]
-        raise ValueError(f"at most 4 decimals in a percentage (6 in a fraction): {text!r}")
-    return rate
-
-
-#: ``[billing.vendor]`` keys that are digits only: (allowed lengths, how to say it).
-VENDOR_DIGITS = {
-    "inn": ((10, 12), "10 or 12 digits (ИНН)"),
-    "kpp": ((9,), "9 digits (КПП)"),
-    "bik": ((9,), "9 digits (БИК)"),
-    "account": ((20,), "20 digits (расчётный счёт)"),
-    "corr_account": ((20,), "20 digits (корр. счёт)"),
-}
-
-
-def _billing(t: TableReader) -> BillingSettings:
-    t.reject_unknown(
-        ["tax_rate", "series", "credit_series", "public_url", "locale", "vendor", "payment_terms_days", "agent_label"]
-    )
-    try:
-        tax = parse_rate(t.str("tax_rate", "0"))
-    except ValueError as exc:
-        raise t.error("tax_rate", str(exc)) from None
-    series = t.name("series", "INV", max_length=SERIES_LENGTH)
-    credit = t.name("credit_series", "CN", max_length=SERIES_LENGTH)
-    for key, value in (("series", series), ("credit_series", credit)):
-        if not value.replace("-", "").replace("_", "").isalnum():
-            raise t.error(key, f"letters, digits, - and _ only, got {value!r}")
-    if series == credit:
-        raise t.error("credit_series", "must differ from series")
-    url = t.name("public_url", "http://127.0.0.1:8000", max_length=2000).rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise t.error("public_url", f"must start with http:// or https://, got {url!r}")
-    vendor = t.sub("vendor", {})
-    for key in vendor.data:
-        vendor.str(key, max_length=2000)
-    for key, (lengths, what) in VENDOR_DIGITS.items():
-        value = vendor.data.get(key)
-        if value is not None and not (value.isdigit() and len(value) in lengths):
-            raise vendor.error(key, f"must be {what}, got {value!r}")
-    terms = t.int("payment_terms_days", 10, minimum=0, maximum=365)
-    agent_label = t.choice("agent_label", ("name", "role"), "name")
-    locale = t.name("locale", "en", max_length=35)
-    if not re.fullmatch(r"[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*", locale):
-        raise t.error("locale", f"not a locale name such as 'ru' or 'en_US': {locale!r}")
-    return BillingSettings(
-        tax_rate=tax,
-        series=series,
-        credit_series=credit,
-        public_url=url,
-        locale=locale,
-        vendor=dict(vendor.data),
-        payment_terms_days=terms,
-        agent_label=agent_label,
-    )
-
-
-def _search(t: TableReader) -> tuple[str, ...]:
-    t.reject_unknown(["languages"])
-    try:
-        return check_languages(t.str_list("languages", list(DEFAULT_LANGUAGES)))
-    except ValueError as exc:
-        raise t.error("languages", str(exc)) from None
-
-
-def _canned(t: TableReader) -> dict[str, str]:
-    out = {}
-    for name in t.data:
-        _check_name(t, name, MAX_NAME_LENGTH)
-        entry = t.sub(name)
-        entry.reject_unknown(["body", "description"])
-        body = entry.str("body")
-        from .canned import check_template
-
-        problem = check_template(body)
-        if problem:
-            raise entry.error("body", problem)
-        out[name] = body
-    return out
 
 
 def _channels(top: TableReader, registry: Registry) -> tuple[dict[str, Any], ...]:
@@ -462,7 +244,7 @@ def _channels(top: TableReader, registry: Registry) -> tuple[dict[str, Any], ...
         kind = table.str("type")
         if kind not in known:
             raise table.error("type", f"unknown channel type {kind!r} (known: {', '.join(known) or 'none installed'})")
-        ctype = registry.get("channel_types", kind)
+        ctype = _registered(registry, "channel_types", kind)
         if ctype.validate is not None:
             try:
                 ctype.validate(item)
@@ -479,13 +261,13 @@ def _named_tables(
     known = registry.names(kind)
     tables, built = {}, {}
     for name in group.data:
-        _check_name(group, name, MAX_NAME_LENGTH)
+        check_table_name(group, name, MAX_NAME_LENGTH)
         table = group.sub(name)
         chosen = table.str(type_key)
         if chosen not in known:
             raise table.error(type_key, f"unknown {what} {chosen!r} (known: {', '.join(known) or 'none installed'})")
         try:
-            built[name] = registry.get(kind, chosen).build(table.data)
+            built[name] = _registered(registry, kind, chosen).build(table.data)
         except ConfigError as exc:
             raise exc.within(prefix=f"{section}.{name}") from None
         tables[name] = table.data
@@ -498,7 +280,7 @@ def _calendars(t: TableReader) -> tuple[dict[str, dict[str, Any]], dict[str, Any
     tables: dict[str, dict[str, Any]] = {}
     built: dict[str, Any] = {}
     for name in t.data:
-        _check_name(t, name, MAX_NAME_LENGTH)
+        check_table_name(t, name, MAX_NAME_LENGTH)
         table = t.sub(name)
         try:
             built[name] = Calendar.from_config(table.data, name)

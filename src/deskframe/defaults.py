@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pluggy
 
-from .directory import DirectoryView
-from .model import InboundMessage, Route
+if TYPE_CHECKING:  # imported when routing, not when the plugin manager is built (deskframe --help)
+    from .directory import DirectoryView
+    from .model import InboundMessage, Route
 
 hookimpl = pluggy.HookimplMarker("deskframe")
 
@@ -13,6 +16,8 @@ hookimpl = pluggy.HookimplMarker("deskframe")
 @hookimpl(trylast=True)
 def route_message(message: InboundMessage, directory: DirectoryView) -> Route:
     """Sender e-mail (or ``tel:`` number) -> contact -> customer; else sender domain -> customer."""
+    from .model import Route
+
     sender = (message.sender or "").strip().lower()
     if sender.startswith("tel:"):
         contact = directory.contact_by_phone(sender[4:])

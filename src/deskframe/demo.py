@@ -135,20 +135,20 @@ def run_steps(
 
 def summary(desk: Any, target: Path) -> dict[str, Any]:
     """Tickets by state, SLA clocks, invoices with totals and rendered files/links."""
-    states = collections.Counter(row["state"] for row in desk.tickets(limit=None))
+    states = collections.Counter(row["state"] for row in desk.tickets.list(limit=None))
     with desk.store.read() as repo:
         clocks = repo.clock_figures(desk.clock())
     invoices = []
     html = desk.plugins.registry.get("output_formats", "html")
     folder = target / "invoices"
-    for invoice in desk.ledger.invoices(status="issued"):
+    for invoice in desk.billing.invoices(status="issued"):
         entry = {
             "number": invoice.number,
             "customer": invoice.customer,
             "period": invoice.period,
             "total": serialize.money(invoice.total),
             "currency": invoice.currency,
-            "link": desk.ledger.link(invoice.number),
+            "link": desk.billing.link(invoice.number),
             "file": None,
         }
         if html is not None:

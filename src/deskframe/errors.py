@@ -24,7 +24,7 @@ class ConfigError(DeskframeError):
 
     exit_code = 2
 
-    def __init__(self, problem: str, *, file: str | None = None, key: str | None = None):
+    def __init__(self, problem: str, *, file: str | None = None, key: str | None = None) -> None:
         self.problem = problem
         self.file = file
         self.key = key
@@ -67,10 +67,19 @@ class NotFound(BadValue):
     """The named object does not exist (an unknown ticket number, id, login); exit code 2."""
 
 
+class Forbidden(DomainError):
+    """The actor may not do this (exit code 1); the message names the actor and the action."""
+
+    def __init__(self, actor: str, action: str, why: str = ""):
+        self.actor = actor
+        self.action = action
+        super().__init__(f"{actor} may not {action}" + (f": {why}" if why else ""))
+
+
 class TicketLocked(DomainError):
     """The ticket is locked by another agent; ``holder`` names that agent."""
 
-    def __init__(self, number: str, holder: str):
+    def __init__(self, number: str, holder: str) -> None:
         self.number = number
         self.holder = holder
         super().__init__(f"ticket {number} is locked by {holder}")
@@ -79,7 +88,7 @@ class TicketLocked(DomainError):
 class Conflict(DomainError):
     """A write collided with another writer's (a unique key taken meanwhile); ``constraint`` names it."""
 
-    def __init__(self, message: str, constraint: str | None = None):
+    def __init__(self, message: str, constraint: str | None = None) -> None:
         self.constraint = constraint
         super().__init__(message)
 

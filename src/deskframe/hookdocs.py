@@ -7,6 +7,8 @@ when the file and the specifications drift apart.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
+from typing import Any
 
 from . import hookspecs
 
@@ -14,7 +16,7 @@ KINDS = (("Register hooks", "register_"), ("Resolve hooks", None), ("Notify hook
 RESOLVE = ("route_message", "classify_priority")
 
 
-def _hooks() -> list[tuple[str, object]]:
+def _hooks() -> list[tuple[str, Callable[..., Any]]]:
     return [
         (name, fn) for name, fn in vars(hookspecs).items() if inspect.isfunction(fn) and hasattr(fn, "deskframe_spec")
     ]

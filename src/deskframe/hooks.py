@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 import pluggy
@@ -40,11 +40,12 @@ class Hooks:
         """The first plugin's route, with the fields it left ``None`` filled by the core's default."""
         from . import defaults
 
-        route = None
+        route: Route | None = None
         for impl in reversed(self._pm.hook.route_message.get_hookimpls()):
             if impl.plugin is defaults:
                 continue
-            route = impl.function(message=message, directory=directory)
+            # pluggy types implementations as returning object; the hookspec promises a Route or None
+            route = cast("Route | None", impl.function(message=message, directory=directory))
             if route is not None:
                 break
         default = defaults.route_message(message=message, directory=directory)
@@ -68,8 +69,6 @@ class Hooks:
             try:
                 impl.function(event=event, desk=desk)
             except Exception as exc:  # a plugin's bug must not undo the committed change
-                log.error(
-                    "plugin '%s' failed in %s: %s: %s", impl.plugin_name, hook, type(exc).__name__, exc, exc_info=True
-                )
+                log.exception("plugin '%s' failed in %s: %s: %s", impl.plugin_name, hook, type(exc).__name__, exc)
                 failures.append(HookFailure(impl.plugin_name, hook, f"{type(exc).__name__}: {exc}"))
         return failures

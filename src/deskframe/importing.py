@@ -1,7 +1,7 @@
 """Importing another system's history: values an importer builds, and their rules.
 
 An importer plugin (OTRS/Znuny, Zammad, RT ...) reads its source, builds
-:class:`ImportedTicket` values and hands them to :meth:`deskframe.desk.Desk.import_tickets`
+:class:`ImportedTicket` values and hands them to :meth:`deskframe.services.tickets.TicketService.import_tickets`
 in batches. The core stores each batch in one transaction and records every
 external id in the external-id map, so a re-run adds nothing and a run killed
 midway resumes where it stopped. Imported tickets keep their numbers and times,

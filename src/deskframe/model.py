@@ -19,7 +19,7 @@ PRIORITY_LEVELS = ("P1", "P2", "P3", "P4")
 DIRECTIONS = ("in", "out", "internal")
 
 
-def _tuple(value: Any) -> tuple:
+def _tuple(value: Any) -> tuple[Any, ...]:
     return tuple(value or ())
 
 
@@ -247,7 +247,7 @@ class Route:
 
 @attrs.frozen
 class IntakeResult:
-    """The outcome of :meth:`deskframe.desk.Desk.intake` for one message."""
+    """The outcome of :meth:`deskframe.services.intake.IntakeService.receive` for one message."""
 
     ticket: str
     article_id: int | None

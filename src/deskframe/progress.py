@@ -13,7 +13,11 @@ import click
 def progress(label: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
     """Yield ``advance(n)``; draws a bar on stderr only when stderr is a terminal."""
     if not sys.stderr.isatty():
-        yield lambda n=1: None
+
+        def ignore(n: int = 1) -> None:
+            pass
+
+        yield ignore
         return
     if total is None:  # unknown length: a running count
         done = 0

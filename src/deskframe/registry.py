@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
-
-import attrs
 
 from .errors import PluginError
 
@@ -34,25 +32,58 @@ def item_name(kind: str, item: Any) -> str:
     return name
 
 
-@attrs.define
 class Registered:
     """One registered item and the plugin that registered it."""
 
-    kind: str
-    name: str
-    item: Any
-    plugin: str
+    __slots__ = ("item", "kind", "name", "plugin")
+
+    def __init__(self, kind: str, name: str, item: Any, plugin: str):
+        self.kind = kind
+        self.name = name
+        self.item = item
+        self.plugin = plugin
+
+    def __repr__(self) -> str:
+        return f"Registered(kind={self.kind!r}, name={self.name!r}, item={self.item!r}, plugin={self.plugin!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Registered):
+            return NotImplemented
+        return (self.kind, self.name, self.item, self.plugin) == (other.kind, other.name, other.item, other.plugin)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the attrs class it was
 
 
-@attrs.define
 class Registry:
     """Everything the plugins registered, by kind and name.
 
     Two plugins registering the same name of the same kind is an error naming
     both. Built once per process by :func:`deskframe.plugins.build_registry`.
+
+    With a ``loader``, a kind is filled on first use: ``loader(kind)`` calls that kind's register
+    hook, so ``deskframe --help`` never builds (or imports) what only ``deskframe serve`` uses.
+    (A plain class, not attrs: ``deskframe --help`` builds one and must not import attrs.)
     """
 
-    _items: dict[str, dict[str, Registered]] = attrs.field(factory=dict)
+    def __init__(
+        self, items: dict[str, dict[str, Registered]] | None = None, *, loader: Callable[[str], None] | None = None
+    ):
+        self._items: dict[str, dict[str, Registered]] = items if items is not None else {}
+        self._loader = loader
+        self._loaded: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"Registry({self._items!r})"
+
+    def _load(self, kind: str) -> None:
+        if self._loader is not None and kind not in self._loaded:
+            self._loaded.add(kind)
+            self._loader(kind)
+
+    def load_all(self) -> None:
+        """Fill every kind now (a registry without a loader is always full)."""
+        for kind in REGISTER_HOOKS.values():
+            self._load(kind)
 
     def add(self, kind: str, item: Any, *, plugin: str) -> None:
         name = item_name(kind, item)
@@ -65,17 +96,21 @@ class Registry:
         bucket[name] = Registered(kind, name, item, plugin)
 
     def get(self, kind: str, name: str) -> Any | None:
+        self._load(kind)
         entry = self._items.get(kind, {}).get(name)
         return entry.item if entry else None
 
     def names(self, kind: str) -> list[str]:
+        self._load(kind)
         return sorted(self._items.get(kind, {}))
 
     def items(self, kind: str) -> list[Any]:
         """Registered items of ``kind`` in registration order (routes match in this order)."""
+        self._load(kind)
         return [entry.item for entry in self._items.get(kind, {}).values()]
 
     def __iter__(self) -> Iterator[Registered]:
+        self.load_all()
         for bucket in self._items.values():
             yield from bucket.values()
 

@@ -53,7 +53,7 @@ def history(h: HistoryEntry) -> dict[str, Any]:
 
 
 def ticket(t: Ticket, *, full: bool = True) -> dict[str, Any]:
-    out = {
+    out: dict[str, Any] = {
         "number": t.number,
         "subject": t.subject,
         "state": t.state,

@@ -7,15 +7,18 @@ which the core prefixes with the table's place and the file name.
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from . import bounds
 from .errors import ConfigError
 
-_MISSING = object()
+_MISSING: Any = object()  # "no default given" (a key without one is required)
+_T = TypeVar("_T")
 #: Dates in configuration and directory files lie between these years (date arithmetic stays in range).
 MIN_YEAR, MAX_YEAR = 1900, 2999
 
@@ -32,22 +35,29 @@ def _type_name(value: Any) -> str:
 
 
 class TableReader:
-    """Typed access to a TOML table; every error names ``prefix.key``."""
+    """Typed access to a TOML table; every error names ``prefix.key``.
 
-    def __init__(self, data: Any, prefix: str = ""):
+    Each reader method takes the key's ``name`` and an optional ``default``: without one
+    the key is required; with one, a missing key gives the default back unchanged (so
+    ``reader.str("title", None)`` is a ``str | None``).
+    """
+
+    def __init__(self, data: Any, prefix: builtins.str = "") -> None:
         if not isinstance(data, dict):
             raise ConfigError(f"must be a table, got {_type_name(data)}", key=prefix or None)
-        self.data = data
+        self.data: dict[builtins.str, Any] = data
         self.prefix = prefix
 
-    def key(self, name: str) -> str:
+    def key(self, name: builtins.str) -> builtins.str:
+        """The key's path as shown in errors: ``prefix.name`` (an odd name is quoted)."""
         shown = name if name.isprintable() and name.strip() == name and name else repr(name)
         return f"{self.prefix}.{shown}" if self.prefix else shown
 
-    def error(self, name: str, problem: str) -> ConfigError:
+    def error(self, name: builtins.str, problem: builtins.str) -> ConfigError:
+        """A :class:`ConfigError` about key ``name`` (raise it)."""
         return ConfigError(problem, key=self.key(name))
 
-    def _get(self, name: str, default: Any, kind: type | tuple[type, ...], what: str) -> Any:
+    def _get(self, name: builtins.str, default: Any, kind: type | tuple[type, ...], what: builtins.str) -> Any:
         value = self.data.get(name, _MISSING)
         if value is _MISSING:
             if default is _MISSING:
@@ -59,7 +69,16 @@ class TableReader:
             raise self.error(name, f"must be {what}, got {_type_name(value)}")
         return value
 
-    def str(self, name: str, default: Any = _MISSING, *, max_length: int = bounds.MAX_TEXT_LENGTH) -> Any:
+    @overload
+    def str(self, name: builtins.str, *, max_length: builtins.int = ...) -> builtins.str: ...
+    @overload
+    def str(self, name: builtins.str, default: builtins.str, *, max_length: builtins.int = ...) -> builtins.str: ...
+    @overload
+    def str(self, name: builtins.str, default: _T, *, max_length: builtins.int = ...) -> builtins.str | _T: ...
+
+    def str(
+        self, name: builtins.str, default: Any = _MISSING, *, max_length: builtins.int = bounds.MAX_TEXT_LENGTH
+    ) -> Any:
         """A non-empty string of at most ``max_length`` characters, without control characters
         other than tab and line breaks."""
         value = self._get(name, default, str, "a string")
@@ -72,7 +91,16 @@ class TableReader:
                 raise self.error(name, str(exc)) from None
         return value
 
-    def name(self, name: str, default: Any = _MISSING, *, max_length: int = bounds.MAX_NAME_LENGTH) -> Any:
+    @overload
+    def name(self, name: builtins.str, *, max_length: builtins.int = ...) -> builtins.str: ...
+    @overload
+    def name(self, name: builtins.str, default: builtins.str, *, max_length: builtins.int = ...) -> builtins.str: ...
+    @overload
+    def name(self, name: builtins.str, default: _T, *, max_length: builtins.int = ...) -> builtins.str | _T: ...
+
+    def name(
+        self, name: builtins.str, default: Any = _MISSING, *, max_length: builtins.int = bounds.MAX_NAME_LENGTH
+    ) -> Any:
         """A one-line name that ends up in the database (queue, state, series): printable,
         no surrounding spaces, at most ``max_length`` characters."""
         value = self.str(name, default, max_length=max_length)
@@ -83,8 +111,31 @@ class TableReader:
                 raise self.error(name, str(exc)) from None
         return value
 
+    @overload
     def int(
-        self, name: str, default: Any = _MISSING, *, minimum: int | None = None, maximum: int | None = bounds.INT32_MAX
+        self, name: builtins.str, *, minimum: builtins.int | None = ..., maximum: builtins.int | None = ...
+    ) -> builtins.int: ...
+    @overload
+    def int(
+        self,
+        name: builtins.str,
+        default: builtins.int,
+        *,
+        minimum: builtins.int | None = ...,
+        maximum: builtins.int | None = ...,
+    ) -> builtins.int: ...
+    @overload
+    def int(
+        self, name: builtins.str, default: _T, *, minimum: builtins.int | None = ..., maximum: builtins.int | None = ...
+    ) -> builtins.int | _T: ...
+
+    def int(
+        self,
+        name: builtins.str,
+        default: Any = _MISSING,
+        *,
+        minimum: builtins.int | None = None,
+        maximum: builtins.int | None = bounds.INT32_MAX,
     ) -> Any:
         """An integer (not a boolean) within ``minimum``..``maximum`` (by default at most 2^31-1)."""
         value = self._get(name, default, int, "an integer")
@@ -95,20 +146,52 @@ class TableReader:
                 raise self.error(name, str(exc)) from None
         return value
 
-    def bool(self, name: str, default: Any = _MISSING) -> Any:
+    @overload
+    def bool(self, name: builtins.str) -> builtins.bool: ...
+    @overload
+    def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool: ...
+    @overload
+    def bool(self, name: builtins.str, default: _T) -> builtins.bool | _T: ...
+
+    def bool(self, name: builtins.str, default: Any = _MISSING) -> Any:
+        """``true`` or ``false``."""
         return self._get(name, default, bool, "true or false")
 
-    def choice(self, name: str, choices: Iterable[str], default: Any = _MISSING) -> Any:
+    @overload
+    def choice(self, name: builtins.str, choices: Iterable[builtins.str]) -> builtins.str: ...
+    @overload
+    def choice(self, name: builtins.str, choices: Iterable[builtins.str], default: builtins.str) -> builtins.str: ...
+    @overload
+    def choice(self, name: builtins.str, choices: Iterable[builtins.str], default: _T) -> builtins.str | _T: ...
+
+    def choice(self, name: builtins.str, choices: Iterable[builtins.str], default: Any = _MISSING) -> Any:
+        """One of ``choices`` (a string)."""
         options = list(choices)
         value = self.str(name, default)
         if value is not default and value not in options:
             raise self.error(name, f"unknown value {value!r} (known: {', '.join(options)})")
         return value
 
-    def list(self, name: str, default: Any = _MISSING) -> Any:
+    @overload
+    def list(self, name: builtins.str) -> builtins.list[Any]: ...
+    @overload
+    def list(self, name: builtins.str, default: builtins.list[Any]) -> builtins.list[Any]: ...
+    @overload
+    def list(self, name: builtins.str, default: _T) -> builtins.list[Any] | _T: ...
+
+    def list(self, name: builtins.str, default: Any = _MISSING) -> Any:
+        """An array of any values."""
         return self._get(name, default, list, "an array")
 
-    def str_list(self, name: str, default: Any = _MISSING) -> Any:
+    @overload
+    def str_list(self, name: builtins.str) -> builtins.list[builtins.str]: ...
+    @overload
+    def str_list(self, name: builtins.str, default: builtins.list[builtins.str]) -> builtins.list[builtins.str]: ...
+    @overload
+    def str_list(self, name: builtins.str, default: _T) -> builtins.list[builtins.str] | _T: ...
+
+    def str_list(self, name: builtins.str, default: Any = _MISSING) -> Any:
+        """An array of strings."""
         value = self.list(name, default)
         if value is default:
             return value
@@ -117,14 +200,30 @@ class TableReader:
                 raise ConfigError(f"must be a string, got {_type_name(item)}", key=f"{self.key(name)}[{i}]")
         return value
 
-    def table(self, name: str, default: Any = _MISSING) -> Any:
+    @overload
+    def table(self, name: builtins.str) -> dict[builtins.str, Any]: ...
+    @overload
+    def table(self, name: builtins.str, default: dict[builtins.str, Any]) -> dict[builtins.str, Any]: ...
+    @overload
+    def table(self, name: builtins.str, default: _T) -> dict[builtins.str, Any] | _T: ...
+
+    def table(self, name: builtins.str, default: Any = _MISSING) -> Any:
+        """A sub-table as a plain dict (see :meth:`sub` for a reader of it)."""
         return self._get(name, default, dict, "a table")
 
-    def sub(self, name: str, default: Any = _MISSING) -> TableReader:
+    def sub(self, name: builtins.str, default: Any = _MISSING) -> TableReader:
+        """A reader of sub-table ``name``, whose errors name ``prefix.name.key``."""
         value = self.table(name, default)
         return TableReader(value if value is not _MISSING else {}, self.key(name))
 
-    def date(self, name: str, default: Any = _MISSING) -> Any:
+    @overload
+    def date(self, name: builtins.str) -> dt.date: ...
+    @overload
+    def date(self, name: builtins.str, default: dt.date) -> dt.date: ...
+    @overload
+    def date(self, name: builtins.str, default: _T) -> dt.date | _T: ...
+
+    def date(self, name: builtins.str, default: Any = _MISSING) -> Any:
         """A date (TOML date or ``"YYYY-MM-DD"``) between the years 1900 and 2999."""
         value = self.data.get(name, _MISSING)
         if value is _MISSING:
@@ -137,19 +236,30 @@ class TableReader:
         if isinstance(value, dt.date):
             parsed = value
         elif isinstance(value, str):
-            try:
+            with contextlib.suppress(ValueError):
                 parsed = dt.date.fromisoformat(value)
-            except ValueError:
-                pass
         if parsed is None:
             raise self.error(name, f"must be a date (YYYY-MM-DD), got {value!r}")
         if not MIN_YEAR <= parsed.year <= MAX_YEAR:
             raise self.error(name, f"must be a date between the years {MIN_YEAR} and {MAX_YEAR}, got {parsed}")
         return parsed
 
+    @overload
+    def duration(
+        self, name: builtins.str, *, minimum: dt.timedelta = ..., maximum: dt.timedelta = ...
+    ) -> dt.timedelta: ...
+    @overload
+    def duration(
+        self, name: builtins.str, default: builtins.str, *, minimum: dt.timedelta = ..., maximum: dt.timedelta = ...
+    ) -> dt.timedelta: ...
+    @overload
+    def duration(
+        self, name: builtins.str, default: _T, *, minimum: dt.timedelta = ..., maximum: dt.timedelta = ...
+    ) -> dt.timedelta | _T: ...
+
     def duration(
         self,
-        name: str,
+        name: builtins.str,
         default: Any = _MISSING,
         *,
         minimum: dt.timedelta = dt.timedelta(0),
@@ -166,8 +276,24 @@ class TableReader:
         except ValueError as exc:
             raise self.error(name, str(exc)) from None
 
+    @overload
+    def amount(self, name: builtins.str, *, minimum: Decimal = ..., maximum: Decimal = ...) -> Decimal: ...
+    @overload
     def amount(
-        self, name: str, default: Any = _MISSING, *, minimum: Decimal = Decimal(0), maximum: Decimal = bounds.MAX_AMOUNT
+        self, name: builtins.str, default: Decimal, *, minimum: Decimal = ..., maximum: Decimal = ...
+    ) -> Decimal: ...
+    @overload
+    def amount(
+        self, name: builtins.str, default: _T, *, minimum: Decimal = ..., maximum: Decimal = ...
+    ) -> Decimal | _T: ...
+
+    def amount(
+        self,
+        name: builtins.str,
+        default: Any = _MISSING,
+        *,
+        minimum: Decimal = Decimal(0),
+        maximum: Decimal = bounds.MAX_AMOUNT,
     ) -> Any:
         """A money amount written as a string (``"1500.00"``) or an integer, within ``minimum``..``maximum``
         and with at most six decimals; floats are refused."""
@@ -179,13 +305,13 @@ class TableReader:
         except ValueError as exc:
             raise self.error(name, str(exc)) from None
 
-    def _amount(self, name: str, default: Any) -> Any:
+    def _amount(self, name: builtins.str, default: Any) -> Any:
         value = self.data.get(name, _MISSING)
         if value is _MISSING:
             if default is _MISSING:
                 raise self.error(name, "is required")
             return default
-        if isinstance(value, bool) or isinstance(value, float):
+        if isinstance(value, (bool, float)):
             raise self.error(name, f'must be a string such as "1500.00" or an integer, got {_type_name(value)}')
         if isinstance(value, int):
             return Decimal(value)
@@ -199,14 +325,22 @@ class TableReader:
             return amount
         raise self.error(name, f"must be an amount, got {_type_name(value)}")
 
-    def currency(self, name: str, default: Any = _MISSING) -> Any:
+    @overload
+    def currency(self, name: builtins.str) -> builtins.str: ...
+    @overload
+    def currency(self, name: builtins.str, default: builtins.str) -> builtins.str: ...
+    @overload
+    def currency(self, name: builtins.str, default: _T) -> builtins.str | _T: ...
+
+    def currency(self, name: builtins.str, default: Any = _MISSING) -> Any:
         """An ISO 4217 currency code such as ``RUB``."""
         value = self.str(name, default)
         if value is not default and not (len(value) == 3 and value.isalpha() and value.isupper()):
             raise self.error(name, f"not an ISO 4217 currency code: {value!r}")
         return value
 
-    def reject_unknown(self, known: Iterable[str]) -> None:
+    def reject_unknown(self, known: Iterable[builtins.str]) -> None:
+        """Refuse any key of the table not in ``known``."""
         allowed = set(known)
         for name in self.data:
             if name not in allowed:

@@ -22,14 +22,18 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import pytest
 
+from .actors import Actor
 from .config import load_config
 from .desk import Desk, utcnow
 from .model import Agent, Contract, Customer, Ticket
 from .plugins import build_plugins, build_registry, check_hooks
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 DATABASE_ENV = "DESKFRAME_TEST_DATABASE_URL"
 BASE_CONFIG = """\
@@ -39,6 +43,28 @@ data_dir = "data"
 """
 
 
+_P = TypeVar("_P")
+
+
+class MakeDesk(Protocol):
+    """The ``make_desk`` fixture: a Desk on a fresh database, ``config`` appended to a minimal
+    ``deskframe.toml``, the installed plugins (``entry_points``) and ``plugins`` registered."""
+
+    def __call__(
+        self,
+        config: str = "",
+        plugins: Iterable[Any] = (),
+        entry_points: bool = True,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> Desk: ...
+
+
+class RunCli(Protocol):
+    """``cli(desk)``: runs ``deskframe ARGS`` against that desk's config and plugins."""
+
+    def __call__(self, *args: str, input: str | None = None) -> Result: ...
+
+
 def _toml_string(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
@@ -46,7 +72,7 @@ def _toml_string(value: str) -> str:
 class Clock:
     """A desk clock that stands still until the test moves it: ``clock.now = later``."""
 
-    def __init__(self, now: dt.datetime):
+    def __init__(self, now: dt.datetime) -> None:
         self.now = now
 
     def __call__(self) -> dt.datetime:
@@ -56,7 +82,7 @@ class Clock:
 class Factory:
     """Makes directory entries and tickets with sensible defaults."""
 
-    def __init__(self, desk: Desk):
+    def __init__(self, desk: Desk) -> None:
         self.desk = desk
         self._n = 0
 
@@ -67,7 +93,7 @@ class Factory:
     def customer(self, key: str | None = None, name: str | None = None, domains: Iterable[str] = ()) -> Customer:
         key = key or f"customer{self._next()}"
         customer = Customer(key=key, name=name or key.upper(), domains=tuple(domains))
-        self.desk.add_customer(customer)
+        self.desk.directory.add_customer(customer, actor=Actor.operator())
         return customer
 
     def agent(self, login: str | None = None, **kwargs: Any) -> Agent:
@@ -75,28 +101,32 @@ class Factory:
         kwargs.setdefault("name", login.title())
         kwargs.setdefault("email", f"{login}@vendor.example")
         agent = Agent(login=login, **kwargs)
-        self.desk.add_agent(agent)
+        self.desk.directory.add_agent(agent, actor=Actor.operator())
         return agent
 
     def contract(self, customer: str | None = None, key: str | None = None, **kwargs: Any) -> Contract:
         customer = customer or self.customer().key
         kwargs.setdefault("support_type", "8x5")
         contract = Contract(key=key or f"{customer}-contract{self._next()}", customer=customer, **kwargs)
-        self.desk.add_contract(contract)
+        self.desk.directory.add_contract(contract, actor=Actor.operator())
         return contract
 
     def ticket(
         self, customer: str | None = None, subject: str | None = None, body: str = "Help, please.", **kwargs: Any
     ) -> Ticket:
+        """Open a ticket for ``customer`` (a new one by default); ``agent="login"`` opens it as
+        that agent, ``actor=`` as any :class:`~deskframe.actors.Actor` (the local operator by default)."""
         if customer is None:
             customer = self.customer().key
-        return self.desk.open_ticket(
+        agent = kwargs.pop("agent", None)
+        kwargs.setdefault("actor", Actor.operator(agent))
+        return self.desk.tickets.open(
             subject=subject or f"Request {self._next()}", body=body, customer=customer, **kwargs
         )
 
 
 @contextlib.contextmanager
-def registered(desk: Desk, plugin: Any, name: str | None = None) -> Iterator[Any]:
+def registered(desk: Desk, plugin: _P, name: str | None = None) -> Iterator[_P]:
     """Register ``plugin`` with ``desk``'s plugin manager inside the block."""
     pm = desk.plugins.pm
     name = pm.register(plugin, name=name)
@@ -111,7 +141,7 @@ def registered(desk: Desk, plugin: Any, name: str | None = None) -> Iterator[Any
 
 
 @pytest.fixture
-def make_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Desk]]:
+def make_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MakeDesk]:
     """Factory fixture: ``make_desk(config="", plugins=(), entry_points=True, clock=None)``."""
     from .store.scratch import scratch_database
 
@@ -144,7 +174,7 @@ def make_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...
 
 
 @pytest.fixture
-def desk(make_desk: Callable[..., Desk]) -> Desk:
+def desk(make_desk: MakeDesk) -> Desk:
     """A Desk on a fresh database with the installed plugins."""
     return make_desk()
 
@@ -156,14 +186,14 @@ def factory(desk: Desk) -> Factory:
 
 
 @pytest.fixture
-def cli() -> Callable[[Desk], Callable[..., Any]]:
+def cli() -> Callable[[Desk], RunCli]:
     """``cli(desk)("ticket", "list")`` runs the CLI against that desk's config and plugins."""
     from click.testing import CliRunner
 
     from .cli import build_cli
 
-    def bind(desk: Desk) -> Callable[..., Any]:
-        def run(*args: str, input: str | None = None) -> Any:
+    def bind(desk: Desk) -> RunCli:
+        def run(*args: str, input: str | None = None) -> Result:
             command = build_cli(desk.plugins)
             config = str(desk.config.path) if desk.config.path else None
             return CliRunner().invoke(command, ["--config", config, *args] if config else list(args), input=input)

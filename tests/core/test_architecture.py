@@ -75,10 +75,30 @@ def test_migrations_produce_the_models_schema(tmp_path):
     db.dispose()
 
 
-def test_modules_stay_small():
-    big = [
-        (str(p.relative_to(ROOT)), n)
-        for p in SRC.rglob("*.py")
-        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 800
+#: Modules of the package: the core, the reference plugins and the contrib plugins' sources (their tests,
+#: the top-level tests/ and the benchmarks/ scripts are not modules of the package).
+MODULE_ROOTS = (ROOT / "src", ROOT / "plugins", *sorted((ROOT / "contrib").glob("*/src")))
+MAX_MODULE_LINES = 500
+#: Modules still over the bound while they are being split; an entry is removed once its module is small.
+TOO_BIG_FOR_NOW = {"src/deskframe/desk.py"}
+
+
+def _package_modules() -> list[Path]:
+    return [
+        p
+        for root in MODULE_ROOTS
+        for p in root.rglob("*.py")
+        if "migrations" not in p.relative_to(root).parts  # Alembic revisions are generated, one per change
     ]
-    assert big == []
+
+
+def test_modules_stay_small():
+    """No module over 500 lines outside Alembic migrations and tests: split by meaning, not by line count."""
+    sizes = {
+        p.relative_to(ROOT).as_posix(): len(p.read_text(encoding="utf-8").splitlines()) for p in _package_modules()
+    }
+    assert len(sizes) > 100 and "src/deskframe/config.py" in sizes  # the roots are right
+    big = sorted((m, n) for m, n in sizes.items() if n > MAX_MODULE_LINES and m not in TOO_BIG_FOR_NOW)
+    assert big == [], f"modules over {MAX_MODULE_LINES} lines: split them by meaning"
+    done = sorted(m for m in TOO_BIG_FOR_NOW if sizes.get(m, 0) <= MAX_MODULE_LINES)
+    assert done == [], f"small now (or gone): remove from TOO_BIG_FOR_NOW in {Path(__file__).name}"

@@ -10,6 +10,7 @@ import pytest
 
 import deskframe
 from deskframe import Money, PricingModelType
+from deskframe.actors import Actor
 from deskframe.billing import InvoiceLine, PricingResult
 from deskframe.errors import DomainError
 
@@ -100,43 +101,43 @@ def billing(make_desk, announcements):
 
 
 def log(desk, number, minutes, day, **kw):
-    return desk.log_time(number, agent="alice", minutes=minutes, date=day, **kw)
+    return desk.time.log(number, actor=Actor.agent("alice"), minutes=minutes, date=day, **kw)
 
 
 def test_run_issue_is_idempotent_and_never_bills_twice(billing, announcements):
-    t = billing.open_ticket(subject="Fix header", body="x", customer="acme")
+    t = billing.tickets.open(subject="Fix header", body="x", customer="acme", actor=Actor.operator())
     log(billing, t.number, 10, dt.date(2026, 10, 5))
     log(billing, t.number, 20, dt.date(2026, 10, 6))
     log(billing, t.number, 5, dt.date(2026, 10, 7), billable=False)
-    report = billing.ledger.run("2026-10")
+    report = billing.billing.run("2026-10", actor=Actor.operator())
     assert report.drafted == ["acme-hourly"]
-    again = billing.ledger.run("2026-10")  # rebuilds the draft, no duplicate
+    again = billing.billing.run("2026-10", actor=Actor.operator())  # rebuilds the draft, no duplicate
     assert again.drafted == ["acme-hourly"]
-    drafts = billing.ledger.invoices(period="2026-10")
+    drafts = billing.billing.invoices(period="2026-10")
     assert len(drafts) == 1 and drafts[0].status == "draft"
     assert drafts[0].subtotal == Money("45.00", "RUB")
     assert drafts[0].tax == Money("9.00", "RUB") and drafts[0].total == Money("54.00", "RUB")
-    issued = billing.ledger.issue(period="2026-10")
+    issued = billing.billing.issue(period="2026-10", actor=Actor.operator())
     assert [i.number for i in issued] == ["INV-2026-00001"]
     assert announcements.numbers == ["INV-2026-00001"]
     # a second run and issue change nothing
-    assert billing.ledger.run("2026-10").skipped_issued == ["acme-hourly"]
-    assert billing.ledger.issue(period="2026-10") == []
-    assert len(billing.ledger.invoices()) == 1
+    assert billing.billing.run("2026-10", actor=Actor.operator()).skipped_issued == ["acme-hourly"]
+    assert billing.billing.issue(period="2026-10", actor=Actor.operator()) == []
+    assert len(billing.billing.invoices()) == 1
     assert announcements.numbers == ["INV-2026-00001"]
     # November has nothing new to bill
-    assert billing.ledger.run("2026-11").nothing_to_bill == ["acme-hourly"]
+    assert billing.billing.run("2026-11", actor=Actor.operator()).nothing_to_bill == ["acme-hourly"]
 
 
 def test_late_entry_goes_on_next_invoice_with_original_date(billing):
-    t = billing.open_ticket(subject="Fix header", body="x", customer="acme")
+    t = billing.tickets.open(subject="Fix header", body="x", customer="acme", actor=Actor.operator())
     log(billing, t.number, 10, dt.date(2026, 10, 5))
-    billing.ledger.run("2026-10")
-    billing.ledger.issue(period="2026-10")
+    billing.billing.run("2026-10", actor=Actor.operator())
+    billing.billing.issue(period="2026-10", actor=Actor.operator())
     log(billing, t.number, 30, dt.date(2026, 10, 30))  # logged after October was issued
     log(billing, t.number, 60, dt.date(2026, 11, 2))
-    billing.ledger.run("2026-11")
-    november = billing.ledger.issue(period="2026-11")[0]
+    billing.billing.run("2026-11", actor=Actor.operator())
+    november = billing.billing.issue(period="2026-11", actor=Actor.operator())[0]
     assert november.number == "INV-2026-00002"
     dates = sorted((line.work_date, line.original_date) for line in november.lines)
     assert dates == [(dt.date(2026, 10, 30), dt.date(2026, 10, 30)), (dt.date(2026, 11, 2), None)]
@@ -144,43 +145,43 @@ def test_late_entry_goes_on_next_invoice_with_original_date(billing):
 
 
 def test_unapproved_estimate_holds_time_until_approved(billing):
-    t = billing.open_ticket(subject="Redesign", body="x", customer="acme")
-    billing.estimate(t.number, hours=Decimal("3"))
+    t = billing.tickets.open(subject="Redesign", body="x", customer="acme", actor=Actor.operator())
+    billing.tickets.estimate(t.number, hours=Decimal("3"), actor=Actor.operator())
     log(billing, t.number, 60, dt.date(2026, 10, 5))
-    report = billing.ledger.run("2026-10")
+    report = billing.billing.run("2026-10", actor=Actor.operator())
     assert report.nothing_to_bill == ["acme-hourly"] and report.held_entries == 1
-    billing.estimate(t.number, approve=True, actor="alice")
-    billing.ledger.run("2026-10")
-    draft = billing.ledger.invoices(period="2026-10")[0]
+    billing.tickets.estimate(t.number, approve=True, actor=Actor.agent("alice"))
+    billing.billing.run("2026-10", actor=Actor.operator())
+    draft = billing.billing.invoices(period="2026-10")[0]
     assert draft.lines[0].estimate_hours == Decimal("3") and draft.subtotal == Money("90.00", "RUB")
-    history = [h.action for h in billing.ticket(t.number).history]
+    history = [h.action for h in billing.tickets.get(t.number).history]
     assert "estimate" in history and "estimate_approved" in history
 
 
 def test_void_issues_credit_note_and_releases_time(billing, announcements):
-    t = billing.open_ticket(subject="Fix", body="x", customer="acme")
+    t = billing.tickets.open(subject="Fix", body="x", customer="acme", actor=Actor.operator())
     log(billing, t.number, 100, dt.date(2026, 10, 5))
-    billing.ledger.run("2026-10")
-    invoice = billing.ledger.issue(period="2026-10")[0]
+    billing.billing.run("2026-10", actor=Actor.operator())
+    invoice = billing.billing.issue(period="2026-10", actor=Actor.operator())[0]
     with pytest.raises(DomainError):
-        billing.ledger.void(invoice.number, "")
-    credit = billing.ledger.void(invoice.number, "wrong rate")
+        billing.billing.void(invoice.number, "", actor=Actor.operator())
+    credit = billing.billing.void(invoice.number, "wrong rate", actor=Actor.operator())
     assert credit.number == "CN-2026-00001" and credit.kind == "credit"
     assert credit.total == -invoice.total and credit.credit_for == invoice.number
-    assert billing.ledger.invoice(invoice.number).status == "void"
+    assert billing.billing.invoice(invoice.number).status == "void"
     with pytest.raises(DomainError):
-        billing.ledger.void(invoice.number, "again")
+        billing.billing.void(invoice.number, "again", actor=Actor.operator())
     # the time is billable again: a new run of the period drafts a new invoice
-    assert billing.ledger.run("2026-10").drafted == ["acme-hourly"]
-    reissued = billing.ledger.issue(period="2026-10")[0]
+    assert billing.billing.run("2026-10", actor=Actor.operator()).drafted == ["acme-hourly"]
+    reissued = billing.billing.issue(period="2026-10", actor=Actor.operator())[0]
     assert reissued.number == "INV-2026-00002" and reissued.total == invoice.total
     assert announcements.numbers == ["INV-2026-00001", "CN-2026-00001", "INV-2026-00002"]
 
 
 def test_crash_inside_issue_leaves_no_half_issued_invoice_and_no_number_gap(billing, monkeypatch):
-    t = billing.open_ticket(subject="Fix", body="x", customer="acme")
+    t = billing.tickets.open(subject="Fix", body="x", customer="acme", actor=Actor.operator())
     log(billing, t.number, 10, dt.date(2026, 10, 5))
-    billing.ledger.run("2026-10")
+    billing.billing.run("2026-10", actor=Actor.operator())
     from deskframe.store import Repository
 
     original = Repository.invoice_view
@@ -190,15 +191,15 @@ def test_crash_inside_issue_leaves_no_half_issued_invoice_and_no_number_gap(bill
 
     monkeypatch.setattr(Repository, "invoice_view", crash)
     with pytest.raises(RuntimeError):
-        billing.ledger.issue(period="2026-10")
+        billing.billing.issue(period="2026-10", actor=Actor.operator())
     monkeypatch.setattr(Repository, "invoice_view", original)
-    draft = billing.ledger.invoices(period="2026-10")[0]
+    draft = billing.billing.invoices(period="2026-10")[0]
     assert draft.status == "draft" and draft.number is None
-    assert billing.ledger.issue(period="2026-10")[0].number == "INV-2026-00001"
+    assert billing.billing.issue(period="2026-10", actor=Actor.operator())[0].number == "INV-2026-00001"
 
 
 def test_invoice_cli(billing, cli):
-    t = billing.open_ticket(subject="Fix", body="x", customer="acme")
+    t = billing.tickets.open(subject="Fix", body="x", customer="acme", actor=Actor.operator())
     run = cli(billing)
     assert run("ticket", "estimate", t.number, "--hours", "2", "--approve").exit_code == 0
     log(billing, t.number, 10, dt.date(2026, 10, 5))
@@ -212,8 +213,8 @@ def test_invoice_cli(billing, cli):
     assert "INV-2026-00001" in run("invoice", "show", "INV-2026-00001").output
     link = run("invoice", "link", "INV-2026-00001").output.strip()
     assert link.startswith("http://127.0.0.1:8123/invoices/") and len(link.rsplit("/", 1)[1]) >= 32
-    assert billing.ledger.by_token(link.rsplit("/", 1)[1]).number == "INV-2026-00001"
-    assert billing.ledger.by_token("wrong") is None
+    assert billing.billing.by_token(link.rsplit("/", 1)[1]).number == "INV-2026-00001"
+    assert billing.billing.by_token("wrong") is None
     bad = run("invoice", "void", "INV-2026-00001")
     assert bad.exit_code == 2  # --reason is required
     assert run("invoice", "void", "INV-2026-00001", "--reason", "typo").exit_code == 0
@@ -251,23 +252,23 @@ def linked_entries(invoice):
 
 
 def test_a_line_per_ticket_links_every_entry_and_holds_unapproved_time(studio):
-    fix = studio.open_ticket(subject="Fix header", body="x", customer="acme")
-    redesign = studio.open_ticket(subject="Redesign", body="x", customer="acme")
-    studio.estimate(redesign.number, hours=Decimal("3"))
+    fix = studio.tickets.open(subject="Fix header", body="x", customer="acme", actor=Actor.operator())
+    redesign = studio.tickets.open(subject="Redesign", body="x", customer="acme", actor=Actor.operator())
+    studio.tickets.estimate(redesign.number, hours=Decimal("3"), actor=Actor.operator())
     ids = [log(studio, fix.number, m, dt.date(2026, 10, d)).id for m, d in ((7, 5), (20, 6), (50, 7))]
     held = log(studio, redesign.number, 60, dt.date(2026, 10, 8)).id
-    report = studio.ledger.run("2026-10")
+    report = studio.billing.run("2026-10", actor=Actor.operator())
     assert report.drafted == ["acme-hourly"] and report.held_entries == 1
-    (draft,) = studio.ledger.invoices(period="2026-10")
+    (draft,) = studio.billing.invoices(period="2026-10")
     (line,) = draft.lines  # one line for the ticket: 15 + 30 + 60 = 105 min = 1.75 h x 1500.00
     assert line.ticket == fix.number and line.amount == Money("2625.00", "RUB")
     assert linked_entries(draft) == sorted(ids)
     assert [h["id"] for h in draft.held] == [held]
-    studio.ledger.issue(period="2026-10")
+    studio.billing.issue(period="2026-10", actor=Actor.operator())
     # the held entry stayed unbilled: once approved, November bills it as a late line
-    studio.estimate(redesign.number, approve=True, actor="alice")
-    studio.ledger.run("2026-11")
-    (november,) = studio.ledger.invoices(period="2026-11")
+    studio.tickets.estimate(redesign.number, approve=True, actor=Actor.agent("alice"))
+    studio.billing.run("2026-11", actor=Actor.operator())
+    (november,) = studio.billing.invoices(period="2026-11")
     assert linked_entries(november) == [held]
     assert november.lines[0].original_date == dt.date(2026, 10, 8)
 
@@ -277,7 +278,8 @@ def test_drafts_are_written_in_batches_each_invoice_whole(studio, monkeypatch):
 
     monkeypatch.setattr(ledger, "BATCH_CONTRACTS", 2)
     tickets = {
-        key: studio.open_ticket(subject=f"Work for {key}", body="x", customer=key) for key in ("acme", "beta", "gamma")
+        key: studio.tickets.open(subject=f"Work for {key}", body="x", customer=key, actor=Actor.operator())
+        for key in ("acme", "beta", "gamma")
     }
     entries = {key: [log(studio, t.number, 30, dt.date(2026, 10, d)).id for d in (1, 2)] for key, t in tickets.items()}
     model = studio.config.pricing_models["studio"]
@@ -294,25 +296,25 @@ def test_drafts_are_written_in_batches_each_invoice_whole(studio, monkeypatch):
     for name, original in originals.items():  # both the per-entry and the summed path
         monkeypatch.setattr(type(model), name, crashing(original))
     with pytest.raises(RuntimeError):
-        studio.ledger.run("2026-10")
+        studio.billing.run("2026-10", actor=Actor.operator())
     # the first batch (acme, beta) is committed whole; the failed one left nothing behind
-    drafts = {i.contract: i for i in studio.ledger.invoices(period="2026-10")}
+    drafts = {i.contract: i for i in studio.billing.invoices(period="2026-10")}
     assert sorted(drafts) == ["acme-hourly", "beta-hourly"]
     assert all(linked_entries(drafts[f"{k}-hourly"]) == entries[k] for k in ("acme", "beta"))
     for name, original in originals.items():
         monkeypatch.setattr(type(model), name, original)
-    report = studio.ledger.run("2026-10")  # a re-run rebuilds the drafts, bills nothing twice
+    report = studio.billing.run("2026-10", actor=Actor.operator())  # a re-run rebuilds the drafts, bills nothing twice
     assert report.drafted == ["acme-hourly", "beta-hourly", "gamma-hourly"]
-    drafts = {i.contract: i for i in studio.ledger.invoices(period="2026-10")}
+    drafts = {i.contract: i for i in studio.billing.invoices(period="2026-10")}
     assert {k: linked_entries(v) for k, v in drafts.items()} == {f"{k}-hourly": v for k, v in entries.items()}
     assert all(d.subtotal == Money("1500.00", "RUB") for d in drafts.values())
 
 
 def test_an_entry_billed_meanwhile_refuses_the_whole_batch(studio):
-    t = studio.open_ticket(subject="Fix", body="x", customer="acme")
+    t = studio.tickets.open(subject="Fix", body="x", customer="acme", actor=Actor.operator())
     entry = log(studio, t.number, 30, dt.date(2026, 10, 5)).id
-    studio.ledger.run("2026-10")
-    (draft,) = studio.ledger.invoices(period="2026-10")
+    studio.billing.run("2026-10", actor=Actor.operator())
+    (draft,) = studio.billing.invoices(period="2026-10")
     line = InvoiceLine(
         description="again",
         quantity=Decimal(1),
@@ -336,5 +338,5 @@ def test_an_entry_billed_meanwhile_refuses_the_whole_batch(studio):
             held=[],
             vendor={},
         )
-    assert len(studio.ledger.invoices(period="2026-10")) == 1
-    assert linked_entries(studio.ledger.invoice(f"draft-{draft.id}")) == [entry]
+    assert len(studio.billing.invoices(period="2026-10")) == 1
+    assert linked_entries(studio.billing.invoice(f"draft-{draft.id}")) == [entry]

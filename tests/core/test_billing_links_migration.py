@@ -8,6 +8,7 @@ from sqlalchemy import text
 from test_billing_ledger import CONFIG, ModelPlugin, linked_entries, log
 
 from deskframe import Money
+from deskframe.actors import Actor
 
 
 def test_links_survive_a_downgrade_and_an_upgrade(make_desk):
@@ -21,10 +22,10 @@ def test_links_survive_a_downgrade_and_an_upgrade(make_desk):
     f.customer("acme")
     f.contract("acme", key="acme-hourly", pricing="pm", start=dt.date(2026, 1, 1))
     f.agent("alice")
-    t = desk.open_ticket(subject="Fix", body="x", customer="acme")
+    t = desk.tickets.open(subject="Fix", body="x", customer="acme", actor=Actor.operator())
     billed = [log(desk, t.number, m, dt.date(2026, 10, d)).id for m, d in ((10, 5), (20, 6))]
-    desk.ledger.run("2026-10")
-    (invoice,) = desk.ledger.issue(period="2026-10")
+    desk.billing.run("2026-10", actor=Actor.operator())
+    (invoice,) = desk.billing.issue(period="2026-10", actor=Actor.operator())
     unbilled = log(desk, t.number, 30, dt.date(2026, 10, 30)).id  # late: after the issue
     db = desk.store.db
 
@@ -35,9 +36,9 @@ def test_links_survive_a_downgrade_and_an_upgrade(make_desk):
     assert column[unbilled] is None
 
     upgrade(db)
-    assert linked_entries(desk.ledger.invoice(invoice.number)) == billed
-    report = desk.ledger.run("2026-11")  # only the late entry is billed again
+    assert linked_entries(desk.billing.invoice(invoice.number)) == billed
+    report = desk.billing.run("2026-11", actor=Actor.operator())  # only the late entry is billed again
     assert report.drafted == ["acme-hourly"]
-    (november,) = desk.ledger.invoices(period="2026-11")
+    (november,) = desk.billing.invoices(period="2026-11")
     assert linked_entries(november) == [unbilled]
     assert november.subtotal == Money("45.00", "RUB")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from deskframe import numbering
+from deskframe.actors import Actor
 from deskframe.errors import TicketLocked
 
 pytestmark = pytest.mark.slow
@@ -22,7 +23,7 @@ def _open_many(config: str, count: int, tag: str, start: multiprocessing.synchro
     plugins = build_plugins(entry_points=False)
     desk = Desk(load_config(Path(config), plugins.registry), plugins)
     start.wait(30)
-    numbers = [desk.open_ticket(subject=f"{tag} {i}", body="x").number for i in range(count)]
+    numbers = [desk.tickets.open(subject=f"{tag} {i}", body="x", actor=Actor.operator()).number for i in range(count)]
     desk.close()
     return numbers
 
@@ -38,7 +39,7 @@ def test_concurrent_ticket_creation_from_processes_gives_distinct_valid_numbers(
     assert len(numbers) == 120
     assert len(set(numbers)) == 120
     assert all(numbering.is_valid("DateChecksum", "10", n) for n in numbers)
-    assert len(desk.tickets(limit=None)) == 120
+    assert len(desk.tickets.list(limit=None)) == 120
 
 
 @pytest.mark.parametrize("round_", range(5))
@@ -52,7 +53,7 @@ def test_two_agents_locking_at_the_same_instant_exactly_one_wins(desk, factory, 
     def attempt(agent: str) -> None:
         barrier.wait()
         try:
-            desk.lock(ticket.number, agent=agent)
+            desk.tickets.lock(ticket.number, actor=Actor.agent(agent))
             outcome[agent] = "won"
         except TicketLocked as exc:
             outcome[agent] = exc
@@ -66,7 +67,7 @@ def test_two_agents_locking_at_the_same_instant_exactly_one_wins(desk, factory, 
     losers = [r for r in outcome.values() if isinstance(r, TicketLocked)]
     assert len(winners) == 1 and len(losers) == 1
     assert losers[0].holder == winners[0]
-    assert desk.ticket(ticket.number).locked_by == winners[0]
+    assert desk.tickets.get(ticket.number).locked_by == winners[0]
 
 
 def _lock(config: str, number: str, agent: str, start: multiprocessing.synchronize.Event) -> str:
@@ -78,7 +79,7 @@ def _lock(config: str, number: str, agent: str, start: multiprocessing.synchroni
     desk = Desk(load_config(Path(config), plugins.registry), plugins)
     start.wait(30)
     try:
-        desk.lock(number, agent=agent)
+        desk.tickets.lock(number, actor=Actor.agent(agent))
         return "won"
     except TicketLocked as exc:
         return f"lost to {exc.holder}"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from deskframe.actors import Actor
 from deskframe.cli import build_cli
 from deskframe.config import parse_config
 from deskframe.errors import ConfigError
@@ -174,7 +175,7 @@ def test_values_at_the_limits_load(registry, tmp_path: Path) -> None:
 def test_a_200_character_queue_works(make_desk) -> None:  # type: ignore[no-untyped-def]
     """At the limit, on the configured database (PostgreSQL too): a ticket lands in the queue."""
     desk = make_desk(f'[tickets]\ndefault_queue = "{"q" * 200}"\n[billing]\nseries = "{"S" * 20}"\n')
-    ticket = desk.open_ticket(subject="Hi", body="Help")
+    ticket = desk.tickets.open(subject="Hi", body="Help", actor=Actor.operator())
     assert ticket.queue == "q" * 200
 
 
@@ -204,11 +205,13 @@ def test_invoicing_at_the_limits(make_desk, factory) -> None:  # type: ignore[no
     customer = factory.customer("acme").key
     factory.contract(customer, key="acme-1", pricing="std")
     factory.agent("alice")
-    ticket = desk.open_ticket(subject="Big", body="work", customer=customer)
-    desk.estimate(ticket.number, hours=__import__("decimal").Decimal("99999.99"), approve=True)
+    ticket = desk.tickets.open(subject="Big", body="work", customer=customer, actor=Actor.operator())
+    desk.tickets.estimate(
+        ticket.number, hours=__import__("decimal").Decimal("99999.99"), approve=True, actor=Actor.operator()
+    )
     for day in (3, 4, 5):  # Saturday, Sunday (weekend multiplier), Monday
-        desk.log_time(ticket.number, agent="alice", minutes=1440, date=dt.date(2026, 10, day))
-    desk.ledger.run("2026-10")
-    [invoice] = desk.ledger.issue(period="2026-10")
+        desk.time.log(ticket.number, actor=Actor.agent("alice"), minutes=1440, date=dt.date(2026, 10, day))
+    desk.billing.run("2026-10", actor=Actor.operator())
+    [invoice] = desk.billing.issue(period="2026-10", actor=Actor.operator())
     assert invoice.number == f"{'S' * 20}-{desk.local_date().year}-00001"
     assert invoice.total.amount > 10**15

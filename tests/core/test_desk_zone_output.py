@@ -16,6 +16,7 @@ import pytest
 
 import deskframe
 from deskframe import Money, PricingModelType
+from deskframe.actors import Actor
 from deskframe.billing import InvoiceLine, PricingResult
 from deskframe.cli.tickets import local_times
 from deskframe.intake.polling import quarantine
@@ -65,11 +66,11 @@ def test_invoice_list_shows_issue_time_in_the_desks_zone_and_money_with_currency
     f.customer("acme")
     f.contract("acme", key="acme-1", pricing="pe", start=dt.date(2026, 1, 1))
     f.agent("alice")
-    t = desk.open_ticket(subject="Fix", body="x", customer="acme")
-    desk.log_time(t.number, agent="alice", minutes=30, date=dt.date(2026, 10, 5))
+    t = desk.tickets.open(subject="Fix", body="x", customer="acme", actor=Actor.operator())
+    desk.time.log(t.number, actor=Actor.agent("alice"), minutes=30, date=dt.date(2026, 10, 5))
     clock.now = dt.datetime(2026, 11, 2, 21, 30, tzinfo=UTC)  # 3 November, 00:30 in Moscow
-    desk.ledger.run("2026-10")
-    desk.ledger.issue(period="2026-10")
+    desk.billing.run("2026-10", actor=Actor.operator())
+    desk.billing.issue(period="2026-10", actor=Actor.operator())
     run = cli(desk)
     table = run("invoice", "list").output
     row = table.splitlines()[1]

@@ -23,6 +23,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from deskframe.actors import Actor
 from deskframe.cli import build_cli
 from deskframe.config import DATABASE_ENV, load_config
 from deskframe.desk import Desk
@@ -74,10 +75,10 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     plugins = build_plugins()
     desk = Desk(load_config(path, plugins.registry), plugins)
     desk.upgrade()
-    desk.add_queue(Queue(name="support"))
-    desk.add_customer(Customer(key="acme", name="ACME"))
-    desk.add_agent(Agent(login="alice", name="Alice", role="developer", line=1))
-    ticket = desk.open_ticket(subject="Site down", body="Error 500", customer="acme")
+    desk.directory.add_queue(Queue(name="support"), actor=Actor.operator())
+    desk.directory.add_customer(Customer(key="acme", name="ACME"), actor=Actor.operator())
+    desk.directory.add_agent(Agent(login="alice", name="Alice", role="developer", line=1), actor=Actor.operator())
+    ticket = desk.tickets.open(subject="Site down", body="Error 500", customer="acme", actor=Actor.operator())
     a_dir = root / "a-directory"
     a_dir.mkdir()
     yield {
@@ -179,9 +180,12 @@ def cases(path: tuple[str, ...], command: click.Command, shared: dict[str, Any])
                 continue  # one bad --format is enough
             choice_done = True
         for bad in bad_values(param, shared):
-            if path in LONG_RUNNING and not isinstance(param.type, (click.IntRange, click.Choice)):
-                if not (path == ("demo",) and bad == UNWRITABLE):
-                    continue  # would start the long work if the value passed
+            if (
+                path in LONG_RUNNING
+                and not isinstance(param.type, (click.IntRange, click.Choice))
+                and not (path == ("demo",) and bad == UNWRITABLE)
+            ):
+                continue  # would start the long work if the value passed
             args: list[str] = []
             for other in params:
                 value = bad if other is param else (working_value(other, shared) if other.required else None)
@@ -219,7 +223,8 @@ def run(shared: dict[str, Any], path: tuple[str, ...], args: list[str]) -> Any:
 
 
 def check_outcome(result: Any, shown: str) -> None:
-    """No traceback; a refusal is exactly one ``Error:`` line and exit code 2."""
+    """No traceback; a refusal is exactly one ``Error:`` line and exit code 2 (1 when the
+    policy refuses the acting agent: an unknown ``--agent`` may not act)."""
     assert result.exception is None or isinstance(result.exception, SystemExit), f"{shown}: {result.exception!r}"
     assert "Traceback" not in result.output, shown
     if result.exit_code == 0:
@@ -227,6 +232,9 @@ def check_outcome(result: Any, shown: str) -> None:
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1, f"{shown}: expected one Error: line, got\n{result.output}"
     assert len(errors[0]) < 600, f"{shown}: unreadably long error line {errors[0][:200]}..."
+    if "may not" in errors[0] and "unknown agent" in errors[0]:
+        assert result.exit_code == 1, f"{shown}: exit {result.exit_code}, expected 1 (forbidden)\n{result.output}"
+        return
     assert result.exit_code == 2, f"{shown}: exit {result.exit_code}, expected 2 (a bad value)\n{result.output}"
 
 
@@ -289,7 +297,9 @@ def test_bad_values_exit_2(shared: dict[str, Any], args: list[str], monkeypatch:
 def test_output_into_a_directory(shared: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """``-o`` naming a directory: one line naming it, exit 2 (was IsADirectoryError)."""
     monkeypatch.chdir(shared["root"])
-    shared["desk"].ledger.run("2026-10")  # nothing to bill is fine: list still renders (empty csv)
+    shared["desk"].billing.run(
+        "2026-10", actor=Actor.operator()
+    )  # nothing to bill is fine: list still renders (empty csv)
     result = run(shared, (), ["invoice", "list", "--format", "csv", "-o", shared["dir"]])
     check_outcome(result, "invoice list -o DIR")
     assert result.exit_code == 2 and shared["dir"] in result.output

@@ -53,8 +53,8 @@ def run(desk: Any, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def _nothing_written(desk: Any) -> None:
-    assert desk.customers() == [] and desk.contacts() == [] and desk.agents() == []
-    assert desk.contracts() == [] and [q.name for q, _ in desk.queues()] == []
+    assert desk.directory.customers() == [] and desk.directory.contacts() == [] and desk.directory.agents() == []
+    assert desk.directory.contracts() == [] and [q.name for q, _ in desk.directory.queues()] == []
 
 
 def test_a_bad_contract_at_the_end_writes_nothing(desk: Any, run: Any) -> None:
@@ -119,4 +119,4 @@ def test_a_good_file_is_written_whole_and_may_name_stored_customers(desk: Any, r
         '[[contracts]]\nid = "acme-2027"\ncustomer = "acme"\nsupport_type = "24x7"\n', encoding="utf-8"
     )
     assert run("apply", "more.toml").stdout.strip() == "contracts created: 1"
-    assert [c.key for c in desk.contracts()] == ["acme-2026", "acme-2027", "globex-2026"]
+    assert [c.key for c in desk.directory.contracts()] == ["acme-2026", "acme-2027", "globex-2026"]

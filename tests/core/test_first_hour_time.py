@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from deskframe.actors import Actor
 from deskframe.errors import DomainError
 from deskframe.testing import Factory
 
@@ -33,8 +34,12 @@ def studio(request: Any, make_desk: Any, cli: Any) -> Any:
     f.customer("acme")
     f.contract("acme", key="acme-hourly", pricing="studio", start=dt.date(2026, 1, 1))
     ticket = f.ticket("acme", subject="Fix header")
-    first = desk.log_time(ticket.number, agent="alice", minutes=60, date=dt.date(2026, 10, 5), note="header")
-    second = desk.log_time(ticket.number, agent="alice", minutes=30, date=dt.date(2026, 10, 6), note="footer")
+    first = desk.time.log(
+        ticket.number, actor=Actor.agent("alice"), minutes=60, date=dt.date(2026, 10, 5), note="header"
+    )
+    second = desk.time.log(
+        ticket.number, actor=Actor.agent("alice"), minutes=30, date=dt.date(2026, 10, 6), note="footer"
+    )
     desk.number, desk.first, desk.second = ticket.number, first.id, second.id
     invoke = cli(desk)
     desk.run = lambda *args: invoke("--now", NOW.isoformat(), *args)
@@ -76,7 +81,7 @@ def test_a_voided_entry_is_kept_but_not_listed_billed_or_counted(studio: Any) ->
     table = ok(studio, "time", "list", "--all")
     assert "bob: logged twice" in table and "total 60 min" in table
     assert draft_total(studio) == "1500.00"  # 60 min at 1,500.00 an hour; the voided 30 min are not billed
-    last = studio.ticket(studio.number).history[-1]
+    last = studio.tickets.get(studio.number).history[-1]
     assert (last.action, last.actor, last.reason) == ("time_void", "bob", "logged twice")
     assert f"#{studio.second} 30m 2026-10-06" in last.old
 
@@ -101,7 +106,7 @@ def test_an_edit_is_recorded_with_its_actor_and_billed_as_edited(studio: Any) ->
     entry = {e["id"]: e for e in json.loads(ok(studio, "time", "list", "--format", "json"))}[studio.first]
     assert (entry["minutes"], entry["date"], entry["billable"]) == (120, "2026-10-07", False)
     assert (entry["edited_by"], entry["edited_at"]) == ("bob", NOW.isoformat())
-    last = studio.ticket(studio.number).history[-1]
+    last = studio.tickets.get(studio.number).history[-1]
     assert (last.action, last.actor, last.reason) == ("time_edit", "bob", "typo")
     assert last.old == f"#{studio.first} 60m 2026-10-05 billable 'header'"
     assert last.new == "120m 2026-10-07 non-billable 'header'"
@@ -116,7 +121,7 @@ def test_billed_on_an_issued_invoice_is_refused_until_the_invoice_is_voided(stud
     for args in (("edit", str(studio.first), "--minutes", "45"), ("void", str(studio.first), "--reason", "x")):
         line = refused(studio, 1, "time", *args, "--agent", "bob")
         assert f"time entry {studio.first} is billed on invoice INV-" in line and "void the invoice first" in line
-    assert studio.time_entries()[0].minutes == 60 and studio.time_entries()[0].edited_by is None
+    assert studio.time.entries()[0].minutes == 60 and studio.time.entries()[0].edited_by is None
     ok(studio, "invoice", "void", "INV-2026-00001", "--reason", "wrong hours")
     ok(studio, "time", "edit", str(studio.first), "--minutes", "45", "--agent", "bob")
     assert draft_total(studio) == "1875.00"  # 45 + 30 min, each entry rounded up to 15 min
@@ -134,8 +139,8 @@ def test_bad_corrections_are_refused_in_one_line(studio: Any) -> None:
     for minutes in ("1441", "0"):  # click's own usage error (exit 2)
         result = studio.run("time", "edit", str(studio.first), "--minutes", minutes, "--agent", "bob")
         assert result.exit_code == 2 and "1440" in result.stderr, result.output
-    with pytest.raises(DomainError, match="1..1440"):
-        studio.edit_time(studio.first, agent="bob", minutes=2000)
+    with pytest.raises(DomainError, match=r"1\.\.1440"):
+        studio.time.edit(studio.first, actor=Actor.agent("bob"), minutes=2000)
     assert "nothing to change" in refused(studio, None, "time", "edit", str(studio.first), "--agent", "bob")
     assert "unknown agent 'nobody'" in refused(
         studio, None, "time", "void", str(studio.first), "--reason", "x", "--agent", "nobody"

@@ -12,6 +12,7 @@ import pytest
 
 import deskframe
 from deskframe import SlaPolicyType
+from deskframe.actors import Actor
 from deskframe.sla.policy import ClockSpec
 from deskframe.testing import Clock, Factory
 
@@ -84,13 +85,17 @@ def studio(make_desk: Any, cli: Any, clock: Clock) -> Any:
     for key, minutes in (("acme", 60), ("beta", 30), ("gamma", 20), ("delta", 15)):
         number = f.ticket(key, subject=f"{key} request").number
         desk.tickets_by[key] = number
-        desk.log_time(number, agent="alice", minutes=minutes, date=dt.date(2026, 10, 5))
-    stranger = desk.open_ticket(subject="Who am I", body="?", contact="someone@nowhere.example").number
+        desk.time.log(number, actor=Actor.agent("alice"), minutes=minutes, date=dt.date(2026, 10, 5))
+    stranger = desk.tickets.open(
+        subject="Who am I", body="?", contact="someone@nowhere.example", actor=Actor.operator()
+    ).number
     desk.tickets_by["stranger"] = stranger
-    desk.log_time(stranger, agent="alice", minutes=45, date=dt.date(2026, 10, 6))
-    desk.log_time(stranger, agent="alice", minutes=10, date=dt.date(2026, 10, 7), billable=False)  # never billed
-    voided = desk.log_time(stranger, agent="alice", minutes=500, date=dt.date(2026, 10, 7))
-    desk.void_time(voided.id, agent="alice", reason="typo")
+    desk.time.log(stranger, actor=Actor.agent("alice"), minutes=45, date=dt.date(2026, 10, 6))
+    desk.time.log(
+        stranger, actor=Actor.agent("alice"), minutes=10, date=dt.date(2026, 10, 7), billable=False
+    )  # never billed
+    voided = desk.time.log(stranger, actor=Actor.agent("alice"), minutes=500, date=dt.date(2026, 10, 7))
+    desk.time.void(voided.id, actor=Actor.agent("alice"), reason="typo")
     invoke = cli(desk)
     desk.run = lambda *args: invoke("--now", clock.now.isoformat(), *args)
     return desk
@@ -129,19 +134,21 @@ def test_invoice_run_says_what_it_could_not_bill_and_why(studio: Any) -> None:
 
 def test_assigning_a_customer_brings_its_contract_sla_and_time(studio: Any, clock: Clock) -> None:
     stranger = studio.tickets_by["stranger"]
-    [basic] = studio.clocks(stranger)
+    [basic] = studio.sla.clocks(stranger)
     assert basic.kind == "first_response" and basic.due_at == OPENED + dt.timedelta(hours=4)
     clock.now = OPENED + dt.timedelta(minutes=90)
-    studio.reply(stranger, agent="alice", body="Hello, who are you?")  # in time for basic (4 h), late for gold (1 h)
+    studio.tickets.reply(
+        stranger, actor=Actor.agent("alice"), body="Hello, who are you?"
+    )  # in time for basic (4 h), late for gold (1 h)
     clock.now = OPENED + dt.timedelta(hours=2)
 
     out = ok(studio, "ticket", "customer", stranger, "--customer", "acme", "--agent", "alice")
     assert out.strip() == f"{stranger}: customer acme, contract acme-hourly"
-    ticket = studio.ticket(stranger)
+    ticket = studio.tickets.get(stranger)
     assert (ticket.customer, ticket.contract) == ("acme", "acme-hourly")
     changes = [(h.action, h.actor, h.old, h.new) for h in ticket.history[-2:]]
     assert changes == [("customer", "alice", None, "acme"), ("contract", "alice", None, "acme-hourly")]
-    old, new = studio.clocks(stranger)
+    old, new = studio.sla.clocks(stranger)
     assert (old.status, old.due_at) == ("cancelled", OPENED + dt.timedelta(hours=4))
     assert (new.status, new.due_at, new.stopped_at) == (
         "missed",
@@ -158,20 +165,21 @@ def test_assigning_a_customer_brings_its_contract_sla_and_time(studio: Any, cloc
         ok(studio, "ticket", "customer", stranger, "--customer", "acme", "--agent", "alice").strip()
         == f"{stranger}: customer acme, contract acme-hourly"
     )
-    assert len(studio.clocks(stranger)) == 2 and len(studio.ticket(stranger).history) == len(ticket.history)
+    assert len(studio.sla.clocks(stranger)) == 2 and len(studio.tickets.get(stranger).history) == len(ticket.history)
 
 
 def test_a_new_contract_reaches_a_ticket_of_a_customer_that_had_none(studio: Any) -> None:
     beta = studio.tickets_by["beta"]
-    studio.add_contract(
+    studio.directory.add_contract(
         deskframe.Contract(
             key="beta-hourly", customer="beta", support_type="8x5", pricing="studio", start=dt.date(2026, 1, 1)
-        )
+        ),
+        actor=Actor.operator(),
     )
     ok(studio, "ticket", "customer", beta, "--customer", "beta", "--agent", "alice")
-    assert studio.ticket(beta).contract == "beta-hourly"
+    assert studio.tickets.get(beta).contract == "beta-hourly"
     # same policy as before (no contract SLA: the default): the clock is left alone
-    assert [c.status for c in studio.clocks(beta)] == ["running"]
+    assert [c.status for c in studio.sla.clocks(beta)] == ["running"]
     report = json.loads(ok(studio, "invoice", "run", "--period", "2026-10", "--format", "json"))
     assert sorted(report["drafted"]) == ["acme-hourly", "beta-hourly"]
 
@@ -195,4 +203,4 @@ def test_refusals_are_one_line(studio: Any) -> None:
         assert result.exit_code == code if code else result.exit_code in (1, 2), result.output  # unknown ids: 1 or 2
         lines = result.stderr.splitlines()
         assert len(lines) == 1 and needle in lines[0], result.stderr
-    assert studio.ticket(studio.tickets_by["stranger"]).customer is None
+    assert studio.tickets.get(studio.tickets_by["stranger"]).customer is None

@@ -8,6 +8,7 @@ engine and connections), as a second process would be.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import threading
@@ -48,7 +49,7 @@ def _race(desks, work):
 
 
 def _article_count(desk):
-    return sum(len(desk.ticket(row["number"]).articles) for row in desk.tickets(limit=None))
+    return sum(len(desk.tickets.get(row["number"]).articles) for row in desk.tickets.list(limit=None))
 
 
 @pytest.mark.parametrize("round_", range(3))
@@ -67,7 +68,7 @@ def test_two_desks_storing_the_same_batch_store_each_message_once(desk, round_):
     ]
     twins = [desk, _twin(desk), _twin(desk)]
     try:
-        outcomes = _race(twins, lambda one: one.intake_many(batch))
+        outcomes = _race(twins, lambda one: one.intake.receive_many(batch))
     finally:
         for twin in twins[1:]:
             twin.close()
@@ -90,10 +91,8 @@ class Gate:
     def route_message(self, message, directory):
         if not getattr(self.local, "passed", False):
             self.local.passed = True
-            try:
+            with contextlib.suppress(threading.BrokenBarrierError):
                 self.barrier.wait()
-            except threading.BrokenBarrierError:
-                pass
         return None
 
 

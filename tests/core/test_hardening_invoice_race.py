@@ -16,6 +16,7 @@ import threading
 import pytest
 from test_billing_ledger import CONFIG, ModelPlugin, linked_entries, log
 
+from deskframe.actors import Actor
 from deskframe.billing import ledger as ledger_module
 from deskframe.config import load_config
 from deskframe.desk import Desk
@@ -38,9 +39,9 @@ def billed(make_desk, monkeypatch):
     for n in range(CONTRACTS):
         f.customer(f"c{n:02d}")
         f.contract(f"c{n:02d}", key=f"k{n:02d}", pricing="pm", start=dt.date(2026, 1, 1))
-        ticket = desk.open_ticket(subject=f"Fix {n}", body="x", customer=f"c{n:02d}")
+        ticket = desk.tickets.open(subject=f"Fix {n}", body="x", customer=f"c{n:02d}", actor=Actor.operator())
         log(desk, ticket.number, 10 + n, dt.date(2026, 10, 5))
-    desk.ledger.run(PERIOD)
+    desk.billing.run(PERIOD, actor=Actor.operator())
     return desk
 
 
@@ -68,13 +69,13 @@ def _race(desks, works):
 
 
 def _check_ledger(desk):
-    invoices = desk.ledger.invoices(period=PERIOD)
+    invoices = desk.billing.invoices(period=PERIOD)
     issued = [i for i in invoices if i.status == "issued"]
     numbers = sorted(int(re.fullmatch(r"INV-2026-(\d{5})", i.number).group(1)) for i in issued)
     assert numbers == list(range(1, len(issued) + 1))  # gapless, none twice
     by_contract = [i.contract for i in invoices]
     assert sorted(by_contract) == sorted(set(by_contract))  # one invoice (draft or issued) per contract
-    linked = [e for i in invoices for e in linked_entries(desk.ledger.invoice(i.number or f"draft-{i.id}"))]
+    linked = [e for i in invoices for e in linked_entries(desk.billing.invoice(i.number or f"draft-{i.id}"))]
     assert len(linked) == len(set(linked)) == CONTRACTS
     return issued
 
@@ -85,21 +86,24 @@ def test_issue_racing_a_run_skips_vanished_drafts_and_finishes(billed, round_):
     try:
         outcomes = _race(
             [billed, other],
-            [lambda d: d.ledger.issue(period=PERIOD), lambda d: [d.ledger.run(PERIOD) for _ in range(3)]],
+            [
+                lambda d: d.billing.issue(period=PERIOD, actor=Actor.operator()),
+                lambda d: [d.billing.run(PERIOD, actor=Actor.operator()) for _ in range(3)],
+            ],
         )
     finally:
         other.close()
     assert not any(isinstance(o, Exception) for o in outcomes), outcomes
     issued = _check_ledger(billed)
     assert len(outcomes[0]) == len(issued)
-    billed.ledger.issue(period=PERIOD)  # whatever the run drafted after the issue ended
+    billed.billing.issue(period=PERIOD, actor=Actor.operator())  # whatever the run drafted after the issue ended
     assert len(_check_ledger(billed)) == CONTRACTS
 
 
 def test_two_issues_at_once_both_finish_and_share_the_drafts(billed):
     other = _twin(billed)
     try:
-        outcomes = _race([billed, other], [lambda d: d.ledger.issue(period=PERIOD)] * 2)
+        outcomes = _race([billed, other], [lambda d: d.billing.issue(period=PERIOD, actor=Actor.operator())] * 2)
     finally:
         other.close()
     assert not any(isinstance(o, Exception) for o in outcomes), outcomes
@@ -111,7 +115,7 @@ def test_two_issues_at_once_both_finish_and_share_the_drafts(billed):
 def test_issuing_one_vanished_draft_by_name_is_still_an_error(billed):
     from deskframe.errors import NotFound
 
-    draft = billed.ledger.invoices(period=PERIOD)[0]
-    billed.ledger.run(PERIOD)  # rebuilds: the draft's id is gone
+    draft = billed.billing.invoices(period=PERIOD)[0]
+    billed.billing.run(PERIOD, actor=Actor.operator())  # rebuilds: the draft's id is gone
     with pytest.raises(NotFound):
-        billed.ledger.issue(ref=f"draft-{draft.id}")
+        billed.billing.issue(ref=f"draft-{draft.id}", actor=Actor.operator())

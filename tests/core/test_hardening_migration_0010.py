@@ -32,7 +32,7 @@ def test_intake_keys_and_long_text_survive_a_downgrade_and_an_upgrade(desk):
     db = desk.store.db
     short = [_message(n) for n in range(3)]
     long_key = _message(9, external_id="k" * 600, sender="s" * 240 + "@customer.example")
-    first = desk.intake_many(short + [long_key])
+    first = desk.intake.receive_many(short + [long_key])
 
     downgrade(db, "0009")
     with db.engine.connect() as conn:
@@ -48,8 +48,8 @@ def test_intake_keys_and_long_text_survive_a_downgrade_and_an_upgrade(desk):
     with db.engine.connect() as conn:
         hashed = dict(conn.execute(text("SELECT key_sha256, key FROM intake_keys")).all())
     assert hashed == {hashlib.sha256(m.external_id.encode()).hexdigest(): m.external_id for m in short}
-    again = desk.intake_many(short)  # still known after the round trip: duplicates
+    again = desk.intake.receive_many(short)  # still known after the round trip: duplicates
     assert [r.duplicate for r in again] == [True] * 3
     assert [r.article_id for r in again] == [r.article_id for r in first[:3]]
-    stored = desk.intake_many([_message(10, external_id="z" * 2000, sender="t" * 300 + "@customer.example")])
-    assert not stored[0].duplicate and desk.intake_many([_message(10, external_id="z" * 2000)])[0].duplicate
+    stored = desk.intake.receive_many([_message(10, external_id="z" * 2000, sender="t" * 300 + "@customer.example")])
+    assert not stored[0].duplicate and desk.intake.receive_many([_message(10, external_id="z" * 2000)])[0].duplicate

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 
+from deskframe.actors import Actor
 from deskframe.errors import DomainError
 
 BIG = "1" + "0" * 23
@@ -85,24 +86,26 @@ def test_out_of_range_numbers_give_one_error(desk, cli, ticket) -> None:  # type
         output = no_traceback(result)
         assert result.exit_code == code, (args, output)
         assert words in output, (args, output)
-    assert desk.time_entries(ticket=ticket.number) == []
+    assert desk.time.entries(ticket=ticket.number) == []
 
 
 def test_a_day_is_the_most_one_entry_holds(desk, cli, ticket) -> None:  # type: ignore[no-untyped-def]
     result = cli(desk)("time", "log", ticket.number, "--agent", "alice", "--minutes", "1440")
     assert result.exit_code == 0, result.output
-    assert [e.minutes for e in desk.time_entries(ticket=ticket.number)] == [1440]
+    assert [e.minutes for e in desk.time.entries(ticket=ticket.number)] == [1440]
 
 
 def test_log_time_service_refuses_minutes_out_of_range(desk, ticket) -> None:  # type: ignore[no-untyped-def]
     for minutes in (0, -5, 1441, 2**31, 99_999_999_999_999, 10**23, True, "30"):
         with pytest.raises(DomainError, match="minutes must be from 1 to 1440"):
-            desk.log_time(ticket.number, agent="alice", minutes=minutes, date=dt.date(2026, 10, 5))
-    assert desk.time_entries(ticket=ticket.number) == []
+            desk.time.log(ticket.number, actor=Actor.agent("alice"), minutes=minutes, date=dt.date(2026, 10, 5))
+    assert desk.time.entries(ticket=ticket.number) == []
 
 
 def test_estimate_service_refuses_hours_out_of_range(desk, ticket) -> None:  # type: ignore[no-untyped-def]
     for hours in (Decimal("1e30"), Decimal("NaN"), Decimal("100000"), Decimal("1.001"), Decimal("-1")):
         with pytest.raises(DomainError, match="estimate hours"):
-            desk.estimate(ticket.number, hours=hours)
-    assert desk.estimate(ticket.number, hours=Decimal("99999.99")).hours == Decimal("99999.99")
+            desk.tickets.estimate(ticket.number, hours=hours, actor=Actor.operator())
+    assert desk.tickets.estimate(ticket.number, hours=Decimal("99999.99"), actor=Actor.operator()).hours == Decimal(
+        "99999.99"
+    )

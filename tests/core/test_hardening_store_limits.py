@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from deskframe import Agent, Customer, InboundAttachment, InboundMessage
+from deskframe.actors import Actor
 
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
 CHANNEL = "support-mail"
@@ -51,8 +52,8 @@ def long_address(length: int) -> str:
 
 def _articles(desk):
     found = []
-    for row in desk.tickets(limit=None):
-        ticket = desk.ticket(row["number"])
+    for row in desk.tickets.list(limit=None):
+        ticket = desk.tickets.get(row["number"])
         found += [(ticket, a) for a in ticket.articles]
     return found
 
@@ -106,13 +107,13 @@ def test_every_outside_string_column_takes_a_value_at_and_over_its_former_limit(
     limit, build = CASES[case]
     values, check = build(limit + over)
     odd = inbound(2, **values)
-    results = desk.intake_many([inbound(1), odd, inbound(3)])
+    results = desk.intake.receive_many([inbound(1), odd, inbound(3)])
     assert [r.duplicate for r in results] == [False, False, False]
     stored = {a.message_id: (t, a) for t, a in _articles(desk)}
     assert len(stored) == 3
     ticket, article = stored[odd.message_id]
     assert check(ticket, article, odd), case
-    again = desk.intake_many([odd])  # the (hashed) dedupe key still finds it
+    again = desk.intake.receive_many([odd])  # the (hashed) dedupe key still finds it
     assert again[0].duplicate and again[0].article_id == results[1].article_id
 
 
@@ -144,11 +145,11 @@ def test_nul_characters_are_stripped_not_fatal(desk):
         external_id="ext\x00-2",
         attachments=(InboundAttachment("a\x00.txt", "text/pl\x00ain", b"x"),),
     )
-    results = desk.intake_many([inbound(1), odd, inbound(3)])
+    results = desk.intake.receive_many([inbound(1), odd, inbound(3)])
     assert len({r.article_id for r in results}) == 3
     (article,) = [a for _, a in _articles(desk) if a.subject == "Subject"]
     assert article.text == "Body" and article.sender == "nul@customer.example"
-    assert desk.intake_many([odd])[0].duplicate
+    assert desk.intake.receive_many([odd])[0].duplicate
 
 
 def test_trusted_chat_accepts_a_long_sender_address(make_desk):
@@ -184,7 +185,7 @@ def test_trusted_chat_accepts_a_long_sender_address(make_desk):
     finally:
         del os.environ["HARDEN_CHAT_SECRET"]
     assert answer.status_code == 200, answer.text
-    assert desk.ticket(answer.json()["ticket"]).articles[0].sender == long_address(246)
+    assert desk.tickets.get(answer.json()["ticket"]).articles[0].sender == long_address(246)
 
 
 def _mail(
@@ -262,10 +263,10 @@ def test_a_value_the_database_refuses_quarantines_only_its_own_message(desk):
 
 def test_a_sender_longer_than_any_address_is_kept_on_the_article_without_a_contact(desk):
     sender = long_address(4000)
-    desk.intake_many([inbound(1), inbound(2, sender=sender), inbound(3)])
+    desk.intake.receive_many([inbound(1), inbound(2, sender=sender), inbound(3)])
     ((ticket, article),) = [(t, a) for t, a in _articles(desk) if a.sender == sender]
     assert ticket.contact is None
-    assert len(desk.contacts()) == 2
+    assert len(desk.directory.contacts()) == 2
 
 
 @pytest.mark.parametrize("over", [0, 1, 700], ids=["at", "over", "far-over"])
@@ -273,9 +274,9 @@ def test_a_callers_phone_number_and_name_take_long_values(desk, over):
     """``tel:`` senders (phone and chat plugins) become contacts by number: phone held 64, digits 32."""
     phone = "+" + "7" * (63 + over)
     caller = dict(sender=f"tel:{phone}", sender_name="N" * (300 + over))
-    results = desk.intake_many([inbound(1, **caller), inbound(2, **caller)])
+    results = desk.intake.receive_many([inbound(1, **caller), inbound(2, **caller)])
     assert not any(r.duplicate for r in results)
-    (contact,) = [c for c in desk.contacts() if c.phone]
+    (contact,) = [c for c in desk.directory.contacts() if c.phone]
     assert contact.phone == phone and contact.name == "N" * (300 + over)
 
 
@@ -283,12 +284,17 @@ def test_a_callers_phone_number_and_name_take_long_values(desk, over):
 def test_directory_values_from_imports_and_apply_take_long_values(desk, over):
     """Customer keys and names, domains, agent logins and names, ticket numbers kept from an import."""
     key, login = noise(100 + over), noise(100 + over)
-    desk.add_customer(Customer(key=key, name=noise(300 + over), domains=(noise(240 + over) + ".example",)))
-    desk.add_agent(
-        Agent(login=login, name=noise(300 + over), role=noise(100 + over), line=1, email=long_address(320 + over))
+    desk.directory.add_customer(
+        Customer(key=key, name=noise(300 + over), domains=(noise(240 + over) + ".example",)), actor=Actor.operator()
     )
-    assert [c.key for c in desk.customers()] == [key]
-    assert [a.login for a in desk.agents()] == [login]
-    ticket = desk.open_ticket(subject=noise(1000 + over), body="x", customer=key, contact=long_address(320 + over))
-    desk.log_time(ticket.number, agent=login, minutes=5, note=noise(50))
-    assert desk.ticket(ticket.number).contact == long_address(320 + over)
+    desk.directory.add_agent(
+        Agent(login=login, name=noise(300 + over), role=noise(100 + over), line=1, email=long_address(320 + over)),
+        actor=Actor.operator(),
+    )
+    assert [c.key for c in desk.directory.customers()] == [key]
+    assert [a.login for a in desk.directory.agents()] == [login]
+    ticket = desk.tickets.open(
+        subject=noise(1000 + over), body="x", customer=key, contact=long_address(320 + over), actor=Actor.operator()
+    )
+    desk.time.log(ticket.number, actor=Actor.agent(login), minutes=5, note=noise(50))
+    assert desk.tickets.get(ticket.number).contact == long_address(320 + over)

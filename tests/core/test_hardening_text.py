@@ -14,6 +14,7 @@ import re
 import pytest
 
 from deskframe import InboundMessage
+from deskframe.actors import Actor
 from deskframe.text import clean_line, clean_text
 
 UTC = dt.timezone.utc
@@ -64,8 +65,8 @@ def test_intake_stores_plain_text_without_controls(desk) -> None:  # type: ignor
         text=HOSTILE_BODY,
         raw=HOSTILE_BODY.encode("utf-8"),
     )
-    result = desk.intake(message)
-    ticket = desk.ticket(result.ticket)
+    result = desk.intake.receive(message)
+    ticket = desk.tickets.get(result.ticket)
     article = ticket.articles[0]
     for value in (ticket.subject, article.subject, article.text, article.sender or ""):
         assert not FORBIDDEN.search(value), repr(value)
@@ -74,15 +75,17 @@ def test_intake_stores_plain_text_without_controls(desk) -> None:  # type: ignor
     assert "sixel\tcolumn\nend" in article.text
     assert desk.blobs.get(article.raw_sha256) == HOSTILE_BODY.encode("utf-8")  # the raw source is kept as it came
     # the same message again is still a duplicate (the dedupe key is taken before cleaning)
-    assert desk.intake(message).duplicate
+    assert desk.intake.receive(message).duplicate
 
 
 def test_agent_text_is_stored_clean_too(desk, factory) -> None:  # type: ignore[no-untyped-def]
     factory.agent("alice")
-    ticket = desk.open_ticket(subject=HOSTILE_SUBJECT, body=HOSTILE_BODY, customer=factory.customer("acme").key)
-    desk.note(ticket.number, agent="alice", body="note\x1b[2J\x00")
-    desk.reply(ticket.number, agent="alice", body="reply\x08\x08ok")
-    stored = desk.ticket(ticket.number)
+    ticket = desk.tickets.open(
+        subject=HOSTILE_SUBJECT, body=HOSTILE_BODY, customer=factory.customer("acme").key, actor=Actor.operator()
+    )
+    desk.tickets.note(ticket.number, actor=Actor.agent("alice"), body="note\x1b[2J\x00")
+    desk.tickets.reply(ticket.number, actor=Actor.agent("alice"), body="reply\x08\x08ok")
+    stored = desk.tickets.get(ticket.number)
     assert stored.subject == "Invoice question"
     assert [a.text for a in stored.articles][1:] == ["note", "replyok"]
     assert not any(FORBIDDEN.search(a.text + a.subject) for a in stored.articles)
@@ -109,7 +112,7 @@ def _plant(desk, number: str) -> None:  # type: ignore[no-untyped-def]
 def test_cli_writes_no_terminal_controls(desk, cli, factory, fmt) -> None:  # type: ignore[no-untyped-def]
     """Text stored before the fix is cleaned on the way to the terminal."""
     customer = factory.customer("acme", name="ACME")
-    ticket = desk.open_ticket(subject="Invoice", body="pay", customer=customer.key)
+    ticket = desk.tickets.open(subject="Invoice", body="pay", customer=customer.key, actor=Actor.operator())
     _plant(desk, ticket.number)
     run = cli(desk)
     outputs = [

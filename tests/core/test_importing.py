@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from deskframe import InboundAttachment, InboundMessage
+from deskframe.actors import Actor
 from deskframe.importing import ImportedArticle, ImportedHistory, ImportedTicket, ImportedTime
 
 T0 = dt.datetime(2011, 12, 9, 10, 0, tzinfo=dt.timezone.utc)
@@ -54,23 +55,23 @@ def setup(desk, factory):
 def test_import_keeps_numbers_and_is_idempotent(desk, factory):
     setup(desk, factory)
     batch = [ticket("1", "2011120910000047"), ticket("2", "2011120910000055")]
-    counts = desk.import_tickets(batch, namespace="otrs")
+    counts = desk.tickets.import_tickets(batch, namespace="otrs", actor=Actor.operator())
     assert (counts.tickets, counts.articles, counts.attachments, counts.history, counts.time_entries) == (2, 4, 2, 2, 2)
-    again = desk.import_tickets(batch, namespace="otrs")
+    again = desk.tickets.import_tickets(batch, namespace="otrs", actor=Actor.operator())
     assert (again.tickets, again.articles, again.history, again.time_entries) == (0, 0, 0, 0)
-    shown = desk.ticket("2011120910000047")
+    shown = desk.tickets.get("2011120910000047")
     assert shown.state == "closed" and shown.owner == "alice" and shown.customer == "acme"
     assert shown.created_at == T0
     assert [a.direction for a in shown.articles] == ["in", "internal"]
     assert shown.articles[1].visible_to_customer is False
     assert shown.articles[0].attachments[0].filename == "x.txt"
-    assert desk.clocks("2011120910000047") == []
+    assert desk.sla.clocks("2011120910000047") == []
 
 
 def test_reply_to_old_subject_threads_into_imported_ticket(desk, factory):
     setup(desk, factory)
-    desk.import_tickets([ticket("1", "2011120910000047")], namespace="otrs")
-    result = desk.intake(
+    desk.tickets.import_tickets([ticket("1", "2011120910000047")], namespace="otrs", actor=Actor.operator())
+    result = desk.intake.receive(
         InboundMessage(
             channel="mail",
             external_id="new",
@@ -81,30 +82,34 @@ def test_reply_to_old_subject_threads_into_imported_ticket(desk, factory):
         )
     )
     assert result.ticket == "2011120910000047" and not result.created
-    assert desk.ticket(result.ticket).state == "open"
+    assert desk.tickets.get(result.ticket).state == "open"
 
 
 def test_merge_target_in_a_later_batch_is_linked(desk, factory):
     setup(desk, factory)
-    desk.import_tickets(
-        [ticket("1", "2011120910000047", state="merged", merged_into="2011120910000055")], namespace="otrs"
+    desk.tickets.import_tickets(
+        [ticket("1", "2011120910000047", state="merged", merged_into="2011120910000055")],
+        namespace="otrs",
+        actor=Actor.operator(),
     )
-    assert desk.ticket("2011120910000047").merged_into is None
-    desk.import_tickets([ticket("2", "2011120910000055")], namespace="otrs")
-    assert desk.ticket("2011120910000047").merged_into == "2011120910000055"
+    assert desk.tickets.get("2011120910000047").merged_into is None
+    desk.tickets.import_tickets([ticket("2", "2011120910000055")], namespace="otrs", actor=Actor.operator())
+    assert desk.tickets.get("2011120910000047").merged_into == "2011120910000055"
 
 
 def test_delta_run_updates_changed_ticket_and_adds_new_articles(desk, factory):
     setup(desk, factory)
-    desk.import_tickets([ticket("1", "2011120910000047", state="open")], namespace="otrs")
+    desk.tickets.import_tickets(
+        [ticket("1", "2011120910000047", state="open")], namespace="otrs", actor=Actor.operator()
+    )
     later = ticket("1", "2011120910000047", state="closed", updated_at=T0 + dt.timedelta(days=1))
     extra = ImportedArticle("a1-3", "out", T0 + dt.timedelta(days=1), "Re", "done", agent="alice")
     import attrs
 
     later = attrs.evolve(later, articles=later.articles + (extra,))
-    counts = desk.import_tickets([later], namespace="otrs")
+    counts = desk.tickets.import_tickets([later], namespace="otrs", actor=Actor.operator())
     assert (counts.tickets, counts.tickets_updated, counts.articles) == (0, 1, 1)
-    assert desk.ticket("2011120910000047").state == "closed"
+    assert desk.tickets.get("2011120910000047").state == "closed"
 
 
 def test_imported_time_is_never_invoiced(make_desk):
@@ -117,7 +122,7 @@ def test_imported_time_is_never_invoiced(make_desk):
     f.customer("acme")
     f.agent("alice")
     f.contract("acme", key="acme-hourly", pricing="pm")
-    desk.import_tickets(
+    desk.tickets.import_tickets(
         [
             ticket(
                 "1",
@@ -127,26 +132,29 @@ def test_imported_time_is_never_invoiced(make_desk):
             )
         ],
         namespace="otrs",
+        actor=Actor.operator(),
     )
-    number = desk.open_ticket(subject="live", body="x", customer="acme").number
-    desk.log_time(number, agent="alice", minutes=10, date=dt.date(2026, 10, 2))
-    assert desk.ticket("2011120910000047").contract == "acme-hourly"
-    desk.ledger.run("2026-10")
-    invoice = desk.ledger.invoices(period="2026-10")[0]
+    number = desk.tickets.open(subject="live", body="x", customer="acme", actor=Actor.operator()).number
+    desk.time.log(number, actor=Actor.agent("alice"), minutes=10, date=dt.date(2026, 10, 2))
+    assert desk.tickets.get("2011120910000047").contract == "acme-hourly"
+    desk.billing.run("2026-10", actor=Actor.operator())
+    invoice = desk.billing.invoices(period="2026-10")[0]
     assert [line.ticket for line in invoice.lines] == [number]
 
 
 def test_skips_a_number_that_already_exists(desk, factory):
     setup(desk, factory)
-    live = desk.open_ticket(subject="live", body="x", customer="acme").number
-    counts = desk.import_tickets([ticket("9", live)], namespace="otrs")
+    live = desk.tickets.open(subject="live", body="x", customer="acme", actor=Actor.operator()).number
+    counts = desk.tickets.import_tickets([ticket("9", live)], namespace="otrs", actor=Actor.operator())
     assert counts.tickets == 0 and counts.skipped == [("9", f"ticket number {live} already exists")]
 
 
 def test_reply_to_an_imported_number_of_another_system_id_threads(desk, factory):
     setup(desk, factory)
-    desk.import_tickets([ticket("7", "2010010199000017")], namespace="otrs")  # system id 99, not ours
-    result = desk.intake(
+    desk.tickets.import_tickets(
+        [ticket("7", "2010010199000017")], namespace="otrs", actor=Actor.operator()
+    )  # system id 99, not ours
+    result = desk.intake.receive(
         InboundMessage(
             channel="mail",
             external_id="x",
@@ -157,7 +165,7 @@ def test_reply_to_an_imported_number_of_another_system_id_threads(desk, factory)
         )
     )
     assert result.ticket == "2010010199000017"
-    live = desk.intake(
+    live = desk.intake.receive(
         InboundMessage(
             channel="mail",
             external_id="y",
@@ -184,14 +192,16 @@ def test_small_blobs_go_into_the_database_large_ones_into_files(desk, factory):
         raw=big,
         attachments=[InboundAttachment("big.bin", "application/octet-stream", big[::-1])],
     )
-    desk.import_tickets(
-        [ticket("1", "2011120910000047"), ticket("2", "2011120910000055", articles=[large])], namespace="otrs"
+    desk.tickets.import_tickets(
+        [ticket("1", "2011120910000047"), ticket("2", "2011120910000055", articles=[large])],
+        namespace="otrs",
+        actor=Actor.operator(),
     )
-    small = desk.ticket("2011120910000047").articles[0]
+    small = desk.tickets.get("2011120910000047").articles[0]
     assert not desk.blobs.path(small.raw_sha256).exists()  # a row of the blobs table, no file
     assert desk.blobs.exists(small.raw_sha256) and desk.blobs.get(small.raw_sha256) == b"From: ivan\r\n\r\nraw"
     assert desk.blobs.get(small.attachments[0].sha256) == b"x"
-    stored = desk.ticket("2011120910000055").articles[0]
+    stored = desk.tickets.get("2011120910000055").articles[0]
     assert desk.blobs.path(stored.raw_sha256).read_bytes() == big
     assert desk.blobs.path(stored.attachments[0].sha256).read_bytes() == big[::-1]
     other = Desk(desk.config, desk.plugins)  # another process on the same desk reads both kinds
@@ -232,9 +242,11 @@ def test_over_limit_attachment_is_reported_and_the_rest_stored(desk, factory):
             InboundAttachment("ok.txt", "text/plain", b"ok"),
         ],
     )
-    counts = desk.import_tickets([ticket("1", "2011120910000047", articles=[big])], namespace="otrs")
+    counts = desk.tickets.import_tickets(
+        [ticket("1", "2011120910000047", articles=[big])], namespace="otrs", actor=Actor.operator()
+    )
     assert counts.skipped == [("a1-9", "attachment 'big.bin' over the size limit")]
-    article = desk.ticket("2011120910000047").articles[0]
+    article = desk.tickets.get("2011120910000047").articles[0]
     assert [a.filename for a in article.attachments] == ["ok.txt"]
     assert desk.blobs.get(article.raw_sha256).endswith(b"y" * 10)  # raw sources are never refused
 
@@ -243,7 +255,9 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(desk, factory):
     from sqlalchemy import event
 
     setup(desk, factory)
-    desk.import_tickets([ticket("0", "2011120910099990")], namespace="otrs")  # contact and queue now exist
+    desk.tickets.import_tickets(
+        [ticket("0", "2011120910099990")], namespace="otrs", actor=Actor.operator()
+    )  # contact and queue now exist
     statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
@@ -255,8 +269,10 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(desk, factory):
         sizes = []
         for start, n in ((1, 2), (3, 40)):
             statements.clear()
-            counts = desk.import_tickets(
-                [ticket(str(i), f"20111209100{i:05d}") for i in range(start, start + n)], namespace="otrs"
+            counts = desk.tickets.import_tickets(
+                [ticket(str(i), f"20111209100{i:05d}") for i in range(start, start + n)],
+                namespace="otrs",
+                actor=Actor.operator(),
             )
             assert (counts.tickets, counts.articles, counts.time_entries) == (n, 2 * n, n)
             sizes.append(len(statements))
@@ -269,12 +285,17 @@ def test_the_import_cursor_commits_with_its_batch(desk, factory):
     from deskframe.errors import DomainError
 
     setup(desk, factory)
-    desk.import_tickets([ticket("1", "2011120910000047")], namespace="otrs", cursor=("ticket", "1"))
+    desk.tickets.import_tickets(
+        [ticket("1", "2011120910000047")], namespace="otrs", cursor=("ticket", "1"), actor=Actor.operator()
+    )
     assert desk.external_ids.get("otrs", "cursor", "ticket") == "1"
     twice = ImportedArticle("a2-1", "in", T0, "Help", "text")
     with pytest.raises(DomainError):  # the same article id twice: the whole batch rolls back
-        desk.import_tickets(
-            [ticket("2", "2011120910000055", articles=[twice, twice])], namespace="otrs", cursor=("ticket", "2")
+        desk.tickets.import_tickets(
+            [ticket("2", "2011120910000055", articles=[twice, twice])],
+            namespace="otrs",
+            cursor=("ticket", "2"),
+            actor=Actor.operator(),
         )
     assert desk.external_ids.get("otrs", "cursor", "ticket") == "1"
     assert desk.external_ids.get("otrs", "ticket", "2") is None

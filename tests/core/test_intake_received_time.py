@@ -29,14 +29,14 @@ def message(external_id: str, received_at: dt.datetime | None) -> InboundMessage
 def test_a_receipt_time_after_the_desks_clock_becomes_the_desks_clock(make_desk):
     desk = make_desk(clock=lambda: DESK_NOW)
     wall_clock = dt.datetime(2026, 12, 3, 7, 0, tzinfo=dt.timezone.utc)  # the file's real delivery time
-    result = desk.intake(message("later", wall_clock))
-    assert desk.ticket(result.ticket).articles[0].created_at == DESK_NOW
+    result = desk.intake.receive(message("later", wall_clock))
+    assert desk.tickets.get(result.ticket).articles[0].created_at == DESK_NOW
 
 
 def test_an_earlier_receipt_time_is_kept_and_none_means_now(make_desk):
     desk = make_desk(clock=lambda: DESK_NOW)
     earlier = DESK_NOW - dt.timedelta(hours=3)
-    kept = desk.intake(message("earlier", earlier))
-    assert desk.ticket(kept.ticket).articles[0].created_at == earlier
-    unknown = desk.intake(message("unknown", None))
-    assert desk.ticket(unknown.ticket).articles[0].created_at == DESK_NOW
+    kept = desk.intake.receive(message("earlier", earlier))
+    assert desk.tickets.get(kept.ticket).articles[0].created_at == earlier
+    unknown = desk.intake.receive(message("unknown", None))
+    assert desk.tickets.get(unknown.ticket).articles[0].created_at == DESK_NOW

@@ -35,6 +35,7 @@ from deskframe import (
     Route,
     TicketOpened,
 )
+from deskframe.actors import Actor
 from deskframe.hooks import HookFailure
 from deskframe.plugins import build_plugins
 from deskframe.testing import Factory, registered
@@ -178,9 +179,9 @@ def test_exception_in_notify_hook_is_logged_and_does_not_roll_back(
     desk = make_desk(plugins=[boom, good] if boom_first else [good, boom], entry_points=False)
     caplog.set_level(logging.ERROR, logger="deskframe.plugins")
 
-    ticket = desk.open_ticket(subject="Disk full", body="df says 100%")
+    ticket = desk.tickets.open(subject="Disk full", body="df says 100%", actor=Actor.operator())
 
-    assert desk.ticket(ticket.number).subject == "Disk full"  # committed, not rolled back
+    assert desk.tickets.get(ticket.number).subject == "Disk full"  # committed, not rolled back
     assert seen == [ticket.number]  # the other plugin still ran
     assert desk.last_hook_failures == [
         HookFailure("boom-plugin", "ticket_opened", "RuntimeError: smtp server exploded")
@@ -196,15 +197,15 @@ def test_exception_in_notify_hook_is_logged_and_does_not_roll_back(
 def test_notify_failure_in_intake_keeps_the_message(make_desk: Any, caplog: Any) -> None:
     desk = make_desk(plugins=[plugin("boom-plugin", ticket_opened=_boom, article_added=_boom)], entry_points=False)
     caplog.set_level(logging.ERROR, logger="deskframe.plugins")
-    first = desk.intake(message("ann@nowhere.example"))
+    first = desk.intake.receive(message("ann@nowhere.example"))
     assert first.created and not first.duplicate
     assert [f.plugin for f in desk.last_hook_failures] == ["boom-plugin"]
     # the intake was committed: the same message again is a duplicate, not a second ticket
-    again = desk.intake(message("ann@nowhere.example"))
+    again = desk.intake.receive(message("ann@nowhere.example"))
     assert again.duplicate and again.ticket == first.ticket
-    assert len(desk.tickets()) == 1
+    assert len(desk.tickets.list()) == 1
     # a later change without failures clears the record
-    desk.set_priority(first.ticket, "P2")
+    desk.tickets.set_priority(first.ticket, "P2", actor=Actor.operator())
     assert desk.last_hook_failures == []
 
 
@@ -213,14 +214,14 @@ def test_notify_hooks_get_frozen_events_after_commit(make_desk: Any) -> None:
 
     def ticket_opened(event: TicketOpened, desk: Any) -> None:
         observed["event"] = event
-        observed["stored"] = desk.ticket(event.ticket.number)  # a new transaction sees the committed ticket
+        observed["stored"] = desk.tickets.get(event.ticket.number)  # a new transaction sees the committed ticket
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             event.ticket = None  # type: ignore[misc]
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             event.ticket.subject = "changed"  # type: ignore[misc]
 
     desk = make_desk(plugins=[plugin("watcher", ticket_opened=ticket_opened)], entry_points=False)
-    ticket = desk.open_ticket(subject="VPN drops", body="every 5 minutes")
+    ticket = desk.tickets.open(subject="VPN drops", body="every 5 minutes", actor=Actor.operator())
     assert desk.last_hook_failures == []
     event = observed["event"]
     assert isinstance(event, TicketOpened)
@@ -234,11 +235,13 @@ def test_a_notify_hook_may_change_the_ticket_it_was_told_about(make_desk: Any) -
     """An auto-acknowledge plugin adds an article from inside ``ticket_opened``."""
 
     def ticket_opened(event: TicketOpened, desk: Any) -> None:
-        desk.add_article(event.ticket.number, direction="out", body="We received your request.")
+        desk.tickets.add_article(
+            event.ticket.number, direction="out", body="We received your request.", actor=Actor.operator()
+        )
 
     desk = make_desk(plugins=[plugin("auto-ack", ticket_opened=ticket_opened)], entry_points=False)
-    result = desk.intake(message("ann@nowhere.example"))
-    shown = desk.ticket(result.ticket)
+    result = desk.intake.receive(message("ann@nowhere.example"))
+    shown = desk.tickets.get(result.ticket)
     assert [a.direction for a in shown.articles] == ["in", "out"]
 
 
@@ -253,9 +256,9 @@ def test_article_added_and_ticket_changed_fire_with_the_new_values(make_desk: An
     )
     desk = make_desk(plugins=[watcher], entry_points=False)
     Factory(desk).agent("alice")
-    ticket = desk.open_ticket(subject="s", body="b")
-    desk.note(ticket.number, agent="alice", body="looking")
-    desk.set_state(ticket.number, "pending")
+    ticket = desk.tickets.open(subject="s", body="b", actor=Actor.operator())
+    desk.tickets.note(ticket.number, actor=Actor.agent("alice"), body="looking")
+    desk.tickets.set_state(ticket.number, "pending", actor=Actor.operator())
     assert calls == [("article", "internal"), ("changed", ("state", "new", "pending", "pending"))]
 
 
@@ -263,8 +266,8 @@ def test_registered_helper_adds_and_removes_a_plugin(desk: Any) -> None:
     seen: list[str] = []
     watcher = plugin("w", ticket_opened=lambda event, desk: seen.append(event.ticket.subject))
     with registered(desk, watcher, name="temporary"):
-        desk.open_ticket(subject="inside", body="x")
-    desk.open_ticket(subject="outside", body="x")
+        desk.tickets.open(subject="inside", body="x", actor=Actor.operator())
+    desk.tickets.open(subject="outside", body="x", actor=Actor.operator())
     assert seen == ["inside"]
 
 
@@ -277,10 +280,12 @@ def routed(make_desk: Any) -> Callable[..., Any]:
 
     def make(*plugins: Any, config: str = "") -> Any:
         desk = make_desk(config, plugins=plugins, entry_points=False)
-        desk.add_customer(Customer("acme", "ACME LLC", domains=("acme.example",)))
-        desk.add_customer(Customer("globex", "Globex"))
-        desk.add_contact(Contact("Ann", email="ann@acme.example", customer="acme"))
-        desk.add_contact(Contact("Pat", email="pat@freemail.example", customer="globex"))
+        desk.directory.add_customer(Customer("acme", "ACME LLC", domains=("acme.example",)), actor=Actor.operator())
+        desk.directory.add_customer(Customer("globex", "Globex"), actor=Actor.operator())
+        desk.directory.add_contact(Contact("Ann", email="ann@acme.example", customer="acme"), actor=Actor.operator())
+        desk.directory.add_contact(
+            Contact("Pat", email="pat@freemail.example", customer="globex"), actor=Actor.operator()
+        )
         return desk
 
     return make
@@ -294,19 +299,19 @@ def test_route_message_plugin_wins_over_the_default(routed: Callable[..., Any]) 
         return Route(customer="acme", queue="vip") if "vip" in message.subject else None
 
     desk = routed(plugin("vip-router", route_message=route_message))
-    result = desk.intake(message("ceo@acme.example", subject="vip: board meeting"))
-    ticket = desk.ticket(result.ticket)
+    result = desk.intake.receive(message("ceo@acme.example", subject="vip: board meeting"))
+    ticket = desk.tickets.get(result.ticket)
     assert (ticket.queue, ticket.customer) == ("vip", "acme")
     assert views and views[0].key == "acme"  # the plugin looked the directory up without a session
 
     # returning None falls through to the core's default
-    plain = desk.ticket(desk.intake(message("ceo@acme.example", subject="plain", external_id="m2")).ticket)
+    plain = desk.tickets.get(desk.intake.receive(message("ceo@acme.example", subject="plain", external_id="m2")).ticket)
     assert (plain.queue, plain.customer) == ("support", "acme")
 
 
 def test_route_fields_left_none_are_filled_by_the_default(routed: Callable[..., Any]) -> None:
     desk = routed(plugin("queue-only", route_message=lambda message, directory: Route(queue="vip")))
-    ticket = desk.ticket(desk.intake(message("ann@acme.example")).ticket)
+    ticket = desk.tickets.get(desk.intake.receive(message("ann@acme.example")).ticket)
     assert ticket.queue == "vip"
     assert ticket.customer == "acme"
 
@@ -324,9 +329,9 @@ def test_route_fields_left_none_are_filled_by_the_default(routed: Callable[..., 
 )
 def test_default_route(routed: Callable[..., Any], sender: str, customer: str | None, queue: str, contact: str) -> None:
     desk = routed(plugin("abstainer", route_message=lambda message, directory: None))
-    ticket = desk.ticket(desk.intake(message(sender)).ticket)
+    ticket = desk.tickets.get(desk.intake.receive(message(sender)).ticket)
     assert (ticket.customer, ticket.queue, ticket.contact) == (customer, queue, contact)
-    created = {c.email: c for c in desk.contacts()}
+    created = {c.email: c for c in desk.directory.contacts()}
     assert created[contact].customer == customer
     assert len(created) == 2 + (contact not in ("ann@acme.example", "pat@freemail.example"))
 
@@ -334,7 +339,7 @@ def test_default_route(routed: Callable[..., Any], sender: str, customer: str | 
 def test_default_route_picks_the_active_contract(routed: Callable[..., Any]) -> None:
     desk = routed()
     Factory(desk).contract("acme", key="acme-2026", lines=(2, 3))
-    ticket = desk.ticket(desk.intake(message("ann@acme.example")).ticket)
+    ticket = desk.tickets.get(desk.intake.receive(message("ann@acme.example")).ticket)
     assert ticket.contract == "acme-2026"
     assert ticket.line == 2
 
@@ -346,14 +351,16 @@ def test_classify_priority_sets_the_priority(routed: Callable[..., Any]) -> None
     desk = routed(
         plugin("urgency", classify_priority=classify_priority), config='[tickets.priorities]\nP1 = "critical"\n'
     )
-    urgent = desk.ticket(desk.intake(message("ann@acme.example", subject="URGENT: prod down")).ticket)
-    calm = desk.ticket(desk.intake(message("ann@acme.example", subject="question", external_id="m2")).ticket)
+    urgent = desk.tickets.get(desk.intake.receive(message("ann@acme.example", subject="URGENT: prod down")).ticket)
+    calm = desk.tickets.get(
+        desk.intake.receive(message("ann@acme.example", subject="question", external_id="m2")).ticket
+    )
     assert (urgent.priority, calm.priority) == ("P1", "P3")
 
 
 def test_route_priority_is_the_default_classification(routed: Callable[..., Any]) -> None:
     desk = routed(plugin("r", route_message=lambda message, directory: Route(customer="acme", priority="P2")))
-    assert desk.ticket(desk.intake(message("ann@acme.example")).ticket).priority == "P2"
+    assert desk.tickets.get(desk.intake.receive(message("ann@acme.example")).ticket).priority == "P2"
 
 
 # --- channel types validate their tables ---------------------------------------

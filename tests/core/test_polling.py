@@ -47,7 +47,7 @@ class ListChannel:
 
     def ack(self, message, result):
         if result is not None:  # the ticket must already be committed when we are told
-            self.committed_at_ack.append(bool(self.desk.ticket(result.ticket).articles))
+            self.committed_at_ack.append(bool(self.desk.tickets.get(result.ticket).articles))
         self.acked.append(message.external_id)
         self.mailbox = [r for r in self.mailbox if not r.decode().startswith(message.external_id + "|")]
 
@@ -103,10 +103,10 @@ def test_poll_commits_then_acks_and_quarantines_unparseable(box_desk):
 
 def test_refetch_after_crash_before_ack_is_deduplicated(box_desk):
     channel = channel_with(box_desk, "a|ivan@acme.example|Hello|first")
-    box_desk.intake(next(iter(channel.fetch())))  # stored, then "crashed" before ack
+    box_desk.intake.receive(next(iter(channel.fetch())))  # stored, then "crashed" before ack
     report = poll(box_desk, channel)
     assert (report.created, report.duplicates) == (0, 1)
-    assert len(box_desk.tickets()) == 1
+    assert len(box_desk.tickets.list()) == 1
 
 
 def test_storage_error_leaves_message_at_source(box_desk, monkeypatch):
@@ -115,8 +115,8 @@ def test_storage_error_leaves_message_at_source(box_desk, monkeypatch):
     def broken(message):
         raise StorageError("database is locked")
 
-    monkeypatch.setattr(box_desk, "intake", broken)
-    monkeypatch.setattr(box_desk, "intake_many", broken)
+    monkeypatch.setattr(box_desk.intake, "receive", broken)
+    monkeypatch.setattr(box_desk.intake, "receive_many", broken)
     report = poll(box_desk, channel)
     assert report.stopped and channel.acked == [] and len(channel.mailbox) == 1
 
@@ -148,7 +148,7 @@ def test_retry_takes_message_in_after_parser_fix(box_desk, plugin, cli):
     result = cli(box_desk)("intake", "quarantine", "retry", str(item["id"]))
     assert result.exit_code == 0, result.output
     number = result.output.split()[-1]
-    assert box_desk.ticket(number).subject == "Recovered"
+    assert box_desk.tickets.get(number).subject == "Recovered"
     retried = json.loads(
         cli(box_desk)("intake", "quarantine", "list", "--status", "retried", "--format", "json").output
     )
@@ -165,7 +165,7 @@ def test_a_message_that_cannot_be_stored_spoils_only_itself(box_desk, monkeypatc
     channel = channel_with(
         box_desk, "a|ivan@acme.example|Hello|first", "b|x@y.example|Other|second", "c|z@y.example|Third|third"
     )
-    real = box_desk.intake
+    real = box_desk.intake.receive
 
     def picky(message):
         if message.external_id == "b":
@@ -181,8 +181,8 @@ def test_a_message_that_cannot_be_stored_spoils_only_itself(box_desk, monkeypatc
             raise DomainError("refused")  # the whole batch rolls back
         return [real(m) for m in messages]
 
-    monkeypatch.setattr(box_desk, "intake", picky)
-    monkeypatch.setattr(box_desk, "intake_many", picky_many)
+    monkeypatch.setattr(box_desk.intake, "receive", picky)
+    monkeypatch.setattr(box_desk.intake, "receive_many", picky_many)
     report = poll(box_desk, channel, batch=3)
     assert (report.created, report.quarantined) == (2, 1)
     assert channel.acked == ["a", "b", "c"]

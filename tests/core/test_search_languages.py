@@ -13,6 +13,7 @@ import attrs
 import pytest
 
 from deskframe import InboundMessage
+from deskframe.actors import Actor
 from deskframe.desk import Desk
 from deskframe.errors import DomainError
 from deskframe.importing import ImportedArticle, ImportedTicket
@@ -72,20 +73,22 @@ def test_a_word_is_found_in_another_form(desk, factory, noise):
     wrong = [
         (stored, query, found)
         for (stored, query), hit in zip(FOUND, hits)
-        if hit not in (found := numbers(desk.search(query))) or noise.number in found
+        if hit not in (found := numbers(desk.tickets.search(query))) or noise.number in found
     ]
     assert wrong == []
 
 
 def test_a_different_word_is_not_found(desk, factory, noise):
     misses = [factory.ticket("acme", subject="Обращение", body=stored).number for stored, _ in MISSED]
-    wrong = [(stored, query) for (stored, query), miss in zip(MISSED, misses) if miss in numbers(desk.search(query))]
+    wrong = [
+        (stored, query) for (stored, query), miss in zip(MISSED, misses) if miss in numbers(desk.tickets.search(query))
+    ]
     assert wrong == []
 
 
 def test_subject_words_are_searched_too(desk, factory, noise):
     hit = factory.ticket("acme", subject="Ошибки синхронизации", body="см. вложение")
-    assert numbers(desk.search("ошибка синхронизация")) == [hit.number]
+    assert numbers(desk.tickets.search("ошибка синхронизация")) == [hit.number]
 
 
 def test_configured_languages_choose_the_stemmers(make_desk):
@@ -96,9 +99,9 @@ def test_configured_languages_choose_the_stemmers(make_desk):
     f.customer("acme")
     german = f.ticket("acme", body="Fehlermeldungen beim Drucken")
     russian = f.ticket("acme", body="Списали деньги по ошибке")
-    assert numbers(desk.search("Fehlermeldung")) == [german.number]
-    assert desk.search("ошибка") == []  # no Russian stems on this desk
-    assert numbers(desk.search("ошибке")) == [russian.number]  # but the exact word
+    assert numbers(desk.tickets.search("Fehlermeldung")) == [german.number]
+    assert desk.tickets.search("ошибка") == []  # no Russian stems on this desk
+    assert numbers(desk.tickets.search("ошибке")) == [russian.number]  # but the exact word
 
 
 def test_reindex_applies_changed_languages(make_desk):
@@ -108,12 +111,12 @@ def test_reindex_applies_changed_languages(make_desk):
     f = Factory(desk)
     f.customer("acme")
     hit = f.ticket("acme", body="Списали деньги по ошибке")
-    assert desk.search("ошибка") == []
+    assert desk.tickets.search("ошибка") == []
     russian = Desk(attrs.evolve(desk.config, search_languages=("ru",)), desk.plugins)
     try:
-        assert russian.reindex_search() == 1
-        assert numbers(russian.search("ошибка")) == [hit.number]
-        assert numbers(russian.search("ошибке")) == [hit.number]
+        assert russian.tickets.reindex_search(actor=Actor.operator()) == 1
+        assert numbers(russian.tickets.search("ошибка")) == [hit.number]
+        assert numbers(russian.tickets.search("ошибке")) == [hit.number]
     finally:
         russian.close()
 
@@ -121,31 +124,33 @@ def test_reindex_applies_changed_languages(make_desk):
 def test_exact_match_ranks_above_a_newer_stem_match(desk, factory, noise):
     exact = factory.ticket("acme", subject="Обращение", body="В отчёте ошибка")
     stem = factory.ticket("acme", subject="Обращение", body="В отчёте ошибки")
-    assert numbers(desk.search("ошибка")) == [exact.number, stem.number]
-    assert numbers(desk.search("ошибки")) == [stem.number, exact.number]
+    assert numbers(desk.tickets.search("ошибка")) == [exact.number, stem.number]
+    assert numbers(desk.tickets.search("ошибки")) == [stem.number, exact.number]
 
 
 def test_subject_ranks_above_a_newer_body(desk, factory, noise):
     subject = factory.ticket("acme", subject="Принтер", body="Не работает")
     body = factory.ticket("acme", subject="Обращение", body="Не работает принтер")
-    assert numbers(desk.search("принтер")) == [subject.number, body.number]
+    assert numbers(desk.tickets.search("принтер")) == [subject.number, body.number]
 
 
 def test_equal_relevance_newest_first(desk, factory, noise):
     first = factory.ticket("acme", subject="Обращение", body="Ошибка импорта")
     second = factory.ticket("acme", subject="Обращение", body="Ошибка импорта")
     third = factory.ticket("acme", subject="Обращение", body="Ошибка импорта")
-    assert numbers(desk.search("импорт")) == [third.number, second.number, first.number]
-    assert numbers(desk.search("импорт", limit=2)) == [third.number, second.number]
+    assert numbers(desk.tickets.search("импорт")) == [third.number, second.number, first.number]
+    assert numbers(desk.tickets.search("импорт", limit=2)) == [third.number, second.number]
 
 
 def test_every_way_an_article_is_written_is_searchable(desk, factory):
     factory.customer("acme", domains=["acme.example"])
     factory.agent("alice")
     opened = factory.ticket("acme", subject="Открыт", body="слово первое")
-    desk.reply(opened.number, agent="alice", body="ответили клиенту")
-    desk.note(opened.number, agent="alice", body="заметка инженера")
-    desk.add_article(opened.number, direction="in", body="звонили по телефону", channel="phone")
+    desk.tickets.reply(opened.number, actor=Actor.agent("alice"), body="ответили клиенту")
+    desk.tickets.note(opened.number, actor=Actor.agent("alice"), body="заметка инженера")
+    desk.tickets.add_article(
+        opened.number, direction="in", body="звонили по телефону", channel="phone", actor=Actor.operator()
+    )
     mail = [
         InboundMessage(
             channel="mail",
@@ -158,8 +163,8 @@ def test_every_way_an_article_is_written_is_searchable(desk, factory):
         )
         for i, text in enumerate(["пришли накладные", "потерялись пароли"])
     ]
-    intake = desk.intake_many(mail)
-    single = desk.intake(
+    intake = desk.intake.receive_many(mail)
+    single = desk.intake.receive(
         InboundMessage(
             channel="mail",
             external_id="m9",
@@ -170,7 +175,7 @@ def test_every_way_an_article_is_written_is_searchable(desk, factory):
             message_id="m9@acme.example",
         )
     )
-    desk.import_tickets(
+    desk.tickets.import_tickets(
         [
             ImportedTicket(
                 external_id="1",
@@ -186,6 +191,7 @@ def test_every_way_an_article_is_written_is_searchable(desk, factory):
             )
         ],
         namespace="otrs",
+        actor=Actor.operator(),
     )
     for query, number in [
         ("ответил", opened.number),
@@ -197,16 +203,16 @@ def test_every_way_an_article_is_written_is_searchable(desk, factory):
         ("ключ", single.ticket),
         ("обращение", "2011120910000047"),
     ]:
-        assert numbers(desk.search(query)) == ([number] if number else []), query
+        assert numbers(desk.tickets.search(query)) == ([number] if number else []), query
 
 
 def test_hostile_and_empty_queries(desk, factory, noise):
     hit = factory.ticket("acme", subject="Обращение", body="Ошибка базы данных")
     for query in ['"; DROP TABLE tickets; --', "'", "*", "NEAR(a b)", "ошибка OR", "", "   ", "{body}: x", "a:*|b"]:
-        result = desk.search(query)
+        result = desk.tickets.search(query)
         assert all(r["number"] == hit.number for r in result), query
-    assert numbers(desk.search("ошибка OR")) == []  # OR is a word to find, not an operator
-    assert numbers(desk.search("ошибка, базы!")) == [hit.number]
+    assert numbers(desk.tickets.search("ошибка OR")) == []  # OR is a word to find, not an operator
+    assert numbers(desk.tickets.search("ошибка, базы!")) == [hit.number]
 
 
 def test_cli_search_keeps_its_json_shape_and_bounds_the_limit(desk, factory, cli, noise):
@@ -225,11 +231,11 @@ def test_cli_search_keeps_its_json_shape_and_bounds_the_limit(desk, factory, cli
     result = run("ticket", "search", " ".join(f"w{i}" for i in range(33)))
     assert result.exit_code == 2 and "at most 32" in result.output, result.output
     with pytest.raises(DomainError, match="too many words"):
-        desk.search(" ".join(f"w{i}" for i in range(33)))
-    assert desk.search(" ".join(["ошибка"] * 40)) != []  # repeats count once
+        desk.tickets.search(" ".join(f"w{i}" for i in range(33)))
+    assert desk.tickets.search(" ".join(["ошибка"] * 40)) != []  # repeats count once
     result = run("ticket", "reindex")
     assert result.exit_code == 0 and "2 articles" in result.output, result.output
-    assert numbers(desk.search("ошибка")) == [hit.number]
+    assert numbers(desk.tickets.search("ошибка")) == [hit.number]
 
 
 @pytest.mark.parametrize(

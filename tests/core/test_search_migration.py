@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import insert, inspect, text
 
+from deskframe.actors import Actor
 from deskframe.store.migrate import downgrade, upgrade
 from deskframe.store.rows import ArticleRow
 from deskframe.testing import Factory
@@ -70,12 +71,14 @@ def test_existing_articles_are_indexed_by_the_upgrade_and_the_downgrade_keeps_se
     assert late in old_index_finds(db, "счета")  # kept by the old triggers / expression
 
     upgrade(db)
-    assert numbers(desk.search("ошибка")) == [before.number]
-    assert numbers(desk.search("ошибк*")) == [before.number]
-    assert numbers(desk.search("счёт")) == [other.number]  # written under 0009, indexed by 0012
-    reply = desk.add_article(before.number, direction="in", body="Повторная ошибка в счёте")
+    assert numbers(desk.tickets.search("ошибка")) == [before.number]
+    assert numbers(desk.tickets.search("ошибк*")) == [before.number]
+    assert numbers(desk.tickets.search("счёт")) == [other.number]  # written under 0009, indexed by 0012
+    reply = desk.tickets.add_article(
+        before.number, direction="in", body="Повторная ошибка в счёте", actor=Actor.operator()
+    )
     assert reply.id > late
-    assert set(numbers(desk.search("счет"))) == {before.number, other.number}
+    assert set(numbers(desk.tickets.search("счет"))) == {before.number, other.number}
 
 
 def test_the_upgrade_indexes_with_the_desks_languages(make_desk):
@@ -85,5 +88,5 @@ def test_the_upgrade_indexes_with_the_desks_languages(make_desk):
     hit = f.ticket("acme", body="Fehlermeldungen beim Drucken")
     downgrade(desk.store.db, "0009")
     desk.upgrade()
-    assert numbers(desk.search("Fehlermeldung")) == [hit.number]
-    assert desk.search("Fehler") == []
+    assert numbers(desk.tickets.search("Fehlermeldung")) == [hit.number]
+    assert desk.tickets.search("Fehler") == []

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from deskframe.actors import Actor
 from deskframe.errors import DomainError
 
 LETTERS = (
@@ -31,19 +32,19 @@ def test_every_word_of_a_text_finds_it(acme, text, pick):
     words = re.findall(r"[^\W_]+", text)
     if not words:
         return
-    ticket = acme.open_ticket(subject="Обращение", body=text, customer="acme")
+    ticket = acme.tickets.open(subject="Обращение", body=text, customer="acme", actor=Actor.operator())
     word = words[pick % len(words)]
-    found = [r["number"] for r in acme.search(word, limit=10_000)]
+    found = [r["number"] for r in acme.tickets.search(word, limit=10_000)]
     assert ticket.number in found, (text, word)
     upper = word.upper() if word.upper().lower() == word.lower() else word  # "ß".upper() is "SS"
-    assert ticket.number in [r["number"] for r in acme.search(upper + "*", limit=10_000)], (text, word)
+    assert ticket.number in [r["number"] for r in acme.tickets.search(upper + "*", limit=10_000)], (text, word)
 
 
 @SETTINGS
 @given(query=st.text(max_size=80))
 def test_no_query_makes_search_fail(acme, query):
     try:
-        rows = acme.search(query)
+        rows = acme.tickets.search(query)
     except DomainError as exc:
         assert "too many words" in str(exc)
     else:

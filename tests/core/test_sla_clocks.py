@@ -12,6 +12,7 @@ import pytest
 
 import deskframe
 from deskframe import SlaPolicyType
+from deskframe.actors import Actor
 from deskframe.sla.policy import ClockSpec
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -96,35 +97,35 @@ def sla_desk(make_desk, clock):
         plugins=[PolicyPlugin()],
         clock=clock,
     )
-    desk.add_agent(deskframe.Agent("alice", "Alice"))
+    desk.directory.add_agent(deskframe.Agent("alice", "Alice"), actor=Actor.operator())
     return desk
 
 
 def clocks(desk, number):
-    return {c.kind: c for c in desk.clocks(number)}
+    return {c.kind: c for c in desk.sla.clocks(number)}
 
 
 def test_reply_stops_first_response_as_met(sla_desk, clock):
-    t = sla_desk.open_ticket(subject="s", body="b", priority="P1")
+    t = sla_desk.tickets.open(subject="s", body="b", priority="P1", actor=Actor.operator())
     c = clocks(sla_desk, t.number)
     assert c["first_response"].due_at == msk(2026, 10, 5, 11, 0)
     assert c["resolution"].due_at == msk(2026, 10, 5, 18, 0)
     clock.now = msk(2026, 10, 5, 10, 30)
     assert clocks(sla_desk, t.number)["first_response"].remaining_seconds == 1800
-    sla_desk.reply(t.number, agent="alice", body="on it")
+    sla_desk.tickets.reply(t.number, actor=Actor.agent("alice"), body="on it")
     c = clocks(sla_desk, t.number)
     assert (c["first_response"].status, c["resolution"].status) == ("met", "running")
 
 
 def test_pending_across_a_weekend_credits_paused_working_time(sla_desk, clock):
     clock.now = msk(2026, 10, 9, 18, 0)  # Friday
-    t = sla_desk.open_ticket(subject="s", body="b", priority="P1")
+    t = sla_desk.tickets.open(subject="s", body="b", priority="P1", actor=Actor.operator())
     assert clocks(sla_desk, t.number)["resolution"].due_at == msk(2026, 10, 12, 17, 0)
     clock.now = msk(2026, 10, 9, 18, 30)
-    sla_desk.set_state(t.number, "pending")
+    sla_desk.tickets.set_state(t.number, "pending", actor=Actor.operator())
     assert clocks(sla_desk, t.number)["resolution"].status == "paused"
     clock.now = msk(2026, 10, 12, 12, 0)  # Monday noon: 0.5 h Friday + 2 h Monday paused
-    sla_desk.set_state(t.number, "open")
+    sla_desk.tickets.set_state(t.number, "open", actor=Actor.operator())
     res = clocks(sla_desk, t.number)["resolution"]
     assert res.paused_seconds == 9000
     assert res.due_at == msk(2026, 10, 13, 10, 30)
@@ -132,24 +133,24 @@ def test_pending_across_a_weekend_credits_paused_working_time(sla_desk, clock):
 
 
 def test_resolution_stops_on_resolve_and_update_restarts_on_follow_up(sla_desk, clock):
-    t = sla_desk.open_ticket(subject="s", body="b", priority="P1")
-    sla_desk.reply(t.number, agent="alice", body="first")
+    t = sla_desk.tickets.open(subject="s", body="b", priority="P1", actor=Actor.operator())
+    sla_desk.tickets.reply(t.number, actor=Actor.agent("alice"), body="first")
     clock.now = msk(2026, 10, 5, 12, 0)
-    sla_desk.add_article(t.number, direction="in", body="still broken")
+    sla_desk.tickets.add_article(t.number, direction="in", body="still broken", actor=Actor.operator())
     upd = clocks(sla_desk, t.number)["update"]
     assert upd.status == "running" and upd.due_at == msk(2026, 10, 5, 14, 0)
     clock.now = msk(2026, 10, 5, 15, 0)
-    sla_desk.reply(t.number, agent="alice", body="fixed")
+    sla_desk.tickets.reply(t.number, actor=Actor.agent("alice"), body="fixed")
     clock.now = msk(2026, 10, 5, 16, 0)
-    sla_desk.set_state(t.number, "resolved", actor="alice")
+    sla_desk.tickets.set_state(t.number, "resolved", actor=Actor.agent("alice"))
     c = clocks(sla_desk, t.number)
     assert (c["update"].status, c["resolution"].status) == ("missed", "met")
 
 
 def test_priority_change_retargets_running_clocks(sla_desk, clock):
-    t = sla_desk.open_ticket(subject="s", body="b", priority="P3")
+    t = sla_desk.tickets.open(subject="s", body="b", priority="P3", actor=Actor.operator())
     assert clocks(sla_desk, t.number)["first_response"].due_at == msk(2026, 10, 5, 14, 0)
-    sla_desk.set_priority(t.number, "P1")
+    sla_desk.tickets.set_priority(t.number, "P1", actor=Actor.operator())
     assert clocks(sla_desk, t.number)["first_response"].due_at == msk(2026, 10, 5, 11, 0)
 
 
@@ -171,15 +172,15 @@ def test_check_warns_then_breaches_once_and_escalates(sla_desk, clock):
     from deskframe.testing import registered
 
     with registered(sla_desk, recorder):
-        t = sla_desk.open_ticket(subject="s", body="b", priority="P1")
-        result = sla_desk.sla_check(msk(2026, 10, 5, 10, 31))
+        t = sla_desk.tickets.open(subject="s", body="b", priority="P1", actor=Actor.operator())
+        result = sla_desk.sla.check(msk(2026, 10, 5, 10, 31))
         assert (result.warnings, result.breaches) == (1, 0)
-        assert sla_desk.sla_check(msk(2026, 10, 5, 10, 45)).warnings == 0
-        result = sla_desk.sla_check(msk(2026, 10, 5, 11, 1))
+        assert sla_desk.sla.check(msk(2026, 10, 5, 10, 45)).warnings == 0
+        result = sla_desk.sla.check(msk(2026, 10, 5, 11, 1))
         assert (result.breaches, result.escalations) == (1, 1)
-        assert sla_desk.sla_check(msk(2026, 10, 5, 11, 30)).breaches == 0
+        assert sla_desk.sla.check(msk(2026, 10, 5, 11, 30)).breaches == 0
     assert recorder.events == [("warning", t.number, "first_response"), ("breached", t.number, "first_response")]
-    ticket = sla_desk.ticket(t.number)
+    ticket = sla_desk.tickets.get(t.number)
     assert ticket.line == 2
     assert [h.action for h in ticket.history].count("sla_breached") == 1
 
@@ -192,14 +193,17 @@ def _check(config: str, now: str, start) -> tuple[int, int]:
     plugins = build_plugins(entry_points=False, extra=[("policy", PolicyPlugin())])
     desk = Desk(load_config(Path(config), plugins.registry), plugins)
     start.wait(30)
-    result = desk.sla_check(dt.datetime.fromisoformat(now))
+    result = desk.sla.check(dt.datetime.fromisoformat(now))
     desk.close()
     return result.warnings, result.breaches
 
 
 @pytest.mark.slow
 def test_several_check_processes_announce_each_breach_once(sla_desk, clock):
-    numbers = [sla_desk.open_ticket(subject=f"s{i}", body="b", priority="P1").number for i in range(30)]
+    numbers = [
+        sla_desk.tickets.open(subject=f"s{i}", body="b", priority="P1", actor=Actor.operator()).number
+        for i in range(30)
+    ]
     ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager, ctx.Pool(3) as pool:
         start = manager.Event()
@@ -211,7 +215,7 @@ def test_several_check_processes_announce_each_breach_once(sla_desk, clock):
         results = [j.get(timeout=120) for j in jobs]
     assert sum(b for _, b in results) == 60  # 30 tickets x (first_response, resolution)
     for number in numbers:
-        history = [h.action for h in sla_desk.ticket(number).history]
+        history = [h.action for h in sla_desk.tickets.get(number).history]
         assert history.count("sla_breached") == 2
 
 
@@ -238,10 +242,10 @@ def test_cli_sla_due_check_report_and_show(sla_desk, clock, cli):
     naive = run("sla", "due", "--calendar", "msk", "--start", "2026-10-05T18:00:00", "--duration", "1h")
     assert naive.exit_code == 2 and "offset" in naive.output
 
-    sla_desk.add_customer(deskframe.Customer("acme", "ACME"))
-    t = sla_desk.open_ticket(subject="s", body="b", priority="P1", customer="acme")
+    sla_desk.directory.add_customer(deskframe.Customer("acme", "ACME"), actor=Actor.operator())
+    t = sla_desk.tickets.open(subject="s", body="b", priority="P1", customer="acme", actor=Actor.operator())
     clock.now = msk(2026, 10, 5, 10, 20)
-    sla_desk.reply(t.number, agent="alice", body="hi")
+    sla_desk.tickets.reply(t.number, actor=Actor.agent("alice"), body="hi")
     shown = json.loads(run("ticket", "show", t.number, "--format", "json").output)
     assert {c["kind"]: c["status"] for c in shown["clocks"]} == {"first_response": "met", "resolution": "running"}
     text = run("ticket", "show", t.number).output  # the CLI's own desk runs on the real clock: overdue
@@ -255,10 +259,10 @@ def test_cli_sla_due_check_report_and_show(sla_desk, clock, cli):
 
 
 def test_escalate_command(sla_desk, cli):
-    t = sla_desk.open_ticket(subject="s", body="b")
+    t = sla_desk.tickets.open(subject="s", body="b", actor=Actor.operator())
     out = cli(sla_desk)("ticket", "escalate", t.number, "--to", "3", "--reason", "needs a developer")
     assert out.exit_code == 0, out.output
-    ticket = sla_desk.ticket(t.number)
+    ticket = sla_desk.tickets.get(t.number)
     assert ticket.line == 3
     assert ticket.history[-1].reason == "needs a developer"
 
@@ -270,16 +274,18 @@ def test_canned_due_placeholder_is_the_next_sla_due_time(make_desk, clock):
         plugins=[PolicyPlugin()],
         clock=clock,
     )
-    ticket = desk.open_ticket(subject="s", body="b", priority="P1")
-    text = desk.render_canned("ack", ticket.number)
+    ticket = desk.tickets.open(subject="s", body="b", priority="P1", actor=Actor.operator())
+    text = desk.tickets.render_canned("ack", ticket.number)
     assert text == f"Ticket {ticket.number}: answer by 2026-10-05 11:00"  # shown in [desk] timezone (Moscow)
-    assert desk.render_canned("ack", ticket.number, values={"due": "soon"}).endswith("by soon")
+    assert desk.tickets.render_canned("ack", ticket.number, values={"due": "soon"}).endswith("by soon")
 
 
 def test_sla_history_reason_names_the_due_time_in_the_desks_zone(sla_desk, clock, cli):
     """Issue 17, item 5: was ``(due 2026-10-05T08:00:00+00:00)`` in a Moscow desk's ticket show."""
-    t = sla_desk.open_ticket(subject="s", body="b", priority="P1")  # first response due 11:00 Moscow
-    sla_desk.sla_check(msk(2026, 10, 5, 12, 0))
+    t = sla_desk.tickets.open(
+        subject="s", body="b", priority="P1", actor=Actor.operator()
+    )  # first response due 11:00 Moscow
+    sla_desk.sla.check(msk(2026, 10, 5, 12, 0))
     run = cli(sla_desk)
     data = json.loads(run("ticket", "show", t.number, "--format", "json").output)
     reasons = {h["action"]: h["reason"] for h in data["history"] if h["action"].startswith("sla_")}

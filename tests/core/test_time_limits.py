@@ -13,6 +13,7 @@ import datetime as dt
 
 import pytest
 
+from deskframe.actors import Actor
 from deskframe.config import parse_config
 from deskframe.errors import ConfigError, DomainError
 from deskframe.plugins import build_plugins
@@ -61,15 +62,15 @@ def test_a_day_over_the_limit_is_refused_per_agent_and_date(limited) -> None:  #
     factory.agent("bob")
     a, b = factory.ticket(), factory.ticket()
     day = dt.date(2026, 10, 5)
-    desk.log_time(a.number, agent="alice", minutes=300, date=day)
-    desk.log_time(b.number, agent="alice", minutes=180, date=day)  # 480 min: exactly the limit
+    desk.time.log(a.number, actor=Actor.agent("alice"), minutes=300, date=day)
+    desk.time.log(b.number, actor=Actor.agent("alice"), minutes=180, date=day)  # 480 min: exactly the limit
     with pytest.raises(DomainError) as caught:
-        desk.log_time(a.number, agent="alice", minutes=1, date=day)
+        desk.time.log(a.number, actor=Actor.agent("alice"), minutes=1, date=day)
     assert caught.value.exit_code == 1
     assert "480 min logged on 2026-10-05" in str(caught.value) and "max_per_day" in str(caught.value)
-    desk.log_time(a.number, agent="bob", minutes=480, date=day)  # another agent
-    desk.log_time(a.number, agent="alice", minutes=480, date=day + dt.timedelta(days=1))  # another day
-    assert sum(e.minutes for e in desk.time_entries(ticket=a.number)) == 300 + 480 + 480
+    desk.time.log(a.number, actor=Actor.agent("bob"), minutes=480, date=day)  # another agent
+    desk.time.log(a.number, actor=Actor.agent("alice"), minutes=480, date=day + dt.timedelta(days=1))  # another day
+    assert sum(e.minutes for e in desk.time.entries(ticket=a.number)) == 300 + 480 + 480
 
 
 def test_cli_refuses_a_day_over_the_limit_with_exit_1(limited, cli) -> None:  # type: ignore[no-untyped-def]
@@ -97,7 +98,7 @@ def test_future_date_needs_allow_future_in_the_desks_zone(make_desk, cli) -> Non
     assert refused.exit_code == 2, refused.output
     assert "--allow-future" in refused.output and refused.output.count("Error:") == 1
     assert run(*now, *base, "--date", "2026-10-07", "--allow-future").exit_code == 0
-    assert [e.work_date.isoformat() for e in desk.time_entries(ticket=number)] == ["2026-10-06", "2026-10-07"]
+    assert [e.work_date.isoformat() for e in desk.time.entries(ticket=number)] == ["2026-10-06", "2026-10-07"]
 
 
 @pytest.mark.parametrize(

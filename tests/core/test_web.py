@@ -22,7 +22,7 @@ class RoutePlugin:
     def register_routes(self, register):
         async def hello(request):
             desk = request.app.state.desk
-            return PlainTextResponse(f"{len(desk.customers())} customers")
+            return PlainTextResponse(f"{len(desk.directory.customers())} customers")
 
         register(Route("/hello", hello))
 

@@ -18,6 +18,7 @@ from types import ModuleType
 import pytest
 
 from deskframe import ConfigError, Money, hookspecs
+from deskframe.actors import Actor
 from deskframe.intake.polling import build_channel, poll
 from deskframe.scaffold import KINDS
 from deskframe.testing import Factory
@@ -87,8 +88,8 @@ def test_channel_example_turns_files_into_tickets(example, make_desk, tmp_path):
     desk = make_desk(channel_config(inbox), plugins=[plugin], entry_points=False)
     report = poll(desk, build_channel(desk, "inbox"))
     assert (report.fetched, report.created, report.quarantined) == (2, 1, 1)
-    [row] = desk.tickets()
-    ticket = desk.ticket(row["number"])
+    [row] = desk.tickets.list()
+    ticket = desk.tickets.get(row["number"])
     assert (ticket.subject, ticket.articles[0].text) == ("Printer offline", "It is on fire")
     assert sorted(p.name for p in (inbox / "done").iterdir()) == ["1.json", "2.json"]
     assert poll(desk, build_channel(desk, "inbox")).fetched == 0
@@ -114,17 +115,17 @@ def test_sla_policy_example_starts_clocks_per_priority(example, make_desk):
     now = {"t": MONDAY}
     desk = make_desk(SLA_CONFIG, plugins=[plugin], entry_points=False, clock=lambda: now["t"])
     Factory(desk).agent("alice")
-    urgent = desk.open_ticket(subject="Down", body="All down", priority="P1")
-    normal = desk.open_ticket(subject="Question", body="How do I", priority="P3")
-    low = desk.open_ticket(subject="Idea", body="Maybe", priority="P4")
-    [first] = desk.clocks(urgent.number)
+    urgent = desk.tickets.open(subject="Down", body="All down", priority="P1", actor=Actor.operator())
+    normal = desk.tickets.open(subject="Question", body="How do I", priority="P3", actor=Actor.operator())
+    low = desk.tickets.open(subject="Idea", body="Maybe", priority="P4", actor=Actor.operator())
+    [first] = desk.sla.clocks(urgent.number)
     assert (first.kind, first.status, first.due_at) == ("first_response", "running", MONDAY + dt.timedelta(hours=1))
     # 8 working hours from Monday 10:00 on 09:00-17:00: Tuesday 10:00 in Berlin
-    assert [c.due_at for c in desk.clocks(normal.number)] == [dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.timezone.utc)]
-    assert desk.clocks(low.number) == []
+    assert [c.due_at for c in desk.sla.clocks(normal.number)] == [dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.timezone.utc)]
+    assert desk.sla.clocks(low.number) == []
     now["t"] = MONDAY + dt.timedelta(minutes=20)
-    desk.reply(urgent.number, agent="alice", body="On it")
-    assert [c.status for c in desk.clocks(urgent.number)] == ["met"]
+    desk.tickets.reply(urgent.number, actor=Actor.agent("alice"), body="On it")
+    assert [c.status for c in desk.sla.clocks(urgent.number)] == ["met"]
     with pytest.raises(ConfigError, match=r"sla\.basic\.targets\.P9: unknown priority"):
         make_desk(SLA_CONFIG.replace("P3 =", "P9 ="), plugins=[plugin], entry_points=False)
 
@@ -148,17 +149,17 @@ def billed_desk(make_desk, plugins):
     printer = f.ticket("acme", subject="Printer offline").number
     mail = f.ticket("acme", subject="Mail bounces").number
     idle = f.ticket("acme", subject="Coffee").number
-    desk.log_time(printer, agent="alice", minutes=30, date=dt.date(2026, 3, 2))
-    desk.log_time(printer, agent="alice", minutes=45, date=dt.date(2026, 3, 3))
-    desk.log_time(mail, agent="alice", minutes=10, date=dt.date(2026, 3, 4))
-    desk.log_time(idle, agent="alice", minutes=15, date=dt.date(2026, 3, 4), billable=False)
-    desk.ledger.run("2026-03")
+    desk.time.log(printer, actor=Actor.agent("alice"), minutes=30, date=dt.date(2026, 3, 2))
+    desk.time.log(printer, actor=Actor.agent("alice"), minutes=45, date=dt.date(2026, 3, 3))
+    desk.time.log(mail, actor=Actor.agent("alice"), minutes=10, date=dt.date(2026, 3, 4))
+    desk.time.log(idle, actor=Actor.agent("alice"), minutes=15, date=dt.date(2026, 3, 4), billable=False)
+    desk.billing.run("2026-03", actor=Actor.operator())
     return desk
 
 
 def test_pricing_model_example_drafts_an_invoice(example, make_desk):
     desk = billed_desk(make_desk, [example("pricing-model")])
-    [draft] = desk.ledger.invoices(period="2026-03", status="draft")
+    [draft] = desk.billing.invoices(period="2026-03", status="draft")
     assert [line.description for line in draft.lines] == ["Printer offline", "Mail bounces"]  # by ticket number
     assert (draft.subtotal, draft.total) == (Money("50.00", "EUR"), Money("60.00", "EUR"))
     assert sorted(len(line.entry_ids) for line in draft.lines) == [1, 2]
@@ -172,7 +173,7 @@ def test_pricing_model_example_rejects_a_bad_price(example, make_desk):
 
 def test_output_format_example_renders_an_issued_invoice(example, make_desk, cli):
     desk = billed_desk(make_desk, [example("pricing-model"), example("output-format")])
-    [invoice] = desk.ledger.issue(period="2026-03")
+    [invoice] = desk.billing.issue(period="2026-03", actor=Actor.operator())
     result = cli(desk)("invoice", "show", invoice.number, "--format", "markdown")
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"# Invoice {invoice.number}\n\nAcme \\| Sons, period 2026-03\n")

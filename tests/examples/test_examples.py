@@ -57,12 +57,12 @@ def test_enterprise_month(tmp_path):
     plugins = build_plugins()
     desk = Desk(load_config(tmp_path / "platform" / "deskframe.toml", plugins.registry), plugins)
     try:
-        owners = {t["subject"][:12]: t["owner"] for t in desk.tickets(limit=None)}
+        owners = {t["subject"][:12]: t["owner"] for t in desk.tickets.list(limit=None)}
         assert owners["Плановое обн"] in ("night-anna", "night-boris")  # a 24x7 ticket after hours: on duty
-        bug = [t for t in desk.tickets(limit=None) if t["subject"].startswith("Ошибка в отчёте")][0]
-        assert desk.ticket(bug["number"]).line == 3
-        assert desk.ledger.invoices(customer="newco") == []  # warranty time is tracked, never invoiced
-        assert sum(e.minutes for e in desk.time_entries(customer="newco")) == 240
+        bug = [t for t in desk.tickets.list(limit=None) if t["subject"].startswith("Ошибка в отчёте")][0]
+        assert desk.tickets.get(bug["number"]).line == 3
+        assert desk.billing.invoices(customer="newco") == []  # warranty time is tracked, never invoiced
+        assert sum(e.minutes for e in desk.time.entries(customer="newco")) == 240
     finally:
         desk.close()
 

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 import deskframe
 from deskframe import Money, PricingModelType
+from deskframe.actors import Actor
 from deskframe.billing import InvoiceLine, PricingResult
 from deskframe.testing import Factory
 
@@ -78,17 +79,25 @@ def issue(make_desk: Any, locale: str | None = None, *, hold: bool = False) -> t
     f.customer("romashka", name=CUSTOMER)
     f.contract("romashka", key="romashka-2026", pricing="pm", start=dt.date(2026, 1, 1))
     f.agent("alice")
-    ticket = desk.open_ticket(subject="Не печатает принтер", body="Помогите", customer="romashka")
-    desk.log_time(
-        ticket.number, agent="alice", minutes=10, date=dt.date(2026, 10, 5), note="Настройка принтера в бухгалтерии"
+    ticket = desk.tickets.open(
+        subject="Не печатает принтер", body="Помогите", customer="romashka", actor=Actor.operator()
     )
-    desk.log_time(ticket.number, agent="alice", minutes=20, date=dt.date(2026, 10, 6), note="Замена картриджа")
+    desk.time.log(
+        ticket.number,
+        actor=Actor.agent("alice"),
+        minutes=10,
+        date=dt.date(2026, 10, 5),
+        note="Настройка принтера в бухгалтерии",
+    )
+    desk.time.log(
+        ticket.number, actor=Actor.agent("alice"), minutes=20, date=dt.date(2026, 10, 6), note="Замена картриджа"
+    )
     if hold:
-        other = desk.open_ticket(subject="Новый сервер", body="x", customer="romashka")
-        desk.estimate(other.number, hours=Decimal("8"))
-        desk.log_time(other.number, agent="alice", minutes=90, date=dt.date(2026, 10, 7))
-    desk.ledger.run("2026-10")
-    (invoice,) = desk.ledger.issue(period="2026-10")
+        other = desk.tickets.open(subject="Новый сервер", body="x", customer="romashka", actor=Actor.operator())
+        desk.tickets.estimate(other.number, hours=Decimal("8"), actor=Actor.operator())
+        desk.time.log(other.number, actor=Actor.agent("alice"), minutes=90, date=dt.date(2026, 10, 7))
+    desk.billing.run("2026-10", actor=Actor.operator())
+    (invoice,) = desk.billing.issue(period="2026-10", actor=Actor.operator())
     return desk, invoice.number
 
 
@@ -146,10 +155,10 @@ def test_a_draft_carries_a_watermark(make_desk, cli, tmp_path):
     f.customer("romashka", name=CUSTOMER)
     f.contract("romashka", key="romashka-2026", pricing="pm", start=dt.date(2026, 1, 1))
     f.agent("alice")
-    ticket = desk.open_ticket(subject="Вопрос", body="x", customer="romashka")
-    desk.log_time(ticket.number, agent="alice", minutes=60, date=dt.date(2026, 10, 5))
-    desk.ledger.run("2026-10")
-    (draft,) = desk.ledger.invoices(period="2026-10")
+    ticket = desk.tickets.open(subject="Вопрос", body="x", customer="romashka", actor=Actor.operator())
+    desk.time.log(ticket.number, actor=Actor.agent("alice"), minutes=60, date=dt.date(2026, 10, 5))
+    desk.billing.run("2026-10", actor=Actor.operator())
+    (draft,) = desk.billing.invoices(period="2026-10")
     text = pdf_text(show(cli, desk, f"draft-{draft.id}", tmp_path / "draft.pdf"))
     assert f"INVOICE draft-{draft.id}" in text and "DRAFT" in text and "108.00 RUB" in text
 
@@ -174,17 +183,17 @@ def test_a_long_invoice_runs_over_pages(make_desk, cli, tmp_path):
     f.customer("romashka", name=CUSTOMER)
     f.contract("romashka", key="romashka-2026", pricing="pm", start=dt.date(2026, 1, 1))
     f.agent("alice")
-    ticket = desk.open_ticket(subject="Сопровождение", body="x", customer="romashka")
+    ticket = desk.tickets.open(subject="Сопровождение", body="x", customer="romashka", actor=Actor.operator())
     for i in range(70):
-        desk.log_time(
+        desk.time.log(
             ticket.number,
-            agent="alice",
+            actor=Actor.agent("alice"),
             minutes=10,
             date=dt.date(2026, 10, 1 + i % 28),
             note=f"Работа №{i + 1}: проверка резервных копий и обновление антивирусных баз",
         )
-    desk.ledger.run("2026-10")
-    (invoice,) = desk.ledger.issue(period="2026-10")
+    desk.billing.run("2026-10", actor=Actor.operator())
+    (invoice,) = desk.billing.issue(period="2026-10", actor=Actor.operator())
     out = show(cli, desk, invoice.number, tmp_path / "long.pdf")
     pages = PdfReader(str(out)).pages
     assert len(pages) >= 2

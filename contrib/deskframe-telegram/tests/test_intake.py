@@ -10,6 +10,7 @@ from typing import Any
 from telegram_fake import TOKEN, TOKEN_ENV, telegram_config
 
 from deskframe import Contact, Customer
+from deskframe.actors import Actor
 from deskframe_telegram.channel import TelegramChannel
 
 
@@ -32,9 +33,9 @@ def test_messages_become_tickets_and_a_second_poll_adds_nothing(tg_desk, fake, c
     report = poll(cli, desk)
     assert (report["fetched"], report["created"], report["duplicates"], report["quarantined"]) == (2, 2, 0, 0)
 
-    tickets = {t["subject"]: t for t in desk.tickets()}
+    tickets = {t["subject"]: t for t in desk.tickets.list()}
     assert set(tickets) == {"Telegram: Printer (Ticket#1) is broken", "Telegram: Привет! Не работает VPN"}
-    ticket = desk.ticket(tickets["Telegram: Привет! Не работает VPN"]["number"])
+    ticket = desk.tickets.get(tickets["Telegram: Привет! Не работает VPN"]["number"])
     assert ticket.channel == "tg" and ticket.queue  # unknown sender: the unknown queue
     (article,) = ticket.articles
     assert article.sender == "telegram:9001" and article.text == "Привет! Не работает VPN"
@@ -42,7 +43,7 @@ def test_messages_become_tickets_and_a_second_poll_adds_nothing(tg_desk, fake, c
 
     again = poll(cli, desk)
     assert (again["fetched"], again["created"], again["appended"]) == (0, 0, 0)
-    assert len(desk.tickets()) == 2
+    assert len(desk.tickets.list()) == 2
     assert get_updates_offsets(fake)[-1] == last["update_id"] + 1
 
 
@@ -54,14 +55,14 @@ def test_one_open_ticket_per_chat(tg_desk, fake, cli):
     fake.user_writes(333, "Someone else")
     report = poll(cli, desk)
     assert (report["created"], report["appended"]) == (1, 1)
-    first = next(t for t in desk.tickets() if t["subject"] == "Telegram: First question")
-    assert [a.text for a in desk.ticket(first["number"]).articles] == ["First question", "More details"]
+    first = next(t for t in desk.tickets.list() if t["subject"] == "Telegram: First question")
+    assert [a.text for a in desk.tickets.get(first["number"]).articles] == ["First question", "More details"]
 
-    desk.set_state(first["number"], "closed")
+    desk.tickets.set_state(first["number"], "closed", actor=Actor.operator())
     fake.user_writes(111, "A new problem")
     report = poll(cli, desk)
     assert report["created"] == 1
-    new = next(t for t in desk.tickets() if t["subject"] == "Telegram: A new problem")
+    new = next(t for t in desk.tickets.list() if t["subject"] == "Telegram: A new problem")
     assert new["number"] != first["number"]
     assert desk.cursors.get("tg", "chat:111") == new["number"]
 
@@ -83,13 +84,13 @@ def test_crash_before_ack_refetches_and_stores_once(tg_desk, fake, cli, monkeypa
     crashed = cli(desk)("intake", "run", "--once")
     assert crashed.exit_code != 0 and isinstance(crashed.exception, RuntimeError)
     assert desk.cursors.get("tg", "offset") is None  # never acknowledged
-    (ticket,) = desk.tickets()
-    assert len(desk.ticket(ticket["number"]).articles) == 1  # committed before the crash
+    (ticket,) = desk.tickets.list()
+    assert len(desk.tickets.get(ticket["number"]).articles) == 1  # committed before the crash
 
     report = poll(cli, desk)
     assert (report["fetched"], report["duplicates"], report["appended"], report["created"]) == (2, 1, 1, 0)
-    (ticket,) = desk.tickets()
-    texts = [a.text for a in desk.ticket(ticket["number"]).articles]
+    (ticket,) = desk.tickets.list()
+    texts = [a.text for a in desk.tickets.get(ticket["number"]).articles]
     assert texts == ["Disk full", "Still full"]
     assert poll(cli, desk)["fetched"] == 0
 
@@ -129,7 +130,7 @@ def test_other_updates_are_skipped_and_confirmed(tg_desk, fake, cli):
     fake.add_update({"callback_query": {"id": "1", "data": "x"}})
     service = fake.user_writes(-100500, None, new_chat_members=[{"id": 5, "first_name": "Bob"}])
     report = poll(cli, desk)
-    assert report["fetched"] == 0 and desk.tickets() == []
+    assert report["fetched"] == 0 and desk.tickets.list() == []
     assert desk.cursors.get("tg", "offset") == str(service["update_id"] + 1)
 
 
@@ -138,8 +139,8 @@ def test_media_without_text_becomes_a_placeholder(tg_desk, fake, cli):
     fake.user_writes(111, None, photo=[{"file_id": "f1", "width": 10, "height": 10}])
     fake.user_writes(111, None, caption="the error dialog", document={"file_id": "f2"})
     poll(cli, desk)
-    (ticket,) = desk.tickets()
-    texts = [a.text for a in desk.ticket(ticket["number"]).articles]
+    (ticket,) = desk.tickets.list()
+    texts = [a.text for a in desk.tickets.get(ticket["number"]).articles]
     assert texts == [
         "[Telegram photo: not imported, see the chat]",
         "the error dialog\n\n[Telegram document: not imported, see the chat]",
@@ -152,8 +153,8 @@ def test_edited_message_is_a_new_article(tg_desk, fake, cli):
     edited = dict(original["message"], text="Server down since 9:00", edit_date=1_790_000_100)
     fake.add_update({"edited_message": edited})
     poll(cli, desk)
-    (ticket,) = desk.tickets()
-    assert [a.text for a in desk.ticket(ticket["number"]).articles] == [
+    (ticket,) = desk.tickets.list()
+    assert [a.text for a in desk.tickets.get(ticket["number"]).articles] == [
         "Server down",
         "[edited] Server down since 9:00",
     ]
@@ -161,12 +162,14 @@ def test_edited_message_is_a_new_article(tg_desk, fake, cli):
 
 def test_a_contact_routes_the_telegram_user_to_its_customer(tg_desk, fake, cli):
     desk = tg_desk()
-    desk.add_customer(Customer(key="acme", name="ACME"))
-    desk.add_contact(Contact(name="Ivan Petrov", email="telegram:111", customer="acme"))
+    desk.directory.add_customer(Customer(key="acme", name="ACME"), actor=Actor.operator())
+    desk.directory.add_contact(
+        Contact(name="Ivan Petrov", email="telegram:111", customer="acme"), actor=Actor.operator()
+    )
     fake.user_writes(111, "We need help")
     poll(cli, desk)
-    (ticket,) = desk.tickets()
-    assert desk.ticket(ticket["number"]).customer == "acme"
+    (ticket,) = desk.tickets.list()
+    assert desk.tickets.get(ticket["number"]).customer == "acme"
 
 
 def test_a_rejected_token_stops_the_poll_without_showing_the_token(tg_desk, fake, cli, monkeypatch):

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from deskframe.actors import Actor
 from deskframe_telegram import outbound
 
 
@@ -17,7 +18,7 @@ def ticket(tg_desk, fake, cli, factory_for) -> tuple[Any, str]:
     fake.user_writes(111, "Где мой счёт?")
     result = cli(desk)("intake", "run", "--once", "--format", "json")
     assert json.loads(result.output)[0]["created"] == 1
-    (row,) = desk.tickets()
+    (row,) = desk.tickets.list()
     return desk, row["number"]
 
 
@@ -35,7 +36,7 @@ def reply(cli: Any, desk: Any, number: str, body: str) -> Any:
 
 
 def history(desk: Any, number: str, action: str) -> list[Any]:
-    return [h for h in desk.ticket(number).history if h.action == action]
+    return [h for h in desk.tickets.get(number).history if h.action == action]
 
 
 def test_a_reply_reaches_send_message_and_is_marked_sent(ticket, fake, cli):
@@ -44,7 +45,7 @@ def test_a_reply_reaches_send_message_and_is_marked_sent(ticket, fake, cli):
     assert [(m["chat_id"], m["text"]) for m in fake.sent] == [(111, "Счёт отправлен вчера.")]
     (sent,) = history(desk, number, "sent")
     assert "via tg to telegram:111" in sent.reason
-    out = [a for a in desk.ticket(number).articles if a.direction == "out"]
+    out = [a for a in desk.tickets.get(number).articles if a.direction == "out"]
     assert out[0].message_id == f"telegram:tg:111:{fake.sent[0]['message_id']}"
     assert history(desk, number, "telegram_delivery_failed") == []
 
@@ -88,21 +89,23 @@ def test_a_long_reply_is_split(ticket, fake, cli):
 def test_notes_and_other_channels_are_not_sent(ticket, fake, cli):
     desk, number = ticket
     assert cli(desk)("ticket", "note", number, "--agent", "alice", "--body", "internal").exit_code == 0
-    desk.add_article(number, direction="out", body="sent by e-mail", channel="email-desk", agent="alice")
+    desk.tickets.add_article(
+        number, direction="out", body="sent by e-mail", channel="email-desk", actor=Actor.agent("alice")
+    )
     assert fake.sent == []
 
 
 def test_a_reply_on_a_ticket_of_no_channel_is_ignored(tg_desk, fake, cli, factory_for):
     desk = tg_desk()
     factory_for(desk).agent("alice")
-    t = desk.open_ticket(subject="Phone call", body="x")
+    t = desk.tickets.open(subject="Phone call", body="x", actor=Actor.operator())
     reply(cli, desk, t.number, "answer")
     assert fake.sent == [] and history(desk, t.number, "telegram_delivery_failed") == []
 
 
 def test_merged_ticket_answers_the_private_chat_of_its_sender(ticket, fake, cli):
     desk, number = ticket
-    other = desk.open_ticket(subject="Older", body="x", channel="tg")
-    desk.merge(number, other.number)
+    other = desk.tickets.open(subject="Older", body="x", channel="tg", actor=Actor.operator())
+    desk.tickets.merge(number, other.number, actor=Actor.operator())
     reply(cli, desk, other.number, "Answer on the merged ticket")
     assert [(m["chat_id"], m["text"]) for m in fake.sent] == [(111, "Answer on the merged ticket")]

@@ -34,14 +34,17 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .. import policy
 from ..errors import BadValue, DomainError, NotFound
 from ..events import InvoiceIssued
 from ..model import Contract
 from ..money import Money
+from ..services.context import month_bounds
 from .model import BillingContext, Invoice, InvoiceLine, NewInvoice, PricingResult, TimeGroup, TimeRules
 
 if TYPE_CHECKING:
-    from ..desk import Desk
+    from ..actors import Actor
+    from ..services.context import ServiceContext
 
 #: Contracts drafted per write transaction: few enough that the write lock is held
 #: briefly (other writers wait at most one batch, about a second and a half at 500
@@ -65,38 +68,38 @@ class RunReport:
 
 
 class Ledger:
-    """Invoice operations of one Desk."""
+    """The billing service: invoice runs, issuing, credit notes, payments and invoice reads."""
 
-    def __init__(self, desk: Desk):
-        self.desk = desk
+    def __init__(self, ctx: ServiceContext):
+        self.ctx = ctx
 
     @property
     def settings(self) -> Any:
-        return self.desk.config.billing
+        """The ``[billing]`` settings."""
+        return self.ctx.config.billing
 
     def _model(self, name: str) -> Any:
-        model = self.desk.config.pricing_models.get(name)
+        model = self.ctx.config.pricing_models.get(name)
         if model is None:
             raise BadValue(
                 f"unknown pricing model '{name}' (configured: "
-                f"{', '.join(sorted(self.desk.config.pricing_models)) or 'none'})"
+                f"{', '.join(sorted(self.ctx.config.pricing_models)) or 'none'})"
             )
         return model
 
-    def run(self, period: str, on_progress: Callable[[int], None] | None = None) -> RunReport:
+    def run(self, period: str, on_progress: Callable[[int], None] | None = None, *, actor: Actor) -> RunReport:
         """Draft every contract's invoice for ``period``; ``on_progress(1)`` after each contract."""
-        from ..desk import month_bounds
-
         start, end = month_bounds(period)
         report = RunReport(period)
-        with self.desk.store.read() as reader:
+        with self.ctx.store.read() as reader:
+            policy.check(actor, "invoice.run", repo=reader)
             contracts = reader.billing_contracts(start, end)
         for first in range(0, len(contracts), BATCH_CONTRACTS):
             self._draft_batch(contracts[first : first + BATCH_CONTRACTS], period, start, end, report, on_progress)
         report.drafted.sort()
         report.skipped_issued.sort()
         report.nothing_to_bill.sort()
-        with self.desk.store.read() as reader:
+        with self.ctx.store.read() as reader:
             report.not_billed = [
                 dict(item, why=not_billed_reason(item, period)) for item in reader.unbillable_time(start, end)
             ]
@@ -117,14 +120,14 @@ class Ledger:
         those the lines link: an issued invoice is skipped, the contract's old draft
         is deleted (its entries released) and the contract priced afresh.
         """
-        with self.desk.store.write() as repo:
+        with self.ctx.store.write() as repo:
             repo.lock_contracts([cid for cid, _, _ in batch])
             statuses = repo.period_invoice_status(period)
             issued = {cid for cid, _, _ in batch if "issued" in statuses.get(cid, ())}
             todo = [cid for cid, _, _ in batch if cid not in issued]
             repo.delete_drafts(todo, period)
             estimates = repo.estimates_by_contract(todo)
-            calendars = self.desk.config.calendar_objects
+            calendars = self.ctx.config.calendar_objects
             contexts = {
                 cid: BillingContext(
                     contract=contract,
@@ -272,18 +275,18 @@ class Ledger:
                 )
 
     def _issue_row(self, repo: Any, row: Any, now: dt.datetime) -> None:
-        local_year = self.desk.local_date(now).year
+        local_year = self.ctx.local_date(now).year
         series = self.settings.credit_series if row.kind == "credit" else self.settings.series
         key = f"{series}-{local_year}"
         row.number = f"{key}-{repo.draw_number(key):05d}"
         row.status = "issued"
         row.issued_at = now
         if row.kind == "invoice":
-            row.due_date = self.desk.local_date(now) + dt.timedelta(days=self.settings.payment_terms_days)
+            row.due_date = self.ctx.local_date(now) + dt.timedelta(days=self.settings.payment_terms_days)
         row.buyer = repo.invoice_buyer(row)  # the buyer's ИНН/КПП/address, frozen with the invoice
         row.link_token = secrets.token_urlsafe(24)
 
-    def issue(self, *, period: str | None = None, ref: str | None = None) -> list[Invoice]:
+    def issue(self, *, actor: Actor, period: str | None = None, ref: str | None = None) -> list[Invoice]:
         """Issue one draft (``ref`` = ``draft-ID``) or every draft of a period; one transaction each.
 
         For a period, a draft that vanished meanwhile (a concurrent ``run`` rebuilt it under
@@ -295,6 +298,8 @@ class Ledger:
             raise BadValue("give either a period or one draft to issue")
         if period:
             _check_period(period)
+        with self.ctx.store.read() as reader:
+            policy.check(actor, "invoice.issue", repo=reader)
         if ref:
             invoice = self._issue_one(ref)
             self._announce(invoice)
@@ -302,7 +307,7 @@ class Ledger:
         issued: list[Invoice] = []
         tried: set[int] = set()
         while True:
-            with self.desk.store.read() as repo:
+            with self.ctx.store.read() as repo:
                 fresh = [row.id for row in repo.invoice_rows(period=period, status="draft") if row.id not in tried]
             if not fresh:
                 return issued
@@ -317,7 +322,7 @@ class Ledger:
 
     def _issue_one(self, ref: str) -> Invoice:
         """Issue the draft ``ref`` in one transaction (NotFound if it is no longer a draft)."""
-        with self.desk.store.write() as repo:
+        with self.ctx.store.write() as repo:
             contract_id = repo.invoice_row(ref).contract_id
             if contract_id is not None:  # a run rebuilding this contract's draft goes first
                 repo.lock_contracts([contract_id])
@@ -328,11 +333,12 @@ class Ledger:
             repo.flush()
             return repo.invoice_view(row)
 
-    def void(self, number: str, reason: str) -> Invoice:
+    def void(self, number: str, reason: str, *, actor: Actor) -> Invoice:
         """Cancel an issued invoice by issuing a credit note; its time becomes billable again."""
         if not reason.strip():
             raise BadValue("voiding an invoice needs a reason")
-        with self.desk.store.write() as repo:
+        with self.ctx.store.write() as repo:
+            policy.check(actor, "invoice.void", repo=repo)
             row = repo.invoice_row(number, for_update=True)
             if row.status != "issued" or row.kind != "invoice":
                 raise DomainError(f"only an issued invoice can be voided; {number} is {row.status} {row.kind}")
@@ -366,7 +372,7 @@ class Ledger:
         return view
 
     def _announce(self, invoice: Invoice) -> None:
-        self.desk.fire_events(
+        self.ctx.fire_events(
             [
                 (
                     "invoice_issued",
@@ -392,11 +398,11 @@ class Ledger:
             _check_period(period)
         if unpaid or overdue:
             status = "issued"
-        with self.desk.store.read() as repo:
+        with self.ctx.store.read() as repo:
             if customer is not None:
                 repo.customer_row(customer)
             found = [repo.invoice_view(r) for r in repo.invoice_rows(period=period, status=status, customer=customer)]
-            today = self.desk.local_date(repo.now)
+            today = self.ctx.local_date(repo.now)
         if unpaid or overdue:
             found = [i for i in found if i.kind == "invoice" and i.balance.amount > 0]
         if overdue:
@@ -404,7 +410,7 @@ class Ledger:
         return found
 
     def pay(
-        self, number: str, amount: Decimal, paid_on: dt.date, reference: str | None = None, actor: str | None = None
+        self, number: str, amount: Decimal, paid_on: dt.date, reference: str | None = None, *, actor: Actor
     ) -> Invoice:
         """Record a payment against an issued invoice; partial payments add up.
 
@@ -413,7 +419,8 @@ class Ledger:
         """
         if amount <= 0:
             raise ValueError(f"a payment must be positive, got {amount}")
-        with self.desk.store.write() as repo:
+        with self.ctx.store.write() as repo:
+            policy.check(actor, "invoice.pay", repo=repo)
             row = repo.invoice_row(number, for_update=True)
             if row.kind != "invoice" or row.status != "issued":
                 what = "a credit note" if row.kind == "credit" else f"{row.status}"
@@ -428,20 +435,23 @@ class Ledger:
                     f"invoice {row.number}: a payment of {amount} {row.currency} is more than "
                     f"the balance of {balance} {row.currency}"
                 )
-            repo.add_payment(row, amount, paid_on, reference, actor)
+            repo.add_payment(row, amount, paid_on, reference, actor.history_name)
             return repo.invoice_view(row)
 
     def invoice(self, ref: str) -> Invoice:
-        with self.desk.store.read() as repo:
+        """The invoice ``ref`` (a number or ``draft-ID``)."""
+        with self.ctx.store.read() as repo:
             return repo.invoice_view(repo.invoice_row(ref))
 
     def by_token(self, token: str) -> Invoice | None:
-        with self.desk.store.read() as repo:
+        """The issued invoice of a public link's token, or None."""
+        with self.ctx.store.read() as repo:
             row = repo.invoice_by_token(token) if token else None
             return repo.invoice_view(row) if row else None
 
     def link(self, number: str) -> str:
-        with self.desk.store.read() as repo:
+        """The public link of an issued invoice."""
+        with self.ctx.store.read() as repo:
             row = repo.invoice_row(number)
             if row.link_token is None:
                 raise DomainError(f"invoice {number} is a draft: issue it first")
@@ -479,6 +489,4 @@ def estimate_hours(text: str) -> Decimal:
 
 def _check_period(period: str) -> None:
     """``BadValue`` unless ``period`` is a month ``YYYY-MM``."""
-    from ..desk import month_bounds
-
     month_bounds(period)

@@ -203,4 +203,4 @@ def canned_list(app: AppContext, fmt: str) -> None:
 @pass_desk
 def canned_show(desk: Any, name: str, number: str, agent: str | None) -> None:
     """Render canned response NAME for ticket NUMBER."""
-    echo_text(desk.render_canned(name, number, agent))
+    echo_text(desk.tickets.render_canned(name, number, agent))

@@ -7,20 +7,25 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..config import Config, load_config, locate
-from ..errors import ConfigError, DeskframeError
-from ..plugins import Plugins
+from ..errors import BadValue, ConfigError, DeskframeError
 from ..text import clean_line
+
+if TYPE_CHECKING:
+    from ..actors import Actor
+    from ..config import Config
+    from ..plugins import Plugins
 
 
 class AppContext:
     """What every command can reach through ``click.get_current_context().obj``."""
 
     def __init__(self, plugins: Plugins, config_path: str | None, now: dt.datetime | None = None):
+        from ..config import locate
+
         self.plugins = plugins
         self.config_path = locate(config_path)
         self.now = now
@@ -30,6 +35,8 @@ class AppContext:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from ..config import load_config
+
             self._config = load_config(self.config_path, self.plugins.registry)
         return self._config
 
@@ -56,6 +63,17 @@ class AppContext:
     def close(self) -> None:
         if self._desk is not None:
             self._desk.close()
+
+
+def actor_for(agent: str | None = None) -> Actor:
+    """The actor of a CLI command: the trusted local operator, acting as agent ``agent``
+    (``--agent``/``--actor``) when one is named. The one place the CLI makes actors; the
+    API and the web UI make theirs from tokens and sessions for the same services."""
+    if agent is not None and not agent.strip():
+        raise BadValue("--agent: give an agent's login")
+    from ..actors import Actor
+
+    return Actor.operator(agent)
 
 
 def pass_desk(func: Callable[..., Any]) -> Callable[..., Any]:

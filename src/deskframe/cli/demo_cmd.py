@@ -75,7 +75,7 @@ def demo_command(
     def find_ticket(words: str) -> str:
         desk = Desk(load_config(directory / "deskframe.toml", app.plugins.registry), app.plugins)
         try:
-            hits = desk.search(words, limit=1)
+            hits = desk.tickets.search(words, limit=1)
         finally:
             desk.close()
         if not hits:

@@ -12,7 +12,7 @@ from .. import serialize
 from ..apply import apply_file, parse_agent, parse_contact, parse_contract, parse_customer, parse_queue
 from ..errors import ConfigError
 from ..tables import TableReader
-from .context import pass_desk
+from .context import actor_for, pass_desk
 from .output import FORMAT_OPTION, emit
 
 
@@ -39,7 +39,7 @@ def customer_add(
     """Create or update a customer."""
     extra = {k: v for k, v in (("inn", inn), ("kpp", kpp), ("address", address)) if v is not None}
     customer = parse_customer(TableReader({"id": key, "name": name, "domains": list(domains), **extra}))
-    _report(desk.add_customer(customer), f"customer {key}")
+    _report(desk.directory.add_customer(customer, actor=actor_for()), f"customer {key}")
 
 
 @customer_group.command("list")
@@ -47,7 +47,12 @@ def customer_add(
 @pass_desk
 def customer_list(desk: Any, fmt: str) -> None:
     """List customers."""
-    emit([serialize.customer(c) for c in desk.customers()], ("id", "name", "domains"), fmt, empty="No customers.")
+    emit(
+        [serialize.customer(c) for c in desk.directory.customers()],
+        ("id", "name", "domains"),
+        fmt,
+        empty="No customers.",
+    )
 
 
 @click.group("contact")
@@ -64,7 +69,7 @@ def contact_group() -> None:
 def contact_add(desk: Any, customer: str | None, name: str, email: str | None, phone: str | None) -> None:
     """Create or update a contact (keyed by e-mail)."""
     data = {k: v for k, v in dict(customer=customer, name=name, email=email, phone=phone).items() if v is not None}
-    _report(desk.add_contact(parse_contact(TableReader(data))), f"contact {email or name}")
+    _report(desk.directory.add_contact(parse_contact(TableReader(data)), actor=actor_for()), f"contact {email or name}")
 
 
 @contact_group.command("list")
@@ -74,7 +79,7 @@ def contact_add(desk: Any, customer: str | None, name: str, email: str | None, p
 def contact_list(desk: Any, customer: str | None, fmt: str) -> None:
     """List contacts."""
     emit(
-        [serialize.contact(c) for c in desk.contacts(customer)],
+        [serialize.contact(c) for c in desk.directory.contacts(customer)],
         ("name", "email", "phone", "customer"),
         fmt,
         empty="No contacts.",
@@ -96,7 +101,7 @@ def agent_group() -> None:
 def agent_add(desk: Any, login: str, name: str, role: str, line: int, email: str | None) -> None:
     """Create or update an agent."""
     data = {k: v for k, v in dict(login=login, name=name, role=role, line=line, email=email).items() if v is not None}
-    _report(desk.add_agent(parse_agent(TableReader(data))), f"agent {login}")
+    _report(desk.directory.add_agent(parse_agent(TableReader(data)), actor=actor_for()), f"agent {login}")
 
 
 @agent_group.command("list")
@@ -105,7 +110,10 @@ def agent_add(desk: Any, login: str, name: str, role: str, line: int, email: str
 def agent_list(desk: Any, fmt: str) -> None:
     """List agents."""
     emit(
-        [serialize.agent(a) for a in desk.agents()], ("login", "name", "role", "line", "email"), fmt, empty="No agents."
+        [serialize.agent(a) for a in desk.directory.agents()],
+        ("login", "name", "role", "line", "email"),
+        fmt,
+        empty="No agents.",
     )
 
 
@@ -120,7 +128,12 @@ def queue_group() -> None:
 @pass_desk
 def queue_add(desk: Any, name: str, description: str) -> None:
     """Create or update a queue."""
-    _report(desk.add_queue(parse_queue(TableReader({"name": name, "description": description}))), f"queue {name}")
+    _report(
+        desk.directory.add_queue(
+            parse_queue(TableReader({"name": name, "description": description})), actor=actor_for()
+        ),
+        f"queue {name}",
+    )
 
 
 @queue_group.command("list")
@@ -128,7 +141,7 @@ def queue_add(desk: Any, name: str, description: str) -> None:
 @pass_desk
 def queue_list(desk: Any, fmt: str) -> None:
     """List queues with their open ticket counts."""
-    rows = [dict(serialize.queue(q), open=count) for q, count in desk.queues()]
+    rows = [dict(serialize.queue(q), open=count) for q, count in desk.directory.queues()]
     emit(rows, ("name", "open", "description"), fmt, empty="No queues.")
 
 
@@ -176,7 +189,7 @@ def contract_add(
         data["channels"] = list(channels)
     if lines:
         data["lines"] = sorted(set(lines))
-    _report(desk.add_contract(parse_contract(TableReader(data))), f"contract {key}")
+    _report(desk.directory.add_contract(parse_contract(TableReader(data)), actor=actor_for()), f"contract {key}")
 
 
 @contract_group.command("list")
@@ -186,7 +199,7 @@ def contract_add(
 def contract_list(desk: Any, customer: str | None, fmt: str) -> None:
     """List contracts."""
     emit(
-        [serialize.contract(c) for c in desk.contracts(customer)],
+        [serialize.contract(c) for c in desk.directory.contracts(customer)],
         ("id", "customer", "support_type", "sla", "pricing", "start", "end", "params"),
         fmt,
         empty="No contracts.",

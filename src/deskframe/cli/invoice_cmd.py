@@ -11,12 +11,12 @@ import click
 
 from .. import serialize
 from ..billing.formats import render_options
-from ..desk import month_bounds
 from ..errors import BadValue
 from ..plugins import Plugins
 from ..progress import progress
+from ..services.context import month_bounds
 from ..text import clean_text
-from .context import pass_desk, path_problem
+from .context import actor_for, pass_desk, path_problem
 from .output import FORMAT_OPTION, emit_one, safe_json, table
 
 LIST_COLUMNS = (
@@ -90,7 +90,7 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
         with desk.store.read() as repo:
             count = len(repo.billable_contracts(*month_bounds(period)))
         with progress(f"invoice run {period}", count) as advance:
-            report = desk.ledger.run(period, on_progress=advance)
+            report = desk.billing.run(period, on_progress=advance, actor=actor_for())
         data = {
             "period": period,
             "drafted": report.drafted,
@@ -113,7 +113,7 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
     @pass_desk
     def invoice_issue(desk: Any, ref: str | None, period: str | None) -> None:
         """Issue one draft (draft-ID, as listed) or all drafts of --period."""
-        issued = desk.ledger.issue(period=period, ref=ref)
+        issued = desk.billing.issue(period=period, ref=ref, actor=actor_for())
         for invoice in issued:
             click.echo(f"issued {invoice.number} {invoice.customer} {invoice.total}")
         if not issued:
@@ -143,7 +143,9 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
             raise click.BadParameter(
                 f"--unpaid and --overdue list issued invoices, not {status} ones", param_hint="'--status'"
             )
-        invoices = desk.ledger.invoices(period=period, status=status, customer=customer, unpaid=unpaid, overdue=overdue)
+        invoices = desk.billing.invoices(
+            period=period, status=status, customer=customer, unpaid=unpaid, overdue=overdue
+        )
         if fmt == "json":
             rows = [dict(serialize.invoice(i), number=i.number or f"draft-{i.id}") for i in invoices]
             _write(safe_json(serialize.dumps(rows)) + "\n", output)
@@ -168,7 +170,7 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
     @pass_desk
     def invoice_show(desk: Any, ref: str, fmt: str, output: str | None) -> None:
         """Show one invoice (NUMBER, or draft-ID)."""
-        invoice = desk.ledger.invoice(ref)
+        invoice = desk.billing.invoice(ref)
         if fmt == "json":
             _write(safe_json(serialize.dumps(serialize.invoice(invoice))) + "\n", output)
         elif fmt == "table":
@@ -182,7 +184,7 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
     @pass_desk
     def invoice_void(desk: Any, number: str, reason: str) -> None:
         """Cancel an issued invoice with a credit note (its time is billed again later)."""
-        credit = desk.ledger.void(number, reason)
+        credit = desk.billing.void(number, reason, actor=actor_for())
         click.echo(f"issued credit note {credit.number} for {number} ({credit.total})")
 
     @invoice_group.command("paid")
@@ -205,7 +207,7 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
         if paid_on.date() > desk.local_date():
             raise click.BadParameter(f"{paid_on.date().isoformat()} is in the future", param_hint="'--date'")
         try:
-            invoice = desk.ledger.pay(number, amount, paid_on.date(), reference=reference)
+            invoice = desk.billing.pay(number, amount, paid_on.date(), reference=reference, actor=actor_for())
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="'--amount'") from None
         data = {
@@ -228,7 +230,7 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
     @pass_desk
     def invoice_link(desk: Any, number: str) -> None:
         """Print the unguessable URL under which `deskframe serve` shows the invoice."""
-        click.echo(desk.ledger.link(number))
+        click.echo(desk.billing.link(number))
 
     return invoice_group
 

@@ -46,9 +46,9 @@ def taken_names(kind: str, plugins: Plugins | None) -> dict[str, str]:
                     item.name, f"the {item.kind[:-1].replace('_', ' ')} '{item.name}' of plugin '{item.plugin}'"
                 )
     if kind == "command":
-        from . import CORE_COMMANDS
+        from . import CORE_COMMAND_NAMES
 
-        for name in [c.name for c in CORE_COMMANDS if c.name] + ["invoice", "import", "plugin"]:
+        for name in CORE_COMMAND_NAMES:
             taken.setdefault(name, f"the core command 'deskframe {name}'")
     if kind == "output-format":
         for name in CORE_FORMATS:

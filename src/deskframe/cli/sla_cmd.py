@@ -69,7 +69,7 @@ def sla_due(desk: Any, calendar_name: str, start: str, duration: str, fmt: str) 
 def sla_check(desk: Any, now_text: str | None, fmt: str) -> None:
     """Fire SLA warnings and breaches that are due, exactly once each (cron-safe)."""
     now = parse_instant(now_text, "--now") if now_text is not None else None
-    result = desk.sla_check(now)
+    result = desk.sla.check(now)
     data = {
         "warnings": result.warnings,
         "breaches": result.breaches,
@@ -101,7 +101,7 @@ def sla_report(desk: Any, customer: str, period: str, fmt: str) -> None:
 
     Each clock is counted once: MET + MISSED + OVERDUE + RUNNING + PAUSED + CANCELLED = CLOCKS
     (docs/sla.md); JSON adds ``breached`` = missed + overdue."""
-    rows = desk.sla_report(customer, period)
+    rows = desk.sla.report(customer, period)
     emit(
         rows,
         ("priority", "kind", "clocks", "met", "missed", "overdue", "running", "paused", "cancelled", "median", "p90"),

@@ -16,7 +16,7 @@ from ..bounds import check_amount
 from ..errors import BadValue
 from ..model import Ticket
 from ..textsearch import query_terms
-from .context import pass_desk
+from .context import actor_for, pass_desk
 from .output import FORMAT_OPTION, emit, emit_one
 
 LIST_COLUMNS = ("number", "state", "priority", "due", "queue", "customer", "owner", "locked_by", "subject")
@@ -51,7 +51,7 @@ def ticket_open(
     fmt: str,
 ) -> None:
     """Open a ticket and print its number."""
-    ticket = desk.open_ticket(
+    ticket = desk.tickets.open(
         subject=subject,
         body=body,
         customer=customer,
@@ -59,7 +59,7 @@ def ticket_open(
         priority=priority,
         channel=channel,
         queue=queue,
-        agent=agent,
+        actor=actor_for(agent),
     )
     emit_one(serialize.ticket(ticket, full=False), fmt, ticket.number)
 
@@ -90,7 +90,7 @@ def ticket_list(
     fmt: str,
 ) -> None:
     """List tickets, most recently changed first; DUE is the next SLA due time (desk's zone)."""
-    rows = desk.tickets(
+    rows = desk.tickets.list(
         state=state, queue=queue, owner=owner, customer=customer, open_only=open_only, limit=limit or None, sla=sla
     )
     if fmt == "table":
@@ -192,8 +192,8 @@ def render_ticket(ticket: Ticket, zone: str) -> str:
 @pass_desk
 def ticket_show(desk: Any, number: str, fmt: str) -> None:
     """Show a ticket with its articles and history."""
-    ticket = desk.ticket(number)
-    clocks = desk.clocks(number)
+    ticket = desk.tickets.get(number)
+    clocks = desk.sla.clocks(number)
     data = dict(serialize.ticket(ticket), clocks=clock_rows(clocks))
     text = render_ticket(ticket, desk.config.timezone) + "\n".join(render_clocks(clocks, desk.config.timezone))
     emit_one(data, fmt, text)
@@ -207,7 +207,7 @@ def ticket_show(desk: Any, number: str, fmt: str) -> None:
 @pass_desk
 def ticket_reply(desk: Any, number: str, agent: str, body: str, canned_name: str | None) -> None:
     """Answer the customer (takes the lock if the ticket is free)."""
-    article = desk.reply(number, agent=agent, body=body, canned_name=canned_name)
+    article = desk.tickets.reply(number, actor=actor_for(agent), body=body, canned_name=canned_name)
     click.echo(f"reply {article.id} added to {number}")
 
 
@@ -218,7 +218,7 @@ def ticket_reply(desk: Any, number: str, agent: str, body: str, canned_name: str
 @pass_desk
 def ticket_note(desk: Any, number: str, agent: str, body: str) -> None:
     """Add an internal note (never shown to the customer)."""
-    article = desk.note(number, agent=agent, body=body)
+    article = desk.tickets.note(number, actor=actor_for(agent), body=body)
     click.echo(f"note {article.id} added to {number}")
 
 
@@ -228,7 +228,7 @@ def ticket_note(desk: Any, number: str, agent: str, body: str) -> None:
 @pass_desk
 def ticket_lock(desk: Any, number: str, agent: str) -> None:
     """Lock the ticket to an agent."""
-    desk.lock(number, agent=agent)
+    desk.tickets.lock(number, actor=actor_for(agent))
     click.echo(f"{number} locked by {agent}")
 
 
@@ -240,7 +240,7 @@ def ticket_lock(desk: Any, number: str, agent: str) -> None:
 @pass_desk
 def ticket_unlock(desk: Any, number: str, agent: str, force: bool, reason: str | None) -> None:
     """Release the ticket's lock."""
-    desk.unlock(number, agent=agent, force=force, reason=reason)
+    desk.tickets.unlock(number, actor=actor_for(agent), force=force, reason=reason)
     click.echo(f"{number} unlocked")
 
 
@@ -251,9 +251,7 @@ def ticket_unlock(desk: Any, number: str, agent: str, force: bool, reason: str |
 @pass_desk
 def ticket_assign(desk: Any, number: str, agent: str, actor: str | None) -> None:
     """Make an agent the ticket's owner."""
-    if actor is not None:
-        desk.require_agent(actor)
-    desk.assign(number, agent=agent, actor=actor)
+    desk.tickets.assign(number, agent=agent, actor=actor_for(actor))
     click.echo(f"{number} owned by {agent}")
 
 
@@ -265,7 +263,7 @@ def ticket_assign(desk: Any, number: str, agent: str, actor: str | None) -> None
 @pass_desk
 def ticket_state(desk: Any, number: str, state: str, agent: str | None, reason: str | None) -> None:
     """Change the ticket's state."""
-    desk.set_state(number, state, actor=agent, reason=reason)
+    desk.tickets.set_state(number, state, actor=actor_for(agent), reason=reason)
     click.echo(f"{number} is {state}")
 
 
@@ -276,7 +274,7 @@ def ticket_state(desk: Any, number: str, state: str, agent: str | None, reason: 
 @pass_desk
 def ticket_priority(desk: Any, number: str, priority: str, agent: str | None) -> None:
     """Change the ticket's priority."""
-    ticket = desk.set_priority(number, priority, actor=agent)
+    ticket = desk.tickets.set_priority(number, priority, actor=actor_for(agent))
     click.echo(f"{number} priority {ticket.priority}")
 
 
@@ -287,7 +285,7 @@ def ticket_priority(desk: Any, number: str, priority: str, agent: str | None) ->
 @pass_desk
 def ticket_move(desk: Any, number: str, queue: str, agent: str | None) -> None:
     """Move the ticket to another queue."""
-    desk.move(number, queue, actor=agent)
+    desk.tickets.move(number, queue, actor=actor_for(agent))
     click.echo(f"{number} moved to {queue}")
 
 
@@ -298,7 +296,7 @@ def ticket_move(desk: Any, number: str, queue: str, agent: str | None) -> None:
 @pass_desk
 def ticket_merge(desk: Any, number: str, into: str, agent: str | None) -> None:
     """Merge ticket NUMBER into ticket INTO."""
-    desk.merge(number, into, actor=agent)
+    desk.tickets.merge(number, into, actor=actor_for(agent))
     click.echo(f"{number} merged into {into}")
 
 
@@ -319,7 +317,7 @@ def ticket_search(desk: Any, text: str, limit: int, fmt: str) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="TEXT") from None
     emit(
-        desk.search(text, limit),
+        desk.tickets.search(text, limit),
         ("number", "state", "priority", "customer", "subject"),
         fmt,
         empty="No matching tickets.",
@@ -330,7 +328,7 @@ def ticket_search(desk: Any, text: str, limit: int, fmt: str) -> None:
 @pass_desk
 def ticket_reindex(desk: Any) -> None:
     """Rebuild the search index of all articles (after changing [search] languages)."""
-    count = desk.reindex_search()
+    count = desk.tickets.reindex_search(actor=actor_for())
     click.echo(f"search index rebuilt: {count} articles")
 
 
@@ -342,7 +340,7 @@ def ticket_reindex(desk: Any) -> None:
 @pass_desk
 def ticket_escalate(desk: Any, number: str, line: int, reason: str, agent: str | None) -> None:
     """Hand a ticket to another support line."""
-    desk.escalate(number, to=line, reason=reason, actor=agent)
+    desk.tickets.escalate(number, to=line, reason=reason, actor=actor_for(agent))
     click.echo(f"{number} now on line {line}")
 
 
@@ -366,7 +364,7 @@ def _check_hours(ctx: click.Context, param: click.Parameter, value: str | None) 
 @pass_desk
 def ticket_customer(desk: Any, number: str, customer: str, agent: str) -> None:
     """Give an unknown sender's ticket its customer (contract, SLA and unbilled time follow)."""
-    ticket = desk.set_customer(number, customer, actor=agent)
+    ticket = desk.tickets.set_customer(number, customer, actor=actor_for(agent))
     click.echo(f"{number}: customer {ticket.customer}, contract {ticket.contract or '-'}")
 
 
@@ -380,6 +378,8 @@ def ticket_estimate(desk: Any, number: str, hours: str | None, approve: bool, ag
     """Estimate a ticket's work and/or record its approval; unapproved time is held from invoices."""
     if hours is None and not approve:
         raise BadValue("give --hours, --approve, or both")
-    estimate = desk.estimate(number, hours=estimate_hours(hours) if hours else None, approve=approve, actor=agent)
+    estimate = desk.tickets.estimate(
+        number, hours=estimate_hours(hours) if hours else None, approve=approve, actor=actor_for(agent)
+    )
     state = "approved" if estimate.approved else "not approved"
     click.echo(f"{number}: estimate {estimate.hours} h, {state}")

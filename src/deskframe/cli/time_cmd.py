@@ -11,7 +11,7 @@ from .. import serialize
 from ..bounds import MAX_ENTRY_MINUTES
 from ..errors import BadValue
 from ..tables import MAX_YEAR, MIN_YEAR
-from .context import pass_desk
+from .context import actor_for, pass_desk
 from .output import FORMAT_OPTION, emit
 
 
@@ -45,7 +45,9 @@ def time_log(
                 f"--date {work_date} is in the future (today is {desk.local_date()} in "
                 f"{desk.config.timezone}); add --allow-future to log it anyway"
             )
-    entry = desk.log_time(number, agent=agent, minutes=minutes, date=work_date, note=note, billable=not non_billable)
+    entry = desk.time.log(
+        number, actor=actor_for(agent), minutes=minutes, date=work_date, note=note, billable=not non_billable
+    )
     click.echo(f"logged {entry.minutes} min on {number} for {agent} ({entry.work_date})")
 
 
@@ -73,7 +75,7 @@ def time_list(
     desk: Any, ticket: str | None, customer: str | None, period: str | None, show_all: bool, fmt: str
 ) -> None:
     """List time entries (voided ones only with --all)."""
-    entries = desk.time_entries(ticket=ticket, customer=customer, period=period, voided=show_all)
+    entries = desk.time.entries(ticket=ticket, customer=customer, period=period, voided=show_all)
     rows = [serialize.time_entry(e) for e in entries]
     columns = ("id", "date", "ticket", "customer", "agent", "minutes", "billable", "note")
     if show_all and fmt == "table":
@@ -117,8 +119,14 @@ def time_edit(
     reason: str | None,
 ) -> None:
     """Correct time entry ID (refused once it is on an issued invoice: void the invoice first)."""
-    correction = desk.edit_time(
-        entry_id, agent=agent, minutes=minutes, date=_parse_date(day), note=note, billable=billable, reason=reason
+    correction = desk.time.edit(
+        entry_id,
+        actor=actor_for(agent),
+        minutes=minutes,
+        date=_parse_date(day),
+        note=note,
+        billable=billable,
+        reason=reason,
     )
     _corrected("edited", correction)
 
@@ -130,5 +138,5 @@ def time_edit(
 @pass_desk
 def time_void(desk: Any, entry_id: int, reason: str, agent: str) -> None:
     """Void time entry ID: kept, but never listed (without --all), billed or reported."""
-    correction = desk.void_time(entry_id, agent=agent, reason=reason)
+    correction = desk.time.void(entry_id, actor=actor_for(agent), reason=reason)
     _corrected("voided", correction)

@@ -1,6 +1,6 @@
 """What a batch of inbound messages looks up, fetched once per transaction.
 
-``Desk.intake_many`` stores many messages in one transaction. Looking up each
+``desk.intake.receive_many`` stores many messages in one transaction. Looking up each
 message's dedupe key, Message-ID, references and sender one query at a time
 made those lookups most of the cost; :class:`IntakeBatch` fetches them for the
 whole batch in a few ``IN (...)`` queries, then keeps them current as the batch

@@ -155,7 +155,7 @@ def _flush(desk: Desk, channel: Channel, pending: list[InboundMessage], report: 
     if len(batch) == 1:
         return _one(desk, channel, batch[0], report)
     try:
-        results = desk.intake_many(batch)
+        results = desk.intake.receive_many(batch)
     except StorageError as exc:
         return _stop(channel, report, exc)
     except DeskframeError:
@@ -172,7 +172,7 @@ def _flush(desk: Desk, channel: Channel, pending: list[InboundMessage], report: 
 
 def _one(desk: Desk, channel: Channel, message: InboundMessage, report: PollReport) -> bool:
     try:
-        result = desk.intake(message)
+        result = desk.intake.receive(message)
     except StorageError as exc:
         return _stop(channel, report, exc)
     except DeskframeError as exc:
@@ -214,7 +214,7 @@ def retry(desk: Desk, item_id: int) -> dict[str, Any]:
     raw = desk.blobs.get(item["raw_sha256"]) if item["raw_sha256"] else b""
     try:
         message: InboundMessage = ctype.parse(raw, table)
-        result = desk.intake(message)
+        result = desk.intake.receive(message)
     except StorageError:
         raise
     except Exception as exc:  # a parser's failure is the reason we keep it held

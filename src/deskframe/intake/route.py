@@ -1,4 +1,4 @@
-"""The core of ``Desk.intake``: dedupe, thread, route, append (inside one transaction)."""
+"""The core of intake (:class:`~deskframe.services.intake.IntakeService`): dedupe, thread, route, append (inside one transaction)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .lookups import IntakeBatch, ident
 from .writes import PendingWrites, ticket_row
 
 if TYPE_CHECKING:
-    from ..desk import Desk
+    from ..services.intake import IntakeService
 
 REOPEN_TYPES = ("pending", "resolved", "closed")
 
@@ -28,7 +28,9 @@ def dedupe_key(message: InboundMessage) -> str:
     return "sha256:" + hashlib.sha256(message.raw or message.text.encode("utf-8")).hexdigest()
 
 
-def _thread(desk: Desk, repo: Repository, batch: IntakeBatch, message: InboundMessage, route: Route) -> tuple[Any, Any]:
+def _thread(
+    service: IntakeService, repo: Repository, batch: IntakeBatch, message: InboundMessage, route: Route
+) -> tuple[Any, Any]:
     """(the ticket ``message`` continues, or None; the ticket it named but may not enter, or None).
 
     Candidates in order: the channel's own continuation (``message.ticket_number``, e.g. a
@@ -36,13 +38,13 @@ def _thread(desk: Desk, repo: Repository, batch: IntakeBatch, message: InboundMe
     of the articles its References name (newest first). The first one the sender may
     write into (:func:`_may_thread`) wins.
     """
-    settings = desk.settings
+    settings = service.settings
     refused = None
     if message.ticket_number:
         row = repo.ticket_row_or_none(message.ticket_number)
         if row is not None:
             target = repo.follow_merges(row)
-            if _same_customer(desk, repo, target, route):
+            if _same_customer(service, repo, target, route):
                 return target, None
             refused = row
     numbers = numbering.numbers_in_subject(settings.subject_hook, message.subject)
@@ -57,7 +59,7 @@ def _thread(desk: Desk, repo: Repository, batch: IntakeBatch, message: InboundMe
             if not (numbering.is_valid(settings.number_layout, settings.system_id, number) or repo.is_imported(row)):
                 continue
             target = repo.follow_merges(row)
-            if _may_thread(desk, repo, batch, message, route, target, named=row, answers_desk=False):
+            if _may_thread(service, repo, batch, message, route, target, named=row, answers_desk=False):
                 return target, None
             refused = refused or row
         if attempt or not missing or not batch.writes.has_tickets():
@@ -67,7 +69,7 @@ def _thread(desk: Desk, repo: Repository, batch: IntakeBatch, message: InboundMe
     for ref, answers_desk in batch.tickets_by_references(message.references):
         row = repo.ticket_row_by_id(_resolved(batch, ref))
         target = repo.follow_merges(row)
-        if _may_thread(desk, repo, batch, message, route, target, named=row, answers_desk=answers_desk):
+        if _may_thread(service, repo, batch, message, route, target, named=row, answers_desk=answers_desk):
             return target, None
         refused = refused or target
     return None, refused
@@ -90,14 +92,14 @@ def _resolved(batch: IntakeBatch, ref: Any) -> int:
     return ident(ref)
 
 
-def _same_customer(desk: Desk, repo: Repository, ticket: Any, route: Route) -> bool:
+def _same_customer(service: IntakeService, repo: Repository, ticket: Any, route: Route) -> bool:
     """A reply lands on another customer's ticket only if the sender belongs to that customer."""
     owner = repo.customer_key(ticket.customer_id)
-    return owner is None or owner == route.customer or desk.settings.allow_foreign_replies
+    return owner is None or owner == route.customer or service.settings.allow_foreign_replies
 
 
 def _may_thread(
-    desk: Desk,
+    service: IntakeService,
     repo: Repository,
     batch: IntakeBatch,
     message: InboundMessage,
@@ -124,7 +126,7 @@ def _may_thread(
     owner = repo.customer_key(ticket.customer_id)
     if owner is not None and owner == route.customer:
         return True
-    if route.customer is not None and desk.settings.allow_foreign_replies:
+    if route.customer is not None and service.settings.allow_foreign_replies:
         return True
     foreign = route.customer is not None and owner is not None
     if answers_desk and not foreign:
@@ -133,7 +135,7 @@ def _may_thread(
 
 
 def run_intake_batch(
-    desk: Desk, repo: Repository, messages: list[InboundMessage], events: list[tuple[str, Any]]
+    service: IntakeService, repo: Repository, messages: list[InboundMessage], events: list[tuple[str, Any]]
 ) -> list[IntakeResult]:
     """Store ``messages`` in the open transaction: decide each one, then write them together.
 
@@ -141,11 +143,11 @@ def run_intake_batch(
     """
     keys = [dedupe_key(m) for m in messages]
     messages = [clean_message(m) for m in messages]  # no terminal controls in stored plain text (after the keys)
-    batch = IntakeBatch(repo, messages, keys, PendingWrites(desk, repo))
+    batch = IntakeBatch(repo, messages, keys, PendingWrites(service, repo))
     outcomes: list[Any] = []
     with repo.deferred_history():
         for message, key in zip(messages, keys):
-            outcomes.append(run_intake(desk, repo, batch, message, key, events))
+            outcomes.append(run_intake(service, repo, batch, message, key, events))
         batch.writes.write()
     batch.write()
     repo.insert_blobs(batch.blobs)
@@ -158,7 +160,7 @@ def run_intake_batch(
         ticket = ticket_row(article.ticket)
         results.append(IntakeResult(ticket=ticket.number, article_id=article.row.id, created=created))
         hook = "ticket_opened" if created else "article_added"
-        if desk.hooks.wants(hook):
+        if service.hooks.wants(hook):
             opened.append((hook, ticket, article))
     if opened:
         repo.flush()
@@ -184,7 +186,12 @@ def _duplicate(repo: Repository, batch: IntakeBatch, ticket: Any, article: Any) 
 
 
 def run_intake(
-    desk: Desk, repo: Repository, batch: IntakeBatch, message: InboundMessage, key: str, events: list[tuple[str, Any]]
+    service: IntakeService,
+    repo: Repository,
+    batch: IntakeBatch,
+    message: InboundMessage,
+    key: str,
+    events: list[tuple[str, Any]],
 ) -> Any:
     """Decide one message: an :class:`IntakeResult` for a duplicate, else (pending article, created)."""
     seen = batch.seen(message.channel, key)
@@ -197,13 +204,13 @@ def run_intake(
             batch.remember(message.channel, key, ticket, article)
             return _duplicate(repo, batch, ticket, article)
 
-    settings = desk.settings
-    route = desk.hooks.route_message(message, batch.directory)
-    ticket, refused = _thread(desk, repo, batch, message, route)
+    settings = service.settings
+    route = service.hooks.route_message(message, batch.directory)
+    ticket, refused = _thread(service, repo, batch, message, route)
     created = ticket is None
     notes: list[dict[str, Any]] = []
     if created:
-        ticket = _open_for(desk, batch, message, route)
+        ticket = _open_for(service, batch, message, route)
         if refused is not None:  # the named ticket gets nothing; the new one says what was named
             notes.append(
                 dict(
@@ -217,18 +224,20 @@ def run_intake(
             )
     else:
         if ticket.state_type in REOPEN_TYPES:
-            desk.apply_state(repo, ticket, settings.first_state("open"), None, events, reason="customer wrote")
-        desk.sla.on_customer_message(repo, ticket, repo.now)
+            service.tickets.apply_state(
+                repo, ticket, settings.first_state("open"), None, events, reason="customer wrote"
+            )
+        service.sla.on_customer_message(repo, ticket, repo.now)
         repo.touch(ticket)
         batch.correspondent_added(ticket.id, message.sender)
 
     # small blobs go into the blobs table with the batch, larger ones into files (synced before commit)
-    raw_sha = desk.blobs.put_in_transaction(message.raw, batch.blobs, limit=False) if message.raw else None
+    raw_sha = service.blobs.put_in_transaction(message.raw, batch.blobs, limit=False) if message.raw else None
     files = []
     for attachment in message.attachments:
         name = safe_filename(attachment.filename)
         try:
-            sha = desk.blobs.put_in_transaction(attachment.data, batch.blobs)
+            sha = service.blobs.put_in_transaction(attachment.data, batch.blobs)
         except BlobTooLarge:
             notes.append(
                 dict(
@@ -265,8 +274,8 @@ def run_intake(
     return article, created
 
 
-def _open_for(desk: Desk, batch: IntakeBatch, message: InboundMessage, route: Route) -> Any:
-    settings = desk.settings
+def _open_for(service: IntakeService, batch: IntakeBatch, message: InboundMessage, route: Route) -> Any:
+    settings = service.settings
     contact = None
     email = (route.contact_email or ("" if route.contact_phone else message.sender) or "").strip().lower()
     if not email and route.contact_phone:
@@ -295,9 +304,9 @@ def _open_for(desk: Desk, batch: IntakeBatch, message: InboundMessage, route: Ro
         or route.queue
         or (settings.default_queue if customer_row else settings.unknown_queue)
     )
-    wanted = (control.get("x-deskframe-priority") or "").strip() or desk.hooks.classify_priority(message, route)
+    wanted = (control.get("x-deskframe-priority") or "").strip() or service.hooks.classify_priority(message, route)
     priority = settings.priority_level(wanted) if wanted else None
-    values = desk.new_ticket_values(
+    values = service.tickets.new_ticket_values(
         subject=message.subject or "(no subject)",
         priority=priority or settings.default_priority,
         channel=message.channel,

@@ -21,7 +21,7 @@ from ..store import Repository
 from ..store.directory_repo import phone_digits
 
 if TYPE_CHECKING:
-    from ..desk import Desk
+    from ..services.intake import IntakeService
 
 
 @attrs.define(eq=False)
@@ -62,8 +62,8 @@ def ticket_row(ref: Any) -> Any:
 class PendingWrites:
     """New contacts, tickets and articles of one batch, written in bulk."""
 
-    def __init__(self, desk: Desk, repo: Repository):
-        self._desk = desk
+    def __init__(self, service: IntakeService, repo: Repository):
+        self._service = service
         self._repo = repo
         self._contacts: list[PendingContact] = []
         self._tickets: list[PendingTicket] = []
@@ -104,13 +104,13 @@ class PendingWrites:
 
     def write(self) -> None:
         """Store everything pending (inside the open transaction)."""
-        repo, desk = self._repo, self._desk
+        repo, service = self._repo, self._service
         for pending, row in zip(self._contacts, repo.insert_contacts([c.values for c in self._contacts])):
             pending.row = row
         if self._tickets:
-            settings = desk.settings
+            settings = service.settings
             numbers = repo.draw_numbers(
-                settings.number_layout, settings.system_id, desk.local_date(), len(self._tickets)
+                settings.number_layout, settings.system_id, service.local_date(), len(self._tickets)
             )
             rows = []
             for pending, number in zip(self._tickets, numbers):
@@ -121,7 +121,7 @@ class PendingWrites:
             for pending, row in zip(self._tickets, repo.insert_tickets(rows)):
                 pending.row = row
                 repo.history(row, pending.actor, "created", new=row.number)
-                desk.sla.on_open(repo, row)
+                service.sla.on_open(repo, row)
         articles = []
         for pending in self._articles:
             ticket = ticket_row(pending.ticket)

@@ -52,7 +52,7 @@ def check_name(name: str, taken: Iterable[str] | Mapping[str, str] = ()) -> str:
     """
     if not isinstance(name, str) or not name:
         raise ScaffoldError("plugin name must not be empty")
-    if name.startswith("deskframe-") or name.startswith("deskframe_"):
+    if name.startswith(("deskframe-", "deskframe_")):
         raise ScaffoldError(
             f"plugin name {name!r}: leave out the 'deskframe-' prefix "
             f"(the distribution is called deskframe-NAME already)"

@@ -11,8 +11,9 @@ and only when first needed, into sorted lists of UTC intervals in integer
 microseconds, with the working time accumulated before each interval. Then ``add`` is
 one bisection to find the start, one addition, and (when the deadline is not in the
 same frame) a second bisection over the accumulated sums; ``between`` is two
-bisections. The lists live in the instance (no global state) and are replaced, never
-mutated, when the covered range of years grows, so concurrent readers are safe.
+bisections. The lists live in the instance's :class:`~deskframe.sla.calendar_years.YearTables`
+(no global state) and are replaced, never mutated, when the covered range of years grows, so
+concurrent readers are safe.
 
 Semantics, precisely:
 
@@ -41,30 +42,25 @@ Semantics, precisely:
 from __future__ import annotations
 
 import sys
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .calendar_numpy import add_many_array
+from .calendar_table import EPOCH as _EPOCH
 from .calendar_table import (
-    EMPTY_TABLE,
-    FAR,
     MAX_YEAR,
     MIN_YEAR,
     UTC,
-    IntervalTable,
-    build_table,
     cum_at,
     delta_us,
     local_to_us,
     naive_error,
     to_us,
-    utc_year,
-    year_intervals,
 )
-from .calendar_table import EPOCH as _EPOCH
 from .calendar_table import US as _US
+from .calendar_years import YearTables
 from .config import (
     WEEKDAYS,
     CalendarConfigError,
@@ -77,9 +73,6 @@ from .config import (
 )
 
 __all__ = ["UTC", "Calendar", "CalendarConfigError"]
-
-_INITIAL_MARGIN = 1  # years built on each side of the first instant asked about
-_MAX_SPAN = 64  # years a table grows to before an instant far away gets a table of its own
 
 KNOWN_KEYS = ("timezone", "hours", "holidays", "extra_holidays", "extra_workdays")
 
@@ -104,18 +97,26 @@ class Calendar:
         "_always",
         "_extra_holidays",
         "_extra_workdays",
-        "_hol_cache",
         "_holidays",
         "_name",
-        "_np_cache",
-        "_open_ended",
         "_plain",
-        "_tab",
+        "_tables",
         "_tz",
         "_tzkey",
         "_week",
-        "_years",
     )
+
+    # the slots' types (set once, through ``object.__setattr__``, by :meth:`_init`)
+    _always: bool  # "24x7": every instant is in the weekly frames
+    _extra_holidays: frozenset[date]
+    _extra_workdays: dict[date, Frames]
+    _holidays: tuple[str, str | None] | None  # (country, subdivision) of the public holidays
+    _name: str
+    _plain: bool  # every instant is working time: no tables needed
+    _tables: YearTables
+    _tz: ZoneInfo
+    _tzkey: str
+    _week: tuple[Frames, ...]  # frames by weekday, Monday first
 
     def __init__(
         self,
@@ -167,11 +168,10 @@ class Calendar:
                 key = "extra_holidays" if d in xh else f"extra_workdays.{d}"
                 raise CalendarConfigError(key, f"date {d} out of the supported range")
         put(self, "_plain", self._always and not self._holidays and not xh and not xw)
-        put(self, "_open_ended", any(week))
-        put(self, "_tab", EMPTY_TABLE)
-        put(self, "_np_cache", None)
-        put(self, "_years", {})
-        put(self, "_hol_cache", {})
+        tables = YearTables(
+            tz=tz, week=week, holidays=self._holidays, extra_holidays=xh, extra_workdays=xw, name=self._name
+        )
+        put(self, "_tables", tables)
 
     # -- construction, identity ---------------------------------------------------
 
@@ -279,7 +279,7 @@ class Calendar:
         d = delta_us(delta)
         if self._plain:
             return _EPOCH + _US * (us + d)
-        flo, fhi, ib, ispan, starts, ends, cum, cumend, off, n, jb, jspan, total, _lo, _hi, _y0, _y1 = self._tab
+        flo, fhi, ib, ispan, starts, ends, cum, cumend, off, n, jb, jspan, total, _lo, _hi, _y0, _y1 = self._tables.tab
         if flo <= us < fhi:
             i = ib[(us - flo) // ispan]
             while ends[i] <= us:
@@ -293,7 +293,7 @@ class Calendar:
                     while cumend[j] < target:
                         j += 1
                     return _EPOCH + _US * (off[j] + target)
-        return _EPOCH + _US * self._add_us(us, d)
+        return _EPOCH + _US * self._tables.add_us(us, d)
 
     def add_many(self, starts, delta):
         """``add`` for many start instants at once, with identical answers.
@@ -324,7 +324,7 @@ class Calendar:
                 except TypeError:
                     raise naive_error(t) from None
             return out
-        flo, fhi, ib, ispan, starts_, ends, cum, cumend, off, n, jb, jspan, total, _lo, _hi, _y0, _y1 = self._tab
+        flo, fhi, ib, ispan, starts_, ends, cum, cumend, off, n, jb, jspan, total, _lo, _hi, _y0, _y1 = self._tables.tab
         for t in starts:
             try:
                 us = (t - epoch) // us_td
@@ -345,8 +345,10 @@ class Calendar:
                             j += 1
                         append(epoch + us_td * (off[j] + target))
                         continue
-            append(epoch + us_td * self._add_us(us, d))
-            flo, fhi, ib, ispan, starts_, ends, cum, cumend, off, n, jb, jspan, total, _lo, _hi, _y0, _y1 = self._tab
+            append(epoch + us_td * self._tables.add_us(us, d))
+            flo, fhi, ib, ispan, starts_, ends, cum, cumend, off, n, jb, jspan, total, _lo, _hi, _y0, _y1 = (
+                self._tables.tab
+            )
         return out
 
     def between(self, a: datetime, b: datetime) -> timedelta:
@@ -356,9 +358,9 @@ class Calendar:
             return timedelta(0)
         if self._plain:
             return _US * (ub - ua)
-        tab = self._tab
+        tab = self._tables.tab
         if not (tab.lo <= ua and ub < tab.hi):
-            tab = self._cover(ua, ub)
+            tab = self._tables.cover(ua, ub)
         return _US * (cum_at(tab, ub) - cum_at(tab, ua))
 
     def is_working(self, t: datetime) -> bool:
@@ -366,9 +368,9 @@ class Calendar:
         us = to_us(t)
         if self._plain:
             return True
-        tab = self._tab
+        tab = self._tables.tab
         if not (tab.lo <= us < tab.hi):
-            tab = self._cover(us, us)
+            tab = self._tables.cover(us, us)
         i = bisect_right(tab.ends, us)
         return i < tab.n and tab.starts[i] <= us
 
@@ -378,7 +380,7 @@ class Calendar:
         us = to_us(t)
         if self._plain:
             return _EPOCH + _US * us
-        return _EPOCH + _US * self._add_us(us, 0)
+        return _EPOCH + _US * self._tables.add_us(us, 0)
 
     def frames_on(self, day: date) -> list[tuple[datetime, datetime]]:
         """The working frames of local date ``day`` as UTC ``(start, end)`` pairs, after
@@ -387,133 +389,13 @@ class Calendar:
         if isinstance(day, datetime) or not isinstance(day, date):
             raise TypeError(f"frames_on needs a date, not {type(day).__name__}")
         ordn = day.toordinal()
-        hol = self._holiday_dates(day.year)
+        hol = self._tables.holiday_dates(day.year)
         out = []
-        for s, e in self._day_frames(day, hol):
+        for s, e in self._tables.day_frames(day, hol):
             us_s, us_e = local_to_us(self._tz, ordn, s, True), local_to_us(self._tz, ordn, e, False)
             if us_e > us_s:
                 out.append((_EPOCH + _US * us_s, _EPOCH + _US * us_e))
         return out
-
-    # -- the table ----------------------------------------------------------------
-
-    def _add_us(self, us: int, d: int) -> int:
-        """The general ``add`` in microseconds: extends the table as needed."""
-        tab = self._tab
-        if not (tab.lo <= us < tab.hi):
-            tab = self._cover(us, us)
-        while True:
-            starts, ends, cum, cumend, off, n = tab.starts, tab.ends, tab.cum, tab.cumend, tab.off, tab.n
-            i = bisect_right(ends, us, 0, n)
-            if i == n:
-                tab = self._extend_forward(tab, us)
-                continue
-            target = (us - off[i] if us > starts[i] else cum[i]) + d
-            j = bisect_left(cumend, target, i, n)
-            if j == n:
-                tab = self._extend_forward(tab, us, target - tab.total)
-                continue
-            return off[j] + target
-
-    def _cover(self, lo_us: int, hi_us: int) -> IntervalTable:
-        """A table exact for every instant in ``[lo_us, hi_us]`` (building years as needed)."""
-        tab = self._tab
-        if tab.lo <= lo_us and hi_us < tab.hi:
-            return tab
-        if not self._open_ended:
-            return self._build_finite()
-        if utc_year(lo_us) < MIN_YEAR + 1 or utc_year(hi_us) > MAX_YEAR - 1:
-            raise ValueError("business time is supported for years %d..%d only" % (MIN_YEAR + 1, MAX_YEAR - 1))
-        need_lo = max(MIN_YEAR, utc_year(lo_us) - _INITIAL_MARGIN)
-        need_hi = min(MAX_YEAR, utc_year(hi_us) + _INITIAL_MARGIN)
-        y0, y1 = tab.y0, tab.y1
-        if y0 is None:
-            return self._build(need_lo, need_hi)
-        # grow by the current span (so repeated growth stays cheap), or just enough, as
-        # long as the table stays under _MAX_SPAN years; an instant far from the current
-        # range gets a table of its own instead of one reaching all the way to it
-        span = y1 - y0 + 1
-        grown = (
-            max(MIN_YEAR, min(need_lo, y0 - span)) if need_lo < y0 else y0,
-            min(MAX_YEAR, max(need_hi, y1 + span)) if need_hi > y1 else y1,
-        )
-        union = (min(need_lo, y0), max(need_hi, y1))
-        for y_lo, y_hi in (grown, union):
-            if y_hi - y_lo < _MAX_SPAN:
-                return self._build(y_lo, y_hi)
-        for y in [y for y in self._years if not need_lo <= y <= need_hi]:
-            self._years.pop(y, None)  # keep the memory bounded by the current table
-        return self._build(need_lo, need_hi)
-
-    def _extend_forward(self, tab: IntervalTable, us: int, short: int = 0) -> IntervalTable:
-        """A table reaching further into the future; ``short`` is how much working time
-        the current one lacks (used to jump ahead in one step for long deltas)."""
-        if not self._open_ended:
-            raise ValueError(f"calendar {self._name!r} has no working time after {(_EPOCH + _US * us).isoformat()}")
-        y0, y1 = tab.y0, tab.y1
-        if y1 >= MAX_YEAR:
-            raise ValueError("business time is supported up to the year %d only" % (MAX_YEAR - 1))
-        span = y1 - y0 + 1
-        step = min(span, _MAX_SPAN // 2)
-        if short > 0 and tab.total > 0:
-            step = max(step, -(-short * span // tab.total) + 1)  # years at the current yearly rate
-        return self._build(y0, min(MAX_YEAR, y1 + step))
-
-    def _build_finite(self) -> IntervalTable:
-        """No weekly frames: the table is every extra working day, exact everywhere."""
-        years = sorted({d.year for d in self._extra_workdays})
-        tab = self._build(years[0], years[-1])._replace(flo=FAR, fhi=-FAR, lo=-FAR, hi=FAR)
-        object.__setattr__(self, "_tab", tab)
-        return tab
-
-    def _build(self, y0: int, y1: int) -> IntervalTable:
-        cache = self._years
-        missing = [y for y in range(y0, y1 + 1) if y not in cache]
-        if missing:
-            self._holiday_dates(*missing)
-            for y in missing:
-                hol = self._holiday_dates(y)
-                cache[y] = year_intervals(self._tz, y, lambda day, hol=hol: self._day_frames(day, hol))
-        tab = build_table(self._tz, cache, y0, y1)
-        object.__setattr__(self, "_tab", tab)
-        return tab
-
-    def _day_frames(self, day: date, hol: frozenset[date]) -> Frames:
-        frames = self._extra_workdays.get(day)
-        if frames is not None:
-            return frames
-        if day in hol or day in self._extra_holidays:
-            return ()
-        return self._week[day.weekday()]
-
-    def _holiday_dates(self, *years: int) -> frozenset[date]:
-        """Public holidays of the given years (cached per year); returns the first year's."""
-        if not self._holidays:
-            return frozenset()
-        cache = self._hol_cache
-        missing = sorted(y for y in years if y not in cache)
-        if missing:
-            import holidays
-
-            country, subdiv = self._holidays
-            # neighbouring years too: an "observed" day may fall in the year before or after
-            found = holidays.country_holidays(country, subdiv=subdiv, years=range(missing[0] - 1, missing[-1] + 2))
-            per_year: dict[int, set[date]] = {y: set() for y in missing}
-            for d in found:
-                if d.year in per_year:
-                    per_year[d.year].add(d)
-            for y, ds in per_year.items():
-                cache[y] = frozenset(ds)
-        return cache[years[0]]
-
-    def _np_tables(self, np, tab):
-        cached = self._np_cache
-        if cached is not None and cached[0] is tab:
-            return cached[1]
-        lists = (tab.starts, tab.ends[: tab.n], tab.cum, tab.cumend, tab.off)
-        arrays = tuple(np.asarray(a, dtype=np.int64) for a in lists)
-        object.__setattr__(self, "_np_cache", (tab, arrays))
-        return arrays
 
     def _add_many_np(self, np, starts, delta):
         return add_many_array(
@@ -521,9 +403,9 @@ class Calendar:
             starts,
             delta,
             plain=self._plain,
-            cover=self._cover,
-            extend_forward=self._extend_forward,
-            arrays_of=self._np_tables,
+            cover=self._tables.cover,
+            extend_forward=self._tables.extend_forward,
+            arrays_of=self._tables.np_tables,
         )
 
 

@@ -23,7 +23,7 @@ def add_many_array(
     plain: bool,
     cover: Callable[[int, int], IntervalTable],
     extend_forward: Callable[..., IntervalTable],
-    arrays_of: Callable[[Any, IntervalTable], tuple],
+    arrays_of: Callable[[Any, IntervalTable], tuple[Any, ...]],
 ) -> Any:
     """``add`` for a ``datetime64`` array of starts (taken as UTC); ``NaT`` stays ``NaT``.
 

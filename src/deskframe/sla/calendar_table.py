@@ -5,8 +5,8 @@ of UTC intervals in integer microseconds with the working time accumulated befor
 interval (an :class:`IntervalTable`). This module holds those tables and the pure
 arithmetic on them: instants to microseconds, local wall-clock times to UTC (daylight
 saving gaps and repeats included), one local year's intervals, and a table built from
-years of intervals. :class:`~deskframe.sla.calendar.Calendar` decides which years to
-build and keeps the tables; it is the only user of this module.
+years of intervals. :class:`~deskframe.sla.calendar_years.YearTables` decides which years
+to build and keeps the tables for its :class:`~deskframe.sla.calendar.Calendar`.
 """
 
 from __future__ import annotations
@@ -48,15 +48,15 @@ class IntervalTable(NamedTuple):
 
     flo: int
     fhi: int
-    ib: list
+    ib: list[int]
     ispan: int
-    starts: list
-    ends: list
-    cum: list
-    cumend: list
-    off: list
+    starts: list[int]
+    ends: list[int]
+    cum: list[int]
+    cumend: list[int]
+    off: list[int]
     n: int
-    jb: list
+    jb: list[int]
     jspan: int
     total: int
     lo: int
@@ -137,7 +137,7 @@ def year_intervals(tz: ZoneInfo, year: int, day_frames: Callable[[date], Frames]
     from ``day_frames(date)`` (the frames of that date after holidays)."""
     out = []
 
-    def midnight_offsets(ordn: int) -> tuple:
+    def midnight_offsets(ordn: int) -> tuple[timedelta | None, timedelta | None]:
         naive = datetime.fromordinal(ordn)
         return tz.utcoffset(naive), tz.utcoffset(naive.replace(fold=1))
 
@@ -174,7 +174,9 @@ def build_table(tz: ZoneInfo, years: Mapping[int, list[tuple[int, int]]], y0: in
             else:
                 starts.append(s)
                 ends.append(e)
-    cum, cumend, off = [], [], []
+    cum: list[int] = []
+    cumend: list[int] = []
+    off: list[int] = []
     acc = 0
     for s, e in zip(starts, ends):
         cum.append(acc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Any
 
 __all__ = ["WEEKDAYS", "CalendarConfigError"]
 
@@ -47,7 +48,9 @@ class CalendarConfigError(ValueError):
         self.calendar = calendar
         super().__init__(f"{key}: {problem}" if key else problem)
 
-    def __reduce__(self):  # keep attributes through pickling (multiprocessing)
+    def __reduce__(
+        self,
+    ) -> tuple[type[CalendarConfigError], tuple[str, str, str]]:  # keep attributes through pickling (multiprocessing)
         return (type(self), (self.key, self.problem, self.calendar))
 
 
@@ -69,7 +72,7 @@ def parse_frames(value: object, key: str) -> Frames:
     if isinstance(value, str):
         if value.strip().lower() in _CLOSED:
             return ()
-        items = [v for v in value.split(",")]
+        items = value.split(",")
     elif isinstance(value, (list, tuple)):
         items = []
         for k, v in enumerate(value):
@@ -94,7 +97,7 @@ def parse_frames(value: object, key: str) -> Frames:
             raise CalendarConfigError(key, f"bad frame {text!r} (empty)")
         frames.append((start, end, text))
     frames.sort()
-    merged: list[list] = []
+    merged: list[list[Any]] = []
     for start, end, text in frames:
         if merged and start < merged[-1][1]:
             raise CalendarConfigError(key, f"frames {merged[-1][2]!r} and {text!r} overlap")

@@ -18,11 +18,13 @@ from .blobs import BlobStore, BlobTooLarge
 from .database import Database
 from .directory_repo import DirectoryRepo, phone_digits
 from .import_repo import ImportRepo
+from .invoice_run_repo import InvoiceRunRepo
 from .payment_repo import PaymentRepo
 from .report_repo import ReportRepo
 from .service_repo import QuarantineRepo, ServiceRepo
 from .sla_repo import SlaRepo
 from .ticket_repo import TicketRepo
+from .ticket_views_repo import TicketViewRepo
 from .time_groups_repo import TimeGroupRepo
 from .unbilled_repo import UnbilledRepo
 
@@ -30,10 +32,12 @@ from .unbilled_repo import UnbilledRepo
 class Repository(
     DirectoryRepo,
     TicketRepo,
+    TicketViewRepo,
     ServiceRepo,
     QuarantineRepo,
     SlaRepo,
     BillingRepo,
+    InvoiceRunRepo,
     TimeGroupRepo,
     ImportRepo,
     PaymentRepo,

@@ -29,7 +29,7 @@ from sqlalchemy import BigInteger, LargeBinary, String, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..errors import DomainError
-from .rows import Base
+from .rows import Base, table_of
 
 #: Blobs up to this size may live in the database (``blobs`` table) rather than in files:
 #: below ~100 KB SQLite reads and writes them faster than the file system does.
@@ -58,7 +58,7 @@ def insert_rows(connection: Any, blobs: Mapping[str, bytes]) -> None:
     """
     if not blobs:
         return
-    table = BlobRow.__table__
+    table = table_of(BlobRow)
     dialect = connection.dialect.name
     rows = [{"sha256": sha, "size": len(data), "data": data} for sha, data in blobs.items()]
     if dialect == "sqlite":
@@ -175,7 +175,7 @@ class BlobStore:
         """The bytes of ``sha256`` from the database, or None."""
         if self.database is None:
             return None
-        table = BlobRow.__table__
+        table = table_of(BlobRow)
         with self.database.engine.connect() as conn:
             return conn.execute(select(table.c.data).where(table.c.sha256 == sha256)).scalar()
 

@@ -152,7 +152,8 @@ class DirectoryRepo:
             for row in self.session.scalars(
                 select(ContactRow).where(ContactRow.email.in_(wanted[start : start + 500]))
             ):
-                found[row.email] = row
+                if row.email:  # always: selected by address
+                    found[row.email] = row
         return found
 
     def contact_row_by_email(self, email: str) -> ContactRow | None:
@@ -222,7 +223,7 @@ class DirectoryRepo:
                 .values(name=name, description="")
                 .on_conflict_do_nothing(index_elements=["name"])
             )
-            row = self.session.scalar(select(QueueRow).where(QueueRow.name == name))
+            row = self.session.scalars(select(QueueRow).where(QueueRow.name == name)).one()
         return row
 
     def upsert_queue(self, queue: Queue) -> str:
@@ -271,8 +272,9 @@ class DirectoryRepo:
             setattr(row, key, values[key])
         return "updated" if changed else "unchanged"
 
-    def _contract(self, row: ContractRow) -> Contract:
-        customer = self.session.get(CustomerRow, row.customer_id)
+    def contract_value(self, row: ContractRow) -> Contract:
+        """The :class:`Contract` value of a contract row (its customer's key read through the session)."""
+        customer = self.session.get_one(CustomerRow, row.customer_id)
         return Contract(
             key=row.key,
             customer=customer.key,
@@ -294,20 +296,20 @@ class DirectoryRepo:
 
     def contract_by_id(self, contract_id: int) -> Contract | None:
         row = self.session.get(ContractRow, contract_id)
-        return self._contract(row) if row else None
+        return self.contract_value(row) if row else None
 
     def contract(self, key: str) -> Contract:
-        return self._contract(self.contract_row(key))
+        return self.contract_value(self.contract_row(key))
 
     def list_contracts(self, customer: str | None = None) -> list[Contract]:
         query = select(ContractRow).order_by(ContractRow.key)
         if customer:
             query = query.where(ContractRow.customer_id == self.customer_row(customer).id)
-        return [self._contract(r) for r in self.session.scalars(query)]
+        return [self.contract_value(r) for r in self.session.scalars(query)]
 
     def active_contract(self, customer: str, on: dt.date | None = None) -> Contract | None:
         row = self.active_contract_row(customer, on)
-        return self._contract(row) if row else None
+        return self.contract_value(row) if row else None
 
     def active_contract_row(self, customer: str, on: dt.date | None = None) -> ContractRow | None:
         day = on or self.now.date()

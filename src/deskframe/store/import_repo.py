@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from ..importing import ImportCounts, ImportedTicket
+from ..importing import ImportCounts, ImportedArticle, ImportedTicket
 from ..model import Contact
 from .blobs import BlobStore, BlobTooLarge, insert_rows
 from .rows import (
@@ -35,6 +35,7 @@ from .rows import (
     QueueRow,
     TicketRow,
     TimeEntryRow,
+    table_of,
 )
 from .search import index_articles
 
@@ -76,6 +77,12 @@ class ImportRepo:
     session: Session
     now: dt.datetime
     search_languages: tuple[str, ...]
+
+    if TYPE_CHECKING:  # DirectoryRepo's, beside this class in Repository
+
+        def upsert_contact(self, contact: Contact) -> str: ...
+        def contact_row_by_email(self, email: str) -> ContactRow | None: ...
+        def queue_row(self, name: str, *, create: bool = False) -> QueueRow: ...
 
     # --- lookups ----------------------------------------------------------------
     def _known(self, namespace: str, kind: str, ids: list[str]) -> dict[str, str]:
@@ -155,7 +162,7 @@ class ImportRepo:
         conn = self.session.connection()
         insert_rows(conn, batch.blobs)
         for start in range(0, len(batch.new_ids), 5000):
-            conn.execute(insert(ExternalIdRow.__table__), batch.new_ids[start : start + 5000])
+            conn.execute(insert(table_of(ExternalIdRow)), batch.new_ids[start : start + 5000])
         self._link_merges(tickets, batch)
         return counts
 
@@ -174,16 +181,14 @@ class ImportRepo:
                 email = t.contact.lower()
                 if email not in contacts:
                     self.upsert_contact(
-                        Contact(
-                            name=email,
-                            email=email,  # type: ignore[attr-defined]
-                            customer=t.customer if t.customer in customers else None,
-                        )
+                        Contact(name=email, email=email, customer=t.customer if t.customer in customers else None)
                     )
-                    contacts[email] = self.contact_row_by_email(email).id  # type: ignore[attr-defined]
+                    created = self.contact_row_by_email(email)
+                    assert created is not None  # upserted just above
+                    contacts[email] = created.id
                 contact_id = contacts[email]
             if t.queue not in queues:
-                queues[t.queue] = self.queue_row(t.queue, create=True).id  # type: ignore[attr-defined]
+                queues[t.queue] = self.queue_row(t.queue, create=True).id
             out[t.external_id] = dict(
                 subject=t.subject[:1000],
                 state=t.state,
@@ -211,7 +216,7 @@ class ImportRepo:
     ) -> None:
         values = self._ticket_values(tickets, state_types, agents)
         numbers = self._ids(TicketRow.id, TicketRow.number, (t.number for t in tickets if t.external_id not in known))
-        table = TicketRow.__table__
+        table = table_of(TicketRow)
         conn = self.session.connection()
         current: dict[int, tuple[Any, ...]] = {}
         if known:
@@ -273,7 +278,8 @@ class ImportRepo:
         safe_name: Callable[[str], str],
     ) -> None:
         known = self._known(batch.namespace, "article", [a.external_id for t in tickets for a in t.articles])
-        values, pending = [], []
+        values: list[dict[str, Any]] = []
+        pending: list[ImportedArticle] = []
         for t in tickets:
             ticket_id = batch.ticket_ids.get(t.external_id)
             if ticket_id is None:
@@ -303,7 +309,7 @@ class ImportRepo:
                 pending.append(a)
         if not values:
             return
-        ids = self._insert(ArticleRow.__table__, values)
+        ids = self._insert(table_of(ArticleRow), values)
         index_articles(self.session, [(i, v["subject"], v["text"]) for i, v in zip(ids, values)], self.search_languages)
         files = []
         for article_id, a in zip(ids, pending):
@@ -325,7 +331,7 @@ class ImportRepo:
                     )
                 )
         if files:
-            self.session.connection().execute(insert(AttachmentRow.__table__), files)
+            self.session.connection().execute(insert(table_of(AttachmentRow)), files)
         counts.articles += len(ids)
         counts.attachments += len(files)
 
@@ -375,16 +381,16 @@ class ImportRepo:
                 )
                 pending.append(e)
         if history:
-            self.session.connection().execute(insert(HistoryRow.__table__), history)
+            self.session.connection().execute(insert(table_of(HistoryRow)), history)
             counts.history += len(history)
-        for entry_id, e in zip(self._insert(TimeEntryRow.__table__, entries), pending):
+        for entry_id, e in zip(self._insert(table_of(TimeEntryRow), entries), pending):
             batch.mapped("time", e.external_id, entry_id)
             counts.time_entries += 1
             counts.minutes += e.minutes
 
     def _link_merges(self, tickets: list[ImportedTicket], batch: _Batch) -> None:
         """Point merged tickets at their targets; a target not imported yet is linked by a later batch."""
-        ext = ExternalIdRow.__table__
+        ext = table_of(ExternalIdRow)
         conn = self.session.connection()
         mine = (ext.c.namespace == batch.namespace) & (ext.c.kind == "merge_pending")
         waiting = {
@@ -397,7 +403,7 @@ class ImportRepo:
         if not waiting:
             return
         targets = self._ids(TicketRow.id, TicketRow.number, (number for _, number in waiting.values()))
-        table = TicketRow.__table__
+        table = table_of(TicketRow)
         done, still = [], []
         for ticket_id, (row_id, number) in waiting.items():
             if number in targets:

@@ -69,8 +69,9 @@ class PaymentRepo:
         customer = self.session.get(CustomerRow, invoice.customer_id)
         return self.buyer_details(customer) if customer is not None else {}
 
-    def invoice_extras(self, row: InvoiceRow, customer: CustomerRow, logins: Iterable[str]) -> dict[str, Any]:
-        """The keyword arguments of :class:`~deskframe.billing.Invoice` read beside the invoice's rows."""
+    def invoice_extras(self, row: InvoiceRow, customer: CustomerRow, logins: Iterable[str | None]) -> dict[str, Any]:
+        """The keyword arguments of :class:`~deskframe.billing.Invoice` read beside the invoice's rows;
+        ``logins`` are the lines' agents (``None`` for a line without one)."""
         cur = row.currency
         payments = tuple(
             Payment(

@@ -28,7 +28,7 @@ OPEN_TYPES = ("new", "open", "pending")
 
 
 class ReportRepo:
-    """Read-only queries behind :func:`deskframe.activity.period_activity`."""
+    """Read-only queries behind :class:`deskframe.services.activity.ActivityService`."""
 
     session: Session
     now: dt.datetime

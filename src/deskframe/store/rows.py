@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -23,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
-class DecimalText(TypeDecorator):
+class DecimalText(TypeDecorator[Decimal]):
     """Exact decimals stored as text (SQLite has no decimal type; floats are never used for money)."""
 
     impl = String(40)
@@ -40,7 +41,7 @@ class DecimalText(TypeDecorator):
         return None if value is None else Decimal(value)
 
 
-class FreeText(TypeDecorator):
+class FreeText(TypeDecorator[str]):
     """Text of unbounded length from outside (senders, subjects, ids, file names); NUL removed.
 
     PostgreSQL text cannot hold NUL characters and SQLite keeps them; neither has a
@@ -57,7 +58,7 @@ class FreeText(TypeDecorator):
         return value
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[dt.datetime]):
     """Aware datetimes in, aware UTC datetimes out; stored as naive UTC everywhere."""
 
     impl = DateTime
@@ -77,7 +78,17 @@ class UTCDateTime(TypeDecorator):
 class Base(DeclarativeBase):
     """Declarative base of every deskframe table."""
 
-    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+def table_of(row_type: type[Base]) -> Table:
+    """The Core :class:`~sqlalchemy.Table` of a row class, for Core statements (``__table__`` is
+    declared as a ``FromClause``; on a class mapped by ``__tablename__`` it is always a ``Table``)."""
+    return cast(Table, row_type.__table__)
 
 
 class CustomerRow(Base):

@@ -153,11 +153,11 @@ def ticket_ids(session: Session, query: str, languages: Sequence[str], limit: in
         )
         params: dict[str, Any] = {"match": sqlite_match(terms, languages), "limit": limit}
     else:
-        tsquery, params = _pg_query(terms, languages)
+        tsquery, term_params = _pg_query(terms, languages)
         sql = (
             f"SELECT a.ticket_id FROM article_fts f JOIN articles a ON a.id = f.article_id, "
             f"(SELECT {tsquery} AS q) qq WHERE f.vector @@ qq.q GROUP BY a.ticket_id "
             "ORDER BY max(ts_rank(f.vector, qq.q)) DESC, max(a.created_at) DESC, max(a.id) DESC LIMIT :limit"
         )
-        params["limit"] = limit
+        params = {**term_params, "limit": limit}
     return [row[0] for row in session.execute(text(sql), params)]

@@ -254,7 +254,7 @@ class QuarantineRepo:
     def set_quarantine_status(
         self, item_id: int, status: str, ticket_number: str | None = None, reason: str | None = None
     ) -> None:
-        row = self.session.get(QuarantineRow, item_id)
+        row = self.session.get_one(QuarantineRow, item_id)
         row.status = status
         row.updated_at = self.now
         if ticket_number:

@@ -145,7 +145,9 @@ class SlaRepo:
         """Clocks of all tickets per category as of ``now``: every category of
         :data:`CATEGORIES` (zero if none) and ``total``, the number of clocks (their sum)."""
         category = clock_category(now)
-        found = dict(self.session.execute(select(category, func.count(SlaClockRow.id)).group_by(category)).all())
+        found: dict[str, int] = dict(
+            self.session.execute(select(category, func.count(SlaClockRow.id)).group_by(category)).all()
+        )
         figures = {name: int(found.get(name, 0)) for name in CATEGORIES}
         figures["total"] = int(sum(found.values()))  # every clock, whatever its category
         return figures

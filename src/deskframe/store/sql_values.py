@@ -1,11 +1,24 @@
-"""Small conversions shared by the billing repositories: ``IN (...)`` slices, and values read
-straight from the driver (dates and timestamps come back as text on SQLite)."""
+"""Small conversions shared by the repositories: ``IN (...)`` slices, values read straight from the
+driver (dates and timestamps come back as text on SQLite), and the row count of an UPDATE or DELETE."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
+
+from sqlalchemy import CursorResult, Result
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE run through ``Session.execute`` matched.
+
+    ``Session.execute`` is typed to return a plain ``Result``; for a DML statement without
+    RETURNING it is a ``CursorResult``, which alone carries ``rowcount``.
+    """
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"rowcount needs the result of an UPDATE or DELETE, not a {type(result).__name__}")
+    return result.rowcount
 
 
 def chunks(values: list[int], size: int = 500) -> Iterator[list[int]]:

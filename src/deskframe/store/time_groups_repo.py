@@ -102,23 +102,23 @@ class TimeGroupRepo:
             if r.out_of_hours is not None:
                 if r.calendar not in calendars:
                     raise DomainError(f"calendar '{r.calendar}' is not configured")
-                cal = cal_ids.setdefault(r.calendar, len(cal_ids) + 1)  # type: ignore[arg-type]
-            wk = r.weekend is not None
+                cal = cal_ids.setdefault(r.calendar, len(cal_ids) + 1)
+            weekend_wins = r.weekend is not None and (r.out_of_hours is None or r.weekend >= r.out_of_hours)
             rows.append(
                 dict(
                     contract_id=cid,
                     inc=r.increment or None,
                     minimum=r.minimum or 0,
-                    wk=int(wk),
+                    wk=int(r.weekend is not None),
                     cal=cal,
-                    wk_wins=int(wk and (cal is None or r.weekend >= r.out_of_hours)),  # type: ignore[operator]
+                    wk_wins=int(weekend_wins),
                     budget=r.budget,
                     by_ticket=int(r.group_by == "ticket"),
                     billable_only=int(r.billable_only),
                 )
             )
-        for chunk in range(0, len(rows), 500):
-            conn.execute(insert(_RULES), rows[chunk : chunk + 500])
+        for at in range(0, len(rows), 500):
+            conn.execute(insert(_RULES), rows[at : at + 500])
         # CROSS JOIN fixes SQLite's join order (PostgreSQL plans it freely): these contracts,
         # their tickets, their entries - not every entry of the month through the work date
         # index; an entry is unbilled when no line links it (a primary-key look-up)
@@ -175,29 +175,29 @@ class TimeGroupRepo:
         agents = {
             r.id: (r.login, r.role) for r in self.session.execute(select(AgentRow.id, AgentRow.login, AgentRow.role))
         }
-        tickets = {}
+        tickets: dict[int, tuple[str, str]] = {}
         for chunk in chunks(sorted(rules)):
-            for tid, number, subject in self.session.execute(
+            for row in self.session.execute(
                 select(TicketRow.id, TicketRow.number, TicketRow.subject).where(TicketRow.contract_id.in_(chunk))
             ):
-                tickets[tid] = (number, subject)
+                tickets[row.id] = (row.number, row.subject)
         notes: dict[tuple[Any, ...], list[str]] = {}
-        for *key, note in conn.execute(
+        for *read, note in conn.execute(
             text(f"SELECT {', '.join(_KEY)}, note FROM {_ENTRIES} WHERE note IS NOT NULL ORDER BY id")
         ):
-            key = group_key(key)
+            key = group_key(read)
             if note not in notes.setdefault(key, []):
                 notes[key].append(note)
         out: dict[int, list[TimeGroup]] = {}
         dates: dict[Any, dt.date] = {}
-        for *key, entries, minutes, billed, first, last, first_id, negative in conn.execute(
+        for *read, entries, minutes, billed, first, last, first_id, negative in conn.execute(
             text(
                 f"SELECT {', '.join(_KEY)}, COUNT(*), SUM(minutes), SUM(billed), MIN(work_date), MAX(work_date), "
                 f"MIN(id), MIN(CASE WHEN minutes < 0 AND b = 1 THEN id END) FROM {_ENTRIES} "
                 f"GROUP BY {', '.join(_KEY)} ORDER BY contract_id, g_ticket, MIN(id)"
             )
         ):
-            key = group_key(key)
+            key = group_key(read)
             cid, tid, aid, b, cls, late, over = key
             number, subject = tickets[tid] if tid else (None, None)
             login, role = agents[aid] if aid else (None, None)
@@ -225,15 +225,14 @@ class TimeGroupRepo:
                     key=key,
                 )
             )
-        negatives = [g for gs in out.values() for g in gs if g.negative is not None]
+        negatives = [g.negative[0] for gs in out.values() for g in gs if g.negative is not None]
         if negatives:  # rare: the minutes of each group's first negative entry, for the error message
-            found = dict(
-                self.session.execute(
-                    select(TimeEntryRow.id, TimeEntryRow.minutes).where(
-                        TimeEntryRow.id.in_([g.negative[0] for g in negatives])
-                    )
-                ).all()
-            )  # type: ignore[index]
+            found: dict[int, int] = {
+                row.id: row.minutes
+                for row in self.session.execute(
+                    select(TimeEntryRow.id, TimeEntryRow.minutes).where(TimeEntryRow.id.in_(negatives))
+                )
+            }
             for cid, gs in out.items():
                 out[cid] = [g._replace(negative=(g.negative[0], found[g.negative[0]])) if g.negative else g for g in gs]
         return out

@@ -7,6 +7,7 @@ import json
 import attrs
 from chat_support import SECRET, SECRET_ENV, CallbackReceiver, body_of, message, signature, signed_headers
 
+from deskframe.actors import Actor
 from deskframe.testing import Factory
 from deskframe_chat import outbound, settings
 
@@ -27,13 +28,13 @@ def open_chat(desk, client, conversation="c-1"):
 
 
 def history(desk, number, prefix="chat_"):
-    return [(h.action, h.new, h.reason) for h in desk.ticket(number).history if h.action.startswith(prefix)]
+    return [(h.action, h.new, h.reason) for h in desk.tickets.get(number).history if h.action.startswith(prefix)]
 
 
 def test_reply_is_posted_signed_to_the_callback(chat_desk, client_for):
     with CallbackReceiver() as receiver:
         desk, factory, number = make(chat_desk, client_for, receiver.url)
-        article = desk.reply(number, agent="alice", body="Unplug it, please.")
+        article = desk.tickets.reply(number, actor=Actor.agent("alice"), body="Unplug it, please.")
     assert len(receiver.requests) == 1
     sent = receiver.requests[0]
     assert sent["path"] == "/replies"
@@ -51,7 +52,7 @@ def test_reply_is_posted_signed_to_the_callback(chat_desk, client_for):
 def test_failing_callback_is_retried_with_backoff_then_recorded(chat_desk, client_for):
     with CallbackReceiver(statuses=(500,)) as receiver:
         desk, factory, number = make(chat_desk, client_for, receiver.url, callback_tries=3, callback_backoff=0.05)
-        article = desk.reply(number, agent="alice", body="Try this.")
+        article = desk.tickets.reply(number, actor=Actor.agent("alice"), body="Try this.")
     assert len(receiver.requests) == 3
     gaps = [b["at"] - a["at"] for a, b in zip(receiver.requests, receiver.requests[1:])]
     assert gaps[0] >= 0.05 and gaps[1] >= 0.1  # 0.05 s, then doubled
@@ -62,7 +63,7 @@ def test_failing_callback_is_retried_with_backoff_then_recorded(chat_desk, clien
 def test_a_retry_that_succeeds_is_delivered(chat_desk, client_for):
     with CallbackReceiver(statuses=(503, 200)) as receiver:
         desk, factory, number = make(chat_desk, client_for, receiver.url)
-        desk.reply(number, agent="alice", body="Try this.")
+        desk.tickets.reply(number, actor=Actor.agent("alice"), body="Try this.")
     assert len(receiver.requests) == 2
     assert history(desk, number)[0][2] == "HTTP 200 after 2 attempt(s)"
 
@@ -70,7 +71,7 @@ def test_a_retry_that_succeeds_is_delivered(chat_desk, client_for):
 def test_client_errors_are_not_retried(chat_desk, client_for):
     with CallbackReceiver(statuses=(400,)) as receiver:
         desk, factory, number = make(chat_desk, client_for, receiver.url)
-        desk.reply(number, agent="alice", body="Try this.")
+        desk.tickets.reply(number, actor=Actor.agent("alice"), body="Try this.")
     assert len(receiver.requests) == 1
     assert history(desk, number)[0][:1] == ("chat_delivery_failed",)
     assert history(desk, number)[0][2] == "after 1 attempt(s): HTTP 400"
@@ -80,14 +81,14 @@ def test_unreachable_callback_is_recorded(chat_desk, client_for):
     from chat_support import free_port
 
     desk, factory, number = make(chat_desk, client_for, f"http://127.0.0.1:{free_port()}/nobody", callback_tries=2)
-    desk.reply(number, agent="alice", body="Hello?")
+    desk.tickets.reply(number, actor=Actor.agent("alice"), body="Hello?")
     action, _, reason = history(desk, number)[0]
     assert action == "chat_delivery_failed" and reason.startswith("after 2 attempt(s): URLError")
 
 
 def test_without_callback_url_the_failure_is_visible(chat_desk, client_for):
     desk, factory, number = make(chat_desk, client_for)
-    desk.reply(number, agent="alice", body="Hello?")
+    desk.tickets.reply(number, actor=Actor.agent("alice"), body="Hello?")
     assert history(desk, number)[0][2] == "channel site-chat has no callback_url"
 
 
@@ -95,7 +96,7 @@ def test_missing_secret_at_delivery_is_recorded(chat_desk, client_for, monkeypat
     with CallbackReceiver() as receiver:
         desk, factory, number = make(chat_desk, client_for, receiver.url)
         monkeypatch.delenv(SECRET_ENV)
-        desk.reply(number, agent="alice", body="Hello?")
+        desk.tickets.reply(number, actor=Actor.agent("alice"), body="Hello?")
     assert receiver.requests == []
     assert SECRET_ENV in history(desk, number)[0][2]
 
@@ -103,11 +104,15 @@ def test_missing_secret_at_delivery_is_recorded(chat_desk, client_for, monkeypat
 def test_notes_other_channels_and_non_chat_tickets_are_not_posted(chat_desk, client_for):
     with CallbackReceiver() as receiver:
         desk, factory, number = make(chat_desk, client_for, receiver.url)
-        desk.note(number, agent="alice", body="internal")
-        desk.add_article(number, direction="out", channel="support-mail", body="by mail", agent="alice")
-        desk.add_article(number, direction="in", channel="site-chat", body="customer again")
+        desk.tickets.note(number, actor=Actor.agent("alice"), body="internal")
+        desk.tickets.add_article(
+            number, direction="out", channel="support-mail", body="by mail", actor=Actor.agent("alice")
+        )
+        desk.tickets.add_article(
+            number, direction="in", channel="site-chat", body="customer again", actor=Actor.operator()
+        )
         other = factory.ticket(channel="support-mail")
-        desk.reply(other.number, agent="alice", body="mail reply")
+        desk.tickets.reply(other.number, actor=Actor.agent("alice"), body="mail reply")
     assert receiver.requests == []
     assert history(desk, number) == []
 

@@ -28,7 +28,7 @@ def served(make_desk, monkeypatch):
 def test_webhook_over_real_http(served):
     desk, server = served
     url = server.base + "/channels/site-chat/messages"
-    count = lambda: len(desk.tickets(limit=None))  # noqa: E731
+    count = lambda: len(desk.tickets.list(limit=None))  # noqa: E731
 
     body = body_of(message("m-1"))
     assert post(url, body) == (401, {"error": "missing or wrong signature"})
@@ -42,7 +42,7 @@ def test_webhook_over_real_http(served):
 
     status, replay = post(url, body, signed_headers(body))
     assert (status, replay["ticket"], replay["duplicate"]) == (200, first["ticket"], True)
-    assert count() == 1 and len(desk.ticket(first["ticket"]).articles) == 1
+    assert count() == 1 and len(desk.tickets.get(first["ticket"]).articles) == 1
 
     follow = body_of(message("m-2", text="and smoke"))
     status, second = post(url, follow, signed_headers(follow))
@@ -69,6 +69,6 @@ def test_webhook_over_real_http(served):
     assert post(server.base + "/channels/unset-chat/messages", body, signed_headers(body))[0] == 503
     assert post(server.base + "/channels/nope/messages", body, signed_headers(body))[0] == 404
     assert count() == 2
-    assert len(desk.ticket(first["ticket"]).articles) == 2
+    assert len(desk.tickets.get(first["ticket"]).articles) == 2
     log = server.stop()
     assert "DESKFRAME_TEST_CHAT_UNSET is not set" in log

@@ -9,6 +9,7 @@ from chat_support import SECRET_ENV, b64, body_of, message, signature, signed_he
 
 import deskframe
 from deskframe import Contact
+from deskframe.actors import Actor
 from deskframe.testing import Factory
 
 URL = "/channels/site-chat/messages"
@@ -20,7 +21,7 @@ def send(client, data, headers=None):
 
 
 def count(desk) -> int:
-    return len(desk.tickets(limit=None))
+    return len(desk.tickets.list(limit=None))
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def test_signed_message_opens_a_ticket_in_the_unknown_queue(desk, client):
     assert response.status_code == 200, response.text
     answer = response.json()
     assert answer["duplicate"] is False and answer["created"] is True
-    ticket = desk.ticket(answer["ticket"])
+    ticket = desk.tickets.get(answer["ticket"])
     assert ticket.channel == "site-chat" and ticket.queue == "unknown"
     assert ticket.subject == "Chat: Hello, the printer is on fire"
     article = ticket.articles[0]
@@ -83,7 +84,7 @@ def test_replay_is_idempotent(desk, client):
         "article_id": first["article_id"],
     }
     assert count(desk) == 1
-    assert len(desk.ticket(first["ticket"]).articles) == 1
+    assert len(desk.tickets.get(first["ticket"]).articles) == 1
 
 
 def test_messages_of_one_conversation_share_a_ticket(desk, client, clock):
@@ -93,7 +94,10 @@ def test_messages_of_one_conversation_share_a_ticket(desk, client, clock):
     other = send(client, message("m-3", conversation_id="c-2", text="Different person")).json()
     assert second["ticket"] == first["ticket"] and second["created"] is False
     assert other["ticket"] != first["ticket"] and other["created"] is True
-    assert [a.text for a in desk.ticket(first["ticket"]).articles] == ["Hello, the printer is on fire", "Still burning"]
+    assert [a.text for a in desk.tickets.get(first["ticket"]).articles] == [
+        "Hello, the printer is on fire",
+        "Still burning",
+    ]
 
 
 def test_idle_gap_starts_a_new_ticket(chat_desk, client_for, clock):
@@ -116,42 +120,46 @@ def test_a_finished_ticket_is_not_continued(chat_desk, client_for, state):
     )
     client = client_for(desk)
     first = send(client, message("m-1")).json()
-    desk.set_state(first["ticket"], state)
+    desk.tickets.set_state(first["ticket"], state, actor=Actor.operator())
     second = send(client, message("m-2", text="It broke again")).json()
     assert second["created"] is True and second["ticket"] != first["ticket"]
-    assert desk.ticket(first["ticket"]).state == state
+    assert desk.tickets.get(first["ticket"]).state == state
 
 
 def test_pending_ticket_is_continued_and_reopened(chat_desk, client_for):
     desk = chat_desk()
     client = client_for(desk)
     first = send(client, message("m-1")).json()
-    desk.set_state(first["ticket"], "pending")
+    desk.tickets.set_state(first["ticket"], "pending", actor=Actor.operator())
     second = send(client, message("m-2")).json()
     assert second["ticket"] == first["ticket"]
-    assert desk.ticket(first["ticket"]).state == "open"
+    assert desk.tickets.get(first["ticket"]).state == "open"
 
 
 def test_conversation_follows_a_merge(desk, client):
     first = send(client, message("m-1")).json()
-    target = desk.open_ticket(subject="Main ticket", body="x").number
-    desk.merge(first["ticket"], target)
+    target = desk.tickets.open(subject="Main ticket", body="x", actor=Actor.operator()).number
+    desk.tickets.merge(first["ticket"], target, actor=Actor.operator())
     assert send(client, message("m-2")).json()["ticket"] == target
 
 
 def test_conversation_never_threads_into_another_customers_ticket(desk, client, factory):
     first = send(client, message("m-1")).json()
     target = factory.ticket(subject="Acme's ticket").number
-    desk.merge(first["ticket"], target)  # an agent's mistake must not leak the conversation into it
+    desk.tickets.merge(
+        first["ticket"], target, actor=Actor.operator()
+    )  # an agent's mistake must not leak the conversation into it
     answer = send(client, message("m-2")).json()
     assert answer["created"] is True and answer["ticket"] not in (first["ticket"], target)
 
 
 def test_text_cannot_thread_into_another_ticket_by_quoting_its_number(desk, client, factory):
-    victim = desk.open_ticket(subject="Someone else's", body="private")  # no customer: threadable by number
+    victim = desk.tickets.open(
+        subject="Someone else's", body="private", actor=Actor.operator()
+    )  # no customer: threadable by number
     answer = send(client, message(text=f"[Ticket#{victim.number}] hi")).json()
     assert answer["created"] is True and answer["ticket"] != victim.number
-    assert desk.ticket(answer["ticket"]).subject == f"Chat: (Ticket#{victim.number}) hi"
+    assert desk.tickets.get(answer["ticket"]).subject == f"Chat: (Ticket#{victim.number}) hi"
 
 
 def test_base64_attachment_is_stored_and_url_attachment_kept_as_a_link(desk, client):
@@ -163,7 +171,7 @@ def test_base64_attachment_is_stored_and_url_attachment_kept_as_a_link(desk, cli
         ],
     )
     answer = send(client, data).json()
-    article = desk.ticket(answer["ticket"]).articles[0]
+    article = desk.tickets.get(answer["ticket"]).articles[0]
     assert [(a.filename, a.content_type, a.size) for a in article.attachments] == [("log.txt", "text/plain", 14)]
     assert desk.blobs.get(article.attachments[0].sha256) == b"line 1\nline 2\n"
     assert article.text == "see files\n\nLinked files (not downloaded):\n- shot.png: https://files.example/shot.png"
@@ -172,14 +180,14 @@ def test_base64_attachment_is_stored_and_url_attachment_kept_as_a_link(desk, cli
 def test_attachment_only_message(desk, client):
     data = message(text="", attachments=[{"filename": "a.bin", "base64": b64(b"\x00\x01")}])
     answer = send(client, data).json()
-    ticket = desk.ticket(answer["ticket"])
+    ticket = desk.tickets.get(answer["ticket"])
     assert ticket.subject == "Chat: a.bin"
     assert ticket.articles[0].attachments[0].content_type == "application/octet-stream"
 
 
 def test_epoch_timestamp(desk, client):
     answer = send(client, message(timestamp=1772434800)).json()
-    assert desk.ticket(answer["ticket"]).articles[0].created_at.isoformat().startswith("2026-03-02T07:00:00")
+    assert desk.tickets.get(answer["ticket"]).articles[0].created_at.isoformat().startswith("2026-03-02T07:00:00")
 
 
 def test_trusted_channel_routes_by_sender_email(chat_desk, client_for):
@@ -187,18 +195,18 @@ def test_trusted_channel_routes_by_sender_email(chat_desk, client_for):
     factory = Factory(desk)
     customer = factory.customer("acme")
     contract = factory.contract(customer.key)
-    desk.add_contact(Contact(name="Ivan", email="ivan@acme.example", customer="acme"))
+    desk.directory.add_contact(Contact(name="Ivan", email="ivan@acme.example", customer="acme"), actor=Actor.operator())
     data = message(sender={"id": "u-7", "name": "Ivan", "email": "Ivan@ACME.example"})
-    ticket = desk.ticket(send(client_for(desk), data).json()["ticket"])
+    ticket = desk.tickets.get(send(client_for(desk), data).json()["ticket"])
     assert (ticket.customer, ticket.contract, ticket.queue) == ("acme", contract.key, "support")
     assert ticket.contact == "ivan@acme.example"
 
 
 def test_untrusted_channel_ignores_the_claimed_email(desk, client, factory):
     factory.customer("acme")
-    desk.add_contact(Contact(name="Ivan", email="ivan@acme.example", customer="acme"))
+    desk.directory.add_contact(Contact(name="Ivan", email="ivan@acme.example", customer="acme"), actor=Actor.operator())
     data = message(sender={"id": "u-7", "name": "Ivan", "email": "ivan@acme.example"})
-    ticket = desk.ticket(send(client, data).json()["ticket"])
+    ticket = desk.tickets.get(send(client, data).json()["ticket"])
     assert ticket.customer is None and ticket.queue == "unknown"
     assert ticket.articles[0].text.endswith("(e-mail given in the chat, not verified: ivan@acme.example)")
 

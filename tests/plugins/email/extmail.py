@@ -119,8 +119,8 @@ def stored_outcomes(desk: Any) -> Outcomes:
     """Every stored inbound article and quarantine entry, keyed by the SHA-256 of the raw bytes they keep."""
     articles: dict[str, list[Any]] = {}
     count = 0
-    for row in desk.tickets(limit=None):
-        for article in desk.ticket(row["number"]).articles:
+    for row in desk.tickets.list(limit=None):
+        for article in desk.tickets.get(row["number"]).articles:
             if article.raw_sha256:
                 count += 1
                 articles.setdefault(article.raw_sha256, []).append(article)

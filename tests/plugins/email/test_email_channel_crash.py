@@ -107,12 +107,12 @@ def test_killed_at_random_moments_then_resumed(make_desk, tmp_path):
     unparseable = [r for r in raws if not r.startswith(b"From:")]
     parseable = [r for r in raws if r.startswith(b"From:")]
     stored: list[bytes] = []
-    for row in desk.tickets(limit=None):
-        for article in desk.ticket(row["number"]).articles:
+    for row in desk.tickets.list(limit=None):
+        for article in desk.tickets.get(row["number"]).articles:
             stored.append(desk.blobs.get(article.raw_sha256))
     assert sorted(stored) == sorted(parseable)  # each message exactly once, raw source kept
     with desk.store.read() as repo:
         held = repo.quarantine_items("held")
     assert sorted(desk.blobs.get(h["raw_sha256"]) for h in held) == sorted(unparseable)
     follow_ups = sum(1 for r in parseable if b"In-Reply-To" in r)
-    assert len(desk.tickets(limit=None)) == len(parseable) - follow_ups
+    assert len(desk.tickets.list(limit=None)) == len(parseable) - follow_ups

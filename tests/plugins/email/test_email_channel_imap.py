@@ -38,14 +38,14 @@ def test_imap_import_and_seen_only_after_commit(dovecot, make_desk, cli, corpus,
     dovecot.append(folder, corpus["charset_koi8r_8bit"], message("No id", msgid=None), message("Plain"))
     desk = imap_desk(make_desk, dovecot, folder)
     flags_during_intake = []
-    real_intake = desk.intake
+    real_intake = desk.intake.receive
 
     def watching(msg):
         flags_during_intake.append(sum(seen(f) for f in dovecot.state(folder).values()))
         return real_intake(msg)
 
     with monkeypatch.context() as m:
-        m.setattr(desk, "intake", watching)
+        m.setattr(desk.intake, "receive", watching)
         report = poll(desk, build_channel(desk, "support-mail"))
     assert (report.fetched, report.created) == (3, 3)
     assert flags_during_intake == [0, 1, 2]  # BODY.PEEK: each flagged only after its commit
@@ -57,7 +57,7 @@ def test_imap_import_and_seen_only_after_commit(dovecot, make_desk, cli, corpus,
     dovecot.append(folder, message("Later"))
     report = run_once(cli, desk)
     assert (report["fetched"], report["created"]) == (1, 1)
-    subjects = {t["subject"] for t in desk.tickets(limit=None)}
+    subjects = {t["subject"] for t in desk.tickets.list(limit=None)}
     assert "Не работает принтер" in subjects and "Later" in subjects
 
 
@@ -71,7 +71,7 @@ def test_imap_storage_error_leaves_message_unflagged(dovecot, make_desk, monkeyp
         raise StorageError("disk I/O error")
 
     with monkeypatch.context() as m:
-        m.setattr(desk, "intake", broken)
+        m.setattr(desk.intake, "receive", broken)
         report = poll(desk, build_channel(desk, "support-mail"))
     assert report.stopped and report.created == 0
     state = dovecot.state(folder)
@@ -97,7 +97,7 @@ def test_imap_uidvalidity_change_duplicates_nothing(dovecot, make_desk, cli):
     after = json.loads(desk.cursors.get("support-mail", "imap:position"))
     assert after["uidvalidity"] != before and after["last_uid"] == 4
     assert (report["fetched"], report["created"], report["duplicates"]) == (4, 1, 3)
-    assert len(desk.tickets(limit=None)) == 4
+    assert len(desk.tickets.list(limit=None)) == 4
 
 
 def test_imap_move_to_processed_folder(dovecot, make_desk, cli):
@@ -185,7 +185,7 @@ def test_pop3_delete_only_after_commit(dovecot, make_desk, cli, monkeypatch):
         raise StorageError("database is locked")
 
     with monkeypatch.context() as m:
-        m.setattr(desk, "intake", broken)
+        m.setattr(desk.intake, "receive", broken)
         report = poll(desk, build_channel(desk, "support-mail"))
     assert report.stopped and inbox_count(dovecot) == 2
     assert run_once(cli, desk)["created"] == 2

@@ -16,6 +16,7 @@ import pytest
 from mailservers import channel_toml, deliver, make_maildir, message
 
 from deskframe import Contact, Customer
+from deskframe.actors import Actor
 from deskframe.errors import StorageError
 from deskframe.intake.polling import build_channel, poll
 
@@ -34,8 +35,8 @@ def quarantined(cli, desk, status="held"):
 
 def article_raws(desk):
     raws = []
-    for row in desk.tickets(limit=None):
-        for article in desk.ticket(row["number"]).articles:
+    for row in desk.tickets.list(limit=None):
+        for article in desk.tickets.get(row["number"]).articles:
             if article.raw_sha256:
                 raws.append(desk.blobs.get(article.raw_sha256))
     return raws
@@ -65,7 +66,7 @@ def test_whole_corpus_through_intake_run(make_desk, cli, corpus, tmp_path):
     assert report["created"] + report["appended"] + report["duplicates"] + report["quarantined"] == len(corpus)
     assert report["quarantined"] == len(held)
 
-    subjects = {t["subject"] for t in desk.tickets(limit=None)}
+    subjects = {t["subject"] for t in desk.tickets.list(limit=None)}
     assert make_corpus.RU_SUBJECT in subjects  # koi8-r / windows-1251 / utf-8, decoded
 
     again = run_once(cli, desk)[0]
@@ -87,7 +88,7 @@ def test_duplicates_and_missing_message_id(make_desk, cli, tmp_path):
     deliver(box, without_id)
     report = run_once(cli, desk)[0]
     assert (report["created"], report["duplicates"]) == (0, 2)
-    assert len(desk.tickets(limit=None)) == 2
+    assert len(desk.tickets.list(limit=None)) == 2
 
 
 def test_unparseable_goes_to_quarantine_and_retry_after_fix(make_desk, cli, tmp_path):
@@ -115,8 +116,8 @@ def test_unparseable_goes_to_quarantine_and_retry_after_fix(make_desk, cli, tmp_
     fixed = cli(desk)("intake", "quarantine", "retry", str(held[1]["id"]))
     assert fixed.exit_code == 0, fixed.output
     number = fixed.output.split()[-1]
-    assert desk.ticket(number).subject == "Big one"
-    assert desk.blobs.get(desk.ticket(number).articles[0].raw_sha256) == big
+    assert desk.tickets.get(number).subject == "Big one"
+    assert desk.blobs.get(desk.tickets.get(number).articles[0].raw_sha256) == big
     assert [h["id"] for h in quarantined(cli, desk)] == [held[0]["id"]]
 
 
@@ -130,8 +131,8 @@ def test_storage_error_leaves_message_in_new(make_desk, tmp_path, monkeypatch):
         raise StorageError("database is locked")
 
     with monkeypatch.context() as m:
-        m.setattr(desk, "intake", broken)
-        m.setattr(desk, "intake_many", broken)  # Maildir messages are stored in batches
+        m.setattr(desk.intake, "receive", broken)
+        m.setattr(desk.intake, "receive_many", broken)  # Maildir messages are stored in batches
         report = poll(desk, build_channel(desk, "support-mail"))
     assert report.stopped and report.created == 0
     assert sorted(os.listdir(box / "new")) == before and os.listdir(box / "cur") == []
@@ -175,7 +176,7 @@ def test_control_headers_only_on_trusted_channel(make_desk, cli, tmp_path):
     )
     reports = run_once(cli, desk)
     assert [r["created"] for r in reports] == [1, 1]
-    tickets = {t["subject"]: t for t in desk.tickets(limit=None)}
+    tickets = {t["subject"]: t for t in desk.tickets.list(limit=None)}
     assert (tickets["From the monitoring system"]["queue"], tickets["From the monitoring system"]["priority"]) == (
         "vip",
         "P1",
@@ -190,21 +191,21 @@ def test_references_into_another_customers_ticket(make_desk, cli, tmp_path):
         tmp_path / "mail", [message("Server down", sender="ivan@acme.example", msgid="<first@acme.example>")]
     )
     desk = make_desk(channel_toml(source=f"maildir:{box}"))
-    desk.add_customer(Customer("acme", "ACME", domains=("acme.example",)))
-    desk.add_customer(Customer("rival", "Rival", domains=("rival.example",)))
-    desk.add_contact(Contact("Ivan", "ivan@acme.example", customer="acme"))
-    desk.add_contact(Contact("Eve", "eve@rival.example", customer="rival"))
+    desk.directory.add_customer(Customer("acme", "ACME", domains=("acme.example",)), actor=Actor.operator())
+    desk.directory.add_customer(Customer("rival", "Rival", domains=("rival.example",)), actor=Actor.operator())
+    desk.directory.add_contact(Contact("Ivan", "ivan@acme.example", customer="acme"), actor=Actor.operator())
+    desk.directory.add_contact(Contact("Eve", "eve@rival.example", customer="rival"), actor=Actor.operator())
     run_once(cli, desk)
-    (original,) = desk.tickets(limit=None)
+    (original,) = desk.tickets.list(limit=None)
     number = original["number"]
     refs = {"In-Reply-To": "<first@acme.example>", "References": "<first@acme.example>"}
     deliver(box, message(f"Re: [Ticket#{number}] Server down", sender="eve@rival.example", extra=refs))
     deliver(box, message(f"Re: [Ticket#{number}] Server down", sender="maria@acme.example", extra=refs))
     report = run_once(cli, desk)[0]
     assert (report["created"], report["appended"]) == (1, 1)
-    senders = [a.sender for a in desk.ticket(number).articles]
+    senders = [a.sender for a in desk.tickets.get(number).articles]
     assert senders == ["ivan@acme.example", "maria@acme.example"]
-    other = next(t for t in desk.tickets(limit=None) if t["number"] != number)
+    other = next(t for t in desk.tickets.list(limit=None) if t["number"] != number)
     assert other["customer"] == "rival"
 
 
@@ -235,7 +236,7 @@ def test_mbox_read_only_with_cursor(make_desk, cli, tmp_path):
     path.write_bytes(entry(second) + entry(third))  # a mail reader deleted the first message
     report = run_once(cli, desk)[0]
     assert (report["fetched"], report["created"], report["duplicates"]) == (2, 0, 2)
-    assert len(desk.tickets(limit=None)) == 3
+    assert len(desk.tickets.list(limit=None)) == 3
 
 
 def test_missing_maildir_is_one_line_error(make_desk, cli, tmp_path):
@@ -250,8 +251,8 @@ def test_raw_kept_byte_for_byte(make_desk, cli, tmp_path, corpus):
     box = make_maildir(tmp_path / "mail", [raw])
     desk = make_desk(channel_toml(source=f"maildir:{box}"))
     run_once(cli, desk)
-    (ticket,) = desk.tickets(limit=None)
-    article = desk.ticket(ticket["number"]).articles[0]
+    (ticket,) = desk.tickets.list(limit=None)
+    article = desk.tickets.get(ticket["number"]).articles[0]
     assert hashlib.sha256(desk.blobs.get(article.raw_sha256)).digest() == hashlib.sha256(raw).digest()
     assert ticket["subject"] == make_corpus.RU_SUBJECT
     assert "принтер" in article.text

@@ -20,6 +20,7 @@ from mailservers import SmtpSink, channel_toml, deliver, make_maildir, message, 
 
 import deskframe
 from deskframe import Contact, SlaPolicyType
+from deskframe.actors import Actor
 from deskframe.intake.polling import build_channel, poll
 from deskframe.sla.policy import ClockSpec
 
@@ -93,14 +94,14 @@ def poll_once(desk):
 
 
 def history(desk, number, action):
-    return [h for h in desk.ticket(number).history if h.action == action]
+    return [h for h in desk.tickets.get(number).history if h.action == action]
 
 
 @pytest.fixture
 def mail_desk(make_desk, smtp_sink, tmp_path):
     box = make_maildir(tmp_path / "mail")
     desk = make_desk(channel_toml(source=f"maildir:{box}", smtp=smtp_sink.url, from_name="ACME Support"))
-    desk.add_agent(deskframe.Agent("alice", "Alice", email="alice@desk.example"))
+    desk.directory.add_agent(deskframe.Agent("alice", "Alice", email="alice@desk.example"), actor=Actor.operator())
     desk.box = box
     return desk
 
@@ -112,11 +113,11 @@ def test_reply_is_sent_threaded_and_answers_thread_back(mail_desk, smtp_sink, cl
         message("Printer broken", msgid="<q1@customer.example>", extra={"References": "<older@customer.example>"}),
     )
     run_once(cli, desk)
-    (ticket,) = desk.tickets()
+    (ticket,) = desk.tickets.list()
     number = ticket["number"]
     assert smtp_sink.messages == []  # no autoreply configured
 
-    desk.reply(number, agent="alice", body="Please restart it.\n")
+    desk.tickets.reply(number, actor=Actor.agent("alice"), body="Please restart it.\n")
     ((mail_from, rcpt, raw),) = smtp_sink.messages
     assert (mail_from, rcpt) == ("support@desk.example", ["ivan@customer.example"])
     sent = parse(raw)
@@ -126,7 +127,7 @@ def test_reply_is_sent_threaded_and_answers_thread_back(mail_desk, smtp_sink, cl
     assert str(sent["In-Reply-To"]) == "<q1@customer.example>"
     assert str(sent["References"]) == "<q1@customer.example>"
     assert "Auto-Submitted" not in sent
-    article = desk.ticket(number).articles[-1]
+    article = desk.tickets.get(number).articles[-1]
     assert f"<{article.message_id}>" == str(sent["Message-ID"]) and article.recipients == ("ivan@customer.example",)
     assert history(desk, number, "sent")
     assert sent.get_content().strip() == "Please restart it."
@@ -138,7 +139,7 @@ def test_reply_is_sent_threaded_and_answers_thread_back(mail_desk, smtp_sink, cl
     )
     report = run_once(cli, desk)
     assert (report["created"], report["appended"]) == (0, 1)
-    desk.reply(number, agent="alice", body="Good.\n")
+    desk.tickets.reply(number, actor=Actor.agent("alice"), body="Good.\n")
     second = parse(smtp_sink.messages[-1][2])
     assert str(second["In-Reply-To"]) == "<q2@customer.example>"
     assert str(second["References"]).split() == [
@@ -159,9 +160,11 @@ INJECTED = [
 def test_no_header_injection_from_subject_or_name(mail_desk, smtp_sink, hostile):
     """RELIABILITY 12: parse the bytes sent; only our header fields, only the one recipient."""
     desk = mail_desk
-    desk.add_contact(Contact(name=hostile, email="ivan@customer.example"))
-    ticket = desk.open_ticket(subject=hostile, body="Help", contact="ivan@customer.example", channel="support-mail")
-    desk.reply(ticket.number, agent="alice", body="Answer\r\nBcc: body@evil.example\n")
+    desk.directory.add_contact(Contact(name=hostile, email="ivan@customer.example"), actor=Actor.operator())
+    ticket = desk.tickets.open(
+        subject=hostile, body="Help", contact="ivan@customer.example", channel="support-mail", actor=Actor.operator()
+    )
+    desk.tickets.reply(ticket.number, actor=Actor.agent("alice"), body="Answer\r\nBcc: body@evil.example\n")
     ((mail_from, rcpt, raw),) = smtp_sink.messages
     assert rcpt == ["ivan@customer.example"]
     sent = parse(raw)
@@ -181,32 +184,36 @@ def test_delivery_failure_is_recorded_and_reply_kept(make_desk, tmp_path):
     try:
         box = make_maildir(tmp_path / "mail")
         desk = make_desk(channel_toml(source=f"maildir:{box}", smtp=sink.url))
-        desk.add_agent(deskframe.Agent("alice", "Alice"))
-        ticket = desk.open_ticket(subject="Hi", body="b", contact="ivan@customer.example", channel="support-mail")
-        article = desk.reply(ticket.number, agent="alice", body="Answer")
+        desk.directory.add_agent(deskframe.Agent("alice", "Alice"), actor=Actor.operator())
+        ticket = desk.tickets.open(
+            subject="Hi", body="b", contact="ivan@customer.example", channel="support-mail", actor=Actor.operator()
+        )
+        article = desk.tickets.reply(ticket.number, actor=Actor.agent("alice"), body="Answer")
     finally:
         sink.stop()
     failed = history(desk, ticket.number, "email_delivery_failed")
     assert len(failed) == 1 and failed[0].new == str(article.id) and "554" in failed[0].reason
-    assert desk.ticket(ticket.number).articles[-1].text == "Answer"  # never rolled back
+    assert desk.tickets.get(ticket.number).articles[-1].text == "Answer"  # never rolled back
     assert desk.last_hook_failures == []
 
 
 def test_outbound_article_of_other_plugins_and_non_email_tickets(mail_desk, smtp_sink):
     desk = mail_desk
-    phone = desk.open_ticket(subject="Called in", body="Call notes", contact="ivan@customer.example", channel="phone")
-    desk.add_article(
+    phone = desk.tickets.open(
+        subject="Called in", body="Call notes", contact="ivan@customer.example", channel="phone", actor=Actor.operator()
+    )
+    desk.tickets.add_article(
         phone.number,
         direction="out",
         channel="support-mail",
         subject=f"[Ticket#{phone.number}] Please write",
         body="Please send the request in writing.",
-        agent="alice",
+        actor=Actor.agent("alice"),
     )
     assert len(smtp_sink.messages) == 1
     assert str(parse(smtp_sink.messages[0][2])["Subject"]) == f"[Ticket#{phone.number}] Please write"
-    desk.reply(phone.number, agent="alice", body="On the phone channel: not mailed")
-    desk.note(phone.number, agent="alice", body="internal")
+    desk.tickets.reply(phone.number, actor=Actor.agent("alice"), body="On the phone channel: not mailed")
+    desk.tickets.note(phone.number, actor=Actor.agent("alice"), body="internal")
     assert len(smtp_sink.messages) == 1
 
 
@@ -220,11 +227,13 @@ def test_smtp_auth(make_desk, tmp_path, monkeypatch):
                 source=f"maildir:{make_maildir(tmp_path / 'm')}", smtp=sink.url, password_env="TEST_SMTP_PASSWORD"
             )
         )
-        desk.add_agent(deskframe.Agent("alice", "Alice"))
-        ticket = desk.open_ticket(subject="Hi", body="b", contact="ivan@customer.example", channel="support-mail")
-        desk.reply(ticket.number, agent="alice", body="Answer")
+        desk.directory.add_agent(deskframe.Agent("alice", "Alice"), actor=Actor.operator())
+        ticket = desk.tickets.open(
+            subject="Hi", body="b", contact="ivan@customer.example", channel="support-mail", actor=Actor.operator()
+        )
+        desk.tickets.reply(ticket.number, actor=Actor.agent("alice"), body="Answer")
         monkeypatch.setenv("TEST_SMTP_PASSWORD", "wrong")
-        desk.reply(ticket.number, agent="alice", body="Second answer")
+        desk.tickets.reply(ticket.number, actor=Actor.agent("alice"), body="Second answer")
     finally:
         sink.stop()
     assert sink.logins == ["support@desk.example"] and len(sink.messages) == 1
@@ -280,9 +289,11 @@ def test_smtp_starttls_with_auth(make_desk, tmp_path, monkeypatch, certificate):
                 ca_file=str(cert),
             )
         )
-        desk.add_agent(deskframe.Agent("alice", "Alice"))
-        ticket = desk.open_ticket(subject="Hi", body="b", contact="ivan@customer.example", channel="support-mail")
-        desk.reply(ticket.number, agent="alice", body="Answer over TLS")
+        desk.directory.add_agent(deskframe.Agent("alice", "Alice"), actor=Actor.operator())
+        ticket = desk.tickets.open(
+            subject="Hi", body="b", contact="ivan@customer.example", channel="support-mail", actor=Actor.operator()
+        )
+        desk.tickets.reply(ticket.number, actor=Actor.agent("alice"), body="Answer over TLS")
     finally:
         sink.stop()
     assert sink.logins == ["support@desk.example"] and len(sink.messages) == 1
@@ -313,10 +324,12 @@ def acks(sink):
 
 def test_acknowledgement_sent_once_with_number_and_due(ack_desk, smtp_sink):
     desk = ack_desk
-    desk.add_customer(deskframe.Customer("acme", "ACME Ltd", domains=("customer.example",)))
+    desk.directory.add_customer(
+        deskframe.Customer("acme", "ACME Ltd", domains=("customer.example",)), actor=Actor.operator()
+    )
     deliver(desk.box, message("Printer broken", msgid="<first@customer.example>"))
     poll_once(desk)
-    (ticket,) = desk.tickets()
+    (ticket,) = desk.tickets.list()
     number = ticket["number"]
     (ack,) = acks(smtp_sink)
     assert smtp_sink.messages[0][1] == ["ivan@customer.example"]
@@ -358,7 +371,7 @@ def test_no_acknowledgement_to_automatic_mail(ack_desk, smtp_sink, corpus):
     sent = acks(smtp_sink)
     assert len(sent) == 1 and str(sent[0]["In-Reply-To"]) == "<auto_submitted_no@corpus>"
     skipped = [
-        h.reason for t in desk.tickets(limit=None) for h in history(desk, t["number"], "email_autoreply_skipped")
+        h.reason for t in desk.tickets.list(limit=None) for h in history(desk, t["number"], "email_autoreply_skipped")
     ]
     assert len(skipped) == len(AUTOMATIC) + 1
     assert any("auto-submitted" in r for r in skipped) and any("precedence: bulk" in r for r in skipped)
@@ -374,7 +387,7 @@ def test_acknowledgements_capped_per_recipient_and_day(ack_desk, smtp_sink):
     to = [rcpt[0] for _, rcpt, _ in smtp_sink.messages]
     assert to.count("robot@other.example") == 2 and to.count("maria@customer.example") == 1
     skipped = [
-        h.reason for t in desk.tickets(limit=None) for h in history(desk, t["number"], "email_autoreply_skipped")
+        h.reason for t in desk.tickets.list(limit=None) for h in history(desk, t["number"], "email_autoreply_skipped")
     ]
     assert skipped == ["daily cap of 2 automatic replies to robot@other.example reached"] * 2
 

@@ -46,7 +46,7 @@ def reply(subject="Printer", name="Ivan Petrov", **extra) -> bytes:
 
 
 def fields(raw: bytes) -> list[str]:
-    return [k.lower() for k in BytesParser(policy=policy.default).parsebytes(raw).keys()]
+    return [k.lower() for k in BytesParser(policy=policy.default).parsebytes(raw)]
 
 
 BASELINE = fields(reply())

@@ -86,7 +86,7 @@ def test_intake_run_with_parse_workers_imports_every_message_once(make_desk, cli
         assert result.exit_code == 0, result.output
         report = json.loads(result.output)[0]
         assert os.listdir(box / "new") == [] and report["stopped"] is None
-        tickets = sorted((t["subject"], t["state"]) for t in desk.tickets(limit=None))
+        tickets = sorted((t["subject"], t["state"]) for t in desk.tickets.list(limit=None))
         reports.append(
             ({k: report[k] for k in ("fetched", "created", "appended", "duplicates", "quarantined")}, tickets)
         )

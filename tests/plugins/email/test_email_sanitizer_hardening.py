@@ -117,6 +117,6 @@ def test_every_channel_stores_safe_names(desk):
             InboundAttachment("COM1", "text/plain", b"x"),
         ),
     )
-    result = desk.intake(message)
-    stored = desk.ticket(result.ticket).articles[0].attachments
+    result = desk.intake.receive(message)
+    stored = desk.tickets.get(result.ticket).articles[0].attachments
     assert [a.filename for a in stored] == ["invoicegpj.exe", "_COM1"]

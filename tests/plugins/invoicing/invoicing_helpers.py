@@ -19,6 +19,8 @@ from pathlib import Path
 import attrs
 import invoicing_pricing
 
+from deskframe.actors import Actor
+
 HERE = Path(__file__).resolve().parent
 NOW = dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.timezone.utc)
 
@@ -70,22 +72,24 @@ def billed_desk(make_desk, config: str = CONFIG, clock=None) -> Billed:
     f.contract("romashka", key="romashka-pm", pricing="pm", start=dt.date(2026, 1, 1))
     f.agent("alice")
     f.agent("bob")
-    mail = desk.open_ticket(subject=MAIL_SUBJECT, body="Почта не работает", customer="romashka").number
-    xss = desk.open_ticket(subject=XSS_SUBJECT, body="x", customer="romashka").number
-    held = desk.open_ticket(subject=HELD_SUBJECT, body="x", customer="romashka").number
-    desk.estimate(mail, hours=Decimal("2"))
-    desk.estimate(mail, approve=True, actor="alice")
-    desk.log_time(mail, agent="alice", minutes=4, date=dt.date(2026, 9, 28))
-    desk.ledger.run("2026-09")
-    (september,) = desk.ledger.issue(period="2026-09")
-    desk.log_time(mail, agent="alice", minutes=10, date=dt.date(2026, 9, 29))  # late
-    desk.log_time(mail, agent="alice", minutes=60, date=dt.date(2026, 10, 5))
-    desk.log_time(mail, agent="bob", minutes=20, date=dt.date(2026, 10, 6))
-    desk.log_time(xss, agent="alice", minutes=10, date=dt.date(2026, 10, 7))
-    desk.estimate(held, hours=Decimal("3"))
-    desk.log_time(held, agent="bob", minutes=30, date=dt.date(2026, 10, 8))
-    desk.ledger.run("2026-10")
-    (october,) = desk.ledger.issue(period="2026-10")
+    mail = desk.tickets.open(
+        subject=MAIL_SUBJECT, body="Почта не работает", customer="romashka", actor=Actor.operator()
+    ).number
+    xss = desk.tickets.open(subject=XSS_SUBJECT, body="x", customer="romashka", actor=Actor.operator()).number
+    held = desk.tickets.open(subject=HELD_SUBJECT, body="x", customer="romashka", actor=Actor.operator()).number
+    desk.tickets.estimate(mail, hours=Decimal("2"), actor=Actor.operator())
+    desk.tickets.estimate(mail, approve=True, actor=Actor.agent("alice"))
+    desk.time.log(mail, actor=Actor.agent("alice"), minutes=4, date=dt.date(2026, 9, 28))
+    desk.billing.run("2026-09", actor=Actor.operator())
+    (september,) = desk.billing.issue(period="2026-09", actor=Actor.operator())
+    desk.time.log(mail, actor=Actor.agent("alice"), minutes=10, date=dt.date(2026, 9, 29))  # late
+    desk.time.log(mail, actor=Actor.agent("alice"), minutes=60, date=dt.date(2026, 10, 5))
+    desk.time.log(mail, actor=Actor.agent("bob"), minutes=20, date=dt.date(2026, 10, 6))
+    desk.time.log(xss, actor=Actor.agent("alice"), minutes=10, date=dt.date(2026, 10, 7))
+    desk.tickets.estimate(held, hours=Decimal("3"), actor=Actor.operator())
+    desk.time.log(held, actor=Actor.agent("bob"), minutes=30, date=dt.date(2026, 10, 8))
+    desk.billing.run("2026-10", actor=Actor.operator())
+    (october,) = desk.billing.issue(period="2026-10", actor=Actor.operator())
     return Billed(desk, september.number, october.number, mail, xss, held)
 
 
@@ -167,38 +171,37 @@ def serve(config: Path, root: Path) -> Iterator[int]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_plugin_path(root)), str(HERE), env.get("PYTHONPATH")) if p)
     log_path = root / "serve.log"
-    log = open(log_path, "wb")
-    proc = subprocess.Popen(
-        [str(script), "--config", str(config), "serve", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as resp:
-                    if resp.status == 200:
-                        break
-            except (OSError, urllib.error.URLError):
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                proc.wait(5)
-                output = log_path.read_text("utf-8", "replace")
-                raise AssertionError(f"deskframe serve did not come up:\n{output}")
-            time.sleep(0.1)
-        yield port
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
-        log.close()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [str(script), "--config", str(config), "serve", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        try:
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as resp:
+                        if resp.status == 200:
+                            break
+                except (OSError, urllib.error.URLError):
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    proc.wait(5)
+                    output = log_path.read_text("utf-8", "replace")
+                    raise AssertionError(f"deskframe serve did not come up:\n{output}")
+                time.sleep(0.1)
+            yield port
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(5)
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:

@@ -69,13 +69,13 @@ def _scroll_widths(pages: dict[str, str], width: int, tmp_path: Path) -> dict[st
 
 def _invoices(make_desk, billed):
     _, hourly, sub, _ = _desk(make_desk, tax="20%")
-    october = billed.desk.ledger.invoice(billed.october)
+    october = billed.desk.billing.invoice(billed.october)
     return {
         "hourly-ru": html_format.render("invoice", hourly, locale="ru"),
         "subscription-ru": html_format.render("invoice", sub, locale="ru"),
         "late-held-ru": html_format.render("invoice", october, locale="ru"),
         "late-held-en": html_format.render("invoice", october, locale="en"),
-        "index-ru": html_format.render("invoices", billed.desk.ledger.invoices(), locale="ru"),
+        "index-ru": html_format.render("invoices", billed.desk.billing.invoices(), locale="ru"),
     }
 
 

@@ -9,6 +9,8 @@ import json
 import pytest
 from invoicing_helpers import CONFIG, NOW, billed_desk
 
+from deskframe.actors import Actor
+
 
 @pytest.fixture
 def clocked(make_desk):
@@ -67,7 +69,7 @@ def test_bad_amounts_and_dates_exit_2(clocked, cli, args, hint):
     result = cli(billed.desk)("invoice", "paid", billed.october, *args)
     assert result.exit_code == 2, result.output
     assert hint in result.output and "Traceback" not in result.output
-    assert billed.desk.ledger.invoice(billed.october).payments == ()
+    assert billed.desk.billing.invoice(billed.october).payments == ()
 
 
 def test_a_payment_dated_in_the_future_is_refused(clocked, cli):
@@ -104,13 +106,13 @@ def test_a_payment_dated_in_the_future_is_refused(clocked, cli):
 def test_payments_on_void_draft_and_credit_notes_are_refused(clocked, cli):
     billed, _ = clocked
     run = cli(billed.desk)
-    credit = billed.desk.ledger.void(billed.september, "wrong rate")
+    credit = billed.desk.billing.void(billed.september, "wrong rate", actor=Actor.operator())
     result = run("invoice", "paid", billed.september, "--amount", "10", "--date", "2026-11-05")
     assert result.exit_code == 1 and "void" in result.output
     result = run("invoice", "paid", credit.number, "--amount", "10", "--date", "2026-11-05")
     assert result.exit_code == 1 and "credit note" in result.output
-    billed.desk.ledger.run("2026-09")  # the released September time drafts again
-    (draft,) = billed.desk.ledger.invoices(status="draft")
+    billed.desk.billing.run("2026-09", actor=Actor.operator())  # the released September time drafts again
+    (draft,) = billed.desk.billing.invoices(status="draft")
     result = run("invoice", "paid", f"draft-{draft.id}", "--amount", "10", "--date", "2026-11-05")
     assert result.exit_code == 1 and "draft" in result.output
 
@@ -128,7 +130,7 @@ def test_list_unpaid_and_overdue(clocked, cli):
     assert listed(before, "--unpaid") == [billed.september, billed.october]
     assert listed(before, "--overdue") == []
     assert listed(after, "--overdue") == [billed.september, billed.october]
-    sept = billed.desk.ledger.invoice(billed.september)
+    sept = billed.desk.billing.invoice(billed.september)
     assert (
         run("invoice", "paid", billed.september, "--amount", str(sept.total.amount), "--date", "2026-11-14").exit_code
         == 0

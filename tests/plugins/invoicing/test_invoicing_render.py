@@ -13,7 +13,7 @@ from deskframe_invoicing import csv_format, html_format, text_format
 
 
 def test_html_invoice_ru(billed):
-    inv = billed.desk.ledger.invoice(billed.october)
+    inv = billed.desk.billing.invoice(billed.october)
     page = html_format.render("invoice", inv, locale="ru")
     parser = check_html(page)
     text = spaces(page)
@@ -50,7 +50,7 @@ def test_html_invoice_ru(billed):
 
 def test_the_customer_sees_no_internal_words(billed):
     """No status word, no customer id, no agent login: display names only."""
-    inv = billed.desk.ledger.invoice(billed.october)
+    inv = billed.desk.billing.invoice(billed.october)
     for locale in ("ru", "en"):
         for page in (
             html_format.render("invoice", inv, locale=locale),
@@ -62,20 +62,20 @@ def test_the_customer_sees_no_internal_words(billed):
 
 
 def test_html_invoice_en_and_index(billed):
-    inv = billed.desk.ledger.invoice(billed.october)
+    inv = billed.desk.billing.invoice(billed.october)
     page = html_format.render("invoice", inv, locale="en")
     assert "RUB 1,500.00" in page and "RUB 2,500.00" in page and "RUB 3,000.00" in page and "VAT 20%" in page
     assert "Invoice for payment No. INV-2026-00002 of November 3, 2026" in page
     assert "Three thousand roubles 00 kopeks" in page and "Please pay by November 13, 2026." in page
     assert "1.5 h logged" in page
-    index = html_format.render("invoices", billed.desk.ledger.invoices(), locale="en")
+    index = html_format.render("invoices", billed.desk.billing.invoices(), locale="en")
     check_html(index)
     assert billed.september in index and billed.october in index and "RUB 120.00" in index
     assert "<script" not in index
 
 
 def test_csv_parses_back_and_sums_to_subtotal(billed):
-    inv = billed.desk.ledger.invoice(billed.october)
+    inv = billed.desk.billing.invoice(billed.october)
     data = csv_format.render("invoice", inv)
     assert isinstance(data, bytes)
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
@@ -90,12 +90,12 @@ def test_csv_parses_back_and_sums_to_subtotal(billed):
     assert {r["tax_rate_percent"] for r in rows} == {"20"} and {r["currency"] for r in rows} == {"RUB"}
     assert all(re.fullmatch(r"-?\d+\.\d{2}", r["amount"]) for r in rows)
     # the "invoices" kind: every line of every invoice, same columns
-    both = list(csv.DictReader(io.StringIO(csv_format.render("invoices", billed.desk.ledger.invoices()).decode())))
+    both = list(csv.DictReader(io.StringIO(csv_format.render("invoices", billed.desk.billing.invoices()).decode())))
     assert [r["invoice_number"] for r in both] == ["INV-2026-00001"] + ["INV-2026-00002"] * 4
 
 
 def test_text_for_email(billed):
-    inv = billed.desk.ledger.invoice(billed.october)
+    inv = billed.desk.billing.invoice(billed.october)
     body = text_format.render("invoice", inv, locale="ru")
     plain = spaces(body)
     assert plain.startswith("Счёт на оплату № INV-2026-00002 от 3 ноября 2026 г.\n")
@@ -109,5 +109,5 @@ def test_text_for_email(billed):
     assert len(money_rows) == 4 + 3 and len({len(line) for line in money_rows}) == 1
     en = text_format.render("invoice", inv, locale="en")
     assert "RUB 3,000.00" in en and "RUB 1,500.00" in en and "Three thousand roubles 00 kopeks" in en
-    index = text_format.render("invoices", billed.desk.ledger.invoices(), locale="en")
+    index = text_format.render("invoices", billed.desk.billing.invoices(), locale="en")
     assert "INV-2026-00001" in index and "RUB 3,000.00" in index

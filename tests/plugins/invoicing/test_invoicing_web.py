@@ -11,6 +11,7 @@ import pytest
 from invoicing_helpers import CUSTOMER_NAME, check_html, fetch, serve, spaces
 from starlette.testclient import TestClient
 
+from deskframe.actors import Actor
 from deskframe.web import create_app
 
 EXPECTED_HEADERS = {
@@ -33,7 +34,7 @@ def _assert_private(headers) -> None:
 
 def test_route_in_process(billed):
     client = TestClient(create_app(billed.desk))
-    token = _token(billed.desk.ledger.link(billed.october))
+    token = _token(billed.desk.billing.link(billed.october))
     page = client.get(f"/invoices/{token}")
     assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
     _assert_private(page.headers)
@@ -59,20 +60,20 @@ def test_route_in_process(billed):
 def test_draft_has_no_link_and_a_void_invoice_stays_readable(billed):
     desk = billed.desk
     client = TestClient(create_app(desk))
-    token = _token(desk.ledger.link(billed.september))
-    credit = desk.ledger.void(billed.september, "wrong rate")
+    token = _token(desk.billing.link(billed.september))
+    credit = desk.billing.void(billed.september, "wrong rate", actor=Actor.operator())
     voided = client.get(f"/invoices/{token}")
     assert voided.status_code == 200 and ">АННУЛИРОВАН<" in voided.text
-    credit_page = client.get(f"/invoices/{_token(desk.ledger.link(credit.number))}")
+    credit_page = client.get(f"/invoices/{_token(desk.billing.link(credit.number))}")
     assert "Кредит-нота к счёту" in credit_page.text and billed.september in credit_page.text
-    desk.ledger.run("2026-09")  # the released time is drafted again; a draft has no link
-    (draft,) = desk.ledger.invoices(status="draft")
+    desk.billing.run("2026-09", actor=Actor.operator())  # the released time is drafted again; a draft has no link
+    (draft,) = desk.billing.invoices(status="draft")
     assert draft.number is None
 
 
 @pytest.mark.slow
 def test_invoice_link_over_real_http(billed, tmp_path):
-    link = billed.desk.ledger.link(billed.october)
+    link = billed.desk.billing.link(billed.october)
     with serve(billed.desk.config.path, tmp_path) as port:
         parts = urllib.parse.urlsplit(link)
         url = parts._replace(netloc=f"127.0.0.1:{port}").geturl()

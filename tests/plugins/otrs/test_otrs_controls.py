@@ -33,7 +33,7 @@ def test_imported_subjects_and_bodies_have_no_terminal_controls(desk, otrs_sourc
         mime=True,
     )
     run_import(desk, src.url)
-    ticket = desk.ticket(number)
+    ticket = desk.tickets.get(number)
     article = ticket.articles[-1]
     for value in (ticket.subject, article.subject, article.text, article.sender or ""):
         assert not FORBIDDEN.search(value), repr(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import otrs_fixture
 import pytest
@@ -39,27 +40,27 @@ def test_import_maps_directory_tickets_articles_history_and_time(desk, otrs_sour
     assert summary["directory"]["agents"] == {"created": 3}
 
     # --- directory: organizations, contacts (links are strings: none dropped), agents, queues
-    assert [(c.key, c.name) for c in desk.customers()] == [("acme", "ACME Ltd"), ("globex", "Globex LLC")]
-    contacts = {c.name: c for c in desk.contacts()}
+    assert [(c.key, c.name) for c in desk.directory.customers()] == [("acme", "ACME Ltd"), ("globex", "Globex LLC")]
+    contacts = {c.name: c for c in desk.directory.contacts()}
     assert contacts["Иван Петров"].email == "ivan@acme.example"
     assert contacts["Иван Петров"].customer == "acme" and contacts["Иван Петров"].phone == "+7 495 123-45-67"
     assert contacts["Ольга Смирнова"].email == "olga@globex.example"  # e-mail keys are lower case
     assert contacts["Pavel Novak"].customer is None  # customer_id names no company: kept, no customer
     assert contacts["ghost"].email == "ghost@nowhere.example"  # login unknown to customer_user, sender known
     assert contacts["phantom"].email is None  # unknown login, no address anywhere: a named contact
-    agents = {a.login: a for a in desk.agents()}
+    agents = {a.login: a for a in desk.directory.agents()}
     assert agents["alice"].name == "Alice Smirnova" and agents["alice"].email == "alice@vendor.example"
     assert set(agents) == {"alice", "bob", "root@localhost"}
-    assert {"Support", "Support::Hardware", "Raw"} <= {q.name for q, _ in desk.queues()}
+    assert {"Support", "Support::Hardware", "Raw"} <= {q.name for q, _ in desk.directory.queues()}
 
     # --- T1: number kept, renamed closed state by type, priority map, lock -> locked_by owner
-    t1 = desk.ticket(d.numbers["t1"])
+    t1 = desk.tickets.get(d.numbers["t1"])
     assert (t1.state, t1.state_type, t1.priority, t1.queue) == ("closed", "closed", "P2", "Support")
     assert (t1.owner, t1.locked_by, t1.customer, t1.contact) == ("alice", "alice", "acme", "ivan@acme.example")
     assert t1.created_at == dt.datetime(2024, 3, 15, 7, 0, tzinfo=UTC)
     assert t1.updated_at == dt.datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
     assert t1.channel == "email" and t1.subject == "Не работает почта"
-    assert desk.clocks(t1.number) == []  # imported tickets start no SLA clocks
+    assert desk.sla.clocks(t1.number) == []  # imported tickets start no SLA clocks
 
     first, auto, reply, note = t1.articles  # in creation order
     assert (first.direction, first.channel, first.visible_to_customer) == ("in", "email", True)
@@ -92,7 +93,7 @@ def test_import_maps_directory_tickets_articles_history_and_time(desk, otrs_sour
     assert ("merged", "alice", d.numbers["t3"], t1.number) in history
 
     # --- T2: phone and chat, open, very high priority, owned but not locked
-    t2 = desk.ticket(d.numbers["t2"])
+    t2 = desk.tickets.get(d.numbers["t2"])
     assert (t2.state, t2.priority, t2.owner, t2.locked_by, t2.queue) == ("open", "P1", "bob", None, "Support::Hardware")
     phone, call_back, chat = t2.articles
     assert (phone.direction, phone.channel, phone.sender) == ("in", "phone", "olga@globex.example")
@@ -102,7 +103,7 @@ def test_import_maps_directory_tickets_articles_history_and_time(desk, otrs_sour
     assert t2.channel == "phone"
 
     # --- T3: merged into T1; its merge note had no sender
-    t3 = desk.ticket(d.numbers["t3"])
+    t3 = desk.tickets.get(d.numbers["t3"])
     assert (t3.state_type, t3.merged_into) == ("merged", t1.number)
     merge_note = t3.articles[-1]
     assert merge_note.sender is None and f"Merged Ticket {t3.number}" in merge_note.text
@@ -111,30 +112,30 @@ def test_import_maps_directory_tickets_articles_history_and_time(desk, otrs_sour
     )
 
     # --- T4/T5: customer logins are strings, never dropped
-    assert desk.ticket(d.numbers["t4"]).contact == "ghost@nowhere.example"
-    assert desk.ticket(d.numbers["t5"]).contact is None
+    assert desk.tickets.get(d.numbers["t4"]).contact == "ghost@nowhere.example"
+    assert desk.tickets.get(d.numbers["t5"]).contact is None
     assert any("'phantom'" in r for r in reasons(summary, "warnings", "ticket", d.ids["t5"]))
 
     # --- T6: OTRS's decoded body was broken, the raw mail declares an unknown charset
-    t6 = desk.ticket(d.numbers["t6"])
+    t6 = desk.tickets.get(d.numbers["t6"])
     bad = t6.articles[0]
     assert desk.blobs.get(bad.raw_sha256) == otrs_fixture.unknown_charset_mail()
     assert t6.contact == "pavel@solo.example" and t6.customer is None
     assert reasons(summary, "warnings", "article", d.articles["t6_bad"])  # reported with its id and reason
 
     # --- T7: pending type, a priority outside the map, owned by OTRS's admin (= nobody)
-    t7 = desk.ticket(d.numbers["t7"])
+    t7 = desk.tickets.get(d.numbers["t7"])
     assert (t7.state_type, t7.priority, t7.owner) == ("pending", "P3", None)
     assert any("urgent!!" in w["reason"] for w in summary["warnings"])
 
     # --- the seed ticket
-    demo = desk.ticket("2021012710123456")
+    demo = desk.tickets.get("2021012710123456")
     assert demo.subject == "Znuny says hi!" and demo.articles[0].sender == "hello@znuny.org"
     assert "We welcome you to Znuny" in demo.articles[0].text
     assert desk.blobs.get(demo.articles[0].raw_sha256).startswith(b"From: Znuny <hello@znuny.org>")
 
     # --- time accounting: units -> minutes, per agent and work date
-    entries = sorted((e.ticket, e.agent, e.minutes, e.work_date, e.note) for e in desk.time_entries())
+    entries = sorted((e.ticket, e.agent, e.minutes, e.work_date, e.note) for e in desk.time.entries())
     assert entries == sorted(
         [
             (t1.number, "alice", 15, dt.date(2024, 3, 15), "Re: Не работает почта"),
@@ -158,12 +159,12 @@ def test_without_the_email_plugin_raw_mail_is_reparsed_by_the_stdlib(make_desk, 
     assert not email_plugin(desk)
     src = otrs_source(orphans=False)
     summary = run_import(desk, src.url)
-    bad = desk.ticket(src.data.numbers["t6"]).articles[0]
+    bad = desk.tickets.get(src.data.numbers["t6"]).articles[0]
     assert bad.text == otrs_fixture.BAD_BODY  # nothing better to be had: OTRS's body, reported
     assert reasons(summary, "warnings", "article", src.data.articles["t6_bad"]) == [
         "unknown charset 'x-unknown-8bit' in the raw source; kept the body OTRS decoded"
     ]
-    reply = desk.ticket(src.data.numbers["t1"]).articles[2]
+    reply = desk.tickets.get(src.data.numbers["t1"]).articles[2]
     assert reply.html is None  # no sanitizer: the HTML body stays a file
     assert [(a.filename, desk.blobs.get(a.sha256)) for a in reply.attachments] == [
         ("file-2.html", otrs_fixture.REPLY_HTML.encode("cp1251"))
@@ -181,9 +182,9 @@ def test_second_run_adds_nothing_and_a_full_reread_changes_nothing(desk, otrs_so
     reread = run_import(desk, src.url, "--since", "2000-01-01")  # every ticket again, through the id map
     assert reread["tickets"] == {"read": 8, "new": 0, "updated": 0, "already_imported": 0}
     assert (reread["articles"], reread["attachments"], reread["history"], reread["time_entries"]) == (0, 0, 0, 0)
-    assert len(desk.tickets(limit=None)) == 8
-    assert sum(e.minutes for e in desk.time_entries()) == first["minutes"] == 91
-    assert len(desk.time_entries()) == 3
+    assert len(desk.tickets.list(limit=None)) == 8
+    assert sum(e.minutes for e in desk.time.entries()) == first["minutes"] == 91
+    assert len(desk.time.entries()) == 3
 
 
 def test_since_imports_the_final_delta(desk, otrs_source, run_import):
@@ -214,9 +215,9 @@ def test_since_imports_the_final_delta(desk, otrs_source, run_import):
     delta = run_import(desk, src.url, "--since", "2025-01-01")
     assert delta["tickets"] == {"read": 2, "new": 1, "updated": 1, "already_imported": 0}
     assert (delta["articles"], delta["time_entries"], delta["minutes"]) == (2, 1, 10)
-    t2 = desk.ticket(d.numbers["t2"])
+    t2 = desk.tickets.get(d.numbers["t2"])
     assert t2.state == "closed" and t2.articles[-1].text == "Всё работает, закрывайте."
-    assert sum(e.minutes for e in desk.time_entries()) == 91 + 10
+    assert sum(e.minutes for e in desk.time.entries()) == 91 + 10
     # and the delta itself is idempotent
     again = run_import(desk, src.url, "--since", "2025-01-01")
     assert (again["tickets"]["new"], again["tickets"]["updated"], again["articles"], again["time_entries"]) == (
@@ -238,7 +239,7 @@ def test_dry_run_writes_nothing(desk, cli, otrs_source, run_import, tmp_path):
     assert summary["dry_run"] is True
     assert summary["tickets"]["new"] == 8 and summary["articles"] == 14 and summary["minutes"] == 91
     assert summary["directory"]["customers"] == {"created": 2}
-    assert desk.tickets(limit=None) == [] and desk.customers() == [] and desk.time_entries() == []
+    assert desk.tickets.list(limit=None) == [] and desk.directory.customers() == [] and desk.time.entries() == []
     assert summary["sla_file"] is None
     assert not (desk.config.data_dir / "otrs-sla-suggestions.toml").exists()
 
@@ -247,7 +248,7 @@ def test_customer_reply_to_an_old_subject_threads_into_the_imported_ticket(desk,
     src = otrs_source()
     run_import(desk, src.url)
     number = src.data.numbers["t1"]
-    result = desk.intake(
+    result = desk.intake.receive(
         InboundMessage(
             channel="mail",
             external_id="late-1",
@@ -258,7 +259,7 @@ def test_customer_reply_to_an_old_subject_threads_into_the_imported_ticket(desk,
         )
     )
     assert result.ticket == number and not result.created
-    assert desk.ticket(number).state_type == "open"  # reopened
+    assert desk.tickets.get(number).state_type == "open"  # reopened
 
 
 def test_config_section_maps_priorities_units_and_billing(make_desk, otrs_source, run_import):
@@ -268,17 +269,17 @@ def test_config_section_maps_priorities_units_and_billing(make_desk, otrs_source
     )
     src = otrs_source()
     summary = run_import(desk, src.url)
-    t1 = desk.ticket(src.data.numbers["t1"])
+    t1 = desk.tickets.get(src.data.numbers["t1"])
     assert t1.priority == "P1"
     assert t1.created_at == dt.datetime(2024, 3, 15, 4, 0, tzinfo=UTC)  # 07:00 in Moscow
-    assert desk.ticket(src.data.numbers["t2"]).priority == "P2"
-    assert desk.ticket(src.data.numbers["t7"]).priority == "P4"
+    assert desk.tickets.get(src.data.numbers["t2"]).priority == "P2"
+    assert desk.tickets.get(src.data.numbers["t7"]).priority == "P4"
     assert "urgent!!" not in json.dumps(summary["warnings"], ensure_ascii=False)
     # 15 * 0.5 = 7.5 -> 8, 30.5 * 0.5 = 15.25 -> 15, 45 * 0.5 = 22.5 -> 23; 0.2 * 0.5 -> 0 (skipped)
-    assert sorted(e.minutes for e in desk.time_entries()) == [8, 15, 23]
+    assert sorted(e.minutes for e in desk.time.entries()) == [8, 15, 23]
 
 
-def test_imported_time_is_marked_billed_unless_told_otherwise(desk, otrs_source):
+def test_imported_time_is_marked_billed_unless_told_otherwise(desk, otrs_source, monkeypatch):
     """What the importer hands the core: already_billed from config/flags, billable kept."""
     from deskframe.foreign import ForeignDatabase
     from deskframe_otrs.importer import OtrsImport
@@ -286,24 +287,19 @@ def test_imported_time_is_marked_billed_unless_told_otherwise(desk, otrs_source)
 
     src = otrs_source()
     seen = []
+    real = desk.tickets.import_tickets
 
-    class Recording:
-        def __init__(self, real):
-            self._real = real
+    def recording(batch, *, namespace, **options):
+        seen.extend(e for t in batch for e in t.time)
+        return real(batch, namespace=namespace, **options)
 
-        def __getattr__(self, name):
-            return getattr(self._real, name)
-
-        def import_tickets(self, batch, *, namespace, **options):
-            seen.extend(e for t in batch for e in t.time)
-            return self._real.import_tickets(batch, namespace=namespace, **options)
-
+    monkeypatch.setattr(desk.tickets, "import_tickets", recording)
     db = ForeignDatabase(src.url)
     try:
-        OtrsImport(Recording(desk), db, Options()).run()
+        OtrsImport(desk, db, Options()).run()
         assert seen and all(e.already_billed and e.billable for e in seen)
         seen.clear()
-        OtrsImport(Recording(desk), db, Options(already_billed=False, namespace="otrs-b")).run()
+        OtrsImport(desk, db, Options(already_billed=False, namespace="otrs-b")).run()
     finally:
         db.close()
     assert seen and not any(e.already_billed for e in seen)
@@ -332,7 +328,7 @@ def test_sla_suggestions_are_loadable_policies(make_desk, otrs_source, run_impor
     src = otrs_source()
     summary = run_import(desk, src.url)
     assert summary["sla_suggestions"] == 2  # SLA "Gold" and queue "Support"; "Bronze" has no targets
-    snippet = open(summary["sla_file"], encoding="utf-8").read()
+    snippet = Path(summary["sla_file"]).read_text(encoding="utf-8")
     assert "[sla.otrs-gold]" in snippet and "[sla.otrs-queue-support]" in snippet
     assert 'P1 = { first_response = "30m", update = "1h", resolution = "4h" }' in snippet
     assert 'warn = "75%"' in snippet
@@ -361,7 +357,7 @@ def test_article_storage_fs_directory(desk, otrs_source, run_import, tmp_path):
     (folder / "log.txt").write_bytes(b"disk attachment")
     (folder / "log.txt.content_type").write_text("text/plain")
     run_import(desk, src.url, "--article-dir", str(tmp_path / "article"))
-    article = desk.ticket(otrs_fixture.tn(when.date(), 1)).articles[0]
+    article = desk.tickets.get(otrs_fixture.tn(when.date(), 1)).articles[0]
     assert desk.blobs.get(article.raw_sha256) == raw
     assert [(a.filename, a.content_type) for a in article.attachments] == [("log.txt", "text/plain")]
 
@@ -421,7 +417,7 @@ def test_otrs5_layout_is_detected_and_mapped(desk, otrs_source, run_import):
 
     summary = run_import(desk, src.url)
     assert summary["layout"].startswith("OTRS 5")
-    arts = desk.ticket(number).articles
+    arts = desk.tickets.get(number).articles
     assert [(a.direction, a.channel, a.visible_to_customer) for a in arts] == [
         ("in", "email", True),
         ("internal", None, False),

@@ -64,7 +64,7 @@ def test_large_body_is_cut_at_the_intake_limit_with_a_note_and_the_raw_kept_whol
     )
     summary = run_import(desk, src.url)
 
-    cut, kept = desk.ticket(number).articles
+    cut, kept = desk.tickets.get(number).articles
     text, _, note = cut.text.rpartition("\n\n")
     assert body.startswith(text) and len(text.encode()) <= LIMIT
     assert note.startswith("[deskframe:") and str(LIMIT) in note and str(len(body)) in note
@@ -82,7 +82,7 @@ def test_large_body_without_raw_source_is_cut_too(make_desk, tmp_path, otrs_sour
     body = "x" * 3 * LIMIT
     aid = w.article(tid, sender="agent", channel="Phone", a_from="alice@vendor.example", subject="call", body=body)
     summary = run_import(desk, src.url)
-    article = desk.ticket(number).articles[0]
+    article = desk.tickets.get(number).articles[0]
     assert article.text.startswith("x" * LIMIT) and not article.text.startswith("x" * (LIMIT + 1))
     assert "[deskframe:" in article.text and article.raw_sha256 is None
     assert any("cut" in r for r in reasons(summary, "warnings", "article", aid))
@@ -98,7 +98,7 @@ def test_attachment_over_the_desk_limit_is_not_read_and_reported(make_desk, tmp_
     w.attachment(aid, "small.txt", "text/plain", b"s" * 100)
     w.attachment(aid, "big.bin", "application/octet-stream", b"\x00\x01" * 4000)
     summary = run_import(desk, src.url)
-    article = desk.ticket(number).articles[0]
+    article = desk.tickets.get(number).articles[0]
     assert [a.filename for a in article.attachments] == ["small.txt"]
     assert any(
         "big.bin" in r and "8000 bytes" in r
@@ -145,8 +145,8 @@ def test_time_beyond_what_can_be_stored_is_skipped_not_the_ticket(desk, otrs_sou
     absurd = w.time(tid, "99999999.99", by=alice)  # the largest NUMERIC(10,2); in hours, 6e9 minutes
     w.time(tid, "0.5", by=alice)
     summary = run_import(desk, src.url, "--unit-minutes", "60")
-    assert desk.ticket(number).articles  # the ticket is there
-    assert [e.minutes for e in desk.time_entries()] == [30]
+    assert desk.tickets.get(number).articles  # the ticket is there
+    assert [e.minutes for e in desk.time.entries()] == [30]
     assert reasons(summary, "skipped", "time_accounting", absurd)
 
 
@@ -167,9 +167,9 @@ def test_imported_ticket_threads_only_for_related_senders(desk, otrs_source, run
         )
 
     for i, sender in enumerate(("ivan@acme.example", "boss@acme.example")):
-        result = desk.intake(mail(f"ok{i}", sender))
+        result = desk.intake.receive(mail(f"ok{i}", sender))
         assert result.ticket == number and not result.created, sender
-    before = len(desk.ticket(number).articles)
-    attack = desk.intake(mail("x", "mallory@evil.example"))
-    assert attack.created and len(desk.ticket(number).articles) == before
-    assert [h.new for h in desk.ticket(attack.ticket).history if h.action == "thread_refused"] == [number]
+    before = len(desk.tickets.get(number).articles)
+    attack = desk.intake.receive(mail("x", "mallory@evil.example"))
+    assert attack.created and len(desk.tickets.get(number).articles) == before
+    assert [h.new for h in desk.tickets.get(attack.ticket).history if h.action == "thread_refused"] == [number]

@@ -36,16 +36,16 @@ def test_import_from_mariadb(desk, cli, mysql_source):
     assert (summary["time_entries"], summary["minutes"]) == (3, 91)
     assert [r["otrs_id"] for r in summary["skipped"] if r["kind"] == "article"] == [str(orphans["article"])]
 
-    t1 = desk.ticket(d.numbers["t1"])
+    t1 = desk.tickets.get(d.numbers["t1"])
     assert (t1.state, t1.priority, t1.owner, t1.locked_by, t1.customer) == ("closed", "P2", "alice", "alice", "acme")
     first = t1.articles[0]
     assert desk.blobs.get(first.raw_sha256) == otrs_fixture.koi8_mail()  # LONGBLOB bytes, not base64
     pdf = next(a for a in first.attachments if a.filename == "схема.pdf")
     assert desk.blobs.get(pdf.sha256) == otrs_fixture.PDF
     assert "Почта не работает с утра." in first.text
-    assert {a.login: a.email for a in desk.agents()}["alice"] == "alice@vendor.example"  # LONGBLOB preference
-    assert desk.ticket(d.numbers["t3"]).merged_into == t1.number
-    assert desk.ticket(d.numbers["t2"]).articles[2].text.endswith("bob: Смотрю")
+    assert {a.login: a.email for a in desk.directory.agents()}["alice"] == "alice@vendor.example"  # LONGBLOB preference
+    assert desk.tickets.get(d.numbers["t3"]).merged_into == t1.number
+    assert desk.tickets.get(d.numbers["t2"]).articles[2].text.endswith("bob: Смотрю")
 
     again = run()
     assert again["tickets"]["read"] == 0
@@ -61,4 +61,4 @@ def test_import_from_mariadb(desk, cli, mysql_source):
     writer.touch(d.ids["t2"], dt.datetime(2025, 2, 1, 10, 0))
     delta = run("--since", "2025-01-01")
     assert (delta["tickets"]["read"], delta["time_entries"], delta["minutes"]) == (1, 1, 12)
-    assert sum(e.minutes for e in desk.time_entries()) == 91 + 12
+    assert sum(e.minutes for e in desk.time.entries()) == 91 + 12

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from deskframe.actors import Actor
 from deskframe_otrs.mapping import minutes_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -23,8 +24,8 @@ SCRIPT = Path(sys.executable).parent / "deskframe"
 def snapshot(desk):
     """Everything an import produced, comparable between two desks (no local ids)."""
     tickets = {}
-    for row in desk.tickets(limit=None):
-        t = desk.ticket(row["number"])
+    for row in desk.tickets.list(limit=None):
+        t = desk.tickets.get(row["number"])
         tickets[t.number] = (
             t.subject,
             t.state,
@@ -53,11 +54,11 @@ def snapshot(desk):
             ),
             tuple((h.ticket, h.at, h.action, h.actor, h.old, h.new, h.reason) for h in t.history),
         )
-    time_entries = sorted((e.ticket, e.agent, e.minutes, e.work_date, e.note) for e in desk.time_entries())
+    time_entries = sorted((e.ticket, e.agent, e.minutes, e.work_date, e.note) for e in desk.time.entries())
     directory = (
-        sorted((c.key, c.name) for c in desk.customers()),
-        sorted((c.name, c.email or "", c.customer or "") for c in desk.contacts()),
-        sorted((a.login, a.name, a.email or "") for a in desk.agents()),
+        sorted((c.key, c.name) for c in desk.directory.customers()),
+        sorted((c.name, c.email or "", c.customer or "") for c in desk.directory.contacts()),
+        sorted((a.login, a.name, a.email or "") for a in desk.directory.agents()),
     )
     return tickets, time_entries, directory
 
@@ -89,7 +90,7 @@ def test_killed_import_resumes_to_the_same_result(make_desk, otrs_source, run_im
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
-            if len(desk.tickets(limit=None)) >= 6:  # three batches committed
+            if len(desk.tickets.list(limit=None)) >= 6:  # three batches committed
                 break
             time.sleep(0.05)
         assert proc.poll() is None, f"the import ended before it could be killed: {proc.stderr.read().decode()}"
@@ -100,15 +101,15 @@ def test_killed_import_resumes_to_the_same_result(make_desk, otrs_source, run_im
             proc.kill()
             proc.wait(30)
     assert proc.returncode == -signal.SIGKILL
-    done = len(desk.tickets(limit=None))
+    done = len(desk.tickets.list(limit=None))
     assert 6 <= done < 38
 
     resumed = run_import(desk, src.url, "--batch", "2")
     assert resumed["resumed_after_ticket_id"] > 0
     assert resumed["tickets"]["read"] < 38  # it continued, it did not start over
     assert snapshot(desk) == snapshot(reference)
-    assert len(desk.time_entries()) == entries
-    assert sum(e.minutes for e in desk.time_entries()) == minutes
+    assert len(desk.time.entries()) == entries
+    assert sum(e.minutes for e in desk.time.entries()) == minutes
 
     # and any further run, plain or re-reading everything, adds nothing and counts nothing twice
     for flags in ((), ("--since", "2000-01-01")):
@@ -128,11 +129,11 @@ def test_killed_import_resumes_to_the_same_result(make_desk, otrs_source, run_im
 def test_a_ticket_the_core_refuses_is_reported_and_the_run_goes_on(desk, factory, otrs_source, run_import):
     """A number already used locally: that ticket is reported, its batch neighbours are imported."""
     src = otrs_source(orphans=False)
-    live = desk.open_ticket(subject="live", body="x")
+    live = desk.tickets.open(subject="live", body="x", actor=Actor.operator())
     src.writer.q("UPDATE ticket SET tn = %s WHERE id = %s", (live.number, src.data.ids["t4"]))
     summary = run_import(desk, src.url, "--batch", "3")
     assert summary["tickets"]["new"] == 7
     assert [(r["kind"], r["otrs_id"]) for r in summary["skipped"] if "already exists" in r["reason"]] == [
         ("ticket", str(src.data.ids["t4"]))
     ]
-    assert desk.ticket(src.data.numbers["t5"]).subject == "Call from phantom"
+    assert desk.tickets.get(src.data.numbers["t5"]).subject == "Call from phantom"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -113,6 +114,16 @@ def test_stored_bytes_base64_text_and_blobs():
     plain = "From: a@b.example\nSubject: hi\n\nплain text with spaces"
     assert mapping.stored_bytes(plain) == plain.encode()  # hand-written rows (Znuny's seed ticket)
     assert mapping.stored_bytes(None) is None
+
+
+def test_stored_bytes_calls_binascii_as_python_3_10_allows(monkeypatch):
+    """Python 3.10's a2b_base64 takes no keyword arguments (strict_mode= came in 3.11)."""
+    raw = otrs_fixture.koi8_mail()
+    text = base64.encodebytes(raw).decode()
+    real = binascii.a2b_base64
+    monkeypatch.setattr(binascii, "a2b_base64", lambda data, /: real(data))
+    assert mapping.stored_bytes(text) == raw
+    assert mapping.stored_bytes([text[:1000], text[1000:]]) == raw  # a large value read in slices
 
 
 def test_minutes_round_half_up():

@@ -9,6 +9,7 @@ import pytest
 
 import deskframe
 from deskframe import Contact
+from deskframe.actors import Actor
 from deskframe.testing import Factory
 
 STATES = """
@@ -69,6 +70,9 @@ def world(phone_desk: Callable[..., Any]) -> Any:
     factory.customer("acme", name="ACME Ltd")
     factory.contract("acme", key="acme-2026")
     factory.agent("alice", name="Alice Smith")
-    desk.add_contact(Contact(name="Ivan Petrov", email="ivan@acme.example", phone="8 (495) 123-45-67", customer="acme"))
-    desk.add_contact(Contact(name="Olga", phone="+7 916 765 43 21", customer="acme"))
+    desk.directory.add_contact(
+        Contact(name="Ivan Petrov", email="ivan@acme.example", phone="8 (495) 123-45-67", customer="acme"),
+        actor=Actor.operator(),
+    )
+    desk.directory.add_contact(Contact(name="Olga", phone="+7 916 765 43 21", customer="acme"), actor=Actor.operator())
     return desk

@@ -34,10 +34,12 @@ def test_import_reports_bad_rows_by_line_and_is_idempotent(world, cli, tmp_path)
     assert result.stderr.splitlines() == [
         "calls.csv: line 5: bad date 'yesterday' (expected %Y-%m-%d %H:%M:%S)",
         "calls.csv: line 6: unknown agent 'bob'",
-        "calls.csv: line 8: not a phone number or e-mail address: 'not a number' "
-        "(numbers without +country code are read as RU)",
+        (
+            "calls.csv: line 8: not a phone number or e-mail address: 'not a number' "
+            "(numbers without +country code are read as RU)"
+        ),
     ]
-    tickets = {t.subject: t for t in (world.ticket(r["number"]) for r in world.tickets(limit=None))}
+    tickets = {t.subject: t for t in (world.tickets.get(r["number"]) for r in world.tickets.list(limit=None))}
     assert set(tickets) == {"Printer offline", "Mail quota", "Phone call from +7 812 555-12-34"}
     printer = tickets["Printer offline"]
     assert (printer.customer, printer.channel, printer.contact) == ("acme", "phone", "ivan@acme.example")
@@ -55,7 +57,7 @@ def test_import_reports_bad_rows_by_line_and_is_idempotent(world, cli, tmp_path)
     report = json.loads(again.stdout)
     assert (report["rows"], report["created"], report["duplicates"]) == (6, 0, 3)
     assert [f["line"] for f in report["failed"]] == [5, 6, 8]
-    assert len(world.tickets(limit=None)) == 3
+    assert len(world.tickets.list(limit=None)) == 3
 
 
 def test_mapped_columns_delimiter_and_zone(phone_desk, cli, tmp_path):
@@ -74,7 +76,7 @@ def test_mapped_columns_delimiter_and_zone(phone_desk, cli, tmp_path):
     result = run(cli, desk, path)
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "1 rows: 1 new tickets, 0 added to tickets, 0 already imported, 0 failed"
-    ticket = desk.ticket(desk.tickets(limit=None)[0]["number"])
+    ticket = desk.tickets.get(desk.tickets.list(limit=None)[0]["number"])
     assert ticket.contact == "+49 30 1234567"  # a phone-only contact, named by the number
     assert ticket.articles[0].created_at == dt.datetime(2026, 3, 2, 8, 30, tzinfo=dt.timezone.utc)
     assert "Duration: 42s" in ticket.articles[0].text
@@ -96,7 +98,7 @@ def test_unreadable_file(world, cli, tmp_path):
     )
     result = run(cli, world, path)
     assert result.exit_code == 2 and "not UTF-8 text" in result.output
-    assert world.tickets(limit=None) == []
+    assert world.tickets.list(limit=None) == []
 
 
 def test_same_call_written_differently_is_one_call(world, tmp_path):

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 from deskframe import InboundMessage
+from deskframe.actors import Actor
 
 
 def log(cli, desk, *args):
@@ -13,7 +14,7 @@ def log(cli, desk, *args):
 
 
 def history(desk, number, action):
-    return [(h.actor, h.new, h.reason) for h in desk.ticket(number).history if h.action == action]
+    return [(h.actor, h.new, h.reason) for h in desk.tickets.get(number).history if h.action == action]
 
 
 def test_known_caller_by_number_in_another_format_opens_a_ticket(world, cli):
@@ -32,7 +33,7 @@ def test_known_caller_by_number_in_another_format_opens_a_ticket(world, cli):
     assert result.exit_code == 0, result.output
     number = result.stdout.strip()
     assert "Call from Ivan Petrov (+7 495 123-45-67) logged on new ticket" in result.stderr
-    ticket = world.ticket(number)
+    ticket = world.tickets.get(number)
     assert (ticket.customer, ticket.contract, ticket.contact) == ("acme", "acme-2026", "ivan@acme.example")
     assert (ticket.channel, ticket.subject, ticket.queue) == ("phone", "Printer offline", "support")
     article = ticket.articles[0]
@@ -64,13 +65,13 @@ def test_json_output(world, cli):
     assert data["created"] is True and data["caller"] == "ivan@acme.example"
     assert data["duration_seconds"] == 5400 and data["customer"] == "acme" and data["state"] == "new"
     assert data["work_request"] is False and data["written_request"] is None
-    assert world.ticket(data["ticket"]).articles[0].id == data["article_id"]
+    assert world.tickets.get(data["ticket"]).articles[0].id == data["article_id"]
 
 
 def test_contact_known_only_by_phone_is_routed_to_its_customer(world, cli):
     result = log(cli, world, "--caller", "89167654321", "--agent", "alice", "--summary", "Mail quota")
     assert result.exit_code == 0, result.output
-    ticket = world.ticket(result.stdout.strip())
+    ticket = world.tickets.get(result.stdout.strip())
     assert (ticket.customer, ticket.contract, ticket.queue) == ("acme", "acme-2026", "support")
     assert ticket.articles[0].sender == "tel:+79167654321"
 
@@ -80,15 +81,17 @@ def test_unknown_caller_becomes_one_contact_in_the_unknown_queue(world, cli):
     second = log(cli, world, "--caller", "+78125551234", "--agent", "alice", "--summary", "Me again")
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     for result in (first, second):
-        ticket = world.ticket(result.stdout.strip())
+        ticket = world.tickets.get(result.stdout.strip())
         assert (ticket.queue, ticket.customer, ticket.contact) == ("unknown", None, "+7 812 555-12-34")
-    handles = [c for c in world.contacts() if c.phone == "+78125551234"]
+    handles = [c for c in world.directory.contacts() if c.phone == "+78125551234"]
     assert len(handles) == 1 and handles[0].name == "+7 812 555-12-34" and handles[0].email is None
 
 
 def test_call_on_a_given_ticket(world, cli):
-    ticket = world.open_ticket(subject="Backup failing", body="...", customer="acme", contact="ivan@acme.example")
-    world.set_state(ticket.number, "pending")
+    ticket = world.tickets.open(
+        subject="Backup failing", body="...", customer="acme", contact="ivan@acme.example", actor=Actor.operator()
+    )
+    world.tickets.set_state(ticket.number, "pending", actor=Actor.operator())
     result = log(
         cli,
         world,
@@ -103,7 +106,7 @@ def test_call_on_a_given_ticket(world, cli):
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == ticket.number
-    after = world.ticket(ticket.number)
+    after = world.tickets.get(ticket.number)
     assert len(after.articles) == 2 and after.state == "open"  # the customer called: back to work
     article = after.articles[-1]
     assert (article.direction, article.channel, article.agent) == ("in", "phone", "alice")
@@ -111,7 +114,7 @@ def test_call_on_a_given_ticket(world, cli):
 
 
 def test_summary_quoting_a_ticket_number_still_opens_a_new_ticket(world, cli):
-    other = world.open_ticket(subject="Other", body="x")
+    other = world.tickets.open(subject="Other", body="x", actor=Actor.operator())
     result = log(
         cli, world, "--caller", "ivan@acme.example", "--agent", "alice", "--summary", f"[Ticket#{other.number}] call"
     )
@@ -119,7 +122,7 @@ def test_summary_quoting_a_ticket_number_still_opens_a_new_ticket(world, cli):
 
 
 def test_errors_store_nothing(world, cli):
-    before = len(world.tickets(limit=None))
+    before = len(world.tickets.list(limit=None))
     cases = [
         (("--caller", "hello", "--agent", "alice", "--summary", "x"), 2, "not a phone number or e-mail address"),
         (("--caller", "+74951234567", "--agent", "bob", "--summary", "x"), 2, "unknown agent 'bob'"),
@@ -134,7 +137,7 @@ def test_errors_store_nothing(world, cli):
     for args, code, message in cases:
         result = log(cli, world, *args)
         assert result.exit_code == code and message in result.output, (args, result.output)
-    assert len(world.tickets(limit=None)) == before
+    assert len(world.tickets.list(limit=None)) == before
 
 
 def test_work_request_asks_for_it_in_writing_and_the_answer_threads_back(world, cli):
@@ -156,7 +159,7 @@ def test_work_request_asks_for_it_in_writing_and_the_answer_threads_back(world, 
     number = data["ticket"]
     assert data["state"] == "awaiting written request"
     assert data["written_request"]["to"] == "ivan@acme.example"
-    ticket = world.ticket(number)
+    ticket = world.tickets.get(number)
     assert ticket.state == "awaiting written request" and ticket.contact == "ivan@acme.example"
     out = ticket.articles[-1]
     assert out.id == data["written_request"]["article_id"]
@@ -180,9 +183,9 @@ def test_work_request_asks_for_it_in_writing_and_the_answer_threads_back(world, 
         subject=f"Re: {out.subject}",
         text="Yes, please install it. Ivan",
     )
-    result = world.intake(reply)
+    result = world.intake.receive(reply)
     assert result.ticket == number and result.created is False
-    assert world.ticket(number).state == "open"
+    assert world.tickets.get(number).state == "open"
 
 
 def test_work_request_with_a_format_template(phone_desk, cli):
@@ -199,7 +202,7 @@ def test_work_request_with_a_format_template(phone_desk, cli):
     )
     assert result.exit_code == 0, result.output
     number = result.stdout.strip()
-    out = desk.ticket(number).articles[-1]
+    out = desk.tickets.get(number).articles[-1]
     assert out.text == (
         f"Hi new@client.example, write to us about Paid setup (ticket {number}, new@client.example). Alice"
     )
@@ -212,7 +215,7 @@ def test_work_request_without_an_email_sets_the_state_only(world, cli):
     )
     assert result.exit_code == 0, result.output
     number = result.stdout.strip()
-    ticket = world.ticket(number)
+    ticket = world.tickets.get(number)
     assert ticket.state == "awaiting written request"
     assert [a.direction for a in ticket.articles] == ["in"]
     assert history(world, number, "phone_work_request") == [
@@ -222,7 +225,9 @@ def test_work_request_without_an_email_sets_the_state_only(world, cli):
 
 
 def test_work_request_on_someone_elses_ticket_is_not_mailed_to_its_contact(world, cli):
-    ticket = world.open_ticket(subject="Olga's thing", body="...", customer="acme", contact="boss@acme.example")
+    ticket = world.tickets.open(
+        subject="Olga's thing", body="...", customer="acme", contact="boss@acme.example", actor=Actor.operator()
+    )
     result = log(
         cli,
         world,
@@ -237,7 +242,7 @@ def test_work_request_on_someone_elses_ticket_is_not_mailed_to_its_contact(world
         "--work-request",
     )
     assert result.exit_code == 0, result.output
-    after = world.ticket(ticket.number)
+    after = world.tickets.get(ticket.number)
     assert after.state == "awaiting written request"
     assert [a.direction for a in after.articles] == ["in", "in"]
     reason = history(world, ticket.number, "phone_work_request")[0][2]
@@ -252,7 +257,7 @@ def test_work_request_needs_the_state_configured(make_desk, cli):
     result = log(cli, desk, "--caller", "+74951234567", "--agent", "alice", "--summary", "x", "--work-request")
     assert result.exit_code == 1
     assert "state 'awaiting written request' is not configured" in result.output
-    assert desk.tickets(limit=None) == []
+    assert desk.tickets.list(limit=None) == []
     # without --work-request the defaults are enough
     assert log(cli, desk, "--caller", "+74951234567", "--agent", "alice", "--summary", "x").exit_code == 0
 
@@ -270,7 +275,7 @@ def test_route_hook_leaves_other_senders_alone(world):
             text="t",
         )
 
-    with world.lookup() as lookup:
+    with world.directory.lookup() as lookup:
         assert route_phone_sender(message("ivan@acme.example"), lookup) is None
         assert route_phone_sender(message("tel:+78125551234"), lookup) is None  # unknown number
         assert route_phone_sender(message("tel:garbage"), lookup) is None

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 
+from deskframe.actors import Actor
 from deskframe.billing import ledger as ledger_module
 from deskframe.testing import Factory
 
@@ -104,9 +105,12 @@ def build(make_desk, idle=0):
     for plan, params in plans.items():
         f.customer(plan)
         f.contract(plan, key=f"{plan}-1", pricing=plan, params=params, start=dt.date(2026, 1, 1))
-        tickets[plan] = [desk.open_ticket(subject=f"{plan} task {i}", body="x", customer=plan).number for i in range(3)]
-    desk.estimate(tickets["studio"][1], hours=Decimal("2"))  # held: not approved
-    desk.estimate(tickets["tie"][0], hours=Decimal("5"), approve=True, actor="alice")
+        tickets[plan] = [
+            desk.tickets.open(subject=f"{plan} task {i}", body="x", customer=plan, actor=Actor.operator()).number
+            for i in range(3)
+        ]
+    desk.tickets.estimate(tickets["studio"][1], hours=Decimal("2"), actor=Actor.operator())  # held: not approved
+    desk.tickets.estimate(tickets["tie"][0], hours=Decimal("5"), approve=True, actor=Actor.agent("alice"))
     return desk, clock, tickets
 
 
@@ -115,15 +119,15 @@ def log_month(desk, clock, tickets, days, seed):
     import random
 
     rng = random.Random(seed)
-    for plan, numbers in tickets.items():
-        for n in range(40):
+    for numbers in tickets.values():
+        for _ in range(40):
             day = rng.choice(days)
             clock.now = dt.datetime.combine(day, dt.time(rng.randrange(24), rng.choice((0, 0, 59))), UTC)
             if rng.random() < 0.1:  # exactly on a frame edge (10:00 / 19:00 Vladivostok = 00:00 / 09:00 UTC)
                 clock.now = dt.datetime.combine(day, dt.time(rng.choice((0, 9))), UTC)
-            desk.log_time(
+            desk.time.log(
                 rng.choice(numbers),
-                agent=rng.choice(tuple(AGENTS)),
+                actor=Actor.agent(rng.choice(tuple(AGENTS))),
                 minutes=rng.choice((1, 7, 14, 15, 16, 20, 31, 45, 59, 61, 90, 121)),
                 date=day,
                 note=rng.choice(("", "", "", "call", "fix", "call")),
@@ -133,7 +137,7 @@ def log_month(desk, clock, tickets, days, seed):
 
 def snapshot(desk, period):
     out = {}
-    for invoice in desk.ledger.invoices(period=period):
+    for invoice in desk.billing.invoices(period=period):
         lines = [
             (
                 line.kind,
@@ -165,11 +169,11 @@ def snapshot(desk, period):
 
 
 def run_both(desk, period, monkeypatch):
-    summed_report = desk.ledger.run(period)
+    summed_report = desk.billing.run(period, actor=Actor.operator())
     summed = snapshot(desk, period)
     with monkeypatch.context() as m:
         m.setattr(ledger_module.Ledger, "_time_rules", lambda self, context: None)
-        entry_report = desk.ledger.run(period)  # rebuilds the drafts entry by entry
+        entry_report = desk.billing.run(period, actor=Actor.operator())  # rebuilds the drafts entry by entry
         by_entry = snapshot(desk, period)
     assert (summed_report.drafted, summed_report.nothing_to_bill, summed_report.held_entries) == (
         entry_report.drafted,
@@ -185,7 +189,7 @@ def test_summed_and_per_entry_paths_give_identical_invoices(make_desk, monkeypat
     log_month(desk, clock, tickets, [dt.date(2026, 9, 29), dt.date(2026, 9, 30)], seed=1)
     september = run_both(desk, "2026-09", monkeypatch)
     assert september[0] == september[1]
-    desk.ledger.issue(period="2026-09")
+    desk.billing.issue(period="2026-09", actor=Actor.operator())
     clock.now = dt.datetime(2026, 10, 1, 3, tzinfo=UTC)
     log_month(desk, clock, tickets, [dt.date(2026, 9, 30)] + october, seed=2)  # some late for September
     summed, by_entry = run_both(desk, "2026-10", monkeypatch)
@@ -199,7 +203,7 @@ def test_summed_and_per_entry_paths_give_identical_invoices(make_desk, monkeypat
     assert summed["studio-1"][5]  # held entries on the unapproved estimate
     assert "warranty-1" not in summed
     # again on the summed path: still identical, nothing billed twice
-    desk.ledger.run("2026-10")
+    desk.billing.run("2026-10", actor=Actor.operator())
     assert snapshot(desk, "2026-10") == by_entry
     linked = [e for inv in summed.values() for line in inv[6] for e in line[10]]
     assert len(linked) == len(set(linked))
@@ -213,7 +217,7 @@ def test_a_model_without_time_rules_still_prices_entry_by_entry(make_desk, monke
     log_month(desk, clock, tickets, [dt.date(2026, 10, d) for d in range(1, 32)], seed=3)
     summed = run_both(desk, "2026-10", monkeypatch)[0]
     monkeypatch.delattr(HourlyModel, "time_rules")
-    desk.ledger.run("2026-10")
+    desk.billing.run("2026-10", actor=Actor.operator())
     assert snapshot(desk, "2026-10") == summed
 
 
@@ -251,7 +255,7 @@ def test_two_runs_at_once_bill_every_entry_exactly_once(make_desk, monkeypatch):
     def run(one):
         barrier.wait()
         try:
-            outcomes.append(one.ledger.run("2026-10").drafted)
+            outcomes.append(one.billing.run("2026-10", actor=Actor.operator()).drafted)
         except DomainError as exc:
             outcomes.append(str(exc))
 
@@ -264,8 +268,8 @@ def test_two_runs_at_once_bill_every_entry_exactly_once(make_desk, monkeypatch):
     assert any(isinstance(o, list) for o in outcomes), outcomes
     assert all(isinstance(o, list) or "run again" in o for o in outcomes), outcomes
     raced = snapshot(desk, "2026-10")
-    assert len(desk.ledger.invoices(period="2026-10")) == len(raced)  # one draft per contract
+    assert len(desk.billing.invoices(period="2026-10")) == len(raced)  # one draft per contract
     linked = [e for inv in raced.values() for line in inv[6] for e in line[10]]
     assert linked and len(linked) == len(set(linked))
-    desk.ledger.run("2026-10")  # alone
+    desk.billing.run("2026-10", actor=Actor.operator())  # alone
     assert snapshot(desk, "2026-10") == raced

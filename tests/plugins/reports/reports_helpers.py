@@ -33,7 +33,11 @@ import datetime as dt
 
 import attrs
 
+from deskframe.actors import Actor
 from deskframe.testing import Clock
+
+#: The local operator, who sets up the directory.
+OP = Actor.operator()
 
 MSK = dt.timezone(dt.timedelta(hours=3))
 NOW = dt.datetime(2026, 11, 5, 12, 0, tzinfo=dt.timezone.utc)
@@ -87,21 +91,23 @@ class Scenario:
 
     def open(self, name: str, when: dt.datetime, priority: str, subject: str | None = None, **kw: object) -> str:
         self.clock.now = when
-        ticket = self.desk.open_ticket(subject=subject or f"Ticket {name}", body="Help", priority=priority, **kw)
+        ticket = self.desk.tickets.open(
+            subject=subject or f"Ticket {name}", body="Help", priority=priority, actor=Actor.operator(), **kw
+        )
         self.t[name] = ticket.number
         return ticket.number
 
     def reply(self, name: str, when: dt.datetime, agent: str = "anna") -> None:
         self.clock.now = when
-        self.desk.reply(self.t[name], agent=agent, body="On it.")
+        self.desk.tickets.reply(self.t[name], actor=Actor.agent(agent), body="On it.")
 
     def resolve(self, name: str, when: dt.datetime, agent: str = "anna") -> None:
         self.clock.now = when
-        self.desk.set_state(self.t[name], "resolved", actor=agent)
+        self.desk.tickets.set_state(self.t[name], "resolved", actor=Actor.agent(agent))
 
     def log(self, name: str, agent: str, minutes: int, day: dt.date, billable: bool = True) -> None:
         self.clock.now = max(self.clock.now, dt.datetime.combine(day, dt.time(16), MSK))
-        self.desk.log_time(self.t[name], agent=agent, minutes=minutes, date=day, billable=billable)
+        self.desk.time.log(self.t[name], actor=Actor.agent(agent), minutes=minutes, date=day, billable=billable)
 
 
 def build(make_desk, *, vpn_subjects: tuple[str, ...] | None = None, included_hours: int = 10) -> Scenario:
@@ -110,10 +116,10 @@ def build(make_desk, *, vpn_subjects: tuple[str, ...] | None = None, included_ho
 
     clock = Clock(at(1, 9, month=8))
     desk = make_desk(CONFIG, clock=clock)
-    desk.add_customer(Customer(key="acme", name="Acme & Co"))
-    desk.add_agent(Agent(login="anna", name="Anna Petrova", email="anna@vendor.example"))
-    desk.add_agent(Agent(login="boris", name="Boris", email="boris@vendor.example"))
-    desk.add_contract(
+    desk.directory.add_customer(Customer(key="acme", name="Acme & Co"), actor=OP)
+    desk.directory.add_agent(Agent(login="anna", name="Anna Petrova", email="anna@vendor.example"), actor=OP)
+    desk.directory.add_agent(Agent(login="boris", name="Boris", email="boris@vendor.example"), actor=OP)
+    desk.directory.add_contract(
         Contract(
             key="acme-8x5",
             customer="acme",
@@ -121,7 +127,8 @@ def build(make_desk, *, vpn_subjects: tuple[str, ...] | None = None, included_ho
             sla="std",
             params={"included_hours": included_hours},
             start=dt.date(2026, 1, 1),
-        )
+        ),
+        actor=OP,
     )
     s = Scenario(desk, clock, {})
     vpn = vpn_subjects or ("VPN timeout on login", "Re: VPN timeouts again", HOSTILE)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from reports_helpers import CONFIG, MSK, at, build
+from reports_helpers import CONFIG, MSK, OP, at, build
 
 from deskframe.model import Agent, Contract, Customer
 from deskframe.testing import Clock
@@ -111,7 +111,7 @@ def test_quarter_covers_its_months(scenario):
 
 def test_contract_filter(make_desk):
     s = build(make_desk)
-    s.desk.add_contract(Contract(key="acme-other", customer="acme", support_type="8x5", sla="std"))
+    s.desk.directory.add_contract(Contract(key="acme-other", customer="acme", support_type="8x5", sla="std"), actor=OP)
     report = build_report(s.desk, "acme", "2026-10", contract="acme-8x5")[0]
     assert report.tickets["opened"] == 7 and [c["key"] for c in report.contracts] == ["acme-8x5"]
     other = build_report(s.desk, "acme", "2026-10", contract="acme-other")[0]
@@ -121,13 +121,15 @@ def test_contract_filter(make_desk):
 def test_night_duty_for_24x7(make_desk):
     clock = Clock(at(1, 9))
     desk = make_desk(CONFIG, clock=clock)
-    desk.add_customer(Customer(key="night", name="Night Co"))
-    desk.add_agent(Agent(login="boris", name="Boris", email="boris@vendor.example"))
-    desk.add_contract(Contract(key="n-24", customer="night", support_type="24x7", sla="std", start=dt.date(2026, 1, 1)))
+    desk.directory.add_customer(Customer(key="night", name="Night Co"), actor=OP)
+    desk.directory.add_agent(Agent(login="boris", name="Boris", email="boris@vendor.example"), actor=OP)
+    desk.directory.add_contract(
+        Contract(key="n-24", customer="night", support_type="24x7", sla="std", start=dt.date(2026, 1, 1)), actor=OP
+    )
     numbers = []
     for when in (at(6, 23), at(7, 11), at(10, 12)):  # Tue 23:00 (night), Wed 11:00 (day), Saturday noon
         clock.now = when
-        numbers.append(desk.open_ticket(subject="Down", body="x", customer="night", priority="P1").number)
+        numbers.append(desk.tickets.open(subject="Down", body="x", customer="night", priority="P1", actor=OP).number)
     clock.now = at(5, 12, month=11)
     report = build_report(desk, "night", "2026-10")[0]
     assert report.night_duty["applies"] is True

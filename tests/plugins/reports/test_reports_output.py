@@ -10,7 +10,7 @@ import re
 
 import attrs
 import pytest
-from reports_helpers import HOSTILE
+from reports_helpers import HOSTILE, OP
 
 BAR = re.compile(r'<rect[^>]*height="([0-9.]+)"[^>]*class="rect reactive tooltip-trigger"')
 
@@ -83,8 +83,10 @@ def test_text_en_and_ru(run):
 def test_locale_defaults_to_billing_then_contract(scenario, cli):
     result = cli(scenario.desk)("report", "customer", "acme", "--period", "2026-10")
     assert "Support report" in result.output  # [billing] locale = "en"; text is the default format
-    contract = scenario.desk.contract("acme-8x5")
-    scenario.desk.add_contract(attrs.evolve(contract, params={"included_hours": 10, "locale": "ru"}))
+    contract = scenario.desk.directory.contract("acme-8x5")
+    scenario.desk.directory.add_contract(
+        attrs.evolve(contract, params={"included_hours": 10, "locale": "ru"}), actor=OP
+    )
     result = cli(scenario.desk)("report", "customer", "acme", "--period", "2026-10")
     assert "Отчёт о поддержке" in result.output
 

@@ -11,6 +11,7 @@ import pytest
 from sla_plugin_util import EXAMPLE, msk
 
 from deskframe import demo
+from deskframe.actors import Actor
 from deskframe.testing import Clock, Factory
 
 CATEGORIES = ("met", "missed", "overdue", "running", "paused", "cancelled")  # docs/sla.md
@@ -36,15 +37,20 @@ def scene(make_desk: Any, cli: Any) -> Any:
     f.customer("bank")
     f.contract("bank", key="bank-premium", support_type="premium", sla="standard")
     fates = ("met", "missed", "late", "paused", "paused_late", "closed")
-    t = {fate: desk.open_ticket(subject=fate, body="down", customer="bank", priority="P1").number for fate in fates}
+    t = {
+        fate: desk.tickets.open(
+            subject=fate, body="down", customer="bank", priority="P1", actor=Actor.operator()
+        ).number
+        for fate in fates
+    }
     steps = [
-        (5, lambda: desk.set_state(t["paused"], "pending")),
-        (5, lambda: desk.set_state(t["closed"], "closed")),
-        (10, lambda: desk.reply(t["met"], agent="alice", body="on it")),
-        (13, lambda: setattr(desk, "first_check", desk.sla_check())),
-        (20, lambda: desk.set_state(t["paused_late"], "pending")),
-        (30, lambda: desk.reply(t["missed"], agent="alice", body="on it")),
-        (60, lambda: setattr(desk, "second_check", desk.sla_check())),
+        (5, lambda: desk.tickets.set_state(t["paused"], "pending", actor=Actor.operator())),
+        (5, lambda: desk.tickets.set_state(t["closed"], "closed", actor=Actor.operator())),
+        (10, lambda: desk.tickets.reply(t["met"], actor=Actor.agent("alice"), body="on it")),
+        (13, lambda: setattr(desk, "first_check", desk.sla.check())),
+        (20, lambda: desk.tickets.set_state(t["paused_late"], "pending", actor=Actor.operator())),
+        (30, lambda: desk.tickets.reply(t["missed"], actor=Actor.agent("alice"), body="on it")),
+        (60, lambda: setattr(desk, "second_check", desk.sla.check())),
     ]
     for minutes, step in steps:
         clock.now = T0 + dt.timedelta(minutes=minutes)
@@ -101,7 +107,9 @@ def test_sla_check_lists_the_tickets_it_warned_about_and_breached(scene: Any) ->
         (t["late"], "first_response", T0 + dt.timedelta(minutes=15))
     ]
 
-    fresh = scene.open_ticket(subject="fresh", body="down", customer="bank", priority="P1")  # opened at LATER
+    fresh = scene.tickets.open(
+        subject="fresh", body="down", customer="bank", priority="P1", actor=Actor.operator()
+    )  # opened at LATER
     out = json.loads(
         ok(scene, "sla", "check", "--now", (LATER + dt.timedelta(minutes=30)).isoformat(), "--format", "json")
     )

@@ -54,7 +54,7 @@ def open_at(make_desk, when, support_type="premium", config=CONFIG, agents=("car
     if support_type:
         f.contract("acme", key="acme-1", support_type=support_type)
     ticket = f.ticket("acme")
-    return desk, desk.ticket(ticket.number), recorder
+    return desk, desk.tickets.get(ticket.number), recorder
 
 
 def test_premium_ticket_at_night_goes_to_the_duty_agent(make_desk):

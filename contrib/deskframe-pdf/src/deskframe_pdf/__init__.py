@@ -15,17 +15,22 @@ text print without any font installed on the machine. Money is formatted for
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import deskframe
-from deskframe import OutputFormat
-from deskframe.billing import Invoice
 
-from . import formatting, render
+if TYPE_CHECKING:
+    from deskframe import OutputFormat
+
+    from . import formatting, render
 
 __version__ = "0.1.0"
 __all__ = ["FORMAT", "formatting", "render", "render_pdf"]
+_SUBMODULES = ("formatting", "render")
+#: ``render.MEDIA_TYPE``, here so the format is described without importing fpdf2.
+MEDIA_TYPE = "application/pdf"
 
 
 def render_pdf(kind: str, data: Any, *, locale: str | None = None) -> bytes:
@@ -35,21 +40,39 @@ def render_pdf(kind: str, data: Any, *, locale: str | None = None) -> bytes:
         from .report import render_report
 
         return render_report(data)
+    from deskframe.billing import Invoice
+
+    from . import render
+
     if kind != "invoice" or not isinstance(data, Invoice):
         raise deskframe.DomainError(f"the pdf format renders one invoice or a customer report, not {kind!r}")
     return render.render_invoice(data, locale)
 
 
-FORMAT = OutputFormat(
-    "pdf",
-    render.MEDIA_TYPE,
-    render_pdf,
-    kinds=("invoice", "customer_report"),
-    options=("locale",),
-    description="printable A4 invoice or customer report as PDF (fpdf2, DejaVu Sans: Cyrillic included)",
-)
+def pdf_format() -> OutputFormat:
+    """The ``pdf`` output format (``FORMAT``)."""
+    from deskframe import OutputFormat
+
+    return OutputFormat(
+        "pdf",
+        MEDIA_TYPE,
+        render_pdf,
+        kinds=("invoice", "customer_report"),
+        options=("locale",),
+        description="printable A4 invoice or customer report as PDF (fpdf2, DejaVu Sans: Cyrillic included)",
+    )
 
 
 @deskframe.hookimpl
 def register_output_formats(register: Callable[[OutputFormat], None]) -> None:
-    register(FORMAT)
+    register(pdf_format())
+
+
+def __getattr__(name: str) -> Any:
+    """``FORMAT`` and the submodules, imported on first use (importing the plugin stays cheap)."""
+    if name == "FORMAT":
+        value = globals()["FORMAT"] = pdf_format()
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

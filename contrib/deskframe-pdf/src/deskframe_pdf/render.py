@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -75,7 +75,7 @@ def _document_date(invoice: Invoice) -> dt.datetime:
 def _page_class() -> type:
     from fpdf import FPDF
 
-    class InvoicePage(FPDF):  # type: ignore[misc]
+    class InvoicePage(FPDF):
         watermark: str | None = None
         footer_text: str = ""
 
@@ -186,7 +186,7 @@ def _parties(pdf: Any, invoice: Invoice, vendor_name: str, vendor: Mapping[str, 
     pdf.set_xy(pdf.l_margin, max(left, right) + 6)
 
 
-def _table(pdf: Any, columns: tuple[tuple[str, int, str], ...], rows: list[tuple[str, ...]]) -> None:
+def _table(pdf: Any, columns: tuple[tuple[str, int, str], ...], rows: Sequence[tuple[str, ...]]) -> None:
     from fpdf.fonts import FontFace
 
     pdf.set_font(FONT, "", 7.5)

@@ -8,7 +8,7 @@ Hooks implemented here:
   (:mod:`.updates`). The stored offset moves only after the core committed a message,
   so a crash re-fetches it and intake deduplicates it.
 * ``article_added`` - an agent's reply on a telegram ticket goes to the chat with
-  ``sendMessage`` and is recorded with ``desk.mark_sent``, or a
+  ``sendMessage`` and is recorded with ``desk.tickets.mark_sent``, or a
   ``telegram_delivery_failed`` history entry (:mod:`.outbound`).
 
 Only deskframe's public plugin API is used; the bot token is read from the
@@ -17,26 +17,47 @@ environment variable named by ``token_env``.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import deskframe
-from deskframe import ChannelType
 
-from . import api, channel, outbound, settings, updates
+if TYPE_CHECKING:
+    from deskframe import ChannelType
+
+    from . import api, channel, outbound, settings, updates
 
 __version__ = "0.1.0"
 __all__ = ["api", "channel", "outbound", "settings", "updates"]
 
 
+def build(table: dict[str, Any], desk: Any) -> Any:
+    """The channel type's ``build`` (:func:`.channel.build`; the Bot API client is imported only here)."""
+    from .channel import build
+
+    return build(table, desk)
+
+
+def reparse(raw: bytes, table: dict[str, Any]) -> deskframe.InboundMessage:
+    """The channel type's ``parse`` (:func:`.channel.reparse`)."""
+    from .channel import reparse
+
+    return reparse(raw, table)
+
+
 @deskframe.hookimpl
 def register_channel_types(register: Callable[[ChannelType], None]) -> None:
+    from deskframe import ChannelType
+
+    from . import settings
+
     register(
         ChannelType(
             settings.TYPE,
-            channel.build,
+            build,
             validate=settings.validate,
-            parse=channel.reparse,
+            parse=reparse,
             description="Telegram bot: getUpdates long polling; replies with sendMessage",
         )
     )
@@ -45,4 +66,13 @@ def register_channel_types(register: Callable[[ChannelType], None]) -> None:
 @deskframe.hookimpl
 def article_added(event: deskframe.ArticleAdded, desk: Any) -> None:
     """Send an agent's reply on a telegram ticket to its chat."""
+    from . import outbound
+
     outbound.deliver(event, desk)
+
+
+def __getattr__(name: str) -> Any:
+    """The submodules named in ``__all__``, imported on first use (importing the plugin stays cheap)."""
+    if name in __all__:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

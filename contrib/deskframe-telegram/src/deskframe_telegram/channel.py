@@ -27,7 +27,7 @@ from .api import BotApi, TelegramError
 from .settings import TelegramSettings, parse_settings
 
 try:  # Unparseable is exported by deskframe.model, not (yet) by the top-level package
-    from deskframe import Unparseable  # type: ignore[attr-defined]
+    from deskframe import Unparseable
 except ImportError:  # pragma: no cover - depends on the deskframe version
     from deskframe.model import Unparseable
 
@@ -80,7 +80,7 @@ class TelegramChannel:
             if not number:
                 return None
             try:
-                ticket = self.desk.ticket(number, full=False)
+                ticket = self.desk.tickets.get(number, full=False)
             except NotFound:
                 return None
             if ticket.state_type == "merged" and ticket.merged_into:

@@ -9,7 +9,7 @@ Telegram's 4096 characters go as several messages.
 Connection errors, HTTP 429 (waiting the ``retry_after`` Telegram asks for, at most
 :data:`MAX_WAIT` seconds) and 5xx answers are retried ``send_tries`` times in all with a
 doubling pause; other answers are final. Success is recorded with
-``desk.mark_sent`` (a ``sent`` history entry, the article's message id
+``desk.tickets.mark_sent`` (a ``sent`` history entry, the article's message id
 ``telegram:CHANNEL:CHAT_ID:MESSAGE_ID``); failure as a ``telegram_delivery_failed``
 history entry with the reason. A reply is never sent twice by this hook, but a
 reply whose answer was lost in transit may reach the chat and still be reported failed.
@@ -24,11 +24,15 @@ from typing import Any
 
 import attrs
 
+from deskframe.actors import Actor
 from deskframe.errors import ConfigError, NotFound
 
 from .api import BotApi, TelegramError
 from .channel import ticket_key
 from .settings import TelegramSettings, settings_for
+
+#: Who this plugin acts as in the ticket history.
+ACTOR = Actor.plugin("deskframe_telegram")
 
 log = logging.getLogger("deskframe.telegram")
 MAX_TEXT = 4096
@@ -65,7 +69,7 @@ def chat_of(desk: Any, settings: TelegramSettings, number: str) -> str | None:
     if chat:
         return chat
     try:
-        ticket = desk.ticket(number)
+        ticket = desk.tickets.get(number)
     except NotFound:
         return None
     for article in reversed(ticket.articles):  # a private chat's id is the user's id
@@ -111,11 +115,12 @@ def deliver(event: Any, desk: Any) -> Outcome | None:
     outcome = _deliver(desk, settings, ticket.number, article.text)
     if outcome.delivered:
         last = outcome.message_ids[-1] if outcome.message_ids else 0
-        desk.mark_sent(
+        desk.tickets.mark_sent(
             article.id,
             message_id=f"telegram:{settings.name}:{outcome.chat_id}:{last}",
             recipients=(f"telegram:{outcome.chat_id}",),
             channel=settings.name,
+            actor=ACTOR,
         )
     else:
         log.error(
@@ -125,7 +130,9 @@ def deliver(event: Any, desk: Any) -> Outcome | None:
             ticket.number,
             outcome.detail,
         )
-        desk.annotate(ticket.number, "telegram_delivery_failed", new=str(article.id), reason=outcome.detail[:500])
+        desk.tickets.annotate(
+            ticket.number, "telegram_delivery_failed", new=str(article.id), reason=outcome.detail[:500], actor=ACTOR
+        )
     return outcome
 
 

@@ -30,7 +30,8 @@ _OLD_TRIGGERS = ("articles_fts_insert", "articles_fts_delete", "articles_fts_upd
 
 def upgrade() -> None:
     bind = op.get_bind()
-    languages = op.get_context().config.attributes.get("search_languages", DEFAULT_LANGUAGES)
+    config = op.get_context().config  # deskframe's own runs always pass one (with the desk's languages)
+    languages = config.attributes.get("search_languages", DEFAULT_LANGUAGES) if config else DEFAULT_LANGUAGES
     if bind.dialect.name == "sqlite":
         for trigger in _OLD_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")

@@ -1,10 +1,11 @@
-"""Running SLA clocks on tickets: the core machinery behind the SLA policy plugins.
+"""The SLA service: running clocks on tickets, the core machinery behind the SLA policy plugins.
 
 Policies (plugins) say which clocks a ticket gets and when they are due; this
 module starts them on new tickets, stops them on the first agent reply or on
 resolution, pauses them in pending states and credits the paused *working*
 time back (the due time moves by exactly that much business time), and
-claims warnings and breaches exactly once for ``sla check``.
+claims warnings and breaches exactly once for ``sla check``. It also reads clocks
+(``ticket show``), reports on them (``sla report``) and gives the next due time.
 """
 
 from __future__ import annotations
@@ -15,14 +16,20 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from .errors import BadValue
-from .events import SlaEvent
-from .sla import Calendar
-from .sla.policy import TicketFacts
+from .. import policy
+from ..actors import Actor
+from ..errors import BadValue
+from ..events import SlaEvent
+from ..sla import Calendar
+from ..sla.policy import TicketFacts
+from .context import month_bounds
 
 if TYPE_CHECKING:
-    from .desk import Desk
-    from .store import Repository
+    from ..store import Repository
+    from .context import ServiceContext
+
+#: Who warns and breaches clocks.
+SLA_ACTOR = Actor.system("sla")
 
 CLOSING = ("resolved", "closed", "merged")
 
@@ -56,35 +63,39 @@ class CheckResult:
     breached: list[dict[str, Any]] = attrs.field(factory=list)
 
 
-class SlaEngine:
-    """Starts, pauses, resumes and stops clocks inside the Desk's transactions."""
+class SlaService:
+    """Starts, pauses, resumes and stops clocks inside the ticket services' transactions;
+    checks, reads and reports them in its own."""
 
-    def __init__(self, desk: Desk):
-        self.desk = desk
+    def __init__(self, ctx: ServiceContext):
+        self.ctx = ctx
 
     @property
     def calendars(self) -> dict[str, Calendar]:
-        return self.desk.config.calendar_objects
+        """The configured business calendars by name."""
+        return self.ctx.config.calendar_objects
 
     def calendar(self, name: str) -> Calendar:
+        """The calendar ``name`` (``BadValue`` if not configured)."""
         try:
             return self.calendars[name]
         except KeyError:
             raise BadValue(f"unknown calendar '{name}'") from None
 
     def _policy(self, repo: Repository, row: Any) -> tuple[str, Any, Any] | None:
-        if not self.desk.config.sla_policies:
+        if not self.ctx.config.sla_policies:
             return None
         contract = repo.contract_by_id(row.contract_id) if row.contract_id else None
-        name = (contract.sla if contract else None) or self.desk.settings.default_sla
+        name = (contract.sla if contract else None) or self.ctx.settings.default_sla
         if not name:
             return None
-        policy = self.desk.config.sla_policies.get(name)
+        policy = self.ctx.config.sla_policies.get(name)
         if policy is None:
             return None
         return name, policy, contract
 
     def facts(self, repo: Repository, row: Any, contract: Any) -> TicketFacts:
+        """What a policy knows of ticket ``row`` under ``contract``."""
         return TicketFacts(
             number=row.number,
             priority=row.priority,
@@ -98,6 +109,7 @@ class SlaEngine:
 
     # --- lifecycle -------------------------------------------------------------
     def on_open(self, repo: Repository, row: Any) -> None:
+        """Start the clocks of a new ticket."""
         found = self._policy(repo, row)
         if found is None:
             return
@@ -106,11 +118,13 @@ class SlaEngine:
             repo.add_clock(row, name, spec, row.created_at)
 
     def on_agent_reply(self, repo: Repository, row: Any, now: dt.datetime) -> None:
+        """Stop the clocks an agent's reply stops."""
         for clock in repo.live_clocks(row):
             if clock.stop_on == "reply":
                 self._stop(clock, now)
 
     def on_customer_message(self, repo: Repository, row: Any, now: dt.datetime) -> None:
+        """Start an update clock when the customer writes (unless one runs)."""
         if any(c.kind == "update" for c in repo.live_clocks(row)):
             return
         found = self._policy(repo, row)
@@ -122,6 +136,7 @@ class SlaEngine:
             repo.add_clock(row, name, spec, now)
 
     def on_state(self, repo: Repository, row: Any, new_type: str, now: dt.datetime) -> None:
+        """Stop, pause or resume clocks for a ticket's new state type."""
         for clock in repo.live_clocks(row):
             if new_type in CLOSING:
                 self._stop(clock, now, cancel=clock.stop_on != "resolve" or new_type == "merged")
@@ -207,6 +222,7 @@ class SlaEngine:
 
     # --- views and checks --------------------------------------------------------
     def views(self, repo: Repository, row: Any, now: dt.datetime) -> list[ClockView]:
+        """The clocks of ticket ``row`` as of ``now`` (inside a caller's transaction)."""
         out = []
         for clock in repo.clocks(row.id):
             remaining = None
@@ -238,19 +254,57 @@ class SlaEngine:
             )
         return out
 
-    def check(self, now: dt.datetime) -> CheckResult:
-        """Warn and breach every due clock exactly once (safe to run in several processes)."""
+    def clocks(self, number: str, now: dt.datetime | None = None) -> list[ClockView]:
+        """The ticket's SLA clocks with working time remaining (negative: overdue)."""
+        with self.ctx.store.read() as repo:
+            return self.views(repo, repo.ticket_row(number), now or self.ctx.clock())
+
+    def next_due(self, number: str) -> dt.datetime | None:
+        """The earliest due time of the ticket's running SLA clocks (None without one)."""
+        running = [c.due_at for c in self.clocks(number) if c.status == "running"]
+        return min(running) if running else None
+
+    def report(self, customer: str, period: str, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """Per priority and clock kind: clocks, and how many are met, missed, overdue, running,
+        paused, cancelled as of ``now`` (they add up; docs/sla.md), with the median and p90
+        working response time of the stopped ones."""
+        from ..sla.report import summarize
+
+        start, end = month_bounds(period)
+        zone = ZoneInfo(self.ctx.config.timezone)
+        begin = dt.datetime.combine(start, dt.time(), zone)
+        finish = dt.datetime.combine(end, dt.time(), zone)
+        with self.ctx.store.read() as repo:
+            repo.customer_row(customer)
+            rows = repo.clock_report_rows(customer, begin, finish, now or self.ctx.clock())
+        clocks = []
+        for r in rows:
+            response = None
+            if r.stopped_at is not None and r.status in ("met", "missed"):
+                calendar = self.calendar(r.calendar)
+                response = calendar.between(r.started_at, r.stopped_at).total_seconds() - r.paused_seconds
+            clocks.append(
+                {"priority": r.priority, "kind": r.kind, "category": r.category, "response_seconds": response}
+            )
+        return summarize(clocks)
+
+    def check(self, now: dt.datetime | None = None, *, actor: Actor = SLA_ACTOR) -> CheckResult:
+        """Warn and breach every due clock exactly once (safe to run in several processes);
+        history names ``actor`` (the system's ``sla``)."""
+        now = now or self.ctx.clock()
         result = CheckResult()
         events: list[tuple[str, Any]] = []
-        with self.desk.store.write() as repo:
+        name = actor.history_name
+        with self.ctx.store.write() as repo:
+            policy.check(actor, "sla.check", repo=repo)
             warned = repo.claim_warnings(now)
             breached = repo.claim_breaches(now)
-            zone = ZoneInfo(self.desk.config.timezone)  # the reason is read by people: the desk's zone
+            zone = ZoneInfo(self.ctx.config.timezone)  # the reason is read by people: the desk's zone
             history = [
                 dict(
                     ticket_id=w.ticket_id,
                     at=now,
-                    actor="sla",
+                    actor=name,
                     action="sla_warning",
                     old=None,
                     new=w.kind,
@@ -262,7 +316,7 @@ class SlaEngine:
                 dict(
                     ticket_id=b.ticket_id,
                     at=now,
-                    actor="sla",
+                    actor=name,
                     action="sla_breached",
                     old=None,
                     new=b.kind,
@@ -276,7 +330,7 @@ class SlaEngine:
                 row = repo.ticket_row_by_id(ticket_id)
                 if row.line < line:
                     old, row.line = row.line, line
-                    repo.history(row, "sla", "line", old=old, new=line, reason="escalated on SLA breach")
+                    repo.history(row, name, "line", old=old, new=line, reason="escalated on SLA breach")
                     result.escalations += 1
             views = repo.ticket_views_by_id({c.ticket_id for c in warned} | {c.ticket_id for c in breached})
             events += [("sla_warning", SlaEvent(views[w.ticket_id], w.kind, w.due_at, now)) for w in warned]
@@ -291,5 +345,5 @@ class SlaEngine:
                 key=lambda c: (c["ticket"], c["kind"]),
             )
             result.live_clocks = repo.count_live_clocks()
-        self.desk.fire_events(events)
+        self.ctx.fire_events(events)
         return result

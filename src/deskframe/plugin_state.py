@@ -1,4 +1,4 @@
-"""Small core services for plugins: state without a database session.
+"""Plugin state without a database session (small core helpers the desk hands to plugins).
 
 * :class:`CursorStore` - where a channel stopped (an IMAP UIDVALIDITY+UID, a POP3
   UIDL set, a chat offset).

@@ -1,0 +1,339 @@
+"""The ticket service: opening, reading, listing and searching tickets, state changes, canned
+responses and imports. The changes to an open ticket (replies, notes, locks, owners, merges
+...) are in :mod:`.ticket_actions`, which this service extends."""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from .. import canned, policy
+from ..errors import BadValue, DomainError, Forbidden
+from ..events import TicketChanged, TicketOpened
+from ..model import Contact, Ticket
+from ..text import clean_line, clean_text
+from .context import CLOSED_TYPES, Events
+from .ticket_actions import TicketActions
+
+if TYPE_CHECKING:
+    from ..actors import Actor
+    from ..store import Repository
+    from .context import ServiceContext
+    from .sla import SlaService
+
+#: The state types ``ticket list --state`` takes besides configured state names.
+STATE_TYPES = ("new", "open", "pending", "resolved", "closed", "merged")
+
+
+class TicketService(TicketActions):
+    """Every change to a ticket goes through here; each public method is one transaction
+    and fires its notify hooks after the commit."""
+
+    def __init__(self, ctx: ServiceContext, sla: SlaService):
+        self.ctx = ctx
+        self.sla = sla
+
+    @property
+    def settings(self) -> Any:
+        """The ``[tickets]`` settings."""
+        return self.ctx.settings
+
+    # --- opening ---------------------------------------------------------------
+    def open(
+        self,
+        *,
+        subject: str,
+        body: str,
+        actor: Actor,
+        customer: str | None = None,
+        contact: str | None = None,
+        priority: str | None = None,
+        channel: str | None = None,
+        queue: str | None = None,
+        html: str | None = None,
+        direction: str = "in",
+    ) -> Ticket:
+        """Open a ticket with a first article; returns it (``number`` is the new number).
+
+        An agent actor is the first article's sender; a contact actor is the ticket's contact."""
+        subject, body = clean_line(subject), clean_text(body)  # no terminal controls or NUL in stored text
+        if not subject.strip():
+            raise BadValue("a ticket needs a subject")
+        level = self.ctx.priority(priority)
+        if actor.kind == "contact" and contact is None:
+            contact = actor.name
+        with self.ctx.change() as (repo, events):
+            agent_row = policy.check(actor, "ticket.open", repo=repo, customer=customer)
+            customer_row = repo.customer_row(customer) if customer else None
+            contact_row = None
+            if contact:
+                contact_row = repo.contact_row_by_email(contact)
+                if contact_row is None:
+                    repo.upsert_contact(Contact(name=contact, email=contact, customer=customer))
+                    contact_row = repo.contact_row_by_email(contact)
+            contract = repo.active_contract_row(customer, self.ctx.local_date()) if customer else None
+            row = self.create_row(
+                repo,
+                subject=subject,
+                priority=level,
+                channel=channel,
+                queue=queue or self.settings.default_queue,
+                customer_id=customer_row.id if customer_row else None,
+                contact_id=contact_row.id if contact_row else None,
+                contract_id=contract.id if contract else None,
+                lines=contract.lines if contract else None,
+                actor=actor.history_name,
+            )
+            sender = contact or (agent_row.email if agent_row else None)
+            article = repo.add_article(
+                row,
+                direction=direction,
+                channel=channel,
+                sender=sender,
+                recipients=(),
+                subject=subject,
+                text=body,
+                html=html,
+                message_id=None,
+                references=(),
+                agent_id=agent_row.id if agent_row and direction != "in" else None,
+                visible=direction != "internal",
+                raw_sha256=None,
+            )
+            ticket = repo.ticket_view(row)
+            if self.ctx.hooks.wants("ticket_opened"):
+                events.append(("ticket_opened", TicketOpened(ticket, repo.article_view(article, attachments=False))))
+        return ticket
+
+    def create_row(
+        self,
+        repo: Repository,
+        *,
+        subject: str,
+        priority: str,
+        channel: str | None,
+        queue: str,
+        customer_id: int | None,
+        contact_id: int | None,
+        contract_id: int | None,
+        lines: Any,
+        actor: str | None,
+        queue_id: int | None = None,
+    ) -> Any:
+        """Write a new numbered ticket row inside ``repo``'s transaction: history, SLA clocks."""
+        if queue_id is None:
+            queue_id = repo.queue_row(queue, create=True).id
+        values = self.new_ticket_values(
+            subject=subject,
+            priority=priority,
+            channel=channel,
+            queue_id=queue_id,
+            customer_id=customer_id,
+            contact_id=contact_id,
+            contract_id=contract_id,
+            lines=lines,
+        )
+        row = repo.create_numbered_ticket(
+            self.settings.number_layout, self.settings.system_id, self.ctx.local_date(), **values
+        )
+        repo.history(row, actor, "created", new=row.number)
+        self.sla.on_open(repo, row)
+        return row
+
+    def new_ticket_values(
+        self,
+        *,
+        subject: str,
+        priority: str,
+        channel: str | None,
+        queue_id: int,
+        customer_id: int | None,
+        contact_id: int | None,
+        contract_id: int | None,
+        lines: Any,
+    ) -> dict[str, Any]:
+        """The column values of a new ticket (its number is drawn when it is written)."""
+        return dict(
+            subject=subject[:1000],
+            state=self.settings.first_state("new"),
+            state_type="new",
+            priority=priority,
+            queue_id=queue_id,
+            customer_id=customer_id,
+            contact_id=contact_id,
+            contract_id=contract_id,
+            line=min(lines) if lines else 1,
+            channel=channel,
+        )
+
+    # --- reading ---------------------------------------------------------------
+    def get(self, number: str, *, full: bool = True, actor: Actor | None = None) -> Ticket:
+        """The ticket with its articles and history (including tickets merged into it);
+        ``full=False`` reads the ticket alone, cheaply. With ``actor``, only a ticket it may read."""
+        with self.ctx.store.read() as repo:
+            row = repo.ticket_row(number)
+            if actor is not None:
+                policy.check(actor, "ticket.read", repo=repo, ticket=row)
+            return repo.ticket_view(row, full=full)
+
+    def list(
+        self,
+        *,
+        state: str | None = None,
+        queue: str | None = None,
+        owner: str | None = None,
+        customer: str | None = None,
+        open_only: bool = False,
+        limit: int | None = 100,
+        sla: str | None = None,
+        actor: Actor | None = None,
+    ) -> builtins.list[dict[str, Any]]:
+        """Tickets as summary rows, most recently changed first, with ``due`` (the next SLA
+        due time); ``sla="warning"|"breached"``: only tickets with such a clock now.
+        With ``actor``, only the tickets it may read."""
+        if sla not in (None, "warning", "breached"):
+            raise DomainError(f"unknown SLA filter '{sla}' (known: warning, breached)")
+        types = None
+        if state and state not in self.settings.states:
+            if state in STATE_TYPES:
+                types, state = [state], None
+            else:
+                self.ctx.state_type(state)
+        if open_only:
+            types = ["new", "open", "pending"]
+        with self.ctx.store.read() as repo:
+            limited, own = policy.visible_customer(actor, repo=repo)
+            if limited:
+                if customer is not None and customer != own:
+                    raise Forbidden(str(actor), "ticket.read", f"customer '{customer}' is not its customer")
+                if own is None:
+                    return []
+                customer = own
+            if customer is not None:  # an unknown name is a typo, not an empty list
+                repo.customer_row(customer)
+            if owner is not None:
+                repo.agent_row(owner)
+            if queue is not None:
+                repo.queue_row(queue)
+            return repo.list_tickets(
+                state=state,
+                state_types=types,
+                queue=queue,
+                owner=owner,
+                customer=customer,
+                limit=limit,
+                sla=sla,
+                now=self.ctx.clock(),
+            )
+
+    def search(self, text: str, limit: int = 50, *, actor: Actor | None = None) -> builtins.list[dict[str, Any]]:
+        """Full-text search over article subjects and texts: every word must match as written,
+        as a stem in the ``[search] languages``, or as a prefix (``word*``); best match first.
+        With ``actor``, only hits on tickets it may read."""
+        try:
+            with self.ctx.store.read() as repo:
+                found = repo.search(text, limit)
+                limited, own = policy.visible_customer(actor, repo=repo)
+        except ValueError as exc:  # too many words
+            raise DomainError(str(exc)) from None
+        if limited:
+            found = [hit for hit in found if own is not None and hit.get("customer") == own]
+        return found
+
+    def reindex_search(self, *, actor: Actor) -> int:
+        """Rebuild the full-text index with the configured languages; returns the articles indexed."""
+        with self.ctx.store.read() as repo:
+            policy.check(actor, "search.reindex", repo=repo)
+        return self.ctx.store.reindex()
+
+    # --- state -------------------------------------------------------------------
+    def apply_state(
+        self,
+        repo: Repository,
+        row: Any,
+        state: str,
+        actor: str | None,
+        events: Events,
+        reason: str | None = None,
+    ) -> None:
+        """Set ticket ``row``'s state inside ``repo``'s transaction (``actor``: the name history
+        records): history, lock release and SLA clocks follow; the notify events to fire after
+        the commit go into ``events``."""
+        kind = self.ctx.state_type(state)
+        if row.state == state:
+            return
+        old = row.state
+        row.state, row.state_type = state, kind
+        repo.history(row, actor, "state", old=old, new=state, reason=reason)
+        if kind in CLOSED_TYPES and row.locked_by_id is not None:
+            holder = repo.agent_login(row.locked_by_id)
+            row.locked_by_id = None
+            row.locked_at = None
+            repo.history(row, actor, "unlock", old=holder, reason=f"ticket {kind}")
+        self.sla.on_state(repo, row, kind, repo.now)
+        repo.touch(row)
+        if self.ctx.hooks.wants("ticket_changed"):
+            events.append(("ticket_changed", TicketChanged(repo.ticket_view(row), "state", old, state, actor, reason)))
+
+    # --- canned responses and imports ------------------------------------------
+    def render_canned(
+        self, name: str, number: str, agent: str | None = None, values: dict[str, Any] | None = None
+    ) -> str:
+        """Render canned response ``name`` for a ticket; ``{{ due }}`` is the next SLA due
+        time in the desk's time zone; ``values`` overrides or adds placeholders' values."""
+        from ..errors import NotFound
+
+        body = self.ctx.config.canned.get(name)
+        if body is None:
+            raise NotFound(
+                f"unknown canned response '{name}' (known: {', '.join(sorted(self.ctx.config.canned)) or 'none'})"
+            )
+        ticket = self.get(number, full=False)
+        due = self.sla.next_due(number)
+        due_text = due.astimezone(ZoneInfo(self.ctx.config.timezone)).strftime("%Y-%m-%d %H:%M") if due else ""
+        with self.ctx.store.read() as repo:
+            customer = repo.customer(ticket.customer) if ticket.customer else None
+            agent_name = repo.agent(agent).name if agent else None
+        context = {
+            "customer": customer.name if customer else (ticket.contact or ""),
+            "contact": ticket.contact,
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "agent": agent_name,
+            "due": due_text,
+            "queue": ticket.queue,
+            "priority": self.settings.priority_names.get(ticket.priority, ticket.priority),
+            **(values or {}),
+        }
+        return canned.render(body, context)
+
+    def import_tickets(
+        self, tickets: builtins.list[Any], *, namespace: str, actor: Actor, cursor: tuple[str, str] | None = None
+    ) -> Any:
+        """Store a batch of :class:`~deskframe.importing.ImportedTicket` in one transaction.
+
+        Idempotent: every external id goes into the external-id map, so a re-run adds
+        nothing and an interrupted import resumes. No SLA clocks, no notify hooks.
+        ``cursor`` ``(key, value)`` is stored in the same transaction as the namespace's
+        external id of kind ``"cursor"`` (an importer's resume point commits with its batch).
+        """
+        from ..files import safe_filename
+
+        for ticket in tickets:
+            if ticket.state not in self.settings.states:
+                raise BadValue(f"imported ticket {ticket.external_id}: unknown state '{ticket.state}'")
+            if self.settings.priority_level(ticket.priority) != ticket.priority:
+                raise BadValue(
+                    f"imported ticket {ticket.external_id}: priority must be P1..P4, got {ticket.priority!r}"
+                )
+        blobs = self.ctx.blobs
+        with self.ctx.store.write() as repo:  # small blobs go into the blobs table in this transaction
+            policy.check(actor, "ticket.import", repo=repo)
+            counts = repo.import_batch(
+                tickets, namespace, state_types=dict(self.settings.states), blobs=blobs, safe_name=safe_filename
+            )
+            if cursor is not None:
+                repo.set_external(namespace, "cursor", cursor[0], cursor[1])
+            blobs.flush()  # blob files durable before the rows that name them commit
+            return counts

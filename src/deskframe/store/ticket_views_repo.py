@@ -1,0 +1,305 @@
+"""Reading tickets: ticket and article values, history, ticket lists with SLA due times, full-text search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import and_, func, select, type_coerce
+from sqlalchemy.orm import Session, aliased
+
+from ..model import Article, Attachment, HistoryEntry, Ticket
+from .rows import (
+    AgentRow,
+    ArticleRow,
+    AttachmentRow,
+    ContactRow,
+    ContractRow,
+    CustomerRow,
+    HistoryRow,
+    QueueRow,
+    SlaClockRow,
+    TicketRow,
+)
+from .search import ticket_ids
+
+
+class TicketViewRepo:
+    """Ticket reads for :class:`deskframe.desk.Desk` (a part of :class:`deskframe.store.Repository`)."""
+
+    session: Session
+    now: dt.datetime
+    search_languages: tuple[str, ...]
+
+    #: from :class:`~.ticket_repo.TicketRepo`, the other half of the same Repository
+    agent_login: Callable[[int | None], str | None]
+
+    def article_view(self, row: ArticleRow, *, attachments: bool = True) -> Article:
+        files = (
+            self.session.scalars(
+                select(AttachmentRow).where(AttachmentRow.article_id == row.id).order_by(AttachmentRow.id)
+            )
+            if attachments
+            else ()
+        )
+        return Article(
+            id=row.id,
+            direction=row.direction,
+            channel=row.channel,
+            sender=row.sender,
+            recipients=tuple(row.recipients or ()),
+            subject=row.subject,
+            text=row.text,
+            html=row.html,
+            message_id=row.message_id,
+            created_at=row.created_at,
+            agent=self.agent_login(row.agent_id),
+            visible_to_customer=row.visible,
+            raw_sha256=row.raw_sha256,
+            attachments=tuple(Attachment(f.filename, f.content_type, f.size, f.sha256) for f in files),
+        )
+
+    def _names(self, row: TicketRow) -> tuple[Any, ...]:
+        """Queue, customer, contact, contract, owner, locker and merge target of a ticket: one query."""
+        ids = (
+            row.queue_id,
+            row.customer_id,
+            row.contact_id,
+            row.contract_id,
+            row.owner_id,
+            row.locked_by_id,
+            row.merged_into_id,
+        )
+        cache = self.__dict__.setdefault("_name_cache", {})
+        if ids in cache:
+            return cache[ids]
+
+        def pick(column: Any, key: Any, value: Any) -> Any:
+            return select(column).where(key == value).scalar_subquery()
+
+        query = select(
+            pick(QueueRow.name, QueueRow.id, row.queue_id),
+            pick(CustomerRow.key, CustomerRow.id, row.customer_id),
+            pick(ContactRow.email, ContactRow.id, row.contact_id),
+            pick(ContactRow.name, ContactRow.id, row.contact_id),
+            pick(ContractRow.key, ContractRow.id, row.contract_id),
+            pick(AgentRow.login, AgentRow.id, row.owner_id),
+            pick(AgentRow.login, AgentRow.id, row.locked_by_id),
+            pick(TicketRow.number, TicketRow.id, row.merged_into_id),
+        )
+        found = self.session.execute(query.execution_options(autoflush=False)).first()
+        cache[ids] = tuple(found) if found else ("",) + (None,) * 7
+        return cache[ids]
+
+    def ticket_view(self, row: TicketRow, *, full: bool = False) -> Ticket:
+        articles: tuple[Article, ...] = ()
+        history: tuple[HistoryEntry, ...] = ()
+        if full:
+            articles = tuple(
+                self.article_view(a)
+                for a in self.session.scalars(
+                    select(ArticleRow)
+                    .where(ArticleRow.ticket_id == row.id)
+                    .order_by(ArticleRow.created_at, ArticleRow.id)
+                )
+            )
+            history = tuple(self.history_entries(row))
+        queue, customer, email, contact_name, contract, owner, locked_by, merged = self._names(row)
+        return Ticket(
+            number=row.number,
+            subject=row.subject,
+            state=row.state,
+            state_type=row.state_type,
+            priority=row.priority,
+            queue=queue or "",
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            customer=customer,
+            contact=email or contact_name,
+            contract=contract,
+            owner=owner,
+            locked_by=locked_by,
+            line=row.line,
+            channel=row.channel,
+            merged_into=merged,
+            articles=articles,
+            history=history,
+        )
+
+    def ticket_views_by_id(self, ids: Iterable[int]) -> dict[int, Ticket]:
+        """Ticket values (no articles, no history) for many ids in one query."""
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        owner_row, locker = aliased(AgentRow), aliased(AgentRow)
+        out: dict[int, Ticket] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            query = (
+                select(
+                    TicketRow,
+                    QueueRow.name,
+                    CustomerRow.key,
+                    ContactRow.email,
+                    ContractRow.key,
+                    owner_row.login,
+                    locker.login,
+                )
+                .join(QueueRow, TicketRow.queue_id == QueueRow.id)
+                .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+                .outerjoin(ContactRow, TicketRow.contact_id == ContactRow.id)
+                .outerjoin(ContractRow, TicketRow.contract_id == ContractRow.id)
+                .outerjoin(owner_row, TicketRow.owner_id == owner_row.id)
+                .outerjoin(locker, TicketRow.locked_by_id == locker.id)
+                .where(TicketRow.id.in_(chunk))
+            )
+            for row, queue, customer, contact, contract, owner, locked_by in self.session.execute(query):
+                out[row.id] = Ticket(
+                    number=row.number,
+                    subject=row.subject,
+                    state=row.state,
+                    state_type=row.state_type,
+                    priority=row.priority,
+                    queue=queue,
+                    created_at=row.created_at,
+                    updated_at=row.updated_at,
+                    customer=customer,
+                    contact=contact,
+                    contract=contract,
+                    owner=owner,
+                    locked_by=locked_by,
+                    line=row.line,
+                    channel=row.channel,
+                )
+        return out
+
+    def history_entries(self, row: TicketRow) -> list[HistoryEntry]:
+        """History of the ticket and of every ticket merged into it, oldest first."""
+        ids = [row.id, *self.session.scalars(select(TicketRow.id).where(TicketRow.merged_into_id == row.id))]
+        numbers = dict(self.session.execute(select(TicketRow.id, TicketRow.number).where(TicketRow.id.in_(ids))).all())
+        rows = self.session.scalars(
+            select(HistoryRow).where(HistoryRow.ticket_id.in_(ids)).order_by(HistoryRow.at, HistoryRow.id)
+        )
+        return [
+            HistoryEntry(
+                at=h.at,
+                actor=h.actor,
+                action=h.action,
+                old=h.old,
+                new=h.new,
+                reason=h.reason,
+                ticket=numbers.get(h.ticket_id),
+            )
+            for h in rows
+        ]
+
+    def list_tickets(
+        self,
+        *,
+        state: str | None = None,
+        state_types: Iterable[str] | None = None,
+        queue: str | None = None,
+        owner: str | None = None,
+        customer: str | None = None,
+        limit: int | None = 100,
+        sla: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> list[dict[str, Any]]:
+        """Summary rows, most recently changed first; ``due`` is the earliest due time of the
+        ticket's running SLA clocks. ``sla``: only tickets with a clock in ``warning`` (running,
+        past its warning point, not yet due) or ``breached`` (overdue, see
+        :func:`~deskframe.store.sla_repo.clock_category`) as of ``now``."""
+        from .sla_repo import clock_category  # sla_repo's module imports nothing of this one
+
+        owner_row, locker = aliased(AgentRow), aliased(AgentRow)
+        query = (
+            select(
+                TicketRow.id,
+                TicketRow.number,
+                TicketRow.subject,
+                TicketRow.state,
+                TicketRow.state_type,
+                TicketRow.priority,
+                QueueRow.name.label("queue"),
+                CustomerRow.key.label("customer"),
+                owner_row.login.label("owner"),
+                locker.login.label("locked_by"),
+                TicketRow.created_at,
+                TicketRow.updated_at,
+            )
+            .join(QueueRow, TicketRow.queue_id == QueueRow.id)
+            .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+            .outerjoin(owner_row, TicketRow.owner_id == owner_row.id)
+            .outerjoin(locker, TicketRow.locked_by_id == locker.id)
+            .order_by(TicketRow.updated_at.desc(), TicketRow.id.desc())
+        )
+        if state:
+            query = query.where(TicketRow.state == state)
+        if state_types is not None:
+            query = query.where(TicketRow.state_type.in_(list(state_types)))
+        if queue:
+            query = query.where(QueueRow.name == queue)
+        if owner:
+            query = query.where(owner_row.login == owner)
+        if customer:
+            query = query.where(CustomerRow.key == customer)
+        if sla is not None:
+            at = now or self.now
+            if sla == "warning":
+                hit = and_(
+                    SlaClockRow.status == "running",
+                    SlaClockRow.warn_at <= at,
+                    SlaClockRow.due_at > at,
+                    SlaClockRow.breached_at.is_(None),
+                )
+            else:
+                hit = clock_category(at) == "overdue"
+            query = query.where(
+                select(SlaClockRow.id).where(SlaClockRow.ticket_id == TicketRow.id, hit).correlate(TicketRow).exists()
+            )
+        if limit:
+            query = query.limit(limit)
+        rows = [dict(r._mapping) for r in self.session.execute(query)]
+        due = self._next_due([r["id"] for r in rows])  # for the listed tickets only, after the limit
+        for row in rows:
+            row["due"] = due.get(row.pop("id"))
+        return rows
+
+    def _next_due(self, ticket_ids: list[int]) -> dict[int, dt.datetime]:
+        """The earliest due time of each ticket's running SLA clocks (tickets without one left out)."""
+        out: dict[int, dt.datetime] = {}
+        for start in range(0, len(ticket_ids), 500):
+            rows = self.session.execute(
+                select(SlaClockRow.ticket_id, type_coerce(func.min(SlaClockRow.due_at), SlaClockRow.due_at.type))
+                .where(SlaClockRow.ticket_id.in_(ticket_ids[start : start + 500]), SlaClockRow.status == "running")
+                .group_by(SlaClockRow.ticket_id)
+            ).all()
+            out.update((ticket_id, due) for ticket_id, due in rows)
+        return out
+
+    def search(self, words: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Tickets with an article whose subject or text holds every word of ``words`` (as written,
+        as a stem in the search languages, or as a prefix for ``word*``); most relevant first, then
+        the one with the newest matching article."""
+        ordered = ticket_ids(self.session, words, self.search_languages, limit)
+        if not ordered:
+            return []
+        query = (
+            select(
+                TicketRow.id,
+                TicketRow.number,
+                TicketRow.subject,
+                TicketRow.state,
+                TicketRow.priority,
+                TicketRow.updated_at,
+                CustomerRow.key.label("customer"),
+            )
+            .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+            .where(TicketRow.id.in_(ordered[:limit]))
+        )
+        rows = {r.id: r for r in self.session.execute(query)}
+        return [{k: v for k, v in rows[i]._mapping.items() if k != "id"} for i in ordered[:limit] if i in rows]
+
+    def count_tickets(self) -> int:
+        return self.session.scalar(select(func.count(TicketRow.id))) or 0
