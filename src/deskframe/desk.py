@@ -7,7 +7,7 @@ Every operation is a service method; the desk holds them and the plumbing they s
 * ``desk.directory`` - :class:`~deskframe.services.directory.DirectoryService`;
 * ``desk.time`` - :class:`~deskframe.services.time.TimeService`;
 * ``desk.sla`` - :class:`~deskframe.services.sla.SlaService` (clocks, checks, reports);
-* ``desk.billing`` - :class:`~deskframe.billing.ledger.Ledger` (invoices);
+* ``desk.billing`` - :class:`~deskframe.services.billing.Ledger` (invoices);
 * ``desk.intake`` - :class:`~deskframe.services.intake.IntakeService` (inbound messages);
 * ``desk.activity`` - :class:`~deskframe.services.activity.ActivityService` (read-only: a
   customer's tickets, clocks and time in a period, for reports).
@@ -23,13 +23,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .billing.ledger import Ledger
 from .config import Config
 from .errors import ConfigError
 from .hooks import HookFailure, Hooks
 from .plugin_state import CursorStore, ExternalIds
 from .plugins import Plugins
 from .services.activity import ActivityService
+from .services.billing import Ledger
 from .services.context import ServiceContext, month_bounds, utcnow
 from .services.directory import DirectoryService
 from .services.intake import IntakeService

@@ -274,7 +274,7 @@ def test_a_line_per_ticket_links_every_entry_and_holds_unapproved_time(studio):
 
 
 def test_drafts_are_written_in_batches_each_invoice_whole(studio, monkeypatch):
-    from deskframe.billing import ledger
+    from deskframe.services import billing as ledger
 
     monkeypatch.setattr(ledger, "BATCH_CONTRACTS", 2)
     tickets = {

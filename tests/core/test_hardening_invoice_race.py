@@ -17,9 +17,9 @@ import pytest
 from test_billing_ledger import CONFIG, ModelPlugin, linked_entries, log
 
 from deskframe.actors import Actor
-from deskframe.billing import ledger as ledger_module
 from deskframe.config import load_config
 from deskframe.desk import Desk
+from deskframe.services import billing as ledger_module
 from deskframe.testing import Factory
 
 PERIOD = "2026-10"

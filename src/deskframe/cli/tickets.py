@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import click
 
 from .. import serialize
-from ..billing.ledger import estimate_hours
 from ..bounds import check_amount
 from ..errors import BadValue
 from ..model import Ticket
+from ..services.billing import estimate_hours
 from ..textsearch import query_terms
 from .context import actor_for, pass_desk
 from .output import FORMAT_OPTION, emit, emit_one

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from deskframe.actors import Actor
-from deskframe.billing import ledger as ledger_module
+from deskframe.services import billing as ledger_module
 from deskframe.testing import Factory
 
 CONFIG = """

@@ -35,12 +35,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .. import policy
+from ..billing.model import BillingContext, Invoice, InvoiceLine, NewInvoice, PricingResult, TimeGroup, TimeRules
 from ..errors import BadValue, DomainError, NotFound
 from ..events import InvoiceIssued
 from ..model import Contract
 from ..money import Money
-from ..services.context import month_bounds
-from .model import BillingContext, Invoice, InvoiceLine, NewInvoice, PricingResult, TimeGroup, TimeRules
+from .context import month_bounds
 
 if TYPE_CHECKING:
     from ..actors import Actor
