@@ -30,6 +30,8 @@ if TYPE_CHECKING:  # what the names below are, for type checkers; at run time th
         Importer,
         OutputFormat,
         PricingModelType,
+        Recommendation,
+        ReportRule,
         SlaPolicyType,
     )
     from .model import (
@@ -76,7 +78,17 @@ _EXPORTS = {
     ),
     **dict.fromkeys(("ArticleAdded", "InvoiceIssued", "SlaEvent", "TicketChanged", "TicketOpened"), "events"),
     **dict.fromkeys(
-        ("Channel", "ChannelType", "ConfigSection", "Importer", "OutputFormat", "PricingModelType", "SlaPolicyType"),
+        (
+            "Channel",
+            "ChannelType",
+            "ConfigSection",
+            "Importer",
+            "OutputFormat",
+            "PricingModelType",
+            "Recommendation",
+            "ReportRule",
+            "SlaPolicyType",
+        ),
         "extensions",
     ),
     **dict.fromkeys(
@@ -154,6 +166,8 @@ __all__ = [
     "PluginError",
     "PricingModelType",
     "Queue",
+    "Recommendation",
+    "ReportRule",
     "Route",
     "SlaEvent",
     "SlaPolicyType",

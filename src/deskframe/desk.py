@@ -8,7 +8,9 @@ Every operation is a service method; the desk holds them and the plumbing they s
 * ``desk.time`` - :class:`~deskframe.services.time.TimeService`;
 * ``desk.sla`` - :class:`~deskframe.services.sla.SlaService` (clocks, checks, reports);
 * ``desk.billing`` - :class:`~deskframe.services.billing.Ledger` (invoices);
-* ``desk.intake`` - :class:`~deskframe.services.intake.IntakeService` (inbound messages).
+* ``desk.intake`` - :class:`~deskframe.services.intake.IntakeService` (inbound messages);
+* ``desk.activity`` - :class:`~deskframe.services.activity.ActivityService` (read-only: a
+  customer's tickets, clocks and time in a period, for reports).
 
 Each service method that changes data takes an ``actor`` (:class:`~deskframe.actors.Actor`)
 and asks :mod:`deskframe.policy` whether it may; notify hooks fire after the commit.
@@ -26,6 +28,7 @@ from .errors import ConfigError
 from .hooks import HookFailure, Hooks
 from .plugin_state import CursorStore, ExternalIds
 from .plugins import Plugins
+from .services.activity import ActivityService
 from .services.billing import Ledger
 from .services.context import ServiceContext, month_bounds, utcnow
 from .services.directory import DirectoryService
@@ -57,6 +60,7 @@ class Desk:
         self.time = TimeService(self.context)
         self.billing = Ledger(self.context)
         self.intake = IntakeService(self.context, self.tickets, self.sla)
+        self.activity = ActivityService(self.context)
 
     @property
     def settings(self) -> Any:

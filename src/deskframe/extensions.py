@@ -119,3 +119,34 @@ class ConfigSection:
     validate: Callable[[Any], Any]
     check: Callable[[Any, Any], None] | None = None
     description: str = ""
+
+
+@attrs.frozen
+class Recommendation:
+    """Advice a report rule gives, and the figure that triggered it.
+
+    ``text`` is the advice as an English message id (a report translates it through its
+    catalog; a text it has no translation for is shown as given). ``figure`` names the
+    figure (``breached_share``), ``value`` is its value in this report and ``threshold``
+    the limit it crossed, both as shown to the reader (``"25%"``, ``"> 10%"``).
+    """
+
+    rule: str
+    text: str
+    figure: str
+    value: str
+    threshold: str = ""
+
+
+@attrs.frozen
+class ReportRule:
+    """A recommendation rule of customer reports.
+
+    ``check(report)`` receives the figures of one report (the ``deskframe_reports``
+    plugin's ``CustomerReport``, documented in docs/reports.md) and returns the
+    :class:`Recommendation` objects it triggers (an empty list when none).
+    """
+
+    name: str
+    check: Callable[[Any], Iterable[Recommendation]]
+    description: str = ""

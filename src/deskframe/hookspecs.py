@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         Importer,
         OutputFormat,
         PricingModelType,
+        ReportRule,
         SlaPolicyType,
     )
     from .model import InboundMessage, Route
@@ -116,6 +117,17 @@ def register_config_sections(register: Callable[[ConfigSection], None]) -> None:
     Call ``register(ConfigSection(name, validate))``; ``validate(value)`` raises
     :class:`~deskframe.errors.ConfigError` with a key relative to the table.
     Unclaimed unknown tables are a configuration error.
+    """
+
+
+@hookspec
+def register_report_rules(register: Callable[[ReportRule], None]) -> None:
+    """Register recommendation rules of customer reports.
+
+    Call ``register(ReportRule(name, check))``; ``deskframe report customer`` calls
+    ``check(report)`` with the figures of the report (see docs/reports.md) and lists each
+    :class:`~deskframe.extensions.Recommendation` it returns, with the figure that
+    triggered it. A rule that raises is reported by name and the report goes on.
     """
 
 

@@ -17,6 +17,7 @@ REGISTER_HOOKS: dict[str, str] = {
     "register_commands": "commands",
     "register_routes": "routes",
     "register_config_sections": "config_sections",
+    "register_report_rules": "report_rules",
 }
 
 

@@ -173,6 +173,10 @@ def invocations(tmp: Path, url: str) -> list[tuple[str, ...]]:
         ("invoice", "paid", "INV-2026-00001", "--amount", "1.00", "--date", "2026-11-05"),
         ("invoice", "paid", "INV-2026-00001", "--amount", "1.00", "--date", "2026-11-05", "--format", "json"),
         ("invoice", "void", "INV-2026-00001", "--reason", "test"),
+        *[
+            ("report", "customer", "acme", "--period", "2026-10", "--format", fmt)
+            for fmt in ("text", "html", "json", "csv", "pdf")
+        ],
         ("phone", "log", "--caller", "+74951234567", "--agent", "alice", "--summary", "Printer", "--duration", "5m"),
         ("phone", "import", str(calls)),
         ("chat", "replay", str(chat), "--channel", "site-chat"),

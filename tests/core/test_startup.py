@@ -39,6 +39,7 @@ HEAVY = (
     "num2words",
     "imapclient",
     "fpdf",
+    "pygal",
 )
 #: What ``ticket list`` needs none of: on SQLite it reads through ``sqlite3`` (deskframe.store.quick_list).
 NOT_FOR_LISTING = (

@@ -5,6 +5,7 @@
 * :mod:`.time` - time entries;
 * :mod:`.sla` - SLA clocks, checks and reports;
 * :mod:`.intake` - storing inbound messages;
+* :mod:`.activity` - read-only: a customer's tickets, clocks and time in a period (reports);
 * billing is :mod:`deskframe.services.billing` (the ledger: invoice runs, issue, void, payments).
 
 Each service owns its transactions and the notify events it fires (after the commit,

@@ -2,8 +2,10 @@
 
 Hook implemented here:
 
-* ``register_output_formats`` - the format ``pdf`` (``application/pdf``, kind ``invoice``,
-  option ``locale``): ``deskframe invoice show NUMBER --format pdf -o invoice.pdf``.
+* ``register_output_formats`` - the format ``pdf`` (``application/pdf``, kinds ``invoice``
+  and ``customer_report``, option ``locale``): ``deskframe invoice show NUMBER --format pdf
+  -o invoice.pdf`` and ``deskframe report customer CUSTOMER --period 2026-10 --format pdf
+  -o report.pdf`` (the ``reports`` plugin's plain document, laid out by :mod:`.report`).
 
 The PDF is laid out with fpdf2 (:mod:`.render`) in DejaVu Sans, a Unicode font shipped
 inside this package (``fonts/``, with its license), so Cyrillic and other non-Latin
@@ -32,13 +34,18 @@ MEDIA_TYPE = "application/pdf"
 
 
 def render_pdf(kind: str, data: Any, *, locale: str | None = None) -> bytes:
-    """``OutputFormat.render``: the PDF bytes of one invoice (``kind`` ``"invoice"``)."""
+    """``OutputFormat.render``: the PDF bytes of one invoice (``kind`` ``"invoice"``) or of a
+    customer report's document (``kind`` ``"customer_report"``, already in its language)."""
+    if kind == "customer_report" and isinstance(data, dict):
+        from .report import render_report
+
+        return render_report(data)
     from deskframe.billing import Invoice
 
     from . import render
 
     if kind != "invoice" or not isinstance(data, Invoice):
-        raise deskframe.DomainError(f"the pdf format renders one invoice, not {kind!r}")
+        raise deskframe.DomainError(f"the pdf format renders one invoice or a customer report, not {kind!r}")
     return render.render_invoice(data, locale)
 
 
@@ -50,9 +57,9 @@ def pdf_format() -> OutputFormat:
         "pdf",
         MEDIA_TYPE,
         render_pdf,
-        kinds=("invoice",),
+        kinds=("invoice", "customer_report"),
         options=("locale",),
-        description="printable A4 invoice as PDF (fpdf2, DejaVu Sans: Cyrillic included)",
+        description="printable A4 invoice or customer report as PDF (fpdf2, DejaVu Sans: Cyrillic included)",
     )
 
 

@@ -1,0 +1,279 @@
+"""`report customer` for one customer's month: 10,000 tickets, 50,000 time entries.
+
+Builds one customer (an 8x5 contract on a Moscow 10:00-19:00 calendar with P1-P4 targets)
+whose October 2026 has ``--tickets`` tickets (each with a first reply, first-response and
+resolution clocks, state changes; three in four resolved) and ``--entries`` time entries,
+plus a tenth as many in September for the comparison. Rows go in through SQLAlchemy Core,
+not through the Desk (this measures the report, not the intake).
+
+Then, in a fresh process, times:
+
+* ``floor``: the bare SQL that counts the same figures (tickets opened/resolved/backlog
+  by priority, clocks by priority, kind and outcome, minutes by agent and billable) with
+  GROUP BYs on sqlite3; no business-hour medians (SQL cannot do calendar arithmetic);
+* ``figures``: ``deskframe_reports.build_report`` (the reads, business-hour times of every
+  clock, rules);
+* ``html``: rendering the html page with its three pygal charts;
+
+and prints the ratio report/floor and the process's peak RSS.
+
+    .venv/bin/python benchmarks/reports.py [--tickets 10000] [--entries 50000] [--seed 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CONFIG = """
+[desk]
+database = "sqlite:///{db}"
+timezone = "Europe/Moscow"
+[tickets]
+default_sla = "std"
+[calendars.msk]
+timezone = "Europe/Moscow"
+hours = {{ mon = "10:00-19:00", tue = "10:00-19:00", wed = "10:00-19:00", thu = "10:00-19:00", fri = "10:00-19:00" }}
+holidays = {{ country = "RU" }}
+[sla.std]
+type = "targets"
+calendar = "msk"
+[sla.std.targets]
+P1 = {{ first_response = "1h", resolution = "8h" }}
+P2 = {{ first_response = "1h", resolution = "16h" }}
+P3 = {{ first_response = "4h", resolution = "40h" }}
+P4 = {{ first_response = "8h" }}
+"""
+UTC = dt.timezone.utc
+TARGETS = {"P1": (1, 8), "P2": (1, 16), "P3": (4, 40), "P4": (8, None)}
+
+
+def build(root: Path, tickets: int, entries: int, seed: int) -> Path:
+    from sqlalchemy import insert, select
+
+    from deskframe import Actor, Agent, Contract, Customer
+    from deskframe.config import load_config
+    from deskframe.desk import Desk
+    from deskframe.plugins import build_plugins
+    from deskframe.store.rows import ArticleRow, ContractRow, HistoryRow, QueueRow, SlaClockRow, TicketRow, TimeEntryRow
+
+    config = root / "deskframe.toml"
+    config.write_text(CONFIG.format(db=root / "desk.db"), encoding="utf-8")
+    plugins = build_plugins()
+    desk = Desk(load_config(config, plugins.registry), plugins)
+    desk.upgrade()
+    calendar = desk.config.calendar_objects["msk"]
+    rng = random.Random(seed)
+    op = Actor.operator()
+    desk.directory.add_customer(Customer("big", "Big Customer"), actor=op)
+    desk.directory.add_contract(Contract("big-8x5", "big", "8x5", sla="std", params={"included_hours": 900}), actor=op)
+    logins = [f"agent{i}" for i in range(12)]
+    for login in logins:
+        desk.directory.add_agent(Agent(login, login.title()), actor=op)
+    with desk.store.write() as repo:
+        s = repo.session
+        s.execute(insert(QueueRow), [{"name": q, "description": ""} for q in ("support", "network", "billing")])
+        queues = list(s.scalars(select(QueueRow.id)))
+        customer_id = repo.customer_row("big").id
+        contract_id = s.scalar(select(ContractRow.id).where(ContractRow.key == "big-8x5"))
+        agent_ids = [repo.agent_row(login).id for login in logins]
+        ticket_rows, months = [], []
+        for n in range(tickets + tickets // 10):
+            month = 10 if n < tickets else 9
+            opened = dt.datetime(2026, month, 1, tzinfo=UTC) + dt.timedelta(seconds=rng.randrange(30 * 86400))
+            ticket_rows.append(
+                {
+                    "number": f"2026{month:02d}0110{n:07d}",
+                    "subject": rng.choice(("VPN timeout", "Printer jam", "Login fails", "Invoice question")) + f" {n}",
+                    "state": "open",
+                    "state_type": "open",
+                    "priority": rng.choice(("P1", "P2", "P3", "P3", "P4")),
+                    "queue_id": rng.choice(queues),
+                    "customer_id": customer_id,
+                    "contract_id": contract_id,
+                    "line": rng.choice((1, 1, 2, 3)),
+                    "channel": rng.choice(("email", "phone", "chat")),
+                    "created_at": opened,
+                    "updated_at": opened,
+                }
+            )
+            months.append(month)
+        resolved = [rng.random() < 0.75 for _ in ticket_rows]
+        for row, done in zip(ticket_rows, resolved):
+            if done:
+                row["state"] = row["state_type"] = "resolved"
+                row["updated_at"] = row["created_at"] + dt.timedelta(hours=rng.randint(1, 200))
+        s.execute(insert(TicketRow), ticket_rows)
+        ids = list(s.scalars(select(TicketRow.id).order_by(TicketRow.id)))
+        history, articles, clocks = [], [], []
+        for tid, row, done in zip(ids, ticket_rows, resolved):
+            opened = row["created_at"]
+            reply = opened + dt.timedelta(minutes=rng.randint(5, 600))
+            articles.append(
+                {
+                    "ticket_id": tid,
+                    "direction": "out",
+                    "subject": "Re",
+                    "text": "ok",
+                    "recipients": [],
+                    "references": [],
+                    "visible": True,
+                    "created_at": reply,
+                }
+            )
+            first, resolution = TARGETS[row["priority"]]
+            specs = [("first_response", first, reply)]
+            if resolution:
+                specs.append(("resolution", resolution, row["updated_at"] if done else None))
+            for kind, hours, stop in specs:
+                due = calendar.add(opened, dt.timedelta(hours=hours))
+                status = "running" if stop is None else ("met" if stop <= due else "missed")
+                clocks.append(
+                    {
+                        "ticket_id": tid,
+                        "kind": kind,
+                        "policy": "std",
+                        "calendar": "msk",
+                        "stop_on": "reply",
+                        "pause_on": ["pending"],
+                        "status": status,
+                        "started_at": opened,
+                        "due_base": due,
+                        "due_at": due,
+                        "paused_seconds": 0,
+                        "stopped_at": stop,
+                    }
+                )
+            if done:
+                history.append(
+                    {
+                        "ticket_id": tid,
+                        "at": row["updated_at"],
+                        "actor": "agent0",
+                        "action": "state",
+                        "old": "open",
+                        "new": "resolved",
+                    }
+                )
+        s.execute(insert(ArticleRow), articles)
+        s.execute(insert(HistoryRow), history)
+        s.execute(insert(SlaClockRow), clocks)
+        october = [tid for tid, m in zip(ids, months) if m == 10]
+        september = [tid for tid, m in zip(ids, months) if m == 9]
+        batch = []
+        for n in range(entries + entries // 10):
+            month = 10 if n < entries else 9
+            batch.append(
+                {
+                    "ticket_id": rng.choice(october if month == 10 else september),
+                    "agent_id": rng.choice(agent_ids),
+                    "minutes": rng.randint(5, 240),
+                    "work_date": dt.date(2026, month, rng.randint(1, 30)),
+                    "note": "",
+                    "billable": rng.random() > 0.1,
+                    "created_at": dt.datetime(2026, month, 1, tzinfo=UTC),
+                    "billed_externally": False,
+                }
+            )
+        s.execute(insert(TimeEntryRow), batch)
+    desk.close()
+    return config
+
+
+FLOOR = (
+    (
+        "SELECT priority, COUNT(*), SUM(state_type = 'resolved') FROM tickets "
+        "WHERE customer_id = 1 AND created_at >= ? AND created_at < ? GROUP BY priority"
+    ),
+    (
+        "SELECT t.priority, c.kind, c.status, COUNT(*) FROM sla_clocks c JOIN tickets t ON t.id = c.ticket_id "
+        "WHERE t.customer_id = 1 AND t.created_at >= ? AND t.created_at < ? GROUP BY 1, 2, 3"
+    ),
+    (
+        "SELECT e.agent_id, e.billable, SUM(e.minutes) FROM time_entries e JOIN tickets t ON t.id = e.ticket_id "
+        "WHERE t.customer_id = 1 AND e.work_date >= ? AND e.work_date < ? GROUP BY 1, 2"
+    ),
+)
+
+
+def measure(config: Path) -> dict[str, float]:
+    import sqlite3
+
+    from deskframe.config import load_config
+    from deskframe.desk import Desk
+    from deskframe.plugins import build_plugins
+    from deskframe_reports import build_report, render_report
+
+    db = config.parent / "desk.db"
+    conn = sqlite3.connect(db)
+    start = time.perf_counter()
+    for query in FLOOR:
+        bounds = ("2026-10-01", "2026-11-01") if "work_date" in query else ("2026-09-30 21:00", "2026-10-31 21:00")
+        assert conn.execute(query, bounds).fetchall()
+    floor = time.perf_counter() - start
+    conn.close()
+    plugins = build_plugins()
+    desk = Desk(load_config(config, plugins.registry), plugins, clock=lambda: dt.datetime(2026, 11, 5, tzinfo=UTC))
+    start = time.perf_counter()
+    report, _locale = build_report(desk, "big", "2026-10")
+    figures = time.perf_counter() - start
+    start = time.perf_counter()
+    html = render_report(desk, report, "html", "ru")
+    rendered = time.perf_counter() - start
+    assert report.tickets["opened"] > 0 and "<svg" in html
+    return {
+        "floor_s": floor,
+        "figures_s": figures,
+        "html_s": rendered,
+        "opened": report.tickets["opened"],
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=10_000)
+    parser.add_argument("--entries", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the report instead")
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(Path(args.measure))))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.profile:
+            import cProfile
+            import pstats
+
+            config = build(Path(tmp), args.tickets, args.entries, args.seed)
+            cProfile.runctx("measure(config)", globals(), {"config": config, "measure": measure}, str(Path(tmp) / "p"))
+            pstats.Stats(str(Path(tmp) / "p")).sort_stats("cumulative").print_stats(35)
+            return
+        started = time.perf_counter()
+        config = build(Path(tmp), args.tickets, args.entries, args.seed)
+        print(f"built {args.tickets} tickets, {args.entries} entries in {time.perf_counter() - started:.1f} s")
+        out = subprocess.run(
+            [sys.executable, __file__, "--measure", str(config)], check=True, capture_output=True, text=True
+        )
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        total = r["figures_s"] + r["html_s"]
+        print(f"floor (bare SQL counts)    {r['floor_s'] * 1000:8.1f} ms")
+        print(
+            f"report figures             {r['figures_s'] * 1000:8.1f} ms  ({r['figures_s'] / r['floor_s']:.1f}x floor)"
+        )
+        print(f"html with 3 charts         {r['html_s'] * 1000:8.1f} ms")
+        print(f"report + html              {total * 1000:8.1f} ms  ({total / r['floor_s']:.1f}x floor)")
+        print(f"peak RSS of the report     {r['peak_rss_mb']:8.1f} MB  (opened {r['opened']})")
+
+
+if __name__ == "__main__":
+    main()

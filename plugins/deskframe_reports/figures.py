@@ -1,0 +1,379 @@
+"""The report's figures, computed from a :class:`~.source.ReportInput` (pure functions).
+
+Everything in :class:`CustomerReport` is plain data (numbers, strings, lists, dicts) so
+that the JSON output is the report itself and a rule can read any figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import Counter
+from typing import Any
+
+import attrs
+
+from deskframe.model import PRIORITY_LEVELS
+from deskframe.services.activity import TicketActivity
+
+from . import words
+from .source import ReportInput
+
+OPEN_TYPES = ("new", "open", "pending")
+SLA_KINDS = ("first_response", "resolution")
+#: Figures compared with the previous period, in display order.
+COMPARED = ("opened", "resolved", "backlog", "breached_share", "billable_hours")
+
+
+@attrs.frozen
+class CustomerReport:
+    """The figures of one customer's report for one period (see docs/reports.md)."""
+
+    customer: dict[str, Any]
+    period: dict[str, Any]
+    contracts: list[dict[str, Any]]
+    tickets: dict[str, Any]
+    sla: list[dict[str, Any]]
+    breaches: dict[str, Any]
+    outside_hours: dict[str, Any]
+    slowest: list[dict[str, Any]]
+    hours: dict[str, Any]
+    retainer_usage: list[dict[str, Any]]
+    categories: list[dict[str, Any]]
+    night_duty: dict[str, Any]
+    weekly: list[dict[str, Any]]
+    recurring: list[dict[str, Any]]
+    comparison: list[dict[str, Any]]
+    priority_names: dict[str, str]
+    generated_at: str
+    recommendations: list[dict[str, Any]] = attrs.field(factory=list)
+    #: The locale the report is shown in (rules format the values they quote with it).
+    locale: str = "en"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
+        return attrs.asdict(self, recurse=False)
+
+
+def percentile(values: list[float], pct: float) -> float | None:
+    """Nearest-rank percentile (None for no values)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(pct / 100 * len(ordered)) - 1))]
+
+
+def share(part: int | float, whole: int | float) -> float | None:
+    """``part / whole`` as a percentage rounded to 0.1 (None when ``whole`` is 0)."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def hours(seconds: float | None) -> float | None:
+    """Seconds as hours rounded to 0.01."""
+    return None if seconds is None else round(seconds / 3600, 2)
+
+
+def _opened(tickets: list[TicketActivity], start: dt.datetime, end: dt.datetime) -> list[TicketActivity]:
+    return [t for t in tickets if start <= t.created_at < end]
+
+
+def _backlog(tickets: list[TicketActivity], end: dt.datetime) -> list[TicketActivity]:
+    return [t for t in tickets if t.state_type_at(end) in OPEN_TYPES]
+
+
+def _resolved(tickets: list[TicketActivity], start: dt.datetime, end: dt.datetime) -> list[TicketActivity]:
+    return [t for t in tickets if t.closed_in(start, end) is not None]
+
+
+def ticket_counts(data: ReportInput) -> dict[str, Any]:
+    """Opened, resolved and backlog (open at the period's end), overall and by priority,
+    channel and support line."""
+    opened = _opened(data.tickets, data.start, data.end)
+    resolved = _resolved(data.tickets, data.start, data.end)
+    backlog = _backlog(data.tickets, data.end)
+
+    def by(key: Any) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for name, group in (("opened", opened), ("resolved", resolved), ("backlog", backlog)):
+            for t in group:
+                out.setdefault(str(key(t)), {"opened": 0, "resolved": 0, "backlog": 0})[name] += 1
+        return dict(sorted(out.items()))
+
+    return {
+        "opened": len(opened),
+        "resolved": len(resolved),
+        "backlog": len(backlog),
+        "by_priority": by(lambda t: t.priority),
+        "by_channel": by(lambda t: t.channel or "-"),
+        "by_line": by(lambda t: t.line),
+    }
+
+
+def _working_seconds(data: ReportInput, clock: Any, until: dt.datetime | None = None) -> float | None:
+    calendar = data.calendars.get(clock.calendar)
+    if calendar is None:
+        return None
+    stop = clock.stopped_at or until
+    if stop is None:
+        return None
+    return max(0.0, calendar.between(clock.started_at, stop).total_seconds() - clock.paused_seconds)
+
+
+def _target_seconds(data: ReportInput, clock: Any) -> float | None:
+    calendar = data.calendars.get(clock.calendar)
+    return None if calendar is None else calendar.between(clock.started_at, clock.due_base).total_seconds()
+
+
+def sla_rows(data: ReportInput) -> list[dict[str, Any]]:
+    """Per priority and clock kind (first response, resolution) of the tickets opened in the
+    period: met and breached (missed + overdue) counts and percentages of the decided
+    clocks, the clocks still running, and the median and p90 working time of the stopped
+    clocks in hours of the contract's calendar, beside the target."""
+    rows = []
+    opened = _opened(data.tickets, data.start, data.end)
+    for priority in PRIORITY_LEVELS:
+        for kind in SLA_KINDS:
+            clocks = [c for t in opened if t.priority == priority for c in t.clocks if c.kind == kind]
+            if not clocks:
+                continue
+            met = sum(c.category == "met" for c in clocks)
+            breached = sum(c.category in ("missed", "overdue") for c in clocks)
+            times = [
+                s for c in clocks if c.category in ("met", "missed") and (s := _working_seconds(data, c)) is not None
+            ]
+            targets = sorted({s for c in clocks if (s := _target_seconds(data, c)) is not None})
+            rows.append(
+                {
+                    "priority": priority,
+                    "kind": kind,
+                    "clocks": len(clocks),
+                    "met": met,
+                    "breached": breached,
+                    "open": sum(c.category in ("running", "paused") for c in clocks),
+                    "met_pct": share(met, met + breached),
+                    "breached_pct": share(breached, met + breached),
+                    "median_hours": hours(statistics.median(times)) if times else None,
+                    "p90_hours": hours(percentile(times, 90)),
+                    "target_hours": [hours(s) for s in targets],
+                }
+            )
+    return rows
+
+
+def breach_figures(tickets: list[TicketActivity], start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """Tickets opened in the period with at least one breached clock, and their share."""
+    opened = _opened(tickets, start, end)
+    hit = [t.number for t in opened if any(c.category in ("missed", "overdue") for c in t.clocks)]
+    return {"tickets": len(hit), "opened": len(opened), "share": share(len(hit), len(opened)), "numbers": hit}
+
+
+def outside_hours(data: ReportInput) -> dict[str, Any]:
+    """Tickets opened outside their contract's SLA calendar (tickets without a known
+    calendar are left out of both counts)."""
+    calendars = {t.contract.key: data.calendars.get(t.calendar or "") for t in data.terms}
+    considered = outside = 0
+    for t in _opened(data.tickets, data.start, data.end):
+        calendar = calendars.get(t.contract or "")
+        if calendar is None:
+            continue
+        considered += 1
+        outside += not calendar.is_working(t.created_at)
+    return {"tickets": outside, "considered": considered, "share": share(outside, considered)}
+
+
+def slowest(data: ReportInput, count: int = 5) -> list[dict[str, Any]]:
+    """The ``count`` tickets opened in the period with the longest resolution working time
+    (a clock still running counts until now)."""
+    found: list[dict[str, Any]] = []
+    for t in _opened(data.tickets, data.start, data.end):
+        clock = next((c for c in t.clocks if c.kind == "resolution"), None)
+        if clock is None:
+            continue
+        seconds = _working_seconds(data, clock, until=data.now)
+        if seconds is None:
+            continue
+        found.append(
+            {
+                "number": t.number,
+                "subject": t.subject,
+                "priority": t.priority,
+                "hours": hours(seconds),
+                "target_hours": hours(_target_seconds(data, clock)),
+                "open": clock.stopped_at is None,
+                "breached": clock.category in ("missed", "overdue"),
+            }
+        )
+    found.sort(key=lambda r: (-r["hours"], r["number"]))
+    return found[:count]
+
+
+def _minutes(entries: list[Any]) -> tuple[int, int]:
+    billable = sum(e.minutes for e in entries if e.billable)
+    return billable, sum(e.minutes for e in entries if not e.billable)
+
+
+def hour_figures(data: ReportInput) -> dict[str, Any]:
+    """Hours by agent and by ticket, billable and non-billable, against the contracts'
+    included hours and the tickets' estimates."""
+    entries = data.time[data.period.label]
+    subjects = {e.ticket: e.subject for e in entries}
+    estimates = {t.number: t.estimate_hours for t in data.tickets}
+    agents: dict[str, list[Any]] = {}
+    tickets: dict[str, list[Any]] = {}
+    for e in entries:
+        agents.setdefault(e.agent, []).append(e)
+        tickets.setdefault(e.ticket, []).append(e)
+    by_agent = []
+    for login, items in sorted(agents.items()):
+        billable, other = _minutes(items)
+        by_agent.append(
+            {"agent": login, "name": data.agent_names.get(login, login), "billable": billable, "non_billable": other}
+        )
+    by_ticket = []
+    for number, items in sorted(tickets.items()):
+        billable, other = _minutes(items)
+        estimate = estimates.get(number)
+        by_ticket.append(
+            {
+                "ticket": number,
+                "subject": subjects.get(number, ""),
+                "billable": billable,
+                "non_billable": other,
+                "estimate_minutes": int(estimate * 60) if estimate is not None else None,
+            }
+        )
+    billable, other = _minutes(entries)
+    included = [t.included_minutes for t in data.terms if t.included_minutes is not None]
+    total_included = sum(included) if included else None
+    return {
+        "billable": billable,
+        "non_billable": other,
+        "included": total_included,
+        "used_pct": share(billable, total_included) if total_included else None,
+        "by_agent": by_agent,
+        "by_ticket": by_ticket,
+    }
+
+
+def retainer_usage(data: ReportInput) -> list[dict[str, Any]]:
+    """Billable hours used against the included hours, this period and the two before
+    (oldest first); empty without included hours."""
+    included = sum(t.included_minutes or 0 for t in data.terms)
+    if not included:
+        return []
+    out = []
+    for label, entries in data.time.items():
+        billable = _minutes(entries)[0]
+        out.append({"period": label, "used": billable, "included": included, "used_pct": share(billable, included)})
+    return sorted(out, key=lambda r: r["period"])
+
+
+def categories(data: ReportInput) -> list[dict[str, Any]]:
+    """Tickets opened in the period by queue (their category), most first."""
+    counts = Counter(t.queue for t in _opened(data.tickets, data.start, data.end))
+    return [{"queue": q, "tickets": n} for q, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def night_duty(data: ReportInput) -> dict[str, Any]:
+    """Tickets of 24x7 and premium contracts opened outside the on-call rotation's business
+    calendar (``applies`` is false when no such contract or calendar is in the report)."""
+    night = {t.contract.key: data.calendars.get(t.night_calendar or "") for t in data.terms if t.night_calendar}
+    night = {k: v for k, v in night.items() if v is not None}
+    rows = []
+    for t in _opened(data.tickets, data.start, data.end):
+        calendar = night.get(t.contract or "")
+        if calendar is not None and not calendar.is_working(t.created_at):
+            rows.append(
+                {
+                    "number": t.number,
+                    "subject": t.subject,
+                    "priority": t.priority,
+                    "opened_at": t.created_at.isoformat(),
+                }
+            )
+    return {"applies": bool(night), "count": len(rows), "tickets": rows}
+
+
+def weekly(data: ReportInput) -> list[dict[str, Any]]:
+    """Tickets opened per week (weeks start on Monday, in the desk's zone) by priority."""
+    zone = data.start.tzinfo
+    first = data.period.first - dt.timedelta(days=data.period.first.weekday())
+    weeks: dict[dt.date, Counter[str]] = {}
+    day = first
+    while day < data.period.end:
+        weeks[day] = Counter()
+        day += dt.timedelta(days=7)
+    for t in _opened(data.tickets, data.start, data.end):
+        local = t.created_at.astimezone(zone).date()
+        weeks[local - dt.timedelta(days=local.weekday())][t.priority] += 1
+    return [{"week": w.isoformat(), **{p: c[p] for p in PRIORITY_LEVELS}} for w, c in weeks.items()]
+
+
+def headline(
+    tickets: list[TicketActivity], entries: list[Any], start: dt.datetime, end: dt.datetime
+) -> dict[str, float | int | None]:
+    """The figures compared between periods (:data:`COMPARED`)."""
+    return {
+        "opened": len(_opened(tickets, start, end)),
+        "resolved": len(_resolved(tickets, start, end)),
+        "backlog": len(_backlog(tickets, end)),
+        "breached_share": breach_figures(tickets, start, end)["share"] or 0.0,
+        "billable_hours": round(_minutes(entries)[0] / 60, 2),
+    }
+
+
+def comparison(data: ReportInput) -> list[dict[str, Any]]:
+    """Each :data:`COMPARED` figure now and in the previous period, with an arrow (``up``,
+    ``down``, ``same``) and the change in percent (None when the previous value is 0)."""
+    previous = data.period.previous()
+    pstart, pend = previous.bounds(data.timezone)
+    now = headline(data.tickets, data.time[data.period.label], data.start, data.end)
+    before = headline(data.previous_tickets, data.time[previous.label], pstart, pend)
+    rows = []
+    for name in COMPARED:
+        cur, old = now[name] or 0, before[name] or 0
+        arrow = "up" if cur > old else "down" if cur < old else "same"
+        change = round(100 * (cur - old) / old, 1) if old else None
+        rows.append({"figure": name, "current": cur, "previous": old, "arrow": arrow, "change_pct": change})
+    return rows
+
+
+def build(data: ReportInput) -> CustomerReport:
+    """The report's figures (recommendations are added by :func:`.rules.apply`)."""
+    return CustomerReport(
+        customer={"key": data.customer.key, "name": data.customer.name},
+        period={
+            "label": data.period.label,
+            "first": data.period.first.isoformat(),
+            "last": (data.period.end - dt.timedelta(days=1)).isoformat(),
+            "previous": data.period.previous().label,
+            "timezone": data.timezone,
+            "contract": data.contract_filter,
+        },
+        contracts=[
+            {
+                "key": t.contract.key,
+                "support_type": t.contract.support_type,
+                "sla": t.contract.sla,
+                "pricing": t.contract.pricing,
+                "calendar": t.calendar,
+                "included_minutes": t.included_minutes,
+            }
+            for t in data.terms
+        ],
+        tickets=ticket_counts(data),
+        sla=sla_rows(data),
+        breaches=breach_figures(data.tickets, data.start, data.end),
+        outside_hours=outside_hours(data),
+        slowest=slowest(data),
+        hours=hour_figures(data),
+        retainer_usage=retainer_usage(data),
+        categories=categories(data),
+        night_duty=night_duty(data),
+        weekly=weekly(data),
+        recurring=words.recurring(_opened(data.tickets, data.start, data.end)),
+        comparison=comparison(data),
+        priority_names=data.priority_names,
+        generated_at=data.now.isoformat(),
+    )

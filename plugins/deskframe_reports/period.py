@@ -1,0 +1,71 @@
+"""Report periods: a month (``2026-10``) or a quarter (``2026-Q4``), and the one before."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from deskframe.errors import BadValue
+
+
+@attrs.frozen
+class Period:
+    """A calendar month or quarter: ``[first, end)`` in local days."""
+
+    label: str
+    first: dt.date
+    end: dt.date
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """``2026-10`` or ``2026-Q4``; anything else is a :class:`BadValue` (exit 2)."""
+        value = (text or "").strip()
+        month = re.fullmatch(r"(\d{4})-(\d{2})", value)
+        quarter = re.fullmatch(r"(\d{4})-[Qq]([1-4])", value)
+        if month and 1 <= int(month[2]) <= 12 and 1000 <= int(month[1]) <= 9998:
+            return cls.month(int(month[1]), int(month[2]))
+        if quarter and 1000 <= int(quarter[1]) <= 9998:
+            return cls.quarter(int(quarter[1]), int(quarter[2]))
+        raise BadValue(f"--period: bad period {text[:20]!r} (expected a month YYYY-MM or a quarter YYYY-Qn)")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        """The month ``year-month``."""
+        end = dt.date(year + (month == 12), month % 12 + 1, 1)
+        return cls(f"{year:04d}-{month:02d}", dt.date(year, month, 1), end)
+
+    @classmethod
+    def quarter(cls, year: int, number: int) -> Period:
+        """Quarter ``number`` (1-4) of ``year``."""
+        first = dt.date(year, 3 * number - 2, 1)
+        end = dt.date(year + (number == 4), (3 * number) % 12 + 1, 1)
+        return cls(f"{year:04d}-Q{number}", first, end)
+
+    @property
+    def is_quarter(self) -> bool:
+        """True for a quarter."""
+        return "Q" in self.label
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        if self.is_quarter:
+            year, number = self.first.year, (self.first.month - 1) // 3 + 1
+            return Period.quarter(year - 1, 4) if number == 1 else Period.quarter(year, number - 1)
+        year, month = self.first.year, self.first.month
+        return Period.month(year - 1, 12) if month == 1 else Period.month(year, month - 1)
+
+    def months(self) -> list[str]:
+        """The months the period covers, as ``YYYY-MM``."""
+        out, day = [], self.first
+        while day < self.end:
+            out.append(f"{day.year:04d}-{day.month:02d}")
+            day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        return out
+
+    def bounds(self, timezone: str) -> tuple[dt.datetime, dt.datetime]:
+        """The period as aware instants ``[start, end)`` at local midnight in ``timezone``."""
+        zone = ZoneInfo(timezone)
+        return dt.datetime.combine(self.first, dt.time(), zone), dt.datetime.combine(self.end, dt.time(), zone)

@@ -1,0 +1,122 @@
+"""Recurring subjects: tickets of a period whose subjects share the same words.
+
+Words are lower-cased, reduced to their Snowball stem (English or Russian, by script)
+so that "ошибка" and "ошибки" or "timeout" and "timeouts" count as one, and words
+shorter than 3 letters, numbers and a few filler words are left out. Two content words
+that occur together in the subjects of at least :data:`MIN_TICKETS` tickets make a
+recurring group.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from typing import Any
+
+#: Tickets sharing two subject words that make them "recurring".
+MIN_TICKETS = 3
+#: Groups reported at most.
+MAX_GROUPS = 5
+STOP = frozenset(
+    [
+        "this",
+        "that",
+        "with",
+        "from",
+        "have",
+        "please",
+        "help",
+        "after",
+        "when",
+        "does",
+        "about",
+        "there",
+        "their",
+        "issue",
+        "problem",
+        "question",
+        "request",
+        "ticket",
+        "urgent",
+        "again",
+        "still",
+        "need",
+        "support",
+        "какой",
+        "когда",
+        "после",
+        "просьба",
+        "вопрос",
+        "проблема",
+        "заявка",
+        "помогите",
+        "срочно",
+        "нужно",
+        "можно",
+        "снова",
+        "опять",
+        "только",
+        "the",
+        "and",
+        "for",
+        "not",
+        "are",
+        "you",
+        "can",
+        "fwd",
+        "при",
+        "для",
+        "что",
+        "как",
+        "это",
+        "или",
+        "все",
+        "нет",
+    ]
+)
+WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def stem(word: str) -> str:
+    """The Snowball stem of a lower-case word (Russian for Cyrillic, else English), with the
+    stemmers of the core's search (:func:`deskframe.textsearch.stems`)."""
+    from deskframe.textsearch import stems
+
+    found = stems([word], ["ru" if re.search("[а-яё]", word) else "en"])
+    return found[0] if found else word
+
+
+def content_words(subject: str) -> dict[str, str]:
+    """Stem -> first word form of the subject's content words."""
+    out: dict[str, str] = {}
+    for word in WORD.findall(subject.lower()):
+        if word in STOP:
+            continue
+        out.setdefault(stem(word), word)
+    return out
+
+
+def recurring(tickets: list[Any]) -> list[dict[str, Any]]:
+    """Groups of at least :data:`MIN_TICKETS` tickets whose subjects share two words, the
+    biggest first; a group whose tickets are all in a bigger one is left out."""
+    pairs: dict[tuple[str, str], list[str]] = {}
+    forms: dict[str, Counter[str]] = {}
+    for ticket in tickets:
+        found = content_words(ticket.subject)
+        for key, form in found.items():
+            forms.setdefault(key, Counter())[form] += 1
+        for pair in itertools.combinations(sorted(found)[:12], 2):
+            pairs.setdefault(pair, []).append(ticket.number)
+    groups = sorted(
+        ((pair, numbers) for pair, numbers in pairs.items() if len(numbers) >= MIN_TICKETS),
+        key=lambda item: (-len(item[1]), item[0]),
+    )
+    out: list[dict[str, Any]] = []
+    for pair, numbers in groups:
+        if any(set(numbers) <= set(g["tickets"]) for g in out):
+            continue
+        out.append({"words": [forms[k].most_common(1)[0][0] for k in pair], "count": len(numbers), "tickets": numbers})
+        if len(out) == MAX_GROUPS:
+            break
+    return out

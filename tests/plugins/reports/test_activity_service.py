@@ -1,0 +1,40 @@
+"""``desk.activity``: the read-only service the report reads through (the scenario of reports_helpers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from reports_helpers import at
+
+from deskframe.errors import NotFound
+from deskframe.services.activity import ActivityService
+
+
+def test_desk_builds_the_activity_service(scenario):
+    assert isinstance(scenario.desk.activity, ActivityService)
+
+
+def test_tickets_of_october(scenario):
+    tickets = scenario.desk.activity.tickets("acme", at(1, 0), at(1, 0, month=11))
+    numbers = {name: scenario.t[name] for name in ("s1", "t1", "t2", "t3", "t4", "v1", "v2", "v3")}
+    assert [t.created_at for t in tickets] == sorted(t.created_at for t in tickets)  # oldest first
+    assert {t.number for t in tickets} == set(numbers.values())  # s2 closed in September: not in October
+    t1 = next(t for t in tickets if t.number == scenario.t["t1"])
+    assert t1.first_reply_at == at(1, 10, 30) and t1.closed_in(at(1, 0), at(1, 0, month=11)) == at(1, 15)
+    assert {c.kind for c in t1.clocks} == {"first_response", "resolution"}
+    assert all(c.category == "met" for c in t1.clocks)
+
+
+def test_time_summed_per_ticket_agent_and_billable(scenario):
+    totals = scenario.desk.activity.time("acme", dt.date(2026, 10, 1), dt.date(2026, 11, 1))
+    got = sorted((t.ticket, t.agent, t.billable, t.minutes) for t in totals)
+    t = scenario.t
+    assert got == sorted([(t["t1"], "anna", True, 120), (t["t2"], "anna", False, 30), (t["t4"], "boris", True, 90)])
+
+
+def test_unknown_customer_or_contract_is_refused(scenario):
+    with pytest.raises(NotFound):
+        scenario.desk.activity.tickets("nobody", at(1, 0), at(1, 0, month=11))
+    with pytest.raises(NotFound):
+        scenario.desk.activity.time("acme", dt.date(2026, 10, 1), dt.date(2026, 11, 1), contract="nope")

@@ -1,0 +1,171 @@
+"""The report's formats through the CLI: html (escaped, SVG charts, no script, print
+stylesheet), text in ru and en, json and csv shapes, and exit 2 on bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import attrs
+import pytest
+from reports_helpers import HOSTILE, OP
+
+BAR = re.compile(r'<rect[^>]*height="([0-9.]+)"[^>]*class="rect reactive tooltip-trigger"')
+
+
+def bars(svg: str) -> int:
+    """The bars of a pygal chart that have a height (a zero is drawn flat)."""
+    return sum(float(h) > 0 for h in BAR.findall(svg))
+
+
+@pytest.fixture
+def run(scenario, cli):
+    base = cli(scenario.desk)
+
+    def invoke(*args: str):
+        return base("--now", "2026-11-05T12:00:00+00:00", "report", "customer", *args)
+
+    return invoke
+
+
+def _svg(html: str, name: str) -> str:
+    match = re.search(rf'<svg[^>]*id="chart-{name}".*?</svg>', html, re.S)
+    assert match, f"no chart {name}"
+    return match.group(0)
+
+
+def test_html_escapes_subjects_and_draws_charts(run, tmp_path):
+    out = tmp_path / "report.html"
+    result = run("acme", "--period", "2026-10", "--format", "html", "--locale", "en", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert HOSTILE not in html and "<script" not in html.lower()
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; VPN timeout &amp; login" in html
+    assert "Acme &amp; Co" in html and '<html lang="en">' in html
+    assert "@media print" in html and "@page" in html
+    assert html.count("<svg") == 3
+    # bars: weekly P1 2 + P3 1, P3 1, P3 3 (zero draws nothing); SLA met/breached of P1 and P3; 3 agent bars
+    assert bars(_svg(html, "weekly")) == 4
+    assert bars(_svg(html, "sla")) == 4
+    assert bars(_svg(html, "hours")) == 3
+    assert "Tickets per week by priority" in _svg(html, "weekly")
+    assert "Anna Petrova" in _svg(html, "hours")
+    assert "<!--" not in html  # no generator comment with today's date in the charts
+
+
+def test_html_in_russian(run):
+    result = run("acme", "--period", "2026-10", "--format", "html", "--locale", "ru")
+    assert result.exit_code == 0, result.output
+    html = result.output
+    assert '<html lang="ru">' in html and "Отчёт о поддержке" in html
+    assert "Заявки по неделям и приоритетам" in _svg(html, "weekly")
+    assert "Выполнено" in _svg(html, "sla") and "Нарушено" in _svg(html, "sla")
+    assert "Рассмотрите тариф «Премиум»." in html
+    assert "основание — Заявки с нарушением SLA: 71,4% (порог &gt; 10%)" in html  # the rule's figure, by locale
+    assert "71,4" in html  # numbers by locale
+    assert "1 окт. 2026" in html
+
+
+def test_text_en_and_ru(run):
+    en = run("acme", "--period", "2026-10", "--format", "text", "--locale", "en")
+    assert en.exit_code == 0, en.output
+    assert "Support report: Acme & Co" in en.output and "Oct 1, 2026" in en.output
+    assert "Consider the premium tier. (triggered by Tickets with a breach: 71.4% (threshold > 10%))" in en.output
+    assert "▲ +250.0%" in en.output
+    ru = run("acme", "--period", "2026-10", "--format", "text", "--locale", "ru")
+    assert "Отчёт о поддержке: Acme & Co" in ru.output
+    assert "Подойдёт абонемент поменьше. (основание — Использование часов абонемента:" in ru.output
+    assert "3,50" in ru.output and "▲ +250,0" in ru.output
+
+
+def test_locale_defaults_to_billing_then_contract(scenario, cli):
+    result = cli(scenario.desk)("report", "customer", "acme", "--period", "2026-10")
+    assert "Support report" in result.output  # [billing] locale = "en"; text is the default format
+    contract = scenario.desk.directory.contract("acme-8x5")
+    scenario.desk.directory.add_contract(
+        attrs.evolve(contract, params={"included_hours": 10, "locale": "ru"}), actor=OP
+    )
+    result = cli(scenario.desk)("report", "customer", "acme", "--period", "2026-10")
+    assert "Отчёт о поддержке" in result.output
+
+
+def test_json_shape(run):
+    result = run("acme", "--period", "2026-10", "--format", "json", "--locale", "ru")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) >= {
+        "customer",
+        "period",
+        "contracts",
+        "tickets",
+        "sla",
+        "breaches",
+        "outside_hours",
+        "slowest",
+        "hours",
+        "retainer_usage",
+        "categories",
+        "night_duty",
+        "weekly",
+        "recurring",
+        "comparison",
+        "recommendations",
+        "locale",
+    }
+    assert data["customer"] == {"key": "acme", "name": "Acme & Co"}
+    assert data["tickets"]["opened"] == 7 and data["period"]["label"] == "2026-10"
+    rec = data["recommendations"][0]
+    assert set(rec) == {"rule", "text", "figure", "value", "threshold", "localized"}
+    assert rec["text"] == "Consider the premium tier." and rec["localized"]["text"] == "Рассмотрите тариф «Премиум»."
+    assert any(s["subject"] == HOSTILE for s in data["slowest"])  # JSON keeps the text as it is
+
+
+def test_csv_shape(run):
+    result = run("acme", "--period", "2026-10", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.output)))
+    assert rows[0] == ["section", "item", "measure", "value"]
+    assert all(len(r) == 4 for r in rows)
+    assert ["tickets", "all", "opened", "7"] in rows
+    assert ["sla", "P1 first_response", "median_hours", "1.5"] in rows
+    assert ["hours_by_agent", "anna", "billable_minutes", "120"] in rows
+    assert ["comparison", "opened", "change_pct", "250.0"] in rows
+    assert ["recommendations", "premium-tier", "breached_share", "71.4%"] in rows
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["acme", "--period", "2026-13"], "Error: --period: bad period '2026-13' (expected a month YYYY-MM"),
+        (["acme", "--period", "October"], "Error: --period: bad period 'October'"),
+        (["nobody", "--period", "2026-10"], "Error: unknown customer 'nobody'"),
+        (["acme", "--period", "2026-10", "--contract", "x"], "Error: --contract: customer 'acme' has no contract 'x'"),
+        (["acme", "--period", "2026-10", "--format", "docx"], "Error: --format: unknown format 'docx'"),
+        (["acme", "--period", "2026-10", "--locale", "xx_QQ_bad!"], "Error: --locale: unknown locale"),
+    ],
+)
+def test_bad_input_is_exit_2_with_one_line(run, args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_period_is_a_usage_error(run):
+    result = run("acme")
+    assert result.exit_code == 2 and "--period" in result.output
+
+
+def test_pdf_through_deskframe_pdf(run, tmp_path):
+    pytest.importorskip("deskframe_pdf")
+    pypdf = pytest.importorskip("pypdf")
+    out = tmp_path / "report.pdf"
+    result = run("acme", "--period", "2026-10", "--format", "pdf", "--locale", "ru", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    assert "Отчёт о поддержке" in text and "Рассмотрите тариф" in text
+    assert "<script>alert" in text  # a PDF has no markup: the subject prints as typed
