@@ -46,10 +46,15 @@ class TicketActions:
     ctx: ServiceContext
     sla: SlaService
 
-    def apply_state(
-        self, repo: Repository, row: Any, state: str, actor: str | None, events: Events, reason: str | None = None
-    ) -> None:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by TicketService, which extends this class
+
+        def apply_state(
+            self, repo: Repository, row: Any, state: str, actor: str | None, events: Events, reason: str | None = None
+        ) -> None: ...
+
+        def render_canned(
+            self, name: str, number: str, agent: str | None = None, values: dict[str, Any] | None = None
+        ) -> str: ...
 
     def _changed(self, events: Events, repo: Repository, row: Any, *what: Any) -> None:
         """Queue a ``ticket_changed`` event (``what``: field, old, new, actor[, reason])."""
@@ -105,11 +110,6 @@ class TicketActions:
             self.sla.on_agent_reply(repo, row, repo.now)
             repo.touch(row)
             return self._added(events, repo, row, article)
-
-    def render_canned(
-        self, name: str, number: str, agent: str | None = None, values: dict[str, Any] | None = None
-    ) -> str:
-        raise NotImplementedError
 
     def note(self, number: str, *, actor: Actor, body: str) -> Article:
         """An internal note, never shown to the customer; allowed whoever holds the lock."""
