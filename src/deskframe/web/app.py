@@ -13,7 +13,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
-    from .desk import Desk
+    from ..desk import Desk
 
 #: Sent with every response: pages never run scripts or get framed.
 SECURITY_HEADERS = {
@@ -33,7 +33,7 @@ async def healthz(request: Request) -> JSONResponse:
 def create_app(desk: Desk) -> Starlette:
     """Build the app: ``/healthz``, sign-in (``/login``, ``/portal/login``, ``/logout``) and every
     route the plugins registered."""
-    from .accounts.web_routes import account_routes, attach
+    from ..accounts.web_routes import account_routes, attach
 
     routes = [Route("/healthz", healthz, methods=["GET"]), *account_routes()]
     routes.extend(desk.plugins.registry.items("routes"))
