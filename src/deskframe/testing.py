@@ -35,6 +35,8 @@ from .plugins import build_plugins, build_registry, check_hooks
 if TYPE_CHECKING:
     from click.testing import Result
 
+    from .store.schema_templates import SchemaTemplates
+
 DATABASE_ENV = "DESKFRAME_TEST_DATABASE_URL"
 BASE_CONFIG = """\
 [desk]
@@ -140,9 +142,24 @@ def registered(desk: Desk, plugin: _P, name: str | None = None) -> Iterator[_P]:
         desk.plugins.registry = before
 
 
+@pytest.fixture(scope="session")
+def deskframe_schema_templates(tmp_path_factory: pytest.TempPathFactory) -> SchemaTemplates:
+    """The session's :class:`~deskframe.store.schema_templates.SchemaTemplates`: each kind of
+    empty desk is migrated once for real, and copied after (see ``make_desk``)."""
+    from .store.schema_templates import SchemaTemplates
+
+    return SchemaTemplates(tmp_path_factory.mktemp("schema-templates"))
+
+
 @pytest.fixture
-def make_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MakeDesk]:
-    """Factory fixture: ``make_desk(config="", plugins=(), entry_points=True, clock=None)``."""
+def make_desk(
+    tmp_path_factory: pytest.TempPathFactory, deskframe_schema_templates: SchemaTemplates
+) -> Iterator[MakeDesk]:
+    """Factory fixture: ``make_desk(config="", plugins=(), entry_points=True, clock=None)``.
+
+    Each desk gets a new database, brought to the newest revision by Alembic for the first
+    desk of its kind in the session and by a copy of that schema after (much faster; the
+    copy is checked against a real migration by deskframe's own tests)."""
     from .store.scratch import scratch_database
 
     cleanups: list[Callable[[], None]] = []
@@ -162,7 +179,7 @@ def make_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MakeDesk]:
         extra = [(getattr(p, "__name__", None) or f"test-plugin-{i}", p) for i, p in enumerate(plugins)]
         built = build_plugins(entry_points=entry_points, extra=extra)
         desk = Desk(load_config(path, built.registry), built, clock=clock or utcnow)
-        desk.upgrade()
+        deskframe_schema_templates.upgrade(desk.store)
         desks.append(desk)
         return desk
 
