@@ -5,8 +5,8 @@ action's name (``"ticket.reply"``, ``"time.log"`` ...; see :data:`ACTIONS`) and 
 on; a refusal raises :class:`~deskframe.errors.Forbidden` (exit 1) naming actor and action.
 Reads ask the same rules: :func:`may_read` (one ticket), :func:`visibility` (what a list,
 a search or a count may show: :func:`visible_customer`, :func:`visible_contact`,
-:func:`visible_queues`), :func:`may_see_internal` and :func:`visible_ticket` /
-:func:`visible_articles` (what of a ticket a customer's contact sees).
+:func:`visible_queues`), :func:`may_see_internal`, :func:`may_see_article` and
+:func:`visible_ticket` / :func:`visible_articles` (what of a ticket a customer's contact sees).
 
 The rules (issue 13; the facts are the agents' ``access`` and queue rights and the contacts'
 ``customer_admin``, read through :mod:`deskframe.accounts.rights`):
@@ -182,12 +182,6 @@ class Visibility:
             return False
         return self.contact is None or (contact or "").strip().lower() == self.contact
 
-    def filter_rows(self, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Keep the summary rows (``queue``, ``customer``, ``contact`` keys) this visibility shows."""
-        return [
-            r for r in rows if self.sees(queue=r.get("queue"), customer=r.get("customer"), contact=r.get("contact"))
-        ]
-
 
 EVERYTHING = Visibility()
 
@@ -305,6 +299,12 @@ def may_see_internal(actor: Actor | None) -> bool:
     return actor is None or actor.kind != "contact"
 
 
+def may_see_article(actor: Actor | None, article: Article) -> bool:
+    """True if ``actor`` may see ``article`` (and download its attachments) on a ticket it may
+    read (:func:`may_read`): a contact not an internal note or an article hidden from the customer."""
+    return may_see_internal(actor) or (article.visible_to_customer and article.direction != "internal")
+
+
 def visible_articles(actor: Actor | None, articles: Iterable[Article]) -> tuple[Article, ...]:
     """The articles of a ticket ``actor`` may see: a contact gets only those visible to the
     customer, without the sending agent's e-mail address (the desk's channel sent them)."""
@@ -313,7 +313,7 @@ def visible_articles(actor: Actor | None, articles: Iterable[Article]) -> tuple[
     return tuple(
         attrs.evolve(a, sender=None) if a.agent is not None and a.direction != "in" else a
         for a in articles
-        if a.visible_to_customer and a.direction != "internal"
+        if may_see_article(actor, a)
     )
 
 

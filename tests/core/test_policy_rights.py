@@ -9,6 +9,7 @@ every changing action. Each expectation fails if its rule is taken out of ``desk
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -184,6 +185,13 @@ def test_visibility_answers(desk, world):
         assert policy.visible_contact(ANN, repo=repo) is None
         with pytest.raises(Forbidden, match="unknown agent"):
             policy.visibility(Actor.agent("ghost"), repo=repo)
+        sam, reader = policy.visibility(SAM, repo=repo), policy.visibility(READER, repo=repo)
+    assert sam.sees(queue="billing", customer="acme", contact="Sam@acme.example")
+    assert not sam.sees(queue="support", customer="acme", contact="ann@acme.example")
+    assert not sam.sees(queue="support", customer="globex", contact="sam@acme.example")
+    assert reader.sees(queue="support", customer="globex", contact=None)
+    assert not reader.sees(queue="billing", customer="acme", contact=None)
+    assert policy.EVERYTHING.everything and not reader.everything
 
 
 def test_a_contact_sees_no_internal_notes_time_or_agent_addresses(desk, world):
@@ -202,6 +210,9 @@ def test_a_contact_sees_no_internal_notes_time_or_agent_addresses(desk, world):
         with pytest.raises(Forbidden):
             desk.time.entries(ticket=number, actor=contact)
     assert not policy.may_see_internal(SAM) and policy.may_see_internal(READER) and policy.may_see_internal(None)
+    note = full.articles[1]
+    assert not policy.may_see_article(SAM, note) and policy.may_see_article(READER, note)
+    assert policy.may_see_article(SAM, full.articles[0])
     assert [e.minutes for e in desk.time.entries(ticket=number, actor=READER)] == [15]
     assert desk.time.entries(actor=NOBODY) == []
     with pytest.raises(Forbidden):
@@ -322,7 +333,10 @@ def test_admin_only_actions(desk, world):
     assert {r for r, a in ROLES.items() if invoice_run(a)} == {"admin"}
     assert not allowed(lambda: desk.directory.add_agent(Agent(login="wendy", name="W", access="admin"), actor=WRITER))
     assert desk.directory.agent("wendy").access == "agent"
-    assert not allowed(lambda: desk.tickets.reindex_search(actor=WRITER))
+    with pytest.raises(Forbidden, match=r"agent 'wendy' may not search\.reindex: only an admin does this"):
+        desk.tickets.reindex_search(actor=WRITER)
+    with pytest.raises(Forbidden, match="only an admin does this"):
+        desk.billing.pay("2026-000001", Decimal(1), dt.date(2026, 3, 2), actor=READER)
     with desk.store.read() as repo:
         for action in ("token.create", "token.revoke", "audit.read", "account.password"):
             assert not allowed(lambda x=action: policy.check(WRITER, x, repo=repo, account=("agent", "rita")))
