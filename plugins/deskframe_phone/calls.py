@@ -82,7 +82,7 @@ def annotate_call(desk: Any, number: str, call: Call) -> None:
         "phone_call",
         new=format_duration(call.duration) if call.duration is not None else None,
         reason=f"{call.caller.phone or call.caller.email} with {call.agent.login}",
-        actor=Actor.agent(call.agent.login),
+        actor=Actor.operator(call.agent.login),
     )
 
 
@@ -123,7 +123,7 @@ def log_call(
             channel=settings.channel,
             sender=call.caller.sender,
             body=text_of(call),
-            actor=Actor.agent(call.agent.login),
+            actor=Actor.operator(call.agent.login),
         )
         created, article_id = False, article.id
     else:
@@ -175,7 +175,7 @@ def request_in_writing(desk: Any, settings: PhoneSettings, number: str, call: Ca
     desk.tickets.set_state(
         number,
         settings.work_request_state,
-        actor=Actor.agent(call.agent.login),
+        actor=Actor.operator(call.agent.login),
         reason="paid work requested by phone; waiting for the request in writing",
     )
     to = call.caller.email
@@ -194,7 +194,7 @@ def request_in_writing(desk: Any, settings: PhoneSettings, number: str, call: Ca
             "phone_work_request",
             new=settings.work_request_state,
             reason=f"written request not sent: {why}",
-            actor=Actor.agent(call.agent.login),
+            actor=Actor.operator(call.agent.login),
         )
         return None
     body = _render(desk, settings, number, call)
@@ -206,13 +206,13 @@ def request_in_writing(desk: Any, settings: PhoneSettings, number: str, call: Ca
         subject=subject,
         body=body,
         sender=call.agent.email,
-        actor=Actor.agent(call.agent.login),
+        actor=Actor.operator(call.agent.login),
     )
     desk.tickets.annotate(
         number,
         "phone_work_request",
         new=settings.work_request_state,
         reason=f"written request sent to {to} (article {article.id})",
-        actor=Actor.agent(call.agent.login),
+        actor=Actor.operator(call.agent.login),
     )
     return {"article_id": article.id, "to": to, "channel": settings.email_channel}

@@ -37,13 +37,16 @@ def ticket_rows(
     limit: int | None = 100,
     sla: str | None = None,
     queues: Collection[str] | None = None,
+    contact: str | None = None,
 ) -> list[dict[str, Any]]:
     """The rows ``desk.tickets.list`` gives the trusted operator (no actor) for these filters (most
     recently changed first, ``due`` the next SLA due time), read on the quick path when it can answer.
 
     ``desk`` returns the configured Desk; it is called only when the full path is needed.
     ``now`` stands for the desk's clock (``--now``); ``queues``, when not ``None``, keeps only
-    tickets in those queues (the queues the acting user may see)."""
+    tickets in those queues (the queues the acting user may see), ``contact`` (an e-mail) only
+    tickets that contact opened: pass what :func:`deskframe.policy.visibility` gives an actor
+    (``customer`` too when it is ``limited``)."""
     states = config.tickets.states
     if not state or state in states or state in STATE_TYPES:  # else the full path names the unknown state
         as_type = state if state and state not in states else None  # a state type, as the service reads it
@@ -58,6 +61,7 @@ def ticket_rows(
             limit=limit,
             sla=sla,
             queues=queues,
+            contact=contact,
         )
         if rows is not None:
             return rows
@@ -70,4 +74,5 @@ def ticket_rows(
         limit=limit,
         sla=sla,
         queues=queues,
+        contact=contact,
     )

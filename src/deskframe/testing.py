@@ -99,7 +99,11 @@ class Factory:
         return customer
 
     def agent(self, login: str | None = None, **kwargs: Any) -> Agent:
+        """Create an agent; ``access`` defaults to ``admin`` (may do everything, as every agent
+        could before roles), so a test of anything but rights acts as it without granting
+        queue rights. Pass ``access="agent", queues={...}`` to test rights."""
         login = login or f"agent{self._next()}"
+        kwargs.setdefault("access", "admin")
         kwargs.setdefault("name", login.title())
         kwargs.setdefault("email", f"{login}@vendor.example")
         agent = Agent(login=login, **kwargs)

@@ -288,7 +288,14 @@ def test_directory_values_from_imports_and_apply_take_long_values(desk, over):
         Customer(key=key, name=noise(300 + over), domains=(noise(240 + over) + ".example",)), actor=Actor.operator()
     )
     desk.directory.add_agent(
-        Agent(login=login, name=noise(300 + over), role=noise(100 + over), line=1, email=long_address(320 + over)),
+        Agent(
+            login=login,
+            name=noise(300 + over),
+            role=noise(100 + over),
+            line=1,
+            email=long_address(320 + over),
+            access="admin",
+        ),
         actor=Actor.operator(),
     )
     assert [c.key for c in desk.directory.customers()] == [key]

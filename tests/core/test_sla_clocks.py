@@ -97,7 +97,7 @@ def sla_desk(make_desk, clock):
         plugins=[PolicyPlugin()],
         clock=clock,
     )
-    desk.directory.add_agent(deskframe.Agent("alice", "Alice"), actor=Actor.operator())
+    desk.directory.add_agent(deskframe.Agent("alice", "Alice", access="admin"), actor=Actor.operator())
     return desk
 
 

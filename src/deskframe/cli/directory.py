@@ -6,15 +6,25 @@ import json
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
 from .. import serialize
-from ..apply import apply_file, parse_agent, parse_contact, parse_contract, parse_customer, parse_queue
+from ..apply import (
+    QUEUE_RIGHT_VALUES,
+    apply_file,
+    parse_agent,
+    parse_contact,
+    parse_contract,
+    parse_customer,
+    parse_queue,
+)
 from ..errors import ConfigError
+from ..model import Agent
 from ..tables import TableReader
 from .accounts_cmd import agent_password, contact_password
 from .context import actor_for, pass_desk
-from .output import FORMAT_OPTION, emit
+from .output import FORMAT_OPTION, emit, emit_one
 
 
 def _report(outcome: str, what: str) -> None:
@@ -92,17 +102,115 @@ def agent_group() -> None:
     """The vendor's support engineers."""
 
 
+ACCESS_OPTION = click.option(
+    "--access",
+    type=click.Choice(["admin", "agent"]),
+    help="admin: may do everything; agent: rights per queue (--queue). New agents: agent.",
+)
+QUEUE_OPTION = click.option(
+    "--queue",
+    "queue_rights",
+    multiple=True,
+    metavar="NAME=RIGHT",
+    help="A queue right: read, write or none (repeatable).",
+)
+
+
+def _queue_rights(values: tuple[str, ...]) -> dict[str, str]:
+    """``("support=write", "billing=read")`` as ``{"support": "write", "billing": "read"}`` (exit 2 if malformed)."""
+    rights: dict[str, str] = {}
+    for value in values:
+        name, sep, right = value.partition("=")
+        if not sep or not name.strip() or right.strip() not in QUEUE_RIGHT_VALUES:
+            raise click.BadParameter(
+                f"{value!r}: give NAME=RIGHT, RIGHT one of {', '.join(QUEUE_RIGHT_VALUES)}", param_hint="--queue"
+            )
+        rights[name.strip()] = right.strip()
+    return rights
+
+
+def _agent_view(agent: Agent) -> tuple[dict[str, Any], str]:
+    """An agent's JSON shape (with its access as ``access``) and its text for people."""
+    data = serialize.agent(agent)
+    queues = ", ".join(f"{q}={r}" for q, r in data["queues"].items()) or "-"
+    text = "\n".join(
+        [
+            f"login:  {data['login']}",
+            f"name:   {data['name']}",
+            f"role:   {data['role']} (line {data['line']})",
+            f"email:  {data['email'] or '-'}",
+            f"access: {data['access']}",
+            f"queues: {'all (admin)' if data['access'] == 'admin' else queues}",
+        ]
+    )
+    return data, text
+
+
 @agent_group.command("add")
 @click.option("--login", required=True)
 @click.option("--name", required=True)
 @click.option("--role", default="engineer", show_default=True, help="Rate cards key on the role.")
 @click.option("--line", type=click.IntRange(1, 3), default=1, show_default=True, help="Support line 1, 2 or 3.")
 @click.option("--email")
+@ACCESS_OPTION
+@QUEUE_OPTION
 @pass_desk
-def agent_add(desk: Any, login: str, name: str, role: str, line: int, email: str | None) -> None:
-    """Create or update an agent."""
-    data = {k: v for k, v in dict(login=login, name=name, role=role, line=line, email=email).items() if v is not None}
+def agent_add(
+    desk: Any,
+    login: str,
+    name: str,
+    role: str,
+    line: int,
+    email: str | None,
+    access: str | None,
+    queue_rights: tuple[str, ...],
+) -> None:
+    """Create or update an agent; --queue rights given replace its stored ones."""
+    given = dict(login=login, name=name, role=role, line=line, email=email, access=access)
+    data: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    if queue_rights:
+        data["queues"] = _queue_rights(queue_rights)
     _report(desk.directory.add_agent(parse_agent(TableReader(data)), actor=actor_for()), f"agent {login}")
+
+
+@agent_group.command("set")
+@click.argument("login")
+@click.option("--name")
+@click.option("--role", help="Rate cards key on the role.")
+@click.option("--line", type=click.IntRange(1, 3), help="Support line 1, 2 or 3.")
+@click.option("--email")
+@ACCESS_OPTION
+@QUEUE_OPTION
+@click.option("--clear-queues", is_flag=True, help="Drop every queue right first (then --queue adds).")
+@pass_desk
+def agent_set(
+    desk: Any,
+    login: str,
+    name: str | None,
+    role: str | None,
+    line: int | None,
+    email: str | None,
+    access: str | None,
+    queue_rights: tuple[str, ...],
+    clear_queues: bool,
+) -> None:
+    """Change agent LOGIN: only what is given; --queue NAME=none drops that queue's right."""
+    agent = desk.directory.agent(login)
+    queues = {} if clear_queues else dict(agent.queues or {})
+    queues.update(_queue_rights(queue_rights))  # "none" drops the right; an unknown queue: exit 2
+    given = dict(name=name, role=role, line=line, email=email, access=access)
+    updated = attrs.evolve(agent, **{k: v for k, v in given.items() if v is not None}, queues=queues)
+    _report(desk.directory.add_agent(updated, actor=actor_for()), f"agent {login}")
+
+
+@agent_group.command("show")
+@click.argument("login")
+@FORMAT_OPTION
+@pass_desk
+def agent_show(desk: Any, login: str, fmt: str) -> None:
+    """Show agent LOGIN with its access and queue rights."""
+    data, text = _agent_view(desk.directory.agent(login))
+    emit_one(data, fmt, text)
 
 
 @agent_group.command("list")

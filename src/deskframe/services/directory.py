@@ -121,10 +121,22 @@ class DirectoryService:
         with self.ctx.store.read() as repo:
             return repo.list_agents()
 
-    def queues(self) -> list[tuple[Queue, int]]:
-        """Every queue with its number of tickets."""
+    def agent(self, login: str) -> Agent:
+        """The agent with this login, with its access and queue rights (:class:`NotFound` if none)."""
         with self.ctx.store.read() as repo:
-            return repo.list_queues()
+            return repo.agent(login)
+
+    def queues(self, *, actor: Actor | None = None) -> list[tuple[Queue, int]]:
+        """Every queue with its number of open tickets. With ``actor``, only the queues it may
+        read (an agent with queue rights), counting only the tickets it may see (a contact:
+        its customer's, or its own; :func:`deskframe.policy.visibility`)."""
+        with self.ctx.store.read() as repo:
+            seen = policy.visibility(actor, repo=repo)
+            if seen.limited and seen.customer is None:
+                return [(queue, 0) for queue, _ in repo.list_queues(queues=seen.queues)]
+            return repo.list_queues(
+                queues=seen.queues, customer=seen.customer if seen.limited else None, contact=seen.contact
+            )
 
     def contracts(self, customer: str | None = None) -> list[Contract]:
         """Contracts, optionally of one customer."""

@@ -347,7 +347,7 @@ class TicketActions:
         with self.ctx.change() as (repo, events):
             row = repo.ticket_row(number, for_update=True)
             target = repo.queue_row(queue)
-            policy.check(actor, "ticket.move", repo=repo, ticket=row)
+            policy.check(actor, "ticket.move", repo=repo, ticket=row, queue=queue)
             if row.queue_id != target.id:
                 old = repo.queue_name(row.queue_id)
                 row.queue_id = target.id

@@ -65,7 +65,8 @@ class TicketService(TicketActions):
         if actor.kind == "contact" and contact is None:
             contact = actor.name
         with self.ctx.change() as (repo, events):
-            agent_row = policy.check(actor, "ticket.open", repo=repo, customer=customer)
+            queue = queue or self.settings.default_queue
+            agent_row = policy.check(actor, "ticket.open", repo=repo, customer=customer, queue=queue)
             customer_row = repo.customer_row(customer) if customer else None
             contact_row = None
             if contact:
@@ -79,7 +80,7 @@ class TicketService(TicketActions):
                 subject=subject,
                 priority=level,
                 channel=channel,
-                queue=queue or self.settings.default_queue,
+                queue=queue,
                 customer_id=customer_row.id if customer_row else None,
                 contact_id=contact_row.id if contact_row else None,
                 contract_id=contract.id if contract else None,
@@ -171,12 +172,13 @@ class TicketService(TicketActions):
     # --- reading ---------------------------------------------------------------
     def get(self, number: str, *, full: bool = True, actor: Actor | None = None) -> Ticket:
         """The ticket with its articles and history (including tickets merged into it);
-        ``full=False`` reads the ticket alone, cheaply. With ``actor``, only a ticket it may read."""
+        ``full=False`` reads the ticket alone, cheaply. With ``actor``, only a ticket it may read,
+        as it may see it (:func:`deskframe.policy.visible_ticket`: a contact sees no internal notes)."""
         with self.ctx.store.read() as repo:
             row = repo.ticket_row(number)
             if actor is not None:
                 policy.check(actor, "ticket.read", repo=repo, ticket=row)
-            return repo.ticket_view(row, full=full)
+            return policy.visible_ticket(actor, repo.ticket_view(row, full=full))
 
     def list(
         self,
@@ -190,11 +192,13 @@ class TicketService(TicketActions):
         sla: str | None = None,
         actor: Actor | None = None,
         queues: Collection[str] | None = None,
+        contact: str | None = None,
     ) -> builtins.list[dict[str, Any]]:
         """Tickets as summary rows, most recently changed first, with ``due`` (the next SLA
         due time); ``sla="warning"|"breached"``: only tickets with such a clock now.
-        With ``actor``, only the tickets it may read; ``queues`` (unless ``None``): only tickets
-        in these queues. :func:`deskframe.listing.ticket_rows` answers the same without a Desk."""
+        With ``actor``, only the tickets it may read (:func:`deskframe.policy.visibility`: its
+        customer's, its own, its readable queues'); ``queues`` (unless ``None``): only tickets in
+        these queues; ``contact`` (an e-mail): only tickets of that contact. :func:`deskframe.listing.ticket_rows` answers the same without a Desk."""
         if sla not in (None, "warning", "breached"):
             raise DomainError(f"unknown SLA filter '{sla}' (known: warning, breached)")
         types = None
@@ -206,13 +210,19 @@ class TicketService(TicketActions):
         if open_only:
             types = ["new", "open", "pending"]
         with self.ctx.store.read() as repo:
-            limited, own = policy.visible_customer(actor, repo=repo)
-            if limited:
-                if customer is not None and customer != own:
+            seen = policy.visibility(actor, repo=repo)
+            if seen.limited:
+                if customer is not None and customer != seen.customer:
                     raise Forbidden(str(actor), "ticket.read", f"customer '{customer}' is not its customer")
-                if own is None:
+                if seen.customer is None:
                     return []
-                customer = own
+                customer = seen.customer
+            if seen.contact is not None:
+                if contact is not None and contact.strip().lower() != seen.contact:
+                    return []
+                contact = seen.contact
+            if seen.queues is not None:
+                queues = seen.queues if queues is None else seen.queues & set(queues)
             if customer is not None:  # an unknown name is a typo, not an empty list
                 repo.customer_row(customer)
             if owner is not None:
@@ -229,21 +239,29 @@ class TicketService(TicketActions):
                 sla=sla,
                 now=self.ctx.clock(),
                 queues=queues,
+                contact=contact,
             )
 
     def search(self, text: str, limit: int = 50, *, actor: Actor | None = None) -> builtins.list[dict[str, Any]]:
         """Full-text search over article subjects and texts: every word must match as written,
         as a stem in the ``[search] languages``, or as a prefix (``word*``); best match first.
-        With ``actor``, only hits on tickets it may read."""
+        With ``actor``, only hits on tickets it may read, and for a contact only on articles
+        visible to the customer (an internal note's words find nothing)."""
         try:
             with self.ctx.store.read() as repo:
-                found = repo.search(text, limit)
-                limited, own = policy.visible_customer(actor, repo=repo)
+                seen = policy.visibility(actor, repo=repo)
+                if seen.limited and seen.customer is None:
+                    return []
+                return repo.search(
+                    text,
+                    limit,
+                    queues=seen.queues,
+                    customer=seen.customer if seen.limited else None,
+                    contact=seen.contact,
+                    visible_only=not policy.may_see_internal(actor),
+                )
         except ValueError as exc:  # too many words
             raise DomainError(str(exc)) from None
-        if limited:
-            found = [hit for hit in found if own is not None and hit.get("customer") == own]
-        return found
 
     def reindex_search(self, *, actor: Actor) -> int:
         """Rebuild the full-text index with the configured languages; returns the articles indexed."""

@@ -198,15 +198,21 @@ class TimeService:
         customer: str | None = None,
         period: str | None = None,
         voided: bool = False,
+        actor: Actor | None = None,
     ) -> list[TimeEntry]:
         """Time entries, optionally of one ticket, customer, or month (``2026-10``); voided
-        entries only with ``voided``. An unknown ticket or customer is refused (exit 2)."""
+        entries only with ``voided``. An unknown ticket or customer is refused (exit 2).
+
+        With ``actor``: a customer's contact sees no time entries (refused); an agent only the
+        entries on tickets of the queues it may read."""
         start = end = None
         if period is not None:
             start, end = month_bounds(period)
         with self.ctx.store.read() as repo:
             if customer is not None:
                 repo.customer_row(customer)
-            if ticket is not None:
-                repo.ticket_row(ticket)
-            return repo.list_time(ticket=ticket, customer=customer, start=start, end=end, voided=voided)
+            row = repo.ticket_row(ticket) if ticket is not None else None
+            if actor is not None:
+                policy.check(actor, "time.read", repo=repo, ticket=row)
+            queues = policy.visible_queues(actor, repo=repo)
+            return repo.list_time(ticket=ticket, customer=customer, start=start, end=end, voided=voided, queues=queues)

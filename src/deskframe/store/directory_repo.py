@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -264,15 +264,28 @@ class DirectoryRepo:
             return "updated"
         return "unchanged"
 
-    def list_queues(self) -> list[tuple[Queue, int]]:
-        from .rows import TicketRow
+    def list_queues(
+        self,
+        *,
+        queues: Collection[str] | None = None,
+        customer: str | None = None,
+        contact: str | None = None,
+    ) -> list[tuple[Queue, int]]:
+        """Queues with their open tickets' count; ``queues`` (unless None): only these queues;
+        ``customer`` (a key) and ``contact`` (an e-mail): count only such tickets."""
+        from .rows import CustomerRow, TicketRow
 
-        open_count = (
-            select(func.count(TicketRow.id))
-            .where(TicketRow.queue_id == QueueRow.id, TicketRow.state_type.not_in(("closed", "resolved", "merged")))
-            .scalar_subquery()
-        )
-        rows = self.session.execute(select(QueueRow, open_count).order_by(QueueRow.name))
+        where = [TicketRow.queue_id == QueueRow.id, TicketRow.state_type.not_in(("closed", "resolved", "merged"))]
+        if customer is not None:
+            where.append(TicketRow.customer_id.in_(select(CustomerRow.id).where(CustomerRow.key == customer)))
+        if contact is not None:
+            mail = contact.strip().lower()
+            where.append(TicketRow.contact_id.in_(select(ContactRow.id).where(ContactRow.email == mail)))
+        open_count = select(func.count(TicketRow.id)).where(*where).scalar_subquery()
+        query = select(QueueRow, open_count).order_by(QueueRow.name)
+        if queues is not None:
+            query = query.where(QueueRow.name.in_(list(queues)))
+        rows = self.session.execute(query)
         return [(Queue(r.name, r.description), count) for r, count in rows]
 
     # --- contracts ---------------------------------------------------------

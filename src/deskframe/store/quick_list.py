@@ -94,14 +94,20 @@ def quick_ticket_rows(
     limit: int | None = 100,
     sla: str | None = None,
     queues: Collection[str] | None = None,
+    contact: str | None = None,
 ) -> list[dict[str, Any]] | None:
     """The rows :meth:`~deskframe.store.ticket_views_repo.TicketViewRepo.list_tickets` returns for
     the same arguments, or ``None`` when this path does not answer (take the full path then).
 
     ``url`` is the configured database URL; ``customer``, ``owner`` and ``queue`` must exist
     when given (``None`` otherwise: the full path raises ``NotFound``); ``queues``, when not
-    ``None``, keeps only tickets in those queues (the queues an actor may see)."""
-    texts = [v for v in (state, queue, owner, customer, *(state_types or ()), *(queues or ())) if v is not None]
+    ``None``, keeps only tickets in those queues (the queues an actor may see); ``contact`` (an
+    e-mail) only tickets opened by that contact (see :func:`deskframe.policy.visibility`)."""
+    if contact is not None:
+        contact = contact.strip().lower()
+    texts = [
+        v for v in (state, queue, owner, customer, contact, *(state_types or ()), *(queues or ())) if v is not None
+    ]
     if any("\x00" in v for v in texts) or sla not in (None, "warning", "breached"):
         return None  # NUL: the full path strips it from bound text (FreeText); it decides
     try:
@@ -117,7 +123,9 @@ def quick_ticket_rows(
                     return None
             if queue is not None and not _exists(cursor, mark, "queues", "name", queue):
                 return None
-            sql, params = _listing_sql(mark, state, state_types, queue, owner, customer, limit, sla, now, queues)
+            sql, params = _listing_sql(
+                mark, state, state_types, queue, owner, customer, limit, sla, now, queues, contact
+            )
             cursor.execute(sql, params)
             found = cursor.fetchall()
             due = _next_due(cursor, mark, [row[0] for row in found])
@@ -148,6 +156,7 @@ def _listing_sql(
     sla: str | None,
     now: dt.datetime,
     queues: Collection[str] | None,
+    contact: str | None = None,
 ) -> tuple[str, list[Any]]:
     """The listing's SELECT and its parameters (``mark`` is the driver's placeholder)."""
     where: list[str] = []
@@ -170,6 +179,9 @@ def _listing_sql(
     if customer:
         where.append(f"customers.key = {mark}")
         params.append(customer)
+    if contact is not None:
+        where.append(f"tickets.contact_id IN (SELECT contacts.id FROM contacts WHERE contacts.email = {mark})")
+        params.append(contact)
     if sla is not None:
         at = _stored_time(now, mark)
         hit = _SLA_WARNING if sla == "warning" else _SLA_OVERDUE

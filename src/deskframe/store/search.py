@@ -136,28 +136,71 @@ def _pg_query(terms: Sequence[Term], languages: Sequence[str]) -> tuple[str, dic
     return " && ".join(clauses), params
 
 
-def ticket_ids(session: Session, query: str, languages: Sequence[str], limit: int) -> list[int]:
+def scope_sql(
+    *,
+    queues: Iterable[str] | None = None,
+    customer: str | None = None,
+    contact: str | None = None,
+    visible_only: bool = False,
+) -> tuple[str, dict[str, Any]] | None:
+    """A condition on article ``a`` keeping what an actor may see: articles visible to the customer
+    (``visible_only``), of tickets in ``queues``, of ``customer``, opened by ``contact`` (an e-mail);
+    ``("", {})`` when nothing is filtered, None when nothing can match (no queues)."""
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    if visible_only:
+        parts.append("a.visible = :scope_visible AND a.direction != 'internal'")
+        params["scope_visible"] = True
+    ticket: list[str] = []
+    if queues is not None:
+        names = sorted(set(queues))
+        if not names:
+            return None
+        marks = ", ".join(f":scope_q{i}" for i in range(len(names)))
+        ticket.append(f"t.queue_id IN (SELECT q.id FROM queues q WHERE q.name IN ({marks}))")
+        params.update({f"scope_q{i}": name for i, name in enumerate(names)})
+    if customer is not None:
+        ticket.append("t.customer_id IN (SELECT c.id FROM customers c WHERE c.key = :scope_customer)")
+        params["scope_customer"] = customer
+    if contact is not None:
+        ticket.append("t.contact_id IN (SELECT k.id FROM contacts k WHERE k.email = :scope_contact)")
+        params["scope_contact"] = contact.strip().lower()
+    if ticket:
+        parts.append(f"a.ticket_id IN (SELECT t.id FROM tickets t WHERE {' AND '.join(ticket)})")
+    return " AND ".join(parts), params
+
+
+def ticket_ids(
+    session: Session,
+    query: str,
+    languages: Sequence[str],
+    limit: int,
+    scope: tuple[str, dict[str, Any]] | None = ("", {}),
+) -> list[int]:
     """Ids of the tickets with an article matching every term of ``query``, best first: by the
-    relevance of their best article, then by the time of their newest matching article."""
+    relevance of their best article, then by the time of their newest matching article.
+    ``scope`` (from :func:`scope_sql`) keeps only articles an actor may see; None: nothing."""
     terms = query_terms(query)
-    if not terms or limit <= 0:
+    if not terms or limit <= 0 or scope is None:
         return []
+    where, scope_params = scope
+    extra = f" AND {where}" if where else ""
     if _dialect(session) == "sqlite":
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
         # bm25 through the ``rank`` column: an auxiliary function may not be called in a grouped query
         sql = (
             "SELECT ticket_id FROM (SELECT a.ticket_id AS ticket_id, a.created_at AS created_at, a.id AS id, "
             "article_fts.rank AS score FROM article_fts JOIN articles a ON a.id = article_fts.rowid "
-            f"WHERE article_fts MATCH :match AND article_fts.rank MATCH 'bm25({weights})') "
+            f"WHERE article_fts MATCH :match AND article_fts.rank MATCH 'bm25({weights})'{extra}) "
             "GROUP BY ticket_id ORDER BY min(score), max(created_at) DESC, max(id) DESC LIMIT :limit"
         )
-        params: dict[str, Any] = {"match": sqlite_match(terms, languages), "limit": limit}
+        params: dict[str, Any] = {"match": sqlite_match(terms, languages), "limit": limit, **scope_params}
     else:
         tsquery, term_params = _pg_query(terms, languages)
         sql = (
             f"SELECT a.ticket_id FROM article_fts f JOIN articles a ON a.id = f.article_id, "
-            f"(SELECT {tsquery} AS q) qq WHERE f.vector @@ qq.q GROUP BY a.ticket_id "
+            f"(SELECT {tsquery} AS q) qq WHERE f.vector @@ qq.q{extra} GROUP BY a.ticket_id "
             "ORDER BY max(ts_rank(f.vector, qq.q)) DESC, max(a.created_at) DESC, max(a.id) DESC LIMIT :limit"
         )
-        params = {**term_params, "limit": limit}
+        params = {**term_params, "limit": limit, **scope_params}
     return [row[0] for row in session.execute(text(sql), params)]

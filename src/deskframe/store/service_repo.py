@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -18,6 +19,7 @@ from .rows import (
     InvoiceLineRow,
     InvoiceRow,
     QuarantineRow,
+    QueueRow,
     TicketRow,
     TimeEntryRow,
 )
@@ -133,8 +135,10 @@ class ServiceRepo:
         end: dt.date | None = None,
         voided: bool = False,
         entry_id: int | None = None,
+        queues: Collection[str] | None = None,
     ) -> list[TimeEntry]:
-        """Time entries by work date; voided ones only with ``voided``."""
+        """Time entries by work date; voided ones only with ``voided``; ``queues`` (unless None):
+        only entries on tickets in these queues."""
         query = (
             select(TimeEntryRow, TicketRow.number, AgentRow.login, CustomerRow.key)
             .join(TicketRow, TimeEntryRow.ticket_id == TicketRow.id)
@@ -150,6 +154,8 @@ class ServiceRepo:
             query = query.where(TicketRow.number == ticket)
         if customer:
             query = query.where(CustomerRow.key == customer)
+        if queues is not None:
+            query = query.where(TicketRow.queue_id.in_(select(QueueRow.id).where(QueueRow.name.in_(list(queues)))))
         if start:
             query = query.where(TimeEntryRow.work_date >= start)
         if end:

@@ -22,7 +22,7 @@ from .rows import (
     SlaClockRow,
     TicketRow,
 )
-from .search import ticket_ids
+from .search import scope_sql, ticket_ids
 
 
 class TicketViewRepo:
@@ -206,12 +206,14 @@ class TicketViewRepo:
         sla: str | None = None,
         now: dt.datetime | None = None,
         queues: Collection[str] | None = None,
+        contact: str | None = None,
     ) -> list[dict[str, Any]]:
         """Summary rows, most recently changed first; ``due`` is the earliest due time of the
         ticket's running SLA clocks. ``sla``: only tickets with a clock in ``warning`` (running,
         past its warning point, not yet due) or ``breached`` (overdue, see
         :func:`~deskframe.store.sla_repo.clock_category`) as of ``now``. ``queues`` (unless
-        ``None``): only tickets in these queues. :mod:`deskframe.store.quick_list` runs the same
+        ``None``): only tickets in these queues; ``contact`` (an e-mail): only tickets opened by that
+        contact (what a contact that is not a customer admin may list). :mod:`deskframe.store.quick_list` runs the same
         query without SQLAlchemy: change both (tests/core/test_quick_list.py compares them)."""
         from .sla_repo import clock_category  # sla_repo's module imports nothing of this one
 
@@ -249,6 +251,9 @@ class TicketViewRepo:
             query = query.where(owner_row.login == owner)
         if customer:
             query = query.where(CustomerRow.key == customer)
+        if contact is not None:
+            mail = contact.strip().lower()
+            query = query.where(TicketRow.contact_id.in_(select(ContactRow.id).where(ContactRow.email == mail)))
         if sla is not None:
             at = now or self.now
             if sla == "warning":
@@ -283,11 +288,23 @@ class TicketViewRepo:
             out.update((ticket_id, due) for ticket_id, due in rows)
         return out
 
-    def search(self, words: str, limit: int = 50) -> list[dict[str, Any]]:
+    def search(
+        self,
+        words: str,
+        limit: int = 50,
+        *,
+        queues: Collection[str] | None = None,
+        customer: str | None = None,
+        contact: str | None = None,
+        visible_only: bool = False,
+    ) -> list[dict[str, Any]]:
         """Tickets with an article whose subject or text holds every word of ``words`` (as written,
         as a stem in the search languages, or as a prefix for ``word*``); most relevant first, then
-        the one with the newest matching article."""
-        ordered = ticket_ids(self.session, words, self.search_languages, limit)
+        the one with the newest matching article. ``queues`` (unless None), ``customer`` and
+        ``contact`` (an e-mail) keep only such tickets, ``visible_only`` only articles visible to
+        the customer (what a contact may search)."""
+        scope = scope_sql(queues=queues, customer=customer, contact=contact, visible_only=visible_only)
+        ordered = ticket_ids(self.session, words, self.search_languages, limit, scope)
         if not ordered:
             return []
         query = (

@@ -101,7 +101,9 @@ def history(desk, number, action):
 def mail_desk(make_desk, smtp_sink, tmp_path):
     box = make_maildir(tmp_path / "mail")
     desk = make_desk(channel_toml(source=f"maildir:{box}", smtp=smtp_sink.url, from_name="ACME Support"))
-    desk.directory.add_agent(deskframe.Agent("alice", "Alice", email="alice@desk.example"), actor=Actor.operator())
+    desk.directory.add_agent(
+        deskframe.Agent("alice", "Alice", email="alice@desk.example", access="admin"), actor=Actor.operator()
+    )
     desk.box = box
     return desk
 
@@ -184,7 +186,7 @@ def test_delivery_failure_is_recorded_and_reply_kept(make_desk, tmp_path):
     try:
         box = make_maildir(tmp_path / "mail")
         desk = make_desk(channel_toml(source=f"maildir:{box}", smtp=sink.url))
-        desk.directory.add_agent(deskframe.Agent("alice", "Alice"), actor=Actor.operator())
+        desk.directory.add_agent(deskframe.Agent("alice", "Alice", access="admin"), actor=Actor.operator())
         ticket = desk.tickets.open(
             subject="Hi", body="b", contact="ivan@customer.example", channel="support-mail", actor=Actor.operator()
         )
@@ -227,7 +229,7 @@ def test_smtp_auth(make_desk, tmp_path, monkeypatch):
                 source=f"maildir:{make_maildir(tmp_path / 'm')}", smtp=sink.url, password_env="TEST_SMTP_PASSWORD"
             )
         )
-        desk.directory.add_agent(deskframe.Agent("alice", "Alice"), actor=Actor.operator())
+        desk.directory.add_agent(deskframe.Agent("alice", "Alice", access="admin"), actor=Actor.operator())
         ticket = desk.tickets.open(
             subject="Hi", body="b", contact="ivan@customer.example", channel="support-mail", actor=Actor.operator()
         )
@@ -289,7 +291,7 @@ def test_smtp_starttls_with_auth(make_desk, tmp_path, monkeypatch, certificate):
                 ca_file=str(cert),
             )
         )
-        desk.directory.add_agent(deskframe.Agent("alice", "Alice"), actor=Actor.operator())
+        desk.directory.add_agent(deskframe.Agent("alice", "Alice", access="admin"), actor=Actor.operator())
         ticket = desk.tickets.open(
             subject="Hi", body="b", contact="ivan@customer.example", channel="support-mail", actor=Actor.operator()
         )

@@ -117,8 +117,10 @@ def build(make_desk, *, vpn_subjects: tuple[str, ...] | None = None, included_ho
     clock = Clock(at(1, 9, month=8))
     desk = make_desk(CONFIG, clock=clock)
     desk.directory.add_customer(Customer(key="acme", name="Acme & Co"), actor=OP)
-    desk.directory.add_agent(Agent(login="anna", name="Anna Petrova", email="anna@vendor.example"), actor=OP)
-    desk.directory.add_agent(Agent(login="boris", name="Boris", email="boris@vendor.example"), actor=OP)
+    desk.directory.add_agent(
+        Agent(login="anna", name="Anna Petrova", email="anna@vendor.example", access="admin"), actor=OP
+    )
+    desk.directory.add_agent(Agent(login="boris", name="Boris", email="boris@vendor.example", access="admin"), actor=OP)
     desk.directory.add_contract(
         Contract(
             key="acme-8x5",
