@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         ChannelType,
         ConfigSection,
         Importer,
+        Job,
         OutputFormat,
         PricingModelType,
         ReportRule,
@@ -128,6 +129,19 @@ def register_report_rules(register: Callable[[ReportRule], None]) -> None:
     ``check(report)`` with the figures of the report (see docs/reports.md) and lists each
     :class:`~deskframe.extensions.Recommendation` it returns, with the figure that
     triggered it. A rule that raises is reported by name and the report goes on.
+    """
+
+
+@hookspec
+def register_jobs(register: Callable[[Job], None]) -> None:
+    """Register scheduled jobs that ``deskframe worker`` runs.
+
+    Call ``register(Job(name, every, run))``; ``run(desk)`` is called about every
+    ``every`` (a :class:`~datetime.timedelta`) and returns counts of what it did
+    (``{"sent": 3}``) or ``None``. With several workers on one PostgreSQL each
+    run happens once per period, in one worker. The names ``intake``, ``sla`` and
+    ``outbox`` belong to the core's own jobs. ``deskframe worker --jobs NAME``
+    runs only the jobs named.
     """
 
 

@@ -159,6 +159,8 @@ def invocations(tmp: Path, url: str) -> list[tuple[str, ...]]:
         ),
         ("sla", "check"),
         ("sla", "check", "--format", "json"),
+        ("worker", "--once"),
+        ("worker", "--once", "--jobs", "sla,intake", "--log-format", "json"),
         ("sla", "report", "--customer", "acme", "--period", "2026-10"),
         ("sla", "report", "--customer", "acme", "--period", "2026-10", "--format", "json"),
         ("oncall", "who"),
