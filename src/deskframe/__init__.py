@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers; at run time th
         Unparseable,
     )
     from .money import Money
+    from .outbound import ChangeView, Delivery, DeliveryError, OutboundAttachment, OutboundMessage, OutboxEntry
     from .tables import TableReader
 
     #: Marker for hook implementations: ``@deskframe.hookimpl``.
@@ -112,6 +113,10 @@ _EXPORTS = {
         ),
         "model",
     ),
+    **dict.fromkeys(
+        ("ChangeView", "Delivery", "DeliveryError", "OutboundAttachment", "OutboundMessage", "OutboxEntry"),
+        "outbound",
+    ),
     "Actor": "actors",
     "Money": "money",
     "TableReader": "tables",
@@ -144,6 +149,7 @@ __all__ = [
     "ArticleAdded",
     "Attachment",
     "BadValue",
+    "ChangeView",
     "Channel",
     "ChannelType",
     "ConfigError",
@@ -151,6 +157,8 @@ __all__ = [
     "Contact",
     "Contract",
     "Customer",
+    "Delivery",
+    "DeliveryError",
     "DeskframeError",
     "DomainError",
     "Forbidden",
@@ -162,6 +170,9 @@ __all__ = [
     "InvoiceIssued",
     "Money",
     "NotFound",
+    "OutboundAttachment",
+    "OutboundMessage",
+    "OutboxEntry",
     "OutputFormat",
     "PluginError",
     "PricingModelType",
