@@ -54,6 +54,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers; at run time th
         Unparseable,
     )
     from .money import Money
+    from .outbound import ChangeView, Delivery, DeliveryError, OutboundAttachment, OutboundMessage, OutboxEntry
     from .tables import TableReader
 
     #: Marker for hook implementations: ``@deskframe.hookimpl``.
@@ -114,6 +115,10 @@ _EXPORTS = {
         ),
         "model",
     ),
+    **dict.fromkeys(
+        ("ChangeView", "Delivery", "DeliveryError", "OutboundAttachment", "OutboundMessage", "OutboxEntry"),
+        "outbound",
+    ),
     "Actor": "actors",
     "Money": "money",
     "TableReader": "tables",
@@ -146,6 +151,7 @@ __all__ = [
     "ArticleAdded",
     "Attachment",
     "BadValue",
+    "ChangeView",
     "Channel",
     "ChannelType",
     "ConfigError",
@@ -153,6 +159,8 @@ __all__ = [
     "Contact",
     "Contract",
     "Customer",
+    "Delivery",
+    "DeliveryError",
     "DeskframeError",
     "DomainError",
     "Forbidden",
@@ -165,6 +173,9 @@ __all__ = [
     "Job",
     "Money",
     "NotFound",
+    "OutboundAttachment",
+    "OutboundMessage",
+    "OutboxEntry",
     "OutputFormat",
     "PluginError",
     "PricingModelType",

@@ -19,6 +19,7 @@ REGISTER_HOOKS: dict[str, str] = {
     "register_config_sections": "config_sections",
     "register_report_rules": "report_rules",
     "register_jobs": "jobs",
+    "register_deliveries": "deliveries",
 }
 
 
