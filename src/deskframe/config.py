@@ -31,6 +31,7 @@ from .config_tables import (
     parse_time,
 )
 from .errors import ConfigError
+from .outbox_settings import OutboxSettings, parse_outbox
 from .registry import Registry
 from .tables import TableReader
 from .textsearch import DEFAULT_LANGUAGES
@@ -49,6 +50,7 @@ ALWAYS_CALENDAR = "always"
 CORE_TABLES = (
     *("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing", "search", "time"),
     "web",
+    "outbox",
 )
 #: attachment_max_bytes at most 2 GiB - 1 (attachments are read into memory).
 MAX_ATTACHMENT_BYTES = 2**31 - 1
@@ -81,6 +83,8 @@ class Config:
     search_languages: tuple[str, ...] = DEFAULT_LANGUAGES
     #: ``[web]``: session cookies and their signing key (:class:`deskframe.accounts.settings.WebSettings`).
     web: Any = None
+    #: ``[outbox]``: attempts, back-off, lease, the ``file`` delivery's directory (docs/outbox.md).
+    outbox: OutboxSettings = attrs.field(factory=OutboxSettings)
 
     @property
     def label(self) -> str:
@@ -150,6 +154,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     from .accounts.settings import parse_web
 
     web = parse_web(top.sub("web", {}))
+    outbox = parse_outbox(top.sub("outbox", {}), base_dir)
     channels = _channels(top, registry)
     calendars, calendar_objects = _calendars(top.sub("calendars", {}))
     sla, sla_policies = _named_tables(top, registry, "sla", "type", "sla_policies", "SLA policy type")
@@ -190,6 +195,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
         search_languages=search_languages,
         time=time,
         web=web,
+        outbox=outbox,
     )
     for name, value in own.items():
         section = _registered(registry, "config_sections", name)

@@ -20,6 +20,7 @@ from .database import Database
 from .directory_repo import DirectoryRepo
 from .import_repo import ImportRepo
 from .invoice_run_repo import InvoiceRunRepo
+from .outbox_repo import OutboxRepo
 from .payment_repo import PaymentRepo
 from .report_repo import ReportRepo
 from .service_repo import QuarantineRepo, ServiceRepo
@@ -45,6 +46,7 @@ class Repository(
     UnbilledRepo,
     AccountRepo,
     ReportRepo,
+    OutboxRepo,
 ):
     """Data access inside one transaction; ``now`` is the transaction's clock reading,
     ``search_languages`` the stemmers of the full-text index."""
