@@ -33,6 +33,7 @@ from .config_tables import (
     parse_worker,
 )
 from .errors import ConfigError
+from .outbox_settings import OutboxSettings, parse_outbox
 from .registry import Registry
 from .tables import TableReader
 from .textsearch import DEFAULT_LANGUAGES
@@ -53,6 +54,7 @@ CORE_TABLES = (
     *("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing", "search", "time"),
     "web",
     "worker",
+    "outbox",
 )
 #: attachment_max_bytes at most 2 GiB - 1 (attachments are read into memory).
 MAX_ATTACHMENT_BYTES = 2**31 - 1
@@ -87,6 +89,8 @@ class Config:
     web: Any = None
     #: ``[worker]``: the intervals of ``deskframe worker``'s core jobs.
     worker: WorkerSettings = attrs.field(factory=WorkerSettings)
+    #: ``[outbox]``: attempts, back-off, lease, the ``file`` delivery's directory (docs/outbox.md).
+    outbox: OutboxSettings = attrs.field(factory=OutboxSettings)
 
     @property
     def label(self) -> str:
@@ -157,6 +161,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
 
     web = parse_web(top.sub("web", {}))
     worker = parse_worker(top.sub("worker", {}))
+    outbox = parse_outbox(top.sub("outbox", {}), base_dir)
     channels = _channels(top, registry)
     calendars, calendar_objects = _calendars(top.sub("calendars", {}))
     sla, sla_policies = _named_tables(top, registry, "sla", "type", "sla_policies", "SLA policy type")
@@ -198,6 +203,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
         time=time,
         web=web,
         worker=worker,
+        outbox=outbox,
     )
     for name, value in own.items():
         section = _registered(registry, "config_sections", name)

@@ -13,6 +13,7 @@ from .model import InboundMessage, Route
 if TYPE_CHECKING:
     from .desk import Desk
     from .directory import DirectoryView
+    from .outbound import ChangeView, OutboundMessage
 
 log = logging.getLogger("deskframe.plugins")
 
@@ -72,3 +73,31 @@ class Hooks:
                 log.exception("plugin '%s' failed in %s: %s: %s", impl.plugin_name, hook, type(exc).__name__, exc)
                 failures.append(HookFailure(impl.plugin_name, hook, f"{type(exc).__name__}: {exc}"))
         return failures
+
+    def outbound_messages(
+        self, hook: str, event: Any, view: ChangeView
+    ) -> tuple[list[OutboundMessage], list[HookFailure]]:
+        """Every plugin's messages for one event of a change (the collect hook), and the plugins
+        that raised or returned something else than a list of messages (logged, never raised)."""
+        from .outbound import fixed
+
+        messages: list[OutboundMessage] = []
+        failures = []
+        for impl in reversed(self._pm.hook.outbound_messages.get_hookimpls()):
+            try:
+                returned = impl.function(hook=hook, event=event, view=view)
+                if returned is None:
+                    continue
+                found = [fixed(m) for m in cast("list[OutboundMessage]", returned)]
+            except Exception as exc:  # a plugin's bug must not stop the change or the other plugins
+                log.exception(
+                    "plugin '%s' failed in outbound_messages(%s): %s: %s",
+                    impl.plugin_name,
+                    hook,
+                    type(exc).__name__,
+                    exc,
+                )
+                failures.append(HookFailure(impl.plugin_name, "outbound_messages", f"{type(exc).__name__}: {exc}"))
+                continue
+            messages.extend(found)
+        return messages, failures

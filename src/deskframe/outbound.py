@@ -19,17 +19,21 @@ See docs/outbox.md.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 import attrs
 
+from .actors import Actor
 from .directory import DirectoryView
 from .model import Agent, Contact, Ticket
 
 #: The states of an outbox message, in the order it passes them.
 STATES = ("queued", "sending", "sent", "failed")
+#: The domain of Message-IDs the outbox makes when a message has none and no sender domain.
+FALLBACK_DOMAIN = "deskframe.invalid"
 
 
 def _tuple(value: Any) -> tuple[Any, ...]:
@@ -94,6 +98,33 @@ class OutboundMessage:
         """The value of extra header ``name`` (case-insensitive), or ``None``."""
         wanted = name.lower()
         return next((v for k, v in self.headers if k.lower() == wanted), None)
+
+
+def _clean_recipient(value: str) -> str:
+    text = str(value).strip()
+    if not text or any(c in text for c in "\r\n\x00"):
+        raise ValueError(f"not a recipient: {value!r}")
+    return text
+
+
+def fixed(message: OutboundMessage) -> OutboundMessage:
+    """``message`` checked and with its Message-ID fixed (made here if it has none)."""
+    if not isinstance(message, OutboundMessage):
+        raise ValueError(f"not an OutboundMessage: {message!r}")
+    if not message.kind.strip():
+        raise ValueError("an outbound message needs a kind")
+    for field, most in (("kind", 50), ("topic", 100), ("channel", 100), ("dedupe_key", 200), ("ticket", 40)):
+        if len(getattr(message, field) or "") > most:
+            raise ValueError(f"an outbound message's {field} is longer than {most} characters")
+    recipients = tuple(_clean_recipient(r) for r in message.recipients)
+    if not recipients:
+        raise ValueError(f"an outbound message ({message.kind}, {message.subject[:60]!r}) needs a recipient")
+    message_id = (message.message_id or "").strip().strip("<>").strip()
+    if not message_id or any(c in message_id for c in " \t\r\n<>"):
+        sender = message.sender or ""
+        domain = sender.rsplit("@", 1)[1].strip("> ") if "@" in sender else ""
+        message_id = f"{uuid.uuid4().hex}@{domain or FALLBACK_DOMAIN}"
+    return attrs.evolve(message, recipients=recipients, message_id=message_id)
 
 
 class DeliveryError(Exception):
@@ -166,7 +197,8 @@ class ChangeView(DirectoryView, Protocol):
 
     It sees the change's own uncommitted rows (the new ticket, its first article, a clock just
     started), which a second connection would not (on SQLite it would even wait for the write
-    lock). It never writes; never call ``desk`` services from the hook.
+    lock). Its one write is :meth:`note` (a history line); never call ``desk`` services from the
+    hook.
     """
 
     @property
@@ -204,3 +236,9 @@ class ChangeView(DirectoryView, Protocol):
 
     def entries(self, ticket: str) -> Iterator[OutboxEntry]:
         """The outbox messages of a ticket, oldest first (this change's included)."""
+
+    def note(
+        self, number: str, action: str, *, actor: Actor, new: str | None = None, reason: str | None = None
+    ) -> None:
+        """Add a line to ticket ``number``'s history in this change (why a message was not
+        enqueued, say): the view's one write. ``actor`` names the plugin (``Actor.plugin(...)``)."""

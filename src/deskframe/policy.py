@@ -67,6 +67,9 @@ ACTIONS: tuple[str, ...] = (
     "invoice.void",
     "invoice.pay",
     "intake.receive",
+    "outbox.enqueue",
+    "outbox.read",
+    "outbox.retry",
 )
 
 #: What only an agent does: the change names the agent (an article's sender, a lock's holder, time's author).

@@ -28,9 +28,10 @@ def test_once_runs_each_job_and_exits_0(desk_dir, tmp_path):
     result = run_worker(desk.config, "--once", "--log-format", "json")
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["event"] for r in records] == ["start", "run", "run", "stop"]
+    assert [r["event"] for r in records] == ["start", "run", "run", "run", "stop"]
     runs = {r["unit"]: r for r in records if r["event"] == "run"}
-    assert set(runs) == {"intake:mail", "sla"}
+    assert set(runs) == {"intake:mail", "sla", "outbox"}
+    assert runs["outbox"]["status"] == "ok" and "sent" in runs["outbox"]["counts"]
     assert runs["intake:mail"]["status"] == "ok" and runs["intake:mail"]["counts"]["created"] == 5
     assert runs["sla"]["status"] == "ok" and "breaches" in runs["sla"]["counts"]
     assert len(desk.desk.tickets.list(limit=None)) == 5
@@ -47,7 +48,7 @@ def test_unknown_job_exits_2_naming_it(desk_dir):
     result = run_worker(desk.config, "--once", "--jobs", "sla,bogus")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "unknown job 'bogus'" in lines[0] and "known: intake, sla" in lines[0]
+    assert len(lines) == 1 and "unknown job 'bogus'" in lines[0] and "known: intake, sla, outbox" in lines[0]
     assert result.stdout == ""
 
 

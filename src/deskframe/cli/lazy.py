@@ -105,6 +105,7 @@ CORE_COMMANDS: dict[str, tuple[str, str, str]] = {
         "worker_command",
         "Run intake polling, SLA checks, outbox delivery and scheduled jobs until stopped.",
     ),
+    "outbox": ("outbox_cmd", "outbox_group", "Outgoing messages: list, show, retry failed ones, deliver due ones."),
     "demo": (
         "demo_cmd",
         "demo_command",

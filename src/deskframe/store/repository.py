@@ -22,6 +22,7 @@ from .directory_repo import DirectoryRepo
 from .import_repo import ImportRepo
 from .invoice_run_repo import InvoiceRunRepo
 from .locks import UnitLocks, sqlite_file
+from .outbox_repo import OutboxRepo
 from .payment_repo import PaymentRepo
 from .report_repo import ReportRepo
 from .schedule_repo import ScheduleRepo
@@ -49,6 +50,7 @@ class Repository(
     AccountRepo,
     ReportRepo,
     ScheduleRepo,
+    OutboxRepo,
 ):
     """Data access inside one transaction; ``now`` is the transaction's clock reading,
     ``search_languages`` the stemmers of the full-text index."""

@@ -5,7 +5,7 @@ Jobs, by name (``deskframe worker --jobs``):
 * ``intake`` - one unit per configured channel (``intake:NAME``): a poll, as ``deskframe intake run``
   does it, every ``poll_interval`` of the channel or ``[worker] intake_every``;
 * ``sla`` - ``sla check`` every ``[worker] sla_every``;
-* ``outbox`` - delivery of due outbox messages (``desk.outbox.deliver_due``) every
+* ``outbox`` - delivery passes over the due outbox messages (``desk.outbox.deliver_pass``) every
   ``[worker] outbox_every``, again at once while a full batch was delivered; only on a desk that
   has an outbox;
 * every job a plugin registered through ``register_jobs``, every ``Job.every``.
@@ -107,7 +107,13 @@ def build(desk: Desk, jobs: list[str], worker_id: str, stopping: Callable[[], bo
         batch = settings.outbox_batch
 
         def deliver() -> Mapping[str, Any]:
-            return {"delivered": desk.outbox.deliver_due(worker_id, limit=batch)}  # type: ignore[attr-defined]
+            report = desk.outbox.deliver_pass(worker_id, limit=batch)
+            return {
+                "claimed": report.claimed,
+                "sent": report.sent,
+                "retrying": report.retrying,
+                "failed": report.failed,
+            }
 
         tasks.append(
             Task(
@@ -115,7 +121,7 @@ def build(desk: Desk, jobs: list[str], worker_id: str, stopping: Callable[[], bo
                 "outbox",
                 settings.outbox_every.total_seconds(),
                 deliver,
-                again=lambda counts: counts["delivered"] >= batch,
+                again=lambda counts: counts["claimed"] >= batch,
             )
         )
     for name, job in plugin_jobs(desk).items():

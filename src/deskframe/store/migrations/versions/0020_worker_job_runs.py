@@ -4,7 +4,7 @@ Workers sharing one database claim a job's run with a conditional UPDATE of its 
 job registered through ``register_jobs`` runs once per period however many workers there are.
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
