@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
@@ -75,13 +76,14 @@ class Hooks:
         return failures
 
     def outbound_messages(
-        self, hook: str, event: Any, view: ChangeView
-    ) -> tuple[list[OutboundMessage], list[HookFailure]]:
-        """Every plugin's messages for one event of a change (the collect hook), and the plugins
-        that raised or returned something else than a list of messages (logged, never raised)."""
+        self, hook: str, event: Any, view: ChangeView, enqueue: Callable[[list[OutboundMessage]], Any]
+    ) -> list[HookFailure]:
+        """Ask every plugin for the messages one event of a change causes (the collect hook) and
+        hand each plugin's messages to ``enqueue`` before asking the next (so a later plugin sees
+        them in ``view``). A plugin that raises or returns something else than messages is logged
+        and returned as a failure, never raised."""
         from .outbound import fixed
 
-        messages: list[OutboundMessage] = []
         failures = []
         for impl in reversed(self._pm.hook.outbound_messages.get_hookimpls()):
             try:
@@ -99,5 +101,6 @@ class Hooks:
                 )
                 failures.append(HookFailure(impl.plugin_name, "outbound_messages", f"{type(exc).__name__}: {exc}"))
                 continue
-            messages.extend(found)
-        return messages, failures
+            if found:
+                enqueue(found)
+        return failures

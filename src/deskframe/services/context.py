@@ -82,10 +82,7 @@ class ServiceContext:
         view = TransactionView(repo, config=self.config, blobs=self.blobs)
         failures: list[HookFailure] = []
         for hook, event in events:
-            messages, failed = self.hooks.outbound_messages(hook, event, view)
-            failures.extend(failed)
-            if messages:
-                enqueue_in(repo, messages)
+            failures.extend(self.hooks.outbound_messages(hook, event, view, lambda found: enqueue_in(repo, found)))
         return failures
 
     def fire_events(self, events: Events, failures: list[HookFailure] | None = None) -> None:
