@@ -14,9 +14,9 @@ import os
 import signal
 
 import pytest
+from worker_support import Worker, channel_toml, make_maildir, run_worker, unique_tag, wait_for
 
 import deskframe
-from conftest import Worker, channel_toml, make_maildir, run_worker, unique_tag, wait_for
 from deskframe.testing import registered
 
 pytestmark = pytest.mark.slow

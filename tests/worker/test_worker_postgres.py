@@ -16,8 +16,8 @@ import signal
 import psycopg
 import pytest
 from sqlalchemy import func, select
+from worker_support import Worker, channel_toml, make_maildir, totals, unique_tag, wait_for
 
-from conftest import Worker, channel_toml, make_maildir, totals, unique_tag, wait_for
 from deskframe.store.rows import ArticleRow
 
 pytestmark = pytest.mark.slow
