@@ -119,3 +119,19 @@ def test_kill_9_twice_while_delivering_loses_nothing(desk_dir, tmp_path, sink):
     assert set(sink.ids) == ids  # nothing lost
     assert 0 <= duplicates <= kills
     assert outbox_states(desk.desk) == {"sent": KILL_MESSAGES}
+
+
+def test_sigterm_while_delivering_leaves_nothing_claimed(desk_dir, tmp_path, sink):
+    count = 300
+    desk = desk_dir("sqlite", smtp_channel_toml(sink.url) + LEASE)
+    ids = enqueue(desk.desk, "term", count)
+    worker = Worker(desk.config, tmp_path / "worker.log", "--jobs", "outbox")
+    wait_for(lambda: sink.received() >= 20, "the first messages to reach the sink")
+    worker.process.send_signal(signal.SIGTERM)
+    assert worker.wait() == 0
+    states = outbox_states(desk.desk)
+    assert "sending" not in states  # the pass in hand finished: every claim ended as sent (or queued)
+    assert states.get("sent", 0) == sink.received() == len(sink.ids)
+    assert 0 < states["sent"] < count, "SIGTERM came after the whole outbox was delivered: not mid-run"
+    assert set(sink.ids) <= ids
+    print(f"SIGTERM while delivering: {states.get('sent', 0)} of {count} sent, none left sending")
