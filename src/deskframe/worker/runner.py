@@ -48,7 +48,16 @@ class Runner:
 
     # --- one unit -----------------------------------------------------------------------
     def run_unit(self, task: Task, *, show_skipped: bool = False) -> None:
-        """Claim ``task``'s unit, run it (again while it asks to), release the claim."""
+        """Claim ``task``'s unit, run it (again while it asks to), release the claim. A failure to
+        claim (the database is down) is reported like a failed run: the worker goes on."""
+        try:
+            self._claim_and_run(task, show_skipped)
+        except DeskframeError as exc:
+            self.runs += 1
+            self.failures += 1
+            self.journal.run(task.job, task.unit, "failed", {}, 0.0, str(exc))
+
+    def _claim_and_run(self, task: Task, show_skipped: bool) -> None:
         with self.desk.store.locks.hold(task.lock or "") if task.lock else contextlib.nullcontext(True) as got:
             if not got:
                 if show_skipped:
