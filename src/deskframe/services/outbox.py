@@ -186,7 +186,7 @@ class OutboxService:
             else:
                 batches.setdefault(entry.message.kind, []).append(entry)
         for kind, entries in batches.items():
-            delivery = self.registry.get("deliveries", kind)
+            delivery = self.registry.get("deliveries", settings.redirect.get(kind, kind))
             if delivery is None:
                 known = ", ".join(self.registry.names("deliveries")) or "none"
                 for entry in entries:
