@@ -51,3 +51,38 @@ def test_outbox_table_errors_name_their_key(table, key):
     with pytest.raises(ConfigError) as caught:
         parse_config({"outbox": table}, registry)
     assert key in str(caught.value) and "\n" not in str(caught.value)
+
+
+class Collector:
+    """The only plugin of a desk: one ``file`` message per opened ticket (no notify hooks at all)."""
+
+    @deskframe.hookimpl
+    def outbound_messages(self, hook, event, view):
+        if hook != "ticket_opened":
+            return None
+        contact = view.contact_by_email(event.ticket.contact or "")
+        return [
+            deskframe.OutboundMessage(
+                kind="file",
+                recipients=[event.ticket.contact],
+                subject=f"Received: {event.ticket.subject}",
+                text=f"Hello {contact.name if contact else ''}, your ticket is {event.ticket.number}.",
+                ticket=event.ticket.number,
+                topic="ack",
+            )
+        ]
+
+
+def test_a_collect_hook_alone_gets_the_events_and_the_core_file_delivery_sends(make_desk, tmp_path):
+    desk = make_desk(f'\n[outbox]\nfile_dir = "{tmp_path / "eml"}"\n', plugins=[Collector()], entry_points=False)
+    desk.directory.add_contact(deskframe.Contact("Ivan", email="ivan@customer.example"), actor=Actor.operator())
+    ticket = desk.tickets.open(subject="Hi", body="b", contact="ivan@customer.example", actor=Actor.operator())
+    (entry,) = desk.outbox.list()
+    assert entry.message.text == f"Hello Ivan, your ticket is {ticket.number}."  # the view saw the change's rows
+    assert entry.message.message_id.endswith("@deskframe.invalid")  # made at enqueue
+    assert deliver_all(desk) == 1
+    (path,) = (tmp_path / "eml").glob("*.eml")
+    assert f"<{entry.message.message_id}>" in path.read_text()
+    assert [h.action for h in desk.tickets.get(ticket.number).history if h.action.startswith("outbox")] == [
+        "outbox_sent"
+    ]
