@@ -203,19 +203,28 @@ class OutboxService:
         desk = self.ctx.owner
         if delivery.session is None:
             for entry in entries:
-                self._record(entry, worker_id, _attempt(lambda m: delivery.deliver(m, desk), entry.message), counts)
+                if self._held(entry):
+                    self._record(entry, worker_id, _attempt(lambda m: delivery.deliver(m, desk), entry.message), counts)
             return
         done = 0
         try:
             with delivery.session(desk) as send:
                 for entry in entries:
-                    outcome = _attempt(send, entry.message)
                     done += 1
-                    self._record(entry, worker_id, outcome, counts)
+                    if self._held(entry):
+                        self._record(entry, worker_id, _attempt(send, entry.message), counts)
         except Exception as exc:  # opening or closing the session failed: the rest share the error
             error = exc if isinstance(exc, DeliveryError) else DeliveryError(f"{type(exc).__name__}: {exc}")
             for entry in entries[done:]:
                 self._record(entry, worker_id, error, counts)
+
+    def _held(self, entry: OutboxEntry) -> bool:
+        """Whether this worker's claim on ``entry`` still holds: a claim that expired during a slow
+        pass is left alone (another worker may have taken it over; sending it here could send it twice)."""
+        if entry.lease_until is None or self.ctx.clock() < entry.lease_until:
+            return True
+        log.warning("outbox message %s: claim expired before its turn in the pass; left to another worker", entry.id)
+        return False
 
     def _record(self, entry: OutboxEntry, worker_id: str, error: DeliveryError | None, counts: dict[str, int]) -> None:
         """Record one outcome in its own transaction (only if the claim is still this worker's)."""
@@ -263,8 +272,11 @@ def _note_on_ticket(repo: Repository, entry: OutboxEntry, state: str, error: Del
     who = OUTBOX_ACTOR.history_name
     target = ", ".join(message.recipients)
     if state == "sent":
-        if message.article_id is not None:
-            article = repo.article_row(message.article_id)
+        try:
+            article = repo.article_row(message.article_id) if message.article_id is not None else None
+        except NotFound:  # the article is gone: the message still went out
+            article = None
+        if article is not None:
             article.message_id = message.message_id
             article.recipients = list(message.recipients)
             repo.history(row, who, "sent", new=str(message.article_id), reason=f"via {message.kind} to {target}"[:500])
