@@ -42,3 +42,23 @@ def test_a_claim_expiring_mid_pass_is_left_to_another_worker(make_desk):
     assert (second.claimed, second.sent) == (1, 1)
     assert sorted(slow.sent.values()) == [1, 1, 1]  # each message once
     assert desk.outbox.counts() == {"queued": 0, "sending": 0, "sent": 3, "failed": 0}
+
+
+def test_a_stopping_worker_gives_its_unsent_claims_back(make_desk):
+    clock = Clock()
+    slow = Slow(clock, minutes=0)
+    desk = make_desk(plugins=[slow], clock=clock, entry_points=False)
+    messages = [OutboundMessage(kind="slow", recipients=[f"r{i}"], text=str(i)) for i in range(4)]
+    desk.outbox.enqueue(messages, actor=Actor.system("test"))
+    asked = []
+
+    def stop():  # SIGTERM arrives while the first message is out
+        asked.append(1)
+        return len(asked) > 1
+
+    report = desk.outbox.deliver_pass("worker-a", stop=stop)
+    assert (report.claimed, report.sent, report.released) == (4, 1, 3)
+    assert desk.outbox.counts() == {"queued": 3, "sending": 0, "sent": 1, "failed": 0}  # nothing half-claimed
+    assert {e.attempts for e in desk.outbox.list(state="queued")} == {0}  # the given-back claim is no attempt
+    assert desk.outbox.deliver_pass("worker-b").sent == 3
+    assert sorted(slow.sent.values()) == [1, 1, 1, 1]

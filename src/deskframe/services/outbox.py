@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -42,12 +42,14 @@ MAX_ERROR = 1000
 
 @attrs.frozen
 class DeliveryReport:
-    """What one delivery pass did: messages claimed, sent, queued again for a retry, failed."""
+    """What one delivery pass did: messages claimed, sent, queued again for a retry, failed, and
+    given back unsent because the worker was stopping."""
 
     claimed: int = 0
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    released: int = 0
 
 
 def enqueue_in(repo: Repository, messages: Iterable[OutboundMessage]) -> list[int]:
@@ -157,16 +159,32 @@ class OutboxService:
             return len(repo.requeue_outbox(None, states=("failed",)))
 
     # --- delivering ------------------------------------------------------------------------
-    def deliver_due(self, worker_id: str, *, limit: int = 100, lease: float | dt.timedelta | None = None) -> int:
+    def deliver_due(
+        self,
+        worker_id: str,
+        *,
+        limit: int = 100,
+        lease: float | dt.timedelta | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> int:
         """One delivery pass of worker ``worker_id``; returns how many messages it claimed
         (a worker runs passes until one claims fewer than ``limit``). See :meth:`deliver_pass`."""
-        return self.deliver_pass(worker_id, limit=limit, lease=lease).claimed
+        return self.deliver_pass(worker_id, limit=limit, lease=lease, stop=stop).claimed
 
     def deliver_pass(
-        self, worker_id: str, *, limit: int = 100, lease: float | dt.timedelta | None = None
+        self,
+        worker_id: str,
+        *,
+        limit: int = 100,
+        lease: float | dt.timedelta | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> DeliveryReport:
         """Claim up to ``limit`` due messages for ``lease`` (seconds; default ``[outbox] lease``),
-        deliver them, record each outcome; what happened (docs/outbox.md)."""
+        deliver them, record each outcome; what happened (docs/outbox.md).
+
+        ``stop`` (a worker's shutdown flag) is asked before each message: once it answers True
+        the pass sends nothing more and gives its remaining claims back (``queued``, due now,
+        the attempt not counted), so a worker stopping on SIGTERM leaves nothing half-claimed."""
         if not worker_id or len(worker_id) > 200:
             raise BadValue("a worker id needs 1 to 200 characters")
         if limit < 1:
@@ -178,6 +196,7 @@ class OutboxService:
         with self.ctx.store.write() as repo:
             claimed = repo.claim_outbox(worker_id, lease_until=repo.now + held, limit=limit)
         counts = {"sent": 0, "queued": 0, "failed": 0}
+        released: set[int] = set()
         batches: dict[str, list[OutboxEntry]] = {}
         for entry in claimed:
             if entry.attempts > settings.max_attempts:  # its worker died holding it, attempts used up
@@ -194,16 +213,24 @@ class OutboxService:
                         entry, worker_id, DeliveryError(f"no delivery for kind {kind!r} (known: {known})"), counts
                     )
                 continue
-            self._deliver_batch(delivery, entries, worker_id, counts)
-        return DeliveryReport(len(claimed), counts["sent"], counts["queued"], counts["failed"])
+            self._deliver_batch(delivery, entries, worker_id, counts, lambda e: self._turn(e, stop, released))
+        if released:
+            with self.ctx.store.write() as repo:
+                repo.release_outbox(sorted(released), worker_id)
+        return DeliveryReport(len(claimed), counts["sent"], counts["queued"], counts["failed"], len(released))
 
     def _deliver_batch(
-        self, delivery: Delivery, entries: Sequence[OutboxEntry], worker_id: str, counts: dict[str, int]
+        self,
+        delivery: Delivery,
+        entries: Sequence[OutboxEntry],
+        worker_id: str,
+        counts: dict[str, int],
+        turn: Callable[[OutboxEntry], bool],
     ) -> None:
         desk = self.ctx.owner
         if delivery.session is None:
             for entry in entries:
-                if self._held(entry):
+                if turn(entry):
                     self._record(entry, worker_id, _attempt(lambda m: delivery.deliver(m, desk), entry.message), counts)
             return
         done = 0
@@ -211,16 +238,20 @@ class OutboxService:
             with delivery.session(desk) as send:
                 for entry in entries:
                     done += 1
-                    if self._held(entry):
+                    if turn(entry):
                         self._record(entry, worker_id, _attempt(send, entry.message), counts)
         except Exception as exc:  # opening or closing the session failed: the rest share the error
             error = exc if isinstance(exc, DeliveryError) else DeliveryError(f"{type(exc).__name__}: {exc}")
             for entry in entries[done:]:
                 self._record(entry, worker_id, error, counts)
 
-    def _held(self, entry: OutboxEntry) -> bool:
-        """Whether this worker's claim on ``entry`` still holds: a claim that expired during a slow
-        pass is left alone (another worker may have taken it over; sending it here could send it twice)."""
+    def _turn(self, entry: OutboxEntry, stop: Callable[[], bool] | None, released: set[int]) -> bool:
+        """Whether to send ``entry`` now: not once ``stop`` says so (the claim is given back), and
+        not if the claim expired during a slow pass (another worker may have taken it over;
+        sending it here could send it twice)."""
+        if released or (stop is not None and stop()):
+            released.add(entry.id)
+            return False
         if entry.lease_until is None or self.ctx.clock() < entry.lease_until:
             return True
         log.warning("outbox message %s: claim expired before its turn in the pass; left to another worker", entry.id)
