@@ -1,7 +1,7 @@
 """The core's ``file`` delivery: each message becomes an ``.eml`` file in ``[outbox] file_dir``.
 
 For a desk without a mail server (``deskframe demo``, a test, a dry run): the file is the
-message as it would be mailed (RFC 5322, UTF-8), named ``<enqueued order>-<Message-ID>.eml``.
+message as it would be mailed (RFC 5322, UTF-8), named ``<Message-ID>.eml``.
 It is written to a temporary name and renamed, so a reader never sees half a message; a
 second delivery of the same message (the crash window) rewrites the same file.
 """
@@ -66,10 +66,15 @@ def _one_line(value: str) -> str:
     return " ".join(str(value).split())
 
 
+def file_name(message: OutboundMessage) -> str:
+    """The file a message is written to: its Message-ID, made safe, with ``.eml``."""
+    return _UNSAFE.sub("_", message.message_id or "message")[:180] + ".eml"
+
+
 def deliver(message: OutboundMessage, desk: Any) -> None:
     """Write ``message`` as ``<dir>/<Message-ID>.eml`` (atomically: temporary file, then rename)."""
     folder = directory(desk)
-    name = _UNSAFE.sub("_", message.message_id or "message")[:180] + ".eml"
+    name = file_name(message)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         data = as_email(message, blobs=getattr(desk, "blobs", None))

@@ -35,8 +35,13 @@ class Hooks:
         self._pm = pm
 
     def wants(self, hook: str) -> bool:
-        """True if any plugin implements notify hook ``hook`` (events are built only then)."""
-        return bool(getattr(self._pm.hook, hook).get_hookimpls())
+        """True if any plugin implements notify hook ``hook`` or the ``outbound_messages`` collect
+        hook, which receives every event (events are built only then)."""
+        return bool(getattr(self._pm.hook, hook).get_hookimpls() or self._pm.hook.outbound_messages.get_hookimpls())
+
+    def collects(self) -> bool:
+        """True if any plugin implements the ``outbound_messages`` collect hook."""
+        return bool(self._pm.hook.outbound_messages.get_hookimpls())
 
     def route_message(self, message: InboundMessage, directory: DirectoryView) -> Route:
         """The first plugin's route, with the fields it left ``None`` filled by the core's default."""

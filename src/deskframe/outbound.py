@@ -227,6 +227,10 @@ class ChangeView(DirectoryView, Protocol):
     def next_due(self, number: str) -> dt.datetime | None:
         """The earliest due time of the ticket's running SLA clocks."""
 
+    def cursor(self, channel: str, key: str) -> str | None:
+        """A value of the channel cursor store (``desk.cursors``) as of this transaction: the
+        plugin state a channel keeps (a chat conversation of a ticket, say)."""
+
     def blob(self, sha256: str) -> bytes | None:
         """The stored bytes of a blob (an article's raw message, an attachment)."""
 

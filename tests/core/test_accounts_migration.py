@@ -56,7 +56,7 @@ def test_0015_up_and_down(desk):
         assert conn.execute(text("SELECT email FROM contacts")).scalars().all() == ["ann@acme.example"]
 
     upgrade(db)
-    assert current_revision(db) == head_revision()
+    assert current_revision(db) == head_revision()  # 0015 or a later revision
     bob = accounts.rights("agent", "bob")
     assert (bob.role, dict(bob.queues)) == ("agent", {})  # rows from before 0015: agents without rights
     assert accounts.rights("contact", "ann@acme.example").customer_admin is False

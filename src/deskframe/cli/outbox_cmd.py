@@ -121,6 +121,12 @@ def outbox_retry(desk: Any, entry_id: int | None, all_failed: bool) -> None:
 def outbox_deliver(desk: Any, limit: int, fmt: str) -> None:
     """Deliver the messages that are due, once (for cron and tests; `deskframe worker` does it all the time)."""
     report = desk.outbox.deliver_pass(f"cli:{socket.gethostname()}:{os.getpid()}", limit=limit)
-    data = {"claimed": report.claimed, "sent": report.sent, "retrying": report.retrying, "failed": report.failed}
+    data = {
+        "claimed": report.claimed,
+        "sent": report.sent,
+        "retrying": report.retrying,
+        "failed": report.failed,
+        "released": report.released,
+    }
     text = f"claimed {report.claimed}: sent {report.sent}, retrying {report.retrying}, failed {report.failed}"
     emit_one(data, fmt, text)

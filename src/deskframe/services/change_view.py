@@ -78,6 +78,9 @@ class TransactionView:
         running = [c.due_at for c in self._repo.clocks(row.id) if c.status == "running"]
         return min(running) if running else None
 
+    def cursor(self, channel: str, key: str) -> str | None:
+        return self._repo.get_cursor(channel, key)
+
     def blob(self, sha256: str) -> bytes | None:
         try:
             return self._blobs.path(sha256).read_bytes()

@@ -74,7 +74,7 @@ class ServiceContext:
     def enqueue_outbound(self, repo: Repository, events: Events) -> list[HookFailure]:
         """Collect and enqueue the outbound messages of ``events`` inside ``repo``'s transaction;
         the plugins that failed (their messages are left out, the rest are written)."""
-        if not events or not self.hooks.wants("outbound_messages"):
+        if not events or not self.hooks.collects():
             return []
         from .change_view import TransactionView
         from .outbox import enqueue_in

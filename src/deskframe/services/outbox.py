@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -42,12 +42,14 @@ MAX_ERROR = 1000
 
 @attrs.frozen
 class DeliveryReport:
-    """What one delivery pass did: messages claimed, sent, queued again for a retry, failed."""
+    """What one delivery pass did: messages claimed, sent, queued again for a retry, failed, and
+    given back unsent because the worker was stopping."""
 
     claimed: int = 0
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    released: int = 0
 
 
 def enqueue_in(repo: Repository, messages: Iterable[OutboundMessage]) -> list[int]:
@@ -157,16 +159,32 @@ class OutboxService:
             return len(repo.requeue_outbox(None, states=("failed",)))
 
     # --- delivering ------------------------------------------------------------------------
-    def deliver_due(self, worker_id: str, *, limit: int = 100, lease: float | dt.timedelta | None = None) -> int:
+    def deliver_due(
+        self,
+        worker_id: str,
+        *,
+        limit: int = 100,
+        lease: float | dt.timedelta | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> int:
         """One delivery pass of worker ``worker_id``; returns how many messages it claimed
         (a worker runs passes until one claims fewer than ``limit``). See :meth:`deliver_pass`."""
-        return self.deliver_pass(worker_id, limit=limit, lease=lease).claimed
+        return self.deliver_pass(worker_id, limit=limit, lease=lease, stop=stop).claimed
 
     def deliver_pass(
-        self, worker_id: str, *, limit: int = 100, lease: float | dt.timedelta | None = None
+        self,
+        worker_id: str,
+        *,
+        limit: int = 100,
+        lease: float | dt.timedelta | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> DeliveryReport:
         """Claim up to ``limit`` due messages for ``lease`` (seconds; default ``[outbox] lease``),
-        deliver them, record each outcome; what happened (docs/outbox.md)."""
+        deliver them, record each outcome; what happened (docs/outbox.md).
+
+        ``stop`` (a worker's shutdown flag) is asked before each message: once it answers True
+        the pass sends nothing more and gives its remaining claims back (``queued``, due now,
+        the attempt not counted), so a worker stopping on SIGTERM leaves nothing half-claimed."""
         if not worker_id or len(worker_id) > 200:
             raise BadValue("a worker id needs 1 to 200 characters")
         if limit < 1:
@@ -178,6 +196,7 @@ class OutboxService:
         with self.ctx.store.write() as repo:
             claimed = repo.claim_outbox(worker_id, lease_until=repo.now + held, limit=limit)
         counts = {"sent": 0, "queued": 0, "failed": 0}
+        released: set[int] = set()
         batches: dict[str, list[OutboxEntry]] = {}
         for entry in claimed:
             if entry.attempts > settings.max_attempts:  # its worker died holding it, attempts used up
@@ -186,7 +205,7 @@ class OutboxService:
             else:
                 batches.setdefault(entry.message.kind, []).append(entry)
         for kind, entries in batches.items():
-            delivery = self.registry.get("deliveries", kind)
+            delivery = self.registry.get("deliveries", settings.redirect.get(kind, kind))
             if delivery is None:
                 known = ", ".join(self.registry.names("deliveries")) or "none"
                 for entry in entries:
@@ -194,28 +213,49 @@ class OutboxService:
                         entry, worker_id, DeliveryError(f"no delivery for kind {kind!r} (known: {known})"), counts
                     )
                 continue
-            self._deliver_batch(delivery, entries, worker_id, counts)
-        return DeliveryReport(len(claimed), counts["sent"], counts["queued"], counts["failed"])
+            self._deliver_batch(delivery, entries, worker_id, counts, lambda e: self._turn(e, stop, released))
+        if released:
+            with self.ctx.store.write() as repo:
+                repo.release_outbox(sorted(released), worker_id)
+        return DeliveryReport(len(claimed), counts["sent"], counts["queued"], counts["failed"], len(released))
 
     def _deliver_batch(
-        self, delivery: Delivery, entries: Sequence[OutboxEntry], worker_id: str, counts: dict[str, int]
+        self,
+        delivery: Delivery,
+        entries: Sequence[OutboxEntry],
+        worker_id: str,
+        counts: dict[str, int],
+        turn: Callable[[OutboxEntry], bool],
     ) -> None:
         desk = self.ctx.owner
         if delivery.session is None:
             for entry in entries:
-                self._record(entry, worker_id, _attempt(lambda m: delivery.deliver(m, desk), entry.message), counts)
+                if turn(entry):
+                    self._record(entry, worker_id, _attempt(lambda m: delivery.deliver(m, desk), entry.message), counts)
             return
         done = 0
         try:
             with delivery.session(desk) as send:
                 for entry in entries:
-                    outcome = _attempt(send, entry.message)
                     done += 1
-                    self._record(entry, worker_id, outcome, counts)
+                    if turn(entry):
+                        self._record(entry, worker_id, _attempt(send, entry.message), counts)
         except Exception as exc:  # opening or closing the session failed: the rest share the error
             error = exc if isinstance(exc, DeliveryError) else DeliveryError(f"{type(exc).__name__}: {exc}")
             for entry in entries[done:]:
                 self._record(entry, worker_id, error, counts)
+
+    def _turn(self, entry: OutboxEntry, stop: Callable[[], bool] | None, released: set[int]) -> bool:
+        """Whether to send ``entry`` now: not once ``stop`` says so (the claim is given back), and
+        not if the claim expired during a slow pass (another worker may have taken it over;
+        sending it here could send it twice)."""
+        if released or (stop is not None and stop()):
+            released.add(entry.id)
+            return False
+        if entry.lease_until is None or self.ctx.clock() < entry.lease_until:
+            return True
+        log.warning("outbox message %s: claim expired before its turn in the pass; left to another worker", entry.id)
+        return False
 
     def _record(self, entry: OutboxEntry, worker_id: str, error: DeliveryError | None, counts: dict[str, int]) -> None:
         """Record one outcome in its own transaction (only if the claim is still this worker's)."""
@@ -263,8 +303,11 @@ def _note_on_ticket(repo: Repository, entry: OutboxEntry, state: str, error: Del
     who = OUTBOX_ACTOR.history_name
     target = ", ".join(message.recipients)
     if state == "sent":
-        if message.article_id is not None:
-            article = repo.article_row(message.article_id)
+        try:
+            article = repo.article_row(message.article_id) if message.article_id is not None else None
+        except NotFound:  # the article is gone: the message still went out
+            article = None
+        if article is not None:
             article.message_id = message.message_id
             article.recipients = list(message.recipients)
             repo.history(row, who, "sent", new=str(message.article_id), reason=f"via {message.kind} to {target}"[:500])

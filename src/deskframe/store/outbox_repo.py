@@ -181,6 +181,22 @@ class OutboxRepo:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    def release_outbox(self, ids: Sequence[int], worker: str) -> int:
+        """Give ``worker``'s unsent claims back: queued, due now, the attempt the claim counted undone."""
+        result = self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(list(ids)), OutboxRow.state == "sending", OutboxRow.claimed_by == worker)
+            .values(
+                state="queued",
+                claimed_by=None,
+                lease_until=None,
+                next_attempt_at=self.now,
+                attempts=OutboxRow.attempts - 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0))
+
     def requeue_outbox(self, ids: Iterable[int] | None = None, *, states: Sequence[str] = ("failed",)) -> list[int]:
         """Make messages of ``states`` (by ``ids``, else all of them) queued and due now, attempts reset."""
         query = select(OutboxRow.id).where(OutboxRow.state.in_(list(states)))

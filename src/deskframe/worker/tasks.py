@@ -107,12 +107,13 @@ def build(desk: Desk, jobs: list[str], worker_id: str, stopping: Callable[[], bo
         batch = settings.outbox_batch
 
         def deliver() -> Mapping[str, Any]:
-            report = desk.outbox.deliver_pass(worker_id, limit=batch)
+            report = desk.outbox.deliver_pass(worker_id, limit=batch, stop=stopping)
             return {
                 "claimed": report.claimed,
                 "sent": report.sent,
                 "retrying": report.retrying,
                 "failed": report.failed,
+                "released": report.released,
             }
 
         tasks.append(
