@@ -12,9 +12,10 @@ Hooks implemented here:
   a replay of a ``message_id`` answers 200 with the same ticket and ``"duplicate": true``.
   Body format: :mod:`.payload`. URL attachments are never fetched by the server (SSRF):
   they are kept as links in the article text.
-* ``article_added`` - an agent's reply on a chat ticket is POSTed, signed the same way,
-  to the channel's ``callback_url``, retried with exponential backoff; the outcome is
-  recorded in the ticket's history as ``chat_delivered`` / ``chat_delivery_failed``
+* ``outbound_messages`` / ``register_deliveries`` - an agent's reply on a chat ticket is
+  written to the outbox with the reply and POSTed by the ``chat`` delivery, signed the same
+  way, to the channel's ``callback_url``, retried with exponential backoff; the outcome is
+  recorded in the ticket's history by the outbox (``sent`` / ``delivery_failed``)
   (:mod:`.outbound`).
 
 One open ticket per conversation: the conversation's ticket and last activity live in
@@ -89,11 +90,25 @@ def register_routes(register: Callable[..., None]) -> None:
 
 
 @deskframe.hookimpl
-def article_added(event: deskframe.ArticleAdded, desk: Any) -> None:
-    """Deliver an agent's reply on a chat ticket to the callback URL (chat tickets only: see :mod:`.outbound`)."""
+def outbound_messages(hook: str, event: Any, view: Any) -> list[deskframe.OutboundMessage] | None:
+    """An agent's reply on a chat ticket, enqueued with the reply (chat tickets only: see :mod:`.outbound`)."""
+    if hook != "article_added":
+        return None
     from . import outbound
 
-    outbound.deliver(event, desk)
+    return outbound.reply(event, view)
+
+
+@deskframe.hookimpl
+def register_deliveries(register: Callable[..., None]) -> None:
+    from deskframe import Delivery
+
+    def deliver(message: deskframe.OutboundMessage, desk: Any) -> None:
+        from . import outbound
+
+        outbound.deliver(message, desk)
+
+    register(Delivery("chat", deliver, description="POST to the chat channel's callback_url, signed"))
 
 
 def __getattr__(name: str) -> Any:

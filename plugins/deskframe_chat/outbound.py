@@ -1,16 +1,18 @@
-"""Agent replies on chat tickets -> the channel's ``callback_url``.
+"""Agent replies on chat tickets -> the outbox -> the channel's ``callback_url``.
 
 An outbound, customer-visible article on a ticket whose channel is a chat channel,
-written for that channel, is POSTed as JSON::
+written for that channel, is enqueued with the reply (:func:`reply`, from the
+``outbound_messages`` hook) and later POSTed by the ``chat`` delivery (:func:`deliver`) as JSON::
 
     {"conversation_id": "c-42", "text": "...", "ticket": "2026...", "article_id": 17}
 
 signed like the webhooks (``X-Deskframe-Signature: sha256=<hex>`` over the body).
 Connection errors, timeouts, 429 and 5xx answers are retried ``callback_tries`` times in
-all, waiting ``callback_backoff`` seconds and doubling; other answers are final. The
-outcome goes into the ticket's history: ``chat_delivered`` or ``chat_delivery_failed``
-(with the reason). Redirects are not followed. The receiver should treat ``article_id``
-as an idempotency key: a reply whose answer was lost in transit may arrive twice.
+all, waiting ``callback_backoff`` seconds and doubling, then again later by the outbox with
+its back-off; other answers are final. The outcome goes into the ticket's history (the
+outbox's ``sent`` or ``delivery_failed``, with the reason). Redirects are not followed. The
+receiver should treat ``article_id`` as an idempotency key: a reply whose answer was lost in
+transit may arrive twice.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from typing import Any
 import attrs
 
 from deskframe.actors import Actor
+from deskframe.outbound import ChangeView, DeliveryError, OutboundMessage
 
 from .inbound import ticket_key
 from .payload import SIGNATURE_HEADER, sign
-from .settings import ChatSettings, settings_for
+from .settings import TYPE, ChatSettings, parse_settings
 
 #: Who this plugin acts as in the ticket history.
 ACTOR = Actor.plugin("deskframe_chat")
@@ -87,53 +90,65 @@ def post_signed(
     return Outcome(False, settings.callback_tries, detail)
 
 
-def deliver(event: Any, desk: Any) -> Outcome | None:
-    """The ``article_added`` work: deliver an agent's chat reply, record the outcome. None: not ours."""
+def reply(event: Any, view: ChangeView) -> list[OutboundMessage]:
+    """The ``outbound_messages`` work: the outbox message of an agent's chat reply (none: not ours).
+
+    A reply on a ticket without a chat conversation is not enqueued; the ticket's history says
+    why (``chat_delivery_failed``)."""
     article, ticket = event.article, event.ticket
     if article.direction != "out" or not article.visible_to_customer or not ticket.channel:
-        return None
+        return []
     if article.channel != ticket.channel:
-        return None  # e.g. an e-mail written on a ticket that started as a chat
-    settings = settings_for(desk, ticket.channel)
-    if settings is None:
-        return None
-    outcome = _deliver(desk, settings, ticket.number, article)
-    if outcome.delivered:
-        desk.tickets.annotate(
-            ticket.number,
-            "chat_delivered",
-            new=str(article.id),
-            reason=f"{outcome.detail} after {outcome.attempts} attempt(s)",
-            actor=ACTOR,
-        )
-    else:
-        log.error(
-            "chat channel %s: reply %s on ticket %s not delivered: %s",
-            settings.name,
-            article.id,
-            ticket.number,
-            outcome.detail,
-        )
-        desk.tickets.annotate(
-            ticket.number, "chat_delivery_failed", new=str(article.id), reason=outcome.detail[:500], actor=ACTOR
-        )
-    return outcome
-
-
-def _deliver(desk: Any, settings: ChatSettings, number: str, article: Any) -> Outcome:
-    if settings.callback_url is None:
-        return Outcome(False, 0, f"channel {settings.name} has no callback_url")
-    conversation = desk.cursors.get(settings.name, ticket_key(number))
+        return []  # e.g. an e-mail written on a ticket that started as a chat
+    table = view.config.channel(ticket.channel)
+    if table is None or table.get("type") != TYPE:
+        return []
+    settings = parse_settings(table)
+    conversation = view.cursor(settings.name, ticket_key(ticket.number))
     if conversation is None:
-        return Outcome(False, 0, "the ticket has no chat conversation to answer")
+        reason = "the ticket has no chat conversation to answer"
+        view.note(ticket.number, "chat_delivery_failed", new=str(article.id), reason=reason, actor=ACTOR)
+        return []
+    return [
+        OutboundMessage(
+            kind="chat",
+            recipients=(conversation,),
+            text=article.text,
+            channel=settings.name,
+            ticket=ticket.number,
+            article_id=article.id,
+            topic="reply",
+            dedupe_key=f"chat:{settings.name}:{article.id}",
+        )
+    ]
+
+
+def deliver(message: OutboundMessage, desk: Any) -> None:
+    """The ``chat`` delivery: POST one reply to its channel's callback URL, signed.
+
+    Within one delivery the callback is tried ``callback_tries`` times with ``callback_backoff``
+    (short waits, for a receiver that blinks); if it still fails with a connection error, a
+    timeout, 429 or 5xx the outbox retries later with its own back-off; other answers, a channel
+    without ``callback_url`` or an unset secret are permanent failures (``deskframe outbox retry``
+    after the fix)."""
+    table = desk.config.channel(message.channel) if message.channel else None
+    if table is None or table.get("type") != TYPE:
+        raise DeliveryError(f"no chat channel {message.channel!r}", permanent=True)
+    settings = parse_settings(table)
+    if settings.callback_url is None:
+        raise DeliveryError(f"channel {settings.name} has no callback_url", permanent=True)
     secret = os.environ.get(settings.secret_env)
     if not secret:
-        return Outcome(False, 0, f"environment variable {settings.secret_env} (the channel secret) is not set")
-    outcome = post_signed(
-        settings,
-        secret,
-        {"conversation_id": conversation, "text": article.text, "ticket": number, "article_id": article.id},
-    )
+        raise DeliveryError(
+            f"environment variable {settings.secret_env} (the channel secret) is not set", permanent=True
+        )
+    data = {
+        "conversation_id": message.recipients[0],
+        "text": message.text,
+        "ticket": message.ticket,
+        "article_id": message.article_id,
+    }
+    outcome = post_signed(settings, secret, data)
     if not outcome.delivered:
-        outcome = attrs.evolve(outcome, detail=f"after {outcome.attempts} attempt(s): {outcome.detail}")
-    return outcome
+        retry = outcome.detail.startswith(("HTTP 429", "HTTP 5")) or not outcome.detail.startswith("HTTP ")
+        raise DeliveryError(f"after {outcome.attempts} attempt(s): {outcome.detail}", permanent=not retry)

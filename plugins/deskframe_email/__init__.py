@@ -6,9 +6,11 @@ Hooks implemented here:
   the channel: :mod:`.channel`; sources: :mod:`.sources` (Maildir, mbox), :mod:`.imap`,
   :mod:`.pop3`). ``deskframe intake run`` polls it; a source is only moved, flagged or
   deleted after the core committed the message.
-* ``article_added`` / ``ticket_opened`` - an outbound article on an e-mail channel is sent
-  over SMTP; a ticket opened by e-mail on a channel with ``autoreply`` gets an automatic
-  acknowledgement (:mod:`.outbound`).
+* ``outbound_messages`` - an outbound article on an e-mail channel, and the automatic
+  acknowledgement of a ticket opened by e-mail on a channel with ``autoreply``, are written to
+  the outbox with the change that causes them (:mod:`.outbound`);
+* ``register_deliveries`` - the ``email`` delivery sends them over the channel's SMTP server,
+  one connection per delivery pass (:mod:`.smtp`).
 
 Pure modules (no network, no database):
 
@@ -30,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import deskframe
 
 if TYPE_CHECKING:
-    from deskframe import ChannelType
+    from deskframe import ChannelType, Delivery
 
 
 def build(table: dict[str, Any], desk: Any) -> Any:
@@ -65,23 +67,35 @@ def register_channel_types(register: Callable[[ChannelType], None]) -> None:
 
 
 @deskframe.hookimpl
-def article_added(event: deskframe.ArticleAdded, desk: Any) -> None:
-    """Send an outbound article of an e-mail channel to the ticket's contact."""
-    if event.article.direction == "out":
-        from .outbound import deliver
+def outbound_messages(hook: str, event: Any, view: Any) -> list[deskframe.OutboundMessage] | None:
+    """The e-mail an event causes: an outbound article on an e-mail channel, or the
+    acknowledgement of a ticket opened by e-mail (:mod:`.outbound`); enqueued with the change."""
+    if hook not in ("article_added", "ticket_opened"):
+        return None
+    article = event.article
+    if article is None:
+        return None
+    from . import outbound
 
-        deliver(event.ticket, event.article, desk)
+    if article.direction == "out":
+        return outbound.reply(event.ticket, article, view)
+    if hook == "ticket_opened" and article.direction == "in":
+        return outbound.acknowledge(event.ticket, article, view)
+    return None
 
 
 @deskframe.hookimpl
-def ticket_opened(event: deskframe.TicketOpened, desk: Any) -> None:
-    """Acknowledge a ticket opened by e-mail; send a ticket opened with an outbound article."""
-    article = event.article
-    if article is None:
-        return
-    from .outbound import acknowledge, deliver
+def register_deliveries(register: Callable[[Delivery], None]) -> None:
+    from deskframe import Delivery
 
-    if article.direction == "out":
-        deliver(event.ticket, article, desk)
-    elif article.direction == "in":
-        acknowledge(event.ticket, article, desk)
+    def deliver(message: deskframe.OutboundMessage, desk: Any) -> None:
+        from .smtp import deliver
+
+        deliver(message, desk)
+
+    def session(desk: Any) -> Any:
+        from .smtp import session
+
+        return session(desk)
+
+    register(Delivery("email", deliver, session=session, description="SMTP, through the e-mail channel's server"))

@@ -29,6 +29,8 @@ _ADDR = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-
 _DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?$")
 _MSGID = re.compile(r"^[^\s<>()\[\]\\,;:\"\x00-\x1f\x7f]{1,900}$")
 _MAX_REFERENCES = 30
+#: Fields ``extra_headers`` may not set (the message's own structure and addressing).
+_RESERVED = {"bcc", "cc", "mime-version", "content-type", "content-transfer-encoding", "date", "message-id"}
 
 
 def header_text(value: str | None, *, max_chars: int = 900) -> str:
@@ -69,7 +71,7 @@ def compose_reply(
     to_addrs: str | tuple[str, str] | Iterable[str | tuple[str, str]],
     subject: str,
     body: str,
-    ticket_number: str,
+    ticket_number: str | None,
     subject_hook: str = "Ticket#",
     in_reply_to: str | None = None,
     references: Iterable[str] = (),
@@ -78,6 +80,8 @@ def compose_reply(
     loop_address: str | None = None,
     message_id: str | None = None,
     date: dt.datetime | None = None,
+    html: str | None = None,
+    extra_headers: Iterable[tuple[str, str]] = (),
 ) -> bytes:
     """A reply as SMTP-ready bytes (CRLF line ends).
 
@@ -88,11 +92,14 @@ def compose_reply(
     ``message_id_domain``); ``In-Reply-To``/``References`` thread it (the
     references end with ``in_reply_to``). ``auto=True`` marks an automatic
     answer: ``Auto-Submitted: auto-replied``, ``X-Auto-Response-Suppress: All``
-    and ``X-Loop: <loop_address>`` (default ``from_addr``'s address).
+    and ``X-Loop: <loop_address>`` (default ``from_addr``'s address). Without a
+    ``ticket_number`` the subject is not tagged. ``html`` adds an HTML alternative;
+    ``extra_headers`` adds fields (names of letters, digits and dashes; values made safe
+    like the subject) other than those set here.
     """
     if not _DOMAIN.match(message_id_domain or ""):
         raise ValueError(f"not a domain for Message-IDs: {message_id_domain!r}")
-    if not re.fullmatch(r"[0-9A-Za-z_-]{1,40}", str(ticket_number)):
+    if ticket_number is not None and not re.fullmatch(r"[0-9A-Za-z_-]{1,40}", str(ticket_number)):
         raise ValueError(f"not a ticket number: {ticket_number!r}")
     sender = _address(from_addr)
     recipients = [_address(a) for a in ([to_addrs] if isinstance(to_addrs, (str, tuple)) else list(to_addrs))]
@@ -103,7 +110,9 @@ def compose_reply(
     msg["From"] = sender
     msg["To"] = recipients
     hook = header_text(subject_hook, max_chars=40)
-    msg["Subject"] = tag_subject(hook, str(ticket_number), header_text(subject))
+    msg["Subject"] = (
+        tag_subject(hook, str(ticket_number), header_text(subject)) if ticket_number else header_text(subject)
+    )
     msg["Date"] = email.utils.format_datetime(date or dt.datetime.now(dt.timezone.utc))
     own_id = _msgid(message_id) or email.utils.make_msgid(domain=message_id_domain).strip("<>")
     msg["Message-ID"] = f"<{own_id}>"
@@ -122,5 +131,11 @@ def compose_reply(
         msg["Auto-Submitted"] = "auto-replied"
         msg["X-Auto-Response-Suppress"] = "All"
         msg["X-Loop"] = loop.addr_spec
+    own = {k.lower() for k in msg}
+    for name, value in extra_headers:
+        if re.fullmatch(r"[A-Za-z0-9-]{1,76}", name) and name.lower() not in own | _RESERVED:
+            msg[name] = header_text(value)
     msg.set_content(clean_text(body or ""), charset="utf-8")
+    if html:
+        msg.add_alternative(html, subtype="html", charset="utf-8")
     return msg.as_bytes()

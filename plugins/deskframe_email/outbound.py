@@ -1,32 +1,32 @@
-"""Outgoing mail: agents' replies and automatic acknowledgements, sent over SMTP (``smtplib``).
+"""Outgoing mail, decided inside the change that causes it (the ``outbound_messages`` hook).
 
-* :func:`deliver` (``article_added`` / ``ticket_opened`` with an outbound article):
-  a visible ``out`` article whose channel (else its ticket's channel) is an
-  ``email`` channel goes to the ticket's contact, with ``[Ticket#N]`` in the
-  subject, a new Message-ID and In-Reply-To/References taken from the ticket's
-  articles. Success is recorded with ``desk.tickets.mark_sent`` (so answers thread by
-  References); a failure with a ``email_delivery_failed`` history entry. The
-  reply itself is never rolled back.
-* :func:`acknowledge` (``ticket_opened`` by an e-mail channel with ``autoreply``):
-  the canned response, with ``{{ due }}`` set to the earliest running SLA clock's
-  due time in the desk's time zone, goes to the sender with
-  ``Auto-Submitted: auto-replied`` and ``X-Loop``; never to automatic mail
-  (:func:`.autoreply.is_automatic`), never to our own address, and at most
-  ``cap_per_day`` times per recipient within 24 hours. What was sent or skipped is
-  in the ticket's history (``email_autoreply`` / ``email_autoreply_skipped``); the
-  acknowledgement is not stored as an article.
+Nothing is sent here: each function returns :class:`deskframe.OutboundMessage` values that the
+core writes to the outbox in the change's own transaction; the ``email`` delivery
+(:mod:`.smtp`) sends them later. Everything a retry needs is fixed now: the Message-ID, the
+recipients, the tagged subject, the body, the ``Date`` and the threading headers.
 
-All header values pass through :func:`.compose.compose_reply`, which keeps
-ticket data (subjects, names) from adding header fields.
+* :func:`reply` (``article_added`` / ``ticket_opened`` with an outbound article): a visible
+  ``out`` article whose channel (else its ticket's channel) is an ``email`` channel goes to
+  the ticket's contact, with ``[Ticket#N]`` in the subject, a new Message-ID and
+  In-Reply-To/References taken from the ticket's articles. Once it is sent, the core records
+  the Message-ID on the article (so answers thread by References) and a ``sent`` history line.
+  A ticket without a usable contact address gets an ``email_delivery_failed`` history line.
+* :func:`acknowledge` (``ticket_opened`` by an e-mail channel with ``autoreply``): the
+  canned response, with ``{{ due }}`` set to the earliest running SLA clock's due time in the
+  desk's time zone, goes to the sender with ``Auto-Submitted: auto-replied`` and ``X-Loop``;
+  never to automatic mail (:func:`.autoreply.is_automatic`), never to our own address, and at
+  most ``cap_per_day`` times per recipient within 24 hours (counted in the outbox, in the same
+  transaction, so two intake processes cannot both spend the last one). What was enqueued or
+  skipped is in the ticket's history (``email_autoreply`` / ``email_autoreply_skipped``).
+
+All header values pass through :func:`.compose.compose_reply` when the message is sent, which
+keeps ticket data (subjects, names) from adding header fields.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import json
-import logging
-import smtplib
 from email import policy
 from email.parser import BytesParser
 from typing import Any
@@ -35,63 +35,32 @@ from zoneinfo import ZoneInfo
 from deskframe import canned
 from deskframe.actors import Actor
 from deskframe.model import Article, Ticket
+from deskframe.numbering import tag_subject
+from deskframe.outbound import ChangeView, OutboundMessage
 
-from .autoreply import ReplyBudget, is_automatic
+from .autoreply import is_automatic
 from .channel import parse_raw
-from .compose import compose_reply
-from .network import login_user, tls_context
+from .compose import header_text
 from .parse import PLACEHOLDER_SENDER
-from .settings import TYPE, EmailSettings, parse_settings, password
+from .settings import TYPE, EmailSettings, parse_settings
 
 #: Who this plugin acts as in the ticket history.
 ACTOR = Actor.plugin("deskframe_email")
-
-log = logging.getLogger("deskframe.email")
-AUTOREPLY_PREFIX = "autoreply:"
 DELIVERY_FAILED = "email_delivery_failed"
+#: The outbox topic of automatic acknowledgements (the daily cap counts these).
+AUTOREPLY = "autoreply"
 
 
-class DeliveryError(Exception):
-    """Mail could not be handed to the SMTP server."""
-
-
-def channel_settings(desk: Any, name: str | None) -> EmailSettings | None:
+def channel_settings(view: ChangeView, name: str | None) -> EmailSettings | None:
     """The settings of ``name`` if it is a configured ``email`` channel."""
-    table = desk.config.channel(name) if name else None
+    table = view.config.channel(name) if name else None
     if table is None or table.get("type") != TYPE:
         return None
-    return parse_settings(table, base_dir=getattr(desk.config, "base_dir", None))
+    return parse_settings(table, base_dir=getattr(view.config, "base_dir", None))
 
 
-def send(settings: EmailSettings, recipients: list[str], data: bytes) -> None:
-    """Hand ``data`` to the channel's SMTP server (TLS and login as its URL says)."""
-    server = settings.smtp
-    if server is None:
-        raise DeliveryError(f"channel {settings.name} has no smtp server configured")
-    secret = password(settings)
-    try:
-        context = tls_context(settings)
-        if server.tls == "ssl":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                server.host, server.port, local_hostname=settings.domain, timeout=settings.timeout, context=context
-            )
-        else:
-            client = smtplib.SMTP(server.host, server.port, local_hostname=settings.domain, timeout=settings.timeout)
-        with client:
-            if server.tls == "starttls":
-                client.starttls(context=context)
-                client.ehlo()
-            client.ehlo_or_helo_if_needed()
-            if secret is not None and client.has_extn("auth"):
-                client.login(login_user(settings, server), secret)
-            client.sendmail(settings.address, recipients, data)
-    except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"{server.display()}: {type(exc).__name__}: {exc}") from None
-
-
-def _contact_name(desk: Any, address: str) -> str:
-    with desk.directory.lookup() as lookup:
-        contact = lookup.contact_by_email(address)
+def _contact_name(view: ChangeView, address: str) -> str:
+    contact = view.contact_by_email(address)
     name = contact.name if contact else ""
     return "" if not name or name.strip().lower() == address.lower() else name
 
@@ -100,61 +69,56 @@ def _new_message_id(settings: EmailSettings, number: str) -> str:
     return email.utils.make_msgid(idstring=f"deskframe.{number}", domain=settings.domain).strip("<>")
 
 
-def _failed(desk: Any, number: str, article_id: int | None, reason: str) -> None:
-    log.warning("ticket %s: e-mail not delivered: %s", number, reason)
-    desk.tickets.annotate(
-        number, DELIVERY_FAILED, new=str(article_id) if article_id else None, reason=reason[:500], actor=ACTOR
-    )
+def _subject(view: ChangeView, number: str, subject: str) -> str:
+    return tag_subject(header_text(view.config.tickets.subject_hook, max_chars=40), number, header_text(subject))
 
 
-def deliver(ticket: Ticket, article: Article, desk: Any) -> None:
-    """Send an outbound article by e-mail if it belongs to an e-mail channel (see the module docstring)."""
+def reply(ticket: Ticket, article: Article, view: ChangeView) -> list[OutboundMessage]:
+    """The e-mail of an outbound article on an e-mail channel (see the module docstring)."""
     if article.direction != "out" or not article.visible_to_customer or article.message_id:
-        return
-    settings = channel_settings(desk, article.channel or ticket.channel)
+        return []
+    settings = channel_settings(view, article.channel or ticket.channel)
     if settings is None:
-        return
+        return []
     number = ticket.number
     recipient = (ticket.contact or "").strip()
     if "@" not in recipient or recipient.lower() == PLACEHOLDER_SENDER:
-        _failed(desk, number, article.id, f"ticket has no contact e-mail address (contact: {recipient or 'none'})")
-        return
-    full = desk.tickets.get(number)
-    others = [a for a in full.articles if a.id != article.id]
+        reason = f"ticket has no contact e-mail address (contact: {recipient or 'none'})"
+        view.note(number, DELIVERY_FAILED, new=str(article.id), reason=reason, actor=ACTOR)
+        return []
+    full = view.ticket(number, full=True)
+    others = [a for a in (full.articles if full else ()) if a.id != article.id]
     parent = next((a.message_id for a in reversed(others) if a.direction == "in" and a.message_id), None)
     references = [a.message_id for a in others if a.message_id]
-    message_id = _new_message_id(settings, number)
-    try:
-        data = compose_reply(
-            from_addr=(settings.from_name or "", settings.address),
-            to_addrs=[(_contact_name(desk, recipient), recipient)],
-            subject=article.subject or full.subject,
-            body=article.text,
-            ticket_number=number,
-            subject_hook=desk.settings.subject_hook,
-            in_reply_to=parent,
-            references=references,
-            message_id_domain=settings.domain,
-            message_id=message_id,
-            date=desk.clock(),
+    headers = [("Date", email.utils.format_datetime(view.now))]
+    if parent:
+        headers.append(("In-Reply-To", f"<{parent}>"))
+    chain = [*references, *([parent] if parent else [])]
+    if chain:
+        headers.append(("References", " ".join(f"<{i}>" for i in dict.fromkeys(chain))))
+    return [
+        OutboundMessage(
+            kind="email",
+            recipients=(recipient,),
+            subject=_subject(view, number, article.subject or (full.subject if full else ticket.subject)),
+            text=article.text,
+            headers=headers,
+            message_id=_new_message_id(settings, number),
+            sender=settings.address,
+            channel=settings.name,
+            ticket=number,
+            article_id=article.id,
+            topic="reply",
+            data={"from_name": settings.from_name or "", "names": {recipient: _contact_name(view, recipient)}},
         )
-        send(settings, [recipient], data)
-    except (DeliveryError, ValueError) as exc:
-        _failed(desk, number, article.id, str(exc))
-        return
-    except Exception as exc:  # ConfigError (password variable unset) and the like: record, never raise
-        _failed(desk, number, article.id, f"{type(exc).__name__}: {exc}")
-        return
-    desk.tickets.mark_sent(
-        article.id, message_id=message_id, recipients=(recipient,), channel=settings.name, actor=ACTOR
-    )
+    ]
 
 
 # --- automatic acknowledgement ----------------------------------------------------------------
 
 
-def _automatic(desk: Any, article: Article, settings: EmailSettings) -> str | None:
-    raw = desk.blobs.get(article.raw_sha256) if article.raw_sha256 else None
+def _automatic(view: ChangeView, article: Article, settings: EmailSettings) -> str | None:
+    raw = view.blob(article.raw_sha256) if article.raw_sha256 else None
     if not raw:
         return None
     try:
@@ -164,50 +128,18 @@ def _automatic(desk: Any, article: Article, settings: EmailSettings) -> str | No
         return is_automatic(headers, loop_address=settings.address)
 
 
-def _budget_key(recipient: str) -> str:
-    if len(recipient) <= 180:
-        return AUTOREPLY_PREFIX + recipient
-    import hashlib
-
-    return AUTOREPLY_PREFIX + "sha256:" + hashlib.sha256(recipient.encode()).hexdigest()
-
-
-def _claim(desk: Any, settings: EmailSettings, recipient: str, now: dt.datetime) -> bool:
-    """Count one automatic reply to ``recipient`` if the daily cap allows it."""
-    assert settings.autoreply is not None
-    budget = ReplyBudget(cap=settings.autoreply.cap_per_day, window=dt.timedelta(hours=24))
-
-    def take(current: str | None) -> tuple[str | None, bool]:
-        try:
-            sent = [dt.datetime.fromisoformat(t) for t in json.loads(current or "[]")]
-        except (ValueError, TypeError):
-            sent = []
-        if not budget.allows(sent, now):
-            return None, False
-        kept = [t for t in sent if now - t < budget.window] + [now]
-        return json.dumps([t.isoformat() for t in kept]), True
-
-    # atomic, so two intake processes cannot both spend the last reply of the day
-    return desk.cursors.update(settings.name, _budget_key(recipient), take)
-
-
-def due_text(desk: Any, number: str) -> str:
+def due_text(view: ChangeView, number: str) -> str:
     """The earliest running SLA clock's due time in the desk's time zone, or ``""``."""
-    due = desk.sla.next_due(number)
+    due = view.next_due(number)
     if due is None:
         return ""
-    zone = desk.config.timezone
+    zone = view.config.timezone
     return f"{due.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})"
 
 
-def _values(desk: Any, ticket: Ticket, due: str) -> dict[str, Any]:
-    customer = None
-    contact = None
-    with desk.directory.lookup() as lookup:
-        if ticket.customer:
-            customer = lookup.customer(ticket.customer)
-        if ticket.contact:
-            contact = lookup.contact_by_email(ticket.contact)
+def _values(view: ChangeView, ticket: Ticket, due: str) -> dict[str, Any]:
+    customer = view.customer(ticket.customer) if ticket.customer else None
+    contact = view.contact_by_email(ticket.contact) if ticket.contact else None
     contact_name = contact.name if contact else (ticket.contact or "")
     return {
         "customer": customer.name if customer else contact_name,
@@ -217,17 +149,17 @@ def _values(desk: Any, ticket: Ticket, due: str) -> dict[str, Any]:
         "agent": "",
         "due": due,
         "queue": ticket.queue,
-        "priority": desk.settings.priority_names.get(ticket.priority, ticket.priority),
+        "priority": view.config.tickets.priority_names.get(ticket.priority, ticket.priority),
     }
 
 
-def acknowledge(ticket: Ticket, article: Article | None, desk: Any) -> None:
-    """Send the automatic acknowledgement of a ticket opened by e-mail (see the module docstring)."""
+def acknowledge(ticket: Ticket, article: Article | None, view: ChangeView) -> list[OutboundMessage]:
+    """The automatic acknowledgement of a ticket opened by e-mail (see the module docstring)."""
     if article is None or article.direction != "in":
-        return
-    settings = channel_settings(desk, article.channel or ticket.channel)
+        return []
+    settings = channel_settings(view, article.channel or ticket.channel)
     if settings is None or settings.autoreply is None:
-        return
+        return []
     number = ticket.number
     recipient = (article.sender or "").strip().lower()
     why = None
@@ -236,35 +168,41 @@ def acknowledge(ticket: Ticket, article: Article | None, desk: Any) -> None:
     elif recipient == settings.address.lower():
         why = "the sender is our own address"
     else:
-        why = _automatic(desk, article, settings)
-    if why is None and not _claim(desk, settings, recipient, desk.clock()):
-        why = f"daily cap of {settings.autoreply.cap_per_day} automatic replies to {recipient} reached"
+        why = _automatic(view, article, settings)
+    cap = settings.autoreply.cap_per_day
+    if why is None and view.messages_to(recipient, since=view.now - dt.timedelta(hours=24), topic=AUTOREPLY) >= cap:
+        why = f"daily cap of {cap} automatic replies to {recipient} reached"
     if why is not None:
-        desk.tickets.annotate(number, "email_autoreply_skipped", reason=why[:500], actor=ACTOR)
-        return
-    body = desk.config.canned.get(settings.autoreply.canned)
+        view.note(number, "email_autoreply_skipped", reason=why[:500], actor=ACTOR)
+        return []
+    body = view.config.canned.get(settings.autoreply.canned)
     if body is None:
-        _failed(desk, number, None, f"automatic reply: unknown canned response {settings.autoreply.canned!r}")
-        return
+        reason = f"automatic reply: unknown canned response {settings.autoreply.canned!r}"
+        view.note(number, DELIVERY_FAILED, reason=reason, actor=ACTOR)
+        return []
     message_id = _new_message_id(settings, number)
     try:
-        text = canned.render(body, _values(desk, ticket, due_text(desk, number)))
-        data = compose_reply(
-            from_addr=(settings.from_name or "", settings.address),
-            to_addrs=[("", recipient)],
-            subject=ticket.subject,
-            body=text,
-            ticket_number=number,
-            subject_hook=desk.settings.subject_hook,
-            in_reply_to=article.message_id,
-            message_id_domain=settings.domain,
-            auto=True,
-            loop_address=settings.address,
-            message_id=message_id,
-            date=desk.clock(),
-        )
-        send(settings, [recipient], data)
+        text = canned.render(body, _values(view, ticket, due_text(view, number)))
     except Exception as exc:
-        _failed(desk, number, None, f"automatic reply: {type(exc).__name__}: {exc}")
-        return
-    desk.tickets.annotate(number, "email_autoreply", new=message_id, reason=f"to {recipient}", actor=ACTOR)
+        view.note(number, DELIVERY_FAILED, reason=f"automatic reply: {type(exc).__name__}: {exc}"[:500], actor=ACTOR)
+        return []
+    headers = [("Date", email.utils.format_datetime(view.now)), ("Auto-Submitted", "auto-replied")]
+    headers += [("X-Auto-Response-Suppress", "All"), ("X-Loop", settings.address)]
+    if article.message_id:
+        headers += [("In-Reply-To", f"<{article.message_id}>"), ("References", f"<{article.message_id}>")]
+    view.note(number, "email_autoreply", new=message_id, reason=f"to {recipient}", actor=ACTOR)
+    return [
+        OutboundMessage(
+            kind="email",
+            recipients=(recipient,),
+            subject=_subject(view, number, ticket.subject),
+            text=text,
+            headers=headers,
+            message_id=message_id,
+            sender=settings.address,
+            channel=settings.name,
+            ticket=number,
+            topic=AUTOREPLY,
+            data={"from_name": settings.from_name or ""},
+        )
+    ]

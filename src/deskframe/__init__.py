@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers; at run time th
         ChannelType,
         ConfigSection,
         Importer,
+        Job,
         OutputFormat,
         PricingModelType,
         Recommendation,
@@ -53,6 +54,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers; at run time th
         Unparseable,
     )
     from .money import Money
+    from .outbound import ChangeView, Delivery, DeliveryError, OutboundAttachment, OutboundMessage, OutboxEntry
     from .tables import TableReader
 
     #: Marker for hook implementations: ``@deskframe.hookimpl``.
@@ -83,6 +85,7 @@ _EXPORTS = {
             "ChannelType",
             "ConfigSection",
             "Importer",
+            "Job",
             "OutputFormat",
             "PricingModelType",
             "Recommendation",
@@ -111,6 +114,10 @@ _EXPORTS = {
             "Unparseable",
         ),
         "model",
+    ),
+    **dict.fromkeys(
+        ("ChangeView", "Delivery", "DeliveryError", "OutboundAttachment", "OutboundMessage", "OutboxEntry"),
+        "outbound",
     ),
     "Actor": "actors",
     "Money": "money",
@@ -144,6 +151,7 @@ __all__ = [
     "ArticleAdded",
     "Attachment",
     "BadValue",
+    "ChangeView",
     "Channel",
     "ChannelType",
     "ConfigError",
@@ -151,6 +159,8 @@ __all__ = [
     "Contact",
     "Contract",
     "Customer",
+    "Delivery",
+    "DeliveryError",
     "DeskframeError",
     "DomainError",
     "Forbidden",
@@ -160,8 +170,12 @@ __all__ = [
     "InboundMessage",
     "IntakeResult",
     "InvoiceIssued",
+    "Job",
     "Money",
     "NotFound",
+    "OutboundAttachment",
+    "OutboundMessage",
+    "OutboxEntry",
     "OutputFormat",
     "PluginError",
     "PricingModelType",

@@ -23,14 +23,17 @@ from .config_tables import (
     BillingSettings,
     TicketSettings,
     TimeSettings,
+    WorkerSettings,
     check_table_name,
     parse_billing,
     parse_canned,
     parse_search,
     parse_tickets,
     parse_time,
+    parse_worker,
 )
 from .errors import ConfigError
+from .outbox_settings import OutboxSettings, parse_outbox
 from .registry import Registry
 from .tables import TableReader
 from .textsearch import DEFAULT_LANGUAGES
@@ -45,10 +48,13 @@ DATABASE_ENV = "DESKFRAME_DATABASE_URL"
 DEFAULT_CONFIG = "deskframe.toml"
 #: A calendar every configuration has unless it defines its own of that name.
 ALWAYS_CALENDAR = "always"
-#: The core's own tables; ``[web]`` holds login sessions and their signing key (deskframe.accounts.settings).
+#: The core's own tables; ``[web]`` holds login sessions and their signing key (deskframe.accounts.settings),
+#: ``[worker]`` how often ``deskframe worker`` runs its jobs.
 CORE_TABLES = (
     *("desk", "tickets", "canned", "channels", "sla", "pricing", "calendars", "billing", "search", "time"),
     "web",
+    "worker",
+    "outbox",
 )
 #: attachment_max_bytes at most 2 GiB - 1 (attachments are read into memory).
 MAX_ATTACHMENT_BYTES = 2**31 - 1
@@ -81,6 +87,10 @@ class Config:
     search_languages: tuple[str, ...] = DEFAULT_LANGUAGES
     #: ``[web]``: session cookies and their signing key (:class:`deskframe.accounts.settings.WebSettings`).
     web: Any = None
+    #: ``[worker]``: the intervals of ``deskframe worker``'s core jobs.
+    worker: WorkerSettings = attrs.field(factory=WorkerSettings)
+    #: ``[outbox]``: attempts, back-off, lease, the ``file`` delivery's directory (docs/outbox.md).
+    outbox: OutboxSettings = attrs.field(factory=OutboxSettings)
 
     @property
     def label(self) -> str:
@@ -150,6 +160,8 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     from .accounts.settings import parse_web
 
     web = parse_web(top.sub("web", {}))
+    worker = parse_worker(top.sub("worker", {}))
+    outbox = parse_outbox(top.sub("outbox", {}), base_dir)
     channels = _channels(top, registry)
     calendars, calendar_objects = _calendars(top.sub("calendars", {}))
     sla, sla_policies = _named_tables(top, registry, "sla", "type", "sla_policies", "SLA policy type")
@@ -190,6 +202,8 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
         search_languages=search_languages,
         time=time,
         web=web,
+        worker=worker,
+        outbox=outbox,
     )
     for name, value in own.items():
         section = _registered(registry, "config_sections", name)

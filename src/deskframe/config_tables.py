@@ -1,5 +1,5 @@
-"""The core's settings tables of ``deskframe.toml``: ``[tickets]``, ``[billing]``, ``[time]``, ``[search]`` and
-``[canned]``, their frozen values and how each is read and checked.
+"""The core's settings tables of ``deskframe.toml``: ``[tickets]``, ``[billing]``, ``[time]``, ``[search]``,
+``[worker]`` and ``[canned]``, their frozen values and how each is read and checked.
 
 :func:`deskframe.config.parse_config` reads the whole file with these; every error names its key.
 """
@@ -245,6 +245,33 @@ def parse_time(t: TableReader) -> TimeSettings:
     t.reject_unknown(["max_per_day"])
     day = dt.timedelta(hours=24)
     return TimeSettings(max_per_day=t.duration("max_per_day", day, minimum=dt.timedelta(minutes=1), maximum=day))
+
+
+@attrs.frozen
+class WorkerSettings:
+    """``[worker]``: how often ``deskframe worker`` runs its core jobs."""
+
+    #: ``sla check`` every this long.
+    sla_every: dt.timedelta = dt.timedelta(seconds=30)
+    #: A channel without a ``poll_interval`` of its own is polled every this long.
+    intake_every: dt.timedelta = dt.timedelta(minutes=1)
+    #: The outbox is looked at every this long (and at once again while it has due messages).
+    outbox_every: dt.timedelta = dt.timedelta(seconds=5)
+    #: Messages one outbox delivery claims at a time.
+    outbox_batch: int = 50
+
+
+def parse_worker(t: TableReader) -> WorkerSettings:
+    """``[worker]``: ``sla_every``, ``intake_every``, ``outbox_every`` (durations from 1s to 1d), ``outbox_batch``."""
+    t.reject_unknown(["sla_every", "intake_every", "outbox_every", "outbox_batch"])
+    low, high = dt.timedelta(seconds=1), dt.timedelta(days=1)
+    base = WorkerSettings()
+    return WorkerSettings(
+        sla_every=t.duration("sla_every", base.sla_every, minimum=low, maximum=high),
+        intake_every=t.duration("intake_every", base.intake_every, minimum=low, maximum=high),
+        outbox_every=t.duration("outbox_every", base.outbox_every, minimum=low, maximum=high),
+        outbox_batch=t.int("outbox_batch", base.outbox_batch, minimum=1, maximum=10_000),
+    )
 
 
 def parse_canned(t: TableReader) -> dict[str, str]:

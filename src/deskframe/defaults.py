@@ -1,7 +1,8 @@
-"""The core's own answers to the resolve hooks, registered like any plugin (last)."""
+"""The core's own answers to the resolve hooks and its ``file`` delivery, registered like any plugin (last)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -9,6 +10,7 @@ import pluggy
 if TYPE_CHECKING:  # imported when routing, not when the plugin manager is built (deskframe --help)
     from .directory import DirectoryView
     from .model import InboundMessage, Route
+    from .outbound import Delivery
 
 hookimpl = pluggy.HookimplMarker("deskframe")
 
@@ -48,3 +50,12 @@ def route_message(message: InboundMessage, directory: DirectoryView) -> Route:
 def classify_priority(message: InboundMessage, route: Route) -> str | None:
     """The route's priority, if it set one."""
     return route.priority
+
+
+@hookimpl
+def register_deliveries(register: Callable[[Delivery], None]) -> None:
+    """The core's ``file`` delivery: messages become ``.eml`` files (:mod:`deskframe.file_delivery`)."""
+    from .file_delivery import deliver
+    from .outbound import Delivery
+
+    register(Delivery("file", deliver, description="writes each message as an .eml file into [outbox] file_dir"))

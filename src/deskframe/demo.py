@@ -6,7 +6,8 @@ a copy of the example in a fresh directory. The core knows no concrete channel
 or price: the scenario says which (plugin) commands to run. After the steps the
 demo prints a summary: tickets by state, SLA clocks by category (met, missed,
 overdue, running, paused, cancelled: each clock in exactly one, docs/sla.md), and
-the issued invoices with their totals and files.
+the issued invoices with their totals and files, and the outgoing messages (an example without
+a mail server redirects them to the ``file`` delivery: ``.eml`` files, docs/outbox.md).
 """
 
 from __future__ import annotations
@@ -133,6 +134,27 @@ def run_steps(
         )
 
 
+def outbox_summary(desk: Any) -> dict[str, Any]:
+    """The outgoing messages: how many in each state, and each one (files of the ``file`` delivery)."""
+    from .file_delivery import directory, file_name
+
+    folder = directory(desk)
+    messages = [
+        {
+            "id": e.id,
+            "state": e.state,
+            "kind": e.message.kind,
+            "topic": e.message.topic,
+            "ticket": e.message.ticket,
+            "to": ", ".join(e.message.recipients),
+            "subject": e.message.subject,
+            "file": str(path) if (path := folder / file_name(e.message)).exists() else None,
+        }
+        for e in reversed(desk.outbox.list(limit=None))
+    ]
+    return {"counts": desk.outbox.counts(), "messages": messages}
+
+
 def summary(desk: Any, target: Path) -> dict[str, Any]:
     """Tickets by state, SLA clocks, invoices with totals and rendered files/links."""
     states = collections.Counter(row["state"] for row in desk.tickets.list(limit=None))
@@ -163,5 +185,6 @@ def summary(desk: Any, target: Path) -> dict[str, Any]:
         "tickets": dict(sorted(states.items())),
         "sla": dict(clocks, breached=clocks["missed"] + clocks["overdue"]),
         "invoices": invoices,
+        "outbox": outbox_summary(desk),
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(),
     }

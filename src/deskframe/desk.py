@@ -10,7 +10,9 @@ Every operation is a service method; the desk holds them and the plumbing they s
 * ``desk.billing`` - :class:`~deskframe.services.billing.Ledger` (invoices);
 * ``desk.intake`` - :class:`~deskframe.services.intake.IntakeService` (inbound messages);
 * ``desk.activity`` - :class:`~deskframe.services.activity.ActivityService` (read-only: a
-  customer's tickets, clocks and time in a period, for reports).
+  customer's tickets, clocks and time in a period, for reports);
+* ``desk.outbox`` - :class:`~deskframe.services.outbox.OutboxService` (outgoing messages,
+  written with the change that causes them, delivered by workers: docs/outbox.md).
 
 Each service method that changes data takes an ``actor`` (:class:`~deskframe.actors.Actor`)
 and asks :mod:`deskframe.policy` whether it may; notify hooks fire after the commit.
@@ -33,6 +35,7 @@ from .services.billing import Ledger
 from .services.context import ServiceContext, month_bounds, utcnow
 from .services.directory import DirectoryService
 from .services.intake import IntakeService
+from .services.outbox import OutboxService
 from .services.sla import SlaService
 from .services.tickets import TicketService
 from .services.time import TimeService
@@ -61,6 +64,7 @@ class Desk:
         self.billing = Ledger(self.context)
         self.intake = IntakeService(self.context, self.tickets, self.sla)
         self.activity = ActivityService(self.context)
+        self.outbox = OutboxService(self.context, plugins.registry)
 
     @property
     def settings(self) -> Any:

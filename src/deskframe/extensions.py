@@ -6,7 +6,8 @@ same name of the same kind and remembers which plugin gave what.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
@@ -149,4 +150,22 @@ class ReportRule:
 
     name: str
     check: Callable[[Any], Iterable[Recommendation]]
+    description: str = ""
+
+
+@attrs.frozen
+class Job:
+    """A scheduled job of ``deskframe worker`` (a report sent every month, a clean-up every night).
+
+    ``run(desk)`` does one run and returns what it did as counts (``{"sent": 3}``, shown on the
+    worker's line for the run) or ``None``. It is run every ``every`` (a positive
+    :class:`~datetime.timedelta`) by whichever worker finds it due first: workers sharing one
+    PostgreSQL record each run in the database, so a run happens once per period however many
+    workers there are, and never twice at the same time. A run that raises is reported with the
+    job's name and tried again at its next turn; a worker asked to stop lets a run finish.
+    """
+
+    name: str
+    every: dt.timedelta
+    run: Callable[[Desk], Mapping[str, int] | None]
     description: str = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
@@ -13,6 +14,7 @@ from .model import InboundMessage, Route
 if TYPE_CHECKING:
     from .desk import Desk
     from .directory import DirectoryView
+    from .outbound import ChangeView, OutboundMessage
 
 log = logging.getLogger("deskframe.plugins")
 
@@ -33,8 +35,13 @@ class Hooks:
         self._pm = pm
 
     def wants(self, hook: str) -> bool:
-        """True if any plugin implements notify hook ``hook`` (events are built only then)."""
-        return bool(getattr(self._pm.hook, hook).get_hookimpls())
+        """True if any plugin implements notify hook ``hook`` or the ``outbound_messages`` collect
+        hook, which receives every event (events are built only then)."""
+        return bool(getattr(self._pm.hook, hook).get_hookimpls() or self._pm.hook.outbound_messages.get_hookimpls())
+
+    def collects(self) -> bool:
+        """True if any plugin implements the ``outbound_messages`` collect hook."""
+        return bool(self._pm.hook.outbound_messages.get_hookimpls())
 
     def route_message(self, message: InboundMessage, directory: DirectoryView) -> Route:
         """The first plugin's route, with the fields it left ``None`` filled by the core's default."""
@@ -71,4 +78,34 @@ class Hooks:
             except Exception as exc:  # a plugin's bug must not undo the committed change
                 log.exception("plugin '%s' failed in %s: %s: %s", impl.plugin_name, hook, type(exc).__name__, exc)
                 failures.append(HookFailure(impl.plugin_name, hook, f"{type(exc).__name__}: {exc}"))
+        return failures
+
+    def outbound_messages(
+        self, hook: str, event: Any, view: ChangeView, enqueue: Callable[[list[OutboundMessage]], Any]
+    ) -> list[HookFailure]:
+        """Ask every plugin for the messages one event of a change causes (the collect hook) and
+        hand each plugin's messages to ``enqueue`` before asking the next (so a later plugin sees
+        them in ``view``). A plugin that raises or returns something else than messages is logged
+        and returned as a failure, never raised."""
+        from .outbound import fixed
+
+        failures = []
+        for impl in reversed(self._pm.hook.outbound_messages.get_hookimpls()):
+            try:
+                returned = impl.function(hook=hook, event=event, view=view)
+                if returned is None:
+                    continue
+                found = [fixed(m) for m in cast("list[OutboundMessage]", returned)]
+            except Exception as exc:  # a plugin's bug must not stop the change or the other plugins
+                log.exception(
+                    "plugin '%s' failed in outbound_messages(%s): %s: %s",
+                    impl.plugin_name,
+                    hook,
+                    type(exc).__name__,
+                    exc,
+                )
+                failures.append(HookFailure(impl.plugin_name, "outbound_messages", f"{type(exc).__name__}: {exc}"))
+                continue
+            if found:
+                enqueue(found)
         return failures

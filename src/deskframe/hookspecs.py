@@ -10,6 +10,9 @@ Three kinds of hook:
 * **notify** hooks receive a frozen event after the change that fired them has
   been committed. An exception in one plugin is logged with the plugin's name
   and neither rolls back the change nor stops other plugins.
+* **collect** hooks are called inside a change's transaction, before it commits:
+  ``outbound_messages`` returns the messages a change causes, and the outbox
+  stores them in that same transaction (docs/outbox.md).
 
 Implement a hook with :data:`deskframe.hookimpl`; a function named like a hook
 but misspelled is an error naming the plugin.
@@ -18,7 +21,7 @@ but misspelled is an error naming the plugin.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -33,12 +36,14 @@ if TYPE_CHECKING:
         ChannelType,
         ConfigSection,
         Importer,
+        Job,
         OutputFormat,
         PricingModelType,
         ReportRule,
         SlaPolicyType,
     )
     from .model import InboundMessage, Route
+    from .outbound import ChangeView, Delivery, OutboundMessage
 
 hookspec = pluggy.HookspecMarker("deskframe")
 
@@ -131,6 +136,32 @@ def register_report_rules(register: Callable[[ReportRule], None]) -> None:
     """
 
 
+@hookspec
+def register_jobs(register: Callable[[Job], None]) -> None:
+    """Register scheduled jobs that ``deskframe worker`` runs.
+
+    Call ``register(Job(name, every, run))``; ``run(desk)`` is called about every
+    ``every`` (a :class:`~datetime.timedelta`) and returns counts of what it did
+    (``{"sent": 3}``) or ``None``. With several workers on one PostgreSQL each
+    run happens once per period, in one worker. The names ``intake``, ``sla`` and
+    ``outbox`` belong to the core's own jobs. ``deskframe worker --jobs NAME``
+    runs only the jobs named.
+    """
+
+
+@hookspec
+def register_deliveries(register: Callable[[Delivery], None]) -> None:
+    """Register how outgoing messages of a kind are delivered.
+
+    Call ``register(Delivery(kind, deliver, session=None))`` once per kind of message the
+    plugin transports (``email``, ``chat``, ...). ``deliver(message, desk)`` sends one
+    :class:`~deskframe.outbound.OutboundMessage` outside any transaction and raises
+    :class:`~deskframe.outbound.DeliveryError` (``permanent=True`` when retrying cannot help);
+    the outbox records the outcome and retries with back-off. The outbox knows no transport:
+    a message whose kind nobody registered stays queued until one is.
+    """
+
+
 # --- resolve hooks --------------------------------------------------------
 
 
@@ -149,6 +180,28 @@ def classify_priority(message: InboundMessage, route: Route) -> str | None:
     """Return the priority (``P1`` .. ``P4``) of a new ticket, or ``None``.
 
     The core's default is the route's priority, else the configured default.
+    """
+
+
+# --- collect hooks -------------------------------------------------------
+
+
+@hookspec
+def outbound_messages(hook: str, event: Any, view: ChangeView) -> list[OutboundMessage] | None:
+    """Return the messages a change causes; they are enqueued in the change's own transaction.
+
+    Called once per event of a change, inside its transaction and before it commits: ``hook``
+    is the notify hook the event is for (``ticket_opened``, ``article_added``,
+    ``ticket_changed``, ``sla_warning``, ``sla_breached``, ``invoice_issued``) and ``event``
+    the same frozen value that hook receives after the commit. ``view``
+    (:class:`~deskframe.outbound.ChangeView`) reads the data as of this transaction: the
+    ticket, its customer's contacts, the owner agent, the queue's agents, SLA due times, blobs,
+    and the messages already in the outbox (for caps and rate limits).
+
+    Return :class:`~deskframe.outbound.OutboundMessage` values (or ``None``/``[]``); never send
+    from here and never call the desk's services (the change's transaction is open). If the change
+    rolls back, so do its messages. An exception is logged with the plugin's name and recorded
+    like a notify hook's failure; the change and the other plugins' messages still commit.
     """
 
 

@@ -91,6 +91,9 @@ ACTIONS: tuple[str, ...] = (
     "token.list",
     "token.revoke",
     "audit.read",
+    "outbox.enqueue",
+    "outbox.read",
+    "outbox.retry",
 )
 
 #: What only an agent does: the change names the agent (an article's sender, a lock's holder, time's author).
@@ -145,6 +148,9 @@ ADMIN_ONLY = frozenset(
         "token.list",
         "token.revoke",
         "audit.read",
+        "outbox.enqueue",
+        "outbox.read",
+        "outbox.retry",
     }
 )
 

@@ -580,7 +580,7 @@ def test_plugins_command_all_and_table(make_desk: Any, cli: Any) -> None:
     run_cli = cli(desk)
     rows = {row["name"]: row for row in json.loads(run_cli("plugins", "--all", "--format", "json").stdout)}
     assert rows["deskframe.defaults"]["distribution"] == "deskframe"
-    assert rows["deskframe.defaults"]["hooks"] == ["classify_priority", "route_message"]
+    assert rows["deskframe.defaults"]["hooks"] == ["classify_priority", "register_deliveries", "route_message"]
     assert rows["queue-cmd"]["hooks"] == ["register_commands", "ticket_opened"]
     assert rows["queue-cmd"]["registered"] == {"commands": ["default-queue"]}
     assert "deskframe.defaults" not in {r["name"] for r in json.loads(run_cli("plugins", "--format", "json").stdout)}

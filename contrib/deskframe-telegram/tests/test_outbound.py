@@ -1,4 +1,5 @@
-"""Agent replies on telegram tickets reach sendMessage; failures land in the ticket's history."""
+"""Agent replies on telegram tickets go through the outbox to sendMessage (``outbox deliver``, the
+worker's pass); failures land in the ticket's history."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ def factory_for():
 def reply(cli: Any, desk: Any, number: str, body: str) -> Any:
     result = cli(desk)("ticket", "reply", number, "--agent", "alice", "--body", body)
     assert result.exit_code == 0, result.output
+    delivered = cli(desk)("outbox", "deliver")
+    assert delivered.exit_code == 0, delivered.output
     return result
 
 
@@ -44,10 +47,10 @@ def test_a_reply_reaches_send_message_and_is_marked_sent(ticket, fake, cli):
     reply(cli, desk, number, "Счёт отправлен вчера.")
     assert [(m["chat_id"], m["text"]) for m in fake.sent] == [(111, "Счёт отправлен вчера.")]
     (sent,) = history(desk, number, "sent")
-    assert "via tg to telegram:111" in sent.reason
+    assert "via telegram to telegram:111" in sent.reason
     out = [a for a in desk.tickets.get(number).articles if a.direction == "out"]
-    assert out[0].message_id == f"telegram:tg:111:{fake.sent[0]['message_id']}"
-    assert history(desk, number, "telegram_delivery_failed") == []
+    assert out[0].message_id == f"telegram:tg:111:a{out[0].id}"
+    assert history(desk, number, "delivery_failed") == []
 
 
 def test_a_rejected_reply_is_recorded_as_failed(ticket, fake, cli, no_sleep):
@@ -55,7 +58,7 @@ def test_a_rejected_reply_is_recorded_as_failed(ticket, fake, cli, no_sleep):
     fake.fail_sends(403)
     reply(cli, desk, number, "Hello?")
     assert fake.sent == [] and no_sleep == []  # 403 is final: no retry
-    (failed,) = history(desk, number, "telegram_delivery_failed")
+    (failed,) = history(desk, number, "delivery_failed")
     assert "sendMessage: HTTP 403 fake error 403" in failed.reason
     assert history(desk, number, "sent") == []
 
@@ -74,8 +77,8 @@ def test_too_many_failures_give_up(ticket, fake, cli, no_sleep):
     desk, number = ticket
     fake.fail_sends(500, 500, 500)
     reply(cli, desk, number, "never arrives")
-    (failed,) = history(desk, number, "telegram_delivery_failed")
-    assert "after 3 attempt(s)" in failed.reason and fake.sent == []
+    (entry,) = desk.outbox.list(ticket=number)  # 5xx: the outbox tries again later
+    assert entry.state == "queued" and "after 3 attempt(s)" in entry.last_error and fake.sent == []
 
 
 def test_a_long_reply_is_split(ticket, fake, cli):
@@ -92,7 +95,8 @@ def test_notes_and_other_channels_are_not_sent(ticket, fake, cli):
     desk.tickets.add_article(
         number, direction="out", body="sent by e-mail", channel="email-desk", actor=Actor.agent("alice")
     )
-    assert fake.sent == []
+    assert cli(desk)("outbox", "deliver").exit_code == 0
+    assert fake.sent == [] and [e.message.kind for e in desk.outbox.list()] in ([], ["email"])
 
 
 def test_a_reply_on_a_ticket_of_no_channel_is_ignored(tg_desk, fake, cli, factory_for):
@@ -101,6 +105,7 @@ def test_a_reply_on_a_ticket_of_no_channel_is_ignored(tg_desk, fake, cli, factor
     t = desk.tickets.open(subject="Phone call", body="x", actor=Actor.operator())
     reply(cli, desk, t.number, "answer")
     assert fake.sent == [] and history(desk, t.number, "telegram_delivery_failed") == []
+    assert desk.outbox.list() == []
 
 
 def test_merged_ticket_answers_the_private_chat_of_its_sender(ticket, fake, cli):

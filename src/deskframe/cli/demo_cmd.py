@@ -126,4 +126,11 @@ def _print(result: dict[str, Any]) -> None:
             f"  {inv['number']}  {inv['customer']:<12} {inv['period']}  {inv['total'] + ' ' + inv['currency']:>16}  "
             f"{inv['file'] or inv['link']}"
         )
+    outbox = result["outbox"]
+    counts = ", ".join(f"{state} {n}" for state, n in outbox["counts"].items() if n) or "none"
+    click.echo(f"Outgoing messages ({len(outbox['messages'])}: {counts}):")
+    for msg in outbox["messages"]:
+        click.echo(
+            f"  {msg['id']:>3} {msg['state']:<7} {msg['topic'] or msg['kind']:<9} {msg['to']:<32} {msg['file'] or msg['subject']}"
+        )
     click.echo(f"\nTry: cd {result['directory']} && deskframe ticket list")

@@ -100,6 +100,12 @@ CORE_COMMANDS: dict[str, tuple[str, str, str]] = {
     "canned": ("admin", "canned_group", "Canned responses from the config's [canned.NAME] tables."),
     "intake": ("intake_cmd", "intake_group", "Poll intake channels; inspect and retry quarantined messages."),
     "sla": ("sla_cmd", "sla_group", "Business calendars, SLA clocks, warnings, breaches and compliance."),
+    "worker": (
+        "worker_cmd",
+        "worker_command",
+        "Run intake polling, SLA checks, outbox delivery and scheduled jobs until stopped.",
+    ),
+    "outbox": ("outbox_cmd", "outbox_group", "Outgoing messages: list, show, retry failed ones, deliver due ones."),
     "demo": (
         "demo_cmd",
         "demo_command",

@@ -67,7 +67,12 @@ def quarantine(desk: Desk, channel: str, external_id: str, raw: bytes | None, re
 
 
 def poll(
-    desk: Desk, channel: Channel, batch: int | None = None, advance: Callable[[int], None] | None = None
+    desk: Desk,
+    channel: Channel,
+    batch: int | None = None,
+    advance: Callable[[int], None] | None = None,
+    *,
+    should_stop: Callable[[], bool] | None = None,
 ) -> PollReport:
     """Fetch everything the channel has now; store, then acknowledge each message.
 
@@ -77,6 +82,9 @@ def poll(
     A :class:`~deskframe.errors.ChannelUnavailable` from the channel ends this poll
     with ``stopped`` set (what was stored stays stored; the rest stays at the
     source). ``advance(n)`` is told how many messages each step handled.
+    ``should_stop()`` is asked after each stored step: when it answers True the poll
+    ends there (what was stored is acknowledged, the rest stays at the source for
+    the next poll) - how a worker asked to shut down finishes its current unit.
     """
     batch = batch or max(1, int(getattr(channel, "batch_size", 1)))
     report = PollReport(channel.name)
@@ -99,6 +107,8 @@ def poll(
                 if not _flush(desk, channel, pending, report):
                     return report
                 step(count)
+                if should_stop is not None and should_stop():
+                    return report
     except ChannelUnavailable as exc:
         _stop(channel, report, exc, what="channel unavailable")
         if pending:

@@ -301,9 +301,7 @@ class Ledger:
         with self.ctx.store.read() as reader:
             policy.check(actor, "invoice.issue", repo=reader)
         if ref:
-            invoice = self._issue_one(ref)
-            self._announce(invoice)
-            return [invoice]
+            return [self._issue_one(ref)]
         issued: list[Invoice] = []
         tried: set[int] = set()
         while True:
@@ -318,7 +316,6 @@ class Ledger:
                 except NotFound:
                     continue  # rebuilt by a run, or issued by another process, since we listed it
                 issued.append(invoice)
-                self._announce(invoice)
 
     def _issue_one(self, ref: str) -> Invoice:
         """Issue the draft ``ref`` in one transaction (NotFound if it is no longer a draft)."""
@@ -331,7 +328,11 @@ class Ledger:
                 raise DomainError(f"invoice {row.number} is already {row.status}")
             self._issue_row(repo, row, repo.now)
             repo.flush()
-            return repo.invoice_view(row)
+            invoice = repo.invoice_view(row)
+            events = self._issued(invoice)
+            failures = self.ctx.enqueue_outbound(repo, events)
+        self.ctx.fire_events(events, failures)
+        return invoice
 
     def void(self, number: str, reason: str, *, actor: Actor) -> Invoice:
         """Cancel an issued invoice by issuing a credit note; its time becomes billable again."""
@@ -368,20 +369,16 @@ class Ledger:
             self._issue_row(repo, credit, repo.now)
             repo.flush()
             view = repo.invoice_view(credit)
-        self._announce(view)
+            events = self._issued(view)
+            failures = self.ctx.enqueue_outbound(repo, events)
+        self.ctx.fire_events(events, failures)
         return view
 
-    def _announce(self, invoice: Invoice) -> None:
-        self.ctx.fire_events(
-            [
-                (
-                    "invoice_issued",
-                    InvoiceIssued(
-                        invoice.number or "", invoice.customer, invoice.contract, invoice.period, invoice.total
-                    ),
-                )
-            ]
-        )
+    @staticmethod
+    def _issued(invoice: Invoice) -> list[tuple[str, Any]]:
+        """The ``invoice_issued`` event of ``invoice`` (its messages are enqueued with the issue)."""
+        event = InvoiceIssued(invoice.number or "", invoice.customer, invoice.contract, invoice.period, invoice.total)
+        return [("invoice_issued", event)]
 
     def invoices(
         self,

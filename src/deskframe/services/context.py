@@ -60,16 +60,36 @@ class ServiceContext:
     @contextlib.contextmanager
     def change(self) -> Iterator[tuple[Repository, Events]]:
         """One write transaction; the ``(hook, event)`` pairs appended to the yielded list
-        are fired after it commits (and dropped if it rolls back)."""
+        are fired after it commits (and dropped if it rolls back).
+
+        Before the commit, the ``outbound_messages`` hook is asked for the messages each event
+        causes, and they are written to the outbox in this same transaction (docs/outbox.md).
+        """
         events: Events = []
         with self.store.write() as repo:
             yield repo, events
-        self.fire_events(events)
+            collect_failures = self.enqueue_outbound(repo, events)
+        self.fire_events(events, collect_failures)
 
-    def fire_events(self, events: Events) -> None:
+    def enqueue_outbound(self, repo: Repository, events: Events) -> list[HookFailure]:
+        """Collect and enqueue the outbound messages of ``events`` inside ``repo``'s transaction;
+        the plugins that failed (their messages are left out, the rest are written)."""
+        if not events or not self.hooks.collects():
+            return []
+        from .change_view import TransactionView
+        from .outbox import enqueue_in
+
+        view = TransactionView(repo, config=self.config, blobs=self.blobs)
+        failures: list[HookFailure] = []
+        for hook, event in events:
+            failures.extend(self.hooks.outbound_messages(hook, event, view, lambda found: enqueue_in(repo, found)))
+        return failures
+
+    def fire_events(self, events: Events, failures: list[HookFailure] | None = None) -> None:
         """Call the notify hooks of ``events`` (hook name, event) after their change committed;
-        a plugin's failure is recorded in ``last_hook_failures``, never raised."""
-        failures = []
+        a plugin's failure is recorded in ``last_hook_failures``, never raised (``failures``: the
+        change's earlier ones, from the collect hook)."""
+        failures = list(failures or [])
         for hook, event in events:
             failures.extend(self.hooks.notify(hook, event, self.owner))
         self.last_hook_failures = failures

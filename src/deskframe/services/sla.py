@@ -346,5 +346,6 @@ class SlaService:
                 key=lambda c: (c["ticket"], c["kind"]),
             )
             result.live_clocks = repo.count_live_clocks()
-        self.ctx.fire_events(events)
+            failures = self.ctx.enqueue_outbound(repo, events)
+        self.ctx.fire_events(events, failures)
         return result

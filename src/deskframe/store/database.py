@@ -129,6 +129,11 @@ def _translate(url: str) -> Iterator[None]:
         raise StorageError(f"database {_safe(url)}: {first}") from None
 
 
+def translate_errors(url: str) -> contextlib.AbstractContextManager[None]:
+    """Driver errors inside the block become deskframe's one-line errors (see :func:`_translate`)."""
+    return _translate(url)
+
+
 def _first_line(exc: Exception) -> str:
     orig = getattr(exc, "orig", None)
     text = str(orig) if orig is not None else str(exc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -20,8 +21,11 @@ from .database import Database
 from .directory_repo import DirectoryRepo
 from .import_repo import ImportRepo
 from .invoice_run_repo import InvoiceRunRepo
+from .locks import UnitLocks, sqlite_file
+from .outbox_repo import OutboxRepo
 from .payment_repo import PaymentRepo
 from .report_repo import ReportRepo
+from .schedule_repo import ScheduleRepo
 from .service_repo import QuarantineRepo, ServiceRepo
 from .sla_repo import SlaRepo
 from .ticket_repo import TicketRepo
@@ -45,6 +49,8 @@ class Repository(
     UnbilledRepo,
     AccountRepo,
     ReportRepo,
+    ScheduleRepo,
+    OutboxRepo,
 ):
     """Data access inside one transaction; ``now`` is the transaction's clock reading,
     ``search_languages`` the stemmers of the full-text index."""
@@ -63,6 +69,8 @@ class Store:
 
     def __init__(self, url: str, clock: Callable[[], dt.datetime], search_languages: Sequence[str] = DEFAULT_LANGUAGES):
         self.db = Database(url)
+        #: Advisory locks on units of work shared by several workers (PostgreSQL; granted on SQLite).
+        self.locks = UnitLocks(self.db)
         self.clock = clock
         self.search_languages = tuple(search_languages)
 
@@ -76,6 +84,11 @@ class Store:
     def read(self) -> Iterator[Repository]:
         with self.db.read() as session:
             yield Repository(session, self.clock(), self.search_languages)
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database file (None on PostgreSQL)."""
+        return sqlite_file(self.db)
 
     def upgrade(self) -> None:
         from .migrate import upgrade  # Alembic is loaded only when migrating

@@ -1,4 +1,5 @@
-"""Agent replies on chat tickets go to the callback URL (a real HTTP receiver on 127.0.0.1)."""
+"""Agent replies on chat tickets go through the outbox to the callback URL (a real HTTP receiver on
+127.0.0.1); ``send`` runs the worker's delivery pass."""
 
 from __future__ import annotations
 
@@ -31,10 +32,28 @@ def history(desk, number, prefix="chat_"):
     return [(h.action, h.new, h.reason) for h in desk.tickets.get(number).history if h.action.startswith(prefix)]
 
 
+def outcome(desk, number):
+    """The outbox's history lines of the ticket: ``sent`` and ``delivery_failed``."""
+    return [
+        (h.action, h.new, h.reason) for h in desk.tickets.get(number).history if h.action in ("sent", "delivery_failed")
+    ]
+
+
+def send(desk):
+    """One delivery pass (what ``deskframe worker`` runs)."""
+    return desk.outbox.deliver_pass("test-worker")
+
+
+#: Give up after one outbox attempt, so a failure is final within a test.
+ONE_ATTEMPT = "\n[outbox]\nmax_attempts = 1\n"
+
+
 def test_reply_is_posted_signed_to_the_callback(chat_desk, client_for):
     with CallbackReceiver() as receiver:
         desk, _factory, number = make(chat_desk, client_for, receiver.url)
         article = desk.tickets.reply(number, actor=Actor.agent("alice"), body="Unplug it, please.")
+        assert receiver.requests == []  # enqueued with the reply, not sent from the hook
+        assert send(desk).sent == 1
     assert len(receiver.requests) == 1
     sent = receiver.requests[0]
     assert sent["path"] == "/replies"
@@ -46,17 +65,20 @@ def test_reply_is_posted_signed_to_the_callback(chat_desk, client_for):
         "ticket": number,
         "article_id": article.id,
     }
-    assert history(desk, number) == [("chat_delivered", str(article.id), "HTTP 200 after 1 attempt(s)")]
+    assert outcome(desk, number) == [("sent", str(article.id), "via chat to c-1")]
 
 
 def test_failing_callback_is_retried_with_backoff_then_recorded(chat_desk, client_for):
     with CallbackReceiver(statuses=(500,)) as receiver:
-        desk, _factory, number = make(chat_desk, client_for, receiver.url, callback_tries=3, callback_backoff=0.05)
+        desk, _factory, number = make(
+            chat_desk, client_for, receiver.url, callback_tries=3, callback_backoff=0.05, extra_config=ONE_ATTEMPT
+        )
         article = desk.tickets.reply(number, actor=Actor.agent("alice"), body="Try this.")
+        assert send(desk).failed == 1
     assert len(receiver.requests) == 3
     gaps = [b["at"] - a["at"] for a, b in zip(receiver.requests, receiver.requests[1:])]
     assert gaps[0] >= 0.05 and gaps[1] >= 0.1  # 0.05 s, then doubled
-    assert history(desk, number) == [("chat_delivery_failed", str(article.id), "after 3 attempt(s): HTTP 500")]
+    assert outcome(desk, number) == [("delivery_failed", str(article.id), "chat to c-1: after 3 attempt(s): HTTP 500")]
     assert desk.last_hook_failures == []  # a failed delivery is recorded, not raised
 
 
@@ -64,32 +86,51 @@ def test_a_retry_that_succeeds_is_delivered(chat_desk, client_for):
     with CallbackReceiver(statuses=(503, 200)) as receiver:
         desk, _factory, number = make(chat_desk, client_for, receiver.url)
         desk.tickets.reply(number, actor=Actor.agent("alice"), body="Try this.")
+        assert send(desk).sent == 1
     assert len(receiver.requests) == 2
-    assert history(desk, number)[0][2] == "HTTP 200 after 2 attempt(s)"
+    assert outcome(desk, number)[0][0] == "sent"
+
+
+def test_a_callback_still_failing_is_retried_later_by_the_outbox(chat_desk, client_for, clock):
+    with CallbackReceiver(statuses=(503, 503, 200)) as receiver:
+        desk, _factory, number = make(chat_desk, client_for, receiver.url, callback_tries=2, callback_backoff=0.01)
+        desk.tickets.reply(number, actor=Actor.agent("alice"), body="Try this.")
+        assert send(desk).retrying == 1
+        (entry,) = desk.outbox.list(ticket=number)
+        assert (entry.state, entry.last_error) == ("queued", "after 2 attempt(s): HTTP 503")
+        clock.advance(minutes=5)
+        assert send(desk).sent == 1
+    assert len(receiver.requests) == 3
+    assert outcome(desk, number)[0][0] == "sent"
 
 
 def test_client_errors_are_not_retried(chat_desk, client_for):
     with CallbackReceiver(statuses=(400,)) as receiver:
         desk, _factory, number = make(chat_desk, client_for, receiver.url)
         desk.tickets.reply(number, actor=Actor.agent("alice"), body="Try this.")
+        assert send(desk).failed == 1  # a client error is final at once
     assert len(receiver.requests) == 1
-    assert history(desk, number)[0][:1] == ("chat_delivery_failed",)
-    assert history(desk, number)[0][2] == "after 1 attempt(s): HTTP 400"
+    assert outcome(desk, number)[0][:1] == ("delivery_failed",)
+    assert outcome(desk, number)[0][2] == "chat to c-1: after 1 attempt(s): HTTP 400"
 
 
 def test_unreachable_callback_is_recorded(chat_desk, client_for):
     from chat_support import free_port
 
-    desk, _factory, number = make(chat_desk, client_for, f"http://127.0.0.1:{free_port()}/nobody", callback_tries=2)
+    desk, _factory, number = make(
+        chat_desk, client_for, f"http://127.0.0.1:{free_port()}/nobody", callback_tries=2, extra_config=ONE_ATTEMPT
+    )
     desk.tickets.reply(number, actor=Actor.agent("alice"), body="Hello?")
-    action, _, reason = history(desk, number)[0]
-    assert action == "chat_delivery_failed" and reason.startswith("after 2 attempt(s): URLError")
+    send(desk)
+    action, _, reason = outcome(desk, number)[0]
+    assert action == "delivery_failed" and reason.startswith("chat to c-1: after 2 attempt(s): URLError")
 
 
 def test_without_callback_url_the_failure_is_visible(chat_desk, client_for):
     desk, _factory, number = make(chat_desk, client_for)
     desk.tickets.reply(number, actor=Actor.agent("alice"), body="Hello?")
-    assert history(desk, number)[0][2] == "channel site-chat has no callback_url"
+    assert send(desk).failed == 1
+    assert outcome(desk, number)[0][2] == "chat to c-1: channel site-chat has no callback_url"
 
 
 def test_missing_secret_at_delivery_is_recorded(chat_desk, client_for, monkeypatch):
@@ -97,8 +138,9 @@ def test_missing_secret_at_delivery_is_recorded(chat_desk, client_for, monkeypat
         desk, _factory, number = make(chat_desk, client_for, receiver.url)
         monkeypatch.delenv(SECRET_ENV)
         desk.tickets.reply(number, actor=Actor.agent("alice"), body="Hello?")
+        send(desk)
     assert receiver.requests == []
-    assert SECRET_ENV in history(desk, number)[0][2]
+    assert SECRET_ENV in outcome(desk, number)[0][2]
 
 
 def test_notes_other_channels_and_non_chat_tickets_are_not_posted(chat_desk, client_for):
@@ -113,8 +155,10 @@ def test_notes_other_channels_and_non_chat_tickets_are_not_posted(chat_desk, cli
         )
         other = factory.ticket(channel="support-mail")
         desk.tickets.reply(other.number, actor=Actor.agent("alice"), body="mail reply")
+        send(desk)
     assert receiver.requests == []
-    assert history(desk, number) == []
+    assert history(desk, number) == [] and outcome(desk, number) == []
+    assert [e.message.kind for e in desk.outbox.list()] in ([], ["email"], ["email", "email"])  # never chat
 
 
 def test_backoff_doubles_from_the_configured_start():

@@ -208,3 +208,13 @@ class SmtpSink:
 
     def parsed(self) -> list[Any]:
         return [parse(raw) for _, _, raw in self.messages]
+
+
+def send_due(desk, limit: int = 500) -> int:
+    """Deliver what the outbox holds, as ``deskframe worker`` would (one pass after another); how many were sent."""
+    sent = 0
+    while True:
+        report = desk.outbox.deliver_pass("test-worker", limit=limit)
+        sent += report.sent
+        if report.claimed < limit:
+            return sent

@@ -1,6 +1,7 @@
 """Outgoing mail against a real SMTP server on loopback (aiosmtpd).
 
 Agent replies (threading headers, Message-ID recorded so answers thread back),
+enqueued in the outbox with the change and delivered by ``send_due`` (the worker's pass),
 RELIABILITY 12 (no header injection through subjects or names, raw or RFC 2047)
 and 14 (automatic acknowledgements: never to automatic mail, at most N per
 recipient and day, marked ``Auto-Submitted: auto-replied``).
@@ -16,7 +17,7 @@ import ssl
 import subprocess
 
 import pytest
-from mailservers import SmtpSink, channel_toml, deliver, make_maildir, message, parse
+from mailservers import SmtpSink, channel_toml, deliver, make_maildir, message, parse, send_due
 
 import deskframe
 from deskframe import Contact, SlaPolicyType
@@ -120,6 +121,7 @@ def test_reply_is_sent_threaded_and_answers_thread_back(mail_desk, smtp_sink, cl
     assert smtp_sink.messages == []  # no autoreply configured
 
     desk.tickets.reply(number, actor=Actor.agent("alice"), body="Please restart it.\n")
+    send_due(desk)
     ((mail_from, rcpt, raw),) = smtp_sink.messages
     assert (mail_from, rcpt) == ("support@desk.example", ["ivan@customer.example"])
     sent = parse(raw)
@@ -142,6 +144,7 @@ def test_reply_is_sent_threaded_and_answers_thread_back(mail_desk, smtp_sink, cl
     report = run_once(cli, desk)
     assert (report["created"], report["appended"]) == (0, 1)
     desk.tickets.reply(number, actor=Actor.agent("alice"), body="Good.\n")
+    send_due(desk)
     second = parse(smtp_sink.messages[-1][2])
     assert str(second["In-Reply-To"]) == "<q2@customer.example>"
     assert str(second["References"]).split() == [
@@ -167,6 +170,7 @@ def test_no_header_injection_from_subject_or_name(mail_desk, smtp_sink, hostile)
         subject=hostile, body="Help", contact="ivan@customer.example", channel="support-mail", actor=Actor.operator()
     )
     desk.tickets.reply(ticket.number, actor=Actor.agent("alice"), body="Answer\r\nBcc: body@evil.example\n")
+    send_due(desk)
     ((_mail_from, rcpt, raw),) = smtp_sink.messages
     assert rcpt == ["ivan@customer.example"]
     sent = parse(raw)
@@ -191,10 +195,13 @@ def test_delivery_failure_is_recorded_and_reply_kept(make_desk, tmp_path):
             subject="Hi", body="b", contact="ivan@customer.example", channel="support-mail", actor=Actor.operator()
         )
         article = desk.tickets.reply(ticket.number, actor=Actor.agent("alice"), body="Answer")
+        send_due(desk)
     finally:
         sink.stop()
-    failed = history(desk, ticket.number, "email_delivery_failed")
+    failed = history(desk, ticket.number, "delivery_failed")
     assert len(failed) == 1 and failed[0].new == str(article.id) and "554" in failed[0].reason
+    (entry,) = desk.outbox.list(ticket=ticket.number)
+    assert entry.state == "failed" and entry.attempts == 1  # a 5xx answer: retrying cannot help
     assert desk.tickets.get(ticket.number).articles[-1].text == "Answer"  # never rolled back
     assert desk.last_hook_failures == []
 
@@ -212,10 +219,13 @@ def test_outbound_article_of_other_plugins_and_non_email_tickets(mail_desk, smtp
         body="Please send the request in writing.",
         actor=Actor.agent("alice"),
     )
+    send_due(desk)
     assert len(smtp_sink.messages) == 1
     assert str(parse(smtp_sink.messages[0][2])["Subject"]) == f"[Ticket#{phone.number}] Please write"
     desk.tickets.reply(phone.number, actor=Actor.agent("alice"), body="On the phone channel: not mailed")
+    send_due(desk)
     desk.tickets.note(phone.number, actor=Actor.agent("alice"), body="internal")
+    send_due(desk)
     assert len(smtp_sink.messages) == 1
 
 
@@ -234,12 +244,14 @@ def test_smtp_auth(make_desk, tmp_path, monkeypatch):
             subject="Hi", body="b", contact="ivan@customer.example", channel="support-mail", actor=Actor.operator()
         )
         desk.tickets.reply(ticket.number, actor=Actor.agent("alice"), body="Answer")
+        send_due(desk)
         monkeypatch.setenv("TEST_SMTP_PASSWORD", "wrong")
         desk.tickets.reply(ticket.number, actor=Actor.agent("alice"), body="Second answer")
+        send_due(desk)
     finally:
         sink.stop()
     assert sink.logins == ["support@desk.example"] and len(sink.messages) == 1
-    failed = history(desk, ticket.number, "email_delivery_failed")
+    failed = history(desk, ticket.number, "delivery_failed")
     assert len(failed) == 1 and "Authentication" in failed[0].reason
 
 
@@ -296,10 +308,11 @@ def test_smtp_starttls_with_auth(make_desk, tmp_path, monkeypatch, certificate):
             subject="Hi", body="b", contact="ivan@customer.example", channel="support-mail", actor=Actor.operator()
         )
         desk.tickets.reply(ticket.number, actor=Actor.agent("alice"), body="Answer over TLS")
+        send_due(desk)
     finally:
         sink.stop()
     assert sink.logins == ["support@desk.example"] and len(sink.messages) == 1
-    assert not history(desk, ticket.number, "email_delivery_failed")
+    assert not history(desk, ticket.number, "delivery_failed")
 
 
 # --- automatic acknowledgement (RELIABILITY 14) ------------------------------------------------
@@ -331,6 +344,7 @@ def test_acknowledgement_sent_once_with_number_and_due(ack_desk, smtp_sink):
     )
     deliver(desk.box, message("Printer broken", msgid="<first@customer.example>"))
     poll_once(desk)
+    send_due(desk)
     (ticket,) = desk.tickets.list()
     number = ticket["number"]
     (ack,) = acks(smtp_sink)
@@ -345,6 +359,7 @@ def test_acknowledgement_sent_once_with_number_and_due(ack_desk, smtp_sink):
 
     deliver(desk.box, message(f"Re: [Ticket#{number}] Printer broken", msgid="<second@customer.example>"))
     assert poll_once(desk).appended == 1
+    send_due(desk)
     assert len(smtp_sink.messages) == 1  # follow-ups get no acknowledgement
 
 
@@ -369,6 +384,7 @@ def test_no_acknowledgement_to_automatic_mail(ack_desk, smtp_sink, corpus):
         deliver(desk.box, corpus[name])
     deliver(desk.box, message("From ourselves", sender="support@desk.example"))
     report = poll_once(desk)
+    send_due(desk)
     assert report.created == len(AUTOMATIC) + 2
     sent = acks(smtp_sink)
     assert len(sent) == 1 and str(sent[0]["In-Reply-To"]) == "<auto_submitted_no@corpus>"
@@ -386,6 +402,7 @@ def test_acknowledgements_capped_per_recipient_and_day(ack_desk, smtp_sink):
         deliver(desk.box, message(f"Loop {i}", sender="robot@other.example"))
     deliver(desk.box, message("Someone else", sender="maria@customer.example"))
     assert poll_once(desk).created == 5
+    send_due(desk)
     to = [rcpt[0] for _, rcpt, _ in smtp_sink.messages]
     assert to.count("robot@other.example") == 2 and to.count("maria@customer.example") == 1
     skipped = [
@@ -396,4 +413,5 @@ def test_acknowledgements_capped_per_recipient_and_day(ack_desk, smtp_sink):
     desk.test_clock.now = START + dt.timedelta(hours=25)
     deliver(desk.box, message("Next day", sender="robot@other.example"))
     poll_once(desk)
+    send_due(desk)
     assert [rcpt[0] for _, rcpt, _ in smtp_sink.messages].count("robot@other.example") == 3

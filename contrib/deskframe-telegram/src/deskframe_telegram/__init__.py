@@ -7,9 +7,9 @@ Hooks implemented here:
   (:mod:`.channel`); each text message becomes an article, one open ticket per chat
   (:mod:`.updates`). The stored offset moves only after the core committed a message,
   so a crash re-fetches it and intake deduplicates it.
-* ``article_added`` - an agent's reply on a telegram ticket goes to the chat with
-  ``sendMessage`` and is recorded with ``desk.tickets.mark_sent``, or a
-  ``telegram_delivery_failed`` history entry (:mod:`.outbound`).
+* ``outbound_messages`` / ``register_deliveries`` - an agent's reply on a telegram ticket is
+  written to the outbox with the reply and sent by the ``telegram`` delivery with
+  ``sendMessage``; the outbox records ``sent`` or ``delivery_failed`` (:mod:`.outbound`).
 
 Only deskframe's public plugin API is used; the bot token is read from the
 environment variable named by ``token_env``.
@@ -64,11 +64,25 @@ def register_channel_types(register: Callable[[ChannelType], None]) -> None:
 
 
 @deskframe.hookimpl
-def article_added(event: deskframe.ArticleAdded, desk: Any) -> None:
-    """Send an agent's reply on a telegram ticket to its chat."""
+def outbound_messages(hook: str, event: Any, view: Any) -> list[deskframe.OutboundMessage] | None:
+    """An agent's reply on a telegram ticket, enqueued with the reply (:mod:`.outbound`)."""
+    if hook != "article_added":
+        return None
     from . import outbound
 
-    outbound.deliver(event, desk)
+    return outbound.reply(event, view)
+
+
+@deskframe.hookimpl
+def register_deliveries(register: Callable[..., None]) -> None:
+    from deskframe import Delivery
+
+    def deliver(message: deskframe.OutboundMessage, desk: Any) -> None:
+        from . import outbound
+
+        outbound.deliver(message, desk)
+
+    register(Delivery("telegram", deliver, description="Telegram sendMessage to the ticket's chat"))
 
 
 def __getattr__(name: str) -> Any:

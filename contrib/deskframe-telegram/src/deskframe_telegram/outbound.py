@@ -1,18 +1,19 @@
-"""Agent replies on telegram tickets -> ``sendMessage`` to the ticket's chat.
+"""Agent replies on telegram tickets -> the outbox -> ``sendMessage`` to the ticket's chat.
 
 An outbound, customer-visible article written for the ticket's own channel, when that
-channel is a telegram channel, is sent to the chat stored for the ticket
+channel is a telegram channel, is enqueued with the reply (:func:`reply`, from the
+``outbound_messages`` hook) and sent by the ``telegram`` delivery (:func:`deliver`) to the
+chat stored for the ticket
 (``ticket:NUMBER`` in the cursor store; for a ticket without one, e.g. the target of a
 merge, the private chat of the ticket's latest Telegram sender). Texts longer than
 Telegram's 4096 characters go as several messages.
 
 Connection errors, HTTP 429 (waiting the ``retry_after`` Telegram asks for, at most
 :data:`MAX_WAIT` seconds) and 5xx answers are retried ``send_tries`` times in all with a
-doubling pause; other answers are final. Success is recorded with
-``desk.tickets.mark_sent`` (a ``sent`` history entry, the article's message id
-``telegram:CHANNEL:CHAT_ID:MESSAGE_ID``); failure as a ``telegram_delivery_failed``
-history entry with the reason. A reply is never sent twice by this hook, but a
-reply whose answer was lost in transit may reach the chat and still be reported failed.
+doubling pause, then later by the outbox with its back-off; other answers are final. The
+outbox records the outcome: a ``sent`` history entry and the article's message id
+``telegram:CHANNEL:CHAT_ID:aARTICLE``, or ``delivery_failed`` with the reason. A reply whose
+answer was lost in transit may reach the chat and still be retried (docs/outbox.md).
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from typing import Any
 import attrs
 
 from deskframe.actors import Actor
-from deskframe.errors import ConfigError, NotFound
+from deskframe.errors import ConfigError
+from deskframe.outbound import ChangeView, DeliveryError, OutboundMessage
 
 from .api import BotApi, TelegramError
 from .channel import ticket_key
-from .settings import TelegramSettings, settings_for
+from .settings import TYPE, TelegramSettings, parse_settings
 
 #: Who this plugin acts as in the ticket history.
 ACTOR = Actor.plugin("deskframe_telegram")
@@ -48,6 +50,7 @@ class Outcome:
     detail: str
     message_ids: tuple[int, ...] = ()
     chat_id: str | None = None
+    retry: bool = False
 
 
 def chunks(text: str, size: int = MAX_TEXT) -> list[str]:
@@ -63,14 +66,13 @@ def chunks(text: str, size: int = MAX_TEXT) -> list[str]:
     return out
 
 
-def chat_of(desk: Any, settings: TelegramSettings, number: str) -> str | None:
-    """The chat id to answer ticket ``number`` in, or None."""
-    chat = desk.cursors.get(settings.name, ticket_key(number))
+def chat_of(view: Any, settings: TelegramSettings, number: str) -> str | None:
+    """The chat id to answer ticket ``number`` in, or None (``view``: the change's ChangeView)."""
+    chat = view.cursor(settings.name, ticket_key(number))
     if chat:
         return chat
-    try:
-        ticket = desk.tickets.get(number)
-    except NotFound:
+    ticket = view.ticket(number, full=True)
+    if ticket is None:
         return None
     for article in reversed(ticket.articles):  # a private chat's id is the user's id
         sender = article.sender or ""
@@ -92,7 +94,8 @@ def send(api: BotApi, chat_id: str, text: str, tries: int) -> Outcome:
             except TelegramError as exc:
                 if not exc.retry or attempt == tries:
                     done = f" ({len(sent)} of {len(chunks(text))} parts sent)" if sent else ""
-                    return Outcome(False, f"{exc} after {attempt} attempt(s){done}", tuple(sent), chat_id)
+                    detail = f"{exc} after {attempt} attempt(s){done}"
+                    return Outcome(False, detail, tuple(sent), chat_id, retry=exc.retry)
                 wait = exc.retry_after if exc.retry_after is not None else BACKOFF * 2 ** (attempt - 1)
                 sleep(min(max(wait, 0.0), MAX_WAIT))
                 continue
@@ -102,46 +105,55 @@ def send(api: BotApi, chat_id: str, text: str, tries: int) -> Outcome:
     return Outcome(True, f"{len(sent)} message(s)", tuple(sent), chat_id)
 
 
-def deliver(event: Any, desk: Any) -> Outcome | None:
-    """The ``article_added`` work: send an agent's reply, record the outcome. None: not ours."""
+def reply(event: Any, view: ChangeView) -> list[OutboundMessage]:
+    """The ``outbound_messages`` work: the outbox message of an agent's reply (none: not ours).
+
+    A reply on a ticket without a Telegram chat is not enqueued; the ticket's history says why
+    (``telegram_delivery_failed``)."""
     article, ticket = event.article, event.ticket
     if article.direction != "out" or not article.visible_to_customer or not ticket.channel:
-        return None
+        return []
     if article.channel != ticket.channel:
-        return None  # e.g. an e-mail written on a ticket that started in Telegram
-    settings = settings_for(desk, ticket.channel)
-    if settings is None:
-        return None
-    outcome = _deliver(desk, settings, ticket.number, article.text)
-    if outcome.delivered:
-        last = outcome.message_ids[-1] if outcome.message_ids else 0
-        desk.tickets.mark_sent(
-            article.id,
-            message_id=f"telegram:{settings.name}:{outcome.chat_id}:{last}",
-            recipients=(f"telegram:{outcome.chat_id}",),
-            channel=settings.name,
-            actor=ACTOR,
-        )
-    else:
-        log.error(
-            "telegram channel %s: reply %s on ticket %s not delivered: %s",
-            settings.name,
-            article.id,
-            ticket.number,
-            outcome.detail,
-        )
-        desk.tickets.annotate(
-            ticket.number, "telegram_delivery_failed", new=str(article.id), reason=outcome.detail[:500], actor=ACTOR
-        )
-    return outcome
-
-
-def _deliver(desk: Any, settings: TelegramSettings, number: str, text: str) -> Outcome:
-    chat = chat_of(desk, settings, number)
+        return []  # e.g. an e-mail written on a ticket that started in Telegram
+    table = view.config.channel(ticket.channel)
+    if table is None or table.get("type") != TYPE:
+        return []
+    settings = parse_settings(table)
+    chat = chat_of(view, settings, ticket.number)
     if chat is None:
-        return Outcome(False, "the ticket has no Telegram chat to answer")
+        reason = "the ticket has no Telegram chat to answer"
+        view.note(ticket.number, "telegram_delivery_failed", new=str(article.id), reason=reason, actor=ACTOR)
+        return []
+    return [
+        OutboundMessage(
+            kind="telegram",
+            recipients=(f"telegram:{chat}",),
+            text=article.text,
+            message_id=f"telegram:{settings.name}:{chat}:a{article.id}",
+            channel=settings.name,
+            ticket=ticket.number,
+            article_id=article.id,
+            topic="reply",
+        )
+    ]
+
+
+def deliver(message: OutboundMessage, desk: Any) -> None:
+    """The ``telegram`` delivery: ``sendMessage`` (in chunks) to the message's chat.
+
+    Within one delivery a chunk is tried ``send_tries`` times (waiting as Telegram asks); a
+    reply still failing with a connection error, 429 or 5xx is retried later by the outbox (all
+    its chunks again: a reply cut off after its first parts may then repeat them), other answers
+    and a missing token are permanent."""
+    table = desk.config.channel(message.channel) if message.channel else None
+    if table is None or table.get("type") != TYPE:
+        raise DeliveryError(f"no telegram channel {message.channel!r}", permanent=True)
+    settings = parse_settings(table)
     try:
         token = settings.token()
     except ConfigError as exc:
-        return Outcome(False, exc.problem, chat_id=chat)
-    return send(BotApi(settings.api_base, token), chat, text, settings.send_tries)
+        raise DeliveryError(exc.problem, permanent=True) from None
+    chat = message.recipients[0].removeprefix("telegram:")
+    outcome = send(BotApi(settings.api_base, token), chat, message.text, settings.send_tries)
+    if not outcome.delivered:
+        raise DeliveryError(outcome.detail, permanent=not outcome.retry)

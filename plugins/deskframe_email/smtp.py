@@ -1,0 +1,160 @@
+"""The ``email`` delivery: outbox messages over SMTP (``smtplib``), one connection per channel and pass.
+
+A message's bytes are built here from what was fixed at enqueue (:mod:`.outbound`): its
+Message-ID, recipients, subject, body, ``Date`` and threading headers, so every attempt sends
+the same message. The SMTP server is the one of the message's ``channel`` (an ``email``
+channel), else of the first ``email`` channel with an ``smtp`` URL.
+
+Errors: a 5xx answer (recipient refused, authentication failed) or a channel without SMTP is
+permanent (the message becomes ``failed``; ``deskframe outbox retry`` after the fix); anything
+else (connection refused, timeout, 4xx) is temporary and retried with back-off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import smtplib
+from collections.abc import Iterator
+from typing import Any
+
+from deskframe.outbound import DeliveryError, OutboundMessage, Send
+
+from .compose import compose_reply
+from .network import login_user, tls_context
+from .settings import TYPE, EmailSettings, parse_settings, password
+
+#: Headers the composer sets from the message itself rather than copying them.
+_THREADING = {"in-reply-to", "references", "date", "auto-submitted", "x-auto-response-suppress", "x-loop"}
+
+
+def settings_for(desk: Any, message: OutboundMessage) -> EmailSettings:
+    """The e-mail channel that sends ``message`` (permanent :class:`DeliveryError` if none can)."""
+    config = desk.config
+    tables = [config.channel(message.channel)] if message.channel else []
+    tables += [t for t in config.channels if t.get("type") == TYPE and t.get("smtp")]
+    for table in tables:
+        if table is not None and table.get("type") == TYPE:
+            settings = parse_settings(table, base_dir=getattr(config, "base_dir", None))
+            if settings.smtp is not None:
+                return settings
+    raise DeliveryError(f"no e-mail channel with an smtp server for channel {message.channel!r}", permanent=True)
+
+
+def message_bytes(message: OutboundMessage, settings: EmailSettings, subject_hook: str) -> bytes:
+    """The RFC 5322 bytes of ``message`` (the same on every attempt)."""
+    names = message.data.get("names") or {}
+    date = message.header("Date")
+    auto = (message.header("Auto-Submitted") or "").lower() == "auto-replied"
+    references = (message.header("References") or "").split()
+    try:
+        return compose_reply(
+            from_addr=(str(message.data.get("from_name") or ""), message.sender or settings.address),
+            to_addrs=[(str(names.get(r, "")), r) for r in message.recipients],
+            subject=message.subject,
+            body=message.text,
+            html=message.html,
+            ticket_number=message.ticket,
+            subject_hook=subject_hook,
+            in_reply_to=message.header("In-Reply-To"),
+            references=references,
+            message_id_domain=settings.domain,
+            auto=auto,
+            loop_address=message.header("X-Loop") if auto else None,
+            message_id=message.message_id,
+            date=email.utils.parsedate_to_datetime(date) if date else None,
+            extra_headers=[(k, v) for k, v in message.headers if k.lower() not in _THREADING],
+        )
+    except ValueError as exc:  # an address or Message-ID that cannot be sent: retrying will not help
+        raise DeliveryError(f"cannot compose: {exc}", permanent=True) from None
+
+
+def connect(settings: EmailSettings) -> smtplib.SMTP:
+    """An open, greeted and (if the URL says so) TLS-secured and logged-in SMTP connection."""
+    server = settings.smtp
+    if server is None:
+        raise DeliveryError(f"channel {settings.name} has no smtp server configured", permanent=True)
+    secret = password(settings)
+    context = tls_context(settings)
+    if server.tls == "ssl":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            server.host, server.port, local_hostname=settings.domain, timeout=settings.timeout, context=context
+        )
+    else:
+        client = smtplib.SMTP(server.host, server.port, local_hostname=settings.domain, timeout=settings.timeout)
+    try:
+        if server.tls == "starttls":
+            client.starttls(context=context)
+            client.ehlo()
+        client.ehlo_or_helo_if_needed()
+        if secret is not None and client.has_extn("auth"):
+            client.login(login_user(settings, server), secret)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def _error(settings: EmailSettings, exc: Exception) -> DeliveryError:
+    where = settings.smtp.display() if settings.smtp else settings.name
+    if isinstance(exc, DeliveryError):
+        return exc
+    permanent = False
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        permanent = bool(codes) and all(code >= 500 for code in codes)
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        permanent = exc.smtp_code >= 500
+    return DeliveryError(f"{where}: {type(exc).__name__}: {exc}", permanent=permanent)
+
+
+class SmtpSession:
+    """SMTP connections of one delivery pass, one per channel, opened on first use."""
+
+    def __init__(self, desk: Any):
+        self.desk = desk
+        self.clients: dict[str, smtplib.SMTP] = {}
+
+    def send(self, message: OutboundMessage) -> None:
+        """Send ``message`` over its channel's connection (:class:`DeliveryError` if it was not accepted)."""
+        settings = settings_for(self.desk, message)
+        data = message_bytes(message, settings, self.desk.config.tickets.subject_hook)
+        try:
+            client = self.clients.get(settings.name)
+            if client is None:
+                client = self.clients[settings.name] = connect(settings)
+            client.sendmail(message.sender or settings.address, list(message.recipients), data)
+        except DeliveryError:
+            raise
+        except Exception as exc:  # smtplib and socket errors, an unset password variable ...
+            self.drop(settings.name)
+            raise _error(settings, exc) from None
+
+    def drop(self, name: str) -> None:
+        client = self.clients.pop(name, None)
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close()
+
+    def close(self) -> None:
+        for name in list(self.clients):
+            client = self.clients[name]
+            with contextlib.suppress(Exception):
+                client.quit()
+            self.drop(name)
+
+
+@contextlib.contextmanager
+def session(desk: Any) -> Iterator[Send]:
+    """The delivery's batch context: one connection per channel for the whole pass."""
+    smtp = SmtpSession(desk)
+    try:
+        yield smtp.send
+    finally:
+        smtp.close()
+
+
+def deliver(message: OutboundMessage, desk: Any) -> None:
+    """Send one message on a connection of its own."""
+    with session(desk) as send:
+        send(message)

@@ -1,0 +1,325 @@
+"""``desk.outbox``: outgoing messages written with the change that causes them, delivered later.
+
+* :func:`enqueue_in` writes messages inside an open transaction (the change context calls it
+  with what the ``outbound_messages`` hook returned); :meth:`OutboxService.enqueue` does the same
+  in a transaction of its own.
+* :meth:`OutboxService.deliver_due` is one delivery pass (what ``deskframe worker`` and
+  ``deskframe outbox deliver`` run): claim due messages with a lease, deliver each through its
+  kind's registered :class:`~deskframe.outbound.Delivery` outside any transaction, record the
+  outcome (``sent``; ``queued`` again with exponential back-off; ``failed``).
+* :meth:`~OutboxService.list`, :meth:`~OutboxService.show`, :meth:`~OutboxService.retry` and
+  :meth:`~OutboxService.retry_failed` serve the ``deskframe outbox`` commands.
+
+The guarantees and the one crash window are in docs/outbox.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .. import policy
+from ..actors import Actor
+from ..errors import BadValue, NotFound
+from ..outbound import STATES, Delivery, DeliveryError, OutboundMessage, OutboxEntry, fixed
+
+if TYPE_CHECKING:
+    from ..registry import Registry
+    from ..store import Repository
+    from .context import ServiceContext
+
+log = logging.getLogger("deskframe.outbox")
+
+#: Who records delivery outcomes in ticket histories.
+OUTBOX_ACTOR = Actor.system("outbox")
+#: The longest error text kept per message.
+MAX_ERROR = 1000
+
+
+@attrs.frozen
+class DeliveryReport:
+    """What one delivery pass did: messages claimed, sent, queued again for a retry, failed, and
+    given back unsent because the worker was stopping."""
+
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    released: int = 0
+
+
+def enqueue_in(repo: Repository, messages: Iterable[OutboundMessage]) -> list[int]:
+    """Write ``messages`` to the outbox inside ``repo``'s open transaction; their ids.
+
+    A message whose ``dedupe_key`` is already in the outbox (or earlier in ``messages``) is not
+    written again; the first one's id stands for it.
+    """
+    ready = [fixed(m) for m in messages]
+    if not ready:
+        return []
+    known = repo.outbox_ids_by_dedupe(m.dedupe_key for m in ready if m.dedupe_key)
+    fresh: list[OutboundMessage] = []
+    seen: set[str] = set()
+    for m in ready:
+        if m.dedupe_key and (m.dedupe_key in known or m.dedupe_key in seen):
+            continue
+        if m.dedupe_key:
+            seen.add(m.dedupe_key)
+        fresh.append(m)
+    new_ids = iter(repo.insert_outbox(fresh))
+    by_key = dict(known)
+    ids = []
+    for m in ready:
+        if m.dedupe_key and m.dedupe_key in by_key:
+            ids.append(by_key[m.dedupe_key])
+            continue
+        entry_id = next(new_ids)
+        if m.dedupe_key:
+            by_key[m.dedupe_key] = entry_id
+        ids.append(entry_id)
+    return ids
+
+
+class OutboxService:
+    """The outbox of one desk (``desk.outbox``); deliveries come from the plugins' registry."""
+
+    def __init__(self, ctx: ServiceContext, registry: Registry):
+        self.ctx = ctx
+        self.registry = registry
+
+    # --- writing and reading ---------------------------------------------------------------
+    def enqueue(self, messages: Iterable[OutboundMessage], *, actor: Actor) -> list[int]:
+        """Enqueue ``messages`` in a transaction of their own (outside a change: scripts, jobs)."""
+        try:
+            ready = [fixed(m) for m in messages]
+        except ValueError as exc:
+            raise BadValue(str(exc)) from None
+        with self.ctx.store.write() as repo:
+            policy.check(actor, "outbox.enqueue", repo=repo)
+            return enqueue_in(repo, ready)
+
+    def list(
+        self,
+        state: str | None = None,
+        *,
+        ticket: str | None = None,
+        limit: int | None = 100,
+        actor: Actor | None = None,
+    ) -> list[OutboxEntry]:
+        """Messages, newest first, optionally of one ``state`` or ``ticket``."""
+        if state is not None and state not in STATES:
+            raise BadValue(f"unknown outbox state {state!r} (known: {', '.join(STATES)})")
+        with self.ctx.store.read() as repo:
+            if actor is not None:
+                policy.check(actor, "outbox.read", repo=repo)
+            if ticket is not None:
+                repo.ticket_row(ticket)  # NotFound for a ticket that does not exist
+            return repo.outbox_entries(state=state, ticket=ticket, limit=limit)
+
+    def show(self, entry_id: int, *, actor: Actor | None = None) -> OutboxEntry:
+        """One message (``NotFound`` if there is none with this id)."""
+        with self.ctx.store.read() as repo:
+            if actor is not None:
+                policy.check(actor, "outbox.read", repo=repo)
+            entry = repo.outbox_entry(entry_id)
+        if entry is None:
+            raise NotFound(f"no outbox message {entry_id}")
+        return entry
+
+    def counts(self) -> dict[str, int]:
+        """How many messages are in each state (every state present, zeros included)."""
+        with self.ctx.store.read() as repo:
+            found = repo.outbox_counts()
+        return {state: found.get(state, 0) for state in STATES}
+
+    # --- requeueing ------------------------------------------------------------------------
+    def retry(self, entry_id: int, *, actor: Actor) -> OutboxEntry:
+        """Queue a ``failed`` (or ``queued``) message again, due now, with its attempts reset;
+        the same message (same Message-ID) is sent. A ``sent`` or ``sending`` one is refused."""
+        with self.ctx.store.write() as repo:
+            policy.check(actor, "outbox.retry", repo=repo)
+            entry = repo.outbox_entry(entry_id)
+            if entry is None:
+                raise NotFound(f"no outbox message {entry_id}")
+            if entry.state in ("sent", "sending"):
+                raise BadValue(f"outbox message {entry_id} is {entry.state}: nothing to retry")
+            repo.requeue_outbox([entry_id], states=("failed", "queued"))
+            found = repo.outbox_entry(entry_id)
+        assert found is not None
+        return found
+
+    def retry_failed(self, *, actor: Actor) -> int:
+        """Queue every ``failed`` message again; how many."""
+        with self.ctx.store.write() as repo:
+            policy.check(actor, "outbox.retry", repo=repo)
+            return len(repo.requeue_outbox(None, states=("failed",)))
+
+    # --- delivering ------------------------------------------------------------------------
+    def deliver_due(
+        self,
+        worker_id: str,
+        *,
+        limit: int = 100,
+        lease: float | dt.timedelta | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> int:
+        """One delivery pass of worker ``worker_id``; returns how many messages it claimed
+        (a worker runs passes until one claims fewer than ``limit``). See :meth:`deliver_pass`."""
+        return self.deliver_pass(worker_id, limit=limit, lease=lease, stop=stop).claimed
+
+    def deliver_pass(
+        self,
+        worker_id: str,
+        *,
+        limit: int = 100,
+        lease: float | dt.timedelta | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> DeliveryReport:
+        """Claim up to ``limit`` due messages for ``lease`` (seconds; default ``[outbox] lease``),
+        deliver them, record each outcome; what happened (docs/outbox.md).
+
+        ``stop`` (a worker's shutdown flag) is asked before each message: once it answers True
+        the pass sends nothing more and gives its remaining claims back (``queued``, due now,
+        the attempt not counted), so a worker stopping on SIGTERM leaves nothing half-claimed."""
+        if not worker_id or len(worker_id) > 200:
+            raise BadValue("a worker id needs 1 to 200 characters")
+        if limit < 1:
+            raise BadValue("limit must be at least 1")
+        settings = self.ctx.config.outbox
+        held = settings.lease if lease is None else lease
+        if not isinstance(held, dt.timedelta):
+            held = dt.timedelta(seconds=float(held))
+        with self.ctx.store.write() as repo:
+            claimed = repo.claim_outbox(worker_id, lease_until=repo.now + held, limit=limit)
+        counts = {"sent": 0, "queued": 0, "failed": 0}
+        released: set[int] = set()
+        batches: dict[str, list[OutboxEntry]] = {}
+        for entry in claimed:
+            if entry.attempts > settings.max_attempts:  # its worker died holding it, attempts used up
+                error = f"claim expired {entry.attempts - 1} times; gave up"
+                self._record(entry, worker_id, DeliveryError(error, permanent=True), counts)
+            else:
+                batches.setdefault(entry.message.kind, []).append(entry)
+        for kind, entries in batches.items():
+            delivery = self.registry.get("deliveries", settings.redirect.get(kind, kind))
+            if delivery is None:
+                known = ", ".join(self.registry.names("deliveries")) or "none"
+                for entry in entries:
+                    self._record(
+                        entry, worker_id, DeliveryError(f"no delivery for kind {kind!r} (known: {known})"), counts
+                    )
+                continue
+            self._deliver_batch(delivery, entries, worker_id, counts, lambda e: self._turn(e, stop, released))
+        if released:
+            with self.ctx.store.write() as repo:
+                repo.release_outbox(sorted(released), worker_id)
+        return DeliveryReport(len(claimed), counts["sent"], counts["queued"], counts["failed"], len(released))
+
+    def _deliver_batch(
+        self,
+        delivery: Delivery,
+        entries: Sequence[OutboxEntry],
+        worker_id: str,
+        counts: dict[str, int],
+        turn: Callable[[OutboxEntry], bool],
+    ) -> None:
+        desk = self.ctx.owner
+        if delivery.session is None:
+            for entry in entries:
+                if turn(entry):
+                    self._record(entry, worker_id, _attempt(lambda m: delivery.deliver(m, desk), entry.message), counts)
+            return
+        done = 0
+        try:
+            with delivery.session(desk) as send:
+                for entry in entries:
+                    done += 1
+                    if turn(entry):
+                        self._record(entry, worker_id, _attempt(send, entry.message), counts)
+        except Exception as exc:  # opening or closing the session failed: the rest share the error
+            error = exc if isinstance(exc, DeliveryError) else DeliveryError(f"{type(exc).__name__}: {exc}")
+            for entry in entries[done:]:
+                self._record(entry, worker_id, error, counts)
+
+    def _turn(self, entry: OutboxEntry, stop: Callable[[], bool] | None, released: set[int]) -> bool:
+        """Whether to send ``entry`` now: not once ``stop`` says so (the claim is given back), and
+        not if the claim expired during a slow pass (another worker may have taken it over;
+        sending it here could send it twice)."""
+        if released or (stop is not None and stop()):
+            released.add(entry.id)
+            return False
+        if entry.lease_until is None or self.ctx.clock() < entry.lease_until:
+            return True
+        log.warning("outbox message %s: claim expired before its turn in the pass; left to another worker", entry.id)
+        return False
+
+    def _record(self, entry: OutboxEntry, worker_id: str, error: DeliveryError | None, counts: dict[str, int]) -> None:
+        """Record one outcome in its own transaction (only if the claim is still this worker's)."""
+        settings = self.ctx.config.outbox
+        message = entry.message
+        with self.ctx.store.write() as repo:
+            if error is None:
+                state = "sent"
+                own = repo.finish_outbox(entry.id, worker_id, state=state, sent_at=repo.now, last_error=None)
+            else:
+                text = str(error)[:MAX_ERROR] or type(error).__name__
+                final = error.permanent or entry.attempts >= settings.max_attempts
+                state = "failed" if final else "queued"
+                next_at = repo.now + settings.delay(entry.attempts)
+                own = repo.finish_outbox(
+                    entry.id, worker_id, state=state, last_error=text, **({} if final else {"next_attempt_at": next_at})
+                )
+            if own and message.ticket and state != "queued":
+                _note_on_ticket(repo, entry, state, error)
+        if not own:
+            log.warning("outbox message %s: claim of %s expired before its outcome was recorded", entry.id, worker_id)
+            return
+        counts[state] += 1
+        if error is not None:
+            log.warning("outbox message %s (%s) %s: %s", entry.id, message.kind, state, error)
+
+
+def _attempt(send: Any, message: OutboundMessage) -> DeliveryError | None:
+    """Call ``send(message)``; ``None`` if it returned, else the error (any exception counts as temporary)."""
+    try:
+        send(message)
+    except DeliveryError as exc:
+        return exc
+    except Exception as exc:  # a delivery's bug or an unexpected transport error: retry, then fail visibly
+        return DeliveryError(f"{type(exc).__name__}: {exc}")
+    return None
+
+
+def _note_on_ticket(repo: Repository, entry: OutboxEntry, state: str, error: DeliveryError | None) -> None:
+    """The ticket's history line of a sent or failed message; a sent article gets its Message-ID."""
+    message = entry.message
+    row = repo.ticket_row_or_none(message.ticket or "")
+    if row is None:
+        return
+    who = OUTBOX_ACTOR.history_name
+    target = ", ".join(message.recipients)
+    if state == "sent":
+        try:
+            article = repo.article_row(message.article_id) if message.article_id is not None else None
+        except NotFound:  # the article is gone: the message still went out
+            article = None
+        if article is not None:
+            article.message_id = message.message_id
+            article.recipients = list(message.recipients)
+            repo.history(row, who, "sent", new=str(message.article_id), reason=f"via {message.kind} to {target}"[:500])
+        else:
+            repo.history(
+                row, who, "outbox_sent", new=str(entry.id), reason=f"{message.topic or message.kind} to {target}"[:500]
+            )
+    else:
+        repo.history(
+            row,
+            who,
+            "delivery_failed",
+            new=str(message.article_id if message.article_id is not None else entry.id),
+            reason=f"{message.kind} to {target}: {error}"[:500],
+        )

@@ -1,0 +1,38 @@
+"""Fixtures of the worker tests; the helpers are in worker_support.py."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from worker_support import DeskDir, postgres_url
+
+from deskframe.store.scratch import scratch_database
+
+
+@pytest.fixture
+def desk_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., DeskDir]]:
+    """``desk_dir(backend="sqlite"|"postgres", config="")``: a migrated desk in a directory of its own."""
+    made: list[tuple[DeskDir, Callable[[], None]]] = []
+
+    def make(backend: str = "sqlite", config: str = "") -> DeskDir:
+        root = tmp_path_factory.mktemp("worker-desk")
+        server = postgres_url() if backend == "postgres" else None
+        url, drop = scratch_database(server, str(root / "deskframe.db"))
+        (root / "deskframe.toml").write_text(
+            f'[desk]\ndatabase = "{url}"\ndata_dir = "data"\n{config}', encoding="utf-8"
+        )
+        desk = DeskDir(root, url)
+        made.append((desk, drop))
+        desk.desk.upgrade()
+        return desk
+
+    yield make
+    for desk, drop in made:
+        desk.close()
+        drop()
