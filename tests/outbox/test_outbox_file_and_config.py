@@ -21,7 +21,7 @@ def test_redirected_mail_becomes_eml_files_with_the_fixed_message_id(make_desk, 
     desk = make_desk(
         mail_config("smtp://127.0.0.1:9", f'file_dir = "{folder}"\nredirect = {{ email = "file" }}')
     )  # port 9: nothing listens; the redirect means nothing connects
-    desk.directory.add_agent(deskframe.Agent("alice", "Alice"), actor=Actor.operator())
+    desk.directory.add_agent(deskframe.Agent("alice", "Alice", access="admin"), actor=Actor.operator())
     ticket = desk.tickets.open(
         subject="Счёт", body="b", contact="ivan@customer.example", channel="support-mail", actor=Actor.operator()
     )

@@ -20,7 +20,7 @@ ALICE = Actor.agent("alice")
 
 def mail_desk(make_desk, url, clock=None, outbox="", plugins=()):
     desk = make_desk(mail_config(url, outbox), clock=clock, plugins=plugins)
-    desk.directory.add_agent(deskframe.Agent("alice", "Alice"), actor=Actor.operator())
+    desk.directory.add_agent(deskframe.Agent("alice", "Alice", access="admin"), actor=Actor.operator())
     return desk
 
 
