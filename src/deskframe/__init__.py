@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers; at run time th
     )
     from .events import ArticleAdded, InvoiceIssued, SlaEvent, TicketChanged, TicketOpened
     from .extensions import (
+        ApplyTables,
         Channel,
         ChannelType,
         ConfigSection,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers; at run time th
         InboundAttachment,
         InboundMessage,
         IntakeResult,
+        PluginRecord,
         Queue,
         Route,
         Ticket,
@@ -79,6 +81,7 @@ _EXPORTS = {
     **dict.fromkeys(("ArticleAdded", "InvoiceIssued", "SlaEvent", "TicketChanged", "TicketOpened"), "events"),
     **dict.fromkeys(
         (
+            "ApplyTables",
             "Channel",
             "ChannelType",
             "ConfigSection",
@@ -104,6 +107,7 @@ _EXPORTS = {
             "InboundAttachment",
             "InboundMessage",
             "IntakeResult",
+            "PluginRecord",
             "Queue",
             "Route",
             "Ticket",
@@ -140,6 +144,7 @@ __all__ = [
     "PRIORITY_LEVELS",
     "Actor",
     "Agent",
+    "ApplyTables",
     "Article",
     "ArticleAdded",
     "Attachment",
@@ -164,6 +169,7 @@ __all__ = [
     "NotFound",
     "OutputFormat",
     "PluginError",
+    "PluginRecord",
     "PricingModelType",
     "Queue",
     "Recommendation",

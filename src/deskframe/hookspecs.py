@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .directory import DirectoryView
     from .events import ArticleAdded, InvoiceIssued, SlaEvent, TicketChanged, TicketOpened
     from .extensions import (
+        ApplyTables,
         ChannelType,
         ConfigSection,
         Importer,
@@ -128,6 +129,19 @@ def register_report_rules(register: Callable[[ReportRule], None]) -> None:
     ``check(report)`` with the figures of the report (see docs/reports.md) and lists each
     :class:`~deskframe.extensions.Recommendation` it returns, with the figure that
     triggered it. A rule that raises is reported by name and the report goes on.
+    """
+
+
+@hookspec
+def register_apply_tables(register: Callable[[ApplyTables], None]) -> None:
+    """Add top-level arrays of tables to ``deskframe apply FILE``.
+
+    Call ``register(ApplyTables(name, tables, parse, write))``: the arrays named in
+    ``tables`` (``("projects", "timeline")``) are then accepted beside the core's
+    ``[[customers]]``, ``[[contracts]]`` ...; ``parse`` validates them before anything is
+    written and ``write`` stores them after the core's tables (see
+    :class:`~deskframe.extensions.ApplyTables`). An array two plugins claim, or one that is a
+    core section, is a plugin error.
     """
 
 

@@ -67,6 +67,7 @@ ACTIONS: tuple[str, ...] = (
     "invoice.void",
     "invoice.pay",
     "intake.receive",
+    "records.write",
 )
 
 #: What only an agent does: the change names the agent (an article's sender, a lock's holder, time's author).

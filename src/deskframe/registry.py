@@ -18,6 +18,7 @@ REGISTER_HOOKS: dict[str, str] = {
     "register_routes": "routes",
     "register_config_sections": "config_sections",
     "register_report_rules": "report_rules",
+    "register_apply_tables": "apply_tables",
 }
 
 

@@ -21,6 +21,7 @@ from .directory_repo import DirectoryRepo
 from .import_repo import ImportRepo
 from .invoice_run_repo import InvoiceRunRepo
 from .payment_repo import PaymentRepo
+from .records_repo import RecordRepo
 from .report_repo import ReportRepo
 from .service_repo import QuarantineRepo, ServiceRepo
 from .sla_repo import SlaRepo
@@ -45,6 +46,7 @@ class Repository(
     UnbilledRepo,
     AccountRepo,
     ReportRepo,
+    RecordRepo,
 ):
     """Data access inside one transaction; ``now`` is the transaction's clock reading,
     ``search_languages`` the stemmers of the full-text index."""
