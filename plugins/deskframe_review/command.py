@@ -59,7 +59,6 @@ def review_group() -> None:
 @click.option(
     "--link", is_flag=True, help="Print the customer's unguessable review link (served by 'deskframe serve')."
 )
-@click.option("--agent", help="Act as this agent when the link is made (default: the local operator).")
 @pass_desk
 def review_show(
     desk: Any,
@@ -69,13 +68,12 @@ def review_show(
     locale: str | None,
     output: str | None,
     link: bool,
-    agent: str | None,
 ) -> None:
     """The review of CUSTOMER for a period (``deskframe review CUSTOMER`` for short)."""
     if link:
         from .links import link as make_link
 
-        click.echo(make_link(desk, customer, actor_for(agent)))
+        click.echo(make_link(desk, customer, actor_for()))
         return
     formats = review_formats(desk)
     if fmt not in formats:

@@ -128,6 +128,11 @@ def _data(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _who(actor: Actor) -> str:
+    """``agent:kate``, ``plugin:name``, ``system:sla``; ``operator`` for the anonymous local operator."""
+    return f"{actor.kind}:{actor.name}" if actor.name else "operator"
+
+
 class PluginRecords:
     """The records one plugin keeps in the core's store: ``kind`` + ``key`` -> a JSON object.
 
@@ -166,7 +171,7 @@ class PluginRecords:
         ]
         with self._store.write() as repo:
             policy.check(actor, "records.write", repo=repo)
-            return [repo.put_record(self.plugin, k, key, d, str(actor))[0] for k, key, d in checked]
+            return [repo.put_record(self.plugin, k, key, d, _who(actor))[0] for k, key, d in checked]
 
     def delete(self, kind: str, key: str, *, actor: Actor) -> bool:
         """Delete one record; False when there was none."""
