@@ -128,3 +128,18 @@ def test_timeline_svg_structure(demo, locale, words):
     other = {"en": "Выполнено", "ru": "Agreed with the customer"}[locale]
     assert other not in svg
     assert "<script" not in svg
+
+
+def test_pdf_through_deskframe_pdf(demo, tmp_path):
+    pytest.importorskip("deskframe_pdf")
+    pypdf = pytest.importorskip("pypdf")
+    import io
+
+    out = tmp_path / "review.pdf"
+    demo[1]("review", "alfa-bank", "--period", "2026-10", "--format", "pdf", "--locale", "ru", "-o", str(out))
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    compact = " ".join(text.split())
+    for words in ("Обзор сопровождения", "С чем заказчик пришёл к нам впервые", "Репликация в резервный ЦОД", "План-график"):
+        assert words in compact, words
