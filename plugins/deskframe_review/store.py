@@ -99,9 +99,15 @@ class ReviewStore:
         counts: Counter[str] = Counter()
         puts = []
         today = self.today()
+        # projects, stages and items are few: one read per kind; notes are looked up one by one
+        known = {
+            kind: {r.key: r for r in self.records.list(kind)}
+            for kind in {k for k, _ in entries}
+            if kind != "note" and len(entries) > 1
+        }
         for kind, data in entries:
             key = key_of(kind, data)
-            old = self.records.get(kind, key)
+            old = known[kind].get(key) if kind in known else self.records.get(kind, key)
             value = with_history(old.data if old else None, data, today) if kind == "item" else data
             outcome = "created" if old is None else ("unchanged" if old.data == value else "updated")
             counts[f"{WORDS[kind]} {outcome}"] += 1

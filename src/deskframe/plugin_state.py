@@ -10,8 +10,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import builtins
+import datetime as dt
 import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar

@@ -54,7 +54,7 @@ def test_a_plugin_array_is_parsed_then_written_after_the_core(make_desk, cli, tm
 def test_unclaimed_arrays_are_still_refused(make_desk, cli, tmp_path):
     desk = make_desk()
     path = tmp_path / "d.toml"
-    path.write_text('[[gizmos]]\nsize = 1\n')
+    path.write_text("[[gizmos]]\nsize = 1\n")
     result = cli(desk)("apply", str(path))
     assert result.exit_code == 2 and "gizmos" in result.output
 

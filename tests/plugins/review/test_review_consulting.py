@@ -65,7 +65,10 @@ def test_built_is_the_note_and_the_item_adopted_in_the_period(demo):
 def test_unused_is_the_delivered_item_with_its_blocker(demo):
     unused = answers(demo[1])["unused"]
     assert [i["id"] for i in unused["delivered"]] == ["latency-dashboard"]
-    assert unused["delivered"][0]["blocker"] == {"text": "Заказчик ещё не выделил сервер для Grafana", "who": "customer"}
+    assert unused["delivered"][0]["blocker"] == {
+        "text": "Заказчик ещё не выделил сервер для Grafana",
+        "who": "customer",
+    }
     assert unused["notes"] == []
 
 
@@ -82,8 +85,14 @@ def test_came_for_and_goals_now(demo):
     got = answers(demo[1])
     assert got["came_for"]["projects"][0]["came_for"].startswith("Аудит производительности процессинга")
     goals = got["goals"]
-    assert goals["goals_now"][0]["goals"] == ["5000 платежей в секунду к новогоднему пику", "Резервный ЦОД с переключением за 15 минут"]
-    assert [(s["stage"], s["state"]) for s in goals["stages_ahead"]] == [("Кэш справочников", "late"), ("Резервный ЦОД", "planned")]
+    assert goals["goals_now"][0]["goals"] == [
+        "5000 платежей в секунду к новогоднему пику",
+        "Резервный ЦОД с переключением за 15 минут",
+    ]
+    assert [(s["stage"], s["state"]) for s in goals["stages_ahead"]] == [
+        ("Кэш справочников", "late"),
+        ("Резервный ЦОД", "planned"),
+    ]
 
 
 def test_a_customer_without_data_gets_plain_sentences(demo):
@@ -122,7 +131,13 @@ def test_timeline_svg_structure(demo, locale, words):
     assert svg.count('class="agreed legend"') == 1
     assert len(re.findall(r'<line class="due"', svg)) == 1  # the late stage shows when it was due
     labels = re.findall(r'<text class="label"[^>]*>([^<]*)</text>', svg)
-    assert labels == ["Аудит производительности", "Оптимизация пула соединений", "Нагрузочное тестирование", "Кэш справочников", "Резервный ЦОД"]
+    assert labels == [
+        "Аудит производительности",
+        "Оптимизация пула соединений",
+        "Нагрузочное тестирование",
+        "Кэш справочников",
+        "Резервный ЦОД",
+    ]
     for word in words:
         assert word in svg
     other = {"en": "Выполнено", "ru": "Agreed with the customer"}[locale]
@@ -141,5 +156,10 @@ def test_pdf_through_deskframe_pdf(demo, tmp_path):
     assert data.startswith(b"%PDF")
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
     compact = " ".join(text.split())
-    for words in ("Обзор сопровождения", "С чем заказчик пришёл к нам впервые", "Репликация в резервный ЦОД", "План-график"):
+    for words in (
+        "Обзор сопровождения",
+        "С чем заказчик пришёл к нам впервые",
+        "Репликация в резервный ЦОД",
+        "План-график",
+    ):
         assert words in compact, words

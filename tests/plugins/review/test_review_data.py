@@ -87,15 +87,39 @@ def _apply(run, tmp_path, text: str, code: int = 0) -> str:
 
 def test_apply_round_trip_and_json_shapes(run, tmp_path):
     out = _apply(run, tmp_path, FILE)
-    for line in ("customers created: 1", "projects created: 1", "timeline stages created: 2", "roadmap items created: 1", "review notes created: 1"):
+    for line in (
+        "customers created: 1",
+        "projects created: 1",
+        "timeline stages created: 2",
+        "roadmap items created: 1",
+        "review notes created: 1",
+    ):
         assert line in out
     again = _apply(run, tmp_path, FILE)
     assert "created" not in again and "updated" not in again and "projects unchanged: 1" in again
     assert json.loads(run("project", "list", "--format", "json")) == [PROJECT]
     stages = json.loads(run("timeline", "list", "--project", "portal", "--format", "json"))
     assert stages == [
-        {"project": "portal", "stage": "Design", "goal": None, "start": None, "planned": "2026-09-30", "done": "2026-09-28", "agreed": True, "agreed_on": "2026-08-01"},
-        {"project": "portal", "stage": "Launch", "goal": None, "start": None, "planned": "2026-12-01", "done": None, "agreed": True, "agreed_on": None},
+        {
+            "project": "portal",
+            "stage": "Design",
+            "goal": None,
+            "start": None,
+            "planned": "2026-09-30",
+            "done": "2026-09-28",
+            "agreed": True,
+            "agreed_on": "2026-08-01",
+        },
+        {
+            "project": "portal",
+            "stage": "Launch",
+            "goal": None,
+            "start": None,
+            "planned": "2026-12-01",
+            "done": None,
+            "agreed": True,
+            "agreed_on": None,
+        },
     ]
     items = json.loads(run("roadmap", "list", "--format", "json"))
     assert items == [
@@ -122,16 +146,51 @@ def test_apply_refuses_an_unknown_project_and_writes_nothing(run, tmp_path, desk
 
 def test_cli_add_set_list_and_status_history(run, tmp_path):
     _apply(run, tmp_path, FILE.split("[[projects]]")[0])
-    assert "project portal created" in run("project", "add", "--id", "portal", "--customer", "acme", "--title", "Customer portal", "--goal-now", "Fewer calls")
+    assert "project portal created" in run(
+        "project",
+        "add",
+        "--id",
+        "portal",
+        "--customer",
+        "acme",
+        "--title",
+        "Customer portal",
+        "--goal-now",
+        "Fewer calls",
+    )
     run("project", "add", "--id", "portal", "--customer", "acme", "--title", "x", code=1)
     run("project", "add", "--id", "other", "--customer", "nobody", "--title", "x", code=2)
     run("project", "set", "portal", "--came-for", "A help desk")
     assert json.loads(run("project", "list", "--customer", "acme", "--format", "json"))[0]["came_for"] == "A help desk"
-    run("timeline", "add", "--project", "portal", "--stage", "Launch", "--planned", "2026-12-01", "--agreed", "2026-10-01")
+    run(
+        "timeline",
+        "add",
+        "--project",
+        "portal",
+        "--stage",
+        "Launch",
+        "--planned",
+        "2026-12-01",
+        "--agreed",
+        "2026-10-01",
+    )
     run("timeline", "set", "portal", "Launch", "--done", "2026-10-19")
     (stage,) = json.loads(run("timeline", "list", "--format", "json"))
     assert (stage["done"], stage["agreed"], stage["agreed_on"]) == ("2026-10-19", True, "2026-10-01")
-    run("roadmap", "add", "--project", "portal", "--title", "Single sign-on", "--id", "sso", "--status", "delivered", "--since", "2026-10-02")
+    run(
+        "roadmap",
+        "add",
+        "--project",
+        "portal",
+        "--title",
+        "Single sign-on",
+        "--id",
+        "sso",
+        "--status",
+        "delivered",
+        "--since",
+        "2026-10-02",
+    )
     run("roadmap", "set", "portal", "sso", "--blocker", "No IdP yet", "--blocker-who", "customer")
     run("roadmap", "set", "portal", "sso", "--status", "adopted")  # dated today (--now)
     run("roadmap", "add", "--project", "nope", "--title", "x", code=2)
@@ -141,7 +200,9 @@ def test_cli_add_set_list_and_status_history(run, tmp_path):
     run("roadmap", "set", "portal", "sso", "--no-blocker")
     review = json.loads(run("review", "acme", "--period", "2026-10", "--format", "json"))
     built = review["answers"][0]
-    assert [(i["id"], i["on"]) for i in built["adopted"]] == [("sso", "2026-10-20")] and built["adopted"][0]["blocker"] is None
+    assert [(i["id"], i["on"]) for i in built["adopted"]] == [("sso", "2026-10-20")] and built["adopted"][0][
+        "blocker"
+    ] is None
     assert json.loads(run("review", "acme", "--format", "json"))["period"]["label"] == "2026-10"  # default: this month
     assert json.loads(run("review", "acme", "--period", "2026-09", "--format", "json"))["answers"][0]["empty"] is True
 
@@ -149,8 +210,12 @@ def test_cli_add_set_list_and_status_history(run, tmp_path):
 def test_notes_are_filed_by_period_and_question(run, tmp_path):
     _apply(run, tmp_path, FILE.split("[[projects]]")[0])
     text = "Their support line now closes password resets itself."
-    assert "review notes created: 1" in run("review", "note", "acme", "--period", "2026-10", "--question", "built", "--text", text)
-    assert "review notes unchanged: 1" in run("review", "note", "acme", "--period", "2026-10", "--question", "built", "--text", text)
+    assert "review notes created: 1" in run(
+        "review", "note", "acme", "--period", "2026-10", "--question", "built", "--text", text
+    )
+    assert "review notes unchanged: 1" in run(
+        "review", "note", "acme", "--period", "2026-10", "--question", "built", "--text", text
+    )
     run("review", "note", "acme", "--period", "2026-13", "--question", "built", "--text", "x", code=2)
     run("review", "note", "nobody", "--period", "2026-10", "--question", "built", "--text", "x", code=2)
     review = json.loads(run("review", "acme", "--period", "2026-10", "--format", "json"))
@@ -172,7 +237,12 @@ def test_empty_review_says_so(run, tmp_path):
 def test_records_api_checks_the_actor(desk):
     records = desk.records("third_party")
     stored = records.put("thing", "a/1", {"n": 1, "tags": ["x"]}, actor=Actor.operator())
-    assert (stored.plugin, stored.key, stored.data, stored.created_by) == ("third_party", "a/1", {"n": 1, "tags": ["x"]}, "operator")
+    assert (stored.plugin, stored.key, stored.data, stored.created_by) == (
+        "third_party",
+        "a/1",
+        {"n": 1, "tags": ["x"]},
+        "operator",
+    )
     records.put("thing", "b/1", {"n": 2}, actor=Actor.plugin("third_party"))
     assert [r.key for r in records.list("thing", prefix="a/")] == ["a/1"]
     assert [r.key for r in records.list("thing")] == ["a/1", "b/1"]
