@@ -16,7 +16,7 @@ from deskframe.tables import TableReader
 def _plugin(name: str, tables: tuple[str, ...], written: list) -> types.SimpleNamespace:
     def parse(desk, found, known_customer):
         out = []
-        for i, raw in enumerate(found["gadgets"] if "gadgets" in found else []):
+        for i, raw in enumerate(found.get("gadgets", [])):
             t = TableReader(raw, f"gadgets[{i}]")
             t.reject_unknown(["customer", "size"])
             if not known_customer(t.str("customer")):
