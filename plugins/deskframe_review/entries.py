@@ -44,8 +44,11 @@ def _text_list(t: TableReader, name: str) -> list[str]:
 def project(t: TableReader) -> dict[str, Any]:
     """A ``[[projects]]`` table or the CLI's options."""
     t.reject_unknown(PROJECT_FIELDS)
+    key = t.name("id", max_length=60)
+    if "/" in key:
+        raise t.error("id", f"must not contain '/' (it separates a project from its stages), got {key!r}")
     return {
-        "id": t.name("id", max_length=60),
+        "id": key,
         "customer": t.name("customer"),
         "title": t.str("title", max_length=300),
         "goal": t.str("goal", None, max_length=5000),

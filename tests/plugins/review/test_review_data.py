@@ -160,6 +160,7 @@ def test_cli_add_set_list_and_status_history(run, tmp_path):
     )
     run("project", "add", "--id", "portal", "--customer", "acme", "--title", "x", code=1)
     run("project", "add", "--id", "other", "--customer", "nobody", "--title", "x", code=2)
+    assert "must not contain '/'" in run("project", "add", "--id", "a/b", "--customer", "acme", "--title", "x", code=2)
     run("project", "set", "portal", "--came-for", "A help desk")
     assert json.loads(run("project", "list", "--customer", "acme", "--format", "json"))[0]["came_for"] == "A help desk"
     run(
