@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers; at run time th
     )
     from .events import ArticleAdded, InvoiceIssued, SlaEvent, TicketChanged, TicketOpened
     from .extensions import (
+        ApplyTables,
         Channel,
         ChannelType,
         ConfigSection,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers; at run time th
         InboundAttachment,
         InboundMessage,
         IntakeResult,
+        PluginRecord,
         Queue,
         Route,
         Ticket,
@@ -81,6 +83,7 @@ _EXPORTS = {
     **dict.fromkeys(("ArticleAdded", "InvoiceIssued", "SlaEvent", "TicketChanged", "TicketOpened"), "events"),
     **dict.fromkeys(
         (
+            "ApplyTables",
             "Channel",
             "ChannelType",
             "ConfigSection",
@@ -107,6 +110,7 @@ _EXPORTS = {
             "InboundAttachment",
             "InboundMessage",
             "IntakeResult",
+            "PluginRecord",
             "Queue",
             "Route",
             "Ticket",
@@ -147,6 +151,7 @@ __all__ = [
     "PRIORITY_LEVELS",
     "Actor",
     "Agent",
+    "ApplyTables",
     "Article",
     "ArticleAdded",
     "Attachment",
@@ -178,6 +183,7 @@ __all__ = [
     "OutboxEntry",
     "OutputFormat",
     "PluginError",
+    "PluginRecord",
     "PricingModelType",
     "Queue",
     "Recommendation",

@@ -1,23 +1,26 @@
 """Directory data as code: ``deskframe apply FILE`` creates or updates by key.
 
 The file holds ``[[queues]]``, ``[[customers]]``, ``[[contacts]]``, ``[[agents]]``
-and ``[[contracts]]`` arrays; applying it twice changes nothing the second time.
+and ``[[contracts]]`` arrays, and the arrays plugins add (``register_apply_tables``,
+:class:`~deskframe.extensions.ApplyTables`); applying it twice changes nothing the second time.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .actors import Actor
 from .config import read_toml
-from .errors import BadValue, ConfigError, DeskframeError, DomainError
+from .errors import BadValue, ConfigError, DeskframeError, DomainError, PluginError
 from .model import Agent, Contact, Contract, Customer, Queue
 from .tables import TableReader
 
 if TYPE_CHECKING:
     from .desk import Desk
+    from .extensions import ApplyTables
 
 SECTIONS = ("queues", "customers", "contacts", "agents", "contracts")
 
@@ -112,10 +115,24 @@ PARSERS = {
 }
 
 
-def parse_directory(data: dict[str, Any]) -> dict[str, list[Any]]:
-    """Validate a directory document; errors name the entry, e.g. ``contacts[2].email``."""
+def plugin_tables(desk: Desk) -> list[ApplyTables]:
+    """The apply tables plugins registered; an array claimed twice (or a core section) is a plugin error."""
+    owners = dict.fromkeys(SECTIONS, "the core")
+    found = []
+    for ext in desk.plugins.registry.items("apply_tables"):
+        for table in ext.tables:
+            if table in owners:
+                raise PluginError(f"apply table '{table}' of '{ext.name}' is already {owners[table]}'s")
+            owners[table] = f"'{ext.name}'"
+        found.append(ext)
+    return found
+
+
+def parse_directory(data: dict[str, Any], extra: tuple[str, ...] = ()) -> dict[str, list[Any]]:
+    """Validate a directory document; errors name the entry, e.g. ``contacts[2].email``.
+    ``extra`` names the plugins' arrays (checked by their own parsers)."""
     top = TableReader(data)
-    top.reject_unknown(SECTIONS)
+    top.reject_unknown([*SECTIONS, *extra])
     parsed: dict[str, list[Any]] = {}
     for section in SECTIONS:
         entries = top.list(section, [])
@@ -153,17 +170,28 @@ def apply_file(desk: Desk, path: Path) -> Counter[str]:
     customers, SLA policies and pricing models), then written in one transaction.
     """
     data = read_toml(path)
+    extensions = plugin_tables(desk)
     try:
-        parsed = parse_directory(data)
+        parsed = parse_directory(data, tuple(t for ext in extensions for t in ext.tables))
+        known = customer_check(desk, parsed)
+        extra = []
+        for ext in extensions:
+            tables = {name: TableReader(data).list(name, []) for name in ext.tables}
+            if any(tables.values()):
+                extra.append((ext, ext.parse(desk, tables, known)))
     except ConfigError as exc:
         raise exc.within(file=str(path)) from None
-    return apply_parsed(desk, parsed, label=str(path))
+    counts = apply_parsed(desk, parsed, label=str(path))
+    for ext, value in extra:
+        try:
+            counts.update(ext.write(desk, value, Actor.operator()))
+        except ConfigError as exc:
+            raise exc.within(file=str(path)) from None
+    return counts
 
 
-def check_parsed(desk: Desk, parsed: dict[str, list[Any]], label: str = "") -> None:
-    """Cross-check a parsed directory against the config and the stored customers; the
-    first problem raises a :class:`ConfigError` naming file and entry
-    (``directory.toml: contracts[2].sla: unknown SLA policy 'x' ...``)."""
+def customer_check(desk: Desk, parsed: dict[str, list[Any]]) -> Callable[[str], bool]:
+    """``known(key)``: whether customer ``key`` is in the parsed file or stored (looked up once each)."""
     in_file = {c.key for c in parsed["customers"]}
     checked: dict[str, bool] = {}
 
@@ -175,6 +203,14 @@ def check_parsed(desk: Desk, parsed: dict[str, list[Any]], label: str = "") -> N
                 checked[key] = directory.customer(key) is not None
         return checked[key]
 
+    return known
+
+
+def check_parsed(desk: Desk, parsed: dict[str, list[Any]], label: str = "") -> None:
+    """Cross-check a parsed directory against the config and the stored customers; the
+    first problem raises a :class:`ConfigError` naming file and entry
+    (``directory.toml: contracts[2].sla: unknown SLA policy 'x' ...``)."""
+    known = customer_check(desk, parsed)
     for section in ("contacts", "contracts"):
         for i, entry in enumerate(parsed[section]):
             if entry.customer and not known(entry.customer):

@@ -5,9 +5,10 @@ CLI steps, each optionally at a simulated time (``at``), run in-process against
 a copy of the example in a fresh directory. The core knows no concrete channel
 or price: the scenario says which (plugin) commands to run. After the steps the
 demo prints a summary: tickets by state, SLA clocks by category (met, missed,
-overdue, running, paused, cancelled: each clock in exactly one, docs/sla.md), and
-the issued invoices with their totals and files, and the outgoing messages (an example without
-a mail server redirects them to the ``file`` delivery: ``.eml`` files, docs/outbox.md).
+overdue, running, paused, cancelled: each clock in exactly one, docs/sla.md), the
+issued invoices with their totals and files, the files the steps wrote (``-o FILE``,
+such as an account review), and the outgoing messages (an example without a mail server
+redirects them to the ``file`` delivery: ``.eml`` files, docs/outbox.md).
 """
 
 from __future__ import annotations
@@ -155,8 +156,24 @@ def outbox_summary(desk: Any) -> dict[str, Any]:
     return {"counts": desk.outbox.counts(), "messages": messages}
 
 
-def summary(desk: Any, target: Path) -> dict[str, Any]:
-    """Tickets by state, SLA clocks, invoices with totals and rendered files/links."""
+#: The options by which a step names the file it writes.
+OUTPUT_OPTIONS = ("-o", "--output")
+
+
+def step_outputs(steps: list[Step]) -> list[dict[str, str]]:
+    """``{"file", "command"}`` of every step that writes a file (``-o FILE`` / ``--output FILE``)."""
+    found = []
+    for step in steps:
+        args = list(step.args)
+        for i, arg in enumerate(args[:-1]):
+            if arg in OUTPUT_OPTIONS:
+                found.append({"file": args[i + 1], "command": " ".join(args[: min(len(args), 2)])})
+    return found
+
+
+def summary(desk: Any, target: Path, steps: list[Step] | None = None) -> dict[str, Any]:
+    """Tickets by state, SLA clocks, invoices with totals and rendered files/links, and the
+    files the ``steps`` wrote."""
     states = collections.Counter(row["state"] for row in desk.tickets.list(limit=None))
     with desk.store.read() as repo:
         clocks = repo.clock_figures(desk.clock())
@@ -186,5 +203,8 @@ def summary(desk: Any, target: Path) -> dict[str, Any]:
         "sla": dict(clocks, breached=clocks["missed"] + clocks["overdue"]),
         "invoices": invoices,
         "outbox": outbox_summary(desk),
+        "files": [
+            dict(o, file=str(target / o["file"])) for o in step_outputs(steps or []) if (target / o["file"]).is_file()
+        ],
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(),
     }

@@ -13,6 +13,8 @@ Every operation is a service method; the desk holds them and the plumbing they s
   customer's tickets, clocks and time in a period, for reports);
 * ``desk.outbox`` - :class:`~deskframe.services.outbox.OutboxService` (outgoing messages,
   written with the change that causes them, delivered by workers: docs/outbox.md).
+* ``desk.records(plugin)`` - :class:`~deskframe.plugin_state.PluginRecords`, the records a
+  plugin keeps in the core's store (table ``plugin_records``).
 
 Each service method that changes data takes an ``actor`` (:class:`~deskframe.actors.Actor`)
 and asks :mod:`deskframe.policy` whether it may; notify hooks fire after the commit.
@@ -28,7 +30,7 @@ from typing import Any
 from .config import Config
 from .errors import ConfigError
 from .hooks import HookFailure, Hooks
-from .plugin_state import CursorStore, ExternalIds
+from .plugin_state import CursorStore, ExternalIds, PluginRecords
 from .plugins import Plugins
 from .services.activity import ActivityService
 from .services.billing import Ledger
@@ -75,6 +77,10 @@ class Desk:
     def last_hook_failures(self) -> list[HookFailure]:
         """The notify-hook failures of the last change (plugin, hook, error); empty if none failed."""
         return self.context.last_hook_failures
+
+    def records(self, plugin: str) -> PluginRecords:
+        """The records plugin ``plugin`` keeps in the desk's store (get/list/put/delete; docs/plugins.md)."""
+        return PluginRecords(self.store, plugin)
 
     def local_date(self, when: dt.datetime | None = None) -> dt.date:
         """Today (or ``when``'s date) in the desk's time zone."""

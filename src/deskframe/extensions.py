@@ -15,6 +15,7 @@ import attrs
 if TYPE_CHECKING:
     import click
 
+    from .actors import Actor
     from .desk import Desk
     from .model import InboundMessage, IntakeResult, Unparseable
 
@@ -119,6 +120,28 @@ class ConfigSection:
     name: str
     validate: Callable[[Any], Any]
     check: Callable[[Any, Any], None] | None = None
+    description: str = ""
+
+
+@attrs.frozen
+class ApplyTables:
+    """Top-level arrays of tables a plugin adds to ``deskframe apply FILE`` (``[[projects]]`` ...).
+
+    ``tables`` names the arrays it owns (none may be a core section or another plugin's).
+    ``apply`` calls ``parse(desk, tables, known_customer)`` with ``{name: [raw table, ...]}`` (an
+    absent array is ``[]``) before writing anything: it validates and returns what ``write``
+    needs, raising :class:`~deskframe.errors.ConfigError` with keys such as ``"projects[1].id"``
+    (:class:`~deskframe.tables.TableReader` builds them); ``known_customer(key)`` is true for a
+    customer stored or in the same file. After the core's tables are written (one transaction),
+    ``write(desk, parsed, actor)`` writes the plugin's and returns counts such as
+    ``{"projects created": 1}``; it is not called when every array is empty. Applying the same
+    file twice must change nothing the second time.
+    """
+
+    name: str
+    tables: tuple[str, ...]
+    parse: Callable[[Desk, dict[str, list[Any]], Callable[[str], bool]], Any]
+    write: Callable[[Desk, Any, Actor], Mapping[str, int]]
     description: str = ""
 
 

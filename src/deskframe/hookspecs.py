@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .directory import DirectoryView
     from .events import ArticleAdded, InvoiceIssued, SlaEvent, TicketChanged, TicketOpened
     from .extensions import (
+        ApplyTables,
         ChannelType,
         ConfigSection,
         Importer,
@@ -159,6 +160,19 @@ def register_deliveries(register: Callable[[Delivery], None]) -> None:
     :class:`~deskframe.outbound.DeliveryError` (``permanent=True`` when retrying cannot help);
     the outbox records the outcome and retries with back-off. The outbox knows no transport:
     a message whose kind nobody registered stays queued until one is.
+    """
+
+
+@hookspec
+def register_apply_tables(register: Callable[[ApplyTables], None]) -> None:
+    """Add top-level arrays of tables to ``deskframe apply FILE``.
+
+    Call ``register(ApplyTables(name, tables, parse, write))``: the arrays named in
+    ``tables`` (``("projects", "timeline")``) are then accepted beside the core's
+    ``[[customers]]``, ``[[contracts]]`` ...; ``parse`` validates them before anything is
+    written and ``write`` stores them after the core's tables (see
+    :class:`~deskframe.extensions.ApplyTables`). An array two plugins claim, or one that is a
+    core section, is a plugin error.
     """
 
 

@@ -302,3 +302,21 @@ class AuditEntry:
     actor: str | None = None
     address: str | None = None
     detail: str | None = None
+
+
+@attrs.frozen
+class PluginRecord:
+    """One record a plugin keeps in the core's store (``desk.records(plugin)``, docs/plugins.md).
+
+    ``data`` is the JSON object the plugin stored; ``created_by`` / ``updated_by`` name the
+    actor of the first and the last write (``agent:kate``, ``operator``, ``plugin:name``).
+    """
+
+    plugin: str
+    kind: str
+    key: str
+    data: dict[str, Any]
+    created_at: dt.datetime
+    created_by: str
+    updated_at: dt.datetime
+    updated_by: str

@@ -94,6 +94,7 @@ ACTIONS: tuple[str, ...] = (
     "outbox.enqueue",
     "outbox.read",
     "outbox.retry",
+    "records.write",
 )
 
 #: What only an agent does: the change names the agent (an article's sender, a lock's holder, time's author).

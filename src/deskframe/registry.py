@@ -20,6 +20,7 @@ REGISTER_HOOKS: dict[str, str] = {
     "register_report_rules": "report_rules",
     "register_jobs": "jobs",
     "register_deliveries": "deliveries",
+    "register_apply_tables": "apply_tables",
 }
 
 

@@ -187,6 +187,21 @@ def invocations(tmp: Path, url: str) -> list[tuple[str, ...]]:
             ("report", "customer", "acme", "--period", "2026-10", "--format", fmt)
             for fmt in ("text", "html", "json", "csv", "pdf")
         ],
+        ("project", "add", "--id", "portal", "--customer", "acme", "--title", "Portal", "--came-for", "help"),
+        ("project", "set", "portal", "--goal-now", "self-service"),
+        *[("project", "list", "--format", fmt) for fmt in ("table", "json")],
+        ("timeline", "add", "--project", "portal", "--stage", "Launch", "--planned", "2026-12-01", "--agreed", "yes"),
+        ("timeline", "set", "portal", "Launch", "--done", "2026-11-20"),
+        *[("timeline", "list", "--format", fmt) for fmt in ("table", "json")],
+        ("roadmap", "add", "--project", "portal", "--id", "sso", "--title", "SSO", "--status", "blocked"),
+        ("roadmap", "set", "portal", "sso", "--blocker", "no IdP", "--blocker-who", "customer"),
+        *[("roadmap", "list", "--format", fmt) for fmt in ("table", "json")],
+        ("review", "note", "acme", "--period", "2026-10", "--question", "built", "--text", "FAQ moved"),
+        *[
+            ("review", "show", "acme", "--period", "2026-10", "--format", fmt)
+            for fmt in ("text", "html", "json", "pdf")
+        ],
+        ("review", "show", "acme", "--link"),
         ("phone", "log", "--caller", "+74951234567", "--agent", "alice", "--summary", "Printer", "--duration", "5m"),
         ("phone", "import", str(calls)),
         ("chat", "replay", str(chat), "--channel", "site-chat"),

@@ -83,7 +83,7 @@ def demo_command(directory: Path, example: str, reset: bool, verbose: bool, serv
 
     desk = Desk(load_config(directory / "deskframe.toml", app.plugins.registry), app.plugins)
     try:
-        result = demo.summary(desk, directory)
+        result = demo.summary(desk, directory, steps)
         result["seconds"] = round(time.perf_counter() - started, 1)
         if fmt == "json":
             click.echo(serialize.dumps(result))
@@ -133,4 +133,8 @@ def _print(result: dict[str, Any]) -> None:
         click.echo(
             f"  {msg['id']:>3} {msg['state']:<7} {msg['topic'] or msg['kind']:<9} {msg['to']:<32} {msg['file'] or msg['subject']}"
         )
+    if result["files"]:
+        click.echo(f"Files the steps wrote ({len(result['files'])}):")
+        for written in result["files"]:
+            click.echo(f"  {written['file']}  (deskframe {written['command']})")
     click.echo(f"\nTry: cd {result['directory']} && deskframe ticket list")

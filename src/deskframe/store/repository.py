@@ -24,6 +24,7 @@ from .invoice_run_repo import InvoiceRunRepo
 from .locks import UnitLocks, sqlite_file
 from .outbox_repo import OutboxRepo
 from .payment_repo import PaymentRepo
+from .records_repo import RecordRepo
 from .report_repo import ReportRepo
 from .schedule_repo import ScheduleRepo
 from .service_repo import QuarantineRepo, ServiceRepo
@@ -51,6 +52,7 @@ class Repository(
     ReportRepo,
     ScheduleRepo,
     OutboxRepo,
+    RecordRepo,
 ):
     """Data access inside one transaction; ``now`` is the transaction's clock reading,
     ``search_languages`` the stemmers of the full-text index."""

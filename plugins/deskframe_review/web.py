@@ -1,0 +1,71 @@
+"""``GET /reviews/{token}``: the review behind an unguessable link (``deskframe review CUSTOMER --link``).
+
+The same mechanism as the invoice links (``deskframe_invoicing.web``): a malformed token is
+still looked up as a value no token can equal, every miss is the same bare 404, and the page
+carries ``Cache-Control: private, no-store``, ``X-Robots-Tag: noindex``, ``Referrer-Policy:
+no-referrer`` and a CSP allowing inline styles only. ``?period=2026-10`` picks the period
+(default: the current month), in the customer's language.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from deskframe.errors import DeskframeError
+
+PATH = "/reviews/{token}"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
+_NEVER = "!" * 32
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def not_found() -> Response:
+    """The one answer for every token that opens no review."""
+    return PlainTextResponse("Not Found", status_code=404, headers=HEADERS)
+
+
+def _page(desk: Any, token: str, period: str | None) -> tuple[int, str]:
+    from . import make_review, render_review
+    from .links import customer_of
+
+    customer = customer_of(desk, token)
+    if customer is None:
+        return 404, ""
+    try:
+        review, view = make_review(desk, customer, period)
+    except DeskframeError as exc:
+        return 400, str(exc)
+    return 200, str(render_review(desk, review, view, "html"))
+
+
+async def review_page(request: Request) -> Response:
+    desk: Any = request.app.state.desk
+    token = request.path_params.get("token", "")
+    lookup = token if _TOKEN.fullmatch(token) else _NEVER
+    status, body = await run_in_threadpool(_page, desk, lookup, request.query_params.get("period"))
+    if status == 404:
+        return not_found()
+    if status == 400:
+        return PlainTextResponse(body, status_code=400, headers=HEADERS)
+    return Response(body, media_type="text/html; charset=utf-8", headers=HEADERS)
+
+
+def routes() -> list[Route]:
+    """The routes this plugin registers."""
+    return [Route(PATH, review_page, methods=["GET"], name="review_link")]
