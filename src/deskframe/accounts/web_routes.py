@@ -9,7 +9,9 @@ and the functions the API and the pages use to learn who is asking.
 
 Login bodies are ``application/x-www-form-urlencoded`` (an HTML form) or JSON, at most
 16 KiB. A login answers JSON (``kind``, ``name``, ``role``, ``csrf_token``, ``expires_at``),
-or, when the form names a local ``next`` path, a 303 redirect there.
+or, when the form names a local ``next`` path, a 303 redirect there. A refused login whose form
+has a ``next`` field (a login page's form) is answered by ``app.state.login_refused`` when the
+app has one (the pages set it: the form again with the error), else by the JSON problem.
 """
 
 from __future__ import annotations

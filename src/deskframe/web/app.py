@@ -36,7 +36,7 @@ async def healthz(request: Request) -> JSONResponse:
 
 def create_app(desk: Desk) -> Starlette:
     """Build the app: ``/healthz``, sign-in (``/login``, ``/portal/login``, ``/logout``), the agent
-    pages (:mod:`.pages`), ``/static/`` and every route the plugins registered."""
+    pages (:mod:`.pages`), the customer portal (:mod:`.portal`), ``/static/`` and every route the plugins registered."""
     from ..accounts.web_routes import account_routes, attach
     from .pages import routes as pages
     from .portal.routes import portal_routes
