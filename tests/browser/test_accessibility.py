@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import agent_login, portal_login
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
