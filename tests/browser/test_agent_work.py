@@ -72,7 +72,7 @@ def test_agent_work(desk, tickets, new_context):
     stored = desk.ticket(tickets["printer"])
     reply = [a for a in stored["articles"] if a["direction"] == "out"]
     assert len(reply) == 1
-    assert reply[0]["text"].startswith(f"Hello acme, ticket {tickets['printer']} is with alice.")
+    assert reply[0]["text"].startswith(f"Hello ACME LLC, ticket {tickets['printer']} is with Alice Agent.")
     assert reply[0]["text"].endswith("Заменим картридж сегодня.")
     entries = desk.json("time", "list", "--ticket", tickets["printer"])
     assert [(e["agent"], e["minutes"]) for e in entries] == [("alice", 30)]
