@@ -7,8 +7,8 @@ frame) and the console, on the ticket page and with the mail's HTML opened direc
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from browser_desk import Server
+from playwright.sync_api import Error as PlaywrightError
 
 from conftest import DIRECTORY, agent_login, require_agent_pages, watch_console
 

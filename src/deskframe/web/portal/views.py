@@ -19,8 +19,9 @@ from ...actors import Actor
 from ...errors import DomainError, Forbidden, NotFound
 
 if TYPE_CHECKING:
+    from ...billing.model import Invoice
     from ...desk import Desk
-    from ...model import Invoice, Ticket
+    from ...model import Ticket
 
 #: How many tickets the list shows.
 LIST_LIMIT = 200
