@@ -30,12 +30,18 @@ def test_portal_round_trip(served, new_context):
     contact.fill("#subject", "VPN drops every hour")
     contact.fill("#body", "Since Monday the VPN disconnects every hour.")
     contact.select_option("#priority", "P2")
+    contact.set_input_files(
+        "#attachments", files=[{"name": "../vpn log.txt", "mimeType": "text/plain", "buffer": b"12:00 drop\n"}]
+    )
     contact.click("#portal-submit")
     contact.wait_for_url(served.url + "/portal/tickets/*")
     number = contact.url.rsplit("/", 1)[1]
     assert contact.inner_text("#ticket-subject") == "VPN drops every hour"
     stored = served.ticket(number)
     assert (stored["customer"], stored["contact"], stored["priority"]) == ("acme", "ann@acme.example", "P2")
+    files = stored["articles"][0]["attachments"]
+    assert [(f["filename"], f["size"]) for f in files] == [("vpn log.txt", 11)]
+    assert "vpn log.txt" in contact.inner_text("#articles")
 
     # the agent sees it in the list within one refresh and answers: on the agent pages when
     # they are served (the webui branch), else through the CLI

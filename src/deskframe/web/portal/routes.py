@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ...errors import DomainError, NotFound
+from ...services.uploads import Upload
 from ..pages import session
 from ..pages.forms import read_form
 from ..pages.locale import request_language
@@ -33,6 +34,14 @@ HOME = "/portal/tickets"
 #: The longest subject and body a portal form takes (the services clean and cut them further).
 MAX_SUBJECT = 1000
 MAX_BODY = 100_000
+
+
+async def _uploads(form: Any) -> list[Upload]:
+    """The files of the form's ``attachments`` field (empty file inputs left out)."""
+    return [
+        Upload(filename=f.filename or "", content_type=f.content_type or "", data=await f.read())
+        for f in form.files("attachments")
+    ]
 
 
 def _desk(request: Request) -> Desk:
@@ -102,13 +111,16 @@ async def new_ticket(request: Request, who: Principal) -> Response:
     if request.method == "POST":
         form = await read_form(request, who)
         values = {k: form.get(k) for k in values}
+        uploads = await _uploads(form)
         subject, body = values["subject"].strip()[:MAX_SUBJECT], values["body"][:MAX_BODY]
         if not subject or not body.strip():
             error = "required"
         else:
             try:
                 number = await run_in_threadpool(
-                    lambda: views.open_ticket(desk, who.name, subject=subject, body=body, priority=values["priority"])
+                    lambda: views.open_ticket(
+                        desk, who.name, subject=subject, body=body, priority=values["priority"], uploads=uploads
+                    )
                 )
             except DomainError as exc:
                 error = str(exc)
@@ -135,7 +147,13 @@ async def reply(request: Request, who: Principal) -> Response:
     body = form.get("body")[:MAX_BODY]
     if not body.strip():
         return RedirectResponse(f"/portal/tickets/{number}?error=empty", status_code=303)
-    await run_in_threadpool(views.reply, desk, who.name, number, body)
+    uploads = await _uploads(form)
+    try:
+        await run_in_threadpool(views.reply, desk, who.name, number, body, uploads)
+    except NotFound:
+        raise
+    except DomainError:  # a file over the size limit, too many files: the message itself is kept
+        return RedirectResponse(f"/portal/tickets/{number}?error=upload", status_code=303)
     return RedirectResponse(f"/portal/tickets/{number}", status_code=303)
 
 

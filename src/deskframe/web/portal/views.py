@@ -10,6 +10,7 @@ notes), no history, no time entries, and no agent's e-mail address or login.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -17,6 +18,7 @@ import attrs
 from ... import policy
 from ...actors import Actor
 from ...errors import DomainError, Forbidden, NotFound
+from ...services.uploads import Upload, UploadService
 
 if TYPE_CHECKING:
     from ...billing.model import Invoice
@@ -151,8 +153,10 @@ def priorities(desk: Desk, email: str) -> tuple[str, ...]:
     return tuple(p for p in known if p in levels)
 
 
-def open_ticket(desk: Desk, email: str, *, subject: str, body: str, priority: str | None) -> str:
-    """Open a ticket as the contact, for its customer; returns the new number."""
+def open_ticket(
+    desk: Desk, email: str, *, subject: str, body: str, priority: str | None, uploads: Sequence[Upload] = ()
+) -> str:
+    """Open a ticket as the contact, for its customer, with ``uploads`` on its first message; returns the new number."""
     if priority and priority not in priorities(desk, email):
         priority = None
     opened = desk.tickets.open(
@@ -163,13 +167,19 @@ def open_ticket(desk: Desk, email: str, *, subject: str, body: str, priority: st
         priority=priority,
         channel="portal",
     )
+    if uploads:
+        first = desk.tickets.get(opened.number).articles[0]
+        UploadService(desk.context).attach(opened.number, first.id, uploads, actor=contact_actor(email))
     return opened.number
 
 
-def reply(desk: Desk, email: str, number: str, body: str) -> None:
-    """The contact's answer on its ticket (an inbound article; a resolved ticket opens again)."""
+def reply(desk: Desk, email: str, number: str, body: str, uploads: Sequence[Upload] = ()) -> None:
+    """The contact's answer on its ticket (an inbound article; a resolved ticket opens again), with ``uploads``."""
     ticket(desk, email, number)  # NotFound unless the contact may read it
-    desk.tickets.add_article(number, direction="in", body=body, actor=contact_actor(email), channel="portal")
+    actor = contact_actor(email)
+    article = desk.tickets.add_article(number, direction="in", body=body, actor=actor, channel="portal")
+    if uploads:
+        UploadService(desk.context).attach(number, article.id, uploads, actor=actor)
 
 
 def reopen(desk: Desk, email: str, number: str) -> None:
