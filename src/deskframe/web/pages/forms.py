@@ -66,10 +66,11 @@ async def read_form(request: Request, principal: Principal, *, max_body: int | N
     if length is not None and (not length.isdigit() or int(length) > cap):
         raise HTTPException(413, "the form is too large")
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if kind not in ("application/x-www-form-urlencoded", "multipart/form-data") or length is None:
+        check_csrf(request, principal, None)  # a POST without a token is refused as such (403), whatever its body
+        if length is None:
+            raise HTTPException(411, "a form needs a Content-Length")
         raise HTTPException(400, "send the form as application/x-www-form-urlencoded or multipart/form-data")
-    if length is None:
-        raise HTTPException(411, "a form needs a Content-Length")
     try:
         data = await request.form(max_files=MAX_FIELDS, max_fields=MAX_FIELDS)
     except HTTPException:
