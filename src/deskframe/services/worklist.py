@@ -128,6 +128,17 @@ class Worklist:
                 allowed.add(action)
         return frozenset(allowed)
 
+    def may(self, action: str, *, actor: Actor) -> bool:
+        """Whether ``actor`` may take ``action`` (one not on a ticket, e.g. ``directory.write``), as the policy says."""
+        from ..errors import Forbidden
+
+        with self.ctx.store.read() as repo:
+            try:
+                policy.check(actor, action, repo=repo)
+            except Forbidden:
+                return False
+        return True
+
     def estimate(self, number: str, *, actor: Actor) -> Any:
         """The ticket's estimate (:class:`~deskframe.billing.model.Estimate`), or None."""
         with self.ctx.store.read() as repo:

@@ -19,7 +19,7 @@ def static_mount() -> Mount:
 
 def page_routes() -> list[BaseRoute]:
     """Every agent page (the portal adds its own)."""
-    from . import auth_pages, ticket_actions, ticket_page, tickets_list
+    from . import admin_pages, auth_pages, customer_page, ticket_actions, ticket_page, tickets_list
 
     return [
         Route("/login", auth_pages.login_page, methods=["GET"]),
@@ -30,6 +30,12 @@ def page_routes() -> list[BaseRoute]:
         Route("/tickets/{number}", ticket_page.ticket_view, methods=["GET"]),
         Route("/tickets/{number}/articles/{article_id:int}/html", ticket_page.article_html, methods=["GET"]),
         Route("/tickets/{number}/{action}", ticket_actions.ticket_action, methods=["POST"]),
+        Route("/customers/{key}", customer_page.customer_view, methods=["GET"]),
+        Route("/admin/agents", admin_pages.agents_page, methods=["GET"]),
+        Route("/admin/queues", admin_pages.queues_page, methods=["GET"]),
+        Route("/admin/tokens", admin_pages.tokens_page, methods=["GET"]),
+        Route("/admin/tokens", admin_pages.token_create, methods=["POST"]),
+        Route("/admin/tokens/{token_id:int}/revoke", admin_pages.token_revoke, methods=["POST"]),
         static_mount(),
     ]
 
