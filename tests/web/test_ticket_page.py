@@ -211,3 +211,23 @@ def test_dates_follow_the_locale_and_the_desk_time_zone(site, alice):
     # opened at 09:00 UTC = 12:00 in Moscow
     assert "02.12.2026, 12:00" in ru
     assert "12/2/26, 12:00" in en.replace("\u202f", " ")
+
+
+def test_reply_with_attachments_links_them_to_the_download_route(site, alice):
+    number = new_ticket(site)
+    token = csrf_of(alice.get(f"/tickets/{number}").text)
+    answer = alice.post(
+        f"/tickets/{number}/reply",
+        data={"body": "See the files.", "csrf_token": token},
+        files=[
+            ("attachments", ("report.pdf", b"%PDF-1.4 fake", "application/pdf")),
+            ("attachments", ("../../etc/passwd", b"root:x", "text/plain")),
+        ],
+    )
+    assert answer.status_code == 303, answer.text[:300]
+    reply = site.tickets.get(number).articles[-1]
+    assert [(a.filename, a.size) for a in reply.attachments] == [("report.pdf", 13), ("passwd", 6)]
+    assert site.blobs.get(reply.attachments[0].sha256) == b"%PDF-1.4 fake"
+    page = alice.get(f"/tickets/{number}").text
+    links = re.findall(r'href="/api/v1/attachments/(\d+)" data-testid="attachment-link">([^<]+)<', page)
+    assert [name for _id, name in links] == ["report.pdf", "passwd"]

@@ -29,6 +29,8 @@ class Form:
     """A form's text fields (the last value of each name, and every value by :meth:`all`) and its files."""
 
     data: FormData
+    #: The contents of the files of :meth:`read_uploads`, in order.
+    uploads: tuple[bytes, ...] = ()
 
     def get(self, name: str, default: str = "") -> str:
         """The text value of field ``name`` (stripped of nothing), or ``default``."""
@@ -42,6 +44,11 @@ class Form:
     def files(self, name: str) -> list[UploadFile]:
         """The uploaded files of field ``name`` (empty file inputs left out)."""
         return [value for value in self.data.getlist(name) if isinstance(value, UploadFile) and value.filename]
+
+    async def read_uploads(self, name: str) -> Form:
+        """This form with the contents of the files of field ``name`` read (``uploads``)."""
+        contents = [await upload.read() for upload in self.files(name)]
+        return attrs.evolve(self, uploads=tuple(contents))
 
     def checked(self, name: str) -> bool:
         """Whether checkbox ``name`` was ticked."""

@@ -26,7 +26,15 @@ from .ticket_page import render_ticket
 
 
 def _reply(desk: Any, number: str, form: Form, actor: Actor) -> None:
-    desk.tickets.reply(number, actor=actor, body=form.get("body"), canned_name=form.get("canned") or None)
+    from ...model import InboundAttachment
+
+    files = [
+        InboundAttachment(filename=upload.filename or "attachment", content_type=upload.content_type or "", data=data)
+        for upload, data in zip(form.files("attachments"), form.uploads)
+    ]
+    desk.tickets.reply(
+        number, actor=actor, body=form.get("body"), canned_name=form.get("canned") or None, attachments=files
+    )
 
 
 def _note(desk: Any, number: str, form: Form, actor: Actor) -> None:
@@ -131,6 +139,8 @@ async def ticket_action(request: Request) -> Response:
     if handler is None:
         raise HTTPException(404, f"no action '{action}'")
     form = await read_form(request, who)
+    if action == "reply":
+        form = await form.read_uploads("attachments")
     desk = request.app.state.desk
     language = session.request_language(request)
     _ = translations(language).gettext
