@@ -24,6 +24,7 @@ def page_routes() -> list[BaseRoute]:
     return [
         Route("/login", auth_pages.login_page, methods=["GET"]),
         Route("/logout", auth_pages.logout_page, methods=["GET"]),
+        Route("/language", auth_pages.choose_language, methods=["POST"]),
         Route("/", home, methods=["GET"]),
         Route("/tickets", tickets_list.ticket_list, methods=["GET"]),
         Route("/tickets/rows", tickets_list.ticket_rows, methods=["GET"]),
