@@ -91,7 +91,7 @@ async def choose_language(request: Request) -> Response:
         from ...accounts.web_routes import read_fields
 
         fields = await read_fields(request) or {}  # no session: no token to check
-        language, target = fields.get("language", ""), fields.get("next")
+        language, target = fields.get("language", ""), fields.get("next", "")
     response = RedirectResponse(safe_next(target, "/tickets"), status_code=303)
     if language in LANGUAGES:
         response.set_cookie(COOKIE, language, max_age=365 * 24 * 3600, path="/", httponly=True, samesite="lax")
