@@ -152,6 +152,11 @@ class Worklist:
         with self.ctx.store.read() as repo:
             return repo.attachment_ids(article_ids)
 
+    def queue_names(self) -> builtins.list[str]:
+        """Every queue's name (what a move may name; the policy still decides the move)."""
+        with self.ctx.store.read() as repo:
+            return repo.queue_names()
+
     def _state(self, state: str | None) -> tuple[str | None, tuple[str, ...] | None]:
         if not state or state == "open":
             return None, OPEN_TYPES

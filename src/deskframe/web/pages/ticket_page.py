@@ -47,7 +47,7 @@ def load(desk: Any, number: str, login: str) -> dict[str, Any]:
         raise NotFound(f"no ticket {number}") from None
     attachment_ids = desk.worklist.attachment_ids([a.id for a in ticket.articles])
     allowed = desk.worklist.allowed(ticket.number, list(ACTIONS), actor=actor)
-    queues = [queue.name for queue, _count in desk.directory.queues()]
+    queues = desk.worklist.queue_names()
     return {
         "ticket": ticket,
         "articles": [
