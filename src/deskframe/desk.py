@@ -10,7 +10,9 @@ Every operation is a service method; the desk holds them and the plumbing they s
 * ``desk.billing`` - :class:`~deskframe.services.billing.Ledger` (invoices);
 * ``desk.intake`` - :class:`~deskframe.services.intake.IntakeService` (inbound messages);
 * ``desk.activity`` - :class:`~deskframe.services.activity.ActivityService` (read-only: a
-  customer's tickets, clocks and time in a period, for reports).
+  customer's tickets, clocks and time in a period, for reports);
+* ``desk.worklist`` - :class:`~deskframe.services.worklist.Worklist` (read-only: the agents'
+  ticket list with every filter, most urgent first, and the queue counts).
 
 Each service method that changes data takes an ``actor`` (:class:`~deskframe.actors.Actor`)
 and asks :mod:`deskframe.policy` whether it may; notify hooks fire after the commit.
@@ -36,6 +38,7 @@ from .services.intake import IntakeService
 from .services.sla import SlaService
 from .services.tickets import TicketService
 from .services.time import TimeService
+from .services.worklist import Worklist
 from .store import BlobStore, Store
 
 
@@ -61,6 +64,7 @@ class Desk:
         self.billing = Ledger(self.context)
         self.intake = IntakeService(self.context, self.tickets, self.sla)
         self.activity = ActivityService(self.context)
+        self.worklist = Worklist(self.context, self.tickets)
 
     @property
     def settings(self) -> Any:

@@ -31,14 +31,15 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 @pytest.fixture(scope="module")
 def module_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Desk]]:
-    """``module_desk(config="", clock=None)``: a desk on a fresh database, closed after the module."""
+    """``module_desk(config="", clock=None, timezone=None)``: a desk on a fresh database, closed after the module."""
     made: list[tuple[Desk, Callable[[], None]]] = []
 
-    def make(config: str = "", clock: Callable[[], dt.datetime] | None = None) -> Desk:
+    def make(config: str = "", clock: Callable[[], dt.datetime] | None = None, timezone: str | None = None) -> Desk:
         root = tmp_path_factory.mktemp("webdesk")
         url, drop = scratch_database(os.environ.get(DATABASE_ENV), str(root / "deskframe.db"))
         path = root / "deskframe.toml"
-        path.write_text(BASE_CONFIG.format(database=url.replace("\\", "\\\\").replace('"', '\\"')) + config)
+        base = BASE_CONFIG.format(database=url.replace("\\", "\\\\").replace('"', '\\"'))
+        path.write_text(base + (f'timezone = "{timezone}"\n' if timezone else "") + config)
         built = build_plugins(entry_points=True)
         desk = Desk(load_config(path, built.registry), built, clock=clock or utcnow)
         desk.upgrade()

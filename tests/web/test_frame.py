@@ -113,3 +113,22 @@ def test_login_page_in_russian_and_english(desk):
     assert '<html lang="ru">' in ru.text and "Пароль" in ru.text and ru.headers["content-language"] == "ru"
     en = web.get("/login", headers={"Accept-Language": "en-GB"})
     assert '<html lang="en">' in en.text and "Password" in en.text
+
+
+def test_the_chosen_language_wins_over_accept_language(desk):
+    web = client(desk)
+    answer = web.post("/language", data={"language": "ru", "next": "/login"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/login"
+    page = web.get("/login", headers={"Accept-Language": "en"})
+    assert '<html lang="ru">' in page.text
+    web.post("/language", data={"language": "xx", "next": "//evil.example/"})  # ignored, and no open redirect
+    assert web.post("/language", data={"language": "en", "next": "//evil.example/"}).headers["location"] == "/tickets"
+
+
+def test_a_logged_in_language_choice_needs_the_csrf_token(desk):
+    web = logged_in(desk, "alice")
+    page = web.get("/logout")
+    assert web.post("/language", data={"language": "ru", "next": "/logout"}).status_code == 403
+    answer = web.post("/language", data={"language": "ru", "next": "/logout", "csrf_token": csrf_of(page.text)})
+    assert answer.status_code == 303
+    assert '<html lang="ru">' in web.get("/logout", headers={"Accept-Language": "en"}).text

@@ -4,7 +4,8 @@
 successful login leads, ``/tickets`` by default); it posts to the accounts' ``POST /login``,
 which sets the session cookie and redirects. A refused form login comes back here through
 :func:`login_refused`: the form again, with the error, and 401 (400 without both fields, 429
-when throttled). ``GET /logout`` shows a button that posts ``POST /logout`` with the CSRF token.
+when throttled). ``GET /logout`` shows a button that posts ``POST /logout`` with the CSRF token. ``POST /language``
+keeps the language the user chose (:mod:`.locale`).
 """
 
 from __future__ import annotations
@@ -74,3 +75,24 @@ async def logout_page(request: Request) -> Response:
         return RedirectResponse("/login", status_code=303)
     language = request_language(request)
     return page(request, "logout.html", session.frame(request, who, language), language=language)
+
+
+async def choose_language(request: Request) -> Response:
+    """``POST /language``: keep the chosen ``language`` (``en``/``ru``) in a cookie and go back to ``next``.
+    A logged-in user's form carries its CSRF token like every other POST."""
+    from .forms import read_form
+    from .locale import COOKIE, LANGUAGES
+
+    who = await session.principal(request)
+    if who is not None:
+        form = await read_form(request, who, max_body=16 * 1024)
+        language, target = form.get("language"), form.get("next")
+    else:
+        from ...accounts.web_routes import read_fields
+
+        fields = await read_fields(request) or {}  # no session: no token to check
+        language, target = fields.get("language", ""), fields.get("next", "")
+    response = RedirectResponse(safe_next(target, "/tickets"), status_code=303)
+    if language in LANGUAGES:
+        response.set_cookie(COOKIE, language, max_age=365 * 24 * 3600, path="/", httponly=True, samesite="lax")
+    return response

@@ -29,6 +29,8 @@ class Form:
     """A form's text fields (the last value of each name, and every value by :meth:`all`) and its files."""
 
     data: FormData
+    #: The contents of the files of :meth:`read_uploads`, in order.
+    uploads: tuple[bytes, ...] = ()
 
     def get(self, name: str, default: str = "") -> str:
         """The text value of field ``name`` (stripped of nothing), or ``default``."""
@@ -42,6 +44,11 @@ class Form:
     def files(self, name: str) -> list[UploadFile]:
         """The uploaded files of field ``name`` (empty file inputs left out)."""
         return [value for value in self.data.getlist(name) if isinstance(value, UploadFile) and value.filename]
+
+    async def read_uploads(self, name: str) -> Form:
+        """This form with the contents of the files of field ``name`` read (``uploads``)."""
+        contents = [await upload.read() for upload in self.files(name)]
+        return attrs.evolve(self, uploads=tuple(contents))
 
     def checked(self, name: str) -> bool:
         """Whether checkbox ``name`` was ticked."""
@@ -66,10 +73,11 @@ async def read_form(request: Request, principal: Principal, *, max_body: int | N
     if length is not None and (not length.isdigit() or int(length) > cap):
         raise HTTPException(413, "the form is too large")
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if kind not in ("application/x-www-form-urlencoded", "multipart/form-data") or length is None:
+        check_csrf(request, principal, None)  # a POST without a token is refused as such (403), whatever its body
+        if length is None:
+            raise HTTPException(411, "a form needs a Content-Length")
         raise HTTPException(400, "send the form as application/x-www-form-urlencoded or multipart/form-data")
-    if length is None:
-        raise HTTPException(411, "a form needs a Content-Length")
     try:
         data = await request.form(max_files=MAX_FIELDS, max_fields=MAX_FIELDS)
     except HTTPException:

@@ -1,5 +1,6 @@
-"""The language of a page: the user's own setting when it has one, else the browser's
-``Accept-Language``, among the languages the pages are translated to."""
+"""The language of a page: the user's own setting when it has one (chosen with the header's
+language buttons, ``POST /language``, kept in the ``deskframe_lang`` cookie for a year), else
+the browser's ``Accept-Language``, among the languages the pages are translated to."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from starlette.requests import Request
 
 #: The languages of the pages' catalogs; the first is the fallback.
 LANGUAGES: tuple[str, ...] = ("en", "ru")
+#: The cookie that keeps the user's chosen language.
+COOKIE = "deskframe_lang"
 
 
 def parse_accept_language(header: str | None) -> list[str]:
@@ -43,5 +46,6 @@ def choose(setting: str | None, accept_language: str | None) -> str:
 
 
 def request_language(request: Request, setting: str | None = None) -> str:
-    """:func:`choose` for a request (``setting``: the logged-in user's language, if any)."""
-    return choose(setting, request.headers.get("accept-language"))
+    """:func:`choose` for a request: ``setting`` (an account's language, if the caller has one),
+    else the user's chosen language (the cookie), else ``Accept-Language``."""
+    return choose(setting or request.cookies.get(COOKIE), request.headers.get("accept-language"))

@@ -9,7 +9,8 @@ language and in the desk's time zone:
 
 * ``datetime`` (an aware datetime, shown in the desk's zone; ``format`` ``short``/``medium``),
   ``date``, ``money`` (a :class:`~deskframe.money.Money`, or an amount with ``currency=``),
-  ``decimal``, ``duration`` (minutes as ``1:30``), ``isoformat``.
+  ``decimal``, ``duration`` (minutes as ``1:30``), ``isoformat``, ``countdown`` (seconds from now
+  as ``in 2 hours`` / ``3 hours ago``).
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def filters(language: str, timezone: str) -> dict[str, Any]:
     """The Babel formatting filters of ``language`` in ``timezone``."""
     from zoneinfo import ZoneInfo
 
-    from babel.dates import format_date, format_datetime
+    from babel.dates import format_date, format_datetime, format_timedelta
     from babel.numbers import format_currency, format_decimal
 
     zone = ZoneInfo(timezone)
@@ -135,6 +136,12 @@ def filters(language: str, timezone: str) -> dict[str, Any]:
     def isoformat_filter(value: dt.datetime | dt.date | None) -> str:
         return "" if value is None else value.isoformat()
 
+    def countdown_filter(seconds: int | None) -> str:
+        """``in 2 hours`` / ``3 hours ago`` (``через 2 часа`` / ``3 часа назад``)."""
+        if seconds is None:
+            return ""
+        return str(format_timedelta(seconds, threshold=1.5, add_direction=True, format="long", locale=language))
+
     return {
         "datetime": datetime_filter,
         "date": date_filter,
@@ -142,6 +149,7 @@ def filters(language: str, timezone: str) -> dict[str, Any]:
         "decimal": decimal_filter,
         "duration": duration_filter,
         "isoformat": isoformat_filter,
+        "countdown": countdown_filter,
     }
 
 

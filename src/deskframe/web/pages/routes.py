@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -17,13 +19,31 @@ def static_mount() -> Mount:
 
 def page_routes() -> list[BaseRoute]:
     """Every agent page (the portal adds its own)."""
-    from . import auth_pages
+    from . import admin_pages, auth_pages, customer_page, ticket_actions, ticket_page, tickets_list
 
     return [
         Route("/login", auth_pages.login_page, methods=["GET"]),
         Route("/logout", auth_pages.logout_page, methods=["GET"]),
+        Route("/language", auth_pages.choose_language, methods=["POST"]),
+        Route("/", home, methods=["GET"]),
+        Route("/tickets", tickets_list.ticket_list, methods=["GET"]),
+        Route("/tickets/rows", tickets_list.ticket_rows, methods=["GET"]),
+        Route("/tickets/{number}", ticket_page.ticket_view, methods=["GET"]),
+        Route("/tickets/{number}/articles/{article_id:int}/html", ticket_page.article_html, methods=["GET"]),
+        Route("/tickets/{number}/{action}", ticket_actions.ticket_action, methods=["POST"]),
+        Route("/customers/{key}", customer_page.customer_view, methods=["GET"]),
+        Route("/admin/agents", admin_pages.agents_page, methods=["GET"]),
+        Route("/admin/queues", admin_pages.queues_page, methods=["GET"]),
+        Route("/admin/tokens", admin_pages.tokens_page, methods=["GET"]),
+        Route("/admin/tokens", admin_pages.token_create, methods=["POST"]),
+        Route("/admin/tokens/{token_id:int}/revoke", admin_pages.token_revoke, methods=["POST"]),
         static_mount(),
     ]
+
+
+async def home(request: Request) -> Response:
+    """``GET /``: the agents' ticket list."""
+    return RedirectResponse("/tickets", status_code=303)
 
 
 def exception_handlers() -> dict[Any, Any]:

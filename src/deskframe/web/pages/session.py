@@ -54,3 +54,20 @@ def frame(request: Request, who: Principal | None, language: str) -> dict[str, o
     from ...accounts.web_routes import csrf_token
 
     return {"user": who, "csrf_token": csrf_token(request, who) if who else None, "language": language}
+
+
+async def agent_frame(request: Request) -> tuple[Principal, str, dict[str, object]]:
+    """For an agent page: the logged-in agent (else :class:`LoginRequired`), the page language and
+    the frame context of ``base.html`` (``user``, ``csrf_token``, ``language``)."""
+    from .locale import request_language
+
+    who = await require(request, "agent")
+    language = request_language(request)
+    return who, language, frame(request, who, language)
+
+
+def request_language(request: Request) -> str:
+    """The page language of ``request`` (see :mod:`.locale`)."""
+    from .locale import request_language as choose
+
+    return choose(request)
