@@ -170,3 +170,9 @@ def test_list_in_russian_and_english(web):
     assert "Заявки" in ru and "Очереди" in ru
     en = web.get("/tickets", headers={"Accept-Language": "en"}).text
     assert "Tickets" in en and "Queues" in en
+
+
+def test_the_htmx_refresh_after_the_session_ended_loads_the_login_page(site):
+    answer = client(site).get("/tickets/rows?queue=support", headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and answer.headers["hx-redirect"] == "/login"
+    assert answer.text == ""

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 
 if TYPE_CHECKING:
     from ...accounts.service import Principal
@@ -43,9 +43,14 @@ async def require(request: Request, kind: str = "agent", login_path: str = "/log
     return who
 
 
-async def login_redirect(request: Request, exc: Exception) -> RedirectResponse:
-    """The exception handler of :class:`LoginRequired`: 303 to the login page."""
+async def login_redirect(request: Request, exc: Exception) -> Response:
+    """The exception handler of :class:`LoginRequired`: 303 to the login page; for an htmx request
+    (the list's refresh after the session ended) an ``HX-Redirect`` that makes htmx load the whole
+    login page instead of swapping it into the table."""
     location = exc.location if isinstance(exc, LoginRequired) else "/login"
+    if request.headers.get("HX-Request") == "true":
+        # the partial's own URL is no page to come back to after logging in: plain /login
+        return Response(status_code=200, headers={"HX-Redirect": "/login", "Cache-Control": "no-store"})
     return RedirectResponse(location, status_code=303)
 
 
