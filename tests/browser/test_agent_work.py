@@ -116,3 +116,20 @@ def test_screenshots(desk, tickets, new_context, lang):
     page.goto(f"{desk.url}/customers/acme")
     if page.locator("h1").count():
         screenshot(page, f"agent-customer-{lang}")
+
+
+def test_csrf_agent_posts_without_the_token_change_nothing(desk, tickets, new_context):
+    number = tickets["mail"]
+    page = new_context("en").new_page()
+    agent_login(page, desk.url, "bob")
+    before = desk.ticket(number)
+    for action, form in (("reply", {"body": "forged"}), ("note", {"body": "forged"}), ("lock", {})):
+        answer = page.request.post(f"{desk.url}/tickets/{number}/{action}", form=form, max_redirects=0)
+        assert answer.status == 403, action
+        wrong = page.request.post(
+            f"{desk.url}/tickets/{number}/{action}", form={**form, "csrf_token": "x" * 43}, max_redirects=0
+        )
+        assert wrong.status == 403, action
+    after = desk.ticket(number)
+    assert after["articles"] == before["articles"]
+    assert after["locked_by"] is None and after["history"] == before["history"]
