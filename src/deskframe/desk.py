@@ -15,6 +15,8 @@ Every operation is a service method; the desk holds them and the plumbing they s
   written with the change that causes them, delivered by workers: docs/outbox.md).
 * ``desk.records(plugin)`` - :class:`~deskframe.plugin_state.PluginRecords`, the records a
   plugin keeps in the core's store (table ``plugin_records``).
+* ``desk.worklist`` - :class:`~deskframe.services.worklist.Worklist` (read-only: the agents'
+  ticket list with every filter, most urgent first, and the queue counts).
 
 Each service method that changes data takes an ``actor`` (:class:`~deskframe.actors.Actor`)
 and asks :mod:`deskframe.policy` whether it may; notify hooks fire after the commit.
@@ -41,6 +43,7 @@ from .services.outbox import OutboxService
 from .services.sla import SlaService
 from .services.tickets import TicketService
 from .services.time import TimeService
+from .services.worklist import Worklist
 from .store import BlobStore, Store
 
 
@@ -67,6 +70,7 @@ class Desk:
         self.intake = IntakeService(self.context, self.tickets, self.sla)
         self.activity = ActivityService(self.context)
         self.outbox = OutboxService(self.context, plugins.registry)
+        self.worklist = Worklist(self.context, self.tickets)
 
     @property
     def settings(self) -> Any:

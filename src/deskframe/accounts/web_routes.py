@@ -9,7 +9,9 @@ and the functions the API and the pages use to learn who is asking.
 
 Login bodies are ``application/x-www-form-urlencoded`` (an HTML form) or JSON, at most
 16 KiB. A login answers JSON (``kind``, ``name``, ``role``, ``csrf_token``, ``expires_at``),
-or, when the form names a local ``next`` path, a 303 redirect there.
+or, when the form names a local ``next`` path, a 303 redirect there. A refused login whose form
+has a ``next`` field (a login page's form) is answered by ``app.state.login_refused`` when the
+app has one (the pages set it: the form again with the error), else by the JSON problem.
 """
 
 from __future__ import annotations
@@ -145,15 +147,23 @@ async def _login(request: Request, kind: str, field: str) -> Response:
     fields = await read_fields(request)
     if fields is None:
         return problem(400, "Bad Request", "send the form fields as application/x-www-form-urlencoded or JSON")
+    # A login page's form (it names where to go next) gets the page back on refusal, not JSON.
+    refused_page = getattr(request.app.state, "login_refused", None) if "next" in fields else None
     name, password = fields.get(field, ""), fields.get("password", "")
     if not name or not password:
+        if refused_page is not None:
+            return await refused_page(request, kind, fields, 400, f"the fields '{field}' and 'password' are required")
         return problem(400, "Bad Request", f"the fields '{field}' and 'password' are required")
     accounts = accounts_of(request)
     try:
         started = await run_in_threadpool(accounts.login, kind, name, password, address=client_address(request))
     except LoginThrottled as exc:
+        if refused_page is not None:
+            return await refused_page(request, kind, fields, 429, str(exc))
         return problem(429, "Too Many Requests", str(exc), {"Retry-After": str(exc.retry_after)})
     except LoginRefused as exc:
+        if refused_page is not None:
+            return await refused_page(request, kind, fields, 401, str(exc))
         return problem(401, "Unauthorized", str(exc))
     principal = started.principal
     target = _safe_next(fields.get("next"))

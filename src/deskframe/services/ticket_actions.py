@@ -9,6 +9,7 @@ notify hooks after the commit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,8 @@ from ..billing.model import Estimate
 from ..bounds import check_amount
 from ..errors import BadValue, DomainError, TicketLocked
 from ..events import ArticleAdded, TicketChanged
-from ..model import Article, Ticket
+from ..files import safe_filename
+from ..model import Article, InboundAttachment, Ticket
 from ..text import clean_line, clean_text
 from .context import CLOSED_TYPES
 
@@ -69,15 +71,32 @@ class TicketActions:
 
     # --- articles ------------------------------------------------------------
     def reply(
-        self, number: str, *, actor: Actor, body: str, canned_name: str | None = None, html: str | None = None
+        self,
+        number: str,
+        *,
+        actor: Actor,
+        body: str,
+        canned_name: str | None = None,
+        html: str | None = None,
+        attachments: Sequence[InboundAttachment] = (),
     ) -> Article:
-        """An agent's answer to the customer; takes the lock if the ticket is free."""
+        """An agent's answer to the customer; takes the lock if the ticket is free. ``attachments``
+        are stored in the blob store (durably, before the article names them)."""
         if canned_name:
             body = self.render_canned(canned_name, number, actor.login) + (("\n\n" + body) if body else "")
         body = clean_text(body)
         if not body.strip():
             raise BadValue("a reply needs a body")
         settings = self.ctx.settings
+        files = [
+            (
+                safe_filename(a.filename),
+                clean_line(a.content_type or "") or "application/octet-stream",
+                len(a.data),
+                self.ctx.blobs.put(a.data),
+            )
+            for a in attachments
+        ]
         with self.ctx.change() as (repo, events):
             row = repo.ticket_row(number, for_update=True)
             agent_row = policy.check_agent(actor, "ticket.reply", repo=repo, ticket=row)
@@ -105,6 +124,7 @@ class TicketActions:
                 agent_id=agent_row.id,
                 visible=True,
                 raw_sha256=None,
+                attachments=files,
             )
             repo.history(row, agent, "reply", new=str(article.id))
             self.sla.on_agent_reply(repo, row, repo.now)

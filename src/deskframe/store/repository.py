@@ -33,6 +33,7 @@ from .ticket_repo import TicketRepo
 from .ticket_views_repo import TicketViewRepo
 from .time_groups_repo import TimeGroupRepo
 from .unbilled_repo import UnbilledRepo
+from .worklist_repo import WorklistRepo
 
 
 class Repository(
@@ -53,6 +54,7 @@ class Repository(
     ScheduleRepo,
     OutboxRepo,
     RecordRepo,
+    WorklistRepo,
 ):
     """Data access inside one transaction; ``now`` is the transaction's clock reading,
     ``search_languages`` the stemmers of the full-text index."""

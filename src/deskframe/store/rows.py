@@ -424,6 +424,8 @@ class InvoiceSeriesRow(Base):
 Index("ix_sla_clocks_status_due", SlaClockRow.status, SlaClockRow.due_at)
 Index("ix_tickets_state_updated", TicketRow.state, TicketRow.updated_at)
 Index("ix_tickets_queue_owner_updated", TicketRow.queue_id, TicketRow.owner_id, TicketRow.updated_at)
+Index("ix_tickets_state_type_queue", TicketRow.state_type, TicketRow.queue_id)  # the pages' queue counts
+Index("ix_tickets_merged_into_id", TicketRow.merged_into_id)
 Index("ix_articles_ticket_created", ArticleRow.ticket_id, ArticleRow.created_at)
 Index("ix_history_ticket_at", HistoryRow.ticket_id, HistoryRow.at)
 # a B-tree entry is at most ~2.7 kB on PostgreSQL: Message-IDs of any length get a hash index there

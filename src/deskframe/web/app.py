@@ -9,15 +9,19 @@ from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from ..desk import Desk
 
-#: Sent with every response: pages never run scripts or get framed.
+#: Sent with every response. Pages run only deskframe's own script files (``/static/``: htmx;
+#: no inline script, no eval), are never framed by another site, and a mail's HTML shown in a
+#: ``srcdoc`` iframe inherits this policy on top of its ``sandbox`` (no ``allow-scripts``).
+#: Inline styles stay allowed for sanitised mail HTML; images only from the desk or ``data:``.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -31,15 +35,21 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 def create_app(desk: Desk) -> Starlette:
-    """Build the app: ``/healthz``, sign-in (``/login``, ``/portal/login``, ``/logout``) and every
-    route the plugins registered."""
+    """Build the app: ``/healthz``, sign-in (``/login``, ``/portal/login``, ``/logout``), the agent
+    pages (:mod:`.pages`), the customer portal (:mod:`.portal`), ``/static/`` and every route the plugins registered."""
     from ..accounts.web_routes import account_routes, attach
+    from .pages import routes as pages
+    from .portal.routes import portal_routes
 
-    routes = [Route("/healthz", healthz, methods=["GET"]), *account_routes()]
+    routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"]), *account_routes(), *pages.page_routes()]
+    routes.extend(portal_routes())
     routes.extend(desk.plugins.registry.items("routes"))
-    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+    app = Starlette(
+        routes=routes, middleware=[Middleware(SecurityHeaders)], exception_handlers=pages.exception_handlers()
+    )
     app.state.desk = desk
     attach(app, desk)
+    pages.attach(app, desk)
     return app
 
 
