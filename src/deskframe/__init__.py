@@ -54,6 +54,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers; at run time th
     )
     from .money import Money
     from .tables import TableReader
+    from .web.api.routing import ApiRoute, Param
 
     #: Marker for hook implementations: ``@deskframe.hookimpl``.
     hookimpl: pluggy.HookimplMarker
@@ -115,6 +116,8 @@ _EXPORTS = {
     "Actor": "actors",
     "Money": "money",
     "TableReader": "tables",
+    "ApiRoute": "web.api.routing",
+    "Param": "web.api.routing",
 }
 
 
@@ -140,6 +143,7 @@ __all__ = [
     "PRIORITY_LEVELS",
     "Actor",
     "Agent",
+    "ApiRoute",
     "Article",
     "ArticleAdded",
     "Attachment",
@@ -163,6 +167,7 @@ __all__ = [
     "Money",
     "NotFound",
     "OutputFormat",
+    "Param",
     "PluginError",
     "PricingModelType",
     "Queue",

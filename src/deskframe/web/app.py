@@ -31,13 +31,31 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 def create_app(desk: Desk) -> Starlette:
-    """Build the app: ``/healthz``, sign-in (``/login``, ``/portal/login``, ``/logout``) and every
-    route the plugins registered."""
-    from ..accounts.web_routes import account_routes, attach
+    """Build the app: ``/healthz``, sign-in (``/login``, ``/portal/login``, ``/logout``), the API's
+    document (``/api/openapi.json``, ``/api/docs``) and every route the plugins registered.
 
-    routes = [Route("/healthz", healthz, methods=["GET"]), *account_routes()]
+    Middleware, outermost first: security headers; CORS for ``/api/`` when ``[web] cors_origins``
+    names origins; the ``[web] max_body`` cap on request bodies."""
+    from ..accounts.settings import web_settings
+    from ..accounts.web_routes import account_routes, attach
+    from .api.docs_page import api_docs
+    from .api.openapi import openapi_json
+    from .body_limit import BodyLimit
+    from .cors import ApiCors
+
+    settings = web_settings(desk.config)
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        *account_routes(),
+        Route("/api/openapi.json", openapi_json, methods=["GET"]),
+        Route("/api/docs", api_docs, methods=["GET"]),
+    ]
     routes.extend(desk.plugins.registry.items("routes"))
-    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+    middleware = [Middleware(SecurityHeaders)]
+    if settings.cors_origins:
+        middleware.append(Middleware(ApiCors, origins=settings.cors_origins))
+    middleware.append(Middleware(BodyLimit, max_body=settings.max_body))
+    app = Starlette(routes=routes, middleware=middleware)
     app.state.desk = desk
     attach(app, desk)
     return app
