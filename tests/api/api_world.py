@@ -9,6 +9,7 @@ and nine tokens is the slow part.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import uuid
 from collections.abc import Iterable
@@ -96,7 +97,10 @@ class PluginApi:
                 return _problem(403, "agents only")
             desk: Desk = request.app.state.desk
             number = request.path_params["number"]
-            data = await request.json()
+            try:
+                data = json.loads(await request.body())
+            except ValueError:
+                return _problem(400, "the body is not JSON")
             if not isinstance(data, dict) or not isinstance(data.get("body"), str) or not data["body"].strip():
                 return _problem(422, "a note needs a body")
             actor = _actor(principal)
