@@ -31,11 +31,12 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 def create_app(desk: Desk) -> Starlette:
-    """Build the app: ``/healthz``, sign-in (``/login``, ``/portal/login``, ``/logout``) and every
-    route the plugins registered."""
+    """Build the app: ``/healthz``, sign-in (``/login``, ``/portal/login``, ``/logout``), the
+    REST API (``/api/v1``, :mod:`.api`) and every route the plugins registered."""
     from ..accounts.web_routes import account_routes, attach
+    from .api import routes as api_routes
 
-    routes = [Route("/healthz", healthz, methods=["GET"]), *account_routes()]
+    routes = [Route("/healthz", healthz, methods=["GET"]), *account_routes(), *api_routes(desk)]
     routes.extend(desk.plugins.registry.items("routes"))
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
     app.state.desk = desk
