@@ -31,13 +31,15 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 def create_app(desk: Desk) -> Starlette:
-    """Build the app: ``/healthz``, sign-in (``/login``, ``/portal/login``, ``/logout``), the API's
-    document (``/api/openapi.json``, ``/api/docs``) and every route the plugins registered.
+    """Build the app: ``/healthz``, sign-in (``/login``, ``/portal/login``, ``/logout``), the
+    REST API (``/api/v1``, :mod:`.api`), its document (``/api/openapi.json``, ``/api/docs``) and
+    every route the plugins registered.
 
     Middleware, outermost first: security headers; CORS for ``/api/`` when ``[web] cors_origins``
     names origins; the ``[web] max_body`` cap on request bodies."""
     from ..accounts.settings import web_settings
     from ..accounts.web_routes import account_routes, attach
+    from .api import routes as api_routes
     from .api.docs_page import api_docs
     from .api.openapi import openapi_json
     from .body_limit import BodyLimit
@@ -47,6 +49,7 @@ def create_app(desk: Desk) -> Starlette:
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         *account_routes(),
+        *api_routes(desk),
         Route("/api/openapi.json", openapi_json, methods=["GET"]),
         Route("/api/docs", api_docs, methods=["GET"]),
     ]
