@@ -29,13 +29,22 @@ from deskframe.actors import Actor
 from deskframe.config import DATABASE_ENV, load_config
 from deskframe.desk import Desk
 from deskframe.errors import Forbidden, NotFound
-from deskframe.model import Agent, Contact, Customer, Queue
+from deskframe.model import Agent, Contact, Contract, Customer, InboundAttachment, InboundMessage, Queue
 from deskframe.plugins import build_plugins
 from deskframe.store.scratch import scratch_database
 from deskframe.testing import Clock
 from deskframe.web import create_app
 
 T0 = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.timezone.utc)
+#: A retainer, so the fixture's contract has an invoice to show.
+PRICING = """
+[pricing.flat]
+model = "retainer"
+currency = "RUB"
+fee = "1000.00"
+included = "10h"
+overage_rate = "100.00"
+"""
 #: Every caller the matrix tries, in the order of issue 13.
 ROLES = (
     "anonymous",
@@ -170,6 +179,8 @@ class World:
     subject: str
     note_text: str
     drop: Any
+    invoice: str = ""
+    attachment: str = ""
 
     def app(self) -> Any:
         """A new app of the desk (the document and middleware settings as configured)."""
@@ -198,12 +209,17 @@ class World:
         return ticket.number, subject
 
 
+def agent_email(login: str) -> str:
+    """An agent's e-mail address: personal data no contact may see."""
+    return f"{login}.private@vendor.example"
+
+
 def build_world(tmp_path_factory: Any, *, config: str = "", plugins: Iterable[Any] = ()) -> World:
     """A desk (SQLite, or the PostgreSQL of ``DESKFRAME_TEST_DATABASE_URL``) with the fixture data."""
     root = tmp_path_factory.mktemp("api")
     url, drop = scratch_database(os.environ.get(DATABASE_ENV), str(root / "deskframe.db"))
     path = root / "deskframe.toml"
-    path.write_text(f'[desk]\ndatabase = "{url}"\ndata_dir = "data"\n{config}', encoding="utf-8")
+    path.write_text(f'[desk]\ndatabase = "{url}"\ndata_dir = "data"\n{PRICING}{config}', encoding="utf-8")
     built = build_plugins(extra=[("api-test-plugin", PluginApi()), *((f"extra-{i}", p) for i, p in enumerate(plugins))])
     clock = Clock(T0)
     desk = Desk(load_config(path, built.registry), built, clock=clock)
@@ -216,10 +232,20 @@ def build_world(tmp_path_factory: Any, *, config: str = "", plugins: Iterable[An
     directory.add_customer(Customer(key="beta", name="Beta"), actor=op)
     directory.add_contact(Contact(name="Ann", email="ann@acme.example", customer="acme"), actor=op)
     directory.add_contact(Contact(name="Bea", email="bea@beta.example", customer="beta"), actor=op)
-    directory.add_agent(Agent(login="alice", name="Alice", access="admin"), actor=op)
-    directory.add_agent(Agent(login="nina", name="Nina", queues={"billing": "write"}), actor=op)
-    directory.add_agent(Agent(login="rita", name="Rita", queues={"support": "read"}), actor=op)
-    directory.add_agent(Agent(login="walt", name="Walt", queues={"support": "write", "billing": "read"}), actor=op)
+    for login, access, queues in (
+        ("alice", "admin", {}),
+        ("nina", "agent", {"billing": "write"}),
+        ("rita", "agent", {"support": "read"}),
+        ("walt", "agent", {"support": "write", "billing": "write"}),
+    ):
+        agent = Agent(login=login, name=login.title(), email=agent_email(login), access=access, queues=queues)
+        directory.add_agent(agent, actor=op)
+    directory.add_contract(
+        Contract(key="acme-2026", customer="acme", support_type="8x5", pricing="flat", start=dt.date(2026, 1, 1)),
+        actor=op,
+    )
+    desk.billing.run("2026-11", actor=op)
+    (invoice,) = desk.billing.issue(period="2026-11", actor=op)
 
     accounts = Accounts.of(desk)
     tokens: dict[str, str | None] = {"anonymous": None}
@@ -233,8 +259,24 @@ def build_world(tmp_path_factory: Any, *, config: str = "", plugins: Iterable[An
             if role == "revoked":
                 accounts.revoke_token(token.id, actor=op)
     world = World(desk, clock, root, tokens, "", "", f"Internal note {uuid.uuid4().hex[:10]}", drop)
+    world.invoice = invoice.number or ""
     world.ticket, world.subject = world.fresh_ticket("A")
     desk.tickets.note(world.ticket, actor=Actor.agent("walt"), body=world.note_text)
+    desk.time.log(world.ticket, actor=Actor.agent("walt"), minutes=30, note=world.note_text)
+    added = desk.intake.receive(
+        InboundMessage(
+            channel="email",
+            external_id="matrix-1",
+            received_at=clock.now,
+            sender="ann@acme.example",
+            subject=f"Re: [Ticket#{world.ticket}] {world.subject}",
+            text="the screenshot",
+            attachments=(InboundAttachment("screen.png", "image/png", b"\x89PNG fixture"),),
+        )
+    )
+    assert added.ticket == world.ticket, "the attachment did not thread to the fixture ticket"
+    ticket = desk.tickets.get(world.ticket)
+    world.attachment = next(str(a.id) for article in ticket.articles for a in article.attachments)
     return world
 
 

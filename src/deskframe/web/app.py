@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -44,6 +45,7 @@ def create_app(desk: Desk) -> Starlette:
     from .api.openapi import openapi_json
     from .body_limit import BodyLimit
     from .cors import ApiCors
+    from .problems import http_exception
 
     settings = web_settings(desk.config)
     routes = [
@@ -58,7 +60,7 @@ def create_app(desk: Desk) -> Starlette:
     if settings.cors_origins:
         middleware.append(Middleware(ApiCors, origins=settings.cors_origins))
     middleware.append(Middleware(BodyLimit, max_body=settings.max_body))
-    app = Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_exception})
     app.state.desk = desk
     attach(app, desk)
     return app
