@@ -237,3 +237,15 @@ def test_good_web_settings():  # type: ignore[no-untyped-def]
         "http://localhost:8080",
     )
     assert parse_web(TableReader({"cors_origins": ["*"]}, "web")).cors_origins == ("*",)
+
+
+def test_http_errors_under_api_are_problems_and_plain_text_elsewhere(plain):  # type: ignore[no-untyped-def]
+    web = plain.client()
+    for path in ("/api/nope", "/api/x/accounts"):  # an unknown API path; a plugin route's own 401
+        answer = web.get(path)
+        assert answer.headers["content-type"] == "application/problem+json", path
+        assert answer.json()["status"] == answer.status_code in (401, 404)
+    assert web.get("/api/x/accounts").headers["www-authenticate"] == "Bearer"
+    assert web.delete("/api/x/ping").json()["status"] == 405
+    elsewhere = web.get("/nope")
+    assert elsewhere.status_code == 404 and elsewhere.headers["content-type"].startswith("text/plain")
