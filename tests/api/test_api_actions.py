@@ -8,6 +8,7 @@ import json
 
 from deskframe.actors import Actor
 from deskframe.web.api import routes
+from deskframe.web.api.articles import content_disposition
 from deskframe.web.api.schemas import SCHEMAS
 from deskframe.web.api.validate import problem
 
@@ -130,6 +131,16 @@ def test_attachment_download_is_a_file_with_a_safe_name(world):
     missing = world.client("gus").get("/api/v1/attachments/99999999")
     assert hidden.status_code == missing.status_code == 404
     assert world.client("gus").get("/api/v1/attachments/x").status_code == 422
+
+
+def test_content_disposition_makes_any_stored_name_safe():
+    for name in ('../../etc/x"; y=1\r\n.html', "a\\b\u202egpj.exe", "", None):
+        value = content_disposition(name)
+        assert value.startswith('attachment; filename="') and value.count('"') == 2, value
+        assert not any(c in value for c in "\r\n/\\\u202e") and ".." not in value, value
+    russian = content_disposition("Отчёт за май.pdf")
+    assert russian.endswith("filename*=UTF-8''%D0%9E%D1%82%D1%87%D1%91%D1%82%20%D0%B7%D0%B0%20%D0%BC%D0%B0%D0%B9.pdf")
+    assert russian.isascii()
 
 
 def test_time_log_and_list(world):
