@@ -157,10 +157,10 @@ def clock(c: Any) -> dict[str, Any]:
 
 
 def estimate(e: Any) -> dict[str, Any]:
-    """A ticket's estimate (``ticket estimate``): hours as a decimal string."""
+    """A ticket's estimate (``ticket estimate``): hours as a decimal string with 2 places (``"2.50"``)."""
     return {
         "ticket": e.ticket,
-        "hours": str(e.hours),
+        "hours": format(Decimal(e.hours).quantize(Decimal("0.01")), "f"),
         "approved": e.approved,
         "approved_at": _time(e.approved_at),
         "approved_by": e.approved_by,

@@ -17,7 +17,7 @@ from deskframe.accounts.service import Accounts
 from deskframe.actors import Actor
 from deskframe.config import load_config
 from deskframe.desk import Desk
-from deskframe.model import Agent, Contact, Customer, InboundAttachment, InboundMessage, Queue
+from deskframe.model import Agent, Contact, Contract, Customer, InboundAttachment, InboundMessage, Queue
 from deskframe.plugins import build_plugins
 from deskframe.store.scratch import scratch_database
 from deskframe.testing import DATABASE_ENV, Clock
@@ -31,13 +31,25 @@ CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 EVIL_NAME = '../../etc/x"; y=1\r\n.html'
 
 
+PRICING = """
+[pricing.flat]
+model = "retainer"
+currency = "RUB"
+fee = "1000.00"
+included = "10h"
+overage_rate = "100.00"
+"""
+
+
 class World:
     """The shared desk: ``tokens[name]`` per account, ``tickets[name]`` numbers, a client per token."""
 
     def __init__(self, desk: Desk, clock: Clock, root: Any) -> None:
         self.desk, self.clock, self.root = desk, clock, root
+        self.password = PASSWORD
         self.tokens: dict[str, str] = {}
         self.tickets: dict[str, str] = {}
+        self.invoice = ""
         self.app = create_app(desk)
         self.app.state.accounts = Accounts.of(desk, hasher=CHEAP)
 
@@ -54,7 +66,7 @@ class World:
 
 def build(root: Any, url: str, clock: Clock) -> World:
     path = root / "deskframe.toml"
-    path.write_text(f'[desk]\ndatabase = "{url}"\ndata_dir = "data"\n', encoding="utf-8")
+    path.write_text(f'[desk]\ndatabase = "{url}"\ndata_dir = "data"\n' + PRICING, encoding="utf-8")
     plugins = build_plugins()
     desk = Desk(load_config(path, plugins.registry), plugins, clock=clock)
     desk.upgrade()
@@ -73,6 +85,13 @@ def build(root: Any, url: str, clock: Clock) -> World:
         actor=op,
     )
     d.add_agent(Agent(login="carl", name="Carl", email="carl@vendor.example", queues={"support": "write"}), actor=op)
+    d.add_contract(
+        Contract(key="acme-2026", customer="acme", support_type="8x5", pricing="flat", start=dt.date(2026, 1, 1)),
+        actor=op,
+    )
+    desk.billing.run("2026-11", actor=op)
+    (invoice,) = desk.billing.issue(period="2026-11", actor=op)
+    world.invoice = invoice.number
     accounts = world.app.state.accounts
     for kind, name, label in (
         ("agent", "alice", "alice"),

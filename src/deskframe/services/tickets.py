@@ -304,11 +304,12 @@ class TicketService(TicketActions):
 
     def attachment(self, attachment_id: int, *, actor: Actor) -> tuple[Attachment, bytes]:
         """An attachment and its bytes, if ``actor`` may read its ticket and article (a
-        customer's contact: only attachments of articles visible to the customer)."""
+        customer's contact: only attachments of articles visible to the customer); else
+        NotFound, the same as for an id that does not exist."""
         with self.ctx.store.read() as repo:
             found, article, row = repo.attachment_rows(attachment_id)
-            policy.check(actor, "ticket.read", repo=repo, ticket=row)
-            if actor.kind == "contact" and not article.visible:
+            hidden = actor.kind == "contact" and not article.visible
+            if hidden or not policy.may_read(actor, repo=repo, ticket=row):  # as unknown as a missing one
                 raise NotFound(f"unknown attachment {attachment_id}")
             file = Attachment(found.filename, found.content_type, found.size, found.sha256, found.id)
         return file, self.ctx.blobs.get(file.sha256)

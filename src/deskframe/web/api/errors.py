@@ -74,16 +74,30 @@ def problem(
     return Response(serialize.compact(body), status_code=status, headers=dict(headers or {}), media_type=PROBLEM)
 
 
+def _mention(message: str, value: str) -> int:
+    """Where ``message`` last mentions ``value`` as a whole word (-1: nowhere)."""
+    if not value:
+        return -1
+    found = [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(value)}(?![\w-])", message)]
+    return found[-1] if found else -1
+
+
 def _mentions(message: str, value: str) -> bool:
-    return bool(value) and re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", message) is not None
+    return _mention(message, value) >= 0
 
 
 def field_at_fault(message: str, fields: Mapping[str, Any]) -> str | None:
-    """The field a core error's message is about: the first whose value (a name, a number) or
-    whose own name the message mentions; the only field given when there is just one."""
-    for name, value in fields.items():
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and _mentions(message, str(value)):
-            return name
+    """The field a core error's message is about: the one whose value (a name, a number) it
+    mentions last (``contract 'c': unknown pricing model 'nope'`` is about ``pricing``), else
+    the one whose own name it mentions; the only field given when there is just one."""
+    where = {
+        name: _mention(message, str(value))
+        for name, value in fields.items()
+        if isinstance(value, (str, int)) and not isinstance(value, bool)
+    }
+    named = [name for name, at in where.items() if at >= 0]
+    if named:
+        return max(named, key=lambda name: where[name])
     for name in fields:
         if _mentions(message, name):
             return name
