@@ -154,7 +154,19 @@ def test_docs_page_lists_the_operations_without_scripts_or_outside_resources(wor
     text = " ".join(page.text)
     for op_id, (_method, path, _) in operations(document).items():
         assert op_id in text and path in text
-    assert f"{len(operations(document))} operations" in text
+    assert f"Operations: {len(operations(document))}." in text
+    assert answer.headers["content-language"] == "en"
+
+
+def test_docs_page_in_russian(world, document):  # type: ignore[no-untyped-def]
+    web = world.client()
+    for answer in (
+        web.get("/api/docs", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"}),
+        web.get("/api/docs?lang=ru"),
+    ):
+        assert answer.headers["content-language"] == "ru" and "<html lang='ru'>" in answer.text
+        assert "Операций: " in answer.text and "инженерам" in answer.text and "Authentication" not in answer.text
+    assert web.get("/api/docs", headers={"Accept-Language": "de, fr"}).headers["content-language"] == "en"
 
 
 def test_api_route_and_param_are_public_names_for_plugins():  # type: ignore[no-untyped-def]

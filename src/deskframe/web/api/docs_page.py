@@ -2,12 +2,16 @@
 
 It is drawn from the same document as ``/api/openapi.json`` (so it cannot drift from it),
 needs no JavaScript and no CDN, and keeps to the app's Content-Security-Policy (one inline
-style sheet, no scripts, no external resources).
+style sheet, no scripts, no external resources). The page's own words are in English or
+Russian (``Accept-Language``, or ``?lang=ru``), from the ``deskframe_api`` catalog in
+``locale/`` beside this module; the operations' summaries are the routes' own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -23,12 +27,35 @@ tr:nth-child(even){background:#f5f5f5} code{font-size:13px}
 .m{font-weight:bold;font-family:monospace} .GET{color:#05668d} .POST{color:#2a7f2a}
 .PUT,.PATCH{color:#9a6700} .DELETE{color:#b00020} small{color:#666}
 """
+#: The catalogs of the page's words.
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "deskframe_api"
+#: Languages with a catalog (English is the message ids).
+LANGUAGES = ("en", "ru")
 _ACCESS = {
     "public": "anyone",
     "contact": "contacts and agents",
     "agent": "agents",
     "admin": "admins",
 }
+
+
+def _gettext(language: str) -> Callable[[str], str]:
+    from ...i18n import catalog_translations
+
+    return catalog_translations(LOCALE_DIR, DOMAIN, language).gettext
+
+
+def language_of(request: Request) -> str:
+    """``?lang=`` if it names a known language, else the first known one of ``Accept-Language``, else English."""
+    asked = request.query_params.get("lang", "")
+    if asked in LANGUAGES:
+        return asked
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return "en"
 
 
 def _params(op: dict[str, Any]) -> str:
@@ -50,8 +77,9 @@ def _schema_name(content: dict[str, Any] | None) -> str:
     return f"<code>{escape(name)}</code>" if name else "JSON"
 
 
-def render(document: dict[str, Any]) -> str:
+def render(document: dict[str, Any], language: str = "en") -> str:
     """The HTML page of an OpenAPI document built by :func:`~deskframe.web.api.openapi.build_document`."""
+    _ = _gettext(language)
     by_tag: dict[str, list[str]] = {}
     for path, item in document["paths"].items():
         for method, op in item.items():
@@ -63,7 +91,7 @@ def render(document: dict[str, Any]) -> str:
                 f"<tr><td class='m {method.upper()}'>{method.upper()}</td>"
                 f"<td><code>{escape(path)}</code><br><small>{escape(op['operationId'])}</small></td>"
                 f"<td>{escape(op.get('summary', ''))}</td>"
-                f"<td>{escape(_ACCESS.get(op.get('x-access', ''), op.get('x-access', '')))}"
+                f"<td>{escape(_(_ACCESS.get(op.get('x-access', ''), op.get('x-access', ''))))}"
                 + (f"<br><small>{escape(op['x-policy-action'])}</small>" if op.get("x-policy-action") else "")
                 + f"</td><td>{_params(op)}</td><td>{body}</td>"
                 f"<td>{escape(ok)} {answer}<br><small>{escape(' '.join(c for c in codes if c != ok))}</small></td></tr>"
@@ -78,21 +106,32 @@ def render(document: dict[str, Any]) -> str:
     )
     info = document["info"]
     count = sum(len(rows) for rows in by_tag.values())
+    auth = _(
+        "Authentication: {bearer} with a token from {create}, or the session cookie of {login} "
+        "(changes then need the {csrf} header). Errors are {problem}."
+    ).format(
+        bearer="<code>Authorization: Bearer TOKEN</code>",
+        create="<code>deskframe token create</code>",
+        login="<code>POST /login</code>",
+        csrf="<code>X-CSRF-Token</code>",
+        problem="<code>application/problem+json</code>",
+    )
+    machine = _("The machine-readable document: {link} (OpenAPI {version}). Operations: {count}.").format(
+        link="<a href='/api/openapi.json'>/api/openapi.json</a>", version=escape(document["openapi"]), count=count
+    )
     return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<!doctype html><html lang='{escape(language)}'><head><meta charset='utf-8'>"
         f"<title>{escape(info['title'])}</title><style>{_STYLE}</style></head><body>"
         f"<h1>{escape(info['title'])} <small>{escape(info['version'])}</small></h1>"
-        f"<p>{escape(info.get('description', ''))}</p>"
-        "<p>The machine-readable document: <a href='/api/openapi.json'>/api/openapi.json</a> "
-        f"(OpenAPI {escape(document['openapi'])}, {count} operations).</p>"
-        "<p>Authentication: <code>Authorization: Bearer TOKEN</code> with a token from "
-        "<code>deskframe token create</code>, or the session cookie of <code>POST /login</code> "
-        "(changes then need the <code>X-CSRF-Token</code> header). Errors are "
-        "<code>application/problem+json</code>.</p>"
-        f"{sections or '<p>No API routes.</p>'}</body></html>"
+        f"<p>{escape(info.get('description', ''))}</p><p>{machine}</p><p>{auth}</p>"
+        f"{sections or '<p>' + escape(_('No API routes.')) + '</p>'}</body></html>"
     )
 
 
 async def api_docs(request: Request) -> HTMLResponse:
     """``GET /api/docs``: the operations of this app's API, as one HTML page."""
-    return HTMLResponse(render(document_of(request.app)), headers={"Cache-Control": "no-cache"})
+    language = language_of(request)
+    return HTMLResponse(
+        render(document_of(request.app), language),
+        headers={"Cache-Control": "no-cache", "Content-Language": language, "Vary": "Accept-Language"},
+    )
