@@ -150,6 +150,15 @@ async def _hidden(call: Call) -> bool:
     return False
 
 
+async def readable(call: Call, number: str, field: str) -> None:
+    """Refuse (422 naming ``field``) a ticket named in a body or query that does not exist or
+    that the caller may not see: one answer for both, as for a path's ticket."""
+    try:
+        await call.run(call.desk.tickets.get, number, full=False, actor=call.actor)
+    except (Forbidden, NotFound):
+        raise ApiError(422, f"unknown ticket '{number}'", field=field) from None
+
+
 async def _failure(exc: Exception, call: Call | None, request: Request) -> Response:
     if isinstance(exc, ApiError):
         return exc.response()
