@@ -109,6 +109,6 @@ def routes() -> list[ApiRoute]:
             body="TicketOpenBody",
             response="TicketSummary",
             status=201,
-            errors=(400, 403, 415, 422),
+            errors=(400, 403, 409, 415, 422),
         ),
     ]
