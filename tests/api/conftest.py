@@ -77,7 +77,7 @@ def build(root: Any, url: str, clock: Clock) -> World:
         d.add_queue(Queue(name=q), actor=op)
     d.add_customer(Customer(key="acme", name="ACME"), actor=op)
     d.add_customer(Customer(key="globex", name="Globex"), actor=op)
-    d.add_contact(Contact(name="Ann", email="ann@acme.example", customer="acme"), actor=op)
+    d.add_contact(Contact(name="Ann", email="ann@acme.example", customer="acme", customer_admin=True), actor=op)
     d.add_contact(Contact(name="Gus", email="gus@globex.example", customer="globex"), actor=op)
     d.add_agent(Agent(login="alice", name="Alice", email="alice@vendor.example", access="admin"), actor=op)
     d.add_agent(

@@ -198,3 +198,17 @@ def test_every_route_is_an_api_route_with_a_unique_operation_id_and_known_schema
             part.split('"')[0] for part in json.dumps([route.body, route.response]).split("#/components/schemas/")[1:]
         ]
         assert set(refs) <= set(SCHEMAS), route.operation_id
+
+
+def test_values_no_database_stores_are_422_not_500(world):
+    alice = world.client("alice")
+    for path, field in (
+        ("/api/v1/attachments/99999999999999999999", "id"),
+        ("/api/v1/attachments/-99999999999", "id"),
+        ("/api/v1/tickets?customer=a%00b", "customer"),
+        ("/api/v1/tickets/12%0034", "number"),
+    ):
+        answer = alice.get(path)
+        assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == field, (path, answer.text)
+    opened = alice.post("/api/v1/tickets", json={"subject": "s", "body": "b", "customer": "ac\u0000me"})
+    assert opened.status_code == 422 and opened.json()["errors"][0]["field"] == "customer"

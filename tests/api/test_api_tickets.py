@@ -84,6 +84,15 @@ def test_a_contact_never_sees_internal_notes_time_or_agents_mail(world):
     assert "SECRET" not in ann.get("/api/v1/search", params={"q": "SECRET"}).text
 
 
+def test_a_contact_never_sees_the_address_of_the_agent_who_opened_its_ticket(world):
+    made = world.client("alice").post("/api/v1/tickets", json={"subject": "Called us", "body": "x", "customer": "acme"})
+    number = made.json()["number"]
+    assert "alice@vendor.example" in world.client("bob").get(f"/api/v1/tickets/{number}").text
+    for path in (f"/api/v1/tickets/{number}", f"/api/v1/tickets/{number}/articles"):
+        answer = world.client("ann").get(path)
+        assert answer.status_code == 200 and "vendor.example" not in answer.text, path
+
+
 def test_filters(world):
     alice = world.client("alice")
 

@@ -19,6 +19,7 @@ from .base import Call, operation
 from .routing import ApiRoute, Param
 from .schemas import array_of
 from .tickets import NUMBER
+from .views import agent_mails
 from .views import articles as article_views
 
 #: A content type sent as it is stored (anything else goes as application/octet-stream).
@@ -40,8 +41,12 @@ def media_type(stored: str | None) -> str:
 
 
 async def list_articles(call: Call) -> Any:
-    found = await call.run(call.desk.tickets.get, call.params["number"], actor=call.actor)
-    return article_views(found.articles, internal=call.internal)
+    def read() -> Any:
+        found = call.desk.tickets.get(call.params["number"], actor=call.actor)
+        return found, frozenset() if call.internal else agent_mails(call.desk)
+
+    found, mails = await call.run(read)
+    return article_views(found.articles, internal=call.internal, agent_mails=mails)
 
 
 async def download(call: Call) -> Any:

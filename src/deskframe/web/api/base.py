@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Integer parameters lie in (-INT32, INT32), as the database's integer columns.
+INT32 = 2**31
+
 #: Methods that change something (CSRF-checked for cookie sessions).
 CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -82,11 +85,15 @@ def _gate(principal: Principal, access: str) -> None:
 def _convert(param: Param, raw: str) -> Any:
     """A query or path value as its declared type; 422 naming the parameter otherwise."""
     value: Any = raw
+    if "\x00" in raw:
+        raise ApiError(422, "must not contain NUL characters", field=param.name)
     if param.type == "integer":
         try:
             value = int(raw)
         except ValueError:
             raise ApiError(422, f"'{raw}' is not an integer", field=param.name) from None
+        if not -INT32 <= value < INT32:  # the database's integers
+            raise ApiError(422, f"{value} is out of range", field=param.name)
     elif param.type == "boolean":
         if raw.lower() not in ("true", "false", "1", "0"):
             raise ApiError(422, f"'{raw}' is not true or false", field=param.name)
@@ -148,6 +155,15 @@ async def _hidden(call: Call) -> bool:
     except (Forbidden, NotFound):
         return True
     return False
+
+
+async def readable(call: Call, number: str, field: str) -> None:
+    """Refuse (422 naming ``field``) a ticket named in a body or query that does not exist or
+    that the caller may not see: one answer for both, as for a path's ticket."""
+    try:
+        await call.run(call.desk.tickets.get, number, full=False, actor=call.actor)
+    except (Forbidden, NotFound):
+        raise ApiError(422, f"unknown ticket '{number}'", field=field) from None
 
 
 async def _failure(exc: Exception, call: Call | None, request: Request) -> Response:

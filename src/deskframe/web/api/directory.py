@@ -138,7 +138,7 @@ def routes() -> list[ApiRoute]:
                 action="directory.write",
                 body=f"{schema}Body",
                 response=schema,
-                errors=(400, 415, 422),
+                errors=(400, 409, 415, 422),
             ),
             operation(
                 f"/{kind}/{{key}}",
@@ -152,7 +152,7 @@ def routes() -> list[ApiRoute]:
                 params=(key,),
                 body=f"{schema}Patch",
                 response=schema,
-                errors=(400, 404, 415, 422),
+                errors=(400, 404, 409, 415, 422),
             ),
         ]
     return out

@@ -66,7 +66,7 @@ def routes() -> list[ApiRoute]:
             access="agent",
             params=(REF,),
             response="Invoice",
-            errors=(404,),
+            errors=(404, 422),
         ),
         operation(
             "/invoices/{ref}/link",
@@ -78,6 +78,6 @@ def routes() -> list[ApiRoute]:
             access="agent",
             params=(REF,),
             response="InvoiceLink",
-            errors=(404, 409),
+            errors=(404, 409, 422),
         ),
     ]

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ... import serialize
-from .base import Call, operation
+from .base import Call, operation, readable
 from .errors import ApiError
 from .routing import ApiRoute
 from .tickets import NUMBER
@@ -83,6 +83,7 @@ async def move(call: Call) -> Any:
 
 
 async def merge(call: Call) -> Any:
+    await readable(call, call.body["into"], "into")
     found = await call.run(call.desk.tickets.merge, call.params["number"], call.body["into"], actor=call.actor)
     return serialize.ticket(found, full=False)
 

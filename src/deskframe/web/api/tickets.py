@@ -8,7 +8,7 @@ from ... import serialize
 from .base import Call, operation
 from .errors import ApiError
 from .routing import ApiRoute, Param
-from .views import decode_cursor, encode_cursor
+from .views import agent_mails, decode_cursor, encode_cursor
 from .views import ticket as ticket_view
 
 #: The largest page of ``GET /api/v1/tickets``.
@@ -45,10 +45,11 @@ async def show_ticket(call: Call) -> Any:
 
     def read() -> Any:
         found = call.desk.tickets.get(number, actor=call.actor)
-        return found, call.desk.sla.clocks(number)
+        mails = frozenset() if call.internal else agent_mails(call.desk)
+        return found, call.desk.sla.clocks(number), mails
 
-    found, clocks = await call.run(read)
-    return ticket_view(found, clocks, internal=call.internal)
+    found, clocks, mails = await call.run(read)
+    return ticket_view(found, clocks, internal=call.internal, agent_mails=mails)
 
 
 async def open_ticket(call: Call) -> Any:
@@ -108,6 +109,6 @@ def routes() -> list[ApiRoute]:
             body="TicketOpenBody",
             response="TicketSummary",
             status=201,
-            errors=(400, 403, 415, 422),
+            errors=(400, 403, 409, 415, 422),
         ),
     ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ... import serialize
 from ...errors import DeskframeError
-from .base import Call, operation
+from .base import Call, operation, readable
 from .errors import ApiError
 from .routing import ApiRoute, Param
 from .schemas import array_of
@@ -56,7 +56,7 @@ def _readable(call: Call, entries: list[Any]) -> list[Any]:
 async def list_time(call: Call) -> Any:
     p = call.params
     if "ticket" in p:  # a ticket the caller may not see is as unknown as one that does not exist
-        await call.run(call.desk.tickets.get, p["ticket"], full=False, actor=call.actor)
+        await readable(call, p["ticket"], "ticket")
 
     def read() -> list[Any]:
         found = call.desk.time.entries(

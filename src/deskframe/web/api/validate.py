@@ -3,7 +3,8 @@ shows is the one the API enforces.
 
 Only the keywords :mod:`.schemas` uses are checked: ``type`` (one name or a list), ``enum``,
 ``required``, ``properties``, ``additionalProperties: false``, ``minLength``/``maxLength``,
-``minimum``/``maximum``, ``pattern`` and ``items``. The first problem found is reported with
+``minimum``/``maximum``, ``pattern`` and ``items``; no string may hold a NUL character (no
+database stores one). The first problem found is reported with
 the field it is in (``queues.support``, ``domains[1]``).
 """
 
@@ -39,6 +40,8 @@ def problem(value: Any, schema: dict[str, Any], where: str = "") -> tuple[str, s
     if "enum" in schema and value not in schema["enum"]:
         return where, "must be one of " + ", ".join(str(v) for v in schema["enum"])
     if isinstance(value, str):
+        if "\x00" in value:
+            return where, "must not contain NUL characters"
         if len(value) < schema.get("minLength", 0):
             return where, "must not be empty" if schema["minLength"] == 1 else f"needs {schema['minLength']} characters"
         if "maxLength" in schema and len(value) > schema["maxLength"]:

@@ -23,27 +23,40 @@ from .errors import ApiError
 CUSTOMER_HISTORY = frozenset({"created", "state", "priority", "reply", "article", "merged_into", "merged_from"})
 
 
-def article(a: Article, *, internal: bool) -> dict[str, Any] | None:
-    """An article as the caller may see it (None: not at all)."""
+def article(a: Article, *, internal: bool, agent_mails: frozenset[str] = frozenset()) -> dict[str, Any] | None:
+    """An article as the caller may see it (None: not at all). For a contact, the sender and
+    recipients that are agents' addresses (``agent_mails``, lower case) are left out, as is
+    the sender of any article an agent wrote."""
     if not internal and (a.direction == "internal" or not a.visible_to_customer):
         return None
     out = serialize.article(a)
-    if not internal and a.agent:
-        out["sender"] = None
+    if not internal:
+        if a.agent or (a.sender or "").strip().lower() in agent_mails:
+            out["sender"] = None
+        out["recipients"] = [r for r in out["recipients"] if r.strip().lower() not in agent_mails]
     return out
 
 
-def articles(found: list[Article] | tuple[Article, ...], *, internal: bool) -> list[dict[str, Any]]:
+def articles(
+    found: list[Article] | tuple[Article, ...], *, internal: bool, agent_mails: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
     """The articles the caller may see, in order."""
-    return [shown for a in found if (shown := article(a, internal=internal)) is not None]
+    return [shown for a in found if (shown := article(a, internal=internal, agent_mails=agent_mails)) is not None]
 
 
-def ticket(t: Ticket, clocks: list[Any], *, internal: bool) -> dict[str, Any]:
+def agent_mails(desk: Any) -> frozenset[str]:
+    """Every agent's e-mail address, lower case (what a contact is never shown). Blocking."""
+    return frozenset(a.email.strip().lower() for a in desk.directory.agents() if a.email)
+
+
+def ticket(
+    t: Ticket, clocks: list[Any], *, internal: bool, agent_mails: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """``ticket show --format json`` (with ``clocks``), cut down for a contact."""
     out = dict(serialize.ticket(t), clocks=[serialize.clock(c) for c in clocks])
     if internal:
         return out
-    out["articles"] = articles(t.articles, internal=False)
+    out["articles"] = articles(t.articles, internal=False, agent_mails=agent_mails)
     shown = {str(a["id"]) for a in out["articles"]}
     out["history"] = [
         h for h in out["history"] if h["action"] in CUSTOMER_HISTORY and (h["action"] != "article" or h["new"] in shown)
