@@ -58,6 +58,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers; at run time th
     from .money import Money
     from .outbound import ChangeView, Delivery, DeliveryError, OutboundAttachment, OutboundMessage, OutboxEntry
     from .tables import TableReader
+    from .web.api.routing import ApiRoute, Param
 
     #: Marker for hook implementations: ``@deskframe.hookimpl``.
     hookimpl: pluggy.HookimplMarker
@@ -126,6 +127,8 @@ _EXPORTS = {
     "Actor": "actors",
     "Money": "money",
     "TableReader": "tables",
+    "ApiRoute": "web.api.routing",
+    "Param": "web.api.routing",
 }
 
 
@@ -151,6 +154,7 @@ __all__ = [
     "PRIORITY_LEVELS",
     "Actor",
     "Agent",
+    "ApiRoute",
     "ApplyTables",
     "Article",
     "ArticleAdded",
@@ -182,6 +186,7 @@ __all__ = [
     "OutboundMessage",
     "OutboxEntry",
     "OutputFormat",
+    "Param",
     "PluginError",
     "PluginRecord",
     "PricingModelType",

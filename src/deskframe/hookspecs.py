@@ -113,6 +113,19 @@ def register_routes(register: Callable[[BaseRoute], None]) -> None:
 
     Call ``register(route)`` with a Starlette route; handlers reach the desk as
     ``request.app.state.desk``. Paths must be unique across plugins.
+
+    A route of the REST API is a :class:`deskframe.ApiRoute` (one method of one path, with
+    :class:`deskframe.Param` for its parameters): it says who may call it (``access``:
+    ``public``, ``contact``, ``agent`` or ``admin``), the policy ``action`` a change asks
+    about, and its body and response JSON Schemas. Such routes appear in the OpenAPI
+    document at ``/api/openapi.json`` and on ``/api/docs``, and the core's authorisation
+    tests call them with every role; a plain Starlette route is served but not documented.
+    Put API routes under ``/api/`` so ``[web] cors_origins`` applies to them::
+
+        register(deskframe.ApiRoute(
+            "/api/x/ping", ping, method="GET", operation_id="x.ping", summary="Ping",
+            tag="x", access="agent", response={"type": "object"},
+        ))
     """
 
 

@@ -101,12 +101,14 @@ class Contract:
 
 @attrs.frozen
 class Attachment:
-    """A file attached to an article, stored in the content-addressed blob store."""
+    """A file attached to an article, stored in the content-addressed blob store; ``id``
+    names it for download (``GET /api/v1/attachments/{id}``)."""
 
     filename: str
     content_type: str
     size: int
     sha256: str
+    id: int | None = None
 
 
 @attrs.frozen

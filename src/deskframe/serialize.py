@@ -140,6 +140,33 @@ def time_entry(e: TimeEntry) -> dict[str, Any]:
     }
 
 
+def clock(c: Any) -> dict[str, Any]:
+    """An SLA clock (``ticket show``'s ``clocks``, ``GET /api/v1/tickets/{number}/sla``)."""
+    return {
+        "kind": c.kind,
+        "status": c.status,
+        "calendar": c.calendar,
+        "started_at": _time(c.started_at),
+        "due_at": _time(c.due_at),
+        "paused_seconds": c.paused_seconds,
+        "stopped_at": _time(c.stopped_at),
+        "warned_at": _time(c.warned_at),
+        "breached_at": _time(c.breached_at),
+        "remaining_seconds": c.remaining_seconds,
+    }
+
+
+def estimate(e: Any) -> dict[str, Any]:
+    """A ticket's estimate (``ticket estimate``): hours as a decimal string with 2 places (``"2.50"``)."""
+    return {
+        "ticket": e.ticket,
+        "hours": format(Decimal(e.hours).quantize(Decimal("0.01")), "f"),
+        "approved": e.approved,
+        "approved_at": _time(e.approved_at),
+        "approved_by": e.approved_by,
+    }
+
+
 def invoice_line(line: Any) -> dict[str, Any]:
     return {
         "kind": line.kind,
@@ -225,3 +252,8 @@ def _default(value: Any) -> Any:
 def dumps(value: Any) -> str:
     """JSON text with ISO datetimes, Decimal as strings, non-ASCII kept readable."""
     return json.dumps(value, default=_default, ensure_ascii=False, indent=2)
+
+
+def compact(value: Any) -> str:
+    """:func:`dumps` on one line, without spaces (the HTTP API's bodies): the same values."""
+    return json.dumps(value, default=_default, ensure_ascii=False, separators=(",", ":"))

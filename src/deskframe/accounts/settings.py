@@ -6,6 +6,8 @@ secret_key_env = "DESKFRAME_SECRET_KEY"   # read the signing key from this envir
 # secret_key = "..."                      # or give it here (at least 32 characters)
 session_lifetime = "12h"                  # a login lasts this long
 secure_cookies = false                    # true: cookies only over https even behind a plain-http proxy
+cors_origins = []                         # origins whose pages may call /api/ (CORS); empty: CORS off
+max_body = "25MB"                         # the largest request body (bytes, or "512KB", "25MB", "1GB")
 ```
 
 Without a key in the config, :func:`signing_key` generates one on first use and keeps it in
@@ -32,6 +34,13 @@ MIN_KEY_LENGTH = 32
 #: The file (in the data directory) that holds the generated key.
 KEY_FILE = "web-secret.key"
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: The default cap on a request body: 25 MB, as for mail (attachments included).
+DEFAULT_MAX_BODY = 25 * 1024 * 1024
+#: Bounds of ``max_body``: a login form must fit; nothing is read in one piece past 2 GB.
+MAX_BODY_RANGE = (1024, 2 * 1024**3)
+_SIZE = re.compile(r"\s*(\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?\s*", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 
 
 @attrs.frozen(repr=False)
@@ -42,18 +51,21 @@ class WebSettings:
     secret_key_env: str | None = None
     session_lifetime: dt.timedelta = dt.timedelta(hours=12)
     secure_cookies: bool = False
+    cors_origins: tuple[str, ...] = ()
+    max_body: int = DEFAULT_MAX_BODY
 
     def __repr__(self) -> str:
         key = "***" if self.secret_key else None
         return (
             f"WebSettings(secret_key={key!r}, secret_key_env={self.secret_key_env!r}, "
-            f"session_lifetime={self.session_lifetime!r}, secure_cookies={self.secure_cookies!r})"
+            f"session_lifetime={self.session_lifetime!r}, secure_cookies={self.secure_cookies!r}, "
+            f"cors_origins={self.cors_origins!r}, max_body={self.max_body!r})"
         )
 
 
 def parse_web(t: TableReader) -> WebSettings:
     """Validate a ``[web]`` table (errors name ``web.KEY``, never the key's value)."""
-    t.reject_unknown(["secret_key", "secret_key_env", "session_lifetime", "secure_cookies"])
+    t.reject_unknown(["secret_key", "secret_key_env", "session_lifetime", "secure_cookies", "cors_origins", "max_body"])
     key = t.data.get("secret_key")
     if key is not None and (not isinstance(key, str) or len(key) < MIN_KEY_LENGTH):
         raise t.error("secret_key", f"must be a string of at least {MIN_KEY_LENGTH} characters")
@@ -69,7 +81,36 @@ def parse_web(t: TableReader) -> WebSettings:
             "session_lifetime", dt.timedelta(hours=12), minimum=dt.timedelta(minutes=5), maximum=dt.timedelta(days=90)
         ),
         secure_cookies=t.bool("secure_cookies", False),
+        cors_origins=_cors_origins(t),
+        max_body=_max_body(t),
     )
+
+
+def _cors_origins(t: TableReader) -> tuple[str, ...]:
+    """``cors_origins``: ``scheme://host[:port]`` each (no path, no wildcard but a lone ``"*"``)."""
+    origins = t.str_list("cors_origins", [])
+    for origin in origins:
+        if origin == "*" and len(origins) == 1:
+            continue
+        if not _ORIGIN.fullmatch(origin):
+            raise t.error("cors_origins", f"not an origin (scheme://host[:port], no path): {origin!r}")
+    return tuple(dict.fromkeys(o.lower() for o in origins))
+
+
+def _max_body(t: TableReader) -> int:
+    """``max_body``: a number of bytes, or a size such as ``"512KB"``, ``"25MB"``, ``"1GB"`` (1 KB = 1024 bytes)."""
+    value = t.data.get("max_body", DEFAULT_MAX_BODY)
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise t.error("max_body", f'must be a number of bytes or a size such as "25MB", not {value!r}')
+    if isinstance(value, str):
+        match = _SIZE.fullmatch(value)
+        if not match:
+            raise t.error("max_body", f"not a size (bytes, or a number with KB, MB or GB): {value!r}")
+        value = int(match.group(1)) * _UNITS[(match.group(2) or "")[:1].lower()]
+    low, high = MAX_BODY_RANGE
+    if not low <= value <= high:
+        raise t.error("max_body", f"must be between 1KB and 2GB, got {value} bytes")
+    return value
 
 
 def signing_key(settings: WebSettings, data_dir: Path) -> bytes:

@@ -110,21 +110,7 @@ def ticket_list(
 
 
 def clock_rows(clocks: list[Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            "kind": c.kind,
-            "status": c.status,
-            "calendar": c.calendar,
-            "started_at": c.started_at,
-            "due_at": c.due_at,
-            "paused_seconds": c.paused_seconds,
-            "stopped_at": c.stopped_at,
-            "warned_at": c.warned_at,
-            "breached_at": c.breached_at,
-            "remaining_seconds": c.remaining_seconds,
-        }
-        for c in clocks
-    ]
+    return [serialize.clock(c) for c in clocks]
 
 
 def render_clocks(clocks: list[Any], zone: str) -> list[str]:

@@ -5,15 +5,17 @@ responses and imports. The changes to an open ticket (replies, notes, locks, own
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from .. import canned, policy
-from ..errors import BadValue, DomainError, Forbidden
+from ..errors import BadValue, DomainError, Forbidden, NotFound
 from ..events import TicketChanged, TicketOpened
-from ..model import Contact, Ticket
+from ..model import Attachment, Contact, Ticket
 from ..text import clean_line, clean_text
+from ..textsearch import query_terms
 from .context import CLOSED_TYPES, Events
 from .ticket_actions import TicketActions
 
@@ -242,6 +244,88 @@ class TicketService(TicketActions):
                 contact=contact,
             )
 
+    def page(
+        self,
+        *,
+        actor: Actor,
+        limit: int = 50,
+        after: tuple[dt.datetime, int] | None = None,
+        state: str | None = None,
+        queue: str | None = None,
+        owner: str | None = None,
+        customer: str | None = None,
+        priority: str | None = None,
+        line: int | None = None,
+        text: str | None = None,
+    ) -> tuple[builtins.list[dict[str, Any]], tuple[dt.datetime, int] | None]:
+        """One page of the tickets ``actor`` may read, most recently changed first (the API's
+        list): the rows and the key of the next page (``(updated_at, id)`` of the last row,
+        None on the last page). ``after`` is such a key; a new or changed ticket moves to the
+        front, so paging on never repeats a row. ``text``: tickets with an article matching
+        every word (as :meth:`search`)."""
+        types = None
+        if state and state not in self.settings.states:
+            if state in STATE_TYPES:
+                types, state = [state], None
+            else:
+                self.ctx.state_type(state)
+        level = self.ctx.priority(priority) if priority else None
+        if line is not None and line not in (1, 2, 3):
+            raise BadValue(f"support line must be 1, 2 or 3, got {line}")
+        if text is not None:
+            try:
+                query_terms(text)
+            except ValueError as exc:
+                raise BadValue(str(exc)) from None
+        with self.ctx.store.read() as repo:
+            seen = policy.visibility(actor, repo=repo)
+            if seen.limited:
+                if customer is not None and customer != seen.customer:
+                    raise Forbidden(str(actor), "ticket.read", f"customer '{customer}' is not its customer")
+                if seen.customer is None:
+                    return [], None
+                customer = seen.customer
+            if customer is not None:
+                repo.customer_row(customer)
+            if owner is not None:
+                repo.agent_row(owner)
+            if queue is not None:
+                repo.queue_row(queue)
+            rows = repo.list_tickets(
+                state=state,
+                state_types=types,
+                queue=queue,
+                owner=owner,
+                customer=customer,
+                limit=limit + 1,
+                now=self.ctx.clock(),
+                queues=seen.queues,
+                contact=seen.contact,
+                priority=level,
+                line=line,
+                text=text,
+                after=after,
+                keep_id=True,
+            )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        following = (rows[-1]["updated_at"], rows[-1]["id"]) if more else None
+        for row in rows:
+            del row["id"]
+        return rows, following
+
+    def attachment(self, attachment_id: int, *, actor: Actor) -> tuple[Attachment, bytes]:
+        """An attachment and its bytes, if ``actor`` may read its ticket and article (a
+        customer's contact: only attachments of articles visible to the customer); else
+        NotFound, the same as for an id that does not exist."""
+        with self.ctx.store.read() as repo:
+            found, article, row = repo.attachment_rows(attachment_id)
+            hidden = actor.kind == "contact" and not article.visible
+            if hidden or not policy.may_read(actor, repo=repo, ticket=row):  # as unknown as a missing one
+                raise NotFound(f"unknown attachment {attachment_id}")
+            file = Attachment(found.filename, found.content_type, found.size, found.sha256, found.id)
+        return file, self.ctx.blobs.get(file.sha256)
+
     def search(self, text: str, limit: int = 50, *, actor: Actor | None = None) -> builtins.list[dict[str, Any]]:
         """Full-text search over article subjects and texts: every word must match as written,
         as a stem in the ``[search] languages``, or as a prefix (``word*``); best match first.
@@ -304,8 +388,6 @@ class TicketService(TicketActions):
     ) -> str:
         """Render canned response ``name`` for a ticket; ``{{ due }}`` is the next SLA due
         time in the desk's time zone; ``values`` overrides or adds placeholders' values."""
-        from ..errors import NotFound
-
         body = self.ctx.config.canned.get(name)
         if body is None:
             raise NotFound(

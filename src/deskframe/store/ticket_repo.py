@@ -156,6 +156,14 @@ class TicketRepo:
             raise NotFound(f"unknown article {article_id}")
         return row
 
+    def attachment_rows(self, attachment_id: int) -> tuple[AttachmentRow, ArticleRow, TicketRow]:
+        """An attachment with its article and ticket; NotFound for an unknown id."""
+        found = self.session.get(AttachmentRow, attachment_id)
+        if found is None:
+            raise NotFound(f"unknown attachment {attachment_id}")
+        article = self.article_row(found.article_id)
+        return found, article, self.ticket_row_by_id(article.ticket_id)
+
     def create_numbered_ticket(self, layout: str, system_id: str, day: dt.date, **values: Any) -> TicketRow:
         """A new ticket with the next free number of ``layout`` (numbers taken by imports are skipped)."""
         number = self.draw_numbers(layout, system_id, day, 1)[0]

@@ -24,6 +24,9 @@ from .rows import (
 )
 from .search import scope_sql, ticket_ids
 
+#: The most tickets a ``text`` filter of :meth:`TicketViewRepo.list_tickets` matches.
+MAX_TEXT_HITS = 10_000
+
 
 class TicketViewRepo:
     """Ticket reads for :class:`deskframe.desk.Desk` (a part of :class:`deskframe.store.Repository`)."""
@@ -57,7 +60,7 @@ class TicketViewRepo:
             agent=self.agent_login(row.agent_id),
             visible_to_customer=row.visible,
             raw_sha256=row.raw_sha256,
-            attachments=tuple(Attachment(f.filename, f.content_type, f.size, f.sha256) for f in files),
+            attachments=tuple(Attachment(f.filename, f.content_type, f.size, f.sha256, f.id) for f in files),
         )
 
     def _names(self, row: TicketRow) -> tuple[Any, ...]:
@@ -207,6 +210,11 @@ class TicketViewRepo:
         now: dt.datetime | None = None,
         queues: Collection[str] | None = None,
         contact: str | None = None,
+        priority: str | None = None,
+        line: int | None = None,
+        text: str | None = None,
+        after: tuple[dt.datetime, int] | None = None,
+        keep_id: bool = False,
     ) -> list[dict[str, Any]]:
         """Summary rows, most recently changed first; ``due`` is the earliest due time of the
         ticket's running SLA clocks. ``sla``: only tickets with a clock in ``warning`` (running,
@@ -214,7 +222,12 @@ class TicketViewRepo:
         :func:`~deskframe.store.sla_repo.clock_category`) as of ``now``. ``queues`` (unless
         ``None``): only tickets in these queues; ``contact`` (an e-mail): only tickets opened by that
         contact (what a contact that is not a customer admin may list). :mod:`deskframe.store.quick_list` runs the same
-        query without SQLAlchemy: change both (tests/core/test_quick_list.py compares them)."""
+        query without SQLAlchemy: change both (tests/core/test_quick_list.py compares them).
+
+        The API's filters (the quick listing has none of them): ``priority``, ``line``, ``text``
+        (tickets with an article matching every word, as :meth:`search`, at most
+        :data:`MAX_TEXT_HITS` of them); ``after`` ``(updated_at, id)``: only rows after that one
+        in this order (a keyset cursor); ``keep_id``: rows keep their ``id``."""
         from .sla_repo import clock_category  # sla_repo's module imports nothing of this one
 
         owner_row, locker = aliased(AgentRow), aliased(AgentRow)
@@ -254,6 +267,17 @@ class TicketViewRepo:
         if contact is not None:
             mail = contact.strip().lower()
             query = query.where(TicketRow.contact_id.in_(select(ContactRow.id).where(ContactRow.email == mail)))
+        if priority:
+            query = query.where(TicketRow.priority == priority)
+        if line is not None:
+            query = query.where(TicketRow.line == line)
+        if text is not None:
+            query = query.where(TicketRow.id.in_(ticket_ids(self.session, text, self.search_languages, MAX_TEXT_HITS)))
+        if after is not None:
+            at_time, at_id = after
+            query = query.where(
+                (TicketRow.updated_at < at_time) | and_(TicketRow.updated_at == at_time, TicketRow.id < at_id)
+            )
         if sla is not None:
             at = now or self.now
             if sla == "warning":
@@ -273,7 +297,7 @@ class TicketViewRepo:
         rows = [dict(r._mapping) for r in self.session.execute(query)]
         due = self._next_due([r["id"] for r in rows])  # for the listed tickets only, after the limit
         for row in rows:
-            row["due"] = due.get(row.pop("id"))
+            row["due"] = due.get(row["id"] if keep_id else row.pop("id"))
         return rows
 
     def _next_due(self, ticket_ids: list[int]) -> dict[int, dt.datetime]:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -35,18 +36,41 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 def create_app(desk: Desk) -> Starlette:
-    """Build the app: ``/healthz``, sign-in (``/login``, ``/portal/login``, ``/logout``), the agent
-    pages (:mod:`.pages`), the customer portal (:mod:`.portal`), ``/static/`` and every route the plugins registered."""
+    """Build the app: ``/healthz``, sign-in (``/login``, ``/portal/login``, ``/logout``), the
+    REST API (``/api/v1``, :mod:`.api`), its document (``/api/openapi.json``, ``/api/docs``),
+    the agent pages (:mod:`.pages`), the customer portal (:mod:`.portal`), ``/static/`` and
+    every route the plugins registered.
+
+    Middleware, outermost first: security headers; CORS for ``/api/`` when ``[web] cors_origins``
+    names origins; the ``[web] max_body`` cap on request bodies."""
+    from ..accounts.settings import web_settings
     from ..accounts.web_routes import account_routes, attach
+    from .api import routes as api_routes
+    from .api.docs_page import api_docs
+    from .api.openapi import openapi_json
+    from .body_limit import BodyLimit
+    from .cors import ApiCors
     from .pages import routes as pages
     from .portal.routes import portal_routes
+    from .problems import http_exception
 
-    routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"]), *account_routes(), *pages.page_routes()]
-    routes.extend(portal_routes())
+    settings = web_settings(desk.config)
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        *account_routes(),
+        *api_routes(desk),
+        Route("/api/openapi.json", openapi_json, methods=["GET"]),
+        Route("/api/docs", api_docs, methods=["GET"]),
+        *pages.page_routes(),
+        *portal_routes(),
+    ]
     routes.extend(desk.plugins.registry.items("routes"))
-    app = Starlette(
-        routes=routes, middleware=[Middleware(SecurityHeaders)], exception_handlers=pages.exception_handlers()
-    )
+    middleware = [Middleware(SecurityHeaders)]
+    if settings.cors_origins:
+        middleware.append(Middleware(ApiCors, origins=settings.cors_origins))
+    middleware.append(Middleware(BodyLimit, max_body=settings.max_body))
+    handlers = {HTTPException: http_exception, **pages.exception_handlers()}
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
     app.state.desk = desk
     attach(app, desk)
     pages.attach(app, desk)
