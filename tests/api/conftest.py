@@ -78,10 +78,10 @@ def build(root: Any, url: str, clock: Clock) -> World:
     d.add_customer(Customer(key="acme", name="ACME"), actor=op)
     d.add_customer(Customer(key="globex", name="Globex"), actor=op)
     d.add_contact(Contact(name="Ann", email="ann@acme.example", customer="acme", customer_admin=True), actor=op)
-    d.add_contact(Contact(name="Gus", email="gus@globex.example", customer="globex"), actor=op)
+    d.add_contact(Contact(name="Gus", email="gus@globex.example", customer="globex", customer_admin=True), actor=op)
     d.add_agent(Agent(login="alice", name="Alice", email="alice@vendor.example", access="admin"), actor=op)
     d.add_agent(
-        Agent(login="bob", name="Bob", email="bob@vendor.example", queues={"support": "write", "billing": "read"}),
+        Agent(login="bob", name="Bob", email="bob@vendor.example", queues={"support": "write", "billing": "write"}),
         actor=op,
     )
     d.add_agent(Agent(login="carl", name="Carl", email="carl@vendor.example", queues={"support": "write"}), actor=op)

@@ -157,12 +157,15 @@ async def _hidden(call: Call) -> bool:
     return False
 
 
-async def readable(call: Call, number: str, field: str) -> None:
+async def readable(call: Call, number: str, field: str | None) -> None:
     """Refuse (422 naming ``field``) a ticket named in a body or query that does not exist or
-    that the caller may not see: one answer for both, as for a path's ticket."""
+    that the caller may not see: one answer for both, as for a path's ticket (``field`` None:
+    the path's own ticket, refused with 404)."""
     try:
         await call.run(call.desk.tickets.get, number, full=False, actor=call.actor)
     except (Forbidden, NotFound):
+        if field is None:
+            raise ApiError(404, f"unknown ticket '{number}'") from None
         raise ApiError(422, f"unknown ticket '{number}'", field=field) from None
 
 

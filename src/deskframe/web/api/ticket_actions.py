@@ -83,6 +83,7 @@ async def move(call: Call) -> Any:
 
 
 async def merge(call: Call) -> Any:
+    await readable(call, call.params["number"], None)  # a hidden ticket is unknown, whatever the body says
     await readable(call, call.body["into"], "into")
     found = await call.run(call.desk.tickets.merge, call.params["number"], call.body["into"], actor=call.actor)
     return serialize.ticket(found, full=False)
