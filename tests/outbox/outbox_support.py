@@ -60,7 +60,7 @@ class Sink:
 
     def ids(self) -> collections.Counter[str]:
         """How many times each Message-ID arrived."""
-        return collections.Counter(str(m["Message-ID"]).strip("<>") for m in self.parsed())
+        return collections.Counter(str(m["Message-ID"]).strip().strip("<>") for m in self.parsed())  # may be folded
 
 
 class Clock:

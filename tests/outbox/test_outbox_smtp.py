@@ -74,7 +74,7 @@ def test_reply_is_enqueued_in_the_change_and_rolls_back_with_it(make_desk, sink)
     assert deliver_all(desk) == 1
     assert deliver_all(desk) == 0
     (sent,) = sink.parsed()
-    assert str(sent["Message-ID"]).strip("<>") == entry.message.message_id
+    assert str(sent["Message-ID"]).strip().strip("<>") == entry.message.message_id
     article = desk.tickets.get(ticket.number).articles[-1]
     assert article.message_id == entry.message.message_id  # answers thread back by References
     assert desk.outbox.show(entry.id).state == "sent"
