@@ -208,3 +208,27 @@ def summary(desk: Any, target: Path, steps: list[Step] | None = None) -> dict[st
         ],
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(),
     }
+
+
+def serve_logins(desk: Any) -> list[dict[str, str]]:
+    """Give the demo's web logins fresh random passwords and return them: the first
+    admin agent (the agent pages, ``/login``) and the first customer-admin contact (the
+    portal, ``/portal/login``). ``{"kind", "login", "password", "page"}`` each; what the
+    example lacks is left out."""
+    import secrets
+
+    from .accounts.service import Accounts
+    from .actors import Actor
+
+    accounts = Accounts.of(desk)
+    found: list[dict[str, str]] = []
+    agent = next((a for a in desk.directory.agents() if a.access == "admin"), None)
+    if agent is not None:
+        found.append({"kind": "agent", "login": agent.login, "page": "/login"})
+    contact = next((c for c in desk.directory.contacts() if c.email and c.customer_admin), None)
+    if contact is not None and contact.email:
+        found.append({"kind": "contact", "login": contact.email, "page": "/portal/login"})
+    for login in found:
+        login["password"] = secrets.token_urlsafe(9)
+        accounts.set_password(login["kind"], login["login"], login["password"], actor=Actor.operator())
+    return found

@@ -24,7 +24,11 @@ from .output import PORT
 @click.option("--example", default="webstudio", show_default=True, help="Example name or path (with demo.toml).")
 @click.option("--reset", is_flag=True, help="Delete DIRECTORY first and start over.")
 @click.option("--verbose", "-v", is_flag=True, help="Show every step's output.")
-@click.option("--serve", is_flag=True, help="Afterwards serve the invoice links and webhooks on 127.0.0.1.")
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Afterwards serve the agent pages, the portal, the API and the invoice links on 127.0.0.1, with fresh logins.",
+)
 @click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def demo_command(directory: Path, example: str, reset: bool, verbose: bool, serve: bool, port: int, fmt: str) -> None:
@@ -94,7 +98,14 @@ def demo_command(directory: Path, example: str, reset: bool, verbose: bool, serv
 
             from ..web import create_app
 
-            click.echo(f"serving on http://127.0.0.1:{port} (Ctrl-C to stop)")
+            base = f"http://127.0.0.1:{port}"
+            for login in demo.serve_logins(desk):  # passwords to the terminal only, never in JSON
+                page = "agent pages" if login["kind"] == "agent" else "customer portal"
+                click.echo(
+                    f"{page}: {base}{login['page']}  login {login['login']}  password {login['password']}",
+                    err=fmt == "json",
+                )
+            click.echo(f"serving on {base} (Ctrl-C to stop)", err=fmt == "json")
             uvicorn.run(create_app(desk), host="127.0.0.1", port=port, log_level="warning")
     finally:
         desk.close()
