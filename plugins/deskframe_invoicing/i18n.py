@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import functools
 import gettext
-import io
 from pathlib import Path
+
+from deskframe.i18n import catalog_translations
 
 DOMAIN = "deskframe_invoicing"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -26,27 +27,8 @@ def catalog_path(language: str) -> Path:
     return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def compile_po(po: Path) -> bytes:
-    """The ``.mo`` bytes of a ``.po`` file (fuzzy entries left out, as msgfmt does)."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    with po.open("rb") as fh:
-        catalog = read_po(fh, domain=DOMAIN)
-    out = io.BytesIO()
-    write_mo(out, catalog, use_fuzzy=False)
-    return out.getvalue()
-
-
 @functools.lru_cache(maxsize=16)
 def translations(language: str) -> gettext.NullTranslations:
-    """The translations of ``language`` (``"ru"``); English message ids when there is no catalog."""
-    po = catalog_path(language)
-    if not po.is_file():
-        return gettext.NullTranslations()
-    mo = po.with_suffix(".mo")
-    if mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
-        data = mo.read_bytes()
-    else:
-        data = compile_po(po)
-    return gettext.GNUTranslations(io.BytesIO(data))
+    """The translations of ``language`` (``"ru"``); English message ids when there is no catalog
+    (loaded as every plugin's catalog is: :func:`deskframe.i18n.catalog_translations`)."""
+    return catalog_translations(LOCALE_DIR, DOMAIN, language)
