@@ -20,6 +20,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 
+from deskframe.mail_headers import set_text_header
 from deskframe.numbering import tag_subject
 
 from .charsets import clean_text
@@ -110,8 +111,10 @@ def compose_reply(
     msg["From"] = sender
     msg["To"] = recipients
     hook = header_text(subject_hook, max_chars=40)
-    msg["Subject"] = (
-        tag_subject(hook, str(ticket_number), header_text(subject)) if ticket_number else header_text(subject)
+    set_text_header(
+        msg,
+        "Subject",
+        tag_subject(hook, str(ticket_number), header_text(subject)) if ticket_number else header_text(subject),
     )
     msg["Date"] = email.utils.format_datetime(date or dt.datetime.now(dt.timezone.utc))
     own_id = _msgid(message_id) or email.utils.make_msgid(domain=message_id_domain).strip("<>")

@@ -16,6 +16,7 @@ from email.policy import SMTP
 from pathlib import Path
 from typing import Any
 
+from .mail_headers import set_text_header
 from .outbound import DeliveryError, OutboundMessage
 
 #: What a Message-ID may keep in a file name.
@@ -37,7 +38,7 @@ def as_email(message: OutboundMessage, *, blobs: Any = None) -> bytes:
     mail = EmailMessage(policy=SMTP)
     mail["From"] = _one_line(message.sender or "deskframe@localhost")
     mail["To"] = ", ".join(_one_line(r) for r in message.recipients)
-    mail["Subject"] = _one_line(message.subject)
+    set_text_header(mail, "Subject", _one_line(message.subject))
     mail["Message-ID"] = f"<{message.message_id}>"
     for name, value in message.headers:
         if name.lower() not in _OWN and re.fullmatch(r"[A-Za-z0-9-]{1,76}", name):
