@@ -45,7 +45,7 @@ targets = {{ P1 = {{ first_response = "1h", resolution = "4h" }} }}
 
 [oncall.night]
 timezone = "Europe/Moscow"
-shift = "19:00-10:00"
+shift = "00:00-24:00"              # round the clock: the business calendar decides
 agents = ["carol"]
 rotation = "1w"
 start = "2026-01-05"
