@@ -29,9 +29,10 @@ def test_the_demo_summary_lists_notifications(tmp_path):
     links = {i["customer"]: i["link"] for i in summary["invoices"]}
     invoice_mails = [m for m in messages if m["topic"] == "notify.invoice_issued"]
     assert len(invoice_mails) == len(links) and all(m["state"] == "sent" and m["file"] for m in invoice_mails)
-    bodies = [
-        email.message_from_bytes(Path(m["file"]).read_bytes(), policy=email.policy.default).get_content()
-        for m in invoice_mails
+    parsed = [
+        email.message_from_bytes(Path(m["file"]).read_bytes(), policy=email.policy.default) for m in invoice_mails
     ]
+    assert all(str(p["Content-Language"]) == "ru" and str(p["Auto-Submitted"]) == "auto-generated" for p in parsed)
+    bodies = [p.get_content() for p in parsed]
     for link in links.values():  # each customer's mail carries its own invoice's link, in Russian
         assert any(link in body and "Выставлен счёт" in body for body in bodies)
