@@ -131,3 +131,23 @@ def test_email_channel_messages_are_not_duplicated(make_desk, sink):
     assert ("reply", "ivan@customer.example") in sent  # the reply itself, by the e-mail plugin
     assert not [s for s in sent if s[1] == "ivan@customer.example" and s[0].startswith("notify.")]
     assert ("notify.ticket_opened", "bob@vendor.example") in sent  # the watcher still hears of it
+
+
+def test_we_are_on_it_while_a_second_line_engineer_works(make_desk, sink):
+    clock = Clock(msk(2026, 11, 2, 10, 0))
+    desk = make_desk(config(sink.url, NOTIFY), clock=clock)
+    setup(desk)
+    t = desk.tickets.open(
+        subject="Database slow", body="x", customer="acme", contact="ivan@customer.example", priority="P1", actor=OP
+    )
+    desk.tickets.reply(t.number, actor=ALICE, body="Looking")  # first response met
+    desk.tickets.escalate(t.number, to=2, reason="needs a DBA", actor=ALICE)
+    clock.now = msk(2026, 11, 2, 13, 20)  # 80 % of the 4 h resolution clock
+    desk.sla.check(actor=Actor.system("sla"))
+    clock.now = msk(2026, 11, 2, 13, 25)
+    desk.sla.check(actor=Actor.system("sla"))  # a second check: no second message
+    waits = [e for e in desk.outbox.list(ticket=t.number, limit=None) if e.message.topic == "notify.second_line_wait"]
+    assert [e.message.recipients for e in waits] == [("ivan@customer.example",)]
+    mail = by_recipient(delivered(desk, sink))["ivan@customer.example"]
+    (wait,) = [m for m in mail if squeeze("Мы работаем над вашим обращением") in squeeze(m["Subject"])]
+    assert "второй линии" in wait.get_content()
