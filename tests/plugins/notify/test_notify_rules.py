@@ -160,3 +160,24 @@ def test_a_bad_rule_exits_2_naming_its_key(tmp_path: Path, rules: str, key: str,
     lines = result.output.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: {key}: "), result.output
     assert problem in lines[0]
+
+
+def test_own_templates_and_languages_by_domain(make_desk, sink, tmp_path):
+    own = tmp_path / "notify-templates" / "ru"
+    own.mkdir(parents=True)
+    (own / "ticket_resolved.txt").write_text(
+        "Subject: Готово: {{ ticket.subject }}\n\nСделано, {{ customer }}.\n", encoding="utf-8"
+    )
+    notify = (
+        f'defaults = false\ntemplates = "{tmp_path / "notify-templates"}"\nlanguages = {{ "customer.example" = "ru" }}\n'
+        '[[notify.rules]]\nevent = "ticket_resolved"\nto = ["customer", "boss@vendor.example"]\n'
+    )
+    desk = make_desk(config(sink.url, notify), clock=Clock(msk(2026, 11, 2, 11, 0)))
+    setup(desk)
+    t = desk.tickets.open(subject="Logo", body="x", customer="acme", contact="ivan@customer.example", actor=OP)
+    desk.tickets.set_state(t.number, "resolved", actor=ALICE)
+    mail = by_recipient(delivered(desk, sink))
+    (ivan,) = mail["ivan@customer.example"]  # ru by the address's domain: the configured template
+    assert "Готово" in str(ivan["Subject"]) and ivan.get_content().strip() == "Сделано, ACME."
+    (boss,) = mail["boss@vendor.example"]  # en (the default): the built-in English one
+    assert "Work done" in str(boss["Subject"])
