@@ -134,11 +134,11 @@ def compose_reply(
         msg["Auto-Submitted"] = "auto-replied"
         msg["X-Auto-Response-Suppress"] = "All"
         msg["X-Loop"] = loop.addr_spec
-    own = {k.lower() for k in msg}
-    for name, value in extra_headers:
-        if re.fullmatch(r"[A-Za-z0-9-]{1,76}", name) and name.lower() not in own | _RESERVED:
-            msg[name] = header_text(value)
     msg.set_content(clean_text(body or ""), charset="utf-8")
     if html:
         msg.add_alternative(html, subtype="html", charset="utf-8")
+    own = {k.lower() for k in msg}  # after set_content, which drops Content-* fields (Content-Language)
+    for name, value in extra_headers:
+        if re.fullmatch(r"[A-Za-z0-9-]{1,76}", name) and name.lower() not in own | _RESERVED:
+            msg[name] = header_text(value)
     return msg.as_bytes()

@@ -26,6 +26,8 @@ from .settings import TYPE, EmailSettings, parse_settings, password
 
 #: Headers the composer sets from the message itself rather than copying them.
 _THREADING = {"in-reply-to", "references", "date", "auto-submitted", "x-auto-response-suppress", "x-loop"}
+#: The fields compose_reply sets itself from the message in every case.
+_OWN = {"in-reply-to", "references", "date"}
 
 
 def settings_for(desk: Any, message: OutboundMessage) -> EmailSettings:
@@ -63,7 +65,9 @@ def message_bytes(message: OutboundMessage, settings: EmailSettings, subject_hoo
             loop_address=message.header("X-Loop") if auto else None,
             message_id=message.message_id,
             date=email.utils.parsedate_to_datetime(date) if date else None,
-            extra_headers=[(k, v) for k, v in message.headers if k.lower() not in _THREADING],
+            # an automatic message that is not an auto-reply (a notification: Auto-Submitted:
+            # auto-generated) keeps its own Auto-Submitted, X-Auto-Response-Suppress and X-Loop
+            extra_headers=[(k, v) for k, v in message.headers if k.lower() not in (_THREADING if auto else _OWN)],
         )
     except ValueError as exc:  # an address or Message-ID that cannot be sent: retrying will not help
         raise DeliveryError(f"cannot compose: {exc}", permanent=True) from None

@@ -50,10 +50,12 @@ class SlaEvent:
 
 @attrs.frozen
 class InvoiceIssued:
-    """An invoice became immutable and got its number."""
+    """An invoice became immutable and got its number; ``link`` is its public link (``[billing]
+    public_url``), None when the issuer did not give one."""
 
     number: str
     customer: str
     contract: str | None
     period: str
     total: Money
+    link: str | None = None

@@ -40,14 +40,18 @@ def as_email(message: OutboundMessage, *, blobs: Any = None) -> bytes:
     mail["To"] = ", ".join(_one_line(r) for r in message.recipients)
     set_text_header(mail, "Subject", _one_line(message.subject))
     mail["Message-ID"] = f"<{message.message_id}>"
-    for name, value in message.headers:
-        if name.lower() not in _OWN and re.fullmatch(r"[A-Za-z0-9-]{1,76}", name):
+    extra = [(n, v) for n, v in message.headers if n.lower() not in _OWN and re.fullmatch(r"[A-Za-z0-9-]{1,76}", n)]
+    for name, value in extra:
+        if not name.lower().startswith("content-"):
             mail[name] = _one_line(value)
     if message.ticket:
         mail["X-Deskframe-Ticket"] = _one_line(message.ticket)
     mail.set_content(message.text or "", charset="utf-8")
     if message.html:
         mail.add_alternative(message.html, subtype="html", charset="utf-8")
+    for name, value in extra:  # set_content drops Content-* fields: these (Content-Language) come after it
+        if name.lower().startswith("content-") and name not in mail:
+            mail[name] = _one_line(value)
     for attachment in message.attachments:
         if blobs is None:
             break

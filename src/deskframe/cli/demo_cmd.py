@@ -140,9 +140,11 @@ def _print(result: dict[str, Any]) -> None:
     outbox = result["outbox"]
     counts = ", ".join(f"{state} {n}" for state, n in outbox["counts"].items() if n) or "none"
     click.echo(f"Outgoing messages ({len(outbox['messages'])}: {counts}):")
+    width = max([9, *(len(m["topic"] or m["kind"]) for m in outbox["messages"])])  # notify.ticket_resolved
     for msg in outbox["messages"]:
         click.echo(
-            f"  {msg['id']:>3} {msg['state']:<7} {msg['topic'] or msg['kind']:<9} {msg['to']:<32} {msg['file'] or msg['subject']}"
+            f"  {msg['id']:>3} {msg['state']:<7} {msg['topic'] or msg['kind']:<{width}} {msg['to']:<32} "
+            f"{msg['file'] or msg['subject']}"
         )
     if result["files"]:
         click.echo(f"Files the steps wrote ({len(result['files'])}):")

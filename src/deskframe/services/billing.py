@@ -329,7 +329,7 @@ class Ledger:
             self._issue_row(repo, row, repo.now)
             repo.flush()
             invoice = repo.invoice_view(row)
-            events = self._issued(invoice)
+            events = self._issued(invoice, row.link_token)
             failures = self.ctx.enqueue_outbound(repo, events)
         self.ctx.fire_events(events, failures)
         return invoice
@@ -369,15 +369,18 @@ class Ledger:
             self._issue_row(repo, credit, repo.now)
             repo.flush()
             view = repo.invoice_view(credit)
-            events = self._issued(view)
+            events = self._issued(view, credit.link_token)
             failures = self.ctx.enqueue_outbound(repo, events)
         self.ctx.fire_events(events, failures)
         return view
 
-    @staticmethod
-    def _issued(invoice: Invoice) -> list[tuple[str, Any]]:
-        """The ``invoice_issued`` event of ``invoice`` (its messages are enqueued with the issue)."""
-        event = InvoiceIssued(invoice.number or "", invoice.customer, invoice.contract, invoice.period, invoice.total)
+    def _issued(self, invoice: Invoice, token: str | None) -> list[tuple[str, Any]]:
+        """The ``invoice_issued`` event of ``invoice`` (its messages are enqueued with the issue),
+        with its public link when it has a link token."""
+        link = f"{self.settings.public_url}/invoices/{token}" if token else None
+        event = InvoiceIssued(
+            invoice.number or "", invoice.customer, invoice.contract, invoice.period, invoice.total, link
+        )
         return [("invoice_issued", event)]
 
     def invoices(

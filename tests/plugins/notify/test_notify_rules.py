@@ -1,0 +1,183 @@
+"""Opt-outs, the loop rule (no notification to an address that auto-replied), the per-recipient
+hourly limit, the digest of a ticket that changes ten times in a minute, and rule errors that name
+their key (exit 2, one line) - each through the real outbox and, where mail goes out, a real SMTP sink."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from notify_support import NOTIFY, OP, by_recipient, config, delivered, msk, setup
+
+from deskframe.actors import Actor
+from deskframe.cli import build_cli
+from deskframe.plugins import build_plugins
+from deskframe.testing import Clock
+
+ALICE = Actor.agent("alice")
+
+
+def notes(desk, number):
+    return [h.reason for h in desk.tickets.get(number).history if h.action == "notify_skipped"]
+
+
+def to(desk, address, topic=None):
+    return [
+        e
+        for e in desk.outbox.list(limit=None)
+        if address in e.message.recipients and (topic is None or e.message.topic == topic)
+    ]
+
+
+def test_an_agent_opts_out_of_one_event_kind(make_desk, sink):
+    clock = Clock(msk(2026, 11, 2, 23, 0))  # night: carol is on call
+    notify = NOTIFY + 'opt_out = { bob = ["sla_breached"], "carol@vendor.example" = ["all"] }\n'
+    desk = make_desk(config(sink.url, notify), clock=clock)
+    setup(desk)
+    t = desk.tickets.open(
+        subject="Down", body="x", customer="acme", contact="ivan@customer.example", priority="P1", actor=OP
+    )
+    desk.tickets.assign(t.number, agent="alice", actor=OP)
+    clock.now += dt.timedelta(hours=5)
+    desk.sla.check(actor=Actor.system("sla"))
+    mail = by_recipient(delivered(desk, sink))
+    assert any("SLA breached" in str(m["Subject"]) for m in mail["alice@vendor.example"])
+    bob = [str(m["Subject"]) for m in mail["bob@vendor.example"]]
+    assert any("New ticket" in s for s in bob)  # other kinds still reach bob
+    assert not any("SLA breached" in s for s in bob)  # the kind he opted out of does not
+    assert "carol@vendor.example" not in mail  # opted out of everything
+    reasons = notes(desk, t.number)
+    assert any("sla_breached to bob@vendor.example: opted out" in r for r in reasons)
+
+
+AUTO_REPLY = b"""From: Robot <robot@customer.example>
+To: support@desk.example
+Subject: Out of office
+Message-ID: <ooo-1@customer.example>
+Auto-Submitted: auto-replied
+Date: Mon, 02 Nov 2026 10:00:00 +0300
+
+I am away until Monday.
+"""
+
+HUMAN = (
+    AUTO_REPLY.replace(b"robot@", b"petr@")
+    .replace(b"Auto-Submitted: auto-replied\n", b"")
+    .replace(b"ooo-1", b"human-1")
+)
+
+
+def test_no_notification_to_an_address_that_auto_replied(make_desk, sink):
+    from deskframe_email.parse import parse_message
+
+    clock = Clock(msk(2026, 11, 2, 11, 0))
+    desk = make_desk(config(sink.url, NOTIFY), clock=clock)
+    setup(desk)
+    numbers = {}
+    for name, raw in (("robot", AUTO_REPLY), ("petr", HUMAN)):
+        message = parse_message(raw, channel="support-mail", external_id=name, received_at=clock.now)
+        numbers[name] = desk.intake.receive(message).ticket
+        desk.tickets.set_state(numbers[name], "resolved", actor=ALICE)
+    mail = by_recipient(delivered(desk, sink))
+    assert any("Work done" in str(m["Subject"]) for m in mail["petr@customer.example"])
+    assert "robot@customer.example" not in mail
+    assert any("robot@customer.example: the address sent automatic mail" in r for r in notes(desk, numbers["robot"]))
+
+
+def test_per_recipient_hourly_limit(make_desk, sink):
+    clock = Clock(msk(2026, 11, 2, 11, 0))
+    notify = 'defaults = false\nmax_per_hour = 3\n[[notify.rules]]\nevent = "ticket_opened"\nto = "boss@vendor.example"\ntemplate = "new_ticket"\n'
+    desk = make_desk(config(sink.url, notify), clock=clock)
+    setup(desk)
+    opened = []
+    for i in range(5):
+        clock.now += dt.timedelta(minutes=1)
+        opened.append(desk.tickets.open(subject=f"T{i}", body="x", customer="acme", actor=OP).number)
+    assert len(to(desk, "boss@vendor.example")) == 3
+    assert [len(notes(desk, n)) for n in opened] == [0, 0, 0, 1, 1]
+    assert "hourly limit of 3" in notes(desk, opened[3])[0]
+    clock.now += dt.timedelta(hours=1)  # the first three are older than an hour now
+    desk.tickets.open(subject="Later", body="x", customer="acme", actor=OP)
+    assert len(to(desk, "boss@vendor.example")) == 4
+    assert len(by_recipient(delivered(desk, sink))["boss@vendor.example"]) == 4
+
+
+def test_digest_when_a_ticket_changes_ten_times_in_a_minute(make_desk, sink):
+    clock = Clock(msk(2026, 11, 2, 11, 0))
+    notify = 'defaults = false\nmax_per_hour = 100\n[[notify.rules]]\nevent = "customer_reply"\nto = "owner"\n'
+    desk = make_desk(config(sink.url, notify), clock=clock)
+    setup(desk)
+    t = desk.tickets.open(subject="Chatty", body="x", customer="acme", contact="ivan@customer.example", actor=OP)
+    desk.tickets.assign(t.number, agent="alice", actor=OP)
+    for i in range(13):
+        clock.now += dt.timedelta(seconds=3)
+        desk.tickets.add_article(t.number, direction="in", body=f"more {i}", actor=OP, sender="ivan@customer.example")
+    got = [e.message.topic for e in reversed(to(desk, "alice@vendor.example"))]
+    assert got == ["notify.customer_reply"] * 10 + ["notify.digest"]  # the 11th is the digest, 12th/13th held
+    held = [r for r in notes(desk, t.number) if "held" in r]
+    assert len(held) == 2
+    clock.now += dt.timedelta(minutes=2)  # a quiet window later, single notifications again
+    desk.tickets.add_article(t.number, direction="in", body="last", actor=OP, sender="ivan@customer.example")
+    assert next(e.message.topic for e in to(desk, "alice@vendor.example")) == "notify.customer_reply"
+    mail = by_recipient(delivered(desk, sink))["alice@vendor.example"]
+    (digest,) = [m for m in mail if "Many changes" in str(m["Subject"])]
+    assert "changed 11 times within 60 s" in digest.get_content()
+
+
+@pytest.mark.parametrize(
+    ("rules", "key", "problem"),
+    [
+        (
+            (
+                '[[notify.rules]]\nevent = "ticket_opened"\nto = "owner"\n'
+                '[[notify.rules]]\nevent = "ticket_opened"\nto = "owner"\n'
+                '[[notify.rules]]\nevent = "ticket_opened"\nto = "the boss"\n'
+            ),
+            "notify.rules[2].to",
+            "must be one of",
+        ),
+        ('[[notify.rules]]\nevent = "ticket_exploded"\nto = "owner"\n', "notify.rules[0].event", ""),
+        ('[[notify.rules]]\nevent = "sla_warning"\nto = ["owner", 3]\n', "notify.rules[0].to[1]", ""),
+        (
+            '[[notify.rules]]\nevent = "sla_warning"\nto = "owner"\ntemplate = "../../etc/passwd"\n',
+            "notify.rules[0].template",
+            "",
+        ),
+        ('opt_out = { alice = ["sla_panic"] }\n', "notify.opt_out.alice[0]", ""),
+        ('oncall = ["day"]\n', "notify.oncall[0]", "unknown on-call rotation 'day'"),
+    ],
+)
+def test_a_bad_rule_exits_2_naming_its_key(tmp_path: Path, rules: str, key: str, problem: str) -> None:
+    path = tmp_path / "deskframe.toml"
+    text = config("smtp://127.0.0.1:1", rules).replace('timezone = "Europe/Moscow"\n', "", 1)
+    path.write_text(
+        f'[desk]\ndatabase = "sqlite:///{tmp_path}/d.db"\ntimezone = "Europe/Moscow"\n' + text, encoding="utf-8"
+    )
+    result = CliRunner().invoke(build_cli(build_plugins()), ["--config", str(path), "ticket", "list"])
+    assert result.exit_code == 2, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: {key}: "), result.output
+    assert problem in lines[0]
+
+
+def test_own_templates_and_languages_by_domain(make_desk, sink, tmp_path):
+    own = tmp_path / "notify-templates" / "ru"
+    own.mkdir(parents=True)
+    (own / "ticket_resolved.txt").write_text(
+        "Subject: Готово: {{ ticket.subject }}\n\nСделано, {{ customer }}.\n", encoding="utf-8"
+    )
+    notify = (
+        f'defaults = false\ntemplates = "{tmp_path / "notify-templates"}"\nlanguages = {{ "customer.example" = "ru" }}\n'
+        '[[notify.rules]]\nevent = "ticket_resolved"\nto = ["customer", "boss@vendor.example"]\n'
+    )
+    desk = make_desk(config(sink.url, notify), clock=Clock(msk(2026, 11, 2, 11, 0)))
+    setup(desk)
+    t = desk.tickets.open(subject="Logo", body="x", customer="acme", contact="ivan@customer.example", actor=OP)
+    desk.tickets.set_state(t.number, "resolved", actor=ALICE)
+    mail = by_recipient(delivered(desk, sink))
+    (ivan,) = mail["ivan@customer.example"]  # ru by the address's domain: the configured template
+    assert "Готово" in str(ivan["Subject"]) and ivan.get_content().strip() == "Сделано, ACME."
+    (boss,) = mail["boss@vendor.example"]  # en (the default): the built-in English one
+    assert "Work done" in str(boss["Subject"])
