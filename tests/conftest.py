@@ -1,1 +1,52 @@
+"""Fixtures shared by the whole suite: deskframe's own (``deskframe.testing``) and one headless
+Chromium per session for every test that renders a page (tests/browser, the invoice pages).
+
+Playwright's sync API runs one driver per thread: a second ``sync_playwright()`` while the
+first is open fails, so every page test takes this one ``browser``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
 pytest_plugins = ["deskframe.testing"]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ON_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+#: Launch flags: no sandbox (containers), no GPU, no calls home.
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-default-browser-check",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole session (Debian's ``/usr/bin/chromium``, launched
+    through ``executable_path``; Playwright never downloads a browser). Without chromium or
+    playwright the test skips, naming what to install, except on CI (``CI=true``), where it fails."""
+    if CHROMIUM is None:
+        if ON_CI:
+            pytest.fail("chromium is not installed, and CI must run the browser tests (apt-get install chromium)")
+        pytest.skip("needs chromium (apt-get install chromium)")
+    if ON_CI:
+        import playwright.sync_api as sync_api
+    else:
+        sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
+    with sync_api.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -7,8 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from conftest import agent_login, portal_login, require_agent_pages
+from browser_pages import agent_login, portal_login, require_agent_pages
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 #: The impacts that fail the test.

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import pytest
 from browser_desk import Server
-
-from conftest import DIRECTORY, agent_login, require_agent_pages, screenshot
+from browser_pages import DIRECTORY, agent_login, require_agent_pages, screenshot
 
 CANNED = """
 [canned.onit]

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 from browser_desk import Server
+from browser_pages import DIRECTORY, agent_login, require_agent_pages, watch_console
 from playwright.sync_api import Error as PlaywrightError
-
-from conftest import DIRECTORY, agent_login, require_agent_pages, watch_console
 
 #: Every trick sets window.pwned (or logs PWNED) if it runs.
 HOSTILE_HTML = """<html><head><meta http-equiv="refresh" content="0;url=javascript:window.pwned='meta'">

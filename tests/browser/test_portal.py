@@ -7,8 +7,7 @@ from __future__ import annotations
 import urllib.request
 
 import pytest
-
-from conftest import agent_login, agent_reply, portal_login, screenshot
+from browser_pages import agent_login, agent_reply, portal_login, screenshot
 
 
 @pytest.fixture(scope="module")

@@ -45,25 +45,20 @@ def _chromium(*args: str, cwd: Path) -> str:
     return result.stdout
 
 
-def _scroll_widths(pages: dict[str, str], width: int, tmp_path: Path) -> dict[str, int]:
-    """``document.documentElement.scrollWidth`` of each page in a ``width`` px wide viewport."""
-    if ON_CI:
-        import playwright.sync_api as sync_api  # CI installs the dev extras: a missing one fails
-    else:
-        sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
+def _scroll_widths(pages: dict[str, str], width: int, tmp_path: Path, browser) -> dict[str, int]:
+    """``document.documentElement.scrollWidth`` of each page in a ``width`` px wide viewport
+    (``browser``: the session's Chromium, tests/conftest.py)."""
     out = {}
-    with sync_api.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            view = browser.new_page(viewport={"width": width, "height": 844}, java_script_enabled=True)
-            for name, page in pages.items():
-                path = tmp_path / f"{name}.html"
-                path.write_text(page, encoding="utf-8")
-                view.goto(path.as_uri())
-                assert view.evaluate("innerWidth") == width
-                out[name] = view.evaluate("document.documentElement.scrollWidth")
-        finally:
-            browser.close()
+    view = browser.new_page(viewport={"width": width, "height": 844}, java_script_enabled=True)
+    try:
+        for name, page in pages.items():
+            path = tmp_path / f"{name}.html"
+            path.write_text(page, encoding="utf-8")
+            view.goto(path.as_uri())
+            assert view.evaluate("innerWidth") == width
+            out[name] = view.evaluate("document.documentElement.scrollWidth")
+    finally:
+        view.close()
     return out
 
 
@@ -79,11 +74,11 @@ def _invoices(make_desk, billed):
     }
 
 
-def test_phone_width_has_no_sideways_scrolling(make_desk, billed, tmp_path):
+def test_phone_width_has_no_sideways_scrolling(make_desk, billed, tmp_path, browser):
     pages = _invoices(make_desk, billed)
-    assert _scroll_widths(pages, 390, tmp_path) == dict.fromkeys(pages, 390)
+    assert _scroll_widths(pages, 390, tmp_path, browser) == dict.fromkeys(pages, 390)
     # a desktop window still shows the A4 sheet, without scrolling either
-    assert _scroll_widths(pages, 1024, tmp_path) == dict.fromkeys(pages, 1024)
+    assert _scroll_widths(pages, 1024, tmp_path, browser) == dict.fromkeys(pages, 1024)
 
 
 def test_prints_on_a4(make_desk, billed, tmp_path):
