@@ -38,8 +38,13 @@ ACTIONS = (
 
 
 def load(desk: Any, number: str, login: str) -> dict[str, Any]:
-    """Everything the page shows of ticket ``number`` for agent ``login`` (blocking: run in a thread).
-    ``NotFound`` also when the agent may not read it (no existence leak)."""
+    """Everything the page shows of ticket ``number`` for agent ``login`` (blocking: run in a thread),
+    read in one transaction. ``NotFound`` also when the agent may not read it (no existence leak)."""
+    with desk.store.one_read():
+        return _load(desk, number, login)
+
+
+def _load(desk: Any, number: str, login: str) -> dict[str, Any]:
     actor = Actor.agent(login)
     try:
         ticket, clocks = desk.sla.ticket_with_clocks(number, actor=actor)  # one read for both
