@@ -25,6 +25,7 @@ from ..sla.policy import TicketFacts
 from .context import month_bounds
 
 if TYPE_CHECKING:
+    from ..model import Ticket
     from ..store import Repository
     from .context import ServiceContext
 
@@ -259,6 +260,19 @@ class SlaService:
         """The ticket's SLA clocks with working time remaining (negative: overdue)."""
         with self.ctx.store.read() as repo:
             return self.views(repo, repo.ticket_row(number), now or self.ctx.clock())
+
+    def ticket_with_clocks(
+        self, number: str, *, actor: Actor | None = None, now: dt.datetime | None = None
+    ) -> tuple[Ticket, list[ClockView]]:
+        """``(ticket, clocks)`` in one read: the ticket as :meth:`TicketService.get
+        <deskframe.services.tickets.TicketService.get>` answers it for ``actor`` (articles and
+        history; :class:`~deskframe.errors.Forbidden` unless it may read it) and its :meth:`clocks`."""
+        with self.ctx.store.read() as repo:
+            row = repo.ticket_row(number)
+            if actor is not None:
+                policy.check(actor, "ticket.read", repo=repo, ticket=row)
+            ticket = policy.visible_ticket(actor, repo.ticket_view(row, full=True))
+            return ticket, self.views(repo, row, now or self.ctx.clock())
 
     def next_due(self, number: str) -> dt.datetime | None:
         """The earliest due time of the ticket's running SLA clocks (None without one)."""

@@ -192,12 +192,21 @@ class DirectoryRepo:
 
     # --- agents ------------------------------------------------------------
     def agent_row(self, login: str) -> AgentRow:
+        """The agent's row; a second call in the same transaction takes it from the session's
+        identity map (the policy asks for the acting agent at every check) instead of the database."""
+        known: dict[str, AgentRow] = self.__dict__.setdefault("_agent_rows", {})
+        cached = known.get(login)
+        live = cached is not None and cached in self.session and cached not in self.session.deleted
+        if live and cached is not None and cached.login == login:
+            return cached
         row = self.session.scalar(select(AgentRow).where(AgentRow.login == login))
         if row is None:
             raise NotFound(f"unknown agent '{login}'")
+        known[login] = row  # held here: the session's identity map holds its rows weakly
         return row
 
     def upsert_agent(self, agent: Agent) -> str:
+        self.__dict__.pop("_agent_rights", None)  # queue rights read before may change now
         row = self.session.scalar(select(AgentRow).where(AgentRow.login == agent.login))
         values: dict[str, object] = dict(name=agent.name, role=agent.role, line=agent.line, email=agent.email)
         if agent.access is not None:
@@ -230,7 +239,10 @@ class DirectoryRepo:
 
     def agent(self, login: str) -> Agent:
         row = self.agent_row(login)
-        return self._agent(row, queue_rights(self.session, [row.id])[row.id])
+        rights: dict[int, dict[str, str]] = self.__dict__.setdefault("_agent_rights", {})
+        if row.id not in rights:  # read once per transaction (upsert_agent forgets them)
+            rights[row.id] = queue_rights(self.session, [row.id])[row.id]
+        return self._agent(row, dict(rights[row.id]))
 
     def list_agents(self) -> list[Agent]:
         rows = list(self.session.scalars(select(AgentRow).order_by(AgentRow.login)))

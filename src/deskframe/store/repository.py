@@ -8,6 +8,7 @@ when one of these names is first used).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -77,6 +78,10 @@ class Store:
         self.locks = UnitLocks(self.db)
         self.clock = clock
         self.search_languages = tuple(search_languages)
+        #: The read transaction :meth:`one_read` shares with every :meth:`read` of its block.
+        self._shared_read: contextvars.ContextVar[Repository | None] = contextvars.ContextVar(
+            "deskframe_shared_read", default=None
+        )
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Repository]:
@@ -86,8 +91,29 @@ class Store:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Repository]:
+        """A read transaction (rolled back at the end); inside :meth:`one_read`, that block's one."""
+        shared = self._shared_read.get()
+        if shared is not None:
+            yield shared
+            return
         with self.db.read() as session:
             yield Repository(session, self.clock(), self.search_languages)
+
+    @contextlib.contextmanager
+    def one_read(self) -> Iterator[None]:
+        """Every :meth:`read` inside the block (in this thread or task) uses one read transaction:
+        one snapshot, one connection checkout, and the repository's per-transaction caches (the
+        acting agent's row and rights) shared. For what only reads, e.g. all the data of one page;
+        a :meth:`write` inside still runs in a transaction of its own, unseen by the shared read."""
+        if self._shared_read.get() is not None:
+            yield
+            return
+        with self.read() as repo:
+            token = self._shared_read.set(repo)
+            try:
+                yield
+            finally:
+                self._shared_read.reset(token)
 
     @property
     def sqlite_file(self) -> Path | None:

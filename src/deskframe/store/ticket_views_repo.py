@@ -38,14 +38,19 @@ class TicketViewRepo:
     #: from :class:`~.ticket_repo.TicketRepo`, the other half of the same Repository
     agent_login: Callable[[int | None], str | None]
 
-    def article_view(self, row: ArticleRow, *, attachments: bool = True) -> Article:
-        files = (
-            self.session.scalars(
-                select(AttachmentRow).where(AttachmentRow.article_id == row.id).order_by(AttachmentRow.id)
+    def article_view(
+        self, row: ArticleRow, *, attachments: bool = True, files: Iterable[AttachmentRow] | None = None
+    ) -> Article:
+        """The article value of ``row``; ``files``: its attachment rows when already read (see
+        :meth:`_attachments_of`), else they are read here unless ``attachments`` is False."""
+        if files is None:
+            files = (
+                self.session.scalars(
+                    select(AttachmentRow).where(AttachmentRow.article_id == row.id).order_by(AttachmentRow.id)
+                )
+                if attachments
+                else ()
             )
-            if attachments
-            else ()
-        )
         return Article(
             id=row.id,
             direction=row.direction,
@@ -62,6 +67,18 @@ class TicketViewRepo:
             raw_sha256=row.raw_sha256,
             attachments=tuple(Attachment(f.filename, f.content_type, f.size, f.sha256, f.id) for f in files),
         )
+
+    def _attachments_of(self, article_ids: list[int]) -> dict[int, list[AttachmentRow]]:
+        """The attachment rows of many articles (in id order), in one query per 500 articles."""
+        found: dict[int, list[AttachmentRow]] = {i: [] for i in article_ids}
+        for start in range(0, len(article_ids), 500):
+            for f in self.session.scalars(
+                select(AttachmentRow)
+                .where(AttachmentRow.article_id.in_(article_ids[start : start + 500]))
+                .order_by(AttachmentRow.id)
+            ):
+                found[f.article_id].append(f)
+        return found
 
     def _names(self, row: TicketRow) -> tuple[Any, ...]:
         """Queue, customer, contact, contract, owner, locker and merge target of a ticket: one query."""
@@ -99,14 +116,15 @@ class TicketViewRepo:
         articles: tuple[Article, ...] = ()
         history: tuple[HistoryEntry, ...] = ()
         if full:
-            articles = tuple(
-                self.article_view(a)
-                for a in self.session.scalars(
+            rows = list(
+                self.session.scalars(
                     select(ArticleRow)
                     .where(ArticleRow.ticket_id == row.id)
                     .order_by(ArticleRow.created_at, ArticleRow.id)
                 )
             )
+            files = self._attachments_of([a.id for a in rows])
+            articles = tuple(self.article_view(a, files=files[a.id]) for a in rows)
             history = tuple(self.history_entries(row))
         queue, customer, email, contact_name, contract, owner, locked_by, merged = self._names(row)
         return Ticket(

@@ -44,9 +44,9 @@ async def show_ticket(call: Call) -> Any:
     number = call.params["number"]
 
     def read() -> Any:
-        found = call.desk.tickets.get(number, actor=call.actor)
+        found, clocks = call.desk.sla.ticket_with_clocks(number, actor=call.actor)  # one read
         mails = frozenset() if call.internal else agent_mails(call.desk)
-        return found, call.desk.sla.clocks(number), mails
+        return found, clocks, mails
 
     found, clocks, mails = await call.run(read)
     return ticket_view(found, clocks, internal=call.internal, agent_mails=mails)

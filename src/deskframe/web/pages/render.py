@@ -97,34 +97,36 @@ def filters(language: str, timezone: str) -> dict[str, Any]:
     """The Babel formatting filters of ``language`` in ``timezone``."""
     from zoneinfo import ZoneInfo
 
+    from babel import Locale
     from babel.dates import format_date, format_datetime, format_timedelta
     from babel.numbers import format_currency, format_decimal
 
     zone = ZoneInfo(timezone)
+    locale = Locale.parse(language)  # once: a language string is parsed again at every call
 
     def datetime_filter(value: dt.datetime | None, format: str = "short") -> str:
         if value is None:
             return ""
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.timezone.utc)
-        return str(format_datetime(value.astimezone(zone), format=format, locale=language))
+        return str(format_datetime(value.astimezone(zone), format=format, locale=locale))
 
     def date_filter(value: dt.date | dt.datetime | None, format: str = "medium") -> str:
         if value is None:
             return ""
         if isinstance(value, dt.datetime):
             value = (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).astimezone(zone).date()
-        return str(format_date(value, format=format, locale=language))
+        return str(format_date(value, format=format, locale=locale))
 
     def money_filter(value: Any, currency: str | None = None) -> str:
         if value is None:
             return ""
         amount = getattr(value, "amount", value)
         code = currency or getattr(value, "currency", None) or "EUR"
-        return str(format_currency(Decimal(str(amount)), code, locale=language))
+        return str(format_currency(Decimal(str(amount)), code, locale=locale))
 
     def decimal_filter(value: Any) -> str:
-        return "" if value is None else str(format_decimal(Decimal(str(value)), locale=language))
+        return "" if value is None else str(format_decimal(Decimal(str(value)), locale=locale))
 
     def duration_filter(minutes: int | None) -> str:
         if minutes is None:
@@ -140,7 +142,7 @@ def filters(language: str, timezone: str) -> dict[str, Any]:
         """``in 2 hours`` / ``3 hours ago`` (``через 2 часа`` / ``3 часа назад``)."""
         if seconds is None:
             return ""
-        return str(format_timedelta(seconds, threshold=1.5, add_direction=True, format="long", locale=language))
+        return str(format_timedelta(seconds, threshold=1.5, add_direction=True, format="long", locale=locale))
 
     return {
         "datetime": datetime_filter,

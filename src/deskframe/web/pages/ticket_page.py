@@ -38,11 +38,16 @@ ACTIONS = (
 
 
 def load(desk: Any, number: str, login: str) -> dict[str, Any]:
-    """Everything the page shows of ticket ``number`` for agent ``login`` (blocking: run in a thread).
-    ``NotFound`` also when the agent may not read it (no existence leak)."""
+    """Everything the page shows of ticket ``number`` for agent ``login`` (blocking: run in a thread),
+    read in one transaction. ``NotFound`` also when the agent may not read it (no existence leak)."""
+    with desk.store.one_read():
+        return _load(desk, number, login)
+
+
+def _load(desk: Any, number: str, login: str) -> dict[str, Any]:
     actor = Actor.agent(login)
     try:
-        ticket = desk.tickets.get(number, actor=actor)
+        ticket, clocks = desk.sla.ticket_with_clocks(number, actor=actor)  # one read for both
     except Forbidden:
         raise NotFound(f"no ticket {number}") from None
     attachment_ids = desk.worklist.attachment_ids([a.id for a in ticket.articles])
@@ -59,7 +64,7 @@ def load(desk: Any, number: str, login: str) -> dict[str, Any]:
             }
             for a in sorted(ticket.articles, key=lambda a: (a.created_at, a.id))
         ],
-        "clocks": desk.sla.clocks(ticket.number),
+        "clocks": clocks,
         "time_entries": desk.time.entries(ticket=ticket.number) if "time.log" in allowed else [],
         "estimate": desk.worklist.estimate(ticket.number, actor=actor),
         "allowed": allowed,
