@@ -147,7 +147,12 @@ def enqueue_once(desk: Any, item: DueReport) -> int:
         "outbox_id": entry_id,
         "to": list(item.to),
     }
-    desk.records(schedule.PLUGIN).put(SENT, schedule.dedupe_key(item.contract, item.period), data, actor=ACTOR)
+    records, key = desk.records(schedule.PLUGIN), schedule.dedupe_key(item.contract, item.period)
+    try:
+        records.put(SENT, key, data, actor=ACTOR)
+    except Conflict:  # another worker wrote the same record meanwhile (the same outbox id)
+        if records.get(SENT, key) is None:
+            records.put(SENT, key, data, actor=ACTOR)
     return int(entry_id)
 
 
