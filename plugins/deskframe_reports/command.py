@@ -43,7 +43,7 @@ def report_group() -> None:
 
 @report_group.command("customer")
 @click.argument("customer")
-@click.option("--period", required=True, help="A month (YYYY-MM) or a quarter (YYYY-Qn).")
+@click.option("--period", required=True, help="A month (YYYY-MM), a quarter (YYYY-Qn) or an ISO week (YYYY-Www).")
 @click.option("--contract", help="Only this contract's tickets and time (default: all the customer's contracts).")
 @click.option(
     "--format",
