@@ -179,6 +179,12 @@ def minutes(t: TableReader, name: str, default: Any = ..., *, positive: bool = F
 # --- contract params (DomainError naming params.KEY) ----------------------------
 
 
+#: Contract params other plugins read (the reports plugin's schedule and language): not pricing
+#: inputs, so no pricing model refuses them (they are checked by their owner's
+#: ``contract_param_problems``).
+OTHER_PLUGINS_PARAMS = frozenset({"report_every", "report_to", "locale"})
+
+
 class Params:
     """Typed access to ``contract.params``; every error names ``params.KEY``."""
 
@@ -189,7 +195,7 @@ class Params:
             raise DomainError(f"contract '{contract.key}': params: must be a table")
         allowed = sorted(known)
         for key in self.data:
-            if key not in allowed:
+            if key not in allowed and key not in OTHER_PLUGINS_PARAMS:
                 raise self.error(
                     key, f"unknown parameter for this pricing model (known: {', '.join(allowed) or 'none'})"
                 )

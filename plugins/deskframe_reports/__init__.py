@@ -5,7 +5,10 @@ Hooks implemented here:
 * ``register_commands`` - ``deskframe report customer CUSTOMER --period 2026-10
   [--contract ID] --format html|json|csv|text`` (and ``pdf`` when an output format
   registered for the kind ``customer_report`` exists, as ``deskframe-pdf``'s does);
-* ``register_report_rules`` - the reference recommendation rules (:mod:`.rules`).
+* ``register_report_rules`` - the reference recommendation rules (:mod:`.rules`);
+* ``register_jobs`` - the worker job ``reports`` that e-mails each contract's due report
+  once (``params.report_every`` / ``report_to``, :mod:`.schedule`, :mod:`.sending`);
+* ``contract_param_problems`` - checks ``report_every`` and ``report_to``.
 
 The report reads the desk only through :mod:`.source`, computes its figures in
 :mod:`.figures` (pure), asks every registered rule for recommendations, and renders in
@@ -17,6 +20,7 @@ See docs/reports.md.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +44,30 @@ def register_commands(register: Callable[..., None]) -> None:
             "Reports to customers on the support's results, with recommendations.",
         )
     )
+
+
+#: How often the worker looks for due reports.
+CHECK_EVERY = dt.timedelta(hours=1)
+
+
+@deskframe.hookimpl
+def register_jobs(register: Callable[..., None]) -> None:
+    """The ``reports`` job: enqueue each scheduled report on its due day, once."""
+
+    def run(desk: Any) -> dict[str, int]:
+        from .sending import run
+
+        return run(desk)
+
+    register(deskframe.Job("reports", CHECK_EVERY, run, "e-mail the customers' scheduled reports"))
+
+
+@deskframe.hookimpl
+def contract_param_problems(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """Bad ``report_every`` / ``report_to`` values of a contract."""
+    from .schedule import param_problems
+
+    return param_problems(params)
 
 
 @deskframe.hookimpl

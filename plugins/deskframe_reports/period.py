@@ -1,4 +1,4 @@
-"""Report periods: a month (``2026-10``) or a quarter (``2026-Q4``), and the one before."""
+"""Report periods: a month (``2026-10``), a quarter (``2026-Q4``) or an ISO week (``2026-W44``), and the one before."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from deskframe.errors import BadValue
 
 @attrs.frozen
 class Period:
-    """A calendar month or quarter: ``[first, end)`` in local days."""
+    """A calendar month, quarter or ISO week: ``[first, end)`` in local days."""
 
     label: str
     first: dt.date
@@ -21,15 +21,23 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """``2026-10`` or ``2026-Q4``; anything else is a :class:`BadValue` (exit 2)."""
+        """``2026-10``, ``2026-Q4`` or ``2026-W44``; anything else is a :class:`BadValue` (exit 2)."""
         value = (text or "").strip()
         month = re.fullmatch(r"(\d{4})-(\d{2})", value)
         quarter = re.fullmatch(r"(\d{4})-[Qq]([1-4])", value)
+        week = re.fullmatch(r"(\d{4})-[Ww](\d{2})", value)
+        if week and 1000 <= int(week[1]) <= 9998:
+            try:
+                return cls.week(dt.date.fromisocalendar(int(week[1]), int(week[2]), 1))
+            except ValueError:
+                pass
         if month and 1 <= int(month[2]) <= 12 and 1000 <= int(month[1]) <= 9998:
             return cls.month(int(month[1]), int(month[2]))
         if quarter and 1000 <= int(quarter[1]) <= 9998:
             return cls.quarter(int(quarter[1]), int(quarter[2]))
-        raise BadValue(f"--period: bad period {text[:20]!r} (expected a month YYYY-MM or a quarter YYYY-Qn)")
+        raise BadValue(
+            f"--period: bad period {text[:20]!r} (expected a month YYYY-MM, a quarter YYYY-Qn or a week YYYY-Www)"
+        )
 
     @classmethod
     def month(cls, year: int, month: int) -> Period:
@@ -44,6 +52,27 @@ class Period:
         end = dt.date(year + (number == 4), (3 * number) % 12 + 1, 1)
         return cls(f"{year:04d}-Q{number}", first, end)
 
+    @classmethod
+    def week(cls, day: dt.date) -> Period:
+        """The ISO week (Monday to Sunday) that contains ``day``."""
+        monday = day - dt.timedelta(days=day.weekday())
+        year, number, _ = monday.isocalendar()
+        return cls(f"{year:04d}-W{number:02d}", monday, monday + dt.timedelta(days=7))
+
+    @classmethod
+    def containing(cls, every: str, day: dt.date) -> Period:
+        """The ``week``, ``month`` or ``quarter`` that contains ``day``."""
+        if every == "week":
+            return cls.week(day)
+        if every == "quarter":
+            return cls.quarter(day.year, (day.month - 1) // 3 + 1)
+        return cls.month(day.year, day.month)
+
+    @property
+    def is_week(self) -> bool:
+        """True for an ISO week."""
+        return "W" in self.label
+
     @property
     def is_quarter(self) -> bool:
         """True for a quarter."""
@@ -51,6 +80,8 @@ class Period:
 
     def previous(self) -> Period:
         """The period of the same length just before this one."""
+        if self.is_week:
+            return Period.week(self.first - dt.timedelta(days=7))
         if self.is_quarter:
             year, number = self.first.year, (self.first.month - 1) // 3 + 1
             return Period.quarter(year - 1, 4) if number == 1 else Period.quarter(year, number - 1)

@@ -149,3 +149,11 @@ def load(desk: Any, customer_key: str, period: Period, contract: str | None = No
         rules=list(desk.plugins.registry.items("report_rules")),
         contract_filter=contract,
     )
+
+
+def contract_calendar(desk: Any, contract: Contract) -> str | None:
+    """The name of ``contract``'s business calendar: for night-duty support types the
+    ``business_calendar`` of the ``[oncall]`` rotation that watches them, else the calendar of
+    its SLA policy's first clock; None when neither says."""
+    terms = _terms(desk, contract, desk.clock())
+    return terms.night_calendar or terms.calendar

@@ -140,10 +140,13 @@ def parse_directory(data: dict[str, Any], extra: tuple[str, ...] = ()) -> dict[s
     return parsed
 
 
-def contract_problems(config: Any, contract: Contract) -> list[tuple[str, str]]:
+def contract_problems(config: Any, contract: Contract, hooks: Any = None) -> list[tuple[str, str]]:
     """What is wrong with a contract against the config, as ``(field, problem)`` pairs:
-    an SLA policy or pricing model the config does not define, an end before the start."""
-    problems = []
+    an SLA policy or pricing model the config does not define, an end before the start, and
+    (with ``hooks``) the plugins' ``contract_param_problems`` as ``params.KEY``."""
+    problems: list[tuple[str, str]] = []
+    if hooks is not None:
+        problems.extend((f"params.{key}", problem) for key, problem in hooks.contract_param_problems(contract.params))
     if contract.sla and contract.sla not in config.sla:
         problems.append(
             ("sla", f"unknown SLA policy '{contract.sla}' (configured: {', '.join(sorted(config.sla)) or 'none'})")
@@ -218,7 +221,7 @@ def check_parsed(desk: Desk, parsed: dict[str, list[Any]], label: str = "") -> N
                     f"unknown customer '{entry.customer}'", file=label or None, key=f"{section}[{i}].customer"
                 )
     for i, contract in enumerate(parsed["contracts"]):
-        for field, problem in contract_problems(desk.config, contract):
+        for field, problem in contract_problems(desk.config, contract, desk.hooks):
             raise ConfigError(problem, file=label or None, key=f"contracts[{i}].{field}")
 
 

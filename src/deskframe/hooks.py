@@ -66,6 +66,13 @@ class Hooks:
                 missing["contract"] = contract.key if contract else None
         return attrs.evolve(route, **missing)
 
+    def contract_param_problems(self, params: dict[str, Any]) -> list[tuple[str, str]]:
+        """Every plugin's ``(key, problem)`` pairs about a contract's ``params``."""
+        found: list[tuple[str, str]] = []
+        for answer in self._pm.hook.contract_param_problems(params=params):
+            found.extend(answer or [])
+        return found
+
     def classify_priority(self, message: InboundMessage, route: Route) -> str | None:
         return self._pm.hook.classify_priority(message=message, route=route)
 

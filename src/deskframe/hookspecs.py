@@ -232,6 +232,17 @@ def outbound_messages(hook: str, event: Any, view: ChangeView) -> list[OutboundM
     """
 
 
+@hookspec
+def contract_param_problems(params: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """Return what is wrong with the ``params`` keys this plugin reads, as ``(key, problem)`` pairs.
+
+    Called for every contract written by ``apply`` or ``contract add`` (before anything is
+    stored); each pair becomes an error naming ``contracts[i].params.KEY`` (exit 2). Check only
+    the keys your plugin owns (``report_every``, ``report_to`` ...) and return ``None`` or ``[]``
+    when they are fine or absent.
+    """
+
+
 # --- notify hooks ---------------------------------------------------------
 
 

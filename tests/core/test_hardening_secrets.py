@@ -190,6 +190,8 @@ def invocations(tmp: Path, url: str) -> list[tuple[str, ...]]:
             ("report", "customer", "acme", "--period", "2026-10", "--format", fmt)
             for fmt in ("text", "html", "json", "csv", "pdf")
         ],
+        *[("report", "due", "--at", "2026-11-03", "--format", fmt) for fmt in ("table", "json")],
+        ("report", "send", "--at", "2026-11-03"),
         ("project", "add", "--id", "portal", "--customer", "acme", "--title", "Portal", "--came-for", "help"),
         ("project", "set", "portal", "--goal-now", "self-service"),
         *[("project", "list", "--format", fmt) for fmt in ("table", "json")],

@@ -52,6 +52,12 @@ def test_enterprise_month(tmp_path):
         "regionbank": "1908000.00 RUB",
         "telecom-sib": "153958.06 RUB",
     }
+    # the scheduled monthly report: one mail to regionbank on Monday 2 November, HTML with charts
+    reports = [m for m in summary["outbox"]["messages"] if m["topic"] == "report"]
+    assert [(m["to"], m["state"]) for m in reports] == [("orlov@regionbank.example", "sent")]
+    assert reports[0]["subject"].startswith("Отчёт о поддержке: ")
+    mail = Path(reports[0]["file"]).read_bytes()
+    assert b"Content-Type: text/html" in mail
     from deskframe.desk import Desk
 
     plugins = build_plugins()

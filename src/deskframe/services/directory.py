@@ -67,8 +67,12 @@ class DirectoryService:
         """A contract must name an SLA policy and pricing model the config defines."""
         from ..apply import contract_problems
 
-        for _, problem in contract_problems(self.ctx.config, contract):
-            raise BadValue(f"contract '{contract.key}': {problem}")
+        for field, problem in contract_problems(self.ctx.config, contract, self.ctx.hooks):
+            raise BadValue(
+                f"contract '{contract.key}': {field}: {problem}"
+                if "." in field
+                else f"contract '{contract.key}': {problem}"
+            )
 
     def _check(self, entry: Any) -> None:
         if isinstance(entry, Agent):
