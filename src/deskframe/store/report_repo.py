@@ -4,7 +4,7 @@ replies and SLA clocks, in a few set-based queries (no per-ticket round trips)."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -33,7 +33,7 @@ class ReportRepo:
     session: Session
     now: dt.datetime
 
-    def _rows(self, query: Any) -> list[Any]:
+    def _rows(self, query: Any) -> Sequence[Any]:
         """Plain rows of a column query, executed as Core on the session's connection (the
         ORM's result machinery costs more than the read itself for ten thousand rows)."""
         return self.session.connection().execute(query).all()
