@@ -6,8 +6,10 @@ that the JSON output is the report itself and a rule can read any figure.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
+import operator
 import statistics
 from collections import Counter
 from typing import Any
@@ -24,6 +26,7 @@ OPEN_TYPES = ("new", "open", "pending")
 SLA_KINDS = ("first_response", "resolution")
 #: Figures compared with the previous period, in display order.
 COMPARED = ("opened", "resolved", "backlog", "breached_share", "billable_hours")
+_created = operator.attrgetter("created_at")
 
 
 @attrs.frozen
@@ -75,7 +78,10 @@ def hours(seconds: float | None) -> float | None:
 
 
 def _opened(tickets: list[TicketActivity], start: dt.datetime, end: dt.datetime) -> list[TicketActivity]:
-    return [t for t in tickets if start <= t.created_at < end]
+    """The tickets created in ``[start, end)``: a slice, since ``desk.activity`` returns them
+    oldest first (two binary searches instead of a scan per figure)."""
+    lo = bisect.bisect_left(tickets, start, key=_created)
+    return tickets[lo : bisect.bisect_left(tickets, end, lo, key=_created)]
 
 
 def _backlog(tickets: list[TicketActivity], end: dt.datetime) -> list[TicketActivity]:
