@@ -221,14 +221,14 @@ def _minutes(entries: list[Any]) -> tuple[int, int]:
 
 def hour_figures(data: ReportInput) -> dict[str, Any]:
     """Hours by agent and by ticket, billable and non-billable, against the contracts'
-    included hours and the tickets' estimates."""
+    included hours and the tickets' estimates (the sums come from SQL)."""
     entries = data.time[data.period.label]
-    subjects = {e.ticket: e.subject for e in entries}
     estimates = {t.number: t.estimate_hours for t in data.tickets}
     agents: dict[str, list[Any]] = {}
     tickets: dict[str, list[Any]] = {}
-    for e in entries:
+    for e in data.time_by_agent:
         agents.setdefault(e.agent, []).append(e)
+    for e in data.time_by_ticket:
         tickets.setdefault(e.ticket, []).append(e)
     by_agent = []
     for login, items in sorted(agents.items()):
@@ -243,7 +243,7 @@ def hour_figures(data: ReportInput) -> dict[str, Any]:
         by_ticket.append(
             {
                 "ticket": number,
-                "subject": subjects.get(number, ""),
+                "subject": items[-1].subject,
                 "billable": billable,
                 "non_billable": other,
                 "estimate_minutes": int(estimate * 60) if estimate is not None else None,

@@ -92,15 +92,28 @@ class ActivityService:
     def __init__(self, ctx: ServiceContext):
         self.ctx = ctx
 
-    def time(self, customer: str, first: dt.date, end: dt.date, *, contract: str | None = None) -> list[TimeTotal]:
+    def time(
+        self,
+        customer: str,
+        first: dt.date,
+        end: dt.date,
+        *,
+        contract: str | None = None,
+        by: tuple[str, ...] = ("ticket", "agent"),
+    ) -> list[TimeTotal]:
         """The customer's time with a work date in ``[first, end)``, summed per ticket, agent and
         billable (one grouped query, however many entries); ``contract`` keeps that contract's
-        tickets. An unknown customer or contract is refused (exit 2)."""
+        tickets. ``by`` names the dimensions kept (``ticket``, ``agent``): one left out is summed
+        over in SQL and its fields are empty (``by=()`` gives the billable and non-billable
+        totals). An unknown customer or contract is refused (exit 2)."""
+        unknown = set(by) - {"ticket", "agent"}
+        if unknown:
+            raise ValueError(f"time: unknown dimension {sorted(unknown)}")
         with self.ctx.store.read() as repo:
             repo.customer_row(customer)
             if contract is not None:
                 repo.contract(contract)
-            rows = repo.time_totals(customer, first, end, contract)
+            rows = repo.time_totals(customer, first, end, contract, tuple(by))
         return [TimeTotal(r.ticket, r.subject, r.agent, bool(r.billable), int(r.minutes or 0)) for r in rows]
 
     def tickets(

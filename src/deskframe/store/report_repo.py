@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from .rows import (
@@ -124,14 +124,26 @@ class ReportRepo:
             )
         return out
 
-    def time_totals(self, customer: str, first: dt.date, end: dt.date, contract: str | None = None) -> list[Any]:
+    def time_totals(
+        self,
+        customer: str,
+        first: dt.date,
+        end: dt.date,
+        contract: str | None = None,
+        by: tuple[str, ...] = ("ticket", "agent"),
+    ) -> list[Any]:
         """``(ticket, subject, agent, billable, minutes)``: the customer's time entries with a work
-        date in ``[first, end)``, not voided, summed per ticket, agent and billable."""
+        date in ``[first, end)``, not voided, summed per billable and the ``by`` dimensions
+        (``ticket``, ``agent``); a dimension left out is summed over and comes back empty."""
+        ticket = TicketRow.number if "ticket" in by else literal("")
+        subject = TicketRow.subject if "ticket" in by else literal("")
+        agent = AgentRow.login if "agent" in by else literal("")
+        groups = [c for c, dim in ((TicketRow.number, "ticket"), (AgentRow.login, "agent")) if dim in by]
         query = (
             select(
-                TicketRow.number.label("ticket"),
-                TicketRow.subject,
-                AgentRow.login.label("agent"),
+                ticket.label("ticket"),
+                subject.label("subject"),
+                agent.label("agent"),
                 TimeEntryRow.billable,
                 func.sum(TimeEntryRow.minutes).label("minutes"),
             )
@@ -144,8 +156,8 @@ class ReportRepo:
                 TimeEntryRow.work_date >= first,
                 TimeEntryRow.work_date < end,
             )
-            .group_by(TicketRow.number, TicketRow.subject, AgentRow.login, TimeEntryRow.billable)
-            .order_by(TicketRow.number, AgentRow.login)
+            .group_by(*groups, *([TicketRow.subject] if "ticket" in by else []), TimeEntryRow.billable)
+            .order_by(*groups, TimeEntryRow.billable)
         )
         if contract is not None:
             query = query.join(ContractRow, TicketRow.contract_id == ContractRow.id).where(ContractRow.key == contract)
