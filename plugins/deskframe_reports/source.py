@@ -49,13 +49,18 @@ class ReportInput:
     terms: tuple[ContractTerms, ...]
     tickets: list[TicketActivity]
     previous_tickets: list[TicketActivity]
-    #: ``period label -> time`` (summed per ticket, agent, billable), this period and the two before it.
+    #: ``period label -> time`` summed per billable (SQL sums, no ticket or agent), this period
+    #: and the two before it.
     time: dict[str, list[TimeTotal]]
     agent_names: dict[str, str]
     priority_names: dict[str, str]
     calendars: dict[str, Any]
     rules: list[Any]
     contract_filter: str | None = None
+    #: This period's time summed per ticket and billable (no agent).
+    time_by_ticket: list[TimeTotal] = attrs.field(factory=list)
+    #: This period's time summed per agent and billable (no ticket).
+    time_by_agent: list[TimeTotal] = attrs.field(factory=list)
 
 
 def _customer(desk: Any, key: str) -> Customer:
@@ -131,7 +136,7 @@ def load(desk: Any, customer_key: str, period: Period, contract: str | None = No
     tickets = desk.activity.tickets(customer.key, start, end, contract=contract)
     time = {}
     for p in (period, previous, previous.previous()):
-        time[p.label] = desk.activity.time(customer.key, p.first, p.end, contract=contract)
+        time[p.label] = desk.activity.time(customer.key, p.first, p.end, contract=contract, by=())
     return ReportInput(
         customer=customer,
         period=period,
@@ -148,6 +153,8 @@ def load(desk: Any, customer_key: str, period: Period, contract: str | None = No
         calendars=dict(desk.sla.calendars),
         rules=list(desk.plugins.registry.items("report_rules")),
         contract_filter=contract,
+        time_by_ticket=desk.activity.time(customer.key, period.first, period.end, contract=contract, by=("ticket",)),
+        time_by_agent=desk.activity.time(customer.key, period.first, period.end, contract=contract, by=("agent",)),
     )
 
 

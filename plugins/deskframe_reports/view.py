@@ -52,6 +52,10 @@ class View:
         self.locale = _locale(locale)
         self.timezone = timezone
         self._t = translations(self.locale.language)
+        #: Formatted numbers and percentages of this view, by (kind, type, value, digits): a
+        #: report repeats few distinct values over thousands of cells (hours by ticket), and
+        #: Babel's formatting is the costly part of a cell.
+        self._formatted: dict[tuple[Any, ...], str] = {}
 
     def _(self, message: str) -> str:
         """``message`` in the view's language."""
@@ -59,12 +63,16 @@ class View:
 
     def number(self, value: float | int | None, digits: int = 0) -> str:
         """A number by locale (``1 234,5`` in ru); an empty value is a dash."""
-        from babel.numbers import format_decimal
-
         if value is None:
             return "\u2014"
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(value, format=pattern, locale=self.locale)
+        key = ("n", value.__class__, value, digits)
+        found = self._formatted.get(key)
+        if found is None:
+            from babel.numbers import format_decimal
+
+            pattern = "#,##0" + ("." + "0" * digits if digits else "")
+            found = self._formatted[key] = format_decimal(value, format=pattern, locale=self.locale)
+        return found
 
     def hours(self, minutes: int | None) -> str:
         """Minutes as hours with two decimals."""
@@ -72,11 +80,15 @@ class View:
 
     def pct(self, value: float | None) -> str:
         """A percentage (``12.5`` -> ``12.5%`` / ``12,5 %``)."""
-        from babel.numbers import format_percent
-
         if value is None:
             return "\u2014"
-        return format_percent(value / 100, format="#,##0.0%", locale=self.locale)
+        key = ("p", value.__class__, value, 1)
+        found = self._formatted.get(key)
+        if found is None:
+            from babel.numbers import format_percent
+
+            found = self._formatted[key] = format_percent(value / 100, format="#,##0.0%", locale=self.locale)
+        return found
 
     def date(self, iso: str) -> str:
         """An ISO date by locale (medium)."""

@@ -38,3 +38,22 @@ def test_unknown_customer_or_contract_is_refused(scenario):
         scenario.desk.activity.tickets("nobody", at(1, 0), at(1, 0, month=11))
     with pytest.raises(NotFound):
         scenario.desk.activity.time("acme", dt.date(2026, 10, 1), dt.date(2026, 11, 1), contract="nope")
+
+
+def test_time_summed_in_sql_over_the_dimensions_left_out(scenario):
+    t, oct1, nov1 = scenario.t, dt.date(2026, 10, 1), dt.date(2026, 11, 1)
+    by_ticket = scenario.desk.activity.time("acme", oct1, nov1, by=("ticket",))
+    assert sorted((x.ticket, x.agent, x.billable, x.minutes) for x in by_ticket) == sorted(
+        [(t["t1"], "", True, 120), (t["t2"], "", False, 30), (t["t4"], "", True, 90)]
+    )
+    assert all(x.subject for x in by_ticket)
+    by_agent = scenario.desk.activity.time("acme", oct1, nov1, by=("agent",))
+    assert sorted((x.ticket, x.subject, x.agent, x.billable, x.minutes) for x in by_agent) == [
+        ("", "", "anna", False, 30),
+        ("", "", "anna", True, 120),
+        ("", "", "boris", True, 90),
+    ]
+    totals = scenario.desk.activity.time("acme", oct1, nov1, by=())
+    assert sorted((x.billable, x.minutes) for x in totals) == [(False, 30), (True, 210)]
+    with pytest.raises(ValueError):
+        scenario.desk.activity.time("acme", oct1, nov1, by=("queue",))
