@@ -85,6 +85,22 @@ class Store:
             yield Repository(session, self.clock(), self.search_languages)
 
     @contextlib.contextmanager
+    def write_series(
+        self, *, lazy_commit: bool = False
+    ) -> Iterator[Callable[[], contextlib.AbstractContextManager[Repository]]]:
+        """Many short write transactions on one held connection (the outbox records one outcome per
+        message): yields a factory whose every call is a transaction like :meth:`write`'s.
+        ``lazy_commit``: see :meth:`Database.write_series`."""
+        with self.db.write_series(lazy_commit=lazy_commit) as begin:
+
+            @contextlib.contextmanager
+            def write() -> Iterator[Repository]:
+                with begin() as session:
+                    yield Repository(session, self.clock(), self.search_languages)
+
+            yield write
+
+    @contextlib.contextmanager
     def read(self) -> Iterator[Repository]:
         with self.db.read() as session:
             yield Repository(session, self.clock(), self.search_languages)
