@@ -232,7 +232,7 @@ class OutboxService:
 
     def _deliver_batch(
         self,
-        write: Callable[[], AbstractContextManager[Repository]],
+        write: Callable[..., AbstractContextManager[Repository]],
         delivery: Delivery,
         entries: Sequence[OutboxEntry],
         worker_id: str,
@@ -273,7 +273,7 @@ class OutboxService:
 
     def _record(
         self,
-        write: Callable[[], AbstractContextManager[Repository]],
+        write: Callable[..., AbstractContextManager[Repository]],
         entry: OutboxEntry,
         worker_id: str,
         error: DeliveryError | None,
@@ -282,7 +282,8 @@ class OutboxService:
         """Record one outcome in its own transaction (only if the claim is still this worker's)."""
         settings = self.ctx.config.outbox
         message = entry.message
-        with write() as repo:
+        # A message without a ticket changes one row: one statement, its own transaction.
+        with write(single=not message.ticket) as repo:
             if error is None:
                 state = "sent"
                 own = repo.finish_outbox(entry.id, worker_id, state=state, sent_at=repo.now, last_error=None)
