@@ -79,7 +79,7 @@ def connect(settings: EmailSettings) -> smtplib.SMTP:
     if server is None:
         raise DeliveryError(f"channel {settings.name} has no smtp server configured", permanent=True)
     secret = password(settings)
-    context = tls_context(settings)
+    context = tls_context(settings) if server.tls in ("ssl", "starttls") else None  # loading the CAs is slow
     if server.tls == "ssl":
         client: smtplib.SMTP = smtplib.SMTP_SSL(
             server.host, server.port, local_hostname=settings.domain, timeout=settings.timeout, context=context
@@ -118,10 +118,14 @@ class SmtpSession:
     def __init__(self, desk: Any):
         self.desk = desk
         self.clients: dict[str, smtplib.SMTP] = {}
+        #: The settings by message channel, parsed once per pass (the configuration does not change in it).
+        self.settings: dict[str | None, EmailSettings] = {}
 
     def send(self, message: OutboundMessage) -> None:
         """Send ``message`` over its channel's connection (:class:`DeliveryError` if it was not accepted)."""
-        settings = settings_for(self.desk, message)
+        settings = self.settings.get(message.channel)
+        if settings is None:
+            settings = self.settings[message.channel] = settings_for(self.desk, message)
         data = message_bytes(message, settings, self.desk.config.tickets.subject_hook)
         try:
             client = self.clients.get(settings.name)

@@ -5,6 +5,7 @@ the claim's holder."""
 from __future__ import annotations
 
 import collections
+import contextlib
 
 from outbox_support import Clock
 
@@ -62,3 +63,22 @@ def test_a_stopping_worker_gives_its_unsent_claims_back(make_desk):
     assert {e.attempts for e in desk.outbox.list(state="queued")} == {0}  # the given-back claim is no attempt
     assert desk.outbox.deliver_pass("worker-b").sent == 3
     assert sorted(slow.sent.values()) == [1, 1, 1, 1]
+
+
+def test_a_pass_records_outcomes_lazily_and_leaves_no_setting_behind(make_desk):
+    """The pass's outcomes are committed with ``synchronous_commit = off`` on PostgreSQL (docs/outbox.md,
+    the crash window); the connection goes back to the pool with the setting reset."""
+    clock = Clock()
+    slow = Slow(clock, minutes=0)
+    desk = make_desk(plugins=[slow], clock=clock, entry_points=False)
+    messages = [OutboundMessage(kind="slow", recipients=[f"r{i}"], text=str(i)) for i in range(5)]
+    desk.outbox.enqueue(messages, actor=Actor.system("test"))
+    report = desk.outbox.deliver_pass("worker-a")
+    assert (report.claimed, report.sent) == (5, 5)
+    assert desk.outbox.counts() == {"queued": 0, "sending": 0, "sent": 5, "failed": 0}
+    if desk.store.db.dialect != "postgresql":
+        return
+    with contextlib.ExitStack() as stack:  # every pooled connection, the pass's among them
+        repos = [stack.enter_context(desk.store.write()) for _ in range(5)]
+        settings = [repo.session.connection().exec_driver_sql("SHOW synchronous_commit").scalar() for repo in repos]
+    assert settings == ["on"] * 5

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -198,22 +199,32 @@ class OutboxService:
         counts = {"sent": 0, "queued": 0, "failed": 0}
         released: set[int] = set()
         batches: dict[str, list[OutboxEntry]] = {}
-        for entry in claimed:
-            if entry.attempts > settings.max_attempts:  # its worker died holding it, attempts used up
-                error = f"claim expired {entry.attempts - 1} times; gave up"
-                self._record(entry, worker_id, DeliveryError(error, permanent=True), counts)
-            else:
-                batches.setdefault(entry.message.kind, []).append(entry)
-        for kind, entries in batches.items():
-            delivery = self.registry.get("deliveries", settings.redirect.get(kind, kind))
-            if delivery is None:
-                known = ", ".join(self.registry.names("deliveries")) or "none"
-                for entry in entries:
-                    self._record(
-                        entry, worker_id, DeliveryError(f"no delivery for kind {kind!r} (known: {known})"), counts
-                    )
-                continue
-            self._deliver_batch(delivery, entries, worker_id, counts, lambda e: self._turn(e, stop, released))
+        # The outcomes go through one connection, committed without waiting for the WAL flush: a commit
+        # lost only to a crash of the database server leaves its message `sending` and sent once more
+        # after the lease (docs/outbox.md, the crash window).
+        with self.ctx.store.write_series(lazy_commit=True) as write:
+            for entry in claimed:
+                if entry.attempts > settings.max_attempts:  # its worker died holding it, attempts used up
+                    error = f"claim expired {entry.attempts - 1} times; gave up"
+                    self._record(write, entry, worker_id, DeliveryError(error, permanent=True), counts)
+                else:
+                    batches.setdefault(entry.message.kind, []).append(entry)
+            for kind, entries in batches.items():
+                delivery = self.registry.get("deliveries", settings.redirect.get(kind, kind))
+                if delivery is None:
+                    known = ", ".join(self.registry.names("deliveries")) or "none"
+                    for entry in entries:
+                        self._record(
+                            write,
+                            entry,
+                            worker_id,
+                            DeliveryError(f"no delivery for kind {kind!r} (known: {known})"),
+                            counts,
+                        )
+                    continue
+                self._deliver_batch(
+                    write, delivery, entries, worker_id, counts, lambda e: self._turn(e, stop, released)
+                )
         if released:
             with self.ctx.store.write() as repo:
                 repo.release_outbox(sorted(released), worker_id)
@@ -221,6 +232,7 @@ class OutboxService:
 
     def _deliver_batch(
         self,
+        write: Callable[..., AbstractContextManager[Repository]],
         delivery: Delivery,
         entries: Sequence[OutboxEntry],
         worker_id: str,
@@ -231,7 +243,9 @@ class OutboxService:
         if delivery.session is None:
             for entry in entries:
                 if turn(entry):
-                    self._record(entry, worker_id, _attempt(lambda m: delivery.deliver(m, desk), entry.message), counts)
+                    self._record(
+                        write, entry, worker_id, _attempt(lambda m: delivery.deliver(m, desk), entry.message), counts
+                    )
             return
         done = 0
         try:
@@ -239,11 +253,11 @@ class OutboxService:
                 for entry in entries:
                     done += 1
                     if turn(entry):
-                        self._record(entry, worker_id, _attempt(send, entry.message), counts)
+                        self._record(write, entry, worker_id, _attempt(send, entry.message), counts)
         except Exception as exc:  # opening or closing the session failed: the rest share the error
             error = exc if isinstance(exc, DeliveryError) else DeliveryError(f"{type(exc).__name__}: {exc}")
             for entry in entries[done:]:
-                self._record(entry, worker_id, error, counts)
+                self._record(write, entry, worker_id, error, counts)
 
     def _turn(self, entry: OutboxEntry, stop: Callable[[], bool] | None, released: set[int]) -> bool:
         """Whether to send ``entry`` now: not once ``stop`` says so (the claim is given back), and
@@ -257,11 +271,19 @@ class OutboxService:
         log.warning("outbox message %s: claim expired before its turn in the pass; left to another worker", entry.id)
         return False
 
-    def _record(self, entry: OutboxEntry, worker_id: str, error: DeliveryError | None, counts: dict[str, int]) -> None:
+    def _record(
+        self,
+        write: Callable[..., AbstractContextManager[Repository]],
+        entry: OutboxEntry,
+        worker_id: str,
+        error: DeliveryError | None,
+        counts: dict[str, int],
+    ) -> None:
         """Record one outcome in its own transaction (only if the claim is still this worker's)."""
         settings = self.ctx.config.outbox
         message = entry.message
-        with self.ctx.store.write() as repo:
+        # A message without a ticket changes one row: one statement, its own transaction.
+        with write(single=not message.ticket) as repo:
             if error is None:
                 state = "sent"
                 own = repo.finish_outbox(entry.id, worker_id, state=state, sent_at=repo.now, last_error=None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,51 @@ class Database:
         """A write transaction: committed on success, rolled back on any error."""
         with _translate(self.url), self._writes.begin() as session:
             yield session
+
+    @contextlib.contextmanager
+    def write_series(
+        self, *, lazy_commit: bool = False
+    ) -> Iterator[Callable[..., contextlib.AbstractContextManager[Session]]]:
+        """Many short write transactions on one connection held for the block (no pool check-out
+        and liveness ping per transaction); yields a factory of write transactions like :meth:`write`.
+
+        ``lazy_commit`` (PostgreSQL): their commits do not wait for the WAL flush
+        (``synchronous_commit = off`` on this connection for the block, reset after it). Such a
+        commit is never lost to a crash of the client, only to a crash of the database server
+        (its last fraction of a second); use it only where redoing a lost change is safe. With it,
+        ``write(single=True)`` runs in autocommit on PostgreSQL, for a block of one writing
+        statement (which is atomic by itself); elsewhere it is an ordinary write transaction."""
+        lazy = lazy_commit and self.dialect == "postgresql"
+        with _translate(self.url), self.engine.execution_options(deskframe_write=True).connect() as conn:
+            if lazy:
+                conn.exec_driver_sql("SET synchronous_commit = off")
+                conn.commit()
+
+            @contextlib.contextmanager
+            def write(single: bool = False) -> Iterator[Session]:
+                if not (single and lazy):
+                    with _translate(self.url), Session(conn, expire_on_commit=False) as session, session.begin():
+                        yield session
+                    return
+                # One statement that is its own transaction: no BEGIN and COMMIT round trips.
+                level = conn.default_isolation_level
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+                try:
+                    with _translate(self.url), Session(conn, expire_on_commit=False) as session, session.begin():
+                        yield session
+                finally:
+                    conn.execution_options(isolation_level=level)
+
+            try:
+                yield write
+            finally:
+                if lazy:
+                    try:
+                        conn.rollback()
+                        conn.exec_driver_sql("RESET synchronous_commit")
+                        conn.commit()
+                    except Exception:  # a broken connection must not go back to the pool with the setting
+                        conn.invalidate()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

@@ -90,6 +90,22 @@ class Store:
             yield Repository(session, self.clock(), self.search_languages)
 
     @contextlib.contextmanager
+    def write_series(
+        self, *, lazy_commit: bool = False
+    ) -> Iterator[Callable[..., contextlib.AbstractContextManager[Repository]]]:
+        """Many short write transactions on one held connection (the outbox records one outcome per
+        message): yields a factory whose every call is a transaction like :meth:`write`'s.
+        ``lazy_commit`` and ``write(single=True)``: see :meth:`Database.write_series`."""
+        with self.db.write_series(lazy_commit=lazy_commit) as begin:
+
+            @contextlib.contextmanager
+            def write(single: bool = False) -> Iterator[Repository]:
+                with begin(single) as session:
+                    yield Repository(session, self.clock(), self.search_languages)
+
+            yield write
+
+    @contextlib.contextmanager
     def read(self) -> Iterator[Repository]:
         """A read transaction (rolled back at the end); inside :meth:`one_read`, that block's one."""
         shared = self._shared_read.get()
