@@ -91,8 +91,9 @@ def build_report(
     """The :class:`~.figures.CustomerReport` (with recommendations) and the locale to show it in."""
     import attrs
 
+    from deskframe.periods import Period
+
     from . import figures, rules, source
-    from .period import Period
 
     data = source.load(desk, customer, Period.parse(period), contract)
     if locale is None:

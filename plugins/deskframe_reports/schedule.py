@@ -17,8 +17,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from deskframe.model import Contract
-
-from .period import Period
+from deskframe.periods import Period
 
 #: The values of ``params.report_every``.
 EVERY = ("week", "month", "quarter")

@@ -14,10 +14,9 @@ import attrs
 
 from deskframe.errors import BadValue
 from deskframe.model import PRIORITY_LEVELS, Contract, Customer
+from deskframe.periods import Period
 from deskframe.services.activity import TicketActivity, TimeTotal
 from deskframe.sla import TicketFacts
-
-from .period import Period
 
 #: Support types whose tickets night duty watches when no ``[oncall]`` rotation says otherwise.
 NIGHT_SUPPORT_TYPES = ("24x7", "premium")

@@ -92,7 +92,8 @@ def make_review(
     desk: Any, customer: str, period: str | None = None, locale: str | None = None
 ) -> tuple[dict[str, Any], Any]:
     """The review dict of ``customer`` for ``period`` (default: this month) and its :class:`~.view.View`."""
-    from .period import Period
+    from deskframe.periods import Period
+
     from .review import build
     from .view import View
 

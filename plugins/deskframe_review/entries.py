@@ -115,7 +115,7 @@ def item(t: TableReader) -> dict[str, Any]:
 
 def note(t: TableReader) -> dict[str, Any]:
     """A ``[[review_notes]]`` table or ``deskframe review note``."""
-    from .period import Period
+    from deskframe.periods import Period
 
     t.reject_unknown(NOTE_FIELDS)
     return {

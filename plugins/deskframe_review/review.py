@@ -12,9 +12,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from deskframe.errors import BadValue
+from deskframe.periods import Period
 
 from .entries import QUESTIONS
-from .period import Period
 from .store import ReviewStore
 
 #: SLA clock categories that are a breach (docs/sla.md).

@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers; at run time th
     )
     from .money import Money
     from .outbound import ChangeView, Delivery, DeliveryError, OutboundAttachment, OutboundMessage, OutboxEntry
+    from .periods import Period
     from .tables import TableReader
     from .web.api.routing import ApiRoute, Param
 
@@ -126,6 +127,7 @@ _EXPORTS = {
     ),
     "Actor": "actors",
     "Money": "money",
+    "Period": "periods",
     "TableReader": "tables",
     "ApiRoute": "web.api.routing",
     "Param": "web.api.routing",
@@ -187,6 +189,7 @@ __all__ = [
     "OutboxEntry",
     "OutputFormat",
     "Param",
+    "Period",
     "PluginError",
     "PluginRecord",
     "PricingModelType",

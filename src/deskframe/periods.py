@@ -1,4 +1,5 @@
-"""Report periods: a month (``2026-10``), a quarter (``2026-Q4``) or an ISO week (``2026-W44``), and the one before."""
+"""Periods of reports and reviews: a month (``2026-10``), a quarter (``2026-Q4``) or an ISO week
+(``2026-W44``), as local days ``[first, end)``, and the one before (``deskframe.Period``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from deskframe.errors import BadValue
+from .errors import BadValue
 
 
 @attrs.frozen
@@ -46,6 +47,11 @@ class Period:
         return cls(f"{year:04d}-{month:02d}", dt.date(year, month, 1), end)
 
     @classmethod
+    def of(cls, day: dt.date) -> Period:
+        """The month ``day`` is in."""
+        return cls.month(day.year, day.month)
+
+    @classmethod
     def quarter(cls, year: int, number: int) -> Period:
         """Quarter ``number`` (1-4) of ``year``."""
         first = dt.date(year, 3 * number - 2, 1)
@@ -67,6 +73,14 @@ class Period:
         if every == "quarter":
             return cls.quarter(day.year, (day.month - 1) // 3 + 1)
         return cls.month(day.year, day.month)
+
+    @property
+    def last(self) -> dt.date:
+        """The period's last day."""
+        return self.end - dt.timedelta(days=1)
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.first <= day < self.end
 
     @property
     def is_week(self) -> bool:
