@@ -1,8 +1,9 @@
 """Fixtures shared by the whole suite: deskframe's own (``deskframe.testing``) and one headless
-Chromium per session for every test that renders a page (tests/browser, the invoice pages).
+Chromium per test module for every test that renders a page (tests/browser, the invoice pages).
 
-Playwright's sync API runs one driver per thread: a second ``sync_playwright()`` while the
-first is open fails, so every page test takes this one ``browser``.
+Playwright's sync API runs an event loop in the thread while its driver is open: a second
+``sync_playwright()`` then fails, and so does ``asyncio.run`` in any later test. So every page
+test takes this one ``browser``, and it is closed when its module ends.
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ LAUNCH_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole session (Debian's ``/usr/bin/chromium``, launched
+    """One headless Chromium for the test module (Debian's ``/usr/bin/chromium``, launched
     through ``executable_path``; Playwright never downloads a browser). Without chromium or
     playwright the test skips, naming what to install, except on CI (``CI=true``), where it fails."""
     if CHROMIUM is None:

@@ -1,6 +1,6 @@
 """Fixtures of the real-browser tests: Debian's Chromium driven by Playwright (launched
 through ``executable_path``; Playwright never downloads a browser), one browser per session,
-a fresh context per test (the session's ``browser`` is tests/conftest.py's) and the served desk;
+a fresh context per test (the module's ``browser`` is tests/conftest.py's) and the served desk;
 the helpers that log in and save screenshots are in ``browser_pages.py``.
 
 Every test here is marked ``browser`` (``scripts/test`` runs them in the SQLite pass). Without
