@@ -20,36 +20,16 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from deskframe.billing import Invoice
+from deskframe.web.link_pages import HEADERS, lookup_token, not_found
 
 from . import csv_format, html_format
 
 PATH = "/invoices/{token}"
-#: ``secrets.token_urlsafe`` alphabet; the ledger's tokens are 32 characters.
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
-#: Looked up instead of a malformed token: not in the token alphabet, so it matches nothing.
-_NEVER = "!" * 32
 _CSV_SUFFIX = ".csv"
-
-CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; frame-ancestors 'none'; "
-    "base-uri 'none'; form-action 'none'"
-)
-HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "private, no-store",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Referrer-Policy": "no-referrer",
-}
-
-
-def not_found() -> Response:
-    """The one answer for every token that does not open an issued invoice."""
-    return PlainTextResponse("Not Found", status_code=404, headers=HEADERS)
 
 
 def split(raw: str) -> tuple[str, str]:
@@ -66,7 +46,7 @@ def _safe_filename(number: str) -> str:
 async def invoice_page(request: Request) -> Response:
     desk: Any = request.app.state.desk
     token, fmt = split(request.path_params.get("token", ""))
-    lookup = token if _TOKEN.fullmatch(token) else _NEVER
+    lookup = lookup_token(token)
     invoice: Invoice | None = await run_in_threadpool(desk.billing.by_token, lookup)
     if invoice is None or invoice.status == "draft" or not invoice.number:
         return not_found()

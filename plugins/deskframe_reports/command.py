@@ -4,36 +4,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
 
 from deskframe.cli import pass_desk
-from deskframe.cli.output import FORMAT_OPTION, emit
+from deskframe.cli.output import FORMAT_OPTION, emit, write_output
 from deskframe.errors import BadValue
 
 from . import build_report, render_report, report_formats
-
-
-def _write(data: str | bytes, output: str | None) -> None:
-    if not output:
-        if isinstance(data, bytes):
-            sys.stdout.buffer.write(data)
-        else:
-            click.echo(data, nl=not data.endswith("\n"))
-        return
-    try:
-        if isinstance(data, bytes):
-            with open(output, "wb") as fh:
-                fh.write(data)
-        else:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(data)
-    except OSError as exc:
-        raise BadValue(f"--output {output}: {exc.strerror or type(exc).__name__}") from None
-    click.echo(f"wrote {output}", err=True)
 
 
 @click.group("report")
@@ -66,7 +46,7 @@ def report_customer(
     if fmt not in formats:
         raise BadValue(f"--format: unknown format {fmt!r} (known: {', '.join(formats)})")
     report, language = build_report(desk, customer, period, contract=contract, locale=locale)
-    _write(render_report(desk, report, fmt, language), output)
+    write_output(render_report(desk, report, fmt, language), output)
 
 
 def _at(desk: Any, text: str | None) -> dt.datetime | None:

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
 from deskframe.cli import pass_desk
 from deskframe.cli.context import actor_for
+from deskframe.cli.output import write_output
 from deskframe.errors import BadValue
 from deskframe.tables import TableReader
 
@@ -24,25 +24,6 @@ class ReviewGroup(click.Group):
         if args and not args[0].startswith("-") and args[0] not in self.commands:
             args = ["show", *args]
         return super().parse_args(ctx, args)
-
-
-def _write(data: str | bytes, output: str | None) -> None:
-    if not output:
-        if isinstance(data, bytes):
-            sys.stdout.buffer.write(data)
-        else:
-            click.echo(data, nl=not data.endswith("\n"))
-        return
-    try:
-        if isinstance(data, bytes):
-            with open(output, "wb") as fh:
-                fh.write(data)
-        else:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(data)
-    except OSError as exc:
-        raise BadValue(f"--output {output}: {exc.strerror or type(exc).__name__}") from None
-    click.echo(f"wrote {output}", err=True)
 
 
 @click.group("review", cls=ReviewGroup)
@@ -79,7 +60,7 @@ def review_show(
     if fmt not in formats:
         raise BadValue(f"--format: unknown format {fmt!r} (known: {', '.join(formats)})")
     review, view = make_review(desk, customer, period, locale)
-    _write(render_review(desk, review, view, fmt), output)
+    write_output(render_review(desk, review, view, fmt), output)
 
 
 @review_group.command("note")

@@ -9,7 +9,6 @@ no-referrer`` and a CSP allowing inline styles only. ``?period=2026-10`` picks t
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -18,26 +17,9 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from deskframe.errors import DeskframeError
+from deskframe.web.link_pages import HEADERS, lookup_token, not_found
 
 PATH = "/reviews/{token}"
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
-_NEVER = "!" * 32
-CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; frame-ancestors 'none'; "
-    "base-uri 'none'; form-action 'none'"
-)
-HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "private, no-store",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Referrer-Policy": "no-referrer",
-}
-
-
-def not_found() -> Response:
-    """The one answer for every token that opens no review."""
-    return PlainTextResponse("Not Found", status_code=404, headers=HEADERS)
 
 
 def _page(desk: Any, token: str, period: str | None) -> tuple[int, str]:
@@ -57,7 +39,7 @@ def _page(desk: Any, token: str, period: str | None) -> tuple[int, str]:
 async def review_page(request: Request) -> Response:
     desk: Any = request.app.state.desk
     token = request.path_params.get("token", "")
-    lookup = token if _TOKEN.fullmatch(token) else _NEVER
+    lookup = lookup_token(token)
     status, body = await run_in_threadpool(_page, desk, lookup, request.query_params.get("period"))
     if status == 404:
         return not_found()

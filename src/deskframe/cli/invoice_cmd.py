@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from decimal import Decimal
 from typing import Any
 
@@ -16,8 +15,8 @@ from ..plugins import Plugins
 from ..progress import progress
 from ..services.context import month_bounds
 from ..text import clean_text
-from .context import actor_for, pass_desk, path_problem
-from .output import FORMAT_OPTION, emit_one, safe_json, table
+from .context import actor_for, pass_desk
+from .output import FORMAT_OPTION, emit_one, safe_json, table, write_output
 
 LIST_COLUMNS = (
     "number",
@@ -31,25 +30,6 @@ LIST_COLUMNS = (
     "due_date",
     "balance",
 )
-
-
-def _write(data: str | bytes, output: str | None) -> None:
-    """Write ``data`` to the file ``output`` (one ``Error:`` line, exit 2, if it cannot be written) or stdout."""
-    if output:
-        try:
-            if isinstance(data, bytes):
-                with open(output, "wb") as binary:
-                    binary.write(data)
-            else:
-                with open(output, "w", encoding="utf-8") as text:
-                    text.write(data)
-        except OSError as exc:
-            raise BadValue(f"--output {path_problem(exc)}") from None
-        click.echo(f"wrote {output}", err=True)
-    elif isinstance(data, bytes):
-        sys.stdout.buffer.write(data)
-    else:
-        click.echo(data, nl=not data.endswith("\n"))
 
 
 def _amount(ctx: click.Context, param: click.Parameter, value: str) -> Decimal:
@@ -151,7 +131,7 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
         )
         if fmt == "json":
             rows = [dict(serialize.invoice(i), number=i.number or f"draft-{i.id}") for i in invoices]
-            _write(safe_json(serialize.dumps(rows)) + "\n", output)
+            write_output(safe_json(serialize.dumps(rows)) + "\n", output)
         elif fmt == "table":  # times in the desk's zone, money with its currency
             rows = [
                 dict(
@@ -162,9 +142,9 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
                 )
                 for i in invoices
             ]
-            _write((table(rows, LIST_COLUMNS) if rows else "No invoices.") + "\n", output)
+            write_output((table(rows, LIST_COLUMNS) if rows else "No invoices.") + "\n", output)
         else:
-            _write(render(desk, by_name[fmt], "invoices", invoices), output)
+            write_output(render(desk, by_name[fmt], "invoices", invoices), output)
 
     @invoice_group.command("show")
     @click.argument("ref")
@@ -175,11 +155,11 @@ def build_invoice_group(plugins: Plugins) -> click.Group:
         """Show one invoice (NUMBER, or draft-ID)."""
         invoice = desk.billing.invoice(ref)
         if fmt == "json":
-            _write(safe_json(serialize.dumps(serialize.invoice(invoice))) + "\n", output)
+            write_output(safe_json(serialize.dumps(serialize.invoice(invoice))) + "\n", output)
         elif fmt == "table":
-            _write(clean_text(render_invoice(invoice)) + "\n", output)
+            write_output(clean_text(render_invoice(invoice)) + "\n", output)
         else:
-            _write(render(desk, by_name[fmt], "invoice", invoice), output)
+            write_output(render(desk, by_name[fmt], "invoice", invoice), output)
 
     @invoice_group.command("void")
     @click.argument("number")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ import click
 from .. import bounds, serialize
 from ..money import Money
 from ..text import clean_line, clean_text
-from .context import AppContext
+from .context import AppContext, path_problem
 
 #: A row id typed on the command line (a 32-bit SQL integer, from 1).
 ROW_ID = click.IntRange(1, bounds.INT32_MAX)
@@ -96,3 +97,25 @@ def emit_one(data: dict[str, Any], fmt: str, text: str) -> None:
 def echo_text(text: str, **kwargs: Any) -> None:
     """``click.echo`` for text that may hold outside data: terminal controls removed (tab, newline kept)."""
     click.echo(clean_text(text), **kwargs)
+
+
+def write_output(data: str | bytes, output: str | None) -> None:
+    """Write ``data`` to the file ``output`` (``-o``; one ``Error:`` line, exit 2, if it cannot be
+    written, and ``wrote FILE`` on stderr) or, without one, to stdout."""
+    from ..errors import BadValue
+
+    if output:
+        try:
+            if isinstance(data, bytes):
+                with open(output, "wb") as binary:
+                    binary.write(data)
+            else:
+                with open(output, "w", encoding="utf-8") as text:
+                    text.write(data)
+        except OSError as exc:
+            raise BadValue(f"--output {path_problem(exc)}") from None
+        click.echo(f"wrote {output}", err=True)
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+    else:
+        click.echo(data, nl=not data.endswith("\n"))

@@ -24,6 +24,37 @@ from .rows import (
 )
 from .search import scope_sql, ticket_ids
 
+
+def summary_select(*extra: Any) -> tuple[Any, Any]:
+    """The SELECT of ticket summary rows (``id, number, subject, state, state_type, priority,
+    queue, customer, owner, locked_by``, then ``extra`` columns, then ``created_at, updated_at``)
+    with its joins, and the owner's agent alias (to filter by owner). Shared by the ticket list
+    and the agents' worklist."""
+    owner_row, locker = aliased(AgentRow), aliased(AgentRow)
+    query = (
+        select(
+            TicketRow.id,
+            TicketRow.number,
+            TicketRow.subject,
+            TicketRow.state,
+            TicketRow.state_type,
+            TicketRow.priority,
+            QueueRow.name.label("queue"),
+            CustomerRow.key.label("customer"),
+            owner_row.login.label("owner"),
+            locker.login.label("locked_by"),
+            *extra,
+            TicketRow.created_at,
+            TicketRow.updated_at,
+        )
+        .join(QueueRow, TicketRow.queue_id == QueueRow.id)
+        .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+        .outerjoin(owner_row, TicketRow.owner_id == owner_row.id)
+        .outerjoin(locker, TicketRow.locked_by_id == locker.id)
+    )
+    return query, owner_row
+
+
 #: The most tickets a ``text`` filter of :meth:`TicketViewRepo.list_tickets` matches.
 MAX_TEXT_HITS = 10_000
 
@@ -248,28 +279,8 @@ class TicketViewRepo:
         in this order (a keyset cursor); ``keep_id``: rows keep their ``id``."""
         from .sla_repo import clock_category  # sla_repo's module imports nothing of this one
 
-        owner_row, locker = aliased(AgentRow), aliased(AgentRow)
-        query = (
-            select(
-                TicketRow.id,
-                TicketRow.number,
-                TicketRow.subject,
-                TicketRow.state,
-                TicketRow.state_type,
-                TicketRow.priority,
-                QueueRow.name.label("queue"),
-                CustomerRow.key.label("customer"),
-                owner_row.login.label("owner"),
-                locker.login.label("locked_by"),
-                TicketRow.created_at,
-                TicketRow.updated_at,
-            )
-            .join(QueueRow, TicketRow.queue_id == QueueRow.id)
-            .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
-            .outerjoin(owner_row, TicketRow.owner_id == owner_row.id)
-            .outerjoin(locker, TicketRow.locked_by_id == locker.id)
-            .order_by(TicketRow.updated_at.desc(), TicketRow.id.desc())
-        )
+        query, owner_row = summary_select()
+        query = query.order_by(TicketRow.updated_at.desc(), TicketRow.id.desc())
         if state:
             query = query.where(TicketRow.state == state)
         if state_types is not None:

@@ -14,9 +14,10 @@ from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from .rows import AgentRow, AttachmentRow, CustomerRow, QueueRow, SlaClockRow, TicketRow
+from .ticket_views_repo import summary_select
 
 #: Sort orders of :meth:`WorklistRepo.worklist`.
 ORDERS = ("due", "updated", "created", "number")
@@ -138,29 +139,7 @@ class WorklistRepo:
     ) -> list[dict[str, Any]]:
         if not ids:
             return []
-        owner_row, locker = aliased(AgentRow), aliased(AgentRow)
-        query = (
-            select(
-                TicketRow.id,
-                TicketRow.number,
-                TicketRow.subject,
-                TicketRow.state,
-                TicketRow.state_type,
-                TicketRow.priority,
-                QueueRow.name.label("queue"),
-                CustomerRow.key.label("customer"),
-                owner_row.login.label("owner"),
-                locker.login.label("locked_by"),
-                TicketRow.line,
-                TicketRow.created_at,
-                TicketRow.updated_at,
-            )
-            .join(QueueRow, TicketRow.queue_id == QueueRow.id)
-            .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
-            .outerjoin(owner_row, TicketRow.owner_id == owner_row.id)
-            .outerjoin(locker, TicketRow.locked_by_id == locker.id)
-            .where(TicketRow.id.in_(ids))
-        )
+        query = summary_select(TicketRow.line)[0].where(TicketRow.id.in_(ids))
         rows = {row.id: dict(row._mapping) for row in self.session.execute(query)}
         out = []
         for ticket_id in ids:
