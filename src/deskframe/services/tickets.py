@@ -182,6 +182,15 @@ class TicketService(TicketActions):
                 policy.check(actor, "ticket.read", repo=repo, ticket=row)
             return policy.visible_ticket(actor, repo.ticket_view(row, full=full))
 
+    def _state_filter(self, state: str | None) -> tuple[str | None, builtins.list[str] | None]:
+        """``(state, state types)`` of a list filter: a configured state, or a state type
+        (``open``) standing for every state of that type; an unknown name is BadValue."""
+        if state and state not in self.settings.states:
+            if state in STATE_TYPES:
+                return None, [state]
+            self.ctx.state_type(state)
+        return state, None
+
     def list(
         self,
         *,
@@ -203,34 +212,14 @@ class TicketService(TicketActions):
         these queues; ``contact`` (an e-mail): only tickets of that contact. :func:`deskframe.listing.ticket_rows` answers the same without a Desk."""
         if sla not in (None, "warning", "breached"):
             raise DomainError(f"unknown SLA filter '{sla}' (known: warning, breached)")
-        types = None
-        if state and state not in self.settings.states:
-            if state in STATE_TYPES:
-                types, state = [state], None
-            else:
-                self.ctx.state_type(state)
+        state, types = self._state_filter(state)
         if open_only:
             types = ["new", "open", "pending"]
         with self.ctx.store.read() as repo:
-            seen = policy.visibility(actor, repo=repo)
-            if seen.limited:
-                if customer is not None and customer != seen.customer:
-                    raise Forbidden(str(actor), "ticket.read", f"customer '{customer}' is not its customer")
-                if seen.customer is None:
-                    return []
-                customer = seen.customer
-            if seen.contact is not None:
-                if contact is not None and contact.strip().lower() != seen.contact:
-                    return []
-                contact = seen.contact
-            if seen.queues is not None:
-                queues = seen.queues if queues is None else seen.queues & set(queues)
-            if customer is not None:  # an unknown name is a typo, not an empty list
-                repo.customer_row(customer)
-            if owner is not None:
-                repo.agent_row(owner)
-            if queue is not None:
-                repo.queue_row(queue)
+            scope = _scope(repo, actor, customer=customer, contact=contact, queues=queues, owner=owner, queue=queue)
+            if scope is None:
+                return []
+            customer, contact, queues = scope
             return repo.list_tickets(
                 state=state,
                 state_types=types,
@@ -263,12 +252,7 @@ class TicketService(TicketActions):
         None on the last page). ``after`` is such a key; a new or changed ticket moves to the
         front, so paging on never repeats a row. ``text``: tickets with an article matching
         every word (as :meth:`search`)."""
-        types = None
-        if state and state not in self.settings.states:
-            if state in STATE_TYPES:
-                types, state = [state], None
-            else:
-                self.ctx.state_type(state)
+        state, types = self._state_filter(state)
         level = self.ctx.priority(priority) if priority else None
         if line is not None and line not in (1, 2, 3):
             raise BadValue(f"support line must be 1, 2 or 3, got {line}")
@@ -278,19 +262,10 @@ class TicketService(TicketActions):
             except ValueError as exc:
                 raise BadValue(str(exc)) from None
         with self.ctx.store.read() as repo:
-            seen = policy.visibility(actor, repo=repo)
-            if seen.limited:
-                if customer is not None and customer != seen.customer:
-                    raise Forbidden(str(actor), "ticket.read", f"customer '{customer}' is not its customer")
-                if seen.customer is None:
-                    return [], None
-                customer = seen.customer
-            if customer is not None:
-                repo.customer_row(customer)
-            if owner is not None:
-                repo.agent_row(owner)
-            if queue is not None:
-                repo.queue_row(queue)
+            scope = _scope(repo, actor, customer=customer, contact=None, queues=None, owner=owner, queue=queue)
+            if scope is None:
+                return [], None
+            customer, contact, queues = scope
             rows = repo.list_tickets(
                 state=state,
                 state_types=types,
@@ -299,8 +274,8 @@ class TicketService(TicketActions):
                 customer=customer,
                 limit=limit + 1,
                 now=self.ctx.clock(),
-                queues=seen.queues,
-                contact=seen.contact,
+                queues=queues,
+                contact=contact,
                 priority=level,
                 line=line,
                 text=text,
@@ -441,3 +416,39 @@ class TicketService(TicketActions):
                 repo.set_external(namespace, "cursor", cursor[0], cursor[1])
             blobs.flush()  # blob files durable before the rows that name them commit
             return counts
+
+
+def _scope(
+    repo: Any,
+    actor: Actor | None,
+    *,
+    customer: str | None,
+    contact: str | None,
+    queues: Collection[str] | None,
+    owner: str | None,
+    queue: str | None,
+) -> tuple[str | None, str | None, Collection[str] | None] | None:
+    """The ``(customer, contact, queues)`` filters of a list as ``actor`` may see it
+    (:func:`deskframe.policy.visibility`), or None when it may see none of them; a customer
+    outside its own is Forbidden, and unknown customer, owner or queue names are NotFound
+    (a typo, not an empty list)."""
+    seen = policy.visibility(actor, repo=repo)
+    if seen.limited:
+        if customer is not None and customer != seen.customer:
+            raise Forbidden(str(actor), "ticket.read", f"customer '{customer}' is not its customer")
+        if seen.customer is None:
+            return None
+        customer = seen.customer
+    if seen.contact is not None:
+        if contact is not None and contact.strip().lower() != seen.contact:
+            return None
+        contact = seen.contact
+    if seen.queues is not None:
+        queues = seen.queues if queues is None else seen.queues & set(queues)
+    if customer is not None:
+        repo.customer_row(customer)
+    if owner is not None:
+        repo.agent_row(owner)
+    if queue is not None:
+        repo.queue_row(queue)
+    return customer, contact, queues
