@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import re
+import secrets
+import time
 from collections.abc import Iterable
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -59,6 +61,17 @@ def _address(value: str | tuple[str, str]) -> Address:
         raise ValueError(f"not an e-mail address: {value!r}")
     local, domain = addr.rsplit("@", 1)
     return Address(display_name=header_text(name, max_chars=200), username=local, domain=domain)
+
+
+def new_message_id(domain: str, tag: str = "") -> str:
+    """A new Message-ID (without brackets): ``[tag.]<time>.<random>@domain``.
+
+    Short and of fixed length, unlike :func:`email.utils.make_msgid` (whose id with a
+    pid, a 20-digit random number and a tag passes 78 characters and gets folded onto a
+    second header line, which some readers keep as a leading space).
+    """
+    stamp = format(time.time_ns() // 1_000_000, "x")
+    return f"{tag + '.' if tag else ''}{stamp}.{secrets.token_hex(5)}@{domain}"
 
 
 def _msgid(value: str | None) -> str | None:
@@ -117,7 +130,7 @@ def compose_reply(
         tag_subject(hook, str(ticket_number), header_text(subject)) if ticket_number else header_text(subject),
     )
     msg["Date"] = email.utils.format_datetime(date or dt.datetime.now(dt.timezone.utc))
-    own_id = _msgid(message_id) or email.utils.make_msgid(domain=message_id_domain).strip("<>")
+    own_id = _msgid(message_id) or new_message_id(message_id_domain)
     msg["Message-ID"] = f"<{own_id}>"
     parent = _msgid(in_reply_to)
     chain = [i for i in (_msgid(r) for r in references) if i]

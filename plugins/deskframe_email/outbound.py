@@ -40,7 +40,7 @@ from deskframe.outbound import ChangeView, OutboundMessage
 
 from .autoreply import is_automatic
 from .channel import parse_raw
-from .compose import header_text
+from .compose import header_text, new_message_id
 from .parse import PLACEHOLDER_SENDER
 from .settings import TYPE, EmailSettings, parse_settings
 
@@ -66,7 +66,7 @@ def _contact_name(view: ChangeView, address: str) -> str:
 
 
 def _new_message_id(settings: EmailSettings, number: str) -> str:
-    return email.utils.make_msgid(idstring=f"deskframe.{number}", domain=settings.domain).strip("<>")
+    return new_message_id(settings.domain, tag=number)
 
 
 def _subject(view: ChangeView, number: str, subject: str) -> str:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deskframe_email.autoreply import ReplyBudget, is_automatic
-from deskframe_email.compose import compose_reply, header_text
+from deskframe_email.compose import compose_reply, header_text, new_message_id
 from deskframe_email.parse import parse_message
 
 TICKET = "2011120910000047"
@@ -71,6 +71,16 @@ def test_tag_appears_once_and_ids_are_new():
     assert str(msg["Subject"]).count(f"[Ticket#{TICKET}]") == 1
     assert str(msg["Message-ID"]).endswith("@desk.example>")
     assert "Auto-Submitted" not in msg and "X-Loop" not in msg
+
+
+def test_new_message_ids_fit_one_header_line_and_differ():
+    """make_msgid's ids with a tag passed 78 columns and were folded onto a second line."""
+    ids = {new_message_id("desk.example", tag="2026110210000015") for _ in range(200)}
+    assert len(ids) == 200
+    for own_id in ids:
+        raw = reply(message_id=own_id)
+        line = next(x for x in raw.split(b"\r\n") if x.startswith(b"Message-ID:"))
+        assert line == b"Message-ID: <" + own_id.encode() + b">" and len(line) <= 78
 
 
 @pytest.mark.parametrize("payload", INJECTIONS)
