@@ -187,3 +187,59 @@ def test_moscow_8x5_against_oracle(s, d):
     r = cal.add(s, d)
     assert r == oracle_add(cal, s, d)
     assert cal.between(s, r) == d
+
+
+def _us(t: datetime) -> int:
+    return (t - datetime(1970, 1, 1, tzinfo=UTC)) // US
+
+
+@PROPS
+@given(cases(starts=8), st.randoms(use_true_random=False))
+def test_between_many_equals_between(case, rnd):
+    cal, instants_, _ = case
+    pairs = [(a, b) for a in instants_ for b in instants_]  # forward, backward and empty spans
+    rnd.shuffle(pairs)
+    expected = [cal.between(a, b) // US for a, b in pairs]
+    starts, ends = [_us(a) for a, _ in pairs], [_us(b) for _, b in pairs]
+    assert cal.between_many(starts, ends) == expected
+    fresh = Calendar.from_config(cal.to_config(), cal.name)  # no table built yet: one cover for all spans
+    assert fresh.between_many(starts, ends) == expected
+
+
+MOSCOW_8X5 = {"timezone": "Europe/Moscow", "hours": {"mon-fri": "10:00-19:00"}, "holidays": {"country": "RU"}}
+BERLIN_LUNCH = {
+    "timezone": "Europe/Berlin",
+    "hours": {"mon-fri": "01:30-03:30,09:00-12:30,13:30-18:00", "sat": "10:00-14:00"},
+    "holidays": {"country": "DE", "subdiv": "BE"},
+    "extra_holidays": ["2026-03-30"],
+}
+far_instants = st.datetimes(min_value=datetime(2003, 1, 1), max_value=datetime(2049, 1, 1), timezones=st.just(UTC))
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(st.sampled_from([MOSCOW_8X5, BERLIN_LUNCH]), st.lists(st.tuples(instants, instants), max_size=30), far_instants)
+def test_between_many_moscow_and_berlin_dst(cfg, spans, far):
+    """DST-free Moscow with RU holidays, Berlin with DST transitions inside its frames, a
+    weekend day of work, public and extra holidays; one span reaching years away."""
+    cal = Calendar.from_config(cfg)
+    spans = [*spans, (spans[0][0] if spans else far, far)]
+    got = cal.between_many([_us(a) for a, _ in spans], [_us(b) for _, b in spans])
+    assert got == [cal.between(a, b) // US for a, b in spans]
+    near = spans[:-1][:3]  # the oracle walks day by day: not years
+    assert got[: len(near)] == [oracle_between(cal, a, b) // US for a, b in near]
+
+
+def test_between_many_by_hand():
+    cal = Calendar.from_config(MOSCOW_8X5)
+    fri_18 = datetime(2026, 10, 30, 15, tzinfo=UTC)  # Friday 18:00 in Moscow
+    tue_11 = datetime(2026, 11, 3, 8, tzinfo=UTC)  # Tuesday 11:00 (Mon 2 Nov worked, Wed 4 Nov a holiday)
+    thu_10 = datetime(2026, 11, 5, 7, tzinfo=UTC)
+    got = cal.between_many([_us(fri_18), _us(tue_11), _us(thu_10)], [_us(tue_11), _us(thu_10), _us(fri_18)])
+    assert got == [(1 + 9 + 1) * 3600 * 10**6, 8 * 3600 * 10**6, 0]
+    assert cal.between_many([], []) == []
+    try:
+        cal.between_many([1], [])
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("between_many must refuse spans of unequal length")

@@ -4,7 +4,7 @@ A :class:`Calendar` answers four questions about instants (aware datetimes): is 
 working time (:meth:`~Calendar.is_working`), when does work resume
 (:meth:`~Calendar.next_working`), when has a given amount of working time elapsed
 (:meth:`~Calendar.add`, :meth:`~Calendar.add_many`), and how much working time lies
-between two instants (:meth:`~Calendar.between`).
+between two instants (:meth:`~Calendar.between`, :meth:`~Calendar.between_many`).
 
 How it is fast: the calendar's working frames are turned, a few local years at a time
 and only when first needed, into sorted lists of UTC intervals in integer
@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import sys
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -362,6 +362,38 @@ class Calendar:
         if not (tab.lo <= ua and ub < tab.hi):
             tab = self._tables.cover(ua, ub)
         return _US * (cum_at(tab, ub) - cum_at(tab, ua))
+
+    def between_many(self, starts: Sequence[int], ends: Sequence[int]) -> list[int]:
+        """``between`` for many spans at once, in integer microseconds since 1970-01-01 UTC:
+        the working microseconds in ``[starts[k], ends[k])`` for each ``k`` (0 when the end is
+        not after the start), equal to ``between`` of the same instants to the microsecond.
+
+        The table is made to cover all the spans once, then each end is placed by the table's
+        bucket index instead of a bisection; what a report of ten thousand clocks needs.
+        """
+        if len(starts) != len(ends):
+            raise ValueError(f"between_many: {len(starts)} starts but {len(ends)} ends")
+        if not starts:
+            return []
+        if self._plain:
+            return [b - a if b > a else 0 for a, b in zip(starts, ends)]
+        lo, hi = min(min(starts), min(ends)), max(max(starts), max(ends))
+        tab = self._tables.tab
+        if not (tab.lo <= lo and hi < tab.hi):
+            tab = self._tables.cover(lo, hi)
+        flo, fhi, ib, ispan, starts_, ends_, cum, _cumend, off, n, _jb, _jspan, total, _lo, _hi, _y0, _y1 = tab
+
+        def cum_to(us: int) -> int:
+            if flo <= us < fhi:
+                i = ib[(us - flo) // ispan]
+                while ends_[i] <= us:
+                    i += 1
+                if i == n:
+                    return total
+                return us - off[i] if us > starts_[i] else cum[i]
+            return cum_at(tab, us)
+
+        return [cum_to(b) - cum_to(a) if b > a else 0 for a, b in zip(starts, ends)]
 
     def is_working(self, t: datetime) -> bool:
         """Whether ``t`` (aware) is working time; a frame is ``[start, end)``."""
