@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import heapq
 import math
 import operator
 import statistics
@@ -27,6 +28,7 @@ SLA_KINDS = ("first_response", "resolution")
 #: Figures compared with the previous period, in display order.
 COMPARED = ("opened", "resolved", "backlog", "breached_share", "billable_hours")
 _created = operator.attrgetter("created_at")
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 @attrs.frozen
@@ -92,12 +94,11 @@ def _resolved(tickets: list[TicketActivity], start: dt.datetime, end: dt.datetim
     return [t for t in tickets if t.closed_in(start, end) is not None]
 
 
-def ticket_counts(data: ReportInput) -> dict[str, Any]:
+def ticket_counts(
+    opened: list[TicketActivity], resolved: list[TicketActivity], backlog: list[TicketActivity]
+) -> dict[str, Any]:
     """Opened, resolved and backlog (open at the period's end), overall and by priority,
     channel and support line."""
-    opened = _opened(data.tickets, data.start, data.end)
-    resolved = _resolved(data.tickets, data.start, data.end)
-    backlog = _backlog(data.tickets, data.end)
 
     def by(key: Any) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -116,70 +117,82 @@ def ticket_counts(data: ReportInput) -> dict[str, Any]:
     }
 
 
-def _working_seconds(data: ReportInput, clock: Any, until: dt.datetime | None = None) -> float | None:
-    calendar = data.calendars.get(clock.calendar)
-    if calendar is None:
-        return None
-    stop = clock.stopped_at or until
-    if stop is None:
-        return None
-    return max(0.0, calendar.between(clock.started_at, stop).total_seconds() - clock.paused_seconds)
+US_PER_S = 1_000_000
 
 
-def _target_seconds(data: ReportInput, clock: Any) -> float | None:
-    calendar = data.calendars.get(clock.calendar)
-    return None if calendar is None else calendar.between(clock.started_at, clock.due_base).total_seconds()
+def _business_us(data: ReportInput, spans: list[tuple[str, int, int]]) -> list[int | None]:
+    """Working microseconds of each ``(calendar, start_us, end_us)`` span in that calendar (None
+    for an unknown calendar), one :meth:`~deskframe.sla.Calendar.between_many` per calendar."""
+    out: list[int | None] = [None] * len(spans)
+    by_calendar: dict[str, list[int]] = {}
+    for k, span in enumerate(spans):
+        by_calendar.setdefault(span[0], []).append(k)
+    for name, ks in by_calendar.items():
+        calendar = data.calendars.get(name)
+        if calendar is None:
+            continue
+        for k, us in zip(ks, calendar.between_many([spans[k][1] for k in ks], [spans[k][2] for k in ks])):
+            out[k] = us
+    return out
 
 
-def sla_rows(data: ReportInput) -> list[dict[str, Any]]:
+def _working_seconds(us: int | None, clock: Any) -> float | None:
+    """A clock's working seconds from its span's working microseconds, less its pauses."""
+    return None if us is None else max(0.0, us / US_PER_S - clock.paused_seconds)
+
+
+def sla_rows(data: ReportInput, opened: list[TicketActivity]) -> list[dict[str, Any]]:
     """Per priority and clock kind (first response, resolution) of the tickets opened in the
     period: met and breached (missed + overdue) counts and percentages of the decided
     clocks, the clocks still running, and the median and p90 working time of the stopped
     clocks in hours of the contract's calendar, beside the target."""
+    groups: dict[tuple[str, str], list[Any]] = {(p, k): [] for p in PRIORITY_LEVELS for k in SLA_KINDS}
+    for t in opened:
+        for c in t.clocks:
+            found = groups.get((t.priority, c.kind))
+            if found is not None:
+                found.append(c)
     rows = []
-    opened = _opened(data.tickets, data.start, data.end)
-    for priority in PRIORITY_LEVELS:
-        for kind in SLA_KINDS:
-            clocks = [c for t in opened if t.priority == priority for c in t.clocks if c.kind == kind]
-            if not clocks:
-                continue
-            met = sum(c.category == "met" for c in clocks)
-            breached = sum(c.category in ("missed", "overdue") for c in clocks)
-            times = [
-                s for c in clocks if c.category in ("met", "missed") and (s := _working_seconds(data, c)) is not None
-            ]
-            targets = sorted({s for c in clocks if (s := _target_seconds(data, c)) is not None})
-            rows.append(
-                {
-                    "priority": priority,
-                    "kind": kind,
-                    "clocks": len(clocks),
-                    "met": met,
-                    "breached": breached,
-                    "open": sum(c.category in ("running", "paused") for c in clocks),
-                    "met_pct": share(met, met + breached),
-                    "breached_pct": share(breached, met + breached),
-                    "median_hours": hours(statistics.median(times)) if times else None,
-                    "p90_hours": hours(percentile(times, 90)),
-                    "target_hours": [hours(s) for s in targets],
-                }
-            )
+    for (priority, kind), clocks in groups.items():
+        if not clocks:
+            continue
+        met = sum(c.category == "met" for c in clocks)
+        breached = sum(c.category in ("missed", "overdue") for c in clocks)
+        stopped = [c for c in clocks if c.category in ("met", "missed") and c.stopped_us is not None]
+        spent = _business_us(data, [(c.calendar, c.started_us, c.stopped_us) for c in stopped])
+        times = [s for c, us in zip(stopped, spent) if (s := _working_seconds(us, c)) is not None]
+        target_us = _business_us(data, [(c.calendar, c.started_us, c.due_base_us) for c in clocks])
+        targets = sorted({us / US_PER_S for us in target_us if us is not None})
+        rows.append(
+            {
+                "priority": priority,
+                "kind": kind,
+                "clocks": len(clocks),
+                "met": met,
+                "breached": breached,
+                "open": sum(c.category in ("running", "paused") for c in clocks),
+                "met_pct": share(met, met + breached),
+                "breached_pct": share(breached, met + breached),
+                "median_hours": hours(statistics.median(times)) if times else None,
+                "p90_hours": hours(percentile(times, 90)),
+                "target_hours": [hours(s) for s in targets],
+            }
+        )
     return rows
 
 
-def breach_figures(tickets: list[TicketActivity], start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
-    """Tickets opened in the period with at least one breached clock, and their share."""
-    opened = _opened(tickets, start, end)
+def breach_figures(opened: list[TicketActivity]) -> dict[str, Any]:
+    """Tickets opened in the period (``opened``) with at least one breached clock, and their share."""
     hit = [t.number for t in opened if any(c.category in ("missed", "overdue") for c in t.clocks)]
     return {"tickets": len(hit), "opened": len(opened), "share": share(len(hit), len(opened)), "numbers": hit}
 
 
-def outside_hours(data: ReportInput) -> dict[str, Any]:
+def outside_hours(data: ReportInput, opened: list[TicketActivity]) -> dict[str, Any]:
     """Tickets opened outside their contract's SLA calendar (tickets without a known
     calendar are left out of both counts)."""
     calendars = {t.contract.key: data.calendars.get(t.calendar or "") for t in data.terms}
     considered = outside = 0
-    for t in _opened(data.tickets, data.start, data.end):
+    for t in opened:
         calendar = calendars.get(t.contract or "")
         if calendar is None:
             continue
@@ -188,30 +201,36 @@ def outside_hours(data: ReportInput) -> dict[str, Any]:
     return {"tickets": outside, "considered": considered, "share": share(outside, considered)}
 
 
-def slowest(data: ReportInput, count: int = 5) -> list[dict[str, Any]]:
+def slowest(data: ReportInput, opened: list[TicketActivity], count: int = 5) -> list[dict[str, Any]]:
     """The ``count`` tickets opened in the period with the longest resolution working time
     (a clock still running counts until now)."""
-    found: list[dict[str, Any]] = []
-    for t in _opened(data.tickets, data.start, data.end):
+    now_us = (data.now - EPOCH) // dt.timedelta(microseconds=1)
+    found = []
+    for t in opened:
         clock = next((c for c in t.clocks if c.kind == "resolution"), None)
-        if clock is None:
-            continue
-        seconds = _working_seconds(data, clock, until=data.now)
-        if seconds is None:
-            continue
-        found.append(
+        if clock is not None:
+            found.append((t, clock))
+    spent = _business_us(
+        data, [(c.calendar, c.started_us, c.stopped_us if c.stopped_us is not None else now_us) for _, c in found]
+    )
+    ranked = [
+        (-h, t.number, t, c) for (t, c), us in zip(found, spent) if (h := hours(_working_seconds(us, c))) is not None
+    ]
+    rows = []
+    for minus_hours, number, t, clock in heapq.nsmallest(count, ranked, key=operator.itemgetter(0, 1)):
+        (target,) = _business_us(data, [(clock.calendar, clock.started_us, clock.due_base_us)])
+        rows.append(
             {
-                "number": t.number,
+                "number": number,
                 "subject": t.subject,
                 "priority": t.priority,
-                "hours": hours(seconds),
-                "target_hours": hours(_target_seconds(data, clock)),
-                "open": clock.stopped_at is None,
+                "hours": -minus_hours,
+                "target_hours": hours(None if target is None else target / US_PER_S),
+                "open": clock.stopped_us is None,
                 "breached": clock.category in ("missed", "overdue"),
             }
         )
-    found.sort(key=lambda r: (-r["hours"], r["number"]))
-    return found[:count]
+    return rows
 
 
 def _minutes(entries: list[Any]) -> tuple[int, int]:
@@ -223,13 +242,17 @@ def hour_figures(data: ReportInput) -> dict[str, Any]:
     """Hours by agent and by ticket, billable and non-billable, against the contracts'
     included hours and the tickets' estimates (the sums come from SQL)."""
     entries = data.time[data.period.label]
-    estimates = {t.number: t.estimate_hours for t in data.tickets}
+    estimates = {t.number: t.estimate_hours for t in data.tickets if t.estimate_hours is not None}
     agents: dict[str, list[Any]] = {}
-    tickets: dict[str, list[Any]] = {}
     for e in data.time_by_agent:
         agents.setdefault(e.agent, []).append(e)
+    tickets: dict[str, list[Any]] = {}  # number -> [billable, non-billable, subject]
     for e in data.time_by_ticket:
-        tickets.setdefault(e.ticket, []).append(e)
+        sums = tickets.get(e.ticket)
+        if sums is None:
+            sums = tickets[e.ticket] = [0, 0, e.subject]
+        sums[0 if e.billable else 1] += e.minutes
+        sums[2] = e.subject
     by_agent = []
     for login, items in sorted(agents.items()):
         billable, other = _minutes(items)
@@ -237,13 +260,13 @@ def hour_figures(data: ReportInput) -> dict[str, Any]:
             {"agent": login, "name": data.agent_names.get(login, login), "billable": billable, "non_billable": other}
         )
     by_ticket = []
-    for number, items in sorted(tickets.items()):
-        billable, other = _minutes(items)
+    for number in sorted(tickets):
+        billable, other, subject = tickets[number]
         estimate = estimates.get(number)
         by_ticket.append(
             {
                 "ticket": number,
-                "subject": items[-1].subject,
+                "subject": subject,
                 "billable": billable,
                 "non_billable": other,
                 "estimate_minutes": int(estimate * 60) if estimate is not None else None,
@@ -275,19 +298,19 @@ def retainer_usage(data: ReportInput) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: r["period"])
 
 
-def categories(data: ReportInput) -> list[dict[str, Any]]:
+def categories(opened: list[TicketActivity]) -> list[dict[str, Any]]:
     """Tickets opened in the period by queue (their category), most first."""
-    counts = Counter(t.queue for t in _opened(data.tickets, data.start, data.end))
+    counts = Counter(t.queue for t in opened)
     return [{"queue": q, "tickets": n} for q, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def night_duty(data: ReportInput) -> dict[str, Any]:
+def night_duty(data: ReportInput, opened: list[TicketActivity]) -> dict[str, Any]:
     """Tickets of 24x7 and premium contracts opened outside the on-call rotation's business
     calendar (``applies`` is false when no such contract or calendar is in the report)."""
     night = {t.contract.key: data.calendars.get(t.night_calendar or "") for t in data.terms if t.night_calendar}
     night = {k: v for k, v in night.items() if v is not None}
     rows = []
-    for t in _opened(data.tickets, data.start, data.end):
+    for t in opened if night else ():
         calendar = night.get(t.contract or "")
         if calendar is not None and not calendar.is_working(t.created_at):
             rows.append(
@@ -301,7 +324,7 @@ def night_duty(data: ReportInput) -> dict[str, Any]:
     return {"applies": bool(night), "count": len(rows), "tickets": rows}
 
 
-def weekly(data: ReportInput) -> list[dict[str, Any]]:
+def weekly(data: ReportInput, opened: list[TicketActivity]) -> list[dict[str, Any]]:
     """Tickets opened per week (weeks start on Monday, in the desk's zone) by priority."""
     zone = data.start.tzinfo
     first = data.period.first - dt.timedelta(days=data.period.first.weekday())
@@ -310,32 +333,38 @@ def weekly(data: ReportInput) -> list[dict[str, Any]]:
     while day < data.period.end:
         weeks[day] = Counter()
         day += dt.timedelta(days=7)
-    for t in _opened(data.tickets, data.start, data.end):
+    for t in opened:
         local = t.created_at.astimezone(zone).date()
         weeks[local - dt.timedelta(days=local.weekday())][t.priority] += 1
     return [{"week": w.isoformat(), **{p: c[p] for p in PRIORITY_LEVELS}} for w, c in weeks.items()]
 
 
 def headline(
-    tickets: list[TicketActivity], entries: list[Any], start: dt.datetime, end: dt.datetime
+    opened: list[TicketActivity], resolved: list[TicketActivity], backlog: list[TicketActivity], entries: list[Any]
 ) -> dict[str, float | int | None]:
     """The figures compared between periods (:data:`COMPARED`)."""
     return {
-        "opened": len(_opened(tickets, start, end)),
-        "resolved": len(_resolved(tickets, start, end)),
-        "backlog": len(_backlog(tickets, end)),
-        "breached_share": breach_figures(tickets, start, end)["share"] or 0.0,
+        "opened": len(opened),
+        "resolved": len(resolved),
+        "backlog": len(backlog),
+        "breached_share": breach_figures(opened)["share"] or 0.0,
         "billable_hours": round(_minutes(entries)[0] / 60, 2),
     }
 
 
-def comparison(data: ReportInput) -> list[dict[str, Any]]:
-    """Each :data:`COMPARED` figure now and in the previous period, with an arrow (``up``,
-    ``down``, ``same``) and the change in percent (None when the previous value is 0)."""
+def comparison(data: ReportInput, now: dict[str, float | int | None]) -> list[dict[str, Any]]:
+    """Each :data:`COMPARED` figure now (``now``, the period's :func:`headline`) and in the
+    previous period, with an arrow (``up``, ``down``, ``same``) and the change in percent
+    (None when the previous value is 0)."""
     previous = data.period.previous()
     pstart, pend = previous.bounds(data.timezone)
-    now = headline(data.tickets, data.time[data.period.label], data.start, data.end)
-    before = headline(data.previous_tickets, data.time[previous.label], pstart, pend)
+    tickets = data.previous_tickets
+    before = headline(
+        _opened(tickets, pstart, pend),
+        _resolved(tickets, pstart, pend),
+        _backlog(tickets, pend),
+        data.time[previous.label],
+    )
     rows = []
     for name in COMPARED:
         cur, old = now[name] or 0, before[name] or 0
@@ -347,6 +376,9 @@ def comparison(data: ReportInput) -> list[dict[str, Any]]:
 
 def build(data: ReportInput) -> CustomerReport:
     """The report's figures (recommendations are added by :func:`.rules.apply`)."""
+    opened = _opened(data.tickets, data.start, data.end)
+    resolved = _resolved(data.tickets, data.start, data.end)
+    backlog = _backlog(data.tickets, data.end)
     return CustomerReport(
         customer={"key": data.customer.key, "name": data.customer.name},
         period={
@@ -368,18 +400,18 @@ def build(data: ReportInput) -> CustomerReport:
             }
             for t in data.terms
         ],
-        tickets=ticket_counts(data),
-        sla=sla_rows(data),
-        breaches=breach_figures(data.tickets, data.start, data.end),
-        outside_hours=outside_hours(data),
-        slowest=slowest(data),
+        tickets=ticket_counts(opened, resolved, backlog),
+        sla=sla_rows(data, opened),
+        breaches=breach_figures(opened),
+        outside_hours=outside_hours(data, opened),
+        slowest=slowest(data, opened),
         hours=hour_figures(data),
         retainer_usage=retainer_usage(data),
-        categories=categories(data),
-        night_duty=night_duty(data),
-        weekly=weekly(data),
-        recurring=words.recurring(_opened(data.tickets, data.start, data.end)),
-        comparison=comparison(data),
+        categories=categories(opened),
+        night_duty=night_duty(data, opened),
+        weekly=weekly(data, opened),
+        recurring=words.recurring(opened),
+        comparison=comparison(data, headline(opened, resolved, backlog, data.time[data.period.label])),
         priority_names=data.priority_names,
         generated_at=data.now.isoformat(),
     )

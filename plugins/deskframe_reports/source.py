@@ -48,8 +48,8 @@ class ReportInput:
     terms: tuple[ContractTerms, ...]
     tickets: list[TicketActivity]
     previous_tickets: list[TicketActivity]
-    #: ``period label -> time`` summed per billable (SQL sums, no ticket or agent), this period
-    #: and the two before it.
+    #: ``period label -> time`` summed per billable (SQL sums; this period's per agent too), this
+    #: period and the two before it.
     time: dict[str, list[TimeTotal]]
     agent_names: dict[str, str]
     priority_names: dict[str, str]
@@ -133,8 +133,10 @@ def load(desk: Any, customer_key: str, period: Period, contract: str | None = No
     pstart, pend = previous.bounds(zone)
     contracts = _contracts(desk, customer.key, period, contract)
     tickets = desk.activity.tickets(customer.key, start, end, contract=contract)
-    time = {}
-    for p in (period, previous, previous.previous()):
+    by_agent = desk.activity.time(customer.key, period.first, period.end, contract=contract, by=("agent",))
+    # this period's billable and non-billable totals are the per-agent sums summed (no third scan)
+    time = {period.label: by_agent}
+    for p in (previous, previous.previous()):
         time[p.label] = desk.activity.time(customer.key, p.first, p.end, contract=contract, by=())
     return ReportInput(
         customer=customer,
@@ -153,7 +155,7 @@ def load(desk: Any, customer_key: str, period: Period, contract: str | None = No
         rules=list(desk.plugins.registry.items("report_rules")),
         contract_filter=contract,
         time_by_ticket=desk.activity.time(customer.key, period.first, period.end, contract=contract, by=("ticket",)),
-        time_by_agent=desk.activity.time(customer.key, period.first, period.end, contract=contract, by=("agent",)),
+        time_by_agent=by_agent,
     )
 
 

@@ -87,13 +87,18 @@ def stem(word: str) -> str:
     return found[0] if found else word
 
 
-def content_words(subject: str) -> dict[str, str]:
-    """Stem -> first word form of the subject's content words."""
+def content_words(subject: str, stemmed: dict[str, str] | None = None) -> dict[str, str]:
+    """Stem -> first word form of the subject's content words; ``stemmed`` (word -> stem) keeps
+    the stems found so far, for a caller going through many subjects with the same words."""
     out: dict[str, str] = {}
     for word in WORD.findall(subject.lower()):
         if word in STOP:
             continue
-        out.setdefault(stem(word), word)
+        if stemmed is None:
+            key = stem(word)
+        else:
+            key = stemmed.get(word) or stemmed.setdefault(word, stem(word))
+        out.setdefault(key, word)
     return out
 
 
@@ -102,8 +107,9 @@ def recurring(tickets: list[Any]) -> list[dict[str, Any]]:
     biggest first; a group whose tickets are all in a bigger one is left out."""
     pairs: dict[tuple[str, str], list[str]] = {}
     forms: dict[str, Counter[str]] = {}
+    stemmed: dict[str, str] = {}  # a month's subjects repeat their words: stem each word once
     for ticket in tickets:
-        found = content_words(ticket.subject)
+        found = content_words(ticket.subject, stemmed)
         for key, form in found.items():
             forms.setdefault(key, Counter())[form] += 1
         for pair in itertools.combinations(sorted(found)[:12], 2):

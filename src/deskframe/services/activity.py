@@ -12,25 +12,58 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from .context import ServiceContext
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_US = dt.timedelta(microseconds=1)
+
+
+def _instant(us: int) -> dt.datetime:
+    return _EPOCH + _US * us
+
 
 class ClockRecord(NamedTuple):
     """One SLA clock of a ticket; ``category`` as of the read (met, missed, overdue, running,
-    paused, cancelled: docs/sla.md); ``due_base`` is the due time before any pause credit."""
+    paused, cancelled: docs/sla.md); ``due_base`` is the due time before any pause credit.
+
+    The instants are held as integer microseconds since 1970-01-01 UTC (``started_us``,
+    ``stopped_us``, ``due_base_us``, ``due_us``: what business-time arithmetic such as
+    :meth:`deskframe.sla.Calendar.between_many` takes), and read as aware UTC datetimes through
+    ``started_at``, ``stopped_at``, ``due_base`` and ``due_at``.
+    """
 
     kind: str
     status: str
     category: str
     calendar: str
-    started_at: dt.datetime
-    stopped_at: dt.datetime | None
-    due_base: dt.datetime
-    due_at: dt.datetime
+    started_us: int
+    stopped_us: int | None
+    due_base_us: int
+    due_us: int
     paused_seconds: int
+
+    @property
+    def started_at(self) -> dt.datetime:
+        """When the clock started (aware UTC)."""
+        return _instant(self.started_us)
+
+    @property
+    def stopped_at(self) -> dt.datetime | None:
+        """When the clock stopped (aware UTC), None while it runs."""
+        return None if self.stopped_us is None else _instant(self.stopped_us)
+
+    @property
+    def due_base(self) -> dt.datetime:
+        """The due time before any pause credit (aware UTC)."""
+        return _instant(self.due_base_us)
+
+    @property
+    def due_at(self) -> dt.datetime:
+        """The due time (aware UTC)."""
+        return _instant(self.due_us)
 
 
 class TicketActivity(NamedTuple):
@@ -133,43 +166,34 @@ class ActivityService:
             if contract is not None:
                 repo.contract(contract)
             rows = repo.period_ticket_rows(customer, start, end, contract)
-            ids = [r.id for r in rows]
             changes: dict[int, list[tuple[dt.datetime, str]]] = {}
-            for ticket_id, at, new in repo.state_changes(ids):
+            for ticket_id, at, new in repo.period_state_changes(customer, start, end, contract):
                 changes.setdefault(ticket_id, []).append((at, states.get(new or "", "open")))
-            replies = repo.first_replies(ids)
+            replies = repo.period_first_replies(customer, start, end, contract)
             clocks: dict[int, list[ClockRecord]] = {}
-            for c in repo.ticket_clock_rows(ids, now):
-                clocks.setdefault(c.ticket_id, []).append(
-                    ClockRecord(
-                        c.kind,
-                        c.status,
-                        c.category,
-                        c.calendar,
-                        c.started_at,
-                        c.stopped_at,
-                        c.due_base,
-                        c.due_at,
-                        int(c.paused_seconds or 0),
-                    )
-                )
-            estimates = repo.estimates(ids)
+            for c in repo.period_clock_rows(customer, start, end, contract, now):
+                found = clocks.get(c[0])
+                if found is None:
+                    found = clocks[c[0]] = []
+                found.append(ClockRecord(*c[1:]))
+            estimates = repo.period_estimates(customer, start, end, contract)
+        empty: tuple[Any, ...] = ()
         return [
             TicketActivity(
-                r.number,
-                r.subject,
-                r.state,
-                r.state_type,
-                r.priority,
-                r.queue,
-                r.channel,
-                r.line,
-                r.contract,
-                r.created_at,
-                tuple(changes.get(r.id, ())),
-                replies.get(r.id),
-                tuple(clocks.get(r.id, ())),
-                estimates[r.number].hours if r.number in estimates else None,
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+                r[10],
+                tuple(changes[r[0]]) if r[0] in changes else empty,
+                replies.get(r[0]),
+                tuple(clocks[r[0]]) if r[0] in clocks else empty,
+                estimates.get(r[0]),
             )
             for r in rows
         ]

@@ -1,20 +1,30 @@
 """Period reads for customer reports: a customer's tickets with their state changes, first
-replies and SLA clocks, in a few set-based queries (no per-ticket round trips)."""
+replies and SLA clocks, in a few set-based queries (no per-ticket round trips).
+
+Each read of a period's tickets is one statement: the clocks, state changes, first replies and
+estimates join the same ticket filter (:meth:`ReportRepo.period_ticket_rows`) instead of sending
+the ticket ids back in ``IN (...)`` lists. Instants come back without the ORM's per-value
+conversion: the tickets' and history's as text or naive datetimes read by
+:func:`~.sql_values.as_instant`, the clocks' as integer microseconds since the epoch computed in
+SQL (:class:`epoch_us`), which is what business-time arithmetic works on.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, String, func, literal, or_, select, type_coerce
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from .rows import (
     AgentRow,
     ArticleRow,
     ContractRow,
     CustomerRow,
+    EstimateRow,
     HistoryRow,
     QueueRow,
     SlaClockRow,
@@ -22,15 +32,37 @@ from .rows import (
     TimeEntryRow,
 )
 from .sla_repo import clock_category
-from .sql_values import chunks
+from .sql_values import as_instant
 
 OPEN_TYPES = ("new", "open", "pending")
+
+
+class epoch_us(FunctionElement[int]):
+    """A naive-UTC timestamp column as integer microseconds since 1970-01-01 UTC, computed by
+    the database (NULL stays NULL): exact to the microsecond on both backends."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(epoch_us, "sqlite")
+def _epoch_us_sqlite(element: epoch_us, compiler: Any, **kw: Any) -> str:
+    # stored as 'YYYY-MM-DD HH:MM:SS.ffffff': whole seconds by strftime, microseconds from the text
+    col = compiler.process(element.clauses, **kw)
+    return f"(CAST(strftime('%s', {col}) AS INTEGER) * 1000000 + CAST(substr({col}, 21, 6) AS INTEGER))"
+
+
+@compiles(epoch_us)
+def _epoch_us_default(element: epoch_us, compiler: Any, **kw: Any) -> str:
+    # a timestamp without time zone: EXTRACT reads it as UTC, and its numeric is exact
+    col = compiler.process(element.clauses, **kw)
+    return f"CAST(EXTRACT(EPOCH FROM {col}) * 1000000 AS BIGINT)"
 
 
 class ReportRepo:
     """Read-only queries behind :class:`deskframe.services.activity.ActivityService`."""
 
-    session: Session
+    session: Any
     now: dt.datetime
 
     def _rows(self, query: Any) -> Sequence[Any]:
@@ -38,12 +70,29 @@ class ReportRepo:
         ORM's result machinery costs more than the read itself for ten thousand rows)."""
         return self.session.connection().execute(query).all()
 
+    @staticmethod
+    def _period_tickets(query: Any, customer: str, start: dt.datetime, end: dt.datetime, contract: str | None) -> Any:
+        """``query`` (which selects from a table joined to ``TicketRow``) kept to the customer's
+        tickets that may matter to ``[start, end)``: opened before ``end`` and either still open
+        or changed since ``start`` (a ticket closed before ``start`` and untouched since cannot be
+        opened, resolved or in the backlog of the period)."""
+        query = query.join(CustomerRow, TicketRow.customer_id == CustomerRow.id).where(
+            CustomerRow.key == customer,
+            TicketRow.created_at < end,
+            or_(TicketRow.state_type.in_(OPEN_TYPES), TicketRow.updated_at >= start),
+        )
+        if contract is not None:
+            query = query.where(
+                TicketRow.contract_id == select(ContractRow.id).where(ContractRow.key == contract).scalar_subquery()
+            )
+        return query
+
     def period_ticket_rows(
         self, customer: str, start: dt.datetime, end: dt.datetime, contract: str | None = None
     ) -> list[Any]:
-        """The customer's tickets that may matter to ``[start, end)``: opened before ``end``
-        and either still open or changed since ``start`` (a ticket closed before ``start``
-        and untouched since cannot be opened, resolved or in the backlog of the period)."""
+        """The customer's tickets that may matter to ``[start, end)`` (see :meth:`_period_tickets`),
+        oldest first: ``(id, number, subject, state, state_type, priority, queue, channel, line,
+        contract, created_at)`` tuples, ``created_at`` an aware UTC datetime."""
         query = (
             select(
                 TicketRow.id,
@@ -52,77 +101,77 @@ class ReportRepo:
                 TicketRow.state,
                 TicketRow.state_type,
                 TicketRow.priority,
+                QueueRow.name,
                 TicketRow.channel,
                 TicketRow.line,
-                TicketRow.created_at,
-                QueueRow.name.label("queue"),
-                ContractRow.key.label("contract"),
+                ContractRow.key,
+                type_coerce(TicketRow.created_at, String),
             )
-            .join(CustomerRow, TicketRow.customer_id == CustomerRow.id)
+            .select_from(TicketRow)
             .join(QueueRow, TicketRow.queue_id == QueueRow.id)
             .outerjoin(ContractRow, TicketRow.contract_id == ContractRow.id)
-            .where(
-                CustomerRow.key == customer,
-                TicketRow.created_at < end,
-                or_(TicketRow.state_type.in_(OPEN_TYPES), TicketRow.updated_at >= start),
-            )
             .order_by(TicketRow.created_at, TicketRow.id)
         )
-        if contract is not None:
-            query = query.where(ContractRow.key == contract)
-        return list(self._rows(query))
+        rows = self._rows(self._period_tickets(query, customer, start, end, contract))
+        return [(*r[:10], as_instant(r[10])) for r in rows]
 
-    def state_changes(self, ticket_ids: Iterable[int]) -> list[Any]:
-        """``(ticket_id, at, new)`` of every state change of these tickets, oldest first."""
-        out: list[Any] = []
-        for part in chunks(list(ticket_ids), 500):
-            out.extend(
-                self._rows(
-                    select(HistoryRow.ticket_id, HistoryRow.at, HistoryRow.new)
-                    .where(HistoryRow.ticket_id.in_(part), HistoryRow.action == "state")
-                    .order_by(HistoryRow.at, HistoryRow.id)
-                )
-            )
-        return out
+    def period_state_changes(
+        self, customer: str, start: dt.datetime, end: dt.datetime, contract: str | None = None
+    ) -> list[tuple[int, dt.datetime, str | None]]:
+        """``(ticket_id, at, new)`` of every state change of the period's tickets, oldest first."""
+        query = (
+            select(HistoryRow.ticket_id, type_coerce(HistoryRow.at, String), HistoryRow.new)
+            .join(TicketRow, HistoryRow.ticket_id == TicketRow.id)
+            .where(HistoryRow.action == "state")
+            .order_by(HistoryRow.at, HistoryRow.id)
+        )
+        rows = self._rows(self._period_tickets(query, customer, start, end, contract))
+        return [(r[0], as_instant(r[1]), r[2]) for r in rows]  # type: ignore[misc]
 
-    def first_replies(self, ticket_ids: Iterable[int]) -> dict[int, dt.datetime]:
-        """Ticket id -> time of its first outbound article visible to the customer."""
-        out: dict[int, dt.datetime] = {}
-        for part in chunks(list(ticket_ids), 500):
-            rows = self._rows(
-                select(ArticleRow.ticket_id, func.min(ArticleRow.created_at))
-                .where(
-                    ArticleRow.ticket_id.in_(part),
-                    and_(ArticleRow.direction == "out", ArticleRow.visible.is_(True)),
-                )
-                .group_by(ArticleRow.ticket_id)
-            )
-            out.update({row[0]: row[1] for row in rows})
-        return out
+    def period_first_replies(
+        self, customer: str, start: dt.datetime, end: dt.datetime, contract: str | None = None
+    ) -> dict[int, dt.datetime]:
+        """Ticket id -> time of its first outbound article visible to the customer, for the
+        period's tickets."""
+        query = (
+            select(ArticleRow.ticket_id, type_coerce(func.min(ArticleRow.created_at), String))
+            .join(TicketRow, ArticleRow.ticket_id == TicketRow.id)
+            .where(ArticleRow.direction == "out", ArticleRow.visible.is_(True))
+            .group_by(ArticleRow.ticket_id)
+        )
+        rows = self._rows(self._period_tickets(query, customer, start, end, contract))
+        return {r[0]: as_instant(r[1]) for r in rows}  # type: ignore[misc]
 
-    def ticket_clock_rows(self, ticket_ids: Iterable[int], now: dt.datetime) -> list[Any]:
-        """Every SLA clock of these tickets with its ``category`` as of ``now``."""
-        out: list[Any] = []
-        for part in chunks(list(ticket_ids), 500):
-            out.extend(
-                self._rows(
-                    select(
-                        SlaClockRow.ticket_id,
-                        SlaClockRow.kind,
-                        SlaClockRow.status,
-                        SlaClockRow.calendar,
-                        SlaClockRow.started_at,
-                        SlaClockRow.stopped_at,
-                        SlaClockRow.due_base,
-                        SlaClockRow.due_at,
-                        SlaClockRow.paused_seconds,
-                        clock_category(now).label("category"),
-                    )
-                    .where(SlaClockRow.ticket_id.in_(part))
-                    .order_by(SlaClockRow.ticket_id, SlaClockRow.id)
-                )
+    def period_clock_rows(
+        self, customer: str, start: dt.datetime, end: dt.datetime, contract: str | None, now: dt.datetime
+    ) -> Sequence[Any]:
+        """Every SLA clock of the period's tickets with its ``category`` as of ``now``, by ticket;
+        its instants (``started_us``, ``stopped_us``, ``due_base_us``, ``due_us``) in integer
+        microseconds since the epoch."""
+        query = (
+            select(
+                SlaClockRow.ticket_id,
+                SlaClockRow.kind,
+                SlaClockRow.status,
+                clock_category(now).label("category"),
+                SlaClockRow.calendar,
+                epoch_us(SlaClockRow.started_at).label("started_us"),
+                epoch_us(SlaClockRow.stopped_at).label("stopped_us"),
+                epoch_us(SlaClockRow.due_base).label("due_base_us"),
+                epoch_us(SlaClockRow.due_at).label("due_us"),
+                func.coalesce(SlaClockRow.paused_seconds, 0).label("paused_seconds"),
             )
-        return out
+            .join(TicketRow, SlaClockRow.ticket_id == TicketRow.id)
+            .order_by(SlaClockRow.ticket_id, SlaClockRow.id)
+        )
+        return self._rows(self._period_tickets(query, customer, start, end, contract))
+
+    def period_estimates(
+        self, customer: str, start: dt.datetime, end: dt.datetime, contract: str | None = None
+    ) -> dict[int, Any]:
+        """Ticket id -> estimated hours (Decimal) of the period's tickets that have an estimate."""
+        query = select(EstimateRow.ticket_id, EstimateRow.hours).join(TicketRow, EstimateRow.ticket_id == TicketRow.id)
+        return {r[0]: r[1] for r in self._rows(self._period_tickets(query, customer, start, end, contract))}
 
     def time_totals(
         self,

@@ -428,5 +428,7 @@ Index("ix_tickets_state_type_queue", TicketRow.state_type, TicketRow.queue_id)  
 Index("ix_tickets_merged_into_id", TicketRow.merged_into_id)
 Index("ix_articles_ticket_created", ArticleRow.ticket_id, ArticleRow.created_at)
 Index("ix_history_ticket_at", HistoryRow.ticket_id, HistoryRow.at)
+# a period's time of a customer's tickets (reports), not every entry the tickets ever had
+Index("ix_time_entries_ticket_work_date", TimeEntryRow.ticket_id, TimeEntryRow.work_date)
 # a B-tree entry is at most ~2.7 kB on PostgreSQL: Message-IDs of any length get a hash index there
 Index("ix_articles_message_id", ArticleRow.message_id, postgresql_using="hash")
