@@ -3,10 +3,17 @@
 No JavaScript, no external resource: CSS inline in one ``<style>`` element, charts as
 inline SVG (:mod:`.charts`). Rendered with autoescaping on: every value (ticket
 subjects, customer and agent names) is text, never markup; only the server-drawn
-charts are marked safe. Words go through ``_()`` (the report's catalog).
+charts and the hours-by-ticket rows (:data:`BY_TICKET_ROW`, escaped cell by cell in
+:mod:`.html_format`: one row per ticket, thousands in a month) are marked safe. Words go through ``_()`` (the report's catalog).
 """
 
 from __future__ import annotations
+
+#: One row of the hours-by-ticket table; every value is escaped before it is put in.
+BY_TICKET_ROW = (
+    '\n<tr><td>{ticket}</td><td class="subject">{subject}</td><td class="num">{billable}</td>\n'
+    '<td class="num">{non_billable}</td><td class="num">{estimate}</td></tr>'
+)
 
 REPORT = """\
 <!DOCTYPE html>
@@ -158,10 +165,7 @@ thead th { border-bottom: .4mm solid #1b1f23; font-size: 9pt; color: #57606a; }
 <table>
 <thead><tr><th>{{ _("Ticket") }}</th><th>{{ _("Subject") }}</th><th class="num">{{ _("Billable") }}</th><th class="num">{{ _("Non-billable") }}</th><th class="num">{{ _("Estimate") }}</th></tr></thead>
 <tbody>
-{%- for t in report.hours.by_ticket %}
-<tr><td>{{ t.ticket }}</td><td class="subject">{{ t.subject }}</td><td class="num">{{ view.hours(t.billable) }}</td>
-<td class="num">{{ view.hours(t.non_billable) }}</td><td class="num">{{ view.hours(t.estimate_minutes) }}</td></tr>
-{%- endfor %}
+{{- by_ticket_rows }}
 </tbody>
 </table>
 {%- else %}
