@@ -340,14 +340,19 @@ def weekly(data: ReportInput, opened: list[TicketActivity]) -> list[dict[str, An
 
 
 def headline(
-    opened: list[TicketActivity], resolved: list[TicketActivity], backlog: list[TicketActivity], entries: list[Any]
+    opened: list[TicketActivity],
+    resolved: list[TicketActivity],
+    backlog: list[TicketActivity],
+    entries: list[Any],
+    breaches: dict[str, Any] | None = None,
 ) -> dict[str, float | int | None]:
-    """The figures compared between periods (:data:`COMPARED`)."""
+    """The figures compared between periods (:data:`COMPARED`); ``breaches`` is
+    :func:`breach_figures` of ``opened`` when already computed."""
     return {
         "opened": len(opened),
         "resolved": len(resolved),
         "backlog": len(backlog),
-        "breached_share": breach_figures(opened)["share"] or 0.0,
+        "breached_share": (breaches or breach_figures(opened))["share"] or 0.0,
         "billable_hours": round(_minutes(entries)[0] / 60, 2),
     }
 
@@ -379,6 +384,7 @@ def build(data: ReportInput) -> CustomerReport:
     opened = _opened(data.tickets, data.start, data.end)
     resolved = _resolved(data.tickets, data.start, data.end)
     backlog = _backlog(data.tickets, data.end)
+    breaches = breach_figures(opened)
     return CustomerReport(
         customer={"key": data.customer.key, "name": data.customer.name},
         period={
@@ -402,7 +408,7 @@ def build(data: ReportInput) -> CustomerReport:
         ],
         tickets=ticket_counts(opened, resolved, backlog),
         sla=sla_rows(data, opened),
-        breaches=breach_figures(opened),
+        breaches=breaches,
         outside_hours=outside_hours(data, opened),
         slowest=slowest(data, opened),
         hours=hour_figures(data),
@@ -411,7 +417,7 @@ def build(data: ReportInput) -> CustomerReport:
         night_duty=night_duty(data, opened),
         weekly=weekly(data, opened),
         recurring=words.recurring(opened),
-        comparison=comparison(data, headline(opened, resolved, backlog, data.time[data.period.label])),
+        comparison=comparison(data, headline(opened, resolved, backlog, data.time[data.period.label], breaches)),
         priority_names=data.priority_names,
         generated_at=data.now.isoformat(),
     )

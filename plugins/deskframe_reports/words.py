@@ -111,7 +111,10 @@ def recurring(tickets: list[Any]) -> list[dict[str, Any]]:
     for ticket in tickets:
         found = content_words(ticket.subject, stemmed)
         for key, form in found.items():
-            forms.setdefault(key, Counter())[form] += 1
+            counts = forms.get(key)
+            if counts is None:
+                counts = forms[key] = Counter()
+            counts[form] += 1
         for pair in itertools.combinations(sorted(found)[:12], 2):
             pairs.setdefault(pair, []).append(ticket.number)
     groups = sorted(

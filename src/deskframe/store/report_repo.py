@@ -198,7 +198,6 @@ class ReportRepo:
             )
             .join(TicketRow, TimeEntryRow.ticket_id == TicketRow.id)
             .join(CustomerRow, TicketRow.customer_id == CustomerRow.id)
-            .join(AgentRow, TimeEntryRow.agent_id == AgentRow.id)
             .where(
                 CustomerRow.key == customer,
                 TimeEntryRow.voided_at.is_(None),
@@ -208,6 +207,8 @@ class ReportRepo:
             .group_by(*groups, *([TicketRow.subject] if "ticket" in by else []), TimeEntryRow.billable)
             .order_by(*groups, TimeEntryRow.billable)
         )
+        if "agent" in by:  # a lookup per entry: only when the agents are kept
+            query = query.join(AgentRow, TimeEntryRow.agent_id == AgentRow.id)
         if contract is not None:
             query = query.join(ContractRow, TicketRow.contract_id == ContractRow.id).where(ContractRow.key == contract)
         return list(self._rows(query))

@@ -169,3 +169,12 @@ def test_pdf_through_deskframe_pdf(run, tmp_path):
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
     assert "Отчёт о поддержке" in text and "Рассмотрите тариф" in text
     assert "<script>alert" in text  # a PDF has no markup: the subject prints as typed
+
+
+def test_by_ticket_cells_are_escaped_as_autoescaping_does():
+    from markupsafe import escape
+
+    from deskframe_reports.html_format import _escape
+
+    for text in ["a&b<c>d'e\"f", "plain", "", "&amp;", "<script>alert('x')</script>", "Привет & \u00a0"]:
+        assert _escape(text) == str(escape(text))
