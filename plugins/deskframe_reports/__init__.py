@@ -94,17 +94,15 @@ def build_report(
     from deskframe.periods import Period
 
     from . import figures, rules, source
-    from .bulk import no_cycle_collection
 
-    with no_cycle_collection():  # see .bulk: the build's values hold no cycles
-        data = source.load(desk, customer, Period.parse(period), contract)
-        if locale is None:
-            params = [t.contract.params.get("locale") for t in data.terms if t.contract.params.get("locale")]
-            locale = str(params[0]) if params else desk.config.billing.locale
-        from .view import View
+    data = source.load(desk, customer, Period.parse(period), contract)
+    if locale is None:
+        params = [t.contract.params.get("locale") for t in data.terms if t.contract.params.get("locale")]
+        locale = str(params[0]) if params else desk.config.billing.locale
+    from .view import View
 
-        View(locale)  # an unknown locale is refused (exit 2) before a rule formats with it
-        report = rules.apply(attrs.evolve(figures.build(data), locale=locale), data.rules)
+    View(locale)  # an unknown locale is refused (exit 2) before a rule formats with it
+    report = rules.apply(attrs.evolve(figures.build(data), locale=locale), data.rules)
     return report, locale
 
 
