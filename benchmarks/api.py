@@ -22,6 +22,9 @@ One run:
 
     .venv/bin/python benchmarks/api.py [--tickets 100000] [--articles-per-ticket 1]
         [--requests 20000] [--clients 8] [--workers 1 2] [--in-process 1000] [--dir PATH] [--keep]
+
+``--workers`` with no count runs no HTTP rows (only the in-process ones): that also runs
+against an older deskframe without ``serve --workers``, for a before/after comparison.
 """
 
 from __future__ import annotations
@@ -160,7 +163,7 @@ async def drive(base: str, paths: list[str], count: int, clients: int, headers: 
 
 
 def asgi_get(app: Any, path: str, headers: dict[str, str]) -> Any:
-    """One GET through the ASGI ``app`` in this process (no HTTP); its status."""
+    """One GET through the ASGI ``app`` in this process (no HTTP): a coroutine of ``(status, body)``."""
     raw_path, _, query = path.partition("?")
     scope = {
         "type": "http",
@@ -178,6 +181,7 @@ def asgi_get(app: Any, path: str, headers: dict[str, str]) -> Any:
         "state": {},
     }
     status: list[int] = []
+    body: list[bytes] = []
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
@@ -185,10 +189,12 @@ def asgi_get(app: Any, path: str, headers: dict[str, str]) -> Any:
     async def send(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":
             status.append(message["status"])
+        elif message["type"] == "http.response.body":
+            body.append(message.get("body", b""))
 
-    async def run() -> int:
+    async def run() -> tuple[int, bytes]:
         await app(scope, receive, send)
-        return status[0]
+        return status[0], b"".join(body)
 
     return run()
 
@@ -201,7 +207,7 @@ async def server_side(app: Any, paths: list[str], count: int, headers: dict[str,
     cpu = time.process_time()
     for i in range(count):
         t0 = time.perf_counter()
-        status = await asgi_get(app, paths[i % len(paths)], headers)
+        status, _ = await asgi_get(app, paths[i % len(paths)], headers)
         latencies.append((time.perf_counter() - t0) * 1000)
         if status != 200:
             raise SystemExit(f"{paths[i % len(paths)]}: {status} in process")
@@ -220,7 +226,11 @@ def in_process(config: Path, paths: dict[str, list[str]], answers_file: Path, co
     plugins = build_plugins()
     desk = Desk(load_config(config, plugins.registry), plugins)
     try:
-        apps = {"api": create_app(desk), "floor": floor_app(str(answers_file))}
+        api = create_app(desk)
+        if not answers_file.exists():  # no HTTP rows ran: record the floor's answers here
+            answers = {p: asyncio.run(asgi_get(api, p, headers))[1].decode() for g in paths.values() for p in g}
+            answers_file.write_text(json.dumps(answers), encoding="utf-8")
+        apps = {"api": api, "floor": floor_app(str(answers_file))}
         return {
             (name, target): asyncio.run(server_side(app, group, count, headers))
             for name, group in paths.items()
@@ -236,7 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles-per-ticket", type=int, default=1)
     parser.add_argument("--requests", type=int, default=20_000, help="all HTTP requests of the run (at most 20,000)")
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="uvicorn worker counts to run")
+    parser.add_argument(
+        "--workers", type=int, nargs="*", default=[1, 2], help="uvicorn worker counts to run (none: no HTTP rows)"
+    )
     parser.add_argument("--in-process", type=int, default=1000, help="server-side requests per row (0: none)")
     parser.add_argument("--dir", type=Path)
     parser.add_argument("--keep", action="store_true")
@@ -248,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     import httpx
 
     requests = min(args.requests, 20_000)
-    per_row = requests // (4 * len(args.workers))
+    per_row = requests // (4 * max(1, len(args.workers)))
     root = args.dir or Path(tempfile.mkdtemp(prefix="deskframe-api-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     config, token, numbers = build(root, args.tickets, args.articles_per_ticket)
