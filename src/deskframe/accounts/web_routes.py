@@ -2,8 +2,8 @@
 and the functions the API and the pages use to learn who is asking.
 
 * :func:`principal_of` resolves a request's principal from ``Authorization: Bearer TOKEN``
-  or, without that header, from the signed session cookie; :func:`authenticate` does the
-  same off the event loop and answers 401 when there is none.
+  or, without that header, from the signed session cookie; :func:`authenticated` answers 401
+  when there is none, and :func:`authenticate` does that off the event loop.
 * :func:`check_csrf` refuses (403) a state-changing request authenticated by cookie unless
   it carries the session's CSRF token (``X-CSRF-Token`` header or ``csrf_token`` field).
 
@@ -86,12 +86,18 @@ def principal_of(request: Request) -> Principal | None:
     return accounts.session_principal(secret) if secret else None
 
 
-async def authenticate(request: Request) -> Principal:
-    """The request's principal; ``HTTPException(401)`` when the token or cookie is missing or bad."""
-    principal = await run_in_threadpool(principal_of, request)
+def authenticated(request: Request) -> Principal:
+    """:func:`principal_of`, or ``HTTPException(401)`` when the token or cookie is missing or bad.
+    Blocking, as :func:`principal_of` (the API calls it in the thread of a read it makes anyway)."""
+    principal = principal_of(request)
     if principal is None:
         raise HTTPException(401, "missing or bad credentials", headers={"WWW-Authenticate": "Bearer"})
     return principal
+
+
+async def authenticate(request: Request) -> Principal:
+    """The request's principal; ``HTTPException(401)`` when the token or cookie is missing or bad."""
+    return await run_in_threadpool(authenticated, request)
 
 
 def csrf_token(request: Request, principal: Principal) -> str | None:

@@ -171,14 +171,36 @@ def plugins_command(app: AppContext, show_all: bool, fmt: str) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=PORT)
-@pass_desk
-def serve_command(desk: Any, host: str, port: int) -> None:
-    """Serve /healthz and the plugins' web routes (chat webhooks, invoice links)."""
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="uvicorn worker processes answering on the one port (each with its own desk and database "
+    "connections): about one per CPU core. Several need a database that several processes share: "
+    "SQLite on one machine (WAL), PostgreSQL beyond it.",
+)
+@pass_app
+def serve_command(app: AppContext, host: str, port: int, workers: int) -> None:
+    """Serve the web pages, the REST API (/api/v1), /healthz and the plugins' web routes."""
     import uvicorn
 
     from ..web import create_app
 
-    uvicorn.run(create_app(desk), host=host, port=port, log_level="info")
+    served = create_app(app.desk)  # a bad config or [web] setting stops here, before any worker starts
+    if workers == 1:
+        uvicorn.run(served, host=host, port=port, log_level="info")
+        return
+    import os
+
+    from ..config import CONFIG_ENV
+    from ..web.workers import FACTORY, NOW_ENV
+
+    app.close()  # each worker opens its own desk from the same config
+    os.environ[CONFIG_ENV] = str(Path(app.config_path).resolve())
+    if app.now is not None:
+        os.environ[NOW_ENV] = app.now.isoformat()
+    uvicorn.run(FACTORY, factory=True, workers=workers, host=host, port=port, log_level="info")
 
 
 @click.group("canned")

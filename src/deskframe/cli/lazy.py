@@ -83,7 +83,7 @@ CORE_COMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": (
         "admin",
         "serve_command",
-        "Serve /healthz and the plugins' web routes (chat webhooks, invoice links).",
+        "Serve the web pages, the REST API (/api/v1), /healthz and the plugins' web routes.",
     ),
     "apply": (
         "directory",

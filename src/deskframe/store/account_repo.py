@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ..errors import BadValue, NotFound
@@ -46,17 +46,49 @@ def put_queue_rights(session: Session, agent_id: int, rights: Mapping[str, str])
     return True
 
 
+#: Queue rights of the agents ``ids`` (an expanding parameter), by queue name. Built once: the
+#: API asks for the calling agent's rights at every request.
+_QUEUE_RIGHTS = (
+    select(AgentQueueRightRow.agent_id, QueueRow.name, AgentQueueRightRow.access)
+    .join(QueueRow, QueueRow.id == AgentQueueRightRow.queue_id)
+    .where(AgentQueueRightRow.agent_id.in_(bindparam("ids", expanding=True)))
+    .order_by(QueueRow.name)
+)
+
+#: :data:`_QUEUE_RIGHTS` of the one agent ``id``.
+_QUEUE_RIGHTS_OF = (
+    select(AgentQueueRightRow.agent_id, QueueRow.name, AgentQueueRightRow.access)
+    .join(QueueRow, QueueRow.id == AgentQueueRightRow.queue_id)
+    .where(AgentQueueRightRow.agent_id == bindparam("id"))
+    .order_by(QueueRow.name)
+)
+
+#: The live API token with the hash ``secret_hash`` (not revoked, not expired at ``now``) and its
+#: owner: ``(token id, login of an active agent, contact e-mail)``.
+_TOKEN_OWNER = (
+    select(ApiTokenRow.id, AgentRow.login, ContactRow.email)
+    .outerjoin(AgentRow, (AgentRow.id == ApiTokenRow.agent_id) & AgentRow.active.is_(True))
+    .outerjoin(ContactRow, ContactRow.id == ApiTokenRow.contact_id)
+    .where(
+        ApiTokenRow.secret_hash == bindparam("secret_hash"),
+        ApiTokenRow.revoked_at.is_(None),
+        or_(
+            ApiTokenRow.expires_at.is_(None),
+            ApiTokenRow.expires_at > bindparam("now", type_=ApiTokenRow.expires_at.type),
+        ),
+    )
+)
+
+
 def queue_rights(session: Session, agent_ids: Iterable[int]) -> dict[int, dict[str, str]]:
     """Queue rights of these agents: agent id -> {queue name: ``read``/``write``} (sorted by queue)."""
     ids = sorted(set(agent_ids))
     found: dict[int, dict[str, str]] = {i: {} for i in ids}
+    connection = session.connection()
     for start in range(0, len(ids), 500):
-        rows = session.execute(
-            select(AgentQueueRightRow.agent_id, QueueRow.name, AgentQueueRightRow.access)
-            .join(QueueRow, QueueRow.id == AgentQueueRightRow.queue_id)
-            .where(AgentQueueRightRow.agent_id.in_(ids[start : start + 500]))
-            .order_by(QueueRow.name)
-        )
+        chunk = ids[start : start + 500]
+        one = len(chunk) == 1  # the calling agent's, at every API request: no IN list to expand
+        rows = connection.execute(*((_QUEUE_RIGHTS_OF, {"id": chunk[0]}) if one else (_QUEUE_RIGHTS, {"ids": chunk})))
         for agent_id, queue, access in rows:
             found[agent_id][queue] = access
     return found
@@ -172,16 +204,7 @@ class AccountRepo:
     def token_owner(self, secret_hash: str) -> tuple[str, str, int] | None:
         """``(kind, name, token id)`` of the live token with this hash: not revoked, not expired
         (at the transaction's ``now``), of an account that still exists (an active agent); else None."""
-        found = self.session.execute(
-            select(ApiTokenRow.id, AgentRow.login, ContactRow.email)
-            .outerjoin(AgentRow, (AgentRow.id == ApiTokenRow.agent_id) & AgentRow.active.is_(True))
-            .outerjoin(ContactRow, ContactRow.id == ApiTokenRow.contact_id)
-            .where(
-                ApiTokenRow.secret_hash == secret_hash,
-                ApiTokenRow.revoked_at.is_(None),
-                or_(ApiTokenRow.expires_at.is_(None), ApiTokenRow.expires_at > self.now),
-            )
-        ).first()
+        found = self.session.connection().execute(_TOKEN_OWNER, {"secret_hash": secret_hash, "now": self.now}).first()
         if found is None:
             return None
         token_id, login, email = found

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
@@ -14,6 +14,9 @@ from ..model import Agent, Contact, Contract, Customer, Queue
 from .account_repo import put_queue_rights, queue_rights
 from .rows import AgentRow, ContactRow, ContractRow, CustomerDomainRow, CustomerRow, QueueRow
 from .ticket_repo import dialect_insert
+
+#: The agent row of ``login`` (built once: the policy asks for the acting agent at every request).
+_AGENT_BY_LOGIN = select(AgentRow).where(AgentRow.login == bindparam("login"))
 
 
 def phone_digits(phone: str | None) -> str | None:
@@ -199,7 +202,7 @@ class DirectoryRepo:
         live = cached is not None and cached in self.session and cached not in self.session.deleted
         if live and cached is not None and cached.login == login:
             return cached
-        row = self.session.scalar(select(AgentRow).where(AgentRow.login == login))
+        row = self.session.scalar(_AGENT_BY_LOGIN, {"login": login})
         if row is None:
             raise NotFound(f"unknown agent '{login}'")
         known[login] = row  # held here: the session's identity map holds its rows weakly

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, literal, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from .rows import CustomerRow, HistoryRow, SlaClockRow, TicketRow
@@ -15,6 +15,10 @@ LIVE = ("running", "paused")
 #: Every clock is in exactly one of these (docs/sla.md): stopped ones by their outcome,
 #: live ones by whether their due time has passed.
 CATEGORIES = ("met", "missed", "overdue", "running", "paused", "cancelled")
+
+
+#: The clocks of ticket ``ticket_id``, oldest first.
+_CLOCKS_OF = select(SlaClockRow).where(SlaClockRow.ticket_id == bindparam("ticket_id")).order_by(SlaClockRow.id)
 
 
 def clock_category(now: dt.datetime) -> Any:
@@ -71,9 +75,7 @@ class SlaRepo:
         return [row for row in rows if row.status in LIVE]
 
     def clocks(self, ticket_id: int) -> list[SlaClockRow]:
-        return list(
-            self.session.scalars(select(SlaClockRow).where(SlaClockRow.ticket_id == ticket_id).order_by(SlaClockRow.id))
-        )
+        return list(self.session.scalars(_CLOCKS_OF, {"ticket_id": ticket_id}))
 
     def _claim(
         self, column: Any, condition: Any, now: dt.datetime, limit_ids: Iterable[int] | None = None

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -33,6 +33,9 @@ from .rows import (
 )
 from .search import index_articles
 from .sql_values import rowcount
+
+#: The ticket row of ``number`` (built once: every read of a ticket by number runs it).
+_TICKET_BY_NUMBER = select(TicketRow).where(TicketRow.number == bindparam("number"))
 
 
 def dialect_insert(session: Session) -> Any:
@@ -133,10 +136,8 @@ class TicketRepo:
 
     # --- tickets -----------------------------------------------------------
     def ticket_row(self, number: str, *, for_update: bool = False) -> TicketRow:
-        query = select(TicketRow).where(TicketRow.number == number)
-        if for_update:
-            query = query.with_for_update()
-        row = self.session.scalar(query)
+        query = _TICKET_BY_NUMBER.with_for_update() if for_update else _TICKET_BY_NUMBER
+        row = self.session.scalar(query, {"number": number})
         if row is None:
             raise NotFound(f"unknown ticket '{number}'")
         return row

@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from ... import serialize
 from ...accounts.rights import may_administer, may_see_internal
-from ...accounts.web_routes import authenticate, check_csrf
+from ...accounts.web_routes import authenticate, authenticated, check_csrf
 from ...actors import Actor
 from ...errors import DeskframeError, Forbidden, NotFound
 from . import validate
@@ -71,6 +71,8 @@ class Call:
 
 
 Handler = Callable[[Call], Awaitable[Any]]
+#: A route's work that only reads: ``(call) -> result``, blocking (see :func:`operation`'s ``blocking``).
+Reader = Callable[[Call], Any]
 
 
 def _gate(principal: Principal, access: str) -> None:
@@ -186,10 +188,30 @@ async def _failure(exc: Exception, call: Call | None, request: Request) -> Respo
     return problem(500, "the server failed to answer this request")
 
 
+def _read_call(request: Request, access: str, params: tuple[Param, ...], reader: Reader) -> tuple[Call, Any, Any]:
+    """A reading route's whole blocking part in one thread and one read transaction (the desk's
+    ``store.one_read()``): who asks (token or session), the access gate, the parameters and
+    ``reader``. The policy's reads of the caller's account in ``reader`` then reuse the rows the
+    authentication read (the repository keeps them for its transaction): a revoked token or
+    changed rights count from the next request on, as for every other route.
+
+    ``(call, result, None)``, or ``(call, None, error)`` when ``reader`` failed (an error before
+    the call exists is raised)."""
+    desk: Desk = request.app.state.desk
+    with desk.store.one_read():
+        principal = authenticated(request)
+        _gate(principal, access)
+        call = Call(request, desk, principal, actor_of(principal), _params(request, params), {})
+        try:
+            return call, reader(call), None
+        except Exception as exc:  # answered by _failure, which needs the call
+            return call, None, exc
+
+
 def operation(
     path: str,
     method: str,
-    handler: Handler,
+    handler: Handler | Reader,
     *,
     operation_id: str,
     summary: str,
@@ -202,14 +224,27 @@ def operation(
     status: int = 200,
     errors: tuple[int, ...] = (),
     media_type: str = "application/json",
+    blocking: bool = False,
 ) -> ApiRoute:
-    """An :class:`ApiRoute` at ``/api/v1`` + ``path`` running ``handler`` as described above."""
+    """An :class:`ApiRoute` at ``/api/v1`` + ``path`` running ``handler`` as described above.
+
+    ``blocking`` (GET routes only): ``handler`` is a plain function ``(call) -> result`` that
+    only reads; it runs off the event loop together with the authentication, in one read
+    transaction (:func:`_read_call`): one thread hand-off and one database snapshot per request
+    instead of one for the token and more for the work."""
     method = method.upper()
+    if blocking and method != "GET":
+        raise ValueError(f"{operation_id}: only a GET route reads in one blocking call")
     all_errors = tuple(sorted({401, *((403,) if access in ("agent", "admin") else ()), *errors}))
 
     async def endpoint(request: Request) -> Response:
         call: Call | None = None
         try:
+            if blocking:
+                call, result, error = await run_in_threadpool(_read_call, request, access, params, handler)
+                if error is not None:
+                    raise error
+                return result if isinstance(result, Response) else json_response(result, status)
             principal = await authenticate(request)
             _gate(principal, access)
             if method in CHANGING:

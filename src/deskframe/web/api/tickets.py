@@ -29,26 +29,20 @@ LIST_PARAMS = (
 )
 
 
-async def list_tickets(call: Call) -> Any:
+def list_tickets(call: Call) -> Any:
     p = call.params
     limit = p.get("limit", 50)
     if not 1 <= limit <= MAX_LIMIT:
         raise ApiError(422, f"limit must be from 1 to {MAX_LIMIT}", field="limit")
     after = decode_cursor(p["cursor"]) if "cursor" in p else None
     filters = {k: p[k] for k in ("state", "queue", "owner", "customer", "priority", "line", "text") if k in p}
-    rows, following = await call.run(call.desk.tickets.page, actor=call.actor, limit=limit, after=after, **filters)
+    rows, following = call.desk.tickets.page(actor=call.actor, limit=limit, after=after, **filters)
     return {"items": rows, "next_cursor": encode_cursor(following)}
 
 
-async def show_ticket(call: Call) -> Any:
-    number = call.params["number"]
-
-    def read() -> Any:
-        found, clocks = call.desk.sla.ticket_with_clocks(number, actor=call.actor)  # one read
-        mails = frozenset() if call.internal else agent_mails(call.desk)
-        return found, clocks, mails
-
-    found, clocks, mails = await call.run(read)
+def show_ticket(call: Call) -> Any:
+    found, clocks = call.desk.sla.ticket_with_clocks(call.params["number"], actor=call.actor)
+    mails = frozenset() if call.internal else agent_mails(call.desk)
     return ticket_view(found, clocks, internal=call.internal, agent_mails=mails)
 
 
@@ -83,6 +77,7 @@ def routes() -> list[ApiRoute]:
             params=LIST_PARAMS,
             response="TicketPage",
             errors=(403, 422),
+            blocking=True,
         ),
         operation(
             "/tickets/{number}",
@@ -96,6 +91,7 @@ def routes() -> list[ApiRoute]:
             params=(NUMBER,),
             response="Ticket",
             errors=(404,),
+            blocking=True,
         ),
         operation(
             "/tickets",
