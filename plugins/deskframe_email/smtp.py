@@ -1,9 +1,12 @@
 """The ``email`` delivery: outbox messages over SMTP (``smtplib``), one connection per channel and pass.
 
-A message's bytes are built here from what was fixed at enqueue (:mod:`.outbound`): its
-Message-ID, recipients, subject, body, ``Date`` and threading headers, so every attempt sends
-the same message. The SMTP server is the one of the message's ``channel`` (an ``email``
-channel), else of the first ``email`` channel with an ``smtp`` URL.
+A message's bytes are built by :func:`compose` from what was fixed at enqueue (:mod:`.outbound`):
+its Message-ID, recipients, subject, body, ``Date`` and threading headers. The outbox calls it
+once, when the message is enqueued, and stores the bytes with the message; a delivery then only
+sends them, so every attempt sends the same bytes. (A message stored without them - enqueued
+before they were kept, or whose composing failed then - is composed when it is sent.) The SMTP
+server is the one of the message's ``channel`` (an ``email`` channel), else of the first
+``email`` channel with an ``smtp`` URL.
 
 Errors: a 5xx answer (recipient refused, authentication failed) or a channel without SMTP is
 permanent (the message becomes ``failed``; ``deskframe outbox retry`` after the fix); anything
@@ -18,7 +21,7 @@ import smtplib
 from collections.abc import Iterator
 from typing import Any
 
-from deskframe.outbound import DeliveryError, OutboundMessage, Send
+from deskframe.outbound import BlobReader, DeliveryError, OutboundMessage, Send
 
 from .compose import compose_reply
 from .network import login_user, tls_context
@@ -30,9 +33,9 @@ _THREADING = {"in-reply-to", "references", "date", "auto-submitted", "x-auto-res
 _OWN = {"in-reply-to", "references", "date"}
 
 
-def settings_for(desk: Any, message: OutboundMessage) -> EmailSettings:
-    """The e-mail channel that sends ``message`` (permanent :class:`DeliveryError` if none can)."""
-    config = desk.config
+def settings_for(config: Any, message: OutboundMessage) -> EmailSettings:
+    """The e-mail channel (of the desk's ``config``) that sends ``message`` (permanent
+    :class:`DeliveryError` if none can)."""
     tables = [config.channel(message.channel)] if message.channel else []
     tables += [t for t in config.channels if t.get("type") == TYPE and t.get("smtp")]
     for table in tables:
@@ -71,6 +74,11 @@ def message_bytes(message: OutboundMessage, settings: EmailSettings, subject_hoo
         )
     except ValueError as exc:  # an address or Message-ID that cannot be sent: retrying will not help
         raise DeliveryError(f"cannot compose: {exc}", permanent=True) from None
+
+
+def compose(message: OutboundMessage, config: Any, blob: BlobReader) -> bytes:
+    """The delivery's ``compose``: ``message``'s bytes, made once when it is enqueued."""
+    return message_bytes(message, settings_for(config, message), config.tickets.subject_hook)
 
 
 def connect(settings: EmailSettings) -> smtplib.SMTP:
@@ -125,8 +133,10 @@ class SmtpSession:
         """Send ``message`` over its channel's connection (:class:`DeliveryError` if it was not accepted)."""
         settings = self.settings.get(message.channel)
         if settings is None:
-            settings = self.settings[message.channel] = settings_for(self.desk, message)
-        data = message_bytes(message, settings, self.desk.config.tickets.subject_hook)
+            settings = self.settings[message.channel] = settings_for(self.desk.config, message)
+        data = message.raw
+        if data is None:
+            data = message_bytes(message, settings, self.desk.config.tickets.subject_hook)
         try:
             client = self.clients.get(settings.name)
             if client is None:

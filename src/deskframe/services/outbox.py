@@ -2,7 +2,8 @@
 
 * :func:`enqueue_in` writes messages inside an open transaction (the change context calls it
   with what the ``outbound_messages`` hook returned); :meth:`OutboxService.enqueue` does the same
-  in a transaction of its own.
+  in a transaction of its own. Either way each message's bytes are composed once, there, by its
+  delivery's ``compose`` (:meth:`OutboxService.composer`), so delivery only sends them.
 * :meth:`OutboxService.deliver_due` is one delivery pass (what ``deskframe worker`` and
   ``deskframe outbox deliver`` run): claim due messages with a lease, deliver each through its
   kind's registered :class:`~deskframe.outbound.Delivery` outside any transaction, record the
@@ -26,11 +27,11 @@ import attrs
 from .. import policy
 from ..actors import Actor
 from ..errors import BadValue, NotFound
-from ..outbound import STATES, Delivery, DeliveryError, OutboundMessage, OutboxEntry, fixed
+from ..outbound import STATES, BlobReader, Delivery, DeliveryError, OutboundMessage, OutboxEntry, fixed
 
 if TYPE_CHECKING:
     from ..registry import Registry
-    from ..store import Repository
+    from ..store import BlobStore, Repository
     from .context import ServiceContext
 
 log = logging.getLogger("deskframe.outbox")
@@ -53,11 +54,17 @@ class DeliveryReport:
     released: int = 0
 
 
-def enqueue_in(repo: Repository, messages: Iterable[OutboundMessage]) -> list[int]:
+def enqueue_in(
+    repo: Repository,
+    messages: Iterable[OutboundMessage],
+    *,
+    compose: Callable[[OutboundMessage], OutboundMessage] | None = None,
+) -> list[int]:
     """Write ``messages`` to the outbox inside ``repo``'s open transaction; their ids.
 
     A message whose ``dedupe_key`` is already in the outbox (or earlier in ``messages``) is not
-    written again; the first one's id stands for it.
+    written again; the first one's id stands for it. ``compose`` (:meth:`OutboxService.composer`)
+    gives each message written its bytes.
     """
     ready = [fixed(m) for m in messages]
     if not ready:
@@ -71,6 +78,8 @@ def enqueue_in(repo: Repository, messages: Iterable[OutboundMessage]) -> list[in
         if m.dedupe_key:
             seen.add(m.dedupe_key)
         fresh.append(m)
+    if compose is not None:
+        fresh = [compose(m) for m in fresh]
     new_ids = iter(repo.insert_outbox(fresh))
     by_key = dict(known)
     ids = []
@@ -101,7 +110,33 @@ class OutboxService:
             raise BadValue(str(exc)) from None
         with self.ctx.store.write() as repo:
             policy.check(actor, "outbox.enqueue", repo=repo)
-            return enqueue_in(repo, ready)
+            return enqueue_in(repo, ready, compose=self.composer(blob_reader(self.ctx.blobs, repo)))
+
+    def composer(self, blob: BlobReader) -> Callable[[OutboundMessage], OutboundMessage]:
+        """A function giving a message its bytes (:attr:`OutboundMessage.raw`), composed by the
+        ``compose`` of the delivery that will send it (its kind's, after ``[outbox] redirect``);
+        ``blob`` reads attachments in the enqueuing transaction. A message whose delivery composes
+        nothing, or whose composing fails, is returned as it is: it is composed at delivery, where
+        a problem is reported like any delivery error."""
+        config = self.ctx.config
+        redirect = config.outbox.redirect
+
+        def compose(message: OutboundMessage) -> OutboundMessage:
+            if message.raw is not None:
+                return message
+            delivery = self.registry.get("deliveries", redirect.get(message.kind, message.kind))
+            if delivery is None or delivery.compose is None:
+                return message
+            try:
+                raw = delivery.compose(message, config, blob)
+            except Exception as exc:  # left to the delivery, which reports it on the message
+                log.debug(
+                    "outbox: message %s not composed at enqueue: %s: %s", message.message_id, type(exc).__name__, exc
+                )
+                return message
+            return message if raw is None else attrs.evolve(message, raw=bytes(raw))
+
+        return compose
 
     def list(
         self,
@@ -303,6 +338,18 @@ class OutboxService:
         counts[state] += 1
         if error is not None:
             log.warning("outbox message %s (%s) %s: %s", entry.id, message.kind, state, error)
+
+
+def blob_reader(blobs: BlobStore, repo: Repository) -> BlobReader:
+    """Reads a blob as ``repo``'s open transaction sees it: its file, else its database row."""
+
+    def read(sha256: str) -> bytes | None:
+        try:
+            return blobs.path(sha256).read_bytes()
+        except (OSError, ValueError):
+            return repo.stored_blob(sha256)
+
+    return read
 
 
 def _attempt(send: Any, message: OutboundMessage) -> DeliveryError | None:

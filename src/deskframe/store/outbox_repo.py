@@ -37,6 +37,7 @@ def _entry(row: OutboxRow) -> OutboxEntry:
         dedupe_key=row.dedupe_key,
         topic=row.topic,
         data=dict(row.data or {}),
+        raw=bytes(row.raw) if row.raw is not None else None,
     )
     return OutboxEntry(
         id=row.id,
@@ -89,6 +90,7 @@ class OutboxRepo:
                     {"sha256": a.sha256, "filename": a.filename, "content_type": a.content_type} for a in m.attachments
                 ],
                 data=dict(m.data),
+                raw=m.raw,
                 attempts=0,
                 enqueued_at=self.now,
                 next_attempt_at=self.now,
