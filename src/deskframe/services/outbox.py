@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -32,6 +31,7 @@ from ..outbound import STATES, BlobReader, Delivery, DeliveryError, OutboundMess
 if TYPE_CHECKING:
     from ..registry import Registry
     from ..store import BlobStore, Repository
+    from ..store.repository import RepositorySeries
     from .context import ServiceContext
 
 log = logging.getLogger("deskframe.outbox")
@@ -267,7 +267,7 @@ class OutboxService:
 
     def _deliver_batch(
         self,
-        write: Callable[..., AbstractContextManager[Repository]],
+        write: RepositorySeries,
         delivery: Delivery,
         entries: Sequence[OutboxEntry],
         worker_id: str,
@@ -308,7 +308,7 @@ class OutboxService:
 
     def _record(
         self,
-        write: Callable[..., AbstractContextManager[Repository]],
+        write: RepositorySeries,
         entry: OutboxEntry,
         worker_id: str,
         error: DeliveryError | None,
@@ -317,8 +317,16 @@ class OutboxService:
         """Record one outcome in its own transaction (only if the claim is still this worker's)."""
         settings = self.ctx.config.outbox
         message = entry.message
-        # A message without a ticket changes one row: one statement, its own transaction.
-        with write(single=not message.ticket) as repo:
+        if error is None and not message.ticket:  # one row changes: one statement, its own transaction
+            own = write.finish_outbox(entry.id, worker_id, state="sent", sent_at=self.ctx.clock(), last_error=None)
+            if own:
+                counts["sent"] += 1
+            else:
+                log.warning(
+                    "outbox message %s: claim of %s expired before its outcome was recorded", entry.id, worker_id
+                )
+            return
+        with write() as repo:
             if error is None:
                 state = "sent"
                 own = repo.finish_outbox(entry.id, worker_id, state=state, sent_at=repo.now, last_error=None)
