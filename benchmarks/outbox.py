@@ -21,6 +21,9 @@ another schema and 4 ``deskframe worker --jobs sla --once`` processes are starte
 takes the check's advisory lock and claims every warning and breach, the others skip. Timed
 until all four exit; each breach is announced once (checked).
 
+``BENCH_WORKER_PYTHONPATH=DIR/src:DIR/plugins`` runs the workers from another checkout (the
+"before" rows of benchmarks/README.md); the schema and the floor are this checkout's.
+
     .venv/bin/python benchmarks/outbox.py [--messages 20000] [--workers 1,2,4] [--clocks 200000]
                                           [--database postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
@@ -165,6 +168,8 @@ def workers(config: Path, count: int, *args: str, log: Path | None = None) -> li
     would block a worker once its buffer is full)."""
     env = dict(os.environ)
     env.pop("DESKFRAME_DATABASE_URL", None)
+    if os.environ.get("BENCH_WORKER_PYTHONPATH"):  # workers of another checkout (the "before" rows)
+        env["PYTHONPATH"] = os.environ["BENCH_WORKER_PYTHONPATH"]
     command = [sys.executable, "-m", "deskframe", "--config", str(config), "worker", "--log-format", "json", *args]
     procs = []
     for n in range(count):

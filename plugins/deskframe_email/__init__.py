@@ -110,5 +110,6 @@ def register_deliveries(register: Callable[[Delivery], None]) -> None:
             session=session,
             description="SMTP, through the e-mail channel's server",
             compose=compose,
+            pipelined=True,
         )
     )

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import re
 import smtplib
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, cast
 
-from deskframe.outbound import BlobReader, DeliveryError, OutboundMessage, Send
+from deskframe.outbound import BlobReader, DeliveryError, OutboundMessage
 
 from .compose import compose_reply
 from .network import login_user, tls_context
@@ -81,7 +82,42 @@ def compose(message: OutboundMessage, config: Any, blob: BlobReader) -> bytes:
     return message_bytes(message, settings_for(config, message), config.tickets.subject_hook)
 
 
-def connect(settings: EmailSettings) -> smtplib.SMTP:
+#: A line of a message that starts with a dot, which SMTP's DATA doubles (RFC 5321, 4.5.2).
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+class _Gated:
+    """An SMTP client whose ``DATA`` waits at the gate: once the server answered 354 and before
+    the message's bytes go out (after which the server may accept it), it calls ``gate()``."""
+
+    gate: Callable[[], None] | None = None
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        gate = self.gate
+        client = cast("smtplib.SMTP", self)
+        if gate is None or not isinstance(msg, bytes):
+            return smtplib.SMTP.data(client, msg)
+        client.putcmd("data")
+        code, reply = client.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        gate()
+        quoted = _LEADING_DOT.sub(b"..", msg)
+        if not quoted.endswith(b"\r\n"):
+            quoted += b"\r\n"
+        client.send(quoted + b".\r\n")
+        return client.getreply()
+
+
+class GatedSMTP(_Gated, smtplib.SMTP):
+    """:class:`smtplib.SMTP` with the gate before a message's bytes."""
+
+
+class GatedSMTPSSL(_Gated, smtplib.SMTP_SSL):
+    """:class:`smtplib.SMTP_SSL` with the gate before a message's bytes."""
+
+
+def connect(settings: EmailSettings) -> GatedSMTP | GatedSMTPSSL:
     """An open, greeted and (if the URL says so) TLS-secured and logged-in SMTP connection."""
     server = settings.smtp
     if server is None:
@@ -89,11 +125,11 @@ def connect(settings: EmailSettings) -> smtplib.SMTP:
     secret = password(settings)
     context = tls_context(settings) if server.tls in ("ssl", "starttls") else None  # loading the CAs is slow
     if server.tls == "ssl":
-        client: smtplib.SMTP = smtplib.SMTP_SSL(
+        client: GatedSMTP | GatedSMTPSSL = GatedSMTPSSL(
             server.host, server.port, local_hostname=settings.domain, timeout=settings.timeout, context=context
         )
     else:
-        client = smtplib.SMTP(server.host, server.port, local_hostname=settings.domain, timeout=settings.timeout)
+        client = GatedSMTP(server.host, server.port, local_hostname=settings.domain, timeout=settings.timeout)
     try:
         if server.tls == "starttls":
             client.starttls(context=context)
@@ -125,28 +161,38 @@ class SmtpSession:
 
     def __init__(self, desk: Any):
         self.desk = desk
-        self.clients: dict[str, smtplib.SMTP] = {}
+        self.clients: dict[str, GatedSMTP | GatedSMTPSSL] = {}
         #: The settings by message channel, parsed once per pass (the configuration does not change in it).
         self.settings: dict[str | None, EmailSettings] = {}
 
-    def send(self, message: OutboundMessage) -> None:
-        """Send ``message`` over its channel's connection (:class:`DeliveryError` if it was not accepted)."""
+    def send(self, message: OutboundMessage, ready: Callable[[], None] | None = None) -> None:
+        """Send ``message`` over its channel's connection (:class:`DeliveryError` if it was not
+        accepted). ``ready()`` is called once the server answered ``DATA`` and before the
+        message's bytes go out (the outbox's gate: ``Delivery.pipelined``)."""
         settings = self.settings.get(message.channel)
         if settings is None:
             settings = self.settings[message.channel] = settings_for(self.desk.config, message)
         data = message.raw
         if data is None:
             data = message_bytes(message, settings, self.desk.config.tickets.subject_hook)
+        client = None
         try:
             client = self.clients.get(settings.name)
             if client is None:
                 client = self.clients[settings.name] = connect(settings)
+            client.gate = ready
             client.sendmail(message.sender or settings.address, list(message.recipients), data)
         except DeliveryError:
             raise
         except Exception as exc:  # smtplib and socket errors, an unset password variable ...
             self.drop(settings.name)
             raise _error(settings, exc) from None
+        except BaseException:  # the gate gave up (the pass stops) mid-DATA: the connection cannot be reused
+            self.drop(settings.name)
+            raise
+        finally:
+            if client is not None:
+                client.gate = None
 
     def drop(self, name: str) -> None:
         client = self.clients.pop(name, None)
@@ -163,7 +209,7 @@ class SmtpSession:
 
 
 @contextlib.contextmanager
-def session(desk: Any) -> Iterator[Send]:
+def session(desk: Any) -> Iterator[Callable[..., None]]:
     """The delivery's batch context: one connection per channel for the whole pass."""
     smtp = SmtpSession(desk)
     try:

@@ -175,13 +175,22 @@ class Delivery:
     composing the message on every attempt. It runs inside the enqueuing change: it must only
     compute, never write or reach the network. If it raises (or returns ``None``), the message
     is stored without bytes and composed at delivery, where the error is reported as usual.
+
+    ``pipelined=True`` (with a ``session``): its ``send(message, ready)`` takes a second argument
+    and calls ``ready()`` once, right before the step after which the far side may accept the
+    message (SMTP: after the server's 354 answer to ``DATA``, before the message's bytes). The
+    outbox records the previous message's outcome meanwhile, and ``ready()`` returns when that is
+    committed: the commit's round trips overlap the new message's first ones, and a crash still
+    leaves at most one message accepted but not recorded. If ``ready()`` raises, ``send`` lets
+    the exception through (it is not the message's error) and must not reuse the connection.
     """
 
     kind: str
     deliver: Callable[[OutboundMessage, Any], None]
-    session: Callable[[Any], AbstractContextManager[Send]] | None = None
+    session: Callable[[Any], AbstractContextManager[Callable[..., None]]] | None = None
     description: str = ""
     compose: Compose | None = None
+    pipelined: bool = False
 
     @property
     def name(self) -> str:

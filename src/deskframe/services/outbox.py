@@ -27,6 +27,7 @@ from .. import policy
 from ..actors import Actor
 from ..errors import BadValue, NotFound
 from ..outbound import STATES, BlobReader, Delivery, DeliveryError, OutboundMessage, OutboxEntry, fixed
+from .outbox_recorder import GateClosed, Recorder
 
 if TYPE_CHECKING:
     from ..registry import Registry
@@ -282,17 +283,35 @@ class OutboxService:
                         write, entry, worker_id, _attempt(lambda m: delivery.deliver(m, desk), entry.message), counts
                     )
             return
+        # A pipelined delivery sends while the previous outcome is committed in the recorder's
+        # thread; its gate (the recorder's wait) holds each message back until then.
+        recorder = (
+            Recorder(lambda e, err: self._record(write, e, worker_id, err, counts)) if delivery.pipelined else None
+        )
+
+        def record(entry: OutboxEntry, error: DeliveryError | None) -> None:
+            if recorder is not None:
+                recorder.submit(entry, error)
+            else:
+                self._record(write, entry, worker_id, error, counts)
+
         done = 0
         try:
             with delivery.session(desk) as send:
+                gated = (lambda m: send(m, recorder.wait)) if recorder is not None else send
                 for entry in entries:
                     done += 1
                     if turn(entry):
-                        self._record(write, entry, worker_id, _attempt(send, entry.message), counts)
+                        record(entry, _attempt(gated, entry.message))
+        except GateClosed:  # recording an outcome failed: raised by close() below
+            pass
         except Exception as exc:  # opening or closing the session failed: the rest share the error
             error = exc if isinstance(exc, DeliveryError) else DeliveryError(f"{type(exc).__name__}: {exc}")
             for entry in entries[done:]:
-                self._record(write, entry, worker_id, error, counts)
+                record(entry, error)
+        finally:
+            if recorder is not None:
+                recorder.close()
 
     def _turn(self, entry: OutboxEntry, stop: Callable[[], bool] | None, released: set[int]) -> bool:
         """Whether to send ``entry`` now: not once ``stop`` says so (the claim is given back), and
