@@ -1,7 +1,8 @@
 """The ``email`` delivery: outbox messages over SMTP (``smtplib``), one connection per channel and pass.
 
 A message's bytes are built by :func:`compose` from what was fixed at enqueue (:mod:`.outbound`):
-its Message-ID, recipients, subject, body, ``Date`` and threading headers. The outbox calls it
+its Message-ID, recipients, subject, body, ``Date``, threading headers and attachments (read
+from the desk's blobs by their references). The outbox calls it
 once, when the message is enqueued, and stores the bytes with the message; a delivery then only
 sends them, so every attempt sends the same bytes. (A message stored without them - enqueued
 before they were kept, or whose composing failed then - is composed when it is sent.) The SMTP
@@ -47,8 +48,21 @@ def settings_for(config: Any, message: OutboundMessage) -> EmailSettings:
     raise DeliveryError(f"no e-mail channel with an smtp server for channel {message.channel!r}", permanent=True)
 
 
-def message_bytes(message: OutboundMessage, settings: EmailSettings, subject_hook: str) -> bytes:
-    """The RFC 5322 bytes of ``message`` (the same on every attempt)."""
+def _attachments(message: OutboundMessage, blob: BlobReader | None) -> list[tuple[str, str, bytes]]:
+    found = []
+    for attachment in message.attachments:
+        data = blob(attachment.sha256) if blob is not None else None
+        if data is None:
+            raise DeliveryError(f"attachment {attachment.filename!r}: blob {attachment.sha256} is not stored")
+        found.append((attachment.filename, attachment.content_type, data))
+    return found
+
+
+def message_bytes(
+    message: OutboundMessage, settings: EmailSettings, subject_hook: str, blob: BlobReader | None = None
+) -> bytes:
+    """The RFC 5322 bytes of ``message`` (the same on every attempt); ``blob(sha256)`` reads its
+    attachments (a missing one is a temporary :class:`DeliveryError`)."""
     names = message.data.get("names") or {}
     date = message.header("Date")
     auto = (message.header("Auto-Submitted") or "").lower() == "auto-replied"
@@ -72,6 +86,7 @@ def message_bytes(message: OutboundMessage, settings: EmailSettings, subject_hoo
             # an automatic message that is not an auto-reply (a notification: Auto-Submitted:
             # auto-generated) keeps its own Auto-Submitted, X-Auto-Response-Suppress and X-Loop
             extra_headers=[(k, v) for k, v in message.headers if k.lower() not in (_THREADING if auto else _OWN)],
+            attachments=_attachments(message, blob),
         )
     except ValueError as exc:  # an address or Message-ID that cannot be sent: retrying will not help
         raise DeliveryError(f"cannot compose: {exc}", permanent=True) from None
@@ -79,7 +94,7 @@ def message_bytes(message: OutboundMessage, settings: EmailSettings, subject_hoo
 
 def compose(message: OutboundMessage, config: Any, blob: BlobReader) -> bytes:
     """The delivery's ``compose``: ``message``'s bytes, made once when it is enqueued."""
-    return message_bytes(message, settings_for(config, message), config.tickets.subject_hook)
+    return message_bytes(message, settings_for(config, message), config.tickets.subject_hook, blob)
 
 
 #: A line of a message that starts with a dot, which SMTP's DATA doubles (RFC 5321, 4.5.2).
@@ -165,6 +180,14 @@ class SmtpSession:
         #: The settings by message channel, parsed once per pass (the configuration does not change in it).
         self.settings: dict[str | None, EmailSettings] = {}
 
+    def blob(self, sha256: str) -> bytes | None:
+        """An attachment's bytes from the desk's blob store (None if it has none)."""
+        blobs = getattr(self.desk, "blobs", None)
+        try:
+            return blobs.get(sha256) if blobs is not None else None
+        except (OSError, ValueError):
+            return None
+
     def send(self, message: OutboundMessage, ready: Callable[[], None] | None = None) -> None:
         """Send ``message`` over its channel's connection (:class:`DeliveryError` if it was not
         accepted). ``ready()`` is called once the server answered ``DATA`` and before the
@@ -174,7 +197,7 @@ class SmtpSession:
             settings = self.settings[message.channel] = settings_for(self.desk.config, message)
         data = message.raw
         if data is None:
-            data = message_bytes(message, settings, self.desk.config.tickets.subject_hook)
+            data = message_bytes(message, settings, self.desk.config.tickets.subject_hook, self.blob)
         client = None
         try:
             client = self.clients.get(settings.name)
