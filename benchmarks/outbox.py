@@ -236,7 +236,8 @@ def floor(desk: Desk, sink: Sink, count: int, tag: str) -> Run:
     return Run(count / (ended - began), steady, cpu / count * 1000, (stats["cpu"] - before["cpu"]) / count * 1000)
 
 
-def deliver_run(server: str, root: Path, sink: Sink, count: int, n_workers: int) -> Run:
+def deliver_run(server: str, root: Path, sink: Sink, count: int, n_workers: int, composer: Desk) -> tuple[Run, Run]:
+    """The floor, then ``n_workers`` workers delivering as many messages: (floor, workers)."""
     extra = (
         '\n[[channels]]\nname = "support-mail"\ntype = "email"\nsource = "mbox:/nonexistent/inbox"\n'
         f'address = "support@desk.example"\nsmtp = "smtp://127.0.0.1:{sink.port}"\n'
@@ -247,6 +248,7 @@ def deliver_run(server: str, root: Path, sink: Sink, count: int, n_workers: int)
         messages = bench_messages(f"w{n_workers}", count)
         for start in range(0, count, 5000):  # composed here, at enqueue, as a ticket change does it
             desk.outbox.enqueue(messages[start : start + 5000], actor=Actor.operator())
+        base = floor(composer, sink, count, f"floor{n_workers}")  # right before the workers, not minutes apart
         sink.ask("reset")
         before = sink.ask()
         began = time.time()
@@ -259,7 +261,8 @@ def deliver_run(server: str, root: Path, sink: Sink, count: int, n_workers: int)
         stats = sink.ask()
         assert stats["total"] == stats["distinct"] == count, f"a message arrived twice: {stats}"
         steady = count / max(stats["last"] - stats["first"], 1e-9)
-        return Run(count / (ended - began), steady, cpu / count * 1000, (stats["cpu"] - before["cpu"]) / count * 1000)
+        sink_ms = (stats["cpu"] - before["cpu"]) / count * 1000
+        return base, Run(count / (ended - began), steady, cpu / count * 1000, sink_ms)
     finally:
         desk.close()
         drop()
@@ -371,8 +374,7 @@ def main() -> None:
         print("  CPU ms per message: the sender (smtplib client / all workers, start-up included) + the sink")
         try:
             for n in counts:
-                base = floor(composer, sink, args.messages, f"floor{n}")
-                run = deliver_run(args.database, root / f"w{n}", sink, args.messages, n)
+                base, run = deliver_run(args.database, root / f"w{n}", sink, args.messages, n, composer)
                 print(
                     f"  floor, smtplib, one connection: {base.rate:6.0f}/s [{base.steady:.0f}]"
                     f"  CPU {base.cpu_ms:.3f} + sink {base.sink_ms:.3f}"
