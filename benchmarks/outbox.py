@@ -1,16 +1,28 @@
 """Outbox delivery by ``deskframe worker`` processes on PostgreSQL, beside a bare smtplib loop.
 
-Issue 15 (Speed). For each worker count (default 1, 2 and 4) a fresh PostgreSQL schema gets
-``--messages`` outbox messages (kind ``email``, through an e-mail channel whose SMTP server is an
-aiosmtpd sink on loopback, in this process); that many ``deskframe worker --jobs outbox``
-processes are started and timed until the sink holds every Message-ID (each exactly once is
-checked), then stopped with SIGTERM. The floor is one ``smtplib`` connection sending the same
-number of messages of the same size to the same sink. Target: 2 workers within 1.5x of the floor.
+Issue 15 (Speed). The SMTP server is an aiosmtpd sink on loopback in a process of its own (it
+counts Message-IDs and reports its own CPU time, which is charged to both sides). For each worker
+count (default 1, 2 and 4), side by side in time:
+
+* the floor: one ``smtplib`` connection in this process sends ``--messages`` messages whose bytes
+  the e-mail delivery composed beforehand (exactly what a worker sends);
+* a fresh PostgreSQL schema gets ``--messages`` outbox messages (kind ``email``, through an
+  e-mail channel whose SMTP server is the sink; composed at enqueue, before the clock starts, as
+  the floor's are); that many ``deskframe worker --jobs outbox`` processes are started and timed
+  until the sink holds every Message-ID (each exactly once is checked), then stopped with SIGTERM.
+
+Printed: messages/s from the start (for the workers: from their launch, start-up included) and
+from the sink's first message to its last; the CPU per message of the sender (the floor's
+smtplib loop; all workers, start-up included) and of the sink; the workers' time as a multiple of
+the floor's; the load average. Target: 2 workers within 1.5x of the floor.
 
 Then ``--clocks`` running SLA clocks (half past due, some past their warning point) are put in
 another schema and 4 ``deskframe worker --jobs sla --once`` processes are started at once: one
 takes the check's advisory lock and claims every warning and breach, the others skip. Timed
 until all four exit; each breach is announced once (checked).
+
+``BENCH_WORKER_PYTHONPATH=DIR/src:DIR/plugins`` runs the workers from another checkout (the
+"before" rows of benchmarks/README.md); the schema and the floor are this checkout's.
 
     .venv/bin/python benchmarks/outbox.py [--messages 20000] [--workers 1,2,4] [--clocks 200000]
                                           [--database postgresql+psycopg://postgres@127.0.0.1:5432/test]
@@ -35,6 +47,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import attrs
 from sqlalchemy import insert, select
 
 from deskframe.actors import Actor
@@ -50,48 +63,93 @@ UTC = dt.timezone.utc
 BODY = "Hello,\n\nyour ticket was answered. " + "Some text of a usual reply. " * 20 + "\n"
 
 
-class Sink:
-    """aiosmtpd on 127.0.0.1 counting Message-IDs."""
+class SinkServer:
+    """The aiosmtpd sink, run in a process of its own (``--serve-sink PORT``): counts Message-IDs
+    and answers one-word commands on stdin with one JSON line (``stats``, ``reset``); its own CPU
+    time is in every answer, so both sides of the comparison are charged for the sink."""
 
     def __init__(self) -> None:
         self.ids: collections.Counter[str] = collections.Counter()
         self.lock = threading.Lock()
         self.first: float | None = None
-        self.controller: Any = None
+        self.last: float | None = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = bytes(envelope.original_content)
         start = raw.find(b"Message-ID:") if b"Message-ID:" in raw else raw.find(b"Message-Id:")
         line = raw[start : raw.find(b"\n", start)].decode("ascii", "replace") if start >= 0 else ""
         mid = line.partition(":")[2].strip().strip("<>")
+        now = time.time()
         with self.lock:
             if self.first is None:
-                self.first = time.perf_counter()
+                self.first = now
+            self.last = now
             self.ids[mid] += 1
         return "250 OK"
 
-    def start(self) -> int:
-        import socket
-
+    def serve(self, port: int) -> None:
         from aiosmtpd.controller import Controller
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            controller = Controller(self, hostname="127.0.0.1", port=port)
+            controller.start()
+        print(json.dumps({"ready": port}), flush=True)
+        for line in sys.stdin:
+            command = line.strip()
+            with self.lock:
+                if command == "reset":
+                    self.ids.clear()
+                    self.first = self.last = None
+                total = sum(self.ids.values())
+                answer = {
+                    "total": total,
+                    "distinct": len(self.ids),
+                    "most": max(self.ids.values(), default=0),
+                    "first": self.first,
+                    "last": self.last,
+                    "cpu": time.process_time(),
+                }
+            print(json.dumps(answer), flush=True)
+        controller.stop()
+
+
+class Sink:
+    """The benchmark's handle on the sink process."""
+
+    def __init__(self) -> None:
+        import socket
 
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            self.controller = Controller(self, hostname="127.0.0.1", port=port)
-            self.controller.start()
-        return port
+            self.port = int(probe.getsockname()[1])
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve-sink", str(self.port)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        json.loads(self.process.stdout.readline())  # ready
 
-    def reset(self) -> None:
-        with self.lock:
-            self.ids.clear()
-            self.first = None
+    def ask(self, command: str = "stats") -> dict[str, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        answer: dict[str, Any] = json.loads(self.process.stdout.readline())
+        return answer
 
-    def count(self) -> int:
-        with self.lock:
-            return sum(self.ids.values())
+    def wait_for(self, count: int) -> dict[str, Any]:
+        while True:
+            stats = self.ask()
+            if stats["total"] >= count:
+                return stats
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(30)
 
 
 def new_desk(server: str, root: Path, extra: str) -> tuple[Desk, Path, Any]:
@@ -105,74 +163,106 @@ def new_desk(server: str, root: Path, extra: str) -> tuple[Desk, Path, Any]:
     return desk, config, drop
 
 
-def workers(config: Path, count: int, *args: str) -> list[subprocess.Popen[bytes]]:
+def workers(config: Path, count: int, *args: str, log: Path | None = None) -> list[subprocess.Popen[bytes]]:
+    """``count`` worker processes; their JSON logs go to ``log``.N (never to an unread pipe, which
+    would block a worker once its buffer is full)."""
     env = dict(os.environ)
     env.pop("DESKFRAME_DATABASE_URL", None)
+    if os.environ.get("BENCH_WORKER_PYTHONPATH"):  # workers of another checkout (the "before" rows)
+        env["PYTHONPATH"] = os.environ["BENCH_WORKER_PYTHONPATH"]
     command = [sys.executable, "-m", "deskframe", "--config", str(config), "worker", "--log-format", "json", *args]
-    return [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env) for _ in range(count)]
+    procs = []
+    for n in range(count):
+        out = open(f"{log}.{n}", "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - the child keeps it
+        procs.append(subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env))
+    return procs
 
 
-def floor(port: int, sink: Sink, count: int) -> float:
-    """Messages/s of one smtplib connection sending ``count`` messages like the outbox's."""
-    from deskframe.file_delivery import as_email
+def cpu_of_exited(procs: list[subprocess.Popen[bytes]]) -> float:
+    """The CPU seconds (user + system) the processes used, once each has exited."""
+    total = 0.0
+    for p in procs:
+        _, _, usage = os.wait4(p.pid, 0)
+        p.returncode = 0
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
-    sink.reset()
-    raws = [
-        as_email(
-            OutboundMessage(
-                kind="email",
-                recipients=(f"c{n}@customer.example",),
-                subject=f"floor {n}",
-                text=BODY,
-                message_id=f"floor.{n}@desk.example",
-                sender="support@desk.example",
-            )
+
+def compose_all(desk: Desk, messages: list[OutboundMessage]) -> list[bytes]:
+    """The bytes the e-mail delivery composes for ``messages`` (what a worker sends)."""
+    delivery = desk.plugins.registry.get("deliveries", "email")
+    assert delivery is not None and delivery.compose is not None
+    return [delivery.compose(m, desk.config, lambda sha: None) or b"" for m in messages]
+
+
+def bench_messages(tag: str, count: int) -> list[OutboundMessage]:
+    return [
+        OutboundMessage(
+            kind="email",
+            recipients=(f"c{n}@customer.example",),
+            subject=f"bench {n}",
+            text=BODY,
+            channel="support-mail",
+            message_id=f"{tag}.{n}@desk.example",
+            sender="support@desk.example",
         )
         for n in range(count)
     ]
-    began = time.perf_counter()
-    with smtplib.SMTP("127.0.0.1", port) as smtp:
+
+
+@attrs.frozen
+class Run:
+    """One side of the comparison: rates, and CPU milliseconds per message."""
+
+    rate: float  # messages/s from the start (the workers' launch)
+    steady: float  # messages/s from the first message the sink received to the last
+    cpu_ms: float  # the client's (floor) or the workers' CPU per message
+    sink_ms: float  # the sink's CPU per message
+
+
+def floor(desk: Desk, sink: Sink, count: int, tag: str) -> Run:
+    """One smtplib connection sending ``count`` messages composed as the outbox composes them."""
+    raws = compose_all(desk, bench_messages(tag, count))
+    sink.ask("reset")
+    before = sink.ask()
+    began, cpu0 = time.time(), time.process_time()
+    with smtplib.SMTP("127.0.0.1", sink.port) as smtp:
         for n, raw in enumerate(raws):
             smtp.sendmail("support@desk.example", [f"c{n}@customer.example"], raw)
-    return count / (time.perf_counter() - began)
+    ended, cpu = time.time(), time.process_time() - cpu0
+    stats = sink.wait_for(count)
+    assert stats["distinct"] == count and stats["most"] == 1
+    steady = count / max(stats["last"] - stats["first"], 1e-9)
+    return Run(count / (ended - began), steady, cpu / count * 1000, (stats["cpu"] - before["cpu"]) / count * 1000)
 
 
-def deliver_run(server: str, root: Path, port: int, sink: Sink, count: int, n_workers: int) -> tuple[float, float]:
+def deliver_run(server: str, root: Path, sink: Sink, count: int, n_workers: int, composer: Desk) -> tuple[Run, Run]:
+    """The floor, then ``n_workers`` workers delivering as many messages: (floor, workers)."""
     extra = (
         '\n[[channels]]\nname = "support-mail"\ntype = "email"\nsource = "mbox:/nonexistent/inbox"\n'
-        f'address = "support@desk.example"\nsmtp = "smtp://127.0.0.1:{port}"\n'
+        f'address = "support@desk.example"\nsmtp = "smtp://127.0.0.1:{sink.port}"\n'
         '\n[worker]\noutbox_every = "1s"\noutbox_batch = 100\n[outbox]\nlease = "10m"\n'
     )
     desk, config, drop = new_desk(server, root, extra)
     try:
-        for start in range(0, count, 5000):
-            desk.outbox.enqueue(
-                [
-                    OutboundMessage(
-                        kind="email",
-                        recipients=(f"c{n}@customer.example",),
-                        subject=f"bench {n}",
-                        text=BODY,
-                        channel="support-mail",
-                        message_id=f"w{n_workers}.{n}@desk.example",
-                    )
-                    for n in range(start, min(count, start + 5000))
-                ],
-                actor=Actor.operator(),
-            )
-        sink.reset()
-        began = time.perf_counter()
-        procs = workers(config, n_workers, "--jobs", "outbox")
-        while sink.count() < count:
-            time.sleep(0.05)
-        ended = time.perf_counter()
+        messages = bench_messages(f"w{n_workers}", count)
+        for start in range(0, count, 5000):  # composed here, at enqueue, as a ticket change does it
+            desk.outbox.enqueue(messages[start : start + 5000], actor=Actor.operator())
+        base = floor(composer, sink, count, f"floor{n_workers}")  # right before the workers, not minutes apart
+        sink.ask("reset")
+        before = sink.ask()
+        began = time.time()
+        procs = workers(config, n_workers, "--jobs", "outbox", log=root / "worker.log")
+        stats = sink.wait_for(count)
+        ended = time.time()
         for p in procs:
             p.send_signal(signal.SIGTERM)
-        for p in procs:
-            p.wait(120)
-        assert len(sink.ids) == count and max(sink.ids.values()) == 1, "a message arrived twice"
-        first = sink.first or began
-        return count / (ended - began), count / (ended - first)
+        cpu = cpu_of_exited(procs)
+        stats = sink.ask()
+        assert stats["total"] == stats["distinct"] == count, f"a message arrived twice: {stats}"
+        steady = count / max(stats["last"] - stats["first"], 1e-9)
+        sink_ms = (stats["cpu"] - before["cpu"]) / count * 1000
+        return base, Run(count / (ended - began), steady, cpu / count * 1000, sink_ms)
     finally:
         desk.close()
         drop()
@@ -252,26 +342,53 @@ def sla_run(server: str, root: Path, clocks: int) -> None:
         drop()
 
 
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--clocks", type=int, default=200_000, help="0 skips the SLA part")
     parser.add_argument("--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--serve-sink", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_sink:
+        SinkServer().serve(args.serve_sink)
+        return
     root = Path(tempfile.mkdtemp(prefix="outbox-bench-"))
-    sink = Sink()
-    port = sink.start()
-    base = floor(port, sink, args.messages)
-    print(f"outbox delivery of {args.messages:,} messages to an aiosmtpd sink on loopback (PostgreSQL)")
-    print(f"  floor: smtplib, one connection      {base:8.0f} messages/s")
-    for n in (int(x) for x in args.workers.split(",")):
-        rate, steady = deliver_run(args.database, root / f"w{n}", port, sink, args.messages, n)
-        print(
-            f"  {n} worker{'s' if n > 1 else ' '}: {rate:8.0f} messages/s from launch "
-            f"({steady:.0f}/s from the first message), {base / rate:.2f}x the floor's time"
+    counts = [int(x) for x in args.workers.split(",") if x.strip()]
+    if counts:
+        sink = Sink()
+        extra = (
+            '\n[[channels]]\nname = "support-mail"\ntype = "email"\nsource = "mbox:/nonexistent/inbox"\n'
+            f'address = "support@desk.example"\nsmtp = "smtp://127.0.0.1:{sink.port}"\n'
         )
-    sink.controller.stop()
+        composer, _, drop_composer = new_desk(args.database, root / "floor", extra)
+        print(
+            f"outbox delivery of {args.messages:,} messages to an aiosmtpd sink on loopback (its own process), "
+            f"PostgreSQL; load average {load()}"
+        )
+        print("  rates: from the start (the workers' launch) [from the sink's first message to its last];")
+        print("  CPU ms per message: the sender (smtplib client / all workers, start-up included) + the sink")
+        try:
+            for n in counts:
+                base, run = deliver_run(args.database, root / f"w{n}", sink, args.messages, n, composer)
+                print(
+                    f"  floor, smtplib, one connection: {base.rate:6.0f}/s [{base.steady:.0f}]"
+                    f"  CPU {base.cpu_ms:.3f} + sink {base.sink_ms:.3f}"
+                )
+                print(
+                    f"  {n} worker{'s' if n > 1 else ' '}:                     {run.rate:6.0f}/s [{run.steady:.0f}]"
+                    f"  CPU {run.cpu_ms:.3f} + sink {run.sink_ms:.3f}"
+                    f"  -> {base.rate / run.rate:.2f}x the floor's time [{base.steady / run.steady:.2f}x]"
+                    f"  (load {load()})"
+                )
+        finally:
+            composer.close()
+            drop_composer()
+            sink.stop()
     if args.clocks:
         sla_run(args.database, root / "sla", args.clocks)
 

@@ -98,4 +98,18 @@ def register_deliveries(register: Callable[[Delivery], None]) -> None:
 
         return session(desk)
 
-    register(Delivery("email", deliver, session=session, description="SMTP, through the e-mail channel's server"))
+    def compose(message: deskframe.OutboundMessage, config: Any, blob: Any) -> bytes:
+        from .smtp import compose
+
+        return compose(message, config, blob)
+
+    register(
+        Delivery(
+            "email",
+            deliver,
+            session=session,
+            description="SMTP, through the e-mail channel's server",
+            compose=compose,
+            pipelined=True,
+        )
+    )

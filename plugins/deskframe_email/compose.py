@@ -32,6 +32,7 @@ _ADDR = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-
 _DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?$")
 _MSGID = re.compile(r"^[^\s<>()\[\]\\,;:\"\x00-\x1f\x7f]{1,900}$")
 _MAX_REFERENCES = 30
+_MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}$")
 #: Fields ``extra_headers`` may not set (the message's own structure and addressing).
 _RESERVED = {"bcc", "cc", "mime-version", "content-type", "content-transfer-encoding", "date", "message-id"}
 
@@ -96,6 +97,7 @@ def compose_reply(
     date: dt.datetime | None = None,
     html: str | None = None,
     extra_headers: Iterable[tuple[str, str]] = (),
+    attachments: Iterable[tuple[str, str, bytes]] = (),
 ) -> bytes:
     """A reply as SMTP-ready bytes (CRLF line ends).
 
@@ -109,7 +111,10 @@ def compose_reply(
     and ``X-Loop: <loop_address>`` (default ``from_addr``'s address). Without a
     ``ticket_number`` the subject is not tagged. ``html`` adds an HTML alternative;
     ``extra_headers`` adds fields (names of letters, digits and dashes; values made safe
-    like the subject) other than those set here.
+    like the subject) other than those set here. ``attachments`` are ``(filename, content type,
+    bytes)``: the message becomes ``multipart/mixed`` with one part each (the file name made
+    safe like a header value; a content type that is not ``type/subtype`` is sent as
+    ``application/octet-stream``).
     """
     if not _DOMAIN.match(message_id_domain or ""):
         raise ValueError(f"not a domain for Message-IDs: {message_id_domain!r}")
@@ -154,4 +159,9 @@ def compose_reply(
     for name, value in extra_headers:
         if re.fullmatch(r"[A-Za-z0-9-]{1,76}", name) and name.lower() not in own | _RESERVED:
             msg[name] = header_text(value)
+    for filename, content_type, data in attachments:
+        kind = content_type.strip().lower()
+        maintype, subtype = kind.split("/", 1) if _MIME_TYPE.match(kind) else ("application", "octet-stream")
+        name = header_text(filename, max_chars=200).replace("/", "_").replace("\\", "_") or "attachment"
+        msg.add_attachment(bytes(data), maintype=maintype, subtype=subtype, filename=name)
     return msg.as_bytes()

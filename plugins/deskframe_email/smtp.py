@@ -1,9 +1,13 @@
 """The ``email`` delivery: outbox messages over SMTP (``smtplib``), one connection per channel and pass.
 
-A message's bytes are built here from what was fixed at enqueue (:mod:`.outbound`): its
-Message-ID, recipients, subject, body, ``Date`` and threading headers, so every attempt sends
-the same message. The SMTP server is the one of the message's ``channel`` (an ``email``
-channel), else of the first ``email`` channel with an ``smtp`` URL.
+A message's bytes are built by :func:`compose` from what was fixed at enqueue (:mod:`.outbound`):
+its Message-ID, recipients, subject, body, ``Date``, threading headers and attachments (read
+from the desk's blobs by their references). The outbox calls it
+once, when the message is enqueued, and stores the bytes with the message; a delivery then only
+sends them, so every attempt sends the same bytes. (A message stored without them - enqueued
+before they were kept, or whose composing failed then - is composed when it is sent.) The SMTP
+server is the one of the message's ``channel`` (an ``email`` channel), else of the first
+``email`` channel with an ``smtp`` URL.
 
 Errors: a 5xx answer (recipient refused, authentication failed) or a channel without SMTP is
 permanent (the message becomes ``failed``; ``deskframe outbox retry`` after the fix); anything
@@ -14,11 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import re
 import smtplib
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, cast
 
-from deskframe.outbound import DeliveryError, OutboundMessage, Send
+from deskframe.outbound import BlobReader, DeliveryError, OutboundMessage
 
 from .compose import compose_reply
 from .network import login_user, tls_context
@@ -30,9 +35,9 @@ _THREADING = {"in-reply-to", "references", "date", "auto-submitted", "x-auto-res
 _OWN = {"in-reply-to", "references", "date"}
 
 
-def settings_for(desk: Any, message: OutboundMessage) -> EmailSettings:
-    """The e-mail channel that sends ``message`` (permanent :class:`DeliveryError` if none can)."""
-    config = desk.config
+def settings_for(config: Any, message: OutboundMessage) -> EmailSettings:
+    """The e-mail channel (of the desk's ``config``) that sends ``message`` (permanent
+    :class:`DeliveryError` if none can)."""
     tables = [config.channel(message.channel)] if message.channel else []
     tables += [t for t in config.channels if t.get("type") == TYPE and t.get("smtp")]
     for table in tables:
@@ -43,8 +48,21 @@ def settings_for(desk: Any, message: OutboundMessage) -> EmailSettings:
     raise DeliveryError(f"no e-mail channel with an smtp server for channel {message.channel!r}", permanent=True)
 
 
-def message_bytes(message: OutboundMessage, settings: EmailSettings, subject_hook: str) -> bytes:
-    """The RFC 5322 bytes of ``message`` (the same on every attempt)."""
+def _attachments(message: OutboundMessage, blob: BlobReader | None) -> list[tuple[str, str, bytes]]:
+    found = []
+    for attachment in message.attachments:
+        data = blob(attachment.sha256) if blob is not None else None
+        if data is None:
+            raise DeliveryError(f"attachment {attachment.filename!r}: blob {attachment.sha256} is not stored")
+        found.append((attachment.filename, attachment.content_type, data))
+    return found
+
+
+def message_bytes(
+    message: OutboundMessage, settings: EmailSettings, subject_hook: str, blob: BlobReader | None = None
+) -> bytes:
+    """The RFC 5322 bytes of ``message`` (the same on every attempt); ``blob(sha256)`` reads its
+    attachments (a missing one is a temporary :class:`DeliveryError`)."""
     names = message.data.get("names") or {}
     date = message.header("Date")
     auto = (message.header("Auto-Submitted") or "").lower() == "auto-replied"
@@ -68,12 +86,53 @@ def message_bytes(message: OutboundMessage, settings: EmailSettings, subject_hoo
             # an automatic message that is not an auto-reply (a notification: Auto-Submitted:
             # auto-generated) keeps its own Auto-Submitted, X-Auto-Response-Suppress and X-Loop
             extra_headers=[(k, v) for k, v in message.headers if k.lower() not in (_THREADING if auto else _OWN)],
+            attachments=_attachments(message, blob),
         )
     except ValueError as exc:  # an address or Message-ID that cannot be sent: retrying will not help
         raise DeliveryError(f"cannot compose: {exc}", permanent=True) from None
 
 
-def connect(settings: EmailSettings) -> smtplib.SMTP:
+def compose(message: OutboundMessage, config: Any, blob: BlobReader) -> bytes:
+    """The delivery's ``compose``: ``message``'s bytes, made once when it is enqueued."""
+    return message_bytes(message, settings_for(config, message), config.tickets.subject_hook, blob)
+
+
+#: A line of a message that starts with a dot, which SMTP's DATA doubles (RFC 5321, 4.5.2).
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+class _Gated:
+    """An SMTP client whose ``DATA`` waits at the gate: once the server answered 354 and before
+    the message's bytes go out (after which the server may accept it), it calls ``gate()``."""
+
+    gate: Callable[[], None] | None = None
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        gate = self.gate
+        client = cast("smtplib.SMTP", self)
+        if gate is None or not isinstance(msg, bytes):
+            return smtplib.SMTP.data(client, msg)
+        client.putcmd("data")
+        code, reply = client.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        gate()
+        quoted = _LEADING_DOT.sub(b"..", msg)
+        if not quoted.endswith(b"\r\n"):
+            quoted += b"\r\n"
+        client.send(quoted + b".\r\n")
+        return client.getreply()
+
+
+class GatedSMTP(_Gated, smtplib.SMTP):
+    """:class:`smtplib.SMTP` with the gate before a message's bytes."""
+
+
+class GatedSMTPSSL(_Gated, smtplib.SMTP_SSL):
+    """:class:`smtplib.SMTP_SSL` with the gate before a message's bytes."""
+
+
+def connect(settings: EmailSettings) -> GatedSMTP | GatedSMTPSSL:
     """An open, greeted and (if the URL says so) TLS-secured and logged-in SMTP connection."""
     server = settings.smtp
     if server is None:
@@ -81,11 +140,11 @@ def connect(settings: EmailSettings) -> smtplib.SMTP:
     secret = password(settings)
     context = tls_context(settings) if server.tls in ("ssl", "starttls") else None  # loading the CAs is slow
     if server.tls == "ssl":
-        client: smtplib.SMTP = smtplib.SMTP_SSL(
+        client: GatedSMTP | GatedSMTPSSL = GatedSMTPSSL(
             server.host, server.port, local_hostname=settings.domain, timeout=settings.timeout, context=context
         )
     else:
-        client = smtplib.SMTP(server.host, server.port, local_hostname=settings.domain, timeout=settings.timeout)
+        client = GatedSMTP(server.host, server.port, local_hostname=settings.domain, timeout=settings.timeout)
     try:
         if server.tls == "starttls":
             client.starttls(context=context)
@@ -117,26 +176,46 @@ class SmtpSession:
 
     def __init__(self, desk: Any):
         self.desk = desk
-        self.clients: dict[str, smtplib.SMTP] = {}
+        self.clients: dict[str, GatedSMTP | GatedSMTPSSL] = {}
         #: The settings by message channel, parsed once per pass (the configuration does not change in it).
         self.settings: dict[str | None, EmailSettings] = {}
 
-    def send(self, message: OutboundMessage) -> None:
-        """Send ``message`` over its channel's connection (:class:`DeliveryError` if it was not accepted)."""
+    def blob(self, sha256: str) -> bytes | None:
+        """An attachment's bytes from the desk's blob store (None if it has none)."""
+        blobs = getattr(self.desk, "blobs", None)
+        try:
+            return blobs.get(sha256) if blobs is not None else None
+        except (OSError, ValueError):
+            return None
+
+    def send(self, message: OutboundMessage, ready: Callable[[], None] | None = None) -> None:
+        """Send ``message`` over its channel's connection (:class:`DeliveryError` if it was not
+        accepted). ``ready()`` is called once the server answered ``DATA`` and before the
+        message's bytes go out (the outbox's gate: ``Delivery.pipelined``)."""
         settings = self.settings.get(message.channel)
         if settings is None:
-            settings = self.settings[message.channel] = settings_for(self.desk, message)
-        data = message_bytes(message, settings, self.desk.config.tickets.subject_hook)
+            settings = self.settings[message.channel] = settings_for(self.desk.config, message)
+        data = message.raw
+        if data is None:
+            data = message_bytes(message, settings, self.desk.config.tickets.subject_hook, self.blob)
+        client = None
         try:
             client = self.clients.get(settings.name)
             if client is None:
                 client = self.clients[settings.name] = connect(settings)
+            client.gate = ready
             client.sendmail(message.sender or settings.address, list(message.recipients), data)
         except DeliveryError:
             raise
         except Exception as exc:  # smtplib and socket errors, an unset password variable ...
             self.drop(settings.name)
             raise _error(settings, exc) from None
+        except BaseException:  # the gate gave up (the pass stops) mid-DATA: the connection cannot be reused
+            self.drop(settings.name)
+            raise
+        finally:
+            if client is not None:
+                client.gate = None
 
     def drop(self, name: str) -> None:
         client = self.clients.pop(name, None)
@@ -153,7 +232,7 @@ class SmtpSession:
 
 
 @contextlib.contextmanager
-def session(desk: Any) -> Iterator[Send]:
+def session(desk: Any) -> Iterator[Callable[..., None]]:
     """The delivery's batch context: one connection per channel for the whole pass."""
     smtp = SmtpSession(desk)
     try:

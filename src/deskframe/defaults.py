@@ -55,7 +55,11 @@ def classify_priority(message: InboundMessage, route: Route) -> str | None:
 @hookimpl
 def register_deliveries(register: Callable[[Delivery], None]) -> None:
     """The core's ``file`` delivery: messages become ``.eml`` files (:mod:`deskframe.file_delivery`)."""
-    from .file_delivery import deliver
+    from .file_delivery import compose, deliver
     from .outbound import Delivery
 
-    register(Delivery("file", deliver, description="writes each message as an .eml file into [outbox] file_dir"))
+    register(
+        Delivery(
+            "file", deliver, description="writes each message as an .eml file into [outbox] file_dir", compose=compose
+        )
+    )

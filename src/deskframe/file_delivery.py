@@ -3,7 +3,9 @@
 For a desk without a mail server (``deskframe demo``, a test, a dry run): the file is the
 message as it would be mailed (RFC 5322, UTF-8), named ``<Message-ID>.eml``.
 It is written to a temporary name and renamed, so a reader never sees half a message; a
-second delivery of the same message (the crash window) rewrites the same file.
+second delivery of the same message (the crash window) rewrites the same file. A message whose
+bytes were composed at enqueue (:attr:`~deskframe.outbound.OutboundMessage.raw`, by
+:func:`compose` or by the delivery of its own kind) is written as those bytes.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import email.utils
 import os
 import re
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
@@ -31,10 +34,11 @@ def directory(desk: Any) -> Path:
     return Path(configured) if configured else Path(desk.config.data_dir) / "outbox"
 
 
-def as_email(message: OutboundMessage, *, blobs: Any = None) -> bytes:
+def as_email(message: OutboundMessage, *, blob: Callable[[str], bytes | None] | None = None) -> bytes:
     """``message`` as RFC 5322 bytes: its fixed Message-ID, recipients, bodies, extra headers and
-    (with ``blobs``) attachments. Header values are kept on one line; without a ``Date`` header
-    of its own the message gets the current time."""
+    (with ``blob``, which reads a blob's bytes by SHA-256) attachments. Header values are kept on
+    one line; without a ``Date`` header of its own the message gets the current time. A missing
+    attachment is an ``OSError``."""
     mail = EmailMessage(policy=SMTP)
     mail["From"] = _one_line(message.sender or "deskframe@localhost")
     mail["To"] = ", ".join(_one_line(r) for r in message.recipients)
@@ -53,11 +57,14 @@ def as_email(message: OutboundMessage, *, blobs: Any = None) -> bytes:
         if name.lower().startswith("content-") and name not in mail:
             mail[name] = _one_line(value)
     for attachment in message.attachments:
-        if blobs is None:
+        if blob is None:
             break
+        data = blob(attachment.sha256)
+        if data is None:
+            raise FileNotFoundError(f"attachment {attachment.filename!r}: blob {attachment.sha256} is not stored")
         maintype, _, subtype = attachment.content_type.partition("/")
         mail.add_attachment(
-            blobs.get(attachment.sha256),
+            data,
             maintype=maintype or "application",
             subtype=subtype or "octet-stream",
             filename=attachment.filename,
@@ -76,13 +83,19 @@ def file_name(message: OutboundMessage) -> str:
     return _UNSAFE.sub("_", message.message_id or "message")[:180] + ".eml"
 
 
+def compose(message: OutboundMessage, config: Any, blob: Callable[[str], bytes | None]) -> bytes:
+    """The delivery's ``compose``: the message's bytes, made once at enqueue (:func:`as_email`)."""
+    return as_email(message, blob=blob)
+
+
 def deliver(message: OutboundMessage, desk: Any) -> None:
     """Write ``message`` as ``<dir>/<Message-ID>.eml`` (atomically: temporary file, then rename)."""
     folder = directory(desk)
     name = file_name(message)
+    blobs = getattr(desk, "blobs", None)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        data = as_email(message, blobs=getattr(desk, "blobs", None))
+        data = message.raw if message.raw is not None else as_email(message, blob=blobs.get if blobs else None)
         temporary = folder / f".{name}.tmp"
         temporary.write_bytes(data)
         os.replace(temporary, folder / name)

@@ -6,7 +6,8 @@ plugin may read while the change that causes a message is still open.
 * :class:`OutboundAttachment` - an attachment by blob reference (``sha256`` of the desk's
   blob store), so the outbox row stays small;
 * :class:`Delivery` - what a channel plugin registers (``register_deliveries``) for one kind
-  of message (``email``, ``chat``, ``file`` ...); the outbox itself knows no transport;
+  of message (``email``, ``chat``, ``file`` ...): how to send it, and optionally how to compose
+  its bytes once at enqueue; the outbox itself knows no transport;
 * :class:`DeliveryError` - a delivery that did not happen, temporary (retried with back-off)
   or permanent (the message becomes ``failed`` at once);
 * :class:`ChangeView` - the read access the ``outbound_messages`` hook gets, inside the
@@ -75,7 +76,11 @@ class OutboundMessage:
       the first one's id): at most one message per key, ever;
     * ``topic`` - what it is (``reply``, ``autoreply``, ``notify.sla_breached`` ...): shown by
       ``outbox list`` and counted by :meth:`ChangeView.messages_to` (rate limits, daily caps);
-    * ``data`` - small JSON-able values the delivery needs (a chat payload's fields).
+    * ``data`` - small JSON-able values the delivery needs (a chat payload's fields);
+    * ``raw`` - the message's bytes as its delivery sends them (an e-mail's RFC 5322 bytes),
+      composed once when it is enqueued by its delivery's :attr:`Delivery.compose`; ``None``:
+      the delivery composes it from the fields above at each attempt. A plugin leaves it
+      ``None``: the outbox fills it in.
     """
 
     kind: str
@@ -93,6 +98,7 @@ class OutboundMessage:
     dedupe_key: str | None = None
     topic: str = ""
     data: dict[str, Any] = attrs.field(factory=dict)
+    raw: bytes | None = attrs.field(default=None, repr=False)
 
     def header(self, name: str) -> str | None:
         """The value of extra header ``name`` (case-insensitive), or ``None``."""
@@ -143,6 +149,10 @@ class DeliveryError(Exception):
 
 #: Sends one message; returns when the far side accepted it, raises :class:`DeliveryError` otherwise.
 Send = Callable[[OutboundMessage], None]
+#: Reads a blob of the desk by its SHA-256 (``None`` if there is none): what ``compose`` gets.
+BlobReader = Callable[[str], bytes | None]
+#: Composes a message's bytes at enqueue (see :attr:`Delivery.compose`).
+Compose = Callable[[OutboundMessage, Any, BlobReader], bytes | None]
 
 
 @attrs.frozen
@@ -157,12 +167,30 @@ class Delivery:
     messages): ``with session(desk) as send: send(message)``; a delivery pass uses it when given,
     else calls ``deliver`` once per message. Errors raised by ``send`` count per message; an error
     on entering the session counts for every message of the batch.
+
+    ``compose(message, config, blob)``, optional, builds the message's bytes once, when it is
+    enqueued (``config`` is the desk's :class:`~deskframe.config.Config`, ``blob(sha256)`` reads
+    an attachment's bytes in the enqueuing transaction); the outbox stores them with the message
+    (:attr:`OutboundMessage.raw`), and ``deliver``/``send`` then send those bytes instead of
+    composing the message on every attempt. It runs inside the enqueuing change: it must only
+    compute, never write or reach the network. If it raises (or returns ``None``), the message
+    is stored without bytes and composed at delivery, where the error is reported as usual.
+
+    ``pipelined=True`` (with a ``session``): its ``send(message, ready)`` takes a second argument
+    and calls ``ready()`` once, right before the step after which the far side may accept the
+    message (SMTP: after the server's 354 answer to ``DATA``, before the message's bytes). The
+    outbox records the previous message's outcome meanwhile, and ``ready()`` returns when that is
+    committed: the commit's round trips overlap the new message's first ones, and a crash still
+    leaves at most one message accepted but not recorded. If ``ready()`` raises, ``send`` lets
+    the exception through (it is not the message's error) and must not reuse the connection.
     """
 
     kind: str
     deliver: Callable[[OutboundMessage, Any], None]
-    session: Callable[[Any], AbstractContextManager[Send]] | None = None
+    session: Callable[[Any], AbstractContextManager[Callable[..., None]]] | None = None
     description: str = ""
+    compose: Compose | None = None
+    pipelined: bool = False
 
     @property
     def name(self) -> str:

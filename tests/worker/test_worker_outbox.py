@@ -63,6 +63,9 @@ def outbox_states(desk) -> dict[str, int]:
 
 
 def stop_all(workers):
+    # a SIGTERM before a worker installed its handler (still importing, on a loaded machine) would
+    # end it with -15: stop each one once it is up
+    wait_for(lambda: all(w.started() or w.process.poll() is not None for w in workers), "every worker to be up")
     for worker in workers:
         worker.process.send_signal(signal.SIGTERM)
     return [worker.wait() for worker in workers]

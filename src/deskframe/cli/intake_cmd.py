@@ -39,7 +39,8 @@ def intake_run(desk: Any, once: bool, names: tuple[str, ...], interval: int, fmt
 
     Without --once it runs until stopped: each channel is polled at its own
     interval, and a channel whose source is unreachable is reported and tried
-    again at its next turn while the others go on.
+    again at its next turn while the others go on. A channel is polled under the
+    same lock as a worker's poll of it: one a worker is polling is skipped.
     """
     wanted = list(names) or [t["name"] for t in desk.config.channels]
     if not wanted:
@@ -50,12 +51,17 @@ def intake_run(desk: Any, once: bool, names: tuple[str, ...], interval: int, fmt
         reports = []
         for channel in channels:
             with progress(f"{channel.name}: messages") as advance:
-                report = polling.poll(desk, channel, advance=advance)
+                report = polling.poll_claimed(desk, channel, advance=advance)
+            if report is None:  # a worker (or another intake run) is polling it now: not twice at once
+                if fmt != "json":
+                    click.echo(f"{channel.name}: skipped, another process is polling it", err=True)
+                reports.append({"channel": channel.name, "skipped": "another process is polling it"})
+                continue
             _show(report, fmt)
             reports.append(report.as_dict())
         if fmt == "json":
             click.echo(safe_json(serialize.dumps(reports)))
-        if any(r["stopped"] for r in reports):
+        if any(r.get("stopped") for r in reports):
             sys.exit(1)
         return
     polling.run_forever(desk, channels, interval, lambda report: _show(report, fmt, lines=True))

@@ -52,8 +52,8 @@ def worker_command(desk: Any, once: bool, wanted: str | None, log_format: str) -
     with sole_worker(desk.store.sqlite_file):
         runner = Runner(desk, [], journal, ident)
         runner.tasks = tasks.build(desk, jobs, ident, runner.stop.is_set)
-        journal.start(jobs, [task.unit for task in runner.tasks], once)
-        with runner.signals():
+        with runner.signals():  # before the start line: once it is out, SIGTERM stops the worker cleanly
+            journal.start(jobs, [task.unit for task in runner.tasks], once)
             if once:
                 runner.once()
             else:

@@ -129,6 +129,20 @@ def _flush_quietly(desk: Desk, channel: Channel, pending: list[InboundMessage], 
         _flush(desk, channel, pending, report)
 
 
+def claim_name(channel_name: str) -> str:
+    """The unit lock a channel's poll runs under, in ``deskframe worker`` and ``intake run`` alike."""
+    return f"intake:{channel_name}"
+
+
+def poll_claimed(desk: Desk, channel: Channel, **kwargs: Any) -> PollReport | None:
+    """:func:`poll` under the channel's unit lock (an advisory lock on PostgreSQL, a lock file on
+    SQLite); ``None`` without polling if another process (a worker) holds it."""
+    with desk.store.locks.hold(claim_name(channel.name)) as got:
+        if not got:
+            return None
+        return poll(desk, channel, **kwargs)
+
+
 def run_forever(
     desk: Desk,
     channels: list[Channel],
@@ -141,7 +155,8 @@ def run_forever(
 ) -> None:
     """Poll every channel at its own interval (its ``poll_interval`` in seconds, else
     ``default_interval``), sleeping until the next one is due; a channel that is
-    unavailable is reported and polled again at its next turn. ``rounds`` ends the
+    unavailable is reported and polled again at its next turn. Each poll holds the channel's
+    unit lock (:func:`poll_claimed`): a channel a worker is polling is left to it at that turn. ``rounds`` ends the
     loop after that many polls in all (for tests)."""
     due = {id(channel): clock() for channel in channels}
     done = 0
@@ -152,7 +167,9 @@ def run_forever(
         if wait > 0:
             sleep(wait)
             continue
-        on_report(poll(desk, channel))
+        report = poll_claimed(desk, channel)
+        if report is not None:
+            on_report(report)
         done += 1
         every = getattr(channel, "poll_interval", None) or default_interval
         due[id(channel)] = max(due[id(channel)] + every, clock())

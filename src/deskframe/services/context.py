@@ -80,9 +80,13 @@ class ServiceContext:
         from .outbox import enqueue_in
 
         view = TransactionView(repo, config=self.config, blobs=self.blobs)
+        outbox = getattr(self.owner, "outbox", None)  # the desk's OutboxService composes the messages' bytes
+        compose = outbox.composer(view.blob) if outbox is not None else None
         failures: list[HookFailure] = []
         for hook, event in events:
-            failures.extend(self.hooks.outbound_messages(hook, event, view, lambda found: enqueue_in(repo, found)))
+            failures.extend(
+                self.hooks.outbound_messages(hook, event, view, lambda found: enqueue_in(repo, found, compose=compose))
+            )
         return failures
 
     def fire_events(self, events: Events, failures: list[HookFailure] | None = None) -> None:

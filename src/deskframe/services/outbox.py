@@ -2,7 +2,8 @@
 
 * :func:`enqueue_in` writes messages inside an open transaction (the change context calls it
   with what the ``outbound_messages`` hook returned); :meth:`OutboxService.enqueue` does the same
-  in a transaction of its own.
+  in a transaction of its own. Either way each message's bytes are composed once, there, by its
+  delivery's ``compose`` (:meth:`OutboxService.composer`), so delivery only sends them.
 * :meth:`OutboxService.deliver_due` is one delivery pass (what ``deskframe worker`` and
   ``deskframe outbox deliver`` run): claim due messages with a lease, deliver each through its
   kind's registered :class:`~deskframe.outbound.Delivery` outside any transaction, record the
@@ -18,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -26,11 +26,13 @@ import attrs
 from .. import policy
 from ..actors import Actor
 from ..errors import BadValue, NotFound
-from ..outbound import STATES, Delivery, DeliveryError, OutboundMessage, OutboxEntry, fixed
+from ..outbound import STATES, BlobReader, Delivery, DeliveryError, OutboundMessage, OutboxEntry, fixed
+from .outbox_recorder import GateClosed, Recorder
 
 if TYPE_CHECKING:
     from ..registry import Registry
-    from ..store import Repository
+    from ..store import BlobStore, Repository
+    from ..store.repository import RepositorySeries
     from .context import ServiceContext
 
 log = logging.getLogger("deskframe.outbox")
@@ -53,11 +55,17 @@ class DeliveryReport:
     released: int = 0
 
 
-def enqueue_in(repo: Repository, messages: Iterable[OutboundMessage]) -> list[int]:
+def enqueue_in(
+    repo: Repository,
+    messages: Iterable[OutboundMessage],
+    *,
+    compose: Callable[[OutboundMessage], OutboundMessage] | None = None,
+) -> list[int]:
     """Write ``messages`` to the outbox inside ``repo``'s open transaction; their ids.
 
     A message whose ``dedupe_key`` is already in the outbox (or earlier in ``messages``) is not
-    written again; the first one's id stands for it.
+    written again; the first one's id stands for it. ``compose`` (:meth:`OutboxService.composer`)
+    gives each message written its bytes.
     """
     ready = [fixed(m) for m in messages]
     if not ready:
@@ -71,6 +79,8 @@ def enqueue_in(repo: Repository, messages: Iterable[OutboundMessage]) -> list[in
         if m.dedupe_key:
             seen.add(m.dedupe_key)
         fresh.append(m)
+    if compose is not None:
+        fresh = [compose(m) for m in fresh]
     new_ids = iter(repo.insert_outbox(fresh))
     by_key = dict(known)
     ids = []
@@ -101,7 +111,33 @@ class OutboxService:
             raise BadValue(str(exc)) from None
         with self.ctx.store.write() as repo:
             policy.check(actor, "outbox.enqueue", repo=repo)
-            return enqueue_in(repo, ready)
+            return enqueue_in(repo, ready, compose=self.composer(blob_reader(self.ctx.blobs, repo)))
+
+    def composer(self, blob: BlobReader) -> Callable[[OutboundMessage], OutboundMessage]:
+        """A function giving a message its bytes (:attr:`OutboundMessage.raw`), composed by the
+        ``compose`` of the delivery that will send it (its kind's, after ``[outbox] redirect``);
+        ``blob`` reads attachments in the enqueuing transaction. A message whose delivery composes
+        nothing, or whose composing fails, is returned as it is: it is composed at delivery, where
+        a problem is reported like any delivery error."""
+        config = self.ctx.config
+        redirect = config.outbox.redirect
+
+        def compose(message: OutboundMessage) -> OutboundMessage:
+            if message.raw is not None:
+                return message
+            delivery = self.registry.get("deliveries", redirect.get(message.kind, message.kind))
+            if delivery is None or delivery.compose is None:
+                return message
+            try:
+                raw = delivery.compose(message, config, blob)
+            except Exception as exc:  # left to the delivery, which reports it on the message
+                log.debug(
+                    "outbox: message %s not composed at enqueue: %s: %s", message.message_id, type(exc).__name__, exc
+                )
+                return message
+            return message if raw is None else attrs.evolve(message, raw=bytes(raw))
+
+        return compose
 
     def list(
         self,
@@ -232,7 +268,7 @@ class OutboxService:
 
     def _deliver_batch(
         self,
-        write: Callable[..., AbstractContextManager[Repository]],
+        write: RepositorySeries,
         delivery: Delivery,
         entries: Sequence[OutboxEntry],
         worker_id: str,
@@ -247,17 +283,35 @@ class OutboxService:
                         write, entry, worker_id, _attempt(lambda m: delivery.deliver(m, desk), entry.message), counts
                     )
             return
+        # A pipelined delivery sends while the previous outcome is committed in the recorder's
+        # thread; its gate (the recorder's wait) holds each message back until then.
+        recorder = (
+            Recorder(lambda e, err: self._record(write, e, worker_id, err, counts)) if delivery.pipelined else None
+        )
+
+        def record(entry: OutboxEntry, error: DeliveryError | None) -> None:
+            if recorder is not None:
+                recorder.submit(entry, error)
+            else:
+                self._record(write, entry, worker_id, error, counts)
+
         done = 0
         try:
             with delivery.session(desk) as send:
+                gated = (lambda m: send(m, recorder.wait)) if recorder is not None else send
                 for entry in entries:
                     done += 1
                     if turn(entry):
-                        self._record(write, entry, worker_id, _attempt(send, entry.message), counts)
+                        record(entry, _attempt(gated, entry.message))
+        except GateClosed:  # recording an outcome failed: raised by close() below
+            pass
         except Exception as exc:  # opening or closing the session failed: the rest share the error
             error = exc if isinstance(exc, DeliveryError) else DeliveryError(f"{type(exc).__name__}: {exc}")
             for entry in entries[done:]:
-                self._record(write, entry, worker_id, error, counts)
+                record(entry, error)
+        finally:
+            if recorder is not None:
+                recorder.close()
 
     def _turn(self, entry: OutboxEntry, stop: Callable[[], bool] | None, released: set[int]) -> bool:
         """Whether to send ``entry`` now: not once ``stop`` says so (the claim is given back), and
@@ -273,7 +327,7 @@ class OutboxService:
 
     def _record(
         self,
-        write: Callable[..., AbstractContextManager[Repository]],
+        write: RepositorySeries,
         entry: OutboxEntry,
         worker_id: str,
         error: DeliveryError | None,
@@ -282,8 +336,16 @@ class OutboxService:
         """Record one outcome in its own transaction (only if the claim is still this worker's)."""
         settings = self.ctx.config.outbox
         message = entry.message
-        # A message without a ticket changes one row: one statement, its own transaction.
-        with write(single=not message.ticket) as repo:
+        if error is None and not message.ticket:  # one row changes: one statement, its own transaction
+            own = write.finish_outbox(entry.id, worker_id, state="sent", sent_at=self.ctx.clock(), last_error=None)
+            if own:
+                counts["sent"] += 1
+            else:
+                log.warning(
+                    "outbox message %s: claim of %s expired before its outcome was recorded", entry.id, worker_id
+                )
+            return
+        with write() as repo:
             if error is None:
                 state = "sent"
                 own = repo.finish_outbox(entry.id, worker_id, state=state, sent_at=repo.now, last_error=None)
@@ -303,6 +365,18 @@ class OutboxService:
         counts[state] += 1
         if error is not None:
             log.warning("outbox message %s (%s) %s: %s", entry.id, message.kind, state, error)
+
+
+def blob_reader(blobs: BlobStore, repo: Repository) -> BlobReader:
+    """Reads a blob as ``repo``'s open transaction sees it: its file, else its database row."""
+
+    def read(sha256: str) -> bytes | None:
+        try:
+            return blobs.path(sha256).read_bytes()
+        except (OSError, ValueError):
+            return repo.stored_blob(sha256)
+
+    return read
 
 
 def _attempt(send: Any, message: OutboundMessage) -> DeliveryError | None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import (
     DataError,
     DBAPIError,
@@ -16,6 +16,7 @@ from sqlalchemy.exc import (
     NoSuchModuleError,
 )
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.expression import Executable
 
 from ..errors import ConfigError, Conflict, StorageError, UnstorableValue
 from .urls import mask_url, url_problem
@@ -95,44 +96,29 @@ class Database:
             yield session
 
     @contextlib.contextmanager
-    def write_series(
-        self, *, lazy_commit: bool = False
-    ) -> Iterator[Callable[..., contextlib.AbstractContextManager[Session]]]:
+    def write_series(self, *, lazy_commit: bool = False) -> Iterator[WriteSeries]:
         """Many short write transactions on one connection held for the block (no pool check-out
-        and liveness ping per transaction); yields a factory of write transactions like :meth:`write`.
+        and liveness ping per transaction): a :class:`WriteSeries`.
 
         ``lazy_commit`` (PostgreSQL): their commits do not wait for the WAL flush
         (``synchronous_commit = off`` on this connection for the block, reset after it). Such a
         commit is never lost to a crash of the client, only to a crash of the database server
         (its last fraction of a second); use it only where redoing a lost change is safe. With it,
-        ``write(single=True)`` runs in autocommit on PostgreSQL, for a block of one writing
-        statement (which is atomic by itself); elsewhere it is an ordinary write transaction."""
+        the connection is in autocommit between transactions, so :meth:`WriteSeries.execute`
+        runs one statement with no BEGIN and COMMIT round trips."""
         lazy = lazy_commit and self.dialect == "postgresql"
         with _translate(self.url), self.engine.execution_options(deskframe_write=True).connect() as conn:
+            level = conn.default_isolation_level
             if lazy:
                 conn.exec_driver_sql("SET synchronous_commit = off")
                 conn.commit()
-
-            @contextlib.contextmanager
-            def write(single: bool = False) -> Iterator[Session]:
-                if not (single and lazy):
-                    with _translate(self.url), Session(conn, expire_on_commit=False) as session, session.begin():
-                        yield session
-                    return
-                # One statement that is its own transaction: no BEGIN and COMMIT round trips.
-                level = conn.default_isolation_level
                 conn.execution_options(isolation_level="AUTOCOMMIT")
-                try:
-                    with _translate(self.url), Session(conn, expire_on_commit=False) as session, session.begin():
-                        yield session
-                finally:
-                    conn.execution_options(isolation_level=level)
-
             try:
-                yield write
+                yield WriteSeries(conn, self.url, level if lazy else None)
             finally:
                 if lazy:
                     try:
+                        conn.execution_options(isolation_level=level)
                         conn.rollback()
                         conn.exec_driver_sql("RESET synchronous_commit")
                         conn.commit()
@@ -152,6 +138,40 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class WriteSeries:
+    """Write transactions on one held connection (:meth:`Database.write_series`).
+
+    ``series()`` is a write transaction like :meth:`Database.write` (a session, committed when
+    the block ends without error); ``series.execute(statement, params)`` runs one writing
+    statement as a transaction of its own and returns its row count - in autocommit with
+    ``lazy_commit`` on PostgreSQL (one round trip), else BEGIN, the statement, COMMIT."""
+
+    def __init__(self, conn: Connection, url: str, transaction_level: str | None):
+        self.conn = conn
+        self.url = url
+        #: The isolation level of a multi-statement transaction when the connection idles in autocommit.
+        self.transaction_level = transaction_level
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[Session]:
+        conn = self.conn
+        if self.transaction_level is not None:
+            conn.execution_options(isolation_level=self.transaction_level)
+        try:
+            with _translate(self.url), Session(conn, expire_on_commit=False) as session, session.begin():
+                yield session
+        finally:
+            if self.transaction_level is not None:
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    def execute(self, statement: Executable, params: dict[str, Any]) -> int:
+        if self.transaction_level is None:
+            with self() as session:
+                return int(getattr(session.execute(statement, params), "rowcount", 0))
+        with _translate(self.url):
+            return int(getattr(self.conn.execute(statement, params), "rowcount", 0))
 
 
 @contextlib.contextmanager

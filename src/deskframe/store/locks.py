@@ -7,13 +7,19 @@ not get it leaves the unit to the worker that has it - and released when the uni
 worker dies, its connection ends and PostgreSQL releases the lock with it.
 
 SQLite allows one worker per desk (see :func:`sqlite_file`, beside which the worker keeps its lock
-file); there every unit is granted.
+file); there a unit is held with an ``flock`` on a file of its own beside the database
+(``<database>.<unit>.lock``), so a command run by hand beside the worker (``deskframe intake
+run``) does not do the worker's unit at the same time. The kernel releases an ``flock`` with the
+process, however it ends. An in-memory database grants every unit.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
+import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,8 +43,32 @@ def lock_key(namespace: str, name: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+def unit_lock_path(database: Path, name: str) -> Path:
+    """The lock file of unit ``name`` of the SQLite database ``database``."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:100]
+    return database.with_name(f"{database.name}.{safe}.lock")
+
+
+@contextlib.contextmanager
+def _file_lock(database: Path | None, name: str) -> Iterator[bool]:
+    """An ``flock`` on unit ``name``'s lock file, taken without waiting (granted without a file)."""
+    if database is None:
+        yield True
+        return
+    fd = os.open(unit_lock_path(database, name), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
 class UnitLocks:
-    """Advisory locks on units of work, by name (granted at once on SQLite)."""
+    """Advisory locks on units of work, by name (lock files with ``flock`` on SQLite)."""
 
     def __init__(self, db: Database):
         self.db = db
@@ -57,7 +87,8 @@ class UnitLocks:
         The lock lives on a connection of its own, outside any transaction, for the whole block;
         the work inside uses the store's ordinary transactions."""
         if self.db.dialect != "postgresql":
-            yield True
+            with _file_lock(sqlite_file(self.db), name) as got:
+                yield got
             return
         with translate_errors(self.db.url):
             conn = self.db.engine.connect()

@@ -1,11 +1,11 @@
-"""The outbox table's row (migration 0016). Only ``deskframe.store`` imports this module."""
+"""The outbox table's row (migrations 0016 and 0022). Only ``deskframe.store`` imports this module."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String
+from sqlalchemy import JSON, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .rows import Base, FreeText, UTCDateTime
@@ -14,7 +14,8 @@ from .rows import Base, FreeText, UTCDateTime
 class OutboxRow(Base):
     """One outgoing message, fixed at enqueue, and its delivery state.
 
-    ``recipients`` is stored as ``"\\na@b\\nc@d\\n"`` (lower-cased addresses framed by newlines,
+    ``raw`` holds the message's bytes as composed once at enqueue by its delivery (NULL: composed
+    at each attempt). ``recipients`` is stored as ``"\\na@b\\nc@d\\n"`` (lower-cased addresses framed by newlines,
     so one recipient is found with a plain substring match); ``recipients_json`` keeps them as given.
     """
 
@@ -45,3 +46,4 @@ class OutboxRow(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(200))
     lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(FreeText())
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from ..textsearch import DEFAULT_LANGUAGES
 from .account_repo import AccountRepo
 from .billing_repo import BillingRepo
-from .database import Database
+from .database import Database, WriteSeries
 from .directory_repo import DirectoryRepo
 from .import_repo import ImportRepo
 from .invoice_run_repo import InvoiceRunRepo
 from .locks import UnitLocks, sqlite_file
-from .outbox_repo import OutboxRepo
+from .outbox_repo import OutboxRepo, finish_statement
 from .payment_repo import PaymentRepo
 from .records_repo import RecordRepo
 from .report_repo import ReportRepo
@@ -90,20 +90,11 @@ class Store:
             yield Repository(session, self.clock(), self.search_languages)
 
     @contextlib.contextmanager
-    def write_series(
-        self, *, lazy_commit: bool = False
-    ) -> Iterator[Callable[..., contextlib.AbstractContextManager[Repository]]]:
+    def write_series(self, *, lazy_commit: bool = False) -> Iterator[RepositorySeries]:
         """Many short write transactions on one held connection (the outbox records one outcome per
-        message): yields a factory whose every call is a transaction like :meth:`write`'s.
-        ``lazy_commit`` and ``write(single=True)``: see :meth:`Database.write_series`."""
-        with self.db.write_series(lazy_commit=lazy_commit) as begin:
-
-            @contextlib.contextmanager
-            def write(single: bool = False) -> Iterator[Repository]:
-                with begin(single) as session:
-                    yield Repository(session, self.clock(), self.search_languages)
-
-            yield write
+        message): a :class:`RepositorySeries`. ``lazy_commit``: see :meth:`Database.write_series`."""
+        with self.db.write_series(lazy_commit=lazy_commit) as series:
+            yield RepositorySeries(series, self)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Repository]:
@@ -162,3 +153,23 @@ def head_revision() -> str | None:
     from .migrate import head_revision as head
 
     return head()
+
+
+class RepositorySeries:
+    """Write transactions on one held connection (:meth:`Store.write_series`): ``series()`` is a
+    transaction yielding a :class:`Repository`; :meth:`finish_outbox` records one delivery
+    outcome as one statement of its own (no session, no BEGIN/COMMIT with ``lazy_commit``)."""
+
+    def __init__(self, series: WriteSeries, store: Store):
+        self.series = series
+        self.store = store
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[Repository]:
+        with self.series() as session:
+            yield Repository(session, self.store.clock(), self.store.search_languages)
+
+    def finish_outbox(self, entry_id: int, worker: str, **values: object) -> bool:
+        """:meth:`OutboxRepo.finish_outbox` as a transaction of its own."""
+        statement, params = finish_statement(entry_id, worker, values)
+        return bool(self.series.execute(statement, params))

@@ -160,7 +160,7 @@ def _intake_tasks(desk: Desk, default_every: float, stopping: Callable[[], bool]
                 f"intake:{channel.name}",
                 every,
                 run,
-                lock=f"intake:{channel.name}",
+                lock=polling.claim_name(channel.name),
                 failed=lambda counts: counts.get("stopped"),
             )
         )
