@@ -6,7 +6,7 @@ period's work dates; with the ticket_id index alone they read every entry the ti
 (a customer's report for September read October's 50,000 entries too).
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 Create Date: 2026-12-03
 """
 
