@@ -80,17 +80,17 @@ class Worklist:
                 return []
         now = self.ctx.clock()
         with self.ctx.store.read() as repo:
-            limited, own = policy.visible_customer(actor, repo=repo)
+            seen = policy.visibility(actor, repo=repo)  # once: it reads the actor's rights
             customer = work.customer
-            if limited:
-                if own is None or (customer is not None and customer != own):
+            if seen.limited:
+                if seen.customer is None or (customer is not None and customer != seen.customer):
                     return []
-                customer = own
+                customer = seen.customer
             found = repo.worklist(
                 state=state,
                 state_types=types,
                 queue=work.queue,
-                queues=policy.visible_queues(actor, repo=repo),
+                queues=seen.queues,
                 owner=work.owner,
                 customer=customer,
                 priority=priority,

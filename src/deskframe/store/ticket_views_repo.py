@@ -28,9 +28,11 @@ from .search import scope_sql, ticket_ids
 def summary_select(*extra: Any) -> tuple[Any, Any]:
     """The SELECT of ticket summary rows (``id, number, subject, state, state_type, priority,
     queue, customer, owner, locked_by``, then ``extra`` columns, then ``created_at, updated_at``)
-    with its joins, and the owner's agent alias (to filter by owner). Shared by the ticket list
-    and the agents' worklist."""
-    owner_row, locker = aliased(AgentRow), aliased(AgentRow)
+    with its joins, and the owner's agent alias (a Core alias: filter by ``owner.c.login``).
+    Shared by the ticket list and the agents' worklist. Core aliases of the agents table, not ORM
+    ``aliased()``: adapting ORM attributes to an alias made building this half the time of it."""
+    agents = AgentRow.__table__
+    owner_row, locker = agents.alias("owners"), agents.alias("lockers")
     query = (
         select(
             TicketRow.id,
@@ -41,16 +43,16 @@ def summary_select(*extra: Any) -> tuple[Any, Any]:
             TicketRow.priority,
             QueueRow.name.label("queue"),
             CustomerRow.key.label("customer"),
-            owner_row.login.label("owner"),
-            locker.login.label("locked_by"),
+            owner_row.c.login.label("owner"),
+            locker.c.login.label("locked_by"),
             *extra,
             TicketRow.created_at,
             TicketRow.updated_at,
         )
         .join(QueueRow, TicketRow.queue_id == QueueRow.id)
         .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
-        .outerjoin(owner_row, TicketRow.owner_id == owner_row.id)
-        .outerjoin(locker, TicketRow.locked_by_id == locker.id)
+        .outerjoin(owner_row, TicketRow.owner_id == owner_row.c.id)
+        .outerjoin(locker, TicketRow.locked_by_id == locker.c.id)
     )
     return query, owner_row
 
@@ -290,7 +292,7 @@ class TicketViewRepo:
         if queues is not None:
             query = query.where(QueueRow.name.in_(list(queues)))
         if owner:
-            query = query.where(owner_row.login == owner)
+            query = query.where(owner_row.c.login == owner)
         if customer:
             query = query.where(CustomerRow.key == customer)
         if contact is not None:
