@@ -44,12 +44,16 @@ def _shape(store: Store) -> dict[str, object]:
                     " FROM information_schema.triggers WHERE trigger_schema = current_schema() ORDER BY 1, 2, 3"
                 )
             ).all()
-            shape["functions"] = connection.execute(
-                text(
-                    "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n"
-                    " ON n.oid = p.pronamespace WHERE n.nspname = current_schema() ORDER BY 1"
+            schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+            shape["functions"] = [  # a function's definition names its schema: each desk has its own
+                (name, definition.replace(f"FUNCTION {schema}.", "FUNCTION "))
+                for name, definition in connection.execute(
+                    text(
+                        "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n"
+                        " ON n.oid = p.pronamespace WHERE n.nspname = current_schema() ORDER BY 1"
+                    )
                 )
-            ).all()
+            ]
             shape["sequences"] = connection.execute(
                 text(
                     "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema() ORDER BY 1"

@@ -80,17 +80,17 @@ class Worklist:
                 return []
         now = self.ctx.clock()
         with self.ctx.store.read() as repo:
-            limited, own = policy.visible_customer(actor, repo=repo)
+            seen = policy.visibility(actor, repo=repo)  # once: it reads the actor's rights
             customer = work.customer
-            if limited:
-                if own is None or (customer is not None and customer != own):
+            if seen.limited:
+                if seen.customer is None or (customer is not None and customer != seen.customer):
                     return []
-                customer = own
+                customer = seen.customer
             found = repo.worklist(
                 state=state,
                 state_types=types,
                 queue=work.queue,
-                queues=policy.visible_queues(actor, repo=repo),
+                queues=seen.queues,
                 owner=work.owner,
                 customer=customer,
                 priority=priority,
@@ -108,9 +108,19 @@ class Worklist:
         return found
 
     def queue_counts(self, *, actor: Actor) -> builtins.list[tuple[str, int]]:
-        """``(queue, open tickets)`` of the queues ``actor`` may read."""
+        """``(queue, open tickets)`` of the queues ``actor`` may read, counting the tickets it
+        may see (:func:`deskframe.policy.visibility`): an agent's from the database's counters,
+        a contact's among its customer's tickets (its own unless it is a ``customer_admin``)."""
         with self.ctx.store.read() as repo:
-            return repo.queue_counts(state_types=OPEN_TYPES, queues=policy.visible_queues(actor, repo=repo))
+            seen = policy.visibility(actor, repo=repo)
+            if seen.limited and seen.customer is None:
+                return [(queue, 0) for queue, _ in repo.queue_counts(state_types=(), queues=seen.queues)]
+            return repo.queue_counts(
+                state_types=OPEN_TYPES,
+                queues=seen.queues,
+                customer=seen.customer if seen.limited else None,
+                contact=seen.contact,
+            )
 
     def allowed(self, number: str, actions: builtins.list[str], *, actor: Actor) -> frozenset[str]:
         """Which of ``actions`` (policy action names) ``actor`` may take on ticket ``number`` now,

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import bindparam, delete, func, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
@@ -14,6 +14,7 @@ from ..model import Agent, Contact, Contract, Customer, Queue
 from .account_repo import put_queue_rights, queue_rights
 from .rows import AgentRow, ContactRow, ContractRow, CustomerDomainRow, CustomerRow, QueueRow
 from .ticket_repo import dialect_insert
+from .worklist_repo import counts_by_queue
 
 #: The agent row of ``login`` (built once: the policy asks for the acting agent at every request).
 _AGENT_BY_LOGIN = select(AgentRow).where(AgentRow.login == bindparam("login"))
@@ -288,20 +289,13 @@ class DirectoryRepo:
     ) -> list[tuple[Queue, int]]:
         """Queues with their open tickets' count; ``queues`` (unless None): only these queues;
         ``customer`` (a key) and ``contact`` (an e-mail): count only such tickets."""
-        from .rows import CustomerRow, TicketRow
-
-        where = [TicketRow.queue_id == QueueRow.id, TicketRow.state_type.not_in(("closed", "resolved", "merged"))]
-        if customer is not None:
-            where.append(TicketRow.customer_id.in_(select(CustomerRow.id).where(CustomerRow.key == customer)))
-        if contact is not None:
-            mail = contact.strip().lower()
-            where.append(TicketRow.contact_id.in_(select(ContactRow.id).where(ContactRow.email == mail)))
-        open_count = select(func.count(TicketRow.id)).where(*where).scalar_subquery()
-        query = select(QueueRow, open_count).order_by(QueueRow.name)
+        counts = counts_by_queue(
+            self.session, state_types=("new", "open", "pending"), customer=customer, contact=contact
+        )
+        query = select(QueueRow).order_by(QueueRow.name)
         if queues is not None:
             query = query.where(QueueRow.name.in_(list(queues)))
-        rows = self.session.execute(query)
-        return [(Queue(r.name, r.description), count) for r, count in rows]
+        return [(Queue(r.name, r.description), counts.get(r.id, 0)) for r in self.session.scalars(query)]
 
     # --- contracts ---------------------------------------------------------
     def upsert_contract(self, contract: Contract) -> str:

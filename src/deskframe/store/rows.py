@@ -413,6 +413,18 @@ class PaymentRow(Base):
     created_at: Mapped[dt.datetime]
 
 
+class TicketCountRow(Base):
+    """Tickets per queue and state type: ``n`` summed over a key's rows (one row per key on
+    SQLite, delta rows compacted now and then on PostgreSQL). Kept by triggers on ``tickets``
+    (migration 0021), never written by the application."""
+
+    __tablename__ = "ticket_counts"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    queue_id: Mapped[int] = mapped_column(Integer)
+    state_type: Mapped[str] = mapped_column(String(20))
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
 class InvoiceSeriesRow(Base):
     """The last number issued in a series: numbers are drawn in the issuing transaction, so gapless."""
 
@@ -426,6 +438,7 @@ Index("ix_tickets_state_updated", TicketRow.state, TicketRow.updated_at)
 Index("ix_tickets_queue_owner_updated", TicketRow.queue_id, TicketRow.owner_id, TicketRow.updated_at)
 Index("ix_tickets_state_type_queue", TicketRow.state_type, TicketRow.queue_id)  # the pages' queue counts
 Index("ix_tickets_merged_into_id", TicketRow.merged_into_id)
+Index("ix_ticket_counts_key", TicketCountRow.state_type, TicketCountRow.queue_id, TicketCountRow.n)
 Index("ix_articles_ticket_created", ArticleRow.ticket_id, ArticleRow.created_at)
 Index("ix_history_ticket_at", HistoryRow.ticket_id, HistoryRow.at)
 # a period's time of a customer's tickets (reports), not every entry the tickets ever had

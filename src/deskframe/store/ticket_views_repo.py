@@ -24,10 +24,11 @@ from .rows import (
 )
 from .search import scope_sql, ticket_ids
 
-#: The ticket's owner and locking agent in :func:`summary_select`: one pair of aliases for every
-#: SELECT (SQLAlchemy memoizes an alias's adapted columns; new aliases per call cost most of a
-#: list query's Python time).
-_OWNER, _LOCKER = aliased(AgentRow, name="owner_agent"), aliased(AgentRow, name="locker_agent")
+#: The ticket's owner and locking agent in :func:`summary_select`: one pair of Core aliases of the
+#: agents table for every SELECT (new aliases per call, and adapting ORM attributes to them, cost
+#: most of a list query's Python time).
+_OWNER = AgentRow.__table__.alias("owner_agent")
+_LOCKER = AgentRow.__table__.alias("locker_agent")
 
 
 def _summary_select(*extra: Any) -> Any:
@@ -41,16 +42,16 @@ def _summary_select(*extra: Any) -> Any:
             TicketRow.priority,
             QueueRow.name.label("queue"),
             CustomerRow.key.label("customer"),
-            _OWNER.login.label("owner"),
-            _LOCKER.login.label("locked_by"),
+            _OWNER.c.login.label("owner"),
+            _LOCKER.c.login.label("locked_by"),
             *extra,
             TicketRow.created_at,
             TicketRow.updated_at,
         )
         .join(QueueRow, TicketRow.queue_id == QueueRow.id)
         .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
-        .outerjoin(_OWNER, TicketRow.owner_id == _OWNER.id)
-        .outerjoin(_LOCKER, TicketRow.locked_by_id == _LOCKER.id)
+        .outerjoin(_OWNER, TicketRow.owner_id == _OWNER.c.id)
+        .outerjoin(_LOCKER, TicketRow.locked_by_id == _LOCKER.c.id)
     )
 
 
@@ -62,8 +63,8 @@ _SUMMARY = _summary_select()
 def summary_select(*extra: Any) -> tuple[Any, Any]:
     """The SELECT of ticket summary rows (``id, number, subject, state, state_type, priority,
     queue, customer, owner, locked_by``, then ``extra`` columns, then ``created_at, updated_at``)
-    with its joins, and the owner's agent alias (to filter by owner). Shared by the ticket list
-    and the agents' worklist."""
+    with its joins, and the owner's agent alias (a Core alias: filter by ``owner.c.login``).
+    Shared by the ticket list and the agents' worklist."""
     return (_summary_select(*extra) if extra else _SUMMARY), _OWNER
 
 
@@ -328,7 +329,7 @@ class TicketViewRepo:
         if queues is not None:
             query = query.where(QueueRow.name.in_(list(queues)))
         if owner:
-            query = query.where(owner_row.login == owner)
+            query = query.where(owner_row.c.login == owner)
         if customer:
             query = query.where(CustomerRow.key == customer)
         if contact is not None:

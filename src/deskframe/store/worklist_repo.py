@@ -1,5 +1,6 @@
 """The agents' work list: tickets with every filter of the ticket list page, the most urgent
-first, and the queue counts of its sidebar (a part of :class:`deskframe.store.Repository`).
+first, and the queue counts of its sidebar (a part of :class:`deskframe.store.Repository`),
+read from the counters the database keeps (``ticket_counts``, migration 0021).
 
 The default order (``due``) is found in two steps that each walk an index instead of sorting
 every ticket: the running SLA clocks by due time (joined to the filtered tickets) give the
@@ -16,13 +17,44 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from .rows import AgentRow, AttachmentRow, CustomerRow, QueueRow, SlaClockRow, TicketRow
+from .rows import AgentRow, AttachmentRow, ContactRow, CustomerRow, QueueRow, SlaClockRow, TicketCountRow, TicketRow
 from .ticket_views_repo import summary_select
 
 #: Sort orders of :meth:`WorklistRepo.worklist`.
 ORDERS = ("due", "updated", "created", "number")
 #: Clock rows read per wanted ticket in the first step (a ticket may have several running clocks).
 CLOCKS_PER_TICKET = 4
+
+
+def counts_by_queue(
+    session: Session,
+    *,
+    state_types: Collection[str] | None = None,
+    customer: str | None = None,
+    contact: str | None = None,
+) -> dict[int, int]:
+    """Tickets per queue id (queues without tickets left out), of ``state_types`` (all when None).
+
+    Without ``customer`` (a key) and ``contact`` (an e-mail) the counts are read from
+    ``ticket_counts``, which triggers on ``tickets`` keep (migration 0021): a few rows per queue,
+    whatever the size of the desk. With either, only that customer's (and that contact's)
+    tickets count, grouped from the tickets themselves."""
+    if customer is None and contact is None:
+        counted = select(TicketCountRow.queue_id, func.sum(TicketCountRow.n)).group_by(TicketCountRow.queue_id)
+        if state_types is not None:
+            counted = counted.where(TicketCountRow.state_type.in_(list(state_types)))
+    else:
+        counted = select(TicketRow.queue_id, func.count()).group_by(TicketRow.queue_id)
+        if state_types is not None:
+            counted = counted.where(TicketRow.state_type.in_(list(state_types)))
+        if customer is not None:
+            counted = counted.where(
+                TicketRow.customer_id.in_(select(CustomerRow.id).where(CustomerRow.key == customer))
+            )
+        if contact is not None:
+            mail = contact.strip().lower()
+            counted = counted.where(TicketRow.contact_id.in_(select(ContactRow.id).where(ContactRow.email == mail)))
+    return {queue_id: int(n) for queue_id, n in session.execute(counted) if n}
 
 
 class WorklistRepo:
@@ -152,17 +184,17 @@ class WorklistRepo:
         return out
 
     def queue_counts(
-        self, *, state_types: Collection[str] | None = None, queues: Collection[str] | None = None
+        self,
+        *,
+        state_types: Collection[str] | None = None,
+        queues: Collection[str] | None = None,
+        customer: str | None = None,
+        contact: str | None = None,
     ) -> list[tuple[str, int]]:
         """``(queue, tickets)`` of every queue (only ``queues`` unless None), counting tickets of
-        ``state_types`` (every ticket when None); queues without tickets count 0. Grouped by state
-        type and queue, so SQLite reads ``ix_tickets_state_type_queue`` in order (no sort)."""
-        query = select(TicketRow.queue_id, func.count()).group_by(TicketRow.state_type, TicketRow.queue_id)
-        if state_types is not None:
-            query = query.where(TicketRow.state_type.in_(list(state_types)))
-        counts: dict[int, int] = {}
-        for queue_id, n in self.session.execute(query):
-            counts[queue_id] = counts.get(queue_id, 0) + int(n)
+        ``state_types`` (every ticket when None); queues without tickets count 0. ``customer`` and
+        ``contact``: only such tickets count (see :func:`counts_by_queue`)."""
+        counts = counts_by_queue(self.session, state_types=state_types, customer=customer, contact=contact)
         names = select(QueueRow.id, QueueRow.name).order_by(QueueRow.name)
         if queues is not None:
             names = names.where(QueueRow.name.in_(list(queues)))

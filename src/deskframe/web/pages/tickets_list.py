@@ -54,20 +54,24 @@ def kept(params: Any, **changes: str | None) -> dict[str, str]:
     return {key: value for key, value in out.items() if value}
 
 
-async def _rows_context(request: Request, who: Any) -> dict[str, Any]:
-    desk = request.app.state.desk
-    params = request.query_params
+def load(desk: Any, params: Any, login: str, *, counts: bool) -> dict[str, Any]:
+    """The list's rows for the filters of ``params`` (``error`` instead when they are bad) and,
+    with ``counts``, the sidebar's queue counts, for agent ``login``: blocking, run it in a
+    thread. One read transaction for both (the agent's rights are read once)."""
+    actor = _actor(login)
     error = None
     rows: list[dict[str, Any]] = []
-    try:
-        work = work_filter(params, who.name)
-        rows = await run_in_threadpool(desk.worklist.rows, work, actor=_actor(who))
-    except (DomainError, ValueError) as exc:
-        error = str(exc)
+    with desk.store.one_read():
+        try:
+            rows = desk.worklist.rows(work_filter(params, login), actor=actor)
+        except (DomainError, ValueError) as exc:
+            error = str(exc)
+        queue_counts = desk.worklist.queue_counts(actor=actor) if counts else None
     filters = kept(params)
     return {
         "rows": rows,
         "error": error,
+        "counts": queue_counts,
         "filters": filters,
         "query": urlencode(filters),
         "refresh": REFRESH_SECONDS,
@@ -75,21 +79,19 @@ async def _rows_context(request: Request, who: Any) -> dict[str, Any]:
     }
 
 
-def _actor(who: Any) -> Any:
+def _actor(login: str) -> Any:
     from ...actors import Actor
 
-    return Actor.agent(who.name)
+    return Actor.agent(login)
 
 
 async def ticket_list(request: Request) -> Response:
     """``GET /tickets``: sidebar with queue counts, filters, search box and the rows."""
     who, language, frame = await session.agent_frame(request)
     desk = request.app.state.desk
-    context = await _rows_context(request, who)
-    counts = await run_in_threadpool(desk.worklist.queue_counts, actor=_actor(who))
+    context = await run_in_threadpool(load, desk, request.query_params, who.name, counts=True)
     context.update(
         frame,
-        counts=counts,
         states=list(desk.settings.states),
         priorities=list(desk.settings.priority_names.items()),
         kept=lambda **changes: urlencode(kept(request.query_params, **changes)),
@@ -102,6 +104,6 @@ async def ticket_list(request: Request) -> Response:
 async def ticket_rows(request: Request) -> Response:
     """``GET /tickets/rows``: the list's ``<tbody>`` alone, for the htmx refresh."""
     who, language, frame = await session.agent_frame(request)
-    context = await _rows_context(request, who)
+    context = await run_in_threadpool(load, request.app.state.desk, request.query_params, who.name, counts=False)
     context.update(frame)
     return page(request, "tickets/rows.html", context, language=language)

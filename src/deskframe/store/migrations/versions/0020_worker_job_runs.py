@@ -4,7 +4,7 @@ Workers sharing one database claim a job's run with a conditional UPDATE of its 
 job registered through ``register_jobs`` runs once per period however many workers there are.
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-03
 """
 

@@ -5,7 +5,7 @@ e-mail's MIME structure costs more CPU than its SMTP transaction). NULL for mess
 before this revision, or whose delivery composes nothing: those are composed when sent.
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-03
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
