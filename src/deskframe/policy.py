@@ -9,7 +9,7 @@ a search or a count may show: :func:`visible_customer`, :func:`visible_contact`,
 :func:`visible_ticket` / :func:`visible_articles` (what of a ticket a customer's contact sees).
 
 The rules (issue 13; the facts are the agents' ``access`` and queue rights and the contacts'
-``customer_admin``, read through :mod:`deskframe.accounts.rights`):
+``customer_admin``, read through :mod:`deskframe.rights`):
 
 * the trusted local operator (``Actor.operator()``, the CLI user, ``console=True``) may do
   anything and sees everything; an agent it names (``--agent LOGIN``) must still be a known,
@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .accounts import rights as _rights
+from . import rights as _rights
 from .errors import Forbidden, NotFound
 
 if TYPE_CHECKING:
@@ -247,7 +247,7 @@ def may_read(actor: Actor | None, *, repo: Repository, ticket: Any) -> bool:
 
 
 def rights_of(actor: Actor | None, *, repo: Repository) -> _rights.Rights | None:
-    """The stored rights of an agent or contact actor (:class:`~deskframe.accounts.rights.Rights`);
+    """The stored rights of an agent or contact actor (:class:`~deskframe.rights.Rights`);
     None for the trusted operator, the system, plugins and None. Raises :class:`Forbidden` for
     an unknown or inactive agent and an unknown contact."""
     if actor is None or actor.console or actor.kind not in ("agent", "contact"):

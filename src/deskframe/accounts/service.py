@@ -1,6 +1,10 @@
 """The accounts service: passwords, logins with throttling, web sessions, API tokens, the audit log.
 
 The CLI commands and the web routes call :class:`Accounts`; it owns its transactions.
+Setting a password, creating, listing and revoking tokens and reading the audit log name
+their :class:`~deskframe.actors.Actor` and ask :func:`deskframe.policy.check` first (an
+account may manage its own password and tokens; everything else is an admin's, or the
+trusted CLI operator's).
 Passwords are verified outside any write transaction (argon2 takes tens of milliseconds
 on purpose), so a login never holds SQLite's write lock while hashing.
 """
@@ -16,11 +20,12 @@ from typing import Any
 
 import attrs
 
+from .. import policy
 from ..actors import Actor
 from ..errors import BadValue, DomainError, NotFound
 from ..model import ApiToken, AuditEntry
+from ..rights import Rights, of_agent, of_contact
 from . import audit, throttle, tokens
-from .rights import Rights, of_agent, of_contact
 from .settings import WebSettings, signing_key, web_settings
 
 #: How the audit log names the anonymous trusted operator (the CLI without ``--agent``).
@@ -77,6 +82,12 @@ def _kind(kind: str) -> str:
     if kind not in ("agent", "contact"):
         raise BadValue(f"account kind must be agent or contact, got {kind!r}")
     return kind
+
+
+def _account(kind: str, name: str) -> tuple[str, str]:
+    """``(kind, name)`` of an account as the policy compares it with an actor (e-mails in lower case)."""
+    kind = _kind(kind)
+    return kind, name.strip().lower() if kind == "contact" else name.strip()
 
 
 class Accounts:
@@ -161,6 +172,7 @@ class Accounts:
 
         kind = _kind(kind)
         with self.store.read() as repo:
+            policy.check(actor, "account.password", repo=repo, account=_account(kind, name))
             repo.account_id(kind, name)  # NotFound before the (slow) hashing
         with self._hashing:
             hashed = hash_password(password, self.hasher)
@@ -247,6 +259,7 @@ class Accounts:
         secret = tokens.new_secret()
         expires = self.clock() + lifetime if lifetime is not None else None
         with self.store.write() as repo:
+            policy.check(actor, "token.create", repo=repo, account=_account(kind, name))
             who = audit_actor(actor)
             token = repo.add_token(kind, name, secret_hash=tokens.digest(secret), label=label, expires_at=expires)
             repo.add_audit(
@@ -258,14 +271,19 @@ class Accounts:
             )
         return secret, token
 
-    def tokens(self, kind: str | None = None, name: str | None = None) -> list[ApiToken]:
-        """Every token, or those of one account; oldest first."""
+    def tokens(self, kind: str | None = None, name: str | None = None, *, actor: Actor) -> list[ApiToken]:
+        """Every token (an admin's view), or those of one account; oldest first."""
+        account = _account(kind, name) if kind and name else None
         with self.store.read() as repo:
+            policy.check(actor, "token.list", repo=repo, account=account)
             return repo.list_tokens(kind=_kind(kind) if kind else None, name=name)
 
     def revoke_token(self, token_id: int, *, actor: Actor) -> tuple[ApiToken, bool]:
         """Revoke a token: ``(token, True)``, or ``(token, False)`` if it was revoked before."""
         with self.store.write() as repo:
+            found = repo.token(token_id)
+            of = _account("agent", found.agent) if found.agent else _account("contact", found.contact or "")
+            policy.check(actor, "token.revoke", repo=repo, account=of)
             token, fresh = repo.revoke_token(token_id)
             if fresh:
                 who = audit_actor(actor)
@@ -292,12 +310,15 @@ class Accounts:
         *,
         kinds: Iterable[str] = (),
         since: dt.datetime | None = None,
-        actor: str | None = None,
+        by: str | None = None,
         limit: int = 100,
+        actor: Actor,
     ) -> list[AuditEntry]:
-        """Audit records, newest first."""
+        """Audit records, newest first (``by``: only those of this login or e-mail); ``actor`` is who
+        reads them (admins and the trusted operator only: the policy's ``audit.read``)."""
         unknown = sorted(set(kinds) - set(audit.KINDS))
         if unknown:
             raise BadValue(f"--kind: unknown kind {unknown[0]!r} (known: {', '.join(audit.KINDS)})")
         with self.store.read() as repo:
-            return repo.list_audit(kinds=kinds, since=since, actor=actor, limit=limit)
+            policy.check(actor, "audit.read", repo=repo)
+            return repo.list_audit(kinds=kinds, since=since, actor=by, limit=limit)

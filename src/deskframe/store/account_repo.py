@@ -159,6 +159,13 @@ class AccountRepo:
             query = query.where(column == account)
         return [self._token(r) for r in self.session.scalars(query)]
 
+    def token(self, token_id: int) -> ApiToken:
+        """One token as listed (:class:`NotFound` if there is none with this id)."""
+        row = self.session.get(ApiTokenRow, token_id)
+        if row is None:
+            raise NotFound(f"unknown token {token_id}")
+        return self._token(row)
+
     def revoke_token(self, token_id: int) -> tuple[ApiToken, bool]:
         """Revoke a token now; returns it and whether this call revoked it (False: it was already)."""
         row = self.session.get(ApiTokenRow, token_id, with_for_update=True)
