@@ -87,6 +87,7 @@ ACTIONS: tuple[str, ...] = (
     "invoice.pay",
     "intake.receive",
     "account.password",
+    "account.language",
     "token.create",
     "token.list",
     "token.revoke",
@@ -145,6 +146,7 @@ ADMIN_ONLY = frozenset(
         "sla.check",
         "intake.receive",
         "account.password",
+        "account.language",
         "token.create",
         "token.list",
         "token.revoke",
@@ -156,7 +158,7 @@ ADMIN_ONLY = frozenset(
 )
 
 #: Account actions an agent or contact may do on its own account (``account=`` is itself).
-OWN_ACCOUNT = frozenset({"account.password", "token.create", "token.list", "token.revoke"})
+OWN_ACCOUNT = frozenset({"account.password", "account.language", "token.create", "token.list", "token.revoke"})
 
 #: History entries a customer's contact does not see (they tell of internal work).
 INTERNAL_HISTORY = frozenset({"note", "time", "lock", "unlock", "estimate", "estimate_approved"})

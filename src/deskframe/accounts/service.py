@@ -26,7 +26,7 @@ from ..errors import BadValue, DomainError, NotFound
 from ..model import ApiToken, AuditEntry
 from ..rights import Rights, of_agent, of_contact
 from . import audit, throttle, tokens
-from .settings import WebSettings, signing_key, web_settings
+from .settings import PAGE_LANGUAGES, WebSettings, signing_key, web_settings
 
 #: How the audit log names the anonymous trusted operator (the CLI without ``--agent``).
 OPERATOR_AUDIT = ("system", "cli")
@@ -59,7 +59,8 @@ class Principal:
     """Who a request (or a command) acts as: an account with its rights.
 
     ``via`` is ``session`` (a signed cookie; ``session`` holds its secret, which CSRF tokens
-    are bound to) or ``token`` (an API token; ``token_id`` names it)."""
+    are bound to) or ``token`` (an API token; ``token_id`` names it). ``language`` is the page
+    language the account chose (:meth:`Accounts.set_language`; read for sessions), None: none."""
 
     kind: str
     name: str
@@ -67,6 +68,7 @@ class Principal:
     via: str
     session: str | None = attrs.field(default=None, repr=False)
     token_id: int | None = None
+    language: str | None = None
 
 
 @attrs.frozen
@@ -183,10 +185,12 @@ class Accounts:
             who = audit_actor(actor)
             repo.add_audit(audit.PASSWORD_SET, actor_kind=who[0], actor=who[1], detail=detail)
 
-    def login(self, kind: str, name: str, password: str, *, address: str) -> NewSession:
+    def login(self, kind: str, name: str, password: str, *, address: str, language: str | None = None) -> NewSession:
         """Check a password and start a web session; :class:`LoginRefused` or :class:`LoginThrottled` otherwise.
 
-        Every outcome is audited; a failure counts against the account and the address."""
+        Every outcome is audited; a failure counts against the account and the address.
+        ``language``: the page language chosen before logging in (the login page's choice); it
+        becomes the account's setting when the account has none yet."""
         kind = _kind(kind)
         name = name.strip() if isinstance(name, str) else ""
         account = tokens.digest(throttle.account_key(kind, name))  # kept hashed: a mistyped password stays unread
@@ -221,7 +225,31 @@ class Accounts:
             repo.add_session(kind, name, secret_hash=tokens.digest(secret), expires_at=expires)
             repo.add_audit(audit.LOGIN, actor_kind=kind, actor=name, address=address)
             rights = self._rights(repo, kind, name)
-        return NewSession(Principal(kind, name, rights, "session", session=secret), secret, expires)
+            chosen = repo.account_language(kind, name)
+            if chosen is None and language in PAGE_LANGUAGES:
+                own = Actor.agent(name) if kind == "agent" else Actor.contact(name)
+                policy.check(own, "account.language", repo=repo, account=_account(kind, name))
+                repo.set_account_language(kind, name, language)
+                chosen = language
+        principal = Principal(kind, name, rights, "session", session=secret, language=chosen)
+        return NewSession(principal, secret, expires)
+
+    # --- settings ----------------------------------------------------------
+    def set_language(self, kind: str, name: str, language: str | None, *, actor: Actor) -> bool:
+        """Make ``language`` (one of :data:`~.settings.PAGE_LANGUAGES`; None: none, Accept-Language
+        decides) the page language of an account, on every device it logs in from; True if it changed.
+        An account sets its own (the policy's ``account.language``); an admin anyone's."""
+        kind = _kind(kind)
+        if language is not None and language not in PAGE_LANGUAGES:
+            raise BadValue(f"language must be one of {', '.join(PAGE_LANGUAGES)}, got {language!r}")
+        with self.store.write() as repo:
+            policy.check(actor, "account.language", repo=repo, account=_account(kind, name))
+            return bool(repo.set_account_language(kind, name, language))
+
+    def language(self, kind: str, name: str) -> str | None:
+        """The page language an account chose, or None."""
+        with self.store.read() as repo:
+            return repo.account_language(_kind(kind), name)
 
     # --- sessions ----------------------------------------------------------
     def session_principal(self, secret: str) -> Principal | None:
@@ -230,7 +258,9 @@ class Accounts:
             owner = repo.session_owner(tokens.digest(secret))
             if owner is None:
                 return None
-            return Principal(owner[0], owner[1], self._rights(repo, *owner), "session", session=secret)
+            kind, name, language = owner
+            rights = self._rights(repo, kind, name)
+            return Principal(kind, name, rights, "session", session=secret, language=language)
 
     def logout(self, secret: str, *, address: str | None = None) -> bool:
         """End a session; True if it was live."""
