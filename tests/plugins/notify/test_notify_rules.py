@@ -146,10 +146,10 @@ def test_digest_when_a_ticket_changes_ten_times_in_a_minute(make_desk, sink):
     assert "4 changes held: Chatty" in str(sent["Subject"])
     assert "from 2026-11-02 11:00:33 to 11:01:33 (Europe/Moscow)" in body
     assert [line.split() for line in body.splitlines() if line.startswith("  ")] == [
-        ["11:00:33", "customer_reply"],
-        ["11:00:36", "customer_reply"],
-        ["11:00:39", "customer_reply"],
-        ["11:01:20", "customer_reply"],
+        ["11:00:33", "reply", "from", "the", "customer"],
+        ["11:00:36", "reply", "from", "the", "customer"],
+        ["11:00:39", "reply", "from", "the", "customer"],
+        ["11:01:20", "reply", "from", "the", "customer"],
     ]
 
 
@@ -215,3 +215,25 @@ def test_own_templates_and_languages_by_domain(make_desk, sink, tmp_path):
     assert "Готово" in str(ivan["Subject"]) and ivan.get_content().strip() == "Сделано, ACME."
     (boss,) = mail["boss@vendor.example"]  # en (the default): the built-in English one
     assert "Work done" in str(boss["Subject"])
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "line"),
+    [
+        ("en", "2 changes held: Chatty", "11:00:33  reply from the customer"),
+        ("ru", "Задержано изменений: 2: Chatty", "11:00:36  заявка решена"),
+    ],
+)
+def test_the_digest_template_lists_the_held_changes_in_the_recipients_language(language, subject, line):
+    from deskframe_notify.render import PACKAGE_TEMPLATES, render
+
+    values = {
+        "ticket": {"number": "2026110210000011", "subject": "Chatty", "state": "open"},
+        "count": 2,
+        "since": "2026-11-02 11:00:33",
+        "until": "11:01:33 (Europe/Moscow)",
+        "changes": [{"at": "11:00:33", "event": "customer_reply"}, {"at": "11:00:36", "event": "ticket_resolved"}],
+    }
+    got_subject, text = render(PACKAGE_TEMPLATES / language / "digest.txt", values)
+    assert got_subject == subject
+    assert f"  {line}" in text.splitlines()
