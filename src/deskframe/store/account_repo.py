@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ..errors import BadValue, NotFound
@@ -99,6 +99,19 @@ class AccountRepo:
         """The page language an account chose (``en``, ``ru``), None when it chose none or does not exist."""
         row = self._account_row(kind, name)
         return None if row is None else row.language
+
+    def language_by_email(self, address: str) -> str | None:
+        """The page language chosen by the contact, else the active agent, with this e-mail address; else None."""
+        mail = address.strip().lower()
+        found = self.session.scalar(select(ContactRow.language).where(ContactRow.email == mail))
+        if found is None:
+            found = self.session.scalar(
+                select(AgentRow.language)
+                .where(func.lower(AgentRow.email) == mail, AgentRow.active.is_(True), AgentRow.language.is_not(None))
+                .order_by(AgentRow.id)
+                .limit(1)
+            )
+        return found
 
     def set_account_language(self, kind: str, name: str, language: str | None) -> bool:
         """Store the page language of an account (None: forget it); True if it changed.

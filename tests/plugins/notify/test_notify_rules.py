@@ -237,3 +237,29 @@ def test_the_digest_template_lists_the_held_changes_in_the_recipients_language(l
     got_subject, text = render(PACKAGE_TEMPLATES / language / "digest.txt", values)
     assert got_subject == subject
     assert f"  {line}" in text.splitlines()
+
+
+def test_a_recipient_gets_notifications_in_the_language_its_account_chose(make_desk, sink):
+    """Issue 15: templates are chosen by the recipient's language; an agent or contact that chose
+    a language for its pages (issue 14) gets its notifications in it, over [notify] languages."""
+    from deskframe.accounts.service import Accounts
+
+    notify = (
+        'defaults = false\nlanguage = "en"\nlanguages = { "ivan@customer.example" = "ru" }\n'
+        '[[notify.rules]]\nevent = "customer_reply"\nto = "owner"\n'
+        '[[notify.rules]]\nevent = "ticket_resolved"\nto = "customer"\n'
+    )
+    desk = make_desk(config(sink.url, notify))
+    setup(desk)
+    accounts = Accounts.of(desk)
+    accounts.set_language("agent", "alice", "ru", actor=Actor.agent("alice"))
+    accounts.set_language("contact", "ivan@customer.example", "en", actor=Actor.contact("ivan@customer.example"))
+    t = desk.tickets.open(subject="Printer", body="x", customer="acme", contact="ivan@customer.example", actor=OP)
+    desk.tickets.assign(t.number, agent="alice", actor=OP)
+    desk.tickets.add_article(t.number, direction="in", body="more", actor=OP, sender="ivan@customer.example")
+    desk.tickets.set_state(t.number, "resolved", actor=OP)
+    (to_alice,) = to(desk, "alice@vendor.example")
+    assert to_alice.message.data["language"] == "ru" and to_alice.message.subject.startswith("[Ticket#")
+    assert "Ответ клиента" in to_alice.message.subject
+    (to_ivan,) = to(desk, "ivan@customer.example", "notify.ticket_resolved")
+    assert to_ivan.message.data["language"] == "en"  # its own choice, over [notify] languages
