@@ -8,7 +8,9 @@ Hooks implemented here:
 * ``outbound_messages`` (``trylast``: it runs after the channel plugins, so it sees their
   acknowledgement and reply messages in the outbox and does not repeat them) - the
   notifications of each event (:mod:`.notices`), rendered from Jinja2 templates in the
-  recipient's language (:mod:`.render`) and delivered by the ``email`` delivery.
+  recipient's language (:mod:`.render`) and delivered by the ``email`` delivery;
+* ``register_jobs`` - ``notify_digest``: the digest of the notifications held while a ticket
+  changed too often, sent once its window has ended (:mod:`.digest`).
 
 The plugin does nothing unless the configuration has a ``[notify]`` table.
 """
@@ -35,6 +37,14 @@ def register_config_sections(register: Callable[[ConfigSection], None]) -> None:
     from . import settings
 
     register(ConfigSection("notify", settings.validate, settings.check, "Notifications: [notify], [[notify.rules]]"))
+
+
+@deskframe.hookimpl
+def register_jobs(register: Callable[..., None]) -> None:
+    """The ``notify_digest`` job: a digest of each window of held notifications, once it has ended."""
+    from . import digest
+
+    register(deskframe.Job("notify_digest", digest.EVERY, digest.run, "send the digests of held notifications"))
 
 
 @deskframe.hookimpl(trylast=True)

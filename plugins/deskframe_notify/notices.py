@@ -3,15 +3,17 @@
 :func:`kinds` turns a (hook, event) pair into the notification events of docs/notify.md;
 :func:`messages` applies the rules of each, resolves recipients, and drops a recipient that
 opted out, that auto-replied to us, whose hourly limit is spent or who already had
-``digest_after`` notifications about the ticket within ``digest_window`` (the first such one
-becomes one digest; the rest only a history line). Every skipped notification is a
-``notify_skipped`` history line on its ticket, saying why.
+``digest_after`` notifications about the ticket within ``digest_window``: from then on, for
+one window, its notifications about the ticket are held (a history line each) and the worker's
+``notify_digest`` job sends them as one digest when the window ends (:mod:`.digest`). Every
+skipped notification is a ``notify_skipped`` history line on its ticket, saying why.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
+from collections.abc import Callable
 from email import policy
 from email.parser import BytesParser
 from typing import Any
@@ -24,6 +26,7 @@ from deskframe.model import Ticket
 from deskframe.numbering import tag_subject
 from deskframe.outbound import ChangeView, OutboundMessage
 
+from . import digest
 from . import recipients as who
 from .render import find, render
 from .settings import EVENTS, NotifySettings
@@ -141,26 +144,24 @@ def auto_replied(view: ChangeView, ticket: Ticket | None, address: str, loop_add
     return False
 
 
-def _sender(settings: NotifySettings, view: ChangeView, ticket: Ticket | None) -> tuple[str | None, str | None]:
+def _sender(settings: NotifySettings, config: Any, ticket: Ticket | None) -> tuple[str | None, str | None]:
     """(channel name, From address): ``[notify] channel``, else the ticket's e-mail channel, else the first."""
     names = [settings.channel, ticket.channel if ticket else None]
-    names += [t.get("name") for t in view.config.channels if t.get("type") == "email"]
+    names += [t.get("name") for t in config.channels if t.get("type") == "email"]
     for name in names:
-        table = view.config.channel(name) if name else None
+        table = config.channel(name) if name else None
         if table is not None and table.get("type") == "email":
             return str(name), table.get("address")
     return None, None
 
 
-def _recent(view: ChangeView, ticket: Ticket, address: str, since: dt.datetime) -> tuple[int, bool]:
-    """(notifications to ``address`` about ``ticket`` since ``since``, whether one was a digest)."""
-    count, digest = 0, False
-    for entry in view.entries(ticket.number):
-        topic = entry.message.topic
-        if topic.startswith(TOPIC) and entry.enqueued_at >= since and address in entry.message.recipients:
-            count += 1
-            digest = digest or topic == TOPIC + DIGEST
-    return count, digest
+def _recent(view: ChangeView, ticket: Ticket, address: str, since: dt.datetime) -> int:
+    """Notifications to ``address`` about ``ticket`` since ``since``, digests included."""
+    return sum(
+        1
+        for entry in view.entries(ticket.number)
+        if entry.message.topic.startswith(TOPIC) and entry.enqueued_at >= since and address in entry.message.recipients
+    )
 
 
 def _hourly(view: ChangeView, address: str) -> int:
@@ -223,7 +224,7 @@ def _one(
         return None
     if target == "customer" and _owned_elsewhere(notice, view) is not None:
         return None  # the channel's own message (acknowledgement, the reply itself) covers it
-    channel, sender = _sender(settings, view, notice.ticket)
+    _channel, sender = _sender(settings, view.config, notice.ticket)
     if sender and recipient.address == sender.lower():
         return None
     if auto_replied(view, notice.ticket, recipient.address, sender):
@@ -236,47 +237,76 @@ def _one(
     topic, name = TOPIC + notice.event, template
     values = _values(notice, view, recipient)
     if notice.ticket is not None:
-        since = view.now - settings.digest_window
-        count, digested = _recent(view, notice.ticket, recipient.address, since)
-        count += sum(1 for m in pending if recipient.address in m.recipients and m.ticket == notice.ticket.number)
-        if count >= settings.digest_after:
-            if digested:
-                _skip(
-                    view,
-                    notice,
-                    recipient,
-                    f"more than {settings.digest_after} changes within {settings.digest_window}: held, a digest was sent",
-                )
-                return None
-            topic, name = TOPIC + DIGEST, DIGEST
-            window = f"{int(settings.digest_window.total_seconds())} s"
-            values.update(count=count + 1, window=window, until=_local(view, view.now + settings.digest_window))
-    path = find(name, recipient.language, settings, view.config)
+        history = view.ticket(notice.ticket.number, full=True)
+        start = digest.holding(history.history if history else (), recipient.address, view.now, settings.digest_window)
+        if start is None:
+            since = view.now - settings.digest_window
+            count = _recent(view, notice.ticket, recipient.address, since)
+            count += sum(1 for m in pending if recipient.address in m.recipients and m.ticket == notice.ticket.number)
+            start = view.now if count >= settings.digest_after else None
+        if start is not None:
+            _skip(view, notice, recipient, digest.held_reason(start, recipient.language))
+            return None
+    key = f"notify:{notice.key}:{recipient.address}" if notice.key else None
+    return mail(
+        view.config,
+        settings,
+        view.now,
+        ticket=notice.ticket,
+        template=name,
+        values=values,
+        address=recipient.address,
+        language=recipient.language,
+        topic=topic,
+        event=notice.event,
+        dedupe_key=key,
+        on_error=lambda why: _skip(view, notice, recipient, why),
+    )
+
+
+def mail(
+    config: Any,
+    settings: NotifySettings,
+    now: dt.datetime,
+    *,
+    ticket: Ticket | None,
+    template: str,
+    values: dict[str, Any],
+    address: str,
+    language: str,
+    topic: str,
+    event: str,
+    dedupe_key: str | None,
+    on_error: Callable[[str], None],
+) -> OutboundMessage | None:
+    """One notification e-mail rendered from ``template`` in ``language``; None (after
+    ``on_error(why)``) when the template is missing or fails."""
+    path = find(template, language, settings, config)
     if path is None:
-        _skip(view, notice, recipient, f"no template {name!r}")
+        on_error(f"no template {template!r}")
         return None
     try:
         subject, text = render(path, values)
     except Exception as exc:
-        _skip(view, notice, recipient, f"template {name!r}: {type(exc).__name__}: {exc}")
+        on_error(f"template {template!r}: {type(exc).__name__}: {exc}")
         return None
-    if notice.ticket is not None:
-        subject = tag_subject(view.config.tickets.subject_hook, notice.ticket.number, subject)
-    headers = [("Date", email.utils.format_datetime(view.now)), ("Auto-Submitted", "auto-generated")]
-    headers += [("X-Auto-Response-Suppress", "All"), ("Content-Language", recipient.language)]
+    if ticket is not None:
+        subject = tag_subject(config.tickets.subject_hook, ticket.number, subject)
+    channel, sender = _sender(settings, config, ticket)
+    headers = [("Date", email.utils.format_datetime(now)), ("Auto-Submitted", "auto-generated")]
+    headers += [("X-Auto-Response-Suppress", "All"), ("Content-Language", language)]
     if sender:
         headers.append(("X-Loop", sender))
-    key = f"notify:{notice.key}:{recipient.address}" if notice.key and topic != TOPIC + DIGEST else None
     return OutboundMessage(
         kind="email",
-        recipients=(recipient.address,),
+        recipients=(address,),
         subject=subject,
         text=text,
         headers=headers,
         sender=sender,
         channel=channel,
-        ticket=notice.ticket.number if notice.ticket else None,
-        dedupe_key=key[:200] if key else None,
+        ticket=ticket.number if ticket else None,
+        dedupe_key=dedupe_key[:200] if dedupe_key else None,
         topic=topic,
-        data={"language": recipient.language, "event": notice.event},
+        data={"language": language, "event": event},
     )

@@ -8,8 +8,9 @@
   them; default all), only outside the rotation's business calendar;
 * an e-mail address - itself.
 
-The language: ``[notify] languages`` by agent login, e-mail address, e-mail domain or customer
-key, else ``[notify] language``.
+The language: the one the recipient chose for its pages, when it is an agent or a customer
+contact with an account that chose one (the EN/RU buttons, docs/web.md); else ``[notify]
+languages`` by agent login, e-mail address, e-mail domain or customer key; else ``[notify] language``.
 """
 
 from __future__ import annotations
@@ -96,6 +97,20 @@ def duty_agents(settings: NotifySettings, view: ChangeView, at: dt.datetime) -> 
 
 
 def resolve(
+    target: str,
+    settings: NotifySettings,
+    view: ChangeView,
+    *,
+    ticket: Ticket | None,
+    customer: str | None = None,
+    owner: str | None = None,
+) -> list[Recipient]:
+    """The recipients ``target`` names for this event, each in its language (see the module docstring)."""
+    found = _resolve(target, settings, view, ticket=ticket, customer=customer, owner=owner)
+    return [attrs.evolve(r, language=view.account_language(r.address) or r.language) for r in found]
+
+
+def _resolve(
     target: str,
     settings: NotifySettings,
     view: ChangeView,

@@ -262,6 +262,10 @@ class ChangeView(DirectoryView, Protocol):
     def blob(self, sha256: str) -> bytes | None:
         """The stored bytes of a blob (an article's raw message, an attachment)."""
 
+    def account_language(self, address: str) -> str | None:
+        """The language the agent or customer contact with this e-mail address chose for its pages
+        (``en``, ``ru``; docs/web.md), or None when it chose none or there is no such account."""
+
     def messages_to(self, recipient: str, *, since: dt.datetime, topic: str | None = None) -> int:
         """How many outbox messages (any state, this change's included) were enqueued for
         ``recipient`` since ``since``, of ``topic`` if given: daily caps and rate limits."""

@@ -9,7 +9,7 @@ a search or a count may show: :func:`visible_customer`, :func:`visible_contact`,
 :func:`visible_ticket` / :func:`visible_articles` (what of a ticket a customer's contact sees).
 
 The rules (issue 13; the facts are the agents' ``access`` and queue rights and the contacts'
-``customer_admin``, read through :mod:`deskframe.accounts.rights`):
+``customer_admin``, read through :mod:`deskframe.rights`):
 
 * the trusted local operator (``Actor.operator()``, the CLI user, ``console=True``) may do
   anything and sees everything; an agent it names (``--agent LOGIN``) must still be a known,
@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .accounts import rights as _rights
+from . import rights as _rights
 from .errors import Forbidden, NotFound
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ ACTIONS: tuple[str, ...] = (
     "invoice.pay",
     "intake.receive",
     "account.password",
+    "account.language",
     "token.create",
     "token.list",
     "token.revoke",
@@ -145,6 +146,7 @@ ADMIN_ONLY = frozenset(
         "sla.check",
         "intake.receive",
         "account.password",
+        "account.language",
         "token.create",
         "token.list",
         "token.revoke",
@@ -156,7 +158,7 @@ ADMIN_ONLY = frozenset(
 )
 
 #: Account actions an agent or contact may do on its own account (``account=`` is itself).
-OWN_ACCOUNT = frozenset({"account.password", "token.create", "token.list", "token.revoke"})
+OWN_ACCOUNT = frozenset({"account.password", "account.language", "token.create", "token.list", "token.revoke"})
 
 #: History entries a customer's contact does not see (they tell of internal work).
 INTERNAL_HISTORY = frozenset({"note", "time", "lock", "unlock", "estimate", "estimate_approved"})
@@ -247,7 +249,7 @@ def may_read(actor: Actor | None, *, repo: Repository, ticket: Any) -> bool:
 
 
 def rights_of(actor: Actor | None, *, repo: Repository) -> _rights.Rights | None:
-    """The stored rights of an agent or contact actor (:class:`~deskframe.accounts.rights.Rights`);
+    """The stored rights of an agent or contact actor (:class:`~deskframe.rights.Rights`);
     None for the trusted operator, the system, plugins and None. Raises :class:`Forbidden` for
     an unknown or inactive agent and an unknown contact."""
     if actor is None or actor.console or actor.kind not in ("agent", "contact"):

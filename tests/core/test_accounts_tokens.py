@@ -6,6 +6,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
 from deskframe.accounts import tokens
 from deskframe.accounts.service import Accounts
 from deskframe.actors import Actor
@@ -70,7 +72,7 @@ def test_token_create_list_revoke_and_expiry_through_the_cli(make_desk, cli):
     revoked = json.loads(run("--now", REVOKE, "token", "list", "--format", "json").stdout)[1]
     assert revoked["state"] == "revoked" and revoked["revoked_at"]
 
-    kinds = [e.kind for e in accounts.audit_log()]
+    kinds = [e.kind for e in accounts.audit_log(actor=Actor.operator())]
     assert kinds == ["token_revoked", "token_created", "token_created"]  # newest first; one per revocation
 
     # only the SHA-256 of a token is stored
@@ -93,7 +95,7 @@ def test_expired_token_does_not_authenticate(make_desk):
     assert accounts.token_principal(secret) is not None
     clock.now += dt.timedelta(seconds=1)
     assert accounts.token_principal(secret) is None
-    assert accounts.tokens()[0].state(clock.now) == "expired"
+    assert accounts.tokens(actor=Actor.operator())[0].state(clock.now) == "expired"
 
 
 def test_token_refusals(desk, cli):
@@ -123,3 +125,45 @@ def test_bad_bearer_values_are_no_token(desk):
     for bad in ("", "dft_", secret + "x", secret[:-1], "Bearer " + secret, secret.upper(), "dft_" + "é" * 40):
         assert accounts.token_principal(bad) is None, bad
     assert accounts.token_principal(secret).rights.role == "admin"
+
+
+def test_tokens_and_the_audit_log_ask_the_policy(desk):
+    """Token creation, listing and revocation, passwords and audit reads go through deskframe.policy:
+    an agent manages its own tokens only, an admin everyone's; only an admin reads the audit log;
+    the trusted CLI operator may do all of it."""
+    from deskframe.errors import Forbidden
+
+    _directory(desk)
+    accounts = Accounts.of(desk)
+    bob, alice, ann = Actor.agent("bob"), Actor.agent("alice"), Actor.contact("ann@acme.example")
+    _, of_alice = accounts.create_token("agent", "alice", label="alice's", actor=Actor.operator())
+    _, of_bob = accounts.create_token("agent", "bob", label="bob's", actor=bob)  # its own: allowed
+    _, of_ann = accounts.create_token("contact", "Ann@acme.example", actor=ann)  # a contact's own, any case
+
+    with pytest.raises(Forbidden, match=r"token\.revoke"):
+        accounts.revoke_token(of_alice.id, actor=bob)  # someone else's token: refused, and still live
+    with pytest.raises(Forbidden, match=r"token\.revoke"):
+        accounts.revoke_token(of_bob.id, actor=ann)
+    with pytest.raises(Forbidden, match=r"token\.create"):
+        accounts.create_token("agent", "alice", actor=bob)
+    with pytest.raises(Forbidden, match=r"token\.list"):
+        accounts.tokens(actor=bob)  # every token is an admin's view
+    with pytest.raises(Forbidden, match=r"token\.list"):
+        accounts.tokens("agent", "alice", actor=bob)
+    with pytest.raises(Forbidden, match=r"audit\.read"):
+        accounts.audit_log(actor=bob)
+    with pytest.raises(Forbidden, match=r"audit\.read"):
+        accounts.audit_log(actor=ann)
+    with pytest.raises(Forbidden, match=r"account\.password"):
+        accounts.set_password("agent", "alice", "a new password of bob's choosing", actor=bob)
+    assert [t.revoked_at for t in accounts.tokens(actor=alice)] == [None, None, None]
+
+    assert [t.id for t in accounts.tokens("agent", "bob", actor=bob)] == [of_bob.id]
+    assert accounts.revoke_token(of_bob.id, actor=bob)[1] is True  # its own token
+    assert accounts.revoke_token(of_ann.id, actor=ann)[1] is True
+    assert accounts.revoke_token(of_alice.id, actor=alice)[1] is True  # an admin
+    _, again = accounts.create_token("agent", "bob", actor=alice)
+    assert accounts.revoke_token(again.id, actor=alice)[1] is True
+    kinds = [e.kind for e in accounts.audit_log(actor=alice)]
+    assert kinds.count("token_revoked") == 4 and kinds.count("token_created") == 4
+    assert accounts.audit_log(actor=Actor.operator(), by="bob", limit=10)[-1].kind == "token_created"

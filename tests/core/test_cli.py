@@ -761,3 +761,30 @@ def test_json_keeps_non_ascii_readable(applied: Run) -> None:
     raw = applied.ok("ticket", "show", number, "--format", "json")
     assert "Принтер «Ёлка»" in raw
     assert json.loads(raw)["subject"] == "Принтер «Ёлка»"
+
+
+def test_init_creates_the_session_signing_key_with_mode_0600(tmp_path: Path) -> None:
+    """Issue 14: ``deskframe init`` creates the secret that signs web sessions, readable by its owner only."""
+    from click.testing import CliRunner
+
+    from deskframe.cli import build_cli
+    from deskframe.plugins import build_plugins
+
+    result = CliRunner().invoke(build_cli(build_plugins(entry_points=False)), ["init", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    key = tmp_path / "site" / "data" / "web-secret.key"
+    assert key.is_file() and f"session signing key: {key}" in result.output
+    assert len(key.read_text(encoding="ascii").strip()) >= 32
+    if os.name == "posix":
+        assert key.stat().st_mode & 0o777 == 0o600
+    # a desk whose [web] names the key's environment variable gets no file
+    other = tmp_path / "env"
+    other.mkdir()
+    config = other / "deskframe.toml"
+    config.write_text(
+        '[desk]\ndatabase = "sqlite:///deskframe.db"\ntimezone = "UTC"\n[web]\nsecret_key_env = "DESK_KEY"\n',
+        encoding="utf-8",
+    )
+    again = CliRunner().invoke(build_cli(build_plugins(entry_points=False)), ["init", str(other)])
+    assert again.exit_code == 0, again.output
+    assert not (other / "data" / "web-secret.key").exists() and "signing key" not in again.output

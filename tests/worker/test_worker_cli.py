@@ -28,9 +28,11 @@ def test_once_runs_each_job_and_exits_0(desk_dir, tmp_path):
     result = run_worker(desk.config, "--once", "--log-format", "json")
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["event"] for r in records] == ["start", "run", "run", "run", "run", "stop"]
+    assert [r["event"] for r in records] == ["start", "run", "run", "run", "run", "run", "stop"]
     runs = {r["unit"]: r for r in records if r["event"] == "run"}
-    assert set(runs) == {"intake:mail", "sla", "outbox", "job:reports"}  # the reports plugin's job
+    # the reports plugin's job and the notify plugin's digests (nothing to do without [notify])
+    assert set(runs) == {"intake:mail", "sla", "outbox", "job:reports", "job:notify_digest"}
+    assert runs["job:notify_digest"]["status"] == "ok"
     assert runs["job:reports"]["status"] == "ok" and runs["job:reports"]["counts"] == {"enqueued": 0}
     assert runs["outbox"]["status"] == "ok" and "sent" in runs["outbox"]["counts"]
     assert runs["intake:mail"]["status"] == "ok" and runs["intake:mail"]["counts"]["created"] == 5

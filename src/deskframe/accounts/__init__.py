@@ -2,7 +2,7 @@
 
 * :mod:`.passwords` - argon2 hashing, verification and rehash of agent and portal passwords;
 * :mod:`.tokens` - API tokens (random secrets; only their SHA-256 is stored);
-* :mod:`.rights` - pure answers to "what rights does this account have";
+* :mod:`.rights` - pure answers to "what rights does this account have" (:mod:`deskframe.rights`);
 * :mod:`.throttle` - when failed logins block further tries (429);
 * :mod:`.audit` - the kinds of audit record and their JSON shape;
 * :mod:`.settings` - the ``[web]`` table: session cookie and its signing key;

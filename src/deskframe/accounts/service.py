@@ -1,6 +1,10 @@
 """The accounts service: passwords, logins with throttling, web sessions, API tokens, the audit log.
 
 The CLI commands and the web routes call :class:`Accounts`; it owns its transactions.
+Setting a password, creating, listing and revoking tokens and reading the audit log name
+their :class:`~deskframe.actors.Actor` and ask :func:`deskframe.policy.check` first (an
+account may manage its own password and tokens; everything else is an admin's, or the
+trusted CLI operator's).
 Passwords are verified outside any write transaction (argon2 takes tens of milliseconds
 on purpose), so a login never holds SQLite's write lock while hashing.
 """
@@ -16,12 +20,13 @@ from typing import Any
 
 import attrs
 
+from .. import policy
 from ..actors import Actor
 from ..errors import BadValue, DomainError, NotFound
 from ..model import ApiToken, AuditEntry
+from ..rights import Rights, of_agent, of_contact
 from . import audit, throttle, tokens
-from .rights import Rights, of_agent, of_contact
-from .settings import WebSettings, signing_key, web_settings
+from .settings import PAGE_LANGUAGES, WebSettings, signing_key, web_settings
 
 #: How the audit log names the anonymous trusted operator (the CLI without ``--agent``).
 OPERATOR_AUDIT = ("system", "cli")
@@ -54,7 +59,8 @@ class Principal:
     """Who a request (or a command) acts as: an account with its rights.
 
     ``via`` is ``session`` (a signed cookie; ``session`` holds its secret, which CSRF tokens
-    are bound to) or ``token`` (an API token; ``token_id`` names it)."""
+    are bound to) or ``token`` (an API token; ``token_id`` names it). ``language`` is the page
+    language the account chose (:meth:`Accounts.set_language`; read for sessions), None: none."""
 
     kind: str
     name: str
@@ -62,6 +68,7 @@ class Principal:
     via: str
     session: str | None = attrs.field(default=None, repr=False)
     token_id: int | None = None
+    language: str | None = None
 
 
 @attrs.frozen
@@ -77,6 +84,12 @@ def _kind(kind: str) -> str:
     if kind not in ("agent", "contact"):
         raise BadValue(f"account kind must be agent or contact, got {kind!r}")
     return kind
+
+
+def _account(kind: str, name: str) -> tuple[str, str]:
+    """``(kind, name)`` of an account as the policy compares it with an actor (e-mails in lower case)."""
+    kind = _kind(kind)
+    return kind, name.strip().lower() if kind == "contact" else name.strip()
 
 
 class Accounts:
@@ -161,6 +174,7 @@ class Accounts:
 
         kind = _kind(kind)
         with self.store.read() as repo:
+            policy.check(actor, "account.password", repo=repo, account=_account(kind, name))
             repo.account_id(kind, name)  # NotFound before the (slow) hashing
         with self._hashing:
             hashed = hash_password(password, self.hasher)
@@ -171,10 +185,12 @@ class Accounts:
             who = audit_actor(actor)
             repo.add_audit(audit.PASSWORD_SET, actor_kind=who[0], actor=who[1], detail=detail)
 
-    def login(self, kind: str, name: str, password: str, *, address: str) -> NewSession:
+    def login(self, kind: str, name: str, password: str, *, address: str, language: str | None = None) -> NewSession:
         """Check a password and start a web session; :class:`LoginRefused` or :class:`LoginThrottled` otherwise.
 
-        Every outcome is audited; a failure counts against the account and the address."""
+        Every outcome is audited; a failure counts against the account and the address.
+        ``language``: the page language chosen before logging in (the login page's choice); it
+        becomes the account's setting when the account has none yet."""
         kind = _kind(kind)
         name = name.strip() if isinstance(name, str) else ""
         account = tokens.digest(throttle.account_key(kind, name))  # kept hashed: a mistyped password stays unread
@@ -209,7 +225,31 @@ class Accounts:
             repo.add_session(kind, name, secret_hash=tokens.digest(secret), expires_at=expires)
             repo.add_audit(audit.LOGIN, actor_kind=kind, actor=name, address=address)
             rights = self._rights(repo, kind, name)
-        return NewSession(Principal(kind, name, rights, "session", session=secret), secret, expires)
+            chosen = repo.account_language(kind, name)
+            if chosen is None and language in PAGE_LANGUAGES:
+                own = Actor.agent(name) if kind == "agent" else Actor.contact(name)
+                policy.check(own, "account.language", repo=repo, account=_account(kind, name))
+                repo.set_account_language(kind, name, language)
+                chosen = language
+        principal = Principal(kind, name, rights, "session", session=secret, language=chosen)
+        return NewSession(principal, secret, expires)
+
+    # --- settings ----------------------------------------------------------
+    def set_language(self, kind: str, name: str, language: str | None, *, actor: Actor) -> bool:
+        """Make ``language`` (one of :data:`~.settings.PAGE_LANGUAGES`; None: none, Accept-Language
+        decides) the page language of an account, on every device it logs in from; True if it changed.
+        An account sets its own (the policy's ``account.language``); an admin anyone's."""
+        kind = _kind(kind)
+        if language is not None and language not in PAGE_LANGUAGES:
+            raise BadValue(f"language must be one of {', '.join(PAGE_LANGUAGES)}, got {language!r}")
+        with self.store.write() as repo:
+            policy.check(actor, "account.language", repo=repo, account=_account(kind, name))
+            return bool(repo.set_account_language(kind, name, language))
+
+    def language(self, kind: str, name: str) -> str | None:
+        """The page language an account chose, or None."""
+        with self.store.read() as repo:
+            return repo.account_language(_kind(kind), name)
 
     # --- sessions ----------------------------------------------------------
     def session_principal(self, secret: str) -> Principal | None:
@@ -218,7 +258,9 @@ class Accounts:
             owner = repo.session_owner(tokens.digest(secret))
             if owner is None:
                 return None
-            return Principal(owner[0], owner[1], self._rights(repo, *owner), "session", session=secret)
+            kind, name, language = owner
+            rights = self._rights(repo, kind, name)
+            return Principal(kind, name, rights, "session", session=secret, language=language)
 
     def logout(self, secret: str, *, address: str | None = None) -> bool:
         """End a session; True if it was live."""
@@ -247,6 +289,7 @@ class Accounts:
         secret = tokens.new_secret()
         expires = self.clock() + lifetime if lifetime is not None else None
         with self.store.write() as repo:
+            policy.check(actor, "token.create", repo=repo, account=_account(kind, name))
             who = audit_actor(actor)
             token = repo.add_token(kind, name, secret_hash=tokens.digest(secret), label=label, expires_at=expires)
             repo.add_audit(
@@ -258,14 +301,19 @@ class Accounts:
             )
         return secret, token
 
-    def tokens(self, kind: str | None = None, name: str | None = None) -> list[ApiToken]:
-        """Every token, or those of one account; oldest first."""
+    def tokens(self, kind: str | None = None, name: str | None = None, *, actor: Actor) -> list[ApiToken]:
+        """Every token (an admin's view), or those of one account; oldest first."""
+        account = _account(kind, name) if kind and name else None
         with self.store.read() as repo:
+            policy.check(actor, "token.list", repo=repo, account=account)
             return repo.list_tokens(kind=_kind(kind) if kind else None, name=name)
 
     def revoke_token(self, token_id: int, *, actor: Actor) -> tuple[ApiToken, bool]:
         """Revoke a token: ``(token, True)``, or ``(token, False)`` if it was revoked before."""
         with self.store.write() as repo:
+            found = repo.token(token_id)
+            of = _account("agent", found.agent) if found.agent else _account("contact", found.contact or "")
+            policy.check(actor, "token.revoke", repo=repo, account=of)
             token, fresh = repo.revoke_token(token_id)
             if fresh:
                 who = audit_actor(actor)
@@ -292,12 +340,15 @@ class Accounts:
         *,
         kinds: Iterable[str] = (),
         since: dt.datetime | None = None,
-        actor: str | None = None,
+        by: str | None = None,
         limit: int = 100,
+        actor: Actor,
     ) -> list[AuditEntry]:
-        """Audit records, newest first."""
+        """Audit records, newest first (``by``: only those of this login or e-mail); ``actor`` is who
+        reads them (admins and the trusted operator only: the policy's ``audit.read``)."""
         unknown = sorted(set(kinds) - set(audit.KINDS))
         if unknown:
             raise BadValue(f"--kind: unknown kind {unknown[0]!r} (known: {', '.join(audit.KINDS)})")
         with self.store.read() as repo:
-            return repo.list_audit(kinds=kinds, since=since, actor=actor, limit=limit)
+            policy.check(actor, "audit.read", repo=repo)
+            return repo.list_audit(kinds=kinds, since=since, actor=by, limit=limit)

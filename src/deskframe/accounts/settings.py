@@ -29,6 +29,12 @@ import attrs
 from ..errors import ConfigError
 from ..tables import TableReader
 
+#: The languages the pages are translated to (their Babel catalogs); the first is the fallback.
+#: An account's language setting is one of these.
+PAGE_LANGUAGES: tuple[str, ...] = ("en", "ru")
+#: The cookie that keeps the language chosen on a page nobody is logged in to (the login pages);
+#: a login adopts it as the account's language when the account has none.
+LANGUAGE_COOKIE = "deskframe_lang"
 #: The shortest signing key accepted from the config.
 MIN_KEY_LENGTH = 32
 #: The file (in the data directory) that holds the generated key.

@@ -28,6 +28,7 @@ from starlette.routing import Route
 
 from . import cookies
 from .service import Accounts, LoginRefused, LoginThrottled, Principal
+from .settings import LANGUAGE_COOKIE
 
 #: The largest login body read.
 MAX_LOGIN_BODY = 16 * 1024
@@ -161,8 +162,11 @@ async def _login(request: Request, kind: str, field: str) -> Response:
             return await refused_page(request, kind, fields, 400, f"the fields '{field}' and 'password' are required")
         return problem(400, "Bad Request", f"the fields '{field}' and 'password' are required")
     accounts = accounts_of(request)
+    chosen = request.cookies.get(LANGUAGE_COOKIE)  # picked on the login page: the account's, if it has none
     try:
-        started = await run_in_threadpool(accounts.login, kind, name, password, address=client_address(request))
+        started = await run_in_threadpool(
+            lambda: accounts.login(kind, name, password, address=client_address(request), language=chosen)
+        )
     except LoginThrottled as exc:
         if refused_page is not None:
             return await refused_page(request, kind, fields, 429, str(exc))

@@ -132,7 +132,7 @@ def token_list(desk: Any, agent: str | None, contact: str | None, fmt: str) -> N
     """List tokens (id, owner, name, expiry, state); never their secrets."""
     kind, name = _owner(agent, contact, required=False)
     now = desk.clock()
-    rows = [token_json(t, now) for t in _accounts(desk).tokens(kind, name)]
+    rows = [token_json(t, now) for t in _accounts(desk).tokens(kind, name, actor=actor_for())]
     emit(rows, ("id", "name", "agent", "contact", "expires_at", "state"), fmt, empty="No tokens.")
 
 
@@ -173,7 +173,7 @@ def audit_list(desk: Any, kinds: tuple[str, ...], since: str | None, actor: str 
     from ..accounts.audit import entry_json
 
     start = parse_since(since, desk.clock()) if since else None
-    entries = _accounts(desk).audit_log(kinds=kinds, since=start, actor=actor, limit=limit)
+    entries = _accounts(desk).audit_log(kinds=kinds, since=start, by=actor, limit=limit, actor=actor_for())
     emit(
         [entry_json(e) for e in entries],
         ("id", "at", "kind", "actor_kind", "actor", "address", "detail"),

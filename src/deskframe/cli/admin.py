@@ -76,7 +76,22 @@ def init_command(directory: Path, timezone: str) -> None:
         desk = app.desk
         desk.upgrade()
         click.echo(f"database ready: {desk.store.db.url}")
+        made = _signing_key(desk.config)
+        if made is not None:
+            click.echo(f"session signing key: {made} (mode 0600; keep it out of version control)")
     click.echo(f"next: cd {directory} && deskframe customer add --id acme --name 'ACME LLC'")
+
+
+def _signing_key(config: Any) -> Path | None:
+    """Create the key that signs web sessions, ``DATA_DIR/web-secret.key`` with mode 0600, unless
+    ``[web]`` gives one (``secret_key`` or ``secret_key_env``); its path, or None."""
+    from ..accounts.settings import KEY_FILE, signing_key, web_settings
+
+    settings = web_settings(config)
+    if settings.secret_key or settings.secret_key_env:
+        return None
+    signing_key(settings, config.data_dir)
+    return Path(config.data_dir) / KEY_FILE
 
 
 def check_timezone(name: str) -> None:

@@ -87,6 +87,9 @@ class TransactionView:
         except (OSError, ValueError):
             return self._repo.stored_blob(sha256)
 
+    def account_language(self, address: str) -> str | None:
+        return self._repo.language_by_email(address)
+
     def messages_to(self, recipient: str, *, since: dt.datetime, topic: str | None = None) -> int:
         self._repo.flush()
         return self._repo.count_outbox_to(recipient, since=since, topic=topic)

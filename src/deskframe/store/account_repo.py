@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ..errors import BadValue, NotFound
@@ -127,6 +127,34 @@ class AccountRepo:
             raise NotFound(f"unknown {kind} '{name}'")
         row.password_hash = password_hash
 
+    def account_language(self, kind: str, name: str) -> str | None:
+        """The page language an account chose (``en``, ``ru``), None when it chose none or does not exist."""
+        row = self._account_row(kind, name)
+        return None if row is None else row.language
+
+    def language_by_email(self, address: str) -> str | None:
+        """The page language chosen by the contact, else the active agent, with this e-mail address; else None."""
+        mail = address.strip().lower()
+        found = self.session.scalar(select(ContactRow.language).where(ContactRow.email == mail))
+        if found is None:
+            found = self.session.scalar(
+                select(AgentRow.language)
+                .where(func.lower(AgentRow.email) == mail, AgentRow.active.is_(True), AgentRow.language.is_not(None))
+                .order_by(AgentRow.id)
+                .limit(1)
+            )
+        return found
+
+    def set_account_language(self, kind: str, name: str, language: str | None) -> bool:
+        """Store the page language of an account (None: forget it); True if it changed.
+        :class:`NotFound` if there is no such account."""
+        row = self._account_row(kind, name)
+        if row is None:
+            raise NotFound(f"unknown {kind} '{name}'")
+        changed = row.language != language
+        row.language = language
+        return changed
+
     def end_sessions_of(self, kind: str, name: str) -> int:
         """End every live web session of an account (its password changed); returns how many."""
         column = WebSessionRow.agent_id if kind == "agent" else WebSessionRow.contact_id
@@ -137,14 +165,16 @@ class AccountRepo:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
-    def _owner(self, agent_id: int | None, contact_id: int | None) -> tuple[str, str] | None:
+    def _owner(self, agent_id: int | None, contact_id: int | None) -> tuple[str, str, str | None] | None:
         if agent_id is not None:
-            login = self.session.scalar(
-                select(AgentRow.login).where(AgentRow.id == agent_id, AgentRow.active.is_(True))
-            )
-            return ("agent", login) if login is not None else None
-        email = self.session.scalar(select(ContactRow.email).where(ContactRow.id == contact_id))
-        return ("contact", email) if email else None
+            agent = self.session.execute(
+                select(AgentRow.login, AgentRow.language).where(AgentRow.id == agent_id, AgentRow.active.is_(True))
+            ).first()
+            return ("agent", agent[0], agent[1]) if agent is not None else None
+        contact = self.session.execute(
+            select(ContactRow.email, ContactRow.language).where(ContactRow.id == contact_id)
+        ).first()
+        return ("contact", contact[0], contact[1]) if contact is not None and contact[0] else None
 
     # --- API tokens ----------------------------------------------------------
     def add_token(
@@ -191,6 +221,13 @@ class AccountRepo:
             query = query.where(column == account)
         return [self._token(r) for r in self.session.scalars(query)]
 
+    def token(self, token_id: int) -> ApiToken:
+        """One token as listed (:class:`NotFound` if there is none with this id)."""
+        row = self.session.get(ApiTokenRow, token_id)
+        if row is None:
+            raise NotFound(f"unknown token {token_id}")
+        return self._token(row)
+
     def revoke_token(self, token_id: int) -> tuple[ApiToken, bool]:
         """Revoke a token now; returns it and whether this call revoked it (False: it was already)."""
         row = self.session.get(ApiTokenRow, token_id, with_for_update=True)
@@ -229,8 +266,9 @@ class AccountRepo:
         # sessions long over are of no use: drop them as new ones start
         self.session.execute(delete(WebSessionRow).where(WebSessionRow.expires_at < self.now - dt.timedelta(days=30)))
 
-    def session_owner(self, secret_hash: str) -> tuple[str, str] | None:
-        """``(kind, name)`` of the live session with this hash (not ended, not expired), else None."""
+    def session_owner(self, secret_hash: str) -> tuple[str, str, str | None] | None:
+        """``(kind, name, language)`` of the live session with this hash (not ended, not expired), else
+        None; ``language`` is the page language the account chose (None: none)."""
         row = self.session.scalar(
             select(WebSessionRow).where(
                 WebSessionRow.secret_hash == secret_hash,

@@ -122,6 +122,8 @@ class ContactRow(Base):
     customer_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: argon2 hash of the portal password; None: no portal login (migration 0015).
     password_hash: Mapped[str | None] = mapped_column(Text)
+    #: The portal's language chosen by the contact (``en``, ``ru``); None: Accept-Language (migration 0025).
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class AgentRow(Base):
@@ -137,6 +139,8 @@ class AgentRow(Base):
     access: Mapped[str] = mapped_column(String(10), default="agent", server_default="agent")
     #: argon2 hash of the login password; None: no password login (migration 0015).
     password_hash: Mapped[str | None] = mapped_column(Text)
+    #: The pages' language chosen by the agent (``en``, ``ru``); None: Accept-Language (migration 0025).
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class QueueRow(Base):

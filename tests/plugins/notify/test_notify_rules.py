@@ -105,25 +105,59 @@ def test_per_recipient_hourly_limit(make_desk, sink):
 
 
 def test_digest_when_a_ticket_changes_ten_times_in_a_minute(make_desk, sink):
+    """Past ten notifications in a minute, a window of one minute holds the rest; the worker's
+    notify_digest job sends them as one digest once the window has ended (the desk's clock
+    decides: nothing sleeps), never twice; then single notifications resume."""
+    from deskframe_notify import digest
+
     clock = Clock(msk(2026, 11, 2, 11, 0))
     notify = 'defaults = false\nmax_per_hour = 100\n[[notify.rules]]\nevent = "customer_reply"\nto = "owner"\n'
     desk = make_desk(config(sink.url, notify), clock=clock)
     setup(desk)
     t = desk.tickets.open(subject="Chatty", body="x", customer="acme", contact="ivan@customer.example", actor=OP)
     desk.tickets.assign(t.number, agent="alice", actor=OP)
+    start = clock.now
     for i in range(13):
         clock.now += dt.timedelta(seconds=3)
         desk.tickets.add_article(t.number, direction="in", body=f"more {i}", actor=OP, sender="ivan@customer.example")
-    got = [e.message.topic for e in reversed(to(desk, "alice@vendor.example"))]
-    assert got == ["notify.customer_reply"] * 10 + ["notify.digest"]  # the 11th is the digest, 12th/13th held
-    held = [r for r in notes(desk, t.number) if "held" in r]
-    assert len(held) == 2
-    clock.now += dt.timedelta(minutes=2)  # a quiet window later, single notifications again
+    assert [e.message.topic for e in to(desk, "alice@vendor.example")] == ["notify.customer_reply"] * 10
+    held = [r for r in notes(desk, t.number) if "held for the digest" in r]
+    assert len(held) == 3  # the 11th, 12th and 13th, from 11:00:33 on
+
+    clock.now = start + dt.timedelta(seconds=80)  # within the window (11:00:33 + 60 s): held too, no digest yet
+    desk.tickets.add_article(t.number, direction="in", body="still", actor=OP, sender="ivan@customer.example")
+    assert digest.run(desk) == {"digests": 0}
+    assert not to(desk, "alice@vendor.example", "notify.digest")
+
+    clock.now = start + dt.timedelta(seconds=93)  # the window has ended
+    assert digest.run(desk) == {"digests": 1}
+    assert digest.run(desk) == {"digests": 0}  # once
+    assert len(to(desk, "alice@vendor.example", "notify.digest")) == 1
+
+    clock.now += dt.timedelta(seconds=1)  # single notifications again
     desk.tickets.add_article(t.number, direction="in", body="last", actor=OP, sender="ivan@customer.example")
-    assert next(e.message.topic for e in to(desk, "alice@vendor.example")) == "notify.customer_reply"
+    assert to(desk, "alice@vendor.example")[0].message.topic == "notify.customer_reply"
+    assert digest.run(desk) == {"digests": 0}
+
     mail = by_recipient(delivered(desk, sink))["alice@vendor.example"]
-    (digest,) = [m for m in mail if "Many changes" in str(m["Subject"])]
-    assert "changed 11 times within 60 s" in digest.get_content()
+    assert len(mail) == 12  # ten, the digest, the last
+    (sent,) = [m for m in mail if "changes held" in str(m["Subject"])]
+    body = sent.get_content()
+    assert "4 changes held: Chatty" in str(sent["Subject"])
+    assert "from 2026-11-02 11:00:33 to 11:01:33 (Europe/Moscow)" in body
+    assert [line.split() for line in body.splitlines() if line.startswith("  ")] == [
+        ["11:00:33", "reply", "from", "the", "customer"],
+        ["11:00:36", "reply", "from", "the", "customer"],
+        ["11:00:39", "reply", "from", "the", "customer"],
+        ["11:01:20", "reply", "from", "the", "customer"],
+    ]
+
+
+def test_the_digest_job_is_registered_with_the_worker(make_desk, sink):
+    from deskframe.worker.tasks import plugin_jobs
+
+    desk = make_desk(config(sink.url, "defaults = false\n"))
+    assert plugin_jobs(desk)["notify_digest"].every == dt.timedelta(seconds=10)
 
 
 @pytest.mark.parametrize(
@@ -181,3 +215,51 @@ def test_own_templates_and_languages_by_domain(make_desk, sink, tmp_path):
     assert "Готово" in str(ivan["Subject"]) and ivan.get_content().strip() == "Сделано, ACME."
     (boss,) = mail["boss@vendor.example"]  # en (the default): the built-in English one
     assert "Work done" in str(boss["Subject"])
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "line"),
+    [
+        ("en", "2 changes held: Chatty", "11:00:33  reply from the customer"),
+        ("ru", "Задержано изменений: 2: Chatty", "11:00:36  заявка решена"),
+    ],
+)
+def test_the_digest_template_lists_the_held_changes_in_the_recipients_language(language, subject, line):
+    from deskframe_notify.render import PACKAGE_TEMPLATES, render
+
+    values = {
+        "ticket": {"number": "2026110210000011", "subject": "Chatty", "state": "open"},
+        "count": 2,
+        "since": "2026-11-02 11:00:33",
+        "until": "11:01:33 (Europe/Moscow)",
+        "changes": [{"at": "11:00:33", "event": "customer_reply"}, {"at": "11:00:36", "event": "ticket_resolved"}],
+    }
+    got_subject, text = render(PACKAGE_TEMPLATES / language / "digest.txt", values)
+    assert got_subject == subject
+    assert f"  {line}" in text.splitlines()
+
+
+def test_a_recipient_gets_notifications_in_the_language_its_account_chose(make_desk, sink):
+    """Issue 15: templates are chosen by the recipient's language; an agent or contact that chose
+    a language for its pages (issue 14) gets its notifications in it, over [notify] languages."""
+    from deskframe.accounts.service import Accounts
+
+    notify = (
+        'defaults = false\nlanguage = "en"\nlanguages = { "ivan@customer.example" = "ru" }\n'
+        '[[notify.rules]]\nevent = "customer_reply"\nto = "owner"\n'
+        '[[notify.rules]]\nevent = "ticket_resolved"\nto = "customer"\n'
+    )
+    desk = make_desk(config(sink.url, notify))
+    setup(desk)
+    accounts = Accounts.of(desk)
+    accounts.set_language("agent", "alice", "ru", actor=Actor.agent("alice"))
+    accounts.set_language("contact", "ivan@customer.example", "en", actor=Actor.contact("ivan@customer.example"))
+    t = desk.tickets.open(subject="Printer", body="x", customer="acme", contact="ivan@customer.example", actor=OP)
+    desk.tickets.assign(t.number, agent="alice", actor=OP)
+    desk.tickets.add_article(t.number, direction="in", body="more", actor=OP, sender="ivan@customer.example")
+    desk.tickets.set_state(t.number, "resolved", actor=OP)
+    (to_alice,) = to(desk, "alice@vendor.example")
+    assert to_alice.message.data["language"] == "ru" and to_alice.message.subject.startswith("[Ticket#")
+    assert "Ответ клиента" in to_alice.message.subject
+    (to_ivan,) = to(desk, "ivan@customer.example", "notify.ticket_resolved")
+    assert to_ivan.message.data["language"] == "en"  # its own choice, over [notify] languages

@@ -46,9 +46,9 @@ async def queues_page(request: Request) -> Response:
     return page(request, "admin/queues.html", {**frame, "queues": queues}, language=language)
 
 
-async def _tokens_page(request: Request, frame: dict[str, Any], language: str, **extra: Any) -> Response:
+async def _tokens_page(request: Request, who: Any, frame: dict[str, Any], language: str, **extra: Any) -> Response:
     accounts = request.app.state.accounts
-    tokens = await run_in_threadpool(accounts.tokens)
+    tokens = await run_in_threadpool(lambda: accounts.tokens(actor=Actor.agent(who.name)))
     now = dt.datetime.now(dt.timezone.utc)
     rows = [(token, token.state(now)) for token in tokens]
     status = extra.pop("status_code", 200)
@@ -58,8 +58,8 @@ async def _tokens_page(request: Request, frame: dict[str, Any], language: str, *
 
 async def tokens_page(request: Request) -> Response:
     """``GET /admin/tokens``: every API token (never its secret) with its state."""
-    _who, language, frame = await _admin(request)
-    return await _tokens_page(request, frame, language)
+    who, language, frame = await _admin(request)
+    return await _tokens_page(request, who, frame, language)
 
 
 async def token_create(request: Request) -> Response:
@@ -81,8 +81,8 @@ async def token_create(request: Request) -> Response:
             )
         )
     except DomainError as exc:
-        return await _tokens_page(request, frame, language, error=str(exc), status_code=400)
-    response = await _tokens_page(request, frame, language, secret=secret, created=token)
+        return await _tokens_page(request, who, frame, language, error=str(exc), status_code=400)
+    response = await _tokens_page(request, who, frame, language, secret=secret, created=token)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -95,5 +95,5 @@ async def token_revoke(request: Request) -> Response:
     try:
         await run_in_threadpool(lambda: request.app.state.accounts.revoke_token(token_id, actor=Actor.agent(who.name)))
     except DomainError as exc:
-        return await _tokens_page(request, frame, language, error=str(exc), status_code=400)
+        return await _tokens_page(request, who, frame, language, error=str(exc), status_code=400)
     return RedirectResponse("/admin/tokens", status_code=303)

@@ -10,6 +10,7 @@ keeps the language the user chose (:mod:`.locale`).
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -73,13 +74,16 @@ async def logout_page(request: Request) -> Response:
     who = await session.principal(request)
     if who is None or who.via != "session":
         return RedirectResponse("/login", status_code=303)
-    language = request_language(request)
+    language = request_language(request, who)
     return page(request, "logout.html", session.frame(request, who, language), language=language)
 
 
 async def choose_language(request: Request) -> Response:
-    """``POST /language``: keep the chosen ``language`` (``en``/``ru``) in a cookie and go back to ``next``.
-    A logged-in user's form carries its CSRF token like every other POST."""
+    """``POST /language``: the chosen ``language`` (``en``/``ru``) becomes the logged-in account's
+    setting (every device it logs in from shows it), and is kept in a cookie for the pages nobody
+    is logged in to; then back to ``next``. A logged-in user's form carries its CSRF token like
+    every other POST."""
+    from ...actors import Actor
     from .forms import read_form
     from .locale import COOKIE, LANGUAGES
 
@@ -87,6 +91,10 @@ async def choose_language(request: Request) -> Response:
     if who is not None:
         form = await read_form(request, who, max_body=16 * 1024)
         language, target = form.get("language"), form.get("next")
+        if language in LANGUAGES:
+            actor = Actor.agent(who.name) if who.kind == "agent" else Actor.contact(who.name)
+            accounts = request.app.state.accounts
+            await run_in_threadpool(lambda: accounts.set_language(who.kind, who.name, language, actor=actor))
     else:
         from ...accounts.web_routes import read_fields
 

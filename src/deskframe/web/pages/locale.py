@@ -1,15 +1,28 @@
-"""The language of a page: the user's own setting when it has one (chosen with the header's
-language buttons, ``POST /language``, kept in the ``deskframe_lang`` cookie for a year), else
-the browser's ``Accept-Language``, among the languages the pages are translated to."""
+"""The language of a page, among the languages the pages are translated to.
+
+* A logged-in user: the account's own setting (chosen with the header's language buttons,
+  ``POST /language``, stored on the account, so it holds on every device it logs in from),
+  else the browser's ``Accept-Language``.
+* Nobody logged in (the login pages): the language chosen on such a page, kept in the
+  ``deskframe_lang`` cookie for a year, else ``Accept-Language``. A login adopts the cookie's
+  language as the account's setting when the account has none yet.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from starlette.requests import Request
 
+from ...accounts.settings import LANGUAGE_COOKIE, PAGE_LANGUAGES
+
+if TYPE_CHECKING:
+    from ...accounts.service import Principal
+
 #: The languages of the pages' catalogs; the first is the fallback.
-LANGUAGES: tuple[str, ...] = ("en", "ru")
-#: The cookie that keeps the user's chosen language.
-COOKIE = "deskframe_lang"
+LANGUAGES: tuple[str, ...] = PAGE_LANGUAGES
+#: The cookie that keeps the language chosen on a page nobody is logged in to.
+COOKIE = LANGUAGE_COOKIE
 
 
 def parse_accept_language(header: str | None) -> list[str]:
@@ -45,7 +58,8 @@ def choose(setting: str | None, accept_language: str | None) -> str:
     return LANGUAGES[0]
 
 
-def request_language(request: Request, setting: str | None = None) -> str:
-    """:func:`choose` for a request: ``setting`` (an account's language, if the caller has one),
-    else the user's chosen language (the cookie), else ``Accept-Language``."""
-    return choose(setting or request.cookies.get(COOKIE), request.headers.get("accept-language"))
+def request_language(request: Request, who: Principal | None = None) -> str:
+    """:func:`choose` for a request: for a logged-in ``who``, its account's language, else
+    ``Accept-Language``; without one, the cookie's language, else ``Accept-Language``."""
+    setting = who.language if who is not None else request.cookies.get(COOKIE)
+    return choose(setting, request.headers.get("accept-language"))

@@ -67,12 +67,12 @@ async def agent_frame(request: Request) -> tuple[Principal, str, dict[str, objec
     from .locale import request_language
 
     who = await require(request, "agent")
-    language = request_language(request)
+    language = request_language(request, who)
     return who, language, frame(request, who, language)
 
 
-def request_language(request: Request) -> str:
-    """The page language of ``request`` (see :mod:`.locale`)."""
+def request_language(request: Request, who: Principal | None = None) -> str:
+    """The page language of ``request``, by ``who``'s setting when someone is logged in (see :mod:`.locale`)."""
     from .locale import request_language as choose
 
-    return choose(request)
+    return choose(request, who)

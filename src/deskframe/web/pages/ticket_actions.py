@@ -142,7 +142,7 @@ async def ticket_action(request: Request) -> Response:
     if action == "reply":
         form = await form.read_uploads("attachments")
     desk = request.app.state.desk
-    language = session.request_language(request)
+    language = session.request_language(request, who)
     _ = translations(language).gettext
     kept = {"body": form.get("body"), "canned": form.get("canned")} if action == "reply" else None
     try:

@@ -86,9 +86,13 @@ async def render_ticket(
     message_kind: str = "ok",
     status_code: int = 200,
     form: dict[str, str] | None = None,
+    done: str | None = None,
 ) -> Response:
-    """The ticket page (also after a refused action: ``message`` says why, ``form`` keeps the input)."""
+    """The ticket page (also after a refused action: ``message`` says why, ``form`` keeps the input;
+    after a done action ``done``: its confirmation)."""
     who, language, frame = await session.agent_frame(request)
+    if done and message is None:
+        message = done_message(done, language)
     desk = request.app.state.desk
     try:
         data = await run_in_threadpool(load, desk, number, who.name)
@@ -129,9 +133,7 @@ def done_message(action: str, language: str) -> str | None:
 
 async def ticket_view(request: Request) -> Response:
     """``GET /tickets/{number}`` (``?done=ACTION``: with the confirmation of a done action)."""
-    done = request.query_params.get("done")
-    message = done_message(done, session.request_language(request)) if done else None
-    return await render_ticket(request, request.path_params["number"], message=message)
+    return await render_ticket(request, request.path_params["number"], done=request.query_params.get("done"))
 
 
 async def article_html(request: Request) -> Response:

@@ -54,7 +54,7 @@ async def _contact(request: Request) -> Principal:
 
 
 def _render(request: Request, template: str, who: Principal | None, status_code: int = 200, **context: Any) -> Response:
-    language = request_language(request)
+    language = request_language(request, who)
     return page(
         request,
         f"portal/{template}",
