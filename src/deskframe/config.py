@@ -159,7 +159,7 @@ def parse_config(data: dict[str, Any], registry: Registry, *, path: Path | None 
     search_languages = parse_search(top.sub("search", {}))
     from .accounts.settings import parse_web
 
-    web = parse_web(top.sub("web", {}))
+    web = parse_web(top.sub("web", {}), base_dir)
     worker = parse_worker(top.sub("worker", {}))
     outbox = parse_outbox(top.sub("outbox", {}), base_dir)
     channels = _channels(top, registry)

@@ -297,6 +297,48 @@ def test_configured_keys(make_desk, monkeypatch):
         make_desk(config="[web]\nnope = 1\n")
 
 
+def test_signing_key_file_named_in_config(tmp_path):
+    """``[web] secret_key_file`` (issue 14: "from the environment or a file named in config"):
+    ``deskframe init`` creates it with mode 0600, relative to the config file, and the app signs
+    with it instead of DATA_DIR/web-secret.key."""
+    from click.testing import CliRunner
+
+    from deskframe.accounts.settings import signing_key, web_settings
+    from deskframe.cli import build_cli
+    from deskframe.config import load_config
+    from deskframe.errors import ConfigError
+    from deskframe.plugins import build_plugins
+
+    site = tmp_path / "site"
+    site.mkdir()
+    config_file = site / "deskframe.toml"
+    config_file.write_text(
+        '[desk]\ndatabase = "sqlite:///deskframe.db"\ntimezone = "UTC"\n[web]\nsecret_key_file = "keys/site.key"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(build_cli(build_plugins(entry_points=False)), ["init", str(site)])
+    assert result.exit_code == 0, result.output
+    key = site / "keys" / "site.key"
+    assert f"session signing key: {key}" in result.output
+    assert not (site / "data" / KEY_FILE).exists()
+    if os.name == "posix":
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    config = load_config(config_file, build_plugins(entry_points=False).registry)
+    assert signing_key(web_settings(config), config.data_dir) == key.read_text(encoding="ascii").strip().encode()
+    both = '[web]\nsecret_key_env = "K"\nsecret_key_file = "k.key"\n'
+    with pytest.raises(ConfigError, match=r"web\.secret_key_file: give one of"):
+        load_config_text(tmp_path, both)
+
+
+def load_config_text(directory, text):
+    from deskframe.config import load_config
+    from deskframe.plugins import build_plugins
+
+    path = directory / "other.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path, build_plugins(entry_points=False).registry)
+
+
 def test_authenticate_raises_401_http_exception(site):
     """What API routes rely on: an HTTPException Starlette turns into a 401 answer."""
     web = client(site)

@@ -3,6 +3,8 @@
 ```toml
 [web]
 secret_key_env = "DESKFRAME_SECRET_KEY"   # read the signing key from this environment variable
+# secret_key_file = "/etc/deskframe/web-secret.key"  # or read it from this file (mode 0600;
+#                                         # relative to the config file; created if missing)
 # secret_key = "..."                      # or give it here (at least 32 characters)
 session_lifetime = "12h"                  # a login lasts this long
 secure_cookies = false                    # true: cookies only over https even behind a plain-http proxy
@@ -11,7 +13,8 @@ max_body = "25MB"                         # the largest request body (bytes, or 
 ```
 
 Without a key in the config, :func:`signing_key` generates one on first use and keeps it in
-``DATA_DIR/web-secret.key`` (mode 0600), so every worker of ``deskframe serve`` shares it.
+``secret_key_file``, by default ``DATA_DIR/web-secret.key`` (mode 0600), so every worker of
+``deskframe serve`` shares it. ``deskframe init`` creates that file.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class WebSettings:
 
     secret_key: str | None = None
     secret_key_env: str | None = None
+    secret_key_file: Path | None = None
     session_lifetime: dt.timedelta = dt.timedelta(hours=12)
     secure_cookies: bool = False
     cors_origins: tuple[str, ...] = ()
@@ -64,25 +68,44 @@ class WebSettings:
         key = "***" if self.secret_key else None
         return (
             f"WebSettings(secret_key={key!r}, secret_key_env={self.secret_key_env!r}, "
+            f"secret_key_file={self.secret_key_file!r}, "
             f"session_lifetime={self.session_lifetime!r}, secure_cookies={self.secure_cookies!r}, "
             f"cors_origins={self.cors_origins!r}, max_body={self.max_body!r})"
         )
 
 
-def parse_web(t: TableReader) -> WebSettings:
-    """Validate a ``[web]`` table (errors name ``web.KEY``, never the key's value)."""
-    t.reject_unknown(["secret_key", "secret_key_env", "session_lifetime", "secure_cookies", "cors_origins", "max_body"])
+def parse_web(t: TableReader, base_dir: Path | None = None) -> WebSettings:
+    """Validate a ``[web]`` table (errors name ``web.KEY``, never the key's value); a relative
+    ``secret_key_file`` is taken from ``base_dir`` (the config file's directory)."""
+    t.reject_unknown(
+        [
+            "secret_key",
+            "secret_key_env",
+            "secret_key_file",
+            "session_lifetime",
+            "secure_cookies",
+            "cors_origins",
+            "max_body",
+        ]
+    )
     key = t.data.get("secret_key")
     if key is not None and (not isinstance(key, str) or len(key) < MIN_KEY_LENGTH):
         raise t.error("secret_key", f"must be a string of at least {MIN_KEY_LENGTH} characters")
     env = t.str("secret_key_env", None)
     if env is not None and not _ENV_NAME.fullmatch(env):
         raise t.error("secret_key_env", f"not an environment variable name: {env!r}")
-    if key is not None and env is not None:
-        raise t.error("secret_key_env", "give secret_key or secret_key_env, not both")
+    key_file = t.str("secret_key_file", None, max_length=4096)
+    if key_file is not None and not key_file.strip():
+        raise t.error("secret_key_file", "must name a file")
+    if sum(v is not None for v in (key, env, key_file)) > 1:
+        raise t.error(
+            "secret_key_file" if key_file is not None else "secret_key_env",
+            "give one of secret_key, secret_key_env and secret_key_file",
+        )
     return WebSettings(
         secret_key=key,
         secret_key_env=env,
+        secret_key_file=(base_dir or Path.cwd()) / key_file if key_file is not None else None,
         session_lifetime=t.duration(
             "session_lifetime", dt.timedelta(hours=12), minimum=dt.timedelta(minutes=5), maximum=dt.timedelta(days=90)
         ),
@@ -121,7 +144,8 @@ def _max_body(t: TableReader) -> int:
 
 def signing_key(settings: WebSettings, data_dir: Path) -> bytes:
     """The key that signs session cookies and CSRF tokens: from the config, its environment
-    variable, or ``DATA_DIR/web-secret.key`` (created with mode 0600 on first use)."""
+    variable, or its file (``secret_key_file``, else ``DATA_DIR/web-secret.key``; created with
+    mode 0600 on first use)."""
     if settings.secret_key:
         return settings.secret_key.encode("utf-8")
     if settings.secret_key_env:
@@ -132,7 +156,12 @@ def signing_key(settings: WebSettings, data_dir: Path) -> bytes:
                 key="web.secret_key_env",
             )
         return value.encode("utf-8")
-    return _key_file(Path(data_dir) / KEY_FILE)
+    return _key_file(key_file_path(settings, data_dir))
+
+
+def key_file_path(settings: WebSettings, data_dir: Path) -> Path:
+    """Where the signing key is kept when it is not given in the config or the environment."""
+    return settings.secret_key_file or Path(data_dir) / KEY_FILE
 
 
 def _key_file(path: Path) -> bytes:
@@ -151,12 +180,14 @@ def _key_file(path: Path) -> bytes:
             finally:
                 tmp.unlink(missing_ok=True)
         if os.name == "posix" and path.stat().st_mode & 0o077:
-            raise ConfigError(f"{path} is readable by others: run chmod 600 on it", key="web.secret_key")
+            raise ConfigError(f"{path} is readable by others: run chmod 600 on it", key="web.secret_key_file")
         text = path.read_text(encoding="ascii").strip()
     except OSError as exc:
-        raise ConfigError(f"cannot keep the signing key in {path}: {exc.strerror or exc}", key="web") from None
+        raise ConfigError(
+            f"cannot keep the signing key in {path}: {exc.strerror or exc}", key="web.secret_key_file"
+        ) from None
     if len(text) < MIN_KEY_LENGTH:  # emptied or edited by hand: refuse rather than sign with a weak key
-        raise ConfigError(f"{path} holds no usable key (remove it to make a new one)", key="web")
+        raise ConfigError(f"{path} holds no usable key (remove it to make a new one)", key="web.secret_key_file")
     return text.encode("ascii")
 
 

@@ -83,15 +83,16 @@ def init_command(directory: Path, timezone: str) -> None:
 
 
 def _signing_key(config: Any) -> Path | None:
-    """Create the key that signs web sessions, ``DATA_DIR/web-secret.key`` with mode 0600, unless
-    ``[web]`` gives one (``secret_key`` or ``secret_key_env``); its path, or None."""
-    from ..accounts.settings import KEY_FILE, signing_key, web_settings
+    """Create the key that signs web sessions with mode 0600 (``[web] secret_key_file``, else
+    ``DATA_DIR/web-secret.key``), unless ``[web]`` gives one (``secret_key`` or
+    ``secret_key_env``); its path, or None."""
+    from ..accounts.settings import key_file_path, signing_key, web_settings
 
     settings = web_settings(config)
     if settings.secret_key or settings.secret_key_env:
         return None
     signing_key(settings, config.data_dir)
-    return Path(config.data_dir) / KEY_FILE
+    return key_file_path(settings, config.data_dir)
 
 
 def check_timezone(name: str) -> None:
