@@ -25,7 +25,7 @@ import attrs
 
 from .. import policy
 from ..actors import Actor
-from ..errors import BadValue, NotFound
+from ..errors import BadValue, DomainError, NotFound
 from ..outbound import STATES, BlobReader, Delivery, DeliveryError, OutboundMessage, OutboxEntry, fixed
 from .outbox_recorder import GateClosed, Recorder
 
@@ -183,7 +183,7 @@ class OutboxService:
             if entry is None:
                 raise NotFound(f"no outbox message {entry_id}")
             if entry.state in ("sent", "sending"):
-                raise BadValue(f"outbox message {entry_id} is {entry.state}: nothing to retry")
+                raise DomainError(f"outbox message {entry_id} is {entry.state}: nothing to retry")
             repo.requeue_outbox([entry_id], states=("failed", "queued"))
             found = repo.outbox_entry(entry_id)
         assert found is not None
