@@ -11,7 +11,9 @@ Fixtures:
 * ``cli`` - ``cli(desk)(*args)`` runs the ``deskframe`` command against a desk.
 
 Helpers: :func:`registered` registers a plugin object for the duration of a
-``with`` block; :class:`Clock` is a clock a test sets by hand (``make_desk(clock=Clock(t))``). Set ``DESKFRAME_TEST_DATABASE_URL`` to a PostgreSQL URL to run
+``with`` block; :class:`Clock` is a clock a test sets by hand (``make_desk(clock=Clock(t))``);
+:func:`free_port`, :func:`start_serve`, :func:`wait_until_serving` and :func:`stop_serve` run a
+real ``deskframe serve`` for a test. Set ``DESKFRAME_TEST_DATABASE_URL`` to a PostgreSQL URL to run
 the same tests on PostgreSQL (each desk gets its own schema).
 """
 
@@ -228,3 +230,57 @@ def config_path(desk: Desk) -> Path:
     """The ``deskframe.toml`` a test desk was built from."""
     assert desk.config.path is not None
     return desk.config.path
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server a test starts)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_serve(config: Path, port: int, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Any:
+    """Start ``deskframe --config CONFIG serve --port PORT ARGS`` (a real uvicorn) in a process
+    group of its own, with ``env`` (default: this process's); stop it with :func:`stop_serve`.
+    Its output is discarded."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "deskframe"), "--config", str(config), "serve", "--port", str(port), *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def wait_until_serving(base: str, process: Any, *, timeout: float = 120.0) -> None:
+    """Wait until ``GET BASE/healthz`` answers 200; fail if ``process`` ends or ``timeout`` seconds
+    pass (generous: a busy CI machine can take many seconds to start a Python server)."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"the server for {base} stopped (exit code {process.returncode})"
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{base} did not come up within {timeout:.0f} s")
+
+
+def stop_serve(process: Any) -> None:
+    """SIGTERM a server of :func:`start_serve` (its whole process group) and wait for it."""
+    import signal
+
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)

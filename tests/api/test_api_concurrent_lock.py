@@ -8,58 +8,24 @@ the same test runs against its single writer.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
+from live_desk import live_desk
 
 from deskframe.accounts.service import Accounts
 from deskframe.actors import Actor
-from deskframe.config import load_config
-from deskframe.desk import Desk
 from deskframe.model import Agent, Queue
-from deskframe.plugins import build_plugins
-from deskframe.store.scratch import scratch_database
-from deskframe.testing import DATABASE_ENV
+from deskframe.testing import free_port, start_serve, stop_serve, wait_until_serving
 
 AGENTS = 200
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "deskframe serve stopped"
-        try:
-            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not come up")
 
 
 @pytest.fixture(scope="module")
 def crowd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     root = tmp_path_factory.mktemp("lock-crowd")
-    url, drop = scratch_database(os.environ.get(DATABASE_ENV), str(root / "deskframe.db"))
-    path = root / "deskframe.toml"
-    path.write_text(f'[desk]\ndatabase = "{url}"\ndata_dir = "data"\n', encoding="utf-8")
-    plugins = build_plugins()
-    desk = Desk(load_config(path, plugins.registry), plugins)
-    desk.upgrade()
+    desk, path, drop = live_desk(root)
     op = Actor.operator()
     logins = [f"agent{i:03d}" for i in range(AGENTS)]
     desk.directory.upsert(
@@ -69,29 +35,17 @@ def crowd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     tokens = {x: accounts.create_token("agent", x, actor=op)[0] for x in logins}
     number = desk.tickets.open(subject="Everyone wants this", body="b", queue="support", actor=op).number
     servers, urls = [], []
-    env = {**os.environ, "DESKFRAME_CONFIG": str(path)}
     try:
         for _ in range(2):
             port = free_port()
-            servers.append(
-                subprocess.Popen(
-                    [str(Path(sys.executable).parent / "deskframe"), "serve", "--port", str(port)],
-                    cwd=root,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    start_new_session=True,
-                )
-            )
+            servers.append(start_serve(path, port, cwd=root))
             urls.append(f"http://127.0.0.1:{port}")
         for url_, server in zip(urls, servers):
-            wait_until_up(url_, server)
+            wait_until_serving(url_, server)
         yield {"desk": desk, "tokens": tokens, "number": number, "urls": urls}
     finally:
         for server in servers:
-            if server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait(timeout=30)
+            stop_serve(server)
         desk.close()
         drop()
 

@@ -9,33 +9,21 @@ next request: no worker keeps a principal the database no longer has. On Postgre
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from live_desk import live_desk
 
 from deskframe.accounts.service import Accounts
 from deskframe.actors import Actor
-from deskframe.config import load_config
-from deskframe.desk import Desk
 from deskframe.model import Agent, Queue
-from deskframe.plugins import build_plugins
-from deskframe.store.scratch import scratch_database
-from deskframe.testing import DATABASE_ENV
+from deskframe.testing import free_port, start_serve, stop_serve, wait_until_serving
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="counts worker processes in /proc")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def children(pid: int) -> list[int]:
@@ -70,49 +58,28 @@ def worker_pids(server: subprocess.Popen[bytes]) -> list[int]:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     root = tmp_path_factory.mktemp("serve-workers")
-    url, drop = scratch_database(os.environ.get(DATABASE_ENV), str(root / "deskframe.db"))
-    path = root / "deskframe.toml"
-    path.write_text(f'[desk]\ndatabase = "{url}"\ndata_dir = "data"\n', encoding="utf-8")
-    plugins = build_plugins()
-    desk = Desk(load_config(path, plugins.registry), plugins)
-    desk.upgrade()
+    desk, path, drop = live_desk(root)
     op = Actor.operator()
     desk.directory.upsert([Queue(name="support"), Agent(login="ann", name="Ann", queues={"support": "read"})], actor=op)
     number = desk.tickets.open(subject="Printer on fire", body="b", queue="support", actor=op).number
     token, record = Accounts.of(desk).create_token("agent", "ann", actor=op)
     port = free_port()
-    env = {**os.environ, "DESKFRAME_CONFIG": str(path)}
+    env = dict(os.environ)
     env.pop("DESKFRAME_SERVE_NOW", None)
-    cli = str(Path(sys.executable).parent / "deskframe")
-    server = subprocess.Popen(
-        [cli, "serve", "--port", str(port), "--workers", "2"],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    server = start_serve(path, port, "--workers", "2", cwd=root, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
+        wait_until_serving(base, server)
         deadline = time.monotonic() + 120
-        while len(worker_pids(server)) < 2 or not _up(base):
+        while len(worker_pids(server)) < 2:
             assert server.poll() is None, "deskframe serve --workers 2 stopped"
             assert time.monotonic() < deadline, f"{base} did not come up with two workers"
             time.sleep(0.2)
         yield {"desk": desk, "base": base, "token": token, "token_id": record.id, "number": number, "server": server}
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=60)
+        stop_serve(server)
         desk.close()
         drop()
-
-
-def _up(base: str) -> bool:
-    try:
-        return httpx.get(base + "/healthz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def test_two_workers_start_and_answer_the_api(served):

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
 import deskframe
+from deskframe.testing import free_port, start_serve, stop_serve, wait_until_serving
 from deskframe.web import create_app
 
 
@@ -38,30 +34,12 @@ def test_app_serves_health_and_plugin_routes(make_desk, factory=None):
     assert client.get("/nope").status_code == 404
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_command_over_real_http(desk):
-    port = _free_port()
-    script = Path(sys.executable).parent / "deskframe"
-    proc = subprocess.Popen(
-        [str(script), "--config", str(desk.config.path), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    port = free_port()
+    proc = start_serve(desk.config.path, port)
     try:
-        body = None
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as resp:
-                    body = resp.read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        assert body == b'{"status":"ok"}'
+        wait_until_serving(f"http://127.0.0.1:{port}", proc)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as resp:
+            assert resp.read() == b'{"status":"ok"}'
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop_serve(proc)
