@@ -8,21 +8,15 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
+from deskframe.testing import free_port
 from deskframe.web.api import routes
 
 ROOT = Path(__file__).resolve().parents[2]
 BLOCK = re.compile(r"^```sh http\n(.*?)^```", re.S | re.M)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def readme_block() -> str:

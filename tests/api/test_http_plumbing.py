@@ -21,6 +21,7 @@ import deskframe
 from deskframe.accounts.settings import DEFAULT_MAX_BODY, parse_web
 from deskframe.errors import ConfigError
 from deskframe.tables import TableReader
+from deskframe.testing import free_port as _free_port
 from deskframe.web.body_limit import BodyLimit
 
 ORIGIN = "https://portal.example.com"
@@ -135,12 +136,6 @@ def test_a_chunked_body_over_the_cap_gets_413_and_is_not_read_past_it(world, ech
     assert ok.status_code == 200 and ok.json() == {"read": 4000}
     big = web.post("/api/x/echo", content=chunks(1000))
     assert big.status_code == 413 and big.headers["content-type"] == "application/problem+json"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_over_real_http_a_huge_content_length_is_refused_without_waiting_for_the_body(world):  # type: ignore[no-untyped-def]

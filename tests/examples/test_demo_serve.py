@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,13 +16,9 @@ from pathlib import Path
 
 import httpx
 
+from deskframe.testing import free_port as _free_port
+
 LOGIN = re.compile(r"(agent pages|customer portal): (http://\S+)  login (\S+)  password (\S+)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_demo_serve_prints_logins_that_open_the_agent_pages_and_the_portal(tmp_path: Path) -> None:

@@ -8,18 +8,13 @@ import datetime as dt
 import email
 import email.policy
 import json
-import socket
 import threading
 import warnings
 from typing import Any
 
+from deskframe.testing import free_port
+
 START = dt.datetime(2026, 11, 2, 7, 0, tzinfo=dt.timezone.utc)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Sink:

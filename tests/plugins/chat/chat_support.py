@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -16,6 +15,8 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from deskframe.testing import free_port
 
 SECRET = "s3cret-for-tests"
 SECRET_ENV = "DESKFRAME_TEST_CHAT_SECRET"
@@ -62,12 +63,6 @@ def signed_headers(body: bytes, secret: str = SECRET) -> dict[str, str]:
 
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class CallbackReceiver:

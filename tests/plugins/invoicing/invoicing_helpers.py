@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import attrs
 import invoicing_pricing
 
 from deskframe.actors import Actor
+from deskframe.testing import free_port
 
 HERE = Path(__file__).resolve().parent
 NOW = dt.datetime(2026, 11, 3, 12, 0, tzinfo=dt.timezone.utc)
@@ -141,12 +141,6 @@ def check_html(page: str) -> StrictHTML:
     assert parser.errors == [], parser.errors
     assert parser.stack == [], f"unclosed: {parser.stack}"
     return parser
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _plugin_path(root: Path) -> Path:
