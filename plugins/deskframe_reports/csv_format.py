@@ -30,6 +30,8 @@ def rows(report: Any) -> list[tuple[str, str, str, Any]]:
     out.append(("outside_hours", "all", "share_pct", report.outside_hours["share"]))
     for t in report.slowest:
         out.append(("slowest", t["number"], "hours", t["hours"]))
+        if "url" in t:
+            out.append(("slowest", t["number"], "url", t["url"]))
     out.append(("hours", "all", "billable_minutes", report.hours["billable"]))
     out.append(("hours", "all", "non_billable_minutes", report.hours["non_billable"]))
     out.append(("hours", "all", "included_minutes", report.hours["included"]))

@@ -79,6 +79,7 @@ def document(report: Any, view: View) -> dict[str, Any]:
             _("Slowest tickets"),
             [_("Ticket"), _("Hours")],
             [[f"{t['number']} {t['subject']}", view.number(t["hours"], 2)] for t in report.slowest],
+            [f"{t['number']}: {t['url']}" for t in report.slowest if "url" in t],
         ),
         _section(
             _("Hours"),

@@ -12,6 +12,7 @@ import heapq
 import math
 import operator
 import statistics
+import urllib.parse
 from collections import Counter
 from typing import Any
 
@@ -216,7 +217,7 @@ def slowest(data: ReportInput, opened: list[TicketActivity], count: int = 5) -> 
     ranked = [
         (-h, t.number, t, c) for (t, c), us in zip(found, spent) if (h := hours(_working_seconds(us, c))) is not None
     ]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for minus_hours, number, t, clock in heapq.nsmallest(count, ranked, key=operator.itemgetter(0, 1)):
         (target,) = _business_us(data, [(clock.calendar, clock.started_us, clock.due_base_us)])
         rows.append(
@@ -230,7 +231,19 @@ def slowest(data: ReportInput, opened: list[TicketActivity], count: int = 5) -> 
                 "breached": clock.category in ("missed", "overdue"),
             }
         )
+    if data.link_base is not None:
+        for row in rows:
+            row["url"] = ticket_url(data.link_base, row["number"])
     return rows
+
+
+#: Where a customer's contact sees a ticket (the portal's page; docs/reports.md).
+PORTAL_TICKET = "/portal/tickets/{number}"
+
+
+def ticket_url(base: str, number: str) -> str:
+    """The absolute portal address of ticket ``number`` under the desk's public ``base``."""
+    return base + PORTAL_TICKET.format(number=urllib.parse.quote(number, safe=""))
 
 
 def _minutes(entries: list[Any]) -> tuple[int, int]:

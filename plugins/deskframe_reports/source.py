@@ -60,6 +60,9 @@ class ReportInput:
     time_by_ticket: list[TimeTotal] = attrs.field(factory=list)
     #: This period's time summed per agent and billable (no ticket).
     time_by_agent: list[TimeTotal] = attrs.field(factory=list)
+    #: The desk's public address (``[billing] public_url`` when the file sets it), from which
+    #: the slowest tickets link to their portal pages; None: no links.
+    link_base: str | None = None
 
 
 def _customer(desk: Any, key: str) -> Customer:
@@ -156,6 +159,7 @@ def load(desk: Any, customer_key: str, period: Period, contract: str | None = No
         contract_filter=contract,
         time_by_ticket=desk.activity.time(customer.key, period.first, period.end, contract=contract, by=("ticket",)),
         time_by_agent=by_agent,
+        link_base=desk.config.billing.public_url if desk.config.billing.public_url_given else None,
     )
 
 

@@ -134,7 +134,7 @@ thead th { border-bottom: .4mm solid #1b1f23; font-size: 9pt; color: #57606a; }
 <thead><tr><th>{{ _("Ticket") }}</th><th>{{ _("Subject") }}</th><th>{{ _("Priority") }}</th><th class="num">{{ _("Hours") }}</th><th class="num">{{ _("Target, h") }}</th></tr></thead>
 <tbody>
 {%- for t in report.slowest %}
-<tr><td>{{ t.number }}</td><td class="subject">{{ t.subject }}{% if t.open %} <span class="muted">({{ _("still open") }})</span>{% endif %}</td>
+<tr><td>{% if t.url is defined %}<a href="{{ t.url }}">{{ t.number }}</a>{% else %}{{ t.number }}{% endif %}</td><td class="subject">{{ t.subject }}{% if t.open %} <span class="muted">({{ _("still open") }})</span>{% endif %}</td>
 <td>{{ view.priority(report, t.priority) }}</td><td class="num{% if t.breached %} breached{% endif %}">{{ view.number(t.hours, 2) }}</td>
 <td class="num">{{ view.number(t.target_hours, 2) }}</td></tr>
 {%- endfor %}

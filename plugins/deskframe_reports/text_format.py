@@ -85,7 +85,10 @@ def render(report: Any, view: View) -> str:
         )
     if report.slowest:
         out += ["", _("Slowest tickets")]
-        out += [f"{t['number']}  {view.number(t['hours'], 2)} h  {t['subject']}" for t in report.slowest]
+        for t in report.slowest:
+            out.append(f"{t['number']}  {view.number(t['hours'], 2)} h  {t['subject']}")
+            if "url" in t:
+                out.append(f"    {t['url']}")
     out += [
         "",
         _("Hours"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import urllib.parse
 from decimal import Decimal, InvalidOperation
 
 import attrs
@@ -75,6 +76,9 @@ class BillingSettings:
     series: str = "INV"
     credit_series: str = "CN"
     public_url: str = "http://127.0.0.1:8000"
+    #: Whether the file gave ``public_url``: links the desk puts in what it sends on its own
+    #: (the ticket links of customer reports) are made only then, never to the default.
+    public_url_given: bool = False
     locale: str = "en"
     vendor: dict[str, str] = attrs.field(factory=dict)
     #: Days from the issue date to the due date printed on an invoice.
@@ -204,9 +208,7 @@ def parse_billing(t: TableReader) -> BillingSettings:
             raise t.error(key, f"letters, digits, - and _ only, got {value!r}")
     if series == credit:
         raise t.error("credit_series", "must differ from series")
-    url = t.name("public_url", "http://127.0.0.1:8000", max_length=2000).rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise t.error("public_url", f"must start with http:// or https://, got {url!r}")
+    url = check_public_url(t, "public_url", t.name("public_url", "http://127.0.0.1:8000", max_length=2000))
     vendor = t.sub("vendor", {})
     for key in vendor.data:
         vendor.str(key, max_length=2000)
@@ -224,11 +226,29 @@ def parse_billing(t: TableReader) -> BillingSettings:
         series=series,
         credit_series=credit,
         public_url=url,
+        public_url_given="public_url" in t.data,
         locale=locale,
         vendor=dict(vendor.data),
         payment_terms_days=terms,
         agent_label=agent_label,
     )
+
+
+def check_public_url(t: TableReader, key: str, text: str) -> str:
+    """An absolute http(s) address with a host, no query, fragment or blanks, without its trailing ``/``."""
+    if not text.startswith(("http://", "https://")):
+        raise t.error(key, f"must start with http:// or https://, got {text!r}")
+    url = text.rstrip("/")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise t.error(key, f"not a URL: {text!r}") from None
+    if not parts.hostname or any(c.isspace() or ord(c) < 32 for c in url):
+        raise t.error(key, f"needs a host name and no blanks, got {text!r}")
+    if "?" in url or "#" in url:
+        raise t.error(key, f"a base address has no query or fragment, got {text!r}")
+    return url
 
 
 def parse_search(t: TableReader) -> tuple[str, ...]:

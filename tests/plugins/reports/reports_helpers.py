@@ -30,6 +30,7 @@ were used in October, 10 % in September and 0 % in August.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import attrs
 
@@ -110,12 +111,20 @@ class Scenario:
         self.desk.time.log(self.t[name], actor=Actor.agent(agent), minutes=minutes, date=day, billable=billable)
 
 
-def build(make_desk, *, vpn_subjects: tuple[str, ...] | None = None, included_hours: int = 10) -> Scenario:
-    """The scenario of this module's docstring (``vpn_subjects`` replaces the three VPN subjects)."""
+def build(
+    make_desk,
+    *,
+    vpn_subjects: tuple[str, ...] | None = None,
+    included_hours: int = 10,
+    public_url: str | None = None,
+) -> Scenario:
+    """The scenario of this module's docstring (``vpn_subjects`` replaces the three VPN subjects;
+    ``public_url`` is set as ``[billing] public_url`` when given)."""
     from deskframe.model import Agent, Contract, Customer
 
     clock = Clock(at(1, 9, month=8))
-    desk = make_desk(CONFIG, clock=clock)
+    extra = "" if public_url is None else f"public_url = {json.dumps(public_url)}\n"
+    desk = make_desk(CONFIG + extra, clock=clock)
     desk.directory.add_customer(Customer(key="acme", name="Acme & Co"), actor=OP)
     desk.directory.add_agent(
         Agent(login="anna", name="Anna Petrova", email="anna@vendor.example", access="admin"), actor=OP
