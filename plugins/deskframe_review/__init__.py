@@ -8,7 +8,11 @@ agreed with the customer. Hooks implemented here:
   ``deskframe review note CUSTOMER --period P --question Q --text ...``;
 * ``register_apply_tables`` - ``[[projects]]``, ``[[timeline]]``, ``[[roadmap]]`` and
   ``[[review_notes]]`` in ``deskframe apply FILE``;
-* ``register_routes`` - ``GET /reviews/{token}``, the review behind an unguessable link.
+* ``register_routes`` - ``GET /reviews/{token}``, the review behind an unguessable link, and
+  ``GET /customers/{key}/review/{period}`` / ``/portal/customers/{key}/review/{period}`` behind
+  a login (:mod:`.page`);
+* ``customer_sections`` - the customer's reviews per period on the agent's customer page and,
+  for ``customer_admin`` contacts, in the portal.
 
 The data lives in the core's plugin records (``desk.records("deskframe_review")``, :mod:`.store`).
 This module imports nothing heavy: click, Jinja2 and Babel load when a command runs.
@@ -68,10 +72,18 @@ def register_apply_tables(register: Callable[..., None]) -> None:
 
 @deskframe.hookimpl
 def register_routes(register: Callable[..., None]) -> None:
-    from . import web
+    from . import page, web
 
-    for route in web.routes():
+    for route in [*web.routes(), *page.routes()]:
         register(route)
+
+
+@deskframe.hookimpl
+def customer_sections(desk: Any, customer: str, actor: Any, language: str, portal: bool) -> list[Any]:
+    """The customer's reviews per period, on the agent page and for the portal's customer admins."""
+    from . import page
+
+    return page.section(desk, customer, actor, language, portal)
 
 
 def review_formats(desk: Any) -> list[str]:

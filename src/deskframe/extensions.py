@@ -192,3 +192,33 @@ class Job:
     every: dt.timedelta
     run: Callable[[Desk], Mapping[str, int] | None]
     description: str = ""
+
+
+@attrs.frozen
+class PageLink:
+    """One link of a :class:`PageSection`: ``label`` (text, escaped) to ``url``; ``note`` is a muted remark."""
+
+    label: str
+    url: str
+    note: str = ""
+
+
+def _links(value: Iterable[PageLink]) -> tuple[PageLink, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class PageSection:
+    """What a plugin adds to a customer's page (``customer_sections`` hook): a titled section.
+
+    ``name`` becomes the section's ``id`` (``section-NAME``); ``title`` and the ``links`` are text
+    the core escapes; ``empty`` is shown when there are no links and no ``html``. ``html`` is
+    markup the plugin rendered itself with an autoescaping template and returned as
+    :class:`markupsafe.Markup`; a plain ``str`` is escaped like any text.
+    """
+
+    name: str
+    title: str
+    links: tuple[PageLink, ...] = attrs.field(default=(), converter=_links)
+    html: str = ""
+    empty: str = ""

@@ -12,6 +12,7 @@ import pluggy
 from .model import InboundMessage, Route
 
 if TYPE_CHECKING:
+    from .actors import Actor
     from .desk import Desk
     from .directory import DirectoryView
     from .outbound import ChangeView, OutboundMessage
@@ -71,6 +72,20 @@ class Hooks:
         found: list[tuple[str, str]] = []
         for answer in self._pm.hook.contract_param_problems(params=params):
             found.extend(answer or [])
+        return found
+
+    def customer_sections(self, desk: Desk, customer: str, actor: Actor, language: str, portal: bool) -> list[Any]:
+        """Every plugin's :class:`~deskframe.extensions.PageSection` values for a customer's page, in
+        plugin order; a plugin that raises is logged and left out."""
+        found: list[Any] = []
+        for impl in reversed(self._pm.hook.customer_sections.get_hookimpls()):
+            try:
+                returned = impl.function(desk=desk, customer=customer, actor=actor, language=language, portal=portal)
+                found.extend(cast("list[Any]", returned or []))
+            except Exception as exc:  # a plugin's bug must not take the page down
+                log.exception(
+                    "plugin '%s' failed in customer_sections: %s: %s", impl.plugin_name, type(exc).__name__, exc
+                )
         return found
 
     def classify_priority(self, message: InboundMessage, route: Route) -> str | None:

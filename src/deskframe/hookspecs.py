@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import click
     from starlette.routing import BaseRoute
 
+    from .actors import Actor
     from .desk import Desk
     from .directory import DirectoryView
     from .events import ArticleAdded, InvoiceIssued, SlaEvent, TicketChanged, TicketOpened
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
         Importer,
         Job,
         OutputFormat,
+        PageSection,
         PricingModelType,
         ReportRule,
         SlaPolicyType,
@@ -240,6 +242,24 @@ def contract_param_problems(params: dict[str, Any]) -> list[tuple[str, str]] | N
     stored); each pair becomes an error naming ``contracts[i].params.KEY`` (exit 2). Check only
     the keys your plugin owns (``report_every``, ``report_to`` ...) and return ``None`` or ``[]``
     when they are fine or absent.
+    """
+
+
+@hookspec
+def customer_sections(desk: Desk, customer: str, actor: Actor, language: str, portal: bool) -> list[PageSection] | None:
+    """Return sections a plugin adds to a customer's page: :class:`~deskframe.extensions.PageSection` values.
+
+    Called when the agent page ``/customers/{key}`` (``portal`` False) or the portal's ticket
+    list of a contact at customer ``customer`` (``portal`` True) is rendered, outside any
+    transaction, for ``actor`` (the logged-in agent or contact) in page language ``language``
+    (``en``/``ru``). Decide what ``actor`` may see through :mod:`deskframe.policy`, e.g.
+    ``desk.directory.may_read_account(customer, actor=actor)`` (agents, and the customer's
+    ``customer_admin`` contacts), and return ``None`` or ``[]`` to show nothing. A section has a
+    title and links (text the core escapes), or ``html`` the plugin rendered with its own
+    autoescaping template (:class:`markupsafe.Markup`). A plugin that raises is logged and left
+    out; the page still renders. The pages a link leads to are the plugin's own routes
+    (``register_routes``); :func:`deskframe.web.pages.sections.request_actor` tells such a route
+    who is logged in, and it answers 404 to anyone the policy does not let read them.
     """
 
 

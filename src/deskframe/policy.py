@@ -6,7 +6,8 @@ on; a refusal raises :class:`~deskframe.errors.Forbidden` (exit 1) naming actor 
 Reads ask the same rules: :func:`may_read` (one ticket), :func:`visibility` (what a list,
 a search or a count may show: :func:`visible_customer`, :func:`visible_contact`,
 :func:`visible_queues`), :func:`may_see_internal`, :func:`may_see_article` and
-:func:`visible_ticket` / :func:`visible_articles` (what of a ticket a customer's contact sees).
+:func:`visible_ticket` / :func:`visible_articles` (what of a ticket a customer's contact sees),
+and :func:`may_read_account` (a customer's invoices, reviews and reports).
 
 The rules (issue 13; the facts are the agents' ``access`` and queue rights and the contacts'
 ``customer_admin``, read through :mod:`deskframe.rights`):
@@ -246,6 +247,21 @@ def may_read(actor: Actor | None, *, repo: Repository, ticket: Any) -> bool:
     except Forbidden:
         return False
     return True
+
+
+def may_read_account(actor: Actor | None, *, repo: Repository, customer: str) -> bool:
+    """Whether ``actor`` may see customer ``customer``'s account documents (invoices, account
+    reviews, reports: what the customer page and the portal's customer admins see).
+
+    Everyone but a contact may (an unknown or inactive agent may not); a contact only when it is a
+    ``customer_admin`` of ``customer``. False, never an error: the front doors answer 404."""
+    try:
+        rights = rights_of(actor, repo=repo)
+    except Forbidden:
+        return False
+    if rights is None or rights.kind == "agent":
+        return True
+    return rights.customer_admin and rights.customer == customer
 
 
 def rights_of(actor: Actor | None, *, repo: Repository) -> _rights.Rights | None:

@@ -184,3 +184,20 @@ def test_screenshots(served, acme_ticket, new_context, lang):
     page.goto(served.url + f"/portal/tickets/{acme_ticket}")
     screenshot(page, f"portal-ticket-{lang}")
     assert page.evaluate("document.documentElement.lang") == lang
+
+
+def test_account_review_only_for_customer_admin(served, new_context):
+    ann = new_context("en").new_page()
+    portal_login(ann, served.url, "ann@acme.example")
+    ann.goto(served.url + "/portal/tickets")
+    link = ann.locator("#section-account-review a").first
+    href = link.get_attribute("href")
+    assert href.startswith("/portal/customers/acme/review/")
+    link.click()
+    ann.wait_for_url(served.url + href)
+    assert ann.locator("section#q-built").count() == 1 and ann.locator("section#timeline").count() == 1
+    andy = new_context("en").new_page()
+    portal_login(andy, served.url, "andy@acme.example")
+    andy.goto(served.url + "/portal/tickets")
+    assert andy.query_selector("#section-account-review") is None
+    assert andy.goto(served.url + href).status == 404

@@ -142,6 +142,12 @@ class DirectoryService:
                 queues=seen.queues, customer=seen.customer if seen.limited else None, contact=seen.contact
             )
 
+    def may_read_account(self, customer: str, *, actor: Actor | None) -> bool:
+        """Whether ``actor`` may see ``customer``'s account documents (:func:`deskframe.policy.may_read_account`:
+        agents, and the customer's ``customer_admin`` contacts)."""
+        with self.ctx.store.read() as repo:
+            return policy.may_read_account(actor, repo=repo, customer=customer)
+
     def contracts(self, customer: str | None = None) -> list[Contract]:
         """Contracts, optionally of one customer."""
         with self.ctx.store.read() as repo:

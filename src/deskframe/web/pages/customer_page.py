@@ -1,5 +1,6 @@
 """``/customers/{key}``: one customer for an agent - contacts, contracts, open tickets, the hours
-logged this month, and invoices with their public links (money and dates in the page's locale)."""
+logged this month, invoices with their public links, and the plugins' sections
+(``customer_sections`` hook: an account review ...) (money and dates in the page's locale)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from ...errors import DomainError, NotFound
 from ...services.worklist import WorkFilter
 from . import session
 from .render import page
+from .sections import customer_sections
 
 
-def load(desk: Any, key: str, login: str) -> dict[str, Any]:
+def load(desk: Any, key: str, login: str, language: str = "en") -> dict[str, Any]:
     """What the customer page shows (blocking: run in a thread); ``NotFound`` for an unknown key."""
     actor = Actor.agent(login)
     customer = next((c for c in desk.directory.customers() if c.key == key), None)
@@ -45,6 +47,7 @@ def load(desk: Any, key: str, login: str) -> dict[str, Any]:
         "billable_minutes": sum(e.minutes for e in entries if e.billable),
         "invoices": invoices,
         "priority_names": desk.settings.priority_names,
+        "sections": customer_sections(desk, key, actor, language, portal=False),
     }
 
 
@@ -53,7 +56,7 @@ async def customer_view(request: Request) -> Response:
     who, language, frame = await session.agent_frame(request)
     desk = request.app.state.desk
     try:
-        data = await run_in_threadpool(load, desk, request.path_params["key"], who.name)
+        data = await run_in_threadpool(load, desk, request.path_params["key"], who.name, language)
     except NotFound:
         raise HTTPException(404, "no such customer") from None
     return page(request, "customer.html", {**frame, **data}, language=language)

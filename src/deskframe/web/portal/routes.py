@@ -97,9 +97,11 @@ def _guarded(
 
 
 async def ticket_list(request: Request, who: Principal) -> Response:
-    """``GET /portal/tickets``: the tickets the contact may see."""
-    rows = await run_in_threadpool(views.tickets, _desk(request), who.name)
-    return _render(request, "tickets.html", who, tickets=rows)
+    """``GET /portal/tickets``: the tickets the contact may see, and the plugins' sections for its customer."""
+    desk = _desk(request)
+    rows = await run_in_threadpool(views.tickets, desk, who.name)
+    shown = await run_in_threadpool(views.sections, desk, who.name, request_language(request, who))
+    return _render(request, "tickets.html", who, tickets=rows, sections=shown)
 
 
 async def new_ticket(request: Request, who: Principal) -> Response:

@@ -23,6 +23,7 @@ from ...services.uploads import Upload, UploadService
 if TYPE_CHECKING:
     from ...billing.model import Invoice
     from ...desk import Desk
+    from ...extensions import PageSection
     from ...model import Ticket
 
 #: How many tickets the list shows.
@@ -203,3 +204,14 @@ def invoices(desk: Desk, email: str, *, customer_admin: bool) -> list[tuple[Invo
             link = None
         out.append((invoice, link))
     return out
+
+
+def sections(desk: Desk, email: str, language: str) -> list[PageSection]:
+    """The plugins' sections of the contact's customer (``customer_sections`` hook; each plugin asks
+    the policy what the contact may see); none for a contact at no customer."""
+    from ..pages.sections import customer_sections
+
+    customer = customer_of(desk, email)
+    if customer is None:
+        return []
+    return customer_sections(desk, customer, contact_actor(email), language, portal=True)
