@@ -322,12 +322,17 @@ def sla_run(server: str, root: Path, clocks: int) -> None:
             f"  setup: {len(ids):,} tickets with a running clock in {time.perf_counter() - t0:.0f} s", file=sys.stderr
         )
         began = time.perf_counter()
-        procs = workers(config, 4, "--jobs", "sla", "--once")
-        outputs = [p.communicate(timeout=3600)[0].decode() for p in procs]
+        log = config.parent / "sla-worker.log"
+        procs = workers(config, 4, "--jobs", "sla", "--once", log=log)
+        for p in procs:
+            p.wait(timeout=3600)
         elapsed = time.perf_counter() - began
+        outputs = [Path(f"{log}.{n}").read_text(encoding="utf-8") for n in range(len(procs))]
         breaches = warnings_ = ran = 0
         for out in outputs:
             for line in out.splitlines():
+                if not line.startswith("{"):  # a warning on stderr, not a log record
+                    continue
                 record = json.loads(line)
                 if record.get("event") == "run" and record.get("status") == "ok":
                     ran += 1
