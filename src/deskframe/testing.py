@@ -258,9 +258,12 @@ def start_serve(config: Path, port: int, *args: str, cwd: Path | None = None, en
     )
 
 
-def wait_until_serving(base: str, process: Any, *, timeout: float = 120.0) -> None:
-    """Wait until ``GET BASE/healthz`` answers 200; fail if ``process`` ends or ``timeout`` seconds
-    pass (generous: a busy CI machine can take many seconds to start a Python server)."""
+def wait_until_serving(
+    base: str, process: Any, *, timeout: float = 120.0, ready: Callable[[], bool] | None = None
+) -> None:
+    """Wait until ``GET BASE/healthz`` answers 200 (and ``ready()``, if given, is true); fail if
+    ``process`` ends or ``timeout`` seconds pass (generous: a busy CI machine can take many seconds
+    to start a Python server)."""
     import time
     import urllib.request
 
@@ -269,7 +272,7 @@ def wait_until_serving(base: str, process: Any, *, timeout: float = 120.0) -> No
         assert process.poll() is None, f"the server for {base} stopped (exit code {process.returncode})"
         try:
             with urllib.request.urlopen(base + "/healthz", timeout=2) as answer:
-                if answer.status == 200:
+                if answer.status == 200 and (ready is None or ready()):
                     return
         except OSError:
             pass

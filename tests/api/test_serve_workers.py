@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,12 +68,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     server = start_serve(path, port, "--workers", "2", cwd=root, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_serving(base, server)
-        deadline = time.monotonic() + 120
-        while len(worker_pids(server)) < 2:
-            assert server.poll() is None, "deskframe serve --workers 2 stopped"
-            assert time.monotonic() < deadline, f"{base} did not come up with two workers"
-            time.sleep(0.2)
+        wait_until_serving(base, server, ready=lambda: len(worker_pids(server)) >= 2)
         yield {"desk": desk, "base": base, "token": token, "token_id": record.id, "number": number, "server": server}
     finally:
         stop_serve(server)

@@ -15,12 +15,8 @@ from outbox_support import Clock, Sink
 
 @pytest.fixture
 def sink():
-    server = Sink()
-    server.start()
-    try:
+    with Sink() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -39,6 +39,13 @@ class Sink:
             self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
             self.controller.start()
 
+    def __enter__(self) -> Sink:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         if self.controller is not None:
             self.controller.stop()

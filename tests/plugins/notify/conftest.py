@@ -14,9 +14,5 @@ from outbox_support import Sink
 
 @pytest.fixture
 def sink():
-    server = Sink()
-    server.start()
-    try:
+    with Sink() as server:
         yield server
-    finally:
-        server.stop()

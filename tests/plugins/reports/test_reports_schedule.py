@@ -196,12 +196,8 @@ def test_two_workers_at_once_enqueue_each_report_once(make_desk):
 
 @pytest.fixture
 def sink():
-    server = Sink()
-    server.start()
-    try:
+    with Sink() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_report_mail_reaches_a_real_smtp_server(make_desk, sink):
