@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from . import charts, templates
@@ -10,13 +11,21 @@ from .view import View
 MEDIA_TYPE = "text/html; charset=utf-8"
 
 
-def render(report: Any, view: View) -> str:
-    """The html page of ``report`` in ``view``'s language."""
+@functools.lru_cache(maxsize=1)
+def _template() -> Any:
+    """The page's compiled Jinja template: compiling it costs more than rendering a month's
+    page, and a compiled template renders from any thread (it holds no render state)."""
     import jinja2
-    from markupsafe import Markup
 
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    template = env.from_string(templates.REPORT)
+    return env.from_string(templates.REPORT)
+
+
+def render(report: Any, view: View) -> str:
+    """The html page of ``report`` in ``view``'s language."""
+    from markupsafe import Markup
+
+    template = _template()
     _ = view._
     return template.render(
         report=report,
@@ -37,7 +46,7 @@ def render(report: Any, view: View) -> str:
 def _escape(text: str) -> str:
     """``text`` escaped exactly as markupsafe's ``escape`` (the template's autoescaping) does,
     without building a ``Markup`` per cell."""
-    if not any(c in text for c in "&<>'\""):
+    if "&" not in text and "<" not in text and ">" not in text and "'" not in text and '"' not in text:
         return text
     return (
         text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
