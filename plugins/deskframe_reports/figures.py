@@ -137,6 +137,25 @@ def _business_us(data: ReportInput, spans: list[tuple[str, int, int]]) -> list[i
     return out
 
 
+def _spent_us(data: ReportInput, clocks: list[Any], now_us: int | None = None) -> list[int | None]:
+    """Working microseconds of each clock from its start to its stop (to ``now_us`` for a live
+    clock): the figure the SLA service stored when the clock stopped, else (a live clock, or one
+    stopped before the desk stored it) computed from the clock's calendar."""
+    out: list[int | None] = [c.business_us for c in clocks]
+    todo = [k for k, us in enumerate(out) if us is None]
+    if todo:
+        spans = []
+        for k in todo:
+            c = clocks[k]
+            end = c.stopped_us if c.stopped_us is not None else now_us
+            if end is None:
+                raise ValueError("a live clock's working time needs now_us")
+            spans.append((c.calendar, c.started_us, end))
+        for k, us in zip(todo, _business_us(data, spans)):
+            out[k] = us
+    return out
+
+
 def _working_seconds(us: int | None, clock: Any) -> float | None:
     """A clock's working seconds from its span's working microseconds, less its pauses."""
     return None if us is None else max(0.0, us / US_PER_S - clock.paused_seconds)
@@ -160,7 +179,7 @@ def sla_rows(data: ReportInput, opened: list[TicketActivity]) -> list[dict[str, 
         met = sum(c.category == "met" for c in clocks)
         breached = sum(c.category in ("missed", "overdue") for c in clocks)
         stopped = [c for c in clocks if c.category in ("met", "missed") and c.stopped_us is not None]
-        spent = _business_us(data, [(c.calendar, c.started_us, c.stopped_us) for c in stopped])
+        spent = _spent_us(data, stopped)
         times = [s for c, us in zip(stopped, spent) if (s := _working_seconds(us, c)) is not None]
         target_us = _business_us(data, [(c.calendar, c.started_us, c.due_base_us) for c in clocks])
         targets = sorted({us / US_PER_S for us in target_us if us is not None})
@@ -211,9 +230,7 @@ def slowest(data: ReportInput, opened: list[TicketActivity], count: int = 5) -> 
         clock = next((c for c in t.clocks if c.kind == "resolution"), None)
         if clock is not None:
             found.append((t, clock))
-    spent = _business_us(
-        data, [(c.calendar, c.started_us, c.stopped_us if c.stopped_us is not None else now_us) for _, c in found]
-    )
+    spent = _spent_us(data, [c for _, c in found], now_us)
     ranked = [
         (-h, t.number, t, c) for (t, c), us in zip(found, spent) if (h := hours(_working_seconds(us, c))) is not None
     ]

@@ -32,7 +32,10 @@ class ClockRecord(NamedTuple):
     The instants are held as integer microseconds since 1970-01-01 UTC (``started_us``,
     ``stopped_us``, ``due_base_us``, ``due_us``: what business-time arithmetic such as
     :meth:`deskframe.sla.Calendar.between_many` takes), and read as aware UTC datetimes through
-    ``started_at``, ``stopped_at``, ``due_base`` and ``due_at``.
+    ``started_at``, ``stopped_at``, ``due_base`` and ``due_at``. ``business_us`` is the working
+    microseconds from start to stop in the clock's calendar as the SLA service stored them when
+    the clock stopped (pause credit not subtracted); None for a live clock and for one stopped
+    before the desk stored them (migration 0026): compute those from the calendar.
     """
 
     kind: str
@@ -44,6 +47,7 @@ class ClockRecord(NamedTuple):
     due_base_us: int
     due_us: int
     paused_seconds: int
+    business_us: int | None = None
 
     @property
     def started_at(self) -> dt.datetime:

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 SLA_ACTOR = Actor.system("sla")
 
 CLOSING = ("resolved", "closed", "merged")
+#: Business time is stored in whole microseconds (what ``Calendar.between_many`` returns).
+_US = dt.timedelta(microseconds=1)
 
 
 @attrs.frozen
@@ -182,7 +184,8 @@ class SlaService:
                 stopped.setdefault(clock.kind, clock.stopped_at)
             if clock.status != "cancelled":
                 clock.status = "cancelled"
-                clock.stopped_at = clock.stopped_at or now
+                if clock.stopped_at is None:
+                    self._stopped_at(clock, now)
         if found is None:
             return
         name, policy, contract = found
@@ -191,7 +194,8 @@ class SlaService:
             if spec.kind in stopped:
                 self._stop(clock, stopped[spec.kind])
             elif row.state_type in CLOSING:
-                clock.status, clock.stopped_at = "cancelled", now
+                clock.status = "cancelled"
+                self._stopped_at(clock, now)
             elif row.state_type in clock.pause_on:
                 clock.status, clock.paused_at = "paused", now
 
@@ -212,10 +216,18 @@ class SlaService:
         clock.status = "running"
         self._apply_credit(clock)
 
+    def _stopped_at(self, clock: Any, now: dt.datetime) -> None:
+        """Stop ``clock`` at ``now`` and store its span's working time in the calendar in force
+        (``business_us``: what a report measures it by, without calendar arithmetic; left None
+        when the calendar is no longer configured)."""
+        clock.stopped_at = now
+        calendar = self.calendars.get(clock.calendar)
+        clock.business_us = None if calendar is None else calendar.between(clock.started_at, now) // _US
+
     def _stop(self, clock: Any, now: dt.datetime, cancel: bool = False) -> None:
         if clock.status == "paused":
             self._resume(clock, now)
-        clock.stopped_at = now
+        self._stopped_at(clock, now)
         if now > clock.due_at:
             clock.status = "missed"
         else:

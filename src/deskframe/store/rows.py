@@ -325,6 +325,10 @@ class SlaClockRow(Base):
     stopped_at: Mapped[dt.datetime | None]
     warned_at: Mapped[dt.datetime | None]
     breached_at: Mapped[dt.datetime | None]
+    #: Working microseconds from ``started_at`` to ``stopped_at`` in the clock's calendar (pause
+    #: credit not subtracted), set when the clock stops; None while it runs and for clocks
+    #: stopped before migration 0026 (readers compute those from the calendar).
+    business_us: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class EstimateRow(Base):
@@ -445,7 +449,16 @@ Index("ix_tickets_merged_into_id", TicketRow.merged_into_id)
 Index("ix_ticket_counts_key", TicketCountRow.state_type, TicketCountRow.queue_id, TicketCountRow.n)
 Index("ix_articles_ticket_created", ArticleRow.ticket_id, ArticleRow.created_at)
 Index("ix_history_ticket_at", HistoryRow.ticket_id, HistoryRow.at)
-# a period's time of a customer's tickets (reports), not every entry the tickets ever had
-Index("ix_time_entries_ticket_work_date", TimeEntryRow.ticket_id, TimeEntryRow.work_date)
+# a period's time of a customer's tickets (reports), not every entry the tickets ever had, summed
+# from the index alone (it covers every column the sums read: migration 0026)
+Index(
+    "ix_time_entries_ticket_work_date_cover",
+    TimeEntryRow.ticket_id,
+    TimeEntryRow.work_date,
+    TimeEntryRow.agent_id,
+    TimeEntryRow.billable,
+    TimeEntryRow.minutes,
+    TimeEntryRow.voided_at,
+)
 # a B-tree entry is at most ~2.7 kB on PostgreSQL: Message-IDs of any length get a hash index there
 Index("ix_articles_message_id", ArticleRow.message_id, postgresql_using="hash")
