@@ -19,7 +19,17 @@ from typing import Any
 import attrs
 
 from deskframe.model import PRIORITY_LEVELS
-from deskframe.services.activity import TicketActivity
+from deskframe.services.activity import (
+    CLOCK_BUSINESS_US,
+    CLOCK_CALENDAR,
+    CLOCK_CATEGORY,
+    CLOCK_DUE_BASE_US,
+    CLOCK_KIND,
+    CLOCK_PAUSED_SECONDS,
+    CLOCK_STARTED_US,
+    CLOCK_STOPPED_US,
+    TicketActivity,
+)
 
 from . import words
 from .source import ReportInput
@@ -141,16 +151,16 @@ def _spent_us(data: ReportInput, clocks: list[Any], now_us: int | None = None) -
     """Working microseconds of each clock from its start to its stop (to ``now_us`` for a live
     clock): the figure the SLA service stored when the clock stopped, else (a live clock, or one
     stopped before the desk stored it) computed from the clock's calendar."""
-    out: list[int | None] = [c.business_us for c in clocks]
+    out: list[int | None] = [c[CLOCK_BUSINESS_US] for c in clocks]
     todo = [k for k, us in enumerate(out) if us is None]
     if todo:
         spans = []
         for k in todo:
             c = clocks[k]
-            end = c.stopped_us if c.stopped_us is not None else now_us
+            end = c[CLOCK_STOPPED_US] if c[CLOCK_STOPPED_US] is not None else now_us
             if end is None:
                 raise ValueError("a live clock's working time needs now_us")
-            spans.append((c.calendar, c.started_us, end))
+            spans.append((c[CLOCK_CALENDAR], c[CLOCK_STARTED_US], end))
         for k, us in zip(todo, _business_us(data, spans)):
             out[k] = us
     return out
@@ -158,7 +168,7 @@ def _spent_us(data: ReportInput, clocks: list[Any], now_us: int | None = None) -
 
 def _working_seconds(us: int | None, clock: Any) -> float | None:
     """A clock's working seconds from its span's working microseconds, less its pauses."""
-    return None if us is None else max(0.0, us / US_PER_S - clock.paused_seconds)
+    return None if us is None else max(0.0, us / US_PER_S - clock[CLOCK_PAUSED_SECONDS])
 
 
 def sla_rows(data: ReportInput, opened: list[TicketActivity]) -> list[dict[str, Any]]:
@@ -168,20 +178,20 @@ def sla_rows(data: ReportInput, opened: list[TicketActivity]) -> list[dict[str, 
     clocks in hours of the contract's calendar, beside the target."""
     groups: dict[tuple[str, str], list[Any]] = {(p, k): [] for p in PRIORITY_LEVELS for k in SLA_KINDS}
     for t in opened:
-        for c in t.clocks:
-            found = groups.get((t.priority, c.kind))
+        for c in t.clock_rows:
+            found = groups.get((t.priority, c[CLOCK_KIND]))
             if found is not None:
                 found.append(c)
     rows = []
     for (priority, kind), clocks in groups.items():
         if not clocks:
             continue
-        met = sum(c.category == "met" for c in clocks)
-        breached = sum(c.category in ("missed", "overdue") for c in clocks)
-        stopped = [c for c in clocks if c.category in ("met", "missed") and c.stopped_us is not None]
+        met = sum(c[CLOCK_CATEGORY] == "met" for c in clocks)
+        breached = sum(c[CLOCK_CATEGORY] in ("missed", "overdue") for c in clocks)
+        stopped = [c for c in clocks if c[CLOCK_CATEGORY] in ("met", "missed") and c[CLOCK_STOPPED_US] is not None]
         spent = _spent_us(data, stopped)
         times = [s for c, us in zip(stopped, spent) if (s := _working_seconds(us, c)) is not None]
-        target_us = _business_us(data, [(c.calendar, c.started_us, c.due_base_us) for c in clocks])
+        target_us = _business_us(data, [(c[CLOCK_CALENDAR], c[CLOCK_STARTED_US], c[CLOCK_DUE_BASE_US]) for c in clocks])
         targets = sorted({us / US_PER_S for us in target_us if us is not None})
         rows.append(
             {
@@ -190,7 +200,7 @@ def sla_rows(data: ReportInput, opened: list[TicketActivity]) -> list[dict[str, 
                 "clocks": len(clocks),
                 "met": met,
                 "breached": breached,
-                "open": sum(c.category in ("running", "paused") for c in clocks),
+                "open": sum(c[CLOCK_CATEGORY] in ("running", "paused") for c in clocks),
                 "met_pct": share(met, met + breached),
                 "breached_pct": share(breached, met + breached),
                 "median_hours": hours(statistics.median(times)) if times else None,
@@ -203,7 +213,7 @@ def sla_rows(data: ReportInput, opened: list[TicketActivity]) -> list[dict[str, 
 
 def breach_figures(opened: list[TicketActivity]) -> dict[str, Any]:
     """Tickets opened in the period (``opened``) with at least one breached clock, and their share."""
-    hit = [t.number for t in opened if any(c.category in ("missed", "overdue") for c in t.clocks)]
+    hit = [t.number for t in opened if any(c[CLOCK_CATEGORY] in ("missed", "overdue") for c in t.clock_rows)]
     return {"tickets": len(hit), "opened": len(opened), "share": share(len(hit), len(opened)), "numbers": hit}
 
 
@@ -227,7 +237,7 @@ def slowest(data: ReportInput, opened: list[TicketActivity], count: int = 5) -> 
     now_us = (data.now - EPOCH) // dt.timedelta(microseconds=1)
     found = []
     for t in opened:
-        clock = next((c for c in t.clocks if c.kind == "resolution"), None)
+        clock = next((c for c in t.clock_rows if c[CLOCK_KIND] == "resolution"), None)
         if clock is not None:
             found.append((t, clock))
     spent = _spent_us(data, [c for _, c in found], now_us)
@@ -236,7 +246,7 @@ def slowest(data: ReportInput, opened: list[TicketActivity], count: int = 5) -> 
     ]
     rows: list[dict[str, Any]] = []
     for minus_hours, number, t, clock in heapq.nsmallest(count, ranked, key=operator.itemgetter(0, 1)):
-        (target,) = _business_us(data, [(clock.calendar, clock.started_us, clock.due_base_us)])
+        (target,) = _business_us(data, [(clock[CLOCK_CALENDAR], clock[CLOCK_STARTED_US], clock[CLOCK_DUE_BASE_US])])
         rows.append(
             {
                 "number": number,
@@ -244,8 +254,8 @@ def slowest(data: ReportInput, opened: list[TicketActivity], count: int = 5) -> 
                 "priority": t.priority,
                 "hours": -minus_hours,
                 "target_hours": hours(None if target is None else target / US_PER_S),
-                "open": clock.stopped_us is None,
-                "breached": clock.category in ("missed", "overdue"),
+                "open": clock[CLOCK_STOPPED_US] is None,
+                "breached": clock[CLOCK_CATEGORY] in ("missed", "overdue"),
             }
         )
     if data.link_base is not None:
@@ -276,13 +286,17 @@ def hour_figures(data: ReportInput) -> dict[str, Any]:
     agents: dict[str, list[Any]] = {}
     for e in data.time_by_agent:
         agents.setdefault(e.agent, []).append(e)
-    tickets: dict[str, list[Any]] = {}  # number -> [billable, non-billable, subject]
+    # number -> minutes, billable and not, and subject: dicts of plain values (a list per
+    # ticket would be ten thousand more objects for the garbage collector to walk)
+    billed: dict[str, int] = {}
+    unbilled: dict[str, int] = {}
+    subjects: dict[str, str] = {}
     for e in data.time_by_ticket:
-        sums = tickets.get(e.ticket)
-        if sums is None:
-            sums = tickets[e.ticket] = [0, 0, e.subject]
-        sums[0 if e.billable else 1] += e.minutes
-        sums[2] = e.subject
+        if e.billable:
+            billed[e.ticket] = billed.get(e.ticket, 0) + e.minutes
+        else:
+            unbilled[e.ticket] = unbilled.get(e.ticket, 0) + e.minutes
+        subjects[e.ticket] = e.subject
     by_agent = []
     for login, items in sorted(agents.items()):
         billable, other = _minutes(items)
@@ -290,15 +304,14 @@ def hour_figures(data: ReportInput) -> dict[str, Any]:
             {"agent": login, "name": data.agent_names.get(login, login), "billable": billable, "non_billable": other}
         )
     by_ticket = []
-    for number in sorted(tickets):
-        billable, other, subject = tickets[number]
+    for number in sorted(subjects):
         estimate = estimates.get(number)
         by_ticket.append(
             {
                 "ticket": number,
-                "subject": subject,
-                "billable": billable,
-                "non_billable": other,
+                "subject": subjects[number],
+                "billable": billed.get(number, 0),
+                "non_billable": unbilled.get(number, 0),
                 "estimate_minutes": int(estimate * 60) if estimate is not None else None,
             }
         )

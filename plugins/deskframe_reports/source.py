@@ -135,7 +135,7 @@ def load(desk: Any, customer_key: str, period: Period, contract: str | None = No
     previous = period.previous()
     pstart, pend = previous.bounds(zone)
     contracts = _contracts(desk, customer.key, period, contract)
-    tickets = desk.activity.tickets(customer.key, start, end, contract=contract)
+    tickets = desk.activity.tickets(customer.key, start, end, contract=contract, first_replies=False)
     by_agent = desk.activity.time(customer.key, period.first, period.end, contract=contract, by=("agent",))
     # this period's billable and non-billable totals are the per-agent sums summed (no third scan)
     time = {period.label: by_agent}
@@ -150,7 +150,7 @@ def load(desk: Any, customer_key: str, period: Period, contract: str | None = No
         timezone=zone,
         terms=tuple(_terms(desk, c, start) for c in contracts),
         tickets=tickets,
-        previous_tickets=desk.activity.tickets(customer.key, pstart, pend, contract=contract),
+        previous_tickets=desk.activity.tickets(customer.key, pstart, pend, contract=contract, first_replies=False),
         time=time,
         agent_names={a.login: a.name for a in desk.directory.agents()},
         priority_names=dict(desk.settings.priority_names),

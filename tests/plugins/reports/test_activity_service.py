@@ -57,3 +57,22 @@ def test_time_summed_in_sql_over_the_dimensions_left_out(scenario):
     assert sorted((x.billable, x.minutes) for x in totals) == [(False, 30), (True, 210)]
     with pytest.raises(ValueError):
         scenario.desk.activity.time("acme", oct1, nov1, by=("queue",))
+
+
+def test_first_replies_are_read_only_when_asked(scenario):
+    start, end = at(1, 0), at(1, 0, month=11)
+    full = scenario.desk.activity.tickets("acme", start, end)
+    lean = scenario.desk.activity.tickets("acme", start, end, first_replies=False)
+    assert any(t.first_reply_at is not None for t in full)
+    assert all(t.first_reply_at is None for t in lean)
+    assert [t._replace(first_reply_at=None) for t in full] == lean
+
+
+def test_clock_rows_are_the_clocks_fields_in_order(scenario):
+    from deskframe.services.activity import CLOCK_CATEGORY, CLOCK_KIND, ClockRecord
+
+    tickets = scenario.desk.activity.tickets("acme", at(1, 0), at(1, 0, month=11))
+    t1 = next(t for t in tickets if t.number == scenario.t["t1"])
+    assert [type(r) for r in t1.clock_rows] == [tuple, tuple]  # plain tuples: the GC stops tracking them
+    assert all(isinstance(c, ClockRecord) and tuple(c) == r for c, r in zip(t1.clocks, t1.clock_rows))
+    assert [(r[CLOCK_KIND], r[CLOCK_CATEGORY]) for r in t1.clock_rows] == [(c.kind, c.category) for c in t1.clocks]
