@@ -111,20 +111,23 @@ def ticket_counts(
     """Opened, resolved and backlog (open at the period's end), overall and by priority,
     channel and support line."""
 
-    def by(key: Any) -> dict[str, dict[str, int]]:
+    def by(field: str, empty: str | None = None) -> dict[str, dict[str, int]]:
+        # counted per raw value in C (Counter over attrgetter), then keyed as shown
+        value = operator.attrgetter(field)
         out: dict[str, dict[str, int]] = {}
         for name, group in (("opened", opened), ("resolved", resolved), ("backlog", backlog)):
-            for t in group:
-                out.setdefault(str(key(t)), {"opened": 0, "resolved": 0, "backlog": 0})[name] += 1
+            for raw, n in Counter(map(value, group)).items():
+                key = str(raw or empty) if empty is not None else str(raw)
+                out.setdefault(key, {"opened": 0, "resolved": 0, "backlog": 0})[name] += n
         return dict(sorted(out.items()))
 
     return {
         "opened": len(opened),
         "resolved": len(resolved),
         "backlog": len(backlog),
-        "by_priority": by(lambda t: t.priority),
-        "by_channel": by(lambda t: t.channel or "-"),
-        "by_line": by(lambda t: t.line),
+        "by_priority": by("priority"),
+        "by_channel": by("channel", "-"),
+        "by_line": by("line"),
     }
 
 
