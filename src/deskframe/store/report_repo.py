@@ -45,11 +45,26 @@ class epoch_us(FunctionElement[int]):
     inherit_cache = True
 
 
+def sqlite_epoch_us(col: str, version: tuple[int, ...] | None) -> str:
+    """SQLite SQL for column ``col`` (stored as ``'YYYY-MM-DD HH:MM:SS.ffffff'``) in integer
+    microseconds since the epoch: the whole seconds of its first 19 characters, by
+    ``unixepoch()`` on SQLite 3.38 and later (cheaper than formatting them with
+    ``strftime('%s')`` and casting the text back), plus the microseconds from the text.
+
+    The seconds are read from the text without its fraction: SQLite's date functions round a
+    fraction to milliseconds, so ``...:59.999500`` and later would count a whole second more."""
+    whole = f"substr({col}, 1, 19)"
+    if version is not None and version >= (3, 38):
+        seconds = f"unixepoch({whole})"
+    else:
+        seconds = f"CAST(strftime('%s', {whole}) AS INTEGER)"
+    return f"({seconds} * 1000000 + CAST(substr({col}, 21, 6) AS INTEGER))"
+
+
 @compiles(epoch_us, "sqlite")
 def _epoch_us_sqlite(element: epoch_us, compiler: Any, **kw: Any) -> str:
-    # stored as 'YYYY-MM-DD HH:MM:SS.ffffff': whole seconds by strftime, microseconds from the text
     col = compiler.process(element.clauses, **kw)
-    return f"(CAST(strftime('%s', {col}) AS INTEGER) * 1000000 + CAST(substr({col}, 21, 6) AS INTEGER))"
+    return sqlite_epoch_us(col, getattr(compiler.dialect, "server_version_info", None))
 
 
 @compiles(epoch_us)

@@ -76,3 +76,45 @@ def test_clock_rows_are_the_clocks_fields_in_order(scenario):
     assert [type(r) for r in t1.clock_rows] == [tuple, tuple]  # plain tuples: the GC stops tracking them
     assert all(isinstance(c, ClockRecord) and tuple(c) == r for c, r in zip(t1.clocks, t1.clock_rows))
     assert [(r[CLOCK_KIND], r[CLOCK_CATEGORY]) for r in t1.clock_rows] == [(c.kind, c.category) for c in t1.clocks]
+
+
+def test_sqlite_epoch_microseconds_are_exact_with_unixepoch_and_strftime():
+    import sqlite3
+
+    from deskframe.store.report_repo import sqlite_epoch_us
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (at TEXT)")
+    values = [
+        "1970-01-01 00:00:00.000000",
+        "2026-10-31 21:00:00.000001",
+        "2024-02-29 23:59:59.999999",
+        "1999-12-31 12:34:56.500000",
+    ]
+    conn.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
+    expected = [
+        (dt.datetime.fromisoformat(v) - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1) for v in values
+    ]
+    versions = [(3, 37, 2), None] + ([(3, 38, 0)] if sqlite3.sqlite_version_info >= (3, 38) else [])
+    for version in versions:
+        sql = sqlite_epoch_us("at", version)
+        assert ("unixepoch" in sql) == (version is not None and version >= (3, 38))
+        assert [r[0] for r in conn.execute(f"SELECT {sql} FROM t ORDER BY rowid")] == expected
+
+
+def test_clock_instants_keep_fractions_of_a_second_near_the_next_second(scenario):
+    from sqlalchemy import update
+
+    from deskframe.store.rows import SlaClockRow
+
+    late = dt.datetime(2026, 10, 1, 12, 0, 59, 999700, tzinfo=dt.timezone.utc)  # SQLite's functions round to ms
+    with scenario.desk.store.write() as repo:
+        ticket = repo.ticket_row(scenario.t["t1"])
+        repo.session.execute(
+            update(SlaClockRow)
+            .where(SlaClockRow.ticket_id == ticket.id, SlaClockRow.kind == "resolution")
+            .values(stopped_at=late)
+        )
+    tickets = scenario.desk.activity.tickets("acme", at(1, 0), at(1, 0, month=11))
+    t1 = next(t for t in tickets if t.number == scenario.t["t1"])
+    assert next(c for c in t1.clocks if c.kind == "resolution").stopped_at == late
