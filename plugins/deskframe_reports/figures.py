@@ -289,17 +289,6 @@ def hour_figures(data: ReportInput) -> dict[str, Any]:
     agents: dict[str, list[Any]] = {}
     for e in data.time_by_agent:
         agents.setdefault(e.agent, []).append(e)
-    # number -> minutes, billable and not, and subject: dicts of plain values (a list per
-    # ticket would be ten thousand more objects for the garbage collector to walk)
-    billed: dict[str, int] = {}
-    unbilled: dict[str, int] = {}
-    subjects: dict[str, str] = {}
-    for e in data.time_by_ticket:
-        if e.billable:
-            billed[e.ticket] = billed.get(e.ticket, 0) + e.minutes
-        else:
-            unbilled[e.ticket] = unbilled.get(e.ticket, 0) + e.minutes
-        subjects[e.ticket] = e.subject
     by_agent = []
     for login, items in sorted(agents.items()):
         billable, other = _minutes(items)
@@ -307,14 +296,14 @@ def hour_figures(data: ReportInput) -> dict[str, Any]:
             {"agent": login, "name": data.agent_names.get(login, login), "billable": billable, "non_billable": other}
         )
     by_ticket = []
-    for number in sorted(subjects):
+    for number, subject, billable, other in data.time_by_ticket:  # by number
         estimate = estimates.get(number)
         by_ticket.append(
             {
                 "ticket": number,
-                "subject": subjects[number],
-                "billable": billed.get(number, 0),
-                "non_billable": unbilled.get(number, 0),
+                "subject": subject,
+                "billable": billable,
+                "non_billable": other,
                 "estimate_minutes": int(estimate * 60) if estimate is not None else None,
             }
         )

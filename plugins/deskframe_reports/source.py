@@ -56,8 +56,9 @@ class ReportInput:
     calendars: dict[str, Any]
     rules: list[Any]
     contract_filter: str | None = None
-    #: This period's time summed per ticket and billable (no agent).
-    time_by_ticket: list[TimeTotal] = attrs.field(factory=list)
+    #: This period's time per ticket: ``(number, subject, billable minutes, non-billable
+    #: minutes)`` by number (``desk.activity.time_per_ticket``).
+    time_by_ticket: list[tuple[str, str, int, int]] = attrs.field(factory=list)
     #: This period's time summed per agent and billable (no ticket).
     time_by_agent: list[TimeTotal] = attrs.field(factory=list)
     #: The desk's public address (``[billing] public_url`` when the file sets it), from which
@@ -157,7 +158,7 @@ def load(desk: Any, customer_key: str, period: Period, contract: str | None = No
         calendars=dict(desk.sla.calendars),
         rules=list(desk.plugins.registry.items("report_rules")),
         contract_filter=contract,
-        time_by_ticket=desk.activity.time(customer.key, period.first, period.end, contract=contract, by=("ticket",)),
+        time_by_ticket=desk.activity.time_per_ticket(customer.key, period.first, period.end, contract=contract),
         time_by_agent=by_agent,
         link_base=desk.config.billing.public_url if desk.config.billing.public_url_given else None,
     )

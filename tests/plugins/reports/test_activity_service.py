@@ -118,3 +118,18 @@ def test_clock_instants_keep_fractions_of_a_second_near_the_next_second(scenario
     tickets = scenario.desk.activity.tickets("acme", at(1, 0), at(1, 0, month=11))
     t1 = next(t for t in tickets if t.number == scenario.t["t1"])
     assert next(c for c in t1.clocks if c.kind == "resolution").stopped_at == late
+
+
+def test_time_per_ticket_is_the_per_ticket_sums_side_by_side(scenario):
+    t, oct1, nov1 = scenario.t, dt.date(2026, 10, 1), dt.date(2026, 11, 1)
+    rows = scenario.desk.activity.time_per_ticket("acme", oct1, nov1)
+    assert [type(r) for r in rows] == [tuple] * 3  # plain tuples, by number
+    assert [(r[0], r[2], r[3]) for r in rows] == sorted([(t["t1"], 120, 0), (t["t2"], 0, 30), (t["t4"], 90, 0)])
+    expected = {}
+    for x in scenario.desk.activity.time("acme", oct1, nov1, by=("ticket",)):
+        sums = expected.setdefault(x.ticket, [x.subject, 0, 0])
+        sums[1 if x.billable else 2] += x.minutes
+    assert {r[0]: list(r[1:]) for r in rows} == expected
+    assert scenario.desk.activity.time_per_ticket("acme", dt.date(2026, 8, 1), dt.date(2026, 9, 1)) == []
+    with pytest.raises(NotFound):
+        scenario.desk.activity.time_per_ticket("acme", oct1, nov1, contract="nope")

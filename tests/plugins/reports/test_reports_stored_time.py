@@ -86,9 +86,10 @@ def test_time_sums_read_the_covering_index(scenario):
     try:
         for by in (("ticket",), ("agent",), ()):
             scenario.desk.activity.time("acme", dt.date(2026, 10, 1), dt.date(2026, 11, 1), by=by)
+        scenario.desk.activity.time_per_ticket("acme", dt.date(2026, 10, 1), dt.date(2026, 11, 1))
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
-    assert len(seen) == 3
+    assert len(seen) == 4
     with db.engine.connect() as conn:
         for statement, parameters in seen:
             plan = " ".join(str(r[3]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
