@@ -81,19 +81,14 @@ def floor_app(answers_file: str | None = None) -> Any:
 
 
 def floor_server(port: int, answers_file: str, workers: int) -> None:
-    """Serve :func:`floor_app` under uvicorn with ``workers`` processes (as ``deskframe serve``)."""
+    """Serve :func:`floor_app` under uvicorn with ``workers`` processes and the settings of
+    ``deskframe serve`` (log level ``info``, so one access log line per request as there;
+    ``http`` and ``loop`` "auto": httptools and uvloop)."""
     import uvicorn
 
     os.environ[ANSWERS_ENV] = str(Path(answers_file).resolve())
     uvicorn.run(
-        "api:floor_app",
-        factory=True,
-        app_dir=str(HERE),
-        workers=workers,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
+        "api:floor_app", factory=True, app_dir=str(HERE), workers=workers, host="127.0.0.1", port=port, log_level="info"
     )
 
 
