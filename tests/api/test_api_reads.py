@@ -69,3 +69,35 @@ def test_a_revoked_token_is_refused_at_the_next_request(world):
     for path in (f"/api/v1/tickets/{number}", "/api/v1/tickets"):
         refused = client.get(path)
         assert refused.status_code == 401 and "Printer" not in refused.text
+
+
+@contextmanager
+def statements(world) -> Iterator[list[str]]:
+    """Each SQL statement sent to the database while the block runs."""
+    engine = world.desk.store.db.engine
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_show_reads_articles_with_their_agents_and_merged_history_in_one_statement_each(world):
+    """A ticket whose articles another agent wrote: the writers' logins come with the articles,
+    and the history of the ticket and of those merged into it is one statement."""
+    bob = world.client("bob")
+    path = f"/api/v1/tickets/{world.tickets['acme']}"  # alice wrote its note and reply
+    bob.get(path)
+    with statements(world) as seen:
+        answer = bob.get(path)
+    assert answer.status_code == 200 and "We are on it" in answer.text
+    selects = [s for s in seen if s.startswith("SELECT")]
+    assert not [s for s in selects if s.startswith("SELECT agents.") and "WHERE agents.id =" in s], selects
+    history = [s for s in selects if "FROM history" in s or s.endswith("WHERE tickets.merged_into_id = ?")]
+    assert len(history) == 1, history
+    assert len(selects) <= 10, selects  # token, agent, rights, ticket, queue, articles, files, history, names, clocks

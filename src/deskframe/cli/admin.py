@@ -202,15 +202,16 @@ def serve_command(app: AppContext, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from ..web import create_app
+    from ..web.workers import FACTORY, NOW_ENV, settle
 
     served = create_app(app.desk)  # a bad config or [web] setting stops here, before any worker starts
     if workers == 1:
+        settle()
         uvicorn.run(served, host=host, port=port, log_level="info")
         return
     import os
 
     from ..config import CONFIG_ENV
-    from ..web.workers import FACTORY, NOW_ENV
 
     app.close()  # each worker opens its own desk from the same config
     os.environ[CONFIG_ENV] = str(Path(app.config_path).resolve())

@@ -237,7 +237,7 @@ class SlaService:
     def views(self, repo: Repository, row: Any, now: dt.datetime) -> list[ClockView]:
         """The clocks of ticket ``row`` as of ``now`` (inside a caller's transaction)."""
         out = []
-        for clock in repo.clocks(row.id):
+        for clock in repo.clock_values(row.id):
             remaining = None
             if clock.status in ("running", "paused"):
                 calendar = self.calendar(clock.calendar)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, type_coerce
+from sqlalchemy import and_, bindparam, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from ..model import Article, Attachment, HistoryEntry, Ticket
@@ -87,25 +87,41 @@ _NAMES = select(
     _pick(AgentRow.login, AgentRow.id, "locked_by_id"),
     _pick(TicketRow.number, TicketRow.id, "merged_into_id"),
 ).execution_options(autoflush=False)
-#: The articles of ticket ``ticket_id``, oldest first.
+_ARTICLES = ArticleRow.__table__
+_ATTACHMENTS = AttachmentRow.__table__
+_HISTORY = HistoryRow.__table__
+_ARTICLE_AGENT = AgentRow.__table__.alias("article_agent")
+#: The articles of ticket ``ticket_id``, oldest first, as Core rows (the columns of
+#: :class:`~.rows.ArticleRow` by the same names) with ``agent_login``, the writing agent's login
+#: (read in the same statement; an ORM entity and a look-up per agent cost more Python time).
 _ARTICLES_OF = (
-    select(ArticleRow)
-    .where(ArticleRow.ticket_id == bindparam("ticket_id"))
-    .order_by(ArticleRow.created_at, ArticleRow.id)
+    select(_ARTICLES, _ARTICLE_AGENT.c.login.label("agent_login"))
+    .outerjoin(_ARTICLE_AGENT, _ARTICLE_AGENT.c.id == _ARTICLES.c.agent_id)
+    .where(_ARTICLES.c.ticket_id == bindparam("ticket_id"))
+    .order_by(_ARTICLES.c.created_at, _ARTICLES.c.id)
 )
-#: The attachment rows of the articles ``ids``, by id.
+#: The attachment rows of the articles ``ids``, by id (Core rows, the columns of :class:`~.rows.AttachmentRow`).
 _ATTACHMENTS_OF = (
-    select(AttachmentRow)
-    .where(AttachmentRow.article_id.in_(bindparam("ids", expanding=True)))
-    .order_by(AttachmentRow.id)
+    select(_ATTACHMENTS)
+    .where(_ATTACHMENTS.c.article_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_ATTACHMENTS.c.id)
 )
-#: ``(id, number)`` of the tickets merged into ticket ``ticket_id``.
-_MERGED_INTO = select(TicketRow.id, TicketRow.number).where(TicketRow.merged_into_id == bindparam("ticket_id"))
-#: The history rows of the tickets ``ids``, oldest first.
-_HISTORY_OF = (
-    select(HistoryRow)
-    .where(HistoryRow.ticket_id.in_(bindparam("ids", expanding=True)))
-    .order_by(HistoryRow.at, HistoryRow.id)
+#: The history of ticket ``ticket_id`` and of the tickets merged into it, oldest first, each
+#: entry with the number of its ticket: one statement (it was one for the merged tickets and
+#: one for their history).
+_HISTORY_WITH_MERGED = (
+    select(
+        _HISTORY.c.at,
+        _HISTORY.c.actor,
+        _HISTORY.c.action,
+        _HISTORY.c.old,
+        _HISTORY.c.new,
+        _HISTORY.c.reason,
+        TicketRow.number,
+    )
+    .join(TicketRow, TicketRow.id == _HISTORY.c.ticket_id)
+    .where(or_(TicketRow.id == bindparam("ticket_id"), TicketRow.merged_into_id == bindparam("ticket_id")))
+    .order_by(_HISTORY.c.at, _HISTORY.c.id)
 )
 
 #: The earliest due time of the running SLA clocks of the tickets ``ids`` (an expanding parameter).
@@ -114,6 +130,28 @@ _NEXT_DUE = (
     .where(SlaClockRow.ticket_id.in_(bindparam("ids", expanding=True)), SlaClockRow.status == "running")
     .group_by(SlaClockRow.ticket_id)
 )
+
+
+def _article(row: Any, agent: str | None, files: Iterable[Any]) -> Article:
+    """The article value of an article row (ORM or Core: the columns of :class:`~.rows.ArticleRow`)
+    written by ``agent`` (a login) with its attachment rows ``files``."""
+    return Article(
+        id=row.id,
+        direction=row.direction,
+        channel=row.channel,
+        sender=row.sender,
+        recipients=tuple(row.recipients or ()),
+        subject=row.subject,
+        text=row.text,
+        html=row.html,
+        message_id=row.message_id,
+        created_at=row.created_at,
+        agent=agent,
+        visible_to_customer=row.visible,
+        raw_sha256=row.raw_sha256,
+        attachments=tuple(Attachment(f.filename, f.content_type, f.size, f.sha256, f.id) for f in files),
+    )
+
 
 #: The most tickets a ``text`` filter of :meth:`TicketViewRepo.list_tickets` matches.
 MAX_TEXT_HITS = 10_000
@@ -132,8 +170,8 @@ class TicketViewRepo:
     def article_view(
         self, row: ArticleRow, *, attachments: bool = True, files: Iterable[AttachmentRow] | None = None
     ) -> Article:
-        """The article value of ``row``; ``files``: its attachment rows when already read (see
-        :meth:`_attachments_of`), else they are read here unless ``attachments`` is False."""
+        """The article value of ``row``; ``files``: its attachment rows when already read, else
+        they are read here unless ``attachments`` is False."""
         if files is None:
             files = (
                 self.session.scalars(
@@ -142,28 +180,13 @@ class TicketViewRepo:
                 if attachments
                 else ()
             )
-        return Article(
-            id=row.id,
-            direction=row.direction,
-            channel=row.channel,
-            sender=row.sender,
-            recipients=tuple(row.recipients or ()),
-            subject=row.subject,
-            text=row.text,
-            html=row.html,
-            message_id=row.message_id,
-            created_at=row.created_at,
-            agent=self.agent_login(row.agent_id),
-            visible_to_customer=row.visible,
-            raw_sha256=row.raw_sha256,
-            attachments=tuple(Attachment(f.filename, f.content_type, f.size, f.sha256, f.id) for f in files),
-        )
+        return _article(row, self.agent_login(row.agent_id), files)
 
-    def _attachments_of(self, article_ids: list[int]) -> dict[int, list[AttachmentRow]]:
-        """The attachment rows of many articles (in id order), in one query per 500 articles."""
-        found: dict[int, list[AttachmentRow]] = {i: [] for i in article_ids}
+    def _attachments_of(self, article_ids: list[int]) -> dict[int, list[Any]]:
+        """The attachment rows (Core) of many articles (in id order), in one query per 500 articles."""
+        found: dict[int, list[Any]] = {i: [] for i in article_ids}
         for start in range(0, len(article_ids), 500):
-            for f in self.session.scalars(_ATTACHMENTS_OF, {"ids": article_ids[start : start + 500]}):
+            for f in self.session.execute(_ATTACHMENTS_OF, {"ids": article_ids[start : start + 500]}):
                 found[f.article_id].append(f)
         return found
 
@@ -190,9 +213,9 @@ class TicketViewRepo:
         articles: tuple[Article, ...] = ()
         history: tuple[HistoryEntry, ...] = ()
         if full:
-            rows = list(self.session.scalars(_ARTICLES_OF, {"ticket_id": row.id}))
+            rows = self.session.execute(_ARTICLES_OF, {"ticket_id": row.id}).all()
             files = self._attachments_of([a.id for a in rows])
-            articles = tuple(self.article_view(a, files=files[a.id]) for a in rows)
+            articles = tuple(_article(a, a.agent_login, files[a.id]) for a in rows)
             history = tuple(self.history_entries(row))
         queue, customer, email, contact_name, contract, owner, locked_by, merged = self._names(row)
         return Ticket(
@@ -265,21 +288,11 @@ class TicketViewRepo:
 
     def history_entries(self, row: TicketRow) -> list[HistoryEntry]:
         """History of the ticket and of every ticket merged into it, oldest first."""
-        connection = self.session.connection()
-        merged = dict(connection.execute(_MERGED_INTO, {"ticket_id": row.id}).all())
-        numbers = {row.id: row.number, **merged}
-        rows = self.session.scalars(_HISTORY_OF, {"ids": list(numbers)})
         return [
-            HistoryEntry(
-                at=h.at,
-                actor=h.actor,
-                action=h.action,
-                old=h.old,
-                new=h.new,
-                reason=h.reason,
-                ticket=numbers.get(h.ticket_id),
+            HistoryEntry(at=at, actor=actor, action=action, old=old, new=new, reason=reason, ticket=number)
+            for at, actor, action, old, new, reason, number in self.session.execute(
+                _HISTORY_WITH_MERGED, {"ticket_id": row.id}
             )
-            for h in rows
         ]
 
     def list_tickets(
