@@ -29,7 +29,7 @@ class OutboxSettings:
     lease: dt.timedelta = dt.timedelta(minutes=5)
     file_dir: Path | None = None
     redirect: dict[str, str] = attrs.field(factory=dict)
-    sessions: int = 4
+    sessions: int = 2
 
     def delay(self, attempts: int) -> dt.timedelta:
         """The wait before the next attempt after ``attempts`` failed ones (exponential, capped)."""
@@ -52,5 +52,5 @@ def parse_outbox(table: TableReader, base_dir: Path) -> OutboxSettings:
         lease=table.duration("lease", "5m", minimum=dt.timedelta(seconds=1)),
         file_dir=(base_dir / file_dir) if file_dir else None,
         redirect=redirect,
-        sessions=table.int("sessions", 4, minimum=1, maximum=64),
+        sessions=table.int("sessions", 2, minimum=1, maximum=64),
     )
