@@ -8,7 +8,8 @@ count (default 1, 2 and 4), side by side in time:
   the e-mail delivery composed beforehand (exactly what a worker sends);
 * a fresh PostgreSQL schema gets ``--messages`` outbox messages (kind ``email``, through an
   e-mail channel whose SMTP server is the sink; composed at enqueue, before the clock starts, as
-  the floor's are); that many ``deskframe worker --jobs outbox`` processes are started and timed
+  the floor's are); that many ``deskframe worker --jobs outbox`` processes (each with
+  ``[outbox] sessions`` SMTP sessions: ``--sessions``, else the default) are started and timed
   until the sink holds every Message-ID (each exactly once is checked), then stopped with SIGTERM.
 
 Printed: messages/s from the start (for the workers: from their launch, start-up included) and
@@ -24,7 +25,7 @@ until all four exit; each breach is announced once (checked).
 ``BENCH_WORKER_PYTHONPATH=DIR/src:DIR/plugins`` runs the workers from another checkout (the
 "before" rows of benchmarks/README.md); the schema and the floor are this checkout's.
 
-    .venv/bin/python benchmarks/outbox.py [--messages 20000] [--workers 1,2,4] [--clocks 200000]
+    .venv/bin/python benchmarks/outbox.py [--messages 20000] [--workers 1,2,4] [--clocks 200000] [--sessions N]
                                           [--database postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
@@ -236,12 +237,15 @@ def floor(desk: Desk, sink: Sink, count: int, tag: str) -> Run:
     return Run(count / (ended - began), steady, cpu / count * 1000, (stats["cpu"] - before["cpu"]) / count * 1000)
 
 
-def deliver_run(server: str, root: Path, sink: Sink, count: int, n_workers: int, composer: Desk) -> tuple[Run, Run]:
+def deliver_run(
+    server: str, root: Path, sink: Sink, count: int, n_workers: int, composer: Desk, sessions: int | None = None
+) -> tuple[Run, Run]:
     """The floor, then ``n_workers`` workers delivering as many messages: (floor, workers)."""
     extra = (
         '\n[[channels]]\nname = "support-mail"\ntype = "email"\nsource = "mbox:/nonexistent/inbox"\n'
         f'address = "support@desk.example"\nsmtp = "smtp://127.0.0.1:{sink.port}"\n'
         '\n[worker]\noutbox_every = "1s"\noutbox_batch = 100\n[outbox]\nlease = "10m"\n'
+        + (f"sessions = {sessions}\n" if sessions else "")
     )
     desk, config, drop = new_desk(server, root, extra)
     try:
@@ -356,6 +360,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--clocks", type=int, default=200_000, help="0 skips the SLA part")
+    parser.add_argument("--sessions", type=int, help="[outbox] sessions of the workers (default: the config's default)")
     parser.add_argument("--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--serve-sink", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -373,13 +378,13 @@ def main() -> None:
         composer, _, drop_composer = new_desk(args.database, root / "floor", extra)
         print(
             f"outbox delivery of {args.messages:,} messages to an aiosmtpd sink on loopback (its own process), "
-            f"PostgreSQL; load average {load()}"
+            f"PostgreSQL; [outbox] sessions {args.sessions or 'default'}; load average {load()}"
         )
         print("  rates: from the start (the workers' launch) [from the sink's first message to its last];")
         print("  CPU ms per message: the sender (smtplib client / all workers, start-up included) + the sink")
         try:
             for n in counts:
-                base, run = deliver_run(args.database, root / f"w{n}", sink, args.messages, n, composer)
+                base, run = deliver_run(args.database, root / f"w{n}", sink, args.messages, n, composer, args.sessions)
                 print(
                     f"  floor, smtplib, one connection: {base.rate:6.0f}/s [{base.steady:.0f}]"
                     f"  CPU {base.cpu_ms:.3f} + sink {base.sink_ms:.3f}"

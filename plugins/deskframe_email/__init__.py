@@ -111,5 +111,6 @@ def register_deliveries(register: Callable[[Delivery], None]) -> None:
             description="SMTP, through the e-mail channel's server",
             compose=compose,
             pipelined=True,
+            parallel=True,
         )
     )

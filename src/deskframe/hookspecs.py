@@ -174,7 +174,10 @@ def register_deliveries(register: Callable[[Delivery], None]) -> None:
     :class:`~deskframe.outbound.OutboundMessage` outside any transaction and raises
     :class:`~deskframe.outbound.DeliveryError` (``permanent=True`` when retrying cannot help);
     the outbox records the outcome and retries with back-off. The outbox knows no transport:
-    a message whose kind nobody registered stays queued until one is.
+    a message whose kind nobody registered stays queued until one is. A batch ``session``,
+    ``pipelined`` (the gate before the far side may accept a message) and ``parallel`` (several
+    sessions of a pass side by side, ``[outbox] sessions``) are described on
+    :class:`~deskframe.outbound.Delivery` and in docs/outbox.md.
     """
 
 

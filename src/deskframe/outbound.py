@@ -178,11 +178,17 @@ class Delivery:
 
     ``pipelined=True`` (with a ``session``): its ``send(message, ready)`` takes a second argument
     and calls ``ready()`` once, right before the step after which the far side may accept the
-    message (SMTP: after the server's 354 answer to ``DATA``, before the message's bytes). The
-    outbox records the previous message's outcome meanwhile, and ``ready()`` returns when that is
-    committed: the commit's round trips overlap the new message's first ones, and a crash still
-    leaves at most one message accepted but not recorded. If ``ready()`` raises, ``send`` lets
-    the exception through (it is not the message's error) and must not reuse the connection.
+    message (SMTP: the dot that ends the message's bytes, sent after the server's 354 answer to
+    ``DATA`` and the bytes themselves). ``ready()`` returns once no other message of the pass is
+    accepted but not yet recorded (the outbox records outcomes in a thread of its own meanwhile):
+    the commit's round trips overlap the new message's first steps, and a crash still leaves at
+    most one message accepted but not recorded. If ``ready()`` raises, ``send`` lets the exception
+    through (it is not the message's error) and must not reuse the connection.
+
+    ``parallel=True`` (with ``pipelined``): the outbox may open up to ``[outbox] sessions``
+    sessions of a pass at once, each entered and used by a thread of its own (so a session must
+    not share unlocked state with the others); they share the one gate, ``ready()``, so the crash
+    window stays one message wide per worker. Without it a pass uses one session.
     """
 
     kind: str
@@ -191,6 +197,7 @@ class Delivery:
     description: str = ""
     compose: Compose | None = None
     pipelined: bool = False
+    parallel: bool = False
 
     @property
     def name(self) -> str:

@@ -1,4 +1,4 @@
-"""The ``[outbox]`` table of ``deskframe.toml``: attempts, back-off, lease, the ``file`` delivery's directory."""
+"""The ``[outbox]`` table of ``deskframe.toml``: attempts, back-off, lease, sessions, the ``file`` delivery's directory."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ class OutboxSettings:
     ``backoff * 2**(n-1)``, at most ``max_backoff``; a claim is held for ``lease``; the ``file``
     delivery writes ``.eml`` files into ``file_dir`` (``None``: ``<data_dir>/outbox``).
     ``redirect`` maps a kind to the delivery that sends it instead (``{"email": "file"}``: mail
-    becomes files, for a demo or a staging desk without a mail server).
+    becomes files, for a demo or a staging desk without a mail server). ``sessions`` is how many
+    sessions (SMTP connections) a worker's delivery pass opens side by side for a delivery that
+    allows it (``Delivery.parallel``: the e-mail delivery); the others use one.
     """
 
     max_attempts: int = 8
@@ -27,6 +29,7 @@ class OutboxSettings:
     lease: dt.timedelta = dt.timedelta(minutes=5)
     file_dir: Path | None = None
     redirect: dict[str, str] = attrs.field(factory=dict)
+    sessions: int = 2
 
     def delay(self, attempts: int) -> dt.timedelta:
         """The wait before the next attempt after ``attempts`` failed ones (exponential, capped)."""
@@ -38,7 +41,7 @@ class OutboxSettings:
 
 def parse_outbox(table: TableReader, base_dir: Path) -> OutboxSettings:
     """``[outbox]`` as :class:`OutboxSettings`; every error names its key."""
-    table.reject_unknown(["max_attempts", "backoff", "max_backoff", "lease", "file_dir", "redirect"])
+    table.reject_unknown(["max_attempts", "backoff", "max_backoff", "lease", "file_dir", "redirect", "sessions"])
     file_dir = table.str("file_dir", None, max_length=4096)
     redirects = table.sub("redirect", {})
     redirect = {kind: redirects.name(kind, max_length=50) for kind in redirects.data}
@@ -49,4 +52,5 @@ def parse_outbox(table: TableReader, base_dir: Path) -> OutboxSettings:
         lease=table.duration("lease", "5m", minimum=dt.timedelta(seconds=1)),
         file_dir=(base_dir / file_dir) if file_dir else None,
         redirect=redirect,
+        sessions=table.int("sessions", 2, minimum=1, maximum=64),
     )

@@ -44,6 +44,8 @@ def test_redirected_mail_becomes_eml_files_with_the_fixed_message_id(make_desk, 
         ({"lease": "0s"}, "outbox.lease"),
         ({"colour": 1}, "outbox.colour"),
         ({"redirect": {"email": 5}}, "outbox.redirect.email"),
+        ({"sessions": 0}, "outbox.sessions"),
+        ({"sessions": "many"}, "outbox.sessions"),
     ],
 )
 def test_outbox_table_errors_name_their_key(table, key):

@@ -101,3 +101,25 @@ def test_lines_starting_with_a_dot_arrive_intact(make_desk, sink):
     assert deliver_all(desk) == 1
     (mail,) = sink.parsed()
     assert mail.get_content().replace("\r\n", "\n").rstrip("\n") == text
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "a@b.c",
+        "a.b+x@c-d.example",
+        "o'neil@x.ie",
+        "Ivan <i@x.ru>",
+        '"q w"@x.y',
+        "a..b@c",
+        "a@[1.2.3.4]",
+        "иван@пример.рф",
+        "",
+    ],
+)
+def test_mail_and_rcpt_quote_an_address_as_smtplib_does(address):
+    import smtplib
+
+    from deskframe_email.smtp import quote_address
+
+    assert quote_address(address) == smtplib.quoteaddr(address)

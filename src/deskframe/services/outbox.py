@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -27,7 +27,8 @@ from .. import policy
 from ..actors import Actor
 from ..errors import BadValue, DomainError, NotFound
 from ..outbound import STATES, BlobReader, Delivery, DeliveryError, OutboundMessage, OutboxEntry, fixed
-from .outbox_recorder import GateClosed, Recorder
+from .outbox_recorder import Recorder
+from .outbox_sessions import attempt, send_in_sessions
 
 if TYPE_CHECKING:
     from ..registry import Registry
@@ -280,35 +281,32 @@ class OutboxService:
             for entry in entries:
                 if turn(entry):
                     self._record(
-                        write, entry, worker_id, _attempt(lambda m: delivery.deliver(m, desk), entry.message), counts
+                        write, entry, worker_id, attempt(lambda m: delivery.deliver(m, desk), entry.message), counts
                     )
             return
-        # A pipelined delivery sends while the previous outcome is committed in the recorder's
-        # thread; its gate (the recorder's wait) holds each message back until then.
+        # A pipelined delivery's gate holds each message back, right before the step that lets the
+        # server accept it, until no other message of the pass is accepted but unrecorded. Only such
+        # a delivery, and only if its sessions may run side by side, gets several ([outbox] sessions);
+        # their outcomes are recorded by the session that sent them, under the gate (while the other
+        # sessions send their envelopes). One session's are recorded in a thread of their own,
+        # beside the session's next envelope.
+        parallel = delivery.pipelined and delivery.parallel
+        sessions = min(self.ctx.config.outbox.sessions if parallel else 1, len(entries))
         recorder = (
-            Recorder(lambda e, err: self._record(write, e, worker_id, err, counts)) if delivery.pipelined else None
+            Recorder(lambda e, err: self._record(write, e, worker_id, err, counts), inline=sessions > 1)
+            if delivery.pipelined
+            else None
         )
-
-        def record(entry: OutboxEntry, error: DeliveryError | None) -> None:
-            if recorder is not None:
-                recorder.submit(entry, error)
-            else:
-                self._record(write, entry, worker_id, error, counts)
-
-        done = 0
         try:
-            with delivery.session(desk) as send:
-                gated = (lambda m: send(m, recorder.wait)) if recorder is not None else send
-                for entry in entries:
-                    done += 1
-                    if turn(entry):
-                        record(entry, _attempt(gated, entry.message))
-        except GateClosed:  # recording an outcome failed: raised by close() below
-            pass
-        except Exception as exc:  # opening or closing the session failed: the rest share the error
-            error = exc if isinstance(exc, DeliveryError) else DeliveryError(f"{type(exc).__name__}: {exc}")
-            for entry in entries[done:]:
-                record(entry, error)
+            send_in_sessions(
+                delivery.session,
+                desk,
+                entries,
+                turn=turn,
+                record=lambda e, err: self._record(write, e, worker_id, err, counts),
+                recorder=recorder,
+                count=sessions,
+            )
         finally:
             if recorder is not None:
                 recorder.close()
@@ -377,17 +375,6 @@ def blob_reader(blobs: BlobStore, repo: Repository) -> BlobReader:
             return repo.stored_blob(sha256)
 
     return read
-
-
-def _attempt(send: Any, message: OutboundMessage) -> DeliveryError | None:
-    """Call ``send(message)``; ``None`` if it returned, else the error (any exception counts as temporary)."""
-    try:
-        send(message)
-    except DeliveryError as exc:
-        return exc
-    except Exception as exc:  # a delivery's bug or an unexpected transport error: retry, then fail visibly
-        return DeliveryError(f"{type(exc).__name__}: {exc}")
-    return None
 
 
 def _note_on_ticket(repo: Repository, entry: OutboxEntry, state: str, error: DeliveryError | None) -> None:
