@@ -149,3 +149,20 @@ def test_a_schema_another_connection_still_locks_is_not_reused(desks: Desks) -> 
             assert not desks.done(store)
     finally:
         other.dispose()
+
+
+def _schemas(store: Store) -> set[str]:
+    with store.db.engine.connect() as connection:
+        return set(connection.execute(text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%'")).scalars())
+
+
+def test_a_kept_schema_dropped_by_hand_leaves_the_next_desk_made_afresh(desks: Desks) -> None:
+    store = desks.new()
+    fresh = _contents(store)
+    before = _schemas(store)
+    assert desks.done(store)
+    kept = _schemas(store) - before
+    assert len(kept) == 1
+    with store.db.engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{kept.pop()}" CASCADE'))
+    assert _contents(desks.new()) == fresh

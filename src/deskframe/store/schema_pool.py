@@ -157,9 +157,12 @@ class SchemaPool:
         if not free:
             return False
         kept = free.pop()
-        with connection.begin():
-            connection.execute(text(f"DROP SCHEMA {_quoted(schema)}"))
-            connection.execute(text(f"ALTER SCHEMA {_quoted(kept)} RENAME TO {_quoted(schema)}"))
+        try:
+            with connection.begin():
+                connection.execute(text(f"DROP SCHEMA {_quoted(schema)}"))
+                connection.execute(text(f"ALTER SCHEMA {_quoted(kept)} RENAME TO {_quoted(schema)}"))
+        except Exception:  # the kept schema is gone (dropped by hand?): the new one stays, untouched
+            return False
         self.handed_out(connection, schema, kind)
         return True
 
