@@ -1,6 +1,10 @@
 """Fixtures shared by the whole suite: deskframe's own (``deskframe.testing``) and one headless
 Chromium per test module for every test that renders a page (tests/browser, the invoice pages).
 
+The test modules that hold a test marked ``slow`` (they start processes and take seconds each)
+run first, whole and in their own order: under pytest-xdist the long ones are then spread over
+the workers at the start instead of one of them finishing alone at the end.
+
 Playwright's sync API runs an event loop in the thread while its driver is open: a second
 ``sync_playwright()`` then fails, and so does ``asyncio.run`` in any later test. So every page
 test takes this one ``browser``, and it is closed when its module ends.
@@ -30,6 +34,12 @@ LAUNCH_ARGS = [
     "--no-first-run",
     "--no-default-browser-check",
 ]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules with a ``slow`` test first (each module kept whole: its module fixtures are made once)."""
+    slow = {getattr(item, "module", None) for item in items if item.get_closest_marker("slow") is not None}
+    items.sort(key=lambda item: getattr(item, "module", None) not in slow)  # a stable sort: the order is otherwise kept
 
 
 @pytest.fixture(scope="module")

@@ -149,12 +149,14 @@ def registered(desk: Desk, plugin: _P, name: str | None = None) -> Iterator[_P]:
 
 
 @pytest.fixture(scope="session")
-def deskframe_schema_templates(tmp_path_factory: pytest.TempPathFactory) -> SchemaTemplates:
+def deskframe_schema_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SchemaTemplates]:
     """The session's :class:`~deskframe.store.schema_templates.SchemaTemplates`: each kind of
     empty desk is migrated once for real, and copied after (see ``make_desk``)."""
     from .store.schema_templates import SchemaTemplates
 
-    return SchemaTemplates(tmp_path_factory.mktemp("schema-templates"))
+    templates = SchemaTemplates(tmp_path_factory.mktemp("schema-templates"))
+    yield templates
+    templates.close()
 
 
 @pytest.fixture
@@ -165,7 +167,8 @@ def make_desk(
 
     Each desk gets a new database, brought to the newest revision by Alembic for the first
     desk of its kind in the session and by a copy of that schema after (much faster; the
-    copy is checked against a real migration by deskframe's own tests)."""
+    copy is checked against a real migration by deskframe's own tests). On PostgreSQL a desk's
+    schema is emptied and reused by a later desk when nothing but rows changed in it."""
     from .store.scratch import scratch_database
 
     cleanups: list[Callable[[], None]] = []
@@ -192,8 +195,10 @@ def make_desk(
     yield make
     for desk in desks:
         desk.close()
+    for desk in desks:
+        deskframe_schema_templates.release(desk.store)
     for drop in cleanups:
-        drop()
+        drop()  # a released schema has another name now: nothing to drop
 
 
 @pytest.fixture

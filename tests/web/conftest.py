@@ -19,6 +19,7 @@ from deskframe.actors import Actor
 from deskframe.config import load_config
 from deskframe.desk import Desk, utcnow
 from deskframe.plugins import build_plugins
+from deskframe.store.schema_templates import SchemaTemplates
 from deskframe.store.scratch import scratch_database
 from deskframe.testing import BASE_CONFIG, DATABASE_ENV
 from deskframe.web import create_app
@@ -30,8 +31,11 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
-def module_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Desk]]:
-    """``module_desk(config="", clock=None, timezone=None)``: a desk on a fresh database, closed after the module."""
+def module_desk(
+    tmp_path_factory: pytest.TempPathFactory, deskframe_schema_templates: SchemaTemplates
+) -> Iterator[Callable[..., Desk]]:
+    """``module_desk(config="", clock=None, timezone=None)``: a desk on a fresh database, closed after the module
+    (its schema a copy of the session's migrated one, as ``make_desk`` makes them)."""
     made: list[tuple[Desk, Callable[[], None]]] = []
 
     def make(config: str = "", clock: Callable[[], dt.datetime] | None = None, timezone: str | None = None) -> Desk:
@@ -42,7 +46,7 @@ def module_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[.
         path.write_text(base + (f'timezone = "{timezone}"\n' if timezone else "") + config)
         built = build_plugins(entry_points=True)
         desk = Desk(load_config(path, built.registry), built, clock=clock or utcnow)
-        desk.upgrade()
+        deskframe_schema_templates.upgrade(desk.store)
         made.append((desk, drop))
         return desk
 

@@ -12,12 +12,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from worker_support import DeskDir, postgres_url
 
+from deskframe.store.schema_templates import SchemaTemplates
 from deskframe.store.scratch import scratch_database
 
 
 @pytest.fixture
-def desk_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., DeskDir]]:
-    """``desk_dir(backend="sqlite"|"postgres", config="")``: a migrated desk in a directory of its own."""
+def desk_dir(
+    tmp_path_factory: pytest.TempPathFactory, deskframe_schema_templates: SchemaTemplates
+) -> Iterator[Callable[..., DeskDir]]:
+    """``desk_dir(backend="sqlite"|"postgres", config="")``: a migrated desk in a directory of its own
+    (its schema a copy of the session's migrated one, as ``make_desk`` makes them)."""
     made: list[tuple[DeskDir, Callable[[], None]]] = []
 
     def make(backend: str = "sqlite", config: str = "") -> DeskDir:
@@ -29,7 +33,7 @@ def desk_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...,
         )
         desk = DeskDir(root, url)
         made.append((desk, drop))
-        desk.desk.upgrade()
+        deskframe_schema_templates.upgrade(desk.desk.store)
         return desk
 
     yield make

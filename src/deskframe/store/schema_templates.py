@@ -12,6 +12,9 @@ A kind whose migration ran anything a copy could not repeat exactly (a statement
 bound parameters, or one naming the schema) is never copied: every such database is
 migrated for real. ``tests/core/test_schema_templates.py`` checks that a copy and a real
 migration give the same schema.
+
+On PostgreSQL a schema a test has finished with is also emptied and kept for the next desk of
+its kind (:meth:`SchemaTemplates.release`), when :mod:`.schema_pool` finds that certainly safe.
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+
+from .database import make_engine
+from .schema_pool import SchemaPool
 
 if TYPE_CHECKING:
     from .repository import Store
@@ -33,13 +39,40 @@ Kind = tuple[str, tuple[str, ...]]
 class SchemaTemplates:
     """Migrated schemas kept to copy into new, empty databases (see the module's docstring).
 
-    ``directory`` holds the SQLite template files; one object serves one test session.
+    ``directory`` holds the SQLite template files; one object serves one test session
+    (:meth:`close` it at the end: it drops the PostgreSQL schemas it kept).
     """
 
     def __init__(self, directory: Path):
         self.directory = directory
         self._files: dict[Kind, Path] = {}
         self._ddl: dict[Kind, str | None] = {}
+        self._pool = SchemaPool()
+        self._engine: Engine | None = None
+
+    def release(self, store: Store) -> bool:
+        """``store``'s test is over (its desk closed): keep its PostgreSQL schema, emptied, for the
+        next desk of its kind if that is safe (True: the schema is gone under its old name)."""
+        schema = _schema_of(store) if store.db.dialect == "postgresql" else None
+        if schema is None:
+            return False
+        with self._server(store).connect() as connection:
+            return self._pool.give_back(connection, schema)
+
+    def close(self) -> None:
+        """Drop the kept PostgreSQL schemas and close the connection to their server."""
+        if self._engine is not None:
+            with self._engine.connect() as connection:
+                self._pool.drop_all(connection)
+            self._engine.dispose()
+            self._engine = None
+
+    def _server(self, store: Store) -> Engine:
+        """A connection pool to ``store``'s PostgreSQL server, no schema selected."""
+        if self._engine is None:
+            url = store.db.engine.url.difference_update_query(["options"])
+            self._engine = make_engine(url.render_as_string(hide_password=False))
+        return self._engine
 
     def upgrade(self, store: Store) -> None:
         """Bring ``store``'s new, empty database to the newest revision (by copy when one exists)."""
@@ -68,6 +101,17 @@ class SchemaTemplates:
         self._files[kind] = copy
 
     def _postgresql(self, store: Store, kind: Kind) -> None:
+        schema = _schema_of(store)
+        if schema is not None and self._pool.has_seed(kind):
+            with self._server(store).connect() as connection:
+                if self._pool.take(connection, schema, kind):
+                    return
+        self._migrate(store, kind)
+        if schema is not None:
+            with self._server(store).connect() as connection:
+                self._pool.handed_out(connection, schema, kind)
+
+    def _migrate(self, store: Store, kind: Kind) -> None:
         if kind in self._ddl:
             ddl = self._ddl[kind]
             if ddl is None:
