@@ -7,6 +7,7 @@ ends the pass before another message can be accepted."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 from outbox_support import Clock, Sink, deliver_all, mail_config
@@ -51,25 +52,8 @@ def slow_recording(monkeypatch, seconds: float = 0.05) -> None:
     monkeypatch.setattr(RepositorySeries, "finish_outbox", slow)
 
 
-def test_each_outcome_is_committed_before_the_next_message_is_accepted(make_desk, monkeypatch):
-    sink = CheckingSink()
-    sink.start()
-    try:
-        desk = make_desk(mail_config(sink.url))
-        sink.desk = desk
-        desk.outbox.enqueue(messages(6), actor=Actor.system("test"))
-        slow_recording(monkeypatch)
-        assert deliver_all(desk) == 6
-    finally:
-        sink.stop()
-    assert sink.recorded_before == [0, 1, 2, 3, 4, 5]
-    assert desk.outbox.counts()["sent"] == 6
-
-
-def test_a_failed_recording_ends_the_pass_before_another_message_is_accepted(make_desk, monkeypatch, sink):
-    clock = Clock()
-    desk = make_desk(mail_config(sink.url, 'lease = "2m"'), clock=clock)
-    desk.outbox.enqueue(messages(5), actor=Actor.system("test"))
+def failing_second_recording(monkeypatch) -> Callable[[], None]:
+    """Make the second outcome mark fail as a lost database would; returns what puts the real one back."""
     original = RepositorySeries.finish_outbox
     calls = []
 
@@ -80,13 +64,32 @@ def test_a_failed_recording_ends_the_pass_before_another_message_is_accepted(mak
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(RepositorySeries, "finish_outbox", failing)
+    return lambda: monkeypatch.setattr(RepositorySeries, "finish_outbox", original)
+
+
+def test_each_outcome_is_committed_before_the_next_message_is_accepted(make_desk, monkeypatch):
+    with CheckingSink() as sink:
+        desk = make_desk(mail_config(sink.url))
+        sink.desk = desk
+        desk.outbox.enqueue(messages(6), actor=Actor.system("test"))
+        slow_recording(monkeypatch)
+        assert deliver_all(desk) == 6
+    assert sink.recorded_before == [0, 1, 2, 3, 4, 5]
+    assert desk.outbox.counts()["sent"] == 6
+
+
+def test_a_failed_recording_ends_the_pass_before_another_message_is_accepted(make_desk, monkeypatch, sink):
+    clock = Clock()
+    desk = make_desk(mail_config(sink.url, 'lease = "2m"'), clock=clock)
+    desk.outbox.enqueue(messages(5), actor=Actor.system("test"))
+    restore = failing_second_recording(monkeypatch)
     with pytest.raises(StorageError, match="database went away"):
         desk.outbox.deliver_pass("worker-a")
     # the first was recorded; the second was accepted but its outcome was lost; the third waited at
     # the gate (its envelope sent, its bytes not) and was not accepted; the rest were not begun
     assert len(sink.messages) == 2
     assert desk.outbox.counts() == {"queued": 0, "sending": 4, "sent": 1, "failed": 0}
-    monkeypatch.setattr(RepositorySeries, "finish_outbox", original)
+    restore()
     clock.advance(minutes=3)  # the claims expire
     assert deliver_all(desk, "worker-b") == 4
     assert desk.outbox.counts()["sent"] == 5

@@ -11,13 +11,12 @@ import threading
 
 import pytest
 from outbox_support import Clock, Sink, deliver_all, mail_config
-from test_outbox_pipelined import CheckingSink, messages, slow_recording
+from test_outbox_pipelined import CheckingSink, failing_second_recording, messages, slow_recording
 
 import deskframe
 from deskframe.actors import Actor
 from deskframe.errors import StorageError
 from deskframe.outbound import Delivery, OutboundMessage
-from deskframe.store.repository import RepositorySeries
 
 #: How long the sink waits for the sessions to meet (a bound on the wait, not on speed).
 PATIENCE = 20.0
@@ -78,23 +77,14 @@ def test_a_failed_recording_ends_every_session_before_another_message_is_accepte
     clock = Clock()
     desk = make_desk(mail_config(sink.url, 'lease = "2m"\nsessions = 3'), clock=clock)
     desk.outbox.enqueue(messages(9), actor=Actor.system("test"))
-    original = RepositorySeries.finish_outbox
-    calls = []
-
-    def failing(self, *args, **kwargs):
-        calls.append(args[0])
-        if len(calls) == 2:
-            raise StorageError("database went away")
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(RepositorySeries, "finish_outbox", failing)
+    restore = failing_second_recording(monkeypatch)
     with pytest.raises(StorageError, match="database went away"):
         desk.outbox.deliver_pass("worker-a")
     # one recorded; one accepted with its outcome lost; the other sessions' messages waited at the
     # gate (envelope and bytes sent, not the final dot) and were not accepted
     assert len(sink.messages) == 2
     assert desk.outbox.counts() == {"queued": 0, "sending": 8, "sent": 1, "failed": 0}
-    monkeypatch.setattr(RepositorySeries, "finish_outbox", original)
+    restore()
     clock.advance(minutes=3)  # the claims expire
     assert deliver_all(desk, "worker-b") == 8
     assert sorted(sink.ids().values()) == [1] * 8 + [2]  # the one accepted but not recorded, once more
