@@ -292,18 +292,18 @@ class OutboxService:
         # beside the session's next envelope.
         parallel = delivery.pipelined and delivery.parallel
         sessions = min(self.ctx.config.outbox.sessions if parallel else 1, len(entries))
-        recorder = (
-            Recorder(lambda e, err: self._record(write, e, worker_id, err, counts), inline=sessions > 1)
-            if delivery.pipelined
-            else None
-        )
+
+        def record(entry: OutboxEntry, error: DeliveryError | None) -> None:
+            self._record(write, entry, worker_id, error, counts)
+
+        recorder = Recorder(record, inline=sessions > 1) if delivery.pipelined else None
         try:
             send_in_sessions(
                 delivery.session,
                 desk,
                 entries,
                 turn=turn,
-                record=lambda e, err: self._record(write, e, worker_id, err, counts),
+                record=record,
                 recorder=recorder,
                 count=sessions,
             )
