@@ -171,7 +171,11 @@ class WriteSeries:
             with self() as session:
                 return int(getattr(session.execute(statement, params), "rowcount", 0))
         with _translate(self.url):
-            return int(getattr(self.conn.execute(statement, params), "rowcount", 0))
+            count = int(getattr(self.conn.execute(statement, params), "rowcount", 0))
+            # SQLAlchemy began a Transaction() for the statement even in autocommit: end it (no round
+            # trip, the server committed already), or the next ``series()`` cannot set its isolation level
+            self.conn.commit()
+            return count
 
 
 @contextlib.contextmanager
