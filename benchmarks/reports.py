@@ -140,6 +140,8 @@ def build(root: Path, tickets: int, entries: int, seed: int) -> Path:
                 status = "running" if stop is None else ("met" if stop <= due else "missed")
                 # what the SLA service stores when it stops a clock (migration 0026)
                 business = None if stop is None else calendar.between(opened, stop) // dt.timedelta(microseconds=1)
+                # and what it stores when it starts one (migration 0027)
+                target = calendar.between(opened, due) // dt.timedelta(microseconds=1)
                 clocks.append(
                     {
                         "ticket_id": tid,
@@ -155,6 +157,7 @@ def build(root: Path, tickets: int, entries: int, seed: int) -> Path:
                         "paused_seconds": 0,
                         "stopped_at": stop,
                         "business_us": business,
+                        "target_us": target,
                     }
                 )
             if done:

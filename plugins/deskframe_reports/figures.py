@@ -6,7 +6,6 @@ that the JSON output is the report itself and a rule can read any figure.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import heapq
 import math
@@ -28,7 +27,7 @@ from deskframe.services.activity import (
     CLOCK_PAUSED_SECONDS,
     CLOCK_STARTED_US,
     CLOCK_STOPPED_US,
-    TicketActivity,
+    CLOCK_TARGET_US,
 )
 
 from . import words
@@ -38,7 +37,6 @@ OPEN_TYPES = ("new", "open", "pending")
 SLA_KINDS = ("first_response", "resolution")
 #: Figures compared with the previous period, in display order.
 COMPARED = ("opened", "resolved", "backlog", "breached_share", "billable_hours")
-_created = operator.attrgetter("created_at")
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
@@ -90,44 +88,45 @@ def hours(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 3600, 2)
 
 
-def _opened(tickets: list[TicketActivity], start: dt.datetime, end: dt.datetime) -> list[TicketActivity]:
-    """The tickets created in ``[start, end)``: a slice, since ``desk.activity`` returns them
-    oldest first (two binary searches instead of a scan per figure)."""
-    lo = bisect.bisect_left(tickets, start, key=_created)
-    return tickets[lo : bisect.bisect_left(tickets, end, lo, key=_created)]
+#: Positions in the plain tuples of :attr:`ReportInput.opened` (``desk.activity.opened``).
+T_ID, T_NUMBER, T_SUBJECT, T_PRIORITY, T_CHANNEL, T_LINE, T_QUEUE, T_CONTRACT, T_CREATED_US = range(9)
+#: Positions in the plain tuples of :attr:`ReportInput.clocks`: the ticket id, then the clock
+#: in ``ClockRecord``'s field order.
+C_TICKET = 0
+C_KIND, C_CATEGORY, C_CALENDAR = 1 + CLOCK_KIND, 1 + CLOCK_CATEGORY, 1 + CLOCK_CALENDAR
+C_STARTED_US, C_STOPPED_US, C_DUE_BASE_US = 1 + CLOCK_STARTED_US, 1 + CLOCK_STOPPED_US, 1 + CLOCK_DUE_BASE_US
+C_PAUSED_SECONDS, C_BUSINESS_US, C_TARGET_US = 1 + CLOCK_PAUSED_SECONDS, 1 + CLOCK_BUSINESS_US, 1 + CLOCK_TARGET_US
+_US = dt.timedelta(microseconds=1)
 
 
-def _backlog(tickets: list[TicketActivity], end: dt.datetime) -> list[TicketActivity]:
-    return [t for t in tickets if t.state_type_at(end) in OPEN_TYPES]
+def _instant(us: int) -> dt.datetime:
+    """Microseconds since the epoch as an aware UTC datetime."""
+    return EPOCH + _US * us
 
 
-def _resolved(tickets: list[TicketActivity], start: dt.datetime, end: dt.datetime) -> list[TicketActivity]:
-    return [t for t in tickets if t.closed_in(start, end) is not None]
-
-
-def ticket_counts(
-    opened: list[TicketActivity], resolved: list[TicketActivity], backlog: list[TicketActivity]
-) -> dict[str, Any]:
+def ticket_counts(data: ReportInput) -> dict[str, Any]:
     """Opened, resolved and backlog (open at the period's end), overall and by priority,
-    channel and support line."""
+    channel and support line (counted in SQL: :attr:`ReportInput.counts`)."""
+    names = ("opened", "resolved", "backlog")
 
-    def by(field: str, empty: str | None = None) -> dict[str, dict[str, int]]:
-        # counted per raw value in C (Counter over attrgetter), then keyed as shown
-        value = operator.attrgetter(field)
+    def by(position: int, empty: str | None = None) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
-        for name, group in (("opened", opened), ("resolved", resolved), ("backlog", backlog)):
-            for raw, n in Counter(map(value, group)).items():
-                key = str(raw or empty) if empty is not None else str(raw)
-                out.setdefault(key, {"opened": 0, "resolved": 0, "backlog": 0})[name] += n
+        for row in data.counts:
+            raw = row[position]
+            key = str(raw or empty) if empty is not None else str(raw)
+            for name, n in zip(names, row[3:6]):
+                if n:
+                    out.setdefault(key, {"opened": 0, "resolved": 0, "backlog": 0})[name] += n
         return dict(sorted(out.items()))
 
+    totals = [sum(row[k] for row in data.counts) for k in (3, 4, 5)]
     return {
-        "opened": len(opened),
-        "resolved": len(resolved),
-        "backlog": len(backlog),
-        "by_priority": by("priority"),
-        "by_channel": by("channel", "-"),
-        "by_line": by("line"),
+        "opened": totals[0],
+        "resolved": totals[1],
+        "backlog": totals[2],
+        "by_priority": by(0),
+        "by_channel": by(1, "-"),
+        "by_line": by(2),
     }
 
 
@@ -151,19 +150,33 @@ def _business_us(data: ReportInput, spans: list[tuple[str, int, int]]) -> list[i
 
 
 def _spent_us(data: ReportInput, clocks: list[Any], now_us: int | None = None) -> list[int | None]:
-    """Working microseconds of each clock from its start to its stop (to ``now_us`` for a live
-    clock): the figure the SLA service stored when the clock stopped, else (a live clock, or one
-    stopped before the desk stored it) computed from the clock's calendar."""
-    out: list[int | None] = [c[CLOCK_BUSINESS_US] for c in clocks]
+    """Working microseconds of each clock (rows of :attr:`ReportInput.clocks`) from its start to
+    its stop (to ``now_us`` for a live clock): the figure the SLA service stored when the clock
+    stopped, else (a live clock, or one stopped before the desk stored it) computed from the
+    clock's calendar."""
+    out: list[int | None] = [c[C_BUSINESS_US] for c in clocks]
     todo = [k for k, us in enumerate(out) if us is None]
     if todo:
         spans = []
         for k in todo:
             c = clocks[k]
-            end = c[CLOCK_STOPPED_US] if c[CLOCK_STOPPED_US] is not None else now_us
+            end = c[C_STOPPED_US] if c[C_STOPPED_US] is not None else now_us
             if end is None:
                 raise ValueError("a live clock's working time needs now_us")
-            spans.append((c[CLOCK_CALENDAR], c[CLOCK_STARTED_US], end))
+            spans.append((c[C_CALENDAR], c[C_STARTED_US], end))
+        for k, us in zip(todo, _business_us(data, spans)):
+            out[k] = us
+    return out
+
+
+def _target_us(data: ReportInput, clocks: list[Any]) -> list[int | None]:
+    """Each clock's target in working microseconds (start to due time before pauses): the figure
+    the SLA service stored when the clock started, else (a clock started before the desk stored
+    it) computed from the clock's calendar."""
+    out: list[int | None] = [c[C_TARGET_US] for c in clocks]
+    todo = [k for k, us in enumerate(out) if us is None]
+    if todo:
+        spans = [(clocks[k][C_CALENDAR], clocks[k][C_STARTED_US], clocks[k][C_DUE_BASE_US]) for k in todo]
         for k, us in zip(todo, _business_us(data, spans)):
             out[k] = us
     return out
@@ -171,39 +184,40 @@ def _spent_us(data: ReportInput, clocks: list[Any], now_us: int | None = None) -
 
 def _working_seconds(us: int | None, clock: Any) -> float | None:
     """A clock's working seconds from its span's working microseconds, less its pauses."""
-    return None if us is None else max(0.0, us / US_PER_S - clock[CLOCK_PAUSED_SECONDS])
+    return None if us is None else max(0.0, us / US_PER_S - clock[C_PAUSED_SECONDS])
 
 
-def sla_rows(data: ReportInput, opened: list[TicketActivity]) -> list[dict[str, Any]]:
+def sla_rows(data: ReportInput) -> list[dict[str, Any]]:
     """Per priority and clock kind (first response, resolution) of the tickets opened in the
     period: met and breached (missed + overdue) counts and percentages of the decided
     clocks, the clocks still running, and the median and p90 working time of the stopped
     clocks in hours of the contract's calendar, beside the target."""
     groups: dict[tuple[str, str], list[Any]] = {(p, k): [] for p in PRIORITY_LEVELS for k in SLA_KINDS}
-    for t in opened:
-        for c in t.clock_rows:
-            found = groups.get((t.priority, c[CLOCK_KIND]))
-            if found is not None:
-                found.append(c)
+    priority = {t[T_ID]: t[T_PRIORITY] for t in data.opened}
+    for c in data.clocks:
+        found = groups.get((priority[c[C_TICKET]], c[C_KIND]))
+        if found is not None:
+            found.append(c)
     rows = []
-    for (priority, kind), clocks in groups.items():
+    for (level, kind), clocks in groups.items():
         if not clocks:
             continue
-        met = sum(c[CLOCK_CATEGORY] == "met" for c in clocks)
-        breached = sum(c[CLOCK_CATEGORY] in ("missed", "overdue") for c in clocks)
-        stopped = [c for c in clocks if c[CLOCK_CATEGORY] in ("met", "missed") and c[CLOCK_STOPPED_US] is not None]
+        categories = Counter(map(operator.itemgetter(C_CATEGORY), clocks))
+        met = categories["met"]
+        breached = categories["missed"] + categories["overdue"]
+        stopped = [c for c in clocks if c[C_CATEGORY] in ("met", "missed") and c[C_STOPPED_US] is not None]
         spent = _spent_us(data, stopped)
-        times = [s for c, us in zip(stopped, spent) if (s := _working_seconds(us, c)) is not None]
-        target_us = _business_us(data, [(c[CLOCK_CALENDAR], c[CLOCK_STARTED_US], c[CLOCK_DUE_BASE_US]) for c in clocks])
-        targets = sorted({us / US_PER_S for us in target_us if us is not None})
+        # _working_seconds inlined: one call per clock was a tenth of the figures' time
+        times = [max(0.0, us / US_PER_S - c[C_PAUSED_SECONDS]) for c, us in zip(stopped, spent) if us is not None]
+        targets = sorted({us / US_PER_S for us in set(_target_us(data, clocks)) if us is not None})
         rows.append(
             {
-                "priority": priority,
+                "priority": level,
                 "kind": kind,
                 "clocks": len(clocks),
                 "met": met,
                 "breached": breached,
-                "open": sum(c[CLOCK_CATEGORY] in ("running", "paused") for c in clocks),
+                "open": categories["running"] + categories["paused"],
                 "met_pct": share(met, met + breached),
                 "breached_pct": share(breached, met + breached),
                 "median_hours": hours(statistics.median(times)) if times else None,
@@ -214,51 +228,59 @@ def sla_rows(data: ReportInput, opened: list[TicketActivity]) -> list[dict[str, 
     return rows
 
 
-def breach_figures(opened: list[TicketActivity]) -> dict[str, Any]:
-    """Tickets opened in the period (``opened``) with at least one breached clock, and their share."""
-    hit = [t.number for t in opened if any(c[CLOCK_CATEGORY] in ("missed", "overdue") for c in t.clock_rows)]
-    return {"tickets": len(hit), "opened": len(opened), "share": share(len(hit), len(opened)), "numbers": hit}
+def breach_figures(data: ReportInput) -> dict[str, Any]:
+    """Tickets opened in the period with at least one breached clock, and their share."""
+    late = {c[C_TICKET] for c in data.clocks if c[C_CATEGORY] in ("missed", "overdue")}
+    hit = [t[T_NUMBER] for t in data.opened if t[T_ID] in late]
+    opened = len(data.opened)
+    return {"tickets": len(hit), "opened": opened, "share": share(len(hit), opened), "numbers": hit}
 
 
-def outside_hours(data: ReportInput, opened: list[TicketActivity]) -> dict[str, Any]:
+def outside_hours(data: ReportInput) -> dict[str, Any]:
     """Tickets opened outside their contract's SLA calendar (tickets without a known
     calendar are left out of both counts)."""
     calendars = {t.contract.key: data.calendars.get(t.calendar or "") for t in data.terms}
     considered = outside = 0
-    for t in opened:
-        calendar = calendars.get(t.contract or "")
+    for t in data.opened:
+        calendar = calendars.get(t[T_CONTRACT] or "")
         if calendar is None:
             continue
         considered += 1
-        outside += not calendar.is_working(t.created_at)
+        outside += not calendar.is_working(_instant(t[T_CREATED_US]))
     return {"tickets": outside, "considered": considered, "share": share(outside, considered)}
 
 
-def slowest(data: ReportInput, opened: list[TicketActivity], count: int = 5) -> list[dict[str, Any]]:
+def slowest(data: ReportInput, count: int = 5) -> list[dict[str, Any]]:
     """The ``count`` tickets opened in the period with the longest resolution working time
     (a clock still running counts until now)."""
-    now_us = (data.now - EPOCH) // dt.timedelta(microseconds=1)
-    found = []
-    for t in opened:
-        clock = next((c for c in t.clock_rows if c[CLOCK_KIND] == "resolution"), None)
-        if clock is not None:
-            found.append((t, clock))
-    spent = _spent_us(data, [c for _, c in found], now_us)
-    ranked = [
-        (-h, t.number, t, c) for (t, c), us in zip(found, spent) if (h := hours(_working_seconds(us, c))) is not None
-    ]
+    now_us = (data.now - EPOCH) // _US
+    first: dict[int, Any] = {}  # ticket id -> its oldest resolution clock (clocks by ticket, oldest first)
+    for c in data.clocks:
+        if c[C_KIND] == "resolution" and c[C_TICKET] not in first:
+            first[c[C_TICKET]] = c
+    tickets = {t[T_ID]: t for t in data.opened}
+    found = list(first.values())
+    spent = _spent_us(data, found, now_us)
+    seconds = [(s, c) for c, us in zip(found, spent) if (s := _working_seconds(us, c)) is not None]
+    # rank by rounded hours, then number: only the clocks within a rounding step (36 s) of the
+    # count-th longest can be among the first count, so round and look up only those
+    if len(seconds) > count:
+        least = heapq.nlargest(count, [s for s, _ in seconds])[-1] - 72
+        seconds = [(s, c) for s, c in seconds if s >= least]
+    ranked = [(-round(s / 3600, 2), tickets[c[C_TICKET]][T_NUMBER], c) for s, c in seconds]  # -hours(s)
     rows: list[dict[str, Any]] = []
-    for minus_hours, number, t, clock in heapq.nsmallest(count, ranked, key=operator.itemgetter(0, 1)):
-        (target,) = _business_us(data, [(clock[CLOCK_CALENDAR], clock[CLOCK_STARTED_US], clock[CLOCK_DUE_BASE_US])])
+    for minus_hours, number, clock in heapq.nsmallest(count, ranked, key=operator.itemgetter(0, 1)):
+        t = tickets[clock[C_TICKET]]
+        (target,) = _target_us(data, [clock])
         rows.append(
             {
                 "number": number,
-                "subject": t.subject,
-                "priority": t.priority,
+                "subject": t[T_SUBJECT],
+                "priority": t[T_PRIORITY],
                 "hours": -minus_hours,
                 "target_hours": hours(None if target is None else target / US_PER_S),
-                "open": clock[CLOCK_STOPPED_US] is None,
-                "breached": clock[CLOCK_CATEGORY] in ("missed", "overdue"),
+                "open": clock[C_STOPPED_US] is None,
+                "breached": clock[C_CATEGORY] in ("missed", "overdue"),
             }
         )
     if data.link_base is not None:
@@ -285,7 +307,7 @@ def hour_figures(data: ReportInput) -> dict[str, Any]:
     """Hours by agent and by ticket, billable and non-billable, against the contracts'
     included hours and the tickets' estimates (the sums come from SQL)."""
     entries = data.time[data.period.label]
-    estimates = {t.number: t.estimate_hours for t in data.tickets if t.estimate_hours is not None}
+    estimates = data.estimates
     agents: dict[str, list[Any]] = {}
     for e in data.time_by_agent:
         agents.setdefault(e.agent, []).append(e)
@@ -333,33 +355,39 @@ def retainer_usage(data: ReportInput) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: r["period"])
 
 
-def categories(opened: list[TicketActivity]) -> list[dict[str, Any]]:
+def categories(data: ReportInput) -> list[dict[str, Any]]:
     """Tickets opened in the period by queue (their category), most first."""
-    counts = Counter(t.queue for t in opened)
+    counts = Counter(map(operator.itemgetter(T_QUEUE), data.opened))
     return [{"queue": q, "tickets": n} for q, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def night_duty(data: ReportInput, opened: list[TicketActivity]) -> dict[str, Any]:
+def night_duty(data: ReportInput) -> dict[str, Any]:
     """Tickets of 24x7 and premium contracts opened outside the on-call rotation's business
     calendar (``applies`` is false when no such contract or calendar is in the report)."""
     night = {t.contract.key: data.calendars.get(t.night_calendar or "") for t in data.terms if t.night_calendar}
     night = {k: v for k, v in night.items() if v is not None}
     rows = []
-    for t in opened if night else ():
-        calendar = night.get(t.contract or "")
-        if calendar is not None and not calendar.is_working(t.created_at):
+    for t in data.opened if night else ():
+        calendar = night.get(t[T_CONTRACT] or "")
+        created = _instant(t[T_CREATED_US])
+        if calendar is not None and not calendar.is_working(created):
             rows.append(
                 {
-                    "number": t.number,
-                    "subject": t.subject,
-                    "priority": t.priority,
-                    "opened_at": t.created_at.isoformat(),
+                    "number": t[T_NUMBER],
+                    "subject": t[T_SUBJECT],
+                    "priority": t[T_PRIORITY],
+                    "opened_at": created.isoformat(),
                 }
             )
     return {"applies": bool(night), "count": len(rows), "tickets": rows}
 
 
-def weekly(data: ReportInput, opened: list[TicketActivity]) -> list[dict[str, Any]]:
+#: Microseconds in which every time zone's offset since the 1980s is a whole multiple: an
+#: instant's local date is the same for every instant of such a slice (UTC-aligned).
+_SLICE_US = 15 * 60 * US_PER_S
+
+
+def weekly(data: ReportInput) -> list[dict[str, Any]]:
     """Tickets opened per week (weeks start on Monday, in the desk's zone) by priority."""
     zone = data.start.tzinfo
     first = data.period.first - dt.timedelta(days=data.period.first.weekday())
@@ -368,26 +396,29 @@ def weekly(data: ReportInput, opened: list[TicketActivity]) -> list[dict[str, An
     while day < data.period.end:
         weeks[day] = Counter()
         day += dt.timedelta(days=7)
-    for t in opened:
-        local = t.created_at.astimezone(zone).date()
-        weeks[local - dt.timedelta(days=local.weekday())][t.priority] += 1
+    # the local date per quarter-hour slice of UTC (each slice's dates the same), not per ticket
+    monday: dict[int, dt.date] = {}
+    for t in data.opened:
+        part = t[T_CREATED_US] // _SLICE_US
+        week = monday.get(part)
+        if week is None:
+            local = _instant(t[T_CREATED_US]).astimezone(zone).date()
+            week = monday[part] = local - dt.timedelta(days=local.weekday())
+        weeks[week][t[T_PRIORITY]] += 1
     return [{"week": w.isoformat(), **{p: c[p] for p in PRIORITY_LEVELS}} for w, c in weeks.items()]
 
 
 def headline(
-    opened: list[TicketActivity],
-    resolved: list[TicketActivity],
-    backlog: list[TicketActivity],
-    entries: list[Any],
-    breaches: dict[str, Any] | None = None,
+    counts: tuple[int, int, int, int], entries: list[Any], breaches: dict[str, Any] | None = None
 ) -> dict[str, float | int | None]:
-    """The figures compared between periods (:data:`COMPARED`); ``breaches`` is
-    :func:`breach_figures` of ``opened`` when already computed."""
+    """The figures compared between periods (:data:`COMPARED`) from a period's ``(opened,
+    resolved, backlog, breached)`` totals; ``breaches`` is :func:`breach_figures` when computed."""
+    opened, resolved, backlog, breached = counts
     return {
-        "opened": len(opened),
-        "resolved": len(resolved),
-        "backlog": len(backlog),
-        "breached_share": (breaches or breach_figures(opened))["share"] or 0.0,
+        "opened": opened,
+        "resolved": resolved,
+        "backlog": backlog,
+        "breached_share": (breaches["share"] if breaches is not None else share(breached, opened)) or 0.0,
         "billable_hours": round(_minutes(entries)[0] / 60, 2),
     }
 
@@ -397,14 +428,7 @@ def comparison(data: ReportInput, now: dict[str, float | int | None]) -> list[di
     previous period, with an arrow (``up``, ``down``, ``same``) and the change in percent
     (None when the previous value is 0)."""
     previous = data.period.previous()
-    pstart, pend = previous.bounds(data.timezone)
-    tickets = data.previous_tickets
-    before = headline(
-        _opened(tickets, pstart, pend),
-        _resolved(tickets, pstart, pend),
-        _backlog(tickets, pend),
-        data.time[previous.label],
-    )
+    before = headline(data.previous_counts, data.time[previous.label])
     rows = []
     for name in COMPARED:
         cur, old = now[name] or 0, before[name] or 0
@@ -416,10 +440,9 @@ def comparison(data: ReportInput, now: dict[str, float | int | None]) -> list[di
 
 def build(data: ReportInput) -> CustomerReport:
     """The report's figures (recommendations are added by :func:`.rules.apply`)."""
-    opened = _opened(data.tickets, data.start, data.end)
-    resolved = _resolved(data.tickets, data.start, data.end)
-    backlog = _backlog(data.tickets, data.end)
-    breaches = breach_figures(opened)
+    counts = ticket_counts(data)
+    breaches = breach_figures(data)
+    totals = (counts["opened"], counts["resolved"], counts["backlog"], breaches["tickets"])
     return CustomerReport(
         customer={"key": data.customer.key, "name": data.customer.name},
         period={
@@ -441,18 +464,18 @@ def build(data: ReportInput) -> CustomerReport:
             }
             for t in data.terms
         ],
-        tickets=ticket_counts(opened, resolved, backlog),
-        sla=sla_rows(data, opened),
+        tickets=counts,
+        sla=sla_rows(data),
         breaches=breaches,
-        outside_hours=outside_hours(data, opened),
-        slowest=slowest(data, opened),
+        outside_hours=outside_hours(data),
+        slowest=slowest(data),
         hours=hour_figures(data),
         retainer_usage=retainer_usage(data),
-        categories=categories(opened),
-        night_duty=night_duty(data, opened),
-        weekly=weekly(data, opened),
-        recurring=words.recurring(opened),
-        comparison=comparison(data, headline(opened, resolved, backlog, data.time[data.period.label], breaches)),
+        categories=categories(data),
+        night_duty=night_duty(data),
+        weekly=weekly(data),
+        recurring=words.recurring([(t[T_NUMBER], t[T_SUBJECT]) for t in data.opened]),
+        comparison=comparison(data, headline(totals, data.time[data.period.label], breaches)),
         priority_names=data.priority_names,
         generated_at=data.now.isoformat(),
     )

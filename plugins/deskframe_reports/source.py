@@ -15,9 +15,11 @@ import attrs
 from deskframe.errors import BadValue
 from deskframe.model import PRIORITY_LEVELS, Contract, Customer
 from deskframe.periods import Period
-from deskframe.services.activity import TicketActivity, TimeTotal
+from deskframe.services.activity import TimeTotal
 from deskframe.sla import TicketFacts
 
+#: What the report counts of a period's tickets in SQL per priority, channel and line.
+COUNTED = ("opened", "resolved", "backlog")
 #: Support types whose tickets night duty watches when no ``[oncall]`` rotation says otherwise.
 NIGHT_SUPPORT_TYPES = ("24x7", "premium")
 
@@ -46,8 +48,18 @@ class ReportInput:
     now: dt.datetime
     timezone: str
     terms: tuple[ContractTerms, ...]
-    tickets: list[TicketActivity]
-    previous_tickets: list[TicketActivity]
+    #: The tickets opened in the period, oldest first: ``(id, number, subject, priority, channel,
+    #: line, queue, contract, created_us)`` plain tuples (``desk.activity.opened``).
+    opened: list[tuple[Any, ...]]
+    #: Their SLA clocks: ``(ticket id, *clock)`` plain tuples, ``clock`` in ``ClockRecord``'s order.
+    clocks: list[tuple[Any, ...]]
+    #: This period's tickets counted in SQL per priority, channel and line: ``(priority, channel,
+    #: line, opened, resolved, backlog)`` (``desk.activity.counts``; the breaches come from the clocks).
+    counts: list[tuple[Any, ...]]
+    #: The previous period's totals: ``(opened, resolved, backlog, breached)``.
+    previous_counts: tuple[int, int, int, int]
+    #: Ticket number -> estimated hours, of the tickets that matter to the period.
+    estimates: dict[str, Any]
     #: ``period label -> time`` summed per billable (SQL sums; this period's per agent too), this
     #: period and the two before it.
     time: dict[str, list[TimeTotal]]
@@ -136,7 +148,11 @@ def load(desk: Any, customer_key: str, period: Period, contract: str | None = No
     previous = period.previous()
     pstart, pend = previous.bounds(zone)
     contracts = _contracts(desk, customer.key, period, contract)
-    tickets = desk.activity.tickets(customer.key, start, end, contract=contract, first_replies=False)
+    opened, clocks = desk.activity.opened(customer.key, start, end, contract=contract)
+    counts = desk.activity.counts(
+        customer.key, start, end, contract=contract, by=("priority", "channel", "line"), figures=COUNTED
+    )
+    (previous_counts,) = desk.activity.counts(customer.key, pstart, pend, contract=contract)
     by_agent = desk.activity.time(customer.key, period.first, period.end, contract=contract, by=("agent",))
     # this period's billable and non-billable totals are the per-agent sums summed (no third scan)
     time = {period.label: by_agent}
@@ -150,8 +166,11 @@ def load(desk: Any, customer_key: str, period: Period, contract: str | None = No
         now=desk.clock(),
         timezone=zone,
         terms=tuple(_terms(desk, c, start) for c in contracts),
-        tickets=tickets,
-        previous_tickets=desk.activity.tickets(customer.key, pstart, pend, contract=contract, first_replies=False),
+        opened=opened,
+        clocks=clocks,
+        counts=counts,
+        previous_counts=previous_counts,
+        estimates=desk.activity.estimates(customer.key, start, end, contract=contract),
         time=time,
         agent_names={a.login: a.name for a in desk.directory.agents()},
         priority_names=dict(desk.settings.priority_names),

@@ -102,21 +102,30 @@ def content_words(subject: str, stemmed: dict[str, str] | None = None) -> dict[s
     return out
 
 
-def recurring(tickets: list[Any]) -> list[dict[str, Any]]:
-    """Groups of at least :data:`MIN_TICKETS` tickets whose subjects share two words, the
-    biggest first; a group whose tickets are all in a bigger one is left out."""
+def recurring(tickets: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Groups of at least :data:`MIN_TICKETS` tickets (``(number, subject)`` pairs) whose
+    subjects share two words, the biggest first; a group whose tickets are all in a bigger one
+    is left out."""
     pairs: dict[tuple[str, str], list[str]] = {}
     forms: dict[str, Counter[str]] = {}
     stemmed: dict[str, str] = {}  # a month's subjects repeat their words: stem each word once
-    for ticket in tickets:
-        found = content_words(ticket.subject, stemmed)
-        for key, form in found.items():
-            counts = forms.get(key)
+    # a month's subjects repeat the same words around ticket numbers and such: each distinct
+    # sequence of words is looked at once (its stems, forms and pairs), each ticket only looked up
+    seen: dict[tuple[str, ...], tuple[dict[str, str], list[tuple[str, str]]]] = {}
+    for number, subject in tickets:
+        key = tuple(WORD.findall(subject.lower()))
+        known = seen.get(key)
+        if known is None:
+            found = content_words(subject, stemmed)
+            known = seen[key] = (found, list(itertools.combinations(sorted(found)[:12], 2)))
+        found, combinations = known
+        for key_, form in found.items():
+            counts = forms.get(key_)
             if counts is None:
-                counts = forms[key] = Counter()
+                counts = forms[key_] = Counter()
             counts[form] += 1
-        for pair in itertools.combinations(sorted(found)[:12], 2):
-            pairs.setdefault(pair, []).append(ticket.number)
+        for pair in combinations:
+            pairs.setdefault(pair, []).append(number)
     groups = sorted(
         ((pair, numbers) for pair, numbers in pairs.items() if len(numbers) >= MIN_TICKETS),
         key=lambda item: (-len(item[1]), item[0]),

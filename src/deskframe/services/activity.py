@@ -36,7 +36,9 @@ class ClockRecord(NamedTuple):
     ``started_at``, ``stopped_at``, ``due_base`` and ``due_at``. ``business_us`` is the working
     microseconds from start to stop in the clock's calendar as the SLA service stored them when
     the clock stopped (pause credit not subtracted); None for a live clock and for one stopped
-    before the desk stored them (migration 0026): compute those from the calendar.
+    before the desk stored them (migration 0026): compute those from the calendar. ``target_us``
+    likewise is the working microseconds from start to ``due_base`` (the clock's target) as the
+    SLA service stored them when the clock started; None for a clock started before migration 0027.
     """
 
     kind: str
@@ -49,6 +51,7 @@ class ClockRecord(NamedTuple):
     due_us: int
     paused_seconds: int
     business_us: int | None = None
+    target_us: int | None = None
 
     @property
     def started_at(self) -> dt.datetime:
@@ -84,6 +87,7 @@ class ClockRecord(NamedTuple):
     CLOCK_DUE_US,
     CLOCK_PAUSED_SECONDS,
     CLOCK_BUSINESS_US,
+    CLOCK_TARGET_US,
 ) = range(len(ClockRecord._fields))
 
 
@@ -197,6 +201,77 @@ class ActivityService:
                 repo.contract(contract)
             rows = repo.time_per_ticket(customer, first, end, contract)
         return sorted([(r[0], r[1], int(r[2] or 0), int(r[3] or 0)) for r in rows])
+
+    def _check(self, repo: Any, customer: str, contract: str | None) -> None:
+        repo.customer_row(customer)
+        if contract is not None:
+            repo.contract(contract)
+
+    def counts(
+        self,
+        customer: str,
+        start: dt.datetime,
+        end: dt.datetime,
+        *,
+        contract: str | None = None,
+        by: tuple[str, ...] = (),
+        figures: tuple[str, ...] = ("opened", "resolved", "backlog", "breached"),
+    ) -> list[tuple[Any, ...]]:
+        """Counts of the customer's tickets that matter to ``[start, end)`` (as :meth:`tickets`
+        reads them), summed in SQL per the ticket fields named in ``by`` (``priority``,
+        ``channel``, ``line``, ``queue``, ``contract``): plain tuples ``(*by values, *figures)``
+        in no order, ``figures`` some of ``opened``, ``resolved``, ``backlog``, ``breached`` (each
+        costs the database a little); with ``by=()`` one row of totals.
+
+        ``opened``: created in the period; ``resolved``: moved to a state of type ``resolved`` or
+        ``closed`` in it; ``backlog``: of a new, open or pending state type at its end (state names
+        mapped to types with ``[tickets.states]``, an unknown name counting as open, as
+        :meth:`TicketActivity.state_type_at` reads them); ``breached``: opened in the period with
+        an SLA clock missed or overdue now. An unknown customer or contract is refused (exit 2)."""
+        from ..store.report_repo import COUNT_DIMENSIONS, COUNT_FIGURES
+
+        unknown = (set(by) - set(COUNT_DIMENSIONS)) | (set(figures) - set(COUNT_FIGURES))
+        if unknown:
+            raise ValueError(f"counts: unknown dimension or figure {sorted(unknown)}")
+        states = self.ctx.settings.states
+        done = sorted(name for name, kind in states.items() if kind in ("resolved", "closed") and name)
+        ended = sorted(name for name, kind in states.items() if kind not in ("new", "open", "pending") and name)
+        now = self.ctx.clock()
+        with self.ctx.store.read() as repo:
+            self._check(repo, customer, contract)
+            rows = repo.period_counts(customer, start, end, contract, now, tuple(by), done, ended, tuple(figures))
+        n = len(by)
+        return [(*r[:n], *(int(v or 0) for v in r[n:])) for r in rows]
+
+    def opened(
+        self, customer: str, start: dt.datetime, end: dt.datetime, *, contract: str | None = None
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The customer's tickets opened in ``[start, end)`` and their SLA clocks, as plain tuples
+        (cheaper than :meth:`tickets` for a caller that counts the rest with :meth:`counts`).
+
+        Tickets, oldest first: ``(id, number, subject, priority, channel, line, queue, contract,
+        created_us)``, ``created_us`` in integer microseconds since 1970-01-01 UTC. Clocks, by
+        ticket id and each ticket's oldest first: ``(ticket id, *clock)``, ``clock`` in
+        :class:`ClockRecord`'s field order (positions ``CLOCK_KIND`` ... counted from the second
+        column), except that only the instants the stored figures leave needed are read:
+        ``started_us`` when ``business_us`` or ``target_us`` is None, ``due_base_us`` when
+        ``target_us`` is, ``due_us`` never (None). An unknown customer or contract is refused
+        (exit 2)."""
+        now = self.ctx.clock()
+        with self.ctx.store.read() as repo:
+            self._check(repo, customer, contract)
+            tickets = repo.period_opened_rows(customer, start, end, contract)
+            clocks = repo.period_clock_rows(customer, start, end, contract, now, opened=True)
+        return tickets, list(clocks)
+
+    def estimates(
+        self, customer: str, start: dt.datetime, end: dt.datetime, *, contract: str | None = None
+    ) -> dict[str, Decimal]:
+        """Ticket number -> estimated hours of the customer's tickets that matter to ``[start,
+        end)`` (as :meth:`tickets` reads them) and have an estimate."""
+        with self.ctx.store.read() as repo:
+            self._check(repo, customer, contract)
+            return dict(repo.period_estimate_numbers(customer, start, end, contract))
 
     def tickets(
         self,

@@ -118,7 +118,7 @@ class SlaService:
             return
         name, policy, contract = found
         for spec in policy.start(self.facts(repo, row, contract), self.calendars):
-            repo.add_clock(row, name, spec, row.created_at)
+            self._add_clock(repo, row, name, spec, row.created_at)
 
     def on_agent_reply(self, repo: Repository, row: Any, now: dt.datetime) -> None:
         """Stop the clocks an agent's reply stops."""
@@ -136,7 +136,7 @@ class SlaService:
         name, policy, contract = found
         spec = policy.restart("update", self.facts(repo, row, contract), now, self.calendars)
         if spec is not None:
-            repo.add_clock(row, name, spec, now)
+            self._add_clock(repo, row, name, spec, now)
 
     def on_state(self, repo: Repository, row: Any, new_type: str, now: dt.datetime) -> None:
         """Stop, pause or resume clocks for a ticket's new state type."""
@@ -190,7 +190,7 @@ class SlaService:
             return
         name, policy, contract = found
         for spec in policy.start(self.facts(repo, row, contract), self.calendars):
-            clock = repo.add_clock(row, name, spec, row.created_at)
+            clock = self._add_clock(repo, row, name, spec, row.created_at)
             if spec.kind in stopped:
                 self._stop(clock, stopped[spec.kind])
             elif row.state_type in CLOSING:
@@ -215,6 +215,15 @@ class SlaService:
         clock.paused_at = None
         clock.status = "running"
         self._apply_credit(clock)
+
+    def _add_clock(self, repo: Repository, row: Any, name: str, spec: Any, started: dt.datetime) -> Any:
+        """Start the clock of ``spec`` and store its target in working time of the calendar in
+        force (``target_us``: from its start to its due time before pauses, what a report shows
+        as the target without calendar arithmetic; None when the calendar is not configured)."""
+        clock = repo.add_clock(row, name, spec, started)
+        calendar = self.calendars.get(clock.calendar)
+        clock.target_us = None if calendar is None else calendar.between(clock.started_at, clock.due_base) // _US
+        return clock
 
     def _stopped_at(self, clock: Any, now: dt.datetime) -> None:
         """Stop ``clock`` at ``now`` and store its span's working time in the calendar in force

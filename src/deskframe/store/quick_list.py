@@ -31,7 +31,7 @@ from .urls import DbUrl, parse_url
 #: The newest migration (src/deskframe/store/migrations/versions/); the quick path reads only a
 #: database at this revision. A test compares it with the migration scripts: a migration that
 #: adds a revision updates it (a stale value makes listings take the full path, never wrong).
-HEAD_REVISION = "0026"
+HEAD_REVISION = "0027"
 
 #: SQLite waits this long for a competing writer's lock (as the engine: store.database.SQLITE_BUSY_MS).
 SQLITE_BUSY_SECONDS = 30.0

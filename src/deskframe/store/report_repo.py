@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, String, case, func, literal, or_, select, type_coerce
+from sqlalchemy import BigInteger, String, case, exists, func, literal, or_, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -35,6 +35,12 @@ from .sla_repo import clock_category
 from .sql_values import as_instant
 
 OPEN_TYPES = ("new", "open", "pending")
+#: The ticket columns :meth:`ReportRepo.period_counts` groups by, by name.
+COUNT_DIMENSIONS = ("priority", "channel", "line", "queue", "contract")
+#: What :meth:`ReportRepo.period_counts` counts.
+COUNT_FIGURES = ("opened", "resolved", "backlog", "breached")
+#: Clock categories (as of the read) that count a ticket as breached.
+BREACHED = ("missed", "overdue")
 
 
 class epoch_us(FunctionElement[int]):
@@ -172,11 +178,31 @@ class ReportRepo:
         return {r[0]: as_instant(r[1]) for r in rows}  # type: ignore[misc]
 
     def period_clock_rows(
-        self, customer: str, start: dt.datetime, end: dt.datetime, contract: str | None, now: dt.datetime
+        self,
+        customer: str,
+        start: dt.datetime,
+        end: dt.datetime,
+        contract: str | None,
+        now: dt.datetime,
+        opened: bool = False,
     ) -> Sequence[Any]:
         """Every SLA clock of the period's tickets with its ``category`` as of ``now``, by ticket;
         its instants (``started_us``, ``stopped_us``, ``due_base_us``, ``due_us``) in integer
-        microseconds since the epoch, and ``business_us``, its working time stored when it stopped."""
+        microseconds since the epoch, ``business_us``, its working time stored when it stopped,
+        and ``target_us``, its target in working time stored when it started.
+
+        ``opened``: the clocks of the tickets opened in ``[start, end)`` only, with only the
+        instants the stored figures leave needed (the database computes each for every row):
+        ``started_us`` when either figure is missing, ``due_base_us`` when ``target_us`` is,
+        ``due_us`` never (None)."""
+        started: Any = epoch_us(SlaClockRow.started_at)
+        due_base: Any = epoch_us(SlaClockRow.due_base)
+        due: Any = epoch_us(SlaClockRow.due_at)
+        if opened:
+            missing = or_(SlaClockRow.business_us.is_(None), SlaClockRow.target_us.is_(None))
+            started = case((missing, started))
+            due_base = case((SlaClockRow.target_us.is_(None), due_base))
+            due = literal(None, BigInteger())
         query = (
             select(
                 SlaClockRow.ticket_id,
@@ -184,23 +210,112 @@ class ReportRepo:
                 SlaClockRow.status,
                 clock_category(now).label("category"),
                 SlaClockRow.calendar,
-                epoch_us(SlaClockRow.started_at).label("started_us"),
+                started.label("started_us"),
                 epoch_us(SlaClockRow.stopped_at).label("stopped_us"),
-                epoch_us(SlaClockRow.due_base).label("due_base_us"),
-                epoch_us(SlaClockRow.due_at).label("due_us"),
+                due_base.label("due_base_us"),
+                due.label("due_us"),
                 func.coalesce(SlaClockRow.paused_seconds, 0).label("paused_seconds"),
                 SlaClockRow.business_us,
+                SlaClockRow.target_us,
             )
             .join(TicketRow, SlaClockRow.ticket_id == TicketRow.id)
             .order_by(SlaClockRow.ticket_id, SlaClockRow.id)
         )
+        query = self._period_tickets(query, customer, start, end, contract)
+        return self._tuples(query.where(TicketRow.created_at >= start) if opened else query)
+
+    def period_opened_rows(
+        self, customer: str, start: dt.datetime, end: dt.datetime, contract: str | None = None
+    ) -> list[tuple[Any, ...]]:
+        """The customer's tickets opened in ``[start, end)``, oldest first, as plain tuples
+        ``(id, number, subject, priority, channel, line, queue, contract, created_us)``,
+        ``created_us`` in integer microseconds since the epoch."""
+        query = (
+            select(
+                TicketRow.id,
+                TicketRow.number,
+                TicketRow.subject,
+                TicketRow.priority,
+                TicketRow.channel,
+                TicketRow.line,
+                QueueRow.name,
+                ContractRow.key,
+                epoch_us(TicketRow.created_at),
+            )
+            .select_from(TicketRow)
+            .join(QueueRow, TicketRow.queue_id == QueueRow.id)
+            .outerjoin(ContractRow, TicketRow.contract_id == ContractRow.id)
+            .where(TicketRow.created_at >= start)
+            .order_by(TicketRow.created_at, TicketRow.id)
+        )
         return self._tuples(self._period_tickets(query, customer, start, end, contract))
+
+    def period_counts(
+        self,
+        customer: str,
+        start: dt.datetime,
+        end: dt.datetime,
+        contract: str | None,
+        now: dt.datetime,
+        by: tuple[str, ...],
+        done_states: Sequence[str],
+        ended_states: Sequence[str],
+        figures: tuple[str, ...] = COUNT_FIGURES,
+    ) -> list[tuple[Any, ...]]:
+        """Counts of the period's tickets (see :meth:`_period_tickets`) grouped by the ticket
+        columns named in ``by`` (:data:`COUNT_DIMENSIONS`), in one statement: rows ``(*by values,
+        *figures)``, ``figures`` some of :data:`COUNT_FIGURES` in any order:
+
+        ``opened``: created in ``[start, end)``; ``resolved``: with a state change in ``[start,
+        end)`` to one of ``done_states`` (state names); ``backlog``: whose last state change
+        before ``end`` (by time, then id) is not to one of ``ended_states`` (no change: still new);
+        ``breached``: opened and with an SLA clock missed or overdue as of ``now``."""
+        columns = {
+            "priority": TicketRow.priority,
+            "channel": TicketRow.channel,
+            "line": TicketRow.line,
+            "queue": QueueRow.name,
+            "contract": ContractRow.key,
+        }
+        dims = [columns[name] for name in by]
+        state = (HistoryRow.ticket_id == TicketRow.id, HistoryRow.action == "state")
+        done = exists().where(*state, HistoryRow.at >= start, HistoryRow.at < end, HistoryRow.new.in_(done_states))
+        last = (
+            select(HistoryRow.new)
+            .where(*state, HistoryRow.at < end)
+            .order_by(HistoryRow.at.desc(), HistoryRow.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        late = exists().where(SlaClockRow.ticket_id == TicketRow.id, clock_category(now).in_(BREACHED))
+        is_opened = TicketRow.created_at >= start
+        conditions = {
+            "opened": lambda: is_opened,
+            "resolved": lambda: done,
+            "backlog": lambda: func.coalesce(last, "").not_in(list(ended_states)),
+            "breached": lambda: is_opened & late,
+        }
+        counts = [func.sum(case((conditions[name](), 1), else_=0)) for name in figures]
+        query = select(*dims, *counts).select_from(TicketRow)
+        if "queue" in by:
+            query = query.join(QueueRow, TicketRow.queue_id == QueueRow.id)
+        if "contract" in by:
+            query = query.outerjoin(ContractRow, TicketRow.contract_id == ContractRow.id)
+        query = self._period_tickets(query, customer, start, end, contract)
+        return self._tuples(query.group_by(*dims) if dims else query)
 
     def period_estimates(
         self, customer: str, start: dt.datetime, end: dt.datetime, contract: str | None = None
     ) -> dict[int, Any]:
         """Ticket id -> estimated hours (Decimal) of the period's tickets that have an estimate."""
         query = select(EstimateRow.ticket_id, EstimateRow.hours).join(TicketRow, EstimateRow.ticket_id == TicketRow.id)
+        return {r[0]: r[1] for r in self._rows(self._period_tickets(query, customer, start, end, contract))}
+
+    def period_estimate_numbers(
+        self, customer: str, start: dt.datetime, end: dt.datetime, contract: str | None = None
+    ) -> dict[str, Any]:
+        """Ticket number -> estimated hours (Decimal) of the period's tickets that have an estimate."""
+        query = select(TicketRow.number, EstimateRow.hours).join(TicketRow, EstimateRow.ticket_id == TicketRow.id)
         return {r[0]: r[1] for r in self._rows(self._period_tickets(query, customer, start, end, contract))}
 
     def time_totals(

@@ -329,6 +329,9 @@ class SlaClockRow(Base):
     #: credit not subtracted), set when the clock stops; None while it runs and for clocks
     #: stopped before migration 0026 (readers compute those from the calendar).
     business_us: Mapped[int | None] = mapped_column(BigInteger)
+    #: Working microseconds from ``started_at`` to ``due_base`` in the clock's calendar (its
+    #: target), set when the clock starts; None for clocks started before migration 0027.
+    target_us: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class EstimateRow(Base):
@@ -446,6 +449,7 @@ Index("ix_tickets_state_updated", TicketRow.state, TicketRow.updated_at)
 Index("ix_tickets_queue_owner_updated", TicketRow.queue_id, TicketRow.owner_id, TicketRow.updated_at)
 Index("ix_tickets_state_type_queue", TicketRow.state_type, TicketRow.queue_id)  # the pages' queue counts
 Index("ix_tickets_merged_into_id", TicketRow.merged_into_id)
+Index("ix_tickets_customer_created", TicketRow.customer_id, TicketRow.created_at)  # period reports (0027)
 Index("ix_ticket_counts_key", TicketCountRow.state_type, TicketCountRow.queue_id, TicketCountRow.n)
 Index("ix_articles_ticket_created", ArticleRow.ticket_id, ArticleRow.created_at)
 Index("ix_history_ticket_at", HistoryRow.ticket_id, HistoryRow.at)
