@@ -44,6 +44,24 @@ def _locale(name: str) -> Any:
         raise BadValue(f'--locale: unknown locale {name!r}: use a code such as "en" or "ru"') from None
 
 
+@functools.lru_cache(maxsize=32)
+def _pattern(text: str) -> Any:
+    """Babel's parsed number pattern of ``text``: what ``format_decimal`` and ``format_percent``
+    parse again on every call (a quarter of their time), parsed once per process."""
+    from babel.numbers import parse_pattern
+
+    return parse_pattern(text)
+
+
+def _apply(pattern: str, value: float | int, locale: Any) -> str:
+    """``format_decimal(value, format=pattern, locale=locale)`` (and ``format_percent``'s
+    equivalent), with the pattern parsed once: the same ``NumberPattern.apply`` call, with
+    Babel's defaults."""
+    return str(
+        _pattern(pattern).apply(value, locale, decimal_quantization=True, group_separator=True, numbering_system="latn")
+    )
+
+
 class View:
     """Formatting and words of one locale (``"en"``, ``"ru"``, ``"ru_RU"`` ...)."""
 
@@ -68,10 +86,8 @@ class View:
         key = ("n", value.__class__, value, digits)
         found = self._formatted.get(key)
         if found is None:
-            from babel.numbers import format_decimal
-
             pattern = "#,##0" + ("." + "0" * digits if digits else "")
-            found = self._formatted[key] = format_decimal(value, format=pattern, locale=self.locale)
+            found = self._formatted[key] = _apply(pattern, value, self.locale)
         return found
 
     def hours(self, minutes: int | None) -> str:
@@ -85,9 +101,7 @@ class View:
         key = ("p", value.__class__, value, 1)
         found = self._formatted.get(key)
         if found is None:
-            from babel.numbers import format_percent
-
-            found = self._formatted[key] = format_percent(value / 100, format="#,##0.0%", locale=self.locale)
+            found = self._formatted[key] = _apply("#,##0.0%", value / 100, self.locale)
         return found
 
     def date(self, iso: str) -> str:

@@ -253,7 +253,7 @@ class ActivityService:
         created_us)``, ``created_us`` in integer microseconds since 1970-01-01 UTC. Clocks, by
         ticket id and each ticket's oldest first: ``(ticket id, *clock)``, ``clock`` in
         :class:`ClockRecord`'s field order (positions ``CLOCK_KIND`` ... counted from the second
-        column), except that only the instants the stored figures leave needed are read:
+        column), except that only what the stored figures leave needed is read: ``calendar`` and
         ``started_us`` when ``business_us`` or ``target_us`` is None, ``due_base_us`` when
         ``target_us`` is, ``due_us`` never (None). An unknown customer or contract is refused
         (exit 2)."""

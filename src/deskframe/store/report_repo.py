@@ -192,14 +192,16 @@ class ReportRepo:
         and ``target_us``, its target in working time stored when it started.
 
         ``opened``: the clocks of the tickets opened in ``[start, end)`` only, with only the
-        instants the stored figures leave needed (the database computes each for every row):
-        ``started_us`` when either figure is missing, ``due_base_us`` when ``target_us`` is,
-        ``due_us`` never (None)."""
+        instants the stored figures leave needed (the database computes each for every row, and
+        each value read is a Python object): ``calendar`` and ``started_us`` when either figure is
+        missing, ``due_base_us`` when ``target_us`` is, ``due_us`` never (None)."""
         started: Any = epoch_us(SlaClockRow.started_at)
         due_base: Any = epoch_us(SlaClockRow.due_base)
         due: Any = epoch_us(SlaClockRow.due_at)
+        calendar: Any = SlaClockRow.calendar
         if opened:
             missing = or_(SlaClockRow.business_us.is_(None), SlaClockRow.target_us.is_(None))
+            calendar = case((missing, calendar))
             started = case((missing, started))
             due_base = case((SlaClockRow.target_us.is_(None), due_base))
             due = literal(None, BigInteger())
@@ -209,7 +211,7 @@ class ReportRepo:
                 SlaClockRow.kind,
                 SlaClockRow.status,
                 clock_category(now).label("category"),
-                SlaClockRow.calendar,
+                calendar.label("calendar"),
                 started.label("started_us"),
                 epoch_us(SlaClockRow.stopped_at).label("stopped_us"),
                 due_base.label("due_base_us"),

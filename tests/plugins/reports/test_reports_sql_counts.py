@@ -96,11 +96,20 @@ def test_opened_reads_what_the_per_ticket_read_gives(scenario):
     expected = [(t.number, c) for t in full for c in t.clocks]
     assert len(clocks) == len(expected)
     assert Counter(ids[c[0]] for c in clocks) == Counter(number for number, _ in expected)
-    got = sorted((ids[c[0]], c[1], c[4], c[6], c[10], c[11]) for c in clocks)
-    assert got == sorted((n, c.kind, c.calendar, c.stopped_us, c.business_us, c.target_us) for n, c in expected)
-    # the instants the stored figures make unnecessary are not read
+    got = sorted((ids[c[0]], c[1], c[2], c[3], c[6], c[9], c[10], c[11]) for c in clocks)
+    assert got == sorted(
+        (n, c.kind, c.status, c.category, c.stopped_us, c.paused_seconds, c.business_us, c.target_us)
+        for n, c in expected
+    )
+    # what the stored figures make unnecessary is not read
     assert all(c[8] is None for c in clocks)
-    assert all((c[5] is None) == (c[10] is not None and c[11] is not None) for c in clocks)
+    assert any(c[10] is None for c in clocks) and any(c[10] is not None for c in clocks)
+    full_clocks = {(n, c.kind, c.stopped_us): c for n, c in expected}
+    for c in clocks:
+        full_clock = full_clocks[(ids[c[0]], c[1], c[6])]
+        stored = c[10] is not None and c[11] is not None
+        assert (c[4], c[5]) == ((None, None) if stored else (full_clock.calendar, full_clock.started_us))
+        assert c[7] == (None if c[11] is not None else full_clock.due_base_us)
 
 
 def test_a_started_clock_stores_its_target(scenario):
@@ -180,3 +189,19 @@ def test_weeks_start_on_monday_in_the_desks_zone(scenario):
         "2026-10-26": (1, 0),
     }
     assert report.tickets["opened"] == 10
+
+
+def test_numbers_are_formatted_as_babel_formats_them():
+    from babel.numbers import format_decimal, format_percent
+
+    from deskframe_reports.view import View
+
+    values = [0, 1, 7, 999, 1000, 1234567, -1234.5, 0.125, 2.675, 1 / 3, 12345.678, 10**12 + 0.005]
+    for locale in ("en", "ru", "de", "fr_CH", "hi"):
+        view = View(locale)
+        for value in values:
+            for digits in (0, 1, 2):
+                pattern = "#,##0" + ("." + "0" * digits if digits else "")
+                assert view.number(value, digits) == format_decimal(value, format=pattern, locale=view.locale)
+            assert view.pct(value) == format_percent(value / 100, format="#,##0.0%", locale=view.locale)
+        assert view.hours(125) == format_decimal(125 / 60, format="#,##0.00", locale=view.locale)
