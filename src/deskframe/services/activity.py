@@ -4,7 +4,9 @@
 database behind them, cheap to build by the ten thousand): :meth:`~ActivityService.tickets` the tickets that matter to a period with their state
 changes and first reply, every SLA clock of those tickets, and their estimates;
 :meth:`~ActivityService.time` the time logged in a period, summed per ticket, agent and
-billable. It reads in a handful of set-based queries (``store/report_repo.py``), so a month
+billable; :meth:`~ActivityService.counts` the tickets opened, resolved, in the backlog and
+breached, counted by the database per ticket fields; :meth:`~ActivityService.opened` the tickets
+opened in a period and their clocks as plain tuples, for what needs each one. It reads in a handful of set-based queries (``store/report_repo.py``), so a month
 of ten thousand tickets costs no per-ticket round trips. Nothing here writes, so no actor.
 """
 

@@ -449,7 +449,6 @@ Index("ix_tickets_state_updated", TicketRow.state, TicketRow.updated_at)
 Index("ix_tickets_queue_owner_updated", TicketRow.queue_id, TicketRow.owner_id, TicketRow.updated_at)
 Index("ix_tickets_state_type_queue", TicketRow.state_type, TicketRow.queue_id)  # the pages' queue counts
 Index("ix_tickets_merged_into_id", TicketRow.merged_into_id)
-Index("ix_tickets_customer_created", TicketRow.customer_id, TicketRow.created_at)  # period reports (0027)
 Index("ix_ticket_counts_key", TicketCountRow.state_type, TicketCountRow.queue_id, TicketCountRow.n)
 Index("ix_articles_ticket_created", ArticleRow.ticket_id, ArticleRow.created_at)
 Index("ix_history_ticket_at", HistoryRow.ticket_id, HistoryRow.at)

@@ -162,10 +162,10 @@ def test_migration_0027_down_and_up_keeps_the_reports(scenario):
     _, before = _outputs(scenario)
     downgrade(db, "0026")
     assert "target_us" not in {c["name"] for c in inspect(db.engine).get_columns("sla_clocks")}
-    assert "ix_tickets_customer_created" not in {ix["name"] for ix in inspect(db.engine).get_indexes("tickets")}
     upgrade(db)
-    columns = {ix["name"]: ix["column_names"] for ix in inspect(db.engine).get_indexes("tickets")}
-    assert columns["ix_tickets_customer_created"] == ["customer_id", "created_at"]
+    assert "target_us" in {c["name"] for c in inspect(db.engine).get_columns("sla_clocks")}
+    # the clocks started before the upgrade have no stored target: the report computes it, the same
+    assert all(c.target_us is None for t in scenario.desk.activity.tickets("acme", *_period(10)) for c in t.clocks)
     _, after = _outputs(scenario)
     assert after == before
 
