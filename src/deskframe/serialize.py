@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+import orjson
 
 from .model import Agent, Article, Contact, Contract, Customer, HistoryEntry, Queue, Ticket, TimeEntry
 from .money import Money
@@ -257,3 +258,24 @@ def dumps(value: Any) -> str:
 def compact(value: Any) -> str:
     """:func:`dumps` on one line, without spaces (the HTTP API's bodies): the same values."""
     return json.dumps(value, default=_default, ensure_ascii=False, separators=(",", ":"))
+
+
+#: orjson's options for :func:`compact_bytes`: subclasses of str, int, dict and list and
+#: dataclasses go to :func:`_default` (which refuses them: the json module writes them then).
+_FAST = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def compact_bytes(value: Any) -> bytes:
+    """:func:`compact` as UTF-8 bytes, written by orjson: its C encoder writes a page of 50
+    ticket rows (with their datetimes) in about a sixth of the json module's time.
+
+    The same bytes as :func:`compact` only for values without floats (orjson writes ``1e-05``
+    as ``0.00001`` and NaN as ``null``) and without times whose UTC offset has seconds (orjson
+    rounds it to minutes): the ticket list and ticket rows of the API, whose values are
+    strings, integers, booleans, None and the database's datetimes. Checking a value for them
+    would cost more than the json module saves, so the caller vouches for it; what orjson
+    cannot write (big integers, keys that are not strings, subclasses) the json module writes."""
+    try:
+        return orjson.dumps(value, default=_default, option=_FAST)
+    except TypeError:  # orjson.JSONEncodeError too
+        return compact(value).encode()

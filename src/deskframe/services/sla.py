@@ -289,7 +289,7 @@ class SlaService:
         <deskframe.services.tickets.TicketService.get>` answers it for ``actor`` (articles and
         history; :class:`~deskframe.errors.Forbidden` unless it may read it) and its :meth:`clocks`."""
         with self.ctx.store.read() as repo:
-            row = repo.ticket_row(number)
+            row = repo.ticket_row_with_names(number)  # the names and queue the policy and the view need
             if actor is not None:
                 policy.check(actor, "ticket.read", repo=repo, ticket=row)
             ticket = policy.visible_ticket(actor, repo.ticket_view(row, full=True))

@@ -8,7 +8,7 @@ found by the SHA-256 of their secret; the secret itself never reaches this modul
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -64,11 +64,16 @@ _QUEUE_RIGHTS_OF = (
 )
 
 #: The live API token with the hash ``secret_hash`` (not revoked, not expired at ``now``) and its
-#: owner: ``(token id, login of an active agent, contact e-mail)``.
+#: owner, in one statement: ``(token id, the active agent's row (an ORM entity), contact e-mail,
+#: queue name, access)``, one row per queue right of the agent (by queue name; one row with
+#: ``None`` for an agent without rights or a contact's token). The API asks at every request for
+#: the token, then the policy for the calling agent and its queue rights: three statements before.
 _TOKEN_OWNER = (
-    select(ApiTokenRow.id, AgentRow.login, ContactRow.email)
+    select(ApiTokenRow.id, AgentRow, ContactRow.email, QueueRow.name, AgentQueueRightRow.access)
     .outerjoin(AgentRow, (AgentRow.id == ApiTokenRow.agent_id) & AgentRow.active.is_(True))
     .outerjoin(ContactRow, ContactRow.id == ApiTokenRow.contact_id)
+    .outerjoin(AgentQueueRightRow, AgentQueueRightRow.agent_id == AgentRow.id)
+    .outerjoin(QueueRow, QueueRow.id == AgentQueueRightRow.queue_id)
     .where(
         ApiTokenRow.secret_hash == bindparam("secret_hash"),
         ApiTokenRow.revoked_at.is_(None),
@@ -77,6 +82,7 @@ _TOKEN_OWNER = (
             ApiTokenRow.expires_at > bindparam("now", type_=ApiTokenRow.expires_at.type),
         ),
     )
+    .order_by(QueueRow.name)
 )
 
 
@@ -99,6 +105,9 @@ class AccountRepo:
 
     session: Session
     now: dt.datetime
+
+    #: from :class:`~.directory_repo.DirectoryRepo`, another part of the same Repository
+    keep_agent: Callable[[AgentRow, dict[str, str]], None]
 
     # --- accounts and passwords -------------------------------------------
     def _account_row(self, kind: str, name: str) -> AgentRow | ContactRow | None:
@@ -240,13 +249,17 @@ class AccountRepo:
 
     def token_owner(self, secret_hash: str) -> tuple[str, str, int] | None:
         """``(kind, name, token id)`` of the live token with this hash: not revoked, not expired
-        (at the transaction's ``now``), of an account that still exists (an active agent); else None."""
-        found = self.session.connection().execute(_TOKEN_OWNER, {"secret_hash": secret_hash, "now": self.now}).first()
-        if found is None:
+        (at the transaction's ``now``), of an account that still exists (an active agent); else None.
+        An agent's row and queue rights read with the token are kept for this transaction
+        (:meth:`~.directory_repo.DirectoryRepo.keep_agent`): the policy's look-ups of the calling
+        agent then read nothing more."""
+        found = self.session.execute(_TOKEN_OWNER, {"secret_hash": secret_hash, "now": self.now}).all()
+        if not found:
             return None
-        token_id, login, email = found
-        if login is not None:
-            return "agent", login, token_id
+        token_id, agent, email = found[0][:3]
+        if agent is not None:
+            self.keep_agent(agent, {queue: access for *_, queue, access in found if queue is not None})
+            return "agent", agent.login, token_id
         return ("contact", email, token_id) if email else None
 
     # --- web sessions ------------------------------------------------------

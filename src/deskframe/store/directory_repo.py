@@ -209,6 +209,13 @@ class DirectoryRepo:
         known[login] = row  # held here: the session's identity map holds its rows weakly
         return row
 
+    def keep_agent(self, row: AgentRow, rights: dict[str, str]) -> None:
+        """Keep an agent's row and its queue rights (queue name -> access, by queue name), read
+        in this transaction by another statement (the API token's), for :meth:`agent_row` and
+        :meth:`agent` in this transaction."""
+        self.__dict__.setdefault("_agent_rows", {})[row.login] = row
+        self.__dict__.setdefault("_agent_rights", {})[row.id] = dict(rights)
+
     def upsert_agent(self, agent: Agent) -> str:
         self.__dict__.pop("_agent_rights", None)  # queue rights read before may change now
         row = self.session.scalar(select(AgentRow).where(AgentRow.login == agent.login))

@@ -82,8 +82,10 @@ class SlaRepo:
 
     def clock_values(self, ticket_id: int) -> list[Any]:
         """The clocks of a ticket to read, not change: Core rows, oldest first (after the
-        session's pending changes are flushed, as :meth:`clocks`), with no ORM entities built."""
-        return list(self.session.execute(_CLOCK_VALUES_OF, {"ticket_id": ticket_id}))
+        session's pending changes are flushed, as :meth:`clocks`), with no ORM entities built and
+        without the ORM's result layer (the session's connection runs it)."""
+        self.session.flush()
+        return list(self.session.connection().execute(_CLOCK_VALUES_OF, {"ticket_id": ticket_id}))
 
     def _claim(
         self, column: Any, condition: Any, now: dt.datetime, limit_ids: Iterable[int] | None = None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
+from ..errors import NotFound
 from ..model import Article, Attachment, HistoryEntry, Ticket
 from .rows import (
     AgentRow,
@@ -92,19 +93,49 @@ _ATTACHMENTS = AttachmentRow.__table__
 _HISTORY = HistoryRow.__table__
 _ARTICLE_AGENT = AgentRow.__table__.alias("article_agent")
 #: The articles of ticket ``ticket_id``, oldest first, as Core rows (the columns of
-#: :class:`~.rows.ArticleRow` by the same names) with ``agent_login``, the writing agent's login
-#: (read in the same statement; an ORM entity and a look-up per agent cost more Python time).
+#: :class:`~.rows.ArticleRow` by the same names) with ``agent_login``, the writing agent's login,
+#: and the article's attachments (``file_id``, ``file_name``, ``file_type``, ``file_size``,
+#: ``file_sha256``; by id): one row per attachment, one with ``file_id`` None for an article
+#: without any. One statement: an ORM entity, a look-up per agent and a query for the
+#: attachments cost more Python time than SQLite takes to run it.
 _ARTICLES_OF = (
-    select(_ARTICLES, _ARTICLE_AGENT.c.login.label("agent_login"))
+    select(
+        _ARTICLES,
+        _ARTICLE_AGENT.c.login.label("agent_login"),
+        _ATTACHMENTS.c.id.label("file_id"),
+        _ATTACHMENTS.c.filename.label("file_name"),
+        _ATTACHMENTS.c.content_type.label("file_type"),
+        _ATTACHMENTS.c.size.label("file_size"),
+        _ATTACHMENTS.c.sha256.label("file_sha256"),
+    )
     .outerjoin(_ARTICLE_AGENT, _ARTICLE_AGENT.c.id == _ARTICLES.c.agent_id)
+    .outerjoin(_ATTACHMENTS, _ATTACHMENTS.c.article_id == _ARTICLES.c.id)
     .where(_ARTICLES.c.ticket_id == bindparam("ticket_id"))
-    .order_by(_ARTICLES.c.created_at, _ARTICLES.c.id)
+    .order_by(_ARTICLES.c.created_at, _ARTICLES.c.id, _ATTACHMENTS.c.id)
 )
-#: The attachment rows of the articles ``ids``, by id (Core rows, the columns of :class:`~.rows.AttachmentRow`).
-_ATTACHMENTS_OF = (
-    select(_ATTACHMENTS)
-    .where(_ATTACHMENTS.c.article_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_ATTACHMENTS.c.id)
+_MERGED_INTO = TicketRow.__table__.alias("merged_into")
+#: The ticket ``number`` (an ORM entity), its queue's row (an entity: the policy looks the
+#: queue up by id) and the names :meth:`TicketViewRepo._names` reads, in one statement.
+_TICKET_WITH_NAMES = (
+    select(
+        TicketRow,
+        QueueRow,
+        CustomerRow.key,
+        ContactRow.email,
+        ContactRow.name,
+        ContractRow.key,
+        _OWNER.c.login,
+        _LOCKER.c.login,
+        _MERGED_INTO.c.number,
+    )
+    .outerjoin(QueueRow, QueueRow.id == TicketRow.queue_id)
+    .outerjoin(CustomerRow, CustomerRow.id == TicketRow.customer_id)
+    .outerjoin(ContactRow, ContactRow.id == TicketRow.contact_id)
+    .outerjoin(ContractRow, ContractRow.id == TicketRow.contract_id)
+    .outerjoin(_OWNER, _OWNER.c.id == TicketRow.owner_id)
+    .outerjoin(_LOCKER, _LOCKER.c.id == TicketRow.locked_by_id)
+    .outerjoin(_MERGED_INTO, _MERGED_INTO.c.id == TicketRow.merged_into_id)
+    .where(TicketRow.number == bindparam("number"))
 )
 #: The history of ticket ``ticket_id`` and of the tickets merged into it, oldest first, each
 #: entry with the number of its ticket: one statement (it was one for the merged tickets and
@@ -130,6 +161,29 @@ _NEXT_DUE = (
     .where(SlaClockRow.ticket_id.in_(bindparam("ids", expanding=True)), SlaClockRow.status == "running")
     .group_by(SlaClockRow.ticket_id)
 )
+
+
+class _File(NamedTuple):
+    """An attachment read with its article (:data:`_ARTICLES_OF`), as :func:`_article` reads it."""
+
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    id: int
+
+
+def _name_ids(row: TicketRow) -> tuple[int | None, ...]:
+    """The ids of a ticket's names (:data:`_NAME_IDS`' order)."""
+    return (
+        row.queue_id,
+        row.customer_id,
+        row.contact_id,
+        row.contract_id,
+        row.owner_id,
+        row.locked_by_id,
+        row.merged_into_id,
+    )
 
 
 def _article(row: Any, agent: str | None, files: Iterable[Any]) -> Article:
@@ -182,25 +236,10 @@ class TicketViewRepo:
             )
         return _article(row, self.agent_login(row.agent_id), files)
 
-    def _attachments_of(self, article_ids: list[int]) -> dict[int, list[Any]]:
-        """The attachment rows (Core) of many articles (in id order), in one query per 500 articles."""
-        found: dict[int, list[Any]] = {i: [] for i in article_ids}
-        for start in range(0, len(article_ids), 500):
-            for f in self.session.execute(_ATTACHMENTS_OF, {"ids": article_ids[start : start + 500]}):
-                found[f.article_id].append(f)
-        return found
-
     def _names(self, row: TicketRow) -> tuple[Any, ...]:
-        """Queue, customer, contact, contract, owner, locker and merge target of a ticket: one query."""
-        ids = (
-            row.queue_id,
-            row.customer_id,
-            row.contact_id,
-            row.contract_id,
-            row.owner_id,
-            row.locked_by_id,
-            row.merged_into_id,
-        )
+        """Queue, customer, contact, contract, owner, locker and merge target of a ticket: one query
+        (none when :meth:`ticket_row_with_names` read them in this transaction)."""
+        ids = _name_ids(row)
         cache = self.__dict__.setdefault("_name_cache", {})
         if ids in cache:
             return cache[ids]
@@ -209,12 +248,31 @@ class TicketViewRepo:
         cache[ids] = tuple(found) if found else ("",) + (None,) * 7
         return cache[ids]
 
+    def ticket_row_with_names(self, number: str) -> TicketRow:
+        """:meth:`~.ticket_repo.TicketRepo.ticket_row` (:class:`NotFound` if there is none) with,
+        in the same statement, what :meth:`ticket_view` and the policy look up by its ids: the
+        names (kept for this transaction) and the queue's row (held for this transaction, so
+        the session's identity map answers ``queue_name``)."""
+        found = self.session.execute(_TICKET_WITH_NAMES, {"number": number}).first()
+        if found is None:
+            raise NotFound(f"unknown ticket '{number}'")
+        row, queue, *names = found
+        self.__dict__.setdefault("_name_cache", {})[_name_ids(row)] = (queue.name if queue else None, *names)
+        self.__dict__.setdefault("_held_rows", []).append(queue)
+        return row
+
     def ticket_view(self, row: TicketRow, *, full: bool = False) -> Ticket:
         articles: tuple[Article, ...] = ()
         history: tuple[HistoryEntry, ...] = ()
         if full:
-            rows = self.session.execute(_ARTICLES_OF, {"ticket_id": row.id}).all()
-            files = self._attachments_of([a.id for a in rows])
+            files: dict[int, list[Any]] = {}
+            rows = []
+            for a in self.session.execute(_ARTICLES_OF, {"ticket_id": row.id}):
+                if a.id not in files:
+                    rows.append(a)
+                    files[a.id] = []
+                if a.file_id is not None:
+                    files[a.id].append(_File(a.file_name, a.file_type, a.file_size, a.file_sha256, a.file_id))
             articles = tuple(_article(a, a.agent_login, files[a.id]) for a in rows)
             history = tuple(self.history_entries(row))
         queue, customer, email, contact_name, contract, owner, locked_by, merged = self._names(row)
@@ -288,11 +346,11 @@ class TicketViewRepo:
 
     def history_entries(self, row: TicketRow) -> list[HistoryEntry]:
         """History of the ticket and of every ticket merged into it, oldest first."""
+        self.session.flush()  # as session.execute would; its ORM result layer took half the time
+        found = self.session.connection().execute(_HISTORY_WITH_MERGED, {"ticket_id": row.id})
         return [
             HistoryEntry(at=at, actor=actor, action=action, old=old, new=new, reason=reason, ticket=number)
-            for at, actor, action, old, new, reason, number in self.session.execute(
-                _HISTORY_WITH_MERGED, {"ticket_id": row.id}
-            )
+            for at, actor, action, old, new, reason, number in found
         ]
 
     def list_tickets(

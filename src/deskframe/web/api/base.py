@@ -147,6 +147,12 @@ def json_response(value: Any, status: int = 200) -> Response:
     return Response(serialize.compact(value), status_code=status, media_type="application/json")
 
 
+def plain_json_response(value: Any, status: int = 200) -> Response:
+    """:func:`json_response` of a value without floats and with UTC datetimes only (tickets and
+    their rows): the same bytes, written faster (:func:`deskframe.serialize.compact_bytes`)."""
+    return Response(serialize.compact_bytes(value), status_code=status, media_type="application/json")
+
+
 async def _hidden(call: Call) -> bool:
     """Whether the ticket the path names is one the caller may not see (or none at all)."""
     number = call.params.get("number")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import serialize
-from .base import Call, operation
+from .base import Call, operation, plain_json_response
 from .errors import ApiError
 from .routing import ApiRoute, Param
 from .views import agent_mails, decode_cursor, encode_cursor
@@ -37,13 +37,13 @@ def list_tickets(call: Call) -> Any:
     after = decode_cursor(p["cursor"]) if "cursor" in p else None
     filters = {k: p[k] for k in ("state", "queue", "owner", "customer", "priority", "line", "text") if k in p}
     rows, following = call.desk.tickets.page(actor=call.actor, limit=limit, after=after, **filters)
-    return {"items": rows, "next_cursor": encode_cursor(following)}
+    return plain_json_response({"items": rows, "next_cursor": encode_cursor(following)})
 
 
 def show_ticket(call: Call) -> Any:
     found, clocks = call.desk.sla.ticket_with_clocks(call.params["number"], actor=call.actor)
     mails = frozenset() if call.internal else agent_mails(call.desk)
-    return ticket_view(found, clocks, internal=call.internal, agent_mails=mails)
+    return plain_json_response(ticket_view(found, clocks, internal=call.internal, agent_mails=mails))
 
 
 async def open_ticket(call: Call) -> Any:
