@@ -141,7 +141,13 @@ def _terms(desk: Any, contract: Contract, start: dt.datetime) -> ContractTerms:
 
 def load(desk: Any, customer_key: str, period: Period, contract: str | None = None) -> ReportInput:
     """Read what the report of ``customer_key`` for ``period`` needs (exit 2 on an unknown
-    customer or a contract of another customer)."""
+    customer or a contract of another customer), in one read transaction: one snapshot for all
+    the figures and one connection checkout instead of one per read (``store.one_read``)."""
+    with desk.store.one_read():
+        return _load(desk, customer_key, period, contract)
+
+
+def _load(desk: Any, customer_key: str, period: Period, contract: str | None) -> ReportInput:
     customer = _customer(desk, customer_key)
     zone = desk.config.timezone
     start, end = period.bounds(zone)
