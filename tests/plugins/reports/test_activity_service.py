@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from reports_helpers import at
 
+from deskframe.actors import Actor
 from deskframe.errors import NotFound
 from deskframe.services.activity import ActivityService
 
@@ -133,3 +134,18 @@ def test_time_per_ticket_is_the_per_ticket_sums_side_by_side(scenario):
     assert scenario.desk.activity.time_per_ticket("acme", dt.date(2026, 8, 1), dt.date(2026, 9, 1)) == []
     with pytest.raises(NotFound):
         scenario.desk.activity.time_per_ticket("acme", oct1, nov1, contract="nope")
+
+
+def test_time_per_ticket_sums_mixed_voided_and_by_contract(scenario):
+    """The grouped join of tickets and entries (grouped by the ticket's id alone): a ticket with
+    billable and non-billable entries sums each side, a voided entry counts nowhere, a contract
+    keeps its tickets; the same on SQLite and PostgreSQL."""
+    t, oct1, nov1 = scenario.t, dt.date(2026, 10, 1), dt.date(2026, 11, 1)
+    scenario.log("t1", "boris", 45, dt.date(2026, 10, 20), billable=False)
+    scenario.log("t1", "anna", 15, dt.date(2026, 10, 21))
+    scenario.log("t4", "boris", 50, dt.date(2026, 10, 22))
+    entry = scenario.desk.time.log(t["t4"], actor=Actor.agent("boris"), minutes=200, date=dt.date(2026, 10, 23))
+    scenario.desk.time.void(entry.id, actor=Actor.agent("boris"), reason="typo")
+    rows = scenario.desk.activity.time_per_ticket("acme", oct1, nov1)
+    assert [(r[0], r[2], r[3]) for r in rows] == sorted([(t["t1"], 135, 45), (t["t2"], 0, 30), (t["t4"], 140, 0)])
+    assert scenario.desk.activity.time_per_ticket("acme", oct1, nov1, contract="acme-8x5") == rows
