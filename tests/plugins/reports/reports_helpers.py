@@ -33,9 +33,12 @@ import datetime as dt
 import json
 
 import attrs
+from sqlalchemy import update
 
 from deskframe.actors import Actor
+from deskframe.store.rows import SlaClockRow
 from deskframe.testing import Clock
+from deskframe_reports import build_report, render_report
 
 #: The local operator, who sets up the directory.
 OP = Actor.operator()
@@ -168,3 +171,20 @@ def build(
         s.open(f"v{i}", at(12, 10 + i), "P3", subject=subject, customer="acme")
     clock.now = NOW
     return s
+
+
+def october_outputs(scenario):
+    """The October report of ``acme`` and its json, html, csv and text renderings."""
+    report, locale = build_report(scenario.desk, "acme", "2026-10")
+    return report, [render_report(scenario.desk, report, fmt, locale) for fmt in ("json", "html", "csv", "text")]
+
+
+def set_clock_column(scenario, column, value, number=None, kind=None):
+    """Set one stored figure of the SLA clocks (``business_us``, ``target_us``) to ``value``: of
+    every clock, or of ticket ``number``'s ``kind`` clock - as a migration leaves older clocks."""
+    with scenario.desk.store.write() as repo:
+        query = update(SlaClockRow).values({column: value})
+        if number is not None:
+            ticket = repo.ticket_row(number)
+            query = query.where(SlaClockRow.ticket_id == ticket.id, SlaClockRow.kind == kind)
+        repo.session.execute(query)

@@ -8,13 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from reports_helpers import NOW, at
-from sqlalchemy import inspect, update
+from reports_helpers import NOW, at, october_outputs, set_clock_column
+from sqlalchemy import inspect
 
 from deskframe.actors import Actor
 from deskframe.services.activity import CLOCK_CATEGORY
-from deskframe.store.rows import SlaClockRow
-from deskframe_reports import build_report, render_report
+from deskframe_reports import build_report
 
 HOUR_US = 3600 * 1_000_000
 OPEN = ("new", "open", "pending")
@@ -125,30 +124,16 @@ def test_a_started_clock_stores_its_target(scenario):
     assert {c.kind: c.target_us for c in t1.clocks} == {"first_response": HOUR_US, "resolution": 8 * HOUR_US}
 
 
-def _outputs(scenario):
-    report, locale = build_report(scenario.desk, "acme", "2026-10")
-    return report, [render_report(scenario.desk, report, fmt, locale) for fmt in ("json", "html", "csv", "text")]
-
-
-def _set_target_us(scenario, value, number=None, kind=None):
-    with scenario.desk.store.write() as repo:
-        query = update(SlaClockRow).values(target_us=value)
-        if number is not None:
-            ticket = repo.ticket_row(number)
-            query = query.where(SlaClockRow.ticket_id == ticket.id, SlaClockRow.kind == kind)
-        repo.session.execute(query)
-
-
 def test_clocks_started_before_the_target_was_stored_give_the_same_report(scenario):
-    _, stored = _outputs(scenario)
-    _set_target_us(scenario, None)  # as migration 0027 leaves the clocks started before it
-    _, computed = _outputs(scenario)
+    _, stored = october_outputs(scenario)
+    set_clock_column(scenario, "target_us", None)  # as migration 0027 leaves the clocks started before it
+    _, computed = october_outputs(scenario)
     assert computed == stored
 
 
 def test_the_report_reads_the_stored_target(scenario):
-    _set_target_us(scenario, 3 * HOUR_US, scenario.t["t2"], "resolution")
-    report, _ = _outputs(scenario)
+    set_clock_column(scenario, "target_us", 3 * HOUR_US, scenario.t["t2"], "resolution")
+    report, _ = october_outputs(scenario)
     rows = {(r["priority"], r["kind"]): r for r in report.sla}
     assert rows[("P1", "resolution")]["target_hours"] == [3.0, 8.0]
     slow = {r["number"]: r for r in report.slowest}
@@ -159,14 +144,14 @@ def test_migration_0027_down_and_up_keeps_the_reports(scenario):
     from deskframe.store.migrate import downgrade, upgrade
 
     db = scenario.desk.store.db
-    _, before = _outputs(scenario)
+    _, before = october_outputs(scenario)
     downgrade(db, "0026")
     assert "target_us" not in {c["name"] for c in inspect(db.engine).get_columns("sla_clocks")}
     upgrade(db)
     assert "target_us" in {c["name"] for c in inspect(db.engine).get_columns("sla_clocks")}
     # the clocks started before the upgrade have no stored target: the report computes it, the same
     assert all(c.target_us is None for t in scenario.desk.activity.tickets("acme", *_period(10)) for c in t.clocks)
-    _, after = _outputs(scenario)
+    _, after = october_outputs(scenario)
     assert after == before
 
 

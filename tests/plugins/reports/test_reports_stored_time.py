@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from reports_helpers import at
-from sqlalchemy import event, inspect, update
-
-from deskframe.store.rows import SlaClockRow
-from deskframe_reports import build_report, render_report
+from reports_helpers import at, october_outputs, set_clock_column
+from sqlalchemy import event, inspect
 
 HOUR_US = 3600 * 1_000_000
 
@@ -32,32 +29,18 @@ def test_a_stopped_clock_stores_its_business_time(scenario):
     assert t3["resolution"].stopped_at is None and t3["resolution"].business_us is None  # still running
 
 
-def _outputs(scenario):
-    report, locale = build_report(scenario.desk, "acme", "2026-10")
-    return report, [render_report(scenario.desk, report, fmt, locale) for fmt in ("json", "html", "csv", "text")]
-
-
-def _set_business_us(scenario, value, number=None, kind=None):
-    with scenario.desk.store.write() as repo:
-        query = update(SlaClockRow).values(business_us=value)
-        if number is not None:
-            ticket = repo.ticket_row(number)
-            query = query.where(SlaClockRow.ticket_id == ticket.id, SlaClockRow.kind == kind)
-        repo.session.execute(query)
-
-
 def test_clocks_stopped_before_the_figure_was_stored_give_the_same_report(scenario):
-    _, stored = _outputs(scenario)
-    _set_business_us(scenario, None)  # as migration 0026 leaves the clocks stopped before it
-    _, computed = _outputs(scenario)
+    _, stored = october_outputs(scenario)
+    set_clock_column(scenario, "business_us", None)  # as migration 0026 leaves the clocks stopped before it
+    _, computed = october_outputs(scenario)
     assert computed == stored
 
 
 def test_the_report_reads_the_stored_figure(scenario):
     # the figure stored when t1's resolution clock stopped (in the calendar then in force) is
     # what the report shows, not what today's calendar would compute (5 h)
-    _set_business_us(scenario, 1000 * HOUR_US, scenario.t["t1"], "resolution")
-    report, _ = _outputs(scenario)
+    set_clock_column(scenario, "business_us", 1000 * HOUR_US, scenario.t["t1"], "resolution")
+    report, _ = october_outputs(scenario)
     rows = {(r["priority"], r["kind"]): r for r in report.sla}
     assert rows[("P1", "resolution")]["median_hours"] == 504.5  # (1000 + 9) / 2, not (5 + 9) / 2
     assert (report.slowest[0]["number"], report.slowest[0]["hours"]) == (scenario.t["t1"], 1000.0)
@@ -100,7 +83,7 @@ def test_migration_0026_down_and_up_keeps_the_reports(scenario):
     from deskframe.store.migrate import downgrade, upgrade
 
     db = scenario.desk.store.db
-    _, before = _outputs(scenario)
+    _, before = october_outputs(scenario)
     downgrade(db, "0025")
     names = {ix["name"] for ix in inspect(db.engine).get_indexes("time_entries")}
     assert "ix_time_entries_ticket_work_date" in names and "ix_time_entries_ticket_work_date_cover" not in names
@@ -110,5 +93,5 @@ def test_migration_0026_down_and_up_keeps_the_reports(scenario):
     assert "ix_time_entries_ticket_work_date_cover" in names and "ix_time_entries_ticket_work_date" not in names
     # the clocks stopped before the upgrade have no stored figure: the report computes it, the same
     assert all(c.business_us is None for c in _clocks(scenario, "t1").values())
-    _, after = _outputs(scenario)
+    _, after = october_outputs(scenario)
     assert after == before
