@@ -356,15 +356,20 @@ class ReportRepo:
     def _period_time(query: Any, customer: str, first: dt.date, end: dt.date, contract: str | None) -> Any:
         """``query`` (which selects from ``TimeEntryRow``) kept to the customer's entries with a work
         date in ``[first, end)``, not voided (``contract``: that contract's tickets)."""
-        query = (
-            query.join(TicketRow, TimeEntryRow.ticket_id == TicketRow.id)
-            .join(CustomerRow, TicketRow.customer_id == CustomerRow.id)
-            .where(
-                CustomerRow.key == customer,
-                TimeEntryRow.voided_at.is_(None),
-                TimeEntryRow.work_date >= first,
-                TimeEntryRow.work_date < end,
-            )
+        return ReportRepo._entries_kept(
+            query.join(TicketRow, TimeEntryRow.ticket_id == TicketRow.id), customer, first, end, contract
+        )
+
+    @staticmethod
+    def _entries_kept(query: Any, customer: str, first: dt.date, end: dt.date, contract: str | None) -> Any:
+        """``query`` (which joins ``TimeEntryRow`` and ``TicketRow``, in either order) kept to the
+        customer's entries with a work date in ``[first, end)``, not voided (``contract``: that
+        contract's tickets)."""
+        query = query.join(CustomerRow, TicketRow.customer_id == CustomerRow.id).where(
+            CustomerRow.key == customer,
+            TimeEntryRow.voided_at.is_(None),
+            TimeEntryRow.work_date >= first,
+            TimeEntryRow.work_date < end,
         )
         if contract is not None:
             query = query.join(ContractRow, TicketRow.contract_id == ContractRow.id).where(ContractRow.key == contract)
@@ -388,15 +393,7 @@ class ReportRepo:
             select(TicketRow.number, TicketRow.subject, billable, other)
             .select_from(TicketRow)
             .join(TimeEntryRow, TimeEntryRow.ticket_id == TicketRow.id)
-            .join(CustomerRow, TicketRow.customer_id == CustomerRow.id)
-            .where(
-                CustomerRow.key == customer,
-                TimeEntryRow.voided_at.is_(None),
-                TimeEntryRow.work_date >= first,
-                TimeEntryRow.work_date < end,
-            )
         )
-        if contract is not None:
-            query = query.join(ContractRow, TicketRow.contract_id == ContractRow.id).where(ContractRow.key == contract)
+        query = self._entries_kept(query, customer, first, end, contract)
         # number and subject depend on the id (the primary key): PostgreSQL accepts them ungrouped
         return self._tuples(query.group_by(TicketRow.id))
