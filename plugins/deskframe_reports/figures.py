@@ -13,6 +13,7 @@ import operator
 import statistics
 import urllib.parse
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -28,6 +29,7 @@ from deskframe.services.activity import (
     CLOCK_STARTED_US,
     CLOCK_STOPPED_US,
     CLOCK_TARGET_US,
+    instant,
 )
 
 from . import words
@@ -99,11 +101,6 @@ C_PAUSED_SECONDS, C_BUSINESS_US, C_TARGET_US = 1 + CLOCK_PAUSED_SECONDS, 1 + CLO
 _US = dt.timedelta(microseconds=1)
 
 
-def _instant(us: int) -> dt.datetime:
-    """Microseconds since the epoch as an aware UTC datetime."""
-    return EPOCH + _US * us
-
-
 def ticket_counts(data: ReportInput) -> dict[str, Any]:
     """Opened, resolved and backlog (open at the period's end), overall and by priority,
     channel and support line (counted in SQL: :attr:`ReportInput.counts`)."""
@@ -149,37 +146,40 @@ def _business_us(data: ReportInput, spans: list[tuple[str, int, int]]) -> list[i
     return out
 
 
+def _stored_or_computed(
+    data: ReportInput, clocks: list[Any], stored: int, spans: Callable[[Any], tuple[str, int, int]]
+) -> list[int | None]:
+    """Each clock's figure at position ``stored`` (what the SLA service stored), else (None: a
+    clock from before the desk stored it) its working microseconds over ``spans(clock)``, a
+    ``(calendar, start_us, end_us)`` span, computed from the calendar."""
+    out: list[int | None] = [c[stored] for c in clocks]
+    todo = [k for k, us in enumerate(out) if us is None]
+    if todo:
+        for k, us in zip(todo, _business_us(data, [spans(clocks[k]) for k in todo])):
+            out[k] = us
+    return out
+
+
 def _spent_us(data: ReportInput, clocks: list[Any], now_us: int | None = None) -> list[int | None]:
     """Working microseconds of each clock (rows of :attr:`ReportInput.clocks`) from its start to
     its stop (to ``now_us`` for a live clock): the figure the SLA service stored when the clock
     stopped, else (a live clock, or one stopped before the desk stored it) computed from the
     clock's calendar."""
-    out: list[int | None] = [c[C_BUSINESS_US] for c in clocks]
-    todo = [k for k, us in enumerate(out) if us is None]
-    if todo:
-        spans = []
-        for k in todo:
-            c = clocks[k]
-            end = c[C_STOPPED_US] if c[C_STOPPED_US] is not None else now_us
-            if end is None:
-                raise ValueError("a live clock's working time needs now_us")
-            spans.append((c[C_CALENDAR], c[C_STARTED_US], end))
-        for k, us in zip(todo, _business_us(data, spans)):
-            out[k] = us
-    return out
+
+    def span(c: Any) -> tuple[str, int, int]:
+        end = c[C_STOPPED_US] if c[C_STOPPED_US] is not None else now_us
+        if end is None:
+            raise ValueError("a live clock's working time needs now_us")
+        return c[C_CALENDAR], c[C_STARTED_US], end
+
+    return _stored_or_computed(data, clocks, C_BUSINESS_US, span)
 
 
 def _target_us(data: ReportInput, clocks: list[Any]) -> list[int | None]:
     """Each clock's target in working microseconds (start to due time before pauses): the figure
     the SLA service stored when the clock started, else (a clock started before the desk stored
     it) computed from the clock's calendar."""
-    out: list[int | None] = [c[C_TARGET_US] for c in clocks]
-    todo = [k for k, us in enumerate(out) if us is None]
-    if todo:
-        spans = [(clocks[k][C_CALENDAR], clocks[k][C_STARTED_US], clocks[k][C_DUE_BASE_US]) for k in todo]
-        for k, us in zip(todo, _business_us(data, spans)):
-            out[k] = us
-    return out
+    return _stored_or_computed(data, clocks, C_TARGET_US, lambda c: (c[C_CALENDAR], c[C_STARTED_US], c[C_DUE_BASE_US]))
 
 
 def _working_seconds(us: int | None, clock: Any) -> float | None:
@@ -246,7 +246,7 @@ def outside_hours(data: ReportInput) -> dict[str, Any]:
         if calendar is None:
             continue
         considered += 1
-        outside += not calendar.is_working(_instant(t[T_CREATED_US]))
+        outside += not calendar.is_working(instant(t[T_CREATED_US]))
     return {"tickets": outside, "considered": considered, "share": share(outside, considered)}
 
 
@@ -369,7 +369,7 @@ def night_duty(data: ReportInput) -> dict[str, Any]:
     rows = []
     for t in data.opened if night else ():
         calendar = night.get(t[T_CONTRACT] or "")
-        created = _instant(t[T_CREATED_US])
+        created = instant(t[T_CREATED_US])
         if calendar is not None and not calendar.is_working(created):
             rows.append(
                 {
@@ -402,7 +402,7 @@ def weekly(data: ReportInput) -> list[dict[str, Any]]:
         part = t[T_CREATED_US] // _SLICE_US
         week = monday.get(part)
         if week is None:
-            local = _instant(t[T_CREATED_US]).astimezone(zone).date()
+            local = instant(t[T_CREATED_US]).astimezone(zone).date()
             week = monday[part] = local - dt.timedelta(days=local.weekday())
         weeks[week][t[T_PRIORITY]] += 1
     return [{"week": w.isoformat(), **{p: c[p] for p in PRIORITY_LEVELS}} for w, c in weeks.items()]

@@ -24,7 +24,9 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _US = dt.timedelta(microseconds=1)
 
 
-def _instant(us: int) -> dt.datetime:
+def instant(us: int) -> dt.datetime:
+    """Integer microseconds since 1970-01-01 UTC (as the period reads give instants) as an aware
+    UTC datetime."""
     return _EPOCH + _US * us
 
 
@@ -58,22 +60,22 @@ class ClockRecord(NamedTuple):
     @property
     def started_at(self) -> dt.datetime:
         """When the clock started (aware UTC)."""
-        return _instant(self.started_us)
+        return instant(self.started_us)
 
     @property
     def stopped_at(self) -> dt.datetime | None:
         """When the clock stopped (aware UTC), None while it runs."""
-        return None if self.stopped_us is None else _instant(self.stopped_us)
+        return None if self.stopped_us is None else instant(self.stopped_us)
 
     @property
     def due_base(self) -> dt.datetime:
         """The due time before any pause credit (aware UTC)."""
-        return _instant(self.due_base_us)
+        return instant(self.due_base_us)
 
     @property
     def due_at(self) -> dt.datetime:
         """The due time (aware UTC)."""
-        return _instant(self.due_us)
+        return instant(self.due_us)
 
 
 #: Positions of a :class:`ClockRecord`'s fields in the plain tuples of
@@ -182,9 +184,7 @@ class ActivityService:
         if unknown:
             raise ValueError(f"time: unknown dimension {sorted(unknown)}")
         with self.ctx.store.read() as repo:
-            repo.customer_row(customer)
-            if contract is not None:
-                repo.contract(contract)
+            self._check(repo, customer, contract)
             rows = repo.time_totals(customer, first, end, contract, tuple(by))
         return [TimeTotal(r[0], r[1], r[2], bool(r[3]), int(r[4] or 0)) for r in rows]
 
@@ -198,13 +198,12 @@ class ActivityService:
         month's report holds ten thousand of them). An unknown customer or contract is refused
         (exit 2)."""
         with self.ctx.store.read() as repo:
-            repo.customer_row(customer)
-            if contract is not None:
-                repo.contract(contract)
+            self._check(repo, customer, contract)
             rows = repo.time_per_ticket(customer, first, end, contract)
         return sorted([(r[0], r[1], int(r[2] or 0), int(r[3] or 0)) for r in rows])
 
     def _check(self, repo: Any, customer: str, contract: str | None) -> None:
+        """Refuse an unknown customer or contract (:class:`~deskframe.errors.NotFound`, exit 2)."""
         repo.customer_row(customer)
         if contract is not None:
             repo.contract(contract)
@@ -273,7 +272,7 @@ class ActivityService:
         end)`` (as :meth:`tickets` reads them) and have an estimate."""
         with self.ctx.store.read() as repo:
             self._check(repo, customer, contract)
-            return dict(repo.period_estimate_numbers(customer, start, end, contract))
+            return dict(repo.period_estimates(customer, start, end, contract, by_number=True))
 
     def tickets(
         self,
@@ -296,9 +295,7 @@ class ActivityService:
         states = self.ctx.settings.states
         now = self.ctx.clock()
         with self.ctx.store.read() as repo:
-            repo.customer_row(customer)
-            if contract is not None:
-                repo.contract(contract)
+            self._check(repo, customer, contract)
             rows = repo.period_ticket_rows(customer, start, end, contract)
             changes = _by_ticket(
                 repo.period_state_changes(customer, start, end, contract),

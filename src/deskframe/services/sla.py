@@ -221,8 +221,7 @@ class SlaService:
         force (``target_us``: from its start to its due time before pauses, what a report shows
         as the target without calendar arithmetic; None when the calendar is not configured)."""
         clock = repo.add_clock(row, name, spec, started)
-        calendar = self.calendars.get(clock.calendar)
-        clock.target_us = None if calendar is None else calendar.between(clock.started_at, clock.due_base) // _US
+        clock.target_us = self._working_us(clock, clock.due_base)
         return clock
 
     def _stopped_at(self, clock: Any, now: dt.datetime) -> None:
@@ -230,8 +229,13 @@ class SlaService:
         (``business_us``: what a report measures it by, without calendar arithmetic; left None
         when the calendar is no longer configured)."""
         clock.stopped_at = now
+        clock.business_us = self._working_us(clock, now)
+
+    def _working_us(self, clock: Any, until: dt.datetime) -> int | None:
+        """Working microseconds of ``clock``'s calendar in force from its start to ``until``
+        (None when the calendar is no longer configured)."""
         calendar = self.calendars.get(clock.calendar)
-        clock.business_us = None if calendar is None else calendar.between(clock.started_at, now) // _US
+        return None if calendar is None else calendar.between(clock.started_at, until) // _US
 
     def _stop(self, clock: Any, now: dt.datetime, cancel: bool = False) -> None:
         if clock.status == "paused":

@@ -307,17 +307,18 @@ class ReportRepo:
         return self._tuples(query.group_by(*dims) if dims else query)
 
     def period_estimates(
-        self, customer: str, start: dt.datetime, end: dt.datetime, contract: str | None = None
-    ) -> dict[int, Any]:
-        """Ticket id -> estimated hours (Decimal) of the period's tickets that have an estimate."""
-        query = select(EstimateRow.ticket_id, EstimateRow.hours).join(TicketRow, EstimateRow.ticket_id == TicketRow.id)
-        return {r[0]: r[1] for r in self._rows(self._period_tickets(query, customer, start, end, contract))}
-
-    def period_estimate_numbers(
-        self, customer: str, start: dt.datetime, end: dt.datetime, contract: str | None = None
-    ) -> dict[str, Any]:
-        """Ticket number -> estimated hours (Decimal) of the period's tickets that have an estimate."""
-        query = select(TicketRow.number, EstimateRow.hours).join(TicketRow, EstimateRow.ticket_id == TicketRow.id)
+        self,
+        customer: str,
+        start: dt.datetime,
+        end: dt.datetime,
+        contract: str | None = None,
+        *,
+        by_number: bool = False,
+    ) -> dict[Any, Any]:
+        """Ticket id (``by_number``: number) -> estimated hours (Decimal) of the period's tickets
+        that have an estimate."""
+        key = TicketRow.number if by_number else EstimateRow.ticket_id
+        query = select(key, EstimateRow.hours).join(TicketRow, EstimateRow.ticket_id == TicketRow.id)
         return {r[0]: r[1] for r in self._rows(self._period_tickets(query, customer, start, end, contract))}
 
     def time_totals(

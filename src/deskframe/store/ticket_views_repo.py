@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
@@ -163,16 +163,6 @@ _NEXT_DUE = (
 )
 
 
-class _File(NamedTuple):
-    """An attachment read with its article (:data:`_ARTICLES_OF`), as :func:`_article` reads it."""
-
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-    id: int
-
-
 def _name_ids(row: TicketRow) -> tuple[int | None, ...]:
     """The ids of a ticket's names (:data:`_NAME_IDS`' order)."""
     return (
@@ -186,9 +176,9 @@ def _name_ids(row: TicketRow) -> tuple[int | None, ...]:
     )
 
 
-def _article(row: Any, agent: str | None, files: Iterable[Any]) -> Article:
+def _article(row: Any, agent: str | None, attachments: Iterable[Attachment]) -> Article:
     """The article value of an article row (ORM or Core: the columns of :class:`~.rows.ArticleRow`)
-    written by ``agent`` (a login) with its attachment rows ``files``."""
+    written by ``agent`` (a login) with its ``attachments``."""
     return Article(
         id=row.id,
         direction=row.direction,
@@ -203,7 +193,7 @@ def _article(row: Any, agent: str | None, files: Iterable[Any]) -> Article:
         agent=agent,
         visible_to_customer=row.visible,
         raw_sha256=row.raw_sha256,
-        attachments=tuple(Attachment(f.filename, f.content_type, f.size, f.sha256, f.id) for f in files),
+        attachments=tuple(attachments),
     )
 
 
@@ -234,7 +224,8 @@ class TicketViewRepo:
                 if attachments
                 else ()
             )
-        return _article(row, self.agent_login(row.agent_id), files)
+        values = (Attachment(f.filename, f.content_type, f.size, f.sha256, f.id) for f in files)
+        return _article(row, self.agent_login(row.agent_id), values)
 
     def _names(self, row: TicketRow) -> tuple[Any, ...]:
         """Queue, customer, contact, contract, owner, locker and merge target of a ticket: one query
@@ -265,14 +256,14 @@ class TicketViewRepo:
         articles: tuple[Article, ...] = ()
         history: tuple[HistoryEntry, ...] = ()
         if full:
-            files: dict[int, list[Any]] = {}
+            files: dict[int, list[Attachment]] = {}
             rows = []
             for a in self.session.execute(_ARTICLES_OF, {"ticket_id": row.id}):
                 if a.id not in files:
                     rows.append(a)
                     files[a.id] = []
                 if a.file_id is not None:
-                    files[a.id].append(_File(a.file_name, a.file_type, a.file_size, a.file_sha256, a.file_id))
+                    files[a.id].append(Attachment(a.file_name, a.file_type, a.file_size, a.file_sha256, a.file_id))
             articles = tuple(_article(a, a.agent_login, files[a.id]) for a in rows)
             history = tuple(self.history_entries(row))
         queue, customer, email, contact_name, contract, owner, locked_by, merged = self._names(row)
