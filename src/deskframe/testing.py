@@ -238,12 +238,34 @@ def config_path(desk: Desk) -> Path:
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now (for a server a test starts)."""
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server a test starts).
+
+    It is drawn below the kernel's ephemeral range, so an outgoing connection (a database
+    client, curl) cannot take it between this call and the server's ``bind``; a port of the
+    ephemeral range is the fallback where none below is free."""
+    import random
     import socket
 
+    low = _ephemeral_low()
+    candidates = random.sample(range(max(1024, low - 12000), low), k=min(64, max(0, low - 1024)))
+    for port in candidates:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _ephemeral_low() -> int:
+    """The first port of the kernel's ephemeral range (Linux's default where it cannot be read)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text(encoding="ascii").split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def start_serve(config: Path, port: int, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Any:
