@@ -26,6 +26,14 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def browser_first(browser: Any) -> Any:
+    """Every test here drives the browser: launch it (or skip, without chromium) before the
+    module's desk and server fixtures start a ``deskframe serve`` the test could not use.
+    (Autouse fixtures of a scope are set up before the others of that scope.)"""
+    return browser
+
+
 @pytest.fixture
 def context(browser: Any) -> Iterator[Any]:
     """A fresh browser context (own cookies) in English."""
