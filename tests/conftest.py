@@ -36,8 +36,21 @@ LAUNCH_ARGS = [
 ]
 
 
+#: The fixtures that make a desk on the test database (``DESKFRAME_TEST_DATABASE_URL``).
+DATABASE_FIXTURES = frozenset({"make_desk"})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Modules with a ``slow`` test first (each module kept whole: its module fixtures are made once)."""
+    """Modules with a ``slow`` test first (each module kept whole: its module fixtures are made once).
+
+    scripts/test runs a test marked ``sqlite_pass`` or ``postgres_pass`` in that pass only: it
+    would do the same in the other one. So such a test may not take a desk on the test database
+    (``make_desk``), the one thing that differs between the passes."""
+    for item in items:
+        used = DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        marked = [name for name in ("sqlite_pass", "postgres_pass") if item.get_closest_marker(name) is not None]
+        if marked and used:
+            raise pytest.UsageError(f"{item.nodeid} is marked {marked[0]} but uses {', '.join(sorted(used))}")
     slow = {getattr(item, "module", None) for item in items if item.get_closest_marker("slow") is not None}
     items.sort(key=lambda item: getattr(item, "module", None) not in slow)  # a stable sort: the order is otherwise kept
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from deskframe import hookdocs, hookspecs
+
+pytestmark = pytest.mark.sqlite_pass  # no desk on the test database: the same in both passes
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "deskframe"

@@ -27,6 +27,9 @@ from typing import Any
 import attrs
 import pytest
 
+# desks of its own, whatever DESKFRAME_TEST_DATABASE_URL says: the same in both passes
+pytestmark = pytest.mark.sqlite_pass
+
 SCRIPT = Path(sys.executable).parent / "deskframe"
 
 #: The plugin the configs below refer to (names unlikely to clash with real plugins).

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tomli_w
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -24,6 +25,8 @@ from hypothesis import strategies as st
 
 from deskframe.cli import build_cli
 from deskframe.plugins import build_plugins
+
+pytestmark = pytest.mark.sqlite_pass  # no desk on the test database: the same in both passes
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -16,6 +16,8 @@ from sqlalchemy.exc import ArgumentError
 
 from deskframe.store.urls import DbUrl, mask_url, parse_url, url_problem
 
+pytestmark = pytest.mark.sqlite_pass  # no desk on the test database: the same in both passes
+
 
 def reference_mask_url(url: str) -> str:
     """mask_url as it was written on SQLAlchemy (store/database.py before store/urls.py)."""

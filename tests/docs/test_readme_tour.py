@@ -14,6 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# desks of its own, whatever DESKFRAME_TEST_DATABASE_URL says: the same in both passes
+pytestmark = pytest.mark.sqlite_pass
+
 ROOT = Path(__file__).resolve().parents[2]
 TOUR = re.compile(r"^```sh tour\n(.*?)^```", re.S | re.M)
 

@@ -15,8 +15,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from deskframe.testing import free_port as _free_port
+
+# desks of its own, whatever DESKFRAME_TEST_DATABASE_URL says: the same in both passes
+pytestmark = pytest.mark.sqlite_pass
 
 LOGIN = re.compile(r"(agent pages|customer portal): (http://\S+)  login (\S+)  password (\S+)")
 

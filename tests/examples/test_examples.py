@@ -12,6 +12,9 @@ from deskframe.cli import build_cli
 from deskframe.config import load_config
 from deskframe.plugins import build_plugins
 
+# desks of its own, whatever DESKFRAME_TEST_DATABASE_URL says: the same in both passes
+pytestmark = pytest.mark.sqlite_pass
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 

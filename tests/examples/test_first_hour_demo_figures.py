@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from deskframe.cli import build_cli
 from deskframe.plugins import build_plugins
+
+# desks of its own, whatever DESKFRAME_TEST_DATABASE_URL says: the same in both passes
+pytestmark = pytest.mark.sqlite_pass
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 LINE = re.compile(

@@ -8,6 +8,8 @@ import pytest
 
 from deskframe.sla import Calendar
 
+pytestmark = pytest.mark.sqlite_pass  # no desk on the test database: the same in both passes
+
 UTC = timezone.utc
 MSK = ZoneInfo("Europe/Moscow")
 BER = ZoneInfo("Europe/Berlin")

@@ -6,6 +6,8 @@ from hypothesis import strategies as st
 
 from deskframe.sla import format_duration, parse_duration
 
+pytestmark = pytest.mark.sqlite_pass  # no desk on the test database: the same in both passes
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),

@@ -7,6 +7,8 @@ import pytest
 
 from deskframe.sla import Calendar
 
+pytestmark = pytest.mark.sqlite_pass  # no desk on the test database: the same in both passes
+
 np = pytest.importorskip("numpy")
 
 UTC = timezone.utc

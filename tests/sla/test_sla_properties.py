@@ -11,11 +11,14 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sla_oracle import oracle_add, oracle_between, oracle_is_working
 
 from deskframe.sla import Calendar
+
+pytestmark = pytest.mark.sqlite_pass  # no desk on the test database: the same in both passes
 
 UTC = timezone.utc
 US = timedelta(microseconds=1)

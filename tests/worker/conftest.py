@@ -18,13 +18,22 @@ from deskframe.store.scratch import scratch_database
 
 @pytest.fixture
 def desk_dir(
-    tmp_path_factory: pytest.TempPathFactory, deskframe_schema_templates: SchemaTemplates
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    deskframe_schema_templates: SchemaTemplates,
 ) -> Iterator[Callable[..., DeskDir]]:
     """``desk_dir(backend="sqlite"|"postgres", config="")``: a migrated desk in a directory of its own
-    (its schema a copy of the session's migrated one, as ``make_desk`` makes them)."""
+    (its schema a copy of the session's migrated one, as ``make_desk`` makes them).
+
+    Such a desk does not follow ``DESKFRAME_TEST_DATABASE_URL``: the test is the same in both of
+    scripts/test's passes, and must be marked for the one that runs it (``sqlite_pass`` or
+    ``postgres_pass``, after its backend)."""
     made: list[tuple[DeskDir, Callable[[], None]]] = []
 
     def make(backend: str = "sqlite", config: str = "") -> DeskDir:
+        wanted = f"{backend}_pass"
+        if request.node.get_closest_marker(wanted) is None:
+            pytest.fail(f"a test with a desk_dir({backend!r}) must be marked {wanted} (see desk_dir)")
         root = tmp_path_factory.mktemp("worker-desk")
         server = postgres_url() if backend == "postgres" else None
         url, drop = scratch_database(server, str(root / "deskframe.db"))

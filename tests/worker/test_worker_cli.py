@@ -22,6 +22,7 @@ from deskframe.testing import registered
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.sqlite_pass
 def test_once_runs_each_job_and_exits_0(desk_dir, tmp_path):
     box = make_maildir(tmp_path / "mail", 5, unique_tag())
     desk = desk_dir("sqlite", channel_toml(box))
@@ -46,6 +47,7 @@ def test_once_runs_each_job_and_exits_0(desk_dir, tmp_path):
     assert "sla:" not in text.stdout
 
 
+@pytest.mark.sqlite_pass
 def test_unknown_job_exits_2_naming_it(desk_dir):
     desk = desk_dir("sqlite")
     result = run_worker(desk.config, "--once", "--jobs", "sla,bogus")
@@ -98,6 +100,7 @@ def test_a_plugin_job_named_like_a_core_job_is_refused(make_desk, cli):
     assert "plugin 'clash' registers job 'sla', which the core already has" in result.output
 
 
+@pytest.mark.sqlite_pass
 def test_a_second_worker_on_one_sqlite_desk_exits_2_in_one_line(desk_dir, tmp_path):
     desk = desk_dir("sqlite")
     first = Worker(desk.config, tmp_path / "first.log", "--jobs", "sla")
@@ -119,6 +122,7 @@ def test_a_second_worker_on_one_sqlite_desk_exits_2_in_one_line(desk_dir, tmp_pa
     assert run_worker(desk.config, "--once").returncode == 0
 
 
+@pytest.mark.sqlite_pass
 def test_sigterm_mid_poll_finishes_the_batch_and_exits_0(desk_dir, tmp_path):
     count = 600
     box = make_maildir(tmp_path / "mail", count, unique_tag())

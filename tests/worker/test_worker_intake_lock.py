@@ -33,7 +33,10 @@ def intake_run(config) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+@pytest.mark.parametrize(
+    "backend",
+    [pytest.param("sqlite", marks=pytest.mark.sqlite_pass), pytest.param("postgres", marks=pytest.mark.postgres_pass)],
+)
 def test_intake_run_skips_a_channel_a_worker_is_polling(desk_dir, tmp_path, backend):
     box = make_maildir(tmp_path / "mail", 3, unique_tag())
     desk = desk_dir(backend, channel_toml(box))

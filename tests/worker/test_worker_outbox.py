@@ -73,6 +73,7 @@ def stop_all(workers):
     return [worker.wait() for worker in workers]
 
 
+@pytest.mark.postgres_pass
 def test_three_workers_deliver_each_message_exactly_once(desk_dir, tmp_path, sink):
     desk = desk_dir("postgres", smtp_channel_toml(sink.url) + LEASE)
     ids = enqueue(desk.desk, "once")
@@ -90,6 +91,7 @@ def test_three_workers_deliver_each_message_exactly_once(desk_dir, tmp_path, sin
     print(f"3 workers, {MESSAGES} outbox messages: sent per worker {sent}, each Message-ID once")
 
 
+@pytest.mark.postgres_pass
 def test_kill_9_twice_while_delivering_loses_nothing(desk_dir, tmp_path, sink):
     desk = desk_dir("postgres", smtp_channel_toml(sink.url) + LEASE)
     ids = enqueue(desk.desk, "kill", KILL_MESSAGES)
@@ -126,6 +128,7 @@ def test_kill_9_twice_while_delivering_loses_nothing(desk_dir, tmp_path, sink):
     assert outbox_states(desk.desk) == {"sent": KILL_MESSAGES}
 
 
+@pytest.mark.sqlite_pass
 def test_sigterm_while_delivering_leaves_nothing_claimed(desk_dir, tmp_path, sink):
     count = 300
     desk = desk_dir("sqlite", smtp_channel_toml(sink.url) + LEASE)

@@ -20,7 +20,7 @@ from worker_support import Worker, channel_toml, make_maildir, totals, unique_ta
 
 from deskframe.store.rows import ArticleRow
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.postgres_pass]
 
 MAILS = 1000
 FAST = '\n[worker]\nintake_every = "1s"\nsla_every = "1s"\n'

@@ -15,6 +15,8 @@ from deskframe_email.autoreply import ReplyBudget, is_automatic
 from deskframe_email.compose import compose_reply, header_text, new_message_id
 from deskframe_email.parse import parse_message
 
+pytestmark = pytest.mark.sqlite_pass  # no desk on the test database: the same in both passes
+
 TICKET = "2011120910000047"
 INJECTIONS = [
     "x\r\nBcc: x@evil",

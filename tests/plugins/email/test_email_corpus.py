@@ -14,6 +14,8 @@ from deskframe_email.autoreply import is_automatic
 from deskframe_email.mime import FORWARD_LINE
 from deskframe_email.parse import MessageTooLarge, UnparseableMessage, parse_message
 
+pytestmark = pytest.mark.sqlite_pass  # no desk on the test database: the same in both passes
+
 NAMES = sorted(mc.build_corpus())
 RECEIVED = dt.datetime(2011, 12, 9, 8, 0, tzinfo=dt.timezone.utc)
 RU_WORDS = ("Здравствуйте", "принтер", "бухгалтерии", "Пожалуйста")

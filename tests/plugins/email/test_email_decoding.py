@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from deskframe_email.charsets import decode_text, normalize_charset
 from deskframe_email.headers import decode_header, message_ids, parse_addresses, parse_date
 
+pytestmark = pytest.mark.sqlite_pass  # no desk on the test database: the same in both passes
+
 RU = "Здравствуйте, у нас не работает принтер в офисе. Пожалуйста, помогите срочно!"
 CHARSET_NAMES = [
     "utf-8",

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import make_corpus as mc
+import pytest
 from email_checks import assert_well_formed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deskframe_email.parse import ParseLimits, UnparseableMessage, mime_work, parse_message
+
+pytestmark = pytest.mark.sqlite_pass  # no desk on the test database: the same in both passes
 
 SMALL = {name: raw for name, raw in mc.build_corpus().items() if 0 < len(raw) < 20_000}
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,6 +13,8 @@ from deskframe_email.htmltext import html_to_text
 from deskframe_email.sanitize import clean_html, limit_nesting, sanitize_html
 from deskframe_email.tnef import expand_tnef, is_tnef
 
+pytestmark = pytest.mark.sqlite_pass  # no desk on the test database: the same in both passes
+
 VECTORS = [
     "<script>alert(1)</script>",
     "<SCRIPT SRC=http://evil/x.js></SCRIPT>",

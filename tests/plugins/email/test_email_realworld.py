@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from deskframe_email.charsets import decode_text, guess_decode
 from deskframe_email.parse import parse_message
 
+pytestmark = pytest.mark.sqlite_pass  # no desk on the test database: the same in both passes
+
 ZH = "转发：整体提升企业服务水平"
 JA = "ツール"
 

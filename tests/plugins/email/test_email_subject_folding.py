@@ -13,6 +13,8 @@ import pytest
 from deskframe.outbound import OutboundMessage
 from deskframe_email.compose import compose_reply
 
+pytestmark = pytest.mark.sqlite_pass  # no desk on the test database: the same in both passes
+
 SUBJECTS = [
     "Новый ответ по заявке: Не работает меню на сайте кафе Восток, и ещё кое-что про акции",
     "Re: Счёт за октябрь — оплата по безналичному расчёту, вопросы по актам сверки и НДС",

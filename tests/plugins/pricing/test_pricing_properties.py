@@ -7,11 +7,14 @@ import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pricing_helpers import MSK, context, contract, entry, estimate, half_up, office_calendar, total
 
 from deskframe_pricing import hourly, retainer, subscription
+
+pytestmark = pytest.mark.sqlite_pass  # no desk on the test database: the same in both passes
 
 CAL = {"office": office_calendar()}
 money = st.decimals(min_value=0, max_value=Decimal("99999.99"), places=2, allow_nan=False, allow_infinity=False)

@@ -13,6 +13,9 @@ from click.testing import CliRunner
 from deskframe.cli import build_cli
 from deskframe.plugins import build_plugins
 
+# desks of its own, whatever DESKFRAME_TEST_DATABASE_URL says: the same in both passes
+pytestmark = pytest.mark.sqlite_pass
+
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "consulting"
 NOW = "2026-11-01T12:00:00+03:00"
 
