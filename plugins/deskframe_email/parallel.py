@@ -19,9 +19,11 @@ import collections
 import datetime as dt
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import wait as wait_for_any
 from typing import Any
 
 import attrs
@@ -106,7 +108,9 @@ def parse_ahead(
         for item in _chain(ahead, items):
             yield item, parse_inline(item)
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=end_with_parent
+    )
     in_flight: collections.deque[tuple[list[Any], Future[list[Outcome]] | None]] = collections.deque()
     source = _chain(ahead, items)
     finished = False
@@ -140,6 +144,20 @@ def parse_ahead(
     finally:
         # all parsed: let the workers exit; abandoned midway (an error, a closed generator): don't wait
         pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def end_with_parent() -> None:
+    """A worker's start: end the worker when the process that started it ends. A parent killed
+    outright (``kill -9``, out of memory) never tells its workers to stop, and they would wait
+    for work for ever, one idle interpreter per killed intake."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_when_ended, args=(parent.sentinel,), name="end-with-parent", daemon=True).start()
+
+
+def _exit_when_ended(sentinel: int) -> None:
+    wait_for_any([sentinel])  # ready when the parent is gone
+    os._exit(1)
 
 
 def _results(future: Future[list[Outcome]] | None) -> list[Outcome] | None:

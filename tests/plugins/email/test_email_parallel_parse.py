@@ -7,6 +7,9 @@ import json
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from mailservers import channel_toml, deliver, make_maildir
@@ -66,6 +69,50 @@ def test_a_worker_killed_midway_loses_nothing(corpus):
         os.kill(child.pid, signal.SIGKILL)
     got += list(stream)
     assert [(item.label, outcome) for item, outcome in got] == expected
+
+
+#: An intake that starts a one-worker pool, prints its worker's pid and waits to be killed.
+KILLED_PARENT = """
+import multiprocessing, time
+from deskframe_email import parallel
+raw = b"From: a@customer.example\\r\\nSubject: hello\\r\\n\\r\\nhi\\r\\n"
+stream = parallel.parse_ahead(iter([raw] * 8), lambda r: (r, None), lambda r: None, 1, "mail", 10**7, False,
+                              threshold=1, chunk_size=1)
+next(stream)
+print(" ".join(str(child.pid) for child in multiprocessing.active_children()), flush=True)
+time.sleep(600)
+"""
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (not gone, not a zombie waiting to be reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_the_workers_end_when_the_intake_is_killed():
+    """``kill -9`` of the process that parses ahead runs no clean-up: its workers end anyway
+    (they waited for work for ever, an idle interpreter left behind per killed intake)."""
+    parent = subprocess.Popen([sys.executable, "-c", KILLED_PARENT], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+    finally:
+        parent.kill()
+        parent.wait()
+    assert workers, "the pool should have started a worker"
+    deadline = time.monotonic() + 60  # ends the wait only; not a speed bound
+    try:
+        while any(map(running, workers)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(map(running, workers)), f"parse workers {workers} outlived their killed parent"
+    finally:
+        for pid in filter(running, workers):
+            os.kill(pid, signal.SIGKILL)
 
 
 def test_worker_count_auto_leaves_a_core_for_the_store():
