@@ -216,7 +216,8 @@ class TicketViewRepo:
         if full:
             files: dict[int, list[Attachment]] = {}
             rows = []
-            for a in self.session.execute(_ARTICLES_OF, {"ticket_id": row.id}):
+            self.session.flush()  # as session.execute would; on the connection: no ORM execution layer
+            for a in self.session.connection().execute(_ARTICLES_OF, {"ticket_id": row.id}):
                 if a.id not in files:
                     rows.append(a)
                     files[a.id] = []
