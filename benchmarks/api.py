@@ -23,6 +23,9 @@ One run:
     .venv/bin/python benchmarks/api.py [--tickets 100000] [--articles-per-ticket 1]
         [--requests 20000] [--clients 8] [--workers 1 2] [--in-process 1000] [--dir PATH] [--keep]
 
+``--dir``: a desk an earlier run built there (same ``--tickets`` and ``--articles-per-ticket``)
+is used again rather than loaded anew.
+
 ``--workers`` with no count runs no HTTP rows (only the in-process ones): that also runs
 against an older deskframe without ``serve --workers``, for a before/after comparison.
 """
