@@ -23,6 +23,9 @@ One run:
     .venv/bin/python benchmarks/api.py [--tickets 100000] [--articles-per-ticket 1]
         [--requests 20000] [--clients 8] [--workers 1 2] [--in-process 1000] [--dir PATH] [--keep]
 
+``--dir``: a desk an earlier run built there (same ``--tickets`` and ``--articles-per-ticket``)
+is used again rather than loaded anew.
+
 ``--workers`` with no count runs no HTTP rows (only the in-process ones): that also runs
 against an older deskframe without ``serve --workers``, for a before/after comparison.
 """
@@ -92,8 +95,23 @@ def floor_server(port: int, answers_file: str, workers: int) -> None:
     )
 
 
+#: What :func:`build` made in ``--dir`` (the token and ticket numbers), so that a later run reuses the desk.
+BUILT = "built.json"
+
+
 def build(root: Path, tickets: int, articles: int) -> tuple[Path, str, list[str]]:
-    """The desk (config path), an admin's token, and a sample of ticket numbers."""
+    """The desk (config path), an admin's token, and a sample of ticket numbers. A desk that an
+    earlier run with the same ``--tickets`` and ``--articles-per-ticket`` left in ``root``
+    (``--dir``) is used again as it is."""
+    built = root / BUILT
+    if built.exists():
+        kept = json.loads(built.read_text(encoding="utf-8"))
+        if (kept["tickets"], kept["articles"]) == (tickets, articles):
+            print(f"using the {tickets:,}-ticket desk in {root}", flush=True)
+            return root / "deskframe.toml", kept["token"], kept["numbers"]
+        raise SystemExit(f"{root} holds a desk of {kept['tickets']:,} tickets: use another --dir")
+    if (root / "desk.db").exists():
+        raise SystemExit(f"{root} holds a desk.db of an unfinished run: remove it or use another --dir")
     from ticket_plan import Plan
     from tickets import core_load, make_desk
 
@@ -111,6 +129,8 @@ def build(root: Path, tickets: int, articles: int) -> tuple[Path, str, list[str]
     rows, _ = desk.tickets.page(actor=Actor.agent("bench"), limit=500)
     numbers = [r["number"] for r in rows]
     desk.close()
+    kept = {"tickets": tickets, "articles": articles, "token": token, "numbers": numbers}
+    built.write_text(json.dumps(kept), encoding="utf-8")
     return config, token, numbers
 
 

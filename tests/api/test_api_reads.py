@@ -147,3 +147,32 @@ def test_show_of_articles_with_several_files_and_none(world):
     by_text = {a["text"]: a for a in shown["articles"]}
     assert [f["filename"] for f in by_text["three files"]["attachments"]] == ["b.txt", "a.txt", "c.txt"]
     assert by_text["We are on it"]["attachments"] == []
+
+
+def test_reads_run_on_the_event_loop_on_sqlite_and_in_a_thread_on_postgresql(world):
+    """SQLite's reads are local and never wait for the writer: the list and show run on the
+    event loop, with no thread hand-off. PostgreSQL's wait for round trips: they run in the
+    threadpool, so that the loop goes on meanwhile."""
+    import asyncio
+
+    engine = world.desk.store.db.engine
+    on_loop: list[bool] = []
+
+    def record(*_args) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            on_loop.append(False)
+        else:
+            on_loop.append(True)
+
+    bob = world.client("bob")
+    for path in ("/api/v1/tickets?state=open&limit=50", f"/api/v1/tickets/{world.tickets['acme']}"):
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            answer = bob.get(path)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert answer.status_code == 200, (path, answer.text)
+    sqlite = world.desk.store.db.dialect == "sqlite"
+    assert on_loop and set(on_loop) == {sqlite}, on_loop

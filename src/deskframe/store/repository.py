@@ -123,6 +123,14 @@ class Store:
                 self._shared_read.reset(token)
 
     @property
+    def quick_reads(self) -> bool:
+        """Whether a read transaction never waits for the network or for another transaction:
+        SQLite (a local file; in WAL mode a reader never waits for the writer), not PostgreSQL
+        (a round trip per statement). A server may then run a short read on its event loop
+        instead of handing it to a thread."""
+        return self.db.dialect == "sqlite"
+
+    @property
     def sqlite_file(self) -> Path | None:
         """The SQLite database file (None on PostgreSQL)."""
         return sqlite_file(self.db)

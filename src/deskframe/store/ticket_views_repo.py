@@ -24,49 +24,7 @@ from .rows import (
     TicketRow,
 )
 from .search import scope_sql, ticket_ids
-
-#: The ticket's owner and locking agent in :func:`summary_select`: one pair of Core aliases of the
-#: agents table for every SELECT (new aliases per call, and adapting ORM attributes to them, cost
-#: most of a list query's Python time).
-_OWNER = AgentRow.__table__.alias("owner_agent")
-_LOCKER = AgentRow.__table__.alias("locker_agent")
-
-
-def _summary_select(*extra: Any) -> Any:
-    return (
-        select(
-            TicketRow.id,
-            TicketRow.number,
-            TicketRow.subject,
-            TicketRow.state,
-            TicketRow.state_type,
-            TicketRow.priority,
-            QueueRow.name.label("queue"),
-            CustomerRow.key.label("customer"),
-            _OWNER.c.login.label("owner"),
-            _LOCKER.c.login.label("locked_by"),
-            *extra,
-            TicketRow.created_at,
-            TicketRow.updated_at,
-        )
-        .join(QueueRow, TicketRow.queue_id == QueueRow.id)
-        .outerjoin(CustomerRow, TicketRow.customer_id == CustomerRow.id)
-        .outerjoin(_OWNER, TicketRow.owner_id == _OWNER.c.id)
-        .outerjoin(_LOCKER, TicketRow.locked_by_id == _LOCKER.c.id)
-    )
-
-
-#: :func:`summary_select` without extra columns, built once (a SELECT is an immutable value;
-#: building it took about 0.3 ms of every list request).
-_SUMMARY = _summary_select()
-
-
-def summary_select(*extra: Any) -> tuple[Any, Any]:
-    """The SELECT of ticket summary rows (``id, number, subject, state, state_type, priority,
-    queue, customer, owner, locked_by``, then ``extra`` columns, then ``created_at, updated_at``)
-    with its joins, and the owner's agent alias (a Core alias: filter by ``owner.c.login``).
-    Shared by the ticket list and the agents' worklist."""
-    return (_summary_select(*extra) if extra else _SUMMARY), _OWNER
+from .ticket_selects import LOCKER_AGENT, OWNER_AGENT, list_select
 
 
 def _pick(column: Any, key: Any, name: str) -> Any:
@@ -124,16 +82,16 @@ _TICKET_WITH_NAMES = (
         ContactRow.email,
         ContactRow.name,
         ContractRow.key,
-        _OWNER.c.login,
-        _LOCKER.c.login,
+        OWNER_AGENT.c.login,
+        LOCKER_AGENT.c.login,
         _MERGED_INTO.c.number,
     )
     .outerjoin(QueueRow, QueueRow.id == TicketRow.queue_id)
     .outerjoin(CustomerRow, CustomerRow.id == TicketRow.customer_id)
     .outerjoin(ContactRow, ContactRow.id == TicketRow.contact_id)
     .outerjoin(ContractRow, ContractRow.id == TicketRow.contract_id)
-    .outerjoin(_OWNER, _OWNER.c.id == TicketRow.owner_id)
-    .outerjoin(_LOCKER, _LOCKER.c.id == TicketRow.locked_by_id)
+    .outerjoin(OWNER_AGENT, OWNER_AGENT.c.id == TicketRow.owner_id)
+    .outerjoin(LOCKER_AGENT, LOCKER_AGENT.c.id == TicketRow.locked_by_id)
     .outerjoin(_MERGED_INTO, _MERGED_INTO.c.id == TicketRow.merged_into_id)
     .where(TicketRow.number == bindparam("number"))
 )
@@ -258,7 +216,8 @@ class TicketViewRepo:
         if full:
             files: dict[int, list[Attachment]] = {}
             rows = []
-            for a in self.session.execute(_ARTICLES_OF, {"ticket_id": row.id}):
+            self.session.flush()  # as session.execute would; on the connection: no ORM execution layer
+            for a in self.session.connection().execute(_ARTICLES_OF, {"ticket_id": row.id}):
                 if a.id not in files:
                     rows.append(a)
                     files[a.id] = []
@@ -377,37 +336,25 @@ class TicketViewRepo:
         in this order (a keyset cursor); ``keep_id``: rows keep their ``id``."""
         from .sla_repo import clock_category  # sla_repo's module imports nothing of this one
 
-        query, owner_row = summary_select()
-        query = query.order_by(TicketRow.updated_at.desc(), TicketRow.id.desc())
-        if state:
-            query = query.where(TicketRow.state == state)
-        if state_types is not None:
-            types = list(state_types)
-            query = query.where(
-                TicketRow.state_type == types[0] if len(types) == 1 else TicketRow.state_type.in_(types)
-            )
-        if queue:
-            query = query.where(QueueRow.name == queue)
-        if queues is not None:
-            query = query.where(QueueRow.name.in_(list(queues)))
-        if owner:
-            query = query.where(owner_row.c.login == owner)
-        if customer:
-            query = query.where(CustomerRow.key == customer)
-        if contact is not None:
-            mail = contact.strip().lower()
-            query = query.where(TicketRow.contact_id.in_(select(ContactRow.id).where(ContactRow.email == mail)))
-        if priority:
-            query = query.where(TicketRow.priority == priority)
-        if line is not None:
-            query = query.where(TicketRow.line == line)
-        if text is not None:
-            query = query.where(TicketRow.id.in_(ticket_ids(self.session, text, self.search_languages, MAX_TEXT_HITS)))
-        if after is not None:
-            at_time, at_id = after
-            query = query.where(
-                (TicketRow.updated_at < at_time) | and_(TicketRow.updated_at == at_time, TicketRow.id < at_id)
-            )
+        types = None if state_types is None else list(state_types)
+        filters: dict[str, Any] = {
+            "state": state or None,
+            "state_type": types[0] if types is not None and len(types) == 1 else None,
+            "state_types": types if types is not None and len(types) != 1 else None,
+            "queue": queue or None,
+            "queues": None if queues is None else list(queues),
+            "owner": owner or None,
+            "customer": customer or None,
+            "contact": None if contact is None else contact.strip().lower(),
+            "priority": priority or None,
+            "line": line,
+            "text_ids": None if text is None else ticket_ids(self.session, text, self.search_languages, MAX_TEXT_HITS),
+            "after_at": None if after is None else after[0],
+            "after_id": None if after is None else after[1],
+            "limit": limit or None,
+        }
+        values = {k: v for k, v in filters.items() if v is not None}
+        query = list_select(frozenset(values))
         if sla is not None:
             at = now or self.now
             if sla == "warning":
@@ -422,9 +369,7 @@ class TicketViewRepo:
             query = query.where(
                 select(SlaClockRow.id).where(SlaClockRow.ticket_id == TicketRow.id, hit).correlate(TicketRow).exists()
             )
-        if limit:
-            query = query.limit(limit)
-        found = self.session.connection().execute(query)  # Core rows: no ORM result layer
+        found = self.session.connection().execute(query, values)  # Core rows: no ORM result layer
         keys = tuple(found.keys())
         rows = [dict(zip(keys, r)) for r in found]
         due = self._next_due([r["id"] for r in rows])  # for the listed tickets only, after the limit

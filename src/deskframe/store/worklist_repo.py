@@ -18,7 +18,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from .rows import AgentRow, AttachmentRow, ContactRow, CustomerRow, QueueRow, SlaClockRow, TicketCountRow, TicketRow
-from .ticket_views_repo import summary_select
+from .ticket_selects import summary_select
 
 #: Sort orders of :meth:`WorklistRepo.worklist`.
 ORDERS = ("due", "updated", "created", "number")
