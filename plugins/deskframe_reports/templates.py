@@ -15,6 +15,12 @@ BY_TICKET_ROW = (
     '<td class="num">{non_billable}</td><td class="num">{estimate}</td></tr>'
 )
 
+#: The last row of the hours-by-ticket table when it shows only the tickets with the most hours.
+BY_TICKET_REST = (
+    '\n<tr class="rest"><td colspan="2">{others}</td><td class="num">{billable}</td>\n'
+    '<td class="num">{non_billable}</td><td class="num">{estimate}</td></tr>'
+)
+
 REPORT = """\
 <!DOCTYPE html>
 <html lang="{{ lang }}">
@@ -34,6 +40,7 @@ th, td { padding: 1mm 1.5mm; text-align: left; vertical-align: top; border-botto
 thead th { border-bottom: .4mm solid #1b1f23; font-size: 9pt; color: #57606a; }
 .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .muted { color: #57606a; }
+tr.rest td { font-style: italic; }
 .up { color: #b42318; } .down { color: #067647; }
 .breached { color: #b42318; font-weight: bold; }
 .recs li { margin-bottom: 2mm; } .because { display: block; color: #57606a; font-size: 9pt; }
@@ -162,6 +169,9 @@ thead th { border-bottom: .4mm solid #1b1f23; font-size: 9pt; color: #57606a; }
 </table>
 <div class="chart">{{ charts.hours }}</div>
 <h3>{{ _("By ticket") }}</h3>
+{%- if by_ticket_count > by_ticket_shown %}
+<p class="muted">{{ _("{count} tickets: the {shown} with the most hours are shown, the json and csv formats list them all.").format(shown=view.number(by_ticket_shown), count=view.number(by_ticket_count)) }}</p>
+{%- endif %}
 <table>
 <thead><tr><th>{{ _("Ticket") }}</th><th>{{ _("Subject") }}</th><th class="num">{{ _("Billable") }}</th><th class="num">{{ _("Non-billable") }}</th><th class="num">{{ _("Estimate") }}</th></tr></thead>
 <tbody>

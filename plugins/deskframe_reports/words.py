@@ -106,32 +106,36 @@ def recurring(tickets: list[tuple[str, str]]) -> list[dict[str, Any]]:
     """Groups of at least :data:`MIN_TICKETS` tickets (``(number, subject)`` pairs) whose
     subjects share two words, the biggest first; a group whose tickets are all in a bigger one
     is left out."""
-    pairs: dict[tuple[str, str], list[str]] = {}
+    # a month's subjects repeat the same words around ticket numbers and such: the tickets are
+    # grouped by their sequence of words first (in the order each sequence first occurs), and
+    # each distinct sequence is looked at once (its stems, forms and pairs)
+    by_words: dict[tuple[str, ...], list[int]] = {}
+    findall = WORD.findall
+    for k, (_number, subject) in enumerate(tickets):
+        key = tuple(findall(subject.lower()))
+        found = by_words.get(key)
+        if found is None:
+            by_words[key] = [k]
+        else:
+            found.append(k)
+    pairs: dict[tuple[str, str], list[list[int]]] = {}  # pair -> the ticket indexes of each sequence
     forms: dict[str, Counter[str]] = {}
     stemmed: dict[str, str] = {}  # a month's subjects repeat their words: stem each word once
-    # a month's subjects repeat the same words around ticket numbers and such: each distinct
-    # sequence of words is looked at once (its stems, forms and pairs), each ticket only looked up
-    seen: dict[tuple[str, ...], tuple[dict[str, str], list[tuple[str, str]]]] = {}
-    for number, subject in tickets:
-        key = tuple(WORD.findall(subject.lower()))
-        known = seen.get(key)
-        if known is None:
-            found = content_words(subject, stemmed)
-            known = seen[key] = (found, list(itertools.combinations(sorted(found)[:12], 2)))
-        found, combinations = known
-        for key_, form in found.items():
+    for indexes in by_words.values():
+        words = content_words(tickets[indexes[0]][1], stemmed)
+        for key_, form in words.items():
             counts = forms.get(key_)
             if counts is None:
                 counts = forms[key_] = Counter()
-            counts[form] += 1
-        for pair in combinations:
-            pairs.setdefault(pair, []).append(number)
-    groups = sorted(
-        ((pair, numbers) for pair, numbers in pairs.items() if len(numbers) >= MIN_TICKETS),
-        key=lambda item: (-len(item[1]), item[0]),
-    )
+            counts[form] += len(indexes)
+        for pair in itertools.combinations(sorted(words)[:12], 2):
+            pairs.setdefault(pair, []).append(indexes)
+    counted = [(pair, runs, sum(map(len, runs))) for pair, runs in pairs.items()]
+    groups = sorted(((p, r, n) for p, r, n in counted if n >= MIN_TICKETS), key=lambda item: (-item[2], item[0]))
     out: list[dict[str, Any]] = []
-    for pair, numbers in groups:
+    for pair, runs, _n in groups:
+        # the tickets in their own order, as if each had been appended one by one
+        numbers = [tickets[k][0] for k in (runs[0] if len(runs) == 1 else sorted(itertools.chain(*runs)))]
         if any(set(numbers) <= set(g["tickets"]) for g in out):
             continue
         out.append({"words": [forms[k].most_common(1)[0][0] for k in pair], "count": len(numbers), "tickets": numbers})

@@ -255,8 +255,9 @@ class ActivityService:
         ticket id and each ticket's oldest first: ``(ticket id, *clock)``, ``clock`` in
         :class:`ClockRecord`'s field order (positions ``CLOCK_KIND`` ... counted from the second
         column), except that only what the stored figures leave needed is read: ``calendar`` and
-        ``started_us`` when ``business_us`` or ``target_us`` is None, ``due_base_us`` when
-        ``target_us`` is, ``due_us`` never (None). An unknown customer or contract is refused
+        ``started_us`` when ``business_us`` or ``target_us`` is None, ``stopped_us`` when
+        ``business_us`` is (else 0 for a stopped clock, None for a running one), ``due_base_us``
+        when ``target_us`` is, ``due_us`` never (None). An unknown customer or contract is refused
         (exit 2)."""
         now = self.ctx.clock()
         with self.ctx.store.read() as repo:

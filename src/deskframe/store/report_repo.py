@@ -194,8 +194,11 @@ class ReportRepo:
         ``opened``: the clocks of the tickets opened in ``[start, end)`` only, with only the
         instants the stored figures leave needed (the database computes each for every row, and
         each value read is a Python object): ``calendar`` and ``started_us`` when either figure is
-        missing, ``due_base_us`` when ``target_us`` is, ``due_us`` never (None)."""
+        missing, ``stopped_us`` when ``business_us`` is (else 0 for a stopped clock: it stopped,
+        its instant is not read; None while it runs), ``due_base_us`` when ``target_us`` is,
+        ``due_us`` never (None)."""
         started: Any = epoch_us(SlaClockRow.started_at)
+        stopped: Any = epoch_us(SlaClockRow.stopped_at)
         due_base: Any = epoch_us(SlaClockRow.due_base)
         due: Any = epoch_us(SlaClockRow.due_at)
         calendar: Any = SlaClockRow.calendar
@@ -203,6 +206,12 @@ class ReportRepo:
             missing = or_(SlaClockRow.business_us.is_(None), SlaClockRow.target_us.is_(None))
             calendar = case((missing, calendar))
             started = case((missing, started))
+            # the stop instant of every clock cost a sixth of the read: 0 says "stopped"
+            stopped = case(
+                (SlaClockRow.stopped_at.is_(None), None),
+                (SlaClockRow.business_us.is_(None), stopped),
+                else_=literal(0, BigInteger()),
+            )
             due_base = case((SlaClockRow.target_us.is_(None), due_base))
             due = literal(None, BigInteger())
         query = (
@@ -213,7 +222,7 @@ class ReportRepo:
                 clock_category(now).label("category"),
                 calendar.label("calendar"),
                 started.label("started_us"),
-                epoch_us(SlaClockRow.stopped_at).label("stopped_us"),
+                stopped.label("stopped_us"),
                 due_base.label("due_base_us"),
                 due.label("due_us"),
                 func.coalesce(SlaClockRow.paused_seconds, 0).label("paused_seconds"),

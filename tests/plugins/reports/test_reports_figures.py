@@ -153,3 +153,22 @@ def test_msk_is_the_zone_of_the_period(scenario):
     assert MSK.utcoffset(None) == dt.timedelta(hours=3)
     report = build_report(scenario.desk, "acme", "2026-10")[0]
     assert report.period["first"] == "2026-10-01" and report.period["last"] == "2026-10-31"
+
+
+def test_outside_hours_at_the_edges_of_the_working_frames(make_desk):
+    """A frame is ``[start, end)``: a ticket opened at 10:00:00 is inside, one a microsecond before
+    it or at 19:00:00 is outside, one at 18:59:59.999999 inside; the holiday (Friday 2 October) is
+    outside all day."""
+    clock = Clock(at(1, 9))
+    desk = make_desk(CONFIG, clock=clock)
+    desk.directory.add_customer(Customer(key="edge", name="Edge"), actor=OP)
+    desk.directory.add_contract(
+        Contract(key="e-8x5", customer="edge", support_type="8x5", sla="std", start=dt.date(2026, 1, 1)), actor=OP
+    )
+    tick = dt.timedelta(microseconds=1)
+    for when in (at(5, 10), at(5, 10) - tick, at(5, 19) - tick, at(5, 19), at(2, 12)):
+        clock.now = when
+        desk.tickets.open(subject="Edge", body="x", customer="edge", priority="P3", actor=OP)
+    clock.now = at(5, 12, month=11)
+    report = build_report(desk, "edge", "2026-10")[0]
+    assert report.outside_hours == {"tickets": 3, "considered": 5, "share": 60.0}

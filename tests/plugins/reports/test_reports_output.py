@@ -12,6 +12,9 @@ import attrs
 import pytest
 from reports_helpers import HOSTILE, OP
 
+from deskframe_reports import build_report, render_report
+from deskframe_reports.view import View
+
 BAR = re.compile(r'<rect[^>]*height="([0-9.]+)"[^>]*class="rect reactive tooltip-trigger"')
 
 
@@ -178,3 +181,70 @@ def test_by_ticket_cells_are_escaped_as_autoescaping_does():
 
     for text in ["a&b<c>d'e\"f", "plain", "", "&amp;", "<script>alert('x')</script>", "Привет & \u00a0"]:
         assert _escape(text) == str(escape(text))
+
+
+def _by_ticket_table(html: str) -> list[list[str]]:
+    """The cells of the hours-by-ticket table's body rows."""
+    table = html.split("<h3>By ticket</h3>" if "<h3>By ticket</h3>" in html else "<h3>По заявкам</h3>", 1)[1]
+    body = table.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr.*?</tr>", body, re.S)]
+
+
+def test_html_lists_every_ticket_up_to_the_limit_by_number(scenario):
+    from deskframe_reports.html_format import BY_TICKET_SHOWN
+
+    report, _locale = build_report(scenario.desk, "acme", "2026-10")
+    rows = [
+        {"ticket": f"T{n:03d}", "subject": f"s{n}", "billable": n, "non_billable": 0, "estimate_minutes": None}
+        for n in range(BY_TICKET_SHOWN)
+    ]
+    report = attrs.evolve(report, hours={**report.hours, "by_ticket": rows})
+    html = render_report(scenario.desk, report, "html", "en")
+    cells = _by_ticket_table(html)
+    assert [c[0] for c in cells] == [f"T{n:03d}" for n in range(BY_TICKET_SHOWN)]
+    assert "Other tickets" not in html and "with the most hours" not in html
+
+
+def test_html_shows_the_tickets_with_most_hours_and_sums_the_others(scenario):
+    from deskframe_reports.html_format import BY_TICKET_SHOWN
+
+    report, _locale = build_report(scenario.desk, "acme", "2026-10")
+    # by number; hours (billable + non-billable) rise with the number, two ties at the cut
+    n = BY_TICKET_SHOWN + 7
+    rows = [
+        {
+            "ticket": f"T{k:03d}",
+            "subject": f"<s{k}>",
+            "billable": 60 * k,
+            "non_billable": 6 if k % 2 else 0,
+            "estimate_minutes": 600,
+        }
+        for k in range(n)
+    ]
+    # T006 ties T007 (426 min) at the cut: the smaller number is shown, T007 goes with the others
+    rows[6]["billable"], rows[6]["non_billable"] = 60 * 7 + 1, 5
+    report = attrs.evolve(report, hours={**report.hours, "by_ticket": rows})
+    for locale, other, note in (
+        ("en", "Other tickets: 7", f"57 tickets: the {BY_TICKET_SHOWN} with the most hours are shown"),
+        ("ru", "Прочие заявки: 7", f"Заявок: 57; показаны {BY_TICKET_SHOWN} с наибольшим числом часов"),
+    ):
+        html = render_report(scenario.desk, report, "html", locale)
+        cells = _by_ticket_table(html)
+        assert len(cells) == BY_TICKET_SHOWN + 1 and note in html
+        expected = sorted(rows, key=lambda r: (-(r["billable"] + r["non_billable"]), r["ticket"]))[:BY_TICKET_SHOWN]
+        assert [c[0] for c in cells[:-1]] == [r["ticket"] for r in expected]
+        assert cells[0][:2] == ["T056", "&lt;s56&gt;"]
+        assert [c[0] for c in cells[-3:-1]] == ["T008", "T006"]
+        rest = [r for r in rows if r not in expected]
+        assert sorted(r["ticket"] for r in rest) == ["T000", "T001", "T002", "T003", "T004", "T005", "T007"]
+        view = View(locale)
+        assert cells[-1] == [
+            other,
+            view.hours(sum(r["billable"] for r in rest)),
+            view.hours(sum(r["non_billable"] for r in rest)),
+            "\u2014",
+        ]
+    # json and csv still list every ticket
+    data = json.loads(render_report(scenario.desk, report, "json", "en"))
+    assert [t["ticket"] for t in data["hours"]["by_ticket"]] == [r["ticket"] for r in rows]
+    assert render_report(scenario.desk, report, "csv", "en").count("hours_by_ticket,T") == 3 * n
