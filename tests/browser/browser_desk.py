@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,17 +13,12 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from deskframe.testing import free_port
+
 #: The password every account of a test desk gets (argon2 hashes it like any other).
 PASSWORD = "correct horse battery"
 #: How long a server may take to answer /healthz after its start.
 START_TIMEOUT = 60.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Server:

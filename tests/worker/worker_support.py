@@ -23,6 +23,7 @@ import pytest
 from deskframe.config import load_config
 from deskframe.desk import Desk
 from deskframe.plugins import build_plugins
+from deskframe.testing import free_port
 
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 #: How long a test waits for workers to do what it expects before it gives up (not a speed bound).
@@ -166,11 +167,7 @@ class SmtpSink:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 counting the Message-IDs it accepted."""
 
     def __init__(self) -> None:
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = int(s.getsockname()[1])
+        self.port = free_port()
         self.ids: collections.Counter[str] = collections.Counter()
         self._lock = threading.Lock()
         self.controller: Any = None

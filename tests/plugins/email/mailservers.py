@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import socket
 import ssl
 import threading
 import warnings
@@ -13,13 +12,9 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
+from deskframe.testing import free_port
+
 _counter = itertools.count(1)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def toml_value(value: Any) -> str:
