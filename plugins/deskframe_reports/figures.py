@@ -187,20 +187,17 @@ def breach_figures(data: ReportInput) -> dict[str, Any]:
 def outside_hours(data: ReportInput) -> dict[str, Any]:
     """Tickets opened outside their contract's SLA calendar (tickets without a known
     calendar are left out of both counts)."""
-    calendars = {t.contract.key: data.calendars.get(t.calendar or "") for t in data.terms}
-    by_calendar: dict[int, tuple[Any, list[int]]] = {}  # id(calendar) -> calendar, creation instants
+    names = {t.contract.key: t.calendar for t in data.terms if t.calendar in data.calendars}
+    created: dict[str, list[int]] = {}  # calendar name -> creation instants of its tickets
     for t in data.opened:
-        calendar = calendars.get(t[T_CONTRACT] or "")
-        if calendar is not None:
-            found = by_calendar.get(id(calendar))
-            if found is None:
-                found = by_calendar[id(calendar)] = (calendar, [])
-            found[1].append(t[T_CREATED_US])
+        name = names.get(t[T_CONTRACT] or "")
+        if name is not None:
+            created.setdefault(name, []).append(t[T_CREATED_US])
     considered = outside = 0
-    for calendar, created in by_calendar.values():
+    for name, instants in created.items():
         # an instant is working time when the microsecond from it is: all of them in one pass
-        working = calendar.between_many(created, [us + 1 for us in created])
-        considered += len(created)
+        working = data.calendars[name].between_many(instants, [us + 1 for us in instants])
+        considered += len(instants)
         outside += working.count(0)
     return {"tickets": outside, "considered": considered, "share": share(outside, considered)}
 
