@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, type_coerce
+from sqlalchemy import Row, and_, bindparam, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from ..errors import NotFound
@@ -72,20 +72,25 @@ _ARTICLES_OF = (
     .order_by(_ARTICLES.c.created_at, _ARTICLES.c.id, _ATTACHMENTS.c.id)
 )
 _MERGED_INTO = TicketRow.__table__.alias("merged_into")
-#: The ticket ``number`` (an ORM entity), its queue's row (an entity: the policy looks the
-#: queue up by id) and the names :meth:`TicketViewRepo._names` reads, in one statement.
+_TICKETS = TicketRow.__table__
+#: The names of the last columns of :data:`_TICKET_WITH_NAMES`, in :meth:`TicketViewRepo._names`' order.
+_NAME_COLUMNS = ("n_queue", "n_customer", "n_email", "n_contact", "n_contract", "n_owner", "n_locker", "n_merged")
+#: The ticket ``number`` as a Core row (the columns of :class:`~.rows.TicketRow` by the same
+#: names; an ORM entity's result layer cost more than the statement) with the names
+#: :meth:`TicketViewRepo._names` reads (:data:`_NAME_COLUMNS`), in one statement.
 _TICKET_WITH_NAMES = (
     select(
-        TicketRow,
-        QueueRow,
-        CustomerRow.key,
-        ContactRow.email,
-        ContactRow.name,
-        ContractRow.key,
-        OWNER_AGENT.c.login,
-        LOCKER_AGENT.c.login,
-        _MERGED_INTO.c.number,
+        _TICKETS,
+        QueueRow.name.label("n_queue"),
+        CustomerRow.key.label("n_customer"),
+        ContactRow.email.label("n_email"),
+        ContactRow.name.label("n_contact"),
+        ContractRow.key.label("n_contract"),
+        OWNER_AGENT.c.login.label("n_owner"),
+        LOCKER_AGENT.c.login.label("n_locker"),
+        _MERGED_INTO.c.number.label("n_merged"),
     )
+    .select_from(_TICKETS)
     .outerjoin(QueueRow, QueueRow.id == TicketRow.queue_id)
     .outerjoin(CustomerRow, CustomerRow.id == TicketRow.customer_id)
     .outerjoin(ContactRow, ContactRow.id == TicketRow.contact_id)
@@ -121,7 +126,7 @@ _NEXT_DUE = (
 )
 
 
-def _name_ids(row: TicketRow) -> tuple[int | None, ...]:
+def _name_ids(row: TicketRow | Row[Any]) -> tuple[int | None, ...]:
     """The ids of a ticket's names (:data:`_NAME_IDS`' order)."""
     return (
         row.queue_id,
@@ -168,6 +173,7 @@ class TicketViewRepo:
 
     #: from :class:`~.ticket_repo.TicketRepo`, the other half of the same Repository
     agent_login: Callable[[int | None], str | None]
+    keep_queue_name: Callable[[int, str | None], None]
 
     def article_view(
         self, row: ArticleRow, *, attachments: bool = True, files: Iterable[AttachmentRow] | None = None
@@ -185,7 +191,7 @@ class TicketViewRepo:
         values = (Attachment(f.filename, f.content_type, f.size, f.sha256, f.id) for f in files)
         return _article(row, self.agent_login(row.agent_id), values)
 
-    def _names(self, row: TicketRow) -> tuple[Any, ...]:
+    def _names(self, row: TicketRow | Row[Any]) -> tuple[Any, ...]:
         """Queue, customer, contact, contract, owner, locker and merge target of a ticket: one query
         (none when :meth:`ticket_row_with_names` read them in this transaction)."""
         ids = _name_ids(row)
@@ -197,20 +203,21 @@ class TicketViewRepo:
         cache[ids] = tuple(found) if found else ("",) + (None,) * 7
         return cache[ids]
 
-    def ticket_row_with_names(self, number: str) -> TicketRow:
-        """:meth:`~.ticket_repo.TicketRepo.ticket_row` (:class:`NotFound` if there is none) with,
-        in the same statement, what :meth:`ticket_view` and the policy look up by its ids: the
-        names (kept for this transaction) and the queue's row (held for this transaction, so
-        the session's identity map answers ``queue_name``)."""
-        found = self.session.execute(_TICKET_WITH_NAMES, {"number": number}).first()
-        if found is None:
+    def ticket_row_with_names(self, number: str) -> Row[Any]:
+        """The ticket ``number`` as a Core row with the columns of :class:`~.rows.TicketRow` by
+        the same names (for reading only; :class:`NotFound` if there is none) and, in the same
+        statement, what :meth:`ticket_view` and the policy look up by its ids: the names, kept
+        for this transaction, and its queue's name, kept for ``queue_name``."""
+        self.session.flush()  # as session.execute would; on the connection: no ORM execution layer
+        row = self.session.connection().execute(_TICKET_WITH_NAMES, {"number": number}).first()
+        if row is None:
             raise NotFound(f"unknown ticket '{number}'")
-        row, queue, *names = found
-        self.__dict__.setdefault("_name_cache", {})[_name_ids(row)] = (queue.name if queue else None, *names)
-        self.__dict__.setdefault("_held_rows", []).append(queue)
+        names = tuple(getattr(row, name) for name in _NAME_COLUMNS)
+        self.__dict__.setdefault("_name_cache", {})[_name_ids(row)] = names
+        self.keep_queue_name(row.queue_id, names[0])
         return row
 
-    def ticket_view(self, row: TicketRow, *, full: bool = False) -> Ticket:
+    def ticket_view(self, row: TicketRow | Row[Any], *, full: bool = False) -> Ticket:
         articles: tuple[Article, ...] = ()
         history: tuple[HistoryEntry, ...] = ()
         if full:
@@ -294,7 +301,7 @@ class TicketViewRepo:
                 )
         return out
 
-    def history_entries(self, row: TicketRow) -> list[HistoryEntry]:
+    def history_entries(self, row: TicketRow | Row[Any]) -> list[HistoryEntry]:
         """History of the ticket and of every ticket merged into it, oldest first."""
         self.session.flush()  # as session.execute would; its ORM result layer took half the time
         found = self.session.connection().execute(_HISTORY_WITH_MERGED, {"ticket_id": row.id})
