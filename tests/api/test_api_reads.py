@@ -100,9 +100,11 @@ def test_show_reads_articles_with_their_agents_and_merged_history_in_one_stateme
     assert not [s for s in selects if s.startswith("SELECT agents.") and "WHERE agents.id =" in s], selects
     history = [s for s in selects if "FROM history" in s or s.endswith("WHERE tickets.merged_into_id = ?")]
     assert len(history) == 1, history
-    # the token with its agent and rights; the ticket with its names and queue; the articles with
-    # their files; the history; the clocks (10 before: each of those looked up on its own)
-    assert len(selects) == 5, selects
+    # the token with its agent and rights; the ticket with its names, queue and SLA clocks; the
+    # articles with their files; the history (10 before: each of those looked up on its own; 5
+    # with the clocks on their own)
+    assert len(selects) == 4, selects
+    assert not [s for s in selects if s.startswith("SELECT sla_clocks.")], selects
 
 
 def test_the_token_its_agent_and_its_queue_rights_are_one_statement(world):

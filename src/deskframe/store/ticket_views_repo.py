@@ -24,6 +24,7 @@ from .rows import (
     TicketRow,
 )
 from .search import scope_sql, ticket_ids
+from .sla_repo import ClockValues
 from .ticket_selects import LOCKER_AGENT, OWNER_AGENT, list_select
 
 
@@ -73,11 +74,14 @@ _ARTICLES_OF = (
 )
 _MERGED_INTO = TicketRow.__table__.alias("merged_into")
 _TICKETS = TicketRow.__table__
-#: The names of the last columns of :data:`_TICKET_WITH_NAMES`, in :meth:`TicketViewRepo._names`' order.
+_CLOCKS = SlaClockRow.__table__
+#: The names of the name columns of :data:`_TICKET_WITH_NAMES`, in :meth:`TicketViewRepo._names`' order.
 _NAME_COLUMNS = ("n_queue", "n_customer", "n_email", "n_contact", "n_contract", "n_owner", "n_locker", "n_merged")
 #: The ticket ``number`` as a Core row (the columns of :class:`~.rows.TicketRow` by the same
 #: names; an ORM entity's result layer cost more than the statement) with the names
-#: :meth:`TicketViewRepo._names` reads (:data:`_NAME_COLUMNS`), in one statement.
+#: :meth:`TicketViewRepo._names` reads (:data:`_NAME_COLUMNS`) and, last, its SLA clocks' columns
+#: (``clock_`` and the column's name): one row per clock, oldest first (one with None for a
+#: ticket without clocks). One statement: a show read the clocks with a statement of their own.
 _TICKET_WITH_NAMES = (
     select(
         _TICKETS,
@@ -89,6 +93,7 @@ _TICKET_WITH_NAMES = (
         OWNER_AGENT.c.login.label("n_owner"),
         LOCKER_AGENT.c.login.label("n_locker"),
         _MERGED_INTO.c.number.label("n_merged"),
+        *(column.label(f"clock_{column.name}") for column in _CLOCKS.columns),
     )
     .select_from(_TICKETS)
     .outerjoin(QueueRow, QueueRow.id == TicketRow.queue_id)
@@ -98,7 +103,9 @@ _TICKET_WITH_NAMES = (
     .outerjoin(OWNER_AGENT, OWNER_AGENT.c.id == TicketRow.owner_id)
     .outerjoin(LOCKER_AGENT, LOCKER_AGENT.c.id == TicketRow.locked_by_id)
     .outerjoin(_MERGED_INTO, _MERGED_INTO.c.id == TicketRow.merged_into_id)
+    .outerjoin(_CLOCKS, _CLOCKS.c.ticket_id == TicketRow.id)
     .where(TicketRow.number == bindparam("number"))
+    .order_by(_CLOCKS.c.id)
 )
 #: The history of ticket ``ticket_id`` and of the tickets merged into it, oldest first, each
 #: entry with the number of its ticket: one statement (it was one for the merged tickets and
@@ -174,6 +181,8 @@ class TicketViewRepo:
     #: from :class:`~.ticket_repo.TicketRepo`, the other half of the same Repository
     agent_login: Callable[[int | None], str | None]
     keep_queue_name: Callable[[int, str | None], None]
+    #: from :class:`~.sla_repo.SlaRepo`, another part of the same Repository
+    keep_clock_values: Callable[[int, list[ClockValues]], None]
 
     def article_view(
         self, row: ArticleRow, *, attachments: bool = True, files: Iterable[AttachmentRow] | None = None
@@ -206,15 +215,20 @@ class TicketViewRepo:
     def ticket_row_with_names(self, number: str) -> Row[Any]:
         """The ticket ``number`` as a Core row with the columns of :class:`~.rows.TicketRow` by
         the same names (for reading only; :class:`NotFound` if there is none) and, in the same
-        statement, what :meth:`ticket_view` and the policy look up by its ids: the names, kept
-        for this transaction, and its queue's name, kept for ``queue_name``."""
+        statement, what :meth:`ticket_view`, the policy and the SLA clocks' view look up by its
+        ids: the names, kept for this transaction, its queue's name, kept for ``queue_name``,
+        and its clocks, kept for ``clock_values``."""
         self.session.flush()  # as session.execute would; on the connection: no ORM execution layer
-        row = self.session.connection().execute(_TICKET_WITH_NAMES, {"number": number}).first()
-        if row is None:
+        found = self.session.connection().execute(_TICKET_WITH_NAMES, {"number": number}).all()
+        if not found:
             raise NotFound(f"unknown ticket '{number}'")
+        row = found[0]
         names = tuple(getattr(row, name) for name in _NAME_COLUMNS)
         self.__dict__.setdefault("_name_cache", {})[_name_ids(row)] = names
         self.keep_queue_name(row.queue_id, names[0])
+        first_clock = len(row) - len(ClockValues._fields)
+        clocks = [ClockValues._make(r[first_clock:]) for r in found if r.clock_id is not None]
+        self.keep_clock_values(row.id, clocks)
         return row
 
     def ticket_view(self, row: TicketRow | Row[Any], *, full: bool = False) -> Ticket:
