@@ -92,7 +92,7 @@ class SlaRepo:
         if kept is not None:  # read with the ticket in this transaction (keep_clock_values)
             return list(kept)
         self.session.flush()
-        return list(self.session.connection().execute(_CLOCK_VALUES_OF, {"ticket_id": ticket_id}))
+        return list(self.session.connection().execute(_CLOCK_VALUES_OF, {"ticket_id": ticket_id}).all())
 
     def keep_clock_values(self, ticket_id: int, clocks: list[ClockValues]) -> None:
         """Keep the clocks of ticket ``ticket_id`` (oldest first), read in this transaction by
