@@ -3,6 +3,7 @@
 Every changing operation calls :func:`check` with its :class:`~deskframe.actors.Actor`, the
 action's name (``"ticket.reply"``, ``"time.log"`` ...; see :data:`ACTIONS`) and what it acts
 on; a refusal raises :class:`~deskframe.errors.Forbidden` (exit 1) naming actor and action.
+:func:`allow` asks the same without handing back the acting agent's row (for reads).
 Reads ask the same rules: :func:`may_read` (one ticket), :func:`visibility` (what a list,
 a search or a count may show: :func:`visible_customer`, :func:`visible_contact`,
 :func:`visible_queues`), :func:`may_see_internal`, :func:`may_see_article` and
@@ -213,18 +214,35 @@ def check(
     of the account an account action (:data:`OWN_ACCOUNT`) concerns. Returns the acting
     agent's row when an agent acts (so the operation need not look it up again), else None.
     """
+    allow(actor, action, repo=repo, ticket=ticket, customer=customer, queue=queue, account=account)
+    return repo.agent_row(actor.name) if actor.kind == "agent" else None
+
+
+def allow(
+    actor: Actor,
+    action: str,
+    *,
+    repo: Repository,
+    ticket: Any = None,
+    customer: str | None = None,
+    queue: str | None = None,
+    account: tuple[str, str] | None = None,
+) -> None:
+    """:func:`check` without handing back the acting agent's row: the same rules, the same
+    :class:`Forbidden`. For reads, which need no row: the calling agent's facts the API read
+    with its token (:meth:`~deskframe.store.Repository.keep_agent`) then answer everything,
+    with no statement and no ORM entity."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     if actor.kind == "agent":
-        row = _known_agent(actor, action, repo)
+        _known_agent(actor, action, repo)
         if not actor.console:
             _agent_may(actor, action, repo, ticket, queue, account)
-        return row
+        return
     if action in AGENT_WORK:
         raise Forbidden(str(actor), action, "only an agent does this")
     if actor.kind == "contact":
         _contact_may(actor, action, repo, ticket, customer, account)
-    return None
 
 
 def check_agent(actor: Actor, action: str, *, repo: Repository, ticket: Any = None) -> AgentRow:
@@ -243,7 +261,7 @@ def may_read(actor: Actor | None, *, repo: Repository, ticket: Any) -> bool:
     if actor is None:
         return True
     try:
-        check(actor, "ticket.read", repo=repo, ticket=ticket)
+        allow(actor, "ticket.read", repo=repo, ticket=ticket)
     except Forbidden:
         return False
     return True
@@ -352,15 +370,14 @@ def visible_ticket(actor: Actor | None, ticket: Ticket) -> Ticket:
     return attrs.evolve(ticket, articles=visible_articles(actor, ticket.articles), history=history)
 
 
-def _known_agent(actor: Actor, action: str, repo: Repository) -> AgentRow:
-    """The agent row of an agent actor: it must exist and be active."""
+def _known_agent(actor: Actor, action: str, repo: Repository) -> None:
+    """An agent actor must be a known, active agent."""
     try:
-        row = repo.agent_row(actor.name)
+        active = repo.agent_active(actor.name)
     except NotFound:
         raise Forbidden(str(actor), action, f"unknown agent '{actor.name}'") from None
-    if not row.active:
+    if not active:
         raise Forbidden(str(actor), action, f"agent '{actor.name}' is not active") from None
-    return row
 
 
 def _own_account(actor: Actor, action: str, account: tuple[str, str] | None) -> bool:

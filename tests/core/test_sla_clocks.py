@@ -132,6 +132,26 @@ def test_pending_across_a_weekend_credits_paused_working_time(sla_desk, clock):
     assert res.remaining_seconds == 7.5 * 3600
 
 
+def test_a_ticket_read_with_its_clocks_has_the_clocks_read_on_their_own(sla_desk, clock):
+    """``ticket_with_clocks`` (the API's show) reads the clocks with the ticket in one statement:
+    the same clocks, in the same order, as ``clocks`` reads on their own, for met, paused and
+    running clocks, and none for a ticket without any."""
+    t = sla_desk.tickets.open(subject="s", body="b", priority="P1", actor=Actor.operator())
+    bare = sla_desk.tickets.open(subject="no clocks", body="b", priority="P4", actor=Actor.operator())
+    clock.now = msk(2026, 10, 5, 10, 20)
+    sla_desk.tickets.reply(t.number, actor=Actor.agent("alice"), body="hi")
+    clock.now = msk(2026, 10, 5, 10, 40)
+    sla_desk.tickets.set_state(t.number, "pending", actor=Actor.operator())
+    clock.now = msk(2026, 10, 5, 11, 0)
+    for actor in (None, Actor.agent("alice")):
+        ticket, read = sla_desk.sla.ticket_with_clocks(t.number, actor=actor)
+        assert ticket.number == t.number
+        assert [c.status for c in read] == ["met", "paused"]
+        assert read == sla_desk.sla.clocks(t.number)
+    assert sla_desk.sla.clocks(bare.number) == []
+    assert sla_desk.sla.ticket_with_clocks(bare.number)[1] == []
+
+
 def test_resolution_stops_on_resolve_and_update_restarts_on_follow_up(sla_desk, clock):
     t = sla_desk.tickets.open(subject="s", body="b", priority="P1", actor=Actor.operator())
     sla_desk.tickets.reply(t.number, actor=Actor.agent("alice"), body="first")

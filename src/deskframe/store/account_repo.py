@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -16,7 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from ..errors import BadValue, NotFound
 from ..model import ApiToken, AuditEntry
 from .account_rows import AgentQueueRightRow, ApiTokenRow, AuditRow, LoginFailureRow, WebSessionRow
-from .rows import AgentRow, ContactRow, QueueRow
+from .rows import AgentRow, ContactRow, QueueRow, table_of
 
 #: The kinds of account that log in.
 ACCOUNT_KINDS = ("agent", "contact")
@@ -63,16 +64,33 @@ _QUEUE_RIGHTS_OF = (
     .order_by(QueueRow.name)
 )
 
+_AGENTS = table_of(AgentRow)
 #: The live API token with the hash ``secret_hash`` (not revoked, not expired at ``now``) and its
-#: owner, in one statement: ``(token id, the active agent's row (an ORM entity), contact e-mail,
-#: queue name, access)``, one row per queue right of the agent (by queue name; one row with
-#: ``None`` for an agent without rights or a contact's token). The API asks at every request for
-#: the token, then the policy for the calling agent and its queue rights: three statements before.
+#: owner, in one statement, as Core rows: ``token_id``, the active agent's columns (``login``,
+#: ``name``, ``role``, ``line``, ``email``, ``access``, ``active``; None for a contact's token),
+#: the contact's ``contact_email``, ``queue`` and ``access_right``, one row per queue right of the
+#: agent (by queue name; one row with ``None`` for an agent without rights or a contact's token).
+#: The API asks at every request for the token, then the policy for the calling agent and its
+#: queue rights: three statements before, and an ORM entity for the agent (its result layer cost
+#: more than the statement).
 _TOKEN_OWNER = (
-    select(ApiTokenRow.id, AgentRow, ContactRow.email, QueueRow.name, AgentQueueRightRow.access)
-    .outerjoin(AgentRow, (AgentRow.id == ApiTokenRow.agent_id) & AgentRow.active.is_(True))
+    select(
+        ApiTokenRow.id.label("token_id"),
+        _AGENTS.c.login,
+        _AGENTS.c.name,
+        _AGENTS.c.role,
+        _AGENTS.c.line,
+        _AGENTS.c.email,
+        _AGENTS.c.access,
+        _AGENTS.c.active,
+        ContactRow.email.label("contact_email"),
+        QueueRow.name.label("queue"),
+        AgentQueueRightRow.access.label("access_right"),
+    )
+    .select_from(ApiTokenRow)
+    .outerjoin(_AGENTS, (_AGENTS.c.id == ApiTokenRow.agent_id) & _AGENTS.c.active.is_(True))
     .outerjoin(ContactRow, ContactRow.id == ApiTokenRow.contact_id)
-    .outerjoin(AgentQueueRightRow, AgentQueueRightRow.agent_id == AgentRow.id)
+    .outerjoin(AgentQueueRightRow, AgentQueueRightRow.agent_id == _AGENTS.c.id)
     .outerjoin(QueueRow, QueueRow.id == AgentQueueRightRow.queue_id)
     .where(
         ApiTokenRow.secret_hash == bindparam("secret_hash"),
@@ -107,7 +125,7 @@ class AccountRepo:
     now: dt.datetime
 
     #: from :class:`~.directory_repo.DirectoryRepo`, another part of the same Repository
-    keep_agent: Callable[[AgentRow, dict[str, str]], None]
+    keep_agent: Callable[[Any, dict[str, str]], None]
 
     # --- accounts and passwords -------------------------------------------
     def _account_row(self, kind: str, name: str) -> AgentRow | ContactRow | None:
@@ -250,17 +268,18 @@ class AccountRepo:
     def token_owner(self, secret_hash: str) -> tuple[str, str, int] | None:
         """``(kind, name, token id)`` of the live token with this hash: not revoked, not expired
         (at the transaction's ``now``), of an account that still exists (an active agent); else None.
-        An agent's row and queue rights read with the token are kept for this transaction
-        (:meth:`~.directory_repo.DirectoryRepo.keep_agent`): the policy's look-ups of the calling
-        agent then read nothing more."""
-        found = self.session.execute(_TOKEN_OWNER, {"secret_hash": secret_hash, "now": self.now}).all()
+        What the agent's row says and its queue rights, read with the token, are kept for this
+        transaction (:meth:`~.directory_repo.DirectoryRepo.keep_agent`): the policy's look-ups
+        of the calling agent then read nothing more."""
+        self.session.flush()  # as session.execute would; on the connection: no ORM execution layer
+        found = self.session.connection().execute(_TOKEN_OWNER, {"secret_hash": secret_hash, "now": self.now}).all()
         if not found:
             return None
-        token_id, agent, email = found[0][:3]
-        if agent is not None:
-            self.keep_agent(agent, {queue: access for *_, queue, access in found if queue is not None})
-            return "agent", agent.login, token_id
-        return ("contact", email, token_id) if email else None
+        first = found[0]
+        if first.login is not None:
+            self.keep_agent(first, {r.queue: r.access_right for r in found if r.queue is not None})
+            return "agent", first.login, first.token_id
+        return ("contact", first.contact_email, first.token_id) if first.contact_email else None
 
     # --- web sessions ------------------------------------------------------
     def add_session(self, kind: str, name: str, *, secret_hash: str, expires_at: dt.datetime) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Iterable
+from typing import Any
 
+import attrs
 from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import Session
 
@@ -209,15 +211,33 @@ class DirectoryRepo:
         known[login] = row  # held here: the session's identity map holds its rows weakly
         return row
 
-    def keep_agent(self, row: AgentRow, rights: dict[str, str]) -> None:
-        """Keep an agent's row and its queue rights (queue name -> access, by queue name), read
-        in this transaction by another statement (the API token's), for :meth:`agent_row` and
-        :meth:`agent` in this transaction."""
-        self.__dict__.setdefault("_agent_rows", {})[row.login] = row
-        self.__dict__.setdefault("_agent_rights", {})[row.id] = dict(rights)
+    def keep_agent(self, row: Any, rights: dict[str, str]) -> None:
+        """Keep what an agent's row says (``row``: a Core row with the columns ``login``,
+        ``name``, ``role``, ``line``, ``email``, ``access`` and ``active`` of the agents table)
+        and its queue rights (queue name -> access, by queue name), read in this transaction by
+        another statement (the API token's), for :meth:`agent` and :meth:`agent_active` in this
+        transaction: the policy's look-ups of the calling agent then read nothing (and build no
+        ORM entity). :meth:`agent_row` still reads the ORM row when asked for it."""
+        agent = Agent(
+            login=row.login,
+            name=row.name,
+            role=row.role,
+            line=row.line,
+            email=row.email,
+            access=row.access,
+            queues=dict(rights),
+        )
+        self.__dict__.setdefault("_agent_facts", {})[row.login] = (bool(row.active), agent)
+
+    def agent_active(self, login: str) -> bool:
+        """Whether agent ``login`` is active (:class:`NotFound` if there is no such agent): from
+        what :meth:`keep_agent` kept in this transaction, else from :meth:`agent_row`."""
+        kept = self.__dict__.get("_agent_facts", {}).get(login)
+        return kept[0] if kept is not None else bool(self.agent_row(login).active)
 
     def upsert_agent(self, agent: Agent) -> str:
         self.__dict__.pop("_agent_rights", None)  # queue rights read before may change now
+        self.__dict__.pop("_agent_facts", None)  # as what keep_agent kept
         row = self.session.scalar(select(AgentRow).where(AgentRow.login == agent.login))
         values: dict[str, object] = dict(name=agent.name, role=agent.role, line=agent.line, email=agent.email)
         if agent.access is not None:
@@ -249,6 +269,9 @@ class DirectoryRepo:
         )
 
     def agent(self, login: str) -> Agent:
+        kept = self.__dict__.get("_agent_facts", {}).get(login)
+        if kept is not None:  # read with the API token (keep_agent): a copy, as below
+            return attrs.evolve(kept[1], queues=dict(kept[1].queues or {}))
         row = self.agent_row(login)
         rights: dict[int, dict[str, str]] = self.__dict__.setdefault("_agent_rights", {})
         if row.id not in rights:  # read once per transaction (upsert_agent forgets them)

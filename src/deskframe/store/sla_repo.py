@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
@@ -22,6 +23,9 @@ _CLOCKS_OF = select(SlaClockRow).where(SlaClockRow.ticket_id == bindparam("ticke
 _CLOCKS = SlaClockRow.__table__
 #: The same as Core rows (the columns of :class:`~.rows.SlaClockRow` by the same names), to read.
 _CLOCK_VALUES_OF = select(_CLOCKS).where(_CLOCKS.c.ticket_id == bindparam("ticket_id")).order_by(_CLOCKS.c.id)
+#: A clock's values as :meth:`SlaRepo.clock_values` answers them when another statement read them
+#: (:meth:`SlaRepo.keep_clock_values`): the columns of :class:`~.rows.SlaClockRow`, in table order.
+ClockValues = collections.namedtuple("ClockValues", [c.name for c in _CLOCKS.columns])  # type: ignore[misc]
 
 
 def clock_category(now: dt.datetime) -> Any:
@@ -84,8 +88,18 @@ class SlaRepo:
         """The clocks of a ticket to read, not change: Core rows, oldest first (after the
         session's pending changes are flushed, as :meth:`clocks`), with no ORM entities built and
         without the ORM's result layer (the session's connection runs it)."""
+        kept = self.__dict__.get("_kept_clocks", {}).get(ticket_id)
+        if kept is not None:  # read with the ticket in this transaction (keep_clock_values)
+            return list(kept)
         self.session.flush()
-        return list(self.session.connection().execute(_CLOCK_VALUES_OF, {"ticket_id": ticket_id}))
+        return list(self.session.connection().execute(_CLOCK_VALUES_OF, {"ticket_id": ticket_id}).all())
+
+    def keep_clock_values(self, ticket_id: int, clocks: list[ClockValues]) -> None:
+        """Keep the clocks of ticket ``ticket_id`` (oldest first), read in this transaction by
+        another statement (the ticket's, in :meth:`~.ticket_views_repo.TicketViewRepo.ticket_row_with_names`),
+        for :meth:`clock_values` in this transaction. For reads only: a change to a clock
+        (through :meth:`clocks`' entities) is not seen by what was kept."""
+        self.__dict__.setdefault("_kept_clocks", {})[ticket_id] = tuple(clocks)
 
     def _claim(
         self, column: Any, condition: Any, now: dt.datetime, limit_ids: Iterable[int] | None = None

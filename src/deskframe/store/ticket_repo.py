@@ -241,7 +241,18 @@ class TicketRepo:
         return getattr(row, attr) if row else None
 
     def queue_name(self, queue_id: int | None) -> str | None:
+        """The name of queue ``queue_id`` (None for None or an unknown id); one kept by
+        :meth:`keep_queue_name` in this transaction is not read again."""
+        kept = self.__dict__.get("_queue_names")
+        if kept is not None and queue_id in kept:
+            return kept[queue_id]
         return self._key(QueueRow, queue_id, "name")
+
+    def keep_queue_name(self, queue_id: int, name: str | None) -> None:
+        """Keep queue ``queue_id``'s name, read in this transaction by another statement (the
+        ticket's, in :meth:`~.ticket_views_repo.TicketViewRepo.ticket_row_with_names`), for
+        :meth:`queue_name` in this transaction (the policy asks for a ticket's queue)."""
+        self.__dict__.setdefault("_queue_names", {})[queue_id] = name
 
     def customer_key(self, customer_id: int | None) -> str | None:
         return self._key(CustomerRow, customer_id, "key")
