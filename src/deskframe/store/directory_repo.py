@@ -218,15 +218,7 @@ class DirectoryRepo:
         another statement (the API token's), for :meth:`agent` and :meth:`agent_active` in this
         transaction: the policy's look-ups of the calling agent then read nothing (and build no
         ORM entity). :meth:`agent_row` still reads the ORM row when asked for it."""
-        agent = Agent(
-            login=row.login,
-            name=row.name,
-            role=row.role,
-            line=row.line,
-            email=row.email,
-            access=row.access,
-            queues=dict(rights),
-        )
+        agent = self._agent(row, dict(rights))
         self.__dict__.setdefault("_agent_facts", {})[row.login] = (bool(row.active), agent)
 
     def agent_active(self, login: str) -> bool:
@@ -257,7 +249,9 @@ class DirectoryRepo:
         return "updated" if changed else "unchanged"
 
     @staticmethod
-    def _agent(row: AgentRow, queues: dict[str, str]) -> Agent:
+    def _agent(row: Any, queues: dict[str, str]) -> Agent:
+        """The :class:`Agent` an agents-table row says (an ``AgentRow`` or a Core row with its
+        columns), with ``queues`` as its queue rights."""
         return Agent(
             login=row.login,
             name=row.name,
