@@ -17,6 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from ..errors import BadValue, NotFound
 from ..model import ApiToken, AuditEntry
 from .account_rows import AgentQueueRightRow, ApiTokenRow, AuditRow, LoginFailureRow, WebSessionRow
+from .core_reads import core_rows
 from .rows import AgentRow, ContactRow, QueueRow, table_of
 
 #: The kinds of account that log in.
@@ -271,8 +272,7 @@ class AccountRepo:
         What the agent's row says and its queue rights, read with the token, are kept for this
         transaction (:meth:`~.directory_repo.DirectoryRepo.keep_agent`): the policy's look-ups
         of the calling agent then read nothing more."""
-        self.session.flush()  # as session.execute would; on the connection: no ORM execution layer
-        found = self.session.connection().execute(_TOKEN_OWNER, {"secret_hash": secret_hash, "now": self.now}).all()
+        found = core_rows(self.session, _TOKEN_OWNER, {"secret_hash": secret_hash, "now": self.now})
         if not found:
             return None
         first = found[0]

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from .core_reads import core_rows
 from .rows import CustomerRow, HistoryRow, SlaClockRow, TicketRow
 
 LIVE = ("running", "paused")
@@ -91,8 +92,7 @@ class SlaRepo:
         kept = self.__dict__.get("_kept_clocks", {}).get(ticket_id)
         if kept is not None:  # read with the ticket in this transaction (keep_clock_values)
             return list(kept)
-        self.session.flush()
-        return list(self.session.connection().execute(_CLOCK_VALUES_OF, {"ticket_id": ticket_id}).all())
+        return core_rows(self.session, _CLOCK_VALUES_OF, {"ticket_id": ticket_id})
 
     def keep_clock_values(self, ticket_id: int, clocks: list[ClockValues]) -> None:
         """Keep the clocks of ticket ``ticket_id`` (oldest first), read in this transaction by

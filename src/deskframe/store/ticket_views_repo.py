@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..errors import NotFound
 from ..model import Article, Attachment, HistoryEntry, Ticket
+from .core_reads import core_rows
 from .rows import (
     AgentRow,
     ArticleRow,
@@ -218,8 +219,7 @@ class TicketViewRepo:
         statement, what :meth:`ticket_view`, the policy and the SLA clocks' view look up by its
         ids: the names, kept for this transaction, its queue's name, kept for ``queue_name``,
         and its clocks, kept for ``clock_values``."""
-        self.session.flush()  # as session.execute would; on the connection: no ORM execution layer
-        found = self.session.connection().execute(_TICKET_WITH_NAMES, {"number": number}).all()
+        found = core_rows(self.session, _TICKET_WITH_NAMES, {"number": number})
         if not found:
             raise NotFound(f"unknown ticket '{number}'")
         row = found[0]
@@ -237,8 +237,7 @@ class TicketViewRepo:
         if full:
             files: dict[int, list[Attachment]] = {}
             rows = []
-            self.session.flush()  # as session.execute would; on the connection: no ORM execution layer
-            for a in self.session.connection().execute(_ARTICLES_OF, {"ticket_id": row.id}).all():
+            for a in core_rows(self.session, _ARTICLES_OF, {"ticket_id": row.id}):
                 if a.id not in files:
                     rows.append(a)
                     files[a.id] = []
@@ -317,8 +316,7 @@ class TicketViewRepo:
 
     def history_entries(self, row: TicketRow | Row[Any]) -> list[HistoryEntry]:
         """History of the ticket and of every ticket merged into it, oldest first."""
-        self.session.flush()  # as session.execute would; its ORM result layer took half the time
-        found = self.session.connection().execute(_HISTORY_WITH_MERGED, {"ticket_id": row.id}).all()
+        found = core_rows(self.session, _HISTORY_WITH_MERGED, {"ticket_id": row.id})
         return [
             HistoryEntry(at=at, actor=actor, action=action, old=old, new=new, reason=reason, ticket=number)
             for at, actor, action, old, new, reason, number in found
