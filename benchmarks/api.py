@@ -9,7 +9,8 @@ One run:
 2. for each count of ``--workers`` (default 1 and 2): starts ``deskframe serve --workers N``
    on it and, as the floor, a bare Starlette app under the same uvicorn with as many workers
    that answers each path with the bytes the API answered for it;
-3. drives each with an httpx client pool of ``--clients`` connections over loopback, for two
+3. drives each with ``--clients`` concurrent httpx clients (one keep-alive connection each;
+   ``--shared-pool``: one client with a pool of that many, see :func:`drive`) over loopback, for two
    requests: ``GET /api/v1/tickets?state=open&limit=50`` and ``GET /api/v1/tickets/{number}``
    (numbers drawn from the desk), ``--requests`` requests in all (bounded: at most 20,000,
    shared evenly by the rows);
@@ -22,6 +23,7 @@ One run:
 
     .venv/bin/python benchmarks/api.py [--tickets 100000] [--articles-per-ticket 1]
         [--requests 20000] [--clients 8] [--workers 1 2] [--in-process 1000] [--dir PATH] [--keep]
+        [--shared-pool]
 
 ``--dir``: a desk an earlier run built there (same ``--tickets`` and ``--articles-per-ticket``)
 is used again rather than loaded anew.
@@ -149,30 +151,57 @@ def serve(args: list[str], env: dict[str, str], url: str) -> subprocess.Popen[by
     raise SystemExit(f"{args[0]} did not come up at {url}")
 
 
-async def drive(base: str, paths: list[str], count: int, clients: int, headers: dict[str, str]) -> dict[str, float]:
-    """``count`` GETs over ``clients`` connections; latency percentiles (ms) and requests per second."""
+async def drive(
+    base: str, paths: list[str], count: int, clients: int, headers: dict[str, str], shared_pool: bool = False
+) -> dict[str, float]:
+    """``count`` GETs by ``clients`` concurrent clients; latency percentiles (ms) and requests
+    per second.
+
+    Each client is its own ``httpx.AsyncClient`` with one keep-alive connection, as
+    ``clients`` separate callers would be. One client whose pool holds ``clients``
+    connections for all of them (``shared_pool``, how this benchmark drove the server before)
+    stalls in the client: with httpcore 1.0.9, a request the pool assigns an idle connection
+    to often finds it taken by another request first, gets ``ConnectionNotAvailable`` and tries
+    again, up to 500 times and for up to a second, before it writes a byte. The server then
+    sees nothing of it (its own time per request stays near 1 ms), but the latency of those
+    requests set the p99, and at times the p95, and the retries burned the CPU the server
+    needed."""
     import httpx
 
     latencies: list[float] = []
     todo = iter(range(count))
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
+    go = asyncio.Event()
 
-        async def worker(seed: int) -> None:
-            pick = random.Random(seed)
-            for _ in todo:
-                path = paths[pick.randrange(len(paths))]
-                t0 = time.perf_counter()
-                answer = await client.get(path)
-                latencies.append((time.perf_counter() - t0) * 1000)
-                if answer.status_code != 200:
-                    raise SystemExit(f"{path}: {answer.status_code} {answer.text[:200]}")
-
-        for warm in paths[:20]:
+    async def run(client: httpx.AsyncClient, seed: int) -> None:
+        pick = random.Random(seed)
+        for warm in paths[seed % len(paths) :][:3]:  # open the connection and warm both ends
             await client.get(warm)
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(i) for i in range(clients)))
-        elapsed = time.perf_counter() - started
+        await go.wait()
+        for _ in todo:
+            path = paths[pick.randrange(len(paths))]
+            t0 = time.perf_counter()
+            answer = await client.get(path)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if answer.status_code != 200:
+                raise SystemExit(f"{path}: {answer.status_code} {answer.text[:200]}")
+
+    async def own_client(seed: int) -> None:
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
+            await run(client, seed)
+
+    async def start() -> float:
+        await asyncio.sleep(0.2)  # every client has connected and sent its warm-up requests
+        go.set()
+        return time.perf_counter()
+
+    if shared_pool:
+        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+        async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
+            started, *_ = await asyncio.gather(start(), *(run(client, i) for i in range(clients)))
+    else:
+        started, *_ = await asyncio.gather(start(), *(own_client(i) for i in range(clients)))
+    elapsed = time.perf_counter() - started
     q = statistics.quantiles(latencies, n=100)
     return {"p50": q[49], "p95": q[94], "p99": q[98], "rps": count / elapsed}
 
@@ -266,6 +295,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--in-process", type=int, default=1000, help="server-side requests per row (0: none)")
     parser.add_argument("--dir", type=Path)
+    parser.add_argument(
+        "--shared-pool",
+        action="store_true",
+        help="drive with one httpx client whose pool holds --clients connections (see drive())",
+    )
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--floor-server", nargs=3, metavar=("PORT", "ANSWERS", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -314,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
                 for name, group in paths.items():
                     for target, base in (("api", api_url), ("floor", floor_url)):
                         results[(workers, name, target)] = asyncio.run(
-                            drive(base, group, per_row, args.clients, headers)
+                            drive(base, group, per_row, args.clients, headers, args.shared_pool)
                         )
             finally:
                 for server in servers:
@@ -326,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep and args.dir is None:
             shutil.rmtree(root, ignore_errors=True)
-    print(f"\n{args.tickets:,} tickets, {args.clients} clients, {per_row:,} requests per row (loopback)")
+    pool = "one shared httpx pool" if args.shared_pool else "an httpx client each"
+    print(f"\n{args.tickets:,} tickets, {args.clients} clients ({pool}), {per_row:,} requests per row (loopback)")
     print(f"load average (the higher of before and after): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"{'request':<44} {'workers':>7} {'target':<6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}")
     for (workers, name, target), r in results.items():
