@@ -31,7 +31,7 @@ from .urls import DbUrl, parse_url
 #: The newest migration (src/deskframe/store/migrations/versions/); the quick path reads only a
 #: database at this revision. A test compares it with the migration scripts: a migration that
 #: adds a revision updates it (a stale value makes listings take the full path, never wrong).
-HEAD_REVISION = "0027"
+HEAD_REVISION = "0028"
 
 #: SQLite waits this long for a competing writer's lock (as the engine: store.database.SQLITE_BUSY_MS).
 SQLITE_BUSY_SECONDS = 30.0
@@ -180,7 +180,7 @@ def _listing_sql(
         where.append(f"customers.key = {mark}")
         params.append(customer)
     if contact is not None:
-        where.append(f"tickets.contact_id IN (SELECT contacts.id FROM contacts WHERE contacts.email = {mark})")
+        where.append(f"tickets.contact_id = (SELECT contacts.id FROM contacts WHERE contacts.email = {mark})")
         params.append(contact)
     if sla is not None:
         at = _stored_time(now, mark)

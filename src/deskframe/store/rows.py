@@ -475,6 +475,7 @@ class InvoiceSeriesRow(Base):
 Index("ix_sla_clocks_status_due", SlaClockRow.status, SlaClockRow.due_at)
 Index("ix_tickets_state_updated", TicketRow.state, TicketRow.updated_at)
 Index("ix_tickets_queue_owner_updated", TicketRow.queue_id, TicketRow.owner_id, TicketRow.updated_at)
+Index("ix_tickets_contact_customer_updated", TicketRow.contact_id, TicketRow.customer_id, TicketRow.updated_at)  # 0028
 Index("ix_tickets_state_type_queue", TicketRow.state_type, TicketRow.queue_id)  # the pages' queue counts
 Index("ix_tickets_merged_into_id", TicketRow.merged_into_id)
 Index("ix_ticket_counts_key", TicketCountRow.state_type, TicketCountRow.queue_id, TicketCountRow.n)

@@ -81,9 +81,9 @@ def list_select(given: frozenset[str]) -> Any:
             query = query.where(equal[name] == bindparam(name))
         elif name in within:
             query = query.where(within[name].in_(bindparam(name, expanding=True)))
-    if "contact" in given:
-        mail = select(ContactRow.id).where(ContactRow.email == bindparam("contact"))
-        query = query.where(TicketRow.contact_id.in_(mail))
+    if "contact" in given:  # "= (SELECT ...)", not IN: SQLite then reads ix_tickets_contact_customer_updated (0028)
+        mail = select(ContactRow.id).where(ContactRow.email == bindparam("contact")).scalar_subquery()
+        query = query.where(TicketRow.contact_id == mail)
     if "after_at" in given:
         at_time: Any = bindparam("after_at")
         at_id: Any = bindparam("after_id")

@@ -53,7 +53,9 @@ def counts_by_queue(
             )
         if contact is not None:
             mail = contact.strip().lower()
-            counted = counted.where(TicketRow.contact_id.in_(select(ContactRow.id).where(ContactRow.email == mail)))
+            counted = counted.where(
+                TicketRow.contact_id == select(ContactRow.id).where(ContactRow.email == mail).scalar_subquery()
+            )
     return {queue_id: int(n) for queue_id, n in session.execute(counted) if n}
 
 
