@@ -125,6 +125,12 @@ class DirectoryService:
         with self.ctx.store.read() as repo:
             return repo.list_agents()
 
+    def agent_addresses(self) -> frozenset[str]:
+        """Every agent's e-mail address, stripped and in lower case, active or not (what a
+        customer's contact is never shown of an article)."""
+        with self.ctx.store.read() as repo:
+            return repo.agent_addresses()
+
     def agent(self, login: str) -> Agent:
         """The agent with this login, with its access and queue rights (:class:`NotFound` if none)."""
         with self.ctx.store.read() as repo:

@@ -277,6 +277,11 @@ class DirectoryRepo:
         rights = queue_rights(self.session, [r.id for r in rows])
         return [self._agent(r, rights[r.id]) for r in rows]
 
+    def agent_addresses(self) -> frozenset[str]:
+        """Every agent's e-mail address, stripped and in lower case (one column, no rows built)."""
+        found = self.session.scalars(select(AgentRow.email).where(AgentRow.email.is_not(None)))
+        return frozenset(mail.strip().lower() for mail in found if mail and mail.strip())
+
     # --- queues ------------------------------------------------------------
     def queue_row(self, name: str, *, create: bool = False) -> QueueRow:
         row = self.session.scalar(select(QueueRow).where(QueueRow.name == name))

@@ -46,7 +46,7 @@ def articles(
 
 def agent_mails(desk: Any) -> frozenset[str]:
     """Every agent's e-mail address, lower case (what a contact is never shown). Blocking."""
-    return frozenset(a.email.strip().lower() for a in desk.directory.agents() if a.email)
+    return desk.directory.agent_addresses()
 
 
 def ticket(
