@@ -9,7 +9,11 @@ of the CPU time (``time.process_time``) per request: the figure that depends lea
 else the machine runs. ``--profile PATH`` writes a cProfile of one more batch of each route
 (``PATH.list`` and ``PATH.show``) for ``python -m pstats``.
 
-    .venv/bin/python benchmarks/api_cpu.py --dir /work/benchdata-apicpu [--batch 500] [--batches 7]
+    .venv/bin/python benchmarks/api_cpu.py --dir /work/benchdata-apicpu [--batch 500] [--batches 7] [--contact]
+
+``--contact`` adds the same two requests by a customer's contact (a token of the desk's first
+contact, which sees only the tickets it opened; made once and kept in ``built.json``): the
+list is the contact's open tickets, the show one of its tickets.
 
 It imports ``deskframe`` from wherever Python finds it (unlike ``api.py`` it does not put this
 tree's ``src`` first), so ``PYTHONPATH=/tmp/base/src`` measures another version on the same desk.
@@ -25,6 +29,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 _PATH = list(sys.path)
@@ -45,16 +50,40 @@ async def batch(app: object, paths: list[str], count: int, headers: dict[str, st
     return (time.process_time() - cpu) * 1000 / count
 
 
+def contact_of(desk: Any) -> dict[str, Any]:
+    """A token of the desk's first contact (by id) and up to 200 of its ticket numbers."""
+    from sqlalchemy import select
+
+    from deskframe.accounts.service import Accounts
+    from deskframe.actors import Actor
+    from deskframe.store.rows import ContactRow, TicketRow
+
+    with desk.store.read() as repo:
+        contact_id, email = repo.session.execute(
+            select(ContactRow.id, ContactRow.email).order_by(ContactRow.id).limit(1)
+        ).one()
+        numbers = list(
+            repo.session.scalars(
+                select(TicketRow.number).where(TicketRow.contact_id == contact_id).order_by(TicketRow.id).limit(200)
+            )
+        )
+    token, _ = Accounts.of(desk).create_token("contact", email, actor=Actor.operator())
+    return {"email": email, "token": token, "numbers": numbers}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dir", type=Path, required=True, help="a desk api.py built (built.json)")
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--batches", type=int, default=7)
     parser.add_argument("--profile", type=Path, help="write cProfile stats of one batch per route to PATH.<route>")
+    parser.add_argument("--contact", action="store_true", help="also the two requests by a contact")
     args = parser.parse_args(argv)
-    kept = json.loads((args.dir / "built.json").read_text(encoding="utf-8"))
-    headers = {"Authorization": f"Bearer {kept['token']}"}
+    built = args.dir / "built.json"
+    kept = json.loads(built.read_text(encoding="utf-8"))
+    admin = {"Authorization": f"Bearer {kept['token']}"}
     paths = {"list": [LIST_PATH], "show": [f"/api/v1/tickets/{n}" for n in kept["numbers"][:200]]}
+    headers = {"list": admin, "show": admin}
 
     import deskframe
     from deskframe.config import load_config
@@ -65,22 +94,30 @@ def main(argv: list[str] | None = None) -> int:
     plugins = build_plugins()
     desk = Desk(load_config(args.dir / "deskframe.toml", plugins.registry), plugins)
     try:
+        if args.contact:
+            if "contact" not in kept:
+                kept["contact"] = contact_of(desk)
+                built.write_text(json.dumps(kept), encoding="utf-8")
+            mine = {"Authorization": f"Bearer {kept['contact']['token']}"}
+            paths["contact list"] = [LIST_PATH]
+            paths["contact show"] = [f"/api/v1/tickets/{n}" for n in kept["contact"]["numbers"]]
+            headers.update({"contact list": mine, "contact show": mine})
         app = create_app(desk)
 
         async def run() -> dict[str, list[float]]:
-            for group in paths.values():
-                await batch(app, group, 50, headers, 0)
+            for name, group in paths.items():
+                await batch(app, group, 50, headers[name], 0)
             out: dict[str, list[float]] = {name: [] for name in paths}
             for n in range(args.batches):
                 for name, group in paths.items():
-                    out[name].append(await batch(app, group, args.batch, headers, n * args.batch))
+                    out[name].append(await batch(app, group, args.batch, headers[name], n * args.batch))
             if args.profile:
                 for name, group in paths.items():
                     profile = cProfile.Profile()
                     profile.enable()
-                    await batch(app, group, args.batch, headers, 0)
+                    await batch(app, group, args.batch, headers[name], 0)
                     profile.disable()
-                    profile.dump_stats(f"{args.profile}.{name}")
+                    profile.dump_stats(f"{args.profile}.{name.replace(' ', '-')}")
             return out
 
         figures = asyncio.run(run())
@@ -90,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"CPU ms per request, {args.batches} batches of {args.batch}: min, median, all")
     for name, values in figures.items():
         all_ = " ".join(f"{v:.3f}" for v in values)
-        print(f"{name:<5} {min(values):6.3f} {statistics.median(values):6.3f}   {all_}")
+        print(f"{name:<12} {min(values):6.3f} {statistics.median(values):6.3f}   {all_}")
     return 0
 
 
