@@ -408,7 +408,7 @@ def _agent_may(
 
 
 def _known_contact(actor: Actor, action: str, repo: Repository) -> Any:
-    row = repo.contact_row_by_email(actor.name)
+    row = repo.contact_facts(actor.name)
     if row is None:
         raise Forbidden(str(actor), action, f"unknown contact '{actor.name}'")
     return row

@@ -183,8 +183,8 @@ def test_reads_run_on_the_event_loop_on_sqlite_and_in_a_thread_on_postgresql(wor
 def test_list_and_show_build_no_orm_entities(world):
     """The token with its agent, the ticket with its names and everything else the list and
     show read come as Core rows: no mapped row is loaded (an ORM entity's result layer cost more
-    Python time than SQLite took to run the statement), for an admin and an agent with queue
-    rights. (A contact's own row and its customer's are still read through the ORM.)"""
+    Python time than SQLite took to run the statement), for an admin, an agent with queue
+    rights and a customer's contact (its row and its customer's key come with the token)."""
     from sqlalchemy.orm import Mapper
 
     loaded: list[str] = []
@@ -194,7 +194,7 @@ def test_list_and_show_build_no_orm_entities(world):
 
     event.listen(Mapper, "load", record)
     try:
-        for who in ("alice", "bob"):
+        for who in ("alice", "bob", "ann"):
             client = world.client(who)
             for path in ("/api/v1/tickets?state=open&limit=50", f"/api/v1/tickets/{world.tickets['acme']}"):
                 client.get(path)
@@ -204,3 +204,48 @@ def test_list_and_show_build_no_orm_entities(world):
                 assert loaded == [], (who, path, loaded)
     finally:
         event.remove(Mapper, "load", record)
+
+
+def test_the_token_its_contact_and_its_customer_are_one_statement(world):
+    """The token look-up reads the calling contact and its customer's key too; the policy's
+    checks and the contact's rights read them from that: no statement of their own."""
+    ann = world.client("ann")
+    for path in ("/api/v1/tickets?state=open&limit=50", f"/api/v1/tickets/{world.tickets['acme']}"):
+        ann.get(path)
+        with statements(world) as seen:
+            answer = ann.get(path)
+        assert answer.status_code == 200, (path, answer.text)
+        selects = [s for s in seen if s.startswith("SELECT")]
+        assert not [s for s in selects if "FROM contacts" in s and "FROM api_tokens" not in s], selects
+        assert not [s for s in selects if "FROM customers WHERE customers.id =" in s], selects
+
+
+def test_a_contacts_changed_rights_count_at_the_next_request(world):
+    """What the token's statement read of a contact is kept for that request only: a contact
+    that stops being its customer's admin sees only its own tickets from the next request on,
+    and one moved to another customer no longer sees its old customer's tickets."""
+    from deskframe.model import Contact
+
+    ann = world.client("ann")
+    listed = "/api/v1/tickets?limit=50"
+    others = world.desk.tickets.open(
+        subject="Opened by the office", body="b", customer="acme", queue="support", actor=Actor.operator()
+    ).number
+    assert others in {t["number"] for t in ann.get(listed).json()["items"]}
+    op = Actor.operator()
+    world.desk.directory.add_contact(
+        Contact(name="Ann", email="ann@acme.example", customer="acme", customer_admin=False), actor=op
+    )
+    try:
+        numbers = {t["number"] for t in ann.get(listed).json()["items"]}
+        assert others not in numbers and world.tickets["acme"] in numbers
+        assert ann.get(f"/api/v1/tickets/{others}").status_code == 404
+        world.desk.directory.add_contact(
+            Contact(name="Ann", email="ann@acme.example", customer="globex", customer_admin=True), actor=op
+        )
+        assert world.tickets["acme"] not in {t["number"] for t in ann.get(listed).json()["items"]}
+        assert ann.get(f"/api/v1/tickets/{world.tickets['acme']}").status_code == 404
+    finally:
+        world.desk.directory.add_contact(
+            Contact(name="Ann", email="ann@acme.example", customer="acme", customer_admin=True), actor=op
+        )

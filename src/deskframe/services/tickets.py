@@ -445,7 +445,7 @@ def _scope(
         contact = seen.contact
     if seen.queues is not None:
         queues = seen.queues if queues is None else seen.queues & set(queues)
-    if customer is not None:
+    if customer is not None and not seen.limited:  # a contact's own customer exists: it was read with it
         repo.customer_row(customer)
     if owner is not None:
         repo.agent_row(owner)

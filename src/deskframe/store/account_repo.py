@@ -18,7 +18,7 @@ from ..errors import BadValue, NotFound
 from ..model import ApiToken, AuditEntry
 from .account_rows import AgentQueueRightRow, ApiTokenRow, AuditRow, LoginFailureRow, WebSessionRow
 from .core_reads import core_rows
-from .rows import AgentRow, ContactRow, QueueRow, table_of
+from .rows import AgentRow, ContactRow, CustomerRow, QueueRow, table_of
 
 #: The kinds of account that log in.
 ACCOUNT_KINDS = ("agent", "contact")
@@ -85,12 +85,19 @@ _TOKEN_OWNER = (
         _AGENTS.c.access,
         _AGENTS.c.active,
         ContactRow.email.label("contact_email"),
+        ContactRow.id.label("contact_id"),
+        ContactRow.name.label("contact_name"),
+        ContactRow.phone.label("contact_phone"),
+        ContactRow.customer_id.label("contact_customer_id"),
+        ContactRow.customer_admin.label("contact_customer_admin"),
+        CustomerRow.key.label("contact_customer"),
         QueueRow.name.label("queue"),
         AgentQueueRightRow.access.label("access_right"),
     )
     .select_from(ApiTokenRow)
     .outerjoin(_AGENTS, (_AGENTS.c.id == ApiTokenRow.agent_id) & _AGENTS.c.active.is_(True))
     .outerjoin(ContactRow, ContactRow.id == ApiTokenRow.contact_id)
+    .outerjoin(CustomerRow, CustomerRow.id == ContactRow.customer_id)
     .outerjoin(AgentQueueRightRow, AgentQueueRightRow.agent_id == _AGENTS.c.id)
     .outerjoin(QueueRow, QueueRow.id == AgentQueueRightRow.queue_id)
     .where(
@@ -127,6 +134,7 @@ class AccountRepo:
 
     #: from :class:`~.directory_repo.DirectoryRepo`, another part of the same Repository
     keep_agent: Callable[[Any, dict[str, str]], None]
+    keep_contact: Callable[[Any], None]
 
     # --- accounts and passwords -------------------------------------------
     def _account_row(self, kind: str, name: str) -> AgentRow | ContactRow | None:
@@ -269,9 +277,10 @@ class AccountRepo:
     def token_owner(self, secret_hash: str) -> tuple[str, str, int] | None:
         """``(kind, name, token id)`` of the live token with this hash: not revoked, not expired
         (at the transaction's ``now``), of an account that still exists (an active agent); else None.
-        What the agent's row says and its queue rights, read with the token, are kept for this
-        transaction (:meth:`~.directory_repo.DirectoryRepo.keep_agent`): the policy's look-ups
-        of the calling agent then read nothing more."""
+        What the agent's row says and its queue rights, or the contact's row and its customer's
+        key, read with the token, are kept for this transaction
+        (:meth:`~.directory_repo.DirectoryRepo.keep_agent`, ``keep_contact``): the policy's
+        look-ups of the calling account then read nothing more."""
         found = core_rows(self.session, _TOKEN_OWNER, {"secret_hash": secret_hash, "now": self.now})
         if not found:
             return None
@@ -279,7 +288,10 @@ class AccountRepo:
         if first.login is not None:
             self.keep_agent(first, {r.queue: r.access_right for r in found if r.queue is not None})
             return "agent", first.login, first.token_id
-        return ("contact", first.contact_email, first.token_id) if first.contact_email else None
+        if first.contact_email is None:
+            return None
+        self.keep_contact(first)
+        return "contact", first.contact_email, first.token_id
 
     # --- web sessions ------------------------------------------------------
     def add_session(self, kind: str, name: str, *, secret_hash: str, expires_at: dt.datetime) -> None:

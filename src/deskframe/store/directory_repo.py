@@ -30,6 +30,16 @@ def phone_digits(phone: str | None) -> str | None:
     return digits or None
 
 
+@attrs.frozen
+class ContactFacts:
+    """What the policy decides a contact's rights by: its row's ``id``, ``customer_id`` (None:
+    no customer) and ``customer_admin``."""
+
+    id: int
+    customer_id: int | None
+    customer_admin: bool
+
+
 class DirectoryRepo:
     """Directory data access; every write is create-or-update, never a duplicate."""
 
@@ -111,6 +121,7 @@ class DirectoryRepo:
 
     # --- contacts ----------------------------------------------------------
     def upsert_contact(self, contact: Contact) -> str:
+        self.__dict__.pop("_contact_facts", None)  # what keep_contact kept may change now
         customer_id = self.customer_row(contact.customer).id if contact.customer else None
         email = contact.email.strip().lower() if contact.email else None
         if email:
@@ -174,9 +185,38 @@ class DirectoryRepo:
     def contact_row_by_email(self, email: str) -> ContactRow | None:
         return self.session.scalar(select(ContactRow).where(ContactRow.email == email.strip().lower()))
 
+    def keep_contact(self, row: Any) -> None:
+        """Keep what a contact's row says (``row``: a Core row with the columns ``contact_email``,
+        ``contact_id``, ``contact_name``, ``contact_phone``, ``contact_customer_id``,
+        ``contact_customer_admin`` and ``contact_customer``, its customer's key), read in this
+        transaction by another statement (the API token's), for :meth:`contact_by_email` and
+        :meth:`contact_facts` in this transaction: the policy's look-ups of the calling contact
+        then read nothing. :meth:`upsert_contact` forgets it."""
+        contact = Contact(
+            name=row.contact_name,
+            email=row.contact_email,
+            phone=row.contact_phone,
+            customer=row.contact_customer,
+            customer_admin=row.contact_customer_admin,
+        )
+        facts = ContactFacts(row.contact_id, row.contact_customer_id, bool(row.contact_customer_admin))
+        self.__dict__.setdefault("_contact_facts", {})[row.contact_email] = (facts, contact)
+
     def contact_by_email(self, email: str) -> Contact | None:
+        kept = self.__dict__.get("_contact_facts", {}).get(email.strip().lower())
+        if kept is not None:
+            return kept[1]
         row = self.contact_row_by_email(email)
         return self._contact(row) if row else None
+
+    def contact_facts(self, email: str) -> ContactFacts | None:
+        """The id, customer id and ``customer_admin`` of the contact with this e-mail address
+        (what the policy decides by), or None: kept by :meth:`keep_contact`, else read."""
+        kept = self.__dict__.get("_contact_facts", {}).get(email.strip().lower())
+        if kept is not None:
+            return kept[0]
+        row = self.contact_row_by_email(email)
+        return ContactFacts(row.id, row.customer_id, bool(row.customer_admin)) if row else None
 
     def contact_row_by_phone(self, phone: str) -> ContactRow | None:
         digits = phone_digits(phone)
