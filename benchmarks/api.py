@@ -162,7 +162,7 @@ async def drive(
     connections for all of them (``shared_pool``, how this benchmark drove the server before)
     stalls in the client: with httpcore 1.0.9, a request the pool assigns an idle connection
     to often finds it taken by another request first, gets ``ConnectionNotAvailable`` and tries
-    again, up to 500 times and for up to a second, before it writes a byte. The server then
+    again, hundreds of times and for up to a second, before it writes a byte. The server then
     sees nothing of it (its own time per request stays near 1 ms), but the latency of those
     requests set the p99, and at times the p95, and the retries burned the CPU the server
     needed."""
@@ -170,13 +170,13 @@ async def drive(
 
     latencies: list[float] = []
     todo = iter(range(count))
-    go = asyncio.Event()
+    ready = asyncio.Barrier(clients + 1)  # every client warmed up, and start()
 
     async def run(client: httpx.AsyncClient, seed: int) -> None:
         pick = random.Random(seed)
         for warm in paths[seed % len(paths) :][:3]:  # open the connection and warm both ends
             await client.get(warm)
-        await go.wait()
+        await ready.wait()
         for _ in todo:
             path = paths[pick.randrange(len(paths))]
             t0 = time.perf_counter()
@@ -191,8 +191,7 @@ async def drive(
             await run(client, seed)
 
     async def start() -> float:
-        await asyncio.sleep(0.2)  # every client has connected and sent its warm-up requests
-        go.set()
+        await ready.wait()
         return time.perf_counter()
 
     if shared_pool:

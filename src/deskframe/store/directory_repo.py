@@ -202,8 +202,13 @@ class DirectoryRepo:
         facts = ContactFacts(row.contact_id, row.contact_customer_id, bool(row.contact_customer_admin))
         self.__dict__.setdefault("_contact_facts", {})[row.contact_email] = (facts, contact)
 
+    def _kept_contact(self, email: str) -> tuple[ContactFacts, Contact] | None:
+        """What :meth:`keep_contact` kept of this e-mail address's contact in this transaction."""
+        kept: tuple[ContactFacts, Contact] | None = self.__dict__.get("_contact_facts", {}).get(email.strip().lower())
+        return kept
+
     def contact_by_email(self, email: str) -> Contact | None:
-        kept = self.__dict__.get("_contact_facts", {}).get(email.strip().lower())
+        kept = self._kept_contact(email)
         if kept is not None:
             return kept[1]
         row = self.contact_row_by_email(email)
@@ -212,7 +217,7 @@ class DirectoryRepo:
     def contact_facts(self, email: str) -> ContactFacts | None:
         """The id, customer id and ``customer_admin`` of the contact with this e-mail address
         (what the policy decides by), or None: kept by :meth:`keep_contact`, else read."""
-        kept = self.__dict__.get("_contact_facts", {}).get(email.strip().lower())
+        kept = self._kept_contact(email)
         if kept is not None:
             return kept[0]
         row = self.contact_row_by_email(email)
